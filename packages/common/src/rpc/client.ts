@@ -1,0 +1,48 @@
+/**
+ * Promise-returning gRPC clients of Tributary services. `call(method, request, deadlineMs)` resolves
+ * with the response or rejects with an RpcError carrying the gRPC status code and detail.
+ */
+import * as grpc from '@grpc/grpc-js';
+import { TributaryError } from '../errors';
+import { CHANNEL_OPTIONS, ServiceName, clientConstructor } from './proto-loader';
+
+const CODE_NAMES: Record<number, string> = Object.fromEntries(
+  Object.entries(grpc.status).filter(([, v]) => typeof v === 'number').map(([k, v]) => [v as number, k]),
+);
+
+export class RpcError extends TributaryError {
+  readonly status: grpc.status;
+  constructor(method: string, status: grpc.status, detail: string) {
+    const name = CODE_NAMES[status] ?? String(status);
+    super(detail, {
+      code: name,
+      retriable: status === grpc.status.UNAVAILABLE || status === grpc.status.DEADLINE_EXCEEDED || status === grpc.status.CANCELLED,
+    });
+    this.status = status;
+    this.message = detail;
+    void method;
+  }
+}
+
+export class RpcClient {
+  private readonly client: grpc.Client;
+  constructor(readonly service: ServiceName, readonly address: string) {
+    const Ctor = clientConstructor(service);
+    this.client = new Ctor(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+  }
+
+  call<Res = any>(method: string, request: object, deadlineMs = 30_000): Promise<Res> {
+    return new Promise((resolve, reject) => {
+      const fn = (this.client as any)[method];
+      if (typeof fn !== 'function') { reject(new Error(`${this.service} has no method ${method}`)); return; }
+      fn.call(this.client, request, { deadline: Date.now() + deadlineMs }, (err: grpc.ServiceError | null, res: Res) => {
+        if (err) reject(new RpcError(`${this.service}.${method}`, err.code ?? grpc.status.UNKNOWN, err.details || err.message));
+        else resolve(res);
+      });
+    });
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}

@@ -1,0 +1,3 @@
+export { RpcServer, ServiceHandlers, UnaryHandler, statusOf } from './server';
+export { RpcClient, RpcError } from './client';
+export { ServiceName } from './proto-loader';

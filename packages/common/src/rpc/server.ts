@@ -1,0 +1,87 @@
+/**
+ * A gRPC server of Tributary services whose handlers are plain async functions. Each handler
+ * replies exactly once: a resolved value is the response; a thrown TributaryError becomes the
+ * matching status code with its message; anything else is INTERNAL (and logged), never a crash.
+ */
+import * as grpc from '@grpc/grpc-js';
+import { InvalidArgumentError, TributaryError, UnavailableError } from '../errors';
+import { CHANNEL_OPTIONS, ServiceName, serviceDefinition } from './proto-loader';
+
+export type UnaryHandler = (request: any, call: grpc.ServerUnaryCall<any, any>) => Promise<any>;
+export type ServiceHandlers = Record<string, UnaryHandler>;
+
+const STATUS_BY_CODE: Record<string, grpc.status> = {
+  INVALID_ARGUMENT: grpc.status.INVALID_ARGUMENT,
+  FAILED_PRECONDITION: grpc.status.FAILED_PRECONDITION,
+  UNAVAILABLE: grpc.status.UNAVAILABLE,
+  NOT_FOUND: grpc.status.NOT_FOUND,
+  ALREADY_EXISTS: grpc.status.ALREADY_EXISTS,
+  DATA_LOSS: grpc.status.DATA_LOSS,
+  FENCED: grpc.status.ABORTED,
+  CHECKPOINT_IN_USE: grpc.status.FAILED_PRECONDITION,
+  CHECKPOINT_CORRUPT: grpc.status.FAILED_PRECONDITION,
+  CHECKPOINT_FORMAT_UNSUPPORTED: grpc.status.FAILED_PRECONDITION,
+};
+
+export function statusOf(err: unknown): grpc.status {
+  if (err instanceof InvalidArgumentError) return grpc.status.INVALID_ARGUMENT;
+  if (err instanceof UnavailableError) return grpc.status.UNAVAILABLE;
+  if (err instanceof TributaryError) {
+    return STATUS_BY_CODE[err.code] ?? (err.retriable ? grpc.status.UNAVAILABLE : grpc.status.INTERNAL);
+  }
+  return grpc.status.INTERNAL;
+}
+
+function wrap(name: string, handler: UnaryHandler): grpc.handleUnaryCall<any, any> {
+  return (call, callback) => {
+    let replied = false;
+    const reply = (err: grpc.ServiceError | null, value?: any) => {
+      if (replied) return;
+      replied = true;
+      callback(err, value);
+    };
+    Promise.resolve()
+      .then(() => handler(call.request, call))
+      .then(
+        (value) => reply(null, value ?? {}),
+        (err: unknown) => {
+          const code = statusOf(err);
+          if (code === grpc.status.INTERNAL) console.error(`[rpc] ${name} failed:`, err);
+          const message = err instanceof Error ? err.message : String(err);
+          reply({ name: 'Error', message, code, details: message, metadata: new grpc.Metadata() } as grpc.ServiceError);
+        },
+      );
+  };
+}
+
+export class RpcServer {
+  private readonly server = new grpc.Server(CHANNEL_OPTIONS);
+
+  add(service: ServiceName, handlers: ServiceHandlers): this {
+    const def = serviceDefinition(service);
+    const impl: grpc.UntypedServiceImplementation = {};
+    for (const method of Object.keys(def)) {
+      const h = handlers[method];
+      if (!h) throw new Error(`no handler for ${service}.${method}`);
+      impl[method] = wrap(`${service}.${method}`, h);
+    }
+    this.server.addService(def, impl);
+    return this;
+  }
+
+  /** Binds host:port (port 0 picks a free one) and returns the bound port. */
+  listen(host: string, port: number): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, bound) =>
+        err ? reject(err) : resolve(bound),
+      );
+    });
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => { this.server.forceShutdown(); resolve(); }, 2000);
+      this.server.tryShutdown(() => { clearTimeout(timer); resolve(); });
+    });
+  }
+}

@@ -1,0 +1,1 @@
+export { ExecutorJob, MapTaskStats, ReduceTaskStats, emptyMapStats } from './contract';
