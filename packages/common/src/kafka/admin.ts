@@ -1,0 +1,123 @@
+/**
+ * The few Kafka admin and producer calls the driver and the load generator need, over kafkajs's
+ * public API. Offsets leave as bigint maps keyed by partition.
+ */
+import { Admin, CompressionTypes, Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
+import { InvalidArgumentError } from '../errors';
+import { registerKafkaJsCodecs } from './codecs';
+
+export type Compression = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
+
+export interface ProducedMessage {
+  partition?: number;
+  key?: Buffer | string | null;
+  value: Buffer | string | null;
+  /** Epoch milliseconds, as a decimal string. */
+  timestamp?: string;
+  headers?: Record<string, Buffer | string>;
+}
+
+/** Where a partition's part of a produced batch landed. */
+export interface ProducedBatch {
+  partition: number;
+  baseOffset: bigint;
+}
+
+export interface KafkaAdmin {
+  /**
+   * The end offset of each partition as read_committed sees it (the last stable offset, which is
+   * the high watermark when no transaction is open): a safe `to` for either isolation level.
+   */
+  latestOffsets(topic: string): Promise<Map<number, bigint>>;
+  /** The log start offset of each partition (the first offset not deleted). */
+  earliestOffsets(topic: string): Promise<Map<number, bigint>>;
+  /** Partition ids, ascending. */
+  listPartitions(topic: string): Promise<number[]>;
+  /** Creates the topic; false if it already existed. */
+  createTopic(topic: string, partitions: number, opts?: { replicationFactor?: number; configs?: Record<string, string> }): Promise<boolean>;
+  /**
+   * Sends the messages as one request (one batch per partition; kafkajs's default partitioner
+   * places messages without a partition), acks from all in-sync replicas.
+   */
+  produceBatch(topic: string, messages: ProducedMessage[], compression?: Compression): Promise<ProducedBatch[]>;
+  close(): Promise<void>;
+}
+
+const COMPRESSION: Record<Compression, CompressionTypes> = {
+  none: CompressionTypes.None,
+  gzip: CompressionTypes.GZIP,
+  snappy: CompressionTypes.Snappy,
+  lz4: CompressionTypes.LZ4,
+  zstd: CompressionTypes.ZSTD,
+};
+
+export async function connectKafkaAdmin(opts: { brokers: string[]; clientId?: string }): Promise<KafkaAdmin> {
+  registerKafkaJsCodecs();
+  const kafka = new Kafka({ brokers: opts.brokers, clientId: opts.clientId ?? 'tributary-admin', logLevel: logLevel.ERROR });
+  const admin = kafka.admin();
+  await admin.connect();
+  return new KafkaJsAdmin(kafka, admin);
+}
+
+class KafkaJsAdmin implements KafkaAdmin {
+  private producer: Promise<Producer> | null = null;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly admin: Admin,
+  ) {}
+
+  async latestOffsets(topic: string): Promise<Map<number, bigint>> {
+    const offsets = await this.admin.fetchTopicOffsets(topic);
+    return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
+  }
+
+  async earliestOffsets(topic: string): Promise<Map<number, bigint>> {
+    const offsets = await this.admin.fetchTopicOffsets(topic);
+    return new Map(offsets.map((o) => [o.partition, BigInt(o.low)]));
+  }
+
+  async listPartitions(topic: string): Promise<number[]> {
+    const md = await this.admin.fetchTopicMetadata({ topics: [topic] });
+    return md.topics[0].partitions.map((p) => p.partitionId).sort((a, b) => a - b);
+  }
+
+  async createTopic(
+    topic: string,
+    partitions: number,
+    opts: { replicationFactor?: number; configs?: Record<string, string> } = {},
+  ): Promise<boolean> {
+    if (!Number.isInteger(partitions) || partitions < 1) throw new InvalidArgumentError(`bad partition count ${partitions}`);
+    return this.admin.createTopics({
+      waitForLeaders: true,
+      topics: [
+        {
+          topic,
+          numPartitions: partitions,
+          replicationFactor: opts.replicationFactor ?? 1,
+          configEntries: Object.entries(opts.configs ?? {}).map(([name, value]) => ({ name, value })),
+        },
+      ],
+    });
+  }
+
+  async produceBatch(topic: string, messages: ProducedMessage[], compression: Compression = 'none'): Promise<ProducedBatch[]> {
+    const producer = await this.connectedProducer();
+    const meta = await producer.send({ topic, messages, acks: -1, compression: COMPRESSION[compression] });
+    return meta.map((m) => ({ partition: m.partition, baseOffset: BigInt(m.baseOffset ?? m.offset ?? '-1') }));
+  }
+
+  private connectedProducer(): Promise<Producer> {
+    if (!this.producer) {
+      const producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+      this.producer = producer.connect().then(() => producer);
+      this.producer.catch(() => (this.producer = null));
+    }
+    return this.producer;
+  }
+
+  async close(): Promise<void> {
+    if (this.producer) await (await this.producer.catch(() => null))?.disconnect();
+    await this.admin.disconnect();
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * One TCP connection to one Kafka broker. Requests are pipelined; the broker answers them in the
+ * order sent, and each answer is matched to its request by correlation id. A response is copied once,
+ * from socket reads into a buffer the request may supply (so fetch responses land in reused memory).
+ * Any failure (socket error, close, timeout, a correlation mismatch) fails every pending request and
+ * the connection is unusable from then on: callers take a new one.
+ */
+import * as net from 'node:net';
+import { UnavailableError } from '../errors';
+import { RequestWriter, writeRequestHeader } from './wire-protocol';
+
+export interface BrokerAddress {
+  host: string;
+  port: number;
+}
+
+export interface ConnectionOptions {
+  clientId: string;
+  connectTimeoutMs: number;
+  requestTimeoutMs: number;
+}
+
+export interface SendOptions {
+  /** Overrides the connection's request timeout (a Fetch adds its max wait). */
+  timeoutMs?: number;
+  /** Memory for the response of `size` bytes (correlation id included); at least that long. */
+  allocate?: (size: number) => Buffer;
+}
+
+interface Pending {
+  correlationId: number;
+  apiKey: number;
+  allocate?: (size: number) => Buffer;
+  timer: NodeJS.Timeout;
+  resolve(body: Buffer): void;
+  reject(e: Error): void;
+}
+
+/** Largest response accepted; guards against reading garbage as a size. */
+const MAX_RESPONSE_BYTES = 1 << 30;
+
+export class BrokerConnection {
+  private readonly queue: Pending[] = [];
+  private nextCorrelationId = 1;
+  private failure: Error | null = null;
+  private readonly sizeBuf = Buffer.alloc(4);
+  private sizeFill = 0;
+  private target: Buffer | null = null;
+  private targetSize = 0;
+  private targetFill = 0;
+
+  private constructor(
+    readonly address: BrokerAddress,
+    private readonly socket: net.Socket,
+    private readonly opts: ConnectionOptions,
+  ) {
+    socket.on('data', (data) => this.onData(data));
+    socket.on('error', (e) => this.fail(connectionError(address, `socket error: ${e.message}`, e)));
+    socket.on('close', () => this.fail(connectionError(address, 'connection closed')));
+  }
+
+  static connect(address: BrokerAddress, opts: ConnectionOptions): Promise<BrokerConnection> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect({ host: address.host, port: address.port });
+      socket.setNoDelay(true);
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(connectionError(address, `no connection within ${opts.connectTimeoutMs} ms`));
+      }, opts.connectTimeoutMs);
+      const onError = (e: Error) => {
+        clearTimeout(timer);
+        reject(connectionError(address, `cannot connect: ${e.message}`, e));
+      };
+      socket.once('error', onError);
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        socket.off('error', onError);
+        resolve(new BrokerConnection(address, socket, opts));
+      });
+    });
+  }
+
+  get usable(): boolean {
+    return this.failure === null;
+  }
+
+  get inFlight(): number {
+    return this.queue.length;
+  }
+
+  /** Sends one request; resolves with the response body (after the correlation id). */
+  send(apiKey: number, apiVersion: number, writeBody: (w: RequestWriter) => void, opts: SendOptions = {}): Promise<Buffer> {
+    if (this.failure) return Promise.reject(this.failure);
+    const correlationId = this.nextCorrelationId;
+    this.nextCorrelationId = (this.nextCorrelationId + 1) & 0x7fffffff;
+    const w = new RequestWriter();
+    writeRequestHeader(w, apiKey, apiVersion, correlationId, this.opts.clientId);
+    writeBody(w);
+    const timeoutMs = opts.timeoutMs ?? this.opts.requestTimeoutMs;
+    return new Promise<Buffer>((resolve, reject) => {
+      const timer = setTimeout(
+        () => this.fail(connectionError(this.address, `no response to api ${apiKey} within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      this.queue.push({ correlationId, apiKey, allocate: opts.allocate, timer, resolve, reject });
+      this.socket.write(w.frame());
+    });
+  }
+
+  close(): void {
+    this.fail(connectionError(this.address, 'connection closed by the client'));
+  }
+
+  private onData(data: Buffer): void {
+    let i = 0;
+    while (i < data.length && this.failure === null) {
+      if (this.target === null) {
+        const n = Math.min(4 - this.sizeFill, data.length - i);
+        data.copy(this.sizeBuf, this.sizeFill, i, i + n);
+        this.sizeFill += n;
+        i += n;
+        if (this.sizeFill < 4) return;
+        this.sizeFill = 0;
+        const size = this.sizeBuf.readInt32BE(0);
+        const pending = this.queue[0];
+        if (pending === undefined || size < 4 || size > MAX_RESPONSE_BYTES) {
+          this.fail(connectionError(this.address, `unexpected response of ${size} bytes`));
+          return;
+        }
+        this.target = pending.allocate ? pending.allocate(size) : Buffer.allocUnsafe(size);
+        this.targetSize = size;
+        this.targetFill = 0;
+      }
+      const n = Math.min(this.targetSize - this.targetFill, data.length - i);
+      data.copy(this.target, this.targetFill, i, i + n);
+      this.targetFill += n;
+      i += n;
+      if (this.targetFill === this.targetSize) this.complete();
+    }
+  }
+
+  private complete(): void {
+    const response = this.target!.subarray(0, this.targetSize);
+    this.target = null;
+    const pending = this.queue.shift()!;
+    clearTimeout(pending.timer);
+    const correlationId = response.readInt32BE(0);
+    if (correlationId !== pending.correlationId) {
+      const e = connectionError(this.address, `correlation id ${correlationId}, expected ${pending.correlationId}`);
+      pending.reject(e);
+      this.fail(e);
+      return;
+    }
+    pending.resolve(response.subarray(4));
+  }
+
+  private fail(e: Error): void {
+    if (this.failure) return;
+    this.failure = e;
+    this.socket.destroy();
+    for (const p of this.queue.splice(0)) {
+      clearTimeout(p.timer);
+      p.reject(e);
+    }
+  }
+}
+
+export function connectionError(address: BrokerAddress, detail: string, cause?: unknown): UnavailableError {
+  return new UnavailableError(`Kafka broker ${address.host}:${address.port}: ${detail}`, {
+    code: 'KAFKA_CONNECTION',
+    cause,
+  });
+}

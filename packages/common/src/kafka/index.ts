@@ -1,0 +1,6 @@
+/** Kafka for Tributary: exact offset-range reads, and the admin and producer calls around them. */
+export type { RecordChunk } from './record-chunk';
+export { createRangeReader } from './range-reader';
+export type { PartitionRange, RangeReader, RangeReaderOptions, ReadStats } from './range-reader';
+export { connectKafkaAdmin } from './admin';
+export type { Compression, KafkaAdmin, ProducedBatch, ProducedMessage } from './admin';
