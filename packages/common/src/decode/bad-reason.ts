@@ -1,0 +1,41 @@
+/**
+ * Why a Kafka record could not become an event row. The codes are stable: they are stored in the
+ * quarantine table and shown in progress reports. Internally the decoder works with the numeric
+ * index into BAD_REASONS (no strings on the hot path).
+ */
+export const BAD_REASONS = [
+  'EMPTY_VALUE', //       value of 0 bytes
+  'TOMBSTONE', //         null value (a Kafka tombstone)
+  'VALUE_TOO_LARGE', //   value over maxValueBytes
+  'NOT_UTF8', //          invalid UTF-8 where the JSON grammar allows non-ASCII bytes (strings)
+  'MALFORMED_JSON', //    not one RFC 8259 JSON value with only whitespace around it
+  'TOO_DEEP', //          arrays/objects nested deeper than maxDepth
+  'NOT_AN_OBJECT', //     valid JSON, but not an object
+  'MISSING_FIELD', //     customer_id, amount or timestamp absent
+  'NULL_FIELD', //        customer_id, amount or timestamp is JSON null
+  'WRONG_TYPE', //        a field holds a JSON type (or string form) it may not
+  'CUSTOMER_ID_RANGE', // customer_id is an integer outside int32
+  'AMOUNT_PRECISION', //  amount has more than 8 integer digits (DECIMAL(10,2))
+  'AMOUNT_SCALE', //      amount is not a whole number of cents (no silent rounding)
+  'BAD_TIMESTAMP', //     timestamp string outside the accepted ISO-8601 forms or range
+] as const;
+
+export type BadReason = (typeof BAD_REASONS)[number];
+
+/** Numeric reason codes, index into BAD_REASONS. */
+export const enum R {
+  EMPTY_VALUE = 0,
+  TOMBSTONE,
+  VALUE_TOO_LARGE,
+  NOT_UTF8,
+  MALFORMED_JSON,
+  TOO_DEEP,
+  NOT_AN_OBJECT,
+  MISSING_FIELD,
+  NULL_FIELD,
+  WRONG_TYPE,
+  CUSTOMER_ID_RANGE,
+  AMOUNT_PRECISION,
+  AMOUNT_SCALE,
+  BAD_TIMESTAMP,
+}

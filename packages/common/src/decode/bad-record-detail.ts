@@ -1,0 +1,77 @@
+import { BAD_REASONS, R } from './bad-reason';
+import { SYNTAX_MESSAGES } from './json-scanner';
+
+export const FIELD_NAMES = ['customer_id', 'amount', 'timestamp', 'event_type'] as const;
+
+/**
+ * What is known about a bad record when it is found, copied out of the (reusable) fetch buffer so
+ * the message can be built later, only if someone asks for it.
+ */
+export interface BadRecordFacts {
+  reason: number;
+  /** Index into FIELD_NAMES, or -1. */
+  field: number;
+  /** Syntax code for MALFORMED_JSON / NOT_UTF8 / TOO_DEEP. */
+  syntax: number;
+  /** Byte position within the value where the problem was found (or where the field value starts). */
+  pos: number;
+  valueLength: number;
+  maxValueBytes: number;
+  maxDepth: number;
+  /** Up to SNIPPET_BYTES bytes around the problem (or of the offending field value). */
+  snippet: Uint8Array | null;
+}
+
+export const SNIPPET_BYTES = 48;
+
+export function describeBadRecord(f: BadRecordFacts): string {
+  const name = f.field >= 0 ? FIELD_NAMES[f.field] : '';
+  const shown = f.snippet === null ? '' : JSON.stringify(Buffer.from(f.snippet).toString('utf8'));
+  switch (f.reason) {
+    case R.EMPTY_VALUE:
+      return 'record value is empty (0 bytes)';
+    case R.TOMBSTONE:
+      return 'record value is null (a tombstone)';
+    case R.VALUE_TOO_LARGE:
+      return `record value is ${f.valueLength} bytes, over the limit of ${f.maxValueBytes}`;
+    case R.MALFORMED_JSON:
+    case R.NOT_UTF8:
+      return `${SYNTAX_MESSAGES[f.syntax]} at byte ${f.pos}, near ${shown}`;
+    case R.TOO_DEEP:
+      return `arrays/objects nested deeper than ${f.maxDepth} at byte ${f.pos}`;
+    case R.NOT_AN_OBJECT:
+      return `value is a JSON ${kindOf(f.snippet)}, not an object: ${shown}`;
+    case R.MISSING_FIELD:
+      return `field ${name} is missing`;
+    case R.NULL_FIELD:
+      return `field ${name} is null`;
+    case R.WRONG_TYPE:
+      return `field ${name} ${EXPECTED[f.field]}, got ${shown}`;
+    case R.CUSTOMER_ID_RANGE:
+      return `customer_id ${shown} is outside int32`;
+    case R.AMOUNT_PRECISION:
+      return `amount ${shown} has more than 8 integer digits (DECIMAL(10,2))`;
+    case R.AMOUNT_SCALE:
+      return `amount ${shown} is not a whole number of cents (DECIMAL(10,2); no rounding)`;
+    case R.BAD_TIMESTAMP:
+      return `timestamp ${shown} is not YYYY-MM-DD[T ]hh:mm:ss[.fraction][Z|±hh:mm] within the years 1684–2255`;
+    default:
+      return BAD_REASONS[f.reason] ?? 'unknown reason';
+  }
+}
+
+const EXPECTED = [
+  'must be a JSON integer (no fraction, exponent or quotes)',
+  'must be a JSON number or a string holding one',
+  'must be an ISO-8601 string (numbers are not accepted)',
+  'must be a string or null',
+];
+
+function kindOf(snippet: Uint8Array | null): string {
+  const c = snippet === null || snippet.length === 0 ? 0 : snippet[0];
+  if (c === 0x5b) return 'array';
+  if (c === 0x22) return 'string';
+  if (c === 0x74 || c === 0x66) return 'boolean';
+  if (c === 0x6e) return 'null';
+  return 'number';
+}

@@ -1,0 +1,140 @@
+/**
+ * JSONTestSuite (nst/JSONTestSuite, `test_parsing`) against the event decoder, the two ways the
+ * corpus README describes. The corpus is read in place from `$TRIBUTARY_SHARED/json-test-suite`
+ * (TRIBUTARY_SHARED defaults to `../shared` relative to the repository root, found from this file's
+ * location, never from the working directory). A missing corpus fails the run. Not a `.test.ts`:
+ * it runs under `npm run test:conformance` (or `mocha --no-config 'packages/common/dist/decode/*.conformance.js'`).
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { BadReason } from './bad-reason';
+import { createEventColumns } from './event-columns';
+import { EventDecoder } from './event-decoder';
+import { chunkOf } from './record-chunk-fixture';
+
+const SYNTAX_REASONS: ReadonlySet<BadReason> = new Set(['MALFORMED_JSON', 'NOT_UTF8', 'TOO_DEEP']);
+const NOT_ABOUT_CONTENT: ReadonlySet<BadReason> = new Set(['EMPTY_VALUE', 'TOMBSTONE', 'VALUE_TOO_LARGE']);
+
+/** The repository root: the nearest folder above this file whose package.json declares workspaces. */
+function repositoryRoot(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const pkg = path.join(dir, 'package.json');
+    if (fs.existsSync(pkg) && JSON.parse(fs.readFileSync(pkg, 'utf8')).workspaces) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no repository root (package.json with workspaces) above ${__dirname}`);
+  }
+}
+
+interface Doc {
+  name: string;
+  bytes: Buffer;
+}
+
+let cached: Doc[] | undefined;
+
+function corpus(): Doc[] {
+  if (cached) return cached;
+  const root = repositoryRoot();
+  const shared = path.resolve(root, process.env.TRIBUTARY_SHARED ?? '../shared');
+  const dir = path.join(shared, 'json-test-suite');
+  if (!fs.existsSync(dir)) {
+    throw new Error(
+      `JSON test suite not found at ${dir}: set TRIBUTARY_SHARED to the shared folder ` +
+        `(default ../shared relative to the repository root ${root})`,
+    );
+  }
+  cached = fs
+    .readdirSync(dir)
+    .filter((f) => /^[yni]_.*\.json$/.test(f))
+    .sort()
+    .map((name) => ({ name, bytes: fs.readFileSync(path.join(dir, name)) }));
+  assert.ok(cached.length >= 300, `expected the whole corpus (318 files) in ${dir}, found ${cached.length}`);
+  return cached;
+}
+
+function docs(prefix: 'y_' | 'n_' | 'i_'): Doc[] {
+  return corpus().filter((d) => d.name.startsWith(prefix));
+}
+
+/** Large enough for the 100,000-byte nesting documents: they must reach the depth limit, not the size limit. */
+function newDecoder(): EventDecoder {
+  return new EventDecoder({ maxValueBytes: 1 << 20 });
+}
+
+/** Outcome of one value: 'ROW' or the bad-record reason (the detail is built too, to exercise it). */
+function outcomeOf(value: Buffer): BadReason | 'ROW' {
+  const cols = createEventColumns(1);
+  let outcome: BadReason | 'ROW' = 'ROW';
+  newDecoder().decode(chunkOf([value]), cols, (_c, _i, reason, detail) => {
+    assert.equal(typeof detail(), 'string');
+    outcome = reason;
+  });
+  assert.equal(cols.count, outcome === 'ROW' ? 1 : 0);
+  return outcome;
+}
+
+const HEAD = Buffer.from('{"customer_id":1,"event_type":"view","amount":1.00,"timestamp":"2024-01-01T00:00:00Z","extra":');
+const TAIL = Buffer.from('}');
+const FIRST_HEAD = Buffer.from('{"extra":');
+const FIRST_TAIL = Buffer.from(',"customer_id":1,"event_type":"view","amount":1.00,"timestamp":"2024-01-01T00:00:00Z"}');
+
+/** The document as the value of an unknown field, last or first in an otherwise valid event. */
+function embedded(doc: Buffer): Buffer[] {
+  return [Buffer.concat([HEAD, doc, TAIL]), Buffer.concat([FIRST_HEAD, doc, FIRST_TAIL])];
+}
+
+function expectAll(files: Doc[], check: (d: Doc) => string | null): void {
+  const failures = files.map(check).filter((f): f is string => f !== null);
+  assert.deepEqual(failures, [], `${failures.length} of ${files.length} documents failed`);
+}
+
+describe('JSON test suite against the event decoder', function () {
+  this.timeout(60_000);
+
+  describe('each document as a whole record value', () => {
+    it('quarantines every y_ document for a schema reason, never as malformed', () => {
+      expectAll(docs('y_'), (d) => {
+        const r = outcomeOf(d.bytes);
+        return r === 'ROW' || SYNTAX_REASONS.has(r) || NOT_ABOUT_CONTENT.has(r) ? `${d.name}: ${r}` : null;
+      });
+    });
+
+    it('quarantines every n_ document as malformed (empty documents as EMPTY_VALUE)', () => {
+      expectAll(docs('n_'), (d) => {
+        const r = outcomeOf(d.bytes);
+        const expected = d.bytes.length === 0 ? r === 'EMPTY_VALUE' : SYNTAX_REASONS.has(r as BadReason);
+        return expected ? null : `${d.name}: ${r}`;
+      });
+    });
+
+    it('gives every i_ document an outcome without throwing', () => {
+      expectAll(docs('i_'), (d) => {
+        const r = outcomeOf(d.bytes);
+        return r === 'ROW' || NOT_ABOUT_CONTENT.has(r) ? `${d.name}: ${r}` : null;
+      });
+    });
+  });
+
+  describe('each document as the value of an unknown field of a valid event', () => {
+    it('keeps the event as a row for every y_ document', () => {
+      expectAll(docs('y_'), (d) => {
+        const rs = embedded(d.bytes).map(outcomeOf);
+        return rs.every((r) => r === 'ROW') ? null : `${d.name}: ${rs.join(', ')}`;
+      });
+    });
+
+    it('quarantines the event as malformed for every n_ document', () => {
+      expectAll(docs('n_'), (d) => {
+        const rs = embedded(d.bytes).map(outcomeOf);
+        return rs.every((r) => r !== 'ROW' && SYNTAX_REASONS.has(r)) ? null : `${d.name}: ${rs.join(', ')}`;
+      });
+    });
+
+    it('gives every event with an i_ document an outcome without throwing', () => {
+      expectAll(docs('i_'), (d) => {
+        const rs = embedded(d.bytes).map(outcomeOf);
+        return rs.every((r) => r === 'ROW' || SYNTAX_REASONS.has(r)) ? null : `${d.name}: ${rs.join(', ')}`;
+      });
+    });
+  });
+});
