@@ -1,0 +1,151 @@
+/**
+ * The `_delta_log` directory of a table on a local (or POSIX-shared) file system.
+ *
+ * Commits are `_delta_log/%020d.json` and are never overwritten. A commit is put-if-absent: the
+ * content goes to a hidden temp file in `_delta_log`, is fsynced, then hard-linked to the final
+ * name; `link` fails with EEXIST when another writer holds that version. Renaming into place is
+ * never used: rename replaces an existing file silently, which loses commits under races.
+ * Checkpoints: `%020d.checkpoint.parquet` (classic) and
+ * `%020d.checkpoint.%010d.%010d.parquet` (multi-part: part, number of parts).
+ */
+import { randomUUID } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { InvalidArgumentError, UnavailableError } from '../errors';
+
+export const LOG_DIR = '_delta_log';
+
+export function commitFileName(version: number): string {
+  if (!Number.isSafeInteger(version) || version < 0) throw new InvalidArgumentError(`bad Delta version ${version}`);
+  return String(version).padStart(20, '0') + '.json';
+}
+
+export interface CheckpointFiles {
+  version: number;
+  /** File names inside `_delta_log`, in part order. */
+  files: string[];
+}
+
+export interface LogListing {
+  /** Versions with a commit JSON file, ascending. */
+  commits: number[];
+  /** Complete checkpoints (every part present), ascending by version. */
+  checkpoints: CheckpointFiles[];
+}
+
+const COMMIT_RE = /^(\d{20})\.json$/;
+const CLASSIC_CP_RE = /^(\d{20})\.checkpoint\.parquet$/;
+const MULTI_CP_RE = /^(\d{20})\.checkpoint\.(\d{10})\.(\d{10})\.parquet$/;
+
+export class LocalLogStore {
+  readonly logDir: string;
+
+  constructor(readonly tablePath: string) {
+    this.logDir = path.join(tablePath, LOG_DIR);
+  }
+
+  /** Writes `content` as `version` if no commit of that version exists; false when it does. */
+  async putIfAbsent(version: number, content: string): Promise<boolean> {
+    const finalPath = path.join(this.logDir, commitFileName(version));
+    const tempPath = path.join(this.logDir, `.${commitFileName(version)}.${randomUUID()}.tmp`);
+    const handle = await fs.open(tempPath, 'wx');
+    try {
+      await handle.writeFile(content, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    try {
+      await fs.link(tempPath, finalPath);
+      await this.syncDir();
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw new UnavailableError(`cannot write Delta commit ${finalPath}`, { cause: err });
+    } finally {
+      await fs.rm(tempPath, { force: true });
+    }
+  }
+
+  /** The commit's text, or undefined when that version has no commit file. */
+  async readCommit(version: number): Promise<string | undefined> {
+    try {
+      return await fs.readFile(path.join(this.logDir, commitFileName(version)), 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  }
+
+  async readFile(name: string): Promise<Buffer> {
+    return fs.readFile(path.join(this.logDir, name));
+  }
+
+  async exists(): Promise<boolean> {
+    try {
+      return (await fs.stat(this.logDir)).isDirectory();
+    } catch {
+      return false;
+    }
+  }
+
+  async list(): Promise<LogListing> {
+    let names: string[];
+    try {
+      names = await fs.readdir(this.logDir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { commits: [], checkpoints: [] };
+      throw err;
+    }
+    const commits: number[] = [];
+    const classic = new Map<number, string>();
+    const multi = new Map<string, { version: number; parts: number; files: (string | undefined)[] }>();
+    for (const name of names) {
+      let m = COMMIT_RE.exec(name);
+      if (m) {
+        commits.push(Number(m[1]));
+        continue;
+      }
+      m = CLASSIC_CP_RE.exec(name);
+      if (m) {
+        classic.set(Number(m[1]), name);
+        continue;
+      }
+      m = MULTI_CP_RE.exec(name);
+      if (m) {
+        const version = Number(m[1]);
+        const part = Number(m[2]);
+        const parts = Number(m[3]);
+        if (parts < 1 || parts > 100_000) continue;
+        const key = `${version}/${parts}`;
+        let entry = multi.get(key);
+        if (!entry) multi.set(key, (entry = { version, parts, files: new Array(parts) }));
+        if (part >= 1 && part <= parts) entry.files[part - 1] = name;
+      }
+    }
+    commits.sort((a, b) => a - b);
+    const checkpoints: CheckpointFiles[] = [...classic].map(([version, name]) => ({ version, files: [name] }));
+    for (const entry of multi.values()) {
+      // Array.prototype.every skips holes: count the parts present instead.
+      if (entry.files.filter((f) => f !== undefined).length === entry.parts) checkpoints.push({ version: entry.version, files: entry.files as string[] });
+    }
+    checkpoints.sort((a, b) => a.version - b.version);
+    return { commits, checkpoints };
+  }
+
+  async ensureLogDir(): Promise<void> {
+    await fs.mkdir(this.logDir, { recursive: true });
+  }
+
+  private async syncDir(): Promise<void> {
+    let dir: fs.FileHandle | undefined;
+    try {
+      dir = await fs.open(this.logDir, 'r');
+      await dir.sync();
+    } catch {
+      // Directory fsync is unsupported on some file systems; the link itself is already atomic.
+    } finally {
+      await dir?.close();
+    }
+  }
+}

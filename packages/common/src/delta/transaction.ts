@@ -1,0 +1,159 @@
+/**
+ * Optimistic commit of data changes (PROTOCOL.md, "Requirements for Writers").
+ *
+ *   1. Check the table at the read version: supported protocol, writer duties (append-only), and
+ *      our txn: if the table already holds appId's txn ≥ ours, the batch is in → skipped.
+ *   2. Put-if-absent `readVersion + 1` with: commitInfo, our txn, the caller's actions.
+ *   3. On a lost race, read the winning commits and decide with conflict-checker.ts: skip, fail,
+ *      or retry at the version after the last winner (blind appends only).
+ */
+import { randomUUID } from 'node:crypto';
+import { InvalidArgumentError, TributaryError, UnavailableError } from '../errors';
+import { Action, CommitInfo, ENGINE_INFO, Txn, parseActions, serialiseActions } from './actions';
+import { CommitIntent, ConflictCode, WinningCommit, checkConflicts } from './conflict-checker';
+import { LocalLogStore } from './log-store';
+import { assertWritable, isAppendOnly } from './protocol-support';
+import { Snapshot, readSnapshot } from './snapshot';
+
+export interface CommitOptions {
+  /** The table version the actions were planned against. */
+  readVersion: number;
+  /** commitInfo.operation, e.g. `STREAMING UPDATE`, `WRITE`. */
+  operation: string;
+  operationParameters?: Record<string, unknown>;
+  /** Makes the commit idempotent: skipped when the table holds appId's txn ≥ version. */
+  txn?: { appId: string; version: number };
+  /** The commit depends on every file of the table (complete mode, OPTIMIZE). */
+  readWholeTable?: boolean;
+  /** Paths of files the commit depended on. */
+  readPaths?: string[];
+  /** The snapshot at readVersion, when the caller already has it (saves a log replay). */
+  snapshot?: Snapshot;
+  /** Attempts at successive versions before giving up (retriable error). Default 100. */
+  maxAttempts?: number;
+  /** Clock in ms (tests). */
+  now?: () => number;
+}
+
+export type CommitResult =
+  | { skipped: false; version: number; attempts: number }
+  | { skipped: true; reason: string };
+
+/** A concurrent commit made ours invalid; the operation must be planned again from a new snapshot. */
+export class ConcurrentModificationError extends TributaryError {
+  constructor(
+    message: string,
+    readonly check: ConflictCode,
+    readonly winnerVersion: number,
+  ) {
+    super(message, { code: 'DELTA_CONCURRENT_MODIFICATION', retriable: false });
+  }
+}
+
+export async function commit(tablePath: string, actions: readonly Action[], opts: CommitOptions): Promise<CommitResult> {
+  const now = opts.now ?? Date.now;
+  const snapshot = opts.snapshot ?? (await readSnapshot(tablePath, { version: opts.readVersion }));
+  if (snapshot.version !== opts.readVersion) {
+    throw new InvalidArgumentError(`snapshot is at version ${snapshot.version}, readVersion is ${opts.readVersion}`);
+  }
+  validateActions(snapshot, actions, opts);
+  if (opts.txn) {
+    const held = snapshot.txns.get(opts.txn.appId);
+    if (held !== undefined && held >= opts.txn.version) {
+      return { skipped: true, reason: `table version ${snapshot.version} holds txn ${opts.txn.appId}@${held} ≥ ${opts.txn.version}` };
+    }
+  }
+
+  const removedPaths: string[] = [];
+  for (const a of actions) if ('remove' in a) removedPaths.push(a.remove.path);
+  const intent: CommitIntent = {
+    tablePath,
+    txn: opts.txn,
+    removedPaths,
+    readPaths: opts.readPaths ?? [],
+    readWholeTable: opts.readWholeTable ?? false,
+  };
+  const commitInfo: CommitInfo = {
+    timestamp: now(),
+    operation: opts.operation,
+    operationParameters: opts.operationParameters ?? {},
+    readVersion: opts.readVersion,
+    isolationLevel: 'Serializable',
+    isBlindAppend: removedPaths.length === 0 && !intent.readWholeTable && intent.readPaths.length === 0,
+    engineInfo: ENGINE_INFO,
+    txnId: randomUUID(),
+  };
+  const all: Action[] = [{ commitInfo }];
+  if (opts.txn) all.push({ txn: { appId: opts.txn.appId, version: opts.txn.version, lastUpdated: commitInfo.timestamp } });
+  all.push(...actions);
+  const content = serialiseActions(all);
+
+  const store = new LocalLogStore(tablePath);
+  const maxAttempts = opts.maxAttempts ?? 100;
+  let checkedUpTo = opts.readVersion;
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    const version = checkedUpTo + 1;
+    if (await store.putIfAbsent(version, content)) return { skipped: false, version, attempts: attempt };
+    const winners = await readWinners(store, checkedUpTo + 1);
+    const decision = checkConflicts(intent, winners);
+    if (decision.kind === 'skip') return { skipped: true, reason: decision.reason };
+    if (decision.kind === 'fail') throw new ConcurrentModificationError(`${tablePath}: ${decision.reason}`, decision.check, decision.winnerVersion);
+    checkedUpTo = winners[winners.length - 1].version;
+  }
+  throw new UnavailableError(`${tablePath}: commit lost the race ${maxAttempts} times`, { code: 'DELTA_COMMIT_CONTENTION' });
+}
+
+/** Commits from `from` up to the newest one present (at least `from`, which a winner just wrote). */
+async function readWinners(store: LocalLogStore, from: number): Promise<WinningCommit[]> {
+  const winners: WinningCommit[] = [];
+  for (let v = from; ; v++) {
+    const text = await store.readCommit(v);
+    if (text === undefined) break;
+    winners.push({ version: v, actions: parseActions(text, `commit ${v}`) });
+  }
+  if (winners.length === 0) throw new UnavailableError(`commit ${from} exists but could not be read`);
+  return winners;
+}
+
+function validateActions(snapshot: Snapshot, actions: readonly Action[], opts: CommitOptions): void {
+  const table = snapshot.tablePath;
+  assertWritable(snapshot.protocol, snapshot.metadata, table);
+  const appendOnly = isAppendOnly(snapshot.protocol, snapshot.metadata);
+  const partitionColumns = [...snapshot.metadata.partitionColumns].sort();
+  const appIds = new Set<string>(opts.txn ? [opts.txn.appId] : []);
+  for (const a of actions) {
+    if ('add' in a) {
+      const keys = Object.keys(a.add.partitionValues).sort();
+      if (keys.join('\u0000') !== partitionColumns.join('\u0000')) {
+        throw new InvalidArgumentError(`${table}: add ${a.add.path} has partition values for [${keys}], table is partitioned by [${partitionColumns}]`);
+      }
+    } else if ('remove' in a) {
+      if (appendOnly && a.remove.dataChange) {
+        throw new InvalidArgumentError(`${table} is append-only (delta.appendOnly=true): cannot remove ${a.remove.path}`, {
+          code: 'DELTA_APPEND_ONLY',
+        });
+      }
+    } else if ('txn' in a) {
+      if (appIds.has(a.txn.appId)) throw new InvalidArgumentError(`${table}: txn appId ${a.txn.appId} appears twice in one commit`);
+      appIds.add(a.txn.appId);
+    } else {
+      const kind = Object.keys(a)[0];
+      throw new InvalidArgumentError(`commit() writes add, remove and txn actions only, got '${kind}'`);
+    }
+  }
+}
+
+/**
+ * The end offsets of a batch as txn actions, one per Kafka partition:
+ * appId `<queryId>-<topic>-<partition>`, version = end offset (exclusive).
+ */
+export function kafkaOffsetTxns(queryId: string, topic: string, endOffsets: ReadonlyMap<number, string> | Record<number, string>): Txn[] {
+  const entries = endOffsets instanceof Map ? [...endOffsets] : Object.entries(endOffsets).map(([p, o]) => [Number(p), o] as const);
+  return entries.map(([partition, offset]) => {
+    const version = Number(offset);
+    if (!/^\d+$/.test(offset) || !Number.isSafeInteger(version)) {
+      throw new InvalidArgumentError(`offset ${offset} of ${topic}-${partition} is not an integer below 2^53`);
+    }
+    return { appId: `${queryId}-${topic}-${partition}`, version };
+  });
+}

@@ -1,0 +1,2 @@
+export { writeParquet, readParquet } from './parquet-io';
+export type { ParquetCompression, ParquetWriteOptions } from './parquet-io';

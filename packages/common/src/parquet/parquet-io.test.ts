@@ -1,0 +1,49 @@
+import { strict as assert } from 'node:assert';
+import * as arrow from 'apache-arrow';
+import { readParquet, writeParquet } from './parquet-io';
+import { CODEC, PHYSICAL, columnCodecs, readFooter, schemaElements } from './thrift-footer.testkit';
+
+function sampleTable(): arrow.Table {
+  const ts = new arrow.TimestampMicrosecond('UTC');
+  const start = arrow.makeData({ type: ts, length: 2, nullCount: 0, data: new BigInt64Array([1700000000123456n, -1n]) });
+  const end = arrow.makeData({ type: ts, length: 2, nullCount: 0, data: new BigInt64Array([1700000300123456n, 299999999n]) });
+  const windowType = new arrow.Struct([new arrow.Field('start', ts, true), new arrow.Field('end', ts, true)]);
+  // 12345678901234567.89 and -0.05 as Decimal128 words (little-endian two's complement).
+  const dec = new Uint32Array([0x7de98115, 0x112210f4, 0, 0, 0xfffffffb, 0xffffffff, 0xffffffff, 0xffffffff]);
+  return new arrow.Table({
+    window: arrow.makeVector(arrow.makeData({ type: windowType, length: 2, nullCount: 0, children: [start, end] })),
+    total_amount: arrow.makeVector(arrow.makeData({ type: new arrow.Decimal(2, 20, 128), length: 2, nullCount: 0, data: dec })),
+  });
+}
+
+describe('Parquet through parquet-wasm', () => {
+  it('writes µs UTC timestamps as INT64 TIMESTAMP(MICROS, UTC) and decimal(20,2) as DECIMAL, zstd by default', () => {
+    const footer = readFooter(writeParquet(sampleTable()));
+    const byName = new Map(schemaElements(footer).map((e) => [e.name, e]));
+    for (const name of ['start', 'end']) {
+      const e = byName.get(name)!;
+      assert.equal(e.physicalType, PHYSICAL.INT64);
+      // LogicalType union field 8 = TIMESTAMP {1: isAdjustedToUTC, 2: unit union {2: MICROS}}.
+      const timestamp = e.logicalType![8] as Record<number, unknown>;
+      assert.equal(timestamp[1], true);
+      assert.ok((timestamp[2] as Record<number, unknown>)[2] !== undefined, 'unit is MICROS');
+    }
+    const amount = byName.get('total_amount')!;
+    assert.equal(amount.physicalType, PHYSICAL.FIXED_LEN_BYTE_ARRAY);
+    // LogicalType union field 5 = DECIMAL {1: scale, 2: precision}.
+    assert.deepEqual(amount.logicalType![5], { 1: 2, 2: 20 });
+    assert.deepEqual(columnCodecs(footer), [CODEC.ZSTD, CODEC.ZSTD, CODEC.ZSTD]);
+  });
+
+  it('honours another codec when asked', () => {
+    assert.deepEqual(columnCodecs(readFooter(writeParquet(sampleTable(), { compression: 'snappy' }))), [CODEC.SNAPPY, CODEC.SNAPPY, CODEC.SNAPPY]);
+  });
+
+  it('reads back the same microseconds and decimal words', () => {
+    const back = readParquet(writeParquet(sampleTable()));
+    const window = back.getChild('window')!;
+    assert.deepEqual([...(window.getChildAt(0)!.data[0].values as BigInt64Array)], [1700000000123456n, -1n]);
+    assert.deepEqual([...(window.getChildAt(1)!.data[0].values as BigInt64Array)], [1700000300123456n, 299999999n]);
+    assert.deepEqual([...(back.getChild('total_amount')!.data[0].values as Uint32Array)], [0x7de98115, 0x112210f4, 0, 0, 0xfffffffb, 0xffffffff, 0xffffffff, 0xffffffff]);
+  });
+});

@@ -1,0 +1,52 @@
+/**
+ * Arrow ⇄ Parquet through parquet-wasm (the one module that touches it).
+ *
+ * Types as written (parquet-wasm 0.8 / arrow-rs): Timestamp(µs, "UTC") → INT64
+ * TIMESTAMP(MICROS, isAdjustedToUTC=true); Decimal128(p,s) → DECIMAL(p,s) (INT64 when p ≤ 18,
+ * FIXED_LEN_BYTE_ARRAY otherwise); Struct → a group. The Arrow schema is also embedded as
+ * `ARROW:schema` metadata, so reading back gives the same Arrow types.
+ *
+ * Caveats: `writeParquet` consumes its wasm table and writer properties (calling free() after it
+ * throws), and wasm memory grows to at most ~4 GiB and never shrinks: keep each call to a bounded
+ * number of rows (callers split large outputs into several files).
+ */
+import * as arrow from 'apache-arrow';
+import type * as ParquetWasm from 'parquet-wasm/node/parquet_wasm';
+
+// parquet-wasm's "./node" export resolves at run time through the package's exports map; the
+// type-only import above names its declaration file, which TypeScript's node10 resolution finds.
+const wasm: typeof ParquetWasm = require('parquet-wasm/node');
+
+export type ParquetCompression = 'zstd' | 'snappy' | 'uncompressed';
+
+export interface ParquetWriteOptions {
+  /** Default zstd. */
+  compression?: ParquetCompression;
+  /** Rows per row group; default 1,048,576 (one row group for a typical batch output). */
+  maxRowGroupSize?: number;
+}
+
+const CODECS: Record<ParquetCompression, number> = {
+  zstd: wasm.Compression.ZSTD,
+  snappy: wasm.Compression.SNAPPY,
+  uncompressed: wasm.Compression.UNCOMPRESSED,
+};
+
+/** Encodes an Arrow table (or one record batch) as a Parquet file. */
+export function writeParquet(data: arrow.Table | arrow.RecordBatch, opts: ParquetWriteOptions = {}): Uint8Array {
+  const table = data instanceof arrow.Table ? data : new arrow.Table([data]);
+  const ipc = arrow.tableToIPC(table, 'stream');
+  const props = new wasm.WriterPropertiesBuilder()
+    .setCompression(CODECS[opts.compression ?? 'zstd'])
+    .setMaxRowGroupSize(opts.maxRowGroupSize ?? 1 << 20)
+    .setCreatedBy('Tributary')
+    .build();
+  const wasmTable = wasm.Table.fromIPCStream(ipc);
+  return wasm.writeParquet(wasmTable, props);
+}
+
+/** Decodes a whole Parquet file into an Arrow table (JS memory). */
+export function readParquet(bytes: Uint8Array, opts: { columns?: string[]; batchSize?: number } = {}): arrow.Table {
+  const wasmTable = wasm.readParquet(bytes, { batchSize: opts.batchSize ?? 65536, ...(opts.columns ? { columns: opts.columns } : {}) });
+  return arrow.tableFromIPC(wasmTable.intoIPCStream());
+}
