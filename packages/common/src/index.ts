@@ -1,0 +1,26 @@
+/**
+ * @tributary/common: what driver, executor and client share. Each area keeps its own small API in
+ * its folder's index.ts; this file only gathers them.
+ */
+export * from './errors';
+export * from './retry';
+export * from './rpc';
+export * from './task';
+export * from './plan';
+export * from './kafka';
+export * from './decode';
+export {
+  Checkpoint, MetadataLog, LogEntry, DocumentParser, OffsetLog, BatchPlan, SourceRanges, CommitLog, BatchCommit, SinkCommit,
+  readQueryMetadata, createQueryMetadata, QueryMetadata, NewQueryMetadata, LocationLock, LockHolder, CHECKPOINT_IN_USE,
+  CHECKPOINT_CORRUPT, CHECKPOINT_FORMAT_UNSUPPORTED,
+} from './checkpoint';
+export * from './state';
+export * from './parquet';
+export {
+  Action, AddFile, RemoveFile, Txn, Metadata, Protocol, CommitInfo, removeFor, ENGINE_INFO,
+  DataType, StructType, StructField, PrimitiveName, struct, field, primitive, decimal, toSchemaString, parseSchemaString,
+  typeName as deltaTypeName, toArrowSchema, createTable, CreateTableOptions, commit, kafkaOffsetTxns,
+  ConcurrentModificationError, CommitOptions, CommitResult, ConflictCode, readSnapshot, snapshotSchema, TableNotFoundError,
+  Snapshot, UnsupportedTableError, readTableRows, writeDataFile, DataFileOptions, computeStats, AGGREGATE_TABLE_SCHEMA,
+  buildAggregateTable, AggregateColumns,
+} from './delta';

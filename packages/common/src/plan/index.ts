@@ -1,0 +1,19 @@
+export type {
+  QuerySpec, KafkaSourceSpec, FieldType, FieldSpec, JsonParseSpec, WatermarkSpec, WindowSpec, AggregateFn,
+  AggregationSpec, OutputMode, DeltaSinkSpec, TriggerSpec, QueryOptions,
+} from './query-spec';
+export type {
+  QueryProgress, EventTimeProgress, StateOperatorProgress, SourceProgress, SinkProgress, KafkaOffsets,
+} from './progress';
+export { parseDuration, formatMicros } from './duration';
+export {
+  validateSpec, assertValidSpec, APPEND_WITHOUT_WATERMARK, MAX_SUM_INPUT_PRECISION, MAX_SHUFFLE_PARTITIONS,
+} from './validate-spec';
+export { outputSchema, sumType, typeName, sparkSchemaJson, WINDOW_COLUMN } from './output-schema';
+export type { OutputColumn, OutputType } from './output-schema';
+export { statefulFingerprint, statefulParts, diffStateful, canonicalJson } from './stateful';
+export type { StatefulParts } from './stateful';
+export {
+  startingOffsetsFromOption, startingOffsetsProblems, EARLIEST_OFFSET, LATEST_OFFSET,
+} from './starting-offsets';
+export type { StartingOffsets } from './starting-offsets';

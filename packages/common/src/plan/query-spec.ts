@@ -1,0 +1,78 @@
+/**
+ * The logical plan of a streaming query, as the job API builds it and the driver receives it
+ * (serialised as JSON inside SubmitQueryRequest). Format version 1.
+ *
+ * The shape follows Spark Structured Streaming: a Kafka source, JSON parsed with a schema, an
+ * event-time watermark, a windowed group-by with count/sum, a Delta sink with an output mode and a
+ * checkpoint location, and a trigger. Durations are kept as the user wrote them (e.g. '10 minutes')
+ * and parsed by `parseDuration`; validation (validate-spec.ts) names every problem.
+ */
+export interface QuerySpec {
+  version: 1;
+  name?: string;
+  source: KafkaSourceSpec;
+  parse: JsonParseSpec;
+  watermark?: WatermarkSpec;
+  aggregation: AggregationSpec;
+  sink: DeltaSinkSpec;
+  trigger: TriggerSpec;
+  options: QueryOptions;
+}
+
+export interface KafkaSourceSpec {
+  format: 'kafka';
+  /** `kafka.bootstrap.servers`, comma separated host:port. */
+  bootstrapServers: string;
+  /** `subscribe`: one topic. */
+  topic: string;
+  /** 'earliest' | 'latest' | per-partition JSON as Spark: {"topic":{"0":23,"1":-2}} (-2 earliest, -1 latest). */
+  startingOffsets: 'earliest' | 'latest' | Record<string, Record<string, number>>;
+  maxOffsetsPerTrigger?: number;
+  failOnDataLoss: boolean;
+  /** Other `kafka.`-prefixed reader options, prefix removed (e.g. 'security.protocol'), passed to the Kafka client. */
+  kafkaOptions?: Record<string, string>;
+}
+
+export type FieldType = 'int' | 'long' | 'string' | 'timestamp' | { decimal: [number, number] } | 'double' | 'boolean';
+export interface FieldSpec { name: string; type: FieldType; nullable: boolean }
+
+export interface JsonParseSpec {
+  format: 'json';
+  /** from_json(col('value').cast('string'), schema): only the value is parsed. */
+  schema: FieldSpec[];
+  /** Time zone for timestamps without an offset: 'UTC' or a fixed offset such as '+02:00'. */
+  timeZone: string;
+}
+
+export interface WatermarkSpec { column: string; delay: string }
+
+export interface WindowSpec { column: string; duration: string; slide?: string }
+export type AggregateFn = { fn: 'count'; column: '*'; alias: string } | { fn: 'sum'; column: string; alias: string };
+export interface AggregationSpec {
+  window: WindowSpec;
+  /** Grouping columns besides the window, in order. */
+  keys: string[];
+  aggregates: AggregateFn[];
+}
+
+export type OutputMode = 'append' | 'complete' | 'update';
+export interface DeltaSinkSpec {
+  format: 'delta';
+  path: string;
+  outputMode: OutputMode;
+  checkpointLocation: string;
+  partitionBy?: string[];
+}
+
+export type TriggerSpec =
+  | { kind: 'processingTime'; interval: string }
+  | { kind: 'availableNow' };
+
+export interface QueryOptions {
+  /** Fixed at first start and recorded in the checkpoint, like spark.sql.shuffle.partitions. */
+  shufflePartitions?: number;
+  badRecords?: 'quarantine' | 'fail' | 'drop';
+  lateRows?: 'drop' | 'table';
+  /** Max bytes of one Kafka record value; larger values are bad records. */
+  maxValueBytes?: number;
+}
