@@ -1,0 +1,20 @@
+/**
+ * Aggregation kernels of the seed job: tumbling windows, late filter, typed-array partial
+ * aggregation, shuffle partitioning, per-partition window state, and their Arrow IPC encoding.
+ */
+export { windowStartMicros, windowEndMicros, isWindowClosed, formatMicrosIso } from './window';
+export { murmur3HashInt, shufflePartition } from './hash-partition';
+export { PartialSet, partialSumCents, emptyPartialSet } from './partial-set';
+export { PartialAggregator, EventColumns, AddOptions, DrainOptions, DrainResult } from './partial-aggregator';
+export { WindowStateTable, WindowStateTableOptions, EmittedRows } from './state-table';
+export {
+  ChangeSet,
+  encodePartialSet,
+  decodePartialSet,
+  encodeChangeSet,
+  decodeChangeSet,
+  PARTIALS_FORMAT,
+  CHANGES_FORMAT,
+} from './partial-codec';
+export { DECIMAL_20_2_LIMIT_CENTS } from './exact-sum';
+export { DecimalOverflowError, CorruptAggregateDataError } from './errors';

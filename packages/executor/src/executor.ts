@@ -1,0 +1,61 @@
+/**
+ * An executor process: serves TaskService and ShuffleService, registers with the driver and
+ * heartbeats. Holds the live state tables of the shuffle partitions it owns between batches.
+ */
+import { randomUUID } from 'node:crypto';
+import * as os from 'node:os';
+import { RpcServer } from '@tributary/common';
+import { DriverLink } from './cluster/driver-link';
+import { shuffleService } from './rpc/shuffle-service';
+import { taskService } from './rpc/task-service';
+import { ShuffleInbox } from './shuffle/shuffle-inbox';
+import { ShuffleSender } from './shuffle/shuffle-sender';
+import { LiveState } from './state/live-state';
+import { AttemptTracker } from './task/attempt-tracker';
+import { MapTaskRunner } from './task/map-task';
+import { ReduceTaskRunner } from './task/reduce-task';
+
+export interface ExecutorOptions {
+  driver: string;
+  id?: string;
+  host?: string;
+  port?: number;
+  log?: (m: string) => void;
+}
+
+export interface RunningExecutor {
+  id: string;
+  address: string;
+  close(): Promise<void>;
+}
+
+export async function startExecutor(opts: ExecutorOptions): Promise<RunningExecutor> {
+  const id = opts.id ?? `executor-${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const log = opts.log ?? ((m: string) => console.log(`[${new Date().toISOString()}] [${id}] ${m}`));
+  const inbox = new ShuffleInbox();
+  const sender = new ShuffleSender(id, inbox);
+  const liveState = new LiveState(log);
+  const maps = new MapTaskRunner(sender, log);
+  const reduces = new ReduceTaskRunner(inbox, liveState);
+  const attempts = new AttemptTracker();
+  const server = new RpcServer()
+    .add('TaskService', taskService(maps, reduces, attempts, log))
+    .add('ShuffleService', shuffleService(inbox));
+  const host = opts.host ?? '127.0.0.1';
+  const port = await server.listen(host, opts.port ?? 0);
+  const address = `${host}:${port}`;
+  const link = new DriverLink(opts.driver, id, address, log);
+  await link.start();
+  log(`executor ${id} serving on ${address}`);
+  return {
+    id,
+    address,
+    async close() {
+      link.stop();
+      await server.close();
+      sender.close();
+      await maps.close();
+      await liveState.close();
+    },
+  };
+}

@@ -1,0 +1,1 @@
+export { startExecutor, ExecutorOptions, RunningExecutor } from './executor';

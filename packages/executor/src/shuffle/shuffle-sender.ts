@@ -1,0 +1,52 @@
+/**
+ * Sends a map task's partials to the owners of the shuffle partitions: one PushPartials per
+ * partition (possibly empty, so owners know every map output arrived). Partitions this executor
+ * owns go straight into its own inbox without a network hop.
+ */
+import { RpcClient, TributaryError } from '@tributary/common';
+import { ShuffleInbox } from './shuffle-inbox';
+
+export interface ShuffleTarget { partition: number; executorId: string; address: string }
+
+export class ShuffleSender {
+  private readonly clients = new Map<string, RpcClient>();
+
+  constructor(private readonly selfId: string, private readonly inbox: ShuffleInbox) {}
+
+  async pushAll(
+    ctx: { queryId: string; batchId: number; attempt: number; mapTaskId: number },
+    owners: ShuffleTarget[],
+    parts: { bytes: Uint8Array; rows: number }[],
+  ): Promise<void> {
+    const { queryId, batchId, attempt, mapTaskId } = ctx;
+    if (parts.length !== owners.length) throw new TributaryError(`shuffle: ${parts.length} partitions produced but ${owners.length} owners known`);
+    await Promise.all(owners.map(async (owner) => {
+      const part = parts[owner.partition];
+      if (owner.executorId === this.selfId) {
+        if (!this.inbox.push(batchId, attempt, owner.partition, { mapTaskId, bytes: part.bytes, rows: part.rows })) {
+          throw new TributaryError(`batch ${batchId} attempt ${attempt} was superseded`, { code: 'FENCED' });
+        }
+        return;
+      }
+      const res: any = await this.client(owner.address).call('PushPartials', {
+        ctx: { query_id: queryId, batch_id: batchId, attempt },
+        map_task_id: mapTaskId,
+        partition: owner.partition,
+        arrow_ipc: Buffer.from(part.bytes.buffer, part.bytes.byteOffset, part.bytes.byteLength),
+        rows: part.rows,
+      }, 60_000);
+      if (res.error && res.error.code) throw new TributaryError(`push to ${owner.executorId} failed: ${res.error.message}`, { code: res.error.code, retriable: res.error.retry === 'RETRY_CLASS_RETRIABLE' });
+    }));
+  }
+
+  close(): void {
+    for (const c of this.clients.values()) c.close();
+    this.clients.clear();
+  }
+
+  private client(address: string): RpcClient {
+    let c = this.clients.get(address);
+    if (!c) { c = new RpcClient('ShuffleService', address); this.clients.set(address, c); }
+    return c;
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * A reduce task of batch attempt (N, A) for the shuffle partitions this executor owns:
+ *   1. take every map task's partials for each partition from the inbox;
+ *   2. take the partition's state at version N−1 (the live table kept in memory since the last
+ *      batch when it is of the committed attempt, else loaded from the state store);
+ *   3. merge the partials; emit the windows WM(N) closed (append: evicted from state) or the whole
+ *      state (complete);
+ *   4. write state version N (a change set, or a snapshot every K versions) — fenced by (N, A),
+ *      durable before the answer, so before the driver commits any sink;
+ *   5. write the emitted rows as one Parquet data file and answer with its Delta `add` action.
+ */
+import { ExecutorJob, ReduceTaskStats } from '@tributary/common';
+import { decodePartialSet, EmittedRows } from '../aggregate';
+import { ShuffleInbox } from '../shuffle/shuffle-inbox';
+import { LiveState } from '../state/live-state';
+import { writeEmittedRows } from '../sink/data-files';
+
+export interface ReduceTaskInput {
+  batchId: number;
+  attempt: number;
+  job: ExecutorJob;
+  partitions: number[];
+  mapTaskIds: number[];
+  watermarkMicros: number;
+  committed: Map<number, number>;
+  noData: boolean;
+}
+
+const SHUFFLE_WAIT_MS = 30_000;
+
+export class ReduceTaskRunner {
+  constructor(private readonly inbox: ShuffleInbox, private readonly state: LiveState) {}
+
+  async run(input: ReduceTaskInput): Promise<{ stats: ReduceTaskStats; adds: object[] }> {
+    const t0 = Date.now();
+    const { job, batchId, attempt } = input;
+    this.inbox.advance(batchId, attempt);
+    const stats: ReduceTaskStats = {
+      partitions: input.partitions, mergedPartialRows: 0, emittedRows: 0, stateRowsTotal: 0, stateRowsUpdated: 0,
+      stateRowsRemoved: 0, stateMemoryBytes: 0, filesWritten: 0,
+      timingsMs: { stateLoad: 0, merge: 0, stateWrite: 0, parquet: 0, total: 0 },
+    };
+    const emitted: EmittedRows[] = [];
+    await Promise.all(input.partitions.map(async (partition) => {
+      const messages = await this.inbox.take(batchId, attempt, partition, input.mapTaskIds, SHUFFLE_WAIT_MS);
+      const tl = Date.now();
+      const table = await this.state.checkout(job, partition, batchId - 1, input.committed);
+      const tm = Date.now();
+      table.mark();
+      for (const m of messages) {
+        if (m.rows === 0) continue;
+        const partials = decodePartialSet(m.bytes);
+        stats.mergedPartialRows += partials.length;
+        table.merge(partials);
+      }
+      const out = job.outputMode === 'append' ? table.evict(input.watermarkMicros) : table.snapshot();
+      const tw = Date.now();
+      const changes = await this.state.commit(job, partition, batchId, attempt, table);
+      const te = Date.now();
+      emitted.push(out);
+      stats.emittedRows += out.length;
+      stats.stateRowsTotal += table.numRowsTotal;
+      stats.stateRowsUpdated += changes.upserted;
+      stats.stateRowsRemoved += changes.deleted;
+      stats.stateMemoryBytes += table.numRowsTotal * 40;
+      stats.timingsMs.stateLoad += tm - tl;
+      stats.timingsMs.merge += tw - tm;
+      stats.timingsMs.stateWrite += te - tw;
+    }));
+    this.inbox.release(batchId, attempt);
+    const tp = Date.now();
+    const adds = await writeEmittedRows(job, emitted);
+    stats.filesWritten = adds.length;
+    stats.timingsMs.parquet = Date.now() - tp;
+    stats.timingsMs.total = Date.now() - t0;
+    return { stats, adds };
+  }
+}
