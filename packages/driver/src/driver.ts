@@ -1,0 +1,56 @@
+/**
+ * The driver process: serves QueryService (clients) and ClusterService (executors), keeps the
+ * executor registry, and runs each query's micro-batch loop. Queries active when a previous driver
+ * stopped are resumed from the state directory.
+ */
+import * as path from 'node:path';
+import { RpcServer } from '@tributary/common';
+import { clusterService } from './rpc/cluster-service';
+import { queryService } from './rpc/query-service';
+import { ExecutorRegistry } from './scheduler/executor-registry';
+import { QueryManager } from './query/query-manager';
+import { productionEnvironment } from './query/environment';
+import { faultHookFromEnv } from './query/fault-hook';
+
+export interface DriverOptions {
+  host?: string;
+  port?: number;
+  redis: { host: string; port: number };
+  stateDir?: string;
+  heartbeatIntervalMs?: number;
+  heartbeatTimeoutMs?: number;
+  log?: (m: string) => void;
+}
+
+export interface RunningDriver {
+  port: number;
+  address: string;
+  registry: ExecutorRegistry;
+  close(): Promise<void>;
+}
+
+export async function startDriver(opts: DriverOptions): Promise<RunningDriver> {
+  const log = opts.log ?? ((m: string) => console.log(`[${new Date().toISOString()}] [driver] ${m}`));
+  const registry = new ExecutorRegistry(opts.heartbeatIntervalMs ?? 500, opts.heartbeatTimeoutMs ?? 3000);
+  registry.onChange((event, e) => log(`executor ${e.id} ${event === 'added' ? 'registered' : 'lost'} (${e.address})`));
+  const env = productionEnvironment(opts.redis);
+  const manager = new QueryManager(registry, env, path.resolve(opts.stateDir ?? '.tributary/driver'), log, faultHookFromEnv(log));
+  const server = new RpcServer()
+    .add('QueryService', queryService(manager))
+    .add('ClusterService', clusterService(registry));
+  const host = opts.host ?? '127.0.0.1';
+  const port = await server.listen(host, opts.port ?? 7077);
+  log(`driver serving on ${host}:${port}`);
+  await manager.resumeSaved();
+  return {
+    port,
+    address: `${host}:${port}`,
+    registry,
+    async close() {
+      await manager.close();
+      await server.close();
+      registry.close();
+      await env.close();
+    },
+  };
+}

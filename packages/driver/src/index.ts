@@ -1,0 +1,2 @@
+export { startDriver, DriverOptions, RunningDriver } from './driver';
+export { PROTOCOL_STEPS } from './query/fault-hook';

@@ -1,0 +1,75 @@
+/**
+ * A batch's progress report, shaped like Spark's StreamingQueryProgress (plus Tributary's bad-record
+ * and late-row counts), from the plan, the tasks' statistics and the commit.
+ */
+import { BatchCommit, BatchPlan, QueryProgress } from '@tributary/common';
+import { AttemptOutput } from '../scheduler/attempt-runner';
+import { QueryContext } from '../query/query-context';
+
+export function isoMicros(micros: number | null): string | undefined {
+  if (micros === null) return undefined;
+  return new Date(Math.floor(micros / 1000)).toISOString();
+}
+
+export function buildProgress(args: {
+  ctx: QueryContext;
+  plan: BatchPlan;
+  output: AttemptOutput;
+  commit: BatchCommit;
+  timings: Record<string, number>;
+  attempt: number;
+}): QueryProgress {
+  const { ctx, plan, output, commit, timings } = args;
+  const numInputRows = commit.numInputRows;
+  const seconds = Math.max(1, timings.triggerExecution ?? 1) / 1000;
+  const badByReason: Record<string, number> = {};
+  let late = 0, min: number | null = null, max: number | null = null, sum = 0, valid = 0;
+  for (const s of output.mapStats) {
+    late += s.lateRows;
+    valid += s.validRows;
+    sum += s.sumEventTimeMicros;
+    for (const [k, v] of Object.entries(s.badRecords)) badByReason[k] = (badByReason[k] ?? 0) + v;
+    if (s.minEventTimeMicros !== null) min = min === null ? s.minEventTimeMicros : Math.min(min, s.minEventTimeMicros);
+    if (s.maxEventTimeMicros !== null) max = max === null ? s.maxEventTimeMicros : Math.max(max, s.maxEventTimeMicros);
+  }
+  const stateRowsTotal = output.reduceStats.reduce((a, s) => a + s.stateRowsTotal, 0);
+  const source = plan.sources[0];
+  const offsets = (pick: 'from' | 'to') => ({ [source.topic]: Object.fromEntries(source.partitions.map((p) => [String(p.partition), p[pick]])) });
+  return {
+    id: ctx.queryId,
+    runId: ctx.runId,
+    name: ctx.name || null,
+    timestamp: new Date(plan.batchTimestampMs).toISOString(),
+    batchId: plan.batchId,
+    batchDuration: timings.triggerExecution,
+    numInputRows,
+    inputRowsPerSecond: numInputRows / seconds,
+    processedRowsPerSecond: numInputRows / seconds,
+    durationMs: timings,
+    eventTime: {
+      watermark: isoMicros(plan.watermarkMicros)!,
+      ...(max !== null ? { max: isoMicros(max), min: isoMicros(min), avg: isoMicros(valid ? sum / valid : null) } : {}),
+    },
+    stateOperators: [{
+      operatorName: 'stateStoreSave',
+      numRowsTotal: stateRowsTotal,
+      numRowsUpdated: output.reduceStats.reduce((a, s) => a + s.stateRowsUpdated, 0),
+      numRowsRemoved: output.reduceStats.reduce((a, s) => a + s.stateRowsRemoved, 0),
+      numRowsDroppedByWatermark: late,
+      memoryUsedBytes: output.reduceStats.reduce((a, s) => a + s.stateMemoryBytes, 0),
+      numShufflePartitions: ctx.job.shufflePartitions,
+    }],
+    sources: [{
+      description: `KafkaV2[Subscribe[${source.topic}]]`,
+      startOffset: offsets('from'),
+      endOffset: offsets('to'),
+      latestOffset: offsets('to'),
+      numInputRows,
+      inputRowsPerSecond: numInputRows / seconds,
+      processedRowsPerSecond: numInputRows / seconds,
+    }],
+    sink: { description: `DeltaSink[${ctx.job.tablePath}]`, numOutputRows: commit.numOutputRows },
+    badRecords: { total: Object.values(badByReason).reduce((a, b) => a + b, 0), byReason: badByReason },
+    lateRows: { total: late, action: 'drop' },
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * The driver's view of the outside world for a query: Kafka offsets (admin client, one per
+ * bootstrap list), Redis reachability, and the state store's fence and durable versions. The one
+ * place the query code reaches Kafka and Redis from the driver.
+ */
+import { connectKafkaAdmin, KafkaAdmin, pingRedis, StateStore, UnavailableError } from '@tributary/common';
+import { Environment } from './query-manager';
+import { SourceOffsets, StateFence } from './micro-batch-execution';
+
+export function productionEnvironment(redis: { host: string; port: number }): Environment & { close(): Promise<void> } {
+  const admins = new Map<string, Promise<KafkaAdmin>>();
+  const admin = (servers: string[]): Promise<KafkaAdmin> => {
+    const key = servers.join(',');
+    let a = admins.get(key);
+    if (!a) {
+      a = connectKafkaAdmin({ brokers: servers, clientId: 'tributary-driver' });
+      a.catch(() => admins.delete(key));
+      admins.set(key, a);
+    }
+    return a;
+  };
+  const withAdmin = async <T>(servers: string[], fn: (a: KafkaAdmin) => Promise<T>): Promise<T> => {
+    try {
+      return await fn(await admin(servers));
+    } catch (err) {
+      throw new UnavailableError(`Kafka at ${servers.join(',')} is unavailable: ${(err as Error).message}`, { cause: err });
+    }
+  };
+  return {
+    redis,
+    async checkKafka(servers, topic) {
+      const partitions = await withTimeout(withAdmin(servers, (a) => a.listPartitions(topic)), 10_000, `Kafka at ${servers.join(',')} did not answer within 10 s`);
+      if (partitions.length === 0) throw new UnavailableError(`topic ${topic} does not exist on Kafka at ${servers.join(',')}`, { code: 'UNAVAILABLE' });
+    },
+    async checkRedis() {
+      await pingRedis(redis.host, redis.port);
+    },
+    source(servers): SourceOffsets {
+      return {
+        latest: (topic) => withAdmin(servers, (a) => a.latestOffsets(topic)),
+        earliest: (topic) => withAdmin(servers, (a) => a.earliestOffsets(topic)),
+      };
+    },
+    async stateFence(queryId, checkpointDir, shufflePartitions): Promise<StateFence & { close(): Promise<void> }> {
+      const store = await StateStore.open({ redis, checkpointDir, queryId });
+      return {
+        setFence: (batchId, attempt) => store.setFence(batchId + 1, attempt),
+        async newestDurableVersion(committedAttempt) {
+          let newest = Infinity;
+          for (let p = 0; p < shufflePartitions; p++) newest = Math.min(newest, await store.newestDurableVersion(p, committedAttempt));
+          return newest === Infinity ? 0 : newest;
+        },
+        async purge(keepFromVersion, committedAttempt) {
+          for (let p = 0; p < shufflePartitions; p++) await store.purge(p, keepFromVersion, committedAttempt);
+        },
+        close: () => store.close(),
+      };
+    },
+    async close() {
+      for (const a of admins.values()) await (await a).close().catch(() => {});
+    },
+  };
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new UnavailableError(message)), ms);
+    p.then((v) => { clearTimeout(t); resolve(v); }, (e) => { clearTimeout(t); reject(e); });
+  });
+}

@@ -1,0 +1,366 @@
+/**
+ * The micro-batch loop of one query, step by named step (the batch protocol of DESIGN.md):
+ *
+ *   recover             → pure decision over the checkpoint, sink and state facts (recovery/)
+ *   constructNextBatch  → latest offsets → plan N: ranges [from, to), WM(N−1), WM(N), limits
+ *   markMicroBatchStart → the plan goes to the offsets log before any task runs ("walCommit")
+ *   runBatch            → attempts (N, A) on the executors until one succeeds ("addBatch");
+ *                         reduce tasks make state N durable before they answer
+ *   commitSinks         → Delta commit with txn (queryId, N) and the Kafka end offsets ("sinkCommit")
+ *   markMicroBatchEnd   → the commit log gets N; old logs and state are purged ("commitOffsets")
+ *
+ * At most one batch is planned and uncommitted at a time. Each step is timed under its name in the
+ * batch's progress report.
+ */
+import { TributaryError, QueryProgress, BatchPlan, BatchCommit, Checkpoint } from '@tributary/common';
+import { decideRecovery, RecoveryDecision } from '../recovery';
+import { ExecutorRegistry } from '../scheduler/executor-registry';
+import { AttemptFailed, AttemptOutput, runAttempt } from '../scheduler/attempt-runner';
+import { planRanges } from '../planner/offset-ranges';
+import { INITIAL_WATERMARK_MICROS, nextWatermark } from '../planner/watermark';
+import { resolveStartingOffsets } from '../planner/starting-offsets';
+import { claimAttempt, purgeAttemptClaims } from '../commit/attempt-claims';
+import { DeltaSink } from '../commit/delta-sink';
+import { buildProgress } from '../progress/progress-builder';
+import { QueryContext } from './query-context';
+
+export interface SourceOffsets {
+  latest(topic: string): Promise<Map<number, bigint>>;
+  earliest(topic: string): Promise<Map<number, bigint>>;
+}
+
+/** State versions follow Spark: version v is the state after batch v−1 (0 = empty). */
+export type CommittedAttemptOfVersion = (version: number) => number | undefined;
+
+export interface StateFence {
+  /** Lets only attempt A of batch N write state version N+1. */
+  setFence(batchId: number, attempt: number): Promise<void>;
+  /** The newest state version durable for every partition, counting only committed attempts. */
+  newestDurableVersion(committedAttempt: CommittedAttemptOfVersion): Promise<number>;
+  purge(keepFromVersion: number, committedAttempt: CommittedAttemptOfVersion): Promise<void>;
+}
+
+export interface ExecutionDeps {
+  registry: ExecutorRegistry;
+  checkpoint: Checkpoint;
+  source: SourceOffsets;
+  state: StateFence;
+  sink: DeltaSink;
+  /** Test-only fault hook: called at each named step; may throw or kill the process. */
+  faultHook?: (step: string, batchId: number) => void | Promise<void>;
+  log: (msg: string) => void;
+}
+
+export type QueryState = 'STARTING' | 'ACTIVE' | 'STOPPED' | 'FAILED' | 'FINISHED';
+
+/** Batches whose logs and state are kept (older are purged), as spark.sql.streaming.minBatchesToRetain. */
+const RETAIN_BATCHES = 100;
+const MAX_PROGRESS = 100;
+
+export class MicroBatchExecution {
+  state: QueryState = 'STARTING';
+  message = 'Initializing';
+  error: string | undefined;
+  lastCommittedBatch = -1;
+  readonly progress: QueryProgress[] = [];
+  private stopRequested = false;
+  private wake: (() => void) | undefined;
+  private availableNowTarget: Map<number, bigint> | undefined;
+  /** batch id → the attempt whose results were committed, for the retained batches. */
+  private readonly committedAttempts = new Map<number, number>();
+  private readonly committedAttemptOfVersion: CommittedAttemptOfVersion = (v) => this.committedAttempts.get(v - 1);
+  private finished!: Promise<void>;
+
+  constructor(readonly ctx: QueryContext, private readonly deps: ExecutionDeps) {}
+
+  start(): void {
+    this.finished = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopRequested = true;
+    this.wake?.();
+    await this.finished;
+  }
+
+  awaitTermination(): Promise<void> {
+    return this.finished;
+  }
+
+  private async run(): Promise<void> {
+    try {
+      this.state = 'ACTIVE';
+      await this.recover();
+      while (!this.stopRequested) {
+        const triggerStart = Date.now();
+        const timings: Record<string, number> = {};
+        const plan = await this.timed(timings, 'latestOffset', () => this.constructNextBatch());
+        if (!plan) {
+          if (this.ctx.availableNow) { this.state = 'FINISHED'; this.message = 'All available data processed'; return; }
+          this.message = 'Waiting for data to arrive';
+          await this.sleep(this.ctx.triggerIntervalMs);
+          continue;
+        }
+        this.message = `Processing batch ${plan.batchId}`;
+        await this.timed(timings, 'walCommit', () => this.markMicroBatchStart(plan));
+        await this.runBatch(plan, [], timings, triggerStart);
+        const elapsed = Date.now() - triggerStart;
+        if (!this.ctx.availableNow && elapsed < this.ctx.triggerIntervalMs) await this.sleep(this.ctx.triggerIntervalMs - elapsed);
+      }
+      this.state = 'STOPPED';
+      this.message = 'Stopped';
+    } catch (err) {
+      if (this.stopRequested && !(err instanceof TributaryError && !err.retriable)) {
+        this.state = 'STOPPED';
+        this.message = 'Stopped';
+        return;
+      }
+      this.state = 'FAILED';
+      this.error = err instanceof Error ? err.message : String(err);
+      this.message = `Failed: ${this.error}`;
+      this.deps.log(`query ${this.ctx.queryId} failed: ${err instanceof Error ? err.stack : err}`);
+    }
+  }
+
+  // ---- recover ---------------------------------------------------------------------------------
+
+  private async recover(): Promise<void> {
+    const cp = this.deps.checkpoint;
+    for (const id of await cp.commits.list()) {
+      const c = await cp.commits.get(id);
+      if (c) this.committedAttempts.set(id, c.attempt);
+    }
+    // Decide, act, and decide again until the query is at a clean batch boundary.
+    for (;;) {
+      const decision = await this.decide();
+      this.deps.log(`query ${this.ctx.queryId} recovery: ${JSON.stringify(decision)}`);
+      switch (decision.kind) {
+        case 'startFresh':
+        case 'runNext':
+          return;
+        case 'replay': {
+          const plan = await cp.offsets.get(decision.batchId);
+          if (!plan) throw new TributaryError(`offsets log has no plan for batch ${decision.batchId}`);
+          await this.runBatch(plan, [...decision.skipSinks], {}, Date.now());
+          return;
+        }
+        case 'rebuildState': {
+          // State behind the commit log (e.g. lost with its storage): re-run the batches from their
+          // plans with every sink skipped; their outputs are already in the tables.
+          for (let n = decision.fromBatchId; n <= decision.toBatchId; n++) {
+            const plan = await cp.offsets.get(n);
+            if (!plan) throw new TributaryError(`offsets log has no plan for batch ${n}, needed to rebuild state`);
+            await this.runBatch(plan, [this.ctx.job.tablePath], {}, Date.now());
+          }
+          continue;
+        }
+        case 'fail':
+          throw new TributaryError(`cannot recover query ${this.ctx.queryId}: ${decision.reason}`, { code: decision.code });
+      }
+    }
+  }
+
+  /** Gathers the facts of the recovery decision (recovery/decide.ts) from the checkpoint, sink and state. */
+  private async decide(): Promise<RecoveryDecision> {
+    const cp = this.deps.checkpoint;
+    const planned = await cp.offsets.list();
+    const committed = await cp.commits.getLatest();
+    if (committed) this.lastCommittedBatch = committed.batchId;
+    // State version v is the state after batch v−1; the decision counts state by batch.
+    const stateVersion = await this.deps.state.newestDurableVersion(this.committedAttemptOfVersion);
+    return decideRecovery({
+      lastPlanned: planned.length ? planned[planned.length - 1] : null,
+      oldestPlanned: planned.length ? planned[0] : null,
+      lastCommitted: committed?.batchId ?? null,
+      sinks: [{ path: this.ctx.job.tablePath, txnVersion: (await this.deps.sink.txnVersion()) ?? null }],
+      stateVersion: stateVersion === 0 ? null : stateVersion - 1,
+    });
+  }
+
+  // ---- constructNextBatch ----------------------------------------------------------------------
+
+  private async constructNextBatch(): Promise<BatchPlan | undefined> {
+    const cp = this.deps.checkpoint;
+    const prevPlan = (await cp.offsets.getLatest())?.value;
+    const prevCommit = (await cp.commits.getLatest())?.value;
+    const topic = this.ctx.job.topic;
+    const [latestRaw, earliest] = await Promise.all([this.deps.source.latest(topic), this.deps.source.earliest(topic)]);
+    let latest = latestRaw;
+    if (this.ctx.availableNow) {
+      // availableNow: everything available when the run started, in batches, then stop.
+      if (!this.availableNowTarget) this.availableNowTarget = latestRaw;
+      latest = new Map([...this.availableNowTarget].map(([p, o]) => [p, o < (latestRaw.get(p) ?? o) ? o : (latestRaw.get(p) ?? o)]));
+    }
+    const start: Record<number, bigint> = {};
+    if (prevPlan) {
+      for (const s of prevPlan.sources) for (const p of s.partitions) start[p.partition] = BigInt(p.to);
+    } else {
+      Object.assign(start, resolveStartingOffsets(this.ctx.spec.source.startingOffsets, topic, earliest, latest));
+    }
+    const ranges = planRanges({
+      topic,
+      start,
+      earliest: Object.fromEntries(earliest),
+      latest: Object.fromEntries(latest),
+      maxOffsetsPerTrigger: this.ctx.spec.source.maxOffsetsPerTrigger,
+      failOnDataLoss: this.ctx.spec.source.failOnDataLoss,
+      onDataLoss: (m) => this.deps.log(`WARN ${m}; continuing because failOnDataLoss is false`),
+    });
+    const hasData = ranges.some((r) => r.to > r.from);
+    const append = this.ctx.job.outputMode === 'append';
+    const lateWatermark = prevPlan?.watermarkMicros ?? INITIAL_WATERMARK_MICROS;
+    const maxBefore = prevCommit?.maxEventTimeMicros ?? null;
+    const watermark = nextWatermark(lateWatermark, maxBefore, this.ctx.delayMicros);
+    let noData = false;
+    if (!hasData) {
+      // A no-data batch runs when the watermark moved and state may hold windows it closes.
+      if (!append || watermark <= lateWatermark || (prevCommit?.stateRowsTotal ?? 0) === 0) return undefined;
+      noData = true;
+    }
+    return {
+      batchId: prevPlan ? prevPlan.batchId + 1 : 0,
+      queryId: this.ctx.queryId,
+      batchTimestampMs: Date.now(),
+      sources: [{ topic, partitions: ranges.map((r) => ({ partition: r.partition, from: r.from.toString(), to: r.to.toString() })) }],
+      lateWatermarkMicros: lateWatermark,
+      watermarkMicros: watermark,
+      maxEventTimeMicrosBefore: maxBefore,
+      eventTimeGuardReferenceMs: Date.now(),
+      shufflePartitions: this.ctx.job.shufflePartitions,
+      configHash: this.ctx.configHash,
+      limits: { maxOffsetsPerTrigger: this.ctx.spec.source.maxOffsetsPerTrigger },
+      noData,
+    };
+  }
+
+  // ---- markMicroBatchStart ---------------------------------------------------------------------
+
+  private async markMicroBatchStart(plan: BatchPlan): Promise<void> {
+    await this.deps.faultHook?.('beforeWalCommit', plan.batchId);
+    const added = await this.deps.checkpoint.offsets.add(plan.batchId, plan);
+    if (!added) throw new TributaryError(`batch ${plan.batchId} was already planned by another run of this query (concurrent writer on the checkpoint?)`);
+    await this.deps.faultHook?.('afterWalCommit', plan.batchId);
+  }
+
+  // ---- runBatch ---------------------------------------------------------------------------------
+
+  private async runBatch(plan: BatchPlan, skipSinks: string[], timings: Record<string, number>, triggerStart: number): Promise<void> {
+    const out = await this.timed(timings, 'addBatch', () => this.runAttempts(plan));
+    await this.deps.faultHook?.('afterStateDurable', plan.batchId);
+    const sinkResult = await this.timed(timings, 'sinkCommit', () => this.commitSinks(plan, out.output, skipSinks));
+    await this.deps.faultHook?.('afterSinkCommit', plan.batchId);
+    const commit = await this.timed(timings, 'commitOffsets', () => this.markMicroBatchEnd(plan, out.attempt, out.output, sinkResult));
+    timings.map = out.output.timingsMs.map;
+    timings.reduce = out.output.timingsMs.reduce;
+    timings.triggerExecution = Date.now() - triggerStart;
+    this.pushProgress(buildProgress({ ctx: this.ctx, plan, output: out.output, commit, timings, attempt: out.attempt }));
+  }
+
+  private async runAttempts(plan: BatchPlan): Promise<{ attempt: number; output: AttemptOutput }> {
+    let backoffMs = 100;
+    for (;;) {
+      if (this.stopRequested) throw new TributaryError('query stopped', { retriable: true, code: 'STOPPED' });
+      await this.deps.registry.waitFor(1, 24 * 3600_000);
+      const attempt = claimAttempt(this.ctx.checkpointDir, plan.batchId);
+      await this.deps.state.setFence(plan.batchId, attempt);
+      const committedAttempts = [...this.committedAttempts]
+        .filter(([n]) => n >= plan.batchId - 2 * this.ctx.job.snapshotEvery - 2)
+        .map(([n, a]) => ({ version: n, attempt: a }));
+      try {
+        const output = await runAttempt(this.deps.registry, {
+          queryId: this.ctx.queryId,
+          batchId: plan.batchId,
+          attempt,
+          job: this.ctx.job,
+          ranges: plan.sources.flatMap((s) => s.partitions.map((p) => ({ topic: s.topic, partition: p.partition, from: p.from, to: p.to }))),
+          lateWatermarkMicros: plan.lateWatermarkMicros,
+          lateFilter: this.ctx.job.outputMode === 'append',
+          watermarkMicros: plan.watermarkMicros,
+          committedAttempts,
+          noData: plan.noData,
+          taskDeadlineMs: this.taskDeadlineMs(),
+        });
+        return { attempt, output };
+      } catch (err) {
+        if (err instanceof AttemptFailed && err.retryClass === 'retriable') {
+          this.deps.log(`batch ${plan.batchId} attempt ${attempt} failed, retrying: ${err.message}`);
+          await this.sleep(backoffMs);
+          backoffMs = Math.min(backoffMs * 2, 2000);
+          continue;
+        }
+        throw err;
+      }
+    }
+  }
+
+  private taskDeadlineMs(): number {
+    return Number(process.env.TRIBUTARY_TASK_DEADLINE_MS ?? 120_000);
+  }
+
+  // ---- commitSinks ------------------------------------------------------------------------------
+
+  private async commitSinks(plan: BatchPlan, out: AttemptOutput, skipSinks: string[]): Promise<{ path: string; version: number | 'skipped' }[]> {
+    if (skipSinks.includes(this.ctx.job.tablePath)) return [{ path: this.ctx.job.tablePath, version: 'skipped' }];
+    const offsets = plan.sources.flatMap((s) => s.partitions.map((p) => ({ topic: s.topic, partition: p.partition, endOffset: p.to })));
+    const version = await this.deps.sink.commitBatch(plan.batchId, out.addActions, offsets);
+    return [{ path: this.ctx.job.tablePath, version }];
+  }
+
+  // ---- markMicroBatchEnd ------------------------------------------------------------------------
+
+  private async markMicroBatchEnd(plan: BatchPlan, attempt: number, out: AttemptOutput, sinks: { path: string; version: number | 'skipped' }[]): Promise<BatchCommit> {
+    let batchMax: number | null = null;
+    for (const s of out.mapStats) if (s.maxEventTimeMicros !== null) batchMax = batchMax === null ? s.maxEventTimeMicros : Math.max(batchMax, s.maxEventTimeMicros);
+    const prevMax = plan.maxEventTimeMicrosBefore;
+    const maxEventTimeMicros = batchMax === null ? prevMax : prevMax === null ? batchMax : Math.max(prevMax, batchMax);
+    const commit: BatchCommit = {
+      batchId: plan.batchId,
+      attempt,
+      maxEventTimeMicros,
+      watermarkMicros: plan.watermarkMicros,
+      stateVersion: plan.batchId,
+      committedAtMs: Date.now(),
+      numInputRows: out.mapStats.reduce((a, s) => a + s.inputRows, 0),
+      numOutputRows: out.reduceStats.reduce((a, s) => a + s.emittedRows, 0),
+      stateRowsTotal: out.reduceStats.reduce((a, s) => a + s.stateRowsTotal, 0),
+      sinks,
+    };
+    // False when rebuilding state of a batch already committed: its entry stays; this run uses
+    // the rebuild's attempt for the state it wrote.
+    await this.deps.checkpoint.commits.add(plan.batchId, commit);
+    this.committedAttempts.set(plan.batchId, attempt);
+    this.lastCommittedBatch = plan.batchId;
+    await this.deps.faultHook?.('afterCommitLog', plan.batchId);
+    const keepFrom = plan.batchId - RETAIN_BATCHES + 1;
+    if (keepFrom > 0 && plan.batchId % 10 === 0) {
+      await this.deps.checkpoint.purge(keepFrom);
+      await this.deps.state.purge(keepFrom + 1, this.committedAttemptOfVersion);
+      purgeAttemptClaims(this.ctx.checkpointDir, keepFrom);
+      for (const n of [...this.committedAttempts.keys()]) if (n < keepFrom - 1) this.committedAttempts.delete(n);
+    }
+    return commit;
+  }
+
+  // ---- helpers ----------------------------------------------------------------------------------
+
+  private pushProgress(p: QueryProgress): void {
+    this.progress.push(p);
+    if (this.progress.length > MAX_PROGRESS) this.progress.shift();
+  }
+
+  private async timed<T>(timings: Record<string, number>, key: string, fn: () => Promise<T>): Promise<T> {
+    const t0 = Date.now();
+    try {
+      return await fn();
+    } finally {
+      timings[key] = (timings[key] ?? 0) + (Date.now() - t0);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => { this.wake = undefined; resolve(); }, ms);
+      this.wake = () => { clearTimeout(t); this.wake = undefined; resolve(); };
+    });
+  }
+}

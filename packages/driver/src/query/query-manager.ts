@@ -1,0 +1,238 @@
+/**
+ * Submitted queries of this driver: submit (validate, check the environment, open or create the
+ * checkpoint, start the micro-batch loop), list, get, stop. Specs of active queries are kept in the
+ * driver's state directory so that a restarted driver resumes them (waiting for Kafka and Redis
+ * instead of refusing, since the user already chose to run them).
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  assertValidSpec, canonicalJson, Checkpoint, diffStateful, ExecutorJob, InvalidArgumentError, parseDuration, QuerySpec,
+  statefulFingerprint, TributaryError, UnavailableError,
+} from '@tributary/common';
+import { ExecutorRegistry } from '../scheduler/executor-registry';
+import { MicroBatchExecution, SourceOffsets, StateFence } from './micro-batch-execution';
+import { QueryContext } from './query-context';
+import { DeltaSink } from '../commit/delta-sink';
+
+export interface Environment {
+  /** Checks Kafka is reachable and the topic exists; throws UnavailableError naming what and where. */
+  checkKafka(bootstrapServers: string[], topic: string): Promise<void>;
+  checkRedis(): Promise<void>;
+  redis: { host: string; port: number };
+  source(bootstrapServers: string[]): SourceOffsets;
+  stateFence(queryId: string, checkpointDir: string, shufflePartitions: number): Promise<StateFence & { close(): Promise<void> }>;
+}
+
+export interface QueryInfoMsg {
+  id: string; run_id: string; name: string; state: string; message: string; error: string;
+  last_committed_batch: number; checkpoint_location: string;
+}
+
+interface Running {
+  ctx: QueryContext;
+  execution: MicroBatchExecution;
+  checkpoint: Checkpoint;
+  close: () => Promise<void>;
+}
+
+const DEFAULT_SHUFFLE_PARTITIONS = 8;
+
+export class QueryManager {
+  private readonly queries = new Map<string, Running>();
+  private shuttingDown = false;
+
+  constructor(
+    private readonly registry: ExecutorRegistry,
+    private readonly env: Environment,
+    private readonly stateDir: string,
+    private readonly log: (m: string) => void,
+    private readonly faultHook?: (step: string, batchId: number) => void | Promise<void>,
+  ) {}
+
+  /** Resumes the queries that were active when this driver (or its predecessor) stopped. */
+  async resumeSaved(): Promise<void> {
+    const dir = path.join(this.stateDir, 'queries');
+    if (!fs.existsSync(dir)) return;
+    for (const name of fs.readdirSync(dir).filter((n) => n.endsWith('.json'))) {
+      const spec = JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')) as QuerySpec;
+      this.resumeWithRetry(spec, path.join(dir, name));
+    }
+  }
+
+  private resumeWithRetry(spec: QuerySpec, file: string): void {
+    let delay = 500;
+    const attempt = async () => {
+      try {
+        await this.start(spec, true);
+      } catch (err) {
+        if (err instanceof TributaryError && err.retriable) {
+          this.log(`resuming query from ${file} waits: ${err.message}`);
+          setTimeout(attempt, delay).unref();
+          delay = Math.min(delay * 2, 10_000);
+        } else {
+          this.log(`cannot resume query from ${file}: ${(err as Error).message}`);
+        }
+      }
+    };
+    void attempt();
+  }
+
+  async submit(raw: unknown): Promise<QueryInfoMsg> {
+    return this.start(raw as QuerySpec, false);
+  }
+
+  private async start(spec: QuerySpec, resuming: boolean): Promise<QueryInfoMsg> {
+    assertValidSpec(spec);
+    const checkpointDir = path.resolve(spec.sink.checkpointLocation);
+    for (const q of this.queries.values()) {
+      if (q.ctx.checkpointDir === checkpointDir && (q.execution.state === 'ACTIVE' || q.execution.state === 'STARTING')) {
+        throw new TributaryError(`checkpoint location ${checkpointDir} is already used by running query ${q.ctx.queryId}`, { code: 'FAILED_PRECONDITION' });
+      }
+    }
+    const servers = spec.source.bootstrapServers.split(',').map((s) => s.trim()).filter(Boolean);
+    await this.env.checkKafka(servers, spec.source.topic);
+    await this.env.checkRedis();
+
+    const fingerprint = statefulFingerprint(spec);
+    const checkpoint = await Checkpoint.open(checkpointDir);
+    let closeFence: (() => Promise<void>) | undefined;
+    try {
+      const existing = await checkpoint.readMetadata();
+      if (existing) {
+        const changes = diffStateful(existing.statefulFingerprint, fingerprint);
+        if (changes.length > 0) {
+          throw new InvalidArgumentError(`the checkpoint at ${checkpointDir} belongs to a query whose stateful part differs: ${changes.join('; ')}. Use a new checkpoint location to run the changed query.`);
+        }
+      }
+      const metadata = existing ?? (await checkpoint.initMetadata({
+        shufflePartitions: spec.options.shufflePartitions ?? DEFAULT_SHUFFLE_PARTITIONS,
+        statefulFingerprint: fingerprint,
+        sinkPaths: [path.resolve(spec.sink.path)],
+        sourceTopic: spec.source.topic,
+      }));
+      const queryId = metadata.queryId;
+      const ctx = this.context(spec, queryId, checkpointDir, metadata.shufflePartitions, servers);
+      const fence = await this.env.stateFence(queryId, checkpointDir, metadata.shufflePartitions);
+      closeFence = () => fence.close();
+      const sink = new DeltaSink(ctx.job.tablePath, spec, queryId);
+      await sink.ensureTable();
+      const execution = new MicroBatchExecution(ctx, {
+        registry: this.registry,
+        checkpoint,
+        source: this.env.source(servers),
+        state: fence,
+        sink,
+        faultHook: this.faultHook,
+        log: this.log,
+      });
+      const running: Running = {
+        ctx, execution, checkpoint,
+        close: async () => { await fence.close(); await checkpoint.close(); },
+      };
+      this.queries.set(queryId, running);
+      this.save(queryId, spec);
+      execution.start();
+      void execution.awaitTermination().then(async () => {
+        if (!this.shuttingDown) this.forget(queryId, execution.state);
+        await running.close();
+      });
+      this.log(`query ${queryId} (${ctx.name}) started on ${checkpointDir}${resuming ? ' (resumed)' : ''}`);
+      return this.info(running);
+    } catch (err) {
+      await closeFence?.();
+      await checkpoint.close().catch(() => {});
+      throw err;
+    }
+  }
+
+  list(): QueryInfoMsg[] {
+    return [...this.queries.values()].map((q) => this.info(q));
+  }
+
+  get(queryId: string, recent: number): { info: QueryInfoMsg; progress: unknown[] } {
+    const q = this.find(queryId);
+    return { info: this.info(q), progress: q.execution.progress.slice(-recent) };
+  }
+
+  async stop(queryId: string): Promise<QueryInfoMsg> {
+    const q = this.find(queryId);
+    await q.execution.stop();
+    this.forget(queryId, 'STOPPED');
+    return this.info(q);
+  }
+
+  async close(): Promise<void> {
+    // Driver shutdown: stop loops but keep the saved specs, so the next driver resumes them.
+    this.shuttingDown = true;
+    await Promise.all([...this.queries.values()].map((q) => q.execution.stop().catch(() => {})));
+  }
+
+  private find(queryId: string): Running {
+    const q = this.queries.get(queryId);
+    if (!q) throw new TributaryError(`no query with id ${queryId}`, { code: 'NOT_FOUND' });
+    return q;
+  }
+
+  private context(spec: QuerySpec, queryId: string, checkpointDir: string, shufflePartitions: number, servers: string[]): QueryContext {
+    const windowMicros = parseDuration(spec.aggregation.window.duration);
+    const job: ExecutorJob = {
+      queryId,
+      topic: spec.source.topic,
+      bootstrapServers: servers,
+      windowMicros,
+      timeZone: spec.parse.timeZone,
+      outputMode: spec.sink.outputMode === 'complete' ? 'complete' : 'append',
+      shufflePartitions,
+      checkpointLocation: checkpointDir,
+      tablePath: path.resolve(spec.sink.path),
+      redis: this.env.redis,
+      badRecords: spec.options.badRecords ?? 'quarantine',
+      maxValueBytes: spec.options.maxValueBytes ?? 64 * 1024,
+      snapshotEvery: 10,
+    };
+    return {
+      spec,
+      queryId,
+      runId: randomUUID(),
+      name: spec.name ?? '',
+      job,
+      checkpointDir,
+      delayMicros: spec.watermark ? parseDuration(spec.watermark.delay) : 0,
+      windowMicros,
+      triggerIntervalMs: spec.trigger.kind === 'processingTime' ? Math.floor(parseDuration(spec.trigger.interval) / 1000) : 0,
+      availableNow: spec.trigger.kind === 'availableNow',
+      configHash: 'sha256:' + createHash('sha256').update(canonicalJson({ job: { ...job, queryId: undefined }, stateful: statefulFingerprint(spec) })).digest('hex'),
+    };
+  }
+
+  private info(q: Running): QueryInfoMsg {
+    return {
+      id: q.ctx.queryId,
+      run_id: q.ctx.runId,
+      name: q.ctx.name,
+      state: q.execution.state,
+      message: q.execution.message,
+      error: q.execution.error ?? '',
+      last_committed_batch: q.execution.lastCommittedBatch,
+      checkpoint_location: q.ctx.checkpointDir,
+    };
+  }
+
+  private save(queryId: string, spec: QuerySpec): void {
+    const dir = path.join(this.stateDir, 'queries');
+    fs.mkdirSync(dir, { recursive: true });
+    const tmp = path.join(dir, `.${queryId}.json.tmp`);
+    fs.writeFileSync(tmp, JSON.stringify(spec));
+    fs.renameSync(tmp, path.join(dir, `${queryId}.json`));
+  }
+
+  private forget(queryId: string, state: string): void {
+    if (state === 'STOPPED' || state === 'FINISHED' || state === 'FAILED') {
+      fs.rmSync(path.join(this.stateDir, 'queries', `${queryId}.json`), { force: true });
+    }
+  }
+}
+
+export { UnavailableError };

@@ -1,0 +1,17 @@
+/** ClusterService handlers: decode → registry → encode. */
+import { InvalidArgumentError, ServiceHandlers } from '@tributary/common';
+import { ExecutorRegistry } from '../scheduler/executor-registry';
+
+export function clusterService(registry: ExecutorRegistry): ServiceHandlers {
+  return {
+    async RegisterExecutor(req: { executor_id: string; address: string; pid: number }) {
+      if (!req.executor_id || !/^[\w.-]{1,128}$/.test(req.executor_id)) throw new InvalidArgumentError('executor_id must be 1–128 characters of [A-Za-z0-9_.-]');
+      if (!/^[\w.-]+:\d{1,5}$/.test(req.address ?? '')) throw new InvalidArgumentError(`address must be host:port, got '${req.address}'`);
+      registry.register(req.executor_id, req.address, req.pid);
+      return { heartbeat_interval_ms: registry.heartbeatIntervalMs };
+    },
+    async Heartbeat(req: { executor_id: string; rss_bytes: number }) {
+      return { reregister: !registry.heartbeat(req.executor_id, Number(req.rss_bytes) || 0) };
+    },
+  };
+}

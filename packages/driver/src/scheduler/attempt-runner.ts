@@ -1,0 +1,114 @@
+/**
+ * Runs one attempt (N, A) of a batch on the live executors: the map stage (read ranges, partially
+ * aggregate, push partials to the shuffle owners), then the reduce stage (merge with state, write
+ * state N fenced by (N, A), write the emitted rows as Parquet). Either stage failing, or any
+ * executor of the attempt being lost, fails the whole attempt with a retry class; the caller decides
+ * whether to run attempt A+1 with the same plan.
+ */
+import { ExecutorJob, MapTaskStats, ReduceTaskStats, TributaryError } from '@tributary/common';
+import { ExecutorInfo, ExecutorRegistry } from './executor-registry';
+import { assignRanges, assignShufflePartitions, RangeAssignment } from './placement';
+
+export interface AttemptInput {
+  queryId: string;
+  batchId: number;
+  attempt: number;
+  job: ExecutorJob;
+  ranges: RangeAssignment[];
+  lateWatermarkMicros: number;
+  lateFilter: boolean;
+  watermarkMicros: number;
+  committedAttempts: { version: number; attempt: number }[];
+  noData: boolean;
+  /** A task that has not answered after this long is failed as retriable, even if its executor heartbeats. */
+  taskDeadlineMs: number;
+}
+
+export interface AttemptOutput {
+  mapStats: MapTaskStats[];
+  reduceStats: ReduceTaskStats[];
+  addActions: any[];
+  timingsMs: { map: number; reduce: number };
+}
+
+export class AttemptFailed extends TributaryError {
+  constructor(message: string, readonly retryClass: 'retriable' | 'fatal', cause?: unknown) {
+    super(message, { code: retryClass === 'fatal' ? 'TASK_FATAL' : 'TASK_RETRIABLE', retriable: retryClass === 'retriable', cause });
+  }
+}
+
+interface TaskErrorMsg { code: string; message: string; retry: string }
+
+function taskFailure(executor: ExecutorInfo, what: string, err: TaskErrorMsg): AttemptFailed {
+  const fatal = err.retry === 'RETRY_CLASS_FATAL';
+  return new AttemptFailed(`${what} on executor ${executor.id} failed: [${err.code}] ${err.message}`, fatal ? 'fatal' : 'retriable');
+}
+
+export async function runAttempt(registry: ExecutorRegistry, input: AttemptInput): Promise<AttemptOutput> {
+  const executors = registry.live();
+  if (executors.length === 0) throw new AttemptFailed('no live executors', 'retriable');
+  const byId = new Map(executors.map((e) => [e.id, e]));
+  const ids = executors.map((e) => e.id);
+  const owners = assignShufflePartitions(input.job.shufflePartitions, ids);
+  const mapTasks = input.noData ? [] : assignRanges(input.ranges, ids);
+  const ctx = { query_id: input.queryId, batch_id: input.batchId, attempt: input.attempt };
+  const jobJson = JSON.stringify(input.job);
+
+  // Losing any executor of this attempt fails it at once (its tasks or its shuffle inbox are gone).
+  let onLost!: (err: AttemptFailed) => void;
+  const lost = new Promise<never>((_, reject) => { onLost = reject; });
+  lost.catch(() => {});
+  const unsubscribe = registry.onChange((event, info) => {
+    if (event === 'lost' && byId.has(info.id)) onLost(new AttemptFailed(`executor ${info.id} was lost during batch ${input.batchId} attempt ${input.attempt}`, 'retriable'));
+  });
+
+  const call = async <T>(executor: ExecutorInfo, method: string, request: object, what: string): Promise<T> => {
+    try {
+      const res: any = await executor.tasks.call(method, request, input.taskDeadlineMs);
+      if (res.error && res.error.code) throw taskFailure(executor, what, res.error);
+      return res as T;
+    } catch (err) {
+      if (err instanceof AttemptFailed) throw err;
+      const e = err as TributaryError;
+      if (e.code === 'UNAVAILABLE') registry.markLost(executor.id);
+      throw new AttemptFailed(`${what} on executor ${executor.id}: ${e.message}`, 'retriable', err);
+    }
+  };
+
+  try {
+    const t0 = Date.now();
+    const ownerMsgs = owners.map((o) => ({ partition: o.partition, executor_id: o.executorId, address: byId.get(o.executorId)!.address }));
+    const mapResults = await Promise.race([
+      Promise.all(mapTasks.map((t) => call<any>(byId.get(t.executorId)!, 'RunMapTask', {
+        ctx, task_id: t.taskId, job_json: jobJson,
+        ranges: t.ranges.map((r) => ({ topic: r.topic, partition: r.partition, from_offset: r.from, to_offset: r.to })),
+        late_watermark_micros: input.lateWatermarkMicros, late_filter: input.lateFilter, owners: ownerMsgs,
+      }, `map task ${t.taskId} of batch ${input.batchId}`))),
+      lost,
+    ]);
+    const t1 = Date.now();
+    const partitionsBy = new Map<string, number[]>();
+    for (const o of owners) partitionsBy.set(o.executorId, [...(partitionsBy.get(o.executorId) ?? []), o.partition]);
+    const reduceResults = await Promise.race([
+      Promise.all([...partitionsBy.entries()].map(([id, parts]) => call<any>(byId.get(id)!, 'RunReduceTask', {
+        ctx, job_json: jobJson, partitions: parts, map_task_ids: mapTasks.map((t) => t.taskId),
+        watermark_micros: input.watermarkMicros, committed: input.committedAttempts,
+        table_path: input.job.tablePath, no_data: input.noData,
+      }, `reduce task of batch ${input.batchId} (partitions ${parts.join(',')})`))),
+      lost,
+    ]);
+    const t2 = Date.now();
+    return {
+      mapStats: mapResults.map((r) => JSON.parse(r.stats_json) as MapTaskStats),
+      reduceStats: reduceResults.map((r) => JSON.parse(r.stats_json) as ReduceTaskStats),
+      addActions: reduceResults.flatMap((r) => (r.add_actions_json as string[]).map((a) => JSON.parse(a))),
+      timingsMs: { map: t1 - t0, reduce: t2 - t1 },
+    };
+  } catch (err) {
+    // Tell every executor of the attempt to drop its work; best effort, the fence protects state anyway.
+    await Promise.allSettled(executors.filter((e) => registry.isLive(e.id)).map((e) => e.tasks.call('AbortAttempt', { ctx }, 2000)));
+    throw err;
+  } finally {
+    unsubscribe();
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * The executors the driver knows, and their liveness. An executor registers with its address, then
+ * heartbeats from a timer of its own (never from the busy path). One that has not heartbeated for
+ * `timeoutMs` is declared lost: listeners hear of it at once, so a running batch attempt is
+ * cancelled without waiting for its tasks' deadlines. A lost executor that heartbeats again is told
+ * to re-register; it is used from the next attempt on.
+ */
+import { RpcClient } from '@tributary/common';
+
+export interface ExecutorInfo {
+  id: string;
+  address: string;
+  pid: number;
+  registeredAtMs: number;
+  lastHeartbeatMs: number;
+  rssBytes: number;
+  tasks: RpcClient;
+  shuffle: RpcClient;
+}
+
+export type MembershipListener = (event: 'added' | 'lost', executor: ExecutorInfo) => void;
+
+export class ExecutorRegistry {
+  private readonly executors = new Map<string, ExecutorInfo>();
+  private readonly listeners = new Set<MembershipListener>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(readonly heartbeatIntervalMs: number, readonly timeoutMs: number, private readonly now = Date.now) {
+    this.timer = setInterval(() => this.expire(), Math.max(50, Math.floor(heartbeatIntervalMs / 2)));
+    this.timer.unref();
+  }
+
+  register(id: string, address: string, pid: number): void {
+    const old = this.executors.get(id);
+    if (old) this.drop(old, false);
+    const t = this.now();
+    const info: ExecutorInfo = {
+      id, address, pid, registeredAtMs: t, lastHeartbeatMs: t, rssBytes: 0,
+      tasks: new RpcClient('TaskService', address),
+      shuffle: new RpcClient('ShuffleService', address),
+    };
+    this.executors.set(id, info);
+    this.emit('added', info);
+  }
+
+  /** Returns false when the executor is unknown (it must re-register). */
+  heartbeat(id: string, rssBytes: number): boolean {
+    const info = this.executors.get(id);
+    if (!info) return false;
+    info.lastHeartbeatMs = this.now();
+    info.rssBytes = rssBytes;
+    return true;
+  }
+
+  /** Live executors, ordered by id so that placement is deterministic for a given membership. */
+  live(): ExecutorInfo[] {
+    return [...this.executors.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  isLive(id: string): boolean {
+    return this.executors.has(id);
+  }
+
+  onChange(listener: MembershipListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Waits until at least `n` executors are live, or rejects after `timeoutMs`. */
+  async waitFor(n: number, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    const deadline = this.now() + timeoutMs;
+    while (this.executors.size < n) {
+      if (signal?.aborted) throw new Error('stopped');
+      if (this.now() > deadline) throw new Error(`only ${this.executors.size} of ${n} executors registered after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** Marks an executor lost at once (e.g. its task call failed with UNAVAILABLE). */
+  markLost(id: string): void {
+    const info = this.executors.get(id);
+    if (info) this.drop(info, true);
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    for (const info of this.executors.values()) { info.tasks.close(); info.shuffle.close(); }
+    this.executors.clear();
+  }
+
+  private expire(): void {
+    const t = this.now();
+    for (const info of [...this.executors.values()]) {
+      if (t - info.lastHeartbeatMs > this.timeoutMs) this.drop(info, true);
+    }
+  }
+
+  private drop(info: ExecutorInfo, notify: boolean): void {
+    this.executors.delete(info.id);
+    info.tasks.close();
+    info.shuffle.close();
+    if (notify) this.emit('lost', info);
+  }
+
+  private emit(event: 'added' | 'lost', info: ExecutorInfo): void {
+    for (const l of this.listeners) l(event, info);
+  }
+}
