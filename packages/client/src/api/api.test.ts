@@ -1,0 +1,213 @@
+import assert from 'node:assert/strict';
+import { InvalidArgumentError, type QuerySpec } from '@tributary/common';
+import { col, count, fromJson, sum, window } from './functions';
+import { TributarySession } from './session';
+import type { QuerySubmitter } from './submitter';
+import { DecimalType, IntegerType, StringType, StructField, StructType, TimestampType } from './types';
+
+/** A submitter that records what it was given. */
+function recordingSubmitter(): QuerySubmitter & { specs: QuerySpec[] } {
+  const specs: QuerySpec[] = [];
+  return {
+    specs,
+    async submit(spec) {
+      specs.push(spec);
+      return { id: 'q-1', runId: 'r-1', name: spec.name ?? null };
+    },
+    async status() {
+      throw new Error('not used');
+    },
+    async stop() {},
+    async awaitTermination() {
+      return { terminated: true, exception: null };
+    },
+  };
+}
+
+const schema = new StructType([
+  new StructField('customer_id', IntegerType()),
+  new StructField('event_type', StringType()),
+  new StructField('amount', DecimalType(10, 2)),
+  new StructField('timestamp', TimestampType()),
+]);
+
+function seedAggregation(spark: TributarySession) {
+  const kafkaDf = spark.readStream.format('kafka').option('kafka.bootstrap.servers', 'localhost:9092')
+    .option('subscribe', 'customer_events').option('startingOffsets', 'earliest').load();
+  const parsed = kafkaDf.select(fromJson(col('value').cast('string'), schema).alias('data')).select('data.*');
+  const watermarked = parsed.withWatermark('timestamp', '10 minutes');
+  return watermarked.groupBy(window(col('timestamp'), '5 minutes'), col('customer_id'))
+    .agg(count('*').alias('event_count'), sum('amount').alias('total_amount'));
+}
+
+/** The seed job's spec, written out by hand. */
+const SEED_SPEC: QuerySpec = {
+  version: 1,
+  source: { format: 'kafka', bootstrapServers: 'localhost:9092', topic: 'customer_events', startingOffsets: 'earliest', failOnDataLoss: true },
+  parse: {
+    format: 'json',
+    schema: [
+      { name: 'customer_id', type: 'int', nullable: true },
+      { name: 'event_type', type: 'string', nullable: true },
+      { name: 'amount', type: { decimal: [10, 2] }, nullable: true },
+      { name: 'timestamp', type: 'timestamp', nullable: true },
+    ],
+    timeZone: 'UTC',
+  },
+  watermark: { column: 'timestamp', delay: '10 minutes' },
+  aggregation: {
+    window: { column: 'timestamp', duration: '5 minutes' },
+    keys: ['customer_id'],
+    aggregates: [{ fn: 'count', column: '*', alias: 'event_count' }, { fn: 'sum', column: 'amount', alias: 'total_amount' }],
+  },
+  sink: { format: 'delta', path: '/delta/customer_aggregates', outputMode: 'append', checkpointLocation: '/checkpoints/customers' },
+  trigger: { kind: 'processingTime', interval: '10 seconds' },
+  options: {},
+};
+
+describe('the job API', () => {
+  it('builds exactly the seed spec for the reference job and submits it', async () => {
+    const submitter = recordingSubmitter();
+    const spark = TributarySession.builder().appName('Streaming CDC').master('tributary://127.0.0.1:7077').submitter(submitter).getOrCreate();
+    const query = await seedAggregation(spark).writeStream.format('delta').outputMode('append')
+      .option('checkpointLocation', '/checkpoints/customers').trigger({ processingTime: '10 seconds' })
+      .start('/delta/customer_aggregates');
+    assert.deepEqual(submitter.specs, [SEED_SPEC]);
+    assert.equal(query.id, 'q-1');
+    assert.equal(query.runId, 'r-1');
+    assert.equal(await query.awaitTermination(), true);
+  });
+
+  it('carries the optional settings into the spec', () => {
+    const spark = TributarySession.builder().config('spark.sql.shuffle.partitions', 8).config('spark.sql.session.timeZone', '+02:00')
+      .config('spark.sql.streaming.checkpointLocation', '/checkpoints/').submitter(recordingSubmitter()).getOrCreate();
+    const df = spark.readStream.format('kafka').options({
+      'kafka.bootstrap.servers': 'k1:9092,k2:9092', subscribe: 'events', startingOffsets: '{"events":{"0":5,"1":-2}}',
+      maxOffsetsPerTrigger: 100000, failOnDataLoss: 'false', 'kafka.security.protocol': 'PLAINTEXT',
+    }).load();
+    const agg = df.select(fromJson(col('value').cast('string'), schema).alias('e')).select('e.customer_id', 'e.amount', 'e.timestamp')
+      .withWatermark('timestamp', '1 minute').groupBy(window('timestamp', '1 minute'), 'customer_id').agg(count('*').alias('n'), sum(col('amount')).alias('s'));
+    const spec = agg.writeStream.queryName('q').outputMode('Complete').partitionBy('customer_id').trigger({ availableNow: true })
+      .options({ badRecords: 'quarantine', lateRows: 'table', maxValueBytes: '4096' }).spec('/t');
+    assert.deepEqual(spec, {
+      version: 1,
+      name: 'q',
+      source: {
+        format: 'kafka', bootstrapServers: 'k1:9092,k2:9092', topic: 'events', startingOffsets: { events: { '0': 5, '1': -2 } },
+        maxOffsetsPerTrigger: 100000, failOnDataLoss: false, kafkaOptions: { 'security.protocol': 'PLAINTEXT' },
+      },
+      parse: {
+        format: 'json',
+        schema: [
+          { name: 'customer_id', type: 'int', nullable: true },
+          { name: 'amount', type: { decimal: [10, 2] }, nullable: true },
+          { name: 'timestamp', type: 'timestamp', nullable: true },
+        ],
+        timeZone: '+02:00',
+      },
+      watermark: { column: 'timestamp', delay: '1 minute' },
+      aggregation: {
+        window: { column: 'timestamp', duration: '1 minute' },
+        keys: ['customer_id'],
+        aggregates: [{ fn: 'count', column: '*', alias: 'n' }, { fn: 'sum', column: 'amount', alias: 's' }],
+      },
+      sink: { format: 'delta', path: '/t', outputMode: 'complete', checkpointLocation: '/checkpoints/q', partitionBy: ['customer_id'] },
+      trigger: { kind: 'availableNow' },
+      options: { shufflePartitions: 8, badRecords: 'quarantine', lateRows: 'table', maxValueBytes: 4096 },
+    } satisfies QuerySpec);
+  });
+
+  it('refuses to start an invalid query, listing every problem, and submits nothing', async () => {
+    const submitter = recordingSubmitter();
+    const spark = TributarySession.builder().submitter(submitter).getOrCreate();
+    const kafkaDf = spark.readStream.format('kafka').option('subscribe', 't').load();
+    const agg = kafkaDf.select(fromJson(col('value').cast('string'), schema).alias('data')).select('data.*')
+      .groupBy(window(col('timestamp'), '5 minutes'), col('customer_id')).agg(count('*').alias('event_count'));
+    await assert.rejects(agg.writeStream.format('delta').start('/t'), (e: unknown) => {
+      assert.ok(e instanceof InvalidArgumentError);
+      assert.equal(e.message, 'invalid query (3 problems):\n' +
+        "- no bootstrap servers: set option('kafka.bootstrap.servers', 'host:port') on readStream\n" +
+        "- no checkpoint location: set option('checkpointLocation', '<path>') on writeStream\n" +
+        '- Append output mode not supported when there are streaming aggregations on streaming DataFrames/DataSets without watermark');
+      return true;
+    });
+    assert.equal(submitter.specs.length, 0);
+  });
+
+  it('names Spark-style default column names that Delta refuses', async () => {
+    const spark = TributarySession.builder().submitter(recordingSubmitter()).getOrCreate();
+    const agg = seedAggregation(spark).writeStream; // aliases given: valid
+    assert.equal(agg.spec('/t').aggregation.aggregates[0].alias, 'event_count');
+    const unaliased = spark.readStream.format('kafka').load()
+      .select(fromJson(col('value').cast('string'), schema).alias('data')).select('data.*')
+      .groupBy(window(col('timestamp'), '5 minutes'), col('customer_id')).agg(count('*'), sum('amount'));
+    assert.deepEqual(unaliased.writeStream.spec('/t').aggregation.aggregates.map((a) => a.alias), ['count(1)', 'sum(amount)']);
+  });
+
+  it('starts the query with the submitter the registered factory makes for the master', async () => {
+    const submitter = recordingSubmitter();
+    const masters: string[] = [];
+    TributarySession.setSubmitterFactory((master) => {
+      masters.push(master);
+      return submitter;
+    });
+    try {
+      const spark = TributarySession.builder().master('tributary://driver:7077').getOrCreate();
+      await seedAggregation(spark).writeStream.option('checkpointLocation', '/c').start('/t');
+      assert.deepEqual(masters, ['tributary://driver:7077']);
+      assert.equal(submitter.specs.length, 1);
+    } finally {
+      TributarySession.setSubmitterFactory(undefined);
+    }
+  });
+});
+
+describe('the job API refuses unsupported calls by name', () => {
+  const spark = TributarySession.builder().submitter(recordingSubmitter()).getOrCreate();
+  const kafka = () => spark.readStream.format('kafka').option('kafka.bootstrap.servers', 'k:9092').option('subscribe', 't').load();
+  const parsed = () => kafka().select(fromJson(col('value').cast('string'), schema).alias('data')).select('data.*');
+
+  const cases: [string, () => unknown, string][] = [
+    ['a source other than kafka', () => spark.readStream.format('rate'), "source format 'rate' is not supported yet; use 'kafka'"],
+    ['subscribePattern', () => spark.readStream.format('kafka').option('subscribePattern', 'a.*'), "kafka source option 'subscribePattern' is not supported yet; subscribe to one topic with option('subscribe', …)"],
+    ['an unknown reader option', () => spark.readStream.format('kafka').option('subscribe_', 'x'), "unknown kafka source option 'subscribe_'; known options: kafka.bootstrap.servers, subscribe, startingOffsets, maxOffsetsPerTrigger, failOnDataLoss, kafka.<any Kafka client option>"],
+    ['a non-numeric maxOffsetsPerTrigger', () => spark.readStream.format('kafka').option('maxOffsetsPerTrigger', '10k'), 'maxOffsetsPerTrigger must be a positive integer, got "10k"'],
+    ['a non-boolean failOnDataLoss', () => spark.readStream.format('kafka').option('failOnDataLoss', 'maybe'), 'failOnDataLoss must be true or false, got "maybe"'],
+    ['a count of a column', () => count('amount'), "count(amount) is not supported yet; use count('*')"],
+    ['a window start time', () => window('timestamp', '5 minutes', '5 minutes', '1 minute'), "window startTime ('1 minute') is not supported yet; windows are aligned to the epoch"],
+    ['fromJson over the binary value', () => kafka().select(fromJson(col('value'), schema).alias('d')), 'fromJson over value is not supported yet; parse col(\'value\').cast(\'string\')'],
+    ['selecting the Kafka key', () => kafka().select('key'), "select(key) on Kafka records is not supported yet; select(fromJson(col('value').cast('string'), schema).alias('data'))"],
+    ['withColumn', () => parsed().withColumn('x'), "withColumn('x', …) (computed columns) is not supported yet; aggregate the parsed columns directly"],
+    ['filter', () => parsed().filter(), 'filter/where is not supported yet; aggregate all parsed rows'],
+    ['an aggregation without a window', () => parsed().groupBy('customer_id'), 'aggregation without a window is not supported yet; group by window(col(<timestamp>), <duration>) and a key column'],
+    ['a key before the window', () => parsed().groupBy('customer_id', window('timestamp', '5 minutes')), 'a grouping key before the window is not supported yet; put window(...) first in groupBy'],
+    ['a second watermark', () => parsed().withWatermark('timestamp', '1 minute').withWatermark('timestamp', '2 minutes'), 'a second withWatermark is not supported yet; set one watermark on the window column'],
+    ['writing without an aggregation', () => parsed().writeStream.spec('/t'), 'writing a stream without an aggregation is not supported yet; group by window(...) and a key, then agg(count(...), sum(...))'],
+    ['a sink other than delta', () => parsed().writeStream.format('parquet'), "sink format 'parquet' is not supported yet; use 'delta'"],
+    ['an unknown sink option', () => parsed().writeStream.option('mergeSchema', 'true'), "unknown delta sink option 'mergeSchema'; known options: checkpointLocation, path, badRecords, lateRows, maxValueBytes, shufflePartitions, spark.sql.shuffle.partitions"],
+    ['a non-integer shuffle partition count', () => parsed().writeStream.option('shufflePartitions', 'many'), 'shufflePartitions must be an integer in 1..10000, got "many"'],
+    ['an unknown output mode', () => parsed().writeStream.outputMode('upsert'), "unknown output mode 'upsert'; use append, complete or update"],
+    ['trigger once', () => parsed().writeStream.trigger({ once: true }), 'trigger once (deprecated in Spark) is not supported yet; use { availableNow: true }'],
+    ['continuous processing', () => parsed().writeStream.trigger({ continuous: '1 second' }), "continuous processing is not supported yet; use { processingTime: '<interval>' }"],
+    ['foreachBatch', () => parsed().writeStream.foreachBatch(), "foreachBatch is not supported yet; write with format('delta')"],
+    ['an unknown session config', () => TributarySession.builder().config('spark.executor.memory', '4g'), "config 'spark.executor.memory' is not supported; known keys: spark.sql.shuffle.partitions, spark.sql.streaming.checkpointLocation, spark.sql.session.timeZone"],
+    ['a master that is not tributary://', () => TributarySession.builder().master('spark://h:7077'), "master 'spark://h:7077' is not tributary://host:port"],
+    ['an unknown field of the parsed struct', () => kafka().select(fromJson(col('value').cast('string'), schema).alias('data')).select('data.amt'), "no field 'amt' in 'data'; fields: customer_id, event_type, amount, timestamp"],
+  ];
+  for (const [what, call, message] of cases) {
+    it(`refuses ${what}`, () => {
+      assert.throws(call, (e: unknown) => {
+        assert.ok(e instanceof InvalidArgumentError, `expected InvalidArgumentError, got ${String(e)}`);
+        assert.equal(e.message, message);
+        return true;
+      });
+    });
+  }
+
+  it('refuses to start without a submitter, naming how to give one', async () => {
+    const bare = TributarySession.builder().getOrCreate();
+    const agg = seedAggregation(bare);
+    await assert.rejects(agg.writeStream.option('checkpointLocation', '/c').start('/t'),
+      /no query submitter for master 'tributary:\/\/127\.0\.0\.1:7077': give one with builder\(\)\.submitter\(…\)/);
+  });
+});

@@ -1,0 +1,134 @@
+import { assertValidSpec, type OutputMode, type QueryOptions, type QuerySpec, type TriggerSpec } from '@tributary/common';
+import type { DataFrame } from './dataframe';
+import { optionText, QUERY_OPTION_KEYS, setQueryOption, type OptionValue } from './options';
+import { StreamingQuery } from './streaming-query';
+import { invalid, unsupported } from './unsupported';
+
+/** Spark's Trigger choices, as objects: { processingTime: '10 seconds' } or { availableNow: true }. */
+export type Trigger =
+  | { processingTime: string | number }
+  | { availableNow: true }
+  | { once: true }
+  | { continuous: string };
+
+const WRITER_KEYS = ['checkpointLocation', 'path', ...QUERY_OPTION_KEYS];
+const OUTPUT_MODES: OutputMode[] = ['append', 'complete', 'update'];
+
+/** df.writeStream: format('delta').outputMode(…).option(…).trigger(…).start(path). */
+export class DataStreamWriter {
+  private mode: OutputMode = 'append';
+  private name: string | undefined;
+  private checkpointLocation: string | undefined;
+  private path: string | undefined;
+  private partitionColumns: string[] | undefined;
+  private triggerSpec: TriggerSpec = { kind: 'processingTime', interval: '0 seconds' };
+  private readonly queryOptions: QueryOptions = {};
+
+  constructor(private readonly df: DataFrame) {}
+
+  format(sink: string): this {
+    if (sink !== 'delta') throw unsupported(`sink format '${sink}'`, "use 'delta'");
+    return this;
+  }
+
+  outputMode(mode: string): this {
+    const m = mode.toLowerCase() as OutputMode;
+    if (!OUTPUT_MODES.includes(m)) throw invalid(`unknown output mode '${mode}'; use append, complete or update`);
+    this.mode = m;
+    return this;
+  }
+
+  queryName(name: string): this {
+    this.name = name;
+    return this;
+  }
+
+  option(key: string, value: OptionValue): this {
+    if (key === 'checkpointLocation') this.checkpointLocation = optionText(value);
+    else if (key === 'path') this.path = optionText(value);
+    else if (!setQueryOption(this.queryOptions, key, value)) {
+      throw invalid(`unknown delta sink option '${key}'; known options: ${WRITER_KEYS.join(', ')}`);
+    }
+    return this;
+  }
+
+  options(entries: Record<string, OptionValue>): this {
+    for (const [k, v] of Object.entries(entries)) this.option(k, v);
+    return this;
+  }
+
+  partitionBy(...columns: string[]): this {
+    this.partitionColumns = [...columns];
+    return this;
+  }
+
+  trigger(trigger: Trigger): this {
+    const keys = Object.keys(trigger);
+    if (keys.length !== 1) throw invalid(`trigger takes exactly one of processingTime, availableNow, once, continuous; got ${JSON.stringify(trigger)}`);
+    if ('processingTime' in trigger) {
+      const t = trigger.processingTime;
+      this.triggerSpec = { kind: 'processingTime', interval: typeof t === 'number' ? `${t} milliseconds` : t };
+    } else if ('availableNow' in trigger && trigger.availableNow === true) {
+      this.triggerSpec = { kind: 'availableNow' };
+    } else if ('once' in trigger) {
+      throw unsupported('trigger once (deprecated in Spark)', 'use { availableNow: true }');
+    } else if ('continuous' in trigger) {
+      throw unsupported('continuous processing', "use { processingTime: '<interval>' }");
+    } else {
+      throw invalid(`unknown trigger ${JSON.stringify(trigger)}`);
+    }
+    return this;
+  }
+
+  foreachBatch(): never {
+    throw unsupported('foreachBatch', "write with format('delta')");
+  }
+
+  toTable(table: string): never {
+    throw unsupported(`toTable('${table}') (a catalog)`, 'start(<table path>)');
+  }
+
+  /** The QuerySpec this writer would submit, without validating it. */
+  spec(path?: string): QuerySpec {
+    const frame = this.df.frameSpec();
+    const conf = this.df.session.conf;
+    const options: QueryOptions = {};
+    const confPartitions = conf.get('spark.sql.shuffle.partitions');
+    if (confPartitions !== undefined) setQueryOption(options, 'spark.sql.shuffle.partitions', confPartitions);
+    Object.assign(options, this.queryOptions);
+    const spec: QuerySpec = {
+      version: 1,
+      source: frame.source,
+      parse: { ...frame.parse, timeZone: frame.parse.timeZone ?? conf.get('spark.sql.session.timeZone') ?? 'UTC' },
+      aggregation: frame.aggregation,
+      sink: {
+        format: 'delta',
+        path: path ?? this.path ?? '',
+        outputMode: this.mode,
+        checkpointLocation: this.checkpointLocation ?? this.defaultCheckpointLocation() ?? '',
+      },
+      trigger: { ...this.triggerSpec },
+      options,
+    };
+    if (this.name !== undefined) spec.name = this.name;
+    if (frame.watermark !== undefined) spec.watermark = frame.watermark;
+    if (this.partitionColumns !== undefined) spec.sink.partitionBy = [...this.partitionColumns];
+    return spec;
+  }
+
+  /** Validates the query (InvalidArgumentError listing every problem), submits it and returns its handle. */
+  async start(path?: string): Promise<StreamingQuery> {
+    const spec = this.spec(path);
+    assertValidSpec(spec);
+    const submitter = this.df.session.submitter();
+    const info = await submitter.submit(spec);
+    return new StreamingQuery(info, submitter);
+  }
+
+  /** Spark's rule: with spark.sql.streaming.checkpointLocation set, a named query checkpoints under <root>/<name>. */
+  private defaultCheckpointLocation(): string | undefined {
+    const root = this.df.session.conf.get('spark.sql.streaming.checkpointLocation');
+    if (root === undefined || this.name === undefined) return undefined;
+    return `${root.replace(/\/+$/, '')}/${this.name}`;
+  }
+}

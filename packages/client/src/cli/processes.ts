@@ -1,0 +1,39 @@
+/** `tributary driver` and `tributary executor`: long-running processes that stop on SIGINT/SIGTERM. */
+import { startDriver } from '@tributary/driver';
+import { startExecutor } from '@tributary/executor';
+import { ParsedArgs, intOption, required } from './main';
+
+function untilSignal(close: () => Promise<void>): Promise<number> {
+  return new Promise((resolve) => {
+    const stop = async () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      await close().catch((err) => console.error(err));
+      resolve(0);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+export async function runDriverCommand(args: ParsedArgs): Promise<number> {
+  const [host, port] = required(args, 'redis').split(':');
+  const driver = await startDriver({
+    host: args.values.host as string | undefined,
+    port: intOption(args, 'port', 7077),
+    redis: { host, port: Number(port) },
+    stateDir: args.values['state-dir'] as string | undefined,
+    heartbeatTimeoutMs: intOption(args, 'heartbeat-timeout-ms', 3000),
+  });
+  return untilSignal(() => driver.close());
+}
+
+export async function runExecutorCommand(args: ParsedArgs): Promise<number> {
+  const executor = await startExecutor({
+    driver: required(args, 'driver'),
+    id: args.values.id as string | undefined,
+    host: args.values.host as string | undefined,
+    port: intOption(args, 'port', 0),
+  });
+  return untilSignal(() => executor.close());
+}

@@ -1,0 +1,16 @@
+/**
+ * @tributary/client: the PySpark-like job API, the gRPC client of the driver, the local cluster
+ * used by the demo, the tests, the benchmark and the chaos harness, and the load generator.
+ */
+import { TributarySession } from './api';
+import { GrpcSubmitter } from './rpc/grpc-submitter';
+
+export * from './api';
+export { DriverClient, QueryInfo } from './rpc/driver-client';
+export { GrpcSubmitter } from './rpc/grpc-submitter';
+export { LocalCluster, ClusterOptions, ManagedProcess } from './local/cluster';
+export { startKafka, stopKafka, killKafka, startRedis, stopRedis, freePort, REPO_ROOT } from './local/deploy';
+export * from './produce';
+export { aggregateRows, AggregateRow } from './table/aggregate-rows';
+
+TributarySession.setSubmitterFactory((master) => GrpcSubmitter.forMaster(master));
