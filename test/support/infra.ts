@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { testKafka, testRedis } from '@tributary/common';
 import { freePort, startKafka, startRedis, stopKafka, stopRedis } from '@tributary/client';
 
 export interface Infra {
@@ -44,15 +45,4 @@ export async function startInfra(): Promise<Infra> {
   };
 }
 
-export function testKafka(): string {
-  const v = process.env.TRIBUTARY_TEST_KAFKA;
-  if (!v) throw new Error('TRIBUTARY_TEST_KAFKA is not set: run tests through mocha with the root hooks (npm test)');
-  return v;
-}
-
-export function testRedis(): { host: string; port: number } {
-  const v = process.env.TRIBUTARY_TEST_REDIS;
-  if (!v) throw new Error('TRIBUTARY_TEST_REDIS is not set: run tests through mocha with the root hooks (npm test)');
-  const [host, port] = v.split(':');
-  return { host, port: Number(port) };
-}
+export { testKafka, testRedis };

@@ -24,3 +24,4 @@ export {
   Snapshot, UnsupportedTableError, readTableRows, writeDataFile, DataFileOptions, computeStats, AGGREGATE_TABLE_SCHEMA,
   buildAggregateTable, AggregateColumns,
 } from './delta';
+export * from './testing';

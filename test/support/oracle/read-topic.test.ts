@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { Kafka, logLevel } from 'kafkajs';
 import { readTopicEvents } from './read-topic';
 
-const BROKER = process.env.TRIBUTARY_TEST_KAFKA ?? '127.0.0.1:19092';
+import { testKafka } from '@tributary/common';
 
 describe('readTopicEvents', function () {
   this.timeout(30_000);
 
   it('reads every record of every partition up to the high watermarks, in offset order', async () => {
     const topic = `oracle-read-${process.pid}-${Date.now()}`;
-    const kafka = new Kafka({ clientId: 'oracle-read-test', brokers: [BROKER], logLevel: logLevel.ERROR });
+    const kafka = new Kafka({ clientId: 'oracle-read-test', brokers: [testKafka()], logLevel: logLevel.ERROR });
     const admin = kafka.admin();
     await admin.connect();
     await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true });
@@ -23,7 +23,7 @@ describe('readTopicEvents', function () {
     await producer.send({ topic, messages: [{ key: null, value: null, partition: 1 }], acks: -1 });
     await producer.disconnect();
 
-    const records = await readTopicEvents(BROKER, topic);
+    const records = await readTopicEvents(testKafka(), topic);
     assert.equal(records.length, 100 + 102 + 102);
     for (let p = 0; p < 3; p++) {
       const mine = records.filter((r) => r.partition === p);
@@ -39,11 +39,11 @@ describe('readTopicEvents', function () {
 
   it('returns nothing for an empty topic', async () => {
     const topic = `oracle-empty-${process.pid}-${Date.now()}`;
-    const kafka = new Kafka({ clientId: 'oracle-read-test', brokers: [BROKER], logLevel: logLevel.ERROR });
+    const kafka = new Kafka({ clientId: 'oracle-read-test', brokers: [testKafka()], logLevel: logLevel.ERROR });
     const admin = kafka.admin();
     await admin.connect();
     await admin.createTopics({ topics: [{ topic, numPartitions: 2, replicationFactor: 1 }], waitForLeaders: true });
     await admin.disconnect();
-    assert.deepEqual(await readTopicEvents(BROKER, topic), []);
+    assert.deepEqual(await readTopicEvents(testKafka(), topic), []);
   });
 });

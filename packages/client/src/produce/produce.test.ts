@@ -3,7 +3,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { generateEvents } from './event-generator';
 import { produceEvents } from './produce';
 
-const BROKER = process.env.TRIBUTARY_TEST_KAFKA ?? '127.0.0.1:19092';
+import { testKafka } from '@tributary/common';
 
 /** Kafka's murmur2 (org.apache.kafka.common.utils.Utils.murmur2), written here from the algorithm. */
 function murmur2(data: Buffer): number {
@@ -49,10 +49,10 @@ describe('produceEvents', function () {
   it('creates the topic and sends every event, keyed and partitioned like Kafka, in order per partition', async () => {
     const topic = `produce-test-${process.pid}-${Date.now()}`;
     const events = generateEvents({ seed: 1, customers: 100, count: 2500 });
-    const result = await produceEvents(BROKER, topic, 3, events, undefined, { chunkSize: 1000 });
+    const result = await produceEvents(testKafka(), topic, 3, events, undefined, { chunkSize: 1000 });
     assert.equal(result.sent, 2500);
 
-    const kafka = new Kafka({ clientId: 'produce-test', brokers: [BROKER], logLevel: logLevel.ERROR });
+    const kafka = new Kafka({ clientId: 'produce-test', brokers: [testKafka()], logLevel: logLevel.ERROR });
     const admin = kafka.admin();
     await admin.connect();
     try {
@@ -94,7 +94,7 @@ describe('produceEvents', function () {
   it('keeps to the rate limit', async () => {
     const topic = `produce-rate-${process.pid}-${Date.now()}`;
     const events = generateEvents({ seed: 2, customers: 10, count: 1000 });
-    const result = await produceEvents(BROKER, topic, 1, events, 2000);
+    const result = await produceEvents(testKafka(), topic, 1, events, 2000);
     assert.equal(result.sent, 1000);
     assert.ok(result.durationMs >= 400, `1000 events at 2000/s take about 0.5 s, took ${result.durationMs} ms`);
   });
@@ -102,7 +102,7 @@ describe('produceEvents', function () {
   it('refuses an existing topic with another partition count', async () => {
     const topic = `produce-parts-${process.pid}-${Date.now()}`;
     const events = generateEvents({ seed: 3, customers: 10, count: 10 });
-    await produceEvents(BROKER, topic, 2, events);
-    await assert.rejects(produceEvents(BROKER, topic, 4, events), new RegExp(`topic '${topic}' exists with 2 partitions, not 4`));
+    await produceEvents(testKafka(), topic, 2, events);
+    await assert.rejects(produceEvents(testKafka(), topic, 4, events), new RegExp(`topic '${topic}' exists with 2 partitions, not 4`));
   });
 });

@@ -94,7 +94,7 @@ async function main(): Promise<void> {
     return i >= 0 ? args[i + 1] : undefined;
   };
   const records = Number(arg('--records') ?? 200_000);
-  const broker = arg('--broker') ?? process.env.TRIBUTARY_TEST_KAFKA ?? '127.0.0.1:19092';
+  const broker = arg('--broker') ?? process.env.TRIBUTARY_TEST_KAFKA;
   const json = args.includes('--json');
   const report = (m: Measurement) => {
     if (json) console.log(JSON.stringify(m));
@@ -118,7 +118,10 @@ async function main(): Promise<void> {
   for (const codec of ['gzip', 'lz4', 'zstd'] as TestCodec[]) {
     report(benchDecoder(`decoder, ${codec}`, recordSet(n, 1000, codec, zstd), n, true, 3));
   }
-  if (!args.includes('--no-broker')) for (const m of await benchBroker(broker, records)) report(m);
+  if (!args.includes('--no-broker')) {
+    if (!broker) throw new Error('give --broker host:port (or TRIBUTARY_TEST_KAFKA), or --no-broker');
+    for (const m of await benchBroker(broker, records)) report(m);
+  }
 }
 
 if (require.main === module) {

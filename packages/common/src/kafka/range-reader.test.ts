@@ -6,7 +6,7 @@ import { FetchClient } from './fetch-client';
 import { createRangeReader, PartitionRange, RangeReader, RangeReaderOptions } from './range-reader';
 import { registerTestZstdCodec } from './test-codecs';
 
-const BROKER = process.env.TRIBUTARY_TEST_KAFKA ?? '127.0.0.1:19092';
+import { testKafka } from '../testing';
 const T0 = 1_700_000_000_000;
 
 interface Rec {
@@ -67,7 +67,7 @@ function range(topic: string, partition: number, from: number, to: number): Part
 /** The codec bits of the first batch the broker holds at `offset`, read raw. */
 async function storedCodec(topic: string, partition: number, offset: number): Promise<number> {
   const client = new FetchClient({
-    brokers: [BROKER],
+    brokers: [testKafka()],
     clientId: 'codec-probe',
     connectTimeoutMs: 5000,
     requestTimeoutMs: 10000,
@@ -101,15 +101,15 @@ describe('Kafka range reader against a broker', function () {
   const readers: RangeReader[] = [];
 
   async function newReader(opts: Partial<RangeReaderOptions> = {}): Promise<RangeReader> {
-    const r = await createRangeReader({ brokers: [BROKER], ...opts });
+    const r = await createRangeReader({ brokers: [testKafka()], ...opts });
     readers.push(r);
     return r;
   }
 
   before(async () => {
     await registerTestZstdCodec();
-    admin = await connectKafkaAdmin({ brokers: [BROKER] });
-    kafka = new Kafka({ brokers: [BROKER], clientId: 'tributary-kafka-test', logLevel: logLevel.NOTHING });
+    admin = await connectKafkaAdmin({ brokers: [testKafka()] });
+    kafka = new Kafka({ brokers: [testKafka()], clientId: 'tributary-kafka-test', logLevel: logLevel.NOTHING });
     reader = await newReader();
   });
 

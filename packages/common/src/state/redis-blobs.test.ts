@@ -4,14 +4,14 @@ import Redis from 'ioredis';
 import { FencedError } from '../errors';
 import { RedisStateBlobs, isRetriableRedisError } from './redis-blobs';
 
-const [host, port] = (process.env.TRIBUTARY_TEST_REDIS ?? '127.0.0.1:16379').split(':');
+import { testRedis } from '../testing';
 
 describe('RedisStateBlobs', () => {
   let redis: Redis;
   let queryId: string;
 
   beforeEach(() => {
-    redis = new Redis({ host, port: Number(port) });
+    redis = new Redis(testRedis());
     queryId = randomUUID();
   });
 

@@ -7,8 +7,7 @@ import Redis from 'ioredis';
 import { DataLossError, FencedError, InvalidArgumentError } from '../errors';
 import { StateStore, StateStoreOptions } from './state-store';
 
-const [redisHost, redisPort] = (process.env.TRIBUTARY_TEST_REDIS ?? '127.0.0.1:16379').split(':');
-const redisAddress = { host: redisHost, port: Number(redisPort) };
+import { testRedis } from '../testing';
 
 /** A blob that is not valid UTF-8 and differs per (partition, version, attempt, kind). */
 function blob(partition: number, version: number, attempt: number, kind: string): Buffer {
@@ -23,7 +22,7 @@ describe('StateStore (shared Redis, unique query per test)', function () {
   const stores: StateStore[] = [];
 
   async function open(extra: Partial<StateStoreOptions> = {}): Promise<StateStore> {
-    const store = await StateStore.open({ redis: redisAddress, checkpointDir, queryId, warn: () => undefined, ...extra });
+    const store = await StateStore.open({ redis: testRedis(), checkpointDir, queryId, warn: () => undefined, ...extra });
     stores.push(store);
     return store;
   }
@@ -46,7 +45,7 @@ describe('StateStore (shared Redis, unique query per test)', function () {
   }
 
   before(() => {
-    raw = new Redis(redisAddress);
+    raw = new Redis(testRedis());
   });
   after(() => raw.quit());
 
@@ -206,7 +205,7 @@ describe('StateStore (shared Redis, unique query per test)', function () {
     await open();
     assert.ok(existsSync(path.join(checkpointDir, 'state', '_metadata')));
     await assert.rejects(
-      StateStore.open({ redis: redisAddress, checkpointDir, queryId: randomUUID() }),
+      StateStore.open({ redis: testRedis(), checkpointDir, queryId: randomUUID() }),
       InvalidArgumentError,
     );
   });

@@ -1,0 +1,1 @@
+export { testKafka, testRedis } from './test-servers';
