@@ -12,33 +12,7 @@ import * as path from 'node:path';
 import { QuerySpec, RpcError } from '@tributary/common';
 import { DriverClient, freePort, generateEvents, LocalCluster, produceEvents, REPO_ROOT } from '@tributary/client';
 import { testKafka, testRedis } from '../support/infra';
-
-function spec(bootstrap: string, topic: string, dir: string, name = 'q'): QuerySpec {
-  return {
-    version: 1,
-    name,
-    source: { format: 'kafka', bootstrapServers: bootstrap, topic, startingOffsets: 'earliest', failOnDataLoss: true },
-    parse: {
-      format: 'json',
-      schema: [
-        { name: 'customer_id', type: 'int', nullable: true },
-        { name: 'event_type', type: 'string', nullable: true },
-        { name: 'amount', type: { decimal: [10, 2] }, nullable: true },
-        { name: 'timestamp', type: 'timestamp', nullable: true },
-      ],
-      timeZone: 'UTC',
-    },
-    watermark: { column: 'timestamp', delay: '10 minutes' },
-    aggregation: {
-      window: { column: 'timestamp', duration: '5 minutes' },
-      keys: ['customer_id'],
-      aggregates: [{ fn: 'count', column: '*', alias: 'event_count' }, { fn: 'sum', column: 'amount', alias: 'total_amount' }],
-    },
-    sink: { format: 'delta', path: path.join(dir, 'delta', name), outputMode: 'append', checkpointLocation: path.join(dir, 'checkpoints', name) },
-    trigger: { kind: 'processingTime', interval: '200 milliseconds' },
-    options: {},
-  };
-}
+import { seedSpec as spec } from '../support/specs';
 
 async function refused(client: DriverClient, s: unknown, code: string, message: RegExp): Promise<void> {
   await assert.rejects(client.submit(s as QuerySpec), (err: unknown) => {
