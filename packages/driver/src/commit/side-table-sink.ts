@@ -5,16 +5,15 @@
  * holds txn C or P" holds for it as for the main table. A table that already holds txn ≥ N for this
  * query is skipped (the commit of an earlier run of N got there).
  *
- * A side table created by this run of a query that had already committed batches (the option was
- * turned on at a restart, or the table was deleted) vacuously holds every batch up to the last
- * committed one: `txnVersion` reports that batch until the table's first commit, so recovery does
- * not mistake the new table for one that lost committed batches.
+ * A side table created for a query that had already committed batches (the option was turned on
+ * at a restart, or the table was deleted) holds none of those batches' rows by construction: at
+ * creation it gets a commit with txn (queryId, last committed batch) and no files, so recovery does
+ * not mistake it for a table that lost committed batches — durably, even if the driver dies before
+ * the table's first batch.
  */
 import { AddFile, commit, createTable, readSnapshot, SideTableName, StructType } from '@tributary/common';
 
 export class SideTableSink {
-  private createdAfterBatch: number | undefined;
-
   constructor(
     readonly name: SideTableName,
     readonly tablePath: string,
@@ -25,12 +24,12 @@ export class SideTableSink {
   /** Creates the table unless it exists; `lastCommittedBatch` is the query's, from its commit log (−1: none). */
   async ensureTable(lastCommittedBatch: number): Promise<void> {
     const { created } = await createTable(this.tablePath, this.schema, { description: `Tributary ${this.name} table of query ${this.queryId}` });
-    if (created && lastCommittedBatch >= 0) this.createdAfterBatch = lastCommittedBatch;
+    if (created && lastCommittedBatch >= 0) await this.commitBatch(lastCommittedBatch, []);
   }
 
   /** The newest batch of this query the table holds, if any. */
   async txnVersion(): Promise<number | undefined> {
-    return (await readSnapshot(this.tablePath)).txns.get(this.queryId) ?? this.createdAfterBatch;
+    return (await readSnapshot(this.tablePath)).txns.get(this.queryId);
   }
 
   /** Returns the table version written, or 'skipped' when the table already holds batch N. */
@@ -43,7 +42,6 @@ export class SideTableSink {
       operationParameters: { outputMode: 'Append', queryId: this.queryId, epochId: String(batchId) },
       txn: { appId: this.queryId, version: batchId },
     });
-    if (!result.skipped) this.createdAfterBatch = undefined;
     return result.skipped ? 'skipped' : result.version;
   }
 }
