@@ -16,7 +16,7 @@ import {
   LocalCluster, produceEvents, StreamingQuery, StringType, StructField, StructType, sum, TimestampType, TributarySession, window,
 } from '@tributary/client';
 import { testKafka, testRedis } from '../support/infra';
-import { computeExpected, diffRows, readTopicEvents } from '../support/oracle';
+import { computeExpected, diffRows, readTopicEvents, TopicRecord } from '../support/oracle';
 import { DELAY, MINUTE, WINDOW, deltaCommits, waitUntil, watermarkMicros } from '../support/seed-run';
 import { badRecords, reasonOfKey } from '../support/bad-records';
 
@@ -36,7 +36,7 @@ function mixed(good: EventBatch, bad: { key: string; value: Buffer | null }[]): 
   return { ...good, count: keys.length, keys, values: values as Buffer[] };
 }
 
-async function startQuery(client: DriverClient, opts: { bootstrap: string; topic: string; table: string; checkpoint: string }): Promise<StreamingQuery> {
+async function startQuery(client: DriverClient, opts: { bootstrap: string; topic: string; table: string; checkpoint: string; maxOffsetsPerTrigger?: number }): Promise<StreamingQuery> {
   const spark = TributarySession.builder().appName('bad input test').submitter(new GrpcSubmitter(client)).getOrCreate();
   const schema = new StructType([
     new StructField('customer_id', IntegerType()),
@@ -46,7 +46,7 @@ async function startQuery(client: DriverClient, opts: { bootstrap: string; topic
   ]);
   return spark.readStream.format('kafka')
     .option('kafka.bootstrap.servers', opts.bootstrap).option('subscribe', opts.topic).option('startingOffsets', 'earliest')
-    .option('maxOffsetsPerTrigger', 12_000)
+    .option('maxOffsetsPerTrigger', opts.maxOffsetsPerTrigger ?? 12_000)
     .load()
     .select(fromJson(col('value').cast('string'), schema).alias('data')).select('data.*')
     .withWatermark('timestamp', '10 minutes')
@@ -116,23 +116,7 @@ describe('bad input on a real cluster: quarantined, counted, never fatal', funct
     assert.ok(diff.equal, diff.text);
     assert.ok(expected.rows.length > 5_000, `expected many rows, got ${expected.rows.length}`);
 
-    // Quarantine table: every bad record once, with its coordinates, raw bytes and reason.
-    const quarantine = (await readTableRows(`${table}_quarantine`)).toArray().map((r: any) => r.toJSON());
-    const byCoordinates = new Map(quarantine.map((q: any) => [`${q.partition}:${q.offset}`, q]));
-    assert.equal(byCoordinates.size, quarantine.length, 'no bad record is quarantined twice');
-    assert.equal(quarantine.length, badInTopic.length, 'as many quarantined rows as bad records in the topic');
-    for (const r of badInTopic) {
-      const key = r.key!.toString('utf8');
-      const q: any = byCoordinates.get(`${r.partition}:${r.offset}`);
-      assert.ok(q, `bad record ${key} at ${r.partition}:${r.offset} is quarantined`);
-      assert.equal(q.topic, topic);
-      assert.equal(q.reason, reasonOfKey(key), `reason of ${key}: ${q.detail}`);
-      assert.ok(q.detail.length > 0);
-      assert.equal(Buffer.from(q.key).toString('utf8'), key);
-      if (r.value === null) assert.equal(q.value, null, `${key} is a tombstone`);
-      else assert.ok(Buffer.from(q.value).equals(r.value), `raw value bytes of ${key}`);
-      assert.ok(Number(q.batch_id) >= 0);
-    }
+    await checkQuarantine(`${table}_quarantine`, topic, badInTopic);
 
     // Progress: bad records by reason and late rows, per batch, add up.
     const byReason: Record<string, number> = {};
@@ -170,7 +154,70 @@ describe('bad input on a real cluster: quarantined, counted, never fatal', funct
       });
     }
   });
+  it('keeps every bad record exactly once when the driver dies between the side-table and the main-table commit', async () => {
+    const topic = `bad_input_crash_${Date.now()}`;
+    const bootstrap = testKafka();
+    const gen = new EventGenerator({ seed: 8, customers: 500, eventsPerSecond: 20 });
+    const good = gen.phaseInOrder(20_000);
+    await produceEvents(bootstrap, topic, PARTITIONS, mixed(good, badRecords(3)));
+    await cluster!.stop();
+    cluster = await LocalCluster.start({
+      dir: path.join(dir, 'cluster-crash'), redis: testRedis(), executors: 2, driverEnv: { TRIBUTARY_FAULT_KILL_AT: 'afterSideCommits:2' },
+    });
+    const table = path.join(dir, 'delta', 'crash');
+    client = new DriverClient(cluster.driverAddress);
+    const query = await startQuery(client, { bootstrap, topic, table, checkpoint: path.join(dir, 'checkpoints', 'crash'), maxOffsetsPerTrigger: 3_000 });
+    await cluster.driver.exited;
+    assert.match(cluster.logOf('driver'), /fault hook: killing the driver at afterSideCommits of batch 2/);
+    await cluster.restartDriver({});
+    // The restarted driver resumes the query from its saved state (unreachable, then not found, until it has).
+    for (const deadline = Date.now() + 120_000; !(await client.list().catch(() => [])).some((q) => q.id === query.id && q.state === 'ACTIVE');) {
+      if (Date.now() > deadline) throw new Error(`the query did not resume:\n${cluster.logOf('driver').slice(-3000)}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const closing = gen.phaseCloseAll(3);
+    await produceEvents(bootstrap, topic, PARTITIONS, closing);
+    await waitUntil(query, async () => watermarkMicros(await query.lastProgress()) >= Math.floor(gen.watermarkMicros / 1000) * 1000, 300_000, () => status(query));
+    await query.stop();
+
+    const records = await readTopicEvents(bootstrap, topic);
+    const goodRecords = records.filter((r) => reasonOfKey(r.key?.toString('utf8') ?? null) === undefined);
+    const badInTopic = records.filter((r) => reasonOfKey(r.key?.toString('utf8') ?? null) !== undefined);
+    const expected = computeExpected(goodRecords.map((r) => ({ value: r.value })), { windowMicros: WINDOW, delayMicros: DELAY });
+    const actual = aggregateRows(await readTableRows(table)).map((r) => ({ ...r, count: r.eventCount, sumCents: r.totalCents }));
+    const diff = diffRows(expected.rows, actual);
+    assert.ok(diff.equal, diff.text);
+    await checkQuarantine(`${table}_quarantine`, topic, badInTopic);
+    // Batch 2 reached the quarantine table before the crash: the replay skipped it there.
+    const batch2 = deltaCommits(`${table}_quarantine`).filter((c) => c.actions.some((a) => a.txn?.appId === query.id && a.txn.version === 2));
+    assert.equal(batch2.length, 1, 'batch 2 committed once to the quarantine table');
+    const replay = /recovery: \{"kind":"replay","batchId":2,"skipSinks":(\[[^\]]*\])/.exec(cluster.logOf('driver'));
+    assert.ok(replay, 'batch 2 was replayed');
+    assert.deepEqual(JSON.parse(replay[1]), [`${table}_quarantine`, `${table}_late_rows`], 'the replay skipped the side tables, not the main table');
+  });
 });
+
+/** The quarantine table holds every bad record of the topic exactly once, with its coordinates, raw bytes and reason. */
+async function checkQuarantine(quarantinePath: string, topic: string, badInTopic: TopicRecord[]): Promise<void> {
+    // Quarantine table: every bad record once, with its coordinates, raw bytes and reason.
+    const quarantine = (await readTableRows(quarantinePath)).toArray().map((r: any) => r.toJSON());
+    const byCoordinates = new Map(quarantine.map((q: any) => [`${q.partition}:${q.offset}`, q]));
+    assert.equal(byCoordinates.size, quarantine.length, 'no bad record is quarantined twice');
+    assert.equal(quarantine.length, badInTopic.length, 'as many quarantined rows as bad records in the topic');
+    for (const r of badInTopic) {
+      const key = r.key!.toString('utf8');
+      const q: any = byCoordinates.get(`${r.partition}:${r.offset}`);
+      assert.ok(q, `bad record ${key} at ${r.partition}:${r.offset} is quarantined`);
+      assert.equal(q.topic, topic);
+      assert.equal(q.reason, reasonOfKey(key), `reason of ${key}: ${q.detail}`);
+      assert.ok(q.detail.length > 0);
+      assert.equal(Buffer.from(q.key).toString('utf8'), key);
+      if (r.value === null) assert.equal(q.value, null, `${key} is a tombstone`);
+      else assert.ok(Buffer.from(q.value).equals(r.value), `raw value bytes of ${key}`);
+      assert.ok(Number(q.batch_id) >= 0);
+    }
+
+}
 
 async function status(query: StreamingQuery): Promise<string> {
   const p = await query.lastProgress();

@@ -316,8 +316,8 @@ export class MicroBatchExecution {
     for (const side of this.deps.sideSinks) {
       const version = skipSinks.includes(side.tablePath) ? 'skipped' : await side.commitBatch(plan.batchId, out.sideAddActions[side.name]);
       results.push({ path: side.tablePath, version });
-      await this.deps.faultHook?.(`afterSideCommit:${side.name}`, plan.batchId);
     }
+    await this.deps.faultHook?.('afterSideCommits', plan.batchId);
     if (skipSinks.includes(this.ctx.job.tablePath)) return [...results, { path: this.ctx.job.tablePath, version: 'skipped' }];
     const offsets = plan.sources.flatMap((s) => s.partitions.map((p) => ({ topic: s.topic, partition: p.partition, endOffset: p.to })));
     const version = await this.deps.sink.commitBatch(plan.batchId, out.addActions, offsets);
