@@ -12,6 +12,8 @@ import { QueryManager } from './query/query-manager';
 import { productionEnvironment } from './query/environment';
 import { faultHookFromEnv } from './query/fault-hook';
 
+const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+
 export interface DriverOptions {
   host?: string;
   port?: number;
@@ -35,7 +37,8 @@ export async function startDriver(opts: DriverOptions): Promise<RunningDriver> {
   registry.onChange((event, e) => log(`executor ${e.id} ${event === 'added' ? 'registered' : 'lost'} (${e.address})`));
   const env = productionEnvironment(opts.redis);
   const manager = new QueryManager(registry, env, path.resolve(opts.stateDir ?? '.tributary/driver'), log, faultHookFromEnv(log));
-  const server = new RpcServer()
+  // Clients and executors send the driver small requests (a spec, a heartbeat): refuse big ones early.
+  const server = new RpcServer({ maxReceiveBytes: MAX_REQUEST_BYTES })
     .add('QueryService', queryService(manager))
     .add('ClusterService', clusterService(registry));
   const host = opts.host ?? '127.0.0.1';

@@ -23,7 +23,10 @@ export function booleanOption(name: string, value: OptionValue): boolean {
 }
 
 /** Keys of the query-wide options, accepted on writeStream (and shuffle partitions also as session config). */
-export const QUERY_OPTION_KEYS = ['badRecords', 'lateRows', 'maxValueBytes', 'shufflePartitions', 'spark.sql.shuffle.partitions'];
+export const QUERY_OPTION_KEYS = [
+  'badRecords', 'quarantinePath', 'lateRows', 'lateRowsPath', 'maxValueBytes', 'maxEventTimeAhead', 'shufflePartitions',
+  'spark.sql.shuffle.partitions',
+];
 
 /**
  * Sets a query-wide option on `options`; false when `key` is not one. Values the validation can name
@@ -37,6 +40,15 @@ export function setQueryOption(options: QueryOptions, key: string, value: Option
       return true;
     case 'lateRows':
       options.lateRows = text as QueryOptions['lateRows'];
+      return true;
+    case 'quarantinePath':
+      options.quarantinePath = text;
+      return true;
+    case 'lateRowsPath':
+      options.lateRowsPath = text;
+      return true;
+    case 'maxEventTimeAhead':
+      options.maxEventTimeAhead = text;
       return true;
     case 'maxValueBytes':
       options.maxValueBytes = positiveIntegerOption(key, value);

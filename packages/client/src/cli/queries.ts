@@ -1,7 +1,7 @@
 /** `tributary submit | list | status | stop`: talk to a driver's QueryService. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { QuerySpec } from '@tributary/common';
+import { QuerySpec, RpcError, TributaryError } from '@tributary/common';
 import { DriverClient } from '../rpc/driver-client';
 import { GrpcSubmitter } from '../rpc/grpc-submitter';
 import { TributarySession } from '../api';
@@ -16,33 +16,55 @@ export async function runSubmitCommand(args: ParsedArgs): Promise<number> {
   if (!file) throw new Error('usage: tributary submit <job.js|spec.json> [--driver HOST:PORT] [--wait]');
   const client = new DriverClient(driverAddress(args));
   try {
-    let queryId: string;
-    if (file.endsWith('.json')) {
-      const spec = JSON.parse(fs.readFileSync(file, 'utf8')) as QuerySpec;
-      queryId = (await client.submit(spec)).id;
-    } else {
-      const job = require(path.resolve(file));
-      const fn = typeof job === 'function' ? job : job.default ?? job.job;
-      if (typeof fn !== 'function') throw new Error(`${file} must export a function (spark, argv) => StreamingQuery`);
-      const spark = TributarySession.builder().appName(path.basename(file)).submitter(new GrpcSubmitter(client)).getOrCreate();
-      const opts = Object.fromEntries(args.positionals.slice(1).map((kv) => {
-        const i = kv.indexOf('=');
-        if (i <= 0) throw new Error(`job options are key=value, got '${kv}'`);
-        return [kv.slice(0, i), kv.slice(i + 1)];
-      }));
-      const query = await fn(spark, opts);
-      queryId = query.id;
-    }
-    console.log(`submitted query ${queryId}`);
-    if (args.values.wait) {
-      const info = await client.awaitTermination(queryId);
-      console.log(`query ${queryId} ${info.state}${info.error ? `: ${info.error}` : ''}`);
-      return info.state === 'FAILED' ? 1 : 0;
-    }
-    return 0;
+    return await submit(file, args, client);
+  } catch (err) {
+    if (!(err instanceof TributaryError)) throw err;
+    console.error(refusal(err, client.address));
+    return 1;
   } finally {
     client.close();
   }
+}
+
+/**
+ * A refused submission in plain words: who refused (the driver, or the job API before sending), the
+ * gRPC status, and the reason as the driver wrote it (one problem per line for an invalid query).
+ */
+export function refusal(err: TributaryError, driver: string): string {
+  if (err instanceof RpcError) {
+    if (err.code === 'UNAVAILABLE' && /No connection established|ECONNREFUSED|failed to connect/i.test(err.message)) {
+      return `tributary submit: cannot reach the driver at ${driver}: ${err.message}`;
+    }
+    return `tributary submit: the driver at ${driver} refused the query (${err.code}):\n${err.message}`;
+  }
+  return `tributary submit: the query was not sent (${err.code}):\n${err.message}`;
+}
+
+async function submit(file: string, args: ParsedArgs, client: DriverClient): Promise<number> {
+  let queryId: string;
+  if (file.endsWith('.json')) {
+    const spec = JSON.parse(fs.readFileSync(file, 'utf8')) as QuerySpec;
+    queryId = (await client.submit(spec)).id;
+  } else {
+    const job = require(path.resolve(file));
+    const fn = typeof job === 'function' ? job : job.default ?? job.job;
+    if (typeof fn !== 'function') throw new Error(`${file} must export a function (spark, argv) => StreamingQuery`);
+    const spark = TributarySession.builder().appName(path.basename(file)).submitter(new GrpcSubmitter(client)).getOrCreate();
+    const opts = Object.fromEntries(args.positionals.slice(1).map((kv) => {
+      const i = kv.indexOf('=');
+      if (i <= 0) throw new Error(`job options are key=value, got '${kv}'`);
+      return [kv.slice(0, i), kv.slice(i + 1)];
+    }));
+    const query = await fn(spark, opts);
+    queryId = query.id;
+  }
+  console.log(`submitted query ${queryId}`);
+  if (args.values.wait) {
+    const info = await client.awaitTermination(queryId);
+    console.log(`query ${queryId} ${info.state}${info.error ? `: ${info.error}` : ''}`);
+    return info.state === 'FAILED' ? 1 : 0;
+  }
+  return 0;
 }
 
 export async function runListCommand(args: ParsedArgs): Promise<number> {

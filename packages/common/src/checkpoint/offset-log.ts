@@ -49,7 +49,8 @@ export interface BatchPlan {
   readonly shufflePartitions: number;
   /** Hash of the configuration the batch ran with; a replay under another config is refused. */
   readonly configHash: string;
-  readonly limits: { readonly maxOffsetsPerTrigger?: number };
+  /** maxEventTimeAheadMs: the event-time guard's skew (absent in plans written before the guard: 1 day). */
+  readonly limits: { readonly maxOffsetsPerTrigger?: number; readonly maxEventTimeAheadMs?: number };
   /** True when the batch reads no input and runs only because the watermark moved. */
   readonly noData: boolean;
 }
@@ -93,6 +94,7 @@ export function parseBatchPlan(document: unknown, batchId: number): BatchPlan {
   stringAt(d.configHash, 'plan.configHash');
   const limits = objectAt(d.limits, 'plan.limits');
   if (limits.maxOffsetsPerTrigger !== undefined) integerAt(limits.maxOffsetsPerTrigger, 'plan.limits.maxOffsetsPerTrigger', 1);
+  if (limits.maxEventTimeAheadMs !== undefined) integerAt(limits.maxEventTimeAheadMs, 'plan.limits.maxEventTimeAheadMs', 1);
   booleanAt(d.noData, 'plan.noData');
   return d as unknown as BatchPlan;
 }

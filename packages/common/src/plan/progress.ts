@@ -23,10 +23,15 @@ export interface QueryProgress {
   stateOperators: StateOperatorProgress[];
   sources: SourceProgress[];
   sink: SinkProgress;
-  /** Rows that could not be decoded, by reason (e.g. 'invalid_json', 'missing_field:amount'). */
-  badRecords: { total: number; byReason: Record<string, number> };
-  /** Rows dropped (or written to the late-rows table) because their window had closed. */
-  lateRows: { total: number; action: 'drop' | 'table' };
+  /**
+   * Records of this batch that could not become rows, by reason code (docs/bad-input.md), and what
+   * the query's policy did with them; `quarantined` of them went to the quarantine table.
+   */
+  badRecords: { total: number; byReason: Record<string, number>; action?: 'quarantine' | 'drop' | 'fail'; quarantined?: number };
+  /** Rows of this batch dropped (and with action 'table', written to the late-rows table) because their window had closed. */
+  lateRows: { total: number; action: 'drop' | 'table'; written?: number };
+  /** Side tables committed by this batch before the main table: path → table version, or 'skipped' (already held the batch). */
+  sideTables?: { name: string; path: string; version: number | 'skipped' }[];
 }
 
 export interface EventTimeProgress {

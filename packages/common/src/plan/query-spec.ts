@@ -71,8 +71,20 @@ export type TriggerSpec =
 export interface QueryOptions {
   /** Fixed at first start and recorded in the checkpoint, like spark.sql.shuffle.partitions. */
   shufflePartitions?: number;
+  /** Records that cannot become rows: written to the quarantine table (default), fail the query, or dropped (counted and logged). */
   badRecords?: 'quarantine' | 'fail' | 'drop';
+  /** Quarantine table location; default `<sink path>_quarantine`. */
+  quarantinePath?: string;
+  /** Late rows: counted and dropped (default), or also written to the late-rows table. */
   lateRows?: 'drop' | 'table';
+  /** Late-rows table location; default `<sink path>_late_rows`. */
+  lateRowsPath?: string;
   /** Max bytes of one Kafka record value; larger values are bad records. */
   maxValueBytes?: number;
+  /**
+   * Event-time guard: events stamped more than this duration after the batch's reference time
+   * (recorded in its plan) are bad records (EVENT_TIME_TOO_FAR_AHEAD) and never move the watermark.
+   * Default '1 day'.
+   */
+  maxEventTimeAhead?: string;
 }

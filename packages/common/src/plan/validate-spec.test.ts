@@ -127,6 +127,17 @@ const cases: [string, (s: QuerySpec) => void, string[]][] = [
     'badRecords must be \'quarantine\', \'fail\' or \'drop\', got "ignore"',
   ]],
   ['an unknown lateRows policy', (s) => { (s.options as { lateRows: string }).lateRows = 'keep'; }, ['lateRows must be \'drop\' or \'table\', got "keep"']],
+  ['an unparseable event-time guard skew', (s) => { s.options.maxEventTimeAhead = 'a day or so'; }, [
+    'maxEventTimeAhead: cannot parse duration "a day or so": expected a number followed by a unit, e.g. \'10 minutes\'',
+  ]],
+  ['a zero event-time guard skew', (s) => { s.options.maxEventTimeAhead = '0 seconds'; }, ["maxEventTimeAhead must be positive, got '0 seconds'"]],
+  ['a quarantine table on the sink path', (s) => { s.options.quarantinePath = '/delta/customer_aggregates/'; }, [
+    "quarantinePath '/delta/customer_aggregates/' is the sink's own path; a side table needs a location of its own",
+  ]],
+  ['an empty late-rows path', (s) => { s.options.lateRowsPath = ' '; }, ['lateRowsPath must be a table path, got " "']],
+  ['both side tables at one path', (s) => { s.options.quarantinePath = '/side'; s.options.lateRowsPath = '/side/'; }, [
+    "quarantinePath and lateRowsPath are both '/side'; the two side tables need different locations",
+  ]],
   ['a sink other than Delta', (s) => { (s.sink as { format: string }).format = 'parquet'; }, ["sink format 'parquet' is not supported yet; use 'delta'"]],
   ['a continuous trigger', (s) => { (s as { trigger: unknown }).trigger = { kind: 'continuous' }; }, [
     "trigger 'continuous' is not supported yet; use { processingTime: '<interval>' } or { availableNow: true }",
@@ -157,7 +168,10 @@ describe('validateSpec', () => {
     s.parse.timeZone = '+02:00';
     s.source.startingOffsets = { customer_events: { '0': 23, '1': -2, '2': -1 } };
     s.sink.partitionBy = ['customer_id'];
-    s.options = { shufflePartitions: 10000, badRecords: 'quarantine', lateRows: 'table', maxValueBytes: 1 };
+    s.options = {
+      shufflePartitions: 10000, badRecords: 'quarantine', lateRows: 'table', maxValueBytes: 1, maxEventTimeAhead: '36 hours',
+      quarantinePath: '/delta/q', lateRowsPath: '/delta/late',
+    };
     assert.deepEqual(validateSpec(s), []);
   });
 

@@ -63,7 +63,7 @@ export function validateSpec(spec: QuerySpec): string[] {
 
   checkSink(spec, agg !== undefined && agg !== null, add);
   checkTrigger(spec, duration, add);
-  checkOptions(spec, add);
+  checkOptions(spec, duration, add);
   if (agg !== undefined && agg !== null && typeof agg === 'object' && Array.isArray(agg.keys) && Array.isArray(agg.aggregates)) {
     checkOutputColumns(spec, add);
   }
@@ -230,7 +230,7 @@ function checkTrigger(spec: QuerySpec, duration: Duration, add: Add): void {
   }
 }
 
-function checkOptions(spec: QuerySpec, add: Add): void {
+function checkOptions(spec: QuerySpec, duration: Duration, add: Add): void {
   const opts = spec.options;
   if (opts === undefined || opts === null) {
     add('the query has no options object');
@@ -248,6 +248,20 @@ function checkOptions(spec: QuerySpec, add: Add): void {
   }
   const m = opts.maxValueBytes;
   if (m !== undefined && !(Number.isSafeInteger(m) && m > 0)) add(`maxValueBytes must be a positive integer, got ${JSON.stringify(m)}`);
+  if (opts.maxEventTimeAhead !== undefined) {
+    const ahead = duration(opts.maxEventTimeAhead, 'maxEventTimeAhead');
+    if (ahead !== undefined && ahead <= 0) add(`maxEventTimeAhead must be positive, got '${opts.maxEventTimeAhead}'`);
+  }
+  const sinkPath = typeof spec.sink?.path === 'string' ? spec.sink.path.replace(/\/+$/, '') : undefined;
+  for (const key of ['quarantinePath', 'lateRowsPath'] as const) {
+    const p = opts[key];
+    if (p === undefined) continue;
+    if (typeof p !== 'string' || p.trim() === '') add(`${key} must be a table path, got ${JSON.stringify(p)}`);
+    else if (p.replace(/\/+$/, '') === sinkPath) add(`${key} '${p}' is the sink's own path; a side table needs a location of its own`);
+  }
+  if (typeof opts.quarantinePath === 'string' && opts.quarantinePath.replace(/\/+$/, '') === opts.lateRowsPath?.replace(/\/+$/, '')) {
+    add(`quarantinePath and lateRowsPath are both '${opts.quarantinePath}'; the two side tables need different locations`);
+  }
 }
 
 function checkOutputColumns(spec: QuerySpec, add: Add): void {

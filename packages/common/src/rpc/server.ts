@@ -55,7 +55,12 @@ function wrap(name: string, handler: UnaryHandler): grpc.handleUnaryCall<any, an
 }
 
 export class RpcServer {
-  private readonly server = new grpc.Server(CHANNEL_OPTIONS);
+  private readonly server: grpc.Server;
+
+  /** `maxReceiveBytes`: larger requests are refused with RESOURCE_EXHAUSTED (default: CHANNEL_OPTIONS, for shuffle traffic). */
+  constructor(opts: { maxReceiveBytes?: number } = {}) {
+    this.server = new grpc.Server(opts.maxReceiveBytes === undefined ? CHANNEL_OPTIONS : { ...CHANNEL_OPTIONS, 'grpc.max_receive_message_length': opts.maxReceiveBytes });
+  }
 
   add(service: ServiceName, handlers: ServiceHandlers): this {
     const def = serviceDefinition(service);

@@ -17,7 +17,14 @@ export interface ExecutorJob {
   checkpointLocation: string;
   tablePath: string;
   redis: { host: string; port: number };
+  /** What map tasks do with a record that cannot become a row (docs/bad-input.md). */
   badRecords: 'quarantine' | 'fail' | 'drop';
+  /** The quarantine table (side table), set when badRecords is 'quarantine'. */
+  quarantineTablePath: string | null;
+  /** What map tasks do with late rows: count and drop, or also write them to the late-rows table. */
+  lateRows: 'drop' | 'table';
+  /** The late-rows table (side table), set when lateRows is 'table'. */
+  lateRowsTablePath: string | null;
   maxValueBytes: number;
   /** State snapshot every N versions; change sets in between. */
   snapshotEvery: number;
@@ -27,7 +34,12 @@ export interface MapTaskStats {
   inputRows: number;
   validRows: number;
   lateRows: number;
+  /** Records that could not become rows, by reason (decoder reasons and EVENT_TIME_TOO_FAR_AHEAD). */
   badRecords: Record<string, number>;
+  /** Of those, how many were written to quarantine files (0 unless badRecords is 'quarantine'). */
+  quarantinedRows: number;
+  /** Late rows written to late-rows files (0 unless lateRows is 'table'). */
+  lateRowsWritten: number;
   /** Max / min event time over valid rows, µs; null when there were none. */
   maxEventTimeMicros: number | null;
   minEventTimeMicros: number | null;
@@ -51,7 +63,7 @@ export interface ReduceTaskStats {
 
 export function emptyMapStats(): MapTaskStats {
   return {
-    inputRows: 0, validRows: 0, lateRows: 0, badRecords: {}, maxEventTimeMicros: null, minEventTimeMicros: null,
+    inputRows: 0, validRows: 0, lateRows: 0, badRecords: {}, quarantinedRows: 0, lateRowsWritten: 0, maxEventTimeMicros: null, minEventTimeMicros: null,
     sumEventTimeMicros: 0, partialRows: 0, bytesFetched: 0,
     timingsMs: { fetch: 0, decode: 0, aggregate: 0, shuffle: 0, total: 0 },
   };

@@ -1,10 +1,12 @@
 /**
  * A batch's progress report, shaped like Spark's StreamingQueryProgress (plus Tributary's bad-record
- * and late-row counts), from the plan, the tasks' statistics and the commit.
+ * counts by reason, late-row counts and side-table commits), from the plan, the tasks' statistics
+ * and the commit.
  */
 import { BatchCommit, BatchPlan, QueryProgress } from '@tributary/common';
 import { AttemptOutput } from '../scheduler/attempt-runner';
 import { QueryContext } from '../query/query-context';
+import { SideTableSink } from '../commit/side-table-sink';
 
 export function isoMicros(micros: number | null): string | undefined {
   if (micros === null) return undefined;
@@ -18,14 +20,17 @@ export function buildProgress(args: {
   commit: BatchCommit;
   timings: Record<string, number>;
   attempt: number;
+  sideSinks: readonly SideTableSink[];
 }): QueryProgress {
   const { ctx, plan, output, commit, timings } = args;
   const numInputRows = commit.numInputRows;
   const seconds = Math.max(1, timings.triggerExecution ?? 1) / 1000;
   const badByReason: Record<string, number> = {};
-  let late = 0, min: number | null = null, max: number | null = null, sum = 0, valid = 0;
+  let late = 0, lateWritten = 0, quarantined = 0, min: number | null = null, max: number | null = null, sum = 0, valid = 0;
   for (const s of output.mapStats) {
     late += s.lateRows;
+    lateWritten += s.lateRowsWritten ?? 0;
+    quarantined += s.quarantinedRows ?? 0;
     valid += s.validRows;
     sum += s.sumEventTimeMicros;
     for (const [k, v] of Object.entries(s.badRecords)) badByReason[k] = (badByReason[k] ?? 0) + v;
@@ -69,7 +74,12 @@ export function buildProgress(args: {
       processedRowsPerSecond: numInputRows / seconds,
     }],
     sink: { description: `DeltaSink[${ctx.job.tablePath}]`, numOutputRows: commit.numOutputRows },
-    badRecords: { total: Object.values(badByReason).reduce((a, b) => a + b, 0), byReason: badByReason },
-    lateRows: { total: late, action: 'drop' },
+    badRecords: { total: Object.values(badByReason).reduce((a, b) => a + b, 0), byReason: badByReason, action: ctx.job.badRecords, quarantined },
+    lateRows: { total: late, action: ctx.job.lateRowsTablePath ? 'table' : 'drop', written: lateWritten },
+    sideTables: args.sideSinks.map((side) => ({
+      name: side.name,
+      path: side.tablePath,
+      version: commit.sinks.find((c) => c.path === side.tablePath)?.version ?? 'skipped',
+    })),
   };
 }

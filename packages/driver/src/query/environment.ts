@@ -29,8 +29,16 @@ export function productionEnvironment(redis: { host: string; port: number }): En
   return {
     redis,
     async checkKafka(servers, topic) {
-      const partitions = await withTimeout(withAdmin(servers, (a) => a.listPartitions(topic)), 10_000, `Kafka at ${servers.join(',')} did not answer within 10 s`);
-      if (partitions.length === 0) throw new UnavailableError(`topic ${topic} does not exist on Kafka at ${servers.join(',')}`, { code: 'UNAVAILABLE' });
+      const missing = () => new UnavailableError(`topic ${topic} does not exist on Kafka at ${servers.join(',')}`, { code: 'UNAVAILABLE' });
+      let partitions: number[];
+      try {
+        partitions = await withTimeout(withAdmin(servers, (a) => a.listPartitions(topic)), 10_000, `Kafka at ${servers.join(',')} did not answer within 10 s`);
+      } catch (err) {
+        // The broker answered, naming the topic unknown: Kafka is there, the topic is not.
+        if ((err as { cause?: { type?: string } }).cause?.type === 'UNKNOWN_TOPIC_OR_PARTITION') throw missing();
+        throw err;
+      }
+      if (partitions.length === 0) throw missing();
     },
     async checkRedis() {
       await pingRedis(redis.host, redis.port);

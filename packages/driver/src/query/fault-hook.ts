@@ -3,7 +3,7 @@
  * `<step>:<batchId>` (e.g. `afterSinkCommit:3`); when the driver reaches that step of that batch it
  * kills itself with SIGKILL, as a crash would. Unset in production: the hook is then absent.
  */
-export const PROTOCOL_STEPS = ['beforeWalCommit', 'afterWalCommit', 'afterStateDurable', 'afterSinkCommit', 'afterCommitLog'] as const;
+export const PROTOCOL_STEPS = ['beforeWalCommit', 'afterWalCommit', 'afterStateDurable', 'afterSideCommits', 'afterSinkCommit', 'afterCommitLog'] as const;
 
 export function faultHookFromEnv(log: (m: string) => void): ((step: string, batchId: number) => void) | undefined {
   const spec = process.env.TRIBUTARY_FAULT_KILL_AT;

@@ -6,7 +6,8 @@
  *   markMicroBatchStart → the plan goes to the offsets log before any task runs ("walCommit")
  *   runBatch            → attempts (N, A) on the executors until one succeeds ("addBatch");
  *                         reduce tasks make state N durable before they answer
- *   commitSinks         → Delta commit with txn (queryId, N) and the Kafka end offsets ("sinkCommit")
+ *   commitSinks         → Delta commits with txn (queryId, N): side tables (quarantine, late rows)
+ *                         first, then the main table with the Kafka end offsets ("sinkCommit")
  *   markMicroBatchEnd   → the commit log gets N; old logs and state are purged ("commitOffsets")
  *
  * At most one batch is planned and uncommitted at a time. Each step is timed under its name in the
@@ -21,6 +22,7 @@ import { INITIAL_WATERMARK_MICROS, nextWatermark } from '../planner/watermark';
 import { resolveStartingOffsets } from '../planner/starting-offsets';
 import { claimAttempt, purgeAttemptClaims } from '../commit/attempt-claims';
 import { DeltaSink } from '../commit/delta-sink';
+import { SideTableSink } from '../commit/side-table-sink';
 import { buildProgress } from '../progress/progress-builder';
 import { QueryContext } from './query-context';
 
@@ -46,6 +48,8 @@ export interface ExecutionDeps {
   source: SourceOffsets;
   state: StateFence;
   sink: DeltaSink;
+  /** Side tables, committed before the main table in this order. */
+  sideSinks: SideTableSink[];
   /** Test-only fault hook: called at each named step; may throw or kill the process. */
   faultHook?: (step: string, batchId: number) => void | Promise<void>;
   log: (msg: string) => void;
@@ -55,6 +59,8 @@ export type QueryState = 'STARTING' | 'ACTIVE' | 'STOPPED' | 'FAILED' | 'FINISHE
 
 /** Batches whose logs and state are kept (older are purged), as spark.sql.streaming.minBatchesToRetain. */
 const RETAIN_BATCHES = 100;
+/** Skew of the event-time guard for plans written before plans recorded it. */
+const DEFAULT_MAX_EVENT_TIME_AHEAD_MS = 86_400_000;
 const MAX_PROGRESS = 100;
 
 export class MicroBatchExecution {
@@ -150,7 +156,7 @@ export class MicroBatchExecution {
           for (let n = decision.fromBatchId; n <= decision.toBatchId; n++) {
             const plan = await cp.offsets.get(n);
             if (!plan) throw new TributaryError(`offsets log has no plan for batch ${n}, needed to rebuild state`);
-            await this.runBatch(plan, [this.ctx.job.tablePath], {}, Date.now());
+            await this.runBatch(plan, this.sinkPaths(), {}, Date.now());
           }
           continue;
         }
@@ -172,7 +178,10 @@ export class MicroBatchExecution {
       lastPlanned: planned.length ? planned[planned.length - 1] : null,
       oldestPlanned: planned.length ? planned[0] : null,
       lastCommitted: committed?.batchId ?? null,
-      sinks: [{ path: this.ctx.job.tablePath, txnVersion: (await this.deps.sink.txnVersion()) ?? null }],
+      sinks: [
+        ...(await Promise.all(this.deps.sideSinks.map(async (s) => ({ path: s.tablePath, txnVersion: (await s.txnVersion()) ?? null })))),
+        { path: this.ctx.job.tablePath, txnVersion: (await this.deps.sink.txnVersion()) ?? null },
+      ],
       stateVersion: stateVersion === 0 ? null : stateVersion - 1,
     });
   }
@@ -228,7 +237,7 @@ export class MicroBatchExecution {
       eventTimeGuardReferenceMs: Date.now(),
       shufflePartitions: this.ctx.job.shufflePartitions,
       configHash: this.ctx.configHash,
-      limits: { maxOffsetsPerTrigger: this.ctx.spec.source.maxOffsetsPerTrigger },
+      limits: { maxOffsetsPerTrigger: this.ctx.spec.source.maxOffsetsPerTrigger, maxEventTimeAheadMs: this.ctx.maxEventTimeAheadMs },
       noData,
     };
   }
@@ -253,7 +262,7 @@ export class MicroBatchExecution {
     timings.map = out.output.timingsMs.map;
     timings.reduce = out.output.timingsMs.reduce;
     timings.triggerExecution = Date.now() - triggerStart;
-    this.pushProgress(buildProgress({ ctx: this.ctx, plan, output: out.output, commit, timings, attempt: out.attempt }));
+    this.pushProgress(buildProgress({ ctx: this.ctx, plan, output: out.output, commit, timings, attempt: out.attempt, sideSinks: this.deps.sideSinks }));
   }
 
   private async runAttempts(plan: BatchPlan): Promise<{ attempt: number; output: AttemptOutput }> {
@@ -278,6 +287,8 @@ export class MicroBatchExecution {
           watermarkMicros: plan.watermarkMicros,
           committedAttempts,
           noData: plan.noData,
+          eventTimeGuardReferenceMs: plan.eventTimeGuardReferenceMs,
+          maxEventTimeAheadMs: plan.limits.maxEventTimeAheadMs ?? DEFAULT_MAX_EVENT_TIME_AHEAD_MS,
           taskDeadlineMs: this.taskDeadlineMs(),
         });
         return { attempt, output };
@@ -299,11 +310,22 @@ export class MicroBatchExecution {
 
   // ---- commitSinks ------------------------------------------------------------------------------
 
+  /** Side tables first, each with txn (queryId, N), then the main table; a table in `skipSinks` already holds N. */
   private async commitSinks(plan: BatchPlan, out: AttemptOutput, skipSinks: string[]): Promise<{ path: string; version: number | 'skipped' }[]> {
-    if (skipSinks.includes(this.ctx.job.tablePath)) return [{ path: this.ctx.job.tablePath, version: 'skipped' }];
+    const results: { path: string; version: number | 'skipped' }[] = [];
+    for (const side of this.deps.sideSinks) {
+      const version = skipSinks.includes(side.tablePath) ? 'skipped' : await side.commitBatch(plan.batchId, out.sideAddActions[side.name]);
+      results.push({ path: side.tablePath, version });
+    }
+    await this.deps.faultHook?.('afterSideCommits', plan.batchId);
+    if (skipSinks.includes(this.ctx.job.tablePath)) return [...results, { path: this.ctx.job.tablePath, version: 'skipped' }];
     const offsets = plan.sources.flatMap((s) => s.partitions.map((p) => ({ topic: s.topic, partition: p.partition, endOffset: p.to })));
     const version = await this.deps.sink.commitBatch(plan.batchId, out.addActions, offsets);
-    return [{ path: this.ctx.job.tablePath, version }];
+    return [...results, { path: this.ctx.job.tablePath, version }];
+  }
+
+  private sinkPaths(): string[] {
+    return [...this.deps.sideSinks.map((s) => s.tablePath), this.ctx.job.tablePath];
   }
 
   // ---- markMicroBatchEnd ------------------------------------------------------------------------

@@ -15,6 +15,8 @@ export interface QueryContext {
   windowMicros: number;
   triggerIntervalMs: number;
   availableNow: boolean;
+  /** Event-time guard skew (maxEventTimeAhead), ms; recorded in every plan. */
+  maxEventTimeAheadMs: number;
   /** sha256 of the configuration a batch's decisions depend on; recorded in every plan. */
   configHash: string;
 }

@@ -8,13 +8,15 @@ import { createHash, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  assertValidSpec, canonicalJson, Checkpoint, diffStateful, ExecutorJob, InvalidArgumentError, parseDuration, QuerySpec,
-  statefulFingerprint, TributaryError, UnavailableError,
+  assertValidSpec, canonicalJson, Checkpoint, DEFAULT_MAX_EVENT_TIME_AHEAD, defaultSideTablePath, diffStateful, ExecutorJob,
+  InvalidArgumentError, LATE_ROWS_TABLE_SCHEMA, parseDuration, QUARANTINE_TABLE_SCHEMA, QuerySpec, statefulFingerprint,
+  TributaryError, UnavailableError,
 } from '@tributary/common';
 import { ExecutorRegistry } from '../scheduler/executor-registry';
 import { MicroBatchExecution, SourceOffsets, StateFence } from './micro-batch-execution';
 import { QueryContext } from './query-context';
 import { DeltaSink } from '../commit/delta-sink';
+import { SideTableSink } from '../commit/side-table-sink';
 
 export interface Environment {
   /** Checks Kafka is reachable and the topic exists; throws UnavailableError naming what and where. */
@@ -106,10 +108,11 @@ export class QueryManager {
           throw new InvalidArgumentError(`the checkpoint at ${checkpointDir} belongs to a query whose stateful part differs: ${changes.join('; ')}. Use a new checkpoint location to run the changed query.`);
         }
       }
+      const sidePaths = [this.quarantinePath(spec), this.lateRowsPath(spec)].filter((p): p is string => p !== null);
       const metadata = existing ?? (await checkpoint.initMetadata({
         shufflePartitions: spec.options.shufflePartitions ?? DEFAULT_SHUFFLE_PARTITIONS,
         statefulFingerprint: fingerprint,
-        sinkPaths: [path.resolve(spec.sink.path)],
+        sinkPaths: [...sidePaths, path.resolve(spec.sink.path)],
         sourceTopic: spec.source.topic,
       }));
       const queryId = metadata.queryId;
@@ -118,12 +121,18 @@ export class QueryManager {
       closeFence = () => fence.close();
       const sink = new DeltaSink(ctx.job.tablePath, spec, queryId);
       await sink.ensureTable();
+      const lastCommitted = (await checkpoint.commits.getLatest())?.batchId ?? -1;
+      const sideSinks: SideTableSink[] = [];
+      if (ctx.job.quarantineTablePath) sideSinks.push(new SideTableSink('quarantine', ctx.job.quarantineTablePath, QUARANTINE_TABLE_SCHEMA, queryId));
+      if (ctx.job.lateRowsTablePath) sideSinks.push(new SideTableSink('lateRows', ctx.job.lateRowsTablePath, LATE_ROWS_TABLE_SCHEMA, queryId));
+      for (const side of sideSinks) await side.ensureTable(lastCommitted);
       const execution = new MicroBatchExecution(ctx, {
         registry: this.registry,
         checkpoint,
         source: this.env.source(servers),
         state: fence,
         sink,
+        sideSinks,
         faultHook: this.faultHook,
         log: this.log,
       });
@@ -189,6 +198,9 @@ export class QueryManager {
       tablePath: path.resolve(spec.sink.path),
       redis: this.env.redis,
       badRecords: spec.options.badRecords ?? 'quarantine',
+      quarantineTablePath: this.quarantinePath(spec),
+      lateRows: spec.options.lateRows ?? 'drop',
+      lateRowsTablePath: this.lateRowsPath(spec),
       maxValueBytes: spec.options.maxValueBytes ?? 64 * 1024,
       snapshotEvery: 10,
     };
@@ -203,8 +215,21 @@ export class QueryManager {
       windowMicros,
       triggerIntervalMs: spec.trigger.kind === 'processingTime' ? Math.floor(parseDuration(spec.trigger.interval) / 1000) : 0,
       availableNow: spec.trigger.kind === 'availableNow',
+      maxEventTimeAheadMs: Math.floor(parseDuration(spec.options.maxEventTimeAhead ?? DEFAULT_MAX_EVENT_TIME_AHEAD) / 1000),
       configHash: 'sha256:' + createHash('sha256').update(canonicalJson({ job: { ...job, queryId: undefined }, stateful: statefulFingerprint(spec) })).digest('hex'),
     };
+  }
+
+  /** The quarantine table's absolute path, or null unless badRecords is 'quarantine' (the default). */
+  private quarantinePath(spec: QuerySpec): string | null {
+    if ((spec.options.badRecords ?? 'quarantine') !== 'quarantine') return null;
+    return path.resolve(spec.options.quarantinePath ?? defaultSideTablePath(spec.sink.path, 'quarantine'));
+  }
+
+  /** The late-rows table's absolute path, or null unless lateRows is 'table' (append mode only: complete mode has no late rows). */
+  private lateRowsPath(spec: QuerySpec): string | null {
+    if (spec.options.lateRows !== 'table' || spec.sink.outputMode !== 'append') return null;
+    return path.resolve(spec.options.lateRowsPath ?? defaultSideTablePath(spec.sink.path, 'lateRows'));
   }
 
   private info(q: Running): QueryInfoMsg {

@@ -11,6 +11,8 @@ export function clusterService(registry: ExecutorRegistry): ServiceHandlers {
       return { heartbeat_interval_ms: registry.heartbeatIntervalMs };
     },
     async Heartbeat(req: { executor_id: string; rss_bytes: number }) {
+      // A well-formed id the registry does not know (e.g. after a driver restart) is told to register again.
+      if (!req.executor_id || !/^[\w.-]{1,128}$/.test(req.executor_id)) throw new InvalidArgumentError('executor_id must be 1–128 characters of [A-Za-z0-9_.-]');
       return { reregister: !registry.heartbeat(req.executor_id, Number(req.rss_bytes) || 0) };
     },
   };

@@ -20,6 +20,9 @@ export interface AttemptInput {
   watermarkMicros: number;
   committedAttempts: { version: number; attempt: number }[];
   noData: boolean;
+  /** Event-time guard of the batch's plan, passed to map tasks. */
+  eventTimeGuardReferenceMs: number;
+  maxEventTimeAheadMs: number;
   /** A task that has not answered after this long is failed as retriable, even if its executor heartbeats. */
   taskDeadlineMs: number;
 }
@@ -28,6 +31,8 @@ export interface AttemptOutput {
   mapStats: MapTaskStats[];
   reduceStats: ReduceTaskStats[];
   addActions: any[];
+  /** `add` actions of the side-table files the map tasks wrote, by side table. */
+  sideAddActions: { quarantine: any[]; lateRows: any[] };
   timingsMs: { map: number; reduce: number };
 }
 
@@ -83,6 +88,7 @@ export async function runAttempt(registry: ExecutorRegistry, input: AttemptInput
         ctx, task_id: t.taskId, job_json: jobJson,
         ranges: t.ranges.map((r) => ({ topic: r.topic, partition: r.partition, from_offset: r.from, to_offset: r.to })),
         late_watermark_micros: input.lateWatermarkMicros, late_filter: input.lateFilter, owners: ownerMsgs,
+        event_time_guard_reference_ms: input.eventTimeGuardReferenceMs, max_event_time_ahead_ms: input.maxEventTimeAheadMs,
       }, `map task ${t.taskId} of batch ${input.batchId}`))),
       lost,
     ]);
@@ -102,6 +108,10 @@ export async function runAttempt(registry: ExecutorRegistry, input: AttemptInput
       mapStats: mapResults.map((r) => JSON.parse(r.stats_json) as MapTaskStats),
       reduceStats: reduceResults.map((r) => JSON.parse(r.stats_json) as ReduceTaskStats),
       addActions: reduceResults.flatMap((r) => (r.add_actions_json as string[]).map((a) => JSON.parse(a))),
+      sideAddActions: {
+        quarantine: mapResults.flatMap((r) => ((r.quarantine_add_actions_json ?? []) as string[]).map((a) => JSON.parse(a))),
+        lateRows: mapResults.flatMap((r) => ((r.late_rows_add_actions_json ?? []) as string[]).map((a) => JSON.parse(a))),
+      },
       timingsMs: { map: t1 - t0, reduce: t2 - t1 },
     };
   } catch (err) {

@@ -17,14 +17,47 @@ function checkCtx(ctx: Ctx | undefined): Ctx {
   return ctx;
 }
 
-function parseJob(json: string): ExecutorJob {
+function parseJob(json: unknown): ExecutorJob {
+  let job: ExecutorJob;
   try {
-    const job = JSON.parse(json) as ExecutorJob;
-    if (!job || typeof job.queryId !== 'string' || !Number.isInteger(job.shufflePartitions)) throw new Error('missing fields');
-    return job;
+    job = JSON.parse(String(json ?? '')) as ExecutorJob;
   } catch (err) {
-    throw new InvalidArgumentError(`job_json is not a valid executor job: ${(err as Error).message}`);
+    throw new InvalidArgumentError(`job_json is not JSON: ${(err as Error).message}`);
   }
+  const problems: string[] = [];
+  if (job === null || typeof job !== 'object') problems.push('not an object');
+  else {
+    if (typeof job.queryId !== 'string' || job.queryId === '') problems.push('queryId');
+    if (typeof job.topic !== 'string') problems.push('topic');
+    if (!Array.isArray(job.bootstrapServers) || job.bootstrapServers.some((b) => typeof b !== 'string')) problems.push('bootstrapServers');
+    if (!Number.isSafeInteger(job.windowMicros) || job.windowMicros <= 0) problems.push('windowMicros');
+    if (!Number.isInteger(job.shufflePartitions) || job.shufflePartitions < 1) problems.push('shufflePartitions');
+    if (typeof job.tablePath !== 'string' || typeof job.checkpointLocation !== 'string') problems.push('tablePath/checkpointLocation');
+    if (!['quarantine', 'fail', 'drop'].includes(job.badRecords)) problems.push('badRecords');
+    if (!Number.isSafeInteger(job.maxValueBytes) || job.maxValueBytes < 1) problems.push('maxValueBytes');
+  }
+  if (problems.length > 0) throw new InvalidArgumentError(`job_json is not a valid executor job: bad ${problems.join(', ')}`);
+  return job;
+}
+
+const OFFSET = /^\d{1,19}$/;
+
+function parseRanges(ranges: unknown): { topic: string; partition: number; from: bigint; to: bigint }[] {
+  return ((ranges ?? []) as any[]).map((r, i) => {
+    if (typeof r.topic !== 'string' || r.topic === '' || !Number.isInteger(r.partition) || r.partition < 0
+      || !OFFSET.test(r.from_offset) || !OFFSET.test(r.to_offset) || BigInt(r.from_offset) > BigInt(r.to_offset)) {
+      throw new InvalidArgumentError(`ranges[${i}] must name a topic, a partition ≥ 0 and offsets from ≤ to as decimal strings`);
+    }
+    return { topic: r.topic, partition: r.partition, from: BigInt(r.from_offset), to: BigInt(r.to_offset) };
+  });
+}
+
+function parsePartitions(list: unknown, job: ExecutorJob, what: string): number[] {
+  const out = (list ?? []) as number[];
+  for (const p of out) {
+    if (!Number.isInteger(p) || p < 0 || p >= job.shufflePartitions) throw new InvalidArgumentError(`${what} ${p} is outside 0..${job.shufflePartitions - 1}`);
+  }
+  return out;
 }
 
 export function taskError(err: unknown): { code: string; message: string; retry: string } {
@@ -44,16 +77,27 @@ export function taskService(maps: MapTaskRunner, reduces: ReduceTaskRunner, atte
     async RunMapTask(req) {
       const ctx = checkCtx(req.ctx);
       const job = parseJob(req.job_json);
+      const ranges = parseRanges(req.ranges);
+      const owners = ((req.owners ?? []) as any[]).map((o) => ({ partition: o.partition, executorId: o.executor_id, address: o.address }));
+      parsePartitions(owners.map((o) => o.partition), job, 'owner partition');
+      if (owners.some((o) => !/^[\w.-]+:\d{1,5}$/.test(o.address ?? ''))) throw new InvalidArgumentError('every shuffle owner needs an address host:port');
+      if (new Set(owners.map((o) => o.partition)).size !== job.shufflePartitions) {
+        throw new InvalidArgumentError(`owners must name an owner for each of the ${job.shufflePartitions} shuffle partitions`);
+      }
+      if (!Number.isInteger(req.task_id) || req.task_id < 0) throw new InvalidArgumentError('task_id must be ≥ 0');
       const signal = attempts.begin(ctx.query_id, ctx.batch_id, ctx.attempt);
       try {
-        const stats = await maps.run({
-          batchId: ctx.batch_id, attempt: ctx.attempt, taskId: req.task_id, job,
-          ranges: (req.ranges ?? []).map((r: any) => ({ topic: r.topic, partition: r.partition, from: BigInt(r.from_offset), to: BigInt(r.to_offset) })),
-          lateWatermarkMicros: Number(req.late_watermark_micros), lateFilter: !!req.late_filter,
-          owners: (req.owners ?? []).map((o: any) => ({ partition: o.partition, executorId: o.executor_id, address: o.address })),
+        const { stats, quarantineAdds, lateRowsAdds } = await maps.run({
+          batchId: ctx.batch_id, attempt: ctx.attempt, taskId: req.task_id, job, ranges,
+          lateWatermarkMicros: Number(req.late_watermark_micros), lateFilter: !!req.late_filter, owners,
+          eventTimeGuardReferenceMs: Number(req.event_time_guard_reference_ms), maxEventTimeAheadMs: Number(req.max_event_time_ahead_ms),
           signal,
         });
-        return { stats_json: JSON.stringify(stats) };
+        return {
+          stats_json: JSON.stringify(stats),
+          quarantine_add_actions_json: quarantineAdds.map((a) => JSON.stringify(a)),
+          late_rows_add_actions_json: lateRowsAdds.map((a) => JSON.stringify(a)),
+        };
       } catch (err) {
         log(`map task ${req.task_id} of batch ${ctx.batch_id} attempt ${ctx.attempt} failed: ${(err as Error).message}`);
         return { error: taskError(err) };
@@ -62,11 +106,14 @@ export function taskService(maps: MapTaskRunner, reduces: ReduceTaskRunner, atte
     async RunReduceTask(req) {
       const ctx = checkCtx(req.ctx);
       const job = parseJob(req.job_json);
+      const partitions = parsePartitions(req.partitions, job, 'partition');
+      const mapTaskIds = (req.map_task_ids ?? []) as number[];
+      if (mapTaskIds.some((id) => !Number.isInteger(id) || id < 0)) throw new InvalidArgumentError('map_task_ids must be ≥ 0');
       attempts.begin(ctx.query_id, ctx.batch_id, ctx.attempt);
       try {
         const { stats, adds } = await reduces.run({
           batchId: ctx.batch_id, attempt: ctx.attempt, job,
-          partitions: req.partitions ?? [], mapTaskIds: req.map_task_ids ?? [],
+          partitions, mapTaskIds,
           watermarkMicros: Number(req.watermark_micros),
           committed: new Map((req.committed ?? []).map((c: any) => [Number(c.version), Number(c.attempt)])),
           noData: !!req.no_data,

@@ -1,16 +1,24 @@
 /**
  * A map task of batch attempt (N, A): read exactly the planned Kafka ranges, decode the values into
- * typed columns, drop late rows (window end ≤ WM(N−1)) and aggregate partially per (window,
- * customer_id), then push one message per shuffle partition to its owner. Records the decoder
- * cannot use are counted by reason and logged with topic, partition and offset (never dropped
- * silently). The task answers only after every push was acknowledged.
+ * typed columns, hold back events stamped too far ahead (the event-time guard), drop late rows
+ * (window end ≤ WM(N−1)) and aggregate partially per (window, customer_id), then push one message per
+ * shuffle partition to its owner. The task answers only after every push was acknowledged.
+ *
+ * Records that cannot become rows (decoder reasons, EVENT_TIME_TOO_FAR_AHEAD) follow the query's
+ * policy: 'quarantine' writes them with raw key, value, coordinates, reason and detail to quarantine
+ * files; 'drop' counts and logs each one; 'fail' fails the task as FATAL naming topic, partition,
+ * offset and reason. Late rows are counted, and with lateRows 'table' written to late-rows files. The
+ * side files' `add` actions go back to the driver, which commits them with the batch.
  */
 import {
-  createRangeReader, EventColumns as DecodedColumns, EventDecoder, ExecutorJob, MapTaskStats, RangeReader,
-  RecordChunk, emptyMapStats, createEventColumns, clearEventColumns, TributaryError,
+  AddFile, createRangeReader, EventColumns as DecodedColumns, EventDecoder, ExecutorJob, MapTaskStats, RangeReader,
+  RecordChunk, emptyMapStats, createEventColumns, clearEventColumns, TributaryError, EVENT_TIME_TOO_FAR_AHEAD,
+  formatMicros, formatTimestampMicros,
 } from '@tributary/common';
 import { PartialAggregator, encodePartialSet } from '../aggregate';
 import { ShuffleSender, ShuffleTarget } from '../shuffle/shuffle-sender';
+import { QuarantineFiles } from '../sink/quarantine-files';
+import { LateRowsFiles } from '../sink/late-rows-files';
 
 export interface MapTaskInput {
   batchId: number;
@@ -21,11 +29,20 @@ export interface MapTaskInput {
   lateWatermarkMicros: number;
   lateFilter: boolean;
   owners: ShuffleTarget[];
+  /** Event-time guard from the plan: events after reference + ahead are bad records. ahead ≤ 0: no guard. */
+  eventTimeGuardReferenceMs: number;
+  maxEventTimeAheadMs: number;
   signal: AbortSignal;
 }
 
-/** Logs at most this many bad records per task in full; the rest are counted. */
-const BAD_RECORD_LOG_LIMIT = 20;
+export interface MapTaskResult {
+  stats: MapTaskStats;
+  quarantineAdds: AddFile[];
+  lateRowsAdds: AddFile[];
+}
+
+/** Under the quarantine policy, logs this many bad records per task in full (all are in the table). */
+const QUARANTINE_LOG_LIMIT = 20;
 
 export class MapTaskRunner {
   private readers = new Map<string, Promise<RangeReader>>();
@@ -34,7 +51,7 @@ export class MapTaskRunner {
 
   constructor(private readonly sender: ShuffleSender, private readonly log: (m: string) => void) {}
 
-  async run(input: MapTaskInput): Promise<MapTaskStats> {
+  async run(input: MapTaskInput): Promise<MapTaskResult> {
     const buffers = this.pool.pop() ?? { aggregator: new PartialAggregator(), columns: createEventColumns(64 * 1024) };
     try {
       return await this.runWith(input, buffers.aggregator, buffers.columns);
@@ -43,33 +60,62 @@ export class MapTaskRunner {
     }
   }
 
-  private async runWith(input: MapTaskInput, aggregator: PartialAggregator, cols: DecodedColumns): Promise<MapTaskStats> {
+  private async runWith(input: MapTaskInput, aggregator: PartialAggregator, cols: DecodedColumns): Promise<MapTaskResult> {
     const t0 = Date.now();
     const { job } = input;
     const stats = emptyMapStats();
     const reader = await this.reader(job.bootstrapServers);
     const decoder = new EventDecoder({ maxValueBytes: job.maxValueBytes, timeZone: job.timeZone });
     const lateWatermark = input.lateFilter ? input.lateWatermarkMicros : -Infinity;
-    let badLogged = 0;
+    const quarantine = job.badRecords === 'quarantine' && job.quarantineTablePath ? new QuarantineFiles(job.quarantineTablePath, input.batchId) : undefined;
+    const lateFiles = job.lateRows === 'table' && job.lateRowsTablePath && input.lateFilter
+      ? new LateRowsFiles(job.lateRowsTablePath, input.batchId, input.lateWatermarkMicros) : undefined;
+    const guardLimitMicros = input.maxEventTimeAheadMs > 0 ? (input.eventTimeGuardReferenceMs + input.maxEventTimeAheadMs) * 1000 : Infinity;
+    let logged = 0;
     let minEvent = Infinity;
     let sumEvent = 0;
     let decodeMs = 0;
     let aggregateMs = 0;
-    const onBad = (chunk: RecordChunk, i: number, reason: string, detail: () => string) => {
+    const onBad = (chunk: RecordChunk, i: number, reason: string, detail: () => string): void => {
       stats.badRecords[reason] = (stats.badRecords[reason] ?? 0) + 1;
+      const where = `topic ${chunk.topic} partition ${chunk.partition} offset ${chunk.offset[i]}`;
       if (job.badRecords === 'fail') {
-        throw new TributaryError(`bad record at ${chunk.topic}-${chunk.partition} offset ${chunk.offset[i]}: ${reason}: ${detail()}`, { code: 'BAD_RECORD' });
+        throw new TributaryError(`bad record at ${where}: ${reason}: ${detail()} (badRecords is 'fail')`, { code: 'BAD_RECORD' });
       }
-      if (badLogged++ < BAD_RECORD_LOG_LIMIT) {
-        this.log(`bad record in batch ${input.batchId}: ${chunk.topic}-${chunk.partition} offset ${chunk.offset[i]}: ${reason}: ${detail()}`);
+      if (quarantine) {
+        const text = detail();
+        quarantine.add(chunk, i, reason, text);
+        if (logged++ < QUARANTINE_LOG_LIMIT) this.log(`quarantined record in batch ${input.batchId}: ${where}: ${reason}: ${text}`);
+      } else {
+        this.log(`dropped bad record in batch ${input.batchId}: ${where}: ${reason}: ${detail()}`);
       }
     };
+    const guard = (chunk: RecordChunk): void => {
+      let w = 0;
+      let j = 0;
+      for (let r = 0; r < cols.count; r++) {
+        const t = cols.eventTimeMicros[r];
+        if (t > guardLimitMicros) {
+          const offset = cols.kafkaOffset[r];
+          while (chunk.offset[j] !== offset) j++;
+          onBad(chunk, j, EVENT_TIME_TOO_FAR_AHEAD, () => `timestamp ${formatTimestampMicros(t)} is more than ${formatMicros(input.maxEventTimeAheadMs * 1000)} after the batch's reference time ${new Date(input.eventTimeGuardReferenceMs).toISOString()} (maxEventTimeAhead)`);
+          continue;
+        }
+        if (w !== r) moveRow(cols, r, w);
+        w++;
+      }
+      cols.count = w;
+    };
+    let lateTopic = '';
+    const onLate = lateFiles ? (row: number) => lateFiles.add(cols, row, lateTopic, decoder.dictionary()) : undefined;
     aggregator.drainPartitions(1); // forget what a failed earlier task may have left
     for (const range of input.ranges) {
-      const readStats = await reader.read(range, (chunk) => {
+      lateTopic = range.topic;
+      const readStats = await reader.read(range, async (chunk) => {
         const td = performance.now();
         clearEventColumns(cols);
-        decoder.decode(chunk, cols, onBad as any);
+        decoder.decode(chunk, cols, onBad);
+        guard(chunk);
         const ta = performance.now();
         stats.inputRows += chunk.count;
         stats.validRows += cols.count;
@@ -78,10 +124,12 @@ export class MapTaskRunner {
           if (t < minEvent) minEvent = t;
           sumEvent += t;
         }
-        aggregator.add(cols, { windowMicros: job.windowMicros, lateWatermarkMicros: lateWatermark });
+        aggregator.add(cols, { windowMicros: job.windowMicros, lateWatermarkMicros: lateWatermark, onLate });
         const te = performance.now();
         decodeMs += ta - td;
         aggregateMs += te - ta;
+        await quarantine?.flushIfFull();
+        await lateFiles?.flushIfFull();
       }, input.signal);
       stats.bytesFetched += readStats.bytesFetched;
     }
@@ -93,16 +141,22 @@ export class MapTaskRunner {
     stats.minEventTimeMicros = minEvent === Infinity ? null : minEvent;
     stats.sumEventTimeMicros = sumEvent;
     stats.partialRows = drained.partitions.reduce((a, p) => a + p.length, 0);
+    const tf = Date.now();
+    const quarantineAdds = (await quarantine?.finish()) ?? [];
+    const lateRowsAdds = (await lateFiles?.finish()) ?? [];
+    stats.quarantinedRows = quarantine?.rows ?? 0;
+    stats.lateRowsWritten = lateFiles?.rows ?? 0;
+    const sideFilesMs = Date.now() - tf;
     const ts = Date.now();
     await this.sender.pushAll({ queryId: job.queryId, batchId: input.batchId, attempt: input.attempt, mapTaskId: input.taskId }, input.owners, drained.partitions.map((p) => ({ bytes: encodePartialSet(p), rows: p.length })));
     stats.timingsMs = {
-      fetch: Date.now() - t0 - Math.round(decodeMs + aggregateMs) - (Date.now() - ts),
+      fetch: Date.now() - t0 - Math.round(decodeMs + aggregateMs) - sideFilesMs - (Date.now() - ts),
       decode: Math.round(decodeMs),
       aggregate: Math.round(aggregateMs),
       shuffle: Date.now() - ts,
       total: Date.now() - t0,
     };
-    return stats;
+    return { stats, quarantineAdds, lateRowsAdds };
   }
 
   async close(): Promise<void> {
@@ -120,4 +174,14 @@ export class MapTaskRunner {
     }
     return r;
   }
+}
+
+/** Copies row `from` of the columns to row `to` (to < from), compacting out rows held back. */
+function moveRow(cols: DecodedColumns, from: number, to: number): void {
+  cols.customerId[to] = cols.customerId[from];
+  cols.amountCents[to] = cols.amountCents[from];
+  cols.eventTimeMicros[to] = cols.eventTimeMicros[from];
+  cols.eventType[to] = cols.eventType[from];
+  cols.kafkaOffset[to] = cols.kafkaOffset[from];
+  cols.kafkaTimestampMs[to] = cols.kafkaTimestampMs[from];
 }

@@ -1,0 +1,47 @@
+/**
+ * A side table of a query (quarantine, late rows: packages/common/src/task/side-tables.ts). Batch N
+ * is committed to it with `txn {appId: queryId, version: N}` before the main table (DESIGN.md, "The
+ * batch protocol" step 5) — every batch, with or without files, so the recovery rule "each sink
+ * holds txn C or P" holds for it as for the main table. A table that already holds txn ≥ N for this
+ * query is skipped (the commit of an earlier run of N got there).
+ *
+ * A side table created for a query that had already committed batches (the option was turned on
+ * at a restart, or the table was deleted) holds none of those batches' rows by construction: at
+ * creation it gets a commit with txn (queryId, last committed batch) and no files, so recovery does
+ * not mistake it for a table that lost committed batches — durably, even if the driver dies before
+ * the table's first batch.
+ */
+import { AddFile, commit, createTable, readSnapshot, SideTableName, StructType } from '@tributary/common';
+
+export class SideTableSink {
+  constructor(
+    readonly name: SideTableName,
+    readonly tablePath: string,
+    private readonly schema: StructType,
+    private readonly queryId: string,
+  ) {}
+
+  /** Creates the table unless it exists; `lastCommittedBatch` is the query's, from its commit log (−1: none). */
+  async ensureTable(lastCommittedBatch: number): Promise<void> {
+    const { created } = await createTable(this.tablePath, this.schema, { description: `Tributary ${this.name} table of query ${this.queryId}` });
+    if (created && lastCommittedBatch >= 0) await this.commitBatch(lastCommittedBatch, []);
+  }
+
+  /** The newest batch of this query the table holds, if any. */
+  async txnVersion(): Promise<number | undefined> {
+    return (await readSnapshot(this.tablePath)).txns.get(this.queryId);
+  }
+
+  /** Returns the table version written, or 'skipped' when the table already holds batch N. */
+  async commitBatch(batchId: number, adds: AddFile[]): Promise<number | 'skipped'> {
+    const snapshot = await readSnapshot(this.tablePath);
+    const result = await commit(this.tablePath, adds.map((a) => ({ add: a })), {
+      readVersion: snapshot.version,
+      snapshot,
+      operation: 'STREAMING UPDATE',
+      operationParameters: { outputMode: 'Append', queryId: this.queryId, epochId: String(batchId) },
+      txn: { appId: this.queryId, version: batchId },
+    });
+    return result.skipped ? 'skipped' : result.version;
+  }
+}

@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import {
+  commit, createEventColumns, createTable, LATE_ROWS_TABLE_SCHEMA, QUARANTINE_TABLE_SCHEMA, readSnapshot, readTableRows, RecordChunk,
+} from '@tributary/common';
+import { QuarantineFiles } from './quarantine-files';
+import { LateRowsFiles } from './late-rows-files';
+
+/** A chunk whose records are laid out with junk between them (the reader reuses one buffer). */
+function chunk(records: { key: Buffer | null; value: Buffer | null; ts: number }[]): RecordChunk {
+  const parts: Buffer[] = [];
+  const n = records.length;
+  const keyStart = new Int32Array(n), keyLength = new Int32Array(n), valueStart = new Int32Array(n), valueLength = new Int32Array(n);
+  let at = 0;
+  const put = (b: Buffer | null, starts: Int32Array, lengths: Int32Array, i: number) => {
+    parts.push(Buffer.from('##')); at += 2;
+    starts[i] = at;
+    lengths[i] = b === null ? -1 : b.length;
+    if (b !== null) { parts.push(b); at += b.length; }
+  };
+  records.forEach((r, i) => { put(r.key, keyStart, keyLength, i); put(r.value, valueStart, valueLength, i); });
+  return {
+    topic: 'events', partition: 3, count: n, buf: Buffer.concat(parts),
+    offset: Float64Array.from(records, (_, i) => 2 ** 40 + i),
+    timestampMs: Float64Array.from(records, (r) => r.ts),
+    keyStart, keyLength, valueStart, valueLength,
+  };
+}
+
+/** A 64-bit column's raw values (timestamps as stored µs, not Arrow's millisecond view), null for nulls. */
+function int64s(table: any, name: string): (number | null)[] {
+  const out: (number | null)[] = [];
+  for (const d of table.getChild(name).data) {
+    const v = d.values as BigInt64Array;
+    for (let i = 0; i < d.length; i++) out.push(d.getValid(i) ? Number(v[i]) : null);
+  }
+  return out;
+}
+
+async function commitFiles(table: string, adds: any[]): Promise<void> {
+  const snapshot = await readSnapshot(table);
+  await commit(table, adds.map((a) => ({ add: a })), { readVersion: snapshot.version, snapshot, operation: 'WRITE' });
+}
+
+describe('side-table files of a map task', () => {
+  let dir: string;
+  beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-side-')); });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('quarantine files keep the raw key and value bytes, coordinates, reason, detail and batch id exactly', async () => {
+    const table = path.join(dir, 'q');
+    await createTable(table, QUARANTINE_TABLE_SCHEMA);
+    const binary = Buffer.from([0xff, 0xfe, 0x00, 0x80, 0x7b]);
+    const c = chunk([
+      { key: Buffer.from('k1'), value: binary, ts: 1_700_000_000_123 },
+      { key: null, value: null, ts: -1 },
+      { key: Buffer.alloc(0), value: Buffer.alloc(0), ts: 0 },
+    ]);
+    // Row budget of 2: the third row goes to a second file.
+    const q = new QuarantineFiles(table, 17, { maxBufferedRows: 2 });
+    q.add(c, 0, 'NOT_UTF8', 'invalid UTF-8 at byte 0');
+    q.add(c, 1, 'TOMBSTONE', 'record value is null (a tombstone)');
+    c.buf.fill(0); // the reader reuses its buffer: what was added must already be copied
+    await q.flushIfFull();
+    const c2 = chunk([{ key: Buffer.from('ключ'), value: Buffer.from('{"a":1}'), ts: 5 }]);
+    q.add(c2, 0, 'MISSING_FIELD', 'field customer_id is missing');
+    const adds = await q.finish();
+    assert.equal(adds.length, 2);
+    assert.equal(q.rows, 3);
+    await commitFiles(table, adds);
+
+    const data = await readTableRows(table);
+    const ts = int64s(data, 'kafka_timestamp');
+    const rows = data.toArray().map((r: any, i) => ({ ...r.toJSON(), ts: ts[i] }));
+    rows.sort((a: any, b: any) => Number(a.offset - b.offset) || a.reason.localeCompare(b.reason));
+    const got = rows.map((r: any) => ({
+      topic: r.topic, partition: r.partition, offset: Number(r.offset), ts: r.ts,
+      key: r.key === null ? null : Buffer.from(r.key).toString('hex'), value: r.value === null ? null : Buffer.from(r.value).toString('hex'),
+      reason: r.reason, detail: r.detail, batch: Number(r.batch_id),
+    }));
+    assert.deepEqual(got, [
+      { topic: 'events', partition: 3, offset: 2 ** 40, ts: 5000, key: Buffer.from('ключ').toString('hex'), value: Buffer.from('{"a":1}').toString('hex'), reason: 'MISSING_FIELD', detail: 'field customer_id is missing', batch: 17 },
+      { topic: 'events', partition: 3, offset: 2 ** 40, ts: 1_700_000_000_123_000, key: Buffer.from('k1').toString('hex'), value: binary.toString('hex'), reason: 'NOT_UTF8', detail: 'invalid UTF-8 at byte 0', batch: 17 },
+      { topic: 'events', partition: 3, offset: 2 ** 40 + 1, ts: null, key: null, value: null, reason: 'TOMBSTONE', detail: 'record value is null (a tombstone)', batch: 17 },
+    ]);
+  });
+
+  it('late-rows files keep the event columns exactly, with coordinates, batch id and the watermark', async () => {
+    const table = path.join(dir, 'late');
+    await createTable(table, LATE_ROWS_TABLE_SCHEMA);
+    const cols = createEventColumns(4);
+    cols.partition = 2;
+    cols.count = 2;
+    cols.customerId.set([-2147483648, 7]);
+    cols.amountCents.set([-9_999_999_999, 12345]);
+    cols.eventTimeMicros.set([1_700_000_000_000_001, -5]);
+    cols.eventType.set([1, -1]);
+    cols.kafkaOffset.set([10, 11]);
+    cols.kafkaTimestampMs.set([1000, -1]);
+    const late = new LateRowsFiles(table, 4, 1_699_999_000_000_000);
+    late.add(cols, 0, 't', ['view', 'purchase']);
+    late.add(cols, 1, 't', ['view', 'purchase']);
+    await commitFiles(table, await late.finish());
+    const data = await readTableRows(table);
+    const [ts, kts, wm] = ['timestamp', 'kafka_timestamp', 'watermark'].map((c) => int64s(data, c));
+    const rows = data.toArray().map((r: any, i) => ({ ...r.toJSON(), ts: ts[i], kts: kts[i], wm: wm[i] }));
+    rows.sort((a: any, b: any) => Number(a.offset - b.offset));
+    const text = (d: any) => String(d);
+    assert.deepEqual(rows.map((r: any) => ({
+      customer: r.customer_id, type: r.event_type, amount: text(r.amount), ts: r.ts, topic: r.topic, partition: r.partition,
+      offset: Number(r.offset), kts: r.kts, batch: Number(r.batch_id), wm: r.wm,
+    })), [
+      { customer: -2147483648, type: 'purchase', amount: text(rows[0].amount), ts: 1_700_000_000_000_001, topic: 't', partition: 2, offset: 10, kts: 1_000_000, batch: 4, wm: 1_699_999_000_000_000 },
+      { customer: 7, type: null, amount: text(rows[1].amount), ts: -5, topic: 't', partition: 2, offset: 11, kts: null, batch: 4, wm: 1_699_999_000_000_000 },
+    ]);
+    // Decimal(10,2) amounts as exact unscaled cents (Arrow hands Decimal128 out as four 32-bit words).
+    const cents = (d: any) => {
+      const w = new Uint32Array(d.buffer ?? d, d.byteOffset ?? 0, 4);
+      return BigInt.asIntN(128, (BigInt(w[3]) << 96n) | (BigInt(w[2]) << 64n) | (BigInt(w[1]) << 32n) | BigInt(w[0]));
+    };
+    assert.deepEqual(rows.map((r: any) => cents(r.amount)), [-9_999_999_999n, 12345n]);
+    const snapshot = await readSnapshot(table);
+    const stats = JSON.parse([...snapshot.files.values()][0].stats!);
+    assert.equal(stats.minValues.amount, -99999999.99);
+    assert.equal(stats.maxValues.amount, 123.45);
+  });
+});
