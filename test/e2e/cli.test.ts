@@ -59,7 +59,8 @@ describe('the tributary command line', function () {
     fs.writeFileSync(spec, JSON.stringify({ version: 1 }));
     await assert.rejects(tributary('submit', spec, '--driver', cluster.driverAddress), (err: any) => {
       assert.equal(err.code, 1);
-      assert.match(err.stderr, /^tributary: invalid query/m);
+      assert.match(err.stderr, /refused the query \(INVALID_ARGUMENT\)/);
+      assert.match(err.stderr, /^invalid query \(\d+ problems\)/m);
       return true;
     });
   });
