@@ -33,8 +33,8 @@ export class RecordBatchBuilder {
     this.n = 0;
   }
 
-  /** Appends one record; `value[valueStart, valueEnd)` and the whole `key` are copied. */
-  append(key: Uint8Array | null, value: Uint8Array, valueStart: number, valueEnd: number, timestampMs: number): void {
+  /** Appends one record; `value[valueStart, valueEnd)` and `key[0, keyLength)` are copied. */
+  append(key: Uint8Array | null, value: Uint8Array, valueStart: number, valueEnd: number, timestampMs: number, keyLength = key === null ? -1 : key.length): void {
     if (this.n === 0) {
       this.baseTimestamp = timestampMs;
       this.maxTimestamp = timestampMs;
@@ -43,7 +43,7 @@ export class RecordBatchBuilder {
     }
     const tsDelta = timestampMs - this.baseTimestamp;
     const valueLen = valueEnd - valueStart;
-    const keyLen = key === null ? -1 : key.length;
+    const keyLen = key === null ? -1 : keyLength;
     const body = 1 + varlongSize(tsDelta) + varintSize(this.n) + varintSize(keyLen) + Math.max(keyLen, 0)
       + varintSize(valueLen) + valueLen + 1;
     this.ensure(5 + body);
@@ -53,10 +53,11 @@ export class RecordBatchBuilder {
     p = writeVarlong(b, p, tsDelta);
     p = writeVarint(b, p, this.n);
     p = writeVarint(b, p, keyLen);
-    if (key !== null) { b.set(key, p); p += keyLen; }
+    if (key !== null) { for (let i = 0; i < keyLen; i++) b[p++] = key[i]; }
     p = writeVarint(b, p, valueLen);
-    b.set(value.subarray(valueStart, valueEnd), p);
-    p += valueLen;
+    // Event values are small: a loop beats allocating a subarray view per record.
+    if (valueLen < 512) { for (let i = valueStart; i < valueEnd; i++) b[p++] = value[i]; }
+    else { b.set(value.subarray(valueStart, valueEnd), p); p += valueLen; }
     b[p++] = 0; // header count
     this.len = p;
     this.n++;
