@@ -88,7 +88,7 @@ export async function runBacklog(env: BenchEnvironment, o: BacklogOptions): Prom
     ceiling,
     engineOverCeiling: Math.round((eventsPerSecond / ceiling.eventsPerSecond) * 1000) / 1000,
     stages: stageTimes(measured),
-    processes,
+    processes: processes.map((p) => ({ ...p, cpuMicrosPerEvent: Math.round((p.cpuMs * 1000 / produced.sent) * 100) / 100 })),
     perBatch: withInput.map((p: QueryProgress) => ({ batchId: p.batchId, rows: p.numInputRows, ms: p.batchDuration ?? 0, commitMs: commitTimeMs(p), durationMs: p.durationMs })),
   };
 }

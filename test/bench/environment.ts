@@ -1,9 +1,9 @@
 /**
  * The benchmark's own servers and cluster: a Kafka broker and a Redis started on free ports under a
  * fresh directory (deploy/ scripts via @tributary/client), and a LocalCluster of a driver and E
- * executors as real processes. With `profileDir`, the driver and executors run with
- * `node --cpu-prof` (NODE_OPTIONS is passed through to the children) and write their profiles there
- * when they exit.
+ * executors as real processes. With `profileDir`, the driver and executors preload
+ * cpu-profile-preload.js (NODE_OPTIONS is passed through to the children) and write their CPU
+ * profiles there when they exit.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -34,13 +34,15 @@ export async function startEnvironment(opts: { executors: number; profileDir?: s
   const savedNodeOptions = process.env.NODE_OPTIONS;
   if (opts.profileDir) {
     fs.mkdirSync(opts.profileDir, { recursive: true });
-    process.env.NODE_OPTIONS = `${savedNodeOptions ?? ''} --cpu-prof --cpu-prof-dir=${opts.profileDir}`.trim();
+    process.env.NODE_OPTIONS = `${savedNodeOptions ?? ''} --require ${path.join(__dirname, 'cpu-profile-preload.js')}`.trim();
+    process.env.TRIBUTARY_CPU_PROFILE_DIR = opts.profileDir;
   }
   let cluster: LocalCluster;
   try {
     cluster = await LocalCluster.start({ dir: path.join(dir, 'cluster'), redis, executors: opts.executors, heartbeatTimeoutMs: 10_000 });
   } finally {
     if (savedNodeOptions === undefined) delete process.env.NODE_OPTIONS; else process.env.NODE_OPTIONS = savedNodeOptions;
+    delete process.env.TRIBUTARY_CPU_PROFILE_DIR;
   }
   const kafkaPid = Number(fs.readFileSync(path.join(kafkaDir, 'kafka.pid'), 'utf8'));
   const redisPid = Number(fs.readFileSync(path.join(redisDir, 'redis.pid'), 'utf8'));

@@ -36,6 +36,8 @@ export interface ProcessUse {
   cpuMs: number;
   cores: number;
   peakRssBytes: number;
+  /** CPU per input event of the run, µs: the cost that does not depend on how busy the machine is. */
+  cpuMicrosPerEvent?: number;
 }
 
 /** CPU of each named process between `before` and now (or until it was last seen). */

@@ -1,6 +1,6 @@
 /**
  * Where the CPU of the driver and executors went, by stage, from the V8 CPU profiles written by
- * `node --cpu-prof` (bench --profile): each sample's self time goes to the stage of the innermost
+ * cpu-profile-preload.js (bench --profile): each sample's self time goes to the stage of the innermost
  * frame whose script is recognised (Tributary's folders, then the libraries they wrap), else to the
  * frame's own category (garbage collector, idle, other). Also lists the heaviest functions.
  */
@@ -80,7 +80,7 @@ export function summariseProfile(file: string, processName: string): ProfileSumm
 export function summariseProfiles(dir: string, names: Map<number, string>): ProfileSummary[] {
   if (!fs.existsSync(dir)) return [];
   return fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => {
-    const pid = Number(/CPU\.\d+\.\d+\.(\d+)\./.exec(f)?.[1]);
+    const pid = Number(/^CPU\.(\d+)\.cpuprofile$/.exec(f)?.[1]);
     return summariseProfile(path.join(dir, f), names.get(pid) ?? `pid ${pid}`);
   });
 }

@@ -96,7 +96,9 @@ function stageBars(title: string, stages: Record<string, { totalMs: number; mean
   return barChart(title, Object.entries(stages).filter(([k]) => k !== 'triggerExecution').map(([label, v]) => ({ label, value: v[key] })), 'ms');
 }
 
-function processBars(run: string, processes: { name: string; cpuMs: number; cores: number; peakRssBytes: number }[]): string {
-  return barChart(`${run}: CPU used, cores (CPU time / wall time)`, processes.map((p) => ({ label: p.name, value: p.cores, note: `(${(p.cpuMs / 1000).toFixed(1)} s)` })), 'cores')
+function processBars(run: string, processes: { name: string; cpuMs: number; cores: number; peakRssBytes: number; cpuMicrosPerEvent?: number }[]): string {
+  return barChart(`${run}: CPU used, cores (CPU time / wall time)`, processes.map((p) => ({
+    label: p.name, value: p.cores, note: `(${(p.cpuMs / 1000).toFixed(1)} s${p.cpuMicrosPerEvent !== undefined ? `, ${p.cpuMicrosPerEvent} µs/event` : ''})`,
+  })), 'cores')
     + barChart(`${run}: peak resident memory (VmHWM), MiB`, processes.filter((p) => p.peakRssBytes > 0).map((p) => ({ label: p.name, value: mib(p.peakRssBytes) })), 'MiB', { value: 512, label: '512 MiB' });
 }
