@@ -28,6 +28,7 @@ export interface StateStep {
   stateRows: number;
   probeBatches: number;
   reduceMsMean: number;
+  reduceMsMedian: number;
   reduceMsMax: number;
   batchMsMean: number;
   stateRowsUpdatedMean: number;
@@ -81,14 +82,14 @@ export async function runStateBench(env: BenchEnvironment, o: StateOptions): Pro
         filled = stepKeys;
       }
       const before = progressLog.byBatch.size === 0 ? -1 : Math.max(...progressLog.byBatch.keys());
-      for (let b = 0; b < o.probeBatches; b++) {
+      for (let b = 0; b < o.probeBatches + 1; b++) { // the first settles the fill's last batch
         await produceLoad(env.kafka, topic, o.partitions, o.probeEvents, {
           seed: o.seed * 7 + b + stepKeys, customers: Math.max(filled, o.probeEvents), startMicros: startMicros + 1000, eventsPerSecond: 1e9, firstEventId: nextId,
         });
         nextId += o.probeEvents;
         await readAll();
       }
-      const probes = [...progressLog.byBatch.values()].filter((p) => p.batchId > before && p.numInputRows > 0).slice(-o.probeBatches);
+      const probes = [...progressLog.byBatch.values()].filter((p) => p.batchId > before && p.numInputRows > 0).slice(1).slice(-o.probeBatches);
       const rss: Record<string, number> = {};
       const peak: Record<string, number> = {};
       for (const [name, p] of env.cluster.executors) {
@@ -102,6 +103,7 @@ export async function runStateBench(env: BenchEnvironment, o: StateOptions): Pro
         stateRows,
         probeBatches: probes.length,
         reduceMsMean: mean((p) => p.durationMs.reduce ?? 0),
+        reduceMsMedian: probes.map((p) => p.durationMs.reduce ?? 0).sort((a, b) => a - b)[Math.floor(probes.length / 2)] ?? 0,
         reduceMsMax: Math.max(0, ...probes.map((p) => p.durationMs.reduce ?? 0)),
         batchMsMean: mean((p) => p.batchDuration ?? 0),
         stateRowsUpdatedMean: mean((p) => p.stateOperators[0].numRowsUpdated),
@@ -110,7 +112,7 @@ export async function runStateBench(env: BenchEnvironment, o: StateOptions): Pro
         fillEventsPerSecond: fillRate,
       };
       steps.push(step);
-      o.log(`state ${stateRows.toLocaleString()} rows: probe batch of ${o.probeEvents} events: reduce ${step.reduceMsMean} ms mean (max ${step.reduceMsMax}), batch ${step.batchMsMean} ms; executor RSS ${Object.values(rss).map((v) => Math.round(v / 2 ** 20)).join(' / ')} MiB`);
+      o.log(`state ${stateRows.toLocaleString()} rows: probe batch of ${o.probeEvents} events: reduce ${step.reduceMsMedian} ms median, ${step.reduceMsMean} mean, ${step.reduceMsMax} max, batch ${step.batchMsMean} ms; executor RSS ${Object.values(rss).map((v) => Math.round(v / 2 ** 20)).join(' / ')} MiB`);
     }
   } finally {
     await query.stop().catch(() => {});
