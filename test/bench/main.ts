@@ -96,8 +96,14 @@ function targets(r: BenchReport): NonNullable<BenchReport['targets']> {
     const first = r.state.steps[0];
     const last = r.state.steps[r.state.steps.length - 1];
     if (first && last && last !== first) {
-      const growth = last.reduceMsMedian / Math.max(1, first.reduceMsMedian);
-      t.push({ name: `probe-batch reduce time (median), ${last.stateRows.toLocaleString('en-US')} vs ${first.stateRows.toLocaleString('en-US')} keys in state`, target: 'flat (≤ 2×)', measured: `${last.reduceMsMedian} vs ${first.reduceMsMedian} ms (${growth.toFixed(1)}×; means ${last.reduceMsMean} vs ${first.reduceMsMean})`, met: growth <= 2 });
+      // Every batch counts: a periodic batch whose cost follows the total state (e.g. a full snapshot) fails it.
+      const growth = last.reduceMsMax / Math.max(1, first.reduceMsMax);
+      t.push({
+        name: `probe-batch reduce time, ${last.stateRows.toLocaleString('en-US')} vs ${first.stateRows.toLocaleString('en-US')} keys in state`,
+        target: 'flat (worst batch ≤ 2×)',
+        measured: `median ${first.reduceMsMedian} → ${last.reduceMsMedian} ms, worst ${first.reduceMsMax} → ${last.reduceMsMax} ms (${growth.toFixed(1)}×)`,
+        met: growth <= 2,
+      });
     }
   }
   return t;

@@ -73,6 +73,7 @@ export function renderReport(r: BenchReport): string {
         lineChart('Reduce time of a probe batch vs keys in state', [
           { name: 'reduce ms (median)', points: st.steps.map((s) => [s.stateRows / 1e6, s.reduceMsMedian]) },
           { name: 'reduce ms (mean)', points: st.steps.map((s) => [s.stateRows / 1e6, s.reduceMsMean]) },
+          { name: 'reduce ms (worst batch)', points: st.steps.map((s) => [s.stateRows / 1e6, s.reduceMsMax]) },
           { name: 'batch ms (mean)', points: st.steps.map((s) => [s.stateRows / 1e6, s.batchMsMean]) },
         ], 'million keys in state', 'ms'),
         lineChart('Executor resident memory vs keys in state', Object.keys(st.steps[0]?.executorRssBytes ?? {}).map((name) => ({

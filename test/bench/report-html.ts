@@ -59,7 +59,7 @@ export function lineChart(title: string, series: Series[], xLabel: string, yLabe
     const c = s.color ?? colors[i % colors.length];
     parts.push(`<polyline fill="none" stroke="${c}" stroke-width="1.5" points="${s.points.map((p) => `${sx(p[0]).toFixed(1)},${sy(p[1]).toFixed(1)}`).join(' ')}"/>`);
     for (const p of s.points.length <= 60 ? s.points : []) parts.push(`<circle cx="${sx(p[0]).toFixed(1)}" cy="${sy(p[1]).toFixed(1)}" r="2.5" fill="${c}"/>`);
-    parts.push(`<text x="${width - right - 4}" y="${top + 14 * (i + 1)}" text-anchor="end" fill="${c}">${esc(s.name)}</text>`);
+    parts.push(`<text x="${width - right - 4}" y="${top + 16 * (i + 1)}" text-anchor="end" fill="${c}">${esc(s.name)}</text>`);
   });
   if (target) {
     parts.push(`<line x1="${left}" x2="${width - right}" y1="${sy(target.value)}" y2="${sy(target.value)}" stroke="#e45756" stroke-dasharray="4 3"/>`);
