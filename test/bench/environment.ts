@@ -40,6 +40,9 @@ export async function startEnvironment(opts: { executors: number; profileDir?: s
   let cluster: LocalCluster;
   try {
     cluster = await LocalCluster.start({ dir: path.join(dir, 'cluster'), redis, executors: opts.executors, heartbeatTimeoutMs: 10_000 });
+  } catch (e) {
+    await Promise.all([stopKafka(kafkaDir), stopRedis(redisDir)]).catch(() => {});
+    throw e;
   } finally {
     if (savedNodeOptions === undefined) delete process.env.NODE_OPTIONS; else process.env.NODE_OPTIONS = savedNodeOptions;
     delete process.env.TRIBUTARY_CPU_PROFILE_DIR;
