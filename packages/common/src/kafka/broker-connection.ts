@@ -1,7 +1,8 @@
 /**
  * One TCP connection to one Kafka broker. Requests are pipelined; the broker answers them in the
- * order sent, and each answer is matched to its request by correlation id. A response is copied once,
- * from socket reads into a buffer the request may supply (so fetch responses land in reused memory).
+ * order sent, and each answer is matched to its request by correlation id. A response lands in a
+ * buffer the request may supply (so fetch responses land in reused memory): large ones are read
+ * from the socket straight into it, small ones copied there from a scratch buffer.
  * Any failure (socket error, close, timeout, a correlation mismatch) fails every pending request and
  * the connection is unusable from then on: callers take a new one.
  */
@@ -49,19 +50,54 @@ export class BrokerConnection {
   private targetSize = 0;
   private targetFill = 0;
 
+  private socket!: net.Socket;
+  /** Where socket reads land when no response body is being filled (size prefixes, small answers). */
+  private readonly scratch = Buffer.allocUnsafe(64 * 1024);
+  private readingInto: Buffer | null = null;
+
   private constructor(
     readonly address: BrokerAddress,
-    private readonly socket: net.Socket,
     private readonly opts: ConnectionOptions,
-  ) {
-    socket.on('data', (data) => this.onData(data));
-    socket.on('error', (e) => this.fail(connectionError(address, `socket error: ${e.message}`, e)));
-    socket.on('close', () => this.fail(connectionError(address, 'connection closed')));
+  ) {}
+
+  private attach(socket: net.Socket): void {
+    this.socket = socket;
+    socket.on('error', (e) => this.fail(connectionError(this.address, `socket error: ${e.message}`, e)));
+    socket.on('close', () => this.fail(connectionError(this.address, 'connection closed')));
+  }
+
+  /**
+   * The memory of the next socket read (net `onread`): the unfilled rest of the response being
+   * received, so large responses (fetches) are read straight into their buffer with no copy and no
+   * allocation per read; otherwise the scratch buffer, whose bytes `onData` copies on.
+   */
+  private readBuffer(): Buffer {
+    const t = this.target;
+    if (t !== null && this.targetSize - this.targetFill >= 4096) {
+      this.readingInto = t;
+      return t.subarray(this.targetFill, this.targetSize);
+    }
+    this.readingInto = null;
+    return this.scratch;
+  }
+
+  private onRead(nread: number): void {
+    if (this.readingInto !== null && this.readingInto === this.target) {
+      this.targetFill += nread;
+      if (this.targetFill === this.targetSize) this.complete();
+      return;
+    }
+    this.onData(this.scratch.subarray(0, nread));
   }
 
   static connect(address: BrokerAddress, opts: ConnectionOptions): Promise<BrokerConnection> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ host: address.host, port: address.port });
+      const conn = new BrokerConnection(address, opts);
+      const socket = net.connect({
+        host: address.host,
+        port: address.port,
+        onread: { buffer: () => conn.readBuffer(), callback: (n: number) => { conn.onRead(n); return true; } },
+      });
       socket.setNoDelay(true);
       const timer = setTimeout(() => {
         socket.destroy();
@@ -75,7 +111,8 @@ export class BrokerConnection {
       socket.once('connect', () => {
         clearTimeout(timer);
         socket.off('error', onError);
-        resolve(new BrokerConnection(address, socket, opts));
+        conn.attach(socket);
+        resolve(conn);
       });
     });
   }

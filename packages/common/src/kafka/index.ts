@@ -4,3 +4,6 @@ export { createRangeReader } from './range-reader';
 export type { PartitionRange, RangeReader, RangeReaderOptions, ReadStats } from './range-reader';
 export { connectKafkaAdmin } from './admin';
 export type { Compression, KafkaAdmin, ProducedBatch, ProducedMessage } from './admin';
+export { RecordBatchBuilder } from './record-batch-builder';
+export { createRecordProducer } from './record-producer';
+export type { RecordProducer, RecordProducerOptions } from './record-producer';

@@ -58,6 +58,16 @@ export class RequestWriter {
     return this;
   }
 
+  /** Nullable bytes: int32 length, then the bytes (copied). */
+  bytes(v: Uint8Array | null): this {
+    if (v === null) return this.int32(-1);
+    this.int32(v.length);
+    this.ensure(v.length);
+    this.buf.set(v, this.len);
+    this.len += v.length;
+    return this;
+  }
+
   /** An array's item count; the caller writes the items. */
   arrayLength(n: number): this {
     return this.int32(n);
