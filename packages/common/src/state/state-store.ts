@@ -101,6 +101,19 @@ export class StateStore {
     await this.withRedisRetry(what, () => this.blobs.writeFenced(partition, blob, bytes));
   }
 
+  /**
+   * Writes a snapshot of `version` by `attempt` to the durable copy only, without the fence. Safe
+   * because snapshot files are named by attempt and a load reads only the committed attempt's files:
+   * a stale attempt's snapshot is never read, and purge removes it. Meant to run after the batch,
+   * off its critical path; the version's change set (written fenced) already makes it loadable.
+   */
+  async writeDurableSnapshot(partition: number, version: number, attempt: number, bytes: Uint8Array): Promise<void> {
+    checkCount('partition', partition, 0);
+    checkCount('version', version, 1);
+    checkCount('attempt', attempt, 0);
+    await this.files.write(partition, { version, attempt, kind: 'snapshot' }, bytes);
+  }
+
   /** The blobs that rebuild `version` of `partition`; an empty chain for version 0. */
   async loadChain(partition: number, version: number, committedAttempt: CommittedAttempt): Promise<StateChain> {
     checkCount('partition', partition, 0);

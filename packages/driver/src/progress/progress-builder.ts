@@ -50,7 +50,7 @@ export function buildProgress(args: {
     numInputRows,
     inputRowsPerSecond: numInputRows / seconds,
     processedRowsPerSecond: numInputRows / seconds,
-    durationMs: timings,
+    durationMs: { ...timings, ...taskStageTimes(output) },
     eventTime: {
       watermark: isoMicros(plan.watermarkMicros)!,
       ...(max !== null ? { max: isoMicros(max), min: isoMicros(min), avg: isoMicros(valid ? sum / valid : null) } : {}),
@@ -82,4 +82,26 @@ export function buildProgress(args: {
       version: commit.sinks.find((c) => c.path === side.tablePath)?.version ?? 'skipped',
     })),
   };
+}
+
+/**
+ * The slowest task's time in each stage of the map and reduce tasks (ms), under the stage's name:
+ * what a batch waited for, stage by stage.
+ */
+function taskStageTimes(output: AttemptOutput): Record<string, number> {
+  const out: Record<string, number> = {};
+  const max = (key: string, v: number) => { out[key] = Math.max(out[key] ?? 0, Math.round(v)); };
+  for (const s of output.mapStats) {
+    max('fetch', s.timingsMs.fetch);
+    max('decode', s.timingsMs.decode);
+    max('aggregate', s.timingsMs.aggregate);
+    max('shuffle', s.timingsMs.shuffle);
+  }
+  for (const s of output.reduceStats) {
+    max('stateLoad', s.timingsMs.stateLoad);
+    max('merge', s.timingsMs.merge);
+    max('stateWrite', s.timingsMs.stateWrite);
+    max('parquet', s.timingsMs.parquet);
+  }
+  return out;
 }

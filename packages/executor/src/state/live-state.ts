@@ -43,15 +43,23 @@ export class LiveState {
 
   /**
    * Writes the table's changes since checkout as state version batchId+1 of attempt `attempt`
-   * (a snapshot every K versions), fenced; on success the table becomes the cached version.
+   * (fenced, Redis and durable copy); on success the table becomes the cached version. Every K
+   * versions a snapshot of the whole table also goes to the durable copy, in the background: its
+   * cost grows with the whole state, so it stays off the batch's path (the change set already makes
+   * the version loadable; a missing snapshot only makes a later load read more change sets).
    */
   async commit(job: ExecutorJob, partition: number, batchId: number, attempt: number, table: WindowStateTable): Promise<{ upserted: number; deleted: number }> {
     const version = batchId + 1;
     const store = await this.store(job);
     const changes: ChangeSet = table.changesSinceMark();
-    const snapshot = store.shouldSnapshot(version);
-    const bytes = snapshot ? encodePartialSet(table.snapshot()) : encodeChangeSet(changes);
-    await store.write(partition, version, attempt, snapshot ? 'snapshot' : 'delta', bytes);
+    await store.write(partition, version, attempt, 'delta', encodeChangeSet(changes));
+    if (store.shouldSnapshot(version)) {
+      const rows = table.snapshot();
+      setImmediate(() => {
+        store.writeDurableSnapshot(partition, version, attempt, encodePartialSet(rows))
+          .catch((err) => this.log(`WARN snapshot of partition ${partition} version ${version} not written: ${(err as Error).message}`));
+      });
+    }
     table.mark();
     this.tables.set(`${job.queryId}:${partition}`, { version, attempt, table });
     return { upserted: changes.upserts.length, deleted: changes.deletedWindowStartsMicros.length };

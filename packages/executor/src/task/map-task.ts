@@ -109,9 +109,13 @@ export class MapTaskRunner {
     let lateTopic = '';
     const onLate = lateFiles ? (row: number) => lateFiles.add(cols, row, lateTopic, decoder.dictionary()) : undefined;
     aggregator.drainPartitions(1); // forget what a failed earlier task may have left
-    for (const range of input.ranges) {
-      lateTopic = range.topic;
-      const readStats = await reader.read(range, async (chunk) => {
+    // Ranges are fetched concurrently (hiding fetch waits); chunks are processed one at a time, in
+    // the order they arrive, since they share the decoder's columns and the aggregator. A reader
+    // reuses a chunk's buffer only after its callback's promise resolved.
+    let processing: Promise<void> = Promise.resolve();
+    const onChunk = (chunk: RecordChunk): Promise<void> => {
+      const done = processing.then(async () => {
+        lateTopic = chunk.topic;
         const td = performance.now();
         clearEventColumns(cols);
         decoder.decode(chunk, cols, onBad);
@@ -130,9 +134,12 @@ export class MapTaskRunner {
         aggregateMs += te - ta;
         await quarantine?.flushIfFull();
         await lateFiles?.flushIfFull();
-      }, input.signal);
-      stats.bytesFetched += readStats.bytesFetched;
-    }
+      });
+      processing = done.catch(() => {});
+      return done;
+    };
+    const reads = await Promise.all(input.ranges.map((range) => reader.read(range, onChunk, input.signal)));
+    for (const r of reads) stats.bytesFetched += r.bytesFetched;
     const tDrain = performance.now();
     const drained = aggregator.drainPartitions(job.shufflePartitions);
     aggregateMs += performance.now() - tDrain;
