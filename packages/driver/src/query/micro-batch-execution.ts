@@ -307,7 +307,7 @@ export class MicroBatchExecution {
           watermarkMicros: plan.watermarkMicros,
           committedAttempts,
           noData: plan.noData,
-          taskDeadlineMs: this.taskDeadlineMs(),
+          taskDeadlineMs: this.deps.registry.taskDeadlineMs,
         });
         return { attempt, output };
       } catch (err) {
@@ -320,10 +320,6 @@ export class MicroBatchExecution {
         throw err;
       }
     }
-  }
-
-  private taskDeadlineMs(): number {
-    return Number(process.env.TRIBUTARY_TASK_DEADLINE_MS ?? 120_000);
   }
 
   // ---- commitSinks ------------------------------------------------------------------------------
