@@ -58,7 +58,7 @@ const RETAIN_BATCHES = 100;
 const MAX_PROGRESS = 100;
 /** Backoff between recoveries after a retriable failure of the loop. */
 const RETRY_INITIAL_BACKOFF_MS = 250;
-const RETRY_MAX_BACKOFF_MS = 10_000;
+const RETRY_MAX_BACKOFF_MS = 5_000;
 
 export class MicroBatchExecution {
   state: QueryState = 'STARTING';
