@@ -22,6 +22,10 @@ import { faultName, MIN_FAULTS, planFaults } from './schedule';
 import { Check, verify } from './verify';
 import { WINDOW, Workload } from './workload';
 
+/** Each kind and step once plus two rounds of extras (default), or one round (short). */
+const DEFAULT_FAULTS = MIN_FAULTS + 22;
+const SHORT_FAULTS = MIN_FAULTS + 11;
+
 interface Options { events: number; faults: number; seed: number; short: boolean; keep: boolean }
 
 function parseOptions(argv: string[]): Options {
@@ -37,7 +41,7 @@ function parseOptions(argv: string[]): Options {
   return {
     short,
     events: int(values.events, short ? 300_000 : 1_000_000, 'events', 10_000),
-    faults: int(values.faults, short ? MIN_FAULTS : 25, 'faults', MIN_FAULTS),
+    faults: int(values.faults, short ? SHORT_FAULTS : DEFAULT_FAULTS, 'faults', MIN_FAULTS),
     seed: int(values.seed, 1, 'seed', 0),
     keep: !!values.keep,
   };

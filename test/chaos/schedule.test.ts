@@ -13,6 +13,12 @@ describe('the fault plan of a chaos run', () => {
     assert.notDeepEqual(planFaults(25, new Xoshiro128(10)).map(faultName), plan.map(faultName));
   });
 
+  it('draws extras in rounds, so each full round adds every kind by its weight', () => {
+    const plan = planFaults(MIN_FAULTS + 11, new Xoshiro128(3));
+    const count = (k: string) => plan.filter((f) => f.kind === k).length;
+    assert.deepEqual(RANDOM_KINDS.map(count), [4, 4, 3, 2, 2, 2]);
+  });
+
   it('refuses fewer faults than one of each kind and step', () => {
     assert.throws(() => planFaults(MIN_FAULTS - 1, new Xoshiro128(1)), /at least 11/);
     assert.equal(planFaults(MIN_FAULTS, new Xoshiro128(1)).length, 11);

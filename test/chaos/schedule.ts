@@ -1,7 +1,7 @@
 /**
  * The faults of a chaos run, in order: every kind injected at random moments at least once, and the
  * driver killed through the fault hook once at each named step of the batch protocol; the rest
- * drawn by weight. The order is a seeded shuffle, so a failing run repeats with its seed.
+ * drawn by weight (executors fail most often). The order is a seeded shuffle, so a failing run repeats with its seed.
  */
 import { Xoshiro128 } from '@tributary/client';
 import { PROTOCOL_STEPS } from '@tributary/driver';
@@ -24,17 +24,23 @@ export function planFaults(total: number, rng: Xoshiro128): Fault[] {
     ...RANDOM_KINDS.map((kind) => ({ kind })),
     ...PROTOCOL_STEPS.map((step) => ({ kind: 'driver-kill-at' as const, step })),
   ];
-  const weightSum = RANDOM_KINDS.reduce((a, k) => a + WEIGHTS[k], 0);
+  // Extras come in rounds holding each kind `weight` times, each round shuffled: counts stay close
+  // to the weights whatever the seed (a median per kind needs several of each).
+  let round: RandomKind[] = [];
   while (faults.length < total) {
-    let r = rng.nextInt(weightSum);
-    const kind = RANDOM_KINDS.find((k) => (r -= WEIGHTS[k]) < 0)!;
-    faults.push({ kind });
+    if (round.length === 0) round = shuffle(RANDOM_KINDS.flatMap((k) => Array<RandomKind>(WEIGHTS[k]).fill(k)), rng);
+    faults.push({ kind: round.pop()! });
   }
-  for (let i = faults.length - 1; i > 0; i--) {
+  return shuffle(faults, rng);
+}
+
+function shuffle<T>(items: T[], rng: Xoshiro128): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
     const j = rng.nextInt(i + 1);
-    [faults[i], faults[j]] = [faults[j], faults[i]];
+    [out[i], out[j]] = [out[j], out[i]];
   }
-  return faults;
+  return out;
 }
 
 export function faultName(f: Fault): string {
