@@ -9,7 +9,7 @@ export * from './api';
 export { DriverClient, QueryInfo } from './rpc/driver-client';
 export { GrpcSubmitter } from './rpc/grpc-submitter';
 export { LocalCluster, ClusterOptions, ManagedProcess } from './local/cluster';
-export { startKafka, stopKafka, killKafka, startRedis, stopRedis, freePort, REPO_ROOT } from './local/deploy';
+export { startKafka, stopKafka, killKafka, startRedis, stopRedis, flushRedis, freePort, REPO_ROOT } from './local/deploy';
 export * from './produce';
 export { aggregateRows, AggregateRow } from './table/aggregate-rows';
 

@@ -21,6 +21,8 @@ export interface DriverOptions {
   stateDir?: string;
   heartbeatIntervalMs?: number;
   heartbeatTimeoutMs?: number;
+  /** Deadline of each task call of a batch attempt (scheduler/executor-registry.ts). */
+  taskDeadlineMs?: number;
   log?: (m: string) => void;
 }
 
@@ -33,7 +35,9 @@ export interface RunningDriver {
 
 export async function startDriver(opts: DriverOptions): Promise<RunningDriver> {
   const log = opts.log ?? ((m: string) => console.log(`[${new Date().toISOString()}] [driver] ${m}`));
-  const registry = new ExecutorRegistry(opts.heartbeatIntervalMs ?? 500, opts.heartbeatTimeoutMs ?? 3000);
+  const registry = new ExecutorRegistry({
+    heartbeatIntervalMs: opts.heartbeatIntervalMs, heartbeatTimeoutMs: opts.heartbeatTimeoutMs, taskDeadlineMs: opts.taskDeadlineMs,
+  });
   registry.onChange((event, e) => log(`executor ${e.id} ${event === 'added' ? 'registered' : 'lost'} (${e.address})`));
   const env = productionEnvironment(opts.redis);
   const manager = new QueryManager(registry, env, path.resolve(opts.stateDir ?? '.tributary/driver'), log, faultHookFromEnv(log));

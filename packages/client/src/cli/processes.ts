@@ -24,6 +24,7 @@ export async function runDriverCommand(args: ParsedArgs): Promise<number> {
     redis: { host, port: Number(port) },
     stateDir: args.values['state-dir'] as string | undefined,
     heartbeatTimeoutMs: intOption(args, 'heartbeat-timeout-ms', 3000),
+    taskDeadlineMs: intOption(args, 'task-deadline-ms', 30_000),
   });
   return untilSignal(() => driver.close());
 }

@@ -25,6 +25,8 @@ export interface ManagedProcess {
   name: string;
   child: ChildProcess;
   exited: Promise<number | null>;
+  /** Size of the process's log file when it was spawned: its own lines start there. */
+  logStart: number;
 }
 
 export class LocalCluster {
@@ -62,24 +64,35 @@ export class LocalCluster {
     return id;
   }
 
+  /** Executors stopped with SIGSTOP and not continued yet. */
+  readonly paused = new Set<string>();
+
   kill(name: string, signal: NodeJS.Signals = 'SIGKILL'): void {
     const p = name === 'driver' ? this.driver : this.executors.get(name);
     if (!p) throw new Error(`no process ${name}`);
     p.child.kill(signal);
-    if (name !== 'driver' && (signal === 'SIGKILL' || signal === 'SIGTERM')) this.executors.delete(name);
+    if (signal === 'SIGSTOP') this.paused.add(name);
+    if (signal === 'SIGCONT') this.paused.delete(name);
+    if (name !== 'driver' && (signal === 'SIGKILL' || signal === 'SIGTERM')) { this.executors.delete(name); this.paused.delete(name); }
+  }
+
+  /** Whether the driver process is running (it may have killed itself through the fault hook). */
+  driverRunning(): boolean {
+    return this.driver.child.exitCode === null && this.driver.child.signalCode === null;
   }
 
   async restartDriver(env?: Record<string, string>): Promise<void> {
-    if (this.driver.child.exitCode === null && this.driver.child.signalCode === null) {
+    if (this.driverRunning()) {
       this.driver.child.kill('SIGKILL');
       await this.driver.exited;
     }
     await this.startDriver(env);
   }
 
-  logOf(name: string): string {
+  /** The log of a process (by default all of it, across restarts; else from byte `fromByte`). */
+  logOf(name: string, fromByte = 0): string {
     const f = path.join(this.opts.dir, 'logs', `${name}.log`);
-    return fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : '';
+    return fs.existsSync(f) ? fs.readFileSync(f).subarray(fromByte).toString('utf8') : '';
   }
 
   async stop(): Promise<void> {
@@ -91,19 +104,21 @@ export class LocalCluster {
   }
 
   private spawn(name: string, args: string[], env: Record<string, string>): ManagedProcess {
-    const log = fs.openSync(path.join(this.opts.dir, 'logs', `${name}.log`), 'a');
+    const file = path.join(this.opts.dir, 'logs', `${name}.log`);
+    const logStart = fs.existsSync(file) ? fs.statSync(file).size : 0;
+    const log = fs.openSync(file, 'a');
     const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', log, log], env: { ...process.env, ...env } });
     fs.closeSync(log);
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    return { name, child, exited };
+    return { name, child, exited, logStart };
   }
 
   private async waitForLog(name: string, pattern: RegExp, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     const proc = name === 'driver' ? this.driver : this.executors.get(name)!;
     while (Date.now() < deadline) {
-      if (pattern.test(this.logOf(name))) return;
-      if (proc.child.exitCode !== null) throw new Error(`${name} exited with code ${proc.child.exitCode}:\n${this.logOf(name).slice(-3000)}`);
+      if (pattern.test(this.logOf(name, proc.logStart))) return;
+      if (proc.child.exitCode !== null || proc.child.signalCode !== null) throw new Error(`${name} exited (${proc.child.exitCode ?? proc.child.signalCode}):\n${this.logOf(name).slice(-3000)}`);
       await new Promise((r) => setTimeout(r, 50));
     }
     throw new Error(`${name} did not log ${pattern} within ${timeoutMs} ms:\n${this.logOf(name).slice(-3000)}`);

@@ -26,6 +26,15 @@ export const stopKafka = (dir: string) => script('kafka/stop.sh', [dir]);
 export const startRedis = (dir: string, port: number) => script('redis/start.sh', [dir, String(port)]);
 export const stopRedis = (dir: string) => script('redis/stop.sh', [dir]);
 
+/** Empties the Redis on `port` (FLUSHALL), as an operator's mistake would. */
+export async function flushRedis(port: number): Promise<void> {
+  try {
+    await run('redis-cli', ['-p', String(port), 'FLUSHALL'], { timeout: 10_000 });
+  } catch (err: any) {
+    throw new Error(`redis-cli FLUSHALL on port ${port} failed: ${(err.stderr || err.message).trim()}`);
+  }
+}
+
 /** Kills the broker at once (SIGKILL), as a crash would; its data stays for a restart. */
 export function killKafka(dir: string): void {
   const pidFile = path.join(dir, 'kafka.pid');

@@ -41,3 +41,13 @@ export class FencedError extends TributaryError {
     super(message, { code: 'FENCED', retriable: false });
   }
 }
+
+/**
+ * Whether running the same work again may succeed: a TributaryError says so itself; an operating
+ * system error (a Node error with a `syscall`, e.g. EIO, ENOSPC, ECONNRESET from file or socket
+ * I/O) is transient; anything else — a programming error, bad input — is not.
+ */
+export function isRetriable(error: unknown): boolean {
+  if (error instanceof TributaryError) return error.retriable;
+  return error instanceof Error && typeof (error as NodeJS.ErrnoException).syscall === 'string';
+}

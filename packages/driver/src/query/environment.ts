@@ -8,21 +8,32 @@ import { Environment } from './query-manager';
 import { SourceOffsets, StateFence } from './micro-batch-execution';
 
 export function productionEnvironment(redis: { host: string; port: number }): Environment & { close(): Promise<void> } {
+  // One admin client per bootstrap list. A call that fails drops it (closing it in the background):
+  // after a broker restart a client may hold dead connections or stale metadata, so the next call
+  // connects afresh instead of trusting it.
   const admins = new Map<string, Promise<KafkaAdmin>>();
   const admin = (servers: string[]): Promise<KafkaAdmin> => {
     const key = servers.join(',');
     let a = admins.get(key);
     if (!a) {
       a = connectKafkaAdmin({ brokers: servers, clientId: 'tributary-driver' });
-      a.catch(() => admins.delete(key));
+      a.catch(() => { if (admins.get(key) === a) admins.delete(key); });
       admins.set(key, a);
     }
     return a;
   };
+  const drop = (servers: string[], failed: Promise<KafkaAdmin>): void => {
+    const key = servers.join(',');
+    if (admins.get(key) !== failed) return;
+    admins.delete(key);
+    failed.then((a) => a.close()).catch(() => {});
+  };
   const withAdmin = async <T>(servers: string[], fn: (a: KafkaAdmin) => Promise<T>): Promise<T> => {
+    const a = admin(servers);
     try {
-      return await fn(await admin(servers));
+      return await fn(await a);
     } catch (err) {
+      drop(servers, a);
       throw new UnavailableError(`Kafka at ${servers.join(',')} is unavailable: ${(err as Error).message}`, { cause: err });
     }
   };
@@ -65,7 +76,7 @@ export function productionEnvironment(redis: { host: string; port: number }): En
       };
     },
     async close() {
-      for (const a of admins.values()) await (await a).close().catch(() => {});
+      for (const a of admins.values()) await a.then((x) => x.close()).catch(() => {});
     },
   };
 }

@@ -13,7 +13,7 @@
  * At most one batch is planned and uncommitted at a time. Each step is timed under its name in the
  * batch's progress report.
  */
-import { TributaryError, QueryProgress, BatchPlan, BatchCommit, Checkpoint } from '@tributary/common';
+import { isRetriable, TributaryError, QueryProgress, BatchPlan, BatchCommit, Checkpoint } from '@tributary/common';
 import { decideRecovery, RecoveryDecision } from '../recovery';
 import { ExecutorRegistry } from '../scheduler/executor-registry';
 import { AttemptFailed, AttemptOutput, runAttempt } from '../scheduler/attempt-runner';
@@ -62,6 +62,9 @@ const RETAIN_BATCHES = 100;
 /** Skew of the event-time guard for plans written before plans recorded it. */
 const DEFAULT_MAX_EVENT_TIME_AHEAD_MS = 86_400_000;
 const MAX_PROGRESS = 100;
+/** Backoff between recoveries after a retriable failure of the loop. */
+const RETRY_INITIAL_BACKOFF_MS = 250;
+const RETRY_MAX_BACKOFF_MS = 5_000;
 
 export class MicroBatchExecution {
   state: QueryState = 'STARTING';
@@ -93,39 +96,65 @@ export class MicroBatchExecution {
     return this.finished;
   }
 
+  /**
+   * Recovers, then runs batches until stopped or finished. A retriable failure anywhere (Kafka down
+   * while planning, Redis down while fencing, Delta or checkpoint I/O while committing) does not fail
+   * the query: after a backoff (doubling up to RETRY_MAX_BACKOFF_MS, reset once a batch commits) it
+   * recovers again from the checkpoint — the pure decision replays a batch planned but not committed,
+   * skipping sinks that hold it — and goes on. Only a non-retriable error fails the query.
+   */
   private async run(): Promise<void> {
-    try {
-      this.state = 'ACTIVE';
-      await this.recover();
-      while (!this.stopRequested) {
-        const triggerStart = Date.now();
-        const timings: Record<string, number> = {};
-        const plan = await this.timed(timings, 'latestOffset', () => this.constructNextBatch());
-        if (!plan) {
-          if (this.ctx.availableNow) { this.state = 'FINISHED'; this.message = 'All available data processed'; return; }
-          this.message = 'Waiting for data to arrive';
-          await this.sleep(this.ctx.triggerIntervalMs);
-          continue;
-        }
-        this.message = `Processing batch ${plan.batchId}`;
-        await this.timed(timings, 'walCommit', () => this.markMicroBatchStart(plan));
-        await this.runBatch(plan, [], timings, triggerStart);
-        const elapsed = Date.now() - triggerStart;
-        if (!this.ctx.availableNow && elapsed < this.ctx.triggerIntervalMs) await this.sleep(this.ctx.triggerIntervalMs - elapsed);
-      }
-      this.state = 'STOPPED';
-      this.message = 'Stopped';
-    } catch (err) {
-      if (this.stopRequested && !(err instanceof TributaryError && !err.retriable)) {
-        this.state = 'STOPPED';
-        this.message = 'Stopped';
+    this.state = 'ACTIVE';
+    let backoffMs = RETRY_INITIAL_BACKOFF_MS;
+    let committedBefore = this.lastCommittedBatch;
+    for (;;) {
+      try {
+        await this.recover();
+        await this.runBatches();
         return;
+      } catch (err) {
+        if (this.stopRequested && !(err instanceof TributaryError && !err.retriable)) {
+          this.state = 'STOPPED';
+          this.message = 'Stopped';
+          return;
+        }
+        if (!isRetriable(err)) {
+          this.state = 'FAILED';
+          this.error = err instanceof Error ? err.message : String(err);
+          this.message = `Failed: ${this.error}`;
+          this.deps.log(`query ${this.ctx.queryId} failed: ${err instanceof Error ? err.stack : err}`);
+          return;
+        }
+        if (this.lastCommittedBatch > committedBefore) backoffMs = RETRY_INITIAL_BACKOFF_MS;
+        committedBefore = this.lastCommittedBatch;
+        this.message = `Waiting to retry: ${err instanceof Error ? err.message : String(err)}`;
+        this.deps.log(`query ${this.ctx.queryId}: retriable failure, recovering again in ${backoffMs} ms: ${err instanceof Error ? err.message : err}`);
+        await this.sleep(backoffMs);
+        backoffMs = Math.min(backoffMs * 2, RETRY_MAX_BACKOFF_MS);
+        if (this.stopRequested) { this.state = 'STOPPED'; this.message = 'Stopped'; return; }
       }
-      this.state = 'FAILED';
-      this.error = err instanceof Error ? err.message : String(err);
-      this.message = `Failed: ${this.error}`;
-      this.deps.log(`query ${this.ctx.queryId} failed: ${err instanceof Error ? err.stack : err}`);
     }
+  }
+
+  private async runBatches(): Promise<void> {
+    while (!this.stopRequested) {
+      const triggerStart = Date.now();
+      const timings: Record<string, number> = {};
+      const plan = await this.timed(timings, 'latestOffset', () => this.constructNextBatch());
+      if (!plan) {
+        if (this.ctx.availableNow) { this.state = 'FINISHED'; this.message = 'All available data processed'; return; }
+        this.message = 'Waiting for data to arrive';
+        await this.sleep(this.ctx.triggerIntervalMs);
+        continue;
+      }
+      this.message = `Processing batch ${plan.batchId}`;
+      await this.timed(timings, 'walCommit', () => this.markMicroBatchStart(plan));
+      await this.runBatch(plan, [], timings, triggerStart);
+      const elapsed = Date.now() - triggerStart;
+      if (!this.ctx.availableNow && elapsed < this.ctx.triggerIntervalMs) await this.sleep(this.ctx.triggerIntervalMs - elapsed);
+    }
+    this.state = 'STOPPED';
+    this.message = 'Stopped';
   }
 
   // ---- recover ---------------------------------------------------------------------------------
@@ -289,7 +318,7 @@ export class MicroBatchExecution {
           noData: plan.noData,
           eventTimeGuardReferenceMs: plan.eventTimeGuardReferenceMs,
           maxEventTimeAheadMs: plan.limits.maxEventTimeAheadMs ?? DEFAULT_MAX_EVENT_TIME_AHEAD_MS,
-          taskDeadlineMs: this.taskDeadlineMs(),
+          taskDeadlineMs: this.deps.registry.taskDeadlineMs,
         });
         return { attempt, output };
       } catch (err) {
@@ -302,10 +331,6 @@ export class MicroBatchExecution {
         throw err;
       }
     }
-  }
-
-  private taskDeadlineMs(): number {
-    return Number(process.env.TRIBUTARY_TASK_DEADLINE_MS ?? 120_000);
   }
 
   // ---- commitSinks ------------------------------------------------------------------------------

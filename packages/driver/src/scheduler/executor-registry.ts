@@ -4,6 +4,10 @@
  * `timeoutMs` is declared lost: listeners hear of it at once, so a running batch attempt is
  * cancelled without waiting for its tasks' deadlines. A lost executor that heartbeats again is told
  * to re-register; it is used from the next attempt on.
+ *
+ * Liveness is not progress: an executor can heartbeat while one of its tasks is stuck. Every task
+ * call of an attempt therefore has a deadline (`taskDeadlineMs`, default 30 s); past it the attempt
+ * fails as retriable and runs again, even though the executor still heartbeats.
  */
 import { RpcClient } from '@tributary/common';
 
@@ -18,14 +22,37 @@ export interface ExecutorInfo {
   shuffle: RpcClient;
 }
 
+export interface RegistryOptions {
+  /** How often executors heartbeat (told to them when they register). Default 500 ms. */
+  heartbeatIntervalMs?: number;
+  /** An executor silent this long is lost. Default 3 s. */
+  heartbeatTimeoutMs?: number;
+  /** Deadline of each task call of an attempt. Default 30 s. */
+  taskDeadlineMs?: number;
+  now?: () => number;
+}
+
+export const DEFAULT_HEARTBEAT_INTERVAL_MS = 500;
+export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 3_000;
+export const DEFAULT_TASK_DEADLINE_MS = 30_000;
+
 export type MembershipListener = (event: 'added' | 'lost', executor: ExecutorInfo) => void;
 
 export class ExecutorRegistry {
   private readonly executors = new Map<string, ExecutorInfo>();
   private readonly listeners = new Set<MembershipListener>();
   private readonly timer: NodeJS.Timeout;
+  readonly heartbeatIntervalMs: number;
+  readonly timeoutMs: number;
+  readonly taskDeadlineMs: number;
+  private readonly now: () => number;
 
-  constructor(readonly heartbeatIntervalMs: number, readonly timeoutMs: number, private readonly now = Date.now) {
+  constructor(opts: RegistryOptions = {}) {
+    this.heartbeatIntervalMs = opts.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
+    this.timeoutMs = opts.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
+    this.taskDeadlineMs = opts.taskDeadlineMs ?? DEFAULT_TASK_DEADLINE_MS;
+    this.now = opts.now ?? Date.now;
+    const heartbeatIntervalMs = this.heartbeatIntervalMs;
     this.timer = setInterval(() => this.expire(), Math.max(50, Math.floor(heartbeatIntervalMs / 2)));
     this.timer.unref();
   }

@@ -1,0 +1,26 @@
+import assert from 'node:assert/strict';
+import { Xoshiro128 } from '@tributary/client';
+import { PROTOCOL_STEPS } from '@tributary/driver';
+import { MIN_FAULTS, RANDOM_KINDS, faultName, planFaults } from './schedule';
+
+describe('the fault plan of a chaos run', () => {
+  it('holds every random kind and one driver kill at each protocol step, the rest drawn, in a seeded order', () => {
+    const plan = planFaults(25, new Xoshiro128(9));
+    assert.equal(plan.length, 25);
+    for (const kind of RANDOM_KINDS) assert.ok(plan.some((f) => f.kind === kind), kind);
+    for (const step of PROTOCOL_STEPS) assert.equal(plan.filter((f) => f.kind === 'driver-kill-at' && f.step === step).length, 1, step);
+    assert.deepEqual(planFaults(25, new Xoshiro128(9)).map(faultName), plan.map(faultName));
+    assert.notDeepEqual(planFaults(25, new Xoshiro128(10)).map(faultName), plan.map(faultName));
+  });
+
+  it('draws extras in rounds, so each full round adds every kind by its weight', () => {
+    const plan = planFaults(MIN_FAULTS + 11, new Xoshiro128(3));
+    const count = (k: string) => plan.filter((f) => f.kind === k).length;
+    assert.deepEqual(RANDOM_KINDS.map(count), [4, 4, 3, 2, 2, 2]);
+  });
+
+  it('refuses fewer faults than one of each kind and step', () => {
+    assert.throws(() => planFaults(MIN_FAULTS - 1, new Xoshiro128(1)), /at least 11/);
+    assert.equal(planFaults(MIN_FAULTS, new Xoshiro128(1)).length, 11);
+  });
+});
