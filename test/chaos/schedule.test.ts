@@ -20,7 +20,10 @@ describe('the fault plan of a chaos run', () => {
   });
 
   it('refuses fewer faults than one of each kind and step', () => {
-    assert.throws(() => planFaults(MIN_FAULTS - 1, new Xoshiro128(1)), /at least 11/);
-    assert.equal(planFaults(MIN_FAULTS, new Xoshiro128(1)).length, 11);
+    assert.equal(MIN_FAULTS, RANDOM_KINDS.length + PROTOCOL_STEPS.length);
+    assert.throws(() => planFaults(MIN_FAULTS - 1, new Xoshiro128(1)), new RegExp(`at least ${MIN_FAULTS} `));
+    const plan = planFaults(MIN_FAULTS, new Xoshiro128(1));
+    assert.equal(plan.length, MIN_FAULTS);
+    assert.deepEqual(plan.filter((f) => f.kind === 'driver-kill-at').map((f) => (f as { step: string }).step).sort(), [...PROTOCOL_STEPS].sort());
   });
 });
