@@ -23,4 +23,8 @@ export {
   ConcurrentModificationError, CommitOptions, CommitResult, ConflictCode, readSnapshot, snapshotSchema, TableNotFoundError,
   Snapshot, UnsupportedTableError, readTableRows, writeDataFile, DataFileOptions, computeStats, AGGREGATE_TABLE_SCHEMA,
   buildAggregateTable, AggregateColumns,
+  readSnapshotRows, updateSnapshot, applyCommit, commitTimestamps, SnapshotOptions, CommitTimestamp, writeCheckpoint,
+  CheckpointResult, optimize, vacuum, cleanupLog, OptimizeOptions, OptimizeResult, VacuumOptions, VacuumResult,
+  LogCleanupResult, checkpointInterval, canonicalRows, formatUnscaled, CanonicalValue, sinkTableSchema, sinkLayout,
+  SinkLayout, AggregateRowView,
 } from './delta';
