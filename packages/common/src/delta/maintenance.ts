@@ -43,6 +43,8 @@ export interface OptimizeOptions {
   maxRowsPerFile?: number;
   /** Only these partitions, as `{column: value}`. */
   partitionFilter?: Record<string, string | null>;
+  /** Plan from this snapshot instead of the latest (commits after it go through the conflict checks). */
+  snapshot?: Snapshot;
   now?: () => number;
 }
 
@@ -60,7 +62,7 @@ export async function optimize(tablePath: string, opts: OptimizeOptions = {}): P
   const minBytes = opts.minFileBytes ?? Math.floor(target * 0.75);
   const maxRows = opts.maxRowsPerFile ?? 2_000_000;
   const now = opts.now ?? Date.now;
-  const snapshot = await readSnapshot(tablePath);
+  const snapshot = opts.snapshot ?? (await readSnapshot(tablePath));
   const schema = snapshotSchema(snapshot);
   const partitionColumns = snapshot.metadata.partitionColumns;
   const byPartition = new Map<string, [string, AddFile][]>();
