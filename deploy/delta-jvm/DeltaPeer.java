@@ -7,7 +7,7 @@
  *
  *   {"op":"sql","sql":"...","conf":{"k":"v"}}    runs a statement; answer {"ok":true,"rows":[...]}
  *   {"op":"read","path":"/t","version":3}          or "timestamp":"2024-01-01 00:00:00" or neither:
- *       answer {"ok":true,"version":v,"schema":"<schemaString>","partitionColumns":[...],
+ *       answer {"ok":true,"version":v,"schema":"<schemaString>","minReaderVersion":n,"readerFeatures":[...],"partitionColumns":[...],
  *               "files":["<add.path>",...],"txns":{"appId":"<version>"},"rows":[{...},...]}
  *   {"op":"quit"}
  * A failure answers {"ok":false,"error":"<exception class>: <message>"}.
@@ -62,8 +62,8 @@ public final class DeltaPeer {
         .config("spark.sql.catalogImplementation", "in-memory")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.datetime.java8API.enabled", "true")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.databricks.delta.snapshotPartitions", "2")
+        .config("spark.sql.shuffle.partitions", "1")
+        .config("spark.databricks.delta.snapshotPartitions", "1")
         .config("spark.sql.warehouse.dir", System.getProperty("java.io.tmpdir") + "/tributary-delta-peer-warehouse")
         .getOrCreate();
     spark.sparkContext().setLogLevel("ERROR");
@@ -134,6 +134,11 @@ public final class DeltaPeer {
     if (snapshot != null) {
       answer.put("version", snapshot.version());
       answer.put("schema", snapshot.metadata().schemaString());
+      answer.put("minReaderVersion", snapshot.protocol().minReaderVersion());
+      ArrayNode features = answer.putArray("readerFeatures");
+      if (snapshot.protocol().readerFeatures().isDefined()) {
+        for (String f : JavaConverters.setAsJavaSet(snapshot.protocol().readerFeatures().get())) features.add(f);
+      }
       ArrayNode parts = answer.putArray("partitionColumns");
       for (String c : JavaConverters.seqAsJavaList(snapshot.metadata().partitionColumns())) parts.add(c);
       ArrayNode files = answer.putArray("files");

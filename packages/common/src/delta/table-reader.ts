@@ -71,6 +71,8 @@ function invalid(message: string): InvalidArgumentError {
 /** `data` (as read from Parquet) relabelled or converted to `target`. */
 export function conform(data: arrow.Data, target: arrow.DataType, where: string): arrow.Data {
   const source = data.type;
+  // Empty or all-null columns may come without child data (e.g. a list column of a file with no rows).
+  if (data.length === 0 || (data.nullCount === data.length && data.children.length < target.children?.length)) return nullData(target, data.length);
   if (arrow.DataType.isTimestamp(target) && arrow.DataType.isTimestamp(source)) {
     if (source.unit === target.unit) return data.clone(target);
     return rescaleTimestamps(data, target, where);
