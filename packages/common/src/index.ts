@@ -26,5 +26,5 @@ export {
   readSnapshotRows, updateSnapshot, applyCommit, commitTimestamps, SnapshotOptions, CommitTimestamp, writeCheckpoint,
   CheckpointResult, optimize, vacuum, cleanupLog, OptimizeOptions, OptimizeResult, VacuumOptions, VacuumResult,
   LogCleanupResult, checkpointInterval, canonicalRows, formatUnscaled, CanonicalValue, sinkTableSchema, sinkLayout,
-  SinkLayout, AggregateRowView,
+  SinkLayout, AggregateRowView, DERIVED_METADATA_KEY,
 } from './delta';

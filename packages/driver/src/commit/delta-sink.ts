@@ -12,7 +12,7 @@
  * (readers fall back to the previous checkpoint and the JSON commits).
  */
 import {
-  AddFile, Action, applyCommit, checkpointInterval, cleanupLog, commit, createTable, kafkaOffsetTxns, QuerySpec, readSnapshot,
+  AddFile, Action, applyCommit, DERIVED_METADATA_KEY, InvalidArgumentError, parseSchemaString, checkpointInterval, cleanupLog, commit, createTable, kafkaOffsetTxns, QuerySpec, readSnapshot,
   removeFor, sinkTableSchema, Snapshot, updateSnapshot, writeCheckpoint,
 } from '@tributary/common';
 
@@ -27,8 +27,23 @@ export class DeltaSink {
     private readonly log: (message: string) => void = (m) => process.stderr.write(`${m}\n`),
   ) {}
 
+  /**
+   * Creates the table, or checks that an existing one has the query's columns, partitioning and
+   * derived-column expressions (executors compute partition values from the table's expressions).
+   */
   async ensureTable(): Promise<void> {
-    await createTable(this.tablePath, sinkTableSchema(this.spec), { partitionColumns: this.spec.sink.partitionBy ?? [] });
+    const schema = sinkTableSchema(this.spec);
+    await createTable(this.tablePath, schema, { partitionColumns: this.spec.sink.partitionBy ?? [] });
+    const existing = parseSchemaString((await this.current()).metadata.schemaString);
+    for (const f of schema.fields) {
+      const want = JSON.stringify(f.metadata[DERIVED_METADATA_KEY] ?? null);
+      const have = JSON.stringify(existing.fields.find((x) => x.name === f.name)?.metadata[DERIVED_METADATA_KEY] ?? null);
+      if (want !== have) {
+        throw new InvalidArgumentError(`${this.tablePath} already exists and computes column '${f.name}' as ${have}, but the query computes it as ${want}; write to a new table`, {
+          code: 'DELTA_TABLE_EXISTS',
+        });
+      }
+    }
   }
 
   /** The newest batch of this query the table holds, if any. */
