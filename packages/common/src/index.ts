@@ -23,5 +23,9 @@ export {
   ConcurrentModificationError, CommitOptions, CommitResult, ConflictCode, readSnapshot, snapshotSchema, TableNotFoundError,
   Snapshot, UnsupportedTableError, readTableRows, writeDataFile, DataFileOptions, computeStats, AGGREGATE_TABLE_SCHEMA,
   buildAggregateTable, AggregateColumns,
+  readSnapshotRows, updateSnapshot, applyCommit, commitTimestamps, SnapshotOptions, CommitTimestamp, writeCheckpoint,
+  CheckpointResult, optimize, vacuum, cleanupLog, OptimizeOptions, OptimizeResult, VacuumOptions, VacuumResult,
+  LogCleanupResult, checkpointInterval, canonicalRows, formatUnscaled, CanonicalValue, sinkTableSchema, sinkLayout,
+  SinkLayout, AggregateRowView, DERIVED_METADATA_KEY,
 } from './delta';
 export * from './testing';

@@ -1,2 +1,3 @@
 export { startDriver, DriverOptions, RunningDriver } from './driver';
 export { PROTOCOL_STEPS } from './query/fault-hook';
+export { DeltaSink } from './commit/delta-sink';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { InvalidArgumentError, type QuerySpec } from '@tributary/common';
-import { col, count, fromJson, sum, window } from './functions';
+import { InvalidArgumentError, validateSpec, type QuerySpec } from '@tributary/common';
+import { col, count, date_format, fromJson, hour, sum, to_date, window } from './functions';
 import { TributarySession } from './session';
 import type { QuerySubmitter } from './submitter';
 import { DecimalType, IntegerType, StringType, StructField, StructType, TimestampType } from './types';
@@ -162,6 +162,33 @@ describe('the job API', () => {
   });
 });
 
+describe('withColumn and partitionBy', () => {
+  const spark = TributarySession.builder().submitter(recordingSubmitter()).getOrCreate();
+
+  it('puts derived columns into the spec and validates them as partition columns', () => {
+    const agg = seedAggregation(spark)
+      .withColumn('date', to_date(col('window.start')))
+      .withColumn('hour', date_format(col('window.start'), 'yyyy-MM-dd-HH'));
+    const spec = agg.writeStream.partitionBy('date', 'hour').option('checkpointLocation', '/c').spec('/t');
+    assert.deepEqual(spec.withColumns, [
+      { name: 'date', expr: { fn: 'to_date', column: 'window.start' } },
+      { name: 'hour', expr: { fn: 'date_format', column: 'window.start', format: 'yyyy-MM-dd-HH' } },
+    ]);
+    assert.deepEqual(spec.sink.partitionBy, ['date', 'hour']);
+    assert.deepEqual(validateSpec(spec), []);
+    assert.deepEqual(agg.columns, ['window', 'customer_id', 'event_count', 'total_amount', 'date', 'hour']);
+  });
+
+  it('refuses a derived column that is not a partition column, and a bad pattern', () => {
+    const spec = seedAggregation(spark).withColumn('h', hour(col('window.end'))).withColumn('d', date_format(col('window.start'), 'EEE'))
+      .writeStream.partitionBy('d').option('checkpointLocation', '/c').spec('/t');
+    assert.deepEqual(validateSpec(spec), [
+      "withColumn('h') is only supported for partition columns yet; add it to partitionBy",
+      'withColumn(\'d\'): date_format pattern "EEE" is not supported; use tokens yyyy MM dd HH mm ss and separators - _ / : . space T',
+    ]);
+  });
+});
+
 describe('the job API refuses unsupported calls by name', () => {
   const spark = TributarySession.builder().submitter(recordingSubmitter()).getOrCreate();
   const kafka = () => spark.readStream.format('kafka').option('kafka.bootstrap.servers', 'k:9092').option('subscribe', 't').load();
@@ -177,7 +204,10 @@ describe('the job API refuses unsupported calls by name', () => {
     ['a window start time', () => window('timestamp', '5 minutes', '5 minutes', '1 minute'), "window startTime ('1 minute') is not supported yet; windows are aligned to the epoch"],
     ['fromJson over the binary value', () => kafka().select(fromJson(col('value'), schema).alias('d')), 'fromJson over value is not supported yet; parse col(\'value\').cast(\'string\')'],
     ['selecting the Kafka key', () => kafka().select('key'), "select(key) on Kafka records is not supported yet; select(fromJson(col('value').cast('string'), schema).alias('data'))"],
-    ['withColumn', () => parsed().withColumn('x'), "withColumn('x', …) (computed columns) is not supported yet; aggregate the parsed columns directly"],
+    ['withColumn before the aggregation', () => parsed().withColumn('x', to_date(col('timestamp'))), "withColumn('x', …) before the aggregation is not supported yet; aggregate the parsed columns directly"],
+    ['withColumn of an arbitrary expression', () => seedAggregation(spark).withColumn('x', col('customer_id')), "withColumn('x', customer_id) is not supported yet; use to_date(col('window.start')), date_format(col('window.start'), 'yyyy-MM-dd') or hour(col('window.start'))"],
+    ['to_date over a non-window column', () => seedAggregation(spark).withColumn('x', to_date(col('customer_id'))), "to_date over customer_id is not supported yet; apply it to col('window.start') or col('window.end')"],
+    ['withColumn replacing a column', () => seedAggregation(spark).withColumn('event_count', hour(col('window.start'))), "withColumn('event_count') replacing an existing column is not supported yet; give the new column another name"],
     ['filter', () => parsed().filter(), 'filter/where is not supported yet; aggregate all parsed rows'],
     ['an aggregation without a window', () => parsed().groupBy('customer_id'), 'aggregation without a window is not supported yet; group by window(col(<timestamp>), <duration>) and a key column'],
     ['a key before the window', () => parsed().groupBy('customer_id', window('timestamp', '5 minutes')), 'a grouping key before the window is not supported yet; put window(...) first in groupBy'],

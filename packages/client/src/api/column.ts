@@ -12,7 +12,9 @@ export type Expr =
   | { kind: 'fromJson'; child: Expr; schema: StructType; options: Record<string, string> }
   | { kind: 'window'; child: Expr; duration: string; slide?: string }
   | { kind: 'count'; star: true }
-  | { kind: 'sum'; child: Expr };
+  | { kind: 'sum'; child: Expr }
+  | { kind: 'datetime'; fn: 'to_date' | 'hour'; child: Expr }
+  | { kind: 'datetime'; fn: 'date_format'; child: Expr; format: string };
 
 export class Column {
   constructor(readonly expr: Expr) {}
@@ -59,6 +61,7 @@ export function sqlText(e: Expr): string {
     case 'window': return `window(${sqlText(e.child)}, ${e.duration}${e.slide === undefined ? '' : `, ${e.slide}`})`;
     case 'count': return 'count(1)';
     case 'sum': return `sum(${sqlText(e.child)})`;
+    case 'datetime': return e.fn === 'date_format' ? `date_format(${sqlText(e.child)}, ${e.format})` : `${e.fn}(${sqlText(e.child)})`;
   }
 }
 

@@ -1,4 +1,4 @@
-import type { AggregateFn, AggregationSpec, FieldSpec, JsonParseSpec, KafkaSourceSpec, WatermarkSpec } from '@tributary/common';
+import type { AggregateFn, AggregationSpec, DerivedColumnSpec, FieldSpec, JsonParseSpec, KafkaSourceSpec, WatermarkSpec } from '@tributary/common';
 import { Column, outputName, sqlText, toColumn, unalias, type Expr } from './column';
 import type { TributarySession } from './session';
 import { StructType } from './types';
@@ -16,7 +16,7 @@ type Stage =
   | { kind: 'kafka' }
   | { kind: 'struct'; name: string; schema: StructType; timeZone?: string }
   | { kind: 'parsed'; columns: FieldSpec[]; timeZone?: string; watermark?: WatermarkSpec }
-  | { kind: 'aggregated'; columns: FieldSpec[]; timeZone?: string; watermark?: WatermarkSpec; aggregation: AggregationSpec };
+  | { kind: 'aggregated'; columns: FieldSpec[]; timeZone?: string; watermark?: WatermarkSpec; aggregation: AggregationSpec; withColumns?: DerivedColumnSpec[] };
 
 /** The parts of a QuerySpec a DataFrame determines; the writer adds sink, trigger and options. */
 export interface FrameSpec {
@@ -24,6 +24,7 @@ export interface FrameSpec {
   parse: Omit<JsonParseSpec, 'timeZone'> & { timeZone?: string };
   watermark?: WatermarkSpec;
   aggregation: AggregationSpec;
+  withColumns?: DerivedColumnSpec[];
 }
 
 /** An immutable streaming DataFrame; each method returns a new one or refuses, naming the feature. */
@@ -43,7 +44,7 @@ export class DataFrame {
       case 'kafka': return [...KAFKA_COLUMNS];
       case 'struct': return [this.stage.name];
       case 'parsed': return this.stage.columns.map((c) => c.name);
-      case 'aggregated': return ['window', ...this.stage.aggregation.keys, ...this.stage.aggregation.aggregates.map((a) => a.alias)];
+      case 'aggregated': return ['window', ...this.stage.aggregation.keys, ...this.stage.aggregation.aggregates.map((a) => a.alias), ...(this.stage.withColumns ?? []).map((d) => d.name)];
     }
   }
 
@@ -101,11 +102,30 @@ export class DataFrame {
     if (stage.timeZone !== undefined) parse.timeZone = stage.timeZone;
     const spec: FrameSpec = { source: structuredClone(this.source), parse, aggregation: structuredClone(stage.aggregation) };
     if (stage.watermark !== undefined) spec.watermark = { ...stage.watermark };
+    if (stage.withColumns !== undefined) spec.withColumns = structuredClone(stage.withColumns);
     return spec;
   }
 
-  withColumn(name: string): never {
-    throw unsupported(`withColumn('${name}', …) (computed columns)`, 'aggregate the parsed columns directly');
+  /**
+   * withColumn(name, expr) after the aggregation, for partitioning by a function of the window:
+   * to_date(col('window.start')), date_format(col('window.start'), 'yyyy-MM-dd-HH') or
+   * hour(col('window.start')) (also over window.end). Other expressions are refused by name.
+   */
+  withColumn(name: string, column?: Column): DataFrame {
+    const stage = this.stage;
+    if (stage.kind !== 'aggregated') throw unsupported(`withColumn('${name}', …) before the aggregation`, 'aggregate the parsed columns directly');
+    if (typeof name !== 'string' || name === '') throw invalid('withColumn needs a column name');
+    if (column === undefined) throw invalid(`withColumn('${name}') needs an expression`);
+    const e = unalias(column.expr);
+    if (e.kind !== 'datetime') {
+      throw unsupported(`withColumn('${name}', ${sqlText(e)})`, "use to_date(col('window.start')), date_format(col('window.start'), 'yyyy-MM-dd') or hour(col('window.start'))");
+    }
+    if (e.child.kind !== 'col' || !['window.start', 'window.end'].includes(e.child.name)) {
+      throw unsupported(`${e.fn} over ${sqlText(e.child)}`, "apply it to col('window.start') or col('window.end')");
+    }
+    if (this.columns.includes(name)) throw unsupported(`withColumn('${name}') replacing an existing column`, 'give the new column another name');
+    const expr: DerivedColumnSpec['expr'] = e.fn === 'date_format' ? { fn: 'date_format', column: e.child.name, format: e.format } : { fn: e.fn, column: e.child.name };
+    return this.with({ ...stage, withColumns: [...(stage.withColumns ?? []), { name, expr }] });
   }
   filter(): never {
     throw unsupported('filter/where', 'aggregate all parsed rows');

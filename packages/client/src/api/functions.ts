@@ -36,3 +36,18 @@ export function fromJson(column: Column | string, schema: StructType, options: R
   }
   return new Column({ kind: 'fromJson', child: toColumn(column).expr, schema, options: { ...options } });
 }
+
+/** to_date(col('window.start')): the date of a timestamp in the query's time zone (a withColumn for partitionBy). */
+export function to_date(column: Column | string): Column {
+  return new Column({ kind: 'datetime', fn: 'to_date', child: toColumn(column).expr });
+}
+
+/** date_format(col('window.start'), 'yyyy-MM-dd-HH'): pattern tokens yyyy MM dd HH mm ss. */
+export function date_format(column: Column | string, format: string): Column {
+  return new Column({ kind: 'datetime', fn: 'date_format', child: toColumn(column).expr, format });
+}
+
+/** hour(col('window.start')): 0..23 in the query's time zone. */
+export function hour(column: Column | string): Column {
+  return new Column({ kind: 'datetime', fn: 'hour', child: toColumn(column).expr });
+}

@@ -6,7 +6,7 @@ export { DataStreamWriter } from './writer';
 export type { Trigger } from './writer';
 export { StreamingQuery } from './streaming-query';
 export { Column } from './column';
-export { col, window, count, sum, fromJson } from './functions';
+export { col, window, count, sum, fromJson, to_date, date_format, hour } from './functions';
 export {
   DataType, StructType, StructField, IntegerType, LongType, StringType, TimestampType, DoubleType, BooleanType, DecimalType,
 } from './types';

@@ -113,6 +113,7 @@ export class DataStreamWriter {
     if (this.name !== undefined) spec.name = this.name;
     if (frame.watermark !== undefined) spec.watermark = frame.watermark;
     if (this.partitionColumns !== undefined) spec.sink.partitionBy = [...this.partitionColumns];
+    if (frame.withColumns !== undefined) spec.withColumns = frame.withColumns;
     return spec;
   }
 

@@ -7,7 +7,7 @@
  *   tributary list | status <id> | stop <id>   [--driver HOST:PORT]
  *   tributary produce  --bootstrap HOST:PORT --topic T [--count N] [--partitions P] [--customers C] [--rate R] [--seed S]
  *   tributary demo     (a whole local cluster: Kafka, Redis, driver, 3 executors, the seed job; see README)
- *   tributary table show <path> [--limit N]
+ *   tributary table show|history|describe|optimize|vacuum|checkpoint <path> [options] (see table.ts)
  *
  * Errors from the driver are printed as the driver words them (e.g. INVALID_ARGUMENT: ...).
  */
@@ -16,7 +16,7 @@ import { runDriverCommand, runExecutorCommand } from './processes';
 import { runSubmitCommand, runListCommand, runStatusCommand, runStopCommand } from './queries';
 import { runProduceCommand } from './produce';
 import { runDemoCommand } from './demo';
-import { runTableCommand } from './table';
+import { runTableCommand, TABLE_OPTIONS } from './table';
 
 const USAGE = `usage: tributary <command> [options]
 commands:
@@ -28,7 +28,12 @@ commands:
   stop       stop a query         <query-id> [--driver HOST:PORT]
   produce    produce events       --bootstrap HOST:PORT --topic T [--count N] [--partitions P] [--customers C] [--rate R] [--seed S]
   demo       run the seed job on a local cluster it starts itself
-  table show print a Delta table  <path> [--limit N]`;
+  table      a Delta table        show <path> [--limit N] [--version V | --timestamp ISO]
+                                  history <path> [--limit N]
+                                  describe <path> [--version V | --timestamp ISO]
+                                  optimize <path> [--target-file-size BYTES]
+                                  vacuum <path> [--retain HOURS] [--dry-run] [--unsafe-retention]
+                                  checkpoint <path>`;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -56,7 +61,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'demo':
       return runDemoCommand(opts({ events: { type: 'string' }, keep: { type: 'boolean' } }));
     case 'table':
-      return runTableCommand(opts({ limit: { type: 'string' } }));
+      return runTableCommand(opts(TABLE_OPTIONS));
     case undefined:
     case 'help':
     case '--help':

@@ -1,18 +1,99 @@
-/** `tributary table show <path>`: the rows of a Delta table written by the seed job. */
-import { readSnapshot, readTableRows } from '@tributary/common';
+/**
+ * `tributary table <verb> <path>`: inspect and maintain a Delta table.
+ *
+ *   show      <path> [--limit N] [--version V | --timestamp ISO]   rows (the seed job's columns as a table, others as JSON lines)
+ *   history   <path> [--limit N]                                   commits, newest first
+ *   describe  <path> [--version V | --timestamp ISO]               schema, partitioning, properties, protocol, files, txns
+ *   optimize  <path> [--target-file-size BYTES]                    compact small files (dataChange=false)
+ *   vacuum    <path> [--retain HOURS] [--dry-run] [--unsafe-retention]  delete unreferenced files older than the retention
+ *   checkpoint <path>                                              write a checkpoint of the latest version
+ */
+import {
+  canonicalRows, commitTimestamps, deltaTypeName, optimize, parseSchemaString, readSnapshot, readSnapshotRows, Snapshot,
+  SnapshotOptions, vacuum, writeCheckpoint,
+} from '@tributary/common';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
 import { aggregateRows, formatCents, formatMicros } from '../table/aggregate-rows';
 import { ParsedArgs, intOption } from './main';
 
+export const TABLE_OPTIONS = {
+  limit: { type: 'string' }, version: { type: 'string' }, timestamp: { type: 'string' }, retain: { type: 'string' },
+  'dry-run': { type: 'boolean' }, 'unsafe-retention': { type: 'boolean' }, 'target-file-size': { type: 'string' },
+} as const;
+
+const USAGE = 'usage: tributary table show|history|describe|optimize|vacuum|checkpoint <path> [options]';
+
 export async function runTableCommand(args: ParsedArgs): Promise<number> {
   const [verb, tablePath] = args.positionals;
-  if (verb !== 'show' || !tablePath) throw new Error('usage: tributary table show <path> [--limit N]');
-  await showTable(tablePath, intOption(args, 'limit', 20));
-  return 0;
+  if (!tablePath) throw new Error(USAGE);
+  switch (verb) {
+    case 'show':
+      await showTable(tablePath, intOption(args, 'limit', 20), timeTravel(args));
+      return 0;
+    case 'history':
+      await showHistory(tablePath, intOption(args, 'limit', 20));
+      return 0;
+    case 'describe':
+      await describeTable(tablePath, timeTravel(args));
+      return 0;
+    case 'optimize': {
+      const target = args.values['target-file-size'];
+      const r = await optimize(tablePath, target === undefined ? {} : { targetFileBytes: intOption(args, 'target-file-size', 0) });
+      console.log(r.version === undefined
+        ? `OPTIMIZE ${tablePath}: nothing to compact at version ${r.readVersion}`
+        : `OPTIMIZE ${tablePath}: version ${r.version}, ${r.filesRemoved} files compacted into ${r.filesAdded}, ${r.rows} rows rewritten (dataChange=false)`);
+      return 0;
+    }
+    case 'vacuum': {
+      const retain = args.values.retain;
+      const r = await vacuum(tablePath, {
+        ...(retain === undefined ? {} : { retentionHours: intOption(args, 'retain', 0) }),
+        dryRun: args.values['dry-run'] === true,
+        unsafe: args.values['unsafe-retention'] === true,
+      });
+      const verbWord = r.dryRun ? 'would delete' : 'deleted';
+      console.log(`VACUUM ${tablePath} (retention ${r.retentionMs / 3600_000} hours): ${verbWord} ${r.files.length} files`);
+      for (const f of r.files) console.log(`  ${f}`);
+      return 0;
+    }
+    case 'checkpoint': {
+      const r = await writeCheckpoint(await readSnapshot(tablePath));
+      console.log(`checkpoint of ${tablePath} at version ${r.version}: ${r.size} actions, ${r.bytes} bytes`);
+      return 0;
+    }
+    default:
+      throw new Error(USAGE);
+  }
 }
 
-export async function showTable(tablePath: string, limit: number): Promise<void> {
-  const snapshot = await readSnapshot(tablePath);
-  const rows = aggregateRows(await readTableRows(tablePath));
+function timeTravel(args: ParsedArgs): SnapshotOptions {
+  const v = args.values.version;
+  const t = args.values.timestamp;
+  if (v !== undefined && t !== undefined) throw new Error('give --version or --timestamp, not both');
+  if (v !== undefined) return { version: intOption(args, 'version', 0) };
+  if (typeof t === 'string') {
+    const ms = Date.parse(t);
+    if (Number.isNaN(ms)) throw new Error(`--timestamp '${t}' is not an ISO-8601 time`);
+    return { timestamp: ms };
+  }
+  return {};
+}
+
+const AGGREGATE_COLUMNS = ['window', 'customer_id', 'event_count', 'total_amount'];
+
+export async function showTable(tablePath: string, limit: number, at: SnapshotOptions = {}): Promise<void> {
+  const snapshot = await readSnapshot(tablePath, at);
+  const table = await readSnapshotRows(snapshot);
+  const names = table.schema.fields.map((f) => f.name);
+  if (!AGGREGATE_COLUMNS.every((c) => names.includes(c))) {
+    const rows = canonicalRows(table);
+    console.log(`Delta table ${tablePath}: version ${snapshot.version}, ${snapshot.files.size} files, ${rows.length} rows`);
+    for (const r of rows.slice(0, limit)) console.log(JSON.stringify(r));
+    if (rows.length > limit) console.log(`... ${rows.length - limit} more rows`);
+    return;
+  }
+  const rows = aggregateRows(table);
   rows.sort((a, b) => (a.windowStartMicros < b.windowStartMicros ? -1 : a.windowStartMicros > b.windowStartMicros ? 1 : a.customerId - b.customerId));
   const events = rows.reduce((a, r) => a + r.eventCount, 0n);
   const cents = rows.reduce((a, r) => a + r.totalCents, 0n);
@@ -22,4 +103,51 @@ export async function showTable(tablePath: string, limit: number): Promise<void>
     console.log(`${formatMicros(r.windowStartMicros)}  ${formatMicros(r.windowEndMicros)}  ${String(r.customerId).padStart(11)}  ${String(r.eventCount).padStart(11)}  ${formatCents(r.totalCents).padStart(12)}`);
   }
   if (rows.length > limit) console.log(`... ${rows.length - limit} more rows`);
+}
+
+export async function showHistory(tablePath: string, limit: number): Promise<void> {
+  const times = (await commitTimestamps(tablePath)).reverse().slice(0, limit);
+  console.log('version  timestamp                 operation          readVersion  parameters / engine');
+  for (const { version, timestamp } of times) {
+    const text = await fs.readFile(path.join(tablePath, '_delta_log', `${String(version).padStart(20, '0')}.json`), 'utf8').catch(() => '');
+    let info: Record<string, unknown> = {};
+    for (const line of text.split('\n')) {
+      if (!line.includes('"commitInfo"')) continue;
+      try {
+        info = (JSON.parse(line) as { commitInfo?: Record<string, unknown> }).commitInfo ?? {};
+      } catch {
+        // a malformed line: shown without commitInfo
+      }
+      break;
+    }
+    const op = String(info.operation ?? '?');
+    const read = info.readVersion === undefined ? '' : String(info.readVersion);
+    console.log(`${String(version).padStart(7)}  ${new Date(timestamp).toISOString()}  ${op.padEnd(17)}  ${read.padStart(11)}  ${JSON.stringify(info.operationParameters ?? {})} ${String(info.engineInfo ?? '')}`);
+  }
+}
+
+export async function describeTable(tablePath: string, at: SnapshotOptions = {}): Promise<void> {
+  const s: Snapshot = await readSnapshot(tablePath, at);
+  const schema = parseSchemaString(s.metadata.schemaString);
+  let bytes = 0;
+  let rows = 0;
+  let rowsKnown = true;
+  for (const f of s.files.values()) {
+    bytes += f.size;
+    const n = f.stats ? (JSON.parse(f.stats) as { numRecords?: number }).numRecords : undefined;
+    if (typeof n === 'number') rows += n;
+    else rowsKnown = false;
+  }
+  console.log(`Delta table ${path.resolve(tablePath)}`);
+  console.log(`  version            ${s.version}`);
+  console.log(`  id                 ${s.metadata.id}${s.metadata.name ? ` (${s.metadata.name})` : ''}`);
+  console.log(`  protocol           reader ${s.protocol.minReaderVersion}${s.protocol.readerFeatures ? ` [${s.protocol.readerFeatures.join(', ')}]` : ''}, writer ${s.protocol.minWriterVersion}${s.protocol.writerFeatures ? ` [${s.protocol.writerFeatures.join(', ')}]` : ''}`);
+  console.log(`  partition columns  ${s.metadata.partitionColumns.length > 0 ? s.metadata.partitionColumns.join(', ') : '(none)'}`);
+  console.log(`  files              ${s.files.size} (${bytes} bytes), ${rowsKnown ? rows : `at least ${rows}`} rows`);
+  console.log('  columns');
+  for (const f of schema.fields) console.log(`    ${f.name.padEnd(16)} ${deltaTypeName(f.type)}${f.nullable ? '' : ' not null'}`);
+  const conf = Object.entries(s.metadata.configuration);
+  console.log(`  properties         ${conf.length === 0 ? '(none)' : conf.map(([k, v]) => `${k}=${v}`).join(', ')}`);
+  console.log(`  txn versions       ${s.txns.size === 0 ? '(none)' : ''}`);
+  for (const [appId, v] of [...s.txns].sort()) console.log(`    ${appId} = ${v}`);
 }

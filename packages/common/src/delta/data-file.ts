@@ -33,8 +33,12 @@ export async function writeDataFile(tablePath: string, data: arrow.Table, opts: 
   const dir = partitionColumns.length > 0 ? partitionDirectory(partitionColumns, partitionValues) : '';
   const relative = dir === '' ? fileName : path.join(dir, fileName);
 
-  const stats = computeStats(data, { skipColumns: partitionColumns });
-  const bytes = writeParquet(data, { compression });
+  // Partition values live in the path and the `add`, not in the file (as Spark writes them).
+  const fileData = partitionColumns.some((c) => data.schema.fields.some((f) => f.name === c))
+    ? data.select(data.schema.fields.map((f) => f.name).filter((n) => !partitionColumns.includes(n)))
+    : data;
+  const stats = computeStats(fileData);
+  const bytes = writeParquet(fileData, { compression });
   const absolute = path.join(tablePath, relative);
   await fs.mkdir(path.dirname(absolute), { recursive: true });
   const handle = await fs.open(absolute, 'wx');

@@ -6,7 +6,10 @@
  * name; `link` fails with EEXIST when another writer holds that version. Renaming into place is
  * never used: rename replaces an existing file silently, which loses commits under races.
  * Checkpoints: `%020d.checkpoint.parquet` (classic) and
- * `%020d.checkpoint.%010d.%010d.parquet` (multi-part: part, number of parts).
+ * `%020d.checkpoint.%010d.%010d.parquet` (multi-part: part, number of parts), written to a temp file
+ * and renamed into place (a checkpoint's content is determined by its version, so replacing one
+ * with another of the same version is harmless). `_last_checkpoint` is the one file meant to be
+ * replaced: JSON `{"version":v,"size":<actions>,"parts"?:n}`, written to a temp file and renamed.
  */
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
@@ -18,6 +21,20 @@ export const LOG_DIR = '_delta_log';
 export function commitFileName(version: number): string {
   if (!Number.isSafeInteger(version) || version < 0) throw new InvalidArgumentError(`bad Delta version ${version}`);
   return String(version).padStart(20, '0') + '.json';
+}
+
+export const LAST_CHECKPOINT = '_last_checkpoint';
+
+export interface LastCheckpoint {
+  version: number;
+  /** Number of actions in the checkpoint. */
+  size: number;
+  /** Number of parts of a multi-part checkpoint. */
+  parts?: number;
+}
+
+export function checkpointFileName(version: number): string {
+  return commitFileName(version).replace(/\.json$/, '.checkpoint.parquet');
 }
 
 export interface CheckpointFiles {
@@ -131,6 +148,62 @@ export class LocalLogStore {
     }
     checkpoints.sort((a, b) => a.version - b.version);
     return { commits, checkpoints };
+  }
+
+  /** `_last_checkpoint`, or undefined when absent or unreadable (readers then list the log). */
+  async readLastCheckpoint(): Promise<LastCheckpoint | undefined> {
+    let text: string;
+    try {
+      text = await fs.readFile(path.join(this.logDir, LAST_CHECKPOINT), 'utf8');
+    } catch {
+      return undefined;
+    }
+    try {
+      const json = JSON.parse(text) as Record<string, unknown>;
+      if (!Number.isSafeInteger(json.version) || (json.version as number) < 0) return undefined;
+      const parts = json.parts;
+      return { version: json.version as number, size: Number(json.size ?? 0), ...(Number.isSafeInteger(parts) ? { parts: parts as number } : {}) };
+    } catch {
+      return undefined;
+    }
+  }
+
+  async writeLastCheckpoint(last: LastCheckpoint): Promise<void> {
+    await this.replaceFile(LAST_CHECKPOINT, JSON.stringify(last));
+  }
+
+  /** Writes `name` in `_delta_log` through a temp file and rename (never for commits). */
+  async replaceFile(name: string, content: string | Uint8Array): Promise<void> {
+    if (COMMIT_RE.test(name)) throw new InvalidArgumentError(`commit ${name} must be written with putIfAbsent`);
+    const finalPath = path.join(this.logDir, name);
+    const tempPath = path.join(this.logDir, `.${name}.${randomUUID()}.tmp`);
+    const handle = await fs.open(tempPath, 'wx');
+    try {
+      await handle.writeFile(content);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    try {
+      await fs.rename(tempPath, finalPath);
+    } catch (err) {
+      await fs.rm(tempPath, { force: true });
+      throw err;
+    }
+    await this.syncDir();
+  }
+
+  /** Modification time (ms) of a commit file. */
+  async commitModificationTime(version: number): Promise<number> {
+    return Math.floor((await fs.stat(path.join(this.logDir, commitFileName(version)))).mtimeMs);
+  }
+
+  async modificationTime(name: string): Promise<number> {
+    return Math.floor((await fs.stat(path.join(this.logDir, name))).mtimeMs);
+  }
+
+  async deleteFile(name: string): Promise<void> {
+    await fs.rm(path.join(this.logDir, name), { force: true });
   }
 
   async ensureLogDir(): Promise<void> {

@@ -17,3 +17,5 @@ export {
   startingOffsetsFromOption, startingOffsetsProblems, EARLIEST_OFFSET, LATEST_OFFSET,
 } from './starting-offsets';
 export type { StartingOffsets } from './starting-offsets';
+export type { DerivedColumnSpec, DerivedExpr } from './query-spec';
+export { derivedColumnType, derivedExprProblems, evaluateDerived, zoneOffsetMicros } from './derived-columns';

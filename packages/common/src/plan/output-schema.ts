@@ -1,3 +1,4 @@
+import { derivedColumnType } from './derived-columns';
 import type { FieldType, QuerySpec } from './query-spec';
 
 /**
@@ -6,7 +7,7 @@ import type { FieldType, QuerySpec } from './query-spec';
  *   window struct<start timestamp, end timestamp> (not null), key as in the input schema,
  *   count → long (not null), sum of decimal(p,s) → decimal(min(38, p+10), s), sum of int/long → long.
  */
-export type OutputType = FieldType | { struct: OutputColumn[] };
+export type OutputType = FieldType | 'date' | { struct: OutputColumn[] };
 export interface OutputColumn { name: string; type: OutputType; nullable: boolean }
 
 export const WINDOW_COLUMN = 'window';
@@ -29,6 +30,7 @@ export function outputSchema(spec: QuerySpec): OutputColumn[] {
     if (agg.fn === 'count') columns.push({ name: agg.alias, type: 'long', nullable: false });
     else columns.push({ name: agg.alias, type: sumType(inputType(agg.column).type), nullable: true });
   }
+  for (const d of spec.withColumns ?? []) columns.push({ name: d.name, type: derivedColumnType(d.expr), nullable: true });
   return columns;
 }
 

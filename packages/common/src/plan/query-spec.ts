@@ -14,6 +14,8 @@ export interface QuerySpec {
   parse: JsonParseSpec;
   watermark?: WatermarkSpec;
   aggregation: AggregationSpec;
+  /** Columns computed from each aggregated row when it is written (withColumn), in order. */
+  withColumns?: DerivedColumnSpec[];
   sink: DeltaSinkSpec;
   trigger: TriggerSpec;
   options: QueryOptions;
@@ -54,6 +56,20 @@ export interface AggregationSpec {
   keys: string[];
   aggregates: AggregateFn[];
 }
+
+/**
+ * withColumn(name, expr) after the aggregation; the expressions Tributary evaluates at write time
+ * (derived-columns.ts), all over the window's bounds:
+ *   to_date(col('window.start'))                       → date, in the query's time zone
+ *   date_format(col('window.start'), 'yyyy-MM-dd-HH')  → string (tokens yyyy MM dd HH mm ss)
+ *   hour(col('window.start'))                          → int, in the query's time zone
+ * A derived column must be a partition column (partitionBy) for now.
+ */
+export interface DerivedColumnSpec { name: string; expr: DerivedExpr }
+export type DerivedExpr =
+  | { fn: 'to_date'; column: string }
+  | { fn: 'date_format'; column: string; format: string }
+  | { fn: 'hour'; column: string };
 
 export type OutputMode = 'append' | 'complete' | 'update';
 export interface DeltaSinkSpec {

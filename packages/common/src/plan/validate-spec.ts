@@ -1,7 +1,8 @@
 import { InvalidArgumentError } from '../errors';
 import { parseDuration } from './duration';
 import { outputSchema, typeName } from './output-schema';
-import type { FieldSpec, FieldType, QuerySpec } from './query-spec';
+import { derivedExprProblems } from './derived-columns';
+import type { DerivedColumnSpec, FieldSpec, FieldType, QuerySpec } from './query-spec';
 import { startingOffsetsProblems } from './starting-offsets';
 
 /** Largest input precision of a summed decimal: one row's unscaled value always fits an int64. */
@@ -279,11 +280,22 @@ function checkOutputColumns(spec: QuerySpec, add: Add): void {
     }
   }
   const partitionBy: unknown = spec.sink?.partitionBy;
+  const derived: unknown = spec.withColumns;
+  if (derived !== undefined && !Array.isArray(derived)) add(`withColumns must be a list, got ${JSON.stringify(derived)}`);
+  const derivedList = Array.isArray(derived) ? (derived as DerivedColumnSpec[]) : [];
+  for (const d of derivedList) {
+    for (const p of derivedExprProblems(d.name, d.expr)) add(p);
+    if (!Array.isArray(partitionBy) || !partitionBy.includes(d.name)) {
+      add(`withColumn('${d.name}') is only supported for partition columns yet; add it to partitionBy`);
+    }
+  }
   if (partitionBy === undefined) return;
   if (!Array.isArray(partitionBy)) {
     add(`partitionBy must be a list of column names, got ${JSON.stringify(partitionBy)}`);
     return;
   }
+  if (new Set(partitionBy).size !== partitionBy.length) add(`partitionBy names a column twice: ${JSON.stringify(partitionBy)}`);
+  if (partitionBy.length > 0 && partitionBy.length >= columns.length) add('cannot use all columns for partition columns (Delta needs at least one data column)');
   for (const name of partitionBy) {
     const col = columns.find((c) => c.name === name);
     if (col === undefined) {

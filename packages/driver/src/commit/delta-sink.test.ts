@@ -1,0 +1,84 @@
+import { strict as assert } from 'node:assert';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { AddFile, buildAggregateTable, optimize, QuerySpec, readSnapshot, readTableRows, writeDataFile } from '@tributary/common';
+import { DeltaSink } from './delta-sink';
+
+const FIVE_MIN_US = 300_000_000;
+
+function spec(extra: Partial<QuerySpec> = {}, partitionBy?: string[]): QuerySpec {
+  return {
+    version: 1,
+    source: { format: 'kafka', bootstrapServers: 'k:9092', topic: 't', startingOffsets: 'earliest', failOnDataLoss: true },
+    parse: { format: 'json', schema: [], timeZone: 'UTC' },
+    aggregation: { window: { column: 'timestamp', duration: '5 minutes' }, keys: ['customer_id'], aggregates: [] },
+    sink: { format: 'delta', path: '', outputMode: 'append', checkpointLocation: '', ...(partitionBy ? { partitionBy } : {}) },
+    trigger: { kind: 'processingTime', interval: '1 second' },
+    options: {},
+    ...extra,
+  };
+}
+
+async function file(table: string, customer: number): Promise<AddFile> {
+  return writeDataFile(table, buildAggregateTable({
+    length: 1, windowStartMicros: Float64Array.of(1_700_000_000_000_000), customerId: Int32Array.of(customer), count: Float64Array.of(1), sumCents: Float64Array.of(customer),
+  }, FIVE_MIN_US));
+}
+
+describe('DeltaSink', () => {
+  let table: string;
+  beforeEach(async () => {
+    table = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'tributary-sink-')), 'table');
+  });
+  afterEach(async () => {
+    await fs.rm(path.dirname(table), { recursive: true, force: true });
+  });
+
+  it('commits batches at consecutive versions, skips a batch the table holds, and checkpoints every 10th version in the background', async () => {
+    const sink = new DeltaSink(table, spec(), 'q');
+    await sink.ensureTable();
+    for (let b = 0; b < 12; b++) assert.equal(await sink.commitBatch(b, [await file(table, b)], [{ topic: 't', partition: 0, endOffset: String(b + 1) }]), b + 1);
+    assert.equal(await sink.commitBatch(11, [await file(table, 99)], []), 'skipped');
+    await sink.idle();
+    assert.deepEqual(JSON.parse(await fs.readFile(path.join(table, '_delta_log', '_last_checkpoint'), 'utf8')).version, 10);
+    assert.equal(await sink.txnVersion(), 11);
+    const s = await readSnapshot(table);
+    assert.equal(s.version, 12);
+    assert.equal(s.txns.get('q-t-0'), 12);
+    assert.equal((await readTableRows(table)).numRows, 12);
+  });
+
+  it('advances its snapshot over commits of other writers (an OPTIMIZE between batches)', async () => {
+    const sink = new DeltaSink(table, spec(), 'q');
+    await sink.ensureTable();
+    for (let b = 0; b < 3; b++) await sink.commitBatch(b, [await file(table, b)], []);
+    assert.equal((await optimize(table)).version, 4);
+    assert.equal(await sink.commitBatch(3, [await file(table, 3)], []), 5);
+    const s = await readSnapshot(table);
+    assert.equal(s.files.size, 2);
+    assert.equal(s.txns.get('q'), 3);
+  });
+
+  it('a failing checkpoint is logged and never fails the batch; readers still read the table', async () => {
+    const logged: string[] = [];
+    const sink = new DeltaSink(table, spec(), 'q', (m) => logged.push(m));
+    await sink.ensureTable();
+    // `_last_checkpoint` as a directory: the checkpoint's final rename onto it fails.
+    await fs.mkdir(path.join(table, '_delta_log', '_last_checkpoint', 'x'), { recursive: true });
+    for (let b = 0; b < 10; b++) await sink.commitBatch(b, [await file(table, b)], []);
+    await sink.idle();
+    assert.equal(logged.length, 1);
+    assert.match(logged[0], /checkpoint of version 10 failed/);
+    assert.equal(await sink.commitBatch(10, [await file(table, 10)], []), 11);
+    assert.equal((await readTableRows(table)).numRows, 11);
+  });
+
+  it('refuses an existing table whose derived column is computed differently', async () => {
+    const byStart = spec({ withColumns: [{ name: 'day', expr: { fn: 'to_date', column: 'window.start' } }] }, ['day']);
+    await new DeltaSink(table, byStart, 'q').ensureTable();
+    await new DeltaSink(table, byStart, 'q').ensureTable();
+    const byEnd = spec({ withColumns: [{ name: 'day', expr: { fn: 'to_date', column: 'window.end' } }] }, ['day']);
+    await assert.rejects(new DeltaSink(table, byEnd, 'q').ensureTable(), { code: 'DELTA_TABLE_EXISTS' });
+  });
+});

@@ -1,0 +1,94 @@
+/**
+ * The JVM Delta reference implementation (deploy/delta-jvm: delta-spark on Spark 3.5, local mode) as
+ * one child process for a whole test run, spoken to in JSON lines (see DeltaPeer.java for the
+ * requests and the canonical value forms, which match @tributary/common's canonicalRows).
+ * `fetch.sh` must have run (npm run test:interop does it).
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as readline from 'node:readline';
+import type { CanonicalValue } from '@tributary/common';
+import { REPO_ROOT } from '@tributary/client';
+
+/** Spark 3.5 on Java 17 needs these modules opened (Spark's own launcher passes the same). */
+const ADD_OPENS = [
+  'java.base/java.lang', 'java.base/java.lang.invoke', 'java.base/java.lang.reflect', 'java.base/java.io', 'java.base/java.net',
+  'java.base/java.nio', 'java.base/java.util', 'java.base/java.util.concurrent', 'java.base/java.util.concurrent.atomic',
+  'java.base/sun.nio.ch', 'java.base/sun.nio.cs', 'java.base/sun.security.action', 'java.base/sun.util.calendar',
+].map((m) => `--add-opens=${m}=ALL-UNNAMED`);
+
+export interface PeerSnapshot {
+  ok: true;
+  version?: number;
+  schema?: string;
+  minReaderVersion?: number;
+  readerFeatures?: string[];
+  partitionColumns?: string[];
+  files?: string[];
+  txns?: Record<string, string>;
+  rows: Record<string, CanonicalValue>[];
+}
+export type PeerAnswer = PeerSnapshot | { ok: false; error: string };
+
+export class DeltaPeer {
+  private readonly waiting: ((line: string) => void)[] = [];
+  private stderrTail = '';
+
+  private constructor(private readonly child: ChildProcess) {}
+
+  static async start(timeoutMs = 240_000): Promise<DeltaPeer> {
+    const dir = path.join(REPO_ROOT, 'deploy', 'delta-jvm');
+    if (!fs.existsSync(path.join(dir, 'classes', 'DeltaPeer.class'))) {
+      throw new Error('the JVM Delta peer is not built: run bash deploy/delta-jvm/fetch.sh (npm run test:interop does)');
+    }
+    const child = spawn('java', ['-Xmx3g', '-XX:+UseSerialGC', ...ADD_OPENS, '-cp', `${path.join(dir, 'classes')}:${path.join(dir, 'jars', '*')}`, 'DeltaPeer'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const peer = new DeltaPeer(child);
+    child.stderr!.on('data', (b: Buffer) => {
+      peer.stderrTail = (peer.stderrTail + b.toString()).slice(-4000);
+    });
+    const lines = readline.createInterface({ input: child.stdout! });
+    lines.on('line', (line) => peer.waiting.shift()?.(line));
+    const ready = await Promise.race([
+      new Promise<string>((resolve) => peer.waiting.push(resolve)),
+      new Promise<string>((_, reject) => child.once('exit', (code) => reject(new Error(`the JVM Delta peer exited (${code}): ${peer.stderrTail}`)))),
+      new Promise<string>((_, reject) => setTimeout(() => reject(new Error(`the JVM Delta peer did not start in ${timeoutMs} ms: ${peer.stderrTail}`)), timeoutMs).unref()),
+    ]);
+    if (!ready.includes('"ready"')) throw new Error(`unexpected first line from the JVM Delta peer: ${ready}`);
+    return peer;
+  }
+
+  /** One request; answers come back in order. */
+  request(req: Record<string, unknown>): Promise<PeerAnswer> {
+    return new Promise((resolve, reject) => {
+      const onExit = (code: number | null): void => reject(new Error(`the JVM Delta peer exited (${code}): ${this.stderrTail}`));
+      this.child.once('exit', onExit);
+      this.waiting.push((line) => {
+        this.child.off('exit', onExit);
+        resolve(JSON.parse(line) as PeerAnswer);
+      });
+      this.child.stdin!.write(JSON.stringify(req) + '\n');
+    });
+  }
+
+  async sql(sql: string, conf: Record<string, string> = {}): Promise<Record<string, CanonicalValue>[]> {
+    const a = await this.request({ op: 'sql', sql, conf });
+    if (!a.ok) throw new Error(`JVM Delta: ${a.error}\n  in: ${sql}`);
+    return a.rows;
+  }
+
+  read(tablePath: string, at: { version?: number; timestamp?: string } = {}): Promise<PeerAnswer> {
+    return this.request({ op: 'read', path: tablePath, ...at });
+  }
+
+  async close(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.child.stdin!.end(JSON.stringify({ op: 'quit' }) + '\n');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 30_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
