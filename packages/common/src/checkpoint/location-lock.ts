@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { TributaryError } from '../errors';
-import { errnoCode, putIfAbsent, readIfExists } from './durable-file';
+import { errnoCode, putIfAbsent, readIfExists } from '../fs/durable-file';
 import { decodeVersioned, encodeVersioned } from './versioned-json';
 
 /** Who holds a checkpoint location. `token` tells this holder from a later one with the same pid. */

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { InvalidArgumentError, TributaryError } from '../errors';
-import { errnoCode, putIfAbsent, readIfExists, removeStaleTempFiles } from './durable-file';
+import { errnoCode, putIfAbsent, readIfExists, removeStaleTempFiles } from '../fs/durable-file';
 import { corruptCheckpointFile, decodeVersioned, encodeVersioned } from './versioned-json';
 
 export interface LogEntry<T> {

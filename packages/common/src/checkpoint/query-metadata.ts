@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { InvalidArgumentError } from '../errors';
 import { arrayAt, integerAt, objectAt, stringAt } from './json-shape';
-import { putIfAbsent, readIfExists } from './durable-file';
+import { putIfAbsent, readIfExists } from '../fs/durable-file';
 import { corruptCheckpointFile, decodeVersioned, encodeVersioned } from './versioned-json';
 
 /**

@@ -11,9 +11,9 @@
  * with another of the same version is harmless). `_last_checkpoint` is the one file meant to be
  * replaced: JSON `{"version":v,"size":<actions>,"parts"?:n}`, written to a temp file and renamed.
  */
-import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { putIfAbsent, replaceFile } from '../fs/durable-file';
 import { InvalidArgumentError, UnavailableError } from '../errors';
 
 export const LOG_DIR = '_delta_log';
@@ -64,23 +64,10 @@ export class LocalLogStore {
   /** Writes `content` as `version` if no commit of that version exists; false when it does. */
   async putIfAbsent(version: number, content: string): Promise<boolean> {
     const finalPath = path.join(this.logDir, commitFileName(version));
-    const tempPath = path.join(this.logDir, `.${commitFileName(version)}.${randomUUID()}.tmp`);
-    const handle = await fs.open(tempPath, 'wx');
     try {
-      await handle.writeFile(content, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    try {
-      await fs.link(tempPath, finalPath);
-      await this.syncDir();
-      return true;
+      return await putIfAbsent(finalPath, content);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
       throw new UnavailableError(`cannot write Delta commit ${finalPath}`, { cause: err });
-    } finally {
-      await fs.rm(tempPath, { force: true });
     }
   }
 
@@ -175,22 +162,7 @@ export class LocalLogStore {
   /** Writes `name` in `_delta_log` through a temp file and rename (never for commits). */
   async replaceFile(name: string, content: string | Uint8Array): Promise<void> {
     if (COMMIT_RE.test(name)) throw new InvalidArgumentError(`commit ${name} must be written with putIfAbsent`);
-    const finalPath = path.join(this.logDir, name);
-    const tempPath = path.join(this.logDir, `.${name}.${randomUUID()}.tmp`);
-    const handle = await fs.open(tempPath, 'wx');
-    try {
-      await handle.writeFile(content);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    try {
-      await fs.rename(tempPath, finalPath);
-    } catch (err) {
-      await fs.rm(tempPath, { force: true });
-      throw err;
-    }
-    await this.syncDir();
+    await replaceFile(path.join(this.logDir, name), content);
   }
 
   /** Modification time (ms) of a commit file. */
@@ -208,17 +180,5 @@ export class LocalLogStore {
 
   async ensureLogDir(): Promise<void> {
     await fs.mkdir(this.logDir, { recursive: true });
-  }
-
-  private async syncDir(): Promise<void> {
-    let dir: fs.FileHandle | undefined;
-    try {
-      dir = await fs.open(this.logDir, 'r');
-      await dir.sync();
-    } catch {
-      // Directory fsync is unsupported on some file systems; the link itself is already atomic.
-    } finally {
-      await dir?.close();
-    }
   }
 }

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { putIfAbsent, replaceFile } from '../fs/durable-file';
 import { InvalidArgumentError, UnavailableError } from '../errors';
 import {
   BlobName,
@@ -29,16 +29,7 @@ export class DurableStateFiles {
     const file = metadataPath(this.checkpointDir);
     await fs.mkdir(stateDir(this.checkpointDir), { recursive: true });
     const content = JSON.stringify({ formatVersion: STATE_FORMAT_VERSION, queryId }) + '\n';
-    const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-    await writeSynced(temp, Buffer.from(content));
-    try {
-      await fs.link(temp, file);
-      await fsyncDir(path.dirname(file));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    } finally {
-      await fs.rm(temp, { force: true });
-    }
+    await putIfAbsent(file, content);
     const found = JSON.parse(await fs.readFile(file, 'utf8')) as { formatVersion?: unknown; queryId?: unknown };
     if (found.formatVersion !== STATE_FORMAT_VERSION) {
       throw new InvalidArgumentError(
@@ -53,14 +44,10 @@ export class DurableStateFiles {
   async write(partition: number, blob: BlobName, bytes: Uint8Array): Promise<void> {
     const dir = partitionDir(this.checkpointDir, partition);
     const name = blobFileName(blob);
-    const temp = path.join(dir, `.${name}.${randomBytes(6).toString('hex')}.tmp`);
     try {
       await fs.mkdir(dir, { recursive: true });
-      await writeSynced(temp, bytes);
-      await fs.rename(temp, path.join(dir, name));
-      await fsyncDir(dir);
+      await replaceFile(path.join(dir, name), bytes);
     } catch (error) {
-      await fs.rm(temp, { force: true }).catch(() => undefined);
       throw new UnavailableError(`durable state write of ${path.join(dir, name)} failed: ${(error as Error).message}`, {
         code: 'STATE_DURABLE_WRITE',
         cause: error,
@@ -103,25 +90,5 @@ export class DurableStateFiles {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw error;
     }
-  }
-}
-
-async function writeSynced(file: string, bytes: Uint8Array): Promise<void> {
-  const handle = await fs.open(file, 'wx');
-  try {
-    await handle.writeFile(bytes);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-/** Makes a rename or link in `dir` durable. */
-async function fsyncDir(dir: string): Promise<void> {
-  const handle = await fs.open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }

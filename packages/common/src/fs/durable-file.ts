@@ -3,9 +3,10 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 
 /**
- * Put-if-absent for a local (or POSIX-like shared) file system.
+ * Durable writes on a local (or POSIX-like shared) file system: the one implementation used by the
+ * checkpoint logs, the Delta log and the state store.
  *
- * Protocol: write the bytes to a temp file in the same directory, fsync it, hard-link it to the
+ * Put-if-absent. Protocol: write the bytes to a temp file in the same directory, fsync it, hard-link it to the
  * final name, fsync the directory, unlink the temp file. `link` fails with EEXIST when the final
  * name exists, so of any number of racing writers (threads, processes, hosts on a shared volume)
  * exactly one wins and readers only ever see complete files. Never rename into place: rename
@@ -34,6 +35,31 @@ export async function putIfAbsent(file: string, contents: string | Uint8Array): 
   }
   await fsyncDirectory(dir);
   return true;
+}
+
+/**
+ * Replaces `file` with `contents` atomically: temp file in the same directory, fsync, rename, fsync
+ * of the directory. Only for files meant to be replaced (e.g. Delta's `_last_checkpoint`) or that no
+ * other writer shares (state files named by attempt); a file that must be written once uses
+ * putIfAbsent.
+ */
+export async function replaceFile(file: string, contents: string | Uint8Array): Promise<void> {
+  const dir = path.dirname(file);
+  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    const handle = await fs.open(temp, 'wx');
+    try {
+      await handle.writeFile(contents);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(temp, file);
+  } catch (err) {
+    await fs.rm(temp, { force: true }).catch(() => undefined);
+    throw err;
+  }
+  await fsyncDirectory(dir);
 }
 
 /** Makes created, linked or removed names in `dir` durable (Linux needs an fsync of the directory). */

@@ -1,0 +1,1 @@
+export { putIfAbsent, replaceFile, fsyncDirectory, readIfExists, removeStaleTempFiles, isTempName, errnoCode } from './durable-file';
