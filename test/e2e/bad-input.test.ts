@@ -7,15 +7,15 @@
  * and, with lateRows 'table', land in the late-rows table; every side table carries the batch's txn.
  */
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { readTableRows } from '@tributary/common';
 import {
-  aggregateRows, col, count, DecimalType, DriverClient, EventBatch, EventGenerator, fromJson, GrpcSubmitter, IntegerType,
-  LocalCluster, produceEvents, StreamingQuery, StringType, StructField, StructType, sum, TimestampType, TributarySession, window,
+  aggregateRows, col, count, DecimalType, DriverClient, EventBatch, EventGenerator, fromJson, GrpcSubmitter,
+  IntegerType, produceEvents, StreamingQuery, StringType, StructField, StructType, sum, TimestampType,
+  TributarySession, window,
 } from '@tributary/client';
-import { testKafka, testRedis } from '../support/infra';
+import { testKafka } from '../support/infra';
+import { clusterPerTest } from '../support/cluster-fixture';
 import { computeExpected, diffRows, readTopicEvents, TopicRecord } from '../support/oracle';
 import { DELAY, MINUTE, WINDOW, deltaCommits, waitUntil, watermarkMicros } from '../support/seed-run';
 import { badRecords, reasonOfKey } from '../support/bad-records';
@@ -61,23 +61,7 @@ async function startQuery(client: DriverClient, opts: { bootstrap: string; topic
 
 describe('bad input on a real cluster: quarantined, counted, never fatal', function () {
   this.timeout(15 * 60_000);
-  let dir: string;
-  let cluster: LocalCluster | undefined;
-  let client: DriverClient | undefined;
-
-  beforeEach(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-bad-input-'));
-    cluster = await LocalCluster.start({ dir: path.join(dir, 'cluster'), redis: testRedis(), executors: 3 });
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && cluster) {
-      for (const name of ['driver', ...cluster.executors.keys()]) console.log(`--- ${name} log (tail)\n${cluster.logOf(name).slice(-4000)}`);
-    }
-    client?.close();
-    await cluster?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const env = clusterPerTest('tributary-bad-input-', 3);
 
   it('gives the oracle over the good events, quarantines every bad record once with coordinates and reason, and keeps late rows', async () => {
     const topic = `bad_input_${Date.now()}`;
@@ -87,9 +71,9 @@ describe('bad input on a real cluster: quarantined, counted, never fatal', funct
     const good = gen.phaseInOrder(100_000);
     await produceEvents(bootstrap, topic, PARTITIONS, mixed(good, bad));
 
-    const table = path.join(dir, 'delta', 'aggregates');
-    client = new DriverClient(cluster!.driverAddress);
-    const query = await startQuery(client, { bootstrap, topic, table, checkpoint: path.join(dir, 'checkpoints', 'q') });
+    const table = path.join(env.dir, 'delta', 'aggregates');
+    const client = env.track(new DriverClient(env.cluster.driverAddress));
+    const query = await startQuery(client, { bootstrap, topic, table, checkpoint: path.join(env.dir, 'checkpoints', 'q') });
 
     const lateBound = Math.floor((good.eventTimeMicros[40_000] - DELAY) / WINDOW) * WINDOW;
     await waitUntil(query, async () => watermarkMicros(await query.lastProgress()) >= lateBound, 300_000, () => status(query));
@@ -160,19 +144,17 @@ describe('bad input on a real cluster: quarantined, counted, never fatal', funct
     const gen = new EventGenerator({ seed: 8, customers: 500, eventsPerSecond: 20 });
     const good = gen.phaseInOrder(20_000);
     await produceEvents(bootstrap, topic, PARTITIONS, mixed(good, badRecords(3)));
-    await cluster!.stop();
-    cluster = await LocalCluster.start({
-      dir: path.join(dir, 'cluster-crash'), redis: testRedis(), executors: 2, driverEnv: { TRIBUTARY_FAULT_KILL_AT: 'afterSideCommits:2' },
-    });
-    const table = path.join(dir, 'delta', 'crash');
-    client = new DriverClient(cluster.driverAddress);
-    const query = await startQuery(client, { bootstrap, topic, table, checkpoint: path.join(dir, 'checkpoints', 'crash'), maxOffsetsPerTrigger: 3_000 });
-    await cluster.driver.exited;
-    assert.match(cluster.logOf('driver'), /fault hook: killing the driver at afterSideCommits of batch 2/);
-    await cluster.restartDriver({});
+    // This test's driver kills itself by the fault hook once the side tables hold batch 2.
+    await env.cluster.restartDriver({ TRIBUTARY_FAULT_KILL_AT: 'afterSideCommits:2' });
+    const table = path.join(env.dir, 'delta', 'crash');
+    const client = env.track(new DriverClient(env.cluster.driverAddress));
+    const query = await startQuery(client, { bootstrap, topic, table, checkpoint: path.join(env.dir, 'checkpoints', 'crash'), maxOffsetsPerTrigger: 3_000 });
+    await env.cluster.driver.exited;
+    assert.match(env.cluster.logOf('driver'), /fault hook: killing the driver at afterSideCommits of batch 2/);
+    await env.cluster.restartDriver({});
     // The restarted driver resumes the query from its saved state (unreachable, then not found, until it has).
     for (const deadline = Date.now() + 120_000; !(await client.list().catch(() => [])).some((q) => q.id === query.id && q.state === 'ACTIVE');) {
-      if (Date.now() > deadline) throw new Error(`the query did not resume:\n${cluster.logOf('driver').slice(-3000)}`);
+      if (Date.now() > deadline) throw new Error(`the query did not resume:\n${env.cluster.logOf('driver').slice(-3000)}`);
       await new Promise((r) => setTimeout(r, 250));
     }
     const closing = gen.phaseCloseAll(3);
@@ -191,7 +173,7 @@ describe('bad input on a real cluster: quarantined, counted, never fatal', funct
     // Batch 2 reached the quarantine table before the crash: the replay skipped it there.
     const batch2 = deltaCommits(`${table}_quarantine`).filter((c) => c.actions.some((a) => a.txn?.appId === query.id && a.txn.version === 2));
     assert.equal(batch2.length, 1, 'batch 2 committed once to the quarantine table');
-    const replay = /recovery: \{"kind":"replay","batchId":2,"skipSinks":(\[[^\]]*\])/.exec(cluster.logOf('driver'));
+    const replay = /recovery: \{"kind":"replay","batchId":2,"skipSinks":(\[[^\]]*\])/.exec(env.cluster.logOf('driver'));
     assert.ok(replay, 'batch 2 was replayed');
     assert.deepEqual(JSON.parse(replay[1]), [`${table}_quarantine`, `${table}_late_rows`], 'the replay skipped the side tables, not the main table');
   });

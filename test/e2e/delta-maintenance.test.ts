@@ -8,14 +8,15 @@
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { optimize, readSnapshot, readTableRows, vacuum } from '@tributary/common';
 import {
-  aggregateRows, col, count, date_format, DecimalType, DriverClient, EventGenerator, fromJson, GrpcSubmitter, IntegerType, LocalCluster,
-  produceEvents, StreamingQuery, StringType, StructField, StructType, sum, TimestampType, TributarySession, window,
+  aggregateRows, col, count, date_format, DecimalType, DriverClient, EventGenerator, fromJson, GrpcSubmitter,
+  IntegerType, produceEvents, StreamingQuery, StringType, StructField, StructType, sum, TimestampType,
+  TributarySession, window,
 } from '@tributary/client';
-import { testKafka, testRedis } from '../support/infra';
+import { testKafka } from '../support/infra';
+import { clusterPerTest } from '../support/cluster-fixture';
 import { computeExpected, diffRows } from '../support/oracle';
 import { DELAY, MINUTE, WINDOW, waitUntil, watermarkMicros } from '../support/seed-run';
 
@@ -28,23 +29,7 @@ const schema = new StructType([
 
 describe('Delta maintenance beside a running query (real cluster)', function () {
   this.timeout(15 * 60_000);
-  let dir: string;
-  let cluster: LocalCluster | undefined;
-  let client: DriverClient | undefined;
-
-  beforeEach(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-e2e-maint-'));
-    cluster = await LocalCluster.start({ dir: path.join(dir, 'cluster'), redis: testRedis(), executors: 3 });
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && cluster) {
-      for (const name of ['driver', ...cluster.executors.keys()]) console.log(`--- ${name} log (tail)\n${cluster.logOf(name).slice(-4000)}`);
-    }
-    client?.close();
-    await cluster?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const env = clusterPerTest('tributary-e2e-maint-', 3);
 
   it('OPTIMIZE and VACUUM between streaming batches keep a partitioned table exactly equal to the oracle', async () => {
     const topic = `maint_events_${Date.now()}`;
@@ -53,8 +38,8 @@ describe('Delta maintenance beside a running query (real cluster)', function () 
     const inOrder = gen.phaseInOrder(60_000);
     await produceEvents(bootstrap, topic, 4, inOrder);
 
-    const table = path.join(dir, 'delta', 'customer_aggregates');
-    client = new DriverClient(cluster!.driverAddress);
+    const table = path.join(env.dir, 'delta', 'customer_aggregates');
+    const client = env.track(new DriverClient(env.cluster.driverAddress));
     const spark = TributarySession.builder().appName('maintenance test').submitter(new GrpcSubmitter(client)).getOrCreate();
     const query: StreamingQuery = await spark.readStream.format('kafka').option('kafka.bootstrap.servers', bootstrap).option('subscribe', topic)
       .option('startingOffsets', 'earliest').option('maxOffsetsPerTrigger', 2_000).load()
@@ -64,7 +49,7 @@ describe('Delta maintenance beside a running query (real cluster)', function () 
       .agg(count('*').alias('event_count'), sum('amount').alias('total_amount'))
       .withColumn('hour', date_format(col('window.start'), 'yyyy-MM-dd-HH'))
       .writeStream.format('delta').outputMode('append').partitionBy('hour')
-      .option('checkpointLocation', path.join(dir, 'checkpoints', 'customers'))
+      .option('checkpointLocation', path.join(env.dir, 'checkpoints', 'customers'))
       .trigger({ processingTime: '200 milliseconds' })
       .start(table);
 

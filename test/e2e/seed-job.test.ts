@@ -7,34 +7,17 @@
  * ahead finally close every earlier window.
  */
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { readTableRows } from '@tributary/common';
-import { aggregateRows, DriverClient, EventGenerator, LocalCluster, produceEvents, StreamingQuery } from '@tributary/client';
-import { testKafka, testRedis } from '../support/infra';
+import { aggregateRows, EventGenerator, produceEvents, StreamingQuery } from '@tributary/client';
+import { testKafka } from '../support/infra';
+import { clusterPerTest } from '../support/cluster-fixture';
 import { computeExpected, diffRows } from '../support/oracle';
 import { DELAY, MINUTE, WINDOW, deltaCommits, startSeedJob, waitUntil, watermarkMicros } from '../support/seed-run';
 
 describe('the seed job on a real cluster (Kafka, Redis, driver + 3 executors, Delta)', function () {
   this.timeout(15 * 60_000);
-  let dir: string;
-  let cluster: LocalCluster | undefined;
-  let client: DriverClient | undefined;
-
-  beforeEach(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-e2e-'));
-    cluster = await LocalCluster.start({ dir: path.join(dir, 'cluster'), redis: testRedis(), executors: 3 });
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && cluster) {
-      for (const name of ['driver', ...cluster.executors.keys()]) console.log(`--- ${name} log (tail)\n${cluster.logOf(name).slice(-4000)}`);
-    }
-    client?.close();
-    await cluster?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const env = clusterPerTest('tributary-e2e-', 3);
 
   it('writes exactly the windows an independent calculation expects, over 200,000 events in at least 20 batches', async () => {
     const topic = `customer_events_${Date.now()}`;
@@ -43,11 +26,11 @@ describe('the seed job on a real cluster (Kafka, Redis, driver + 3 executors, De
     const inOrder = gen.phaseInOrder(194_000);
     await produceEvents(bootstrap, topic, 8, inOrder);
 
-    const table = path.join(dir, 'delta', 'customer_aggregates');
-    const started = await startSeedJob(cluster!.driverAddress, {
-      bootstrap, topic, table, checkpoint: path.join(dir, 'checkpoints', 'customers'), maxOffsetsPerTrigger: 9_000,
+    const table = path.join(env.dir, 'delta', 'customer_aggregates');
+    const started = await startSeedJob(env.cluster.driverAddress, {
+      bootstrap, topic, table, checkpoint: path.join(env.dir, 'checkpoints', 'customers'), maxOffsetsPerTrigger: 9_000,
     });
-    client = started.client;
+    env.track(started.client);
     const query = started.query;
 
     // Late events: stamped in windows that end before a watermark a committed batch already reached.

@@ -3,20 +3,20 @@ import { connectKafkaAdmin, createRangeReader, EventDecoder, createEventColumns 
 import { Partitioners } from 'kafkajs';
 import { produceLoad } from './load-generator';
 
-const BROKER = process.env.TRIBUTARY_TEST_KAFKA ?? '127.0.0.1:19092';
+import { testKafka } from '@tributary/common';
 
 describe('produceLoad (the benchmark generator)', function () {
   this.timeout(60_000);
   it('sends exactly the events it reports: JSON the decoder accepts, keyed and partitioned like kafkajs, sums matching', async () => {
     const topic = `load-gen-${process.pid}-${Date.now()}`;
-    const result = await produceLoad(BROKER, topic, 3, 20_000, { seed: 5, customers: 500, batchRecords: 700 });
+    const result = await produceLoad(testKafka(), topic, 3, 20_000, { seed: 5, customers: 500, batchRecords: 700 });
     assert.equal(result.sent, 20_000);
-    const admin = await connectKafkaAdmin({ brokers: [BROKER] });
+    const admin = await connectKafkaAdmin({ brokers: [testKafka()] });
     const latest = await admin.latestOffsets(topic);
     await admin.close();
     const partitioner = Partitioners.DefaultPartitioner();
     const partitionMetadata = [0, 1, 2].map((partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
-    const reader = await createRangeReader({ brokers: [BROKER] });
+    const reader = await createRangeReader({ brokers: [testKafka()] });
     const decoder = new EventDecoder();
     let count = 0;
     let cents = 0;

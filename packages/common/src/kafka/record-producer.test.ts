@@ -6,7 +6,7 @@ import { RecordBatchDecoder } from './record-batch';
 import { RecordBatchBuilder } from './record-batch-builder';
 import { createRecordProducer } from './record-producer';
 
-const BROKER = process.env.TRIBUTARY_TEST_KAFKA ?? '127.0.0.1:19092';
+import { testKafka } from '../testing';
 
 function sample(i: number): { key: Buffer | null; value: Buffer; ts: number } {
   return {
@@ -43,8 +43,8 @@ describe('RecordProducer against a broker', function () {
   this.timeout(60_000);
   it('lands batches in send order with the broker assigning offsets; kafkajs and the range reader read the same records', async () => {
     const topic = `record-producer-${process.pid}-${Date.now()}`;
-    const admin = await connectKafkaAdmin({ brokers: [BROKER] });
-    const producer = await createRecordProducer({ brokers: [BROKER] });
+    const admin = await connectKafkaAdmin({ brokers: [testKafka()] });
+    const producer = await createRecordProducer({ brokers: [testKafka()] });
     const b = new RecordBatchBuilder();
     const recs = Array.from({ length: 5000 }, (_, i) => sample(i));
     try {
@@ -57,7 +57,7 @@ describe('RecordProducer against a broker', function () {
       }
       assert.deepEqual(await Promise.all(sends), [0, 1000, 2000, 3000, 4000]);
       assert.deepEqual([...(await admin.latestOffsets(topic))].sort((x, y) => x[0] - y[0]), [[0, 0n], [1, 5000n]]);
-      const reader = await createRangeReader({ brokers: [BROKER] });
+      const reader = await createRangeReader({ brokers: [testKafka()] });
       const values: string[] = [];
       try {
         await reader.read({ topic, partition: 1, from: 0n, to: 5000n }, (c) => {
@@ -67,7 +67,7 @@ describe('RecordProducer against a broker', function () {
         await reader.close();
       }
       assert.deepEqual(values, recs.map((r) => r.value.toString()));
-      const kafka = new Kafka({ brokers: [BROKER], logLevel: logLevel.NOTHING });
+      const kafka = new Kafka({ brokers: [testKafka()], logLevel: logLevel.NOTHING });
       const consumer = kafka.consumer({ groupId: `${topic}-check` });
       const seen: { key: string | null; value: string; ts: string }[] = [];
       await consumer.connect();
