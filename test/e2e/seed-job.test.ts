@@ -55,6 +55,13 @@ describe('the seed job on a real cluster (Kafka, Redis, driver + 3 executors, De
 
     const batches = progress.filter((p) => p.numInputRows > 0).length;
     assert.ok(batches >= 20, `state must carry across at least 20 batches with input, got ${batches}`);
+    // Progress shows how far behind the topic's latest offsets each batch was: the first batch was
+    // planned when every in-order event was already in the topic, and read only its 9,000.
+    const sumOffsets = (o: Record<string, Record<string, string>> | null) => Object.values(o![topic]).reduce((a, v) => a + Number(v), 0);
+    const first = progress.find((p) => p.batchId === 0)!;
+    assert.equal(sumOffsets(first.sources[0].latestOffset), inOrder.count);
+    assert.equal(sumOffsets(first.sources[0].endOffset), 9_000);
+    assert.ok(Number(first.sources[0].metrics!.maxOffsetsBehindLatest) > 0);
     const lateCounted = progress.reduce((a, p) => a + p.lateRows.total, 0);
     assert.equal(lateCounted, expected.lateRows, 'late rows counted in progress');
     assert.equal(progress.reduce((a, p) => a + p.numInputRows, 0), inOrder.count + late.count + closing.count);

@@ -21,6 +21,8 @@ export function buildProgress(args: {
   timings: Record<string, number>;
   attempt: number;
   sideSinks: readonly SideTableSink[];
+  /** The topic's latest offsets when the batch was planned. */
+  latestOffsets?: Map<number, bigint>;
 }): QueryProgress {
   const { ctx, plan, output, commit, timings } = args;
   const numInputRows = commit.numInputRows;
@@ -68,8 +70,11 @@ export function buildProgress(args: {
       description: `KafkaV2[Subscribe[${source.topic}]]`,
       startOffset: offsets('from'),
       endOffset: offsets('to'),
-      latestOffset: offsets('to'),
+      latestOffset: args.latestOffsets
+        ? { [source.topic]: Object.fromEntries([...args.latestOffsets].map(([p, o]) => [String(p), o.toString()])) }
+        : offsets('to'),
       numInputRows,
+      metrics: lagMetrics(source.partitions, args.latestOffsets),
       inputRowsPerSecond: numInputRows / seconds,
       processedRowsPerSecond: numInputRows / seconds,
     }],
@@ -104,4 +109,15 @@ function taskStageTimes(output: AttemptOutput): Record<string, number> {
     max('parquet', s.timingsMs.parquet);
   }
   return out;
+}
+
+/** Spark's Kafka source metrics: how far each partition's end offset is behind the latest offset. */
+function lagMetrics(partitions: readonly { partition: number; to: string }[], latest: Map<number, bigint> | undefined): Record<string, string> | undefined {
+  if (!latest || partitions.length === 0) return undefined;
+  const behind = partitions.map((p) => Number((latest.get(p.partition) ?? BigInt(p.to)) - BigInt(p.to)));
+  return {
+    minOffsetsBehindLatest: String(Math.min(...behind)),
+    maxOffsetsBehindLatest: String(Math.max(...behind)),
+    avgOffsetsBehindLatest: String(behind.reduce((a, b) => a + b, 0) / behind.length),
+  };
 }

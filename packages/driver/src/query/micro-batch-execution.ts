@@ -75,6 +75,8 @@ export class MicroBatchExecution {
   private stopRequested = false;
   private wake: (() => void) | undefined;
   private availableNowTarget: Map<number, bigint> | undefined;
+  /** The topic's latest offsets when the last batch was planned (progress: lag behind latest). */
+  private latestOffsets: Map<number, bigint> | undefined;
   /** batch id → the attempt whose results were committed, for the retained batches. */
   private readonly committedAttempts = new Map<number, number>();
   private readonly committedAttemptOfVersion: CommittedAttemptOfVersion = (v) => this.committedAttempts.get(v - 1);
@@ -223,6 +225,7 @@ export class MicroBatchExecution {
     const prevCommit = (await cp.commits.getLatest())?.value;
     const topic = this.ctx.job.topic;
     const [latestRaw, earliest] = await Promise.all([this.deps.source.latest(topic), this.deps.source.earliest(topic)]);
+    this.latestOffsets = latestRaw;
     let latest = latestRaw;
     if (this.ctx.availableNow) {
       // availableNow: everything available when the run started, in batches, then stop.
@@ -291,7 +294,7 @@ export class MicroBatchExecution {
     timings.map = out.output.timingsMs.map;
     timings.reduce = out.output.timingsMs.reduce;
     timings.triggerExecution = Date.now() - triggerStart;
-    this.pushProgress(buildProgress({ ctx: this.ctx, plan, output: out.output, commit, timings, attempt: out.attempt, sideSinks: this.deps.sideSinks }));
+    this.pushProgress(buildProgress({ ctx: this.ctx, plan, output: out.output, commit, timings, attempt: out.attempt, sideSinks: this.deps.sideSinks, latestOffsets: this.latestOffsets }));
   }
 
   private async runAttempts(plan: BatchPlan): Promise<{ attempt: number; output: AttemptOutput }> {
