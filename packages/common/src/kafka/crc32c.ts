@@ -1,7 +1,10 @@
 /**
  * CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), the checksum of Kafka RecordBatch v2.
- * Not `zlib.crc32`, which is the IEEE polynomial. Table-driven, slicing by 8: eight 256-entry tables
- * let one step fold eight input bytes.
+ * Not `zlib.crc32`, which is the IEEE polynomial.
+ *
+ * `crc32c` uses the native implementation of @node-rs/crc32 (hardware CRC instructions, ~5× the
+ * JavaScript one here) when its binary loads on this platform, else `crc32cJs`: table-driven,
+ * slicing by 8 (eight 256-entry tables let one step fold eight input bytes). Both are tested equal.
  */
 
 const POLY = 0x82f63b78;
@@ -25,8 +28,29 @@ function buildTables(): Int32Array {
   return t;
 }
 
+type NativeCrc32c = (input: Buffer, initial?: number) => number;
+
+function loadNative(): NativeCrc32c | undefined {
+  try {
+    return (require('@node-rs/crc32') as { crc32c: NativeCrc32c }).crc32c;
+  } catch {
+    return undefined;
+  }
+}
+
+const native = loadNative();
+
 /** CRC-32C of `buf[start, end)` as an unsigned 32-bit number. */
 export function crc32c(buf: Uint8Array, start = 0, end = buf.length): number {
+  if (native === undefined) return crc32cJs(buf, start, end);
+  return native(Buffer.from(buf.buffer, buf.byteOffset + start, end - start)) >>> 0;
+}
+
+/** True when `crc32c` runs natively (for reports). */
+export const CRC32C_NATIVE = native !== undefined;
+
+/** The JavaScript CRC-32C of `buf[start, end)`, unsigned. */
+export function crc32cJs(buf: Uint8Array, start = 0, end = buf.length): number {
   const t = TABLES;
   let c = ~0;
   let i = start;
