@@ -340,11 +340,11 @@ export class MicroBatchExecution {
 
   /** Side tables first, each with txn (queryId, N), then the main table; a table in `skipSinks` already holds N. */
   private async commitSinks(plan: BatchPlan, out: AttemptOutput, skipSinks: string[]): Promise<{ path: string; version: number | 'skipped' }[]> {
-    const results: { path: string; version: number | 'skipped' }[] = [];
-    for (const side of this.deps.sideSinks) {
-      const version = skipSinks.includes(side.tablePath) ? 'skipped' : await side.commitBatch(plan.batchId, out.sideAddActions[side.name]);
-      results.push({ path: side.tablePath, version });
-    }
+    // Side tables are independent of each other: committed together, all before the main table.
+    const results = await Promise.all(this.deps.sideSinks.map(async (side) => ({
+      path: side.tablePath,
+      version: skipSinks.includes(side.tablePath) ? ('skipped' as const) : await side.commitBatch(plan.batchId, out.sideAddActions[side.name]),
+    })));
     await this.deps.faultHook?.('afterSideCommits', plan.batchId);
     if (skipSinks.includes(this.ctx.job.tablePath)) return [...results, { path: this.ctx.job.tablePath, version: 'skipped' }];
     const offsets = plan.sources.flatMap((s) => s.partitions.map((p) => ({ topic: s.topic, partition: p.partition, endOffset: p.to })));
