@@ -16,15 +16,7 @@ import * as path from 'node:path';
  * every name starting with '.', and `removeStaleTempFiles` deletes old ones.
  */
 export async function putIfAbsent(file: string, contents: string | Uint8Array): Promise<boolean> {
-  const dir = path.dirname(file);
-  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await fs.open(temp, 'wx');
-  try {
-    await handle.writeFile(contents);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  const temp = await writeTemp(file, contents);
   try {
     await fs.link(temp, file);
   } catch (err) {
@@ -33,7 +25,7 @@ export async function putIfAbsent(file: string, contents: string | Uint8Array): 
   } finally {
     await fs.unlink(temp).catch(() => undefined);
   }
-  await fsyncDirectory(dir);
+  await fsyncDirectory(path.dirname(file));
   return true;
 }
 
@@ -44,22 +36,30 @@ export async function putIfAbsent(file: string, contents: string | Uint8Array): 
  * putIfAbsent.
  */
 export async function replaceFile(file: string, contents: string | Uint8Array): Promise<void> {
-  const dir = path.dirname(file);
-  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const temp = await writeTemp(file, contents);
   try {
-    const handle = await fs.open(temp, 'wx');
-    try {
-      await handle.writeFile(contents);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
     await fs.rename(temp, file);
   } catch (err) {
     await fs.rm(temp, { force: true }).catch(() => undefined);
     throw err;
   }
-  await fsyncDirectory(dir);
+  await fsyncDirectory(path.dirname(file));
+}
+
+/** Writes and fsyncs `contents` to a new temp file beside `file`; returns the temp file's path. */
+async function writeTemp(file: string, contents: string | Uint8Array): Promise<string> {
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const handle = await fs.open(temp, 'wx');
+  try {
+    await handle.writeFile(contents);
+    await handle.sync();
+  } catch (err) {
+    await handle.close();
+    await fs.rm(temp, { force: true }).catch(() => undefined);
+    throw err;
+  }
+  await handle.close();
+  return temp;
 }
 
 /** Makes created, linked or removed names in `dir` durable (Linux needs an fsync of the directory). */
