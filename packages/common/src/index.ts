@@ -29,3 +29,4 @@ export {
   SinkLayout, AggregateRowView, DERIVED_METADATA_KEY,
 } from './delta';
 export * from './testing';
+export * from './arrow';

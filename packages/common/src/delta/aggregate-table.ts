@@ -12,6 +12,7 @@
  * rows beyond either; every value DECIMAL(20,2) allows (|cents| ≤ 10^20 − 1) is written exactly.
  */
 import * as arrow from 'apache-arrow';
+import { setDecimal128Words, setInt64Words } from '../arrow/int-words';
 import { InvalidArgumentError } from '../errors';
 import { toArrowSchema } from './arrow-schema';
 import { StructType, decimal, field, primitive, struct } from './schema';
@@ -36,7 +37,6 @@ export interface AggregateColumns {
   sumCentsExact?: ReadonlyMap<number, bigint>;
 }
 
-const TWO_32 = 4294967296;
 const MAX_DECIMAL_20 = 10n ** 20n - 1n;
 const MAX_SAFE = 2 ** 53;
 
@@ -57,9 +57,9 @@ export function buildAggregateTable(cols: AggregateColumns, windowLengthMicros: 
   const countWords = new Uint32Array(counts.buffer);
   for (let i = 0; i < n; i++) {
     const start = cols.windowStartMicros[i];
-    setInt64(startWords, i, start);
-    setInt64(endWords, i, start + windowLengthMicros);
-    setInt64(countWords, i, cols.count[i]);
+    setInt64Words(startWords, i, start);
+    setInt64Words(endWords, i, start + windowLengthMicros);
+    setInt64Words(countWords, i, cols.count[i]);
   }
   const sums = decimalWords(cols, windowLengthMicros);
 
@@ -73,13 +73,6 @@ export function buildAggregateTable(cols: AggregateColumns, windowLengthMicros: 
   ];
   const rows = arrow.makeData({ type: new arrow.Struct(schema.fields), length: n, nullCount: 0, children });
   return new arrow.Table([new arrow.RecordBatch(schema, rows)]);
-}
-
-/** Writes an integral double (|v| < 2^53) as two's-complement int64 words (little-endian). */
-function setInt64(words: Uint32Array, i: number, v: number): void {
-  const hi = Math.floor(v / TWO_32);
-  words[2 * i] = v - hi * TWO_32;
-  words[2 * i + 1] = hi; // stored modulo 2^32: -1 → 0xffffffff
 }
 
 /** Decimal128 little-endian words, four per row. */
@@ -97,12 +90,7 @@ function decimalWords(cols: AggregateColumns, windowLengthMicros: number): Uint3
         if (exact?.has(i)) continue;
         throw new InvalidArgumentError(`sum ${v} cents is not an exact integer below 2^53 for ${where(i)}`, { code: 'DECIMAL_INEXACT' });
       }
-      const hi = Math.floor(v / TWO_32);
-      out[4 * i] = v - hi * TWO_32;
-      out[4 * i + 1] = hi;
-      const ext = v < 0 ? 0xffffffff : 0;
-      out[4 * i + 2] = ext;
-      out[4 * i + 3] = ext;
+      setDecimal128Words(out, i, v);
     }
   } else {
     const words = new Uint32Array(sums.buffer, sums.byteOffset, 2 * n);

@@ -4,8 +4,8 @@
  * Nulls are `null` entries; validity bitmaps are LSB-first as Arrow lays them out.
  */
 import * as arrow from 'apache-arrow';
+import { setDecimal128Words, setInt64Words } from '@tributary/common';
 
-const TWO_32 = 4294967296;
 const encoder = new TextEncoder();
 
 function validity(n: number, isNull: (i: number) => boolean): { nullCount: number; nullBitmap: Uint8Array | undefined } {
@@ -40,9 +40,7 @@ export function int64Data(type: arrow.Int64 | arrow.TimestampMicrosecond, values
   const words = new Uint32Array(2 * n);
   values.forEach((v, i) => {
     if (v === null) return;
-    const hi = Math.floor(v / TWO_32);
-    words[2 * i] = v - hi * TWO_32;
-    words[2 * i + 1] = hi;
+    setInt64Words(words, i, v);
   });
   const { nullCount, nullBitmap } = validity(n, (i) => values[i] === null);
   return arrow.makeData({ type, length: n, nullCount, nullBitmap, data: new BigInt64Array(words.buffer) } as any);
@@ -57,12 +55,7 @@ export function decimalData(type: arrow.Decimal, unscaled: readonly number[]): a
   const n = unscaled.length;
   const words = new Uint32Array(4 * n);
   unscaled.forEach((v, i) => {
-    const hi = Math.floor(v / TWO_32);
-    words[4 * i] = v - hi * TWO_32;
-    words[4 * i + 1] = hi;
-    const ext = v < 0 ? 0xffffffff : 0;
-    words[4 * i + 2] = ext;
-    words[4 * i + 3] = ext;
+    setDecimal128Words(words, i, v);
   });
   return arrow.makeData({ type, length: n, nullCount: 0, data: words });
 }

@@ -1,0 +1,1 @@
+export { setInt64Words, setDecimal128Words } from './int-words';
