@@ -90,9 +90,10 @@ describe('EventDecoder on arbitrary input', () => {
           const at = e.at % (text.length + 1);
           text = text.slice(0, at) + e.ins + text.slice(at + e.del);
         }
-        if (text.length === 0 || /[\ud800-\udfff]/.test(text)) return; // no empty value, no surrogates
+        if (text.length === 0 || /[\ud800-\udfff]/.test(text)) return; // no empty value, no raw surrogates
         const [outcome] = decodeChecked(new EventDecoder(), [Buffer.from(text)]);
-        assert.equal(SYNTAX_REASONS.has(outcome as BadReason), !parses(text), `${text} → ${outcome}`);
+        // An edit can split an escaped pair (\ud83d\ude00): lone surrogates are refused (json-scanner.ts).
+        assert.equal(SYNTAX_REASONS.has(outcome as BadReason), !parsesWithoutLoneSurrogates(text), `${text} → ${outcome}`);
       }),
       { numRuns: 1500 },
     );
@@ -125,6 +126,22 @@ describe('EventDecoder on arbitrary input', () => {
     );
   });
 });
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** JSON.parse accepts it and no key or string it holds has a lone UTF-16 surrogate. */
+function parsesWithoutLoneSurrogates(text: string): boolean {
+  let lone = false;
+  try {
+    JSON.parse(text, (key, value) => {
+      if (LONE_SURROGATE.test(key) || (typeof value === 'string' && LONE_SURROGATE.test(value))) lone = true;
+      return value;
+    });
+  } catch {
+    return false;
+  }
+  return !lone;
+}
 
 function parses(text: string): boolean {
   try {
