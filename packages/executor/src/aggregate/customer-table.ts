@@ -152,6 +152,11 @@ export class CustomerTable {
     return canonicalCents(value);
   }
 
+  /** Entries whose sum is held exactly outside `sum` (those with `sum[e]` NaN), in no order. */
+  promotedEntries(): IterableIterator<number> {
+    return this.exact.keys();
+  }
+
   /** Entries touched by addPartial/setEntry since the last clearDirty(), in first-touch order. */
   dirtyEntries(): Int32Array {
     return this.dirtyList.subarray(0, this.dirtyCount);

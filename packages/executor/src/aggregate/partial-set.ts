@@ -42,7 +42,19 @@ export function emptyPartialSet(): PartialSet {
   };
 }
 
-/** Writable columns of a PartialSet being filled; `finish()` views the first `length` rows. */
+/** The memory of PartialSetColumns in shared buffers, to hand between threads. */
+export interface SharedColumnBuffers {
+  readonly windowStartMicros: SharedArrayBuffer;
+  readonly customerId: SharedArrayBuffer;
+  readonly count: SharedArrayBuffer;
+  readonly sumCents: SharedArrayBuffer;
+}
+
+/**
+ * Writable columns of a PartialSet being filled; `finish()` views the first `length` rows. Columns
+ * in 'shared' memory (SharedArrayBuffer) can be reused across fills and read by a worker thread
+ * without a copy.
+ */
 export class PartialSetColumns {
   readonly windowStartMicros: Float64Array;
   readonly customerId: Int32Array;
@@ -50,11 +62,36 @@ export class PartialSetColumns {
   readonly sumCents: Float64Array;
   readonly exactSums = new Map<number, bigint>();
 
-  constructor(capacity: number) {
-    this.windowStartMicros = new Float64Array(capacity);
-    this.customerId = new Int32Array(capacity);
-    this.count = new Float64Array(capacity);
-    this.sumCents = new Float64Array(capacity);
+  readonly capacity: number;
+
+  /** `memory`: fresh local memory, fresh shared memory, or the given shared buffers (of `capacity` rows). */
+  constructor(capacity: number, memory: 'local' | 'shared' | SharedColumnBuffers = 'local') {
+    const given = typeof memory === 'object' ? memory : null;
+    const bytes = (n: number) => (memory === 'shared' ? new SharedArrayBuffer(n) : new ArrayBuffer(n));
+    this.capacity = capacity;
+    this.windowStartMicros = new Float64Array(given?.windowStartMicros ?? bytes(capacity * 8), 0, capacity);
+    this.customerId = new Int32Array(given?.customerId ?? bytes(capacity * 4), 0, capacity);
+    this.count = new Float64Array(given?.count ?? bytes(capacity * 8), 0, capacity);
+    this.sumCents = new Float64Array(given?.sumCents ?? bytes(capacity * 8), 0, capacity);
+  }
+
+  /** The shared buffers under the columns (for columns in shared memory). */
+  sharedBuffers(): SharedColumnBuffers {
+    return {
+      windowStartMicros: this.windowStartMicros.buffer as SharedArrayBuffer,
+      customerId: this.customerId.buffer as SharedArrayBuffer,
+      count: this.count.buffer as SharedArrayBuffer,
+      sumCents: this.sumCents.buffer as SharedArrayBuffer,
+    };
+  }
+
+  /** Writes every byte once, so the memory is mapped now rather than on first use. */
+  touch(): this {
+    this.windowStartMicros.fill(0);
+    this.customerId.fill(0);
+    this.count.fill(0);
+    this.sumCents.fill(0);
+    return this;
   }
 
   set(row: number, windowStart: number, customerId: number, count: number, sum: number | bigint): void {

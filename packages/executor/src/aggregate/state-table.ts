@@ -75,9 +75,12 @@ export class WindowStateTable {
     return rows;
   }
 
-  /** Every entry, ordered by window start (complete-mode output and state snapshots). */
-  snapshot(): PartialSet {
-    return collectAll(this.windowStarts().map((w) => this.windows.get(w) as CustomerTable));
+  /**
+   * Every entry, ordered by window start (complete-mode output and state snapshots), in new columns
+   * or in `into` (its earlier content is overwritten; it must hold numRowsTotal rows).
+   */
+  snapshot(into?: PartialSetColumns): PartialSet {
+    return collectAll(this.windowStarts().map((w) => this.windows.get(w) as CustomerTable), into);
   }
 
   /** Starts a new change set: forgets what was recorded so far. */
@@ -169,20 +172,22 @@ export class WindowStateTable {
   }
 }
 
-/** All entries of `tables`, in table order then entry order. */
-function collectAll(tables: readonly CustomerTable[]): PartialSet {
+/** All entries of `tables`, in table order then entry order: column copies, plus the promoted sums. */
+function collectAll(tables: readonly CustomerTable[], into?: PartialSetColumns): PartialSet {
   let total = 0;
   for (const t of tables) total += t.size;
-  const out = new PartialSetColumns(total);
+  if (into && into.capacity < total) throw new RangeError(`${total} rows do not fit columns of ${into.capacity}`);
+  into?.exactSums.clear();
+  const out = into ?? new PartialSetColumns(total);
   let row = 0;
   for (const t of tables) {
-    const keys = t.customerId;
-    const counts = t.count;
-    const sums = t.sum;
-    for (let e = 0; e < t.size; e++) {
-      const s = sums[e];
-      out.set(row++, t.windowStart, keys[e], counts[e], s === s ? s : t.sumAt(e));
-    }
+    const n = t.size;
+    out.windowStartMicros.fill(t.windowStart, row, row + n);
+    out.customerId.set(t.customerId.subarray(0, n), row);
+    out.count.set(t.count.subarray(0, n), row);
+    out.sumCents.set(t.sum.subarray(0, n), row);
+    for (const e of t.promotedEntries()) out.set(row + e, t.windowStart, t.customerId[e], t.count[e], t.sumAt(e));
+    row += n;
   }
   return out.finish(total);
 }

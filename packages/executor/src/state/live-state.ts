@@ -10,13 +10,22 @@
  * never leaves a half-merged table behind.
  */
 import { ExecutorJob, StateStore } from '@tributary/common';
-import { ChangeSet, WindowStateTable, decodeChangeSet, decodePartialSet, encodeChangeSet, encodePartialSet } from '../aggregate';
+import { ChangeSet, PartialSetColumns, WindowStateTable, decodeChangeSet, decodePartialSet, encodeChangeSet } from '../aggregate';
+import { SnapshotEncoder } from './snapshot-encoder';
 
-interface Cached { version: number; attempt: number; table: WindowStateTable }
+/** A table at `version`; `takeSnapshot`, while set, copies it for a snapshot due at this version. */
+interface Cached { version: number; attempt: number; table: WindowStateTable; takeSnapshot: (() => void) | null }
 
 export class LiveState {
   private readonly stores = new Map<string, Promise<StateStore>>();
   private readonly tables = new Map<string, Cached>();
+  private readonly encoder = new SnapshotEncoder();
+  /**
+   * Per partition, shared columns that snapshots are copied into, reused so that a snapshot writes
+   * into mapped memory. Columns are prepared by the worker ahead of need: when a table is loaded,
+   * and once a committed version fills three quarters of them.
+   */
+  private readonly snapshotColumns = new Map<string, { columns: PartialSetColumns | null; busy: boolean; preparing: boolean }>();
 
   constructor(private readonly log: (m: string) => void) {}
 
@@ -29,7 +38,10 @@ export class LiveState {
     const key = `${job.queryId}:${partition}`;
     const cached = this.tables.get(key);
     this.tables.delete(key);
-    if (cached && cached.version === version && (version === 0 || cached.attempt === committed.get(prevBatchId))) return cached.table;
+    if (cached && cached.version === version && (version === 0 || cached.attempt === committed.get(prevBatchId))) {
+      cached.takeSnapshot?.(); // before the table changes
+      return cached.table;
+    }
     const table = new WindowStateTable({ windowMicros: job.windowMicros });
     if (version === 0) return table;
     const store = await this.store(job);
@@ -37,38 +49,83 @@ export class LiveState {
     if (chain.snapshot) table.loadSnapshot(decodePartialSet(chain.snapshot.bytes));
     for (const change of chain.changes) table.applyChanges(decodeChangeSet(change.bytes));
     table.mark();
+    this.prepareSnapshotColumns(key, table.numRowsTotal);
     this.log(`loaded state of partition ${partition} at version ${version} (${chain.snapshot ? `snapshot ${chain.snapshot.version} + ` : ''}${chain.changes.length} change sets, ${table.numRowsTotal} rows)`);
     return table;
   }
 
   /**
    * Writes the table's changes since checkout as state version batchId+1 of attempt `attempt`
-   * (fenced, Redis and durable copy); on success the table becomes the cached version. Every K
-   * versions a snapshot of the whole table also goes to the durable copy, in the background: its
-   * cost grows with the whole state, so it stays off the batch's path (the change set already makes
-   * the version loadable; a missing snapshot only makes a later load read more change sets).
+   * (fenced, Redis and durable copy); on success the table becomes the cached version.
+   *
+   * Every K versions a snapshot of the whole table also goes to the durable copy, off the batch's
+   * path, because its cost grows with the whole state: the rows are copied (column copies) once the
+   * task has answered, in the gap before the next batch (or, at the latest, when the next batch
+   * checks the table out), then encoded on a worker thread and written. The version's change set
+   * already makes it loadable; a snapshot that is skipped or fails only makes a later load read
+   * more change sets.
    */
   async commit(job: ExecutorJob, partition: number, batchId: number, attempt: number, table: WindowStateTable): Promise<{ upserted: number; deleted: number }> {
     const version = batchId + 1;
     const store = await this.store(job);
     const changes: ChangeSet = table.changesSinceMark();
     await store.write(partition, version, attempt, 'delta', encodeChangeSet(changes));
-    if (store.shouldSnapshot(version)) {
-      const rows = table.snapshot();
-      setImmediate(() => {
-        store.writeDurableSnapshot(partition, version, attempt, encodePartialSet(rows))
-          .catch((err) => this.log(`WARN snapshot of partition ${partition} version ${version} not written: ${(err as Error).message}`));
-      });
-    }
     table.mark();
-    this.tables.set(`${job.queryId}:${partition}`, { version, attempt, table });
+    const cached: Cached = { version, attempt, table, takeSnapshot: null };
+    this.prepareSnapshotColumns(`${job.queryId}:${partition}`, table.numRowsTotal);
+    if (store.shouldSnapshot(version)) {
+      cached.takeSnapshot = () => {
+        cached.takeSnapshot = null;
+        this.snapshot(`${job.queryId}:${partition}`, table, (bytes) => store.writeDurableSnapshot(partition, version, attempt, bytes));
+      };
+      setImmediate(() => cached.takeSnapshot?.());
+    }
+    this.tables.set(`${job.queryId}:${partition}`, cached);
     return { upserted: changes.upserts.length, deleted: changes.deletedWindowStartsMicros.length };
+  }
+
+  /** Asks the worker for bigger snapshot columns once the table fills three quarters of the current ones. */
+  private prepareSnapshotColumns(key: string, rows: number): void {
+    let held = this.snapshotColumns.get(key);
+    if (!held) this.snapshotColumns.set(key, (held = { columns: null, busy: false, preparing: false }));
+    if (held.preparing || (held.columns !== null && rows <= held.columns.capacity * 0.75)) return;
+    const slot = held;
+    slot.preparing = true;
+    this.encoder.prepare(Math.ceil(rows * 1.5) + 16 * 1024)
+      .then((columns) => { slot.columns = columns; }) // an encoding in flight keeps the old ones
+      .catch((err) => this.log(`WARN snapshot memory for ${key} not prepared: ${(err as Error).message}`))
+      .finally(() => { slot.preparing = false; });
+  }
+
+  /**
+   * Copies the table for a snapshot, then encodes and writes it off the event loop. The copy goes
+   * into the partition's shared columns; before any were prepared (a partition's first snapshot on
+   * this executor), into fresh memory. Skipped while the previous snapshot of the partition is
+   * still being written, or while bigger columns are being prepared.
+   */
+  private snapshot(key: string, table: WindowStateTable, write: (bytes: Uint8Array) => Promise<void>): void {
+    const rows = table.numRowsTotal;
+    let held = this.snapshotColumns.get(key);
+    if (!held) this.snapshotColumns.set(key, (held = { columns: null, busy: false, preparing: false }));
+    const columns = held.columns;
+    if (held.busy || (columns !== null && columns.capacity < rows)) {
+      this.log(`snapshot of ${key} skipped (${held.busy ? 'the previous one is still being written' : 'bigger memory for it is being prepared'})`);
+      return;
+    }
+    const slot = held;
+    slot.busy = true;
+    this.encoder.encode(columns === null ? table.snapshot() : table.snapshot(columns))
+      .then(write)
+      .catch((err) => this.log(`WARN snapshot of ${key} not written: ${(err as Error).message}`))
+      .finally(() => { slot.busy = false; });
   }
 
   async close(): Promise<void> {
     for (const s of this.stores.values()) await (await s).close().catch(() => {});
     this.stores.clear();
     this.tables.clear();
+    this.snapshotColumns.clear();
+    await this.encoder.close();
   }
 
   private store(job: ExecutorJob): Promise<StateStore> {
