@@ -31,6 +31,9 @@ export interface StateStep {
   reduceMsMedian: number;
   reduceMsMax: number;
   batchMsMean: number;
+  batchMsMax: number;
+  /** [batch id, reduce ms] of each probe batch. */
+  reduceMsByBatch: [number, number][];
   stateRowsUpdatedMean: number;
   executorRssBytes: Record<string, number>;
   executorPeakRssBytes: Record<string, number>;
@@ -106,13 +109,15 @@ export async function runStateBench(env: BenchEnvironment, o: StateOptions): Pro
         reduceMsMedian: probes.map((p) => p.durationMs.reduce ?? 0).sort((a, b) => a - b)[Math.floor(probes.length / 2)] ?? 0,
         reduceMsMax: Math.max(0, ...probes.map((p) => p.durationMs.reduce ?? 0)),
         batchMsMean: mean((p) => p.batchDuration ?? 0),
+        batchMsMax: Math.max(0, ...probes.map((p) => p.batchDuration ?? 0)),
+        reduceMsByBatch: probes.map((p) => [p.batchId, p.durationMs.reduce ?? 0]),
         stateRowsUpdatedMean: mean((p) => p.stateOperators[0].numRowsUpdated),
         executorRssBytes: rss,
         executorPeakRssBytes: peak,
         fillEventsPerSecond: fillRate,
       };
       steps.push(step);
-      o.log(`state ${stateRows.toLocaleString()} rows: probe batch of ${o.probeEvents} events: reduce ${step.reduceMsMedian} ms median, ${step.reduceMsMean} mean, ${step.reduceMsMax} max, batch ${step.batchMsMean} ms; executor RSS ${Object.values(rss).map((v) => Math.round(v / 2 ** 20)).join(' / ')} MiB`);
+      o.log(`state ${stateRows.toLocaleString()} rows: probe batch of ${o.probeEvents} events: reduce ${step.reduceMsMedian} ms median, ${step.reduceMsMean} mean, ${step.reduceMsMax} max, batch ${step.batchMsMean} ms mean, ${step.batchMsMax} max; reduce by batch ${step.reduceMsByBatch.map(([b, ms]) => `${b}:${ms}`).join(' ')}; executor RSS ${Object.values(rss).map((v) => Math.round(v / 2 ** 20)).join(' / ')} MiB`);
     }
   } finally {
     await query.stop().catch(() => {});

@@ -4,7 +4,7 @@
  */
 export { windowStartMicros, windowEndMicros, isWindowClosed, formatMicrosIso } from './window';
 export { murmur3HashInt, shufflePartition } from './hash-partition';
-export { PartialSet, PartialSetColumns, SharedColumnBuffers, partialSumCents, emptyPartialSet } from './partial-set';
+export { PartialSet, PartialSetColumns, ColumnBuffers, partialSumCents, emptyPartialSet } from './partial-set';
 export { PartialAggregator, EventColumns, AddOptions, DrainOptions, DrainResult } from './partial-aggregator';
 export { WindowStateTable, WindowStateTableOptions, EmittedRows } from './state-table';
 export {

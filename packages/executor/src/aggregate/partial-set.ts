@@ -42,47 +42,30 @@ export function emptyPartialSet(): PartialSet {
   };
 }
 
-/** The memory of PartialSetColumns in shared buffers, to hand between threads. */
-export interface SharedColumnBuffers {
-  readonly windowStartMicros: SharedArrayBuffer;
-  readonly customerId: SharedArrayBuffer;
-  readonly count: SharedArrayBuffer;
-  readonly sumCents: SharedArrayBuffer;
+/** The memory under PartialSetColumns, to hand between threads (by transfer). */
+export interface ColumnBuffers {
+  readonly windowStartMicros: ArrayBuffer;
+  readonly customerId: ArrayBuffer;
+  readonly count: ArrayBuffer;
+  readonly sumCents: ArrayBuffer;
 }
 
-/**
- * Writable columns of a PartialSet being filled; `finish()` views the first `length` rows. Columns
- * in 'shared' memory (SharedArrayBuffer) can be reused across fills and read by a worker thread
- * without a copy.
- */
+/** Writable columns of a PartialSet being filled; `finish()` views the first `length` rows. */
 export class PartialSetColumns {
   readonly windowStartMicros: Float64Array;
   readonly customerId: Int32Array;
   readonly count: Float64Array;
   readonly sumCents: Float64Array;
   readonly exactSums = new Map<number, bigint>();
-
   readonly capacity: number;
 
-  /** `memory`: fresh local memory, fresh shared memory, or the given shared buffers (of `capacity` rows). */
-  constructor(capacity: number, memory: 'local' | 'shared' | SharedColumnBuffers = 'local') {
-    const given = typeof memory === 'object' ? memory : null;
-    const bytes = (n: number) => (memory === 'shared' ? new SharedArrayBuffer(n) : new ArrayBuffer(n));
+  /** Columns of `capacity` rows over fresh memory, or over `buffers` (of at least `capacity` rows). */
+  constructor(capacity: number, buffers?: ColumnBuffers) {
     this.capacity = capacity;
-    this.windowStartMicros = new Float64Array(given?.windowStartMicros ?? bytes(capacity * 8), 0, capacity);
-    this.customerId = new Int32Array(given?.customerId ?? bytes(capacity * 4), 0, capacity);
-    this.count = new Float64Array(given?.count ?? bytes(capacity * 8), 0, capacity);
-    this.sumCents = new Float64Array(given?.sumCents ?? bytes(capacity * 8), 0, capacity);
-  }
-
-  /** The shared buffers under the columns (for columns in shared memory). */
-  sharedBuffers(): SharedColumnBuffers {
-    return {
-      windowStartMicros: this.windowStartMicros.buffer as SharedArrayBuffer,
-      customerId: this.customerId.buffer as SharedArrayBuffer,
-      count: this.count.buffer as SharedArrayBuffer,
-      sumCents: this.sumCents.buffer as SharedArrayBuffer,
-    };
+    this.windowStartMicros = new Float64Array(buffers?.windowStartMicros ?? new ArrayBuffer(capacity * 8), 0, capacity);
+    this.customerId = new Int32Array(buffers?.customerId ?? new ArrayBuffer(capacity * 4), 0, capacity);
+    this.count = new Float64Array(buffers?.count ?? new ArrayBuffer(capacity * 8), 0, capacity);
+    this.sumCents = new Float64Array(buffers?.sumCents ?? new ArrayBuffer(capacity * 8), 0, capacity);
   }
 
   /** Writes every byte once, so the memory is mapped now rather than on first use. */
@@ -92,6 +75,16 @@ export class PartialSetColumns {
     this.count.fill(0);
     this.sumCents.fill(0);
     return this;
+  }
+
+  /** The buffers under the columns (a transfer detaches them: the columns are then unusable). */
+  buffers(): ColumnBuffers {
+    return {
+      windowStartMicros: this.windowStartMicros.buffer as ArrayBuffer,
+      customerId: this.customerId.buffer as ArrayBuffer,
+      count: this.count.buffer as ArrayBuffer,
+      sumCents: this.sumCents.buffer as ArrayBuffer,
+    };
   }
 
   set(row: number, windowStart: number, customerId: number, count: number, sum: number | bigint): void {

@@ -13,6 +13,9 @@ import { ExecutorJob, StateStore } from '@tributary/common';
 import { ChangeSet, PartialSetColumns, WindowStateTable, decodeChangeSet, decodePartialSet, encodeChangeSet } from '../aggregate';
 import { SnapshotEncoder } from './snapshot-encoder';
 
+/** Snapshot columns of a partition: `columns` is null while they are with the encoder. */
+interface SnapshotSlot { columns: PartialSetColumns | null; capacity: number; busy: boolean; preparing: boolean }
+
 /** A table at `version`; `takeSnapshot`, while set, copies it for a snapshot due at this version. */
 interface Cached { version: number; attempt: number; table: WindowStateTable; takeSnapshot: (() => void) | null }
 
@@ -21,11 +24,11 @@ export class LiveState {
   private readonly tables = new Map<string, Cached>();
   private readonly encoder = new SnapshotEncoder();
   /**
-   * Per partition, shared columns that snapshots are copied into, reused so that a snapshot writes
-   * into mapped memory. Columns are prepared by the worker ahead of need: when a table is loaded,
-   * and once a committed version fills three quarters of them.
+   * Per partition, the columns snapshots are copied into, reused (they travel to the encoder and
+   * back) so that a snapshot writes into mapped memory. Bigger ones are prepared by the worker ahead
+   * of need: when a table is loaded, and once a committed version fills three quarters of them.
    */
-  private readonly snapshotColumns = new Map<string, { columns: PartialSetColumns | null; busy: boolean; preparing: boolean }>();
+  private readonly snapshotColumns = new Map<string, SnapshotSlot>();
 
   constructor(private readonly log: (m: string) => void) {}
 
@@ -86,38 +89,51 @@ export class LiveState {
 
   /** Asks the worker for bigger snapshot columns once the table fills three quarters of the current ones. */
   private prepareSnapshotColumns(key: string, rows: number): void {
-    let held = this.snapshotColumns.get(key);
-    if (!held) this.snapshotColumns.set(key, (held = { columns: null, busy: false, preparing: false }));
-    if (held.preparing || (held.columns !== null && rows <= held.columns.capacity * 0.75)) return;
-    const slot = held;
-    slot.preparing = true;
-    this.encoder.prepare(Math.ceil(rows * 1.5) + 16 * 1024)
-      .then((columns) => { slot.columns = columns; }) // an encoding in flight keeps the old ones
+    const held = this.snapshotSlot(key);
+    if (held.preparing || (held.capacity > 0 && rows <= held.capacity * 0.75)) return;
+    held.preparing = true;
+    const capacity = Math.ceil(rows * 1.5) + 16 * 1024;
+    this.encoder.prepare(capacity)
+      .then((columns) => {
+        held.columns = columns; // an encoding in flight gives back the old ones, then dropped
+        held.capacity = capacity;
+      })
       .catch((err) => this.log(`WARN snapshot memory for ${key} not prepared: ${(err as Error).message}`))
-      .finally(() => { slot.preparing = false; });
+      .finally(() => { held.preparing = false; });
   }
 
   /**
-   * Copies the table for a snapshot, then encodes and writes it off the event loop. The copy goes
-   * into the partition's shared columns; before any were prepared (a partition's first snapshot on
-   * this executor), into fresh memory. Skipped while the previous snapshot of the partition is
-   * still being written, or while bigger columns are being prepared.
+   * Copies the table for a snapshot into the partition's columns (fresh ones for its first snapshot
+   * on this executor), then encodes and writes it off the event loop. Skipped while the previous
+   * snapshot of the partition is still being encoded, or while bigger columns are being prepared.
    */
   private snapshot(key: string, table: WindowStateTable, write: (bytes: Uint8Array) => Promise<void>): void {
     const rows = table.numRowsTotal;
-    let held = this.snapshotColumns.get(key);
-    if (!held) this.snapshotColumns.set(key, (held = { columns: null, busy: false, preparing: false }));
-    const columns = held.columns;
-    if (held.busy || (columns !== null && columns.capacity < rows)) {
-      this.log(`snapshot of ${key} skipped (${held.busy ? 'the previous one is still being written' : 'bigger memory for it is being prepared'})`);
+    const held = this.snapshotSlot(key);
+    if (held.busy || (held.columns !== null && held.capacity < rows)) {
+      this.log(`snapshot of ${key} skipped (${held.busy ? 'the previous one is still being encoded' : 'bigger memory for it is being prepared'})`);
       return;
     }
-    const slot = held;
-    slot.busy = true;
-    this.encoder.encode(columns === null ? table.snapshot() : table.snapshot(columns))
-      .then(write)
+    if (held.columns === null) {
+      held.capacity = Math.ceil(rows * 1.25) + 1024;
+      held.columns = new PartialSetColumns(held.capacity);
+    }
+    const columns = held.columns;
+    held.columns = null;
+    held.busy = true;
+    this.encoder.encode(columns, table.snapshot(columns).length)
+      .then((done) => {
+        if (held.columns === null) held.columns = done.columns;
+        return write(done.bytes);
+      })
       .catch((err) => this.log(`WARN snapshot of ${key} not written: ${(err as Error).message}`))
-      .finally(() => { slot.busy = false; });
+      .finally(() => { held.busy = false; });
+  }
+
+  private snapshotSlot(key: string): SnapshotSlot {
+    let held = this.snapshotColumns.get(key);
+    if (!held) this.snapshotColumns.set(key, (held = { columns: null, capacity: 0, busy: false, preparing: false }));
+    return held;
   }
 
   async close(): Promise<void> {

@@ -1,35 +1,36 @@
 /**
  * Work on state snapshots that must not hold the executor's event loop, on one worker thread:
- * - `encode`: a PartialSet → Arrow IPC (aggregate/partial-codec.ts), whose cost grows with the whole
- *   state. Columns in shared memory are shared with the worker (the caller leaves them unchanged
- *   until the promise settles); others are transferred (the caller gives them up). The bytes come
- *   back transferred.
- * - `prepare`: shared columns of a given capacity, written once by the worker so that their pages are
+ * - `encode`: the first `length` rows of snapshot columns → Arrow IPC (aggregate/partial-codec.ts),
+ *   whose cost grows with the whole state. The columns' memory is transferred to the worker and
+ *   back with the bytes, so the same mapped pages serve every snapshot, and nothing can change
+ *   them while the worker reads them.
+ * - `prepare`: columns of a given capacity, written once by the worker so that their pages are
  *   mapped there (fresh memory costs a page fault per page on first write), not on the event loop.
  *
- * Messages: → { id, set } | { id, prepare: capacity } ;  ← { id, bytes } | { id, buffers } | { id, error }.
+ * Messages: → { id, encode: { buffers, capacity, length, exactSums } } | { id, prepare: capacity }
+ *           ← { id, bytes?, buffers } | { id, error }   (buffers by transfer, both ways)
  */
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { PartialSet, PartialSetColumns, SharedColumnBuffers } from '../aggregate';
+import { ColumnBuffers, PartialSetColumns } from '../aggregate';
 
-interface Reply { id: number; bytes?: Uint8Array; buffers?: SharedColumnBuffers; error?: string }
+interface Reply { id: number; bytes?: Uint8Array; buffers?: ColumnBuffers; error?: string }
 
 export class SnapshotEncoder {
   private worker: Worker | null = null;
   private nextId = 0;
   private readonly waiting = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
 
-  async encode(set: PartialSet): Promise<Uint8Array> {
-    const columns = [set.windowStartMicros, set.customerId, set.count, set.sumCents];
-    const transfer = columns
-      .filter((c) => c.buffer instanceof ArrayBuffer && c.byteOffset === 0 && c.byteLength === c.buffer.byteLength)
-      .map((c) => c.buffer as ArrayBuffer);
-    return (await this.call({ set }, transfer)).bytes as Uint8Array;
+  /** Encodes rows [0, length) of `columns`; they are unusable until the promise gives them back. */
+  async encode(columns: PartialSetColumns, length: number): Promise<{ bytes: Uint8Array; columns: PartialSetColumns }> {
+    const buffers = columns.buffers();
+    const message = { encode: { buffers, capacity: columns.capacity, length, exactSums: columns.exactSums } };
+    const reply = await this.call(message, Object.values(buffers));
+    return { bytes: reply.bytes as Uint8Array, columns: new PartialSetColumns(columns.capacity, reply.buffers) };
   }
 
   async prepare(capacity: number): Promise<PartialSetColumns> {
-    return new PartialSetColumns(capacity, (await this.call({ prepare: capacity }, [])).buffers as SharedColumnBuffers);
+    return new PartialSetColumns(capacity, (await this.call({ prepare: capacity }, [])).buffers);
   }
 
   async close(): Promise<void> {
