@@ -43,7 +43,7 @@ export interface SteadyResult {
   emissionSamples: LatencyResult['emissionSamples'];
   stages: StageTimes;
   processes: ProcessUse[];
-  perBatch: { batchId: number; rows: number; ms: number; commitMs: number }[];
+  perBatch: { batchId: number; rows: number; ms: number; commitMs: number; durationMs: Record<string, number> }[];
 }
 
 export async function runSteady(env: BenchEnvironment, o: SteadyOptions): Promise<SteadyResult> {
@@ -112,6 +112,6 @@ export async function runSteady(env: BenchEnvironment, o: SteadyOptions): Promis
     emissionSamples: latency.emissionSamples,
     stages: stageTimes(measured),
     processes,
-    perBatch: progress.filter((p) => p.numInputRows > 0).map((p) => ({ batchId: p.batchId, rows: p.numInputRows, ms: p.batchDuration ?? 0, commitMs: commitTimeMs(p) })),
+    perBatch: progress.filter((p) => p.numInputRows > 0).map((p) => ({ batchId: p.batchId, rows: p.numInputRows, ms: p.batchDuration ?? 0, commitMs: commitTimeMs(p), durationMs: p.durationMs })),
   };
 }

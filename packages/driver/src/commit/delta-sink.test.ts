@@ -26,6 +26,10 @@ async function file(table: string, customer: number): Promise<AddFile> {
   }, FIVE_MIN_US));
 }
 
+async function exists(p: string): Promise<boolean> {
+  return fs.stat(p).then(() => true, () => false);
+}
+
 describe('DeltaSink', () => {
   let table: string;
   beforeEach(async () => {
@@ -35,10 +39,14 @@ describe('DeltaSink', () => {
     await fs.rm(path.dirname(table), { recursive: true, force: true });
   });
 
-  it('commits batches at consecutive versions, skips a batch the table holds, and checkpoints every 10th version in the background', async () => {
+  it('commits batches at consecutive versions, skips a batch the table holds, and checkpoints every 10th version in the background once the batch is over', async () => {
     const sink = new DeltaSink(table, spec(), 'q');
     await sink.ensureTable();
-    for (let b = 0; b < 12; b++) assert.equal(await sink.commitBatch(b, [await file(table, b)], [{ topic: 't', partition: 0, endOffset: String(b + 1) }]), b + 1);
+    for (let b = 0; b < 12; b++) {
+      assert.equal(await sink.commitBatch(b, [await file(table, b)], [{ topic: 't', partition: 0, endOffset: String(b + 1) }]), b + 1);
+      if (b === 9) assert.ok(!(await exists(path.join(table, '_delta_log', '_last_checkpoint'))), 'no checkpoint inside the batch');
+      sink.startMaintenance();
+    }
     assert.equal(await sink.commitBatch(11, [await file(table, 99)], []), 'skipped');
     await sink.idle();
     assert.deepEqual(JSON.parse(await fs.readFile(path.join(table, '_delta_log', '_last_checkpoint'), 'utf8')).version, 10);
@@ -66,7 +74,10 @@ describe('DeltaSink', () => {
     await sink.ensureTable();
     // `_last_checkpoint` as a directory: the checkpoint's final rename onto it fails.
     await fs.mkdir(path.join(table, '_delta_log', '_last_checkpoint', 'x'), { recursive: true });
-    for (let b = 0; b < 10; b++) await sink.commitBatch(b, [await file(table, b)], []);
+    for (let b = 0; b < 10; b++) {
+      await sink.commitBatch(b, [await file(table, b)], []);
+      sink.startMaintenance();
+    }
     await sink.idle();
     assert.equal(logged.length, 1);
     assert.match(logged[0], /checkpoint of version 10 failed/);

@@ -25,6 +25,18 @@ describe('SideTableSink (a real Delta table on disk)', () => {
     assert.equal(snapshot.txns.get(QUERY), 1);
   });
 
+  it('writes a checkpoint every 10th version once the batch is over, like the main table', async () => {
+    const sink = new SideTableSink('quarantine', path.join(dir, 'q'), QUARANTINE_TABLE_SCHEMA, QUERY);
+    await sink.ensureTable(-1);
+    for (let b = 0; b < 12; b++) {
+      assert.equal(await sink.commitBatch(b, []), b + 1);
+      sink.startMaintenance();
+    }
+    await sink.idle();
+    assert.equal(JSON.parse(fs.readFileSync(path.join(sink.tablePath, '_delta_log', '_last_checkpoint'), 'utf8')).version, 10);
+    assert.equal((await readSnapshot(sink.tablePath)).txns.get(QUERY), 11);
+  });
+
   it('a table created after batches were committed is marked as holding them (durably); an existing one is not', async () => {
     const fresh = new SideTableSink('lateRows', path.join(dir, 'late'), QUARANTINE_TABLE_SCHEMA, QUERY);
     await fresh.ensureTable(41);

@@ -9,17 +9,23 @@
  * at a restart, or the table was deleted) holds none of those batches' rows by construction: at
  * creation it gets a commit with txn (queryId, last committed batch) and no files, so recovery does
  * not mistake it for a table that lost committed batches — durably, even if the driver dies before
- * the table's first batch.
+ * the table's first batch. Snapshot and checkpoints are kept as for the main table (streaming-table.ts).
  */
-import { AddFile, commit, createTable, readSnapshot, SideTableName, StructType } from '@tributary/common';
+import { AddFile, createTable, SideTableName, StructType } from '@tributary/common';
+import { StreamingTable } from './streaming-table';
 
 export class SideTableSink {
+  private readonly table: StreamingTable;
+
   constructor(
     readonly name: SideTableName,
     readonly tablePath: string,
     private readonly schema: StructType,
     private readonly queryId: string,
-  ) {}
+    log: (message: string) => void = (m) => process.stderr.write(`${m}\n`),
+  ) {
+    this.table = new StreamingTable(tablePath, queryId, log);
+  }
 
   /** Creates the table unless it exists; `lastCommittedBatch` is the query's, from its commit log (−1: none). */
   async ensureTable(lastCommittedBatch: number): Promise<void> {
@@ -28,20 +34,22 @@ export class SideTableSink {
   }
 
   /** The newest batch of this query the table holds, if any. */
-  async txnVersion(): Promise<number | undefined> {
-    return (await readSnapshot(this.tablePath)).txns.get(this.queryId);
+  txnVersion(): Promise<number | undefined> {
+    return this.table.txnVersion();
   }
 
   /** Returns the table version written, or 'skipped' when the table already holds batch N. */
-  async commitBatch(batchId: number, adds: AddFile[]): Promise<number | 'skipped'> {
-    const snapshot = await readSnapshot(this.tablePath);
-    const result = await commit(this.tablePath, adds.map((a) => ({ add: a })), {
-      readVersion: snapshot.version,
-      snapshot,
-      operation: 'STREAMING UPDATE',
-      operationParameters: { outputMode: 'Append', queryId: this.queryId, epochId: String(batchId) },
-      txn: { appId: this.queryId, version: batchId },
-    });
-    return result.skipped ? 'skipped' : result.version;
+  commitBatch(batchId: number, adds: AddFile[]): Promise<number | 'skipped'> {
+    return this.table.commitBatch(batchId, () => adds.map((a) => ({ add: a })), { operationParameters: { outputMode: 'Append' } });
+  }
+
+  /** Starts the checkpoint a commit made due, in the background (call once the batch is over). */
+  startMaintenance(): void {
+    this.table.startMaintenance();
+  }
+
+  /** Resolves when background checkpoints and log cleanup have finished (tests, shutdown). */
+  idle(): Promise<void> {
+    return this.table.idle();
   }
 }

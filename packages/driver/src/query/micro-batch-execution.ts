@@ -8,7 +8,8 @@
  *                         reduce tasks make state N durable before they answer
  *   commitSinks         → Delta commits with txn (queryId, N): side tables (quarantine, late rows)
  *                         first, then the main table with the Kafka end offsets ("sinkCommit")
- *   markMicroBatchEnd   → the commit log gets N; old logs and state are purged ("commitOffsets")
+ *   markMicroBatchEnd   → the commit log gets N ("commitOffsets"); every 10th batch, old logs and
+ *                         state are purged in the background
  *
  * At most one batch is planned and uncommitted at a time. Each step is timed under its name in the
  * batch's progress report.
@@ -81,11 +82,13 @@ export class MicroBatchExecution {
   private readonly committedAttempts = new Map<number, number>();
   private readonly committedAttemptOfVersion: CommittedAttemptOfVersion = (v) => this.committedAttempts.get(v - 1);
   private finished!: Promise<void>;
+  /** The purge running in the background, if any (see purgeInBackground); never rejects. */
+  private purging: Promise<void> = Promise.resolve();
 
   constructor(readonly ctx: QueryContext, private readonly deps: ExecutionDeps) {}
 
   start(): void {
-    this.finished = this.run();
+    this.finished = this.run().then(() => this.purging);
   }
 
   async stop(): Promise<void> {
@@ -162,6 +165,7 @@ export class MicroBatchExecution {
   // ---- recover ---------------------------------------------------------------------------------
 
   private async recover(): Promise<void> {
+    await this.purging; // the decision reads the logs a purge removes entries from
     const cp = this.deps.checkpoint;
     for (const id of await cp.commits.list()) {
       const c = await cp.commits.get(id);
@@ -291,6 +295,7 @@ export class MicroBatchExecution {
     const sinkResult = await this.timed(timings, 'sinkCommit', () => this.commitSinks(plan, out.output, skipSinks));
     await this.deps.faultHook?.('afterSinkCommit', plan.batchId);
     const commit = await this.timed(timings, 'commitOffsets', () => this.markMicroBatchEnd(plan, out.attempt, out.output, sinkResult));
+    for (const sink of [...this.deps.sideSinks, this.deps.sink]) sink.startMaintenance(); // checkpoints, off the batch's path
     timings.map = out.output.timingsMs.map;
     timings.reduce = out.output.timingsMs.reduce;
     timings.triggerExecution = Date.now() - triggerStart;
@@ -382,13 +387,27 @@ export class MicroBatchExecution {
     this.lastCommittedBatch = plan.batchId;
     await this.deps.faultHook?.('afterCommitLog', plan.batchId);
     const keepFrom = plan.batchId - RETAIN_BATCHES + 1;
-    if (keepFrom > 0 && plan.batchId % 10 === 0) {
-      await this.deps.checkpoint.purge(keepFrom);
-      await this.deps.state.purge(keepFrom + 1, this.committedAttemptOfVersion);
-      purgeAttemptClaims(this.ctx.checkpointDir, keepFrom);
-      for (const n of [...this.committedAttempts.keys()]) if (n < keepFrom - 1) this.committedAttempts.delete(n);
-    }
+    if (keepFrom > 0 && plan.batchId % 10 === 0) this.purgeInBackground(keepFrom);
     return commit;
+  }
+
+  /**
+   * Removes what batches before `keepFrom` left (log entries, state versions, attempt claims) off
+   * the batch's path: one purge at a time, awaited before any recovery reads the checkpoint and
+   * before the query ends. A purge that fails is logged; the next one removes everything below
+   * its own bound, so nothing is left for good.
+   */
+  private purgeInBackground(keepFrom: number): void {
+    this.purging = this.purging.then(async () => {
+      try {
+        await this.deps.checkpoint.purge(keepFrom);
+        await this.deps.state.purge(keepFrom + 1, this.committedAttemptOfVersion);
+        purgeAttemptClaims(this.ctx.checkpointDir, keepFrom);
+        for (const n of [...this.committedAttempts.keys()]) if (n < keepFrom - 1) this.committedAttempts.delete(n);
+      } catch (err) {
+        this.deps.log(`WARN query ${this.ctx.queryId}: purge below batch ${keepFrom} failed (the next purge retries it): ${err instanceof Error ? err.message : err}`);
+      }
+    });
   }
 
   // ---- helpers ----------------------------------------------------------------------------------
