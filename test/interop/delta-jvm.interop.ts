@@ -128,6 +128,7 @@ describe('Delta interop with the JVM reference implementation (delta-spark 3.3, 
         const adds = await writeBatchFiles(table(), b, 6, snapshot);
         const v = await sink.commitBatch(b, adds, [{ topic: 'events', partition: 0, endOffset: String(100 * (b + 1)) }, { topic: 'events', partition: 1, endOffset: String(7 * b) }]);
         assert.equal(v, b + 1);
+        sink.startMaintenance(); // as the query does once a batch is over
       }
       await sink.idle();
       const log = await fs.readdir(path.join(table(), '_delta_log'));
