@@ -164,6 +164,35 @@ describe('Kafka range reader against a broker', function () {
     assert.ok(stats.bytesFetched > 0);
   });
 
+  it('with prefetchNext, serves a range starting where the last one ended from the fetch left in flight, and no other', async () => {
+    const topic = uniqueTopic('prefetch');
+    await admin.createTopic(topic, 1);
+    const produce = async (from: number, to: number) => {
+      for (let b = from; b < to; b += 25) await admin.produceBatch(topic, Array.from({ length: Math.min(25, to - b) }, (_, j) => message(b + j, 'pf')));
+    };
+    await produce(0, 100);
+    const ahead = await newReader({ prefetchNext: true, maxBytesPerFetch: 2048 });
+    const read = async (from: number, to: number) => {
+      const got: Rec[] = [];
+      const stats = await ahead.read(range(topic, 0, from, to), (c) => {
+        for (let i = 0; i < c.count; i++) got.push({ offset: c.offset[i], timestamp: c.timestampMs[i], key: null, value: c.buf.toString('utf8', c.valueStart[i], c.valueStart[i] + Math.max(0, c.valueLength[i])) });
+      });
+      const want = expectedRecords(from, to, 'pf').map((r) => ({ ...r, key: null, value: r.value ?? '' }));
+      assert.deepEqual(got, want, `records of [${from}, ${to})`);
+      return stats.prefetched;
+    };
+    assert.equal(await read(0, 50), 0);
+    assert.equal(await read(50, 100), 1, 'the fetch at 50 was in flight');
+    // The fetch at 100 waits at the end of the log; the records arrive later.
+    setTimeout(() => void produce(100, 160), 200);
+    await new Promise((r) => setTimeout(r, 400));
+    await untilLatestOffset(admin, topic, 160);
+    assert.equal(await read(100, 160), 1, 'the fetch at 100 answered once records came');
+    assert.equal(await read(110, 130), 0, 'a range elsewhere fetches anew');
+    assert.equal(await read(130, 150), 1);
+    assert.equal(await read(0, 20), 0);
+  });
+
   it('reads several partitions at once through one reader', async () => {
     const topic = uniqueTopic('multi');
     await admin.createTopic(topic, 3);

@@ -7,13 +7,20 @@
  * offset, so records below it are dropped; records at or past `to` are ignored; a batch cut by the
  * size limit is refetched whole; compaction gaps and control batches are stepped over.
  *
+ * With `prefetchNext`, a range read to its end leaves a fetch at `to` in flight for the range that
+ * usually follows (the next micro-batch reads each partition from where the last one ended). A
+ * read of that partition starting exactly there takes the response over; any other read of the
+ * partition, an error in that fetch, `close()` or 10 s without use discards it. At most one per
+ * partition is held. The response is a Fetch like any other: records at an offset never change, so
+ * an early answer only holds fewer records, and the read fetches the rest.
+ *
  * The end of the readable log (the high watermark; the last stable offset under read_committed)
  * below `to` is waited for up to `endWaitMs` (a new leader's high watermark may lag briefly), then:
  * DataLossError when the records are not in the log, UnavailableError when an open transaction
  * holds the last stable offset back.
  */
 import { DataLossError, InvalidArgumentError, UnavailableError } from '../errors';
-import { FetchClient, FetchResult, sleep } from './fetch-client';
+import { FetchClient, FetchResult, PartitionFetcher, sleep } from './fetch-client';
 import { RecordBatchDecoder, scanRecordSet } from './record-batch';
 import type { RecordChunk } from './record-chunk';
 
@@ -37,6 +44,8 @@ export interface ReadStats {
   decodeMs: number;
   /** Time spent in the callback. */
   deliverMs: number;
+  /** 1 when the first fetch was the one left in flight by the previous range (prefetchNext). */
+  prefetched: number;
 }
 
 export interface RangeReader {
@@ -70,7 +79,14 @@ export interface RangeReaderOptions {
   retryBackoffMs?: number;
   connectTimeoutMs?: number;
   requestTimeoutMs?: number;
+  /** Leave a fetch at the end of each range read in flight, for the range that follows. Default false. */
+  prefetchNext?: boolean;
 }
+
+/** A fetch left in flight at the end of a range (see prefetchNext). Its result is null on error. */
+interface Prefetch { at: number; fetcher: PartitionFetcher; result: Promise<FetchResult | null>; timer: NodeJS.Timeout }
+
+const PREFETCH_TTL_MS = 10_000;
 
 export async function createRangeReader(opts: RangeReaderOptions): Promise<RangeReader> {
   return new KafkaRangeReader(opts);
@@ -83,6 +99,8 @@ class KafkaRangeReader implements RangeReader {
   private readonly endWaitMs: number;
   private readonly maxWaitMs: number;
   private readonly idleDecoders: RecordBatchDecoder[] = [];
+  /** topic/partition → the fetch left in flight at the end of its last range. */
+  private readonly prefetches = new Map<string, Prefetch>();
 
   constructor(private readonly opts: RangeReaderOptions) {
     this.maxBytes = opts.maxBytesPerFetch ?? 8 << 20;
@@ -111,11 +129,24 @@ class KafkaRangeReader implements RangeReader {
     const label = `topic ${topic} partition ${partition} range [${range.from}, ${range.to})`;
     checkRange(range, label);
     const to = Number(range.to);
-    const stats: ReadStats = { records: 0, bytesFetched: 0, fetches: 0, fetchMs: 0, decodeMs: 0, deliverMs: 0 };
+    const stats: ReadStats = { records: 0, bytesFetched: 0, fetches: 0, fetchMs: 0, decodeMs: 0, deliverMs: 0, prefetched: 0 };
     let offset = Number(range.from);
     if (offset >= to) return stats;
 
-    const fetcher = this.client.partitionFetcher(topic, partition, label, this.maxBytes, this.readCommitted);
+    const key = `${topic}/${partition}`;
+    const ahead = this.takePrefetch(key, offset);
+    let early: FetchResult | null = null;
+    if (ahead) {
+      try {
+        early = await abortable(ahead.result, signal);
+      } catch (error) {
+        discard(ahead);
+        throw error;
+      }
+      if (!early) ahead.fetcher.close();
+    }
+    const fetcher = early ? (ahead as Prefetch).fetcher : this.client.partitionFetcher(topic, partition, label, this.maxBytes, this.readCommitted);
+    stats.prefetched = early ? 1 : 0;
     const decoder = this.idleDecoders.pop() ?? new RecordBatchDecoder({
       capacity: this.opts.chunkCapacity,
       verifyCrc: this.opts.verifyCrc,
@@ -127,7 +158,8 @@ class KafkaRangeReader implements RangeReader {
       p.catch(() => undefined);
       return p;
     };
-    let pending: Promise<FetchResult> | null = fetchAt(offset);
+    let pending: Promise<FetchResult> | null = early ? Promise.resolve(early) : fetchAt(offset);
+    let handedOn = false;
     let stuckSince = -1;
     try {
       while (offset < to) {
@@ -173,13 +205,47 @@ class KafkaRangeReader implements RangeReader {
         res.release();
         offset = next;
       }
+      if (this.opts.prefetchNext) {
+        this.leavePrefetch(key, to, fetcher);
+        handedOn = true;
+      }
       return stats;
     } finally {
       // A fetch still in flight (after an error) is abandoned: its connection is closed, not pooled.
       if (pending) pending.then((r) => r.release(), () => undefined);
-      fetcher.close();
+      if (!handedOn) fetcher.close();
       this.idleDecoders.push(decoder);
     }
+  }
+
+  /** The prefetch of this partition if it was sent at `at`; any other one is discarded. */
+  private takePrefetch(key: string, at: number): Prefetch | undefined {
+    const p = this.prefetches.get(key);
+    if (!p) return undefined;
+    this.prefetches.delete(key);
+    clearTimeout(p.timer);
+    if (p.at === at) return p;
+    discard(p);
+    return undefined;
+  }
+
+  private leavePrefetch(key: string, at: number, fetcher: PartitionFetcher): void {
+    const old = this.prefetches.get(key);
+    if (old) {
+      clearTimeout(old.timer);
+      discard(old);
+    }
+    const result = fetcher.fetch(at).catch(() => null); // not the task's signal: it outlives the task
+    const p: Prefetch = {
+      at, fetcher, result,
+      timer: setTimeout(() => {
+        if (this.prefetches.get(key) === p) {
+          this.prefetches.delete(key);
+          discard(p);
+        }
+      }, PREFETCH_TTL_MS).unref(),
+    };
+    this.prefetches.set(key, p);
   }
 
   private endOfLogError(label: string, offset: number, res: FetchResult): Error {
@@ -197,8 +263,18 @@ class KafkaRangeReader implements RangeReader {
   }
 
   async close(): Promise<void> {
+    for (const p of this.prefetches.values()) {
+      clearTimeout(p.timer);
+      discard(p);
+    }
+    this.prefetches.clear();
     this.client.close();
   }
+}
+
+function discard(p: Prefetch): void {
+  p.fetcher.close();
+  p.result.then((r) => r?.release(), () => undefined);
 }
 
 function checkRange(range: PartitionRange, label: string): void {

@@ -175,7 +175,8 @@ export class MapTaskRunner {
     const key = servers.join(',');
     let r = this.readers.get(key);
     if (!r) {
-      r = createRangeReader({ brokers: servers, clientId: 'tributary-executor' });
+      // The next batch reads each partition from where this one ended: its first fetch is sent now.
+      r = createRangeReader({ brokers: servers, clientId: 'tributary-executor', prefetchNext: true });
       r.catch(() => this.readers.delete(key));
       this.readers.set(key, r);
     }
