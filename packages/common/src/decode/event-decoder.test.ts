@@ -123,6 +123,15 @@ describe('EventDecoder', () => {
       assert.deepEqual(good(v), { customerId: 5, cents: 100, micros: TS_US, eventType: 'x' });
     });
 
+    it('tells field names from names that only begin like them, and cut-off names from whole ones', () => {
+      const v = `{"customer_idx":9,"amountx":"1","timestamps":1,"event_typ":2,"event_id":3,"customer_id":5,"amount":1,"timestamp":"${TS}","event_type":"x"}`;
+      assert.deepEqual(good(v), { customerId: 5, cents: 100, micros: TS_US, eventType: 'x' });
+      assert.equal(reasonOf(`{"amount":1,"timestamp":"${TS}","customer_idx":5}`).reason, 'MISSING_FIELD');
+      assert.equal(reasonOf('{"customer_id"').reason, 'MALFORMED_JSON');
+      assert.equal(reasonOf('{"customer_id":').reason, 'MALFORMED_JSON');
+      assert.equal(reasonOf('{"customer_id" 5}').reason, 'MALFORMED_JSON');
+    });
+
     it('lets the last of duplicate keys win, good or bad', () => {
       assert.equal(good(event({ amount: '1' }).replace('}', ',"amount":2}')).cents, 200);
       assert.equal(good(event({ amount: '"oops"' }).replace('}', ',"amount":3}')).cents, 300);
