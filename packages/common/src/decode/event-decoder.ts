@@ -33,8 +33,6 @@ const TIMESTAMP = 2;
 const EVENT_TYPE = 3;
 const FIELD_COUNT = 4;
 const FIELD_KEYS = FIELD_NAMES.map((k) => Buffer.from(k, 'latin1'));
-/** `"name":` of each field: a key written plainly (no escape, nothing before the colon) is matched whole. */
-const KEY_COLON = FIELD_NAMES.map((k) => Buffer.from(`"${k}":`, 'latin1'));
 
 // State of a field in the record being decoded. A later duplicate key replaces an earlier one.
 const MISSING = 0;
@@ -171,18 +169,13 @@ export class EventDecoder {
     } else {
       for (;;) {
         if (pos >= end || b[pos] !== 0x22) return this.syntaxError(pos, Syntax.EXPECTED_KEY);
-        let field = plainFieldKey(b, pos, end);
-        if (field >= 0) {
-          pos = s.ws(pos + KEY_COLON[field].length);
-        } else {
-          const keyStart = pos + 1;
-          pos = s.string(keyStart);
-          if (pos < 0) return s.reason;
-          field = s.escaped ? fieldOfText(decodeJsonString(b, keyStart, pos - 1)) : fieldOfBytes(b, keyStart, pos - 1);
-          pos = s.ws(pos);
-          if (pos >= end || b[pos] !== 0x3a) return this.syntaxError(pos, Syntax.EXPECTED_COLON);
-          pos = s.ws(pos + 1);
-        }
+        const keyStart = pos + 1;
+        pos = s.string(keyStart);
+        if (pos < 0) return s.reason;
+        const field = s.escaped ? fieldOfText(decodeJsonString(b, keyStart, pos - 1)) : fieldOfBytes(b, keyStart, pos - 1);
+        pos = s.ws(pos);
+        if (pos >= end || b[pos] !== 0x3a) return this.syntaxError(pos, Syntax.EXPECTED_COLON);
+        pos = s.ws(pos + 1);
         if (pos >= end) return this.syntaxError(pos, Syntax.UNEXPECTED_END);
         pos = field < 0 ? s.value(pos) : this.fieldValue(field, b, pos);
         if (pos < 0) return s.reason;
@@ -334,18 +327,6 @@ export class EventDecoder {
     }
     return facts;
   }
-}
-
-/** The field whose `"name":` stands whole at b[pos] (the usual, plain form of a key), or -1. */
-function plainFieldKey(b: Uint8Array, pos: number, end: number): number {
-  const c = pos + 1 < end ? b[pos + 1] : 0;
-  const f = c === 0x63 ? CUSTOMER_ID : c === 0x61 ? AMOUNT : c === 0x74 ? TIMESTAMP : c === 0x65 ? EVENT_TYPE : -1;
-  if (f < 0) return -1;
-  const k = KEY_COLON[f];
-  const n = k.length;
-  if (pos + n > end) return -1;
-  for (let i = 2; i < n; i++) if (b[pos + i] !== k[i]) return -1;
-  return f;
 }
 
 function fieldOfBytes(b: Uint8Array, start: number, end: number): number {
