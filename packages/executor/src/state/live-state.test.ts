@@ -112,4 +112,29 @@ describe('LiveState: state versions over the real store, snapshots off the event
     assert.match(logs[logs.length - 1], new RegExp(`snapshot ${3 * SNAPSHOT_EVERY} \\+ 2 change sets`));
     await fresh.close();
   });
+
+  it('releases what an idle query holds once another query runs, and the idle one reloads its state from the store', async () => {
+    const logs: string[] = [];
+    const live = new LiveState((m) => logs.push(m), 200);
+    const committed = new Map<number, number>();
+    const model: Model = new Map();
+    for (let b = 0; b < 3; b++) {
+      await store.setFence(b + 1, 0);
+      const table = await live.checkout(job, 0, b - 1, committed);
+      const input = batchInput(b);
+      table.merge(input);
+      addToModel(model, input);
+      await live.commit(job, 0, b, 0, table);
+      committed.set(b, 0);
+    }
+    assert.ok(!logs.some((m) => m.startsWith('loaded state')), 'tables came from the cache so far');
+    await new Promise((r) => setTimeout(r, 300));
+    const other = { ...job, queryId: randomUUID() } as ExecutorJob;
+    await live.checkout(other, 0, -1, new Map());
+    assert.ok(logs.some((m) => m.startsWith(`released the live state of query ${job.queryId}`)), logs.join('; '));
+    const reloaded = await live.checkout(job, 0, 2, committed);
+    assert.ok(logs.some((m) => m.startsWith('loaded state of partition 0 at version 3')), logs.join('; '));
+    assert.deepEqual(asModel(reloaded.snapshot()), model);
+    await live.close();
+  });
 });

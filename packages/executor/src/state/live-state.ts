@@ -8,6 +8,10 @@
  * partition is loaded from the store (snapshot + change sets). A table is taken out of the cache
  * while a batch changes it and put back only once its new version is durable, so a failed attempt
  * never leaves a half-merged table behind.
+ *
+ * What a query holds here (tables, snapshot columns, its store's Redis connection) is released once
+ * the query has not used it for `idleQueryMs` (default 10 minutes) and another query does: a query
+ * that was stopped leaves nothing behind for good, and one that comes back loads from the store.
  */
 import { ExecutorJob, StateStore } from '@tributary/common';
 import { ChangeSet, PartialSetColumns, WindowStateTable, decodeChangeSet, decodePartialSet, encodeChangeSet } from '../aggregate';
@@ -30,7 +34,13 @@ export class LiveState {
    */
   private readonly snapshotColumns = new Map<string, SnapshotSlot>();
 
-  constructor(private readonly log: (m: string) => void) {}
+  /** queryId → when it last checked a table out or committed one (ms). */
+  private readonly lastUsedMs = new Map<string, number>();
+
+  constructor(
+    private readonly log: (m: string) => void,
+    private readonly idleQueryMs = 10 * 60_000,
+  ) {}
 
   /**
    * The state of `partition` after batch `prevBatchId` (version prevBatchId+1), ready to change.
@@ -39,6 +49,7 @@ export class LiveState {
   async checkout(job: ExecutorJob, partition: number, prevBatchId: number, committed: Map<number, number>): Promise<WindowStateTable> {
     const version = prevBatchId + 1;
     const key = `${job.queryId}:${partition}`;
+    this.touch(job.queryId);
     const cached = this.tables.get(key);
     this.tables.delete(key);
     if (cached && cached.version === version && (version === 0 || cached.attempt === committed.get(prevBatchId))) {
@@ -70,6 +81,7 @@ export class LiveState {
    */
   async commit(job: ExecutorJob, partition: number, batchId: number, attempt: number, table: WindowStateTable): Promise<{ upserted: number; deleted: number }> {
     const version = batchId + 1;
+    this.touch(job.queryId);
     const store = await this.store(job);
     const changes: ChangeSet = table.changesSinceMark();
     await store.write(partition, version, attempt, 'delta', encodeChangeSet(changes));
@@ -136,11 +148,29 @@ export class LiveState {
     return held;
   }
 
+  /** Marks the query used now, and releases what queries idle for longer than idleQueryMs hold. */
+  private touch(queryId: string): void {
+    const now = Date.now();
+    this.lastUsedMs.set(queryId, now);
+    for (const [q, used] of this.lastUsedMs) {
+      if (now - used <= this.idleQueryMs) continue;
+      this.lastUsedMs.delete(q);
+      const prefix = `${q}:`;
+      for (const key of [...this.tables.keys()]) if (key.startsWith(prefix)) this.tables.delete(key);
+      for (const key of [...this.snapshotColumns.keys()]) if (key.startsWith(prefix)) this.snapshotColumns.delete(key);
+      const store = this.stores.get(q);
+      this.stores.delete(q);
+      store?.then((st) => st.close()).catch(() => {});
+      this.log(`released the live state of query ${q}, unused for ${Math.round((now - used) / 1000)} s`);
+    }
+  }
+
   async close(): Promise<void> {
     for (const s of this.stores.values()) await (await s).close().catch(() => {});
     this.stores.clear();
     this.tables.clear();
     this.snapshotColumns.clear();
+    this.lastUsedMs.clear();
     await this.encoder.close();
   }
 
