@@ -78,6 +78,17 @@ describe('LiveState: state versions over the real store, snapshots off the event
     rmSync(checkpointDir, { recursive: true, force: true });
   });
 
+  /** Batch b of attempt 0 on partition 0, as the driver and a reduce task run it; the model follows. */
+  async function runBatch(live: LiveState, b: number, committed: Map<number, number>, model: Model): Promise<void> {
+    await store.setFence(b + 1, 0);
+    const table = await live.checkout(job, 0, b - 1, committed);
+    const input = batchInput(b);
+    table.merge(input);
+    addToModel(model, input);
+    await live.commit(job, 0, b, 0, table);
+    committed.set(b, 0);
+  }
+
   it('writes every Kth version as a snapshot equal to the state, and a new executor rebuilds from it', async () => {
     const logs: string[] = [];
     const live = new LiveState((m) => logs.push(m));
@@ -87,13 +98,7 @@ describe('LiveState: state versions over the real store, snapshots off the event
     const batches = 3 * SNAPSHOT_EVERY + 2;
     const snapshotFile = (v: number) => path.join(checkpointDir, 'state', '0', `${v}.0.snapshot.arrow`);
     for (let b = 0; b < batches; b++) {
-      await store.setFence(b + 1, 0);
-      const table = await live.checkout(job, 0, b - 1, committed);
-      const input = batchInput(b);
-      table.merge(input);
-      addToModel(model, input);
-      await live.commit(job, 0, b, 0, table);
-      committed.set(b, 0);
+      await runBatch(live, b, committed, model);
       models.push(new Map([...model].map(([k, v]) => [k, { ...v }])));
       // A snapshot is skipped while the previous one is being written: give each time to land.
       for (let t = 0; t < 200 && (b + 1) % SNAPSHOT_EVERY === 0 && !existsSync(snapshotFile(b + 1)); t++) await new Promise((r) => setTimeout(r, 50));
@@ -118,15 +123,7 @@ describe('LiveState: state versions over the real store, snapshots off the event
     const live = new LiveState((m) => logs.push(m), 200);
     const committed = new Map<number, number>();
     const model: Model = new Map();
-    for (let b = 0; b < 3; b++) {
-      await store.setFence(b + 1, 0);
-      const table = await live.checkout(job, 0, b - 1, committed);
-      const input = batchInput(b);
-      table.merge(input);
-      addToModel(model, input);
-      await live.commit(job, 0, b, 0, table);
-      committed.set(b, 0);
-    }
+    for (let b = 0; b < 3; b++) await runBatch(live, b, committed, model);
     assert.ok(!logs.some((m) => m.startsWith('loaded state')), 'tables came from the cache so far');
     await new Promise((r) => setTimeout(r, 300));
     const other = { ...job, queryId: randomUUID() } as ExecutorJob;
