@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { InvalidArgumentError, validateSpec, type QuerySpec } from '@tributary/common';
+import { InvalidArgumentError, referenceJobSpec, validateSpec, type QuerySpec } from '@tributary/common';
 import { col, count, date_format, fromJson, hour, sum, to_date, window } from './functions';
 import { TributarySession } from './session';
 import type { QuerySubmitter } from './submitter';
@@ -40,30 +40,6 @@ function seedAggregation(spark: TributarySession) {
     .agg(count('*').alias('event_count'), sum('amount').alias('total_amount'));
 }
 
-/** The seed job's spec, written out by hand. */
-const SEED_SPEC: QuerySpec = {
-  version: 1,
-  source: { format: 'kafka', bootstrapServers: 'localhost:9092', topic: 'customer_events', startingOffsets: 'earliest', failOnDataLoss: true },
-  parse: {
-    format: 'json',
-    schema: [
-      { name: 'customer_id', type: 'int', nullable: true },
-      { name: 'event_type', type: 'string', nullable: true },
-      { name: 'amount', type: { decimal: [10, 2] }, nullable: true },
-      { name: 'timestamp', type: 'timestamp', nullable: true },
-    ],
-    timeZone: 'UTC',
-  },
-  watermark: { column: 'timestamp', delay: '10 minutes' },
-  aggregation: {
-    window: { column: 'timestamp', duration: '5 minutes' },
-    keys: ['customer_id'],
-    aggregates: [{ fn: 'count', column: '*', alias: 'event_count' }, { fn: 'sum', column: 'amount', alias: 'total_amount' }],
-  },
-  sink: { format: 'delta', path: '/delta/customer_aggregates', outputMode: 'append', checkpointLocation: '/checkpoints/customers' },
-  trigger: { kind: 'processingTime', interval: '10 seconds' },
-  options: {},
-};
 
 describe('the job API', () => {
   it('builds exactly the seed spec for the reference job and submits it', async () => {
@@ -72,7 +48,7 @@ describe('the job API', () => {
     const query = await seedAggregation(spark).writeStream.format('delta').outputMode('append')
       .option('checkpointLocation', '/checkpoints/customers').trigger({ processingTime: '10 seconds' })
       .start('/delta/customer_aggregates');
-    assert.deepEqual(submitter.specs, [SEED_SPEC]);
+    assert.deepEqual(submitter.specs, [referenceJobSpec()]);
     assert.equal(query.id, 'q-1');
     assert.equal(query.runId, 'r-1');
     assert.equal(await query.awaitTermination(), true);

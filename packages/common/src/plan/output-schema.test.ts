@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { outputSchema, sparkSchemaJson, typeName } from './output-schema';
-import { seedSpec } from './seed-spec.fixture';
+import { referenceJobSpec as seedSpec } from '../testing';
 
 describe('outputSchema', () => {
   it('names and types the seed job columns as Spark does', () => {

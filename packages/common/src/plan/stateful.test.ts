@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { seedSpec } from './seed-spec.fixture';
+import { referenceJobSpec as seedSpec } from '../testing';
 import { diffStateful, statefulFingerprint } from './stateful';
 
 describe('statefulFingerprint', () => {

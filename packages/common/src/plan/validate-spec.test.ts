@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { InvalidArgumentError } from '../errors';
 import type { QuerySpec } from './query-spec';
-import { seedSpec } from './seed-spec.fixture';
+import { referenceJobSpec as seedSpec } from '../testing';
 import { assertValidSpec, validateSpec } from './validate-spec';
 
 const AVAILABLE = 'available columns: customer_id, event_type, amount, timestamp';

@@ -1,1 +1,2 @@
 export { testKafka, testRedis } from './test-servers';
+export { referenceJobSpec } from './reference-job-spec';

@@ -1,7 +1,7 @@
-import type { QuerySpec } from './query-spec';
+import type { QuerySpec } from '../plan/query-spec';
 
 /** The reference job (seed case 15) as a spec, written out by hand; tests change copies of it. */
-export function seedSpec(): QuerySpec {
+export function referenceJobSpec(): QuerySpec {
   return {
     version: 1,
     source: {
