@@ -2,8 +2,9 @@
  * The backlog run: N seeded events are produced into a topic of P partitions first, then the seed
  * job runs with trigger availableNow and E executors. Sustained throughput counts the batches after
  * the first (the first pays for start-up: connections, JIT, empty state): their input rows over the
- * time from the first batch's commit to the last one's. The ceiling is measured on the same topic
- * right after.
+ * time from the first batch's commit to the last one's. The reader ceiling (locate only) and the
+ * decode bound (the reader and the event decoder, nothing else) are measured on the same topic right
+ * after.
  */
 import * as path from 'node:path';
 import { connectKafkaAdmin, type QueryProgress } from '@tributary/common';
@@ -34,6 +35,8 @@ export interface BacklogResult {
   eventsPerSecond: number;
   ceiling: CeilingResult;
   engineOverCeiling: number;
+  decodeBound: CeilingResult;
+  decodeBoundOverCeiling: number;
   stages: StageTimes;
   processes: ProcessUse[];
   perBatch: { batchId: number; rows: number; ms: number; commitMs: number; durationMs: Record<string, number> }[];
@@ -73,8 +76,10 @@ export async function runBacklog(env: BenchEnvironment, o: BacklogOptions): Prom
   const [earliest, latest] = await Promise.all([admin.earliestOffsets(topic), admin.latestOffsets(topic)]);
   await admin.close();
   const ranges = [...latest].map(([partition, to]) => ({ partition, from: earliest.get(partition) ?? 0n, to }));
-  const ceiling = await measureCeiling(env.kafka, topic, ranges, o.executors);
+  const ceiling = await measureCeiling('locate', env.kafka, topic, ranges, o.executors);
   o.log(`ceiling (${o.executors} range readers, locate only): ${ceiling.eventsPerSecond.toLocaleString()} events/s`);
+  const decodeBound = await measureCeiling('decode', env.kafka, topic, ranges, o.executors);
+  o.log(`decode bound (${o.executors} range readers + event decoder, nothing else): ${decodeBound.eventsPerSecond.toLocaleString()} events/s, ${Math.round((decodeBound.eventsPerSecond / ceiling.eventsPerSecond) * 100)}% of the ceiling`);
 
   processes.push({ name: 'generator (before the run)', pid: process.pid, cpuMs: Math.round((genCpu.user + genCpu.system) / 1000), cores: Math.round(((genCpu.user + genCpu.system) / 1000 / produced.durationMs) * 100) / 100, peakRssBytes: 0 });
   return {
@@ -86,9 +91,15 @@ export async function runBacklog(env: BenchEnvironment, o: BacklogOptions): Prom
     measuredMs,
     eventsPerSecond,
     ceiling,
-    engineOverCeiling: Math.round((eventsPerSecond / ceiling.eventsPerSecond) * 1000) / 1000,
+    engineOverCeiling: ratio(eventsPerSecond, ceiling.eventsPerSecond),
+    decodeBound,
+    decodeBoundOverCeiling: ratio(decodeBound.eventsPerSecond, ceiling.eventsPerSecond),
     stages: stageTimes(measured),
     processes: processes.map((p) => ({ ...p, cpuMicrosPerEvent: Math.round((p.cpuMs * 1000 / produced.sent) * 100) / 100 })),
     perBatch: withInput.map((p: QueryProgress) => ({ batchId: p.batchId, rows: p.numInputRows, ms: p.batchDuration ?? 0, commitMs: commitTimeMs(p), durationMs: p.durationMs })),
   };
+}
+
+function ratio(a: number, b: number): number {
+  return Math.round((a / b) * 1000) / 1000;
 }

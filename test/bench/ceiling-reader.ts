@@ -1,33 +1,75 @@
 /**
- * One reader of the ceiling measurement, run as its own process (as an executor is):
- *   node ceiling-reader.js <broker> <topic> <partition:from:to>...
+ * One reader of the ceiling measurements, run as its own process (as an executor is):
+ *   node ceiling-reader.js <locate|decode> <broker> <topic> <partition:from:to>...
  * Reads each range with the engine's range reader (createRangeReader), one after another as a map
- * task does, and only locates the values (sums their lengths; no JSON). Prints one JSON line:
- * { records, valueBytes, ms, cpuMs }.
+ * task does.
+ *   locate: only locates the values (sums their lengths; no JSON): the reader ceiling.
+ *   decode: also runs the engine's event decoder (validation + typed columns) over every value,
+ *           as a map task does before aggregating: the bound for any engine that must validate
+ *           its input, with no aggregation, shuffle, state or commit.
+ * Prints one JSON line: { records, valueBytes, badRecords, ms, cpuMs }.
  */
-import { createRangeReader } from '@tributary/common';
+import { clearEventColumns, createEventColumns, createRangeReader, EventDecoder, RecordChunk } from '@tributary/common';
+
+type Mode = 'locate' | 'decode';
 
 async function main(): Promise<void> {
-  const [broker, topic, ...specs] = process.argv.slice(2);
+  const [mode, broker, topic, ...specs] = process.argv.slice(2);
+  if (mode !== 'locate' && mode !== 'decode') throw new Error(`mode must be locate or decode, got ${mode}`);
   const reader = await createRangeReader({ brokers: [broker], clientId: 'tributary-bench-ceiling' });
-  let records = 0;
-  let valueBytes = 0;
+  const onChunk = mode === 'locate' ? locator() : decoder();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   try {
     for (const spec of specs) {
       const [partition, from, to] = spec.split(':');
-      await reader.read({ topic, partition: Number(partition), from: BigInt(from), to: BigInt(to) }, (c) => {
-        records += c.count;
-        const lengths = c.valueLength;
-        for (let i = 0; i < c.count; i++) valueBytes += lengths[i];
-      });
+      await reader.read({ topic, partition: Number(partition), from: BigInt(from), to: BigInt(to) }, onChunk.chunk);
     }
   } finally {
     await reader.close();
   }
   const cpu = process.cpuUsage(cpu0);
-  process.stdout.write(`${JSON.stringify({ records, valueBytes, ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000 })}\n`);
+  process.stdout.write(`${JSON.stringify({ ...onChunk.totals(), ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000 })}\n`);
+}
+
+interface ChunkSink {
+  chunk: (c: RecordChunk) => void;
+  totals: () => { records: number; valueBytes: number; badRecords: number };
+}
+
+function locator(): ChunkSink {
+  let records = 0;
+  let valueBytes = 0;
+  return {
+    chunk: (c) => {
+      records += c.count;
+      const lengths = c.valueLength;
+      for (let i = 0; i < c.count; i++) valueBytes += lengths[i];
+    },
+    totals: () => ({ records, valueBytes, badRecords: 0 }),
+  };
+}
+
+function decoder(): ChunkSink {
+  const decode = new EventDecoder();
+  const cols = createEventColumns(64 * 1024);
+  let records = 0;
+  let valueBytes = 0;
+  let badRecords = 0;
+  let checksum = 0; // read the columns, so the decode cannot be optimised away
+  return {
+    chunk: (c) => {
+      records += c.count;
+      clearEventColumns(cols);
+      decode.decode(c, cols, () => badRecords++);
+      for (let i = 0; i < c.count; i++) valueBytes += c.valueLength[i];
+      for (let i = 0; i < cols.count; i++) checksum += cols.customerId[i];
+    },
+    totals: () => {
+      if (checksum < 0) throw new Error('negative customer ids in the benchmark topic');
+      return { records, valueBytes, badRecords };
+    },
+  };
 }
 
 main().catch((e) => {

@@ -78,7 +78,7 @@ function targets(r: BenchReport): NonNullable<BenchReport['targets']> {
   const mib = (b: number) => `${Math.round(b / 2 ** 20)} MiB`;
   if (r.backlog) {
     t.push({ name: 'backlog throughput', target: '≥ 1,000,000 events/s', measured: `${r.backlog.eventsPerSecond.toLocaleString('en-US')} events/s`, met: r.backlog.eventsPerSecond >= 1_000_000 });
-    t.push({ name: 'engine / reader ceiling', target: '≥ 50%', measured: `${Math.round(r.backlog.engineOverCeiling * 100)}%`, met: r.backlog.engineOverCeiling >= 0.5 });
+    t.push({ name: 'engine / reader ceiling', target: '≥ 50%', measured: `${Math.round(r.backlog.engineOverCeiling * 100)}% (readers + decoder alone: ${Math.round(r.backlog.decodeBoundOverCeiling * 100)}%)`, met: r.backlog.engineOverCeiling >= 0.5 });
     if (r.backlog.measuredMs < 30_000) t.push({ name: 'measured part of the backlog run', target: '≥ 30 s', measured: `${(r.backlog.measuredMs / 1000).toFixed(1)} s`, met: false });
   }
   if (r.steady) {
