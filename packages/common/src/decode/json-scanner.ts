@@ -112,6 +112,8 @@ export class JsonScanner {
     const end = this.end;
     let escaped = false;
     for (;;) {
+      // Plain bytes four at a time while four remain, then one at a time.
+      while (pos + 4 <= end && (PLAIN_STRING_BYTE[b[pos]] & PLAIN_STRING_BYTE[b[pos + 1]] & PLAIN_STRING_BYTE[b[pos + 2]] & PLAIN_STRING_BYTE[b[pos + 3]]) === 1) pos += 4;
       while (pos < end && PLAIN_STRING_BYTE[b[pos]] === 1) pos++;
       if (pos >= end) return this.fail(pos, Syntax.UNTERMINATED_STRING);
       const c = b[pos];
