@@ -311,6 +311,23 @@ describe('EventDecoder', () => {
       }
     });
 
+    it('judges a timestamp string by the whole string, also where a valid timestamp ends early', () => {
+      const base = Date.UTC(2024, 3, 1) * 1000;
+      // A valid timestamp followed by more string content, escapes or bytes that break the JSON.
+      assert.equal(good(event({ timestamp: '"2024-04-01T00:00:00\\u002B00:00"' })).micros, base);
+      assert.equal(good(event({ timestamp: '"2024-04-01T00:00:00+0130"' })).micros, base - 5_400_000_000);
+      assert.equal(good(event({ timestamp: '"2024-04-01T00:00:00-01"' })).micros, base + 3_600_000_000);
+      assert.equal(good(event({ timestamp: '"2024-04-01T00:00:00.\\u0031"' })).micros, base + 100_000);
+      for (const v of ['"2024-04-01T00:00:00Zx"', '"2024-04-01T00:00:00 "', '"2024-04-01T00:00:00+01:3"', '"2024-04-01T00:00:00\\n"']) {
+        assert.equal(reasonOf(event({ timestamp: v })).reason, 'BAD_TIMESTAMP', v);
+      }
+      assert.equal(reasonOf(event({ timestamp: '"2024-04-01T00:00:00Z\n"' })).reason, 'MALFORMED_JSON');
+      assert.equal(reasonOf(event({ timestamp: '"2024-04-01T00:00:00Z\\x"' })).reason, 'MALFORMED_JSON');
+      const [head, tail] = event({ timestamp: '"2024-04-01T00:00:00Z@"' }).split('@');
+      assert.equal(reasonOf(Buffer.concat([Buffer.from(head), Buffer.from([0xff]), Buffer.from(tail)])).reason, 'NOT_UTF8');
+      assert.equal(reasonOf('{"customer_id":1,"amount":1,"timestamp":"2024-04-01T00:00:00Z').reason, 'MALFORMED_JSON');
+    });
+
     it('reports fields in the order customer_id, amount, timestamp, event_type', () => {
       assert.equal(reasonOf(event({ customer_id: 'null', amount: '1.001', timestamp: '1' })).reason, 'NULL_FIELD');
       assert.equal(reasonOf(event({ amount: '1.001', timestamp: '1', event_type: '1' })).reason, 'AMOUNT_SCALE');

@@ -7,7 +7,7 @@ import { ensureEventCapacity, type EventColumns } from './event-columns';
 import { EventTypeDictionary } from './event-type-dictionary';
 import { scanJsonNumber } from './json-number';
 import { decodeJsonString, JsonScanner, Syntax } from './json-scanner';
-import { parseTimeZoneOffsetSeconds, parseTimestampBytes } from './timestamp';
+import { parseTimeZoneOffsetSeconds, parseTimestampBytes, scanTimestampBytes } from './timestamp';
 
 /**
  * Receives each record that cannot become a row: the chunk and record index (for topic, partition,
@@ -225,6 +225,8 @@ export class EventDecoder {
       end = s.number(pos);
       if (end < 0) return -1;
       reason = this.amountOfNumber();
+    } else if (field === TIMESTAMP && c === 0x22 && (end = this.plainTimestamp(b, pos + 1)) >= 0) {
+      // A timestamp string without escapes, scanned and validated in one pass.
     } else if (field !== CUSTOMER_ID && c === 0x22) {
       end = s.string(pos + 1);
       if (end < 0) return -1;
@@ -242,6 +244,18 @@ export class EventDecoder {
       this.fieldEnd[field] = end;
     }
     return end;
+  }
+
+  /**
+   * The fast path of a timestamp string whose content starts at `start`: when an accepted timestamp
+   * is followed at once by the closing quote, the string is valid JSON without escapes (every byte
+   * the timestamp scan accepts is plain ASCII). Returns the position after the quote with the
+   * value in `micros`, or -1 to take the general path (string scan, then parse).
+   */
+  private plainTimestamp(b: Uint8Array, start: number): number {
+    const end = this.scan.end;
+    const after = scanTimestampBytes(b, start, end, this.offsetSeconds, this.micros);
+    return after >= 0 && after < end && b[after] === 0x22 ? after + 1 : -1;
   }
 
   private amountOfNumber(): number {

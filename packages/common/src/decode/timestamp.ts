@@ -58,8 +58,24 @@ export function parseTimestampBytes(
   defaultOffsetSeconds: number,
   out: Float64Array,
 ): boolean {
+  return scanTimestampBytes(b, start, end, defaultOffsetSeconds, out) === end;
+}
+
+/**
+ * Scans the longest accepted timestamp starting at b[start], reading no further than `limit`, into
+ * `out[0]`; returns the position after it, or -1 when no accepted timestamp starts there. Every
+ * byte it accepts is ASCII ('0'–'9', '-', ':', '.', 'T', ' ', 'Z', '+'). A text is a whole
+ * timestamp exactly when the scan returns its end.
+ */
+export function scanTimestampBytes(
+  b: Uint8Array,
+  start: number,
+  limit: number,
+  defaultOffsetSeconds: number,
+  out: Float64Array,
+): number {
   // Fixed part: YYYY-MM-DDThh:mm:ss is 19 bytes.
-  if (end - start < 19) return false;
+  if (limit - start < 19) return -1;
   const century = d2(b, start);
   const yy = d2(b, start + 2);
   const month = d2(b, start + 5);
@@ -67,41 +83,74 @@ export function parseTimestampBytes(
   const hour = d2(b, start + 11);
   const minute = d2(b, start + 14);
   const second = d2(b, start + 17);
-  if ((century | yy | month | day | hour | minute | second) < 0) return false;
+  if ((century | yy | month | day | hour | minute | second) < 0) return -1;
   const year = century * 100 + yy;
   const sep = b[start + 10];
-  if (b[start + 4] !== 0x2d || b[start + 7] !== 0x2d || (sep !== 0x54 && sep !== 0x20)) return false;
-  if (b[start + 13] !== 0x3a || b[start + 16] !== 0x3a) return false;
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return false;
-  if (hour > 23 || minute > 59 || second > 59) return false;
+  if (b[start + 4] !== 0x2d || b[start + 7] !== 0x2d || (sep !== 0x54 && sep !== 0x20)) return -1;
+  if (b[start + 13] !== 0x3a || b[start + 16] !== 0x3a) return -1;
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return -1;
+  if (hour > 23 || minute > 59 || second > 59) return -1;
 
   let pos = start + 19;
   let micros = 0;
-  if (pos < end && b[pos] === 0x2e) {
+  if (pos < limit && b[pos] === 0x2e) {
     pos++;
     let n = 0;
-    while (pos < end && b[pos] >= 0x30 && b[pos] <= 0x39) {
+    while (pos < limit && b[pos] >= 0x30 && b[pos] <= 0x39) {
       if (n < 6) micros = micros * 10 + (b[pos] - 0x30);
       n++;
       pos++;
     }
-    if (n === 0 || n > 9) return false;
+    if (n === 0 || n > 9) return -1;
     if (n < 6) micros *= FRACTION_SCALE[n];
   }
 
   let offsetSeconds = defaultOffsetSeconds;
-  if (pos < end) {
-    const used = parseOffsetBytes(b, pos, end);
-    if (Number.isNaN(used)) return false;
-    offsetSeconds = used;
+  const c = pos < limit ? b[pos] : -1;
+  if (c === 0x5a || c === 0x2b || c === 0x2d) {
+    const after = scanOffsetBytes(b, pos, limit, offsetOut);
+    if (after < 0) return -1;
+    offsetSeconds = offsetOut[0];
+    pos = after;
   }
 
   const seconds = epochDays(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offsetSeconds;
-  if (seconds > MAX_SECONDS || seconds < -MAX_SECONDS) return false;
+  if (seconds > MAX_SECONDS || seconds < -MAX_SECONDS) return -1;
   const us = seconds * 1e6 + micros;
-  if (us > Number.MAX_SAFE_INTEGER || us < -Number.MAX_SAFE_INTEGER) return false;
+  if (us > Number.MAX_SAFE_INTEGER || us < -Number.MAX_SAFE_INTEGER) return -1;
   out[0] = us;
-  return true;
+  return pos;
+}
+
+const offsetOut = new Float64Array(1);
+
+/**
+ * The longest offset designator at b[pos..limit): 'Z', ±hh:mm, ±hhmm or ±hh (at most ±18:00), east
+ * of UTC in seconds into `out[0]`. Returns the position after it, or -1.
+ */
+function scanOffsetBytes(b: Uint8Array, pos: number, limit: number, out: Float64Array): number {
+  const c = b[pos];
+  if (c === 0x5a) {
+    out[0] = 0;
+    return pos + 1;
+  }
+  if (c !== 0x2b && c !== 0x2d) return -1;
+  const hh = pos + 3 <= limit ? d2(b, pos + 1) : -1;
+  if (hh < 0) return -1;
+  let mm = 0;
+  let after = pos + 3;
+  if (after + 3 <= limit && b[after] === 0x3a && d2(b, after + 1) >= 0) {
+    mm = d2(b, after + 1);
+    after += 3;
+  } else if (after + 2 <= limit && d2(b, after) >= 0) {
+    mm = d2(b, after);
+    after += 2;
+  }
+  if (mm > 59) return -1;
+  const total = hh * 3600 + mm * 60;
+  if (total > 18 * 3600) return -1;
+  out[0] = c === 0x2d ? -total : total;
+  return after;
 }
 
 /**
@@ -109,20 +158,7 @@ export function parseTimestampBytes(
  * Returns the offset east of UTC in seconds, or NaN.
  */
 function parseOffsetBytes(b: Uint8Array, pos: number, end: number): number {
-  const c = b[pos];
-  if (c === 0x5a) return pos + 1 === end ? 0 : NaN;
-  if (c !== 0x2b && c !== 0x2d) return NaN;
-  const len = end - pos - 1;
-  const hh = len >= 2 ? d2(b, pos + 1) : -1;
-  let mm = 0;
-  if (len === 2) mm = 0;
-  else if (len === 4) mm = d2(b, pos + 3);
-  else if (len === 5 && b[pos + 3] === 0x3a) mm = d2(b, pos + 4);
-  else return NaN;
-  if (hh < 0 || mm < 0 || mm > 59) return NaN;
-  const total = hh * 3600 + mm * 60;
-  if (total > 18 * 3600) return NaN;
-  return c === 0x2d ? -total : total;
+  return scanOffsetBytes(b, pos, end, offsetOut) === end ? offsetOut[0] : NaN;
 }
 
 /**
