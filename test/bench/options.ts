@@ -28,7 +28,7 @@ export const USAGE = `npm run bench -- [seed|state|delta] [options]
   state            "state that scales": reduce cost of small batches as state grows to --keys
   delta            the Delta benchmark (test/bench/delta-bench.ts), when present
 options:
-  --events N        backlog events (default 60,000,000, for ≥ 30 s measured at ~2 M/s; --quick 1,000,000)
+  --events N        backlog events (default 80,000,000, for ≥ 30 s measured at up to ~2.6 M/s; --quick 1,000,000)
   --executors E     executor processes (default 2)
   --partitions P    Kafka partitions (default 8)
   --customers C     distinct customer ids (default 100,000)
@@ -81,7 +81,7 @@ export function parseOptions(argv: string[]): BenchOptions {
   return {
     command,
     quick,
-    events: num('events', quick ? 1_000_000 : 60_000_000),
+    events: num('events', quick ? 1_000_000 : 80_000_000),
     executors: num('executors', 2),
     partitions: num('partitions', 8),
     customers: num('customers', 100_000),
