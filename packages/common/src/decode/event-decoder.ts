@@ -6,6 +6,7 @@ import { centsOf, int32Of } from './decimal';
 import { ensureEventCapacity, type EventColumns } from './event-columns';
 import { EventTypeDictionary } from './event-type-dictionary';
 import { scanJsonNumber } from './json-number';
+import { scanPlainCents, scanPlainInt32 } from './plain-number';
 import { decodeJsonString, JsonScanner, Syntax } from './json-scanner';
 import { parseTimeZoneOffsetSeconds, parseTimestampBytes, scanTimestampBytes } from './timestamp';
 
@@ -78,6 +79,7 @@ export class EventDecoder {
   private customerId = 0;
   private cents = 0;
   private readonly micros = new Float64Array(1); // epoch µs of the timestamp field
+  private readonly plain = new Float64Array(1); // value read by a fast path of plain-number.ts
   private typeStart = 0; // event_type content span, interned only if the record is good
   private typeEnd = 0;
   private typeEscaped = false;
@@ -215,18 +217,27 @@ export class EventDecoder {
       if (end >= 0) this.state[field] = field === EVENT_TYPE ? MISSING : NULL;
       return end;
     }
-    if (field === CUSTOMER_ID && (c === 0x2d || (c >= 0x30 && c <= 0x39))) {
+    const isNumber = c === 0x2d || (c >= 0x30 && c <= 0x39);
+    // Fast paths first (plain-number.ts, plainTimestamp): each either takes the common form whole
+    // or leaves the value to the general path below.
+    if (field === CUSTOMER_ID && isNumber && (end = scanPlainInt32(b, pos, s.end, this.plain)) >= 0) {
+      this.customerId = this.plain[0];
+    } else if (field === AMOUNT && isNumber && (end = scanPlainCents(b, pos, s.end, this.plain)) >= 0) {
+      this.cents = this.plain[0];
+    } else if (field === AMOUNT && c === 0x22 && (end = this.plainAmountString(b, pos + 1)) >= 0) {
+      this.cents = this.plain[0];
+    } else if (field === TIMESTAMP && c === 0x22 && (end = this.plainTimestamp(b, pos + 1)) >= 0) {
+      // A timestamp string without escapes, scanned and validated in one pass.
+    } else if (field === CUSTOMER_ID && isNumber) {
       end = s.number(pos);
       if (end < 0) return -1;
       const v = int32Of(s.num, this.reasonOut);
       if (Number.isNaN(v)) reason = this.reasonOut[0];
       else this.customerId = v;
-    } else if (field === AMOUNT && (c === 0x2d || (c >= 0x30 && c <= 0x39))) {
+    } else if (field === AMOUNT && isNumber) {
       end = s.number(pos);
       if (end < 0) return -1;
       reason = this.amountOfNumber();
-    } else if (field === TIMESTAMP && c === 0x22 && (end = this.plainTimestamp(b, pos + 1)) >= 0) {
-      // A timestamp string without escapes, scanned and validated in one pass.
     } else if (field !== CUSTOMER_ID && c === 0x22) {
       end = s.string(pos + 1);
       if (end < 0) return -1;
@@ -255,6 +266,13 @@ export class EventDecoder {
   private plainTimestamp(b: Uint8Array, start: number): number {
     const end = this.scan.end;
     const after = scanTimestampBytes(b, start, end, this.offsetSeconds, this.micros);
+    return after >= 0 && after < end && b[after] === 0x22 ? after + 1 : -1;
+  }
+
+  /** The fast path of an amount string holding a plain amount; as `plainTimestamp`, cents in `plain`. */
+  private plainAmountString(b: Uint8Array, start: number): number {
+    const end = this.scan.end;
+    const after = scanPlainCents(b, start, end, this.plain);
     return after >= 0 && after < end && b[after] === 0x22 ? after + 1 : -1;
   }
 

@@ -1,5 +1,6 @@
 import { R } from './bad-reason';
 import { JsonNumber, scanJsonNumber } from './json-number';
+import { skipPlainInteger } from './plain-number';
 
 /**
  * A strict RFC 8259 validator over bytes, without recursion and without building values.
@@ -162,6 +163,12 @@ export class JsonScanner {
     return p < 0 ? this.failAt(this.num.errorPos, Syntax.BAD_NUMBER) : p;
   }
 
+  /** A number that is only validated (its value is not kept in `num`). */
+  skipNumber(pos: number): number {
+    const p = skipPlainInteger(this.b, pos, this.end);
+    return p >= 0 ? p : this.number(pos);
+  }
+
   /** Scans `true`, `false` or `null` starting at pos. */
   literal(pos: number): number {
     const b = this.b;
@@ -201,7 +208,7 @@ export class JsonScanner {
       if (c === 0x22) {
         pos = this.string(pos + 1);
       } else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
-        pos = this.number(pos);
+        pos = this.skipNumber(pos);
       } else if (c === 0x7b || c === 0x5b) {
         if (this.depth >= this.maxDepth) return this.fail(pos, Syntax.TOO_DEEP);
         const isObject = c === 0x7b;

@@ -1,0 +1,98 @@
+/**
+ * Fast paths for the number forms events carry most: a plain integer (`12345`, `-7`) and a plain
+ * amount (`123.45`, `-0.5`, `12`). Each either reads exactly that form and returns the position
+ * after it, or returns -1 and leaves the number to the general scanner (json-number.ts), which
+ * decides validity, exactness and the error to report. A form is taken only when the byte after it
+ * cannot continue a JSON number ('.', 'e', 'E', a digit), so the general scanner would have stopped
+ * at the same place with the same value.
+ */
+
+const C0 = 0x30;
+const C9 = 0x39;
+
+function continuesNumber(c: number): boolean {
+  return c === 0x2e || c === 0x65 || c === 0x45 || (c >= C0 && c <= C9);
+}
+
+/**
+ * `-?[1-9][0-9]{0,8}` (at most 9 digits, so always within int32) or `0`, not followed by a byte
+ * that continues a number. Writes the value to out[0].
+ */
+export function scanPlainInt32(b: Uint8Array, pos: number, end: number, out: Float64Array): number {
+  let p = pos;
+  let neg = false;
+  if (p < end && b[p] === 0x2d) {
+    neg = true;
+    p++;
+  }
+  if (p >= end) return -1;
+  let c = b[p];
+  if (c < C0 || c > C9) return -1;
+  let v = c - C0;
+  p++;
+  if (v !== 0) {
+    const last = Math.min(end, p + 8);
+    while (p < last && (c = b[p]) >= C0 && c <= C9) {
+      v = v * 10 + (c - C0);
+      p++;
+    }
+  }
+  if (p < end && continuesNumber(b[p])) return -1;
+  out[0] = neg ? 0 - v : v;
+  return p;
+}
+
+/**
+ * An amount in cents: `-?(0|[1-9][0-9]{0,7})(\.[0-9]{1,2})?` (at most 8 integer digits, at most 2
+ * decimals, the DECIMAL(10,2) range), not followed by a byte that continues a number. Writes the
+ * cents to out[0] (-0 is 0).
+ */
+export function scanPlainCents(b: Uint8Array, pos: number, end: number, out: Float64Array): number {
+  let p = pos;
+  let neg = false;
+  if (p < end && b[p] === 0x2d) {
+    neg = true;
+    p++;
+  }
+  if (p >= end) return -1;
+  let c = b[p];
+  if (c < C0 || c > C9) return -1;
+  let whole = c - C0;
+  p++;
+  if (whole !== 0) {
+    const last = Math.min(end, p + 7);
+    while (p < last && (c = b[p]) >= C0 && c <= C9) {
+      whole = whole * 10 + (c - C0);
+      p++;
+    }
+  }
+  let cents = whole * 100;
+  if (p < end && b[p] === 0x2e) {
+    const d1 = p + 1 < end ? b[p + 1] - C0 : -1;
+    if (d1 < 0 || d1 > 9) return -1;
+    const d2 = p + 2 < end ? b[p + 2] - C0 : -1;
+    if (d2 >= 0 && d2 <= 9) {
+      cents += d1 * 10 + d2;
+      p += 3;
+    } else {
+      cents += d1 * 10;
+      p += 2;
+    }
+  }
+  if (p < end && continuesNumber(b[p])) return -1;
+  out[0] = neg ? 0 - cents : cents;
+  return p;
+}
+
+/** `-?(0|[1-9][0-9]*)` of any length, not followed by a byte that continues a number: validation only. */
+export function skipPlainInteger(b: Uint8Array, pos: number, end: number): number {
+  let p = pos;
+  if (p < end && b[p] === 0x2d) p++;
+  if (p >= end) return -1;
+  const c = b[p];
+  if (c < C0 || c > C9) return -1;
+  p++;
+  if (c !== C0) while (p < end && b[p] >= C0 && b[p] <= C9) p++;
+  if (p < end && continuesNumber(b[p])) return -1;
+  return p;
+}
