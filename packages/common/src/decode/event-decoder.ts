@@ -34,6 +34,9 @@ const TIMESTAMP = 2;
 const EVENT_TYPE = 3;
 const FIELD_COUNT = 4;
 const FIELD_KEYS = FIELD_NAMES.map((k) => Buffer.from(k, 'latin1'));
+const KEY_FIRST_WORD = Int32Array.from(FIELD_KEYS, (k) => k.readInt32LE(0));
+const KEY_MIDDLE_WORD = Int32Array.from(FIELD_KEYS, (k) => (k.length > 8 ? k.readInt32LE(4) : 0));
+const KEY_LAST_WORD = Int32Array.from(FIELD_KEYS, (k) => k.readInt32LE(k.length - 4));
 
 // State of a field in the record being decoded. A later duplicate key replaces an earlier one.
 const MISSING = 0;
@@ -363,12 +366,18 @@ export class EventDecoder {
 
 function fieldOfBytes(b: Uint8Array, start: number, end: number): number {
   const len = end - start;
-  // The four names have distinct lengths.
+  // The four names have distinct lengths, from 6 to 11 bytes: the 4-byte words at 0, len-4 and
+  // (beyond 8 bytes) 4 cover every byte.
   const f = len === 11 ? CUSTOMER_ID : len === 6 ? AMOUNT : len === 9 ? TIMESTAMP : len === 10 ? EVENT_TYPE : -1;
   if (f < 0) return -1;
-  const key = FIELD_KEYS[f];
-  for (let i = 0; i < len; i++) if (b[start + i] !== key[i]) return -1;
+  if (word(b, start) !== KEY_FIRST_WORD[f] || word(b, end - 4) !== KEY_LAST_WORD[f]) return -1;
+  if (len > 8 && word(b, start + 4) !== KEY_MIDDLE_WORD[f]) return -1;
   return f;
+}
+
+/** The 4 bytes at b[p..p+4) as a little-endian int32. */
+function word(b: Uint8Array, p: number): number {
+  return b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24);
 }
 
 function fieldOfText(key: string): number {
