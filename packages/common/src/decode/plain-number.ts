@@ -15,14 +15,16 @@ function continuesNumber(c: number): boolean {
 }
 
 /**
- * `-?[1-9][0-9]{0,8}` (at most 9 digits, so always within int32) or `0`, not followed by a byte
- * that continues a number. Writes the value to out[0].
+ * `-?(0|[1-9][0-9]{0,maxDigits-1})` at pos: its magnitude into digits[0] and 1 into digits[1] when
+ * it is negative. Returns the position after it, or -1.
  */
-export function scanPlainInt32(b: Uint8Array, pos: number, end: number, out: Float64Array): number {
+const digits = new Float64Array(2);
+
+function scanSignedDigits(b: Uint8Array, pos: number, end: number, maxDigits: number): number {
   let p = pos;
-  let neg = false;
+  digits[1] = 0;
   if (p < end && b[p] === 0x2d) {
-    neg = true;
+    digits[1] = 1;
     p++;
   }
   if (p >= end) return -1;
@@ -31,14 +33,24 @@ export function scanPlainInt32(b: Uint8Array, pos: number, end: number, out: Flo
   let v = c - C0;
   p++;
   if (v !== 0) {
-    const last = Math.min(end, p + 8);
+    const last = Math.min(end, p + maxDigits - 1);
     while (p < last && (c = b[p]) >= C0 && c <= C9) {
       v = v * 10 + (c - C0);
       p++;
     }
   }
-  if (p < end && continuesNumber(b[p])) return -1;
-  out[0] = neg ? 0 - v : v;
+  digits[0] = v;
+  return p;
+}
+
+/**
+ * `-?(0|[1-9][0-9]{0,8})` (at most 9 digits, so always within int32), not followed by a byte that
+ * continues a number. Writes the value to out[0] (-0 is 0).
+ */
+export function scanPlainInt32(b: Uint8Array, pos: number, end: number, out: Float64Array): number {
+  const p = scanSignedDigits(b, pos, end, 9);
+  if (p < 0 || (p < end && continuesNumber(b[p]))) return -1;
+  out[0] = digits[1] === 1 ? 0 - digits[0] : digits[0];
   return p;
 }
 
@@ -48,25 +60,9 @@ export function scanPlainInt32(b: Uint8Array, pos: number, end: number, out: Flo
  * cents to out[0] (-0 is 0).
  */
 export function scanPlainCents(b: Uint8Array, pos: number, end: number, out: Float64Array): number {
-  let p = pos;
-  let neg = false;
-  if (p < end && b[p] === 0x2d) {
-    neg = true;
-    p++;
-  }
-  if (p >= end) return -1;
-  let c = b[p];
-  if (c < C0 || c > C9) return -1;
-  let whole = c - C0;
-  p++;
-  if (whole !== 0) {
-    const last = Math.min(end, p + 7);
-    while (p < last && (c = b[p]) >= C0 && c <= C9) {
-      whole = whole * 10 + (c - C0);
-      p++;
-    }
-  }
-  let cents = whole * 100;
+  let p = scanSignedDigits(b, pos, end, 8);
+  if (p < 0) return -1;
+  let cents = digits[0] * 100;
   if (p < end && b[p] === 0x2e) {
     const d1 = p + 1 < end ? b[p + 1] - C0 : -1;
     if (d1 < 0 || d1 > 9) return -1;
@@ -80,7 +76,7 @@ export function scanPlainCents(b: Uint8Array, pos: number, end: number, out: Flo
     }
   }
   if (p < end && continuesNumber(b[p])) return -1;
-  out[0] = neg ? 0 - cents : cents;
+  out[0] = digits[1] === 1 ? 0 - cents : cents;
   return p;
 }
 
