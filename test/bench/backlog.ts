@@ -26,6 +26,7 @@ export interface BacklogOptions {
 }
 
 export interface BacklogResult {
+  topic: string;
   events: number;
   produce: { eventsPerSecond: number; ms: number };
   batches: number;
@@ -84,6 +85,7 @@ export async function runBacklog(env: BenchEnvironment, o: BacklogOptions): Prom
 
   processes.push({ name: 'generator (before the run)', pid: process.pid, cpuMs: Math.round((genCpu.user + genCpu.system) / 1000), cores: Math.round(((genCpu.user + genCpu.system) / 1000 / produced.durationMs) * 100) / 100, peakRssBytes: 0 });
   return {
+    topic,
     events: produced.sent,
     produce: { eventsPerSecond: Math.round((produced.sent / produced.durationMs) * 1000), ms: produced.durationMs },
     batches: withInput.length,

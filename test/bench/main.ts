@@ -12,6 +12,7 @@ import { startEnvironment } from './environment';
 import { parseOptions, BenchOptions } from './options';
 import { ProfileSummary, summariseProfiles } from './profile-stages';
 import { renderReport } from './render';
+import { runSparkBacklog, SparkResult } from './spark';
 import { runStateBench, StateResult } from './state-bench';
 import { runSteady, SteadyResult } from './steady';
 
@@ -21,6 +22,7 @@ export interface BenchReport {
   machine: { cpus: number; cpuModel: string; memoryBytes: number; node: string; loadAverageAtStart: number[]; loadAverageAtEnd?: number[] };
   options: BenchOptions;
   backlog?: BacklogResult;
+  spark?: SparkResult;
   steady?: SteadyResult;
   state?: StateResult;
   profiles?: ProfileSummary[];
@@ -48,6 +50,13 @@ async function main(): Promise<void> {
     if (o.command === 'seed') {
       if (o.only !== 'steady') {
         report.backlog = await runBacklog(env, { events: o.events, partitions: o.partitions, executors: o.executors, customers: o.customers, maxOffsetsPerTrigger: o.batch, seed: o.seed, log });
+        if (o.spark) {
+          report.spark = await runSparkBacklog({
+            kafka: env.kafka, kafkaPid: env.kafkaPid, topic: report.backlog.topic, dir: env.dir, events: report.backlog.events,
+            maxOffsetsPerTrigger: o.batch, shufflePartitions: 8, log,
+          });
+          log(`Tributary / Spark, backlog throughput: ${(report.backlog.eventsPerSecond / report.spark.eventsPerSecond).toFixed(1)}×`);
+        }
       }
       if (o.only !== 'backlog') {
         report.steady = await runSteady(env, {

@@ -21,6 +21,7 @@ export interface BenchOptions {
   only: 'backlog' | 'steady' | null;
   out: string | null;
   keep: boolean;
+  spark: boolean;
 }
 
 export const USAGE = `npm run bench -- [seed|state|delta] [options]
@@ -43,6 +44,8 @@ options:
   --probe-events N  state run: events per probe batch (default 10,000)
   --only backlog|steady
   --profile         driver and executors run with node --cpu-prof; the report attributes CPU to stages
+  --spark           after the backlog run, the same job on Apache Spark Structured Streaming (local
+                    mode, same topic; fetches Spark from Maven Central once; use e.g. --events 10000000)
   --out DIR         where report.json and report.html go (default bench-results/<time>)
   --keep            keep the servers' and the cluster's directory (logs, tables, checkpoints)
   --quick           a short sanity run`;
@@ -56,7 +59,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     command = c;
   }
   const flags = new Map<string, string>();
-  const bools = new Set(['quick', 'profile', 'keep', 'help']);
+  const bools = new Set(['quick', 'profile', 'keep', 'help', 'spark']);
   while (args.length) {
     const a = args.shift()!;
     if (!a.startsWith('--')) throw new Error(`unexpected argument '${a}'\n${USAGE}`);
@@ -67,7 +70,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     flags.set(name, v);
   }
   if (flags.has('help')) { console.log(USAGE); process.exit(0); }
-  const known = new Set(['quick', 'profile', 'keep', 'events', 'executors', 'partitions', 'customers', 'batch', 'rate', 'duration', 'warmup', 'trigger', 'window', 'delay', 'keys', 'probe-events', 'seed', 'only', 'out']);
+  const known = new Set(['quick', 'profile', 'keep', 'spark', 'events', 'executors', 'partitions', 'customers', 'batch', 'rate', 'duration', 'warmup', 'trigger', 'window', 'delay', 'keys', 'probe-events', 'seed', 'only', 'out']);
   for (const k of flags.keys()) if (!known.has(k)) throw new Error(`unknown option --${k}\n${USAGE}`);
   const quick = flags.has('quick');
   const num = (k: string, d: number) => {
@@ -99,5 +102,6 @@ export function parseOptions(argv: string[]): BenchOptions {
     only: only as BenchOptions['only'],
     out: flags.get('out') ?? null,
     keep: flags.has('keep'),
+    spark: flags.has('spark'),
   };
 }

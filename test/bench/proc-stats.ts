@@ -64,7 +64,8 @@ export class ProcessWatch {
       const s = sampleProc(pid);
       if (!s) continue;
       if (!this.first.has(name)) this.first.set(name, { ...s, cpuMs: 0 });
-      this.last.set(name, s);
+      // An exiting process's status no longer shows its peak: keep the highest seen.
+      this.last.set(name, { ...s, peakRssBytes: Math.max(s.peakRssBytes, this.last.get(name)?.peakRssBytes ?? 0) });
     }
   }
 

@@ -29,6 +29,7 @@ export function renderReport(r: BenchReport): string {
           { label: `engine (${r.options.executors} executors)`, value: b.eventsPerSecond },
           { label: `reader ceiling (${b.ceiling.readers} readers)`, value: b.ceiling.eventsPerSecond },
           { label: `reader + decoder only (${b.decodeBound.readers} readers)`, value: b.decodeBound.eventsPerSecond },
+          ...(r.spark ? [{ label: `Apache Spark ${r.spark.master}, same topic`, value: r.spark.eventsPerSecond }] : []),
           { label: 'producer (setup)', value: b.produce.eventsPerSecond },
         ], 'ev/s', { value: 1_000_000, label: 'target 1M/s' }),
         `<p>engine / ceiling = ${(b.engineOverCeiling * 100).toFixed(0)}% (target ≥ 50%); measured over ${b.measuredBatches} batches after the first, ${(b.measuredMs / 1000).toFixed(1)} s.
@@ -38,6 +39,17 @@ export function renderReport(r: BenchReport): string {
         ], 'seconds since the first commit', 'events/s'),
         stageBars('Backlog: time per stage (driver steps; ms per million events)', b.stages.stages),
         processBars('Backlog', b.processes),
+      ].join(''),
+    });
+  }
+  if (r.spark && r.backlog) {
+    const k = r.spark;
+    sections.push({
+      heading: `The same backlog on Apache Spark Structured Streaming (${k.master}, delta-spark)`,
+      body: [
+        `<p>Spark: ${k.eventsPerSecond.toLocaleString('en-US')} events/s over ${k.measuredBatches} batches after the first (${(k.measuredMs / 1000).toFixed(1)} s); first commit ${(k.firstCommitAfterMs / 1000).toFixed(1)} s after the JVM started.
+        Tributary on the same topic: ${r.backlog.eventsPerSecond.toLocaleString('en-US')} events/s, ${(r.backlog.eventsPerSecond / k.eventsPerSecond).toFixed(1)}× Spark.</p>`,
+        processBars('Spark backlog', k.processes),
       ].join(''),
     });
   }

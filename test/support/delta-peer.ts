@@ -10,13 +10,7 @@ import * as path from 'node:path';
 import * as readline from 'node:readline';
 import type { CanonicalValue } from '@tributary/common';
 import { REPO_ROOT } from '@tributary/client';
-
-/** Spark 3.5 on Java 17 needs these modules opened (Spark's own launcher passes the same). */
-const ADD_OPENS = [
-  'java.base/java.lang', 'java.base/java.lang.invoke', 'java.base/java.lang.reflect', 'java.base/java.io', 'java.base/java.net',
-  'java.base/java.nio', 'java.base/java.util', 'java.base/java.util.concurrent', 'java.base/java.util.concurrent.atomic',
-  'java.base/sun.nio.ch', 'java.base/sun.nio.cs', 'java.base/sun.security.action', 'java.base/sun.util.calendar',
-].map((m) => `--add-opens=${m}=ALL-UNNAMED`);
+import { SPARK_ADD_OPENS } from './jvm-spark';
 
 export interface PeerSnapshot {
   ok: true;
@@ -42,7 +36,7 @@ export class DeltaPeer {
     if (!fs.existsSync(path.join(dir, 'classes', 'DeltaPeer.class'))) {
       throw new Error('the JVM Delta peer is not built: run bash deploy/delta-jvm/fetch.sh (npm run test:interop does)');
     }
-    const child = spawn('java', ['-Xmx3g', '-XX:+UseSerialGC', ...ADD_OPENS, '-cp', `${path.join(dir, 'classes')}:${path.join(dir, 'jars', '*')}`, 'DeltaPeer'], {
+    const child = spawn('java', ['-Xmx3g', '-XX:+UseSerialGC', ...SPARK_ADD_OPENS, '-cp', `${path.join(dir, 'classes')}:${path.join(dir, 'jars', '*')}`, 'DeltaPeer'], {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const peer = new DeltaPeer(child);
