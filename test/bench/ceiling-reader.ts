@@ -11,8 +11,6 @@
  */
 import { clearEventColumns, createEventColumns, createRangeReader, EventDecoder, RecordChunk } from '@tributary/common';
 
-type Mode = 'locate' | 'decode';
-
 async function main(): Promise<void> {
   const [mode, broker, topic, ...specs] = process.argv.slice(2);
   if (mode !== 'locate' && mode !== 'decode') throw new Error(`mode must be locate or decode, got ${mode}`);

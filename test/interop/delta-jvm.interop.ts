@@ -15,7 +15,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  AddFile, AGGREGATE_TABLE_SCHEMA, buildAggregateTable, canonicalRows, CanonicalValue, commit, optimize, parseSchemaString,
+  AddFile, buildAggregateTable, canonicalRows, CanonicalValue, commit, optimize, parseSchemaString,
   QuerySpec, readSnapshot, readSnapshotRows, readTableRows, sinkLayout, Snapshot, vacuum, writeDataFile,
 } from '@tributary/common';
 import { DeltaSink } from '@tributary/driver';
