@@ -12,7 +12,7 @@ import { startEnvironment } from './environment';
 import { parseOptions, BenchOptions } from './options';
 import { ProfileSummary, summariseProfiles } from './profile-stages';
 import { renderReport } from './render';
-import { runSparkBacklog, SparkResult } from './spark';
+import { runSparkBacklog, runSparkSteady, SparkBacklogResult, SparkSteadyResult } from './spark';
 import { runStateBench, StateResult } from './state-bench';
 import { runSteady, SteadyResult } from './steady';
 
@@ -22,7 +22,8 @@ export interface BenchReport {
   machine: { cpus: number; cpuModel: string; memoryBytes: number; node: string; loadAverageAtStart: number[]; loadAverageAtEnd?: number[] };
   options: BenchOptions;
   backlog?: BacklogResult;
-  spark?: SparkResult;
+  spark?: SparkBacklogResult;
+  sparkSteady?: SparkSteadyResult;
   steady?: SteadyResult;
   state?: StateResult;
   profiles?: ProfileSummary[];
@@ -51,18 +52,17 @@ async function main(): Promise<void> {
       if (o.only !== 'steady') {
         report.backlog = await runBacklog(env, { events: o.events, partitions: o.partitions, executors: o.executors, customers: o.customers, maxOffsetsPerTrigger: o.batch, seed: o.seed, log });
         if (o.spark) {
-          report.spark = await runSparkBacklog({
-            kafka: env.kafka, kafkaPid: env.kafkaPid, topic: report.backlog.topic, dir: env.dir, events: report.backlog.events,
-            maxOffsetsPerTrigger: o.batch, shufflePartitions: 8, log,
-          });
+          report.spark = await runSparkBacklog(env, { topic: report.backlog.topic, events: report.backlog.events, maxOffsetsPerTrigger: o.batch, log });
           log(`Tributary / Spark, backlog throughput: ${(report.backlog.eventsPerSecond / report.spark.eventsPerSecond).toFixed(1)}×`);
         }
       }
       if (o.only !== 'backlog') {
-        report.steady = await runSteady(env, {
+        const steady = {
           rate: o.rate, durationMs: o.durationS * 1000, warmupMs: o.warmupS * 1000, partitions: o.partitions, customers: o.customers,
           trigger: o.trigger, window: o.window, delay: o.delay, seed: o.seed, log,
-        });
+        };
+        report.steady = await runSteady(env, steady);
+        if (o.spark) report.sparkSteady = await runSparkSteady(env, steady);
       }
     } else {
       const steps = [1_000_000, 2_000_000, 5_000_000].filter((k) => k < o.keys);

@@ -44,8 +44,10 @@ options:
   --probe-events N  state run: events per probe batch (default 10,000)
   --only backlog|steady
   --profile         driver and executors run with node --cpu-prof; the report attributes CPU to stages
-  --spark           after the backlog run, the same job on Apache Spark Structured Streaming (local
-                    mode, same topic; fetches Spark from Maven Central once; use e.g. --events 10000000)
+  --spark           after each run, the same on Apache Spark Structured Streaming (local mode; the
+                    backlog on the same topic, the steady run on a fresh one at the same rate; fetches
+                    Spark from Maven Central once; e.g. --only backlog --events 20000000, or --only
+                    steady --rate 10000 --warmup 30 --duration 60)
   --out DIR         where report.json and report.html go (default bench-results/<time>)
   --keep            keep the servers' and the cluster's directory (logs, tables, checkpoints)
   --quick           a short sanity run`;

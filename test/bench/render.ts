@@ -53,6 +53,22 @@ export function renderReport(r: BenchReport): string {
       ].join(''),
     });
   }
+  if (r.sparkSteady && r.steady) {
+    const k = r.sparkSteady;
+    const l = k.latency;
+    sections.push({
+      heading: `The same steady run on Apache Spark Structured Streaming (${k.master}, trigger ${k.trigger})`,
+      body: [
+        table(['', 'Tributary', 'Spark'], [
+          ['batch latency p50 / p99, ms', `${r.steady.latency.batch.p50} / ${r.steady.latency.batch.p99}`, `${l.batch.p50} / ${l.batch.p99}`],
+          ['emission latency p50 / p99, ms', `${r.steady.latency.emission.p50} / ${r.steady.latency.emission.p99}`, `${l.emission.p50} / ${l.emission.p99}`],
+          ['batches measured', String(r.steady.batches), String(k.batches)],
+        ]),
+        `<p>${k.rate.toLocaleString('en-US')} events/s${k.caughtUp ? '' : '; Spark had not read every event 60 s after the load ended'}.</p>`,
+        processBars('Spark steady', k.processes),
+      ].join(''),
+    });
+  }
   if (r.steady) {
     const s = r.steady;
     const t0 = s.perBatch[0]?.commitMs ?? 0;

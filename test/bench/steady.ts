@@ -61,21 +61,14 @@ export async function runSteady(env: BenchEnvironment, o: SteadyOptions): Promis
 
   o.log(`steady: ${o.rate.toLocaleString()} events/s for ${(o.warmupMs + o.durationMs) / 1000} s (${o.warmupMs / 1000} s warm-up), trigger ${o.trigger}, window ${o.window}, delay ${o.delay}`);
   const startMs = Date.now();
-  const generator = spawn(process.execPath, [
-    path.join(__dirname, 'generator-process.js'), env.kafka, topic, String(o.partitions), String(o.rate),
-    String(o.warmupMs + o.durationMs), String(o.customers), String(o.seed),
-  ], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  generator.stdout.on('data', (d) => (out += d));
-  const generatorDone = new Promise<void>((resolve, reject) => generator.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`generator exited with ${code}`)))));
+  const generator = startGenerator(env.kafka, topic, o);
   const watch = new ProcessWatch(() => {
     const m = env.pids();
-    if (generator.exitCode === null) m.set('generator', generator.pid!);
+    if (generator.running()) m.set('generator', generator.pid);
     return m;
   });
   setTimeout(() => watch.start(), o.warmupMs);
-  await generatorDone;
-  const generated = JSON.parse(out);
+  const generated = await generator.done;
   const processes = watch.stop();
 
   // Let the query read what was sent, and the watermark close what it can.
@@ -114,4 +107,23 @@ export async function runSteady(env: BenchEnvironment, o: SteadyOptions): Promis
     processes,
     perBatch: progress.filter((p) => p.numInputRows > 0).map((p) => ({ batchId: p.batchId, rows: p.numInputRows, ms: p.batchDuration ?? 0, commitMs: commitTimeMs(p), durationMs: p.durationMs })),
   };
+}
+
+export interface Generator {
+  pid: number;
+  running(): boolean;
+  /** What the generator sent, once it is done. */
+  done: Promise<{ sent: number; durationMs: number }>;
+}
+
+/** The load generator as its own process: `rate` events/s into `topic` for warm-up + duration. */
+export function startGenerator(kafka: string, topic: string, o: Pick<SteadyOptions, 'partitions' | 'rate' | 'warmupMs' | 'durationMs' | 'customers' | 'seed'>): Generator {
+  const child = spawn(process.execPath, [
+    path.join(__dirname, 'generator-process.js'), kafka, topic, String(o.partitions), String(o.rate),
+    String(o.warmupMs + o.durationMs), String(o.customers), String(o.seed),
+  ], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  const done = new Promise<{ sent: number; durationMs: number }>((resolve, reject) => child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`generator exited with ${code}`)))));
+  return { pid: child.pid!, running: () => child.exitCode === null, done };
 }
