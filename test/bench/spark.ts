@@ -22,7 +22,7 @@ import { SPARK_ADD_OPENS } from '../support/jvm-spark';
 import type { BenchEnvironment } from './environment';
 import { LatencyResult, measureLatency } from './latency';
 import { ProcessUse, ProcessWatch } from './proc-stats';
-import { SteadyOptions, startGenerator } from './steady';
+import { generateWatched, SteadyOptions } from './steady';
 
 const SHUFFLE_PARTITIONS = 8;
 
@@ -166,15 +166,7 @@ export async function runSparkSteady(env: BenchEnvironment, o: SteadyOptions): P
 
   o.log(`Spark steady: ${o.rate.toLocaleString()} events/s for ${(o.warmupMs + o.durationMs) / 1000} s (${o.warmupMs / 1000} s warm-up)`);
   const startMs = Date.now();
-  const generator = startGenerator(env.kafka, topic, o);
-  const watch = new ProcessWatch(() => {
-    const m = new Map([['spark', job.pid], ['kafka', env.kafkaPid]]);
-    if (generator.running()) m.set('generator', generator.pid);
-    return m;
-  });
-  setTimeout(() => watch.start(), o.warmupMs);
-  const generated = await generator.done;
-  const processes = watch.stop();
+  const { generated, processes } = await generateWatched(env.kafka, topic, o, () => new Map([['spark', job.pid], ['kafka', env.kafkaPid]]));
 
   const latest = await admin.latestOffsets(topic);
   const target = Number([...latest.values()].reduce((a, b) => a + b, 0n));

@@ -61,15 +61,7 @@ export async function runSteady(env: BenchEnvironment, o: SteadyOptions): Promis
 
   o.log(`steady: ${o.rate.toLocaleString()} events/s for ${(o.warmupMs + o.durationMs) / 1000} s (${o.warmupMs / 1000} s warm-up), trigger ${o.trigger}, window ${o.window}, delay ${o.delay}`);
   const startMs = Date.now();
-  const generator = startGenerator(env.kafka, topic, o);
-  const watch = new ProcessWatch(() => {
-    const m = env.pids();
-    if (generator.running()) m.set('generator', generator.pid);
-    return m;
-  });
-  setTimeout(() => watch.start(), o.warmupMs);
-  const generated = await generator.done;
-  const processes = watch.stop();
+  const { generated, processes } = await generateWatched(env.kafka, topic, o, () => env.pids());
 
   // Let the query read what was sent, and the watermark close what it can.
   const latest = await admin.latestOffsets(topic);
@@ -109,7 +101,34 @@ export async function runSteady(env: BenchEnvironment, o: SteadyOptions): Promis
   };
 }
 
-export interface Generator {
+/**
+ * Runs the generator into `topic` and waits for it; CPU and memory of the named processes and of the
+ * generator are measured from the end of the warm-up.
+ */
+export async function generateWatched(
+  kafka: string, topic: string, o: GeneratorOptions, pids: () => Map<string, number>,
+): Promise<{ generated: { sent: number; durationMs: number }; processes: ProcessUse[] }> {
+  const generator = startGenerator(kafka, topic, o);
+  const watch = new ProcessWatch(() => {
+    const m = pids();
+    if (generator.running()) m.set('generator', generator.pid);
+    return m;
+  });
+  const warmup = setTimeout(() => watch.start(), o.warmupMs);
+  try {
+    const generated = await generator.done;
+    return { generated, processes: watch.stop() };
+  } catch (error) {
+    watch.stop();
+    throw error;
+  } finally {
+    clearTimeout(warmup);
+  }
+}
+
+type GeneratorOptions = Pick<SteadyOptions, 'partitions' | 'rate' | 'warmupMs' | 'durationMs' | 'customers' | 'seed'>;
+
+interface Generator {
   pid: number;
   running(): boolean;
   /** What the generator sent, once it is done. */
@@ -117,7 +136,7 @@ export interface Generator {
 }
 
 /** The load generator as its own process: `rate` events/s into `topic` for warm-up + duration. */
-export function startGenerator(kafka: string, topic: string, o: Pick<SteadyOptions, 'partitions' | 'rate' | 'warmupMs' | 'durationMs' | 'customers' | 'seed'>): Generator {
+function startGenerator(kafka: string, topic: string, o: GeneratorOptions): Generator {
   const child = spawn(process.execPath, [
     path.join(__dirname, 'generator-process.js'), kafka, topic, String(o.partitions), String(o.rate),
     String(o.warmupMs + o.durationMs), String(o.customers), String(o.seed),
