@@ -23,7 +23,7 @@ export {
   ConcurrentModificationError, CommitOptions, CommitResult, ConflictCode, readSnapshot, snapshotSchema, TableNotFoundError,
   Snapshot, UnsupportedTableError, readTableRows, writeDataFile, DataFileOptions, computeStats, AGGREGATE_TABLE_SCHEMA,
   buildAggregateTable, AggregateColumns,
-  readSnapshotRows, updateSnapshot, applyCommit, commitTimestamps, SnapshotOptions, CommitTimestamp, writeCheckpoint,
+  readSnapshotRows, updateSnapshot, DamagedCommitError, commitTimestamps, SnapshotOptions, CommitTimestamp, writeCheckpoint,
   CheckpointResult, optimize, vacuum, cleanupLog, OptimizeOptions, OptimizeResult, VacuumOptions, VacuumResult,
   LogCleanupResult, checkpointInterval, canonicalRows, formatUnscaled, CanonicalValue, sinkTableSchema, sinkLayout,
   SinkLayout, AggregateRowView, DERIVED_METADATA_KEY,

@@ -1,15 +1,16 @@
 /**
  * Version 0 of a table: commitInfo (CREATE TABLE), protocol {minReaderVersion 1, minWriterVersion 2}
- * and metaData, committed put-if-absent. Creating a table that exists with the same columns and
+ * and metaData, committed put-if-absent, then its version checksum (as every commit's). Creating a table that exists with the same columns and
  * partitioning is a no-op (two drivers starting at once both succeed); a different table there is
  * an error.
  */
 import { randomUUID } from 'node:crypto';
 import { InvalidArgumentError } from '../errors';
-import { ENGINE_INFO, Metadata, serialiseActions } from './actions';
+import { Action, ENGINE_INFO, Metadata, serialiseActions } from './actions';
 import { LocalLogStore } from './log-store';
 import { StructType, sameSchema, toSchemaString } from './schema';
-import { readSnapshot, snapshotSchema } from './snapshot';
+import { ReplayState, readSnapshot, snapshotSchema } from './snapshot';
+import { writeVersionChecksum } from './transaction';
 
 export interface CreateTableOptions {
   partitionColumns?: string[];
@@ -18,6 +19,8 @@ export interface CreateTableOptions {
   name?: string;
   description?: string;
   now?: () => number;
+  /** Told when the version checksum could not be written. Default: ignored. */
+  warn?: (message: string) => void;
 }
 
 export async function createTable(
@@ -46,7 +49,8 @@ export async function createTable(
     configuration,
     createdTime: now,
   };
-  const content = serialiseActions([
+  const txnId = randomUUID();
+  const actions: Action[] = [
     {
       commitInfo: {
         timestamp: now,
@@ -59,14 +63,19 @@ export async function createTable(
         isolationLevel: 'Serializable',
         isBlindAppend: true,
         engineInfo: ENGINE_INFO,
-        txnId: randomUUID(),
+        txnId,
       },
     },
     { protocol: { minReaderVersion: 1, minWriterVersion: 2 } },
     { metaData },
-  ]);
+  ];
   await store.ensureLogDir();
-  if (await store.putIfAbsent(0, content)) return { created: true, version: 0 };
+  if (await store.putIfAbsent(0, serialiseActions(actions))) {
+    const state = new ReplayState(tablePath);
+    state.apply(actions);
+    await writeVersionChecksum(store, state.finish(0), txnId, opts.warn);
+    return { created: true, version: 0 };
+  }
   return existing(tablePath, schema, partitionColumns);
 }
 

@@ -10,10 +10,12 @@
  * and renamed into place (a checkpoint's content is determined by its version, so replacing one
  * with another of the same version is harmless). `_last_checkpoint` is the one file meant to be
  * replaced: JSON `{"version":v,"size":<actions>,"parts"?:n}`, written to a temp file and renamed.
+ * Version checksums: `%020d.crc` (version-checksum.ts), put-if-absent like commits (the protocol
+ * forbids overwriting one), written after their commit.
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { putIfAbsent, replaceFile } from '../fs/durable-file';
+import { putIfAbsent, readIfExists, replaceFile } from '../fs/durable-file';
 import { InvalidArgumentError, UnavailableError } from '../errors';
 
 export const LOG_DIR = '_delta_log';
@@ -37,6 +39,10 @@ export function checkpointFileName(version: number): string {
   return commitFileName(version).replace(/\.json$/, '.checkpoint.parquet');
 }
 
+export function checksumFileName(version: number): string {
+  return commitFileName(version).replace(/\.json$/, '.crc');
+}
+
 export interface CheckpointFiles {
   version: number;
   /** File names inside `_delta_log`, in part order. */
@@ -48,9 +54,12 @@ export interface LogListing {
   commits: number[];
   /** Complete checkpoints (every part present), ascending by version. */
   checkpoints: CheckpointFiles[];
+  /** Versions with a version checksum file. */
+  checksums: Set<number>;
 }
 
 const COMMIT_RE = /^(\d{20})\.json$/;
+const CHECKSUM_RE = /^(\d{20})\.crc$/;
 const CLASSIC_CP_RE = /^(\d{20})\.checkpoint\.parquet$/;
 const MULTI_CP_RE = /^(\d{20})\.checkpoint\.(\d{10})\.(\d{10})\.parquet$/;
 
@@ -81,6 +90,16 @@ export class LocalLogStore {
     }
   }
 
+  /** Writes `content` as the version checksum of `version` unless one exists; false when it does. */
+  async putChecksum(version: number, content: string): Promise<boolean> {
+    return putIfAbsent(path.join(this.logDir, checksumFileName(version)), content);
+  }
+
+  /** The version checksum's text, or undefined when that version has none. */
+  async readChecksum(version: number): Promise<string | undefined> {
+    return readIfExists(path.join(this.logDir, checksumFileName(version)));
+  }
+
   async readFile(name: string): Promise<Buffer> {
     return fs.readFile(path.join(this.logDir, name));
   }
@@ -98,16 +117,22 @@ export class LocalLogStore {
     try {
       names = await fs.readdir(this.logDir);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { commits: [], checkpoints: [] };
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { commits: [], checkpoints: [], checksums: new Set() };
       throw err;
     }
     const commits: number[] = [];
+    const checksums = new Set<number>();
     const classic = new Map<number, string>();
     const multi = new Map<string, { version: number; parts: number; files: (string | undefined)[] }>();
     for (const name of names) {
       let m = COMMIT_RE.exec(name);
       if (m) {
         commits.push(Number(m[1]));
+        continue;
+      }
+      m = CHECKSUM_RE.exec(name);
+      if (m) {
+        checksums.add(Number(m[1]));
         continue;
       }
       m = CLASSIC_CP_RE.exec(name);
@@ -134,7 +159,7 @@ export class LocalLogStore {
       if (entry.files.filter((f) => f !== undefined).length === entry.parts) checkpoints.push({ version: entry.version, files: entry.files as string[] });
     }
     checkpoints.sort((a, b) => a.version - b.version);
-    return { commits, checkpoints };
+    return { commits, checkpoints, checksums };
   }
 
   /** `_last_checkpoint`, or undefined when absent or unreadable (readers then list the log). */
@@ -161,7 +186,7 @@ export class LocalLogStore {
 
   /** Writes `name` in `_delta_log` through a temp file and rename (never for commits). */
   async replaceFile(name: string, content: string | Uint8Array): Promise<void> {
-    if (COMMIT_RE.test(name)) throw new InvalidArgumentError(`commit ${name} must be written with putIfAbsent`);
+    if (COMMIT_RE.test(name) || CHECKSUM_RE.test(name)) throw new InvalidArgumentError(`${name} must be written put-if-absent`);
     await replaceFile(path.join(this.logDir, name), content);
   }
 

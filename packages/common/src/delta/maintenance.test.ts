@@ -242,7 +242,8 @@ describe('Delta checkpoints, time travel and maintenance', () => {
     const before = await sortedRows(table);
     const r = await cleanupLog(table, { now: () => now });
     assert.equal(r.keptCheckpoint, 3);
-    assert.deepEqual(r.deleted, [0, 1, 2].map((v) => `${String(v).padStart(20, '0')}.json`));
+    // Each version's commit and its version checksum go together.
+    assert.deepEqual(r.deleted, [0, 1, 2].flatMap((v) => ['crc', 'json'].map((ext) => `${String(v).padStart(20, '0')}.${ext}`)));
     assert.deepEqual(await sortedRows(table), before);
     assert.equal((await readSnapshot(table, { version: 3 })).txns.get('q'), 2);
     await assert.rejects(readSnapshot(table, { version: 2 }), /commit|version/);

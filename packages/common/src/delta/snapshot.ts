@@ -15,14 +15,20 @@
  * are made strictly increasing (a time not after its predecessor's becomes predecessor + 1 ms); the
  * snapshot "as of" T is the newest version whose timestamp ≤ T. T before the earliest available
  * version or after the latest commit is an error.
+ *
+ * Version checksums (version-checksum.ts): wherever the replayed range — the starting checkpoint's
+ * version and every commit replayed after it — has a `.crc`, the state at that version must match
+ * it; a mismatch is a DamagedCommitError naming the version, never a snapshot. Versions without one
+ * are accepted unverified; an unreadable one is reported through `warn` and treated as absent.
  */
 import { InvalidArgumentError } from '../errors';
 import { Action, AddFile, Metadata, Protocol, RemoveFile, parseActions } from './actions';
 import { readCheckpoint } from './checkpoint-reader';
-import { CheckpointFiles, LocalLogStore, LogListing } from './log-store';
+import { CheckpointFiles, LocalLogStore, LogListing, checksumFileName } from './log-store';
 import { canonicalFilePath } from './paths';
 import { assertReadable } from './protocol-support';
 import { StructType, parseSchemaString } from './schema';
+import { parseChecksum, verifyChecksum } from './version-checksum';
 
 export interface Snapshot {
   tablePath: string;
@@ -35,12 +41,16 @@ export interface Snapshot {
   txns: Map<string, number>;
   /** Files whose newest action is a remove, keyed by canonical path. */
   tombstones: Map<string, RemoveFile>;
+  /** Σ size of the live files (kept as files change, never recomputed). */
+  tableSizeBytes: number;
 }
 
 export interface SnapshotOptions {
   version?: number;
   /** Time travel: the newest version committed at or before this time (ms since the epoch). */
   timestamp?: number;
+  /** Told about versions that cannot be verified (an unreadable checksum). Default: ignored. */
+  warn?: (message: string) => void;
 }
 
 export class TableNotFoundError extends InvalidArgumentError {
@@ -68,12 +78,14 @@ export async function readSnapshot(tablePath: string, opts: SnapshotOptions = {}
 
   const state = new ReplayState(tablePath);
   const checkpoint = await chooseCheckpoint(store, listing, target);
+  const warn = opts.warn ?? (() => {});
   let from = 0;
   if (checkpoint) {
     state.apply(await readCheckpoint(store, checkpoint));
+    await verifyVersion(store, listing, state, checkpoint.version, warn, `checkpoint ${checkpoint.files[0]}`);
     from = checkpoint.version + 1;
   }
-  await replayCommits(store, state, listing, from, target);
+  await replayCommits(store, state, listing, from, target, warn);
   return state.finish(target);
 }
 
@@ -81,29 +93,24 @@ export async function readSnapshot(tablePath: string, opts: SnapshotOptions = {}
  * The snapshot advanced to the newest version (or `opts.version`) by replaying only the commits after
  * `snapshot.version`; a full read when those commits are gone (log cleanup). `snapshot` is not changed.
  */
-export async function updateSnapshot(snapshot: Snapshot, opts: { version?: number } = {}): Promise<Snapshot> {
+export async function updateSnapshot(snapshot: Snapshot, opts: { version?: number; warn?: (message: string) => void } = {}): Promise<Snapshot> {
   const store = new LocalLogStore(snapshot.tablePath);
   const listing = await store.list();
   const latest = listing.commits.at(-1) ?? -1;
   const target = opts.version ?? latest;
+  const reread = { version: target, ...(opts.warn ? { warn: opts.warn } : {}) };
   if (target === snapshot.version) return snapshot;
-  if (target < snapshot.version) return readSnapshot(snapshot.tablePath, { version: target });
+  if (target < snapshot.version) return readSnapshot(snapshot.tablePath, reread);
   const available = new Set(listing.commits);
-  for (let v = snapshot.version + 1; v <= target; v++) if (!available.has(v)) return readSnapshot(snapshot.tablePath, { version: target });
+  for (let v = snapshot.version + 1; v <= target; v++) if (!available.has(v)) return readSnapshot(snapshot.tablePath, reread);
   const state = ReplayState.from(snapshot);
-  await replayCommits(store, state, listing, snapshot.version + 1, target);
+  await replayCommits(store, state, listing, snapshot.version + 1, target, opts.warn ?? (() => {}));
   return state.finish(target);
 }
 
-/** The snapshot after committing `actions` as version `snapshot.version + 1` (no I/O). */
-export function applyCommit(snapshot: Snapshot, version: number, actions: readonly Action[]): Snapshot {
-  if (version !== snapshot.version + 1) throw new InvalidArgumentError(`cannot apply commit ${version} to snapshot ${snapshot.version}`);
-  const state = ReplayState.from(snapshot);
-  state.apply(actions);
-  return state.finish(version);
-}
-
-async function replayCommits(store: LocalLogStore, state: ReplayState, listing: LogListing, from: number, target: number): Promise<void> {
+async function replayCommits(
+  store: LocalLogStore, state: ReplayState, listing: LogListing, from: number, target: number, warn: (message: string) => void,
+): Promise<void> {
   const available = new Set(listing.commits);
   for (let v = from; v <= target; v++) {
     if (!available.has(v)) {
@@ -119,7 +126,23 @@ async function replayCommits(store: LocalLogStore, state: ReplayState, listing: 
     const text = await store.readCommit(v);
     if (text === undefined) throw corrupt(`${store.tablePath}: commit ${v} disappeared while reading`);
     state.apply(parseActions(text, `commit ${v}`));
+    await verifyVersion(store, listing, state, v, warn);
   }
+}
+
+/** Checks the state at `version` against that version's checksum, when it has a readable one. */
+async function verifyVersion(
+  store: LocalLogStore, listing: LogListing, state: ReplayState, version: number, warn: (message: string) => void, source?: string,
+): Promise<void> {
+  if (!listing.checksums.has(version)) return;
+  const text = await store.readChecksum(version);
+  if (text === undefined) return;
+  const recorded = parseChecksum(text);
+  if (!recorded) {
+    warn(`${store.tablePath}: version checksum ${checksumFileName(version)} is unreadable; version ${version} is not verified`);
+    return;
+  }
+  verifyChecksum(store.tablePath, version, recorded, state, source);
 }
 
 /** `_last_checkpoint` when it names a complete checkpoint ≤ target, else the newest complete one ≤ target. */
@@ -206,6 +229,7 @@ export class ReplayState {
   readonly files = new Map<string, AddFile>();
   readonly txns = new Map<string, number>();
   readonly tombstones = new Map<string, RemoveFile>();
+  tableSizeBytes = 0;
 
   constructor(readonly tablePath: string) {}
 
@@ -216,6 +240,7 @@ export class ReplayState {
     for (const [k, v] of snapshot.files) state.files.set(k, v);
     for (const [k, v] of snapshot.txns) state.txns.set(k, v);
     for (const [k, v] of snapshot.tombstones) state.tombstones.set(k, v);
+    state.tableSizeBytes = snapshot.tableSizeBytes;
     return state;
   }
 
@@ -225,6 +250,7 @@ export class ReplayState {
     for (const a of actions) {
       if ('remove' in a) {
         const key = canonicalFilePath(this.tablePath, a.remove.path);
+        this.tableSizeBytes -= this.files.get(key)?.size ?? 0;
         this.files.delete(key);
         this.tombstones.set(key, a.remove);
       }
@@ -232,6 +258,7 @@ export class ReplayState {
     for (const a of actions) {
       if ('add' in a) {
         const key = canonicalFilePath(this.tablePath, a.add.path);
+        this.tableSizeBytes += (a.add.size ?? 0) - (this.files.get(key)?.size ?? 0);
         this.files.set(key, a.add);
         this.tombstones.delete(key);
       } else if ('protocol' in a) this.protocol = a.protocol;
@@ -252,6 +279,7 @@ export class ReplayState {
       files: this.files,
       txns: this.txns,
       tombstones: this.tombstones,
+      tableSizeBytes: this.tableSizeBytes,
     };
   }
 }

@@ -6,14 +6,19 @@
  *   2. Put-if-absent `readVersion + 1` with: commitInfo, our txn, the caller's actions.
  *   3. On a lost race, read the winning commits and decide with conflict-checker.ts: skip, fail,
  *      or retry at the version after the last winner (blind appends only).
+ *   4. Once the commit is in, write its version checksum (version-checksum.ts) from the snapshot
+ *      after it (the read snapshot, the winners' actions, ours), which the result returns. The
+ *      checksum is not part of the commit: failing to write it is reported through `warn`, and the
+ *      version is then read unverified.
  */
 import { randomUUID } from 'node:crypto';
 import { InvalidArgumentError, TributaryError, UnavailableError } from '../errors';
 import { Action, CommitInfo, ENGINE_INFO, Txn, parseActions, serialiseActions } from './actions';
 import { CommitIntent, ConflictCode, WinningCommit, checkConflicts } from './conflict-checker';
-import { LocalLogStore } from './log-store';
+import { LocalLogStore, checksumFileName } from './log-store';
 import { assertWritable, isAppendOnly } from './protocol-support';
-import { Snapshot, readSnapshot } from './snapshot';
+import { ReplayState, Snapshot, readSnapshot } from './snapshot';
+import { checksumOf, serialiseChecksum } from './version-checksum';
 
 export interface CommitOptions {
   /** The table version the actions were planned against. */
@@ -33,10 +38,13 @@ export interface CommitOptions {
   maxAttempts?: number;
   /** Clock in ms (tests). */
   now?: () => number;
+  /** Told when the version checksum could not be written. Default: ignored. */
+  warn?: (message: string) => void;
 }
 
 export type CommitResult =
-  | { skipped: false; version: number; attempts: number }
+  /** `snapshot`: the table right after the commit (at `version`). */
+  | { skipped: false; version: number; attempts: number; snapshot: Snapshot }
   | { skipped: true; reason: string };
 
 /** A concurrent commit made ours invalid; the operation must be planned again from a new snapshot. */
@@ -91,16 +99,37 @@ export async function commit(tablePath: string, actions: readonly Action[], opts
   const store = new LocalLogStore(tablePath);
   const maxAttempts = opts.maxAttempts ?? 100;
   let checkedUpTo = opts.readVersion;
+  const passed: WinningCommit[] = [];
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     const version = checkedUpTo + 1;
-    if (await store.putIfAbsent(version, content)) return { skipped: false, version, attempts: attempt };
+    if (await store.putIfAbsent(version, content)) {
+      const after = ReplayState.from(snapshot);
+      for (const w of passed) after.apply(w.actions);
+      after.apply(all);
+      const result = after.finish(version);
+      await writeVersionChecksum(store, result, commitInfo.txnId as string, opts.warn);
+      return { skipped: false, version, attempts: attempt, snapshot: result };
+    }
     const winners = await readWinners(store, checkedUpTo + 1);
     const decision = checkConflicts(intent, winners);
     if (decision.kind === 'skip') return { skipped: true, reason: decision.reason };
     if (decision.kind === 'fail') throw new ConcurrentModificationError(`${tablePath}: ${decision.reason}`, decision.check, decision.winnerVersion);
+    passed.push(...winners);
     checkedUpTo = winners[winners.length - 1].version;
   }
   throw new UnavailableError(`${tablePath}: commit lost the race ${maxAttempts} times`, { code: 'DELTA_COMMIT_CONTENTION' });
+}
+
+/** Writes the checksum of `snapshot` (the table after a commit that is in); never throws. */
+export async function writeVersionChecksum(store: LocalLogStore, snapshot: Snapshot, txnId: string | undefined, warn?: (message: string) => void): Promise<void> {
+  const name = checksumFileName(snapshot.version);
+  try {
+    if (!(await store.putChecksum(snapshot.version, serialiseChecksum(checksumOf(snapshot, txnId))))) {
+      warn?.(`${store.tablePath}: ${name} already existed and was left as it is (version ${snapshot.version} is checked against it)`);
+    }
+  } catch (err) {
+    warn?.(`${store.tablePath}: cannot write ${name} (version ${snapshot.version} stays readable, unverified): ${(err as Error).message}`);
+  }
 }
 
 /** Commits from `from` up to the newest one present (at least `from`, which a winner just wrote). */
