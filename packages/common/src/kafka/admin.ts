@@ -26,7 +26,10 @@ export interface ProducedBatch {
 export interface KafkaAdmin {
   /**
    * The end offset of each partition as read_committed sees it (the last stable offset, which is
-   * the high watermark when no transaction is open): a safe `to` for either isolation level.
+   * the high watermark when no transaction is open): a safe `to` for either isolation level. The
+   * planner's "latest" for both levels (docs/kafka-source.md): kafkajs's admin sends ListOffsets
+   * (v2+) with isolation_level 1, READ_COMMITTED, as a Kafka consumer with
+   * isolation.level=read_committed does for its end offsets.
    */
   latestOffsets(topic: string): Promise<Map<number, bigint>>;
   /** The log start offset of each partition (the first offset not deleted). */

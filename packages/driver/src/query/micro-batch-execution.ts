@@ -14,7 +14,7 @@
  * At most one batch is planned and uncommitted at a time. Each step is timed under its name in the
  * batch's progress report.
  */
-import { isRetriable, TributaryError, QueryProgress, BatchPlan, BatchCommit, Checkpoint } from '@tributary/common';
+import { isRetriable, TributaryError, QueryProgress, BatchPlan, BatchCommit, Checkpoint, DEFAULT_ISOLATION_LEVEL } from '@tributary/common';
 import { decideRecovery, RecoveryDecision } from '../recovery';
 import { ExecutorRegistry } from '../scheduler/executor-registry';
 import { AttemptFailed, AttemptOutput, runAttempt } from '../scheduler/attempt-runner';
@@ -275,6 +275,7 @@ export class MicroBatchExecution {
       configHash: this.ctx.configHash,
       limits: { maxOffsetsPerTrigger: this.ctx.spec.source.maxOffsetsPerTrigger, maxEventTimeAheadMs: this.ctx.maxEventTimeAheadMs },
       noData,
+      isolationLevel: this.ctx.job.isolationLevel,
     };
   }
 
@@ -317,7 +318,8 @@ export class MicroBatchExecution {
           queryId: this.ctx.queryId,
           batchId: plan.batchId,
           attempt,
-          job: this.ctx.job,
+          // The plan's isolation level, not the query's: a replay reads what the batch first meant.
+          job: { ...this.ctx.job, isolationLevel: plan.isolationLevel ?? DEFAULT_ISOLATION_LEVEL },
           ranges: plan.sources.flatMap((s) => s.partitions.map((p) => ({ topic: s.topic, partition: p.partition, from: p.from, to: p.to }))),
           lateWatermarkMicros: plan.lateWatermarkMicros,
           lateFilter: this.ctx.job.outputMode === 'append',
