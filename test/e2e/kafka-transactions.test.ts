@@ -9,7 +9,8 @@
  *    no batch past it (the offsets log is read before the transaction commits), and then read the
  *    transaction once it commits.
  *  - A default (read_uncommitted) seed query on the same topic counts every record, aborted ones
- *    included, as Spark does.
+ *    included, and reads through a transaction still open (planning up to the high watermark), as
+ *    Spark does.
  */
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
@@ -87,7 +88,7 @@ describe('kafka.isolation.level with transactions from the Java producer', funct
       };
       const sameOffsets = (a: Map<number, bigint>, b: Map<number, bigint>): boolean =>
         a.size === b.size && [...a].every(([k, v]) => b.get(k) === v);
-      const end = await admin.latestOffsets(topic);
+      const end = await admin.latestOffsets(topic, 'read_committed');
       await waitUntil(query, async () => sameOffsets(await lastPlanTo(), end), 120_000, async () => `planned up to ${show(await lastPlanTo())}, log end ${show(end)}`);
 
       // Phase B: a transaction left open over every partition, then rounds whose records lie past it.
@@ -98,8 +99,8 @@ describe('kafka.isolation.level with transactions from the Java producer', funct
       assert.equal(heldAt.size, PARTITIONS);
       assert.ok(sameOffsets(heldAt, end), `the open transaction starts where the log ended: ${show(heldAt)} vs ${show(end)}`);
       for (let n = 4; n < 6; n++) await round(n);
-      // The driver lists latest offsets at READ_COMMITTED: the last stable offset, held at the open transaction.
-      assert.ok(sameOffsets(await admin.latestOffsets(topic), heldAt), 'latest offsets stop at the open transaction');
+      // Listed at READ_COMMITTED, the latest offsets are the last stable offset, held at the open transaction.
+      assert.ok(sameOffsets(await admin.latestOffsets(topic, 'read_committed'), heldAt), 'latest offsets stop at the open transaction');
       await new Promise((r) => setTimeout(r, 6_000)); // some thirty triggers of 200 ms
       const plannedWhileOpen = await offsets.list();
       for (const n of plannedWhileOpen) {
@@ -126,18 +127,33 @@ describe('kafka.isolation.level with transactions from the Java producer', funct
       await assertTable(table, expectedCommitted.rows, 'read_committed');
       assert.equal(await inputRows(checkpoint), committed.length, 'a read_committed query reads exactly the committed records');
 
-      // The same topic read with the default isolation level: every record, aborted ones included.
+      // The same topic read with the default isolation level: every record, aborted ones included,
+      // and, as in Spark, up to the high watermark: through a transaction still open (tx4), whose
+      // records alone move the watermark past the windows they open and close.
+      await p.begin('tx4');
+      const openEvents = [gen.phaseInOrder(300), gen.phaseCloseAll(3)];
+      let n4 = 0;
+      for (const e of openEvents) for (let i = 0; i < e.count; i++) p.send('tx4', n4++ % PARTITIONS, e.values[i]);
+      const openAt = await p.flush('tx4');
+      for (const e of openEvents) all.push(...e.values);
+      const highWatermarks = await admin.latestOffsets(topic, 'read_uncommitted');
+      assert.ok(sameOffsets(await admin.latestOffsets(topic, 'read_committed'), openAt), 'the last stable offset stops at tx4');
+      assert.ok([...openAt].every(([part, o]) => highWatermarks.get(part)! > o), `the high watermarks ${show(highWatermarks)} lie past tx4 at ${show(openAt)}`);
       const uncommittedTable = path.join(env.dir, 'delta', 'uncommitted');
       const uncommittedCheckpoint = path.join(env.dir, 'checkpoints', 'uncommitted');
       const second = await startSeedJob(env.cluster.driverAddress, { bootstrap, topic, table: uncommittedTable, checkpoint: uncommittedCheckpoint });
       env.track(second.client);
-      await waitUntil(second.query, async () => watermarkMicros(await second.query.lastProgress()) >= finalWatermark, 180_000, () => progressText(second.query));
+      const openWatermark = Math.floor(gen.watermarkMicros / 1000) * 1000;
+      // Well within the producer's transaction.timeout.ms (120 s), after which the broker would abort tx4.
+      await waitUntil(second.query, async () => watermarkMicros(await second.query.lastProgress()) >= openWatermark, 60_000, () => progressText(second.query));
+      await p.abort('tx4');
       await second.query.stop();
-      await assertTable(uncommittedTable, expectedAll.rows, 'read_uncommitted');
+      const expectedUncommitted = computeExpected(all, { windowMicros: WINDOW, delayMicros: DELAY });
+      assert.equal(diffRows(expectedUncommitted.rows, expectedAll.rows).equal, false, 'the open transaction changes the expected table');
+      await assertTable(uncommittedTable, expectedUncommitted.rows, 'read_uncommitted');
       assert.equal(await inputRows(uncommittedCheckpoint), all.length, 'a read_uncommitted query reads every record');
-      for (const n of await new OffsetLog(path.join(uncommittedCheckpoint, 'offsets')).list()) {
-        assert.equal((await new OffsetLog(path.join(uncommittedCheckpoint, 'offsets')).get(n))!.isolationLevel, 'read_uncommitted');
-      }
+      const uncommittedOffsets = new OffsetLog(path.join(uncommittedCheckpoint, 'offsets'));
+      for (const b of await uncommittedOffsets.list()) assert.equal((await uncommittedOffsets.get(b))!.isolationLevel, 'read_uncommitted');
     } finally {
       await admin.close();
     }
