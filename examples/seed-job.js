@@ -6,7 +6,8 @@
 //       table=/tmp/delta/customer_aggregates checkpoint=/tmp/checkpoints/customers
 //
 // Options (key=value after the file): bootstrap, topic, table, checkpoint, trigger ('availableNow'
-// or a processing-time interval such as '10 seconds'), maxOffsetsPerTrigger.
+// or a processing-time interval such as '10 seconds'), maxOffsetsPerTrigger, isolationLevel
+// (kafka.isolation.level: read_uncommitted, the default, or read_committed).
 const {
   StructType, StructField, IntegerType, StringType, DecimalType, TimestampType, col, window, count, sum, fromJson,
 } = require('@tributary/client');
@@ -25,6 +26,7 @@ module.exports = async function seedJob(spark, opts = {}) {
     .option('subscribe', opts.topic ?? 'customer_events')
     .option('startingOffsets', 'earliest');
   if (opts.maxOffsetsPerTrigger) reader = reader.option('maxOffsetsPerTrigger', Number(opts.maxOffsetsPerTrigger));
+  if (opts.isolationLevel) reader = reader.option('kafka.isolation.level', opts.isolationLevel);
   const kafkaDf = reader.load();
 
   const parsed = kafkaDf.select(fromJson(col('value').cast('string'), schema).alias('data')).select('data.*');

@@ -17,6 +17,8 @@ export interface SeedJobOptions {
   checkpoint: string;
   trigger?: string;
   maxOffsetsPerTrigger?: number;
+  /** kafka.isolation.level; the job's default (read_uncommitted) when absent. */
+  isolationLevel?: 'read_uncommitted' | 'read_committed';
 }
 
 export async function startSeedJob(driverAddress: string, opts: SeedJobOptions): Promise<{ query: StreamingQuery; client: DriverClient }> {

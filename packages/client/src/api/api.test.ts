@@ -59,7 +59,7 @@ describe('the job API', () => {
       .config('spark.sql.streaming.checkpointLocation', '/checkpoints/').submitter(recordingSubmitter()).getOrCreate();
     const df = spark.readStream.format('kafka').options({
       'kafka.bootstrap.servers': 'k1:9092,k2:9092', subscribe: 'events', startingOffsets: '{"events":{"0":5,"1":-2}}',
-      maxOffsetsPerTrigger: 100000, failOnDataLoss: 'false', 'kafka.security.protocol': 'PLAINTEXT',
+      maxOffsetsPerTrigger: 100000, failOnDataLoss: 'false', 'kafka.isolation.level': 'read_committed',
     }).load();
     const agg = df.select(fromJson(col('value').cast('string'), schema).alias('e')).select('e.customer_id', 'e.amount', 'e.timestamp')
       .withWatermark('timestamp', '1 minute').groupBy(window('timestamp', '1 minute'), 'customer_id').agg(count('*').alias('n'), sum(col('amount')).alias('s'));
@@ -70,7 +70,7 @@ describe('the job API', () => {
       name: 'q',
       source: {
         format: 'kafka', bootstrapServers: 'k1:9092,k2:9092', topic: 'events', startingOffsets: { events: { '0': 5, '1': -2 } },
-        maxOffsetsPerTrigger: 100000, failOnDataLoss: false, kafkaOptions: { 'security.protocol': 'PLAINTEXT' },
+        maxOffsetsPerTrigger: 100000, failOnDataLoss: false, kafkaOptions: { 'isolation.level': 'read_committed' },
       },
       parse: {
         format: 'json',
@@ -173,7 +173,15 @@ describe('the job API refuses unsupported calls by name', () => {
   const cases: [string, () => unknown, string][] = [
     ['a source other than kafka', () => spark.readStream.format('rate'), "source format 'rate' is not supported yet; use 'kafka'"],
     ['subscribePattern', () => spark.readStream.format('kafka').option('subscribePattern', 'a.*'), "kafka source option 'subscribePattern' is not supported yet; subscribe to one topic with option('subscribe', …)"],
-    ['an unknown reader option', () => spark.readStream.format('kafka').option('subscribe_', 'x'), "unknown kafka source option 'subscribe_'; known options: kafka.bootstrap.servers, subscribe, startingOffsets, maxOffsetsPerTrigger, failOnDataLoss, kafka.<any Kafka client option>"],
+    ['an unknown reader option', () => spark.readStream.format('kafka').option('subscribe_', 'x'), "unknown kafka source option 'subscribe_'; known options: subscribe, startingOffsets, maxOffsetsPerTrigger, failOnDataLoss, kafka.bootstrap.servers, kafka.isolation.level"],
+    ["Spark's minPartitions", () => spark.readStream.format('kafka').option('minPartitions', 8), "kafka source option 'minPartitions' is not supported yet; each Kafka partition is read by one map task"],
+    ["Spark's groupIdPrefix", () => spark.readStream.format('kafka').option('groupIdPrefix', 'g'), "kafka source option 'groupIdPrefix' is not supported yet; Tributary tracks offsets in its checkpoint, not in a consumer group"],
+    ["Spark's kafkaConsumer.pollTimeoutMs", () => spark.readStream.format('kafka').option('kafkaConsumer.pollTimeoutMs', 512), "kafka source option 'kafkaConsumer.pollTimeoutMs' is not supported yet; the executors read with a Fetch client of their own, not a Kafka consumer"],
+    ['an unknown isolation level', () => spark.readStream.format('kafka').option('kafka.isolation.level', 'committed'), 'kafka.isolation.level must be \'read_uncommitted\' or \'read_committed\', got "committed"'],
+    ['kafka.security.protocol', () => spark.readStream.format('kafka').option('kafka.security.protocol', 'SSL'), "kafka source option 'kafka.security.protocol' is not supported yet: TLS and SASL come in a later step; brokers are reached in plaintext for now; supported kafka.* options: kafka.bootstrap.servers, kafka.isolation.level"],
+    ['a kafka.sasl.* option', () => spark.readStream.format('kafka').option('kafka.sasl.mechanism', 'PLAIN'), "kafka source option 'kafka.sasl.mechanism' is not supported yet: TLS and SASL come in a later step; brokers are reached in plaintext for now; supported kafka.* options: kafka.bootstrap.servers, kafka.isolation.level"],
+    ['kafka.group.id', () => spark.readStream.format('kafka').option('kafka.group.id', 'g'), "kafka source option 'kafka.group.id' is not supported yet: Tributary tracks offsets in its checkpoint, not in a consumer group; supported kafka.* options: kafka.bootstrap.servers, kafka.isolation.level"],
+    ['another kafka.* client option', () => spark.readStream.format('kafka').option('kafka.max.poll.records', 500), "kafka source option 'kafka.max.poll.records' is not supported: Tributary reads Kafka with its own clients, which do not honour it; supported kafka.* options: kafka.bootstrap.servers, kafka.isolation.level"],
     ['a non-numeric maxOffsetsPerTrigger', () => spark.readStream.format('kafka').option('maxOffsetsPerTrigger', '10k'), 'maxOffsetsPerTrigger must be a positive integer, got "10k"'],
     ['a non-boolean failOnDataLoss', () => spark.readStream.format('kafka').option('failOnDataLoss', 'maybe'), 'failOnDataLoss must be true or false, got "maybe"'],
     ['a count of a column', () => count('amount'), "count(amount) is not supported yet; use count('*')"],

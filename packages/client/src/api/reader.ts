@@ -1,20 +1,30 @@
-import { startingOffsetsFromOption, type KafkaSourceSpec } from '@tributary/common';
+import { kafkaOptionProblem, startingOffsetsFromOption, SUPPORTED_KAFKA_OPTIONS, type KafkaSourceSpec } from '@tributary/common';
 import { DataFrame } from './dataframe';
 import { booleanOption, optionText, positiveIntegerOption, type OptionValue } from './options';
 import type { TributarySession } from './session';
 import { invalid, unsupported } from './unsupported';
 
-const READER_KEYS = ['kafka.bootstrap.servers', 'subscribe', 'startingOffsets', 'maxOffsetsPerTrigger', 'failOnDataLoss', 'kafka.<any Kafka client option>'];
+const READER_KEYS = ['subscribe', 'startingOffsets', 'maxOffsetsPerTrigger', 'failOnDataLoss', ...SUPPORTED_KAFKA_OPTIONS];
+const ONE_TOPIC = "subscribe to one topic with option('subscribe', …)";
+/** Spark's Kafka source options that Tributary does not support yet, with the way that works where there is one. */
 const UNSUPPORTED_READER_KEYS: Record<string, string | undefined> = {
-  subscribePattern: "subscribe to one topic with option('subscribe', …)",
-  assign: "subscribe to one topic with option('subscribe', …)",
+  subscribePattern: ONE_TOPIC,
+  assign: ONE_TOPIC,
   endingOffsets: 'streaming queries read until stopped; use trigger({ availableNow: true }) to stop at the latest offsets',
+  endingTimestamp: 'streaming queries read until stopped; use trigger({ availableNow: true }) to stop at the latest offsets',
+  endingOffsetsByTimestamp: 'streaming queries read until stopped; use trigger({ availableNow: true }) to stop at the latest offsets',
   startingTimestamp: 'use startingOffsets',
   startingOffsetsByTimestamp: 'use startingOffsets',
+  startingOffsetsByTimestampStrategy: 'use startingOffsets',
   minOffsetsPerTrigger: 'use maxOffsetsPerTrigger',
   maxTriggerDelay: 'use maxOffsetsPerTrigger',
+  minPartitions: 'each Kafka partition is read by one map task',
+  maxRecordsPerPartition: 'each Kafka partition is read by one map task; use maxOffsetsPerTrigger',
+  groupIdPrefix: 'Tributary tracks offsets in its checkpoint, not in a consumer group',
   includeHeaders: undefined,
-  'kafka.group.id': 'Tributary tracks offsets in its checkpoint, not in a consumer group',
+  'kafkaConsumer.pollTimeoutMs': 'the executors read with a Fetch client of their own, not a Kafka consumer',
+  'fetchOffset.numRetries': 'the driver retries offset requests by itself',
+  'fetchOffset.retryIntervalMs': 'the driver retries offset requests by itself',
 };
 
 /** spark.readStream: format('kafka').option(…).load(). */
@@ -36,7 +46,7 @@ export class DataStreamReader {
   }
 
   option(key: string, value: OptionValue): this {
-    if (key in UNSUPPORTED_READER_KEYS) throw unsupported(`kafka source option '${key}'`, UNSUPPORTED_READER_KEYS[key]);
+    if (Object.hasOwn(UNSUPPORTED_READER_KEYS, key)) throw unsupported(`kafka source option '${key}'`, UNSUPPORTED_READER_KEYS[key]);
     const text = optionText(value);
     switch (key) {
       case 'kafka.bootstrap.servers': this.source.bootstrapServers = text; break;
@@ -44,9 +54,12 @@ export class DataStreamReader {
       case 'startingOffsets': this.source.startingOffsets = startingOffsetsFromOption(text); break;
       case 'maxOffsetsPerTrigger': this.source.maxOffsetsPerTrigger = positiveIntegerOption(key, value); break;
       case 'failOnDataLoss': this.source.failOnDataLoss = booleanOption(key, value); break;
-      default:
+      default: {
         if (!key.startsWith('kafka.')) throw invalid(`unknown kafka source option '${key}'; known options: ${READER_KEYS.join(', ')}`);
+        const problem = kafkaOptionProblem(key, text);
+        if (problem !== null) throw invalid(problem);
         this.source.kafkaOptions = { ...this.source.kafkaOptions, [key.slice('kafka.'.length)]: text };
+      }
     }
     return this;
   }

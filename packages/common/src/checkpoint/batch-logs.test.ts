@@ -28,6 +28,7 @@ function samplePlan(batchId: number): BatchPlan {
     configHash: 'sha256:abc',
     limits: { maxOffsetsPerTrigger: 100_000 },
     noData: false,
+    isolationLevel: 'read_committed',
   };
 }
 
@@ -82,6 +83,15 @@ describe('OffsetLog and CommitLog', () => {
     const reversed = samplePlan(0) as unknown as { sources: { partitions: { from: string; to: string }[] }[] };
     reversed.sources[0].partitions[0] = { ...reversed.sources[0].partitions[0], from: '300', to: '250' };
     await assert.rejects(log.add(0, reversed as unknown as BatchPlan), /from 300 is after to 250/);
+  });
+
+  it('reads a plan without an isolation level (written before it was recorded) and refuses an unknown one', async () => {
+    const log = new OffsetLog(path.join(root, 'offsets'));
+    const { isolationLevel: _dropped, ...older } = samplePlan(0);
+    assert.equal(await log.add(0, older), true);
+    assert.equal((await log.get(0))?.isolationLevel, undefined);
+    const bad = { ...samplePlan(1), isolationLevel: 'committed' } as unknown as BatchPlan;
+    await assert.rejects(log.add(1, bad), /plan\.isolationLevel must be one of read_uncommitted, read_committed, got "committed"/);
   });
 
   it('reports a plan file with a missing field as corrupt, naming file and field', async () => {

@@ -9,6 +9,7 @@ import {
   stringAt,
 } from './json-shape';
 import { MetadataLog } from './metadata-log';
+import { ISOLATION_LEVELS, type IsolationLevel } from '../plan/kafka-options';
 
 /** One Kafka partition's input of a batch: offsets `[from, to)`, decimal strings as kafkajs has them. */
 export interface PartitionRange {
@@ -53,6 +54,12 @@ export interface BatchPlan {
   readonly limits: { readonly maxOffsetsPerTrigger?: number; readonly maxEventTimeAheadMs?: number };
   /** True when the batch reads no input and runs only because the watermark moved. */
   readonly noData: boolean;
+  /**
+   * kafka.isolation.level the ranges are read with: part of what the batch means, so a replay reads
+   * the same records whatever the restarted query asks for (absent in plans written before it was
+   * recorded: those were read read_uncommitted).
+   */
+  readonly isolationLevel?: IsolationLevel;
 }
 
 /**
@@ -96,5 +103,8 @@ export function parseBatchPlan(document: unknown, batchId: number): BatchPlan {
   if (limits.maxOffsetsPerTrigger !== undefined) integerAt(limits.maxOffsetsPerTrigger, 'plan.limits.maxOffsetsPerTrigger', 1);
   if (limits.maxEventTimeAheadMs !== undefined) integerAt(limits.maxEventTimeAheadMs, 'plan.limits.maxEventTimeAheadMs', 1);
   booleanAt(d.noData, 'plan.noData');
+  if (d.isolationLevel !== undefined && !(ISOLATION_LEVELS as readonly unknown[]).includes(d.isolationLevel)) {
+    throw new InvalidArgumentError(`plan.isolationLevel must be one of ${ISOLATION_LEVELS.join(', ')}, got ${JSON.stringify(d.isolationLevel)}`);
+  }
   return d as unknown as BatchPlan;
 }

@@ -1,10 +1,15 @@
 /**
- * The few Kafka admin and producer calls the driver and the load generator need, over kafkajs's
- * public API. Offsets leave as bigint maps keyed by partition.
+ * The few Kafka admin and producer calls the driver and the load generator need: topics, partitions
+ * and produce over kafkajs's public API; offsets with ListOffsets of our own Fetch client, which
+ * (unlike kafkajs's admin) lets the caller choose the isolation level. Offsets leave as bigint maps
+ * keyed by partition.
  */
 import { Admin, CompressionTypes, Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
 import { InvalidArgumentError } from '../errors';
+import type { IsolationLevel } from '../plan/kafka-options';
 import { registerKafkaJsCodecs } from './codecs';
+import { FetchClient } from './fetch-client';
+import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP } from './list-offsets-protocol';
 
 export type Compression = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
 
@@ -25,10 +30,12 @@ export interface ProducedBatch {
 
 export interface KafkaAdmin {
   /**
-   * The end offset of each partition as read_committed sees it (the last stable offset, which is
-   * the high watermark when no transaction is open): a safe `to` for either isolation level.
+   * The end offset of each partition as a reader at `isolation` sees it, from ListOffsets with that
+   * isolation level (as Spark's Kafka source lists them): the high watermark under
+   * read_uncommitted; under read_committed (the default here) the last stable offset, which an open
+   * transaction holds at its first record (the high watermark when none is open).
    */
-  latestOffsets(topic: string): Promise<Map<number, bigint>>;
+  latestOffsets(topic: string, isolation?: IsolationLevel): Promise<Map<number, bigint>>;
   /** The log start offset of each partition (the first offset not deleted). */
   earliestOffsets(topic: string): Promise<Map<number, bigint>>;
   /** Partition ids, ascending. */
@@ -56,7 +63,17 @@ export async function connectKafkaAdmin(opts: { brokers: string[]; clientId?: st
   const kafka = new Kafka({ brokers: opts.brokers, clientId: opts.clientId ?? 'tributary-admin', logLevel: logLevel.ERROR });
   const admin = kafka.admin();
   await admin.connect();
-  return new KafkaJsAdmin(kafka, admin);
+  const offsets = new FetchClient({
+    brokers: opts.brokers,
+    clientId: opts.clientId ?? 'tributary-admin',
+    connectTimeoutMs: 10_000,
+    requestTimeoutMs: 30_000,
+    maxWaitMs: 0,
+    retries: 5,
+    retryBackoffMs: 100,
+    maxRetryBackoffMs: 2_000,
+  });
+  return new KafkaJsAdmin(kafka, admin, offsets);
 }
 
 class KafkaJsAdmin implements KafkaAdmin {
@@ -65,16 +82,15 @@ class KafkaJsAdmin implements KafkaAdmin {
   constructor(
     private readonly kafka: Kafka,
     private readonly admin: Admin,
+    private readonly offsets: FetchClient,
   ) {}
 
-  async latestOffsets(topic: string): Promise<Map<number, bigint>> {
-    const offsets = await this.admin.fetchTopicOffsets(topic);
-    return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
+  latestOffsets(topic: string, isolation: IsolationLevel = 'read_committed'): Promise<Map<number, bigint>> {
+    return this.offsets.listOffsets(topic, LATEST_TIMESTAMP, isolation === 'read_committed');
   }
 
-  async earliestOffsets(topic: string): Promise<Map<number, bigint>> {
-    const offsets = await this.admin.fetchTopicOffsets(topic);
-    return new Map(offsets.map((o) => [o.partition, BigInt(o.low)]));
+  earliestOffsets(topic: string): Promise<Map<number, bigint>> {
+    return this.offsets.listOffsets(topic, EARLIEST_TIMESTAMP, false);
   }
 
   async listPartitions(topic: string): Promise<number[]> {
@@ -118,6 +134,7 @@ class KafkaJsAdmin implements KafkaAdmin {
 
   async close(): Promise<void> {
     if (this.producer) await (await this.producer.catch(() => null))?.disconnect();
+    this.offsets.close();
     await this.admin.disconnect();
   }
 }

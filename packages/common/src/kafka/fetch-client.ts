@@ -1,7 +1,7 @@
 /**
- * A minimal Kafka client for Fetch over node:net: partition leaders from Metadata, pooled
- * connections per broker, and one Fetch at a time per partition reader with the error handling
- * a range read needs:
+ * A minimal Kafka client for Fetch (and ListOffsets) over node:net: partition leaders from Metadata,
+ * pooled connections per broker, and one Fetch at a time per partition reader with the error
+ * handling a range read needs:
  * - OFFSET_OUT_OF_RANGE → DataLossError naming topic, partition and range (never a reset);
  * - leader moves, unknown topic/partition, storage errors → refresh metadata, back off, retry;
  * - connection loss or timeouts → reconnect with backoff; after the retries, UnavailableError;
@@ -13,6 +13,7 @@ import { BrokerAddress, BrokerConnection, ConnectionOptions } from './broker-con
 import { FETCH_API_KEY, FETCH_VERSION, FetchedPartition, readFetchResponse, writeFetchRequest } from './fetch-protocol';
 import { kafkaErrorAction, kafkaErrorName } from './kafka-errors';
 import { METADATA_API_KEY, METADATA_VERSION, PartitionMetadata, readMetadataResponse, writeMetadataRequest } from './metadata';
+import { LIST_OFFSETS_API_KEY, LIST_OFFSETS_VERSION, readListOffsetsResponse, writeListOffsetsRequest } from './list-offsets-protocol';
 
 export interface FetchClientOptions {
   brokers: readonly string[];
@@ -60,6 +61,67 @@ export class FetchClient {
   /** A reader of one partition; `label` names the range in errors. */
   partitionFetcher(topic: string, partition: number, label: string, maxBytes: number, readCommitted: boolean): PartitionFetcher {
     return new PartitionFetcher(this, topic, partition, label, maxBytes, readCommitted);
+  }
+
+  /**
+   * ListOffsets for every partition of `topic` at `timestamp` (LATEST_TIMESTAMP: the end of the log
+   * as the isolation level sees it; EARLIEST_TIMESTAMP: the log start), one request per leader.
+   * Leader moves and transient errors are retried as for Fetch; an unknown topic fails once the
+   * retries are spent.
+   */
+  async listOffsets(topic: string, timestamp: number, readCommitted: boolean): Promise<Map<number, bigint>> {
+    const result = new Map<number, bigint>();
+    let lastError: unknown;
+    for (let attempt = 0; ; attempt++) {
+      if (attempt > 0) {
+        if (attempt > this.opts.retries) {
+          throw new UnavailableError(`topic ${topic}: ListOffsets failed after ${attempt} attempts: ${(lastError as Error).message}`, {
+            code: (lastError as TributaryError).code ?? 'UNAVAILABLE',
+            cause: lastError,
+          });
+        }
+        await sleep(this.backoffMs(attempt));
+      }
+      try {
+        await this.refreshMetadata(topic);
+        const partitions = [...(this.partitions.get(topic)?.keys() ?? [])];
+        if (partitions.length === 0) await this.leaderOf(topic, 0, false); // throws, naming the topic's error
+        const byLeader = new Map<string, { address: BrokerAddress; partitions: number[] }>();
+        for (const p of partitions) {
+          if (result.has(p)) continue;
+          const address = await this.leaderOf(topic, p, false);
+          const group = byLeader.get(key(address)) ?? { address, partitions: [] };
+          group.partitions.push(p);
+          byLeader.set(key(address), group);
+        }
+        for (const { address, partitions: asked } of byLeader.values()) {
+          const conn = await this.lease(address);
+          let body: Buffer;
+          try {
+            body = await conn.send(LIST_OFFSETS_API_KEY, LIST_OFFSETS_VERSION, (w) => writeListOffsetsRequest(w, topic, asked, timestamp, readCommitted));
+          } finally {
+            this.giveBack(conn);
+          }
+          for (const answer of readListOffsetsResponse(body, topic).partitions) {
+            if (answer.errorCode === 0) {
+              result.set(answer.partition, BigInt(answer.offset));
+              continue;
+            }
+            const name = kafkaErrorName(answer.errorCode);
+            const error = kafkaErrorAction(answer.errorCode) === 'fatal'
+              ? new TributaryError(`topic ${topic} partition ${answer.partition}: ListOffsets failed with ${name}`, { code: name, retriable: false })
+              : new UnavailableError(`topic ${topic} partition ${answer.partition}: ListOffsets answered ${name}`, { code: name });
+            if (!error.retriable) throw error;
+            lastError = error;
+          }
+        }
+        if (partitions.every((p) => result.has(p))) return new Map(partitions.sort((a, b) => a - b).map((p) => [p, result.get(p)!]));
+        lastError ??= new UnavailableError(`topic ${topic}: ListOffsets left partitions unanswered`);
+      } catch (e) {
+        if (!(e instanceof TributaryError) || !e.retriable) throw e;
+        lastError = e;
+      }
+    }
   }
 
   /** The leader's address; throws a retriable error while the partition has none. */

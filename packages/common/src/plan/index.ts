@@ -19,3 +19,7 @@ export {
 export type { StartingOffsets } from './starting-offsets';
 export type { DerivedColumnSpec, DerivedExpr } from './query-spec';
 export { derivedColumnType, derivedExprProblems, evaluateDerived, zoneOffsetMicros } from './derived-columns';
+export {
+  kafkaOptionProblem, kafkaOptionsProblems, isolationLevelOf, ISOLATION_LEVELS, DEFAULT_ISOLATION_LEVEL, SUPPORTED_KAFKA_OPTIONS,
+} from './kafka-options';
+export type { IsolationLevel } from './kafka-options';

@@ -31,7 +31,10 @@ export interface KafkaSourceSpec {
   startingOffsets: 'earliest' | 'latest' | Record<string, Record<string, number>>;
   maxOffsetsPerTrigger?: number;
   failOnDataLoss: boolean;
-  /** Other `kafka.`-prefixed reader options, prefix removed (e.g. 'security.protocol'), passed to the Kafka client. */
+  /**
+   * Other `kafka.`-prefixed reader options, prefix removed: only 'isolation.level' is supported
+   * (kafka-options.ts); validation refuses any other by name.
+   */
   kafkaOptions?: Record<string, string>;
 }
 

@@ -3,11 +3,32 @@ import { InvalidArgumentError } from '../errors';
 import type { QuerySpec } from './query-spec';
 import { referenceJobSpec as seedSpec } from '../testing';
 import { assertValidSpec, validateSpec } from './validate-spec';
+import { isolationLevelOf } from './kafka-options';
 
 const AVAILABLE = 'available columns: customer_id, event_type, amount, timestamp';
 
 /** [what is wrong, how to break the seed spec, the exact problems expected]. */
 const cases: [string, (s: QuerySpec) => void, string[]][] = [
+  ['an unknown isolation level', (s) => { s.source.kafkaOptions = { 'isolation.level': 'READ_COMMITTED' }; }, [
+    'kafka.isolation.level must be \'read_uncommitted\' or \'read_committed\', got "READ_COMMITTED"',
+  ]],
+  ['TLS, SASL and other kafka.* options, each by name', (s) => {
+    s.source.kafkaOptions = { 'security.protocol': 'SASL_SSL', 'sasl.mechanism': 'PLAIN', 'ssl.truststore.location': '/t', 'client.id': 'me' };
+  }, [
+    "kafka source option 'kafka.security.protocol' is not supported yet: TLS and SASL come in a later step; brokers are reached in plaintext for now; supported kafka.* options: kafka.bootstrap.servers, kafka.isolation.level",
+    "kafka source option 'kafka.sasl.mechanism' is not supported yet: TLS and SASL come in a later step; brokers are reached in plaintext for now; supported kafka.* options: kafka.bootstrap.servers, kafka.isolation.level",
+    "kafka source option 'kafka.ssl.truststore.location' is not supported yet: TLS and SASL come in a later step; brokers are reached in plaintext for now; supported kafka.* options: kafka.bootstrap.servers, kafka.isolation.level",
+    "kafka source option 'kafka.client.id' is not supported: Tributary reads Kafka with its own clients, which do not honour it; supported kafka.* options: kafka.bootstrap.servers, kafka.isolation.level",
+  ]],
+  ['a consumer group id', (s) => { s.source.kafkaOptions = { 'group.id': 'g' }; }, [
+    "kafka source option 'kafka.group.id' is not supported yet: Tributary tracks offsets in its checkpoint, not in a consumer group; supported kafka.* options: kafka.bootstrap.servers, kafka.isolation.level",
+  ]],
+  ['bootstrap servers inside kafkaOptions', (s) => { s.source.kafkaOptions = { 'bootstrap.servers': 'k:9092' }; }, [
+    "kafka.bootstrap.servers belongs in the source's bootstrapServers, not in kafkaOptions",
+  ]],
+  ['kafkaOptions that are not an object', (s) => { (s.source as { kafkaOptions: unknown }).kafkaOptions = ['isolation.level']; }, [
+    'kafkaOptions must be an object of kafka.* option values, got ["isolation.level"]',
+  ]],
   ['an unknown watermark column', (s) => { s.watermark = { column: 'ts', delay: '10 minutes' }; }, [
     `unknown column 'ts' in watermark; ${AVAILABLE}`,
     "the watermark is on column 'ts' but the window is on 'timestamp'; the watermark must be on the window's time column",
@@ -167,6 +188,7 @@ describe('validateSpec', () => {
     s.trigger = { kind: 'availableNow' };
     s.parse.timeZone = '+02:00';
     s.source.startingOffsets = { customer_events: { '0': 23, '1': -2, '2': -1 } };
+    s.source.kafkaOptions = { 'isolation.level': 'read_committed' };
     s.sink.partitionBy = ['customer_id'];
     s.options = {
       shufflePartitions: 10000, badRecords: 'quarantine', lateRows: 'table', maxValueBytes: 1, maxEventTimeAhead: '36 hours',
@@ -211,6 +233,16 @@ describe('validateSpec', () => {
     const s = seedSpec();
     (s.sink as { partitionBy: unknown }).partitionBy = 'customer_id';
     assert.deepEqual(validateSpec(s), ['partitionBy must be a list of column names, got "customer_id"']);
+  });
+
+  it('accepts both isolation levels and reads the default as read_uncommitted', () => {
+    for (const level of ['read_uncommitted', 'read_committed'] as const) {
+      const s = seedSpec();
+      s.source.kafkaOptions = { 'isolation.level': level };
+      assert.deepEqual(validateSpec(s), []);
+      assert.equal(isolationLevelOf(s.source), level);
+    }
+    assert.equal(isolationLevelOf(seedSpec().source), 'read_uncommitted');
   });
 
   it('reports a spec that is not an object instead of throwing', () => {

@@ -4,6 +4,7 @@ import { outputSchema, typeName } from './output-schema';
 import { derivedExprProblems } from './derived-columns';
 import type { DerivedColumnSpec, FieldSpec, FieldType, QuerySpec } from './query-spec';
 import { startingOffsetsProblems } from './starting-offsets';
+import { kafkaOptionsProblems } from './kafka-options';
 
 /** Largest input precision of a summed decimal: one row's unscaled value always fits an int64. */
 export const MAX_SUM_INPUT_PRECISION = 18;
@@ -143,6 +144,7 @@ function checkSource(spec: QuerySpec, add: Add): void {
     add(`maxOffsetsPerTrigger must be a positive integer, got ${JSON.stringify(max)}`);
   }
   if (typeof src.failOnDataLoss !== 'boolean') add(`failOnDataLoss must be true or false, got ${JSON.stringify(src.failOnDataLoss)}`);
+  for (const p of kafkaOptionsProblems(src.kafkaOptions)) add(p);
 }
 
 function checkAggregation(spec: QuerySpec, known: Known, duration: Duration, add: Add): void {

@@ -2,6 +2,7 @@
  * What travels inside the task messages of proto/tributary/v1/control.proto as JSON: the executor's
  * view of a query (`job_json`) and the statistics each task reports (`stats_json`).
  */
+import type { IsolationLevel } from '../plan/kafka-options';
 
 /** Everything an executor needs to run any task of a query. Derived from the QuerySpec by the driver. */
 export interface ExecutorJob {
@@ -28,6 +29,8 @@ export interface ExecutorJob {
   maxValueBytes: number;
   /** State snapshot every N versions; change sets in between. */
   snapshotEvery: number;
+  /** kafka.isolation.level the map tasks read with: the batch plan's (absent from drivers before it: read_uncommitted). */
+  isolationLevel?: IsolationLevel;
 }
 
 export interface MapTaskStats {

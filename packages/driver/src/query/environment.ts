@@ -56,7 +56,7 @@ export function productionEnvironment(redis: { host: string; port: number }): En
     },
     source(servers): SourceOffsets {
       return {
-        latest: (topic) => withAdmin(servers, (a) => a.latestOffsets(topic)),
+        latest: (topic, isolation) => withAdmin(servers, (a) => a.latestOffsets(topic, isolation)),
         earliest: (topic) => withAdmin(servers, (a) => a.earliestOffsets(topic)),
       };
     },

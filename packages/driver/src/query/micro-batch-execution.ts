@@ -14,7 +14,7 @@
  * At most one batch is planned and uncommitted at a time. Each step is timed under its name in the
  * batch's progress report.
  */
-import { isRetriable, TributaryError, QueryProgress, BatchPlan, BatchCommit, Checkpoint } from '@tributary/common';
+import { isRetriable, TributaryError, QueryProgress, BatchPlan, BatchCommit, Checkpoint, DEFAULT_ISOLATION_LEVEL, type IsolationLevel } from '@tributary/common';
 import { decideRecovery, RecoveryDecision } from '../recovery';
 import { ExecutorRegistry } from '../scheduler/executor-registry';
 import { AttemptFailed, AttemptOutput, runAttempt } from '../scheduler/attempt-runner';
@@ -28,7 +28,8 @@ import { buildProgress } from '../progress/progress-builder';
 import { QueryContext } from './query-context';
 
 export interface SourceOffsets {
-  latest(topic: string): Promise<Map<number, bigint>>;
+  /** The end of each partition's log as a reader at `isolation` sees it (the last stable offset under read_committed). */
+  latest(topic: string, isolation: IsolationLevel): Promise<Map<number, bigint>>;
   earliest(topic: string): Promise<Map<number, bigint>>;
 }
 
@@ -228,7 +229,7 @@ export class MicroBatchExecution {
     const prevPlan = (await cp.offsets.getLatest())?.value;
     const prevCommit = (await cp.commits.getLatest())?.value;
     const topic = this.ctx.job.topic;
-    const [latestRaw, earliest] = await Promise.all([this.deps.source.latest(topic), this.deps.source.earliest(topic)]);
+    const [latestRaw, earliest] = await Promise.all([this.deps.source.latest(topic, this.ctx.job.isolationLevel ?? DEFAULT_ISOLATION_LEVEL), this.deps.source.earliest(topic)]);
     this.latestOffsets = latestRaw;
     let latest = latestRaw;
     if (this.ctx.availableNow) {
@@ -275,6 +276,7 @@ export class MicroBatchExecution {
       configHash: this.ctx.configHash,
       limits: { maxOffsetsPerTrigger: this.ctx.spec.source.maxOffsetsPerTrigger, maxEventTimeAheadMs: this.ctx.maxEventTimeAheadMs },
       noData,
+      isolationLevel: this.ctx.job.isolationLevel,
     };
   }
 
@@ -317,7 +319,8 @@ export class MicroBatchExecution {
           queryId: this.ctx.queryId,
           batchId: plan.batchId,
           attempt,
-          job: this.ctx.job,
+          // The plan's isolation level, not the query's: a replay reads what the batch first meant.
+          job: { ...this.ctx.job, isolationLevel: plan.isolationLevel ?? DEFAULT_ISOLATION_LEVEL },
           ranges: plan.sources.flatMap((s) => s.partitions.map((p) => ({ topic: s.topic, partition: p.partition, from: p.from, to: p.to }))),
           lateWatermarkMicros: plan.lateWatermarkMicros,
           lateFilter: this.ctx.job.outputMode === 'append',

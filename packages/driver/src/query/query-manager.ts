@@ -8,7 +8,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  assertValidSpec, canonicalJson, Checkpoint, DEFAULT_MAX_EVENT_TIME_AHEAD, defaultSideTablePath, diffStateful, ExecutorJob,
+  assertValidSpec, canonicalJson, isolationLevelOf, Checkpoint, DEFAULT_MAX_EVENT_TIME_AHEAD, defaultSideTablePath, diffStateful, ExecutorJob,
   InvalidArgumentError, LATE_ROWS_TABLE_SCHEMA, parseDuration, QUARANTINE_TABLE_SCHEMA, QuerySpec, statefulFingerprint,
   TributaryError, UnavailableError,
 } from '@tributary/common';
@@ -203,6 +203,7 @@ export class QueryManager {
       lateRowsTablePath: this.lateRowsPath(spec),
       maxValueBytes: spec.options.maxValueBytes ?? 64 * 1024,
       snapshotEvery: 10,
+      isolationLevel: isolationLevelOf(spec.source),
     };
     return {
       spec,

@@ -3,7 +3,7 @@
  * errors, so that the driver's scheduler alone decides what to retry; a malformed request is the one
  * thing answered with INVALID_ARGUMENT.
  */
-import { ExecutorJob, InvalidArgumentError, ServiceHandlers, TributaryError } from '@tributary/common';
+import { ExecutorJob, InvalidArgumentError, ISOLATION_LEVELS, ServiceHandlers, TributaryError } from '@tributary/common';
 import { MapTaskRunner } from '../task/map-task';
 import { ReduceTaskRunner } from '../task/reduce-task';
 import { AttemptTracker } from '../task/attempt-tracker';
@@ -35,6 +35,7 @@ function parseJob(json: unknown): ExecutorJob {
     if (typeof job.tablePath !== 'string' || typeof job.checkpointLocation !== 'string') problems.push('tablePath/checkpointLocation');
     if (!['quarantine', 'fail', 'drop'].includes(job.badRecords)) problems.push('badRecords');
     if (!Number.isSafeInteger(job.maxValueBytes) || job.maxValueBytes < 1) problems.push('maxValueBytes');
+    if (job.isolationLevel !== undefined && !ISOLATION_LEVELS.includes(job.isolationLevel)) problems.push('isolationLevel');
   }
   if (problems.length > 0) throw new InvalidArgumentError(`job_json is not a valid executor job: bad ${problems.join(', ')}`);
   return job;

@@ -13,7 +13,7 @@
 import {
   AddFile, createRangeReader, EventColumns as DecodedColumns, EventDecoder, ExecutorJob, MapTaskStats, RangeReader,
   RecordChunk, emptyMapStats, createEventColumns, clearEventColumns, TributaryError, EVENT_TIME_TOO_FAR_AHEAD,
-  formatMicros, formatTimestampMicros,
+  formatMicros, formatTimestampMicros, DEFAULT_ISOLATION_LEVEL, type IsolationLevel,
 } from '@tributary/common';
 import { PartialAggregator, encodePartialSet } from '../aggregate';
 import { ShuffleSender, ShuffleTarget } from '../shuffle/shuffle-sender';
@@ -64,7 +64,7 @@ export class MapTaskRunner {
     const t0 = Date.now();
     const { job } = input;
     const stats = emptyMapStats();
-    const reader = await this.reader(job.bootstrapServers);
+    const reader = await this.reader(job.bootstrapServers, job.isolationLevel ?? DEFAULT_ISOLATION_LEVEL);
     const decoder = new EventDecoder({ maxValueBytes: job.maxValueBytes, timeZone: job.timeZone });
     const lateWatermark = input.lateFilter ? input.lateWatermarkMicros : -Infinity;
     const quarantine = job.badRecords === 'quarantine' && job.quarantineTablePath ? new QuarantineFiles(job.quarantineTablePath, input.batchId) : undefined;
@@ -171,12 +171,13 @@ export class MapTaskRunner {
     this.readers.clear();
   }
 
-  private reader(servers: string[]): Promise<RangeReader> {
-    const key = servers.join(',');
+  /** One reader per bootstrap list and isolation level (a prefetched response is only valid for its level). */
+  private reader(servers: string[], isolation: IsolationLevel): Promise<RangeReader> {
+    const key = `${servers.join(',')} ${isolation}`;
     let r = this.readers.get(key);
     if (!r) {
       // The next batch reads each partition from where this one ended: its first fetch is sent now.
-      r = createRangeReader({ brokers: servers, clientId: 'tributary-executor', prefetchNext: true });
+      r = createRangeReader({ brokers: servers, clientId: 'tributary-executor', prefetchNext: true, isolation });
       r.catch(() => this.readers.delete(key));
       this.readers.set(key, r);
     }
