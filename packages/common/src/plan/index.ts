@@ -19,3 +19,6 @@ export {
 export type { StartingOffsets } from './starting-offsets';
 export type { DerivedColumnSpec, DerivedExpr } from './query-spec';
 export { derivedColumnType, derivedExprProblems, evaluateDerived, zoneOffsetMicros } from './derived-columns';
+export { parseSpecDocument, specBoundsProblem, MAX_SPEC_DEPTH, MAX_SPEC_BYTES } from './spec-document';
+export { specPaths, pathRuleProblems, isWithin, SYSTEM_DIRS } from './table-paths';
+export type { NamedPath, PathRuleOptions } from './table-paths';
