@@ -53,7 +53,7 @@ export function evaluateDerived(expr: DerivedExpr, startMicros: number, endMicro
   const micros = (expr.column === 'window.end' ? endMicros : startMicros) + zoneOffsetMicros(timeZone);
   const d = new Date(Math.floor(micros / 1000));
   const p2 = (n: number): string => String(n).padStart(2, '0');
-  switch (expr?.fn) {
+  switch (expr.fn) {
     case 'to_date':
       return `${String(d.getUTCFullYear()).padStart(4, '0')}-${p2(d.getUTCMonth() + 1)}-${p2(d.getUTCDate())}`;
     case 'hour':

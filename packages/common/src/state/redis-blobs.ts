@@ -130,6 +130,10 @@ export async function pingRedis(host: string, port: number, timeoutMs = 3000): P
     await redis.connect();
     await redis.ping();
   } catch (err) {
+    // A Redis that answers NOAUTH (or WRONGPASS) is there but wants a password, which this version never sends.
+    if (/^(NOAUTH|WRONGPASS)\b/.test((err as Error).message)) {
+      throw new TributaryError(`Redis at ${host}:${port} requires authentication (${(err as Error).message}); Tributary does not send a Redis password yet: use a Redis without requirepass`, { code: 'FAILED_PRECONDITION', cause: err });
+    }
     throw new UnavailableError(`Redis at ${host}:${port} is unreachable: ${(err as Error).message}`, { code: 'UNAVAILABLE', cause: err });
   } finally {
     redis.disconnect();
