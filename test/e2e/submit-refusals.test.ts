@@ -61,7 +61,7 @@ describe('misuse refused at submit by a real driver, with a status and a message
     ['an unparseable duration', (s) => { s.aggregation.window.duration = '5 minutez'; }, /window duration: .*'minutez'/],
     ['an unparseable guard skew', (s) => { s.options.maxEventTimeAhead = 'a while'; }, /maxEventTimeAhead: /],
     ['no checkpoint location', (s) => { s.sink.checkpointLocation = ''; }, /no checkpoint location: set option\('checkpointLocation', '<path>'\) on writeStream/],
-    ['a side table on the sink path', (s) => { s.options.quarantinePath = s.sink.path; }, /quarantinePath '.*' is the sink's own path/],
+    ['a side table on the sink path', (s) => { s.options.quarantinePath = s.sink.path; }, /quarantinePath '.*' is the same location as the table path/],
   ];
   for (const [what, change, message] of invalidPlans) {
     it(`refuses ${what} with INVALID_ARGUMENT`, async () => {

@@ -19,6 +19,11 @@ export interface DriverOptions {
   port?: number;
   redis: { host: string; port: number };
   stateDir?: string;
+  /**
+   * When not empty, every table, checkpoint and side-table location must lie inside one of these
+   * absolute directories (real paths compared: no escape through '..' or symlinks).
+   */
+  allowedRoots?: string[];
   heartbeatIntervalMs?: number;
   heartbeatTimeoutMs?: number;
   /** Deadline of each task call of a batch attempt (scheduler/executor-registry.ts). */
@@ -40,14 +45,15 @@ export async function startDriver(opts: DriverOptions): Promise<RunningDriver> {
   });
   registry.onChange((event, e) => log(`executor ${e.id} ${event === 'added' ? 'registered' : 'lost'} (${e.address})`));
   const env = productionEnvironment(opts.redis);
-  const manager = new QueryManager(registry, env, path.resolve(opts.stateDir ?? '.tributary/driver'), log, faultHookFromEnv(log));
+  const stateDir = path.resolve(opts.stateDir ?? '.tributary/driver');
+  const manager = new QueryManager(registry, env, stateDir, log, faultHookFromEnv(log), opts.allowedRoots ?? []);
   // Clients and executors send the driver small requests (a spec, a heartbeat): refuse big ones early.
   const server = new RpcServer({ maxReceiveBytes: MAX_REQUEST_BYTES })
     .add('QueryService', queryService(manager))
     .add('ClusterService', clusterService(registry));
   const host = opts.host ?? '127.0.0.1';
   const port = await server.listen(host, opts.port ?? 7077);
-  log(`driver serving on ${host}:${port}`);
+  log(`driver serving on ${host}:${port}; state directory ${stateDir}${opts.allowedRoots?.length ? `; allowed roots ${opts.allowedRoots.join(', ')}` : ''}`);
   await manager.resumeSaved();
   return {
     port,

@@ -1,5 +1,6 @@
 import { assertValidSpec, type OutputMode, type QueryOptions, type QuerySpec, type TriggerSpec } from '@tributary/common';
 import type { DataFrame } from './dataframe';
+import { withAbsolutePaths } from './paths';
 import { optionText, QUERY_OPTION_KEYS, setQueryOption, type OptionValue } from './options';
 import { StreamingQuery } from './streaming-query';
 import { invalid, unsupported } from './unsupported';
@@ -117,9 +118,12 @@ export class DataStreamWriter {
     return spec;
   }
 
-  /** Validates the query (InvalidArgumentError listing every problem), submits it and returns its handle. */
+  /**
+   * Validates the query (InvalidArgumentError listing every problem), submits it and returns its
+   * handle. Relative locations are resolved against this process's working directory first.
+   */
   async start(path?: string): Promise<StreamingQuery> {
-    const spec = this.spec(path);
+    const spec = withAbsolutePaths(this.spec(path));
     assertValidSpec(spec);
     const submitter = this.df.session.submitter();
     const info = await submitter.submit(spec);

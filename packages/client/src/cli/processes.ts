@@ -1,13 +1,19 @@
 /** `tributary driver` and `tributary executor`: long-running processes that stop on SIGINT/SIGTERM. */
+import * as path from 'node:path';
 import { startDriver } from '@tributary/driver';
 import { startExecutor } from '@tributary/executor';
 import { ParsedArgs, intOption, required } from './main';
+
+/** A process that closed cleanly exits within this; one whose close hangs is ended then. */
+const EXIT_GRACE_MS = 5_000;
 
 function untilSignal(close: () => Promise<void>): Promise<number> {
   return new Promise((resolve) => {
     const stop = async () => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
+      // Whatever is still pending (a hung client connection, a timer) must not keep the process up.
+      setTimeout(() => { console.error(`exiting: still running ${EXIT_GRACE_MS} ms after shutdown began`); process.exit(1); }, EXIT_GRACE_MS).unref();
       await close().catch((err) => console.error(err));
       resolve(0);
     };
@@ -23,6 +29,7 @@ export async function runDriverCommand(args: ParsedArgs): Promise<number> {
     port: intOption(args, 'port', 7077),
     redis: { host, port: Number(port) },
     stateDir: args.values['state-dir'] as string | undefined,
+    allowedRoots: allowedRoots(args.values['allowed-roots'] as string | undefined),
     heartbeatTimeoutMs: intOption(args, 'heartbeat-timeout-ms', 3000),
     taskDeadlineMs: intOption(args, 'task-deadline-ms', 30_000),
   });
@@ -37,4 +44,12 @@ export async function runExecutorCommand(args: ParsedArgs): Promise<number> {
     port: intOption(args, 'port', 0),
   });
   return untilSignal(() => executor.close());
+}
+
+/** --allowed-roots: comma-separated absolute directories. */
+function allowedRoots(value: string | undefined): string[] {
+  if (value === undefined) return [];
+  const roots = value.split(',').map((r) => r.trim()).filter(Boolean);
+  for (const r of roots) if (!path.isAbsolute(r)) throw new Error(`--allowed-roots takes absolute directories, got '${r}'`);
+  return roots;
 }

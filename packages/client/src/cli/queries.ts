@@ -5,6 +5,7 @@ import { QuerySpec, RpcError, TributaryError } from '@tributary/common';
 import { DriverClient } from '../rpc/driver-client';
 import { GrpcSubmitter } from '../rpc/grpc-submitter';
 import { TributarySession } from '../api';
+import { withAbsolutePaths } from '../api/paths';
 import { ParsedArgs, driverAddress } from './main';
 
 /**
@@ -43,7 +44,8 @@ export function refusal(err: TributaryError, driver: string): string {
 async function submit(file: string, args: ParsedArgs, client: DriverClient): Promise<number> {
   let queryId: string;
   if (file.endsWith('.json')) {
-    const spec = JSON.parse(fs.readFileSync(file, 'utf8')) as QuerySpec;
+    // Relative locations in the file are taken from the directory `tributary submit` runs in.
+    const spec = withAbsolutePaths(JSON.parse(fs.readFileSync(file, 'utf8')) as QuerySpec);
     queryId = (await client.submit(spec)).id;
   } else {
     const job = require(path.resolve(file));

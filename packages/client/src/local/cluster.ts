@@ -19,6 +19,10 @@ export interface ClusterOptions {
   heartbeatTimeoutMs?: number;
   /** Extra environment for the driver (e.g. TRIBUTARY_FAULT_KILL_AT for fault tests). */
   driverEnv?: Record<string, string>;
+  /** Extra `tributary driver` options (e.g. ['--allowed-roots', '/data']). */
+  driverArgs?: string[];
+  /** Run the driver as this user (the cluster's directory must be writable by it). */
+  driverUser?: { uid: number; gid: number };
 }
 
 export interface ManagedProcess {
@@ -53,7 +57,8 @@ export class LocalCluster {
       'driver', '--port', port, '--redis', `${this.opts.redis.host}:${this.opts.redis.port}`,
       '--state-dir', path.join(this.opts.dir, 'driver-state'),
       '--heartbeat-timeout-ms', String(this.opts.heartbeatTimeoutMs ?? 3000),
-    ], env);
+      ...(this.opts.driverArgs ?? []),
+    ], env, this.opts.driverUser);
     await this.waitForLog('driver', /driver serving on/, 30_000);
   }
 
@@ -103,11 +108,11 @@ export class LocalCluster {
     this.executors.clear();
   }
 
-  private spawn(name: string, args: string[], env: Record<string, string>): ManagedProcess {
+  private spawn(name: string, args: string[], env: Record<string, string>, user?: { uid: number; gid: number }): ManagedProcess {
     const file = path.join(this.opts.dir, 'logs', `${name}.log`);
     const logStart = fs.existsSync(file) ? fs.statSync(file).size : 0;
     const log = fs.openSync(file, 'a');
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', log, log], env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', log, log], env: { ...process.env, ...env }, ...user });
     fs.closeSync(log);
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     return { name, child, exited, logStart };

@@ -17,7 +17,7 @@ export const DERIVED_SOURCE_COLUMNS = ['window.start', 'window.end'];
 const PATTERN_RE = /^(yyyy|MM|dd|HH|mm|ss|[-_/:. T])+$/;
 
 export function derivedColumnType(expr: DerivedExpr): 'date' | 'string' | 'int' {
-  switch (expr.fn) {
+  switch (expr?.fn) {
     case 'to_date': return 'date';
     case 'date_format': return 'string';
     case 'hour': return 'int';

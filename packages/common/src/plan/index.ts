@@ -23,3 +23,6 @@ export {
   kafkaOptionProblem, kafkaOptionsProblems, isolationLevelOf, ISOLATION_LEVELS, DEFAULT_ISOLATION_LEVEL, SUPPORTED_KAFKA_OPTIONS,
 } from './kafka-options';
 export type { IsolationLevel } from './kafka-options';
+export { parseSpecDocument, specBoundsProblem, MAX_SPEC_DEPTH, MAX_SPEC_BYTES } from './spec-document';
+export { specPaths, pathRuleProblems, isWithin, SYSTEM_DIRS } from './table-paths';
+export type { NamedPath, PathRuleOptions } from './table-paths';

@@ -153,11 +153,39 @@ const cases: [string, (s: QuerySpec) => void, string[]][] = [
   ]],
   ['a zero event-time guard skew', (s) => { s.options.maxEventTimeAhead = '0 seconds'; }, ["maxEventTimeAhead must be positive, got '0 seconds'"]],
   ['a quarantine table on the sink path', (s) => { s.options.quarantinePath = '/delta/customer_aggregates/'; }, [
-    "quarantinePath '/delta/customer_aggregates/' is the sink's own path; a side table needs a location of its own",
+    "quarantinePath '/delta/customer_aggregates' is the same location as the table path; each needs a location of its own",
   ]],
   ['an empty late-rows path', (s) => { s.options.lateRowsPath = ' '; }, ['lateRowsPath must be a table path, got " "']],
-  ['both side tables at one path', (s) => { s.options.quarantinePath = '/side'; s.options.lateRowsPath = '/side/'; }, [
-    "quarantinePath and lateRowsPath are both '/side'; the two side tables need different locations",
+  ['both side tables at one path', (s) => { s.options.quarantinePath = '/side'; s.options.lateRowsPath = '/side/'; s.options.lateRows = 'table'; }, [
+    "lateRowsPath '/side' is the same location as quarantinePath; each needs a location of its own",
+  ]],
+  ['a relative table path', (s) => { s.sink.path = 'delta/out'; }, [
+    "the table path 'delta/out' is a relative path; give an absolute path (the driver does not resolve paths against its own working directory)",
+    "quarantinePath 'delta/out_quarantine' is a relative path; give an absolute path (the driver does not resolve paths against its own working directory)",
+  ]],
+  ['a side table under /proc', (s) => { s.options.quarantinePath = '/proc/self/q'; }, [
+    "quarantinePath '/proc/self/q' is under /proc, a system directory; tables and checkpoints cannot live there",
+  ]],
+  ['a checkpoint inside the table', (s) => { s.sink.checkpointLocation = '/delta/customer_aggregates/_cp'; }, [
+    "checkpointLocation '/delta/customer_aggregates/_cp' is inside the table path '/delta/customer_aggregates'; each needs a location of its own",
+  ]],
+  ['a table inside its checkpoint, written with ..', (s) => { s.sink.path = '/checkpoints/x/../customers/t'; }, [
+    "the table path '/checkpoints/customers/t' is inside checkpointLocation '/checkpoints/customers'; each needs a location of its own",
+    "quarantinePath '/checkpoints/customers/t_quarantine' is inside checkpointLocation '/checkpoints/customers'; each needs a location of its own",
+  ]],
+  ['a topic that is a path', (s) => { s.source.topic = '../../etc'; }, [
+    `topic "../../etc" is not a legal Kafka topic name: Kafka topic names use only ASCII letters, digits, '.', '_' and '-'`,
+  ]],
+  ['the topic ..', (s) => { s.source.topic = '..'; }, [`topic ".." is not a legal Kafka topic name: '.' and '..' are not allowed`]],
+  ['a topic name longer than 249 characters', (s) => { s.source.topic = 'a'.repeat(250); }, [
+    `topic "${'a'.repeat(80)}…" is not a legal Kafka topic name: it is 250 characters long, more than 249`,
+  ]],
+  ['a null in the schema', (s) => { (s.parse.schema as unknown[]).push(null); }, [
+    "parse.schema[4] must be a field { name: '<column>', type: 'int' | 'long' | 'string' | 'timestamp' | 'double' | 'boolean' | { decimal: [p, s] } }, got null",
+  ]],
+  ['a null among the aggregates and keys', (s) => { (s.aggregation.aggregates as unknown[])[0] = null; (s.aggregation.keys as unknown[]).push(null); }, [
+    'aggregation.keys[1] must be a column name, got null',
+    "aggregation.aggregates[0] must be an aggregate { fn: 'count' | 'sum', column, alias }, got null",
   ]],
   ['a sink other than Delta', (s) => { (s.sink as { format: string }).format = 'parquet'; }, ["sink format 'parquet' is not supported yet; use 'delta'"]],
   ['a continuous trigger', (s) => { (s as { trigger: unknown }).trigger = { kind: 'continuous' }; }, [
@@ -247,6 +275,44 @@ describe('validateSpec', () => {
 
   it('reports a spec that is not an object instead of throwing', () => {
     assert.deepEqual(validateSpec(null as unknown as QuerySpec), ['the query spec is not an object']);
+  });
+
+  it('never throws, whatever value replaces any part of a spec (null in lists, wrong types)', () => {
+    const withDerived = (): QuerySpec => {
+      const s = seedSpec();
+      s.withColumns = [{ name: 'day', expr: { fn: 'to_date', column: 'window.start' } }];
+      s.sink.partitionBy = ['day'];
+      s.options = { lateRows: 'table', lateRowsPath: '/late', quarantinePath: '/q', maxEventTimeAhead: '1 hour' };
+      return s;
+    };
+    assert.deepEqual(validateSpec(withDerived()), []);
+    const locations: string[][] = [];
+    const walk = (v: unknown, at: string[]): void => {
+      if (v === null || typeof v !== 'object') return;
+      for (const k of Object.keys(v)) { locations.push([...at, k]); walk((v as Record<string, unknown>)[k], [...at, k]); }
+    };
+    walk(withDerived(), []);
+    let probes = 0;
+    for (const at of locations) {
+      for (const odd of [null, 7, 'x', true, [], {}, [null], { decimal: null }]) {
+        const s = withDerived() as unknown as Record<string, unknown>;
+        let parent = s;
+        for (const k of at.slice(0, -1)) parent = parent[k] as Record<string, unknown>;
+        parent[at[at.length - 1]] = odd;
+        const problems = validateSpec(s as unknown as QuerySpec);
+        assert.ok(Array.isArray(problems), `${at.join('.')} = ${JSON.stringify(odd)}`);
+        probes++;
+      }
+    }
+    assert.ok(probes > 400, `${probes} probes`);
+  });
+
+  it('refuses a spec nested deeper than its bound without recursing into it', () => {
+    const s = seedSpec() as unknown as Record<string, unknown>;
+    let deep: unknown = 1;
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    (s.options as Record<string, unknown>).maxEventTimeAhead = deep;
+    assert.deepEqual(validateSpec(s as unknown as QuerySpec), ['the query spec is nested more than 16 levels deep; a query spec needs far fewer']);
   });
 });
 

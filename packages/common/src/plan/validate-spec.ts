@@ -5,6 +5,8 @@ import { derivedExprProblems } from './derived-columns';
 import type { DerivedColumnSpec, FieldSpec, FieldType, QuerySpec } from './query-spec';
 import { startingOffsetsProblems } from './starting-offsets';
 import { kafkaOptionsProblems } from './kafka-options';
+import { specBoundsProblem } from './spec-document';
+import { pathRuleProblems, specPaths } from './table-paths';
 
 /** Largest input precision of a summed decimal: one row's unscaled value always fits an int64. */
 export const MAX_SUM_INPUT_PRECISION = 18;
@@ -27,7 +29,11 @@ export function validateSpec(spec: QuerySpec): string[] {
   const add = (p: string): void => {
     problems.push(p);
   };
-  if (spec === null || typeof spec !== 'object') return ['the query spec is not an object'];
+  if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) return ['the query spec is not an object'];
+  const tooBig = specBoundsProblem(spec);
+  if (tooBig !== undefined) return [tooBig];
+  const misshapen = shapeProblems(spec);
+  if (misshapen.length > 0) return misshapen;
   if (spec.version !== 1) add(`unknown query spec version ${JSON.stringify(spec.version)}; this version of Tributary understands version 1`);
 
   const schema = checkSchema(spec, add);
@@ -84,6 +90,28 @@ type Add = (problem: string) => void;
 type Known = (name: unknown, where: string) => FieldType | undefined;
 type Duration = (text: unknown, where: string) => number | undefined;
 
+/**
+ * Elements of the spec's lists that are not of the kind the other checks read (e.g. a null in the
+ * schema): reported alone, naming the element, since nothing else can be judged around them.
+ */
+function shapeProblems(spec: QuerySpec): string[] {
+  const problems: string[] = [];
+  const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+  const each = (list: unknown, where: string, ok: (v: unknown) => boolean, want: string): void => {
+    if (!Array.isArray(list)) return;
+    list.forEach((v, i) => { if (!ok(v)) problems.push(`${where}[${i}] must be ${want}, got ${JSON.stringify(v)}`); });
+  };
+  const fieldType = (t: unknown): boolean => typeof t === 'string'
+    || (isObject(t) && Array.isArray(t.decimal) && t.decimal.length === 2 && t.decimal.every((n) => typeof n === 'number'));
+  each(spec.parse?.schema, 'parse.schema', (f) => isObject(f) && typeof f.name === 'string' && fieldType(f.type),
+    "a field { name: '<column>', type: 'int' | 'long' | 'string' | 'timestamp' | 'double' | 'boolean' | { decimal: [p, s] } }");
+  each(spec.aggregation?.keys, 'aggregation.keys', (k) => typeof k === 'string', 'a column name');
+  each(spec.aggregation?.aggregates, 'aggregation.aggregates', (a) => isObject(a) && typeof a.fn === 'string', "an aggregate { fn: 'count' | 'sum', column, alias }");
+  each(spec.withColumns, 'withColumns', (d) => isObject(d) && typeof d.name === 'string', 'a derived column { name, expr }');
+  each(spec.sink?.partitionBy, 'sink.partitionBy', (c) => typeof c === 'string', 'a column name');
+  return problems;
+}
+
 function quote(value: unknown): string {
   return typeof value === 'string' ? `'${value}'` : JSON.stringify(value);
 }
@@ -138,6 +166,7 @@ function checkSource(spec: QuerySpec, add: Add): void {
   const topic = typeof src.topic === 'string' ? src.topic.trim() : '';
   if (topic === '') add("no topic: set option('subscribe', '<topic>') on readStream");
   else if (topic.includes(',')) add(`subscribing to several topics ('${topic}') is not supported yet; subscribe to one topic`);
+  else { const bad = topicNameProblem(src.topic as string); if (bad) add(bad); }
   for (const p of startingOffsetsProblems(src.startingOffsets, topic)) add(p);
   const max = src.maxOffsetsPerTrigger;
   if (max !== undefined && !(typeof max === 'number' && Number.isSafeInteger(max) && max > 0)) {
@@ -145,6 +174,16 @@ function checkSource(spec: QuerySpec, add: Add): void {
   }
   if (typeof src.failOnDataLoss !== 'boolean') add(`failOnDataLoss must be true or false, got ${JSON.stringify(src.failOnDataLoss)}`);
   for (const p of kafkaOptionsProblems(src.kafkaOptions)) add(p);
+}
+
+/** Kafka's rule for topic names (Topic.validate): 1..249 characters of [a-zA-Z0-9._-], and not '.' or '..'. */
+const MAX_TOPIC_NAME_LENGTH = 249;
+function topicNameProblem(topic: string): string | undefined {
+  const why = topic === '.' || topic === '..' ? "'.' and '..' are not allowed"
+    : topic.length > MAX_TOPIC_NAME_LENGTH ? `it is ${topic.length} characters long, more than ${MAX_TOPIC_NAME_LENGTH}`
+    : /^[a-zA-Z0-9._-]+$/.test(topic) ? undefined
+    : "Kafka topic names use only ASCII letters, digits, '.', '_' and '-'";
+  return why && `topic ${JSON.stringify(topic.length > 80 ? topic.slice(0, 80) + '…' : topic)} is not a legal Kafka topic name: ${why}`;
 }
 
 function checkAggregation(spec: QuerySpec, known: Known, duration: Duration, add: Add): void {
@@ -255,20 +294,21 @@ function checkOptions(spec: QuerySpec, duration: Duration, add: Add): void {
     const ahead = duration(opts.maxEventTimeAhead, 'maxEventTimeAhead');
     if (ahead !== undefined && ahead <= 0) add(`maxEventTimeAhead must be positive, got '${opts.maxEventTimeAhead}'`);
   }
-  const sinkPath = typeof spec.sink?.path === 'string' ? spec.sink.path.replace(/\/+$/, '') : undefined;
+  let pathsTyped = true;
   for (const key of ['quarantinePath', 'lateRowsPath'] as const) {
     const p = opts[key];
     if (p === undefined) continue;
-    if (typeof p !== 'string' || p.trim() === '') add(`${key} must be a table path, got ${JSON.stringify(p)}`);
-    else if (p.replace(/\/+$/, '') === sinkPath) add(`${key} '${p}' is the sink's own path; a side table needs a location of its own`);
+    if (typeof p !== 'string' || p.trim() === '') { add(`${key} must be a table path, got ${JSON.stringify(p)}`); pathsTyped = false; }
   }
-  if (typeof opts.quarantinePath === 'string' && opts.quarantinePath.replace(/\/+$/, '') === opts.lateRowsPath?.replace(/\/+$/, '')) {
-    add(`quarantinePath and lateRowsPath are both '${opts.quarantinePath}'; the two side tables need different locations`);
-  }
+  if (pathsTyped) for (const p of pathRuleProblems(specPaths(spec))) add(p);
 }
 
 function checkOutputColumns(spec: QuerySpec, add: Add): void {
-  const columns = outputSchema({ ...spec, parse: { ...spec.parse, schema: Array.isArray(spec.parse?.schema) ? spec.parse.schema : [] } });
+  const columns = outputSchema({
+    ...spec,
+    parse: { ...spec.parse, schema: Array.isArray(spec.parse?.schema) ? spec.parse.schema : [] },
+    withColumns: Array.isArray(spec.withColumns) ? spec.withColumns : undefined,
+  });
   const seen = new Set<string>();
   for (const c of columns) {
     if (typeof c.name !== 'string' || c.name === '') {

@@ -125,11 +125,18 @@ function fenceError(partition: number, blob: BlobName, current: string | null): 
 /** Resolves when a Redis answers PING at host:port within `timeoutMs`; rejects with UnavailableError naming where. */
 export async function pingRedis(host: string, port: number, timeoutMs = 3000): Promise<void> {
   const redis = new Redis({ host, port, lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: timeoutMs, commandTimeout: timeoutMs, retryStrategy: () => null });
-  redis.on('error', () => {});
+  let event: Error | undefined;
+  redis.on('error', (e: Error) => { event = e; });
   try {
     await redis.connect();
     await redis.ping();
   } catch (err) {
+    // A Redis that answers NOAUTH (or WRONGPASS) is there but wants a password, which this version never
+    // sends; the reply may arrive as the error of the call or (during the handshake) as an error event.
+    const auth = [err as Error, event].find((e) => e !== undefined && /^(NOAUTH|WRONGPASS)\b/.test(e.message));
+    if (auth !== undefined) {
+      throw new TributaryError(`Redis at ${host}:${port} requires authentication (${auth.message.split(',')[0]}); Tributary does not send a Redis password yet: use a Redis without requirepass`, { code: 'FAILED_PRECONDITION', cause: err });
+    }
     throw new UnavailableError(`Redis at ${host}:${port} is unreachable: ${(err as Error).message}`, { code: 'UNAVAILABLE', cause: err });
   } finally {
     redis.disconnect();

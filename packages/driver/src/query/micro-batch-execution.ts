@@ -67,6 +67,15 @@ const MAX_PROGRESS = 100;
 /** Backoff between recoveries after a retriable failure of the loop. */
 const RETRY_INITIAL_BACKOFF_MS = 250;
 const RETRY_MAX_BACKOFF_MS = 5_000;
+/**
+ * How long the loop waits before asking Kafka again when the last look found no new data and the
+ * trigger interval is shorter (Spark's spark.sql.streaming.pollingDelay, 10 ms there). Each look is
+ * two ListOffsets round trips and two checkpoint reads on the driver's one thread, so an idle query
+ * looks 10 times a second rather than 100: a new record waits at most this long more.
+ */
+export const IDLE_POLL_DELAY_MS = 100;
+/** The longest delay one Node timer holds (2^31 − 1 ms, about 24.8 days); longer sleeps are chained. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class MicroBatchExecution {
   state: QueryState = 'STARTING';
@@ -75,6 +84,8 @@ export class MicroBatchExecution {
   lastCommittedBatch = -1;
   readonly progress: QueryProgress[] = [];
   private stopRequested = false;
+  /** Aborted by stop(): ends waits for executors at once. */
+  private readonly stopping = new AbortController();
   private wake: (() => void) | undefined;
   private availableNowTarget: Map<number, bigint> | undefined;
   /** The topic's latest offsets when the last batch was planned (progress: lag behind latest). */
@@ -82,7 +93,7 @@ export class MicroBatchExecution {
   /** batch id → the attempt whose results were committed, for the retained batches. */
   private readonly committedAttempts = new Map<number, number>();
   private readonly committedAttemptOfVersion: CommittedAttemptOfVersion = (v) => this.committedAttempts.get(v - 1);
-  private finished!: Promise<void>;
+  private finished: Promise<void> | undefined;
   /** The purge running in the background, if any (see purgeInBackground); never rejects. */
   private purging: Promise<void> = Promise.resolve();
 
@@ -92,14 +103,21 @@ export class MicroBatchExecution {
     this.finished = this.run().then(() => this.purging);
   }
 
+  /** Ends the query whatever its state; a query never started ends STOPPED at once. */
   async stop(): Promise<void> {
     this.stopRequested = true;
+    this.stopping.abort();
     this.wake?.();
+    if (this.finished === undefined) {
+      this.state = 'STOPPED';
+      this.message = 'Stopped';
+      this.finished = Promise.resolve();
+    }
     await this.finished;
   }
 
   awaitTermination(): Promise<void> {
-    return this.finished;
+    return this.finished ?? Promise.resolve();
   }
 
   /**
@@ -150,7 +168,7 @@ export class MicroBatchExecution {
       if (!plan) {
         if (this.ctx.availableNow) { this.state = 'FINISHED'; this.message = 'All available data processed'; return; }
         this.message = 'Waiting for data to arrive';
-        await this.sleep(this.ctx.triggerIntervalMs);
+        await this.sleep(Math.max(this.ctx.triggerIntervalMs, IDLE_POLL_DELAY_MS));
         continue;
       }
       this.message = `Processing batch ${plan.batchId}`;
@@ -308,7 +326,7 @@ export class MicroBatchExecution {
     let backoffMs = 100;
     for (;;) {
       if (this.stopRequested) throw new TributaryError('query stopped', { retriable: true, code: 'STOPPED' });
-      await this.deps.registry.waitFor(1, 24 * 3600_000);
+      await this.deps.registry.waitFor(1, 24 * 3600_000, this.stopping.signal);
       const attempt = claimAttempt(this.ctx.checkpointDir, plan.batchId);
       await this.deps.state.setFence(plan.batchId, attempt);
       const committedAttempts = [...this.committedAttempts]
@@ -429,10 +447,18 @@ export class MicroBatchExecution {
     }
   }
 
+  /** Sleeps `ms` (any length: timers past MAX_TIMER_MS are chained), or until stop() wakes it. */
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const t = setTimeout(() => { this.wake = undefined; resolve(); }, ms);
+      const until = Date.now() + ms;
+      let t: NodeJS.Timeout;
+      const arm = (): void => {
+        const left = until - Date.now();
+        if (left <= 0) { this.wake = undefined; resolve(); return; }
+        t = setTimeout(arm, Math.min(left, MAX_TIMER_MS));
+      };
       this.wake = () => { clearTimeout(t); this.wake = undefined; resolve(); };
+      t = setTimeout(arm, Math.min(ms, MAX_TIMER_MS));
     });
   }
 }

@@ -9,14 +9,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   assertValidSpec, canonicalJson, isolationLevelOf, Checkpoint, DEFAULT_MAX_EVENT_TIME_AHEAD, defaultSideTablePath, diffStateful, ExecutorJob,
-  InvalidArgumentError, LATE_ROWS_TABLE_SCHEMA, parseDuration, QUARANTINE_TABLE_SCHEMA, QuerySpec, statefulFingerprint,
-  TributaryError, UnavailableError,
+  InvalidArgumentError, LATE_ROWS_TABLE_SCHEMA, parseDuration, parseSpecDocument, QUARANTINE_TABLE_SCHEMA, QuerySpec,
+  statefulFingerprint, TributaryError, UnavailableError,
 } from '@tributary/common';
 import { ExecutorRegistry } from '../scheduler/executor-registry';
 import { MicroBatchExecution, SourceOffsets, StateFence } from './micro-batch-execution';
 import { QueryContext } from './query-context';
 import { DeltaSink } from '../commit/delta-sink';
 import { SideTableSink } from '../commit/side-table-sink';
+import { asPreconditionError, PathPolicy } from './path-policy';
 
 export interface Environment {
   /** Checks Kafka is reachable and the topic exists; throws UnavailableError naming what and where. */
@@ -43,23 +44,45 @@ const DEFAULT_SHUFFLE_PARTITIONS = 8;
 
 export class QueryManager {
   private readonly queries = new Map<string, Running>();
+  private readonly paths: PathPolicy;
   private shuttingDown = false;
 
+  /** `allowedRoots`: when not empty, every table, checkpoint and side table must lie inside one of them. */
   constructor(
     private readonly registry: ExecutorRegistry,
     private readonly env: Environment,
     private readonly stateDir: string,
     private readonly log: (m: string) => void,
     private readonly faultHook?: (step: string, batchId: number) => void | Promise<void>,
-  ) {}
+    allowedRoots: readonly string[] = [],
+  ) {
+    this.paths = new PathPolicy(stateDir, allowedRoots);
+  }
 
-  /** Resumes the queries that were active when this driver (or its predecessor) stopped. */
+  /**
+   * Resumes the queries that were active when this driver (or its predecessor) stopped. An entry of
+   * the state directory that is not a saved query (a directory, unreadable or damaged JSON) is
+   * logged and skipped; every other query is resumed.
+   */
   async resumeSaved(): Promise<void> {
     const dir = path.join(this.stateDir, 'queries');
-    if (!fs.existsSync(dir)) return;
-    for (const name of fs.readdirSync(dir).filter((n) => n.endsWith('.json'))) {
-      const spec = JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')) as QuerySpec;
-      this.resumeWithRetry(spec, path.join(dir, name));
+    let names: string[];
+    try {
+      names = fs.readdirSync(dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.log(`WARN cannot list saved queries in ${dir}, none resumed: ${(err as Error).message}`);
+      return;
+    }
+    for (const name of names.filter((n) => n.endsWith('.json'))) {
+      const file = path.join(dir, name);
+      let spec: QuerySpec;
+      try {
+        spec = parseSpecDocument(fs.readFileSync(file, 'utf8'), `saved query ${file}`) as QuerySpec;
+      } catch (err) {
+        this.log(`WARN skipping ${file}: not a saved query (${(err as Error).message}); the other saved queries are resumed`);
+        continue;
+      }
+      this.resumeWithRetry(spec, file);
     }
   }
 
@@ -85,8 +108,14 @@ export class QueryManager {
     return this.start(raw as QuerySpec, false);
   }
 
+  /**
+   * All or nothing: the spec is validated, its locations checked, Kafka and Redis probed, the
+   * checkpoint and tables opened and the spec saved before the query is registered and started; a
+   * failure at any step releases what was opened and leaves nothing registered.
+   */
   private async start(spec: QuerySpec, resuming: boolean): Promise<QueryInfoMsg> {
     assertValidSpec(spec);
+    this.paths.check(spec);
     const checkpointDir = path.resolve(spec.sink.checkpointLocation);
     for (const q of this.queries.values()) {
       if (q.ctx.checkpointDir === checkpointDir && (q.execution.state === 'ACTIVE' || q.execution.state === 'STARTING')) {
@@ -98,7 +127,7 @@ export class QueryManager {
     await this.env.checkRedis();
 
     const fingerprint = statefulFingerprint(spec);
-    const checkpoint = await Checkpoint.open(checkpointDir);
+    const checkpoint = await Checkpoint.open(checkpointDir).catch((err) => { throw asPreconditionError(err); });
     let closeFence: (() => Promise<void>) | undefined;
     try {
       const existing = await checkpoint.readMetadata();
@@ -140,8 +169,8 @@ export class QueryManager {
         ctx, execution, checkpoint,
         close: async () => { await fence.close(); await checkpoint.close(); },
       };
-      this.queries.set(queryId, running);
       this.save(queryId, spec);
+      this.queries.set(queryId, running);
       execution.start();
       void execution.awaitTermination().then(async () => {
         if (!this.shuttingDown) this.forget(queryId, execution.state);
@@ -150,9 +179,9 @@ export class QueryManager {
       this.log(`query ${queryId} (${ctx.name}) started on ${checkpointDir}${resuming ? ' (resumed)' : ''}`);
       return this.info(running);
     } catch (err) {
-      await closeFence?.();
+      await closeFence?.().catch(() => {});
       await checkpoint.close().catch(() => {});
-      throw err;
+      throw asPreconditionError(err);
     }
   }
 
@@ -246,12 +275,19 @@ export class QueryManager {
     };
   }
 
+  /** Saves the spec as <state dir>/queries/<query id>.json (write, then rename); FAILED_PRECONDITION naming the directory when it cannot. */
   private save(queryId: string, spec: QuerySpec): void {
     const dir = path.join(this.stateDir, 'queries');
-    fs.mkdirSync(dir, { recursive: true });
     const tmp = path.join(dir, `.${queryId}.json.tmp`);
-    fs.writeFileSync(tmp, JSON.stringify(spec));
-    fs.renameSync(tmp, path.join(dir, `${queryId}.json`));
+    try {
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(tmp, JSON.stringify(spec));
+      fs.renameSync(tmp, path.join(dir, `${queryId}.json`));
+    } catch (err) {
+      try { fs.rmSync(tmp, { force: true }); } catch { /* nothing was written */ }
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new TributaryError(`the driver cannot save the query in its state directory ${this.stateDir}${code ? ` (${code})` : ''}: ${(err as Error).message}; the query was not started`, { code: 'FAILED_PRECONDITION', cause: err });
+    }
   }
 
   private forget(queryId: string, state: string): void {

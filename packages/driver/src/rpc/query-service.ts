@@ -1,17 +1,12 @@
 /** QueryService handlers: decode → query manager → encode. */
-import { InvalidArgumentError, ServiceHandlers } from '@tributary/common';
+import { parseSpecDocument, ServiceHandlers } from '@tributary/common';
 import { QueryManager } from '../query/query-manager';
 
 export function queryService(manager: QueryManager): ServiceHandlers {
   return {
     async SubmitQuery(req: { spec_json: string }) {
-      let spec: unknown;
-      try {
-        spec = JSON.parse(req.spec_json);
-      } catch (err) {
-        throw new InvalidArgumentError(`spec_json is not valid JSON: ${(err as Error).message}`);
-      }
-      return { query: await manager.submit(spec) };
+      // Bounded in size and depth before JSON.parse or anything recursive walks it.
+      return { query: await manager.submit(parseSpecDocument(req.spec_json)) };
     },
     async ListQueries() {
       return { queries: manager.list() };

@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { referenceJobSpec } from '../testing';
+import { isWithin, NamedPath, pathRuleProblems, specPaths } from './table-paths';
+
+const at = (what: string, p: string): NamedPath => ({ what, path: p });
+
+describe('table paths', () => {
+  it('lists the table, checkpoint and side tables a spec writes, defaults included', () => {
+    const s = referenceJobSpec();
+    assert.deepEqual(specPaths(s), [
+      at('the table path', '/delta/customer_aggregates'),
+      at('checkpointLocation', '/checkpoints/customers'),
+      at('quarantinePath', '/delta/customer_aggregates_quarantine'),
+    ]);
+    s.options = { badRecords: 'drop', lateRows: 'table', lateRowsPath: '/late' };
+    assert.deepEqual(specPaths(s).map((p) => p.what), ['the table path', 'checkpointLocation', 'lateRowsPath']);
+  });
+
+  it('knows when a path is inside a directory, by components', () => {
+    assert.ok(isWithin('/a/b', '/a'));
+    assert.ok(isWithin('/a', '/a'));
+    assert.ok(isWithin('/a/..b', '/a'));
+    assert.ok(!isWithin('/ab', '/a'));
+    assert.ok(!isWithin('/', '/a'));
+  });
+
+  it('accepts separate absolute locations', () => {
+    assert.deepEqual(pathRuleProblems([at('t', '/data/t'), at('c', '/data/t_cp'), at('q', '/data/t_quarantine')]), []);
+  });
+
+  it('refuses relative paths, system directories and locations inside one another', () => {
+    assert.deepEqual(pathRuleProblems([at('t', 'rel/t'), at('c', '/sys/c'), at('q', '/dev/shm/../../proc/q')]), [
+      "t 'rel/t' is a relative path; give an absolute path (the driver does not resolve paths against its own working directory)",
+      "c '/sys/c' is under /sys, a system directory; tables and checkpoints cannot live there",
+      "q '/dev/shm/../../proc/q' is under /proc, a system directory; tables and checkpoints cannot live there",
+    ]);
+    assert.deepEqual(pathRuleProblems([at('t', '/d/t'), at('c', '/d')]), ["t '/d/t' is inside c '/d'; each needs a location of its own"]);
+    assert.deepEqual(pathRuleProblems([at('t', '/d/t/'), at('c', '/d/t')]), ["c '/d/t' is the same location as t; each needs a location of its own"]);
+  });
+
+  it("refuses a location overlapping the driver's state directory, either way round", () => {
+    const opts = { stateDir: '/var/lib/tributary' };
+    assert.deepEqual(pathRuleProblems([at('t', '/var/lib/tributary/queries/x.json')], opts), [
+      "t '/var/lib/tributary/queries/x.json' overlaps the driver's state directory /var/lib/tributary; choose a location outside it",
+    ]);
+    assert.equal(pathRuleProblems([at('t', '/var/lib')], opts).length, 1);
+    assert.deepEqual(pathRuleProblems([at('t', '/var/lib/tributary-tables/t')], opts), []);
+  });
+
+  it('confines locations to the allowed roots, with no escape through ..', () => {
+    const opts = { allowedRoots: ['/data', '/scratch/tables'] };
+    assert.deepEqual(pathRuleProblems([at('t', '/data/t'), at('c', '/scratch/tables/c')], opts), []);
+    assert.deepEqual(pathRuleProblems([at('t', '/data/../etc/t')], opts), [
+      "t '/data/../etc/t' is outside the driver's allowed roots (/data, /scratch/tables)",
+    ]);
+    assert.equal(pathRuleProblems([at('t', '/scratch/t')], opts).length, 1);
+  });
+});
