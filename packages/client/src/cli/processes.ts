@@ -25,6 +25,7 @@ export async function runDriverCommand(args: ParsedArgs): Promise<number> {
     stateDir: args.values['state-dir'] as string | undefined,
     heartbeatTimeoutMs: intOption(args, 'heartbeat-timeout-ms', 3000),
     taskDeadlineMs: intOption(args, 'task-deadline-ms', 30_000),
+    maxAttemptsPerBatch: intOption(args, 'max-attempts-per-batch', 8),
   });
   return untilSignal(() => driver.close());
 }

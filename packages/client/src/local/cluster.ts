@@ -17,6 +17,8 @@ export interface ClusterOptions {
   executors: number;
   driverPort?: number;
   heartbeatTimeoutMs?: number;
+  /** Extra command-line options of the driver (e.g. ['--task-deadline-ms', '3000']). */
+  driverArgs?: string[];
   /** Extra environment for the driver (e.g. TRIBUTARY_FAULT_KILL_AT for fault tests). */
   driverEnv?: Record<string, string>;
 }
@@ -53,6 +55,7 @@ export class LocalCluster {
       'driver', '--port', port, '--redis', `${this.opts.redis.host}:${this.opts.redis.port}`,
       '--state-dir', path.join(this.opts.dir, 'driver-state'),
       '--heartbeat-timeout-ms', String(this.opts.heartbeatTimeoutMs ?? 3000),
+      ...(this.opts.driverArgs ?? []),
     ], env);
     await this.waitForLog('driver', /driver serving on/, 30_000);
   }

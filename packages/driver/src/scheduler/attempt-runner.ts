@@ -25,6 +25,8 @@ export interface AttemptInput {
   maxEventTimeAheadMs: number;
   /** A task that has not answered after this long is failed as retriable, even if its executor heartbeats. */
   taskDeadlineMs: number;
+  /** Checks the reports before the attempt counts as done (verify-attempt.ts); throws AttemptFailed. */
+  verify?: (output: AttemptOutput) => Promise<void>;
 }
 
 export interface AttemptOutput {
@@ -34,6 +36,9 @@ export interface AttemptOutput {
   /** `add` actions of the side-table files the map tasks wrote, by side table. */
   sideAddActions: { quarantine: any[]; lateRows: any[] };
   timingsMs: { map: number; reduce: number };
+  /** The same reports by task, naming the executor that made each (for the driver's checks). */
+  mapReports: { executorId: string; taskId: number; stats: MapTaskStats; quarantine: any[]; lateRows: any[] }[];
+  reduceReports: { executorId: string; partitions: number[]; stats: ReduceTaskStats; adds: any[] }[];
 }
 
 export class AttemptFailed extends TributaryError {
@@ -104,16 +109,25 @@ export async function runAttempt(registry: ExecutorRegistry, input: AttemptInput
       lost,
     ]);
     const t2 = Date.now();
-    return {
-      mapStats: mapResults.map((r) => JSON.parse(r.stats_json) as MapTaskStats),
-      reduceStats: reduceResults.map((r) => JSON.parse(r.stats_json) as ReduceTaskStats),
-      addActions: reduceResults.flatMap((r) => (r.add_actions_json as string[]).map((a) => JSON.parse(a))),
-      sideAddActions: {
-        quarantine: mapResults.flatMap((r) => ((r.quarantine_add_actions_json ?? []) as string[]).map((a) => JSON.parse(a))),
-        lateRows: mapResults.flatMap((r) => ((r.late_rows_add_actions_json ?? []) as string[]).map((a) => JSON.parse(a))),
-      },
+    const parse = (json: string[] | undefined): any[] => (json ?? []).map((a) => JSON.parse(a));
+    const mapReports = mapResults.map((r, i) => ({
+      executorId: mapTasks[i].executorId, taskId: mapTasks[i].taskId, stats: JSON.parse(r.stats_json) as MapTaskStats,
+      quarantine: parse(r.quarantine_add_actions_json), lateRows: parse(r.late_rows_add_actions_json),
+    }));
+    const reduceReports = [...partitionsBy.entries()].map(([id, parts], i) => ({
+      executorId: id, partitions: parts, stats: JSON.parse(reduceResults[i].stats_json) as ReduceTaskStats, adds: parse(reduceResults[i].add_actions_json),
+    }));
+    const output: AttemptOutput = {
+      mapStats: mapReports.map((r) => r.stats),
+      reduceStats: reduceReports.map((r) => r.stats),
+      addActions: reduceReports.flatMap((r) => r.adds),
+      sideAddActions: { quarantine: mapReports.flatMap((r) => r.quarantine), lateRows: mapReports.flatMap((r) => r.lateRows) },
       timingsMs: { map: t1 - t0, reduce: t2 - t1 },
+      mapReports,
+      reduceReports,
     };
+    await input.verify?.(output);
+    return output;
   } catch (err) {
     // Tell every executor of the attempt to drop its work; best effort, the fence protects state anyway.
     await Promise.allSettled(executors.filter((e) => registry.isLive(e.id)).map((e) => e.tasks.call('AbortAttempt', { ctx }, 2000)));
