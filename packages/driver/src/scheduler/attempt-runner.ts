@@ -109,14 +109,22 @@ export async function runAttempt(registry: ExecutorRegistry, input: AttemptInput
       lost,
     ]);
     const t2 = Date.now();
-    const parse = (json: string[] | undefined): any[] => (json ?? []).map((a) => JSON.parse(a));
-    const mapReports = mapResults.map((r, i) => ({
-      executorId: mapTasks[i].executorId, taskId: mapTasks[i].taskId, stats: JSON.parse(r.stats_json) as MapTaskStats,
-      quarantine: parse(r.quarantine_add_actions_json), lateRows: parse(r.late_rows_add_actions_json),
-    }));
-    const reduceReports = [...partitionsBy.entries()].map(([id, parts], i) => ({
-      executorId: id, partitions: parts, stats: JSON.parse(reduceResults[i].stats_json) as ReduceTaskStats, adds: parse(reduceResults[i].add_actions_json),
-    }));
+    // A report that is not JSON fails the attempt (retriable), naming the executor.
+    const json = (text: string, who: string): any => {
+      try { return JSON.parse(text); } catch { throw new AttemptFailed(`${who} of batch ${input.batchId} answered a report that is not JSON`, 'retriable'); }
+    };
+    const parse = (list: string[] | undefined, who: string): any[] => (list ?? []).map((a) => json(a, who));
+    const mapReports = mapResults.map((r, i) => {
+      const who = `map task ${mapTasks[i].taskId} on executor ${mapTasks[i].executorId}`;
+      return {
+        executorId: mapTasks[i].executorId, taskId: mapTasks[i].taskId, stats: json(r.stats_json, who) as MapTaskStats,
+        quarantine: parse(r.quarantine_add_actions_json, who), lateRows: parse(r.late_rows_add_actions_json, who),
+      };
+    });
+    const reduceReports = [...partitionsBy.entries()].map(([id, parts], i) => {
+      const who = `reduce task on executor ${id}`;
+      return { executorId: id, partitions: parts, stats: json(reduceResults[i].stats_json, who) as ReduceTaskStats, adds: parse(reduceResults[i].add_actions_json, who) };
+    });
     const output: AttemptOutput = {
       mapStats: mapReports.map((r) => r.stats),
       reduceStats: reduceReports.map((r) => r.stats),
