@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DriverClient, LocalCluster } from '@tributary/client';
+import { ClusterOptions, DriverClient, LocalCluster } from '@tributary/client';
 import { testRedis } from '@tributary/common';
 
 export interface ClusterFixture {
@@ -16,13 +16,13 @@ export interface ClusterFixture {
   track(client: DriverClient): DriverClient;
 }
 
-export function clusterPerTest(prefix: string, executors = 3): ClusterFixture {
+export function clusterPerTest(prefix: string, executors = 3, options: Partial<ClusterOptions> = {}): ClusterFixture {
   let dir = '';
   let cluster: LocalCluster | undefined;
   const clients: DriverClient[] = [];
   beforeEach(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-    cluster = await LocalCluster.start({ dir: path.join(dir, 'cluster'), redis: testRedis(), executors });
+    cluster = await LocalCluster.start({ ...options, dir: path.join(dir, 'cluster'), redis: testRedis(), executors });
   });
   afterEach(async function () {
     if (this.currentTest?.state === 'failed' && cluster) {

@@ -28,6 +28,8 @@ export interface DriverOptions {
   heartbeatTimeoutMs?: number;
   /** Deadline of each task call of a batch attempt (scheduler/executor-registry.ts). */
   taskDeadlineMs?: number;
+  /** Attempts a batch gets before its query fails, naming the batch and the last error (scheduler/attempt-cap.ts). */
+  maxAttemptsPerBatch?: number;
   log?: (m: string) => void;
 }
 
@@ -42,6 +44,7 @@ export async function startDriver(opts: DriverOptions): Promise<RunningDriver> {
   const log = opts.log ?? ((m: string) => console.log(`[${new Date().toISOString()}] [driver] ${m}`));
   const registry = new ExecutorRegistry({
     heartbeatIntervalMs: opts.heartbeatIntervalMs, heartbeatTimeoutMs: opts.heartbeatTimeoutMs, taskDeadlineMs: opts.taskDeadlineMs,
+    maxAttemptsPerBatch: opts.maxAttemptsPerBatch,
   });
   registry.onChange((event, e) => log(`executor ${e.id} ${event === 'added' ? 'registered' : 'lost'} (${e.address})`));
   const env = productionEnvironment(opts.redis);

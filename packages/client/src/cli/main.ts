@@ -2,7 +2,7 @@
  * The `tributary` command line.
  *
  *   tributary driver   [--host H] [--port 7077] --redis HOST:PORT [--state-dir DIR] [--allowed-roots DIR,DIR]
- *                      [--heartbeat-timeout-ms 3000] [--task-deadline-ms 30000]
+ *                      [--heartbeat-timeout-ms 3000] [--task-deadline-ms 30000] [--max-attempts-per-batch 8]
  *   tributary executor --driver HOST:PORT [--id ID] [--host H] [--port 0]
  *   tributary submit   <job.js | spec.json> [--driver HOST:PORT] [--wait]
  *   tributary list | status <id> | stop <id>   [--driver HOST:PORT]
@@ -43,7 +43,7 @@ export async function main(argv: string[]): Promise<number> {
     parseArgs({ args: rest, options: spec, allowPositionals: true, strict: true }) as ParsedArgs;
   switch (command) {
     case 'driver':
-      return runDriverCommand(opts({ host: { type: 'string' }, port: { type: 'string' }, redis: { type: 'string' }, 'state-dir': { type: 'string' }, 'allowed-roots': { type: 'string' }, 'heartbeat-timeout-ms': { type: 'string' }, 'task-deadline-ms': { type: 'string' } }));
+      return runDriverCommand(opts({ host: { type: 'string' }, port: { type: 'string' }, redis: { type: 'string' }, 'state-dir': { type: 'string' }, 'allowed-roots': { type: 'string' }, 'heartbeat-timeout-ms': { type: 'string' }, 'task-deadline-ms': { type: 'string' }, 'max-attempts-per-batch': { type: 'string' } }));
     case 'executor':
       return runExecutorCommand(opts({ driver: { type: 'string' }, id: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' } }));
     case 'submit':

@@ -32,6 +32,7 @@ export async function runDriverCommand(args: ParsedArgs): Promise<number> {
     allowedRoots: allowedRoots(args.values['allowed-roots'] as string | undefined),
     heartbeatTimeoutMs: intOption(args, 'heartbeat-timeout-ms', 3000),
     taskDeadlineMs: intOption(args, 'task-deadline-ms', 30_000),
+    maxAttemptsPerBatch: intOption(args, 'max-attempts-per-batch', 8),
   });
   return untilSignal(() => driver.close());
 }

@@ -19,7 +19,7 @@ export interface ClusterOptions {
   heartbeatTimeoutMs?: number;
   /** Extra environment for the driver (e.g. TRIBUTARY_FAULT_KILL_AT for fault tests). */
   driverEnv?: Record<string, string>;
-  /** Extra `tributary driver` options (e.g. ['--allowed-roots', '/data']). */
+  /** Extra `tributary driver` options (e.g. ['--allowed-roots', '/data'], ['--task-deadline-ms', '3000']). */
   driverArgs?: string[];
   /** Run the driver as this user (the cluster's directory must be writable by it). */
   driverUser?: { uid: number; gid: number };

@@ -16,7 +16,8 @@ import { BlobKind, BlobName, RedisKeys, fenceValue } from './layout';
 
 /**
  * KEYS[1] fence, KEYS[2] blob hash, KEYS[3] versions sorted set.
- * ARGV[1] expected fence "<version>:<attempt>", ARGV[2] attempt, ARGV[3] bytes, ARGV[4] version.
+ * ARGV[1] expected fence "<version>:<attempt>", ARGV[2] attempt, ARGV[3] bytes, ARGV[4] version,
+ * ARGV[5] rows the partition emitted in this version ('' when not recorded: the field is removed).
  * Returns {1, fence} when written, {0, fence} when fenced off, {2} when no fence is set.
  */
 const WRITE_FENCED = `
@@ -24,6 +25,7 @@ local current = redis.call('GET', KEYS[1])
 if not current then return {2} end
 if current ~= ARGV[1] then return {0, current} end
 redis.call('HSET', KEYS[2], 'attempt', ARGV[2], 'bytes', ARGV[3])
+if ARGV[5] == '' then redis.call('HDEL', KEYS[2], 'emitted') else redis.call('HSET', KEYS[2], 'emitted', ARGV[5]) end
 redis.call('ZADD', KEYS[3], ARGV[4], ARGV[4])
 return {1, current}
 `;
@@ -65,7 +67,7 @@ export class RedisStateBlobs {
   }
 
   /** Stores the blob if the fence still names (blob.version, blob.attempt); else FencedError. */
-  async writeFenced(partition: number, blob: BlobName, bytes: Uint8Array): Promise<void> {
+  async writeFenced(partition: number, blob: BlobName, bytes: Uint8Array, emittedRows?: number): Promise<void> {
     const args = [
       this.keys.fence,
       this.keys.blob(partition, blob.version, blob.kind),
@@ -74,6 +76,7 @@ export class RedisStateBlobs {
       String(blob.attempt),
       Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
       String(blob.version),
+      emittedRows === undefined ? '' : String(emittedRows),
     ];
     let reply: unknown;
     try {
@@ -98,6 +101,13 @@ export class RedisStateBlobs {
     const [attempt, bytes] = await this.redis.hmgetBuffer(this.keys.blob(partition, version, kind), 'attempt', 'bytes');
     if (attempt === null || bytes === null) return undefined;
     return { attempt: Number(attempt.toString('latin1')), bytes };
+  }
+
+  /** The emitted row count the write of (partition, version, kind) recorded, with the attempt that wrote it. */
+  async emittedRows(partition: number, version: number, kind: BlobKind): Promise<{ attempt: number; rows: number | undefined } | undefined> {
+    const [attempt, emitted] = await this.redis.hmget(this.keys.blob(partition, version, kind), 'attempt', 'emitted');
+    if (attempt === null) return undefined;
+    return { attempt: Number(attempt), rows: emitted === null ? undefined : Number(emitted) };
   }
 
   /** Deletes every blob of a version below `cutoff`, with its entry in the versions set. */

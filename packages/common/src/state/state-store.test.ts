@@ -217,4 +217,25 @@ describe('StateStore (shared Redis, unique query per test)', function () {
     await assert.rejects(store.write(0, 1, 0, 'full' as 'delta', Buffer.alloc(1)), InvalidArgumentError);
     await assert.rejects(store.loadChain(0, 1.5, () => 0), InvalidArgumentError);
   });
+
+  it('records the rows a partition emitted beside the fenced change set, readable for the attempt that wrote it only', async () => {
+    const store = await open();
+    await store.setFence(1, 2);
+    await store.write(3, 1, 2, 'delta', blob(3, 1, 2, 'delta'), 41);
+    assert.equal(await store.emittedRows(3, 1, 2), 41);
+    assert.equal(await store.emittedRows(3, 1, 1), undefined, 'another attempt recorded nothing');
+    assert.equal(await store.emittedRows(4, 1, 2), undefined, 'another partition recorded nothing');
+    // A newer attempt's write replaces the record; one that records no count clears it.
+    await store.setFence(1, 3);
+    await store.write(3, 1, 3, 'delta', blob(3, 1, 3, 'delta'), 0);
+    assert.equal(await store.emittedRows(3, 1, 3), 0);
+    assert.equal(await store.emittedRows(3, 1, 2), undefined);
+    await store.setFence(1, 4);
+    await store.write(3, 1, 4, 'delta', blob(3, 1, 4, 'delta'));
+    assert.equal(await store.emittedRows(3, 1, 4), undefined);
+    // A fenced-off attempt cannot record a count.
+    await assert.rejects(store.write(3, 1, 3, 'delta', blob(3, 1, 3, 'delta'), 99), FencedError);
+    assert.equal(await store.emittedRows(3, 1, 3), undefined);
+    await assert.rejects(store.write(3, 1, 4, 'delta', Buffer.alloc(1), -1), InvalidArgumentError);
+  });
 });

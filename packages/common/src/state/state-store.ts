@@ -87,18 +87,36 @@ export class StateStore {
     return version > 0 && version % this.snapshotEvery === 0;
   }
 
-  /** Writes version `version` of `partition` for attempt `attempt`: durable first, then fenced Redis. */
-  async write(partition: number, version: number, attempt: number, kind: BlobKind, bytes: Uint8Array): Promise<void> {
+  /**
+   * Writes version `version` of `partition` for attempt `attempt`: durable first, then fenced Redis.
+   * `emittedRows`, the rows the partition emitted in this version, is recorded beside the blob in
+   * Redis by the same fenced script (the driver checks the files a reduce reports against it).
+   */
+  async write(partition: number, version: number, attempt: number, kind: BlobKind, bytes: Uint8Array, emittedRows?: number): Promise<void> {
     checkCount('partition', partition, 0);
     checkCount('version', version, 1);
     checkCount('attempt', attempt, 0);
     checkKind(kind);
+    if (emittedRows !== undefined) checkCount('emittedRows', emittedRows, 0);
     if (!(bytes instanceof Uint8Array)) throw new InvalidArgumentError('state bytes must be a Uint8Array');
     const blob = { version, attempt, kind };
     const what = `state write of partition ${partition} version ${version} attempt ${attempt}`;
     await this.withRedisRetry(what, () => this.blobs.checkFence(partition, blob));
     await this.files.write(partition, blob, bytes);
-    await this.withRedisRetry(what, () => this.blobs.writeFenced(partition, blob, bytes));
+    await this.withRedisRetry(what, () => this.blobs.writeFenced(partition, blob, bytes, emittedRows));
+  }
+
+  /**
+   * Driver side: the rows the change set of `version` by `attempt` recorded as emitted by
+   * `partition`; undefined when Redis holds no such write of that attempt (or it recorded none).
+   */
+  async emittedRows(partition: number, version: number, attempt: number): Promise<number | undefined> {
+    checkCount('partition', partition, 0);
+    checkCount('version', version, 1);
+    const held = await this.withRedisRetry(`reading the emitted rows of partition ${partition} version ${version}`, () =>
+      this.blobs.emittedRows(partition, version, 'delta'),
+    );
+    return held !== undefined && held.attempt === attempt ? held.rows : undefined;
   }
 
   /**

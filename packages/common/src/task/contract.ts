@@ -48,6 +48,8 @@ export interface MapTaskStats {
   minEventTimeMicros: number | null;
   sumEventTimeMicros: number;
   partialRows: number;
+  /** Partial rows pushed to each shuffle partition (index = partition); the driver checks reduces against it. */
+  sentRowsByPartition: number[];
   bytesFetched: number;
   timingsMs: { fetch: number; decode: number; aggregate: number; shuffle: number; total: number };
 }
@@ -61,13 +63,16 @@ export interface ReduceTaskStats {
   stateRowsRemoved: number;
   stateMemoryBytes: number;
   filesWritten: number;
+  /** Per owned partition: partial rows merged and rows emitted (checked by the driver against the
+   * map tasks' sent rows and the state write's record). */
+  byPartition: { partition: number; mergedPartialRows: number; emittedRows: number }[];
   timingsMs: { stateLoad: number; merge: number; stateWrite: number; parquet: number; total: number };
 }
 
 export function emptyMapStats(): MapTaskStats {
   return {
     inputRows: 0, validRows: 0, lateRows: 0, badRecords: {}, quarantinedRows: 0, lateRowsWritten: 0, maxEventTimeMicros: null, minEventTimeMicros: null,
-    sumEventTimeMicros: 0, partialRows: 0, bytesFetched: 0,
+    sumEventTimeMicros: 0, partialRows: 0, sentRowsByPartition: [], bytesFetched: 0,
     timingsMs: { fetch: 0, decode: 0, aggregate: 0, shuffle: 0, total: 0 },
   };
 }

@@ -72,6 +72,8 @@ export function productionEnvironment(redis: { host: string; port: number }): En
         async purge(keepFromVersion, committedAttempt) {
           for (let p = 0; p < shufflePartitions; p++) await store.purge(p, keepFromVersion, committedAttempt);
         },
+        // State version N+1 is the state after batch N (micro-batch-execution.ts).
+        emittedRows: (batchId, attempt, partition) => store.emittedRows(partition, batchId + 1, attempt),
         close: () => store.close(),
       };
     },

@@ -18,6 +18,8 @@ import { isRetriable, TributaryError, QueryProgress, BatchPlan, BatchCommit, Che
 import { decideRecovery, RecoveryDecision } from '../recovery';
 import { ExecutorRegistry } from '../scheduler/executor-registry';
 import { AttemptFailed, AttemptOutput, runAttempt } from '../scheduler/attempt-runner';
+import { afterFailedAttempt } from '../scheduler/attempt-cap';
+import { verifyAttemptOutput } from '../scheduler/verify-attempt';
 import { planRanges } from '../planner/offset-ranges';
 import { INITIAL_WATERMARK_MICROS, nextWatermark } from '../planner/watermark';
 import { resolveStartingOffsets } from '../planner/starting-offsets';
@@ -42,6 +44,8 @@ export interface StateFence {
   /** The newest state version durable for every partition, counting only committed attempts. */
   newestDurableVersion(committedAttempt: CommittedAttemptOfVersion): Promise<number>;
   purge(keepFromVersion: number, committedAttempt: CommittedAttemptOfVersion): Promise<void>;
+  /** The rows the state write of batch N by attempt A recorded as emitted by a partition (report checks). */
+  emittedRows(batchId: number, attempt: number, partition: number): Promise<number | undefined>;
 }
 
 export interface ExecutionDeps {
@@ -94,6 +98,8 @@ export class MicroBatchExecution {
   private readonly committedAttempts = new Map<number, number>();
   private readonly committedAttemptOfVersion: CommittedAttemptOfVersion = (v) => this.committedAttempts.get(v - 1);
   private finished: Promise<void> | undefined;
+  /** batch id → attempts of it that failed in this driver run (attempt-cap.ts). */
+  private readonly failedAttempts = new Map<number, number>();
   /** The purge running in the background, if any (see purgeInBackground); never rejects. */
   private purging: Promise<void> = Promise.resolve();
 
@@ -348,10 +354,16 @@ export class MicroBatchExecution {
           eventTimeGuardReferenceMs: plan.eventTimeGuardReferenceMs,
           maxEventTimeAheadMs: plan.limits.maxEventTimeAheadMs ?? DEFAULT_MAX_EVENT_TIME_AHEAD_MS,
           taskDeadlineMs: this.deps.registry.taskDeadlineMs,
+          verify: (out) => verifyAttemptOutput(this.ctx.job, plan.batchId, attempt, out, (n, a, p) => this.deps.state.emittedRows(n, a, p)),
         });
+        this.failedAttempts.delete(plan.batchId);
         return { attempt, output };
       } catch (err) {
         if (err instanceof AttemptFailed && err.retryClass === 'retriable') {
+          const failed = (this.failedAttempts.get(plan.batchId) ?? 0) + 1;
+          this.failedAttempts.set(plan.batchId, failed);
+          const decision = afterFailedAttempt(plan.batchId, failed, this.deps.registry.maxAttemptsPerBatch, err.message);
+          if (decision.kind === 'fail') throw decision.error;
           this.deps.log(`batch ${plan.batchId} attempt ${attempt} failed, retrying: ${err.message}`);
           await this.sleep(backoffMs);
           backoffMs = Math.min(backoffMs * 2, 2000);

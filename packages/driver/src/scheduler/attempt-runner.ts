@@ -25,6 +25,8 @@ export interface AttemptInput {
   maxEventTimeAheadMs: number;
   /** A task that has not answered after this long is failed as retriable, even if its executor heartbeats. */
   taskDeadlineMs: number;
+  /** Checks the reports before the attempt counts as done (verify-attempt.ts); throws AttemptFailed. */
+  verify?: (output: AttemptOutput) => Promise<void>;
 }
 
 export interface AttemptOutput {
@@ -34,6 +36,9 @@ export interface AttemptOutput {
   /** `add` actions of the side-table files the map tasks wrote, by side table. */
   sideAddActions: { quarantine: any[]; lateRows: any[] };
   timingsMs: { map: number; reduce: number };
+  /** The same reports by task, naming the executor that made each (for the driver's checks). */
+  mapReports: { executorId: string; taskId: number; stats: MapTaskStats; quarantine: any[]; lateRows: any[] }[];
+  reduceReports: { executorId: string; partitions: number[]; stats: ReduceTaskStats; adds: any[] }[];
 }
 
 export class AttemptFailed extends TributaryError {
@@ -104,16 +109,33 @@ export async function runAttempt(registry: ExecutorRegistry, input: AttemptInput
       lost,
     ]);
     const t2 = Date.now();
-    return {
-      mapStats: mapResults.map((r) => JSON.parse(r.stats_json) as MapTaskStats),
-      reduceStats: reduceResults.map((r) => JSON.parse(r.stats_json) as ReduceTaskStats),
-      addActions: reduceResults.flatMap((r) => (r.add_actions_json as string[]).map((a) => JSON.parse(a))),
-      sideAddActions: {
-        quarantine: mapResults.flatMap((r) => ((r.quarantine_add_actions_json ?? []) as string[]).map((a) => JSON.parse(a))),
-        lateRows: mapResults.flatMap((r) => ((r.late_rows_add_actions_json ?? []) as string[]).map((a) => JSON.parse(a))),
-      },
-      timingsMs: { map: t1 - t0, reduce: t2 - t1 },
+    // A report that is not JSON fails the attempt (retriable), naming the executor.
+    const json = (text: string, who: string): any => {
+      try { return JSON.parse(text); } catch { throw new AttemptFailed(`${who} of batch ${input.batchId} answered a report that is not JSON`, 'retriable'); }
     };
+    const parse = (list: string[] | undefined, who: string): any[] => (list ?? []).map((a) => json(a, who));
+    const mapReports = mapResults.map((r, i) => {
+      const who = `map task ${mapTasks[i].taskId} on executor ${mapTasks[i].executorId}`;
+      return {
+        executorId: mapTasks[i].executorId, taskId: mapTasks[i].taskId, stats: json(r.stats_json, who) as MapTaskStats,
+        quarantine: parse(r.quarantine_add_actions_json, who), lateRows: parse(r.late_rows_add_actions_json, who),
+      };
+    });
+    const reduceReports = [...partitionsBy.entries()].map(([id, parts], i) => {
+      const who = `reduce task on executor ${id}`;
+      return { executorId: id, partitions: parts, stats: json(reduceResults[i].stats_json, who) as ReduceTaskStats, adds: parse(reduceResults[i].add_actions_json, who) };
+    });
+    const output: AttemptOutput = {
+      mapStats: mapReports.map((r) => r.stats),
+      reduceStats: reduceReports.map((r) => r.stats),
+      addActions: reduceReports.flatMap((r) => r.adds),
+      sideAddActions: { quarantine: mapReports.flatMap((r) => r.quarantine), lateRows: mapReports.flatMap((r) => r.lateRows) },
+      timingsMs: { map: t1 - t0, reduce: t2 - t1 },
+      mapReports,
+      reduceReports,
+    };
+    await input.verify?.(output);
+    return output;
   } catch (err) {
     // Tell every executor of the attempt to drop its work; best effort, the fence protects state anyway.
     await Promise.allSettled(executors.filter((e) => registry.isLive(e.id)).map((e) => e.tasks.call('AbortAttempt', { ctx }, 2000)));

@@ -5,16 +5,26 @@
  * cancelled without waiting for its tasks' deadlines. A lost executor that heartbeats again is told
  * to re-register; it is used from the next attempt on.
  *
+ * An id is held by one registration at a time: registering an id that is live at another address
+ * is refused (ALREADY_EXISTS) until the holder is declared lost; each registration gets a fresh
+ * incarnation token, and only heartbeats carrying it keep the registration alive. So a second
+ * process cannot take over a live executor's id, and the real one's heartbeats never keep an
+ * impostor registered. Re-registering at the same address (a restart on a fixed port) replaces it.
+ *
  * Liveness is not progress: an executor can heartbeat while one of its tasks is stuck. Every task
  * call of an attempt therefore has a deadline (`taskDeadlineMs`, default 30 s); past it the attempt
  * fails as retriable and runs again, even though the executor still heartbeats.
  */
-import { RpcClient } from '@tributary/common';
+import { randomUUID } from 'node:crypto';
+import { RpcClient, TributaryError } from '@tributary/common';
+import { DEFAULT_MAX_ATTEMPTS_PER_BATCH } from './attempt-cap';
 
 export interface ExecutorInfo {
   id: string;
   address: string;
   pid: number;
+  /** Token of this registration; heartbeats must carry it. */
+  incarnation: string;
   registeredAtMs: number;
   lastHeartbeatMs: number;
   rssBytes: number;
@@ -29,6 +39,8 @@ export interface RegistryOptions {
   heartbeatTimeoutMs?: number;
   /** Deadline of each task call of an attempt. Default 30 s. */
   taskDeadlineMs?: number;
+  /** Attempts a batch gets before its query fails (attempt-cap.ts). Default 8. */
+  maxAttemptsPerBatch?: number;
   now?: () => number;
 }
 
@@ -45,35 +57,45 @@ export class ExecutorRegistry {
   readonly heartbeatIntervalMs: number;
   readonly timeoutMs: number;
   readonly taskDeadlineMs: number;
+  readonly maxAttemptsPerBatch: number;
   private readonly now: () => number;
 
   constructor(opts: RegistryOptions = {}) {
     this.heartbeatIntervalMs = opts.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
     this.timeoutMs = opts.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
     this.taskDeadlineMs = opts.taskDeadlineMs ?? DEFAULT_TASK_DEADLINE_MS;
+    this.maxAttemptsPerBatch = opts.maxAttemptsPerBatch ?? DEFAULT_MAX_ATTEMPTS_PER_BATCH;
     this.now = opts.now ?? Date.now;
     const heartbeatIntervalMs = this.heartbeatIntervalMs;
     this.timer = setInterval(() => this.expire(), Math.max(50, Math.floor(heartbeatIntervalMs / 2)));
     this.timer.unref();
   }
 
-  register(id: string, address: string, pid: number): void {
+  /** Returns the registration's incarnation token; throws ALREADY_EXISTS when `id` is live elsewhere. */
+  register(id: string, address: string, pid: number): string {
     const old = this.executors.get(id);
+    if (old && old.address !== address) {
+      throw new TributaryError(
+        `executor id ${id} is already live at ${old.address} (pid ${old.pid}); it can be registered again once that executor is declared lost (${this.timeoutMs} ms without heartbeats)`,
+        { code: 'ALREADY_EXISTS' },
+      );
+    }
     if (old) this.drop(old, false);
     const t = this.now();
     const info: ExecutorInfo = {
-      id, address, pid, registeredAtMs: t, lastHeartbeatMs: t, rssBytes: 0,
+      id, address, pid, incarnation: randomUUID(), registeredAtMs: t, lastHeartbeatMs: t, rssBytes: 0,
       tasks: new RpcClient('TaskService', address),
       shuffle: new RpcClient('ShuffleService', address),
     };
     this.executors.set(id, info);
     this.emit('added', info);
+    return info.incarnation;
   }
 
-  /** Returns false when the executor is unknown (it must re-register). */
-  heartbeat(id: string, rssBytes: number): boolean {
+  /** Returns false when the executor or this incarnation of it is unknown (it must re-register). */
+  heartbeat(id: string, incarnation: string, rssBytes: number): boolean {
     const info = this.executors.get(id);
-    if (!info) return false;
+    if (!info || info.incarnation !== incarnation) return false;
     info.lastHeartbeatMs = this.now();
     info.rssBytes = rssBytes;
     return true;

@@ -1,7 +1,9 @@
 /**
  * The executor's membership with the driver: register once (retrying until the driver answers),
  * then heartbeat from a timer of its own — never from task work — so a busy executor still
- * heartbeats. When the driver does not know us (it restarted), register again.
+ * heartbeats with the incarnation token the registration returned. When the driver does not know
+ * us or this incarnation (it restarted, or declared us lost), register again. A registration
+ * refused because the id is still live elsewhere (ALREADY_EXISTS) is retried like any other.
  */
 import { RpcClient } from '@tributary/common';
 
@@ -9,6 +11,7 @@ export class DriverLink {
   private readonly client: RpcClient;
   private timer: NodeJS.Timeout | undefined;
   private intervalMs = 1000;
+  private incarnation = '';
   private stopped = false;
 
   constructor(driverAddress: string, private readonly executorId: string, private readonly address: string, private readonly log: (m: string) => void) {
@@ -32,9 +35,11 @@ export class DriverLink {
       try {
         const res: any = await this.client.call('RegisterExecutor', { executor_id: this.executorId, address: this.address, pid: process.pid }, 5000);
         this.intervalMs = Number(res.heartbeat_interval_ms) || 1000;
+        this.incarnation = String(res.incarnation ?? '');
         this.log(`registered with the driver (heartbeat every ${this.intervalMs} ms)`);
         return;
       } catch (err) {
+        if ((err as { code?: string }).code === 'ALREADY_EXISTS' && delay === 100) this.log(`registration refused, retrying: ${(err as Error).message}`);
         await new Promise((r) => setTimeout(r, delay));
         delay = Math.min(delay * 2, 2000);
       }
@@ -45,7 +50,7 @@ export class DriverLink {
     if (this.stopped) return;
     this.timer = setTimeout(async () => {
       try {
-        const res: any = await this.client.call('Heartbeat', { executor_id: this.executorId, rss_bytes: process.memoryUsage().rss }, Math.max(1000, this.intervalMs * 2));
+        const res: any = await this.client.call('Heartbeat', { executor_id: this.executorId, incarnation: this.incarnation, rss_bytes: process.memoryUsage().rss }, Math.max(1000, this.intervalMs * 2));
         if (res.reregister) await this.register();
       } catch {
         // The driver is away (restarting): keep trying on the next tick; it re-registers us then.

@@ -85,7 +85,7 @@ describe('LiveState: state versions over the real store, snapshots off the event
     const input = batchInput(b);
     table.merge(input);
     addToModel(model, input);
-    await live.commit(job, 0, b, 0, table);
+    await live.commit(job, 0, b, 0, table, 0);
     committed.set(b, 0);
   }
 

@@ -79,12 +79,12 @@ export class LiveState {
    * already makes it loadable; a snapshot that is skipped or fails only makes a later load read
    * more change sets.
    */
-  async commit(job: ExecutorJob, partition: number, batchId: number, attempt: number, table: WindowStateTable): Promise<{ upserted: number; deleted: number }> {
+  async commit(job: ExecutorJob, partition: number, batchId: number, attempt: number, table: WindowStateTable, emittedRows: number): Promise<{ upserted: number; deleted: number }> {
     const version = batchId + 1;
     this.touch(job.queryId);
     const store = await this.store(job);
     const changes: ChangeSet = table.changesSinceMark();
-    await store.write(partition, version, attempt, 'delta', encodeChangeSet(changes));
+    await store.write(partition, version, attempt, 'delta', encodeChangeSet(changes), emittedRows);
     table.mark();
     const cached: Cached = { version, attempt, table, takeSnapshot: null };
     this.prepareSnapshotColumns(`${job.queryId}:${partition}`, table.numRowsTotal);

@@ -148,6 +148,7 @@ export class MapTaskRunner {
     stats.minEventTimeMicros = minEvent === Infinity ? null : minEvent;
     stats.sumEventTimeMicros = sumEvent;
     stats.partialRows = drained.partitions.reduce((a, p) => a + p.length, 0);
+    stats.sentRowsByPartition = drained.partitions.map((p) => p.length);
     const tf = Date.now();
     const quarantineAdds = (await quarantine?.finish()) ?? [];
     const lateRowsAdds = (await lateFiles?.finish()) ?? [];

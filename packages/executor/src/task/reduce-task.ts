@@ -6,7 +6,8 @@
  *   3. merge the partials; emit the windows WM(N) closed (append: evicted from state) or the whole
  *      state (complete);
  *   4. write state version N (a change set, or a snapshot every K versions) — fenced by (N, A),
- *      durable before the answer, so before the driver commits any sink;
+ *      durable before the answer, so before the driver commits any sink; the write also records
+ *      how many rows the partition emitted, which the driver checks the reported files against;
  *   5. write the emitted rows as one Parquet data file and answer with its Delta `add` action.
  */
 import { ExecutorJob, ReduceTaskStats } from '@tributary/common';
@@ -37,7 +38,7 @@ export class ReduceTaskRunner {
     this.inbox.advance(batchId, attempt);
     const stats: ReduceTaskStats = {
       partitions: input.partitions, mergedPartialRows: 0, emittedRows: 0, stateRowsTotal: 0, stateRowsUpdated: 0,
-      stateRowsRemoved: 0, stateMemoryBytes: 0, filesWritten: 0,
+      stateRowsRemoved: 0, stateMemoryBytes: 0, filesWritten: 0, byPartition: [],
       timingsMs: { stateLoad: 0, merge: 0, stateWrite: 0, parquet: 0, total: 0 },
     };
     const emitted: EmittedRows[] = [];
@@ -47,15 +48,18 @@ export class ReduceTaskRunner {
       const table = await this.state.checkout(job, partition, batchId - 1, input.committed);
       const tm = Date.now();
       table.mark();
+      let merged = 0;
       for (const m of messages) {
         if (m.rows === 0) continue;
         const partials = decodePartialSet(m.bytes);
-        stats.mergedPartialRows += partials.length;
+        merged += partials.length;
         table.merge(partials);
       }
+      stats.mergedPartialRows += merged;
       const out = job.outputMode === 'append' ? table.evict(input.watermarkMicros) : table.snapshot();
       const tw = Date.now();
-      const changes = await this.state.commit(job, partition, batchId, attempt, table);
+      const changes = await this.state.commit(job, partition, batchId, attempt, table, out.length);
+      stats.byPartition.push({ partition, mergedPartialRows: merged, emittedRows: out.length });
       const te = Date.now();
       emitted.push(out);
       stats.emittedRows += out.length;

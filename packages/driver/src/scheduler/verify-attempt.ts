@@ -1,0 +1,47 @@
+/**
+ * The driver's checks of an attempt's reports, run after its last task answered and before the
+ * attempt counts as done (so before any commit). Every data file is checked on disk
+ * (commit/verify-files.ts), then the reports are cross-checked against the map tasks' sent rows
+ * and the emitted rows each state write recorded (report-checks.ts). Any problem fails the attempt
+ * as retriable, naming it; the attempt cap (attempt-cap.ts) ends an executor that fails every time.
+ */
+import { ExecutorJob } from '@tributary/common';
+import { DataFileRejected, verifyDataFiles } from '../commit/verify-files';
+import { AttemptFailed, AttemptOutput } from './attempt-runner';
+import { reduceReportProblems, ReduceReport } from './report-checks';
+
+/** The rows the state write of batch `batchId` by `attempt` recorded as emitted by `partition`. */
+export type RecordedEmittedRows = (batchId: number, attempt: number, partition: number) => Promise<number | undefined>;
+
+export async function verifyAttemptOutput(
+  job: ExecutorJob, batchId: number, attempt: number, out: AttemptOutput, recordedEmitted: RecordedEmittedRows,
+): Promise<void> {
+  const at = `batch ${batchId} attempt ${attempt}`;
+  try {
+    for (const m of out.mapReports) {
+      const who = `map task ${m.taskId} on executor ${m.executorId} (${at})`;
+      for (const [side, adds, table, reported] of [
+        ['quarantine', m.quarantine, job.quarantineTablePath, m.stats.quarantinedRows],
+        ['late-rows', m.lateRows, job.lateRowsTablePath, m.stats.lateRowsWritten],
+      ] as const) {
+        if (adds.length === 0 && !reported) continue;
+        if (table === null) throw new DataFileRejected(`${who} reported ${side} files, but the query has no ${side} table`);
+        const rows = await verifyDataFiles(table, adds, who);
+        if (rows !== reported) throw new DataFileRejected(`${who} reported ${reported} ${side} rows, but its ${side} files hold ${rows}`);
+      }
+    }
+    const reduces: ReduceReport[] = [];
+    for (const r of out.reduceReports) {
+      const fileRows = await verifyDataFiles(job.tablePath, r.adds, `reduce task on executor ${r.executorId} (${at})`);
+      reduces.push({ executorId: r.executorId, partitions: r.partitions, stats: r.stats, fileRows });
+    }
+    const partitions = out.reduceReports.flatMap((r) => r.partitions);
+    const recorded = await Promise.all(partitions.map((p) => recordedEmitted(batchId, attempt, p)));
+    const stateEmitted = new Map(partitions.map((p, i) => [p, recorded[i]]));
+    const problems = reduceReportProblems({ batchId, attempt, mapStats: out.mapStats, reduces, stateEmitted });
+    if (problems.length > 0) throw new DataFileRejected(problems.slice(0, 3).join('; ') + (problems.length > 3 ? `; and ${problems.length - 3} more` : ''));
+  } catch (err) {
+    if (err instanceof DataFileRejected) throw new AttemptFailed(`reports refused: ${err.message}`, 'retriable', err);
+    throw err;
+  }
+}
