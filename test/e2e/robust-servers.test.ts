@@ -119,7 +119,10 @@ describe('servers answer bad gRPC requests with an error status and stay up', fu
       assert.equal((await status(t.call('RunMapTask', {}))).code, 'INVALID_ARGUMENT');
       assert.equal((await status(t.call('RunReduceTask', { ctx: { query_id: 'q', batch_id: 0, attempt: 0 } }))).code, 'INVALID_ARGUMENT');
       assert.equal((await status(t.call('AbortAttempt', {}))).code, 'INVALID_ARGUMENT');
-      const ctx = { query_id: 'q', batch_id: 0, attempt: 1 };
+      const ctx = { query_id: 'robust', batch_id: 0, attempt: 1 };
+      const otherQuery = await status(t.call('RunMapTask', { ctx: { ...ctx, query_id: 'q' }, job_json: jobJson(dir) }));
+      assert.equal(otherQuery.code, 'INVALID_ARGUMENT');
+      assert.match(otherQuery.message, /job_json is of query robust but ctx names query q/);
       assert.equal((await status(t.call('RunMapTask', { ctx, job_json: '{' }))).code, 'INVALID_ARGUMENT');
       assert.equal((await status(t.call('RunMapTask', { ctx, job_json: '{"queryId":"q"}' }))).code, 'INVALID_ARGUMENT');
       const job = jobJson(dir);
