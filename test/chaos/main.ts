@@ -84,7 +84,8 @@ async function main(): Promise<number> {
     const sliceSize = Math.ceil(inOrderTotal / (plan.length + 1));
     let inOrderLeft = inOrderTotal;
     const secondTopic = `chaos_second_events_${opts.seed}`;
-    const second = new Workload(opts.seed + 7919, bootstrap, secondTopic, log);
+    // Fewer events per second of event time than the first, so its windows close during the run too.
+    const second = new Workload(opts.seed + 7919, bootstrap, secondTopic, log, 50);
     const secondSliceSize = Math.ceil(inOrderTotal / 5 / (plan.length + 1));
     const produceSlice = async () => {
       const n = Math.min(sliceSize, inOrderLeft);
