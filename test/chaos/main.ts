@@ -8,6 +8,10 @@
  * the engine has read a random share of the latest slice, so it lands mid-stream; the run waits for
  * the next committed batch before going on. Half-way, once a committed watermark allows it, late
  * events are produced; at the end, events that close every window. See docs/failure-recovery.md.
+ *
+ * A second seed query runs at the same time through the same faults, on its own topic (other data,
+ * a fifth of the events, produced slice by slice with the first's), table and checkpoint, with
+ * smaller batches: both tables are verified, so queries that share executors must not mix.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -65,6 +69,9 @@ async function main(): Promise<number> {
   const faults: FaultRecord[] = [];
   const watchCheckpoint = path.join(dir, 'checkpoints', 'customers');
   const watch = new CommitWatch(path.join(watchCheckpoint, 'commits'));
+  const secondCheckpoint = path.join(dir, 'checkpoints', 'second');
+  const secondWatch = new CommitWatch(path.join(secondCheckpoint, 'commits'));
+  let secondClient: DriverClient | undefined;
   try {
     log(`starting Kafka (port ${servers.kafkaPort}) and Redis (port ${servers.redisPort}) under ${dir}`);
     await Promise.all([startKafka(servers.kafkaDir, servers.kafkaPort), startRedis(servers.redisDir, servers.redisPort)]);
@@ -76,7 +83,15 @@ async function main(): Promise<number> {
     const inOrderTotal = opts.events - lateCount - 3;
     const sliceSize = Math.ceil(inOrderTotal / (plan.length + 1));
     let inOrderLeft = inOrderTotal;
-    const produceSlice = async () => { const n = Math.min(sliceSize, inOrderLeft); inOrderLeft -= n; await workload.inOrder(n); };
+    const secondTopic = `chaos_second_events_${opts.seed}`;
+    // Fewer events per second of event time than the first, so its windows close during the run too.
+    const second = new Workload(opts.seed + 7919, bootstrap, secondTopic, log, 50);
+    const secondSliceSize = Math.ceil(inOrderTotal / 5 / (plan.length + 1));
+    const produceSlice = async () => {
+      const n = Math.min(sliceSize, inOrderLeft);
+      inOrderLeft -= n;
+      await Promise.all([workload.inOrder(n), second.inOrder(Math.round((n * secondSliceSize) / sliceSize))]);
+    };
 
     await produceSlice();
     const table = path.join(dir, 'delta', 'customer_aggregates');
@@ -87,6 +102,14 @@ async function main(): Promise<number> {
     const queryId = started.query.id;
     watch.start();
     log(`query ${queryId} started; ${sliceSize} events per slice, ${Math.ceil(sliceSize / 6)} per batch at most`);
+    const secondTable = path.join(dir, 'delta', 'second_aggregates');
+    const secondStarted = await startSeedJob(cluster.driverAddress, {
+      bootstrap, topic: secondTopic, table: secondTable, checkpoint: secondCheckpoint, maxOffsetsPerTrigger: Math.ceil(secondSliceSize / 8), trigger: '200 milliseconds',
+    });
+    secondClient = secondStarted.client;
+    const secondQueryId = secondStarted.query.id;
+    secondWatch.start();
+    log(`second query ${secondQueryId} started on ${secondTopic}; ${secondSliceSize} events per slice, ${Math.ceil(secondSliceSize / 8)} per batch at most`);
 
     let lateDone = false;
     const produceLate = async () => {
@@ -130,29 +153,36 @@ async function main(): Promise<number> {
           await watch.waitFor(() => watch.watermarkMicros() > -Infinity, 300_000, 'a committed watermark');
           await produceLate();
         }
-        await workload.closeAll();
+        await Promise.all([workload.closeAll(), second.closeAll()]);
         const finalWatermark = Math.floor(workload.finalWatermarkMicros() / 1000) * 1000;
-        log(`all ${workload.produced} events produced (${workload.sendRetries} sends repeated); waiting for watermark ${new Date(finalWatermark / 1000).toISOString()}`);
+        const secondFinal = Math.floor(second.finalWatermarkMicros() / 1000) * 1000;
+        log(`all ${workload.produced} + ${second.produced} events produced (${workload.sendRetries + second.sendRetries} sends repeated); waiting for watermarks ${new Date(finalWatermark / 1000).toISOString()} and ${new Date(secondFinal / 1000).toISOString()}`);
         await watch.waitFor(() => watch.watermarkMicros() >= finalWatermark, opts.short ? 300_000 : 600_000, 'the final watermark to be committed');
+        await secondWatch.waitFor(() => secondWatch.watermarkMicros() >= secondFinal, opts.short ? 300_000 : 600_000, "the second query's final watermark to be committed");
       } catch (err) {
         fatal = err as Error;
         log(`the run did not finish: ${fatal.message}`);
       }
     }
     watch.stop();
+    secondWatch.stop();
     for (const f of faults) {
       const next = watch.firstCommitAfter(f.at);
       if (next) { f.recoveryMs = next.committedAtMs - f.at; f.nextBatch = next.batchId; }
     }
     await started.query.stop().catch((err) => log(`stopping the query: ${(err as Error).message}`));
+    await secondStarted.query.stop().catch((err) => log(`stopping the second query: ${(err as Error).message}`));
     client.close();
     client = undefined;
+    secondClient.close();
+    secondClient = undefined;
     await cluster.stop();
     cluster = undefined;
 
     log('reading the topic back and comparing the table with the oracle');
     const verdict = await verify({ bootstrap, topic, table, queryId, lateEventIds: workload.lateEventIds });
-    checks = verdict.checks;
+    const secondVerdict = await verify({ bootstrap, topic: secondTopic, table: secondTable, queryId: secondQueryId, lateEventIds: [] });
+    checks = [...verdict.checks, ...secondVerdict.checks.map((c) => ({ ...c, title: `second query: ${c.title}` }))];
     if (fatal) checks.unshift({ title: 'the run completed', ok: false, detail: fatal.message });
     printFaults(faults, startedAt, print);
     const commits = watch.commits();
@@ -163,7 +193,9 @@ async function main(): Promise<number> {
     checks = [{ title: 'the chaos run', ok: false, detail: (err as Error).stack ?? String(err) }];
   } finally {
     watch.stop();
+    secondWatch.stop();
     client?.close();
+    secondClient?.close();
     if (cluster) await cluster.stop().catch(() => {});
     await Promise.all([stopKafka(servers.kafkaDir).catch(() => {}), stopRedis(servers.redisDir).catch(() => {})]);
   }

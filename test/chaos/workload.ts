@@ -25,8 +25,10 @@ export class Workload {
   produced = 0;
   sendRetries = 0;
 
-  constructor(seed: number, private readonly bootstrap: string, private readonly topic: string, private readonly log: (m: string) => void) {
-    this.gen = new EventGenerator({ seed, customers: 3000, eventsPerSecond: EVENTS_PER_SECOND, outOfOrderShare: 0.2, maxDisorderMicros: 2 * MINUTE });
+  /** `eventsPerSecond` below 50 would let a resent unit span more than the delay allows (see above). */
+  constructor(seed: number, private readonly bootstrap: string, private readonly topic: string, private readonly log: (m: string) => void, eventsPerSecond = EVENTS_PER_SECOND) {
+    if (UNIT / eventsPerSecond + 120 >= DELAY / 1_000_000) throw new Error(`chaos workload: ${eventsPerSecond} events/s makes a unit span too much event time`);
+    this.gen = new EventGenerator({ seed, customers: 3000, eventsPerSecond, outOfOrderShare: 0.2, maxDisorderMicros: 2 * MINUTE });
   }
 
   async inOrder(count: number): Promise<void> {

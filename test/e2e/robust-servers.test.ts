@@ -119,7 +119,10 @@ describe('servers answer bad gRPC requests with an error status and stay up', fu
       assert.equal((await status(t.call('RunMapTask', {}))).code, 'INVALID_ARGUMENT');
       assert.equal((await status(t.call('RunReduceTask', { ctx: { query_id: 'q', batch_id: 0, attempt: 0 } }))).code, 'INVALID_ARGUMENT');
       assert.equal((await status(t.call('AbortAttempt', {}))).code, 'INVALID_ARGUMENT');
-      const ctx = { query_id: 'q', batch_id: 0, attempt: 1 };
+      const ctx = { query_id: 'robust', batch_id: 0, attempt: 1 };
+      const otherQuery = await status(t.call('RunMapTask', { ctx: { ...ctx, query_id: 'q' }, job_json: jobJson(dir) }));
+      assert.equal(otherQuery.code, 'INVALID_ARGUMENT');
+      assert.match(otherQuery.message, /job_json is of query robust but ctx names query q/);
       assert.equal((await status(t.call('RunMapTask', { ctx, job_json: '{' }))).code, 'INVALID_ARGUMENT');
       assert.equal((await status(t.call('RunMapTask', { ctx, job_json: '{"queryId":"q"}' }))).code, 'INVALID_ARGUMENT');
       const job = jobJson(dir);
@@ -143,14 +146,19 @@ describe('servers answer bad gRPC requests with an error status and stay up', fu
       const job = jobJson(dir);
       // Partials that are not Arrow IPC, then the reduce task that must read them.
       const ctx = { query_id: 'robust', batch_id: 0, attempt: 1 };
+      const unsolicited: any = await s.call('PushPartials', { ctx, map_task_id: 0, partition: 0, arrow_ipc: Buffer.from('not arrow'), rows: 3 });
+      assert.equal(unsolicited.error.code, 'NOT_OPEN', 'a push before the driver opened the attempt is refused');
+      assert.deepEqual(await t.call('OpenShuffle', { ctx, partitions: [0], map_task_ids: [0], expire_after_ms: 60_000 }), { error: null });
       assert.deepEqual(await s.call('PushPartials', { ctx, map_task_id: 0, partition: 0, arrow_ipc: Buffer.from('not arrow'), rows: 3 }), { error: null });
       const reduce: any = await t.call('RunReduceTask', { ctx, job_json: job, partitions: [0], map_task_ids: [0], watermark_micros: 0 });
       assert.ok(reduce.error && reduce.error.code, `reduce over garbage partials fails: ${JSON.stringify(reduce)}`);
-      // A push for an attempt older than one already seen is fenced.
-      await s.call('PushPartials', { ctx: { ...ctx, batch_id: 1, attempt: 2 }, map_task_id: 0, partition: 0, rows: 0 });
+      // A push for an attempt older than one already opened is fenced.
+      await t.call('OpenShuffle', { ctx: { ...ctx, batch_id: 1, attempt: 2 }, partitions: [0], map_task_ids: [0], expire_after_ms: 60_000 });
       const fenced: any = await s.call('PushPartials', { ctx: { ...ctx, batch_id: 1, attempt: 1 }, map_task_id: 0, partition: 0, rows: 0 });
       assert.equal(fenced.error.retry, 'RETRY_CLASS_FENCED');
+      assert.equal((await status(t.call('OpenShuffle', { ctx: { ...ctx, attempt: 0 } }))).code, 'INVALID_ARGUMENT');
       // A reduce task of a batch whose earlier state was never written.
+      await t.call('OpenShuffle', { ctx: { ...ctx, batch_id: 7 }, partitions: [1], map_task_ids: [], expire_after_ms: 60_000 });
       const ahead: any = await t.call('RunReduceTask', { ctx: { ...ctx, batch_id: 7 }, job_json: job, partitions: [1], map_task_ids: [], watermark_micros: 0 });
       assert.ok(ahead.error && ahead.error.code, `reduce of batch 7 with no state 6 fails: ${JSON.stringify(ahead)}`);
       // A map task whose shuffle owner does not exist (nothing listens at its address).

@@ -8,7 +8,7 @@ import { RpcServer } from '@tributary/common';
 import { DriverLink } from './cluster/driver-link';
 import { shuffleService } from './rpc/shuffle-service';
 import { taskService } from './rpc/task-service';
-import { ShuffleInbox } from './shuffle/shuffle-inbox';
+import { DEFAULT_SHUFFLE_MEMORY_PER_QUERY, ShuffleInbox } from './shuffle/shuffle-inbox';
 import { ShuffleSender } from './shuffle/shuffle-sender';
 import { LiveState } from './state/live-state';
 import { AttemptTracker } from './task/attempt-tracker';
@@ -21,7 +21,13 @@ export interface ExecutorOptions {
   host?: string;
   port?: number;
   log?: (m: string) => void;
+  /** Bytes of shuffle partials one query may hold here at once (default 256 MiB); past it the attempt fails. */
+  shuffleMemoryPerQuery?: number;
+  /** Largest gRPC message this executor receives (default 64 MiB): one shuffle push, or a task request. */
+  maxMessageBytes?: number;
 }
+
+export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
 export interface RunningExecutor {
   id: string;
@@ -32,14 +38,14 @@ export interface RunningExecutor {
 export async function startExecutor(opts: ExecutorOptions): Promise<RunningExecutor> {
   const id = opts.id ?? `executor-${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const log = opts.log ?? ((m: string) => console.log(`[${new Date().toISOString()}] [${id}] ${m}`));
-  const inbox = new ShuffleInbox();
+  const inbox = new ShuffleInbox({ maxBytesPerQuery: opts.shuffleMemoryPerQuery ?? DEFAULT_SHUFFLE_MEMORY_PER_QUERY });
   const sender = new ShuffleSender(id, inbox);
   const liveState = new LiveState(log);
   const maps = new MapTaskRunner(sender, log);
   const reduces = new ReduceTaskRunner(inbox, liveState);
   const attempts = new AttemptTracker();
-  const server = new RpcServer()
-    .add('TaskService', taskService(maps, reduces, attempts, log))
+  const server = new RpcServer({ maxReceiveBytes: opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES })
+    .add('TaskService', taskService(maps, reduces, attempts, inbox, log))
     .add('ShuffleService', shuffleService(inbox));
   const host = opts.host ?? '127.0.0.1';
   const port = await server.listen(host, opts.port ?? 0);
@@ -53,6 +59,7 @@ export async function startExecutor(opts: ExecutorOptions): Promise<RunningExecu
     async close() {
       link.stop();
       await server.close();
+      inbox.closeAll();
       sender.close();
       await maps.close();
       await liveState.close();

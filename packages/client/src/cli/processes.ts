@@ -43,6 +43,8 @@ export async function runExecutorCommand(args: ParsedArgs): Promise<number> {
     id: args.values.id as string | undefined,
     host: args.values.host as string | undefined,
     port: intOption(args, 'port', 0),
+    shuffleMemoryPerQuery: args.values['shuffle-memory-per-query'] === undefined ? undefined : intOption(args, 'shuffle-memory-per-query', 0),
+    maxMessageBytes: args.values['max-message-bytes'] === undefined ? undefined : intOption(args, 'max-message-bytes', 0),
   });
   return untilSignal(() => executor.close());
 }

@@ -54,6 +54,23 @@ function taskFailure(executor: ExecutorInfo, what: string, err: TaskErrorMsg): A
   return new AttemptFailed(`${what} on executor ${executor.id} failed: [${err.code}] ${err.message}`, fatal ? 'fatal' : 'retriable');
 }
 
+/**
+ * Opens attempt (N, A)'s shuffle inbox on every owner before any map task runs, naming the partitions
+ * it owns and the map tasks that will push: owners refuse and never store any other push. An inbox
+ * that is never reduced (the driver died, say) frees itself after both stages' deadlines.
+ */
+async function openShuffle(
+  owners: { partition: number; executorId: string }[],
+  input: AttemptInput,
+  open: (executorId: string, req: { partitions: number[]; map_task_ids: number[]; expire_after_ms: number }) => Promise<unknown>,
+  mapTaskIds: number[],
+): Promise<void> {
+  const partitionsBy = new Map<string, number[]>();
+  for (const o of owners) partitionsBy.set(o.executorId, [...(partitionsBy.get(o.executorId) ?? []), o.partition]);
+  const expireAfterMs = 2 * input.taskDeadlineMs + 10_000;
+  await Promise.all([...partitionsBy].map(([id, partitions]) => open(id, { partitions, map_task_ids: mapTaskIds, expire_after_ms: expireAfterMs })));
+}
+
 export async function runAttempt(registry: ExecutorRegistry, input: AttemptInput): Promise<AttemptOutput> {
   const executors = registry.live();
   if (executors.length === 0) throw new AttemptFailed('no live executors', 'retriable');
@@ -87,6 +104,7 @@ export async function runAttempt(registry: ExecutorRegistry, input: AttemptInput
 
   try {
     const t0 = Date.now();
+    await Promise.race([openShuffle(owners, input, (id, req) => call(byId.get(id)!, 'OpenShuffle', { ctx, ...req }, `opening the shuffle inbox of batch ${input.batchId}`), mapTasks.map((t) => t.taskId)), lost]);
     const ownerMsgs = owners.map((o) => ({ partition: o.partition, executor_id: o.executorId, address: byId.get(o.executorId)!.address }));
     const mapResults = await Promise.race([
       Promise.all(mapTasks.map((t) => call<any>(byId.get(t.executorId)!, 'RunMapTask', {

@@ -7,6 +7,11 @@ import { ExecutorJob, InvalidArgumentError, ISOLATION_LEVELS, ServiceHandlers, T
 import { MapTaskRunner } from '../task/map-task';
 import { ReduceTaskRunner } from '../task/reduce-task';
 import { AttemptTracker } from '../task/attempt-tracker';
+import { ShuffleInbox } from '../shuffle/shuffle-inbox';
+
+/** An OpenShuffle's expiry is clamped to this range (0 or missing: the longest). */
+const MIN_SHUFFLE_EXPIRY_MS = 1_000;
+const MAX_SHUFFLE_EXPIRY_MS = 60 * 60_000;
 
 interface Ctx { query_id: string; batch_id: number; attempt: number }
 
@@ -17,7 +22,7 @@ function checkCtx(ctx: Ctx | undefined): Ctx {
   return ctx;
 }
 
-function parseJob(json: unknown): ExecutorJob {
+function parseJob(json: unknown, ctx: Ctx): ExecutorJob {
   let job: ExecutorJob;
   try {
     job = JSON.parse(String(json ?? '')) as ExecutorJob;
@@ -38,6 +43,7 @@ function parseJob(json: unknown): ExecutorJob {
     if (job.isolationLevel !== undefined && !ISOLATION_LEVELS.includes(job.isolationLevel)) problems.push('isolationLevel');
   }
   if (problems.length > 0) throw new InvalidArgumentError(`job_json is not a valid executor job: bad ${problems.join(', ')}`);
+  if (job.queryId !== ctx.query_id) throw new InvalidArgumentError(`job_json is of query ${job.queryId} but ctx names query ${ctx.query_id}`);
   return job;
 }
 
@@ -73,11 +79,26 @@ export function taskError(err: unknown): { code: string; message: string; retry:
   return { code: 'TASK_FAILED', message: e?.stack ?? String(err), retry: 'RETRY_CLASS_RETRIABLE' };
 }
 
-export function taskService(maps: MapTaskRunner, reduces: ReduceTaskRunner, attempts: AttemptTracker, log: (m: string) => void): ServiceHandlers {
+export function taskService(maps: MapTaskRunner, reduces: ReduceTaskRunner, attempts: AttemptTracker, inbox: ShuffleInbox, log: (m: string) => void): ServiceHandlers {
   return {
+    async OpenShuffle(req) {
+      const ctx = checkCtx(req.ctx);
+      const partitions = (req.partitions ?? []) as number[];
+      const mapTaskIds = (req.map_task_ids ?? []) as number[];
+      if (partitions.some((p) => !Number.isInteger(p) || p < 0)) throw new InvalidArgumentError('partitions must be ≥ 0');
+      if (mapTaskIds.some((id) => !Number.isInteger(id) || id < 0)) throw new InvalidArgumentError('map_task_ids must be ≥ 0');
+      const requested = Number(req.expire_after_ms) || MAX_SHUFFLE_EXPIRY_MS;
+      const expireAfterMs = Math.min(MAX_SHUFFLE_EXPIRY_MS, Math.max(MIN_SHUFFLE_EXPIRY_MS, requested));
+      try {
+        inbox.open(ctx.query_id, Number(ctx.batch_id), ctx.attempt, partitions, mapTaskIds, expireAfterMs);
+        return {};
+      } catch (err) {
+        return { error: taskError(err) };
+      }
+    },
     async RunMapTask(req) {
       const ctx = checkCtx(req.ctx);
-      const job = parseJob(req.job_json);
+      const job = parseJob(req.job_json, ctx);
       const ranges = parseRanges(req.ranges);
       const owners = ((req.owners ?? []) as any[]).map((o) => ({ partition: o.partition, executorId: o.executor_id, address: o.address }));
       parsePartitions(owners.map((o) => o.partition), job, 'owner partition');
@@ -106,14 +127,14 @@ export function taskService(maps: MapTaskRunner, reduces: ReduceTaskRunner, atte
     },
     async RunReduceTask(req) {
       const ctx = checkCtx(req.ctx);
-      const job = parseJob(req.job_json);
+      const job = parseJob(req.job_json, ctx);
       const partitions = parsePartitions(req.partitions, job, 'partition');
       const mapTaskIds = (req.map_task_ids ?? []) as number[];
       if (mapTaskIds.some((id) => !Number.isInteger(id) || id < 0)) throw new InvalidArgumentError('map_task_ids must be ≥ 0');
       attempts.begin(ctx.query_id, ctx.batch_id, ctx.attempt);
       try {
         const { stats, adds } = await reduces.run({
-          batchId: ctx.batch_id, attempt: ctx.attempt, job,
+          queryId: ctx.query_id, batchId: ctx.batch_id, attempt: ctx.attempt, job,
           partitions, mapTaskIds,
           watermarkMicros: Number(req.watermark_micros),
           committed: new Map((req.committed ?? []).map((c: any) => [Number(c.version), Number(c.attempt)])),
@@ -128,6 +149,7 @@ export function taskService(maps: MapTaskRunner, reduces: ReduceTaskRunner, atte
     async AbortAttempt(req) {
       const ctx = checkCtx(req.ctx);
       attempts.abort(ctx.query_id, ctx.batch_id, ctx.attempt);
+      inbox.close(ctx.query_id, Number(ctx.batch_id), ctx.attempt, 'aborted by the driver');
       return {};
     },
   };

@@ -23,9 +23,8 @@ export class ShuffleSender {
     await Promise.all(owners.map(async (owner) => {
       const part = parts[owner.partition];
       if (owner.executorId === this.selfId) {
-        if (!this.inbox.push(batchId, attempt, owner.partition, { mapTaskId, bytes: part.bytes, rows: part.rows })) {
-          throw new TributaryError(`batch ${batchId} attempt ${attempt} was superseded`, { code: 'FENCED' });
-        }
+        const refused = this.inbox.push(queryId, batchId, attempt, owner.partition, { mapTaskId, bytes: part.bytes, rows: part.rows });
+        if (refused) throw new TributaryError(`push to ${owner.executorId} (itself) refused: [${refused.code}] ${refused.message}`, { code: refused.code, retriable: refused.code !== 'FENCED' });
         return;
       }
       const res: any = await this.client(owner.address).call('PushPartials', {
@@ -34,7 +33,11 @@ export class ShuffleSender {
         partition: owner.partition,
         arrow_ipc: Buffer.from(part.bytes.buffer, part.bytes.byteOffset, part.bytes.byteLength),
         rows: part.rows,
-      }, 60_000);
+      }, 60_000).catch((err: TributaryError) => {
+        // A message over the owner's receive bound: the attempt fails, a new one may plan differently.
+        if (err.code === 'RESOURCE_EXHAUSTED') throw new TributaryError(`push of ${part.bytes.byteLength} bytes to ${owner.executorId} refused: ${err.message}`, { code: err.code, retriable: true });
+        throw err;
+      });
       if (res.error && res.error.code) throw new TributaryError(`push to ${owner.executorId} failed: ${res.error.message}`, { code: res.error.code, retriable: res.error.retry === 'RETRY_CLASS_RETRIABLE' });
     }));
   }

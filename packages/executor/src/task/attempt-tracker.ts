@@ -1,26 +1,27 @@
 /**
- * The batch attempts running on this executor, so that an AbortAttempt from the driver (or the
- * start of a newer attempt of the same batch) cancels the older one's reads.
+ * The batch attempts running on this executor, per query then per batch, so that an AbortAttempt
+ * from the driver (or the start of a newer attempt of the same batch of the same query) cancels the
+ * older one's reads. Attempt numbers are the query's own (claimed under its checkpoint): one query's
+ * attempts never cancel another's.
  */
 export class AttemptTracker {
-  private readonly running = new Map<string, { attempt: number; controller: AbortController }>();
+  /** query id → batch id → the newest attempt begun and its cancel switch */
+  private readonly running = new Map<string, Map<number, { attempt: number; controller: AbortController }>>();
 
   begin(queryId: string, batchId: number, attempt: number): AbortSignal {
-    const key = `${queryId}:${batchId}`;
-    const cur = this.running.get(key);
+    let batches = this.running.get(queryId);
+    if (!batches) this.running.set(queryId, (batches = new Map()));
+    const cur = batches.get(batchId);
     if (cur && cur.attempt === attempt) return cur.controller.signal;
     if (cur && cur.attempt < attempt) cur.controller.abort();
     const controller = new AbortController();
-    if (!cur || cur.attempt < attempt) this.running.set(key, { attempt, controller });
-    for (const k of [...this.running.keys()]) {
-      const [q, n] = [k.slice(0, k.lastIndexOf(':')), Number(k.slice(k.lastIndexOf(':') + 1))];
-      if (q === queryId && n < batchId - 1) this.running.delete(k);
-    }
+    if (!cur || cur.attempt < attempt) batches.set(batchId, { attempt, controller });
+    for (const n of [...batches.keys()]) if (n < batchId - 1) batches.delete(n);
     return controller.signal;
   }
 
   abort(queryId: string, batchId: number, attempt: number): void {
-    const cur = this.running.get(`${queryId}:${batchId}`);
+    const cur = this.running.get(queryId)?.get(batchId);
     if (cur && cur.attempt <= attempt) cur.controller.abort();
   }
 }

@@ -1,6 +1,7 @@
 /**
  * A reduce task of batch attempt (N, A) for the shuffle partitions this executor owns:
- *   1. take every map task's partials for each partition from the inbox;
+ *   1. take every map task's partials for each partition from the inbox (opened for (N, A) by the
+ *      driver before the map stage; closed, so freed, when the task ends however it ends);
  *   2. take the partition's state at version N−1 (the live table kept in memory since the last
  *      batch when it is of the committed attempt, else loaded from the state store);
  *   3. merge the partials; emit the windows WM(N) closed (append: evicted from state) or the whole
@@ -17,6 +18,7 @@ import { LiveState } from '../state/live-state';
 import { writeEmittedRows } from '../sink/data-files';
 
 export interface ReduceTaskInput {
+  queryId: string;
   batchId: number;
   attempt: number;
   job: ExecutorJob;
@@ -34,8 +36,16 @@ export class ReduceTaskRunner {
 
   async run(input: ReduceTaskInput): Promise<{ stats: ReduceTaskStats; adds: object[] }> {
     const t0 = Date.now();
-    const { job, batchId, attempt } = input;
-    this.inbox.advance(batchId, attempt);
+    const { queryId, batchId, attempt } = input;
+    try {
+      return await this.reduce(input, t0);
+    } finally {
+      this.inbox.close(queryId, batchId, attempt, 'its reduce task ended');
+    }
+  }
+
+  private async reduce(input: ReduceTaskInput, t0: number): Promise<{ stats: ReduceTaskStats; adds: object[] }> {
+    const { job, queryId, batchId, attempt } = input;
     const stats: ReduceTaskStats = {
       partitions: input.partitions, mergedPartialRows: 0, emittedRows: 0, stateRowsTotal: 0, stateRowsUpdated: 0,
       stateRowsRemoved: 0, stateMemoryBytes: 0, filesWritten: 0, byPartition: [],
@@ -43,7 +53,7 @@ export class ReduceTaskRunner {
     };
     const emitted: EmittedRows[] = [];
     await Promise.all(input.partitions.map(async (partition) => {
-      const messages = await this.inbox.take(batchId, attempt, partition, input.mapTaskIds, SHUFFLE_WAIT_MS);
+      const messages = await this.inbox.take(queryId, batchId, attempt, partition, input.mapTaskIds, SHUFFLE_WAIT_MS);
       const tl = Date.now();
       const table = await this.state.checkout(job, partition, batchId - 1, input.committed);
       const tm = Date.now();
@@ -71,7 +81,6 @@ export class ReduceTaskRunner {
       stats.timingsMs.merge += tw - tm;
       stats.timingsMs.stateWrite += te - tw;
     }));
-    this.inbox.release(batchId, attempt);
     const tp = Date.now();
     const adds = await writeEmittedRows(job, emitted);
     stats.filesWritten = adds.length;
