@@ -60,13 +60,11 @@ function taskFailure(executor: ExecutorInfo, what: string, err: TaskErrorMsg): A
  * that is never reduced (the driver died, say) frees itself after both stages' deadlines.
  */
 async function openShuffle(
-  owners: { partition: number; executorId: string }[],
+  partitionsBy: Map<string, number[]>,
   input: AttemptInput,
   open: (executorId: string, req: { partitions: number[]; map_task_ids: number[]; expire_after_ms: number }) => Promise<unknown>,
   mapTaskIds: number[],
 ): Promise<void> {
-  const partitionsBy = new Map<string, number[]>();
-  for (const o of owners) partitionsBy.set(o.executorId, [...(partitionsBy.get(o.executorId) ?? []), o.partition]);
   const expireAfterMs = 2 * input.taskDeadlineMs + 10_000;
   await Promise.all([...partitionsBy].map(([id, partitions]) => open(id, { partitions, map_task_ids: mapTaskIds, expire_after_ms: expireAfterMs })));
 }
@@ -77,6 +75,8 @@ export async function runAttempt(registry: ExecutorRegistry, input: AttemptInput
   const byId = new Map(executors.map((e) => [e.id, e]));
   const ids = executors.map((e) => e.id);
   const owners = assignShufflePartitions(input.job.shufflePartitions, ids);
+  const partitionsBy = new Map<string, number[]>();
+  for (const o of owners) partitionsBy.set(o.executorId, [...(partitionsBy.get(o.executorId) ?? []), o.partition]);
   const mapTasks = input.noData ? [] : assignRanges(input.ranges, ids);
   const ctx = { query_id: input.queryId, batch_id: input.batchId, attempt: input.attempt };
   const jobJson = JSON.stringify(input.job);
@@ -104,7 +104,7 @@ export async function runAttempt(registry: ExecutorRegistry, input: AttemptInput
 
   try {
     const t0 = Date.now();
-    await Promise.race([openShuffle(owners, input, (id, req) => call(byId.get(id)!, 'OpenShuffle', { ctx, ...req }, `opening the shuffle inbox of batch ${input.batchId}`), mapTasks.map((t) => t.taskId)), lost]);
+    await Promise.race([openShuffle(partitionsBy, input, (id, req) => call(byId.get(id)!, 'OpenShuffle', { ctx, ...req }, `opening the shuffle inbox of batch ${input.batchId}`), mapTasks.map((t) => t.taskId)), lost]);
     const ownerMsgs = owners.map((o) => ({ partition: o.partition, executor_id: o.executorId, address: byId.get(o.executorId)!.address }));
     const mapResults = await Promise.race([
       Promise.all(mapTasks.map((t) => call<any>(byId.get(t.executorId)!, 'RunMapTask', {
@@ -116,8 +116,6 @@ export async function runAttempt(registry: ExecutorRegistry, input: AttemptInput
       lost,
     ]);
     const t1 = Date.now();
-    const partitionsBy = new Map<string, number[]>();
-    for (const o of owners) partitionsBy.set(o.executorId, [...(partitionsBy.get(o.executorId) ?? []), o.partition]);
     const reduceResults = await Promise.race([
       Promise.all([...partitionsBy.entries()].map(([id, parts]) => call<any>(byId.get(id)!, 'RunReduceTask', {
         ctx, job_json: jobJson, partitions: parts, map_task_ids: mapTasks.map((t) => t.taskId),
