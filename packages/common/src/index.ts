@@ -7,6 +7,9 @@ export * from './retry';
 export * from './rpc';
 export * from './task';
 export * from './plan';
+export * from './schema';
+export * from './columns';
+export * from './expr';
 export * from './kafka';
 export * from './decode';
 export {

@@ -26,3 +26,9 @@ export type { IsolationLevel } from './kafka-options';
 export { parseSpecDocument, specBoundsProblem, MAX_SPEC_DEPTH, MAX_SPEC_BYTES } from './spec-document';
 export { specPaths, pathRuleProblems, isWithin, SYSTEM_DIRS } from './table-paths';
 export type { NamedPath, PathRuleOptions } from './table-paths';
+export type { ExprSpec, LogicalOp, QuerySpecV2 } from './logical-plan';
+export type {
+  RExpr, KafkaColumn, ResolvedSource, ScanSpec, Step, EventTime, AggregateFn as ResolvedAggregateFn, AggregateSpec,
+  ResolvedSink, ResolvedOptions, ResolvedQuery,
+} from './resolved-query';
+export { KAFKA_COLUMNS, stepsOutput } from './resolved-query';

@@ -1,0 +1,1 @@
+export { resolveCall } from './function-catalog';
