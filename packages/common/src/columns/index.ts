@@ -1,1 +1,2 @@
 export * from './vector';
+export * from './concat';
