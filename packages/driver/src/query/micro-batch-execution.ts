@@ -27,7 +27,7 @@ import { claimAttempt, purgeAttemptClaims } from '../commit/attempt-claims';
 import { DeltaSink } from '../commit/delta-sink';
 import { SideTableSink } from '../commit/side-table-sink';
 import { buildProgress } from '../progress/progress-builder';
-import { QueryContext } from './query-context';
+import { isStateless, QueryContext } from './query-context';
 
 export interface SourceOffsets {
   /** The end of each partition's log as a reader at `isolation` sees it (the last stable offset under read_committed). */
@@ -233,7 +233,7 @@ export class MicroBatchExecution {
     const committed = await cp.commits.getLatest();
     if (committed) this.lastCommittedBatch = committed.batchId;
     // State version v is the state after batch v−1; the decision counts state by batch.
-    const stateVersion = await this.deps.state.newestDurableVersion(this.committedAttemptOfVersion);
+    const stateVersion = isStateless(this.ctx) ? 'notApplicable' : await this.deps.state.newestDurableVersion(this.committedAttemptOfVersion);
     return decideRecovery({
       lastPlanned: planned.length ? planned[planned.length - 1] : null,
       oldestPlanned: planned.length ? planned[0] : null,
@@ -242,7 +242,7 @@ export class MicroBatchExecution {
         ...(await Promise.all(this.deps.sideSinks.map(async (s) => ({ path: s.tablePath, txnVersion: (await s.txnVersion()) ?? null })))),
         { path: this.ctx.job.tablePath, txnVersion: (await this.deps.sink.txnVersion()) ?? null },
       ],
-      stateVersion: stateVersion === 0 ? null : stateVersion - 1,
+      stateVersion: stateVersion === 'notApplicable' ? stateVersion : stateVersion === 0 ? null : stateVersion - 1,
     });
   }
 
@@ -284,7 +284,7 @@ export class MicroBatchExecution {
     let noData = false;
     if (!hasData) {
       // A no-data batch runs when the watermark moved and state may hold windows it closes.
-      if (!append || watermark <= lateWatermark || (prevCommit?.stateRowsTotal ?? 0) === 0) return undefined;
+      if (!append || isStateless(this.ctx) || watermark <= lateWatermark || (prevCommit?.stateRowsTotal ?? 0) === 0) return undefined;
       noData = true;
     }
     return {
@@ -334,7 +334,8 @@ export class MicroBatchExecution {
       if (this.stopRequested) throw new TributaryError('query stopped', { retriable: true, code: 'STOPPED' });
       await this.deps.registry.waitFor(1, 24 * 3600_000, this.stopping.signal);
       const attempt = claimAttempt(this.ctx.checkpointDir, plan.batchId);
-      await this.deps.state.setFence(plan.batchId, attempt);
+      const stateless = isStateless(this.ctx);
+      if (!stateless) await this.deps.state.setFence(plan.batchId, attempt);
       const committedAttempts = [...this.committedAttempts]
         .filter(([n]) => n >= plan.batchId - 2 * this.ctx.job.snapshotEvery - 2)
         .map(([n, a]) => ({ version: n, attempt: a }));
@@ -347,7 +348,9 @@ export class MicroBatchExecution {
           job: { ...this.ctx.job, isolationLevel: plan.isolationLevel ?? DEFAULT_ISOLATION_LEVEL },
           ranges: plan.sources.flatMap((s) => s.partitions.map((p) => ({ topic: s.topic, partition: p.partition, from: p.from, to: p.to }))),
           lateWatermarkMicros: plan.lateWatermarkMicros,
-          lateFilter: this.ctx.job.outputMode === 'append',
+          lateFilter: this.ctx.job.outputMode === 'append' && !stateless,
+          stateless,
+          query: this.ctx.queryProto,
           watermarkMicros: plan.watermarkMicros,
           committedAttempts,
           noData: plan.noData,
@@ -409,7 +412,7 @@ export class MicroBatchExecution {
       stateVersion: plan.batchId,
       committedAtMs: Date.now(),
       numInputRows: out.mapStats.reduce((a, s) => a + s.inputRows, 0),
-      numOutputRows: out.reduceStats.reduce((a, s) => a + s.emittedRows, 0),
+      numOutputRows: out.reduceStats.reduce((a, s) => a + s.emittedRows, 0) + out.mapStats.reduce((a, s) => a + (s.outputRows ?? 0), 0),
       stateRowsTotal: out.reduceStats.reduce((a, s) => a + s.stateRowsTotal, 0),
       sinks,
     };
@@ -434,7 +437,7 @@ export class MicroBatchExecution {
     this.purging = this.purging.then(async () => {
       try {
         await this.deps.checkpoint.purge(keepFrom);
-        await this.deps.state.purge(keepFrom + 1, this.committedAttemptOfVersion);
+        if (!isStateless(this.ctx)) await this.deps.state.purge(keepFrom + 1, this.committedAttemptOfVersion);
         purgeAttemptClaims(this.ctx.checkpointDir, keepFrom);
         for (const n of [...this.committedAttempts.keys()]) if (n < keepFrom - 1) this.committedAttempts.delete(n);
       } catch (err) {

@@ -15,7 +15,7 @@ import {
 import { ExecutorRegistry } from '../scheduler/executor-registry';
 import { MicroBatchExecution, SourceOffsets, StateFence } from './micro-batch-execution';
 import { QueryContext } from './query-context';
-import { DeltaSink } from '../commit/delta-sink';
+import { DeltaSink, sinkTableOfSpec } from '../commit/delta-sink';
 import { SideTableSink } from '../commit/side-table-sink';
 import { asPreconditionError, PathPolicy } from './path-policy';
 
@@ -148,7 +148,7 @@ export class QueryManager {
       const ctx = this.context(spec, queryId, checkpointDir, metadata.shufflePartitions, servers);
       const fence = await this.env.stateFence(queryId, checkpointDir, metadata.shufflePartitions);
       closeFence = () => fence.close();
-      const sink = new DeltaSink(ctx.job.tablePath, spec, queryId);
+      const sink = new DeltaSink(ctx.job.tablePath, sinkTableOfSpec(spec), queryId);
       await sink.ensureTable();
       const lastCommitted = (await checkpoint.commits.getLatest())?.batchId ?? -1;
       const sideSinks: SideTableSink[] = [];
@@ -236,6 +236,7 @@ export class QueryManager {
     };
     return {
       spec,
+      query: null,
       queryId,
       runId: randomUUID(),
       name: spec.name ?? '',

@@ -25,6 +25,13 @@ export interface AttemptInput {
   maxEventTimeAheadMs: number;
   /** A task that has not answered after this long is failed as retriable, even if its executor heartbeats. */
   taskDeadlineMs: number;
+  /**
+   * A query without aggregation (an ingest job): no shuffle and no reduce stage; each map task
+   * writes the table's data files for its ranges and reports their `add` actions.
+   */
+  stateless: boolean;
+  /** The resolved query as its typed proto message (plan.proto), sent with every task; absent for v1 seed jobs. */
+  query?: object;
   /** Checks the reports before the attempt counts as done (verify-attempt.ts); throws AttemptFailed. */
   verify?: (output: AttemptOutput) => Promise<void>;
 }
@@ -37,7 +44,7 @@ export interface AttemptOutput {
   sideAddActions: { quarantine: any[]; lateRows: any[] };
   timingsMs: { map: number; reduce: number };
   /** The same reports by task, naming the executor that made each (for the driver's checks). */
-  mapReports: { executorId: string; taskId: number; stats: MapTaskStats; quarantine: any[]; lateRows: any[] }[];
+  mapReports: { executorId: string; taskId: number; stats: MapTaskStats; quarantine: any[]; lateRows: any[]; data: any[] }[];
   reduceReports: { executorId: string; partitions: number[]; stats: ReduceTaskStats; adds: any[] }[];
 }
 
@@ -74,7 +81,7 @@ export async function runAttempt(registry: ExecutorRegistry, input: AttemptInput
   if (executors.length === 0) throw new AttemptFailed('no live executors', 'retriable');
   const byId = new Map(executors.map((e) => [e.id, e]));
   const ids = executors.map((e) => e.id);
-  const owners = assignShufflePartitions(input.job.shufflePartitions, ids);
+  const owners = input.stateless ? [] : assignShufflePartitions(input.job.shufflePartitions, ids);
   const partitionsBy = new Map<string, number[]>();
   for (const o of owners) partitionsBy.set(o.executorId, [...(partitionsBy.get(o.executorId) ?? []), o.partition]);
   const mapTasks = input.noData ? [] : assignRanges(input.ranges, ids);
@@ -108,7 +115,7 @@ export async function runAttempt(registry: ExecutorRegistry, input: AttemptInput
     const ownerMsgs = owners.map((o) => ({ partition: o.partition, executor_id: o.executorId, address: byId.get(o.executorId)!.address }));
     const mapResults = await Promise.race([
       Promise.all(mapTasks.map((t) => call<any>(byId.get(t.executorId)!, 'RunMapTask', {
-        ctx, task_id: t.taskId, job_json: jobJson,
+        ctx, task_id: t.taskId, job_json: jobJson, query: input.query,
         ranges: t.ranges.map((r) => ({ topic: r.topic, partition: r.partition, from_offset: r.from, to_offset: r.to })),
         late_watermark_micros: input.lateWatermarkMicros, late_filter: input.lateFilter, owners: ownerMsgs,
         event_time_guard_reference_ms: input.eventTimeGuardReferenceMs, max_event_time_ahead_ms: input.maxEventTimeAheadMs,
@@ -118,7 +125,7 @@ export async function runAttempt(registry: ExecutorRegistry, input: AttemptInput
     const t1 = Date.now();
     const reduceResults = await Promise.race([
       Promise.all([...partitionsBy.entries()].map(([id, parts]) => call<any>(byId.get(id)!, 'RunReduceTask', {
-        ctx, job_json: jobJson, partitions: parts, map_task_ids: mapTasks.map((t) => t.taskId),
+        ctx, job_json: jobJson, query: input.query, partitions: parts, map_task_ids: mapTasks.map((t) => t.taskId),
         watermark_micros: input.watermarkMicros, committed: input.committedAttempts,
         table_path: input.job.tablePath, no_data: input.noData,
       }, `reduce task of batch ${input.batchId} (partitions ${parts.join(',')})`))),
@@ -135,6 +142,7 @@ export async function runAttempt(registry: ExecutorRegistry, input: AttemptInput
       return {
         executorId: mapTasks[i].executorId, taskId: mapTasks[i].taskId, stats: json(r.stats_json, who) as MapTaskStats,
         quarantine: parse(r.quarantine_add_actions_json, who), lateRows: parse(r.late_rows_add_actions_json, who),
+        data: parse(r.data_add_actions_json, who),
       };
     });
     const reduceReports = [...partitionsBy.entries()].map(([id, parts], i) => {
@@ -144,7 +152,7 @@ export async function runAttempt(registry: ExecutorRegistry, input: AttemptInput
     const output: AttemptOutput = {
       mapStats: mapReports.map((r) => r.stats),
       reduceStats: reduceReports.map((r) => r.stats),
-      addActions: reduceReports.flatMap((r) => r.adds),
+      addActions: [...reduceReports.flatMap((r) => r.adds), ...mapReports.flatMap((r) => r.data)],
       sideAddActions: { quarantine: mapReports.flatMap((r) => r.quarantine), lateRows: mapReports.flatMap((r) => r.lateRows) },
       timingsMs: { map: t1 - t0, reduce: t2 - t1 },
       mapReports,
