@@ -32,3 +32,4 @@ export type {
   ResolvedSink, ResolvedOptions, ResolvedQuery,
 } from './resolved-query';
 export { KAFKA_COLUMNS, stepsOutput } from './resolved-query';
+export { seedSchemaProblem } from './seed-shape';
