@@ -53,7 +53,8 @@ export interface MapTaskStats {
   /** Partial rows pushed to each shuffle partition (index = partition); the driver checks reduces against it. */
   sentRowsByPartition: number[];
   bytesFetched: number;
-  timingsMs: { fetch: number; decode: number; aggregate: number; shuffle: number; total: number };
+  /** `steps` (filters, projections) and `write` (data files) are an ingest task's; the others 0 there. */
+  timingsMs: { fetch: number; decode: number; aggregate: number; shuffle: number; total: number; steps?: number; write?: number };
 }
 
 export interface ReduceTaskStats {

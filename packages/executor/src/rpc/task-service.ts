@@ -3,8 +3,11 @@
  * errors, so that the driver's scheduler alone decides what to retry; a malformed request is the one
  * thing answered with INVALID_ARGUMENT.
  */
-import { ExecutorJob, InvalidArgumentError, ISOLATION_LEVELS, ServiceHandlers, TributaryError } from '@tributary/common';
+import {
+  ExecutorJob, InvalidArgumentError, ISOLATION_LEVELS, ResolvedQuery, resolvedQueryFromProto, ServiceHandlers, TributaryError,
+} from '@tributary/common';
 import { MapTaskRunner } from '../task/map-task';
+import { IngestTaskRunner } from '../task/ingest-task';
 import { ReduceTaskRunner } from '../task/reduce-task';
 import { AttemptTracker } from '../task/attempt-tracker';
 import { ShuffleInbox } from '../shuffle/shuffle-inbox';
@@ -79,7 +82,17 @@ export function taskError(err: unknown): { code: string; message: string; retry:
   return { code: 'TASK_FAILED', message: e?.stack ?? String(err), retry: 'RETRY_CLASS_RETRIABLE' };
 }
 
-export function taskService(maps: MapTaskRunner, reduces: ReduceTaskRunner, attempts: AttemptTracker, inbox: ShuffleInbox, log: (m: string) => void): ServiceHandlers {
+/** The typed resolved query of a task request (plan.proto), or null when the request has none (a v1 seed job). */
+function parseQuery(msg: unknown): ResolvedQuery | null {
+  if (msg === undefined || msg === null) return null;
+  try {
+    return resolvedQueryFromProto(msg as never);
+  } catch (err) {
+    throw new InvalidArgumentError(`query is not a valid resolved query: ${(err as Error).message}`);
+  }
+}
+
+export function taskService(maps: MapTaskRunner, ingests: IngestTaskRunner, reduces: ReduceTaskRunner, attempts: AttemptTracker, inbox: ShuffleInbox, log: (m: string) => void): ServiceHandlers {
   return {
     async OpenShuffle(req) {
       const ctx = checkCtx(req.ctx);
@@ -100,13 +113,29 @@ export function taskService(maps: MapTaskRunner, reduces: ReduceTaskRunner, atte
       const ctx = checkCtx(req.ctx);
       const job = parseJob(req.job_json, ctx);
       const ranges = parseRanges(req.ranges);
+      const query = parseQuery(req.query);
+      if (!Number.isInteger(req.task_id) || req.task_id < 0) throw new InvalidArgumentError('task_id must be ≥ 0');
+      if (query && query.aggregate === null) {
+        // An ingest query: the map task writes the table's files; there is no shuffle to push to.
+        const signal = attempts.begin(ctx.query_id, ctx.batch_id, ctx.attempt);
+        try {
+          const { stats, quarantineAdds, dataAdds } = await ingests.run({ batchId: ctx.batch_id, attempt: ctx.attempt, taskId: req.task_id, job, query, ranges, signal });
+          return {
+            stats_json: JSON.stringify(stats),
+            quarantine_add_actions_json: quarantineAdds.map((a) => JSON.stringify(a)),
+            data_add_actions_json: dataAdds.map((a) => JSON.stringify(a)),
+          };
+        } catch (err) {
+          log(`ingest task ${req.task_id} of batch ${ctx.batch_id} attempt ${ctx.attempt} failed: ${(err as Error).message}`);
+          return { error: taskError(err) };
+        }
+      }
       const owners = ((req.owners ?? []) as any[]).map((o) => ({ partition: o.partition, executorId: o.executor_id, address: o.address }));
       parsePartitions(owners.map((o) => o.partition), job, 'owner partition');
       if (owners.some((o) => !/^[\w.-]+:\d{1,5}$/.test(o.address ?? ''))) throw new InvalidArgumentError('every shuffle owner needs an address host:port');
       if (new Set(owners.map((o) => o.partition)).size !== job.shufflePartitions) {
         throw new InvalidArgumentError(`owners must name an owner for each of the ${job.shufflePartitions} shuffle partitions`);
       }
-      if (!Number.isInteger(req.task_id) || req.task_id < 0) throw new InvalidArgumentError('task_id must be ≥ 0');
       const signal = attempts.begin(ctx.query_id, ctx.batch_id, ctx.attempt);
       try {
         const { stats, quarantineAdds, lateRowsAdds } = await maps.run({
