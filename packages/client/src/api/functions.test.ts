@@ -36,6 +36,7 @@ describe('functions build the plan with Spark SQL names', () => {
     ["concat('a', lit('-'), 'b')", F.concat('a', lit('-'), 'b'), { kind: 'call', fn: 'concat', args: [a, text('-'), b] }, 'concat(a, -, b)'],
     ["length('a')", F.length('a'), { kind: 'call', fn: 'length', args: [a] }, 'length(a)'],
     ["abs('a')", F.abs('a'), { kind: 'call', fn: 'abs', args: [a] }, 'abs(a)'],
+    ["negative('a')", F.negative('a'), { kind: 'call', fn: 'negative', args: [a] }, '(- a)'],
     ["round('a') (scale 0, as Spark)", F.round('a'), { kind: 'call', fn: 'round', args: [a, int(0)] }, 'round(a, 0)'],
     ["round('a', 2)", F.round('a', 2), { kind: 'call', fn: 'round', args: [a, int(2)] }, 'round(a, 2)'],
     ["toDate('ts')", F.toDate('ts'), { kind: 'call', fn: 'to_date', args: [ts] }, 'to_date(ts)'],

@@ -93,6 +93,10 @@ export function length(c: ColumnOrName): Column {
 export function abs(c: ColumnOrName): Column {
   return call('abs', [toColumn(c)]);
 }
+/** -col (Spark SQL's negative). */
+export function negative(c: ColumnOrName): Column {
+  return call('negative', [toColumn(c)]);
+}
 /** round(col, scale = 0), half up as Spark's round. */
 export function round(c: ColumnOrName, scale = 0): Column {
   if (!Number.isInteger(scale)) throw invalid(`round scale must be an integer, got ${scale}`);

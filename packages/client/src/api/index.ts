@@ -8,7 +8,7 @@ export { StreamingQuery } from './streaming-query';
 export { Column } from './column';
 export type { ColumnOrLiteral, ColumnOrName, LiteralValue } from './column';
 export {
-  col, column, lit, expr, when, coalesce, not, isnull, isnotnull, lower, upper, trim, substring, concat, length, abs, round,
+  col, column, lit, expr, when, coalesce, not, isnull, isnotnull, lower, upper, trim, substring, concat, length, abs, negative, round,
   toDate, to_date, dateTrunc, date_trunc, hour, dayofweek, dateFormat, date_format, getJsonObject, get_json_object,
   fromJson, from_json, window, sessionWindow, session_window, count, sum, avg, mean, min, max,
   approxCountDistinct, approx_count_distinct, countDistinct, count_distinct,
