@@ -73,6 +73,8 @@ export class ColumnNode {
   // struct: children and the key lookup (by byte length, then bytes)
   readonly children: ColumnNode[] = [];
   readonly keys: Uint8Array[] = [];
+  /** Per field: its name's bytes as little-endian 4-byte words (the last one ends at the name's end). */
+  keyWords: Int32Array[] = [];
   byLength: Int32Array = EMPTY_I32;
   nextSameLength: Int32Array = EMPTY_I32;
   /** Per field, while an object of this struct is being decoded: MISSING/PRESENT/NULL/BAD. */
@@ -110,6 +112,12 @@ export class ColumnNode {
       this.children.push(new ColumnNode(f.type, f.name, f.nullable));
       const key = Buffer.from(f.name, 'utf8');
       this.keys.push(key);
+      const words = new Int32Array(Math.ceil(key.length / 4));
+      for (let w = 0; w < words.length; w++) {
+        const at = Math.min(w * 4, key.length - 4);
+        words[w] = at < 0 ? 0 : key.readInt32LE(at);
+      }
+      this.keyWords.push(words);
       maxLength = Math.max(maxLength, key.length);
     }
     this.byLength = new Int32Array(maxLength + 1).fill(-1);
@@ -128,11 +136,24 @@ export class ColumnNode {
     const len = end - start;
     if (len >= this.byLength.length) return -1;
     let f = this.byLength[len];
+    if (len < 4) {
+      while (f >= 0) {
+        const key = this.keys[f];
+        let i = 0;
+        while (i < len && key[i] === b[start + i]) i++;
+        if (i === len) return f;
+        f = this.nextSameLength[f];
+      }
+      return -1;
+    }
+    // Names of 4 bytes or more: compare 4-byte words, the last one overlapping to end at the name's end.
+    const last = end - 4;
     while (f >= 0) {
-      const key = this.keys[f];
-      let i = 0;
-      while (i < len && key[i] === b[start + i]) i++;
-      if (i === len) return f;
+      const words = this.keyWords[f];
+      let w = 0;
+      let at = start;
+      for (; at < last; at += 4, w++) if (word(b, at) !== words[w]) break;
+      if (at >= last && word(b, last) === words[w]) return f;
       f = this.nextSameLength[f];
     }
     return -1;
@@ -297,6 +318,11 @@ export class ColumnNode {
     for (const slot of w.keys()) if (slot >= rows || this.f64[slot] === this.f64[slot]) w.delete(slot);
     return w.size === 0 ? null : w;
   }
+}
+
+/** The 4 bytes at b[p..p+4) as a little-endian int32. */
+function word(b: Uint8Array, p: number): number {
+  return b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24);
 }
 
 function grown<T extends Uint8Array | Int32Array | Float64Array>(next: T, old: T, keep: number): T {
