@@ -108,7 +108,7 @@ export class StructDecoder {
     const n = chunk.count;
     for (const node of this.top) {
       node.clear();
-      node.ensureSlots(n, 0);
+      node.ensureSlots(Math.max(n, 1), 0);
     }
     if (this.recordIndex.length < n) this.recordIndex = new Int32Array(Math.max(n, this.recordIndex.length * 2));
     const recordIndex = this.recordIndex;
