@@ -13,6 +13,7 @@
 import { InvalidArgumentError } from '../errors';
 import type { SqlField, SqlType } from '../schema/sql-type';
 import type { Vector } from '../columns/vector';
+import type { FieldProblem } from './struct-problem';
 
 export const enum Kind {
   BOOLEAN = 0,
@@ -80,7 +81,7 @@ export class ColumnNode {
   /** Per field, while an object of this struct is being decoded: MISSING/PRESENT/NULL/BAD. */
   state: Uint8Array = EMPTY_U8;
   /** Per field: its problem when its state is BAD (bad path only). */
-  problems: unknown[] = [];
+  problems: (FieldProblem | null)[] = [];
   // array
   readonly element: ColumnNode | null;
   readonly vector: Vector;

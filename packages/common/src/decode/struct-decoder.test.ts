@@ -309,6 +309,7 @@ describe('StructDecoder', () => {
 
     it('refuses a schema with binary fields or a time zone it cannot apply', () => {
       assert.throws(() => createStructDecoder(scanOf([field('b', BINARY)])), InvalidArgumentError);
+      assert.throws(() => createStructDecoder(scanOf([field('s', structType([field('bs', arrayType(BINARY))]))])), /field s\.bs: binary/);
       assert.throws(() => createStructDecoder(scanOf([field('t', TIMESTAMP)], [], 'Europe/Paris')), InvalidArgumentError);
     });
   });
@@ -343,6 +344,13 @@ describe('StructDecoder', () => {
         { value: null, offset: 1001n },
         { value: Buffer.from('not json'), offset: 1002n },
       ]);
+    });
+
+    it('throws a retriable corruption error when a record\'s headers overrun it', () => {
+      const chunk = chunkOfRecords([{ value: '{}', headers: [['key', 'value']] }]);
+      chunk.headersLength[0] -= 2;
+      const decoder = createStructDecoder(scanOf(null, ['headers']));
+      assert.throws(() => decoder.decode(chunk, () => assert.fail('no bad records')), /headers overrun/);
     });
 
     it('refuses a scan schema whose Kafka column has the wrong type', () => {

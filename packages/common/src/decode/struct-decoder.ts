@@ -2,7 +2,7 @@ import type { ColumnBatch } from '../columns/vector';
 import { InvalidArgumentError } from '../errors';
 import type { RecordChunk } from '../kafka/record-chunk';
 import type { ScanSpec } from '../plan/resolved-query';
-import { structType, type SqlType } from '../schema/sql-type';
+import { structType, type SqlField } from '../schema/sql-type';
 import { BAD_REASONS, R } from './bad-reason';
 import { SNIPPET_BYTES, type BadRecordFacts } from './bad-record-detail';
 import { ColumnNode, Kind } from './column-node';
@@ -91,7 +91,7 @@ export class StructDecoder {
           `unsupported time zone ${JSON.stringify(json.timeZone)}: use 'UTC' or a fixed offset such as '+02:00'`,
         );
       }
-      refuseBinary(json.schema.map((f) => f.type), '');
+      refuseBinary(json.schema, '');
       this.root = new ColumnNode(structType(json.schema), '', false);
     }
     this.top = [...this.kafka.nodes];
@@ -233,7 +233,7 @@ export class StructDecoder {
       const st = state[f];
       if (st === PRESENT) continue;
       if (st === BAD) {
-        if (problem === null) problem = node.problems[f] as FieldProblem;
+        if (problem === null) problem = node.problems[f];
         continue;
       }
       const child = node.children[f];
@@ -570,10 +570,12 @@ export class StructDecoder {
 }
 
 /** Binary fields are not read from JSON yet (Spark reads them as base64 strings). */
-function refuseBinary(types: readonly SqlType[], path: string): void {
-  for (const t of types) {
-    if (t.kind === 'binary') throw new InvalidArgumentError(`binary fields in a JSON schema are not supported yet${path ? ` (in ${path})` : ''}`);
-    if (t.kind === 'struct') refuseBinary(t.fields.map((f) => f.type), path);
-    if (t.kind === 'array') refuseBinary([t.element], path);
+function refuseBinary(fields: readonly SqlField[], path: string): void {
+  for (const f of fields) {
+    const at = path === '' ? f.name : `${path}.${f.name}`;
+    let t = f.type;
+    while (t.kind === 'array') t = t.element;
+    if (t.kind === 'binary') throw new InvalidArgumentError(`field ${at}: binary fields in a JSON schema are not supported yet`);
+    if (t.kind === 'struct') refuseBinary(t.fields, at);
   }
 }
