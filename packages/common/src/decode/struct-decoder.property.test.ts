@@ -372,4 +372,43 @@ describe('StructDecoder against a JSON.parse + BigInt oracle', () => {
       { numRuns: 400 },
     );
   });
+
+  it('gives every record of any near-JSON bytes exactly one outcome and never throws', () => {
+    const fields = [
+      sqlField('a', INT, false),
+      sqlField('b', arrayType(structType([sqlField('c', decimalType(20, 3)), sqlField('d', arrayType(STRING, false))]))),
+      sqlField('e', TIMESTAMP),
+      sqlField('f', DATE),
+      sqlField('g', DOUBLE),
+    ];
+    const tokens = ['{', '}', '[', ']', ':', ',', ' ', '"', '"a"', '"b"', '"c"', '"d"', '"e"', '"f"', '"g"', '1', '-', '.', 'e', '12.5',
+      'true', 'null', 'nul', '"\\u00e9"', '\\', 'x', 'é', '"2024-03-15T12:34:56Z"', '"2024-03-15"', '\u0001', '"NaN"', '\udc00'];
+    const doc = fc.oneof(fc.array(fc.constantFrom(...tokens), { maxLength: 40 }).map((t) => Buffer.from(t.join(''), 'utf8')), fc.uint8Array({ maxLength: 60 }));
+    const scan: ScanSpec = {
+      kafkaColumns: ['offset'],
+      json: { schema: fields, timeZone: 'UTC' },
+      schema: [sqlField('offset', LONG), sqlField('v', structType(fields), false)],
+      maxValueBytes: 1 << 20,
+    };
+    const decoder = createStructDecoder(scan, { maxDepth: 6 });
+    fc.assert(
+      fc.property(fc.array(doc, { maxLength: 8 }), (values) => {
+        const outcome: (string | undefined)[] = new Array(values.length).fill(undefined);
+        const batch = decoder.decode(chunkOf(values), (_c, i, reason, detail) => {
+          assert.equal(outcome[i], undefined, 'one outcome per record');
+          assert.equal(typeof detail(), 'string');
+          outcome[i] = reason;
+        });
+        const rows = rowsOf(batch);
+        let row = 0;
+        values.forEach((_v, i) => {
+          if (outcome[i] !== undefined) return;
+          assert.equal(batch.recordIndex![row], i);
+          assert.equal(rows[row++].offset, BigInt(1000 + i));
+        });
+        assert.equal(row, batch.count, 'every record is a row or a bad record');
+      }),
+      { numRuns: 1000 },
+    );
+  });
 });
