@@ -20,7 +20,7 @@ const SEED_FIELDS = [
   sqlField('timestamp', TIMESTAMP),
 ];
 
-export const SEED_SCAN: ScanSpec = {
+const SEED_SCAN: ScanSpec = {
   kafkaColumns: ['offset', 'timestamp'],
   json: { schema: SEED_FIELDS, timeZone: 'UTC' },
   schema: [sqlField('offset', LONG, false), sqlField('timestamp', TIMESTAMP, false), sqlField('event', structType(SEED_FIELDS), false)],
