@@ -25,7 +25,9 @@ function chunk(records: { key: Buffer | null; value: Buffer | null; ts: number }
     topic: 'events', partition: 3, count: n, buf: Buffer.concat(parts),
     offset: Float64Array.from(records, (_, i) => 2 ** 40 + i),
     timestampMs: Float64Array.from(records, (r) => r.ts),
+    timestampType: new Uint8Array(n),
     keyStart, keyLength, valueStart, valueLength,
+    headersStart: new Int32Array(n), headersLength: new Int32Array(n),
   };
 }
 
