@@ -71,3 +71,41 @@ export function formatDecimal(unscaled: bigint, scale: number): string {
   }
   return neg ? '-' + digits : digits;
 }
+
+function digitCount(v: bigint): number {
+  return (v < 0n ? -v : v).toString().length;
+}
+
+/**
+ * Rounds an exact (unscaled, scale) to at most `digits` significant digits, HALF_UP, as Java's
+ * BigDecimal does under MathContext(digits, HALF_UP) — Spark's Decimal `*`, `/` and `%` use
+ * MathContext(38, HALF_UP) before the result is fitted to its type.
+ */
+export function roundSignificant(unscaled: bigint, scale: number, digits = 38): { unscaled: bigint; scale: number } {
+  const extra = digitCount(unscaled) - digits;
+  if (extra <= 0) return { unscaled, scale };
+  return { unscaled: divPow10HalfUp(unscaled, extra), scale: scale - extra };
+}
+
+/**
+ * a / b over exact decimals (b ≠ 0) as java.math.BigDecimal.divide(b, MathContext(38, HALF_UP)):
+ * the exact quotient when it has a terminating expansion of at most 38 digits, else the quotient
+ * rounded HALF_UP to 38 significant digits. Returned as (unscaled, scale), scale possibly negative.
+ */
+export function divideDecimal38(ua: bigint, sa: number, ub: bigint, sb: number): { unscaled: bigint; scale: number } {
+  if (ua === 0n) return { unscaled: 0n, scale: 0 };
+  const neg = (ua < 0n) !== (ub < 0n);
+  const a = ua < 0n ? -ua : ua;
+  const b = ub < 0n ? -ub : ub;
+  // value = a / b · 10^(sb − sa). Pick k with 10^38 ≤ a·10^k / b < 10^39, then round a·10^k / b to a
+  // multiple of 10 (38 significant digits), HALF_UP. When the exact quotient has at most 38
+  // significant digits this division is exact, so it equals Java's exact result.
+  let k = 39 - (a.toString().length - b.toString().length);
+  const num = (x: number) => (x >= 0 ? a * pow10n(x) : a);
+  const den = (x: number) => (x >= 0 ? b : b * pow10n(-x));
+  while (num(k) / den(k) >= pow10n(39)) k--;
+  while (num(k) / den(k) < pow10n(38)) k++;
+  const unscaled = divHalfUp(num(k), den(k) * 10n);
+  const scale = k - 1 + sa - sb;
+  return { unscaled: neg ? -unscaled : unscaled, scale };
+}

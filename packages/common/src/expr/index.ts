@@ -2,7 +2,7 @@ export { resolveCall, resolveCase, supportedFunctions, DATE_TRUNC_UNITS, type Re
 export { resolveCast, canCast, castForcesNull, sqlTypeName } from './cast-rules';
 export { literal, isNullLiteral, type LiteralExpr } from './literal';
 export { adjustPrecisionScale, decimalResultType, widerDecimal, type DecimalOp } from './decimal-types';
-export { changePrecision, divHalfUp, divPow10HalfUp, formatDecimal, parseDecimalText, pow10n } from './decimal-value';
+export { changePrecision, divHalfUp, divPow10HalfUp, divideDecimal38, formatDecimal, parseDecimalText, pow10n, roundSignificant } from './decimal-value';
 export {
   civilFromDays, formatDateText, formatTimestampText, parseDateText, parseTimestampText, timeZoneOffsetSeconds,
   MICROS_PER_DAY, MICROS_PER_SECOND,

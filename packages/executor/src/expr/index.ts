@@ -1,0 +1,2 @@
+export { evaluate, selectRows, takeRows, type EvalContext } from './evaluate';
+export { javaDoubleText } from './cast';
