@@ -46,10 +46,27 @@ export function compare(fn: string, a: Operand, b: Operand, n: number): BooleanV
 }
 
 function compareNumbers(x: ArrayLike<number>, mx: number, y: ArrayLike<number>, my: number, answer: Uint8Array, out: Uint8Array, n: number): void {
+  if (mx === -1 && my === 0) {
+    compareToConstant(x, y[0], answer, out, n);
+    return;
+  }
   for (let i = 0; i < n; i++) {
     const p = x[i & mx];
     const q = y[i & my];
     out[i] = answer[(p > q ? 1 : 0) - (p < q ? 1 : 0) + 1];
+  }
+}
+
+/** Column against a constant, one plain loop per operator (numbers without NaN: ints, exact integers). */
+function compareToConstant(x: ArrayLike<number>, q: number, answer: Uint8Array, out: Uint8Array, n: number): void {
+  const code = answer[0] * 4 + answer[1] * 2 + answer[2]; // bits for <, =, >
+  switch (code) {
+    case 1: for (let i = 0; i < n; i++) out[i] = x[i] > q ? 1 : 0; break;
+    case 3: for (let i = 0; i < n; i++) out[i] = x[i] >= q ? 1 : 0; break;
+    case 4: for (let i = 0; i < n; i++) out[i] = x[i] < q ? 1 : 0; break;
+    case 6: for (let i = 0; i < n; i++) out[i] = x[i] <= q ? 1 : 0; break;
+    case 2: for (let i = 0; i < n; i++) out[i] = x[i] === q ? 1 : 0; break;
+    default: for (let i = 0; i < n; i++) out[i] = x[i] !== q ? 1 : 0; break;
   }
 }
 
@@ -66,6 +83,10 @@ function compareDoubles(x: Float64Array, mx: number, y: Float64Array, my: number
 function compareExact(x: ExactVector, mx: number, y: ExactVector, my: number, answer: Uint8Array, out: Uint8Array, n: number): void {
   const xv = x.values;
   const yv = y.values;
+  if (x.wide === null && y.wide === null) {
+    compareNumbers(xv, mx, yv, my, answer, out, n); // every value exact in `values`
+    return;
+  }
   for (let i = 0; i < n; i++) {
     const p = xv[i & mx];
     const q = yv[i & my];
@@ -86,6 +107,19 @@ function compareBytes(x: BytesVector, mx: number, y: BytesVector, my: number, an
   const yd = y.data;
   const xo = x.offsets;
   const yo = y.offsets;
+  if (mx === -1 && my === 0 && answer[0] === answer[2]) {
+    // = or != against a constant: length first, then the bytes.
+    const cs = yo[0];
+    const len = yo[1] - cs;
+    const hit = answer[1];
+    for (let i = 0; i < n; i++) {
+      const s = xo[i];
+      let same = xo[i + 1] - s === len ? 1 : 0;
+      for (let k = 0; same === 1 && k < len; k++) if (xd[s + k] !== yd[cs + k]) same = 0;
+      out[i] = same === 1 ? hit : 1 - hit;
+    }
+    return;
+  }
   for (let i = 0; i < n; i++) {
     const ri = i & mx;
     const rj = i & my;

@@ -43,18 +43,22 @@ export function evaluate(expr: RExpr, batch: ColumnBatch, ctx: EvalContext): Vec
 export function selectRows(condition: RExpr, batch: ColumnBatch, ctx: EvalContext): Int32Array {
   const env: Env = { batch, offsetSeconds: timeZoneOffsetSeconds(ctx.timeZone) };
   const o = evalOperand(condition, env);
-  const x = (o.v as BooleanVector).values;
-  const val = o.v.validity;
-  const m = o.m;
   const n = batch.count;
-  const rows = new Int32Array(n);
+  const v = o.m === 0 ? materialize(o, n) : o.v;
+  const x = (v as BooleanVector).values;
+  const val = v.validity;
+  // Two passes over the bytes: count, then fill an array of exactly that size.
   let count = 0;
+  if (val === null) for (let i = 0; i < n; i++) count += x[i];
+  else for (let i = 0; i < n; i++) count += x[i] & val[i];
+  const rows = new Int32Array(count);
+  let k = 0;
   if (val === null) {
-    for (let i = 0; i < n; i++) if (x[i & m] === 1) rows[count++] = i;
+    for (let i = 0; i < n; i++) if (x[i] === 1) rows[k++] = i;
   } else {
-    for (let i = 0; i < n; i++) if ((x[i & m] & val[i & m]) === 1) rows[count++] = i;
+    for (let i = 0; i < n; i++) if ((x[i] & val[i]) === 1) rows[k++] = i;
   }
-  return rows.slice(0, count);
+  return rows;
 }
 
 /** The given rows of a batch (in the given order), with their recordIndex entries. */
