@@ -51,6 +51,7 @@ export function cast(a: Operand, to: SqlType, offsetSeconds: number, n: number):
   }
   const out = allocVector(to, n);
   out.validity = andValidity([a], n);
+  if (fastCast(a, out, offsetSeconds, n)) return out;
   const put = writer(out, n);
   const read = reader(a, from, to, offsetSeconds);
   for (let i = 0; i < n; i++) {
@@ -58,6 +59,46 @@ export function cast(a: Operand, to: SqlType, offsetSeconds: number, n: number):
     put(i, read(i));
   }
   return out;
+}
+
+/**
+ * The frequent exact widenings as plain loops over the typed arrays: int → bigint/double,
+ * bigint → double, int/bigint → decimal with small factors, date ↔ timestamp. false when the pair
+ * (or a wide value) needs the general path.
+ */
+function fastCast(a: Operand, out: Vector, offsetSeconds: number, n: number): boolean {
+  const m = a.m;
+  const from = a.v.type;
+  const to = out.type;
+  const src = (a.v as { values?: Int32Array | Float64Array }).values;
+  const dst = (out as { values?: Float64Array | Int32Array }).values;
+  if (src === undefined || dst === undefined) return false;
+  if ((from.kind === 'long' || from.kind === 'timestamp') && (a.v as ExactVector).wide !== null) return false;
+  if (from.kind === 'int' && (to.kind === 'long' || to.kind === 'double')) {
+    for (let i = 0; i < n; i++) dst[i] = src[i & m];
+    return true;
+  }
+  if (from.kind === 'long' && to.kind === 'double') {
+    for (let i = 0; i < n; i++) dst[i] = src[i & m];
+    return true;
+  }
+  if ((from.kind === 'int' || from.kind === 'long') && to.kind === 'decimal' && to.precision - to.scale >= (from.kind === 'int' ? 10 : 20) && to.precision <= 15) {
+    // Fits by type (no null possible) and the unscaled values stay below 10^15 < 2^53.
+    const f = 10 ** to.scale;
+    for (let i = 0; i < n; i++) dst[i] = src[i & m] * f;
+    return true;
+  }
+  if (from.kind === 'date' && to.kind === 'timestamp') {
+    const off = offsetSeconds * 1_000_000;
+    for (let i = 0; i < n; i++) dst[i] = src[i & m] * MICROS_PER_DAY - off;
+    return true;
+  }
+  if (from.kind === 'timestamp' && to.kind === 'date') {
+    const off = offsetSeconds * 1_000_000;
+    for (let i = 0; i < n; i++) dst[i] = Math.floor((src[i & m] + off) / MICROS_PER_DAY);
+    return true;
+  }
+  return false;
 }
 
 /**

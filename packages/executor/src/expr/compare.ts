@@ -8,7 +8,7 @@
  * UTF-8 byte order is code point order); booleans false < true. Nulls: the result is null where
  * either side is null, except for <=>, which is true for two nulls and false for one.
  */
-import type { BooleanVector, BytesVector, DoubleVector, ExactVector, Vector } from '@tributary/common';
+import type { BooleanVector, BytesVector, DoubleVector, ExactVector, Int32Vector, Vector } from '@tributary/common';
 import { andValidity, exactAt, type Operand } from './vectors';
 
 /** Answer for order −1, 0, 1. */
@@ -26,8 +26,11 @@ export function compare(fn: string, a: Operand, b: Operand, n: number): BooleanV
   const answer = new Uint8Array([lt, eq, gt]);
   const values = new Uint8Array(n);
   switch (a.v.type.kind) {
-    case 'boolean': case 'int': case 'date':
-      compareNumbers((a.v as { values: Uint8Array | Int32Array }).values, a.m, (b.v as { values: Uint8Array | Int32Array }).values, b.m, answer, values, n);
+    case 'boolean':
+      compareBytesValues((a.v as BooleanVector).values, a.m, (b.v as BooleanVector).values, b.m, answer, values, n);
+      break;
+    case 'int': case 'date':
+      compareInt32((a.v as Int32Vector).values, a.m, (b.v as Int32Vector).values, b.m, answer, values, n);
       break;
     case 'double':
       compareDoubles((a.v as DoubleVector).values, a.m, (b.v as DoubleVector).values, b.m, answer, values, n);
@@ -45,9 +48,9 @@ export function compare(fn: string, a: Operand, b: Operand, n: number): BooleanV
   return nullSafe(a.v, a.m, b.v, b.m, values, n);
 }
 
-function compareNumbers(x: ArrayLike<number>, mx: number, y: ArrayLike<number>, my: number, answer: Uint8Array, out: Uint8Array, n: number): void {
+function compareInt32(x: Int32Array, mx: number, y: Int32Array, my: number, answer: Uint8Array, out: Uint8Array, n: number): void {
   if (mx === -1 && my === 0) {
-    compareToConstant(x, y[0], answer, out, n);
+    compareInt32ToConstant(x, y[0], answer, out, n);
     return;
   }
   for (let i = 0; i < n; i++) {
@@ -58,7 +61,7 @@ function compareNumbers(x: ArrayLike<number>, mx: number, y: ArrayLike<number>, 
 }
 
 /** Column against a constant, one plain loop per operator (numbers without NaN: ints, exact integers). */
-function compareToConstant(x: ArrayLike<number>, q: number, answer: Uint8Array, out: Uint8Array, n: number): void {
+function compareInt32ToConstant(x: Int32Array, q: number, answer: Uint8Array, out: Uint8Array, n: number): void {
   const code = answer[0] * 4 + answer[1] * 2 + answer[2]; // bits for <, =, >
   switch (code) {
     case 1: for (let i = 0; i < n; i++) out[i] = x[i] > q ? 1 : 0; break;
@@ -67,6 +70,40 @@ function compareToConstant(x: ArrayLike<number>, q: number, answer: Uint8Array, 
     case 6: for (let i = 0; i < n; i++) out[i] = x[i] <= q ? 1 : 0; break;
     case 2: for (let i = 0; i < n; i++) out[i] = x[i] === q ? 1 : 0; break;
     default: for (let i = 0; i < n; i++) out[i] = x[i] !== q ? 1 : 0; break;
+  }
+}
+
+function compareFloat64(x: Float64Array, mx: number, y: Float64Array, my: number, answer: Uint8Array, out: Uint8Array, n: number): void {
+  if (mx === -1 && my === 0) {
+    compareFloat64ToConstant(x, y[0], answer, out, n);
+    return;
+  }
+  for (let i = 0; i < n; i++) {
+    const p = x[i & mx];
+    const q = y[i & my];
+    out[i] = answer[(p > q ? 1 : 0) - (p < q ? 1 : 0) + 1];
+  }
+}
+
+/** The same over Float64Array (exact integers: no NaN), a copy so that each loop sees one array type. */
+function compareFloat64ToConstant(x: Float64Array, q: number, answer: Uint8Array, out: Uint8Array, n: number): void {
+  const code = answer[0] * 4 + answer[1] * 2 + answer[2]; // bits for <, =, >
+  switch (code) {
+    case 1: for (let i = 0; i < n; i++) out[i] = x[i] > q ? 1 : 0; break;
+    case 3: for (let i = 0; i < n; i++) out[i] = x[i] >= q ? 1 : 0; break;
+    case 4: for (let i = 0; i < n; i++) out[i] = x[i] < q ? 1 : 0; break;
+    case 6: for (let i = 0; i < n; i++) out[i] = x[i] <= q ? 1 : 0; break;
+    case 2: for (let i = 0; i < n; i++) out[i] = x[i] === q ? 1 : 0; break;
+    default: for (let i = 0; i < n; i++) out[i] = x[i] !== q ? 1 : 0; break;
+  }
+}
+
+/** Booleans (rare in comparisons) through the generic loop. */
+function compareBytesValues(x: Uint8Array, mx: number, y: Uint8Array, my: number, answer: Uint8Array, out: Uint8Array, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const p = x[i & mx];
+    const q = y[i & my];
+    out[i] = answer[(p > q ? 1 : 0) - (p < q ? 1 : 0) + 1];
   }
 }
 
@@ -84,7 +121,7 @@ function compareExact(x: ExactVector, mx: number, y: ExactVector, my: number, an
   const xv = x.values;
   const yv = y.values;
   if (x.wide === null && y.wide === null) {
-    compareNumbers(xv, mx, yv, my, answer, out, n); // every value exact in `values`
+    compareFloat64(xv, mx, yv, my, answer, out, n); // every value exact in `values`
     return;
   }
   for (let i = 0; i < n; i++) {
@@ -108,16 +145,7 @@ function compareBytes(x: BytesVector, mx: number, y: BytesVector, my: number, an
   const xo = x.offsets;
   const yo = y.offsets;
   if (mx === -1 && my === 0 && answer[0] === answer[2]) {
-    // = or != against a constant: length first, then the bytes.
-    const cs = yo[0];
-    const len = yo[1] - cs;
-    const hit = answer[1];
-    for (let i = 0; i < n; i++) {
-      const s = xo[i];
-      let same = xo[i + 1] - s === len ? 1 : 0;
-      for (let k = 0; same === 1 && k < len; k++) if (xd[s + k] !== yd[cs + k]) same = 0;
-      out[i] = same === 1 ? hit : 1 - hit;
-    }
+    equalsConstant(xd, xo, yd.subarray(yo[0], yo[1]), answer[1], out, n);
     return;
   }
   for (let i = 0; i < n; i++) {
@@ -134,6 +162,23 @@ function compareBytes(x: BytesVector, mx: number, y: BytesVector, my: number, an
     }
     if (c === 0) c = (e - s > 0 ? 1 : 0) - (f - t > 0 ? 1 : 0);
     out[i] = answer[c + 1];
+  }
+}
+
+/** = (hit 1) or != (hit 0) of a string column against a constant: length first, then the bytes. */
+function equalsConstant(xd: Uint8Array, xo: Int32Array, c: Uint8Array, hit: number, out: Uint8Array, n: number): void {
+  const len = c.length;
+  const miss = 1 - hit;
+  const first = len > 0 ? c[0] : 0;
+  for (let i = 0; i < n; i++) {
+    const s = xo[i];
+    if (xo[i + 1] - s !== len || (len > 0 && xd[s] !== first)) {
+      out[i] = miss;
+      continue;
+    }
+    let k = 1;
+    while (k < len && xd[s + k] === c[k]) k++;
+    out[i] = k >= len ? hit : miss;
   }
 }
 

@@ -59,9 +59,10 @@ describe('evaluate: struct fields, constants, filters and row selection', () => 
     assert.deepEqual(valuesOf(dec, 3), ['4611686018427387904', '5', '-4611686018427387904']);
   });
 
-  // Timing on this machine (2 shared cores, Node 20), 1M rows, no nulls:
-  //   amount > 100 and event_type = 'purchase'  ≈ 4–10 ms for selectRows (2–4× a bare loop that
-  //   compares one Float64Array with a constant, measured under load from other processes).
+  // Timing (Node 20, 2 cores shared with other builds, load average ≈ 9), 1M rows, no nulls:
+  //   amount > 100 and event_type = 'purchase' through selectRows: best of five 10–30 ms here, where a
+  //   bare `out[i] = x[i] > c` loop over one Float64Array took 1–6 ms in the same runs. Each node is one
+  //   plain loop: decimal > constant, string = constant (length, then bytes), and, then the selection.
   it('filters amount > 100 and event_type = purchase over 1M rows with simple loops', () => {
     const n = 1_000_000;
     const amount = vectorOf(decimalType(10, 2), []) as ExactVector;
@@ -85,11 +86,13 @@ describe('evaluate: struct fields, constants, filters and row selection', () => 
       resolveCall('>', [col(0, decimalType(10, 2)), literal(100)]),
       resolveCall('=', [col(1, STRING), literal('purchase')]),
     ]);
-    selectRows(cond, batchOfN, UTC); // warm-up
-    const t0 = process.hrtime.bigint();
-    const rows = selectRows(cond, batchOfN, UTC);
-    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-    assert.equal(rows.length, expected);
+    let ms = Infinity;
+    for (let k = 0; k < 5; k++) { // the best of five, after the JIT has compiled the loops
+      const t0 = process.hrtime.bigint();
+      const rows = selectRows(cond, batchOfN, UTC);
+      ms = Math.min(ms, Number(process.hrtime.bigint() - t0) / 1e6);
+      assert.equal(rows.length, expected);
+    }
     console.log(`      (filter over 1M rows: ${ms.toFixed(1)} ms)`);
   });
 });
