@@ -107,6 +107,11 @@ describe('function catalog: refusals in Spark words', () => {
     assert.throws(() => resolveCall('like', [col(STRING), col(STRING, 1)]), /pattern must be a string literal/);
     assert.throws(() => resolveCall('hour', [col(TIMESTAMP)], { timeZone: 'Europe/Paris' }), /unsupported session time zone/);
   });
+  it('refuses LIKE patterns with a misplaced escape, as StringUtils.escapeLikeRegex', () => {
+    assert.throws(() => resolveCall('like', [col(STRING), literal('a\\b')]), /\[INVALID_FORMAT\.ESC_IN_THE_MIDDLE\].*not allowed to precede 'b'/);
+    assert.throws(() => resolveCall('like', [col(STRING), literal('ab\\')]), /\[INVALID_FORMAT\.ESC_AT_THE_END\]/);
+    assert.equal(resolveCall('like', [col(STRING), literal('a\\%b')]).type.kind, 'boolean');
+  });
   it('refuses casts Spark refuses: struct → int, int → date, boolean → date', () => {
     const s = structType([sqlField('a', INT)]);
     assert.throws(() => resolveCast(col(s), INT), /\[DATATYPE_MISMATCH\.CAST_WITHOUT_SUGGESTION\].*cannot cast "STRUCT<a: INT>" to "INT"/);

@@ -201,8 +201,28 @@ function like(fn: string, args: readonly RExpr[]): RExpr {
   const pattern = literalText(fn, args[1], 'pattern');
   const escape = args.length === 3 ? literalText(fn, args[2], 'escape character') : '\\';
   if (escape === null || [...escape].length !== 1) throw invalid(fn, 'the escape must be one character');
+  if (pattern !== null) checkLikePattern(pattern, escape);
   const patternLit = pattern === null ? literal(null, STRING) : literal(pattern);
   return call(fn, [str, patternLit, literal(escape)], BOOLEAN, str.nullable || pattern === null);
+}
+
+/**
+ * Spark's escape rules for LIKE patterns (StringUtils.escapeLikeRegex): the escape character may
+ * only precede `_`, `%` or itself, and may not end the pattern.
+ */
+export function checkLikePattern(pattern: string, escape: string): void {
+  const chars = [...pattern];
+  for (let i = 0; i < chars.length; i++) {
+    if (chars[i] !== escape) continue;
+    const next = chars[i + 1];
+    if (next === undefined) {
+      throw new InvalidArgumentError(`[INVALID_FORMAT.ESC_AT_THE_END] The format is invalid: '${pattern}'. The escape character is not allowed to end with.`, { code: 'INVALID_FORMAT' });
+    }
+    if (next !== '_' && next !== '%' && next !== escape) {
+      throw new InvalidArgumentError(`[INVALID_FORMAT.ESC_IN_THE_MIDDLE] The format is invalid: '${pattern}'. The escape character is not allowed to precede '${next}'.`, { code: 'INVALID_FORMAT' });
+    }
+    i++;
+  }
 }
 
 function caseCall(fn: string, args: readonly RExpr[]): RExpr {

@@ -1,4 +1,4 @@
-export { resolveCall, resolveCase, supportedFunctions, DATE_TRUNC_UNITS, type ResolveContext } from './function-catalog';
+export { resolveCall, resolveCase, checkLikePattern, supportedFunctions, DATE_TRUNC_UNITS, type ResolveContext } from './function-catalog';
 export { resolveCast, canCast, castForcesNull, sqlTypeName } from './cast-rules';
 export { literal, isNullLiteral, type LiteralExpr } from './literal';
 export { adjustPrecisionScale, decimalResultType, widerDecimal, type DecimalOp } from './decimal-types';

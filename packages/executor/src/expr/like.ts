@@ -2,13 +2,13 @@
  * LIKE over UTF-8 bytes, compiled once per pattern (Spark's Like with StringUtils.escapeLikeRegex):
  * `_` matches one character, `%` any sequence (also empty), the escape character (default `\`)
  * makes the next `_`, `%` or escape character literal; an escape before any other character or at
- * the end of the pattern is an error, as in Spark. Case-sensitive; whole-string match.
+ * the end of the pattern is an error, as in Spark (checkLikePattern, in the catalog). Case-sensitive; whole-string match.
  *
  * The compiled form is the pattern split at `%` into segments of literal bytes and one-character
  * wildcards; the first segment is anchored at the start, the last at the end, and the ones between
  * are found leftmost (which is optimal: a segment's length from a given start is fixed by the text).
  */
-import { InvalidArgumentError } from '@tributary/common';
+import { checkLikePattern } from '@tributary/common';
 
 /** −1: any one character; otherwise a byte. */
 type Segment = Int32Array;
@@ -23,18 +23,16 @@ const ANY_CHAR = -1;
 const encoder = new TextEncoder();
 
 export function compileLike(pattern: string, escape: string): LikePattern {
+  checkLikePattern(pattern, escape);
   const segments: number[][] = [[]];
   const chars = [...pattern];
   for (let i = 0; i < chars.length; i++) {
     const c = chars[i];
     if (c === escape) {
       const next = chars[i + 1];
-      if (next === '_' || next === '%' || next === escape) {
-        segments[segments.length - 1].push(...encoder.encode(next));
-        i++;
-        continue;
-      }
-      throw new InvalidArgumentError(`the pattern '${pattern}' is invalid: the escape character is not allowed to precede '${next ?? ''}'`, { code: 'INVALID_LIKE_PATTERN' });
+      segments[segments.length - 1].push(...encoder.encode(next)); // checked: `_`, `%` or the escape
+      i++;
+      continue;
     }
     if (c === '%') segments.push([]);
     else if (c === '_') segments[segments.length - 1].push(ANY_CHAR);
