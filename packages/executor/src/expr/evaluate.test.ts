@@ -59,6 +59,29 @@ describe('evaluate: struct fields, constants, filters and row selection', () => 
     assert.deepEqual(valuesOf(dec, 3), ['4611686018427387904', '5', '-4611686018427387904']);
   });
 
+  it('mixes number and bigint rows in one column: bigint and decimal(38,0) arithmetic, with nulls', () => {
+    const L = { kind: 'long' } as const;
+    const b: ColumnBatch = {
+      count: 4,
+      schema: [sqlField('a', L), sqlField('b', L)],
+      columns: [vectorOf(L, [1, 2n ** 60n, null, -5]), vectorOf(L, [2, 2n ** 60n, 3, null])],
+    };
+    assert.deepEqual(valuesOf(evaluate(resolveCall('+', [col(0, L), col(1, L)]), b, UTC), 4), [3, 2n ** 61n, null, null]);
+    assert.deepEqual(valuesOf(evaluate(resolveCall('*', [col(0, L), col(1, L)]), b, UTC), 4), [2, 0, null, null]); // 2^120 wraps to 0
+    const D38 = decimalType(38, 0);
+    const d: ColumnBatch = {
+      count: 4,
+      schema: [sqlField('a', D38), sqlField('b', D38)],
+      columns: [
+        vectorOf(D38, ['7', '-99999999999999999999999999999999999999', null, '10000000000000000000']),
+        vectorOf(D38, ['-2', '-1', '1', '-1']),
+      ],
+    };
+    // decimal(38,0) ± decimal(38,0) → decimal(38,0); in the sum the second row overflows to −10^38 → null.
+    assert.deepEqual(valuesOf(evaluate(resolveCall('-', [col(0, D38), col(1, D38)]), d, UTC), 4), ['9', '-99999999999999999999999999999999999998', null, '10000000000000000001']);
+    assert.deepEqual(valuesOf(evaluate(resolveCall('+', [col(0, D38), col(1, D38)]), d, UTC), 4), ['5', null, null, '9999999999999999999']);
+  });
+
   // Timing (Node 20, 2 cores shared with other builds, load average ≈ 9), 1M rows, no nulls:
   //   amount > 100 and event_type = 'purchase' through selectRows: best of five 10–30 ms here, where a
   //   bare `out[i] = x[i] > c` loop over one Float64Array took 1–6 ms in the same runs. Each node is one

@@ -19,7 +19,7 @@ function isContinuation(b: number): boolean {
 export function changeCase(fn: 'lower' | 'upper', a: Operand, n: number): BytesVector {
   const v = a.v as BytesVector;
   const validity = andValidity([a], n);
-  const b = new BytesBuilder(n, a.m === -1 ? v.data.length + 16 : 16 * n + 16);
+  const b = new BytesBuilder(n, a.m === -1 ? v.data.length + 16 : 4 * n + 64);
   const [from, to] = fn === 'lower' ? [0x41, 0x5a] : [0x61, 0x7a];
   for (let i = 0; i < n; i++) {
     if (validity !== null && validity[i] === 0) { b.endRow(); continue; }
@@ -48,7 +48,7 @@ export function changeCase(fn: 'lower' | 'upper', a: Operand, n: number): BytesV
 export function trim(a: Operand, n: number): BytesVector {
   const v = a.v as BytesVector;
   const validity = andValidity([a], n);
-  const b = new BytesBuilder(n, a.m === -1 ? v.data.length + 16 : 16 * n + 16);
+  const b = new BytesBuilder(n, a.m === -1 ? v.data.length + 16 : 4 * n + 64);
   for (let i = 0; i < n; i++) {
     const r = i & a.m;
     let s = v.offsets[r];
@@ -88,7 +88,7 @@ export function substring(a: Operand, pos: Operand, len: Operand, n: number): By
   const pv = (pos.v as Int32Vector).values;
   const lv = (len.v as Int32Vector).values;
   const validity = andValidity([a, pos, len], n);
-  const b = new BytesBuilder(n, a.m === -1 ? v.data.length + 16 : 16 * n + 16);
+  const b = new BytesBuilder(n, a.m === -1 ? v.data.length + 16 : 4 * n + 64);
   const d = v.data;
   for (let i = 0; i < n; i++) {
     if (validity !== null && validity[i] === 0) { b.endRow(); continue; }

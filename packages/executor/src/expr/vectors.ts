@@ -102,7 +102,7 @@ export class BytesBuilder {
   length = 0;
   row = 0;
   validity: Uint8Array | null = null;
-  constructor(readonly n: number, capacity = 16 * n + 16) {
+  constructor(readonly n: number, capacity = 4 * n + 64) {
     this.offsets = new Int32Array(n + 1);
     this.data = new Uint8Array(capacity);
   }
