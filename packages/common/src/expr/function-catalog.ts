@@ -70,6 +70,7 @@ export function resolveCase(branches: readonly { when: RExpr; then: RExpr }[], o
   if (type === null) {
     throw mismatch('case', 'DATA_DIFF_TYPES', `Input to \`casewhen\` should all be the same type, but it's [${values.map((v) => sqlTypeName(v.type)).join(', ')}].`);
   }
+  if (type.kind === 'array') throw invalid('case', 'array values are not supported by Tributary yet');
   const typed = branches.map((b, i) => ({ when: expectBoolean('case', b.when, i + 1), then: castTo(b.then, type) }));
   const other = otherwise === null ? null : castTo(otherwise, type);
   const nullable = other === null || other.nullable || typed.some((b) => b.then.nullable);
@@ -238,6 +239,7 @@ function coalesce(fn: string, args: readonly RExpr[]): RExpr {
   if (type === null) {
     throw mismatch('coalesce', 'DATA_DIFF_TYPES', `Input to \`coalesce\` should all be the same type, but it's [${args.map((a) => sqlTypeName(a.type)).join(', ')}].`);
   }
+  if (type.kind === 'array') throw invalid(fn, 'array values are not supported by Tributary yet');
   const typed = args.map((a) => castTo(a, type));
   return call(fn, typed, type, typed.every((a) => a.nullable));
 }

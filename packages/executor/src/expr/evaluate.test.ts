@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {
-  decimalType, INT, literal, resolveCall, resolveCast, sqlField, STRING, structType, type ColumnBatch, type ExactVector,
+  arrayType, decimalType, INT, literal, resolveCall, resolveCast, sqlField, STRING, structType, type ColumnBatch, type ExactVector,
   type RExpr, type SqlType, type Vector,
 } from '@tributary/common';
 import { evaluate, selectRows, takeRows } from './evaluate';
@@ -48,6 +48,16 @@ describe('evaluate: struct fields, constants, filters and row selection', () => 
     assert.deepEqual(valuesOf(s.children[0], 2), [4, 1]);
     assert.deepEqual(valuesOf(s.children[1], 2), [null, 'x']);
     assert.deepEqual(valuesOf(out.columns[1], 2), [null, 10]);
+  });
+
+  it('takes rows of an array column with their elements', () => {
+    const t = arrayType(INT);
+    const v: Vector = { type: t, validity: Uint8Array.from([1, 0, 1]), offsets: Int32Array.from([0, 2, 2, 5]), element: vectorOf(INT, [1, 2, 3, null, 5]) };
+    const out = takeRows({ count: 3, schema: [sqlField('xs', t)], columns: [v] }, Int32Array.from([2, 1, 0]));
+    const a = out.columns[0] as Extract<Vector, { element: Vector }>;
+    assert.deepEqual([...a.offsets], [0, 3, 3, 5]);
+    assert.deepEqual([...a.validity!], [1, 0, 1]);
+    assert.deepEqual(valuesOf(a.element, 5), [3, null, 5, 1, 2]);
   });
 
   it('keeps wide bigint values through takeRows and a cast to decimal(38,0)', () => {
