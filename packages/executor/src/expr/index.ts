@@ -1,2 +1,1 @@
 export { evaluate, selectRows, takeRows, type EvalContext } from './evaluate';
-export { javaDoubleText } from './cast';

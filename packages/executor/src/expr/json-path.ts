@@ -9,7 +9,7 @@
  */
 import { parseJsonPath, type BytesVector, type JsonPathStep, type SqlType } from '@tributary/common';
 import { andValidity, BytesBuilder, type Operand } from './vectors';
-import { javaDoubleText } from './cast';
+import { javaDoubleText } from './cast-to-bytes';
 
 const encoder = new TextEncoder();
 
