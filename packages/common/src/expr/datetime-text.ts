@@ -24,6 +24,14 @@ export function timeZoneOffsetSeconds(timeZone: string): number {
   return offset;
 }
 
+/**
+ * Trims what Spark trims before parsing numbers, dates, timestamps and booleans: the bytes
+ * 0x00–0x20 and 0x7F (UTF8String.isWhitespaceOrISOControl over single bytes).
+ */
+export function sparkTrim(text: string): string {
+  return text.replace(/^[\u0000-\u0020\u007f]+|[\u0000-\u0020\u007f]+$/g, '');
+}
+
 function isLeap(y: number): boolean {
   return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
 }
@@ -31,7 +39,7 @@ const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /** Days since the epoch of a date text (the forms above), or null when Spark's cast gives null. */
 export function parseDateText(text: string): number | null {
-  const m = /^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2})(?:[ T].*)?)?)?$/s.exec(text.trim());
+  const m = /^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2})(?:[ T].*)?)?)?$/s.exec(sparkTrim(text));
   if (m === null) return null;
   const y = Number(m[1]);
   const mo = m[2] === undefined ? 1 : Number(m[2]);
@@ -43,7 +51,7 @@ export function parseDateText(text: string): number | null {
 
 /** µs since the epoch of a timestamp text, or null. `offsetSeconds` applies to texts without a zone. */
 export function parseTimestampText(text: string, offsetSeconds: number): number | null {
-  const t = text.trim();
+  const t = sparkTrim(text);
   if (/^\d{4}(?:-\d{1,2}(?:-\d{1,2})?)?$/.test(t)) {
     const days = parseDateText(t);
     return days === null ? null : days * MICROS_PER_DAY - offsetSeconds * MICROS_PER_SECOND;

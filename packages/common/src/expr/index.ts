@@ -4,7 +4,7 @@ export { literal, isNullLiteral, type LiteralExpr } from './literal';
 export { adjustPrecisionScale, decimalResultType, widerDecimal, type DecimalOp } from './decimal-types';
 export { changePrecision, divHalfUp, divPow10HalfUp, divideDecimal38, formatDecimal, parseDecimalText, pow10n, roundSignificant } from './decimal-value';
 export {
-  civilFromDays, formatDateText, formatTimestampText, parseDateText, parseTimestampText, timeZoneOffsetSeconds,
+  civilFromDays, formatDateText, sparkTrim, formatTimestampText, parseDateText, parseTimestampText, timeZoneOffsetSeconds,
   MICROS_PER_DAY, MICROS_PER_SECOND,
 } from './datetime-text';
 export { parseDateFormat, type DateFormatToken } from './date-format-pattern';

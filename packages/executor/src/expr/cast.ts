@@ -26,7 +26,7 @@
  * builds one JS string per row: these conversions are text by nature.
  */
 import {
-  changePrecision, MICROS_PER_DAY, parseDateText, parseDecimalText, parseTimestampText, pow10n, type ArrayVector,
+  changePrecision, MICROS_PER_DAY, parseDateText, sparkTrim, parseDecimalText, parseTimestampText, pow10n, type ArrayVector,
   type BooleanVector, type BytesVector, type DecimalType, type DoubleVector, type ExactVector, type Int32Vector,
   type SqlType, type StructVector, type Vector,
 } from '@tributary/common';
@@ -250,9 +250,7 @@ function converter(from: Kind, to: SqlType, offsetSeconds: number): (x: any) => 
 const TRUE_TEXT = new Set(['t', 'true', 'y', 'yes', '1']);
 const FALSE_TEXT = new Set(['f', 'false', 'n', 'no', '0']);
 
-function trimAll(s: string): string {
-  return s.replace(/^[\u0000-\u0020\u007f]+|[\u0000-\u0020\u007f]+$/g, '');
-}
+const trimAll = sparkTrim;
 
 function fromText(text: string, to: SqlType, offsetSeconds: number): Value {
   switch (to.kind) {

@@ -55,3 +55,52 @@ describe('cast: Spark 3.5 non-ANSI case table through resolveCast and evaluate',
     });
   }
 });
+
+describe('functions: the cases of one call shape in one batch, nulls between them', () => {
+  // Cases that differ only in their column values share a batch: rows case1, null, case2, null, …
+  const groups = new Map<string, typeof CASES>();
+  for (const c of CASES) {
+    const shape = JSON.stringify([c.fn, c.timeZone, c.args.map((a) => ('lit' in a ? a : { col: a.col }))], (_, v) => (typeof v === 'bigint' ? String(v) : v));
+    groups.set(shape, [...(groups.get(shape) ?? []), c]);
+  }
+  for (const cases of [...groups.values()].filter((g) => g.length > 1)) {
+    it(`${cases[0].fn}: ${cases.length} cases in one batch of ${cases.length * 2} rows`, () => {
+      const ctx = { timeZone: cases[0].timeZone ?? 'UTC' };
+      const columns: Vector[] = [];
+      const exprs: RExpr[] = [];
+      cases[0].args.forEach((a, k) => {
+        if ('lit' in a) {
+          exprs.push(literal(a.lit as string | number | boolean | null, a.type));
+          return;
+        }
+        const values = cases.flatMap((c) => [(c.args[k] as { value: JsValue }).value, null]);
+        exprs.push({ kind: 'column', index: columns.length, type: a.col, nullable: true });
+        columns.push(vectorOf(a.col, values));
+      });
+      const batch: ColumnBatch = { count: cases.length * 2, schema: columns.map((c, i) => sqlField(`c${i}`, c.type)), columns };
+      const expected = cases.flatMap((c) => [c.expect, c.onNull === undefined ? null : c.onNull]);
+      assert.deepEqual(valuesOf(evaluate(resolveCall(cases[0].fn, exprs, ctx), batch, ctx), batch.count), expected);
+    });
+  }
+});
+
+describe('cast: the cases of one type pair in one batch, nulls between them', () => {
+  const groups = new Map<string, typeof CAST_CASES>();
+  for (const c of CAST_CASES) {
+    const key = `${simpleString(c.from)}→${simpleString(c.to)}@${c.timeZone ?? 'UTC'}`;
+    groups.set(key, [...(groups.get(key) ?? []), c]);
+  }
+  for (const [key, cases] of [...groups.entries()].filter(([, g]) => g.length > 1)) {
+    it(`${key}: ${cases.length} cases in one batch`, () => {
+      const ctx = { timeZone: cases[0].timeZone ?? 'UTC' };
+      const from = cases[0].from;
+      const batch: ColumnBatch = {
+        count: cases.length * 2,
+        schema: [sqlField('c0', from)],
+        columns: [vectorOf(from, cases.flatMap((c) => [c.value, null]))],
+      };
+      const expr = resolveCast({ kind: 'column', index: 0, type: from, nullable: true }, cases[0].to);
+      assert.deepEqual(valuesOf(evaluate(expr, batch, ctx), batch.count), cases.flatMap((c) => [c.expect, null]));
+    });
+  }
+});
