@@ -63,9 +63,9 @@ export function cast(a: Operand, to: SqlType, offsetSeconds: number, n: number):
 }
 
 /**
- * The frequent exact widenings as plain loops over the typed arrays: int → bigint/double,
- * bigint → double, int/bigint → decimal with small factors, date ↔ timestamp. false when the pair
- * (or a wide value) needs the general path.
+ * The frequent exact conversions as plain loops over the typed arrays: int → bigint/double,
+ * bigint → double, int/bigint → decimal and decimal → wider decimal with small factors,
+ * decimal → double, date ↔ timestamp. false when the pair (or a wide value) needs the general path.
  */
 function fastCast(a: Operand, out: Vector, offsetSeconds: number, n: number): boolean {
   const m = a.m;
@@ -74,7 +74,22 @@ function fastCast(a: Operand, out: Vector, offsetSeconds: number, n: number): bo
   const src = (a.v as { values?: Int32Array | Float64Array }).values;
   const dst = (out as { values?: Float64Array | Int32Array }).values;
   if (src === undefined || dst === undefined) return false;
-  if ((from.kind === 'long' || from.kind === 'timestamp') && (a.v as ExactVector).wide !== null) return false;
+  if ((from.kind === 'long' || from.kind === 'timestamp' || from.kind === 'decimal') && (a.v as ExactVector).wide !== null) return false;
+  if (from.kind === 'decimal' && to.kind === 'decimal') {
+    // Widening that always fits, with unscaled results below 10^15 < 2^53: a multiplication.
+    const up = to.scale - from.scale;
+    if (up < 0 || to.precision - to.scale < from.precision - from.scale || from.precision + up > 15) return false;
+    const f = 10 ** up;
+    for (let i = 0; i < n; i++) dst[i] = src[i & m] * f;
+    return true;
+  }
+  if (from.kind === 'decimal' && to.kind === 'double' && from.scale <= 22) {
+    // Both the unscaled value (< 2^53, no wide rows) and 10^scale are exact doubles, so one IEEE
+    // division is the correctly rounded value.
+    const f = 10 ** from.scale;
+    for (let i = 0; i < n; i++) dst[i] = src[i & m] / f;
+    return true;
+  }
   if (from.kind === 'int' && (to.kind === 'long' || to.kind === 'double')) {
     for (let i = 0; i < n; i++) dst[i] = src[i & m];
     return true;
