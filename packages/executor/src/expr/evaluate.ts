@@ -33,7 +33,7 @@ interface Env {
 
 type Kernel = (args: readonly Operand[], call: Extract<RExpr, { kind: 'call' }>, n: number, env: Env) => Vector;
 
-/** The column of `expr` over the batch's rows. */
+/** The column of `expr` over the batch's rows (a bare column reference returns the batch's own vector: do not mutate it). */
 export function evaluate(expr: RExpr, batch: ColumnBatch, ctx: EvalContext): Vector {
   const env: Env = { batch, offsetSeconds: timeZoneOffsetSeconds(ctx.timeZone) };
   return materialize(evalOperand(expr, env), batch.count);
