@@ -62,6 +62,11 @@ describe('function catalog: implicit coercion (TypeCoercion.scala, non-ANSI)', (
     assert.equal(typeOf(resolveCall('+', [col(STRING), col(INT, 1)])), 'double');
     assert.equal(typeOf(resolveCall('*', [col(decimalType(10, 2)), col(DOUBLE, 1)])), 'double');
   });
+  it('gives a NULL operand the other side\'s type in arithmetic', () => {
+    assert.equal(typeOf(resolveCall('+', [col(INT), literal(null)])), 'int');
+    assert.equal(typeOf(resolveCall('*', [literal(null), col(decimalType(5, 2))])), 'decimal(11,4)');
+    assert.equal(typeOf(resolveCall('+', [literal(null), literal(null)])), 'double');
+  });
   it('resolves case and coalesce to the wider common type and in to one type', () => {
     assert.equal(typeOf(resolveCall('coalesce', [col(INT), col(LONG, 1)])), 'bigint');
     assert.equal(typeOf(resolveCall('coalesce', [col(INT), literal('x')])), 'string');

@@ -149,7 +149,10 @@ function logical(fn: string, args: readonly RExpr[]): RExpr {
  */
 function arithmetic(fn: string, args: readonly RExpr[]): RExpr {
   arity(fn, args, 2);
-  const promoted = args.map((a) => (a.type.kind === 'string' || isNullLiteral(a) ? castTo(a, { kind: 'double' }) : a));
+  // A NULL operand takes the other side's numeric type (findTightestCommonType with NullType), else double.
+  const numericSide = args.find((a) => !isNullLiteral(a) && isNumeric(a.type));
+  const promoted = args.map((a) =>
+    isNullLiteral(a) ? castTo(a, numericSide?.type ?? { kind: 'double' }) : a.type.kind === 'string' ? castTo(a, { kind: 'double' }) : a);
   const types = numericOperandTypes(promoted[0], promoted[1]);
   if (types === null) {
     const bad = promoted.find((a) => !isNumeric(a.type))!;
