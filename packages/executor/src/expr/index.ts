@@ -1,0 +1,1 @@
+export { evaluate, selectRows, takeRows, type EvalContext } from './evaluate';
