@@ -30,6 +30,7 @@ export {
   CheckpointResult, optimize, vacuum, cleanupLog, OptimizeOptions, OptimizeResult, VacuumOptions, VacuumResult,
   LogCleanupResult, checkpointInterval, canonicalRows, formatUnscaled, CanonicalValue, sinkTableSchema, sinkLayout,
   SinkLayout, AggregateRowView, DERIVED_METADATA_KEY,
+  deltaSchemaOf, deltaTypeOf, sqlFieldsOf, sqlTypeOf, columnBatchToArrow, arrowSchemaOf,
 } from './delta';
 export * from './testing';
 export * from './arrow';

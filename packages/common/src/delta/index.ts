@@ -35,3 +35,5 @@ export { canonicalRows, formatUnscaled } from './row-format';
 export type { CanonicalValue } from './row-format';
 export { sinkTableSchema, sinkLayout, DERIVED_METADATA_KEY } from './sink-layout';
 export type { SinkLayout, AggregateRowView } from './sink-layout';
+export { deltaSchemaOf, deltaTypeOf, sqlFieldsOf, sqlTypeOf } from './sql-schema';
+export { columnBatchToArrow, arrowSchemaOf } from './column-batch-arrow';
