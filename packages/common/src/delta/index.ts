@@ -37,3 +37,7 @@ export { sinkTableSchema, sinkLayout, DERIVED_METADATA_KEY } from './sink-layout
 export type { SinkLayout, AggregateRowView } from './sink-layout';
 export { deltaSchemaOf, deltaTypeOf, sqlFieldsOf, sqlTypeOf } from './sql-schema';
 export { columnBatchToArrow, arrowSchemaOf } from './column-batch-arrow';
+export { partitionRows, partitionValueText } from './partition-batch';
+export type { BatchPartition } from './partition-batch';
+export { writeBatchFiles, DEFAULT_MAX_ROWS_PER_FILE } from './write-batch-files';
+export type { BatchFilesOptions } from './write-batch-files';
