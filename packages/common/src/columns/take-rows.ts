@@ -48,7 +48,13 @@ export function takeVector(v: Vector, rows: Int32Array): Vector {
       const offsets = new Int32Array(n + 1);
       for (let k = 0; k < n; k++) offsets[k + 1] = offsets[k] + b.offsets[rows[k] + 1] - b.offsets[rows[k]];
       const data = new Uint8Array(offsets[n]);
-      for (let k = 0; k < n; k++) data.set(b.data.subarray(b.offsets[rows[k]], b.offsets[rows[k] + 1]), offsets[k]);
+      const src = b.data;
+      for (let k = 0; k < n; k++) {
+        const from = b.offsets[rows[k]];
+        const len = b.offsets[rows[k] + 1] - from;
+        const at = offsets[k];
+        for (let j = 0; j < len; j++) data[at + j] = src[from + j];
+      }
       return { type: b.type, validity, offsets, data };
     }
     case 'struct':
