@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { ALL_TYPES, ALL_TYPES_CANONICAL, ALL_TYPES_ROWS, batchOf } from '../delta/column-batch.testkit';
+import { ALL_TYPES, ALL_TYPES_CANONICAL, ALL_TYPES_ROWS, batchOf } from '../testing/column-batches';
 import { columnBatchToArrow } from '../delta/column-batch-arrow';
 import { canonicalRows } from '../delta/row-format';
 import { takeRows } from './take-rows';

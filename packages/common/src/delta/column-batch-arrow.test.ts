@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { readParquet, writeParquet } from '../parquet';
 import { PHYSICAL, readFooter, schemaElements } from '../parquet/thrift-footer.testkit';
 import { INT, LONG, STRING, arrayType, decimalType, sqlField, structType } from '../schema/sql-type';
-import { ALL_TYPES, ALL_TYPES_CANONICAL, ALL_TYPES_ROWS, MAX38, batchOf, vectorOf } from './column-batch.testkit';
+import { ALL_TYPES, ALL_TYPES_CANONICAL, ALL_TYPES_ROWS, MAX38, batchOf, vectorOf } from '../testing/column-batches';
 import { columnBatchToArrow } from './column-batch-arrow';
 import { canonicalRows } from './row-format';
 

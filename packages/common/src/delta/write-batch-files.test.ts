@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type { CanonicalValue } from './row-format';
 import { BOOLEAN, DATE, DOUBLE, INT, LONG, STRING, TIMESTAMP, decimalType, sqlField } from '../schema/sql-type';
 import { AddFile } from './actions';
-import { ALL_TYPES, ALL_TYPES_CANONICAL, ALL_TYPES_ROWS, batchOf } from './column-batch.testkit';
+import { ALL_TYPES, ALL_TYPES_CANONICAL, ALL_TYPES_ROWS, batchOf } from '../testing/column-batches';
 import { createTable } from './create-table';
 import { partitionRows } from './partition-batch';
 import { readSnapshot, snapshotSchema } from './snapshot';
