@@ -66,6 +66,7 @@ describe('batches of any schema as Delta data files', () => {
       { id: 4, day: 19000, region: null, amount: null },
       { id: 5, day: 19000, region: '', amount: 0n },
       { id: 6, day: -1, region: 'ü ñ', amount: 1n },
+      { id: 7, day: -719162, region: 'x', amount: -(10n ** 38n - 1n) },
     ];
     await createTable(table, deltaSchemaOf(schema), { partitionColumns: ['day', 'region'] });
     const adds = await writeBatchFiles(table, batchOf(schema, rows), { partitionBy: ['day', 'region'] });
@@ -76,6 +77,7 @@ describe('batches of any schema as Delta data files', () => {
       'day=1969-12-31/region=%C3%BC%20%C3%B1',
       'day=2022-01-08/region=__HIVE_DEFAULT_PARTITION__',
       'day=__HIVE_DEFAULT_PARTITION__/region=eu',
+      'day=0001-01-01/region=x',
     ].sort());
     assert.deepEqual(byDir.get('day=1969-12-31/region=a%252Fb%253Dc%253Ad%2525')!.partitionValues, { day: '1969-12-31', region: 'a/b=c:d%' });
     assert.deepEqual(byDir.get('day=__HIVE_DEFAULT_PARTITION__/region=eu')!.partitionValues, { day: null, region: 'eu' });
@@ -105,6 +107,7 @@ describe('batches of any schema as Delta data files', () => {
       { id: '4', day: '2022-01-08', region: null, amount: null },
       { id: '5', day: '2022-01-08', region: null, amount: '0.000000000000000000' },
       { id: '6', day: '1969-12-31', region: 'ü ñ', amount: '0.000000000000000001' },
+      { id: '7', day: '0001-01-01', region: 'x', amount: '-99999999999999999999.999999999999999999' },
     ]));
   });
 
