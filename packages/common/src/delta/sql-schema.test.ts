@@ -62,4 +62,9 @@ describe('SqlFields as a Delta schema', () => {
     const map = struct([field('m', { kind: 'map', keyType: primitive('string'), valueType: primitive('long'), valueContainsNull: true })]);
     assert.throws(() => sqlFieldsOf(map), /'m' has Delta type map/);
   });
+
+  it('refuses names that are equal regardless of case, at any level', () => {
+    assert.throws(() => deltaSchemaOf([sqlField('Id', INT), sqlField('id', LONG)]), /'Id' and 'id' differ only in case/);
+    assert.throws(() => deltaSchemaOf([sqlField('s', structType([sqlField('a', INT), sqlField('A', INT)]))]), /'a' and 'A'/);
+  });
 });

@@ -22,7 +22,16 @@ import { InvalidArgumentError } from '../errors';
 import type { SqlField, SqlType } from '../schema/sql-type';
 import { DataType, StructType, decimal, field, primitive, struct } from './schema';
 
+/** The table schema of these fields; names must be unique at each level regardless of case (PROTOCOL.md). */
 export function deltaSchemaOf(fields: readonly SqlField[]): StructType {
+  const seen = new Map<string, string>();
+  for (const f of fields) {
+    const other = seen.get(f.name.toLowerCase());
+    if (other !== undefined) {
+      throw new InvalidArgumentError(`columns '${other}' and '${f.name}' differ only in case; Delta column names must be unique regardless of case`, { code: 'DELTA_SCHEMA_INVALID' });
+    }
+    seen.set(f.name.toLowerCase(), f.name);
+  }
   return struct(fields.map((f) => field(f.name, deltaTypeOf(f.type), f.nullable)));
 }
 
