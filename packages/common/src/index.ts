@@ -30,6 +30,8 @@ export {
   CheckpointResult, optimize, vacuum, cleanupLog, OptimizeOptions, OptimizeResult, VacuumOptions, VacuumResult,
   LogCleanupResult, checkpointInterval, canonicalRows, formatUnscaled, CanonicalValue, sinkTableSchema, sinkLayout,
   SinkLayout, AggregateRowView, DERIVED_METADATA_KEY,
+  deltaSchemaOf, deltaTypeOf, sqlFieldsOf, sqlTypeOf, columnBatchToArrow, arrowSchemaOf, partitionRows, partitionValueText,
+  BatchPartition, writeBatchFiles, DEFAULT_MAX_ROWS_PER_FILE, BatchFilesOptions,
 } from './delta';
 export * from './testing';
 export * from './arrow';

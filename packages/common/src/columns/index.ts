@@ -1,1 +1,2 @@
 export * from './vector';
+export { takeRows, takeVector } from './take-rows';
