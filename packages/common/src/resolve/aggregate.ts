@@ -81,7 +81,7 @@ export function resolveGrouping(
     const key = attempt(() => resolveExpr(spec, scope, env));
     if (key === null) return;
     if (!isScalar(key.expr.type)) {
-      problems.push(`grouping key ${key.name} is ${simpleString(key.expr.type)}; grouping keys must be of a scalar type (boolean, int, bigint, double, decimal, string, binary, date, timestamp)`);
+      problems.push(`grouping key ${key.sql} is ${simpleString(key.expr.type)}; grouping keys must be of a scalar type (boolean, int, bigint, double, decimal, string, binary, date, timestamp)`);
       return;
     }
     keys.push(key);
@@ -103,7 +103,7 @@ function unalias(spec: ExprSpec): { inner: ExprSpec; alias: string | null } {
 function resolveWindow(spec: Extract<ExprSpec, { kind: 'window' }>, name: string, scope: readonly ScopeColumn[], env: ExprEnv): ResolvedWindow {
   const time = resolveExpr(spec.column, scope, env);
   if (time.expr.type.kind !== 'timestamp') {
-    throw new ResolveProblem(`window column ${time.name} must be a timestamp, but it is ${simpleString(time.expr.type)}`);
+    throw new ResolveProblem(`window column ${time.sql} must be a timestamp, but it is ${simpleString(time.expr.type)}`);
   }
   const duration = (text: unknown, what: string): number => {
     try {
@@ -126,7 +126,7 @@ function resolveAggregate(spec: ExprSpec, scope: readonly ScopeColumn[], env: Ex
   if (inner === null || typeof inner !== 'object' || inner.kind !== 'call' || !AGGREGATE_FUNCTIONS.has(inner.fn)) {
     const shown = (() => {
       try {
-        return resolveExpr(spec, scope, env).name;
+        return resolveExpr(spec, scope, env).sql;
       } catch {
         return JSON.stringify(spec);
       }
@@ -141,19 +141,19 @@ function resolveAggregate(spec: ExprSpec, scope: readonly ScopeColumn[], env: Ex
   }
   if (args.length !== 1) throw new ResolveProblem(`${fn} takes one column, got ${args.length} arguments`);
   const input = resolveExpr(args[0], scope, env);
-  const name = alias ?? callPrettyName(fn, [input.name]);
+  const name = alias ?? callPrettyName(fn, [input.sql]);
   return { fn, input, field: sqlField(name, aggregateType(fn, input), fn !== 'count' && fn !== 'approx_count_distinct') };
 }
 
 function aggregateType(fn: AggregateFn, input: Resolved): SqlType {
   const t = input.expr.type;
-  const shown = `${fn}(${input.name})`;
+  const shown = `${fn}(${input.sql})`;
   const numericOnly = (): never => {
-    throw new ResolveProblem(`[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] Cannot resolve "${shown}" due to data type mismatch: the input must be numeric (int, bigint, double, decimal), but ${input.name} is ${simpleString(t)}`);
+    throw new ResolveProblem(`[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] Cannot resolve "${shown}" due to data type mismatch: the input must be numeric (int, bigint, double, decimal), but ${input.sql} is ${simpleString(t)}`);
   };
   const decimalLimit = (): void => {
     if (t.kind === 'decimal' && t.precision > MAX_SUM_INPUT_PRECISION) {
-      throw new ResolveProblem(`${fn} over ${simpleString(t)} column ${input.name} is not supported yet; the precision must be at most ${MAX_SUM_INPUT_PRECISION}`);
+      throw new ResolveProblem(`${fn} over ${simpleString(t)} column ${input.sql} is not supported yet; the precision must be at most ${MAX_SUM_INPUT_PRECISION}`);
     }
   };
   switch (fn) {

@@ -8,6 +8,7 @@
 import type { ExprSpec } from '../plan/logical-plan';
 import type { RExpr } from '../plan/resolved-query';
 import { BOOLEAN, structType, type SqlField } from '../schema/sql-type';
+import { InvalidArgumentError } from '../errors';
 import type { CallContext, Catalog } from './catalog';
 import { literalPrettyText, resolveLiteral } from './literal';
 import {
@@ -29,6 +30,8 @@ export interface Resolved {
   expr: RExpr;
   /** The output name: the alias, the column or field name, or Spark's pretty SQL. */
   name: string;
+  /** Spark's pretty SQL of the expression, as it shows inside other names ('data.order.total', 'CAST(value AS STRING)'). */
+  sql: string;
   eventTime: boolean;
 }
 
@@ -61,17 +64,19 @@ export function resolveExpr(spec: ExprSpec, scope: readonly ScopeColumn[], env: 
     case 'col': return resolveColumn(spec.name, scope);
     case 'lit': {
       const lit = resolveLiteral(spec, env.ctx.timeZone);
-      return { expr: lit, name: literalPrettyText(spec, lit), eventTime: false };
+      const text = literalPrettyText(spec, lit);
+      return { expr: lit, name: text, sql: text, eventTime: false };
     }
     case 'alias': {
       const inner = resolveExpr(spec.expr, scope, env);
       if (typeof spec.name !== 'string') throw new ResolveProblem(`an alias must be a string, got ${JSON.stringify(spec.name)}`);
-      return { expr: inner.expr, name: spec.name, eventTime: inner.eventTime };
+      return { expr: inner.expr, name: spec.name, sql: inner.sql, eventTime: inner.eventTime };
     }
     case 'cast': {
       const arg = resolveExpr(spec.expr, scope, env);
-      const expr = env.catalog.resolveCast(arg.expr, spec.to, env.ctx);
-      return { expr, name: `CAST(${arg.name} AS ${sqlTypeName(spec.to)})`, eventTime: false };
+      const expr = typed(() => env.catalog.resolveCast(arg.expr, spec.to, env.ctx));
+      const sql = `CAST(${arg.sql} AS ${sqlTypeName(spec.to)})`;
+      return { expr, name: sql, sql, eventTime: false };
     }
     case 'call': return resolveCall(spec, scope, env);
     case 'case': return resolveCase(spec, scope, env);
@@ -106,7 +111,7 @@ export function resolveColumn(name: string, scope: readonly ScopeColumn[]): Reso
     last = fieldName(expr);
     shown = `${shown}.${last}`;
   }
-  return { expr, name: parts.length === 1 ? column.name : last, eventTime: parts.length === 1 && column.eventTime };
+  return { expr, name: parts.length === 1 ? column.name : last, sql: shown, eventTime: parts.length === 1 && column.eventTime };
 }
 
 /** Field `name` of a struct-valued expression (case-insensitive); `shown` names the struct in messages. */
@@ -133,8 +138,19 @@ function resolveCall(spec: Extract<ExprSpec, { kind: 'call' }>, scope: readonly 
   if (!Array.isArray(spec.args)) throw new ResolveProblem(`${fn}: args must be a list`);
   const args = spec.args.map((a) => resolveExpr(a, scope, env));
   retypeNullLiterals(spec.args, args);
-  const expr = env.catalog.resolveCall(fn, args.map((a) => a.expr), env.ctx);
-  return { expr, name: callPrettyName(fn, args.map((a) => a.name)), eventTime: false };
+  const expr = typed(() => env.catalog.resolveCall(fn, args.map((a) => a.expr), env.ctx));
+  const sql = callPrettyName(fn, args.map((a) => a.sql));
+  return { expr, name: sql, sql, eventTime: false };
+}
+
+/** The catalog's refusals (InvalidArgumentError) as problems of the query. */
+function typed(f: () => RExpr): RExpr {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof InvalidArgumentError) throw new ResolveProblem(e.message);
+    throw e;
+  }
 }
 
 /** Spark's toPrettySQL of a call: operators infix in parentheses, predicates in SQL words, functions as name(args). */
@@ -169,7 +185,7 @@ function resolveCase(spec: Extract<ExprSpec, { kind: 'case' }>, scope: readonly 
   const otherwise = spec.otherwise === undefined ? null : resolveExpr(spec.otherwise, scope, env);
   whens.forEach((w) => {
     if (w.expr.type.kind !== 'boolean') {
-      throw new ResolveProblem(`[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] Cannot resolve "${w.name}" in when(...): the condition must be BOOLEAN, but it is ${sqlTypeName(w.expr.type)}`);
+      throw new ResolveProblem(`[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] Cannot resolve "${w.sql}" in when(...): the condition must be BOOLEAN, but it is ${sqlTypeName(w.expr.type)}`);
     }
   });
   const values = [...thens, ...(otherwise === null ? [] : [otherwise])];
@@ -178,12 +194,12 @@ function resolveCase(spec: Extract<ExprSpec, { kind: 'case' }>, scope: readonly 
   if (type === null) {
     throw new ResolveProblem(`[DATATYPE_MISMATCH.DATA_DIFF_TYPES] Cannot resolve CASE WHEN: the branches have different types [${values.map((v) => sqlTypeName(v.expr.type)).join(', ')}]`);
   }
-  const cast = (r: Resolved): RExpr => (r.expr.kind === 'literal' && r.expr.value === null ? { ...r.expr, type } : env.catalog.resolveCast(r.expr, type, env.ctx));
+  const cast = (r: Resolved): RExpr => (r.expr.kind === 'literal' && r.expr.value === null ? { ...r.expr, type } : typed(() => env.catalog.resolveCast(r.expr, type, env.ctx)));
   const branches = whens.map((w, i) => ({ when: w.expr, then: cast(thens[i]) }));
   const other = otherwise === null ? null : cast(otherwise);
   const nullable = other === null || other.nullable || branches.some((b) => b.then.nullable);
-  const name = `CASE ${whens.map((w, i) => `WHEN ${w.name} THEN ${thens[i].name}`).join(' ')}${otherwise === null ? '' : ` ELSE ${otherwise.name}`} END`;
-  return { expr: { kind: 'case', branches, otherwise: other, type, nullable }, name, eventTime: false };
+  const sql = `CASE ${whens.map((w, i) => `WHEN ${w.sql} THEN ${thens[i].sql}`).join(' ')}${otherwise === null ? '' : ` ELSE ${otherwise.sql}`} END`;
+  return { expr: { kind: 'case', branches, otherwise: other, type, nullable }, name: sql, sql, eventTime: false };
 }
 
 /** from_json(value or CAST(value AS STRING), schema): the scan's parsed struct column. */
@@ -196,20 +212,20 @@ function resolveFromJson(spec: Extract<ExprSpec, { kind: 'fromJson' }>, scope: r
   const overValue = (e: RExpr): boolean => e.kind === 'column' && e.index === json.valueColumn;
   const ok = overValue(arg.expr) || (arg.expr.kind === 'cast' && arg.expr.type.kind === 'string' && overValue(arg.expr.arg));
   if (!ok) {
-    throw new ResolveProblem(`from_json over ${arg.name} is not supported: parse the Kafka value, from_json(col('value').cast('string'), schema)`);
+    throw new ResolveProblem(`from_json over ${arg.sql} is not supported: parse the Kafka value, from_json(col('value').cast('string'), schema)`);
   }
-  const prettyName = `from_json(${arg.name})`;
+  const prettyName = `from_json(${arg.sql})`;
   json.found = { schema: [...spec.schema], prettyName };
   const type = structType(spec.schema);
   // Not null: a record whose value is null or not a JSON object is a bad record (quarantined), so
   // every row that reaches the plan has the struct, and its fields keep their declared nullability.
-  return { expr: { kind: 'column', index: json.parsedColumn, type, nullable: false }, name: prettyName, eventTime: false };
+  return { expr: { kind: 'column', index: json.parsedColumn, type, nullable: false }, name: prettyName, sql: prettyName, eventTime: false };
 }
 
 /** Whether an expression is boolean-typed (filter conditions). */
 export function requireBoolean(r: Resolved, where: string): RExpr {
   if (r.expr.type.kind !== BOOLEAN.kind) {
-    throw new ResolveProblem(`[DATATYPE_MISMATCH.FILTER_NOT_BOOLEAN] Cannot resolve "${r.name}" in ${where}: the filter expression must be BOOLEAN, but it is ${sqlTypeName(r.expr.type)}`);
+    throw new ResolveProblem(`[DATATYPE_MISMATCH.FILTER_NOT_BOOLEAN] Cannot resolve "${r.sql}" in ${where}: the filter expression must be BOOLEAN, but it is ${sqlTypeName(r.expr.type)}`);
   }
   return r.expr;
 }

@@ -326,12 +326,12 @@ function selectItem(spec: ExprSpec, scope: readonly ScopeColumn[], env: ExprEnv)
       throw new ResolveProblem((e as Error).message);
     }
     if (parts[parts.length - 1] === '*') {
-      if (parts.length === 1) return scope.map((c) => ({ name: c.name, expr: c.expr, eventTime: c.eventTime }));
+      if (parts.length === 1) return scope.map((c) => ({ name: c.name, sql: c.name, expr: c.expr, eventTime: c.eventTime }));
       const struct = resolveColumn(parts.slice(0, -1).map((p) => '`' + p.replace(/`/g, '``') + '`').join('.'), scope);
       if (struct.expr.type.kind !== 'struct') {
-        throw new ResolveProblem(`[CANNOT_RESOLVE_STAR_EXPAND] Cannot resolve ${spec.name} given input columns: ${struct.name} is ${simpleString(struct.expr.type)}, not a struct`);
+        throw new ResolveProblem(`[CANNOT_RESOLVE_STAR_EXPAND] Cannot resolve ${spec.name} given input columns: ${struct.sql} is ${simpleString(struct.expr.type)}, not a struct`);
       }
-      return struct.expr.type.fields.map((f) => ({ name: f.name, expr: fieldOf(struct.expr, f.name, struct.name), eventTime: false }));
+      return struct.expr.type.fields.map((f) => ({ name: f.name, sql: `${struct.sql}.${f.name}`, expr: fieldOf(struct.expr, f.name, struct.sql), eventTime: false }));
     }
   }
   return [resolveExpr(spec, scope, env)];
@@ -356,7 +356,7 @@ function buildAggregate(
   const flagged = stage.scope.find((c) => c.eventTime);
   const eventColumn = flagged === undefined ? null : input(flagged.expr, flagged.name);
   if (g.window !== null && flagged !== undefined && exprKey(g.window.time.expr) !== exprKey(flagged.expr)) {
-    problems.push(`the watermark is on column '${flagged.name}' but the window is on '${g.window.time.name}'; the watermark must be on the window's time column`);
+    problems.push(`the watermark is on column '${flagged.name}' but the window is on '${g.window.time.sql}'; the watermark must be on the window's time column`);
     return null;
   }
   const window = g.window === null ? null : {

@@ -3,7 +3,7 @@
  * still right for the cases the tests use, so the tests check the resolver's logic (names, scopes,
  * indices, aggregates) and not function typing (expr/function-catalog.ts has its own tests).
  *
- *   = != < <= > >= <=>   boolean (<=> never null)        and or not   boolean
+ *   = != < <= > >= <=>   boolean (<=> never null)        and or not in between like   boolean
  *   + - *                int/bigint → the wider; decimal(p1,s1) op decimal(p2,s2) (ints as decimal(10,0)):
  *                        + - → decimal(max(s)+max(p-s)+1, max(s)); * → decimal(p1+p2+1, s1+s2); else double
  *   isnull isnotnull     boolean, never null              lower upper concat date_format get_json_object   string
@@ -20,7 +20,7 @@ export const FAKE_CATALOG: Catalog = {
     const anyNull = args.some((a) => a.nullable);
     const call = (type: SqlType, nullable = anyNull): RExpr => ({ kind: 'call', fn, args, type, nullable });
     switch (fn) {
-      case '=': case '!=': case '<': case '<=': case '>': case '>=': case 'and': case 'or': case 'not': case 'in':
+      case '=': case '!=': case '<': case '<=': case '>': case '>=': case 'and': case 'or': case 'not': case 'in': case 'between': case 'like':
         return call(BOOLEAN);
       case '<=>': case 'isnull': case 'isnotnull':
         return call(BOOLEAN, false);
