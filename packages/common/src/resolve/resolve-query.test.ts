@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import type { ExprSpec, LogicalOp, QuerySpecV2 } from '../plan/logical-plan';
-import type { RExpr, ResolvedQuery, Step } from '../plan/resolved-query';
-import { BOOLEAN, DOUBLE, decimalType, INT, LONG, simpleString, sqlField, STRING, structType, TIMESTAMP, type SqlField, type SqlType } from '../schema/sql-type';
+import type { LogicalOp } from '../plan/logical-plan';
+import type { RExpr } from '../plan/resolved-query';
+import { BOOLEAN, DOUBLE, decimalType, INT, LONG, sqlField, STRING, structType, TIMESTAMP, type SqlField } from '../schema/sql-type';
 import { FAKE_CATALOG } from '../testing/fake-catalog';
 import { alias, call, col, fields, lit, parse, resolve, show, specOf, steps, window } from '../testing/plan-builders';
 import { resolveQuery } from './resolve-query';

@@ -19,20 +19,21 @@
  */
 import { parseDuration } from '../plan/duration';
 import { isolationLevelOf } from '../plan/kafka-options';
-import type { ExprSpec, LogicalOp, QuerySpecV2 } from '../plan/logical-plan';
+import type { LogicalOp, QuerySpecV2 } from '../plan/logical-plan';
 import type { AggregateSpec, EventTime, KafkaColumn, ResolvedQuery, RExpr, ScanSpec, Step } from '../plan/resolved-query';
 import { KAFKA_COLUMNS, stepsOutput } from '../plan/resolved-query';
 import { APPEND_WITHOUT_WATERMARK, sharedSectionProblems } from '../plan/validate-spec';
-import { simpleString, sqlField, type SqlField } from '../schema/sql-type';
+import { sqlField, type SqlField } from '../schema/sql-type';
 import { DEFAULT_MAX_EVENT_TIME_AHEAD, defaultSideTablePath } from '../task/side-tables';
 import { resolveGrouping, WINDOW_STRUCT, exprKey, type ResolvedGrouping } from './aggregate';
 import { DEFAULT_CATALOG, type Catalog } from './catalog';
 import { KAFKA_SCHEMA } from './kafka-schema';
-import { matchingFields, nameParts, sqlTypeName } from './names';
+import { matchingFields } from './names';
 import { outputProblems } from './output-checks';
 import { QueryResolutionError, ResolveProblem } from './problem';
-import { requireBoolean, resolveColumn, resolveExpr, fieldOf, type ExprEnv, type JsonHoist, type Resolved, type ScopeColumn } from './resolve-expr';
+import type { ExprEnv, JsonHoist, Resolved, ScopeColumn } from './resolve-expr';
 import { columnsRead, renumberStep } from './rexpr-columns';
+import { applyOp, type Stage } from './operations';
 
 /** Spark's message for complete mode on a query without aggregation (UnsupportedOperationChecker). */
 export const COMPLETE_WITHOUT_AGGREGATION =
@@ -122,11 +123,6 @@ interface ResolvedPlan {
   partitionBy(names: readonly string[]): string[];
 }
 
-/** Columns of a stage: filters in order, then the columns as expressions over the stage input. */
-interface Stage {
-  filters: RExpr[];
-  scope: ScopeColumn[];
-}
 
 const VALUE_COLUMN = KAFKA_COLUMNS.indexOf('value');
 const PARSED_COLUMN = KAFKA_COLUMNS.length;
@@ -244,97 +240,6 @@ function dropIdentity(steps: Step[], input: readonly SqlField[]): Step[] {
   if (last === undefined || last.kind !== 'project' || last.exprs.length !== input.length) return steps;
   const identity = last.exprs.every((e, i) => e.kind === 'column' && e.index === i && last.schema[i].name === input[i].name);
   return identity ? steps.slice(0, -1) : steps;
-}
-
-/** One non-aggregate operation over a stage. */
-function applyOp(
-  op: LogicalOp, stage: Stage, env: ExprEnv, problems: string[], noteJson: (r: Resolved) => void, onWatermark: (delayMicros: number) => void,
-): Stage {
-  const resolveAll = <T, R>(items: readonly T[], f: (item: T) => R[]): R[] => {
-    const out: R[] = [];
-    for (const item of items) {
-      try {
-        out.push(...f(item));
-      } catch (e) {
-        if (!(e instanceof ResolveProblem)) throw e;
-        problems.push(e.message);
-      }
-    }
-    return out;
-  };
-  const scope = stage.scope;
-  switch (op.op) {
-    case 'select': {
-      if (!Array.isArray(op.exprs)) throw new ResolveProblem('select needs a list of columns');
-      const columns = resolveAll(op.exprs, (e) => selectItem(e, scope, env));
-      columns.forEach(noteJson);
-      return { filters: stage.filters, scope: columns.map((r) => ({ name: r.name, expr: r.expr, eventTime: r.eventTime })) };
-    }
-    case 'withColumn': {
-      const r = resolveExpr(op.expr, scope, env);
-      noteJson({ ...r, name: op.name });
-      const column: ScopeColumn = { name: op.name, expr: r.expr, eventTime: r.eventTime };
-      const at = matchingFields(scope.map(asField), op.name);
-      const next = scope.map((c, i) => (at.includes(i) ? column : c));
-      return { filters: stage.filters, scope: at.length > 0 ? next : [...scope, column] };
-    }
-    case 'withColumnRenamed': {
-      const at = matchingFields(scope.map(asField), op.from);
-      return { filters: stage.filters, scope: scope.map((c, i) => (at.includes(i) ? { ...c, name: op.to } : c)) };
-    }
-    case 'drop': {
-      if (!Array.isArray(op.columns)) throw new ResolveProblem('drop needs a list of column names');
-      const gone = new Set(op.columns.flatMap((n) => matchingFields(scope.map(asField), n)));
-      return { filters: stage.filters, scope: scope.filter((_, i) => !gone.has(i)) };
-    }
-    case 'filter': {
-      const r = resolveExpr(op.condition, scope, env);
-      return { filters: [...stage.filters, requireBoolean(r, 'filter')], scope };
-    }
-    case 'withWatermark': {
-      const r = resolveColumn(op.column, scope);
-      if (nameParts(op.column).length > 1) throw new ResolveProblem(`withWatermark needs a top-level column; add the field ${op.column} as a column with withColumn first`);
-      if (r.expr.type.kind !== 'timestamp') {
-        throw new ResolveProblem(`[EVENT_TIME_IS_NOT_ON_TIMESTAMP_TYPE] The event time \`${r.name}\` has the invalid type "${sqlTypeName(r.expr.type)}", but expected "TIMESTAMP".`);
-      }
-      let delay: number;
-      try {
-        delay = parseDuration(op.delay);
-      } catch (e) {
-        throw new ResolveProblem(`watermark delay: ${(e as Error).message}`);
-      }
-      onWatermark(delay);
-      const at = matchingFields(scope.map(asField), op.column)[0];
-      return { filters: stage.filters, scope: scope.map((c, i) => ({ ...c, eventTime: i === at })) };
-    }
-    default:
-      throw new ResolveProblem(`unknown operation ${JSON.stringify((op as { op: unknown }).op)}`);
-  }
-}
-
-function asField(c: ScopeColumn): SqlField {
-  return { name: c.name, type: c.expr.type, nullable: c.expr.nullable };
-}
-
-/** One select item: '*', 'a.*' (every field of struct a), or an expression. */
-function selectItem(spec: ExprSpec, scope: readonly ScopeColumn[], env: ExprEnv): Resolved[] {
-  if (spec?.kind === 'col' && typeof spec.name === 'string') {
-    let parts: string[];
-    try {
-      parts = nameParts(spec.name);
-    } catch (e) {
-      throw new ResolveProblem((e as Error).message);
-    }
-    if (parts[parts.length - 1] === '*') {
-      if (parts.length === 1) return scope.map((c) => ({ name: c.name, sql: c.name, expr: c.expr, eventTime: c.eventTime }));
-      const struct = resolveColumn(parts.slice(0, -1).map((p) => '`' + p.replace(/`/g, '``') + '`').join('.'), scope);
-      if (struct.expr.type.kind !== 'struct') {
-        throw new ResolveProblem(`[CANNOT_RESOLVE_STAR_EXPAND] Cannot resolve ${spec.name} given input columns: ${struct.sql} is ${simpleString(struct.expr.type)}, not a struct`);
-      }
-      return struct.expr.type.fields.map((f) => ({ name: f.name, sql: `${struct.sql}.${f.name}`, expr: fieldOf(struct.expr, f.name, struct.sql), eventTime: false }));
-    }
-  }
-  return [resolveExpr(spec, scope, env)];
 }
 
 /** Pre's projection for the aggregation, the AggregateSpec over it, and post's starting scope in the user's order. */
