@@ -137,6 +137,23 @@ const cases: [string, QuerySpecV2, string[]][] = [
     'time zone "Europe/Paris" is not supported yet; use \'UTC\' or a fixed offset such as \'+02:00\'',
     '[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column, variable, or function parameter with name `nope` cannot be resolved. Did you mean one of the following? [`kind`, `price`, `ts`, `tags`, `big`].',
   ]],
+  ['a source problem and the output mode check together', (() => {
+    const s = specOf([...parsed, { op: 'aggregate', keys: [window('ts', '1 minute')], aggregates: [count] }]);
+    s.source.failOnDataLoss = 'yes' as unknown as boolean;
+    return s;
+  })(), ['failOnDataLoss must be true or false, got "yes"', APPEND_WITHOUT_WATERMARK]],
+  ['a star over a column that is not a struct', specOf([...parsed, { op: 'select', exprs: [col('kind.*')] }]), [
+    '[CANNOT_RESOLVE_STAR_EXPAND] Cannot resolve kind.* given input columns: kind is string, not a struct',
+  ]],
+  ['a star inside an expression', specOf([...parsed, { op: 'select', exprs: [call('lower', col('*'))] }]), [
+    "[INVALID_USAGE_OF_STAR_OR_REGEX] Invalid usage of '*' in expression \"*\"; '*' and 'a.*' are allowed in select only",
+  ]],
+  ['a watermark on a nested field', specOf([{ op: 'select', exprs: [parse(schema)] }, { op: 'withWatermark', column: 'data.ts', delay: '1 minute' }]), [
+    'withWatermark needs a top-level column; add the field data.ts as a column with withColumn first',
+  ]],
+  ['two watermarks', specOf([...parsed, watermark, { op: 'withWatermark', column: 'created', delay: '1 minute' }]), [
+    'only one withWatermark is supported in a query',
+  ]],
   ['a spec of another version', { ...specOf(parsed), version: 1 as unknown as 2 }, [
     'unknown query spec version 1; the resolver reads version 2 (upgradeSpec turns version 1 into it)',
   ]],

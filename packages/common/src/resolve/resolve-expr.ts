@@ -47,8 +47,9 @@ export interface JsonHoist {
 export interface ExprEnv {
   catalog: Catalog;
   ctx: CallContext;
-  /** Null after the aggregation: from_json is then refused. */
+  /** Null where from_json is refused (after the aggregation), with the reason. */
   json: JsonHoist | null;
+  jsonRefusal: string;
 }
 
 /** The aggregate functions (Spark SQL names); they are resolved only in groupBy(...).agg(...). */
@@ -205,7 +206,7 @@ function resolveCase(spec: Extract<ExprSpec, { kind: 'case' }>, scope: readonly 
 /** from_json(value or CAST(value AS STRING), schema): the scan's parsed struct column. */
 function resolveFromJson(spec: Extract<ExprSpec, { kind: 'fromJson' }>, scope: readonly ScopeColumn[], env: ExprEnv): Resolved {
   const json = env.json;
-  if (json === null) throw new ResolveProblem('from_json is only supported over the Kafka value before the aggregation');
+  if (json === null) throw new ResolveProblem(env.jsonRefusal);
   if (json.found !== null) throw new ResolveProblem('only one from_json over the Kafka value is supported in a query');
   if (!Array.isArray(spec.schema) || spec.schema.length === 0) throw new ResolveProblem('from_json needs a schema with at least one field');
   const arg = resolveExpr(spec.expr, scope, env);

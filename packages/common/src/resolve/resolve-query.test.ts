@@ -118,6 +118,19 @@ describe('resolveQuery: the six job kinds', () => {
     assert.deepEqual(fields(q.output), ['user_id int']);
   });
 
+  it('an ingest job keeping its watermark column, set on the Kafka timestamp before parsing, runs in one stage', () => {
+    const schema = [sqlField('user_id', INT)];
+    const q = resolve(specOf([
+      { op: 'withWatermark', column: 'timestamp', delay: '30 seconds' },
+      { op: 'select', exprs: [parse(schema), alias(col('timestamp'), 'kafka_time')] },
+      { op: 'select', exprs: [col('data.user_id'), col('kafka_time')] },
+    ]));
+    assert.deepEqual(q.scan.kafkaColumns, ['timestamp']);
+    assert.deepEqual(steps(q.pre), ['project #1[0], #0']);
+    assert.deepEqual(q.eventTime, { column: 1, delayMicros: 30_000_000, maxAheadMicros: 86_400_000_000 });
+    assert.deepEqual(q.post, []);
+  });
+
   it('complete mode grouped without a window: keys only, avg of a decimal widened by 4 digits of scale', () => {
     const schema = [sqlField('kind', STRING), sqlField('price', decimalType(12, 2))];
     const q = resolve(specOf([

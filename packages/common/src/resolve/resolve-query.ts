@@ -5,7 +5,8 @@
  *
  * How the operations become the pipeline of resolved-query.ts:
  *   - The plan runs in at most two stages. `pre` reads the scan; it ends at the aggregation, or, in an
- *     ingest job, at withWatermark (so the event-time column is in pre's output). `post` holds the rest.
+ *     ingest job whose watermark column is dropped later, at withWatermark (so the event-time column
+ *     is one of pre's outputs). `post` holds the rest.
  *   - Within a stage, column references are inlined (each column is known by its expression over the
  *     stage input), so a stage is its filters, in the order written, then one projection (left out
  *     when it only passes the input through). A filter on a computed column computes it again.
@@ -63,7 +64,14 @@ export function resolveQuery(spec: QuerySpecV2, opts: ResolveOptions = {}): Reso
   if (timeZone !== 'UTC' && !(typeof timeZone === 'string' && /^[+-]([01]\d|2[0-3]):[0-5]\d$/.test(timeZone))) {
     problems.push(`time zone ${JSON.stringify(timeZone)} is not supported yet; use 'UTC' or a fixed offset such as '+02:00'`);
   }
-  const plan = resolvePlan(spec.plan, { catalog: opts.catalog ?? DEFAULT_CATALOG, ctx: { timeZone }, json: null }, problems);
+  const env: ExprEnv = { catalog: opts.catalog ?? DEFAULT_CATALOG, ctx: { timeZone }, json: null, jsonRefusal: '' };
+  const planProblems: string[] = [];
+  let plan = resolvePlan(spec.plan, env, false, planProblems);
+  if (plan !== null && plan.watermarkDropped) {
+    // An ingest job that drops its watermark column after withWatermark: pre ends at withWatermark instead.
+    plan = resolvePlan(spec.plan, env, true, planProblems);
+  }
+  problems.push(...planProblems);
   if (plan !== null) {
     problems.push(...modeProblems(spec, plan));
     problems.push(...outputProblems(plan.output, spec.sink.partitionBy));
@@ -121,6 +129,8 @@ interface ResolvedPlan {
   output: SqlField[];
   /** The partition columns spelled as the output names them. */
   partitionBy(names: readonly string[]): string[];
+  /** An ingest job resolved without a split whose watermark column is not in its output. */
+  watermarkDropped: boolean;
 }
 
 
@@ -131,13 +141,17 @@ function inputScope(schema: readonly SqlField[], eventTime: (i: number) => boole
   return schema.map((f, i) => ({ name: f.name, expr: { kind: 'column', index: i, type: f.type, nullable: f.nullable }, eventTime: eventTime(i) }));
 }
 
-function resolvePlan(ops: readonly LogicalOp[], baseEnv: ExprEnv, problems: string[]): ResolvedPlan | null {
+/**
+ * The plan's stages. An ingest job's pre holds every operation unless `splitAtWatermark` (then pre
+ * ends at withWatermark, so that the event-time column is one of pre's outputs).
+ */
+function resolvePlan(ops: readonly LogicalOp[], baseEnv: ExprEnv, splitAtWatermark: boolean, problems: string[]): ResolvedPlan | null {
   const json: JsonHoist = { valueColumn: VALUE_COLUMN, parsedColumn: PARSED_COLUMN, found: null };
   let env: ExprEnv = { ...baseEnv, json };
   let jsonName: string | null = null;
   const aggAt = ops.findIndex((op) => op.op === 'aggregate');
   const watermarkAt = ops.map((op) => op.op).lastIndexOf('withWatermark');
-  const boundary = aggAt >= 0 ? aggAt : watermarkAt;
+  const boundary = aggAt >= 0 ? aggAt : splitAtWatermark ? watermarkAt : -1;
 
   let stage: Stage = { filters: [], scope: inputScope(KAFKA_SCHEMA) };
   let pre: { filters: RExpr[]; columns: { expr: RExpr; name: string }[] } | null = null;
@@ -165,7 +179,7 @@ function resolvePlan(ops: readonly LogicalOp[], baseEnv: ExprEnv, problems: stri
         aggregate = built.aggregate;
         postInput = built.aggregate.schema;
         stage = { filters: [], scope: built.postScope };
-        env = { ...env, json: null };
+        env = { ...env, json: null, jsonRefusal: 'from_json is only supported over the Kafka value before the aggregation' };
         continue;
       }
       stage = applyOp(op, stage, env, problems, noteJson, (delay) => {
@@ -186,11 +200,17 @@ function resolvePlan(ops: readonly LogicalOp[], baseEnv: ExprEnv, problems: stri
       postInput = stage.scope.map((c) => sqlField(c.name, c.expr.type, c.expr.nullable));
       const flags = stage.scope.map((c) => c.eventTime);
       stage = { filters: [], scope: inputScope(postInput, (k) => flags[k]) };
-      env = { ...env, json: null };
+      env = { ...env, json: null, jsonRefusal: 'from_json after withWatermark is not supported when the watermark column is dropped later; parse the value first' };
     }
   }
   if (problems.length > 0) return null;
-  if (pre === null) pre = { filters: stage.filters, columns: stage.scope.map((c) => ({ expr: c.expr, name: c.name })) };
+  let watermarkDropped = false;
+  if (pre === null) {
+    pre = { filters: stage.filters, columns: stage.scope.map((c) => ({ expr: c.expr, name: c.name })) };
+    const at = stage.scope.findIndex((c) => c.eventTime);
+    if (at >= 0) eventTime = { column: at, delayMicros: watermarkDelay ?? 0 };
+    watermarkDropped = watermarkDelay !== null && at < 0;
+  }
 
   // The scan: the Kafka columns pre reads, then the parsed struct.
   const preSteps = stageSteps(pre.filters, pre.columns);
@@ -219,6 +239,7 @@ function resolvePlan(ops: readonly LogicalOp[], baseEnv: ExprEnv, problems: stri
     aggregate,
     post,
     output,
+    watermarkDropped,
     partitionBy: (names) => names.map((n) => {
       const at = matchingFields(output, n);
       return at.length === 1 ? output[at[0]].name : n;
