@@ -48,18 +48,22 @@ export function backticked(name: string): string {
   return '`' + name.replace(/`/g, '``') + '`';
 }
 
-/** [UNRESOLVED_COLUMN.WITH_SUGGESTION], candidates ordered by edit distance as Spark orders them (at most 5). */
+/**
+ * [UNRESOLVED_COLUMN.WITH_SUGGESTION] in Spark 3.5's words ("A column or function parameter"; Spark
+ * 4 says "A column, variable, or function parameter"), candidates ordered by edit distance, the
+ * first five, as Spark orders them (StringUtils.orderSuggestedIdentifiersBySimilarity).
+ */
 export function unresolvedColumnMessage(name: string, candidates: readonly string[]): string {
   const shown = nameParts(name).map(backticked).join('.');
   if (candidates.length === 0) {
-    return `[UNRESOLVED_COLUMN.WITHOUT_SUGGESTION] A column, variable, or function parameter with name ${shown} cannot be resolved.`;
+    return `[UNRESOLVED_COLUMN.WITHOUT_SUGGESTION] A column or function parameter with name ${shown} cannot be resolved.`;
   }
   const ordered = candidates
-    .map((c, i) => ({ c, i, d: levenshtein(c.toLowerCase(), name.toLowerCase()) }))
+    .map((c, i) => ({ c, i, d: levenshtein(c, name) }))
     .sort((a, b) => a.d - b.d || a.i - b.i)
     .slice(0, 5)
     .map((x) => backticked(x.c));
-  return `[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column, variable, or function parameter with name ${shown} cannot be resolved. Did you mean one of the following? [${ordered.join(', ')}].`;
+  return `[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column or function parameter with name ${shown} cannot be resolved. Did you mean one of the following? [${ordered.join(', ')}].`;
 }
 
 export function ambiguousReferenceMessage(name: string, matches: readonly string[]): string {

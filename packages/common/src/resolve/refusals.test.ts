@@ -27,10 +27,10 @@ function problems(spec: QuerySpecV2): readonly string[] {
 /** [what is wrong, the spec, the exact problems]. */
 const cases: [string, QuerySpecV2, string[]][] = [
   ['an unknown column, with the closest names first', specOf([...parsed, { op: 'select', exprs: [col('user')] }]), [
-    '[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column, variable, or function parameter with name `user` cannot be resolved. Did you mean one of the following? [`user_id`, `ts`, `kind`, `tags`, `big`].',
+    '[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column or function parameter with name `user` cannot be resolved. Did you mean one of the following? [`user_id`, `ts`, `kind`, `tags`, `big`].',
   ]],
   ['an unknown Kafka column', specOf([{ op: 'select', exprs: [col('key'), col('offset')] }, { op: 'filter', condition: call('=', col('ofset'), lit(1)) }]), [
-    '[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column, variable, or function parameter with name `ofset` cannot be resolved. Did you mean one of the following? [`offset`, `key`].',
+    '[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column or function parameter with name `ofset` cannot be resolved. Did you mean one of the following? [`offset`, `key`].',
   ]],
   ['an unknown field of a struct', specOf([...parsed, { op: 'select', exprs: [col('address.town')] }]), [
     '[FIELD_NOT_FOUND] No such struct field `town` in `city`.',
@@ -42,8 +42,8 @@ const cases: [string, QuerySpecV2, string[]][] = [
     '[AMBIGUOUS_REFERENCE] Reference `Kind` is ambiguous, could be: [`kind`, `KIND`].',
   ]],
   ['every unknown column of a select at once', specOf([...parsed, { op: 'select', exprs: [col('a1'), col('kind'), col('b2')] }]), [
-    '[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column, variable, or function parameter with name `a1` cannot be resolved. Did you mean one of the following? [`ts`, `tags`, `big`, `kind`, `price`].',
-    '[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column, variable, or function parameter with name `b2` cannot be resolved. Did you mean one of the following? [`ts`, `big`, `kind`, `tags`, `price`].',
+    '[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column or function parameter with name `a1` cannot be resolved. Did you mean one of the following? [`ts`, `tags`, `big`, `kind`, `price`].',
+    '[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column or function parameter with name `b2` cannot be resolved. Did you mean one of the following? [`ts`, `big`, `kind`, `tags`, `price`].',
   ]],
   ['append mode on an aggregation without a watermark', specOf([...parsed, { op: 'aggregate', keys: [window('ts', '1 minute')], aggregates: [count] }]), [
     APPEND_WITHOUT_WATERMARK,
@@ -135,7 +135,7 @@ const cases: [string, QuerySpecV2, string[]][] = [
     "trigger interval: cannot parse duration \"1 month\": 'month' has no fixed length; use days or weeks",
     'shufflePartitions must be an integer in 1..10000, got 0',
     'time zone "Europe/Paris" is not supported yet; use \'UTC\' or a fixed offset such as \'+02:00\'',
-    '[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column, variable, or function parameter with name `nope` cannot be resolved. Did you mean one of the following? [`kind`, `price`, `ts`, `tags`, `big`].',
+    '[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column or function parameter with name `nope` cannot be resolved. Did you mean one of the following? [`kind`, `price`, `ts`, `tags`, `big`].',
   ]],
   ['a source problem and the output mode check together', (() => {
     const s = specOf([...parsed, { op: 'aggregate', keys: [window('ts', '1 minute')], aggregates: [count] }]);
