@@ -7,6 +7,7 @@ import type { RExpr } from '../plan/resolved-query';
 import { zoneOffsetMicros } from '../plan/derived-columns';
 import { BOOLEAN, DOUBLE, INT, LONG, STRING, type SqlType } from '../schema/sql-type';
 import { ResolveProblem } from './problem';
+import { checkedType } from './type-checks';
 import { sqlTypeName } from './names';
 
 type LitSpec = Extract<ExprSpec, { kind: 'lit' }>;
@@ -20,8 +21,12 @@ const LONG_MAX = 2n ** 63n - 1n;
 export function resolveLiteral(spec: LitSpec, timeZone: string): RExpr & { kind: 'literal' } {
   const { value } = spec;
   if (spec.type !== undefined) {
-    if (value === null) return { kind: 'literal', value: null, type: spec.type, nullable: true };
-    return { kind: 'literal', value: canonical(String(value), spec.type, timeZone), type: spec.type, nullable: false };
+    const type = checkedType(spec.type, 'lit');
+    if (value === null) return { kind: 'literal', value: null, type, nullable: true };
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+      throw new ResolveProblem(`a literal must be a boolean, number, string or null, got ${JSON.stringify(value)}`);
+    }
+    return { kind: 'literal', value: canonical(String(value), type, timeZone), type, nullable: false };
   }
   if (value === null) return { kind: 'literal', value: null, type: STRING, nullable: true };
   if (typeof value === 'boolean') return { kind: 'literal', value: String(value), type: BOOLEAN, nullable: false };

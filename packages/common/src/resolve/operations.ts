@@ -44,6 +44,7 @@ export function applyOp(
       return { filters: stage.filters, scope: columns.map((r) => ({ name: r.name, expr: r.expr, eventTime: r.eventTime })) };
     }
     case 'withColumn': {
+      requireName(op.name, 'withColumn');
       const r = resolveExpr(op.expr, scope, env);
       noteJson({ ...r, name: op.name });
       const column: ScopeColumn = { name: op.name, expr: r.expr, eventTime: r.eventTime };
@@ -52,11 +53,14 @@ export function applyOp(
       return { filters: stage.filters, scope: at.length > 0 ? next : [...scope, column] };
     }
     case 'withColumnRenamed': {
+      requireName(op.from, 'withColumnRenamed');
+      requireName(op.to, 'withColumnRenamed');
       const at = matchingFields(scope.map(asField), op.from);
       return { filters: stage.filters, scope: scope.map((c, i) => (at.includes(i) ? { ...c, name: op.to } : c)) };
     }
     case 'drop': {
       if (!Array.isArray(op.columns)) throw new ResolveProblem('drop needs a list of column names');
+      op.columns.forEach((n) => requireName(n, 'drop'));
       const gone = new Set(op.columns.flatMap((n) => matchingFields(scope.map(asField), n)));
       return { filters: stage.filters, scope: scope.filter((_, i) => !gone.has(i)) };
     }
@@ -108,4 +112,8 @@ function selectItem(spec: ExprSpec, scope: readonly ScopeColumn[], env: ExprEnv)
     }
   }
   return [resolveExpr(spec, scope, env)];
+}
+
+function requireName(name: unknown, where: string): void {
+  if (typeof name !== 'string') throw new ResolveProblem(`${where} needs a column name (a string), got ${JSON.stringify(name)}`);
 }

@@ -154,6 +154,21 @@ const cases: [string, QuerySpecV2, string[]][] = [
   ['two watermarks', specOf([...parsed, watermark, { op: 'withWatermark', column: 'created', delay: '1 minute' }]), [
     'only one withWatermark is supported in a query',
   ]],
+  ['a from_json schema with a binary field', specOf([{ op: 'select', exprs: [parse([sqlField('b', { kind: 'binary' })])] }]), [
+    "from_json: field 'b' is binary, which JSON does not carry; declare it as string",
+  ]],
+  ['a from_json schema with an invalid decimal', specOf([{ op: 'select', exprs: [parse([sqlField('d', decimalType(39, 2))])] }]), [
+    "from_json schema, field 'd': decimal(39,2) is not a valid type: precision must be 1..38 and scale 0..precision",
+  ]],
+  ['a from_json schema naming a field twice', specOf([{ op: 'select', exprs: [parse([sqlField('a', INT), sqlField('A', STRING)])] }]), [
+    "from_json schema: field 'A' appears twice",
+  ]],
+  ['a cast to an unknown type', specOf([...parsed, { op: 'select', exprs: [{ kind: 'cast', expr: col('kind'), to: { kind: 'varchar' } as never }] }]), [
+    'cast: unknown type "varchar"',
+  ]],
+  ['a typed literal that does not fit its type', specOf([...parsed, { op: 'select', exprs: [alias(call('=', col('price'), lit('1.234', decimalType(12, 2))), 'x')] }]), [
+    'the literal "1.234" cannot be typed as DECIMAL(12,2): more than 2 decimal places',
+  ]],
   ['a spec of another version', { ...specOf(parsed), version: 1 as unknown as 2 }, [
     'unknown query spec version 1; the resolver reads version 2 (upgradeSpec turns version 1 into it)',
   ]],
@@ -201,5 +216,46 @@ describe('resolveQuery refusals', () => {
     }], { outputMode: 'complete' });
     const names = problems(spec).map((p) => /^output column name "(.*)" contains/.exec(p)?.[1] ?? p);
     assert.deepEqual(names, ['lower(kind)', 'count(1)', 'sum(price)', 'avg(price)', 'count(kind)']);
+  });
+});
+
+describe('resolveQuery on specs from the wire', () => {
+  it('throws only QueryResolutionError, whatever value replaces any part of a spec', () => {
+    const full = (): QuerySpecV2 => {
+      const s = specOf([
+        ...parsed,
+        { op: 'filter', condition: call('>', col('price'), lit(1)) },
+        { op: 'withColumn', name: 'x', expr: { kind: 'case', branches: [{ when: call('>', col('user_id'), lit(1)), then: lit('a') }], otherwise: lit(null) } },
+        { op: 'withColumnRenamed', from: 'x', to: 'y' },
+        { op: 'drop', columns: ['y'] },
+        watermark,
+        { op: 'aggregate', keys: [window('ts', '1 minute'), col('kind')], aggregates: [count, alias(call('sum', col('price')), 's')] },
+        { op: 'withColumn', name: 'day', expr: call('to_date', col('window.start')) },
+      ], { partitionBy: ['day'] }, { lateRows: 'table', maxEventTimeAhead: '1 hour', timeZone: '+01:00' });
+      return s;
+    };
+    assert.equal(resolve(full()).output.length, 5);
+    const locations: string[][] = [];
+    const walk = (v: unknown, at: string[]): void => {
+      if (v === null || typeof v !== 'object') return;
+      for (const k of Object.keys(v)) { locations.push([...at, k]); walk((v as Record<string, unknown>)[k], [...at, k]); }
+    };
+    walk(full(), []);
+    let probes = 0;
+    for (const at of locations) {
+      for (const odd of [null, undefined, 7, 'x', true, [], {}, [null], { kind: 'col' }, { op: 'select' }]) {
+        const s = full() as unknown as Record<string, unknown>;
+        let parent = s;
+        for (const k of at.slice(0, -1)) parent = parent[k] as Record<string, unknown>;
+        parent[at[at.length - 1]] = odd;
+        try {
+          resolve(s as unknown as QuerySpecV2);
+        } catch (e) {
+          assert.ok(e instanceof QueryResolutionError, `${at.join('.')} = ${JSON.stringify(odd)}: ${(e as Error).stack}`);
+        }
+        probes++;
+      }
+    }
+    assert.ok(probes > 1000, `${probes} probes`);
   });
 });

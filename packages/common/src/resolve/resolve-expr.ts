@@ -15,6 +15,7 @@ import {
   ambiguousReferenceMessage, fieldNotFoundMessage, matchingFields, nameParts, notAStructMessage, sqlTypeName, unresolvedColumnMessage,
 } from './names';
 import { ResolveProblem } from './problem';
+import { checkedFields, checkedType, jsonSchemaProblem } from './type-checks';
 import { commonType } from './common-type';
 
 /** A column of a DataFrame at one point of the plan. */
@@ -75,8 +76,9 @@ export function resolveExpr(spec: ExprSpec, scope: readonly ScopeColumn[], env: 
     }
     case 'cast': {
       const arg = resolveExpr(spec.expr, scope, env);
-      const expr = typed(() => env.catalog.resolveCast(arg.expr, spec.to, env.ctx));
-      const sql = `CAST(${arg.sql} AS ${sqlTypeName(spec.to)})`;
+      const to = checkedType(spec.to, 'cast');
+      const expr = typed(() => env.catalog.resolveCast(arg.expr, to, env.ctx));
+      const sql = `CAST(${arg.sql} AS ${sqlTypeName(to)})`;
       return { expr, name: sql, sql, eventTime: false };
     }
     case 'call': return resolveCall(spec, scope, env);
@@ -208,7 +210,10 @@ function resolveFromJson(spec: Extract<ExprSpec, { kind: 'fromJson' }>, scope: r
   const json = env.json;
   if (json === null) throw new ResolveProblem(env.jsonRefusal);
   if (json.found !== null) throw new ResolveProblem('only one from_json over the Kafka value is supported in a query');
-  if (!Array.isArray(spec.schema) || spec.schema.length === 0) throw new ResolveProblem('from_json needs a schema with at least one field');
+  const schema = checkedFields(spec.schema, 'from_json schema');
+  if (schema.length === 0) throw new ResolveProblem('from_json needs a schema with at least one field');
+  const binary = jsonSchemaProblem(schema);
+  if (binary !== null) throw new ResolveProblem(binary);
   const arg = resolveExpr(spec.expr, scope, env);
   const overValue = (e: RExpr): boolean => e.kind === 'column' && e.index === json.valueColumn;
   const ok = overValue(arg.expr) || (arg.expr.kind === 'cast' && arg.expr.type.kind === 'string' && overValue(arg.expr.arg));
@@ -216,8 +221,8 @@ function resolveFromJson(spec: Extract<ExprSpec, { kind: 'fromJson' }>, scope: r
     throw new ResolveProblem(`from_json over ${arg.sql} is not supported: parse the Kafka value, from_json(col('value').cast('string'), schema)`);
   }
   const prettyName = `from_json(${arg.sql})`;
-  json.found = { schema: [...spec.schema], prettyName };
-  const type = structType(spec.schema);
+  json.found = { schema: [...schema], prettyName };
+  const type = structType(schema);
   // Not null: a record whose value is null or not a JSON object is a bad record (quarantined), so
   // every row that reaches the plan has the struct, and its fields keep their declared nullability.
   return { expr: { kind: 'column', index: json.parsedColumn, type, nullable: false }, name: prettyName, sql: prettyName, eventTime: false };
