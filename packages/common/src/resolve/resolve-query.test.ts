@@ -228,6 +228,22 @@ describe('resolveQuery: names, scopes and defaults', () => {
     assert.deepEqual(fields(q.output).map((f) => f.split(' ')[0]), ['kind', 'window', 'n']);
   });
 
+  it('reads a column once when it is a key and an aggregate input, and names an aliased window', () => {
+    const q = resolve(specOf([
+      ...parsed,
+      { op: 'withWatermark', column: 'ts', delay: '1 minute' },
+      {
+        op: 'aggregate',
+        keys: [alias(window('ts', '1 minute'), 'w'), alias(call('lower', col('kind')), 'k')],
+        aggregates: [alias(call('count', col('kind')), 'kinds'), alias(call('max', call('lower', col('kind'))), 'last_kind')],
+      },
+    ]));
+    assert.deepEqual(steps(q.pre), ['project #0[4], lower(#0[1]), #0[1]']);
+    assert.deepEqual(q.aggregate!.keys.map((k) => k.column), [1]);
+    assert.deepEqual(q.aggregate!.aggregates.map((a) => [a.fn, a.column]), [['count', 2], ['max', 1]]);
+    assert.deepEqual(fields(q.output), ['w struct<start:timestamp,end:timestamp> not null', 'k string', 'kinds bigint not null', 'last_kind string']);
+  });
+
   it('types literals as lit() does and reads forced types exactly', () => {
     const q = resolve(specOf([
       ...parsed,
