@@ -10,6 +10,7 @@ export * from './plan';
 export * from './schema';
 export * from './columns';
 export * from './expr';
+export * from './resolve';
 export * from './kafka';
 export * from './decode';
 export {

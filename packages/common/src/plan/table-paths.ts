@@ -19,7 +19,7 @@ export const SYSTEM_DIRS: readonly string[] = ['/proc', '/sys', '/dev'];
 export interface NamedPath { what: string; path: string }
 
 /** The table path, checkpoint location and the side tables the query writes (defaults included), skipping missing ones. */
-export function specPaths(spec: QuerySpec): NamedPath[] {
+export function specPaths(spec: Pick<QuerySpec, 'sink' | 'options'>): NamedPath[] {
   const out: NamedPath[] = [];
   const sink = spec?.sink;
   const opts = spec?.options ?? {};
