@@ -5,7 +5,7 @@ import fc from 'fast-check';
 // conversion options, to check the message definitions and the codec against each other.
 import * as protobuf from 'protobufjs';
 import { InvalidArgumentError } from '../errors';
-import { LOAD_OPTIONS, PROTO_ROOT } from '../rpc/proto-loader';
+import { LOAD_OPTIONS, PROTO_ROOT, serviceDefinition } from '../rpc/proto-loader';
 import type { SqlField, SqlType } from '../schema/sql-type';
 import type { AggregateSpec, EventTime, RExpr, ResolvedOptions, ResolvedQuery, ResolvedSink, ResolvedSource, ScanSpec, Step } from './resolved-query';
 import { KAFKA_COLUMNS } from './resolved-query';
@@ -297,5 +297,35 @@ describe('resolved query ⇄ proto', () => {
       spoil(m);
       assert.throws(() => resolvedQueryFromProto(m), (e: unknown) => e instanceof InvalidArgumentError && expected.test(e.message), name);
     }
+  });
+});
+
+describe('the resolved query in task requests', () => {
+  // The serializers gRPC itself uses for TaskService, built by rpc/proto-loader.ts.
+  const tasks = serviceDefinition('TaskService');
+  const ctx = { query_id: 'q1', batch_id: 7, attempt: 2 };
+
+  it('a MapTaskRequest carries the query intact beside its other fields', () => {
+    const request = {
+      ctx, task_id: 3, job_json: '{"queryId":"q1"}', query: resolvedQueryToProto(handQuery),
+      ranges: [{ topic: 'orders', partition: 1, from_offset: '10', to_offset: '9007199254740991' }],
+      late_watermark_micros: 1_700_000_000_000_000, late_filter: true, owners: [{ partition: 0, executor_id: 'e1', address: 'h:1' }],
+      event_time_guard_reference_ms: 1_700_000_000_000, max_event_time_ahead_ms: 86_400_000,
+    };
+    const back = tasks.RunMapTask.requestDeserialize(tasks.RunMapTask.requestSerialize(request));
+    assert.deepEqual(resolvedQueryFromProto(back.query), handQuery);
+    assert.equal(back.job_json, '{"queryId":"q1"}');
+    assert.deepEqual(back.ctx, ctx);
+    assert.equal(back.task_id, 3);
+    assert.deepEqual(back.ranges, [{ topic: 'orders', partition: 1, from_offset: '10', to_offset: '9007199254740991' }]);
+    assert.equal(back.late_watermark_micros, 1_700_000_000_000_000);
+    assert.equal(back.max_event_time_ahead_ms, 86_400_000);
+  });
+
+  it('a ReduceTaskRequest carries it too, and a request without one decodes with the query unset', () => {
+    const reduce = { ctx, job_json: '{}', query: resolvedQueryToProto(handQuery), partitions: [0, 3], map_task_ids: [0], watermark_micros: 5, committed: [], table_path: '/t', no_data: false };
+    assert.deepEqual(resolvedQueryFromProto(tasks.RunReduceTask.requestDeserialize(tasks.RunReduceTask.requestSerialize(reduce)).query), handQuery);
+    const old = tasks.RunMapTask.requestDeserialize(tasks.RunMapTask.requestSerialize({ ctx, task_id: 0, job_json: '{}' }));
+    assert.equal(old.query, null);
   });
 });
