@@ -5,13 +5,13 @@
  * executor of the attempt being lost, fails the whole attempt with a retry class; the caller decides
  * whether to run attempt A+1 with the same plan.
  */
-import { ExecutorJob, MapTaskStats, ReduceTaskStats, ResolvedQuery, TributaryError, resolvedQueryToProto } from '@tributary/common';
+import { ExecutorJob, MapTaskStats, ReduceTaskStats, ResolvedQuery, TributaryError, resolvedQueryToProto, BatchId } from '@tributary/common';
 import { ExecutorInfo, ExecutorRegistry } from './executor-registry';
 import { assignRanges, assignShufflePartitions, RangeAssignment } from './placement';
 
 export interface AttemptInput {
   queryId: string;
-  batchId: number;
+  batchId: BatchId;
   attempt: number;
   job: ExecutorJob;
   /** The resolved query, sent with every task (MapTaskRequest.query) once the driver resolves one. */
@@ -20,7 +20,8 @@ export interface AttemptInput {
   lateWatermarkMicros: number;
   lateFilter: boolean;
   watermarkMicros: number;
-  committedAttempts: { version: number; attempt: number }[];
+  /** The committed attempt of each recent batch: whose state counts. */
+  committedAttempts: { batchId: BatchId; attempt: number }[];
   noData: boolean;
   /** Event-time guard of the batch's plan, passed to map tasks. */
   eventTimeGuardReferenceMs: number;
@@ -123,7 +124,7 @@ export async function runAttempt(registry: ExecutorRegistry, input: AttemptInput
     const reduceResults = await Promise.race([
       Promise.all([...partitionsBy.entries()].map(([id, parts]) => call<any>(byId.get(id)!, 'RunReduceTask', {
         ctx, job_json: jobJson, query, partitions: parts, map_task_ids: mapTasks.map((t) => t.taskId),
-        watermark_micros: input.watermarkMicros, committed: input.committedAttempts,
+        watermark_micros: input.watermarkMicros, committed: input.committedAttempts.map((c) => ({ batch_id: c.batchId, attempt: c.attempt })),
         table_path: input.job.tablePath, no_data: input.noData,
       }, `reduce task of batch ${input.batchId} (partitions ${parts.join(',')})`))),
       lost,
