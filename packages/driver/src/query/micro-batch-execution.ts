@@ -60,7 +60,7 @@ export interface ExecutionDeps {
   /** Side tables, committed before the main table in this order. */
   sideSinks: SideTableSink[];
   /** Test-only fault hook: called at each named step; may throw or kill the process. */
-  faultHook?: (step: string, batchId: number) => void | Promise<void>;
+  faultHook?: (step: string, batchId: BatchId) => void | Promise<void>;
   log: (msg: string) => void;
 }
 
