@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { InvalidArgumentError } from '../errors';
-import { asBatchId, asStateVersion, batchThatWrote, EMPTY_STATE_VERSION, nextBatch, previousBatch, stateVersionAfter } from './batch-id';
+import { asBatchId, asStateVersion, batchThatWrote, EMPTY_STATE_VERSION, nextBatch, previousBatch, stateVersionAfter, type BatchId, type StateVersion } from './batch-id';
 
 describe('batch ids and state versions', () => {
   it('batch N writes state version N+1; before any batch the state is the empty version 0', () => {
@@ -28,5 +28,19 @@ describe('batch ids and state versions', () => {
       assert.throws(() => asBatchId(bad), InvalidArgumentError);
       assert.throws(() => asStateVersion(bad), InvalidArgumentError);
     }
+  });
+
+  it('keeps the two apart at compile time (each line below fails to compile without its directive)', () => {
+    const batch = asBatchId(3);
+    const version = asStateVersion(3);
+    // @ts-expect-error a batch id is not a state version
+    const v: StateVersion = batch;
+    // @ts-expect-error a state version is not a batch id
+    const b: BatchId = version;
+    // @ts-expect-error a plain number is neither
+    const n: BatchId = 3;
+    // @ts-expect-error arithmetic leaves the brand behind
+    const next: BatchId = batch + 1;
+    assert.deepEqual([v, b, n, next], [3, 3, 3, 4]);
   });
 });

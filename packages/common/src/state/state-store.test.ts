@@ -8,7 +8,7 @@ import { DataLossError, FencedError, InvalidArgumentError } from '../errors';
 import { StateStore, StateStoreOptions } from './state-store';
 
 import { testRedis } from '../testing';
-import { asStateVersion as sv } from '../batch/batch-id';
+import { asStateVersion as sv, type StateVersion } from '../batch/batch-id';
 
 /** A blob that is not valid UTF-8 and differs per (partition, version, attempt, kind). */
 function blob(partition: number, version: number, attempt: number, kind: string): Buffer {
@@ -216,7 +216,7 @@ describe('StateStore (shared Redis, unique query per test)', function () {
     await assert.rejects(store.write(0, sv(0), 0, 'delta', Buffer.alloc(1)), InvalidArgumentError);
     await assert.rejects(store.write(-1, sv(1), 0, 'delta', Buffer.alloc(1)), InvalidArgumentError);
     await assert.rejects(store.write(0, sv(1), 0, 'full' as 'delta', Buffer.alloc(1)), InvalidArgumentError);
-    await assert.rejects(store.loadChain(0, sv(1.5), () => 0), InvalidArgumentError);
+    await assert.rejects(store.loadChain(0, 1.5 as StateVersion, () => 0), InvalidArgumentError); // unchecked cast: the store checks itself
   });
 
   it('records the rows a partition emitted beside the fenced change set, readable for the attempt that wrote it only', async () => {
