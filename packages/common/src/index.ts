@@ -3,6 +3,7 @@
  * its folder's index.ts; this file only gathers them.
  */
 export * from './errors';
+export * from './batch';
 export * from './retry';
 export * from './rpc';
 export * from './task';

@@ -32,3 +32,5 @@ export type {
   ResolvedSink, ResolvedOptions, ResolvedQuery,
 } from './resolved-query';
 export { KAFKA_COLUMNS, stepsOutput } from './resolved-query';
+export { resolvedQueryToProto, resolvedQueryFromProto } from './resolved-query-proto';
+export type { ResolvedQueryMessage } from './resolved-query-proto';

@@ -5,9 +5,7 @@
  * end offset) for audit and lag tools. In complete mode the commit also removes every file that was
  * live, so the table holds exactly the new result.
  */
-import {
-  AddFile, Action, DERIVED_METADATA_KEY, InvalidArgumentError, parseSchemaString, createTable, kafkaOffsetTxns, QuerySpec, removeFor, sinkTableSchema, Snapshot,
-} from '@tributary/common';
+import { AddFile, Action, DERIVED_METADATA_KEY, InvalidArgumentError, parseSchemaString, createTable, kafkaOffsetTxns, QuerySpec, removeFor, sinkTableSchema, Snapshot, BatchId } from '@tributary/common';
 import { StreamingTable } from './streaming-table';
 
 export class DeltaSink {
@@ -47,7 +45,7 @@ export class DeltaSink {
   }
 
   /** Returns the table version written, or 'skipped' when the table already holds batch N. */
-  async commitBatch(batchId: number, adds: AddFile[], offsets: { topic: string; partition: number; endOffset: string }[]): Promise<number | 'skipped'> {
+  async commitBatch(batchId: BatchId, adds: AddFile[], offsets: { topic: string; partition: number; endOffset: string }[]): Promise<number | 'skipped'> {
     const complete = this.spec.sink.outputMode === 'complete';
     const now = Date.now();
     const byTopic = new Map<string, Map<number, string>>();

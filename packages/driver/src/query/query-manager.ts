@@ -8,7 +8,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  assertValidSpec, canonicalJson, isolationLevelOf, Checkpoint, DEFAULT_MAX_EVENT_TIME_AHEAD, defaultSideTablePath, diffStateful, ExecutorJob,
+  assertValidSpec, BatchId, canonicalJson, isolationLevelOf, Checkpoint, DEFAULT_MAX_EVENT_TIME_AHEAD, defaultSideTablePath, diffStateful, ExecutorJob,
   InvalidArgumentError, LATE_ROWS_TABLE_SCHEMA, parseDuration, parseSpecDocument, QUARANTINE_TABLE_SCHEMA, QuerySpec,
   statefulFingerprint, TributaryError, UnavailableError,
 } from '@tributary/common';
@@ -53,7 +53,7 @@ export class QueryManager {
     private readonly env: Environment,
     private readonly stateDir: string,
     private readonly log: (m: string) => void,
-    private readonly faultHook?: (step: string, batchId: number) => void | Promise<void>,
+    private readonly faultHook?: (step: string, batchId: BatchId) => void | Promise<void>,
     allowedRoots: readonly string[] = [],
   ) {
     this.paths = new PathPolicy(stateDir, allowedRoots);

@@ -11,7 +11,7 @@
  * side files' `add` actions go back to the driver, which commits them with the batch.
  */
 import {
-  AddFile, createRangeReader, EventColumns as DecodedColumns, EventDecoder, ExecutorJob, MapTaskStats, RangeReader,
+  AddFile, BatchId, createRangeReader, EventColumns as DecodedColumns, EventDecoder, ExecutorJob, MapTaskStats, RangeReader,
   RecordChunk, emptyMapStats, createEventColumns, clearEventColumns, TributaryError, EVENT_TIME_TOO_FAR_AHEAD,
   formatMicros, formatTimestampMicros, DEFAULT_ISOLATION_LEVEL, type IsolationLevel,
 } from '@tributary/common';
@@ -21,7 +21,7 @@ import { QuarantineFiles } from '../sink/quarantine-files';
 import { LateRowsFiles } from '../sink/late-rows-files';
 
 export interface MapTaskInput {
-  batchId: number;
+  batchId: BatchId;
   attempt: number;
   taskId: number;
   job: ExecutorJob;
