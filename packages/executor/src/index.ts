@@ -1,2 +1,2 @@
 export { startExecutor, ExecutorOptions, RunningExecutor } from './executor';
-export { evaluate, selectRows, takeRows, type EvalContext } from './expr';
+export { evaluate, selectRows, type EvalContext } from './expr';

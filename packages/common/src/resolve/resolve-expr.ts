@@ -16,7 +16,6 @@ import {
 } from './names';
 import { ResolveProblem } from './problem';
 import { checkedFields, checkedType, jsonSchemaProblem } from './type-checks';
-import { commonType } from './common-type';
 
 /** A column of a DataFrame at one point of the plan. */
 export interface ScopeColumn {
@@ -191,18 +190,9 @@ function resolveCase(spec: Extract<ExprSpec, { kind: 'case' }>, scope: readonly 
       throw new ResolveProblem(`[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] Cannot resolve "${w.sql}" in when(...): the condition must be BOOLEAN, but it is ${sqlTypeName(w.expr.type)}`);
     }
   });
-  const values = [...thens, ...(otherwise === null ? [] : [otherwise])];
-  const nonNull = values.filter((v) => !(v.expr.kind === 'literal' && v.expr.value === null));
-  const type = commonType(nonNull.map((v) => v.expr.type)) ?? (nonNull.length === 0 ? values[0].expr.type : null);
-  if (type === null) {
-    throw new ResolveProblem(`[DATATYPE_MISMATCH.DATA_DIFF_TYPES] Cannot resolve CASE WHEN: the branches have different types [${values.map((v) => sqlTypeName(v.expr.type)).join(', ')}]`);
-  }
-  const cast = (r: Resolved): RExpr => (r.expr.kind === 'literal' && r.expr.value === null ? { ...r.expr, type } : typed(() => env.catalog.resolveCast(r.expr, type, env.ctx)));
-  const branches = whens.map((w, i) => ({ when: w.expr, then: cast(thens[i]) }));
-  const other = otherwise === null ? null : cast(otherwise);
-  const nullable = other === null || other.nullable || branches.some((b) => b.then.nullable);
+  const expr = typed(() => env.catalog.resolveCase(whens.map((w, i) => ({ when: w.expr, then: thens[i].expr })), otherwise?.expr ?? null, env.ctx));
   const sql = `CASE ${whens.map((w, i) => `WHEN ${w.sql} THEN ${thens[i].sql}`).join(' ')}${otherwise === null ? '' : ` ELSE ${otherwise.sql}`} END`;
-  return { expr: { kind: 'case', branches, otherwise: other, type, nullable }, name: sql, sql, eventTime: false };
+  return { expr, name: sql, sql, eventTime: false };
 }
 
 /** from_json(value or CAST(value AS STRING), schema): the scan's parsed struct column. */

@@ -8,12 +8,14 @@
  *                        + - → decimal(max(s)+max(p-s)+1, max(s)); * → decimal(p1+p2+1, s1+s2); else double
  *   isnull isnotnull     boolean, never null              lower upper concat date_format get_json_object   string
  *   to_date              date                             hour   int
- * No casts are inserted; any other function is refused.
+ * No casts are inserted; any other function is refused. CASE WHEN and CAST are typed by the real catalog.
  */
 import { InvalidArgumentError } from '../errors';
 import type { RExpr } from '../plan/resolved-query';
 import { BOOLEAN, DATE, decimalType, DOUBLE, INT, LONG, STRING, type SqlType } from '../schema/sql-type';
-import { castExpr, type Catalog } from '../resolve/catalog';
+import type { Catalog } from '../resolve/catalog';
+import { resolveCase } from '../expr/function-catalog';
+import { resolveCast } from '../expr/cast-rules';
 
 export const FAKE_CATALOG: Catalog = {
   resolveCall(fn: string, args: readonly RExpr[]): RExpr {
@@ -38,7 +40,9 @@ export const FAKE_CATALOG: Catalog = {
         throw new InvalidArgumentError(`the fake catalog does not type ${fn}`, { code: 'UNSUPPORTED_FUNCTION' });
     }
   },
-  resolveCast: (arg, to) => castExpr(arg, to),
+  // CASE WHEN and casts: the real typing (pure functions with their own tests).
+  resolveCase: (branches, otherwise) => resolveCase(branches, otherwise),
+  resolveCast: (arg, to) => resolveCast(arg, to),
 };
 
 function arithmetic(fn: string, a: SqlType, b: SqlType): SqlType {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import {
-  arrayType, decimalType, INT, literal, resolveCall, resolveCast, sqlField, STRING, structType, type ColumnBatch, type ExactVector,
+  arrayType, decimalType, INT, literal, resolveCall, resolveCast, sqlField, STRING, structType, takeRows, type ColumnBatch, type ExactVector,
   type RExpr, type SqlType, type Vector,
 } from '@tributary/common';
-import { evaluate, selectRows, takeRows } from './evaluate';
+import { evaluate, selectRows } from './evaluate';
 import { valuesOf, vectorOf } from './columns.test-support';
 import { BytesBuilder } from './vectors';
 

@@ -5,7 +5,7 @@
  * and a call over constants only is computed once; nothing is built per row.
  *
  *   selectRows(condition, batch)  the rows where the condition is true (null counts as false)
- *   takeRows(batch, rows)         those rows of every column, and of recordIndex
+ *   (takeRows, in common's columns/, then gathers those rows of every column)
  */
 import {
   timeZoneOffsetSeconds, type BooleanVector, type BytesVector, type ColumnBatch, type ExactVector, type RExpr,
@@ -19,7 +19,7 @@ import { changeCase, concat, length, substring, trim } from './strings';
 import { compileLike, likeMatches, type LikePattern } from './like';
 import { dateFormat, dateTrunc, dayOfWeek, hour } from './datetime';
 import { getJsonObject } from './json-path';
-import { allocVector, andValidity, columnOperand, constantOperand, gatherRows, materialize, setExact, type Operand } from './vectors';
+import { allocVector, andValidity, columnOperand, constantOperand, materialize, setExact, type Operand } from './vectors';
 
 /** What evaluation needs from the session: its time zone ('UTC' or a fixed offset '+hh:mm'). */
 export interface EvalContext {
@@ -61,16 +61,6 @@ export function selectRows(condition: RExpr, batch: ColumnBatch, ctx: EvalContex
   return rows;
 }
 
-/** The given rows of a batch (in the given order), with their recordIndex entries. */
-export function takeRows(batch: ColumnBatch, rows: Int32Array): ColumnBatch {
-  const out: ColumnBatch = { count: rows.length, schema: batch.schema, columns: batch.columns.map((c) => gatherRows(c, rows)) };
-  if (batch.recordIndex !== undefined) {
-    const ri = new Int32Array(rows.length);
-    for (let i = 0; i < rows.length; i++) ri[i] = batch.recordIndex[rows[i]];
-    out.recordIndex = ri;
-  }
-  return out;
-}
 
 function evalOperand(e: RExpr, env: Env): Operand {
   switch (e.kind) {

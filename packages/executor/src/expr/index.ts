@@ -1,1 +1,1 @@
-export { evaluate, selectRows, takeRows, type EvalContext } from './evaluate';
+export { evaluate, selectRows, type EvalContext } from './evaluate';

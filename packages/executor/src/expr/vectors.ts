@@ -6,7 +6,7 @@
  * and the loops stay branch-free.
  */
 import {
-  EXACT_LIMIT, type BooleanVector, type BytesVector, type DoubleVector, type ExactVector, type Int32Vector,
+  EXACT_LIMIT, takeVector, type BooleanVector, type BytesVector, type DoubleVector, type ExactVector, type Int32Vector,
   type SqlType, type Validity, type Vector,
 } from '@tributary/common';
 
@@ -90,7 +90,7 @@ export function isSafe(x: number): boolean {
 export function materialize(o: Operand, n: number): Vector {
   if (o.m === -1) return o.v;
   const rows = new Int32Array(n);
-  return gatherRows(o.v, rows);
+  return takeVector(o.v, rows);
 }
 
 const encoder = new TextEncoder();
@@ -149,67 +149,3 @@ export function stringAt(v: BytesVector, i: number): string {
   return decoder.decode(v.data.subarray(v.offsets[i], v.offsets[i + 1]));
 }
 
-/** Copies the given rows of a vector (row indices may repeat). Used by takeRows and for constants. */
-export function gatherRows(v: Vector, rows: Int32Array): Vector {
-  const n = rows.length;
-  let validity: Validity = null;
-  if (v.validity !== null) {
-    validity = new Uint8Array(n);
-    for (let i = 0; i < n; i++) validity[i] = v.validity[rows[i]];
-  }
-  switch (v.type.kind) {
-    case 'boolean': case 'int': case 'date': case 'double': {
-      const src = (v as BooleanVector | Int32Vector | DoubleVector).values;
-      const values = new (src.constructor as Uint8ArrayConstructor | Int32ArrayConstructor | Float64ArrayConstructor)(n);
-      for (let i = 0; i < n; i++) values[i] = src[rows[i]];
-      return { type: v.type, validity, values } as Vector;
-    }
-    case 'long': case 'decimal': case 'timestamp': {
-      const e = v as ExactVector;
-      const values = new Float64Array(n);
-      let wide: Map<number, bigint> | null = null;
-      for (let i = 0; i < n; i++) {
-        const x = e.values[rows[i]];
-        values[i] = x;
-        if (x !== x && e.wide !== null) {
-          const w = e.wide.get(rows[i]);
-          if (w !== undefined) (wide ??= new Map()).set(i, w);
-        }
-      }
-      return { type: e.type, validity, values, wide } as ExactVector;
-    }
-    case 'string': case 'binary': {
-      const b = v as BytesVector;
-      let total = 0;
-      for (let i = 0; i < n; i++) total += b.offsets[rows[i] + 1] - b.offsets[rows[i]];
-      const data = new Uint8Array(total);
-      const offsets = new Int32Array(n + 1);
-      let at = 0;
-      for (let i = 0; i < n; i++) {
-        const s = b.offsets[rows[i]];
-        const e = b.offsets[rows[i] + 1];
-        data.set(b.data.subarray(s, e), at);
-        at += e - s;
-        offsets[i + 1] = at;
-      }
-      return { type: b.type, validity, offsets, data } as BytesVector;
-    }
-    case 'struct': {
-      const s = v as Extract<Vector, { children: Vector[] }>;
-      return { type: s.type, validity, children: s.children.map((c) => gatherRows(c, rows)) };
-    }
-    case 'array': {
-      const a = v as Extract<Vector, { element: Vector }>;
-      let total = 0;
-      for (let i = 0; i < n; i++) total += a.offsets[rows[i] + 1] - a.offsets[rows[i]];
-      const elementRows = new Int32Array(total);
-      const offsets = new Int32Array(n + 1);
-      let at = 0;
-      for (let i = 0; i < n; i++) {
-        for (let j = a.offsets[rows[i]]; j < a.offsets[rows[i] + 1]; j++) elementRows[at++] = j;
-        offsets[i + 1] = at;
-      }
-      return { type: a.type, validity, offsets, element: gatherRows(a.element, elementRows) };
-    }
-  }
-}
