@@ -15,7 +15,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  AddFile, buildAggregateTable, canonicalRows, CanonicalValue, commit, optimize, parseSchemaString,
+  AddFile, asBatchId, buildAggregateTable, canonicalRows, CanonicalValue, commit, optimize, parseSchemaString,
   QuerySpec, readSnapshot, readSnapshotRows, readTableRows, sinkLayout, Snapshot, vacuum, writeDataFile,
 } from '@tributary/common';
 import { DeltaSink, sinkTableOfSpec } from '@tributary/driver';
@@ -126,7 +126,7 @@ describe('Delta interop with the JVM reference implementation (delta-spark 3.3, 
       for (let b = 0; b < 23; b++) {
         const snapshot = await readSnapshot(table());
         const adds = await writeBatchFiles(table(), b, 6, snapshot);
-        const v = await sink.commitBatch(b, adds, [{ topic: 'events', partition: 0, endOffset: String(100 * (b + 1)) }, { topic: 'events', partition: 1, endOffset: String(7 * b) }]);
+        const v = await sink.commitBatch(asBatchId(b), adds, [{ topic: 'events', partition: 0, endOffset: String(100 * (b + 1)) }, { topic: 'events', partition: 1, endOffset: String(7 * b) }]);
         assert.equal(v, b + 1);
         sink.startMaintenance(); // as the query does once a batch is over
       }
@@ -175,7 +175,7 @@ describe('Delta interop with the JVM reference implementation (delta-spark 3.3, 
       await sink.ensureTable();
       for (let b = 0; b < 4; b++) {
         const adds = await writeBatchFiles(t, b, 5, await readSnapshot(t));
-        await sink.commitBatch(b, adds, []);
+        await sink.commitBatch(asBatchId(b), adds, []);
       }
       const s = await assertSameSnapshot(peer, t);
       assert.ok([...s.files.values()].every((f) => /^date=\d{4}-\d{2}-\d{2}\/customer_id=-?\d+\//.test(f.path)));

@@ -3,6 +3,7 @@
  * its folder's index.ts; this file only gathers them.
  */
 export * from './errors';
+export * from './batch';
 export * from './retry';
 export * from './rpc';
 export * from './task';
@@ -10,6 +11,7 @@ export * from './plan';
 export * from './schema';
 export * from './columns';
 export * from './expr';
+export * from './resolve';
 export * from './kafka';
 export * from './decode';
 export {
@@ -30,6 +32,8 @@ export {
   CheckpointResult, optimize, vacuum, cleanupLog, OptimizeOptions, OptimizeResult, VacuumOptions, VacuumResult,
   LogCleanupResult, checkpointInterval, canonicalRows, formatUnscaled, CanonicalValue, sinkTableSchema, sinkLayout,
   SinkLayout, AggregateRowView, DERIVED_METADATA_KEY,
+  deltaSchemaOf, deltaTypeOf, sqlFieldsOf, sqlTypeOf, columnBatchToArrow, arrowSchemaOf, partitionRows, partitionValueText,
+  BatchPartition, writeBatchFiles, DEFAULT_MAX_ROWS_PER_FILE, BatchFilesOptions,
 } from './delta';
 export * from './testing';
 export * from './arrow';

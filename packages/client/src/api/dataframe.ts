@@ -1,215 +1,272 @@
-import type { AggregateFn, AggregationSpec, DerivedColumnSpec, FieldSpec, JsonParseSpec, KafkaSourceSpec, WatermarkSpec } from '@tributary/common';
-import { Column, outputName, sqlText, toColumn, unalias, type Expr } from './column';
+import type { ExprSpec, KafkaSourceSpec, LogicalOp } from '@tributary/common';
+import { asColumn, Column, oneTimeZone, toColumn, type ColumnOrName } from './column';
+import { exprSql } from './column-name';
+import {
+  aggregateColumns, checkReferences, dropColumns, KAFKA_SOURCE_COLUMNS, renameColumn, resolvePath, selectColumns, withColumn,
+  type ColumnShape,
+} from './frame-columns';
+import { avg, containsAggregate, count, max, min, sum } from './functions';
 import type { TributarySession } from './session';
-import { StructType } from './types';
-import { invalid, unsupported } from './unsupported';
+import { invalid, refused, unsupported } from './unsupported';
 import { DataStreamWriter } from './writer';
 
-/** The columns of Spark's Kafka source. */
-export const KAFKA_COLUMNS = ['key', 'value', 'topic', 'partition', 'offset', 'timestamp', 'timestampType'];
+type Cols = (ColumnOrName | ColumnOrName[])[];
 
-/**
- * How far a DataFrame has come along the one pipeline Tributary runs:
- * kafka → (select fromJson … alias) struct → (select 'data.*') parsed → (withWatermark) → (groupBy.agg) aggregated.
- */
-type Stage =
-  | { kind: 'kafka' }
-  | { kind: 'struct'; name: string; schema: StructType; timeZone?: string }
-  | { kind: 'parsed'; columns: FieldSpec[]; timeZone?: string; watermark?: WatermarkSpec }
-  | { kind: 'aggregated'; columns: FieldSpec[]; timeZone?: string; watermark?: WatermarkSpec; aggregation: AggregationSpec; withColumns?: DerivedColumnSpec[] };
-
-/** The parts of a QuerySpec a DataFrame determines; the writer adds sink, trigger and options. */
-export interface FrameSpec {
+/** The parts of a query a DataFrame determines; the writer adds sink, trigger and options. */
+export interface FramePlan {
   source: KafkaSourceSpec;
-  parse: Omit<JsonParseSpec, 'timeZone'> & { timeZone?: string };
-  watermark?: WatermarkSpec;
-  aggregation: AggregationSpec;
-  withColumns?: DerivedColumnSpec[];
+  plan: LogicalOp[];
+  /** The timeZone option of the query's fromJson, if any. */
+  jsonTimeZone?: string;
 }
 
-/** An immutable streaming DataFrame; each method returns a new one or refuses, naming the feature. */
+/**
+ * An immutable streaming DataFrame over a Kafka topic: the source, the operations applied so far as
+ * the logical plan's LogicalOps (plan/logical-plan.ts), and the column names they give. Each method
+ * returns a new DataFrame, or refuses naming the feature and the step that brings it.
+ */
 export class DataFrame {
-  private constructor(readonly session: TributarySession, private readonly source: KafkaSourceSpec, private readonly stage: Stage) {}
+  private constructor(
+    readonly session: TributarySession,
+    private readonly source: KafkaSourceSpec,
+    private readonly ops: readonly LogicalOp[],
+    private readonly shapes: readonly ColumnShape[],
+    private readonly jsonTimeZone: string | undefined,
+  ) {}
 
   static kafka(session: TributarySession, source: KafkaSourceSpec): DataFrame {
-    return new DataFrame(session, source, { kind: 'kafka' });
+    return new DataFrame(session, source, [], KAFKA_SOURCE_COLUMNS, undefined);
   }
 
   get isStreaming(): boolean {
     return true;
   }
 
+  /** The top-level column names, as Spark names them. */
   get columns(): string[] {
-    switch (this.stage.kind) {
-      case 'kafka': return [...KAFKA_COLUMNS];
-      case 'struct': return [this.stage.name];
-      case 'parsed': return this.stage.columns.map((c) => c.name);
-      case 'aggregated': return ['window', ...this.stage.aggregation.keys, ...this.stage.aggregation.aggregates.map((a) => a.alias), ...(this.stage.withColumns ?? []).map((d) => d.name)];
-    }
+    return this.shapes.map((c) => c.name);
   }
 
-  select(...cols: (Column | string)[]): DataFrame {
-    const stage = this.stage;
-    switch (stage.kind) {
-      case 'kafka': return this.selectFromJson(cols.map(toColumn));
-      case 'struct': return this.with({ kind: 'parsed', columns: selectFields(stage, cols.map(toColumn)), timeZone: stage.timeZone });
-      case 'parsed': return this.with({ ...stage, columns: selectColumns(stage.columns, cols.map(toColumn)) });
-      case 'aggregated': throw unsupported('select after an aggregation', 'write the aggregation with writeStream');
-    }
+  /** The operations applied so far (a copy). */
+  get logicalPlan(): LogicalOp[] {
+    return structuredClone([...this.ops]);
   }
 
-  withWatermark(eventTime: string, delayThreshold: string): DataFrame {
-    const stage = this.stage;
-    if (stage.kind === 'kafka' || stage.kind === 'struct') {
-      throw unsupported('withWatermark before the value is parsed', "parse with fromJson(...).alias('data'), select('data.*'), then set the watermark on a field");
-    }
-    if (stage.kind === 'aggregated') throw unsupported('withWatermark after an aggregation', 'set the watermark before groupBy');
-    if (stage.watermark !== undefined) throw unsupported('a second withWatermark', 'set one watermark on the window column');
-    return this.with({ ...stage, watermark: { column: eventTime, delay: delayThreshold } });
+  /** select('a', col('b').alias('c'), '*', 'data.*', [..]). */
+  select(...cols: Cols): DataFrame {
+    const columns = cols.flat().map(toColumn);
+    if (columns.length === 0) throw invalid('select needs at least one column');
+    for (const c of columns) this.refuseAggregate(c.expr, 'select');
+    const exprs = columns.map((c) => c.expr);
+    return this.then({ op: 'select', exprs }, selectColumns(this.shapes, exprs), columns);
   }
 
-  groupBy(...cols: (Column | string)[]): GroupedData {
-    const stage = this.stage;
-    if (stage.kind !== 'parsed') throw unsupported(`groupBy on ${stage.kind === 'aggregated' ? 'an aggregation' : 'unparsed Kafka records'}`, "parse the value with fromJson and select('data.*') first");
-    const exprs = cols.map((c) => toColumn(c).expr);
-    const windows = exprs.filter((e) => unalias(e).kind === 'window');
-    if (windows.length === 0) throw unsupported('aggregation without a window', 'group by window(col(<timestamp>), <duration>) and a key column');
-    if (windows.length > 1) throw unsupported('grouping by several windows', 'group by one window');
-    if (unalias(exprs[0]).kind !== 'window') throw unsupported('a grouping key before the window', 'put window(...) first in groupBy');
-    const win = unalias(exprs[0]) as Extract<Expr, { kind: 'window' }>;
-    if (exprs[0].kind === 'alias') throw unsupported(`renaming the window column (alias '${exprs[0].name}')`, "the output column is named 'window'");
-    const time = win.child;
-    if (time.kind !== 'col') throw unsupported(`a window over an expression (${sqlText(time)})`, 'window over a column');
-    const keys = exprs.slice(1).map((e) => {
-      if (e.kind !== 'col') throw unsupported(`grouping by an expression (${sqlText(e)})`, 'group by columns');
-      return e.name;
+  /** Adds a column, or replaces the column of that name. */
+  withColumn(colName: string, c: Column): DataFrame {
+    if (typeof colName !== 'string' || colName === '') throw invalid('withColumn needs a column name');
+    const column = asColumn(c, `withColumn('${colName}')`);
+    this.refuseAggregate(column.expr, `withColumn('${colName}')`);
+    return this.then({ op: 'withColumn', name: colName, expr: column.expr }, withColumn(this.shapes, colName, column.expr), [column]);
+  }
+
+  /** Renames a column; a no-op when there is none of that name, as in Spark. */
+  withColumnRenamed(existing: string, newName: string): DataFrame {
+    if (typeof existing !== 'string' || typeof newName !== 'string' || newName === '') throw invalid('withColumnRenamed needs the existing and the new column name');
+    return this.then({ op: 'withColumnRenamed', from: existing, to: newName }, renameColumn(this.shapes, existing, newName));
+  }
+
+  /** Drops top-level columns by name (or col(name)); names that match no column are ignored, as in Spark. */
+  drop(...cols: ColumnOrName[]): DataFrame {
+    const names = cols.map((c) => {
+      if (typeof c === 'string') return c;
+      if (c instanceof Column && c.expr.kind === 'col') return c.expr.name;
+      throw unsupported(`drop(${String(c)})`, 'drop columns by name');
     });
-    const window = win.slide === undefined ? { column: time.name, duration: win.duration } : { column: time.name, duration: win.duration, slide: win.slide };
-    return new GroupedData((aggregates) => this.with({ kind: 'aggregated', columns: stage.columns, timeZone: stage.timeZone, watermark: stage.watermark, aggregation: { window, keys, aggregates } }));
+    return this.then({ op: 'drop', columns: names }, dropColumns(this.shapes, names));
+  }
+
+  /** Keeps the rows where the condition is true (not false or null). */
+  filter(condition: Column | string): DataFrame {
+    if (typeof condition === 'string') {
+      throw unsupported(`filter with a SQL expression string ("${condition}")`, "write the condition with Column methods, e.g. filter(col('amount').gt(100)); SQL text comes with spark.sql in Step 12");
+    }
+    const c = asColumn(condition, 'filter');
+    this.refuseAggregate(c.expr, 'filter');
+    checkReferences(this.shapes, c.expr);
+    return this.then({ op: 'filter', condition: c.expr }, this.shapes, [c]);
+  }
+
+  /** Same as filter. */
+  where(condition: Column | string): DataFrame {
+    return this.filter(condition);
+  }
+
+  /** The event-time watermark: rows older than max(eventTime) - delayThreshold are late. */
+  withWatermark(eventTime: string, delayThreshold: string): DataFrame {
+    if (typeof eventTime !== 'string' || eventTime === '') throw invalid('withWatermark needs the event-time column name');
+    if (typeof delayThreshold !== 'string' || delayThreshold.trim() === '') throw invalid("withWatermark needs a delay such as '10 minutes'");
+    if (this.ops.some((o) => o.op === 'withWatermark')) throw unsupported('a second withWatermark', 'set one watermark on the window column');
+    resolvePath(this.shapes, eventTime);
+    return this.then({ op: 'withWatermark', column: eventTime, delay: delayThreshold }, this.shapes);
+  }
+
+  /** groupBy(window(col('ts'), '5 minutes'), 'key', …): then agg(…) or a shortcut. */
+  groupBy(...cols: Cols): GroupedData {
+    const keys = cols.flat().map(toColumn);
+    for (const k of keys) {
+      this.refuseAggregate(k.expr, 'groupBy');
+      checkReferences(this.shapes, k.expr);
+    }
+    return new GroupedData(this, keys);
+  }
+
+  /** Same as groupBy (PySpark's alias). */
+  groupby(...cols: Cols): GroupedData {
+    return this.groupBy(...cols);
+  }
+
+  /** An aggregation over all rows: groupBy().agg(…). */
+  agg(...exprs: (Column | Record<string, string>)[]): DataFrame {
+    return this.groupBy().agg(...exprs);
   }
 
   get writeStream(): DataStreamWriter {
     return new DataStreamWriter(this);
   }
 
-  /** The source, parse, watermark and aggregation of the query; refuses a frame without an aggregation. */
-  frameSpec(): FrameSpec {
-    const stage = this.stage;
-    if (stage.kind !== 'aggregated') {
-      throw unsupported('writing a stream without an aggregation', 'group by window(...) and a key, then agg(count(...), sum(...))');
-    }
-    const parse: FrameSpec['parse'] = { format: 'json', schema: stage.columns.map((c) => ({ ...c })) };
-    if (stage.timeZone !== undefined) parse.timeZone = stage.timeZone;
-    const spec: FrameSpec = { source: structuredClone(this.source), parse, aggregation: structuredClone(stage.aggregation) };
-    if (stage.watermark !== undefined) spec.watermark = { ...stage.watermark };
-    if (stage.withColumns !== undefined) spec.withColumns = structuredClone(stage.withColumns);
-    return spec;
+  /** The source and operations of the query, for the writer. */
+  framePlan(): FramePlan {
+    const frame: FramePlan = { source: structuredClone(this.source), plan: this.logicalPlan };
+    if (this.jsonTimeZone !== undefined) frame.jsonTimeZone = this.jsonTimeZone;
+    return frame;
   }
 
-  /**
-   * withColumn(name, expr) after the aggregation, for partitioning by a function of the window:
-   * to_date(col('window.start')), date_format(col('window.start'), 'yyyy-MM-dd-HH') or
-   * hour(col('window.start')) (also over window.end). Other expressions are refused by name.
-   */
-  withColumn(name: string, column?: Column): DataFrame {
-    const stage = this.stage;
-    if (stage.kind !== 'aggregated') throw unsupported(`withColumn('${name}', …) before the aggregation`, 'aggregate the parsed columns directly');
-    if (typeof name !== 'string' || name === '') throw invalid('withColumn needs a column name');
-    if (column === undefined) throw invalid(`withColumn('${name}') needs an expression`);
-    const e = unalias(column.expr);
-    if (e.kind !== 'datetime') {
-      throw unsupported(`withColumn('${name}', ${sqlText(e)})`, "use to_date(col('window.start')), date_format(col('window.start'), 'yyyy-MM-dd') or hour(col('window.start'))");
+  /** @internal: the aggregation GroupedData builds. */
+  aggregated(keys: readonly Column[], aggregates: readonly Column[]): DataFrame {
+    for (const a of aggregates) {
+      if (!containsAggregate(a.expr)) throw invalid(`${exprSql(a.expr)} in agg is not an aggregate; use count, sum, avg, min, max or approxCountDistinct`);
     }
-    if (e.child.kind !== 'col' || !['window.start', 'window.end'].includes(e.child.name)) {
-      throw unsupported(`${e.fn} over ${sqlText(e.child)}`, "apply it to col('window.start') or col('window.end')");
-    }
-    if (this.columns.includes(name)) throw unsupported(`withColumn('${name}') replacing an existing column`, 'give the new column another name');
-    const expr: DerivedColumnSpec['expr'] = e.fn === 'date_format' ? { fn: 'date_format', column: e.child.name, format: e.format } : { fn: e.fn, column: e.child.name };
-    return this.with({ ...stage, withColumns: [...(stage.withColumns ?? []), { name, expr }] });
+    const op: LogicalOp = { op: 'aggregate', keys: keys.map((k) => k.expr), aggregates: aggregates.map((a) => a.expr) };
+    return this.then(op, aggregateColumns(this.shapes, op.keys, op.aggregates), [...keys, ...aggregates]);
   }
-  filter(): never {
-    throw unsupported('filter/where', 'aggregate all parsed rows');
-  }
-  where(): never {
-    return this.filter();
-  }
+
   join(): never {
-    throw unsupported('join');
+    throw refused('DataFrame.join');
+  }
+  crossJoin(): never {
+    throw refused('DataFrame.crossJoin');
+  }
+  union(): never {
+    throw refused('DataFrame.union');
+  }
+  unionByName(): never {
+    throw refused('DataFrame.unionByName');
   }
   dropDuplicates(): never {
-    throw unsupported('dropDuplicates');
+    throw refused('DataFrame.dropDuplicates');
+  }
+  drop_duplicates(): never {
+    throw refused('DataFrame.drop_duplicates');
+  }
+  dropDuplicatesWithinWatermark(): never {
+    throw refused('DataFrame.dropDuplicatesWithinWatermark');
+  }
+  distinct(): never {
+    throw refused('DataFrame.distinct');
   }
   orderBy(): never {
-    throw unsupported('orderBy on a stream');
+    throw refused('DataFrame.orderBy');
+  }
+  sort(): never {
+    throw refused('DataFrame.sort');
+  }
+  limit(): never {
+    throw refused('DataFrame.limit');
+  }
+  selectExpr(): never {
+    throw refused('DataFrame.selectExpr');
+  }
+  rollup(): never {
+    throw refused('DataFrame.rollup');
+  }
+  cube(): never {
+    throw refused('DataFrame.cube');
+  }
+  repartition(): never {
+    throw refused('DataFrame.repartition');
+  }
+  collect(): never {
+    throw refused('DataFrame.collect');
+  }
+  show(): never {
+    throw refused('DataFrame.show');
+  }
+  count(): never {
+    throw refused('DataFrame.count');
   }
 
-  private with(stage: Stage): DataFrame {
-    return new DataFrame(this.session, this.source, stage);
+  private then(op: LogicalOp, shapes: readonly ColumnShape[], columns: readonly Column[] = []): DataFrame {
+    const zone = oneTimeZone([this.jsonTimeZone, ...columns.map((c) => c.jsonTimeZone)]);
+    return new DataFrame(this.session, this.source, [...this.ops, op], shapes, zone);
   }
 
-  private selectFromJson(cols: Column[]): DataFrame {
-    const e = cols.length === 1 ? unalias(cols[0].expr) : undefined;
-    if (e === undefined || e.kind !== 'fromJson') {
-      throw unsupported(`select(${cols.map(String).join(', ')}) on Kafka records`, "select(fromJson(col('value').cast('string'), schema).alias('data'))");
+  private refuseAggregate(e: ExprSpec, where: string): void {
+    if (containsAggregate(e)) {
+      throw unsupported(`the aggregate ${exprSql(e)} in ${where}`, 'aggregate with groupBy(...).agg(...) or agg(...)');
     }
-    const input = e.child;
-    const isValueText = input.kind === 'cast' && input.to.fieldType === 'string' && input.child.kind === 'col' && input.child.name === 'value';
-    if (!isValueText) throw unsupported(`fromJson over ${sqlText(input)}`, "parse col('value').cast('string')");
-    const stage: Stage = { kind: 'struct', name: outputName(cols[0].expr), schema: e.schema };
-    if (e.options.timeZone !== undefined) stage.timeZone = e.options.timeZone;
-    return this.with(stage);
   }
 }
 
-/** df.groupBy(…): agg(count('*').alias(…), sum(…).alias(…)). */
+/** df.groupBy(…): agg(count('*').alias(…), sum(…).alias(…)), or the shortcuts count(), sum(…), avg(…), mean(…), min(…), max(…). */
 export class GroupedData {
-  constructor(private readonly finish: (aggregates: AggregateFn[]) => DataFrame) {}
+  constructor(private readonly df: DataFrame, private readonly keys: readonly Column[]) {}
 
-  agg(...cols: Column[]): DataFrame {
-    if (cols.length === 0) throw invalid("agg needs at least one aggregate, e.g. count('*')");
-    return this.finish(cols.map((c) => {
-      const e = unalias(c.expr);
-      const alias = c.outputName();
-      if (e.kind === 'count') return { fn: 'count', column: '*', alias };
-      if (e.kind === 'sum' && e.child.kind === 'col') return { fn: 'sum', column: e.child.name, alias };
-      throw unsupported(`aggregate ${sqlText(e)}`, "use count('*') and sum(<column>)");
-    }));
+  /** agg(count('*').alias('n'), sum('x')), or agg({ x: 'sum', y: 'max' }) (columns named 'sum(x)', 'max(y)'). */
+  agg(...exprs: (Column | Record<string, string>)[]): DataFrame {
+    const columns = exprs.flatMap((e) => (e instanceof Column ? [e] : fromDict(e)));
+    if (columns.length === 0) throw invalid("agg needs at least one aggregate, e.g. count('*')");
+    return this.df.aggregated(this.keys, columns);
+  }
+
+  /** The number of rows of each group, in a column named 'count'. */
+  count(): DataFrame {
+    return this.agg(count('*').alias('count'));
+  }
+  sum(...cols: string[]): DataFrame {
+    return this.agg(...numericColumns('sum', cols).map((c) => sum(c)));
+  }
+  avg(...cols: string[]): DataFrame {
+    return this.agg(...numericColumns('avg', cols).map((c) => avg(c)));
+  }
+  /** Same as avg. */
+  mean(...cols: string[]): DataFrame {
+    return this.agg(...numericColumns('mean', cols).map((c) => avg(c)));
+  }
+  min(...cols: string[]): DataFrame {
+    return this.agg(...numericColumns('min', cols).map((c) => min(c)));
+  }
+  max(...cols: string[]): DataFrame {
+    return this.agg(...numericColumns('max', cols).map((c) => max(c)));
+  }
+  pivot(): never {
+    throw refused('GroupedData.pivot');
   }
 }
 
-/** select('data.*') or select('data.a', 'data.b') on the parsed struct. */
-function selectFields(stage: Extract<Stage, { kind: 'struct' }>, cols: Column[]): FieldSpec[] {
-  const fields = stage.schema.toFieldSpecs();
-  const out: FieldSpec[] = [];
-  for (const c of cols) {
-    if (c.expr.kind !== 'col') throw unsupported(`select(${String(c)}) on the parsed struct`, `select('${stage.name}.*')`);
-    const name = c.expr.name;
-    if (name === '*' || name === `${stage.name}.*`) {
-      out.push(...fields);
-      continue;
-    }
-    const prefix = `${stage.name}.`;
-    if (!name.startsWith(prefix)) throw invalid(`cannot resolve '${name}': the only column is '${stage.name}'; select '${stage.name}.*' or '${stage.name}.<field>'`);
-    const field = fields.find((f) => f.name === name.slice(prefix.length));
-    if (field === undefined) throw invalid(`no field '${name.slice(prefix.length)}' in '${stage.name}'; fields: ${fields.map((f) => f.name).join(', ')}`);
-    out.push(field);
-  }
-  return out;
+const DICT_AGGREGATES: Record<string, (c: string) => Column> = { count, sum, avg, mean: avg, min, max };
+
+function fromDict(d: Record<string, string>): Column[] {
+  if (d === null || typeof d !== 'object') throw invalid(`agg takes Columns or a { column: 'function' } object, got ${String(d)}`);
+  return Object.entries(d).map(([name, fn]) => {
+    const make = DICT_AGGREGATES[String(fn).toLowerCase()];
+    if (make === undefined) throw invalid(`agg({ ${name}: '${fn}' }): use one of ${Object.keys(DICT_AGGREGATES).join(', ')}`);
+    return make(name);
+  });
 }
 
-/** select of plain column names on the parsed rows (narrows the schema). */
-function selectColumns(columns: FieldSpec[], cols: Column[]): FieldSpec[] {
-  const out: FieldSpec[] = [];
-  for (const c of cols) {
-    if (c.expr.kind !== 'col') throw unsupported(`select(${String(c)}) (computed or renamed columns)`, 'select columns by name');
-    const name = c.expr.name;
-    if (name === '*') {
-      out.push(...columns);
-      continue;
-    }
-    const field = columns.find((f) => f.name === name);
-    if (field === undefined) throw invalid(`cannot resolve '${name}'; available columns: ${columns.map((f) => f.name).join(', ')}`);
-    out.push(field);
-  }
-  return out;
+/** Spark's shortcuts take every numeric column when none is named; without types the client needs names. */
+function numericColumns(fn: string, cols: string[]): string[] {
+  if (cols.length === 0) throw unsupported(`${fn}() without column names`, `name the columns, e.g. ${fn}('amount')`);
+  for (const c of cols) if (typeof c !== 'string') throw invalid(`${fn} takes column names, got ${String(c)}`);
+  return cols;
 }

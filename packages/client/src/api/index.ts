@@ -6,10 +6,18 @@ export { DataStreamWriter } from './writer';
 export type { Trigger } from './writer';
 export { StreamingQuery } from './streaming-query';
 export { Column } from './column';
-export { col, window, count, sum, fromJson, to_date, date_format, hour } from './functions';
+export type { ColumnOrLiteral, ColumnOrName, LiteralValue } from './column';
 export {
-  DataType, StructType, StructField, IntegerType, LongType, StringType, TimestampType, DoubleType, BooleanType, DecimalType,
+  col, column, lit, expr, when, coalesce, not, isnull, isnotnull, lower, upper, trim, substring, concat, length, abs, negative, round,
+  toDate, to_date, dateTrunc, date_trunc, hour, dayofweek, dateFormat, date_format, getJsonObject, get_json_object,
+  fromJson, from_json, window, sessionWindow, session_window, count, sum, avg, mean, min, max,
+  approxCountDistinct, approx_count_distinct, countDistinct, count_distinct,
+} from './functions';
+export {
+  DataType, StructType, StructField, BooleanType, IntegerType, LongType, DoubleType, StringType, BinaryType, DecimalType,
+  TimestampType, DateType, ArrayType, parseTypeName,
 } from './types';
+export { downgradeToV1 } from './downgrade';
 export type {
   QuerySubmitter, QueryHandleInfo, QueryState, StreamingQueryStatus, QueryFailure, TerminationInfo,
 } from './submitter';

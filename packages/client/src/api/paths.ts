@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { QuerySpec } from '@tributary/common';
+import type { QuerySpec, QuerySpecV2 } from '@tributary/common';
 
 /**
  * The spec with its relative locations (table, checkpoint, side tables) made absolute against
@@ -7,7 +7,7 @@ import type { QuerySpec } from '@tributary/common';
  * qualified against the working directory of the application that starts the query. The driver
  * refuses relative paths instead of resolving them against its own directory.
  */
-export function withAbsolutePaths(spec: QuerySpec, base: string = process.cwd()): QuerySpec {
+export function withAbsolutePaths<S extends QuerySpec | QuerySpecV2>(spec: S, base: string = process.cwd()): S {
   const abs = (p: unknown): unknown => (typeof p === 'string' && p.trim() !== '' && !path.isAbsolute(p) ? path.resolve(base, p) : p);
   if (spec === null || typeof spec !== 'object') return spec;
   const out = { ...spec };

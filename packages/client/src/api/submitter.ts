@@ -1,4 +1,4 @@
-import type { QueryProgress, QuerySpec } from '@tributary/common';
+import type { QueryProgress, QuerySpec, QuerySpecV2 } from '@tributary/common';
 
 /**
  * How a session hands a validated query to a driver and follows it. The gRPC implementation lives
@@ -6,8 +6,11 @@ import type { QueryProgress, QuerySpec } from '@tributary/common';
  * (UnavailableError when the driver cannot be reached).
  */
 export interface QuerySubmitter {
-  /** Starts the query (or resumes it from its checkpoint); the driver validates the spec again. */
-  submit(spec: QuerySpec): Promise<QueryHandleInfo>;
+  /**
+   * Starts the query (or resumes it from its checkpoint); the driver validates the spec again.
+   * Version 1 for the seed's shape, version 2 for any other plan (downgrade.ts).
+   */
+  submit(spec: QuerySpec | QuerySpecV2): Promise<QueryHandleInfo>;
   status(id: string): Promise<QueryState>;
   /** Stops after the current batch; resolves when the query has stopped. */
   stop(id: string): Promise<void>;

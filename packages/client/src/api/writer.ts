@@ -1,9 +1,10 @@
-import { assertValidSpec, type OutputMode, type QueryOptions, type QuerySpec, type TriggerSpec } from '@tributary/common';
+import { assertValidSpec, type OutputMode, type QueryOptions, type QuerySpec, type QuerySpecV2, type TriggerSpec } from '@tributary/common';
+import { downgradeToV1, toV1 } from './downgrade';
 import type { DataFrame } from './dataframe';
 import { withAbsolutePaths } from './paths';
 import { optionText, QUERY_OPTION_KEYS, setQueryOption, type OptionValue } from './options';
 import { StreamingQuery } from './streaming-query';
-import { invalid, unsupported } from './unsupported';
+import { invalid, refused, unsupported } from './unsupported';
 
 /** Spark's Trigger choices, as objects: { processingTime: '10 seconds' } or { availableNow: true }. */
 export type Trigger =
@@ -28,6 +29,7 @@ export class DataStreamWriter {
   constructor(private readonly df: DataFrame) {}
 
   format(sink: string): this {
+    if (sink === 'kafka') throw unsupported("sink format 'kafka'", "use 'delta'; the exactly-once Kafka sink comes in Step 11");
     if (sink !== 'delta') throw unsupported(`sink format '${sink}'`, "use 'delta'");
     return this;
   }
@@ -82,26 +84,30 @@ export class DataStreamWriter {
   }
 
   foreachBatch(): never {
-    throw unsupported('foreachBatch', "write with format('delta')");
+    throw refused('DataStreamWriter.foreachBatch');
   }
 
   toTable(table: string): never {
     throw unsupported(`toTable('${table}') (a catalog)`, 'start(<table path>)');
   }
 
-  /** The QuerySpec this writer would submit, without validating it. */
-  spec(path?: string): QuerySpec {
-    const frame = this.df.frameSpec();
+  /**
+   * The query as a version 2 spec (plan/logical-plan.ts): the DataFrame's operations, the sink, the
+   * trigger and the options, with the query's time zone (fromJson's timeZone option, else
+   * spark.sql.session.timeZone, else 'UTC'). Not validated.
+   */
+  toQuerySpec(path?: string): QuerySpecV2 {
+    const frame = this.df.framePlan();
     const conf = this.df.session.conf;
-    const options: QueryOptions = {};
+    const options: QuerySpecV2['options'] = {};
     const confPartitions = conf.get('spark.sql.shuffle.partitions');
     if (confPartitions !== undefined) setQueryOption(options, 'spark.sql.shuffle.partitions', confPartitions);
     Object.assign(options, this.queryOptions);
-    const spec: QuerySpec = {
-      version: 1,
+    options.timeZone = frame.jsonTimeZone ?? conf.get('spark.sql.session.timeZone') ?? 'UTC';
+    const spec: QuerySpecV2 = {
+      version: 2,
       source: frame.source,
-      parse: { ...frame.parse, timeZone: frame.parse.timeZone ?? conf.get('spark.sql.session.timeZone') ?? 'UTC' },
-      aggregation: frame.aggregation,
+      plan: frame.plan,
       sink: {
         format: 'delta',
         path: path ?? this.path ?? '',
@@ -112,21 +118,32 @@ export class DataStreamWriter {
       options,
     };
     if (this.name !== undefined) spec.name = this.name;
-    if (frame.watermark !== undefined) spec.watermark = frame.watermark;
     if (this.partitionColumns !== undefined) spec.sink.partitionBy = [...this.partitionColumns];
-    if (frame.withColumns !== undefined) spec.withColumns = frame.withColumns;
     return spec;
   }
 
   /**
-   * Validates the query (InvalidArgumentError listing every problem), submits it and returns its
-   * handle. Relative locations are resolved against this process's working directory first.
+   * The query as the version 1 spec the driver runs today; refuses a query v1 cannot express
+   * (downgrade.ts), naming why. Not validated.
+   */
+  spec(path?: string): QuerySpec {
+    const v1 = toV1(this.toQuerySpec(path));
+    if ('reason' in v1) throw unsupported(`a version 1 spec of this query (${v1.reason})`, 'toQuerySpec() gives its version 2 spec');
+    return v1.spec;
+  }
+
+  /**
+   * Submits the query and returns its handle. Relative locations are resolved against this
+   * process's working directory first. A query with the seed's shape goes as a version 1 spec,
+   * validated here first (InvalidArgumentError listing every problem); any other as version 2,
+   * which the driver validates.
    */
   async start(path?: string): Promise<StreamingQuery> {
-    const spec = withAbsolutePaths(this.spec(path));
-    assertValidSpec(spec);
+    const v2 = withAbsolutePaths(this.toQuerySpec(path));
+    const v1 = downgradeToV1(v2);
+    if (v1 !== null) assertValidSpec(v1);
     const submitter = this.df.session.submitter();
-    const info = await submitter.submit(spec);
+    const info = await submitter.submit(v1 ?? v2);
     return new StreamingQuery(info, submitter);
   }
 

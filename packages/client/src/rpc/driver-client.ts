@@ -2,7 +2,7 @@
  * The client side of QueryService: submit, list, get and stop queries on a driver. Errors keep the
  * driver's gRPC status and message (INVALID_ARGUMENT names what is wrong with the job).
  */
-import { QueryProgress, QuerySpec, RpcClient } from '@tributary/common';
+import { QueryProgress, QuerySpec, QuerySpecV2, RpcClient } from '@tributary/common';
 
 export interface QueryInfo {
   id: string; runId: string; name: string; state: string; message: string; error: string;
@@ -22,7 +22,8 @@ export class DriverClient {
     this.rpc = new RpcClient('QueryService', address);
   }
 
-  async submit(spec: QuerySpec): Promise<QueryInfo> {
+  /** Sends a spec document (version 1, or 2 once the driver resolves plans). */
+  async submit(spec: QuerySpec | QuerySpecV2): Promise<QueryInfo> {
     const res: any = await this.rpc.call('SubmitQuery', { spec_json: JSON.stringify(spec) }, 60_000);
     return info(res.query);
   }

@@ -2,7 +2,7 @@
  * QuerySubmitter over gRPC: how sessions reach a driver at tributary://host:port. Registered as the
  * default submitter factory by the package's index, so `builder().master(url).getOrCreate()` works.
  */
-import { QuerySpec } from '@tributary/common';
+import type { QuerySpec, QuerySpecV2 } from '@tributary/common';
 import type { QueryHandleInfo, QueryState, QuerySubmitter, TerminationInfo } from '../api/submitter';
 import { DriverClient, QueryInfo } from './driver-client';
 
@@ -17,7 +17,7 @@ export class GrpcSubmitter implements QuerySubmitter {
     return new GrpcSubmitter(new DriverClient(master.replace(/^tributary:\/\//, '')));
   }
 
-  async submit(spec: QuerySpec): Promise<QueryHandleInfo> {
+  async submit(spec: QuerySpec | QuerySpecV2): Promise<QueryHandleInfo> {
     const info = await this.client.submit(spec);
     return { id: info.id, runId: info.runId, name: info.name || null };
   }

@@ -6,10 +6,11 @@ import * as path from 'node:path';
 import { TributaryError } from '../errors';
 import { Checkpoint } from './checkpoint';
 import type { BatchPlan } from './offset-log';
+import { asBatchId } from '../batch/batch-id';
 
 function plan(batchId: number): BatchPlan {
   return {
-    batchId, queryId: '6f1c1a52-4c1e-4d55-9a38-0d7f0b3f7c11', batchTimestampMs: 1, noData: false,
+    batchId: asBatchId(batchId), queryId: '6f1c1a52-4c1e-4d55-9a38-0d7f0b3f7c11', batchTimestampMs: 1, noData: false,
     sources: [{ topic: 't', partitions: [{ partition: 0, from: String(batchId * 10), to: String(batchId * 10 + 10) }] }],
     lateWatermarkMicros: 0, watermarkMicros: 0, maxEventTimeMicrosBefore: null, eventTimeGuardReferenceMs: 1,
     shufflePartitions: 2, configHash: 'h', limits: {},
@@ -54,10 +55,10 @@ describe('Checkpoint', () => {
     try {
       assert.equal(await checkpoint.lastPlanned(), undefined);
       assert.equal(await checkpoint.lastCommitted(), undefined);
-      await checkpoint.offsets.add(0, plan(0));
-      await checkpoint.offsets.add(1, plan(1));
-      await checkpoint.commits.add(0, {
-        batchId: 0, attempt: 0, maxEventTimeMicros: 5, watermarkMicros: 0, stateVersion: 0,
+      await checkpoint.offsets.add(asBatchId(0), plan(0));
+      await checkpoint.offsets.add(asBatchId(1), plan(1));
+      await checkpoint.commits.add(asBatchId(0), {
+        batchId: asBatchId(0), attempt: 0, maxEventTimeMicros: 5, watermarkMicros: 0, stateVersion: asBatchId(0),
         committedAtMs: 1, numInputRows: 1, numOutputRows: 0, stateRowsTotal: 1, sinks: [{ path: 'main', version: 1 }],
       });
       assert.equal((await checkpoint.lastPlanned())?.batchId, 1);

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import type { BatchId } from '../batch/batch-id';
 import { CommitLog, type BatchCommit } from './commit-log';
 import { LocationLock } from './location-lock';
 import type { LogEntry } from './metadata-log';
@@ -58,7 +59,7 @@ export class Checkpoint {
   }
 
   /** Retention: drops both logs' entries below `keepFromBatchId`. */
-  async purge(keepFromBatchId: number): Promise<void> {
+  async purge(keepFromBatchId: BatchId): Promise<void> {
     await this.commits.purge(keepFromBatchId);
     await this.offsets.purge(keepFromBatchId);
   }

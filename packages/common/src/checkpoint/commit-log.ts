@@ -1,3 +1,4 @@
+import type { BatchId } from '../batch/batch-id';
 import { InvalidArgumentError } from '../errors';
 import { arrayAt, integerAt, integerOrNullAt, objectAt, stringAt } from './json-shape';
 import { MetadataLog } from './metadata-log';
@@ -10,15 +11,19 @@ export interface SinkCommit {
 
 /** The record that batch N is complete (format v1). Times as in BatchPlan (µs / ms, exact integers). */
 export interface BatchCommit {
-  readonly batchId: number;
+  readonly batchId: BatchId;
   /** The attempt whose results were committed. */
   readonly attempt: number;
   /** Max event time among the batch's rows (input of WM(N+1)); null when the batch saw none. */
   readonly maxEventTimeMicros: number | null;
   /** WM(N), as planned. */
   readonly watermarkMicros: number;
-  /** State version written by the batch (= N), null for a stateless query. */
-  readonly stateVersion: number | null;
+  /**
+   * The batch whose state is durable with this commit: N itself (its state is store version
+   * stateVersionAfter(N) = N+1, batch/batch-id.ts); null for a stateless query. The field's name
+   * is format v1's; it has always held the batch id.
+   */
+  readonly stateVersion: BatchId | null;
   readonly committedAtMs: number;
   readonly numInputRows: number;
   readonly numOutputRows: number;
@@ -29,7 +34,7 @@ export interface BatchCommit {
 }
 
 /**
- * The commit log `<checkpoint>/commits/<N>`: written after state version N is durable and every
+ * The commit log `<checkpoint>/commits/<N>`: written after batch N's state is durable and every
  * sink holds batch N (its txn version for this query ≥ N). Entry N present ⇔ batch N is done;
  * the next run starts at N+1. Format v1, one `BatchCommit` JSON document.
  */
@@ -40,7 +45,7 @@ export class CommitLog extends MetadataLog<BatchCommit> {
 }
 
 /** Checks a decoded v1 commit document (throws InvalidArgumentError naming the bad field). */
-export function parseBatchCommit(document: unknown, batchId: number): BatchCommit {
+export function parseBatchCommit(document: unknown, batchId: BatchId): BatchCommit {
   const d = objectAt(document, 'commit');
   const id = integerAt(d.batchId, 'commit.batchId', 0);
   if (id !== batchId) throw new InvalidArgumentError(`commit.batchId is ${id} but the entry is batch ${batchId}`);

@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { InvalidArgumentError, TributaryError } from '../errors';
 import { MetadataLog } from './metadata-log';
+import { asBatchId, type BatchId } from '../batch/batch-id';
 
 async function tempDir(): Promise<string> {
   return fs.mkdtemp(path.join(os.tmpdir(), 'tributary-mdlog-'));
@@ -29,25 +30,25 @@ describe('MetadataLog', () => {
 
   it('stores an entry as a `v1` line then one JSON document, and reads it back', async () => {
     const log = new MetadataLog<{ a: number; b: string }>(dir);
-    assert.equal(await log.add(7, { a: 1, b: 'x' }), true);
+    assert.equal(await log.add(asBatchId(7), { a: 1, b: 'x' }), true);
     assert.equal(await fs.readFile(path.join(dir, '7'), 'utf8'), 'v1\n{"a":1,"b":"x"}\n');
-    assert.deepEqual(await log.get(7), { a: 1, b: 'x' });
+    assert.deepEqual(await log.get(asBatchId(7)), { a: 1, b: 'x' });
   });
 
   it('returns false and keeps the first value when an id is added twice', async () => {
     const log = new MetadataLog<{ v: number }>(dir);
-    assert.equal(await log.add(0, { v: 1 }), true);
-    assert.equal(await log.add(0, { v: 2 }), false);
-    assert.deepEqual(await log.get(0), { v: 1 });
+    assert.equal(await log.add(asBatchId(0), { v: 1 }), true);
+    assert.equal(await log.add(asBatchId(0), { v: 2 }), false);
+    assert.deepEqual(await log.get(asBatchId(0)), { v: 1 });
   });
 
   it('lets exactly one of two concurrent adds of the same id win', async () => {
     const log = new MetadataLog<{ v: number }>(dir);
     await fs.mkdir(dir, { recursive: true });
-    const results = await Promise.all([log.add(3, { v: 1 }), log.add(3, { v: 2 })]);
+    const results = await Promise.all([log.add(asBatchId(3), { v: 1 }), log.add(asBatchId(3), { v: 2 })]);
     assert.deepEqual([...results].sort(), [false, true]);
     const winner = results[0] ? 1 : 2;
-    assert.deepEqual(await log.get(3), { v: winner });
+    assert.deepEqual(await log.get(asBatchId(3)), { v: winner });
     assert.deepEqual(await fs.readdir(dir), ['3'], 'no temp files are left behind');
   });
 
@@ -73,7 +74,7 @@ describe('MetadataLog', () => {
     });
     assert.equal(winnerOf.size, ids);
     const log = new MetadataLog<{ writer: number }>(dir);
-    for (const [id, writer] of winnerOf) assert.deepEqual(await log.get(id), { writer }, `entry ${id}`);
+    for (const [id, writer] of winnerOf) assert.deepEqual(await log.get(asBatchId(id)), { writer }, `entry ${id}`);
     assert.equal((await fs.readdir(dir)).length, ids, 'only the entries remain, no temp files');
   });
 
@@ -81,7 +82,7 @@ describe('MetadataLog', () => {
     await fs.mkdir(dir, { recursive: true });
     await fs.writeFile(path.join(dir, '4'), 'v2\n{"a":1}\n');
     const log = new MetadataLog(dir);
-    await assert.rejects(log.get(4), (err: unknown) => {
+    await assert.rejects(log.get(asBatchId(4)), (err: unknown) => {
       assert.ok(err instanceof TributaryError);
       assert.equal(err.code, 'CHECKPOINT_FORMAT_UNSUPPORTED');
       assert.match(err.message, /format v2/);
@@ -97,7 +98,7 @@ describe('MetadataLog', () => {
     await fs.writeFile(path.join(dir, '2'), 'v1\n{"a":\n');
     const log = new MetadataLog(dir);
     for (const id of [1, 2]) {
-      await assert.rejects(log.get(id), (err: unknown) => {
+      await assert.rejects(log.get(asBatchId(id)), (err: unknown) => {
         assert.ok(err instanceof TributaryError);
         assert.equal(err.code, 'CHECKPOINT_CORRUPT');
         assert.ok(err.message.includes(path.join(dir, String(id))));
@@ -108,7 +109,7 @@ describe('MetadataLog', () => {
 
   it('returns the highest id from getLatest when ids have gaps, ignoring temp and foreign files', async () => {
     const log = new MetadataLog<{ id: number }>(dir);
-    for (const id of [5, 0, 1]) await log.add(id, { id });
+    for (const id of [5, 0, 1]) await log.add(asBatchId(id), { id });
     await fs.writeFile(path.join(dir, '.9.123.abc.tmp'), 'v1\n{"id":9}\n');
     await fs.writeFile(path.join(dir, 'notes.txt'), 'x');
     await fs.writeFile(path.join(dir, '007'), 'v1\n{"id":7}\n');
@@ -120,23 +121,24 @@ describe('MetadataLog', () => {
     const log = new MetadataLog(path.join(dir, 'never-created'));
     assert.deepEqual(await log.list(), []);
     assert.equal(await log.getLatest(), undefined);
-    assert.equal(await log.get(0), undefined);
+    assert.equal(await log.get(asBatchId(0)), undefined);
   });
 
   it('purges the entries below the threshold and keeps the rest', async () => {
     const log = new MetadataLog<{ id: number }>(dir);
-    for (let id = 0; id <= 5; id++) await log.add(id, { id });
-    assert.equal(await log.purge(3), 3);
+    for (let id = 0; id <= 5; id++) await log.add(asBatchId(id), { id });
+    assert.equal(await log.purge(asBatchId(3)), 3);
     assert.deepEqual(await log.list(), [3, 4, 5]);
-    assert.equal(await log.get(2), undefined);
-    assert.deepEqual(await log.get(3), { id: 3 });
-    assert.equal(await log.purge(3), 0);
+    assert.equal(await log.get(asBatchId(2)), undefined);
+    assert.deepEqual(await log.get(asBatchId(3)), { id: 3 });
+    assert.equal(await log.purge(asBatchId(3)), 0);
   });
 
   it('rejects batch ids that are negative or not integers', async () => {
     const log = new MetadataLog(dir);
-    await assert.rejects(log.add(-1, {}), InvalidArgumentError);
-    await assert.rejects(log.add(1.5, {}), InvalidArgumentError);
-    await assert.rejects(log.get(Number.NaN), InvalidArgumentError);
+    // Unchecked casts: the log checks ids itself, whatever a caller's types say.
+    await assert.rejects(log.add(-1 as BatchId, {}), InvalidArgumentError);
+    await assert.rejects(log.add(1.5 as BatchId, {}), InvalidArgumentError);
+    await assert.rejects(log.get(Number.NaN as BatchId), InvalidArgumentError);
   });
 });

@@ -1,16 +1,17 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import type { BatchId } from '../batch/batch-id';
 import { InvalidArgumentError, TributaryError } from '../errors';
 import { errnoCode, putIfAbsent, readIfExists, removeStaleTempFiles } from '../fs/durable-file';
 import { corruptCheckpointFile, decodeVersioned, encodeVersioned } from './versioned-json';
 
 export interface LogEntry<T> {
-  readonly batchId: number;
+  readonly batchId: BatchId;
   readonly value: T;
 }
 
 /** Checks a decoded JSON document and returns it typed; throws (any error) when it is malformed. */
-export type DocumentParser<T> = (document: unknown, batchId: number) => T;
+export type DocumentParser<T> = (document: unknown, batchId: BatchId) => T;
 
 /** Temp files older than this are debris of a crashed writer; `purge` removes them. */
 const STALE_TEMP_FILE_MS = 60 * 60 * 1000;
@@ -39,7 +40,7 @@ export class MetadataLog<T> {
   ) {}
 
   /** Writes entry `batchId` unless it exists; true if this call wrote it. */
-  async add(batchId: number, value: T): Promise<boolean> {
+  async add(batchId: BatchId, value: T): Promise<boolean> {
     checkBatchId(batchId);
     this.parse(JSON.parse(JSON.stringify(value)) as unknown, batchId);
     await fs.mkdir(this.dir, { recursive: true });
@@ -47,7 +48,7 @@ export class MetadataLog<T> {
   }
 
   /** Entry `batchId`, or undefined when it was never written (or was purged). */
-  async get(batchId: number): Promise<T | undefined> {
+  async get(batchId: BatchId): Promise<T | undefined> {
     checkBatchId(batchId);
     const file = this.fileOf(batchId);
     const text = await readIfExists(file);
@@ -70,7 +71,7 @@ export class MetadataLog<T> {
   }
 
   /** Batch ids present, ascending. */
-  async list(): Promise<number[]> {
+  async list(): Promise<BatchId[]> {
     let names: string[];
     try {
       names = await fs.readdir(this.dir);
@@ -78,18 +79,18 @@ export class MetadataLog<T> {
       if (errnoCode(err) === 'ENOENT') return [];
       throw err;
     }
-    const ids: number[] = [];
+    const ids: BatchId[] = [];
     for (const name of names) {
       if (/^(0|[1-9][0-9]{0,15})$/.test(name)) {
         const id = Number(name);
-        if (Number.isSafeInteger(id)) ids.push(id);
+        if (Number.isSafeInteger(id)) ids.push(id as BatchId);
       }
     }
     return ids.sort((a, b) => a - b);
   }
 
   /** Deletes entries below `keepFromBatchId` (and stale temp files); returns how many entries went. */
-  async purge(keepFromBatchId: number): Promise<number> {
+  async purge(keepFromBatchId: BatchId): Promise<number> {
     checkBatchId(keepFromBatchId);
     let removed = 0;
     for (const id of await this.list()) {
@@ -105,11 +106,11 @@ export class MetadataLog<T> {
     return removed;
   }
 
-  private fileOf(batchId: number): string {
+  private fileOf(batchId: BatchId): string {
     return path.join(this.dir, String(batchId));
   }
 
-  private decode(text: string, batchId: number, file: string): T {
+  private decode(text: string, batchId: BatchId, file: string): T {
     const { value } = decodeVersioned(text, this.formatVersion, file);
     try {
       return this.parse(value, batchId);

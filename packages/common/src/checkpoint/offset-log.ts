@@ -1,3 +1,4 @@
+import type { BatchId } from '../batch/batch-id';
 import { InvalidArgumentError } from '../errors';
 import {
   arrayAt,
@@ -32,7 +33,7 @@ export interface SourceRanges {
  * integers below 2^53 (year ~2255 in µs), so they are plain JSON numbers; offsets are strings.
  */
 export interface BatchPlan {
-  readonly batchId: number;
+  readonly batchId: BatchId;
   /** The query's id from the checkpoint metadata (constant across restarts). */
   readonly queryId: string;
   /** The batch's processing time (Spark's batchTimestampMs): current_timestamp() and friends. */
@@ -74,7 +75,7 @@ export class OffsetLog extends MetadataLog<BatchPlan> {
 }
 
 /** Checks a decoded v1 plan document (throws InvalidArgumentError naming the bad field). */
-export function parseBatchPlan(document: unknown, batchId: number): BatchPlan {
+export function parseBatchPlan(document: unknown, batchId: BatchId): BatchPlan {
   const d = objectAt(document, 'plan');
   const id = integerAt(d.batchId, 'plan.batchId', 0);
   if (id !== batchId) throw new InvalidArgumentError(`plan.batchId is ${id} but the entry is batch ${batchId}`);

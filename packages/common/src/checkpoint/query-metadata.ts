@@ -2,13 +2,22 @@ import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { InvalidArgumentError } from '../errors';
+import type { ResolvedQuery } from '../plan/resolved-query';
 import { arrayAt, integerAt, objectAt, stringAt } from './json-shape';
 import { putIfAbsent, readIfExists } from '../fs/durable-file';
+import { checkResolvedQueryDocument } from './resolved-query-document';
 import { corruptCheckpointFile, decodeVersioned, encodeVersioned } from './versioned-json';
 
 /**
- * `<checkpoint>/metadata` (format v1, same framing as the logs): what identifies the query and
- * may never change while the checkpoint lives. Written once, put-if-absent, at first start.
+ * `<checkpoint>/metadata` (same framing as the logs): what identifies the query and may never
+ * change while the checkpoint lives. Written once, put-if-absent, at first start.
+ *
+ *   v1   queryId, createdAtMs, shufflePartitions, statefulFingerprint, sinkPaths, sourceTopic
+ *   v2   v1 + resolvedQuery: the ResolvedQuery document (its own `format: 1`) the query was
+ *        resolved to at first start
+ *
+ * A writer writes v1 when it has no resolved query and v2 when it has one, so checkpoints without
+ * one stay readable by builds that only know v1; a v2 file is refused by those builds by name.
  */
 export interface QueryMetadata {
   /** UUID made at first start; constant across restarts; the `appId` of the sinks' txn actions. */
@@ -21,11 +30,15 @@ export interface QueryMetadata {
   /** Sink tables in commit order (side tables first, the main table last). */
   readonly sinkPaths: readonly string[];
   readonly sourceTopic: string;
+  /** The query as resolved at first start (v2); absent in checkpoints made without one (v1). */
+  readonly resolvedQuery?: ResolvedQuery;
 }
 
 export type NewQueryMetadata = Omit<QueryMetadata, 'queryId' | 'createdAtMs'>;
 
-const FORMAT_VERSION = 1;
+/** The newest format this build reads; it writes v1 or v2 (see above). */
+const FORMAT_VERSION = 2;
+const FORMAT_WITH_RESOLVED_QUERY = 2;
 export const QUERY_METADATA_FILE = 'metadata';
 
 /** The query metadata of the checkpoint at `location`, or undefined before the first start. */
@@ -33,9 +46,9 @@ export async function readQueryMetadata(location: string): Promise<QueryMetadata
   const file = path.join(location, QUERY_METADATA_FILE);
   const text = await readIfExists(file);
   if (text === undefined) return undefined;
-  const { value } = decodeVersioned(text, FORMAT_VERSION, file);
+  const { version, value } = decodeVersioned(text, FORMAT_VERSION, file);
   try {
-    return parseQueryMetadata(value);
+    return parseQueryMetadata(value, version);
   } catch (err) {
     throw corruptCheckpointFile(file, err instanceof Error ? err.message : String(err), err);
   }
@@ -58,10 +71,12 @@ export async function createQueryMetadata(
     statefulFingerprint: init.statefulFingerprint,
     sinkPaths: [...init.sinkPaths],
     sourceTopic: init.sourceTopic,
+    ...(init.resolvedQuery === undefined ? {} : { resolvedQuery: init.resolvedQuery }),
   };
-  parseQueryMetadata(metadata);
+  const version = metadata.resolvedQuery === undefined ? 1 : FORMAT_WITH_RESOLVED_QUERY;
+  parseQueryMetadata(metadata, version);
   await fs.mkdir(location, { recursive: true });
-  if (await putIfAbsent(path.join(location, QUERY_METADATA_FILE), encodeVersioned(FORMAT_VERSION, metadata))) {
+  if (await putIfAbsent(path.join(location, QUERY_METADATA_FILE), encodeVersioned(version, metadata))) {
     return { metadata, created: true };
   }
   const existing = await readQueryMetadata(location);
@@ -69,7 +84,7 @@ export async function createQueryMetadata(
   return { metadata: existing, created: false };
 }
 
-function parseQueryMetadata(document: unknown): QueryMetadata {
+function parseQueryMetadata(document: unknown, version: number): QueryMetadata {
   const d = objectAt(document, 'metadata');
   const queryId = stringAt(d.queryId, 'metadata.queryId');
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(queryId)) {
@@ -80,5 +95,7 @@ function parseQueryMetadata(document: unknown): QueryMetadata {
   stringAt(d.statefulFingerprint, 'metadata.statefulFingerprint');
   arrayAt(d.sinkPaths, 'metadata.sinkPaths').forEach((p, i) => stringAt(p, `metadata.sinkPaths[${i}]`));
   stringAt(d.sourceTopic, 'metadata.sourceTopic');
+  if (version >= FORMAT_WITH_RESOLVED_QUERY) checkResolvedQueryDocument(d.resolvedQuery, 'metadata.resolvedQuery');
+  else if (d.resolvedQuery !== undefined) throw new InvalidArgumentError(`metadata.resolvedQuery appears in a v${version} file; it needs v${FORMAT_WITH_RESOLVED_QUERY}`);
   return d as unknown as QueryMetadata;
 }

@@ -11,13 +11,18 @@ export const BAD_REASONS = [
   'MALFORMED_JSON', //    not one RFC 8259 JSON value with only whitespace around it
   'TOO_DEEP', //          arrays/objects nested deeper than maxDepth
   'NOT_AN_OBJECT', //     valid JSON, but not an object
-  'MISSING_FIELD', //     customer_id, amount or timestamp absent
-  'NULL_FIELD', //        customer_id, amount or timestamp is JSON null
+  'MISSING_FIELD', //     a required field absent (event: customer_id, amount, timestamp)
+  'NULL_FIELD', //        a required field (or array element) is JSON null
   'WRONG_TYPE', //        a field holds a JSON type (or string form) it may not
   'CUSTOMER_ID_RANGE', // customer_id is an integer outside int32
   'AMOUNT_PRECISION', //  amount has more than 8 integer digits (DECIMAL(10,2))
   'AMOUNT_SCALE', //      amount is not a whole number of cents (no silent rounding)
   'BAD_TIMESTAMP', //     timestamp string outside the accepted ISO-8601 forms or range
+  // Struct decoder (any schema); the event decoder never gives these.
+  'INT_RANGE', //         int/bigint field holds an integer outside its range
+  'DECIMAL_PRECISION', // decimal(p,s) value with more than p-s integer digits
+  'DECIMAL_SCALE', //     decimal(p,s) value with more than s decimal places (no silent rounding)
+  'BAD_DATE', //          date string outside the accepted forms or range
 ] as const;
 
 export type BadReason = (typeof BAD_REASONS)[number];
@@ -38,4 +43,8 @@ export const enum R {
   AMOUNT_PRECISION,
   AMOUNT_SCALE,
   BAD_TIMESTAMP,
+  INT_RANGE,
+  DECIMAL_PRECISION,
+  DECIMAL_SCALE,
+  BAD_DATE,
 }

@@ -1,6 +1,7 @@
 /**
- * JSONTestSuite (nst/JSONTestSuite, `test_parsing`) against the event decoder, the two ways the
- * corpus README describes. The corpus is read in place from `$TRIBUTARY_SHARED/json-test-suite`
+ * JSONTestSuite (nst/JSONTestSuite, `test_parsing`) against the event decoder and the struct
+ * decoder (seed schema; and with the unknown field declared as a string, which then holds the
+ * document's compact text), the two ways the corpus README describes. The corpus is read in place from `$TRIBUTARY_SHARED/json-test-suite`
  * (TRIBUTARY_SHARED defaults to `../shared` relative to the repository root, found from this file's
  * location, never from the working directory). A missing corpus fails the run. Not a `.test.ts`:
  * it runs under `npm run test:conformance` (or `mocha --no-config 'packages/common/dist/decode/*.conformance.js'`).
@@ -12,6 +13,8 @@ import type { BadReason } from './bad-reason';
 import { createEventColumns } from './event-columns';
 import { EventDecoder } from './event-decoder';
 import { chunkOf } from './record-chunk-fixture';
+import { decimalType, INT, sqlField, STRING, structType, TIMESTAMP, type SqlField } from '../schema/sql-type';
+import { createStructDecoder } from './struct-decoder';
 
 const SYNTAX_REASONS: ReadonlySet<BadReason> = new Set(['MALFORMED_JSON', 'NOT_UTF8', 'TOO_DEEP']);
 const NOT_ABOUT_CONTENT: ReadonlySet<BadReason> = new Set(['EMPTY_VALUE', 'TOMBSTONE', 'VALUE_TOO_LARGE']);
@@ -56,22 +59,72 @@ function docs(prefix: 'y_' | 'n_' | 'i_'): Doc[] {
   return corpus().filter((d) => d.name.startsWith(prefix));
 }
 
-/** Large enough for the 100,000-byte nesting documents: they must reach the depth limit, not the size limit. */
-function newDecoder(): EventDecoder {
-  return new EventDecoder({ maxValueBytes: 1 << 20 });
-}
+type Outcome = BadReason | 'ROW';
 
-/** Outcome of one value: 'ROW' or the bad-record reason (the detail is built too, to exercise it). */
-function outcomeOf(value: Buffer): BadReason | 'ROW' {
+/** Large enough for the 100,000-byte nesting documents: they must reach the depth limit, not the size limit. */
+const MAX_VALUE_BYTES = 1 << 20;
+
+/** Outcome of one value with the event decoder: 'ROW' or the bad-record reason (the detail is built too, to exercise it). */
+function eventOutcome(value: Buffer): Outcome {
   const cols = createEventColumns(1);
-  let outcome: BadReason | 'ROW' = 'ROW';
-  newDecoder().decode(chunkOf([value]), cols, (_c, _i, reason, detail) => {
+  let outcome: Outcome = 'ROW';
+  new EventDecoder({ maxValueBytes: MAX_VALUE_BYTES }).decode(chunkOf([value]), cols, (_c, _i, reason, detail) => {
     assert.equal(typeof detail(), 'string');
     outcome = reason;
   });
   assert.equal(cols.count, outcome === 'ROW' ? 1 : 0);
   return outcome;
 }
+
+/** The seed schema with its required fields non-nullable, as the event decoder has them. */
+const SEED: SqlField[] = [
+  sqlField('customer_id', INT, false),
+  sqlField('event_type', STRING),
+  sqlField('amount', decimalType(10, 2), false),
+  sqlField('timestamp', TIMESTAMP, false),
+];
+
+/** Outcome of one value with a struct decoder of the given JSON schema; a row's `extra` text is checked by `checkExtra`. */
+function structOutcome(fields: SqlField[], checkExtra?: (extra: string | null) => void): (value: Buffer) => Outcome {
+  const decoder = createStructDecoder(
+    { kafkaColumns: [], json: { schema: fields, timeZone: 'UTC' }, schema: [sqlField('e', structType(fields), false)], maxValueBytes: MAX_VALUE_BYTES },
+  );
+  const extraField = fields.findIndex((f) => f.name === 'extra');
+  return (value) => {
+    let outcome: Outcome = 'ROW';
+    const batch = decoder.decode(chunkOf([value]), (_c, _i, reason, detail) => {
+      assert.equal(typeof detail(), 'string');
+      outcome = reason;
+    });
+    assert.equal(batch.count, outcome === 'ROW' ? 1 : 0);
+    if (outcome === 'ROW' && checkExtra && extraField >= 0) {
+      const v = (batch.columns[0] as { children: { validity: Uint8Array | null; offsets: Int32Array; data: Uint8Array }[] }).children[extraField];
+      checkExtra(v.validity !== null && v.validity[0] === 0 ? null : Buffer.from(v.data.subarray(v.offsets[0], v.offsets[1])).toString('utf8'));
+    }
+    return outcome;
+  };
+}
+
+/** The compact text of a valid document: JSON.parse accepts it and gives what the document gives. */
+function checkCompact(doc: Buffer): (extra: string | null) => void {
+  return (extra) => {
+    const text = doc.toString('utf8').trim();
+    if (text === 'null') return assert.equal(extra, null);
+    assert.ok(extra !== null);
+    if (text.startsWith('"')) return assert.equal(extra, JSON.parse(text));
+    assert.ok(!/^\s|\s$/.test(extra), 'no whitespace around');
+    assert.deepEqual(JSON.parse(extra), JSON.parse(text));
+  };
+}
+
+const DECODERS: { name: string; outcomeOf: (value: Buffer, doc?: Buffer) => Outcome }[] = [
+  { name: 'the event decoder', outcomeOf: eventOutcome },
+  { name: 'the struct decoder (seed schema)', outcomeOf: (v) => structOutcome(SEED)(v) },
+  {
+    name: 'the struct decoder (seed schema, extra: string)',
+    outcomeOf: (v, doc) => structOutcome([...SEED, sqlField('extra', STRING)], doc && checkCompact(doc))(v),
+  },
+];
 
 const HEAD = Buffer.from('{"customer_id":1,"event_type":"view","amount":1.00,"timestamp":"2024-01-01T00:00:00Z","extra":');
 const TAIL = Buffer.from('}');
@@ -88,8 +141,8 @@ function expectAll(files: Doc[], check: (d: Doc) => string | null): void {
   assert.deepEqual(failures, [], `${failures.length} of ${files.length} documents failed`);
 }
 
-describe('JSON test suite against the event decoder', function () {
-  this.timeout(60_000);
+for (const { name, outcomeOf } of DECODERS) describe(`JSON test suite against ${name}`, function () {
+  this.timeout(120_000);
 
   describe('each document as a whole record value', () => {
     it('quarantines every y_ document for a schema reason, never as malformed', () => {
@@ -121,21 +174,21 @@ describe('JSON test suite against the event decoder', function () {
   describe('each document as the value of an unknown field of a valid event', () => {
     it('keeps the event as a row for every y_ document', () => {
       expectAll(docs('y_'), (d) => {
-        const rs = embedded(d.bytes).map(outcomeOf);
+        const rs = embedded(d.bytes).map((v) => outcomeOf(v, d.bytes));
         return rs.every((r) => r === 'ROW') ? null : `${d.name}: ${rs.join(', ')}`;
       });
     });
 
     it('quarantines the event as malformed for every n_ document', () => {
       expectAll(docs('n_'), (d) => {
-        const rs = embedded(d.bytes).map(outcomeOf);
+        const rs = embedded(d.bytes).map((v) => outcomeOf(v, d.bytes));
         return rs.every((r) => r !== 'ROW' && SYNTAX_REASONS.has(r)) ? null : `${d.name}: ${rs.join(', ')}`;
       });
     });
 
     it('gives every event with an i_ document an outcome without throwing', () => {
       expectAll(docs('i_'), (d) => {
-        const rs = embedded(d.bytes).map(outcomeOf);
+        const rs = embedded(d.bytes).map((v) => outcomeOf(v, d.bytes));
         return rs.every((r) => r === 'ROW' || SYNTAX_REASONS.has(r)) ? null : `${d.name}: ${rs.join(', ')}`;
       });
     });

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { centsOf, int32Of } from './decimal';
 import { JsonNumber, scanJsonNumber } from './json-number';
-import { scanPlainCents, scanPlainInt32, skipPlainInteger } from './plain-number';
+import { ExactOut, OK, unscaledOf } from './json-values';
+import { scanPlainCents, scanPlainInt32, scanPlainUnscaled, skipPlainInteger } from './plain-number';
 
 const bytes = (s: string) => Buffer.from(s, 'latin1');
 
@@ -59,6 +60,37 @@ describe('plain-number fast paths', () => {
       }
       const skipped = skipPlainInteger(b, 0, b.length);
       if (skipped >= 0) assert.equal(skipped, general);
+    }), { numRuns: 20_000 });
+  });
+
+  it('take plain decimals of any scale whole, as unscaled integers', () => {
+    const out = new Float64Array(1);
+    const cases: [string, number, number, number][] = [
+      ['123.45', 8, 2, 12345], ['-0.5', 8, 2, -50], ['12', 3, 0, 12], ['0.12345', 1, 5, 12345], ['7.1', 1, 4, 71000], ['999999999999999', 15, 0, 999999999999999],
+    ];
+    for (const [text, intDigits, scale, unscaled] of cases) {
+      assert.equal(scanPlainUnscaled(bytes(text), 0, text.length, intDigits, scale, out), text.length, text);
+      assert.equal(out[0], unscaled, text);
+    }
+    for (const [text, intDigits, scale] of [['1.5', 3, 0], ['1234', 3, 2], ['1.234', 3, 2], ['1.', 3, 2], ['1e2', 3, 2]] as const) {
+      assert.equal(scanPlainUnscaled(bytes(text), 0, text.length, intDigits, scale, out), -1, text);
+    }
+  });
+
+  it('never disagree with the general decimal path', () => {
+    const out = new Float64Array(1);
+    const n = new JsonNumber();
+    const exact = new ExactOut();
+    const shape = fc.integer({ min: 1, max: 15 }).chain((p) => fc.tuple(fc.constant(p), fc.integer({ min: 0, max: p - 1 })));
+    fc.assert(fc.property(nearNumber, shape, (text, [p, scale]) => {
+      const b = bytes(text);
+      const general = scanJsonNumber(b, 0, b.length, n);
+      const got = scanPlainUnscaled(b, 0, b.length, p - scale, scale, out);
+      if (got >= 0) {
+        assert.equal(got, general);
+        assert.equal(unscaledOf(n, b, 0, general, p, scale, exact), OK, text);
+        assert.ok(Object.is(out[0], exact.value[0] === 0 ? 0 : exact.value[0]), `${text}: ${out[0]} vs ${exact.value[0]}`);
+      }
     }), { numRuns: 20_000 });
   });
 });

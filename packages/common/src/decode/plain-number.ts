@@ -92,3 +92,33 @@ export function skipPlainInteger(b: Uint8Array, pos: number, end: number): numbe
   if (p < end && continuesNumber(b[p])) return -1;
   return p;
 }
+
+const POW10_SMALL = [1, 10, 100, 1000, 10000, 100000, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+/**
+ * A decimal(p,s) value in plain form, as its unscaled integer: `-?(0|[1-9][0-9]{0,maxIntDigits-1})`
+ * then, when scale > 0, optionally `\.[0-9]{1,scale}`; not followed by a byte that continues a
+ * number. Only for 1 <= maxIntDigits and maxIntDigits + scale <= 15 (the result is exact). Writes
+ * the unscaled value to out[0] (-0 is 0): `12.5` at scale 2 is 1250.
+ */
+export function scanPlainUnscaled(b: Uint8Array, pos: number, end: number, maxIntDigits: number, scale: number, out: Float64Array): number {
+  let p = scanSignedDigits(b, pos, end, maxIntDigits);
+  if (p < 0) return -1;
+  let v = digits[0] * POW10_SMALL[scale];
+  if (p < end && b[p] === 0x2e && scale > 0) {
+    p++;
+    let n = 0;
+    let frac = 0;
+    let c: number;
+    while (n < scale && p < end && (c = b[p]) >= C0 && c <= C9) {
+      frac = frac * 10 + (c - C0);
+      n++;
+      p++;
+    }
+    if (n === 0) return -1;
+    v += frac * POW10_SMALL[scale - n];
+  }
+  if (p < end && continuesNumber(b[p])) return -1;
+  out[0] = digits[1] === 1 ? 0 - v : v;
+  return p;
+}

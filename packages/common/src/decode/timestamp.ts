@@ -22,7 +22,7 @@ const DAYS_BEFORE_MONTH = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334
 const MAX_SECONDS = Math.floor(Number.MAX_SAFE_INTEGER / 1e6) + 1;
 const FRACTION_SCALE = [0, 100000, 10000, 1000, 100, 10, 1];
 
-function isLeapYear(y: number): boolean {
+export function isLeapYear(y: number): boolean {
   return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
 }
 
@@ -34,7 +34,7 @@ export function epochDays(year: number, month: number, day: number): number {
   return daysBeforeYear - 719162 + DAYS_BEFORE_MONTH[month - 1] + leapDay + day - 1;
 }
 
-function daysInMonth(year: number, month: number): number {
+export function daysInMonth(year: number, month: number): number {
   if (month === 2) return isLeapYear(year) ? 29 : 28;
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }

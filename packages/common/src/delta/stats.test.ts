@@ -1,7 +1,10 @@
 import { strict as assert } from 'node:assert';
 import * as arrow from 'apache-arrow';
 import { buildAggregateTable } from './aggregate-table';
-import { computeStats, decimalText } from './stats';
+import { DOUBLE, STRING, sqlField } from '../schema/sql-type';
+import { ALL_TYPES, ALL_TYPES_ROWS, batchOf } from '../testing/column-batches';
+import { columnBatchToArrow } from './column-batch-arrow';
+import { computeStats, decimalText, truncateMaxString, truncateMinString } from './stats';
 
 describe('Delta file statistics', () => {
   it('computes aggregate-table stats with nested window bounds truncated to milliseconds', () => {
@@ -49,5 +52,54 @@ describe('Delta file statistics', () => {
     assert.equal(decimalText(-5n, 2), '-0.05');
     assert.equal(decimalText(99999999999999999999n, 2), '999999999999999999.99');
     assert.equal(decimalText(120n, 0), '120');
+  });
+});
+
+describe('Delta file statistics of any schema', () => {
+  it('gives min, max and null counts of every scalar type, nested struct leaves included', () => {
+    const nines = '9'.repeat(38);
+    // Hand-computed from ALL_TYPES_ROWS; decimals and longs compared as the exact JSON text below.
+    const text = computeStats(columnBatchToArrow(batchOf(ALL_TYPES, ALL_TYPES_ROWS)));
+    assert.equal(
+      text,
+      '{"numRecords":4,' +
+        `"minValues":{"n":-2147483648,"big":-9223372036854775808,"x":"-Infinity","name":"","price":-0.05,"huge":-${nines},` +
+        '"fine":-0.000000000000000001,"ts":"0001-01-01T00:00:00.000Z","day":"0001-01-01","user":{"id":-1}},' +
+        `"maxValues":{"n":2147483647,"big":9223372036854775807,"x":"NaN","name":"héllo ✓ 𝄞","price":9999999999.99,"huge":${nines},` +
+        '"fine":123456789.123456789012345678,"ts":"2023-11-14T22:13:20.123Z","day":"1970-01-01","user":{"id":7}},' +
+        '"nullCount":{"flag":1,"n":0,"big":1,"x":1,"name":1,"raw":1,"price":1,"huge":1,"fine":1,"ts":1,"day":1,"user":{"id":1,"tags":2},"points":1}}',
+    );
+  });
+
+  it('orders strings by code point (UTF-8 bytes), not UTF-16 units', () => {
+    const s = [sqlField('s', STRING)];
+    // U+FFC2 sorts above U+1D11E in UTF-16 units (0xFFC2 > 0xD834) and below it by code point.
+    const stats = JSON.parse(computeStats(columnBatchToArrow(batchOf(s, [{ s: '𝄞' }, { s: '\uffc2' }, { s: null }]))));
+    assert.deepEqual(stats, { numRecords: 3, minValues: { s: '\uffc2' }, maxValues: { s: '𝄞' }, nullCount: { s: 1 } });
+  });
+
+  it('without finite values, doubles keep Spark order: only NaN, only +Infinity', () => {
+    const d = [sqlField('d', DOUBLE)];
+    assert.deepEqual(JSON.parse(computeStats(columnBatchToArrow(batchOf(d, [{ d: Number.NaN }])))).minValues, { d: 'NaN' });
+    const inf = JSON.parse(computeStats(columnBatchToArrow(batchOf(d, [{ d: Infinity }, { d: 2 }]))));
+    assert.deepEqual([inf.minValues, inf.maxValues], [{ d: 2 }, { d: 'Infinity' }]);
+  });
+
+  it('truncates long strings as Delta does: 32 code points for min, a tie-breaker after the max prefix', () => {
+    const b32 = 'b'.repeat(32);
+    assert.equal(truncateMinString('a'.repeat(40)), 'a'.repeat(32));
+    assert.equal(truncateMinString('𝄞'.repeat(40)), '𝄞'.repeat(32)); // 32 code points, 64 UTF-16 units
+    assert.equal(truncateMaxString(b32), b32);
+    assert.equal(truncateMaxString(b32 + 'bbbb'), b32 + '\u007f');
+    assert.equal(truncateMaxString(b32 + 'éx'), b32 + '\u{10ffff}');
+    // Units 31 and 32 are one surrogate pair: the prefix keeps it whole.
+    assert.equal(truncateMaxString('b'.repeat(31) + '𝄞zz'), 'b'.repeat(31) + '𝄞\u007f');
+    // The prefix grows over U+10FFFF characters, to 64 units at most.
+    assert.equal(truncateMaxString(b32 + '\u{10ffff}'.repeat(16) + 'c'), b32 + '\u{10ffff}'.repeat(16) + '\u007f');
+    assert.equal(truncateMaxString(b32 + '\u{10ffff}'.repeat(17) + 'c'), undefined);
+    assert.equal(truncateMaxString('𝄞'.repeat(40)), '𝄞'.repeat(16) + '\u{10ffff}');
+    const s = [sqlField('s', STRING)];
+    const stats = JSON.parse(computeStats(columnBatchToArrow(batchOf(s, [{ s: 'a'.repeat(40) }, { s: 'c'.repeat(33) }]))));
+    assert.deepEqual([stats.minValues, stats.maxValues], [{ s: 'a'.repeat(32) }, { s: 'c'.repeat(32) + '\u007f' }]);
   });
 });

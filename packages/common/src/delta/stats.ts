@@ -7,9 +7,11 @@
  * Nested structs nest (`{"window":{"start":...,"end":...}}`); nullCount counts a leaf null when it
  * or any enclosing struct is null. Values: integers and decimals as exact JSON numbers (decimal
  * text such as `-0.05`, never a float), timestamps as ISO-8601 UTC strings truncated down to
- * milliseconds, dates as `yyyy-MM-dd`, strings cut to a 32-character prefix (max omitted when
- * cut). Booleans and binaries get nullCount only; floats skip NaN. Partition columns are not in
- * the file and get no stats.
+ * milliseconds (PROTOCOL.md: "Timestamp columns are truncated down to milliseconds"; Delta Kernel
+ * writes `yyyy-MM-dd'T'HH:mm:ss.SSS'Z'` too), dates as `yyyy-MM-dd`, strings ordered by UTF-8 bytes
+ * and cut as Delta cuts them (truncateMinString, truncateMaxString), doubles in Spark's order
+ * (NaN greatest) with NaN and infinities as strings. Booleans, binaries and arrays get nullCount
+ * only. Partition columns are not in the file and get no stats.
  */
 import * as arrow from 'apache-arrow';
 
@@ -102,7 +104,7 @@ function leafAccumulator(type: arrow.DataType): LeafAccumulator | undefined {
     if (type.bitWidth === 64) return new WideIntAccumulator(2, (v) => new RawNumber(v.toString()));
     return new NumberAccumulator((v) => v);
   }
-  if (arrow.DataType.isFloat(type)) return new NumberAccumulator((v) => (Number.isFinite(v) ? v : undefined));
+  if (arrow.DataType.isFloat(type)) return new FloatAccumulator();
   if (arrow.DataType.isDecimal(type)) {
     const scale = type.scale;
     return new WideIntAccumulator(type.bitWidth / 32, (v) => new RawNumber(decimalText(v, scale)));
@@ -122,26 +124,63 @@ function leafAccumulator(type: arrow.DataType): LeafAccumulator | undefined {
 class NumberAccumulator implements LeafAccumulator {
   private lo = Infinity;
   private hi = -Infinity;
+  private seen = false;
   constructor(private readonly out: (v: number) => StatValue | undefined) {}
   addChunk(data: arrow.Data, valid: Uint8Array | null): void {
     const values = data.values as ArrayLike<number>;
     let lo = this.lo;
     let hi = this.hi;
+    let seen = this.seen;
     for (let i = 0; i < data.length; i++) {
       if (valid !== null && valid[i] === 0) continue;
       const v = values[i];
+      if (v !== v) continue; // NaN: FloatAccumulator's business
+      seen = true;
       if (v < lo) lo = v;
       if (v > hi) hi = v;
     }
     this.lo = lo;
     this.hi = hi;
+    this.seen = seen;
   }
   min(): StatValue | undefined {
-    return this.lo === Infinity ? undefined : this.out(this.lo);
+    return this.seen ? this.out(this.lo) : undefined;
   }
   max(): StatValue | undefined {
-    return this.hi === -Infinity ? undefined : this.out(this.hi);
+    return this.seen ? this.out(this.hi) : undefined;
   }
+}
+
+/**
+ * Min/max of floats in Spark's order, where NaN is above every number: max is NaN when any row is.
+ * NaN and ±Infinity are written as the strings "NaN", "Infinity", "-Infinity" (Delta Kernel's
+ * DataFileStatistics; Spark's JSON reader takes them back as doubles).
+ */
+class FloatAccumulator implements LeafAccumulator {
+  private readonly numbers = new NumberAccumulator(floatStat);
+  private nan = false;
+  private any = false;
+  addChunk(data: arrow.Data, valid: Uint8Array | null): void {
+    this.numbers.addChunk(data, valid);
+    const values = data.values as ArrayLike<number>;
+    for (let i = 0; i < data.length; i++) {
+      if (valid !== null && valid[i] === 0) continue;
+      this.any = true;
+      if (values[i] !== values[i]) this.nan = true;
+    }
+  }
+  min(): StatValue | undefined {
+    return this.numbers.min() ?? (this.any ? 'NaN' : undefined);
+  }
+  max(): StatValue | undefined {
+    return this.nan ? 'NaN' : this.numbers.max();
+  }
+}
+
+function floatStat(v: number): StatValue {
+  if (v === Infinity) return 'Infinity';
+  if (v === -Infinity) return '-Infinity';
+  return v;
 }
 
 /**
@@ -183,25 +222,86 @@ class WideIntAccumulator implements LeafAccumulator {
   }
 }
 
+/**
+ * Min/max of UTF-8 strings compared byte by byte (code point order, as Spark orders strings), read
+ * from the column's offsets and bytes with no string made per row; only the two results are decoded.
+ */
 class StringAccumulator implements LeafAccumulator {
-  private lo: string | undefined;
-  private hi: string | undefined;
+  private lo: Uint8Array | null = null;
+  private hi: Uint8Array | null = null;
   addChunk(data: arrow.Data, valid: Uint8Array | null): void {
-    const vector = arrow.makeVector(data);
+    const offsets = data.valueOffsets as Int32Array;
+    const bytes = data.values as Uint8Array;
+    let loAt = -1;
+    let hiAt = -1;
     for (let i = 0; i < data.length; i++) {
       if (valid !== null && valid[i] === 0) continue;
-      const v = vector.get(i) as string;
-      if (this.lo === undefined || v < this.lo) this.lo = v;
-      if (this.hi === undefined || v > this.hi) this.hi = v;
+      if (loAt < 0) {
+        loAt = hiAt = i;
+        continue;
+      }
+      if (compareBytes(bytes, offsets[i], offsets[i + 1], bytes, offsets[loAt], offsets[loAt + 1]) < 0) loAt = i;
+      else if (compareBytes(bytes, offsets[i], offsets[i + 1], bytes, offsets[hiAt], offsets[hiAt + 1]) > 0) hiAt = i;
     }
+    if (loAt < 0) return;
+    const lo = bytes.subarray(offsets[loAt], offsets[loAt + 1]);
+    const hi = bytes.subarray(offsets[hiAt], offsets[hiAt + 1]);
+    if (this.lo === null || compareBytes(lo, 0, lo.length, this.lo, 0, this.lo.length) < 0) this.lo = lo.slice();
+    if (this.hi === null || compareBytes(hi, 0, hi.length, this.hi, 0, this.hi.length) > 0) this.hi = hi.slice();
   }
   min(): StatValue | undefined {
-    return this.lo === undefined ? undefined : [...this.lo].slice(0, STRING_PREFIX).join('');
+    return this.lo === null ? undefined : truncateMinString(utf8.decode(this.lo));
   }
   max(): StatValue | undefined {
-    if (this.hi === undefined) return undefined;
-    return [...this.hi].length > STRING_PREFIX ? undefined : this.hi;
+    return this.hi === null ? undefined : truncateMaxString(utf8.decode(this.hi));
   }
+}
+
+const utf8 = new TextDecoder();
+
+function compareBytes(a: Uint8Array, aFrom: number, aTo: number, b: Uint8Array, bFrom: number, bTo: number): number {
+  const n = Math.min(aTo - aFrom, bTo - bFrom);
+  for (let k = 0; k < n; k++) {
+    const d = a[aFrom + k] - b[bFrom + k];
+    if (d !== 0) return d;
+  }
+  return aTo - aFrom - (bTo - bFrom);
+}
+
+/** Delta's min string: the first 32 characters (code points), as Spark's `substring(min(c), 0, 32)`. */
+export function truncateMinString(s: string): string {
+  if (s.length <= STRING_PREFIX) return s;
+  const cut = [...s.slice(0, 2 * STRING_PREFIX)];
+  return cut.length <= STRING_PREFIX ? cut.join('') : cut.slice(0, STRING_PREFIX).join('');
+}
+
+const ASCII_MAX = '\u007f';
+const UTF8_MAX = '\u{10ffff}';
+
+/**
+ * Delta's max string (StatisticsCollection.truncateMaxStringAgg, lengths in UTF-16 units as in
+ * Java): a string of at most 32 units is kept; otherwise a prefix of at least 32 units (not
+ * splitting a surrogate pair) followed by a tie-breaker greater than the character cut there:
+ * U+007F when that character is below it, else U+10FFFF (the prefix grows past U+10FFFF
+ * characters, which nothing exceeds). Past 64 units there is no max (undefined).
+ */
+export function truncateMaxString(s: string): string | undefined {
+  if (s.length <= STRING_PREFIX) return s;
+  const maxLen = 2 * STRING_PREFIX;
+  let len = isSurrogatePair(s, STRING_PREFIX - 1) ? STRING_PREFIX + 1 : STRING_PREFIX;
+  while (len <= maxLen) {
+    if (len >= s.length) return s;
+    if (len + 1 < s.length && s.slice(len, len + 2) === UTF8_MAX) len += 2;
+    else if (s.charCodeAt(len) < 0x7f) return s.slice(0, len) + ASCII_MAX;
+    else return s.slice(0, len) + UTF8_MAX;
+  }
+  return undefined;
+}
+
+function isSurrogatePair(s: string, i: number): boolean {
+  const hi = s.charCodeAt(i);
+  const lo = s.charCodeAt(i + 1);
+  return hi >= 0xd800 && hi <= 0xdbff && lo >= 0xdc00 && lo <= 0xdfff;
 }
 
 export function compareWords(a: Uint32Array, ai: number, b: Uint32Array, bi: number, n: number): number {

@@ -240,13 +240,13 @@ export function parsePartitionValue(type: DataType, text: string | null, where: 
     case 'date': {
       const m = DATE_RE.exec(text);
       if (!m) return bad();
-      return Math.floor(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) / 86_400_000);
+      return daysFromCivil(Number(m[1]), Number(m[2]), Number(m[3]));
     }
     case 'timestamp':
     case 'timestamp_ntz': {
       const m = TS_RE.exec(text);
       if (!m) return bad();
-      const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
+      const ms = daysFromCivil(Number(m[1]), Number(m[2]), Number(m[3])) * 86_400_000 + ((Number(m[4]) * 60 + Number(m[5])) * 60 + Number(m[6])) * 1000;
       let micros = BigInt(ms) * 1000n + BigInt((m[7] ?? '').padEnd(6, '0').slice(0, 6) || '0');
       const zone = m[8];
       if (zone && zone !== 'Z') {
@@ -258,4 +258,17 @@ export function parsePartitionValue(type: DataType, text: string | null, where: 
     }
   }
   return bad();
+}
+
+/**
+ * Days since 1970-01-01 of a proleptic Gregorian date, for any year (Date.UTC would read years
+ * 0–99 as 1900–1999).
+ */
+export function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146097 + dayOfEra - 719468;
 }

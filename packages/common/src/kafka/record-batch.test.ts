@@ -159,6 +159,35 @@ describe('RecordBatch v2 decoding', () => {
     );
   });
 
+  it('locates each record\'s headers section and gives the timestamp type of its batch', async () => {
+    const headers = [{}, { trace: 't1' }, { a: 'x', bb: 'yy' }];
+    const encoded = await kafkajsRecordBatch({
+      firstOffset: '0',
+      firstTimestamp: T0,
+      maxTimestamp: T0,
+      lastOffsetDelta: headers.length - 1,
+      records: headers.map((h, i) => kafkajsRecord({ offsetDelta: i, timestampDelta: 0, key: null, value: Buffer.from([i]), headers: h })),
+    });
+    const logAppend = encodeBatch({ baseOffset: 3, baseTimestamp: T0, maxTimestamp: T0 + 5, logAppendTime: true, records: simpleRecords(1, 'la') });
+    const decoder = new RecordBatchDecoder();
+    decoder.begin('t', 0, Buffer.concat([encoded.buffer, logAppend]), 0, 10);
+    const sections: Buffer[] = [];
+    const types: number[] = [];
+    for (let chunk = decoder.next(); chunk !== null; chunk = decoder.next()) {
+      for (let i = 0; i < chunk.count; i++) {
+        sections.push(Buffer.from(chunk.buf.subarray(chunk.headersStart[i], chunk.headersStart[i] + chunk.headersLength[i])));
+        types.push(chunk.timestampType[i]);
+      }
+    }
+    // count, then per header: key length, key, value length, value (zig-zag varints; 2n for n).
+    assert.deepEqual(sections.slice(0, 3), [
+      Buffer.from([0]),
+      Buffer.from([2, 10, ...Buffer.from('trace'), 4, ...Buffer.from('t1')]),
+      Buffer.from([4, 2, ...Buffer.from('a'), 2, ...Buffer.from('x'), 4, ...Buffer.from('bb'), 4, ...Buffer.from('yy')]),
+    ]);
+    assert.deepEqual(types, [0, 0, 0, 1]);
+  });
+
   it('reads timestamp deltas that take several varint bytes, negative ones included', () => {
     const deltas = [0, -1, 63, 64, -65, 2 ** 31 + 5, -(2 ** 35), 86_400_000 * 400];
     const records: TestRecord[] = deltas.map((d, i) => ({ offsetDelta: i, timestampDelta: d, key: null, value: Buffer.from([i]) }));

@@ -20,8 +20,8 @@
  *
  * A record: length varint (bytes after it), attributes int8, timestampDelta varlong, offsetDelta
  * varint, keyLength varint (-1 = null), key, valueLength varint (-1 = null), value, headers
- * (skipped by jumping to the record's end). Varints are zig-zag (see varint.ts). A control record's
- * key is version int16, type int16 (0 = abort marker, 1 = commit marker).
+ * (located, not read: the chunk gives their span, up to the record's end). Varints are zig-zag
+ * (see varint.ts). A control record's key is version int16, type int16 (0 = abort, 1 = commit).
  *
  * Records are located in place: a chunk holds positions into the fetched bytes, or, for compressed
  * batches, into a reused arena the decompressed bytes are copied into, so consecutive compressed
@@ -147,10 +147,13 @@ export class RecordBatchDecoder {
       buf: this.records,
       offset: new Float64Array(n),
       timestampMs: new Float64Array(n),
+      timestampType: new Uint8Array(n),
       keyStart: new Int32Array(n),
       keyLength: new Int32Array(n),
       valueStart: new Int32Array(n),
       valueLength: new Int32Array(n),
+      headersStart: new Int32Array(n),
+      headersLength: new Int32Array(n),
     };
   }
 
@@ -303,6 +306,9 @@ export class RecordBatchDecoder {
     const keyLength = chunk.keyLength;
     const valueStart = chunk.valueStart;
     const valueLength = chunk.valueLength;
+    const timestampType = chunk.timestampType;
+    const headersStart = chunk.headersStart;
+    const headersLength = chunk.headersLength;
     const from = this.from;
     const to = this.to;
     const baseOffset = this.baseOffset;
@@ -374,6 +380,7 @@ export class RecordBatchDecoder {
       if (p > recordEnd || recordEnd > batchEnd || kLen < -1 || vLen < -1) {
         throw corrupt(`record at offset ${offset} overruns its length or its batch`);
       }
+      const hStart = p;
       p = recordEnd;
       left--;
       if (offset < from) continue;
@@ -388,6 +395,9 @@ export class RecordBatchDecoder {
       keyLength[count] = kLen;
       valueStart[count] = vStart;
       valueLength[count] = vLen;
+      timestampType[count] = logAppendTime >= 0 ? 1 : 0;
+      headersStart[count] = hStart;
+      headersLength[count] = recordEnd - hStart;
       count++;
     }
     chunk.count = count;

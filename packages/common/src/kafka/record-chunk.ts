@@ -18,8 +18,17 @@ export interface RecordChunk {
   offset: Float64Array;
   /** Kafka record timestamp, epoch milliseconds (CreateTime or LogAppendTime per the batch). */
   timestampMs: Float64Array;
+  /** Which time `timestampMs` is, from the batch attributes: 0 = CreateTime, 1 = LogAppendTime. */
+  timestampType: Uint8Array;
   keyStart: Int32Array;
   keyLength: Int32Array;
   valueStart: Int32Array;
   valueLength: Int32Array;
+  /**
+   * The record's headers, in place: `buf[headersStart[i] .. + headersLength[i])` holds a zig-zag
+   * varint count, then per header a varint key length, the key (UTF-8), a varint value length (-1 =
+   * null) and the value (record-batch.ts). A count of 0 (one byte, 0x00) is a record without headers.
+   */
+  headersStart: Int32Array;
+  headersLength: Int32Array;
 }

@@ -46,4 +46,13 @@ describe('Parquet through parquet-wasm', () => {
     assert.deepEqual([...(window.getChildAt(1)!.data[0].values as BigInt64Array)], [1700000300123456n, 299999999n]);
     assert.deepEqual([...(back.getChild('total_amount')!.data[0].values as Uint32Array)], [0x7de98115, 0x112210f4, 0, 0, 0xfffffffb, 0xffffffff, 0xffffffff, 0xffffffff]);
   });
+
+  it('says its dates and timestamps are proleptic Gregorian the way Spark 3 reads it, beside the Arrow schema', () => {
+    const footer = readFooter(writeParquet(sampleTable()));
+    // FileMetaData field 5: key_value_metadata, a list of KeyValue {1: key, 2: value}.
+    const kv = new Map((footer[5] as Record<number, Uint8Array>[]).map((e) => [new TextDecoder().decode(e[1]), new TextDecoder().decode(e[2])]));
+    assert.equal(kv.get('org.apache.spark.version'), '3.5.0');
+    assert.equal(kv.has('org.apache.spark.legacyDateTime'), false);
+    assert.ok(kv.has('ARROW:schema'));
+  });
 });

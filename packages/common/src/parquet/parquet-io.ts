@@ -17,6 +17,17 @@ import type * as ParquetWasm from 'parquet-wasm/node/parquet_wasm';
 // type-only import above names its declaration file, which TypeScript's node10 resolution finds.
 const wasm: typeof ParquetWasm = require('parquet-wasm/node');
 
+/**
+ * Dates and timestamps are written in the proleptic Gregorian calendar. Spark 3 reads a file's
+ * dates before 1582-10-15 and timestamps before 1900 only when the file says which calendar it
+ * used; otherwise it fails with INCONSISTENT_BEHAVIOR_CROSS_VERSION.READ_ANCIENT_DATETIME
+ * (spark.sql.parquet.datetimeRebaseModeInRead defaults to EXCEPTION). It takes the key
+ * `org.apache.spark.version` ≥ 3.0.0 without `org.apache.spark.legacyDateTime` to mean proleptic
+ * Gregorian, values read as they are (DataSourceUtils.datetimeRebaseSpec), so every file carries it.
+ */
+const SPARK_VERSION_KEY = 'org.apache.spark.version';
+const SPARK_CALENDAR_VERSION = '3.5.0';
+
 export type ParquetCompression = 'zstd' | 'snappy' | 'uncompressed';
 
 export interface ParquetWriteOptions {
@@ -40,6 +51,7 @@ export function writeParquet(data: arrow.Table | arrow.RecordBatch, opts: Parque
     .setCompression(CODECS[opts.compression ?? 'zstd'])
     .setMaxRowGroupSize(opts.maxRowGroupSize ?? 1 << 20)
     .setCreatedBy('Tributary')
+    .setKeyValueMetadata(new Map([[SPARK_VERSION_KEY, SPARK_CALENDAR_VERSION]]))
     .build();
   const wasmTable = wasm.Table.fromIPCStream(ipc);
   return wasm.writeParquet(wasmTable, props);

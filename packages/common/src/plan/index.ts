@@ -7,7 +7,7 @@ export type {
 } from './progress';
 export { parseDuration, formatMicros } from './duration';
 export {
-  validateSpec, assertValidSpec, APPEND_WITHOUT_WATERMARK, MAX_SUM_INPUT_PRECISION, MAX_SHUFFLE_PARTITIONS,
+  validateSpec, assertValidSpec, sharedSectionProblems, APPEND_WITHOUT_WATERMARK, MAX_SUM_INPUT_PRECISION, MAX_SHUFFLE_PARTITIONS,
 } from './validate-spec';
 export { outputSchema, sumType, typeName, sparkSchemaJson, WINDOW_COLUMN } from './output-schema';
 export type { OutputColumn, OutputType } from './output-schema';
@@ -33,3 +33,5 @@ export type {
 } from './resolved-query';
 export { KAFKA_COLUMNS, stepsOutput } from './resolved-query';
 export { seedSchemaProblem } from './seed-shape';
+export { resolvedQueryToProto, resolvedQueryFromProto } from './resolved-query-proto';
+export type { ResolvedQueryMessage } from './resolved-query-proto';

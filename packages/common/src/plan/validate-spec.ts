@@ -54,8 +54,6 @@ export function validateSpec(spec: QuerySpec): string[] {
     }
   };
 
-  checkSource(spec, add);
-
   const agg = spec.aggregation;
   const wm = spec.watermark ?? undefined;
   if (wm !== undefined) {
@@ -69,12 +67,37 @@ export function validateSpec(spec: QuerySpec): string[] {
     checkAggregation(spec, known, duration, add);
   }
 
-  checkSink(spec, agg !== undefined && agg !== null, add);
-  checkTrigger(spec, duration, add);
-  checkOptions(spec, duration, add);
+  for (const p of sharedSectionProblems(spec)) add(p);
+  if (spec.sink?.outputMode === 'append' && agg !== undefined && agg !== null && wm === undefined) add(APPEND_WITHOUT_WATERMARK);
   if (agg !== undefined && agg !== null && typeof agg === 'object' && Array.isArray(agg.keys) && Array.isArray(agg.aggregates)) {
     checkOutputColumns(spec, add);
   }
+  return problems;
+}
+
+/**
+ * Problems of the sections a version 1 and a version 2 spec share: the Kafka source, the sink's
+ * format, locations and output mode (the modes no query may use), the trigger and the options
+ * (side-table paths included). The checks that depend on the query's operations (append mode
+ * without a watermark) are the caller's.
+ */
+export function sharedSectionProblems(spec: Pick<QuerySpec, 'source' | 'sink' | 'trigger' | 'options'>): string[] {
+  const problems: string[] = [];
+  const add = (p: string): void => {
+    problems.push(p);
+  };
+  const duration = (text: unknown, where: string): number | undefined => {
+    try {
+      return parseDuration(text as string);
+    } catch (e) {
+      add(`${where}: ${(e as Error).message}`);
+      return undefined;
+    }
+  };
+  checkSource(spec, add);
+  checkSink(spec, add);
+  checkTrigger(spec, duration, add);
+  checkOptions(spec, duration, add);
   return problems;
 }
 
@@ -148,7 +171,7 @@ function checkSchema(spec: QuerySpec, add: Add): FieldSpec[] {
   return parse.schema;
 }
 
-function checkSource(spec: QuerySpec, add: Add): void {
+function checkSource(spec: Pick<QuerySpec, 'source'>, add: Add): void {
   const src = spec.source;
   if (src === undefined || src === null) {
     add("the query has no source: use readStream.format('kafka')");
@@ -240,7 +263,7 @@ function checkAggregation(spec: QuerySpec, known: Known, duration: Duration, add
   }
 }
 
-function checkSink(spec: QuerySpec, hasAggregation: boolean, add: Add): void {
+function checkSink(spec: Pick<QuerySpec, 'sink'>, add: Add): void {
   const sink = spec.sink;
   if (sink === undefined || sink === null) {
     add("the query has no sink: use writeStream.format('delta')");
@@ -252,16 +275,14 @@ function checkSink(spec: QuerySpec, hasAggregation: boolean, add: Add): void {
     add("no checkpoint location: set option('checkpointLocation', '<path>') on writeStream");
   }
   const mode = sink.outputMode;
-  if (mode === 'append') {
-    if (hasAggregation && (spec.watermark ?? undefined) === undefined) add(APPEND_WITHOUT_WATERMARK);
-  } else if (mode === 'update') {
+  if (mode === 'update') {
     add('Data source delta does not support Update output mode (as in Spark, the Delta sink refuses it); use append or complete');
-  } else if (mode !== 'complete') {
+  } else if (mode !== 'complete' && mode !== 'append') {
     add(`unknown output mode ${quote(mode)}; use append, complete or update`);
   }
 }
 
-function checkTrigger(spec: QuerySpec, duration: Duration, add: Add): void {
+function checkTrigger(spec: Pick<QuerySpec, 'trigger'>, duration: Duration, add: Add): void {
   const trigger = spec.trigger;
   if (trigger === undefined || trigger === null) {
     add('the query has no trigger');
@@ -272,7 +293,7 @@ function checkTrigger(spec: QuerySpec, duration: Duration, add: Add): void {
   }
 }
 
-function checkOptions(spec: QuerySpec, duration: Duration, add: Add): void {
+function checkOptions(spec: Pick<QuerySpec, 'sink' | 'options'>, duration: Duration, add: Add): void {
   const opts = spec.options;
   if (opts === undefined || opts === null) {
     add('the query has no options object');

@@ -7,21 +7,28 @@ import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 
-const PROTO_ROOT = path.resolve(__dirname, '..', '..', '..', '..', 'proto');
-const FILES = ['tributary/v1/control.proto', 'tributary/v1/shuffle.proto'];
+/** The folder holding tributary/v1/*.proto. */
+export const PROTO_ROOT = path.resolve(__dirname, '..', '..', '..', '..', 'proto');
+const FILES = ['tributary/v1/control.proto', 'tributary/v1/shuffle.proto', 'tributary/v1/plan.proto'];
+
+/**
+ * How messages become plain objects: snake_case names, int64 as JS numbers, enums by name, unset
+ * fields with their defaults (unset messages null), and each oneof's set member named by a virtual
+ * field (e.g. `kind: 'column'`).
+ */
+export const LOAD_OPTIONS: protoLoader.Options = {
+  keepCase: true,
+  longs: Number,
+  enums: String,
+  defaults: true,
+  oneofs: true,
+};
 
 let cached: grpc.GrpcObject | undefined;
 
 function tributaryPackage(): grpc.GrpcObject {
   if (!cached) {
-    const def = protoLoader.loadSync(FILES, {
-      includeDirs: [PROTO_ROOT],
-      keepCase: true,
-      longs: Number,
-      enums: String,
-      defaults: true,
-      oneofs: true,
-    });
+    const def = protoLoader.loadSync(FILES, { ...LOAD_OPTIONS, includeDirs: [PROTO_ROOT] });
     const root = grpc.loadPackageDefinition(def) as any;
     cached = root.tributary.v1 as grpc.GrpcObject;
   }

@@ -1,11 +1,12 @@
+import type { StateVersion } from '../batch/batch-id';
 import { DataLossError, InvalidArgumentError } from '../errors';
 import { BlobKind } from './layout';
 
 /** The attempt whose state counts for a version (the commit log knows it); undefined if none was committed. */
-export type CommittedAttempt = (version: number) => number | undefined;
+export type CommittedAttempt = (version: StateVersion) => number | undefined;
 
 export interface VersionedBytes {
-  version: number;
+  version: StateVersion;
   bytes: Uint8Array;
 }
 
@@ -19,7 +20,7 @@ export interface StateChain {
 }
 
 /** Fetches one blob of the committed attempt, or undefined when it is stored nowhere. */
-export type BlobFetch = (version: number, attempt: number, kind: BlobKind) => Promise<Uint8Array | undefined>;
+export type BlobFetch = (version: StateVersion, attempt: number, kind: BlobKind) => Promise<Uint8Array | undefined>;
 
 /**
  * Walks down from `version`: a snapshot of the committed attempt ends the walk, otherwise that
@@ -28,13 +29,14 @@ export type BlobFetch = (version: number, attempt: number, kind: BlobKind) => Pr
  */
 export async function assembleChain(
   partition: number,
-  version: number,
+  version: StateVersion,
   committedAttempt: CommittedAttempt,
   fetch: BlobFetch,
 ): Promise<StateChain> {
   const changes: VersionedBytes[] = [];
   let snapshot: VersionedBytes | undefined;
-  for (let v = version; v >= 1; v--) {
+  for (let n = version; n >= 1; n--) {
+    const v = n as StateVersion;
     const attempt = committedAttempt(v);
     if (attempt === undefined) {
       throw new InvalidArgumentError(

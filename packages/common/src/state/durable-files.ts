@@ -1,3 +1,4 @@
+import type { StateVersion } from '../batch/batch-id';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { putIfAbsent, replaceFile } from '../fs/durable-file';
@@ -75,7 +76,7 @@ export class DurableStateFiles {
   }
 
   /** Deletes every blob and leftover temp file of a version below `cutoff`, of any attempt. */
-  async removeBelow(partition: number, cutoff: number): Promise<void> {
+  async removeBelow(partition: number, cutoff: StateVersion): Promise<void> {
     const dir = partitionDir(this.checkpointDir, partition);
     for (const name of await this.names(partition)) {
       const version = parseBlobFileName(name)?.version ?? parseTempFileVersion(name);

@@ -1,22 +1,25 @@
 import * as path from 'node:path';
+import type { StateVersion } from '../batch/batch-id';
 import { InvalidArgumentError } from '../errors';
 
 /**
- * Where state lives, on disk and in Redis. Version N of a shuffle partition is its state after batch N;
- * version 0 is the empty state before the first batch. Every partition writes every version it passes
- * through (an empty change set when nothing changed), so a missing version is always an error.
+ * Where state lives, on disk and in Redis. Names carry state versions (batch/batch-id.ts): version v
+ * of a shuffle partition is its state after batch v−1; version 0 is the empty state before the first
+ * batch. Every partition writes every version it passes through (an empty change set when nothing
+ * changed), so a missing version is always an error.
  *
  * Durable copy, under the checkpoint location (format version 1, named in `state/_metadata`):
  *   state/_metadata                                   JSON {"formatVersion":1,"queryId":"..."}
- *   state/<partition>/<version>.<attempt>.delta.arrow     change set of batch <version>, attempt <attempt>
- *   state/<partition>/<version>.<attempt>.snapshot.arrow  whole state at <version>, attempt <attempt>
+ *   state/<partition>/<version>.<attempt>.delta.arrow     change set of <version>, by attempt <attempt> of its batch
+ *   state/<partition>/<version>.<attempt>.snapshot.arrow  whole state at <version>, by attempt <attempt>
  *   state/<partition>/.<file name>.<random>.tmp           a write in progress (temp + fsync + rename)
  * File contents are the caller's Arrow IPC bytes, unchanged. Only the attempt the commit log names
  * for a version counts; files of other attempts are ignored and purged with their version.
  *
  * Redis fast path (the `{queryId}` hash tag keeps one query's keys in one cluster slot, as the Lua
  * scripts need):
- *   trib:{<queryId>}:fence                       string "<batchId>:<attempt>", set by the driver
+ *   trib:{<queryId>}:fence                       string "<version>:<attempt>": only that attempt may write
+ *                                                 that state version (set by the driver before each attempt)
  *   trib:{<queryId>}:p<partition>:versions       sorted set of versions held, score = member = version
  *   trib:{<queryId>}:p<partition>:v<version>:delta     hash {attempt, bytes}
  *   trib:{<queryId>}:p<partition>:v<version>:snapshot  hash {attempt, bytes}
@@ -27,7 +30,7 @@ export const STATE_FORMAT_VERSION = 1;
 export type BlobKind = 'delta' | 'snapshot';
 
 export interface BlobName {
-  version: number;
+  version: StateVersion;
   attempt: number;
   kind: BlobKind;
 }
@@ -55,17 +58,17 @@ export function blobFileName(blob: BlobName): string {
 export function parseBlobFileName(name: string): BlobName | undefined {
   const m = BLOB_FILE.exec(name);
   if (m === null) return undefined;
-  return { version: Number(m[1]), attempt: Number(m[2]), kind: m[3] as BlobKind };
+  return { version: Number(m[1]) as StateVersion, attempt: Number(m[2]), kind: m[3] as BlobKind };
 }
 
 /** The version a leftover temp file was writing, or undefined if `name` is not a temp file. */
-export function parseTempFileVersion(name: string): number | undefined {
+export function parseTempFileVersion(name: string): StateVersion | undefined {
   const m = TEMP_FILE.exec(name);
-  return m === null ? undefined : Number(m[2]);
+  return m === null ? undefined : (Number(m[2]) as StateVersion);
 }
 
-export function fenceValue(batchId: number, attempt: number): string {
-  return `${batchId}:${attempt}`;
+export function fenceValue(version: StateVersion, attempt: number): string {
+  return `${version}:${attempt}`;
 }
 
 export class RedisKeys {
@@ -81,7 +84,7 @@ export class RedisKeys {
     return `${this.prefix}:p${partition}:versions`;
   }
 
-  blob(partition: number, version: number, kind: BlobKind): string {
+  blob(partition: number, version: StateVersion, kind: BlobKind): string {
     return `${this.prefix}:p${partition}:v${version}:${kind}`;
   }
 }

@@ -5,6 +5,7 @@ import { FencedError } from '../errors';
 import { RedisStateBlobs, isRetriableRedisError } from './redis-blobs';
 
 import { testRedis } from '../testing';
+import { asStateVersion as sv } from '../batch/batch-id';
 
 describe('RedisStateBlobs', () => {
   let redis: Redis;
@@ -23,14 +24,14 @@ describe('RedisStateBlobs', () => {
 
   it('the write script itself refuses a stale attempt and leaves the newer blob in place', async () => {
     const blobs = new RedisStateBlobs(redis, queryId);
-    await blobs.setFence(3, 2);
-    await blobs.writeFenced(1, { version: 3, attempt: 2, kind: 'delta' }, Buffer.from([1, 2, 3]));
-    await assert.rejects(blobs.writeFenced(1, { version: 3, attempt: 1, kind: 'delta' }, Buffer.from([9])), (e: unknown) => {
+    await blobs.setFence(sv(3), 2);
+    await blobs.writeFenced(1, { version: sv(3), attempt: 2, kind: 'delta' }, Buffer.from([1, 2, 3]));
+    await assert.rejects(blobs.writeFenced(1, { version: sv(3), attempt: 1, kind: 'delta' }, Buffer.from([9])), (e: unknown) => {
       assert.ok(e instanceof FencedError);
       assert.match(e.message, /3:2/);
       return true;
     });
-    assert.deepEqual(await blobs.read(1, 3, 'delta'), { attempt: 2, bytes: Buffer.from([1, 2, 3]) });
+    assert.deepEqual(await blobs.read(1, sv(3), 'delta'), { attempt: 2, bytes: Buffer.from([1, 2, 3]) });
     assert.deepEqual(await redis.zrange(`trib:{${queryId}}:p1:versions`, '0', '-1'), ['3']);
   });
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import Redis from 'ioredis';
 import { FencedError, TributaryError, UnavailableError } from '../errors';
+import type { StateVersion } from '../batch/batch-id';
 import { BlobKind, BlobName, RedisKeys, fenceValue } from './layout';
 
 /**
@@ -62,8 +63,8 @@ export class RedisStateBlobs {
     this.keys = new RedisKeys(queryId);
   }
 
-  async setFence(batchId: number, attempt: number): Promise<void> {
-    await this.redis.set(this.keys.fence, fenceValue(batchId, attempt));
+  async setFence(version: StateVersion, attempt: number): Promise<void> {
+    await this.redis.set(this.keys.fence, fenceValue(version, attempt));
   }
 
   /** Stores the blob if the fence still names (blob.version, blob.attempt); else FencedError. */
@@ -97,27 +98,27 @@ export class RedisStateBlobs {
   }
 
   /** The blob Redis holds for (partition, version, kind), of whichever attempt last wrote it. */
-  async read(partition: number, version: number, kind: BlobKind): Promise<{ attempt: number; bytes: Buffer } | undefined> {
+  async read(partition: number, version: StateVersion, kind: BlobKind): Promise<{ attempt: number; bytes: Buffer } | undefined> {
     const [attempt, bytes] = await this.redis.hmgetBuffer(this.keys.blob(partition, version, kind), 'attempt', 'bytes');
     if (attempt === null || bytes === null) return undefined;
     return { attempt: Number(attempt.toString('latin1')), bytes };
   }
 
   /** The emitted row count the write of (partition, version, kind) recorded, with the attempt that wrote it. */
-  async emittedRows(partition: number, version: number, kind: BlobKind): Promise<{ attempt: number; rows: number | undefined } | undefined> {
+  async emittedRows(partition: number, version: StateVersion, kind: BlobKind): Promise<{ attempt: number; rows: number | undefined } | undefined> {
     const [attempt, emitted] = await this.redis.hmget(this.keys.blob(partition, version, kind), 'attempt', 'emitted');
     if (attempt === null) return undefined;
     return { attempt: Number(attempt), rows: emitted === null ? undefined : Number(emitted) };
   }
 
   /** Deletes every blob of a version below `cutoff`, with its entry in the versions set. */
-  async removeBelow(partition: number, cutoff: number): Promise<void> {
+  async removeBelow(partition: number, cutoff: StateVersion): Promise<void> {
     const versionsKey = this.keys.versions(partition);
     const versions = await this.redis.zrangebyscore(versionsKey, '-inf', `(${cutoff}`);
     if (versions.length === 0) return;
     const doomed: string[] = [];
     for (const v of versions) {
-      doomed.push(this.keys.blob(partition, Number(v), 'delta'), this.keys.blob(partition, Number(v), 'snapshot'));
+      doomed.push(this.keys.blob(partition, Number(v) as StateVersion, 'delta'), this.keys.blob(partition, Number(v) as StateVersion, 'snapshot'));
     }
     await this.redis.del(...doomed);
     await this.redis.zrem(versionsKey, ...versions);

@@ -7,6 +7,7 @@ import Redis from 'ioredis';
 import { UnavailableError } from '../errors';
 import { PrivateRedisServer } from './redis-server.test-support';
 import { StateStore } from './state-store';
+import { asStateVersion as sv } from '../batch/batch-id';
 
 const fastRetry = { initialDelayMs: 20, maxDelayMs: 200, factor: 2, jitter: 0.2, deadlineMs: 10_000 };
 
@@ -50,13 +51,13 @@ describe('StateStore when Redis loses data or goes away (private redis-server)',
   it('after FLUSHALL loads identical bytes from the checkpoint', async () => {
     await setUp({ appendOnly: false });
     for (let v = 1; v <= 5; v++) {
-      await store.setFence(v, 0);
-      await store.write(0, v, 0, 'delta', blob(v));
-      if (store.shouldSnapshot(v)) await store.write(0, v, 0, 'snapshot', blob(100 + v));
+      await store.setFence(sv(v), 0);
+      await store.write(0, sv(v), 0, 'delta', blob(v));
+      if (store.shouldSnapshot(sv(v))) await store.write(0, sv(v), 0, 'snapshot', blob(100 + v));
     }
     await raw.flushall();
     assert.equal(await raw.dbsize(), 0);
-    const chain = await store.loadChain(0, 5, () => 0);
+    const chain = await store.loadChain(0, sv(5), () => 0);
     assert.equal(chain.snapshot?.version, 4);
     assert.deepEqual(Buffer.from(chain.snapshot!.bytes), blob(104));
     assert.deepEqual(chain.changes.map((c) => [c.version, Buffer.from(c.bytes)]), [[5, blob(5)]]);
@@ -64,13 +65,13 @@ describe('StateStore when Redis loses data or goes away (private redis-server)',
 
   it('a write waits while Redis is down and succeeds once it is back within the deadline', async () => {
     await setUp({ appendOnly: true });
-    await store.setFence(1, 0);
-    await store.write(0, 1, 0, 'delta', blob(1));
-    await store.setFence(2, 0);
+    await store.setFence(sv(1), 0);
+    await store.write(0, sv(1), 0, 'delta', blob(1));
+    await store.setFence(sv(2), 0);
     await server.kill();
 
     let settled = false;
-    const write = store.write(0, 2, 0, 'delta', blob(2)).finally(() => {
+    const write = store.write(0, sv(2), 0, 'delta', blob(2)).finally(() => {
       settled = true;
     });
     await new Promise((resolve) => setTimeout(resolve, 800));
@@ -78,7 +79,7 @@ describe('StateStore when Redis loses data or goes away (private redis-server)',
     assert.equal(existsSync(path.join(checkpointDir, 'state', '0', '2.0.delta.arrow')), false, 'the fence is checked before disk');
 
     // A loader does not wait: it reads the checkpoint.
-    const whileDown = await store.loadChain(0, 1, () => 0);
+    const whileDown = await store.loadChain(0, sv(1), () => 0);
     assert.deepEqual(Buffer.from(whileDown.changes[0].bytes), blob(1));
     assert.ok(warnings.length > 0);
 
@@ -87,31 +88,31 @@ describe('StateStore when Redis loses data or goes away (private redis-server)',
     const [attempt, bytes] = await raw.hmgetBuffer(`trib:{${queryId}}:p0:v2:delta`, 'attempt', 'bytes');
     assert.equal(attempt!.toString(), '0');
     assert.deepEqual(bytes, blob(2));
-    const chain = await store.loadChain(0, 2, () => 0);
+    const chain = await store.loadChain(0, sv(2), () => 0);
     assert.deepEqual(chain.changes.map((c) => Buffer.from(c.bytes)), [blob(1), blob(2)]);
   });
 
   it('a write fails with UnavailableError when Redis stays down past the deadline', async () => {
     await setUp({ appendOnly: false, deadlineMs: 400 });
-    await store.setFence(1, 0);
+    await store.setFence(sv(1), 0);
     await server.kill();
     const started = Date.now();
-    await assert.rejects(store.write(0, 1, 0, 'delta', blob(1)), UnavailableError);
+    await assert.rejects(store.write(0, sv(1), 0, 'delta', blob(1)), UnavailableError);
     assert.ok(Date.now() - started >= 400);
   });
 
   it('a write fails at once, retriable, when a restarted Redis has lost the fence', async () => {
     await setUp({ appendOnly: false });
-    await store.setFence(1, 0);
+    await store.setFence(sv(1), 0);
     await server.kill();
     await server.restart();
-    await assert.rejects(store.write(0, 1, 0, 'delta', blob(1)), (e: unknown) => {
+    await assert.rejects(store.write(0, sv(1), 0, 'delta', blob(1)), (e: unknown) => {
       assert.ok(e instanceof UnavailableError);
       assert.equal(e.code, 'STATE_FENCE_MISSING');
       assert.equal(e.retriable, true);
       return true;
     });
-    await store.setFence(1, 1);
-    await store.write(0, 1, 1, 'delta', blob(1));
+    await store.setFence(sv(1), 1);
+    await store.write(0, sv(1), 1, 'delta', blob(1));
   });
 });

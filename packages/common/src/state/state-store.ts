@@ -1,3 +1,4 @@
+import { EMPTY_STATE_VERSION, type StateVersion } from '../batch/batch-id';
 import { DurableStateFiles } from './durable-files';
 import { InvalidArgumentError, TributaryError } from '../errors';
 import { BlobFetch, CommittedAttempt, StateChain, assembleChain } from './chain';
@@ -74,16 +75,16 @@ export class StateStore {
     return new StateStore(redis, new RedisStateBlobs(redis, options.queryId), files, snapshotEvery, policy, warn);
   }
 
-  /** Driver side: from now on only attempt `attempt` of batch `batchId` may write state. */
-  async setFence(batchId: number, attempt: number): Promise<void> {
-    checkCount('batchId', batchId, 1);
+  /** Driver side: from now on only attempt `attempt` (of the batch that writes it) may write state `version`. */
+  async setFence(version: StateVersion, attempt: number): Promise<void> {
+    checkCount('version', version, 1);
     checkCount('attempt', attempt, 0);
-    await this.withRedisRetry(`setting the state fence to batch ${batchId} attempt ${attempt}`, () =>
-      this.blobs.setFence(batchId, attempt),
+    await this.withRedisRetry(`setting the state fence to version ${version} attempt ${attempt}`, () =>
+      this.blobs.setFence(version, attempt),
     );
   }
 
-  shouldSnapshot(version: number): boolean {
+  shouldSnapshot(version: StateVersion): boolean {
     return version > 0 && version % this.snapshotEvery === 0;
   }
 
@@ -92,7 +93,7 @@ export class StateStore {
    * `emittedRows`, the rows the partition emitted in this version, is recorded beside the blob in
    * Redis by the same fenced script (the driver checks the files a reduce reports against it).
    */
-  async write(partition: number, version: number, attempt: number, kind: BlobKind, bytes: Uint8Array, emittedRows?: number): Promise<void> {
+  async write(partition: number, version: StateVersion, attempt: number, kind: BlobKind, bytes: Uint8Array, emittedRows?: number): Promise<void> {
     checkCount('partition', partition, 0);
     checkCount('version', version, 1);
     checkCount('attempt', attempt, 0);
@@ -110,7 +111,7 @@ export class StateStore {
    * Driver side: the rows the change set of `version` by `attempt` recorded as emitted by
    * `partition`; undefined when Redis holds no such write of that attempt (or it recorded none).
    */
-  async emittedRows(partition: number, version: number, attempt: number): Promise<number | undefined> {
+  async emittedRows(partition: number, version: StateVersion, attempt: number): Promise<number | undefined> {
     checkCount('partition', partition, 0);
     checkCount('version', version, 1);
     const held = await this.withRedisRetry(`reading the emitted rows of partition ${partition} version ${version}`, () =>
@@ -125,7 +126,7 @@ export class StateStore {
    * a stale attempt's snapshot is never read, and purge removes it. Meant to run after the batch,
    * off its critical path; the version's change set (written fenced) already makes it loadable.
    */
-  async writeDurableSnapshot(partition: number, version: number, attempt: number, bytes: Uint8Array): Promise<void> {
+  async writeDurableSnapshot(partition: number, version: StateVersion, attempt: number, bytes: Uint8Array): Promise<void> {
     checkCount('partition', partition, 0);
     checkCount('version', version, 1);
     checkCount('attempt', attempt, 0);
@@ -133,7 +134,7 @@ export class StateStore {
   }
 
   /** The blobs that rebuild `version` of `partition`; an empty chain for version 0. */
-  async loadChain(partition: number, version: number, committedAttempt: CommittedAttempt): Promise<StateChain> {
+  async loadChain(partition: number, version: StateVersion, committedAttempt: CommittedAttempt): Promise<StateChain> {
     checkCount('partition', partition, 0);
     checkCount('version', version, 0);
     let redisUsable = true;
@@ -153,9 +154,9 @@ export class StateStore {
   }
 
   /** The newest version whose committed attempt has a durable file (0 if none); for recovery. */
-  async newestDurableVersion(partition: number, committedAttempt: CommittedAttempt): Promise<number> {
+  async newestDurableVersion(partition: number, committedAttempt: CommittedAttempt): Promise<StateVersion> {
     checkCount('partition', partition, 0);
-    let newest = 0;
+    let newest = EMPTY_STATE_VERSION;
     for (const blob of await this.files.list(partition)) {
       if (blob.version > newest && committedAttempt(blob.version) === blob.attempt) newest = blob.version;
     }
@@ -167,15 +168,16 @@ export class StateStore {
    * `keepFromVersion` (the base that loading `keepFromVersion` starts from), of every attempt. With
    * no such snapshot everything is kept.
    */
-  async purge(partition: number, keepFromVersion: number, committedAttempt: CommittedAttempt): Promise<void> {
+  async purge(partition: number, keepFromVersion: StateVersion, committedAttempt: CommittedAttempt): Promise<void> {
     checkCount('partition', partition, 0);
     checkCount('keepFromVersion', keepFromVersion, 0);
     const snapshots = new Set<string>();
     for (const blob of await this.files.list(partition)) {
       if (blob.kind === 'snapshot') snapshots.add(`${blob.version}.${blob.attempt}`);
     }
-    let base = 0;
-    for (let v = keepFromVersion; v >= 1; v--) {
+    let base = EMPTY_STATE_VERSION;
+    for (let n = keepFromVersion; n >= 1; n--) {
+      const v = n as StateVersion;
       const attempt = committedAttempt(v);
       if (attempt === undefined) break;
       if (snapshots.has(`${v}.${attempt}`)) {

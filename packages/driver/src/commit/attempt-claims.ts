@@ -4,10 +4,11 @@
  * `<checkpoint>/attempts/<N>.<A>` was created with O_EXCL. State files and fences carry (N, A), so
  * a unique A keeps a paused executor of an old attempt from ever writing as the new one.
  */
+import { BatchId } from '@tributary/common';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-export function claimAttempt(checkpointDir: string, batchId: number): number {
+export function claimAttempt(checkpointDir: string, batchId: BatchId): number {
   const dir = path.join(checkpointDir, 'attempts');
   fs.mkdirSync(dir, { recursive: true });
   for (let attempt = 1; ; attempt++) {
@@ -21,7 +22,7 @@ export function claimAttempt(checkpointDir: string, batchId: number): number {
 }
 
 /** Removes attempt claims of batches older than `keepFromBatchId`. */
-export function purgeAttemptClaims(checkpointDir: string, keepFromBatchId: number): void {
+export function purgeAttemptClaims(checkpointDir: string, keepFromBatchId: BatchId): void {
   const dir = path.join(checkpointDir, 'attempts');
   if (!fs.existsSync(dir)) return;
   for (const name of fs.readdirSync(dir)) {

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { AddFile, buildAggregateTable, optimize, QuerySpec, readSnapshot, readTableRows, writeDataFile } from '@tributary/common';
+import { AddFile, buildAggregateTable, optimize, QuerySpec, readSnapshot, readTableRows, writeDataFile, asBatchId } from '@tributary/common';
 import { DeltaSink, sinkTableOfSpec } from './delta-sink';
 
 const FIVE_MIN_US = 300_000_000;
@@ -43,11 +43,11 @@ describe('DeltaSink', () => {
     const sink = new DeltaSink(table, sinkTableOfSpec(spec()), 'q');
     await sink.ensureTable();
     for (let b = 0; b < 12; b++) {
-      assert.equal(await sink.commitBatch(b, [await file(table, b)], [{ topic: 't', partition: 0, endOffset: String(b + 1) }]), b + 1);
+      assert.equal(await sink.commitBatch(asBatchId(b), [await file(table, b)], [{ topic: 't', partition: 0, endOffset: String(b + 1) }]), b + 1);
       if (b === 9) assert.ok(!(await exists(path.join(table, '_delta_log', '_last_checkpoint'))), 'no checkpoint inside the batch');
       sink.startMaintenance();
     }
-    assert.equal(await sink.commitBatch(11, [await file(table, 99)], []), 'skipped');
+    assert.equal(await sink.commitBatch(asBatchId(11), [await file(table, 99)], []), 'skipped');
     await sink.idle();
     assert.deepEqual(JSON.parse(await fs.readFile(path.join(table, '_delta_log', '_last_checkpoint'), 'utf8')).version, 10);
     assert.equal(await sink.txnVersion(), 11);
@@ -60,9 +60,9 @@ describe('DeltaSink', () => {
   it('advances its snapshot over commits of other writers (an OPTIMIZE between batches)', async () => {
     const sink = new DeltaSink(table, sinkTableOfSpec(spec()), 'q');
     await sink.ensureTable();
-    for (let b = 0; b < 3; b++) await sink.commitBatch(b, [await file(table, b)], []);
+    for (let b = 0; b < 3; b++) await sink.commitBatch(asBatchId(b), [await file(table, b)], []);
     assert.equal((await optimize(table)).version, 4);
-    assert.equal(await sink.commitBatch(3, [await file(table, 3)], []), 5);
+    assert.equal(await sink.commitBatch(asBatchId(3), [await file(table, 3)], []), 5);
     const s = await readSnapshot(table);
     assert.equal(s.files.size, 2);
     assert.equal(s.txns.get('q'), 3);
@@ -75,13 +75,13 @@ describe('DeltaSink', () => {
     // `_last_checkpoint` as a directory: the checkpoint's final rename onto it fails.
     await fs.mkdir(path.join(table, '_delta_log', '_last_checkpoint', 'x'), { recursive: true });
     for (let b = 0; b < 10; b++) {
-      await sink.commitBatch(b, [await file(table, b)], []);
+      await sink.commitBatch(asBatchId(b), [await file(table, b)], []);
       sink.startMaintenance();
     }
     await sink.idle();
     assert.equal(logged.length, 1);
     assert.match(logged[0], /checkpoint of version 10 failed/);
-    assert.equal(await sink.commitBatch(10, [await file(table, 10)], []), 11);
+    assert.equal(await sink.commitBatch(asBatchId(10), [await file(table, 10)], []), 11);
     assert.equal((await readTableRows(table)).numRows, 11);
   });
 

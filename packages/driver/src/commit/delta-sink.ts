@@ -7,7 +7,7 @@
  */
 import {
   AddFile, Action, DERIVED_METADATA_KEY, InvalidArgumentError, parseSchemaString, createTable, kafkaOffsetTxns, QuerySpec, removeFor, sinkTableSchema, Snapshot,
-  StructType,
+  StructType, BatchId,
 } from '@tributary/common';
 import { StreamingTable } from './streaming-table';
 
@@ -60,7 +60,7 @@ export class DeltaSink {
   }
 
   /** Returns the table version written, or 'skipped' when the table already holds batch N. */
-  async commitBatch(batchId: number, adds: AddFile[], offsets: { topic: string; partition: number; endOffset: string }[]): Promise<number | 'skipped'> {
+  async commitBatch(batchId: BatchId, adds: AddFile[], offsets: { topic: string; partition: number; endOffset: string }[]): Promise<number | 'skipped'> {
     const complete = this.sinkTable.complete;
     const now = Date.now();
     const byTopic = new Map<string, Map<number, string>>();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { QUARANTINE_TABLE_SCHEMA, readSnapshot } from '@tributary/common';
+import { QUARANTINE_TABLE_SCHEMA, readSnapshot, asBatchId } from '@tributary/common';
 import { SideTableSink } from './side-table-sink';
 
 const QUERY = '6f1c2a34-0d5e-4b7a-9c1e-2f3a4b5c6d7e';
@@ -16,9 +16,9 @@ describe('SideTableSink (a real Delta table on disk)', () => {
     const sink = new SideTableSink('quarantine', path.join(dir, 'q'), QUARANTINE_TABLE_SCHEMA, QUERY);
     await sink.ensureTable(-1);
     assert.equal(await sink.txnVersion(), undefined);
-    assert.equal(await sink.commitBatch(0, []), 1);
-    assert.equal(await sink.commitBatch(1, []), 2);
-    assert.equal(await sink.commitBatch(1, []), 'skipped');
+    assert.equal(await sink.commitBatch(asBatchId(0), []), 1);
+    assert.equal(await sink.commitBatch(asBatchId(1), []), 2);
+    assert.equal(await sink.commitBatch(asBatchId(1), []), 'skipped');
     assert.equal(await sink.txnVersion(), 1);
     const snapshot = await readSnapshot(sink.tablePath);
     assert.equal(snapshot.version, 2);
@@ -29,7 +29,7 @@ describe('SideTableSink (a real Delta table on disk)', () => {
     const sink = new SideTableSink('quarantine', path.join(dir, 'q'), QUARANTINE_TABLE_SCHEMA, QUERY);
     await sink.ensureTable(-1);
     for (let b = 0; b < 12; b++) {
-      assert.equal(await sink.commitBatch(b, []), b + 1);
+      assert.equal(await sink.commitBatch(asBatchId(b), []), b + 1);
       sink.startMaintenance();
     }
     await sink.idle();
@@ -42,7 +42,7 @@ describe('SideTableSink (a real Delta table on disk)', () => {
     await fresh.ensureTable(41);
     assert.equal(await fresh.txnVersion(), 41, 'new table: nothing of batches ≤ 41 was ever meant for it');
     assert.equal((await readSnapshot(fresh.tablePath)).version, 1, 'the mark is a commit of its own');
-    assert.equal(await fresh.commitBatch(42, []), 2);
+    assert.equal(await fresh.commitBatch(asBatchId(42), []), 2);
     assert.equal(await fresh.txnVersion(), 42);
 
     // The same table opened again by a later run: it exists, so its txn is the only fact.

@@ -11,7 +11,7 @@
  * not mistake it for a table that lost committed batches — durably, even if the driver dies before
  * the table's first batch. Snapshot and checkpoints are kept as for the main table (streaming-table.ts).
  */
-import { AddFile, createTable, SideTableName, StructType } from '@tributary/common';
+import { AddFile, asBatchId, BatchId, createTable, SideTableName, StructType } from '@tributary/common';
 import { StreamingTable } from './streaming-table';
 
 export class SideTableSink {
@@ -30,7 +30,7 @@ export class SideTableSink {
   /** Creates the table unless it exists; `lastCommittedBatch` is the query's, from its commit log (−1: none). */
   async ensureTable(lastCommittedBatch: number): Promise<void> {
     const { created } = await createTable(this.tablePath, this.schema, { description: `Tributary ${this.name} table of query ${this.queryId}` });
-    if (created && lastCommittedBatch >= 0) await this.commitBatch(lastCommittedBatch, []);
+    if (created && lastCommittedBatch >= 0) await this.commitBatch(asBatchId(lastCommittedBatch), []);
   }
 
   /** The newest batch of this query the table holds, if any. */
@@ -39,7 +39,7 @@ export class SideTableSink {
   }
 
   /** Returns the table version written, or 'skipped' when the table already holds batch N. */
-  commitBatch(batchId: number, adds: AddFile[]): Promise<number | 'skipped'> {
+  commitBatch(batchId: BatchId, adds: AddFile[]): Promise<number | 'skipped'> {
     return this.table.commitBatch(batchId, () => adds.map((a) => ({ add: a })), { operationParameters: { outputMode: 'Append' } });
   }
 

@@ -15,7 +15,7 @@
  * versions replayed: a damaged commit fails the read (DamagedCommitError, not retriable), so a
  * query refuses to start or go on rather than continue without the rows it lost.
  */
-import { Action, checkpointInterval, cleanupLog, commit, readSnapshot, Snapshot, updateSnapshot, writeCheckpoint } from '@tributary/common';
+import { Action, checkpointInterval, cleanupLog, commit, readSnapshot, Snapshot, updateSnapshot, writeCheckpoint, BatchId } from '@tributary/common';
 
 export interface BatchCommitOptions {
   operationParameters: Record<string, string>;
@@ -51,7 +51,7 @@ export class StreamingTable {
    * Commits batch N with the actions `actionsFor` gives for the snapshot the commit reads; returns
    * the version written, or 'skipped' when the table holds N.
    */
-  async commitBatch(batchId: number, actionsFor: (snapshot: Snapshot) => Action[], opts: BatchCommitOptions): Promise<number | 'skipped'> {
+  async commitBatch(batchId: BatchId, actionsFor: (snapshot: Snapshot) => Action[], opts: BatchCommitOptions): Promise<number | 'skipped'> {
     const snapshot = await this.current();
     const actions = actionsFor(snapshot);
     const result = await commit(this.tablePath, actions, {

@@ -3,7 +3,7 @@
  * bootstrap list), Redis reachability, and the state store's fence and durable versions. The one
  * place the query code reaches Kafka and Redis from the driver.
  */
-import { connectKafkaAdmin, KafkaAdmin, pingRedis, StateStore, UnavailableError } from '@tributary/common';
+import { connectKafkaAdmin, EMPTY_STATE_VERSION, KafkaAdmin, pingRedis, StateStore, StateVersion, stateVersionAfter, UnavailableError } from '@tributary/common';
 import { Environment } from './query-manager';
 import { SourceOffsets, StateFence } from './micro-batch-execution';
 
@@ -63,17 +63,19 @@ export function productionEnvironment(redis: { host: string; port: number }): En
     async stateFence(queryId, checkpointDir, shufflePartitions): Promise<StateFence & { close(): Promise<void> }> {
       const store = await StateStore.open({ redis, checkpointDir, queryId });
       return {
-        setFence: (batchId, attempt) => store.setFence(batchId + 1, attempt),
+        setFence: (batchId, attempt) => store.setFence(stateVersionAfter(batchId), attempt),
         async newestDurableVersion(committedAttempt) {
-          let newest = Infinity;
-          for (let p = 0; p < shufflePartitions; p++) newest = Math.min(newest, await store.newestDurableVersion(p, committedAttempt));
-          return newest === Infinity ? 0 : newest;
+          let newest: StateVersion | undefined;
+          for (let p = 0; p < shufflePartitions; p++) {
+            const v = await store.newestDurableVersion(p, committedAttempt);
+            if (newest === undefined || v < newest) newest = v;
+          }
+          return newest ?? EMPTY_STATE_VERSION;
         },
         async purge(keepFromVersion, committedAttempt) {
           for (let p = 0; p < shufflePartitions; p++) await store.purge(p, keepFromVersion, committedAttempt);
         },
-        // State version N+1 is the state after batch N (micro-batch-execution.ts).
-        emittedRows: (batchId, attempt, partition) => store.emittedRows(partition, batchId + 1, attempt),
+        emittedRows: (batchId, attempt, partition) => store.emittedRows(partition, stateVersionAfter(batchId), attempt),
         close: () => store.close(),
       };
     },

@@ -3,9 +3,10 @@
  * `<step>:<batchId>` (e.g. `afterSinkCommit:3`); when the driver reaches that step of that batch it
  * kills itself with SIGKILL, as a crash would. Unset in production: the hook is then absent.
  */
+import { BatchId } from '@tributary/common';
 export const PROTOCOL_STEPS = ['beforeWalCommit', 'afterWalCommit', 'afterStateDurable', 'afterSideCommits', 'afterSinkCommit', 'afterCommitLog'] as const;
 
-export function faultHookFromEnv(log: (m: string) => void): ((step: string, batchId: number) => void) | undefined {
+export function faultHookFromEnv(log: (m: string) => void): ((step: string, batchId: BatchId) => void) | undefined {
   const spec = process.env.TRIBUTARY_FAULT_KILL_AT;
   if (!spec) return undefined;
   const [step, batch] = spec.split(':');

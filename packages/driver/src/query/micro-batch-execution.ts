@@ -14,7 +14,10 @@
  * At most one batch is planned and uncommitted at a time. Each step is timed under its name in the
  * batch's progress report.
  */
-import { isRetriable, TributaryError, QueryProgress, BatchPlan, BatchCommit, Checkpoint, DEFAULT_ISOLATION_LEVEL, type IsolationLevel } from '@tributary/common';
+import {
+  asBatchId, BatchId, batchThatWrote, isRetriable, nextBatch, StateVersion, stateVersionAfter, TributaryError, QueryProgress, BatchPlan,
+  BatchCommit, Checkpoint, DEFAULT_ISOLATION_LEVEL, type IsolationLevel,
+} from '@tributary/common';
 import { decideRecovery, RecoveryDecision } from '../recovery';
 import { ExecutorRegistry } from '../scheduler/executor-registry';
 import { AttemptFailed, AttemptOutput, runAttempt } from '../scheduler/attempt-runner';
@@ -35,17 +38,17 @@ export interface SourceOffsets {
   earliest(topic: string): Promise<Map<number, bigint>>;
 }
 
-/** State versions follow Spark: version v is the state after batch v−1 (0 = empty). */
-export type CommittedAttemptOfVersion = (version: number) => number | undefined;
+/** The committed attempt of the batch that wrote a state version (batch/batch-id.ts in common). */
+export type CommittedAttemptOfVersion = (version: StateVersion) => number | undefined;
 
 export interface StateFence {
-  /** Lets only attempt A of batch N write state version N+1. */
-  setFence(batchId: number, attempt: number): Promise<void>;
+  /** Lets only attempt A of batch N write the state version batch N writes. */
+  setFence(batchId: BatchId, attempt: number): Promise<void>;
   /** The newest state version durable for every partition, counting only committed attempts. */
-  newestDurableVersion(committedAttempt: CommittedAttemptOfVersion): Promise<number>;
-  purge(keepFromVersion: number, committedAttempt: CommittedAttemptOfVersion): Promise<void>;
+  newestDurableVersion(committedAttempt: CommittedAttemptOfVersion): Promise<StateVersion>;
+  purge(keepFromVersion: StateVersion, committedAttempt: CommittedAttemptOfVersion): Promise<void>;
   /** The rows the state write of batch N by attempt A recorded as emitted by a partition (report checks). */
-  emittedRows(batchId: number, attempt: number, partition: number): Promise<number | undefined>;
+  emittedRows(batchId: BatchId, attempt: number, partition: number): Promise<number | undefined>;
 }
 
 export interface ExecutionDeps {
@@ -57,7 +60,7 @@ export interface ExecutionDeps {
   /** Side tables, committed before the main table in this order. */
   sideSinks: SideTableSink[];
   /** Test-only fault hook: called at each named step; may throw or kill the process. */
-  faultHook?: (step: string, batchId: number) => void | Promise<void>;
+  faultHook?: (step: string, batchId: BatchId) => void | Promise<void>;
   log: (msg: string) => void;
 }
 
@@ -95,8 +98,11 @@ export class MicroBatchExecution {
   /** The topic's latest offsets when the last batch was planned (progress: lag behind latest). */
   private latestOffsets: Map<number, bigint> | undefined;
   /** batch id → the attempt whose results were committed, for the retained batches. */
-  private readonly committedAttempts = new Map<number, number>();
-  private readonly committedAttemptOfVersion: CommittedAttemptOfVersion = (v) => this.committedAttempts.get(v - 1);
+  private readonly committedAttempts = new Map<BatchId, number>();
+  private readonly committedAttemptOfVersion: CommittedAttemptOfVersion = (v) => {
+    const writer = batchThatWrote(v);
+    return writer === null ? undefined : this.committedAttempts.get(writer);
+  };
   private finished: Promise<void> | undefined;
   /** batch id → attempts of it that failed in this driver run (attempt-cap.ts). */
   private readonly failedAttempts = new Map<number, number>();
@@ -213,7 +219,7 @@ export class MicroBatchExecution {
         case 'rebuildState': {
           // State behind the commit log (e.g. lost with its storage): re-run the batches from their
           // plans with every sink skipped; their outputs are already in the tables.
-          for (let n = decision.fromBatchId; n <= decision.toBatchId; n++) {
+          for (let n = decision.fromBatchId; n <= decision.toBatchId; n = nextBatch(n)) {
             const plan = await cp.offsets.get(n);
             if (!plan) throw new TributaryError(`offsets log has no plan for batch ${n}, needed to rebuild state`);
             await this.runBatch(plan, this.sinkPaths(), {}, Date.now());
@@ -232,8 +238,8 @@ export class MicroBatchExecution {
     const planned = await cp.offsets.list();
     const committed = await cp.commits.getLatest();
     if (committed) this.lastCommittedBatch = committed.batchId;
-    // State version v is the state after batch v−1; the decision counts state by batch.
-    const stateVersion = isStateless(this.ctx) ? 'notApplicable' : await this.deps.state.newestDurableVersion(this.committedAttemptOfVersion);
+    // The decision counts state by the batch that wrote it; a query without aggregation has none.
+    const stateVersion = isStateless(this.ctx) ? null : await this.deps.state.newestDurableVersion(this.committedAttemptOfVersion);
     return decideRecovery({
       lastPlanned: planned.length ? planned[planned.length - 1] : null,
       oldestPlanned: planned.length ? planned[0] : null,
@@ -242,7 +248,7 @@ export class MicroBatchExecution {
         ...(await Promise.all(this.deps.sideSinks.map(async (s) => ({ path: s.tablePath, txnVersion: (await s.txnVersion()) ?? null })))),
         { path: this.ctx.job.tablePath, txnVersion: (await this.deps.sink.txnVersion()) ?? null },
       ],
-      stateVersion: stateVersion === 'notApplicable' ? stateVersion : stateVersion === 0 ? null : stateVersion - 1,
+      stateBatch: stateVersion === null ? 'notApplicable' : batchThatWrote(stateVersion),
     });
   }
 
@@ -288,7 +294,7 @@ export class MicroBatchExecution {
       noData = true;
     }
     return {
-      batchId: prevPlan ? prevPlan.batchId + 1 : 0,
+      batchId: prevPlan ? nextBatch(prevPlan.batchId) : asBatchId(0),
       queryId: this.ctx.queryId,
       batchTimestampMs: Date.now(),
       sources: [{ topic, partitions: ranges.map((r) => ({ partition: r.partition, from: r.from.toString(), to: r.to.toString() })) }],
@@ -338,7 +344,7 @@ export class MicroBatchExecution {
       if (!stateless) await this.deps.state.setFence(plan.batchId, attempt);
       const committedAttempts = [...this.committedAttempts]
         .filter(([n]) => n >= plan.batchId - 2 * this.ctx.job.snapshotEvery - 2)
-        .map(([n, a]) => ({ version: n, attempt: a }));
+        .map(([n, a]) => ({ batchId: n, attempt: a }));
       try {
         const output = await runAttempt(this.deps.registry, {
           queryId: this.ctx.queryId,
@@ -350,7 +356,7 @@ export class MicroBatchExecution {
           lateWatermarkMicros: plan.lateWatermarkMicros,
           lateFilter: this.ctx.job.outputMode === 'append' && !stateless,
           stateless,
-          query: this.ctx.queryProto,
+          query: this.ctx.query ?? undefined,
           watermarkMicros: plan.watermarkMicros,
           committedAttempts,
           noData: plan.noData,
@@ -423,7 +429,7 @@ export class MicroBatchExecution {
     this.lastCommittedBatch = plan.batchId;
     await this.deps.faultHook?.('afterCommitLog', plan.batchId);
     const keepFrom = plan.batchId - RETAIN_BATCHES + 1;
-    if (keepFrom > 0 && plan.batchId % 10 === 0) this.purgeInBackground(keepFrom);
+    if (keepFrom > 0 && plan.batchId % 10 === 0) this.purgeInBackground(asBatchId(keepFrom));
     return commit;
   }
 
@@ -433,11 +439,11 @@ export class MicroBatchExecution {
    * before the query ends. A purge that fails is logged; the next one removes everything below
    * its own bound, so nothing is left for good.
    */
-  private purgeInBackground(keepFrom: number): void {
+  private purgeInBackground(keepFrom: BatchId): void {
     this.purging = this.purging.then(async () => {
       try {
         await this.deps.checkpoint.purge(keepFrom);
-        if (!isStateless(this.ctx)) await this.deps.state.purge(keepFrom + 1, this.committedAttemptOfVersion);
+        if (!isStateless(this.ctx)) await this.deps.state.purge(stateVersionAfter(keepFrom), this.committedAttemptOfVersion);
         purgeAttemptClaims(this.ctx.checkpointDir, keepFrom);
         for (const n of [...this.committedAttempts.keys()]) if (n < keepFrom - 1) this.committedAttempts.delete(n);
       } catch (err) {

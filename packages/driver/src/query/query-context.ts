@@ -11,8 +11,6 @@ export interface QueryContext {
    * executors still run with the seed's kernels (job.windowMicros, the event decoder).
    */
   query: ResolvedQuery | null;
-  /** `query` as its typed proto message (plan.proto), sent with every task. */
-  queryProto?: object;
   queryId: string;
   runId: string;
   name: string;

@@ -8,9 +8,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  assertValidSpec, canonicalJson, isolationLevelOf, Checkpoint, DEFAULT_MAX_EVENT_TIME_AHEAD, defaultSideTablePath, diffStateful, ExecutorJob,
+  assertValidSpec, BatchId, canonicalJson, isolationLevelOf, Checkpoint, DEFAULT_MAX_EVENT_TIME_AHEAD, defaultSideTablePath, diffStateful, ExecutorJob,
   InvalidArgumentError, LATE_ROWS_TABLE_SCHEMA, parseDuration, parseSpecDocument, QUARANTINE_TABLE_SCHEMA, QuerySpec,
-  statefulFingerprint, TributaryError, UnavailableError, QuerySpecV2, ResolvedQuery, resolveQuery, resolvedQueryToProto, diffResolved,
+  statefulFingerprint, TributaryError, UnavailableError, QuerySpecV2, ResolvedQuery, resolveQuery, diffResolved,
   deltaSchemaOf, seedSchemaProblem,
 } from '@tributary/common';
 import { ExecutorRegistry } from '../scheduler/executor-registry';
@@ -54,7 +54,7 @@ export class QueryManager {
     private readonly env: Environment,
     private readonly stateDir: string,
     private readonly log: (m: string) => void,
-    private readonly faultHook?: (step: string, batchId: number) => void | Promise<void>,
+    private readonly faultHook?: (step: string, batchId: BatchId) => void | Promise<void>,
     allowedRoots: readonly string[] = [],
   ) {
     this.paths = new PathPolicy(stateDir, allowedRoots);
@@ -115,7 +115,7 @@ export class QueryManager {
    * failure at any step releases what was opened and leaves nothing registered.
    */
   private async start(spec: AnySpec, resuming: boolean): Promise<QueryInfoMsg> {
-    const query = this.validate(spec);
+    let query = this.validate(spec);
     this.paths.check(spec);
     const checkpointDir = path.resolve(spec.sink.checkpointLocation);
     for (const q of this.queries.values()) {
@@ -132,6 +132,10 @@ export class QueryManager {
     let closeFence: (() => Promise<void>) | undefined;
     try {
       const existing = await checkpoint.readMetadata();
+      if (existing && query !== null && spec.options.shufflePartitions === undefined) {
+        // Shuffle partitions are fixed at first start: a restart that leaves them unset keeps them.
+        query = resolveQuery(spec as QuerySpecV2, { defaults: { shufflePartitions: existing.shufflePartitions } });
+      }
       if (existing) {
         const changes = restartChanges(existing, fingerprint, query);
         if (changes.length > 0) {
@@ -141,7 +145,8 @@ export class QueryManager {
       const sidePaths = [this.quarantinePath(spec), this.lateRowsPath(spec)].filter((p): p is string => p !== null);
       const metadata = existing ?? (await checkpoint.initMetadata({
         shufflePartitions: spec.options.shufflePartitions ?? DEFAULT_SHUFFLE_PARTITIONS,
-        statefulFingerprint: fingerprint ?? undefined,
+        // v1 seed jobs are compared by this fingerprint; resolved queries by the resolved query itself.
+        statefulFingerprint: fingerprint ?? '',
         resolvedQuery: query ?? undefined,
         sinkPaths: [...sidePaths, path.resolve(spec.sink.path)],
         sourceTopic: spec.source.topic,
@@ -303,7 +308,6 @@ export class QueryManager {
     return {
       spec,
       query,
-      queryProto: resolvedQueryToProto(query),
       queryId,
       runId: randomUUID(),
       name: query.name ?? '',
@@ -376,10 +380,10 @@ function sinkTableOfQuery(query: ResolvedQuery): SinkTable {
  * seed's stateful fingerprint when both are v1, and always when one is a v1 seed job and the
  * other a resolved query (their state layouts differ).
  */
-function restartChanges(existing: { statefulFingerprint?: string; resolvedQuery?: ResolvedQuery }, fingerprint: string | null, query: ResolvedQuery | null): string[] {
-  if (query !== null && existing.resolvedQuery) return diffResolved(existing.resolvedQuery, query);
-  if (query === null && existing.statefulFingerprint !== undefined && fingerprint !== null) return diffStateful(existing.statefulFingerprint, fingerprint);
-  return ['the checkpoint was written by a query of another kind (a v1 seed job and a resolved query keep different state)'];
+function restartChanges(existing: { statefulFingerprint: string; resolvedQuery?: ResolvedQuery }, fingerprint: string | null, query: ResolvedQuery | null): string[] {
+  const otherKind = ['the checkpoint was written by a query of another kind (a v1 seed job and a resolved query keep different state)'];
+  if (query !== null) return existing.resolvedQuery ? diffResolved(existing.resolvedQuery, query) : otherKind;
+  return existing.resolvedQuery || fingerprint === null ? otherKind : diffStateful(existing.statefulFingerprint, fingerprint);
 }
 
 type AnySpec = QuerySpec | QuerySpecV2;

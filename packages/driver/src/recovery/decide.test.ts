@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { InvalidArgumentError } from '@tributary/common';
-import { decideRecovery, firstRead, type RecoveryDecision, type RecoveryFacts, type SourceFacts } from './decide';
+import { asBatchId, BatchId, InvalidArgumentError } from '@tributary/common';
+import { decideRecovery, firstRead, type PlannedSource, type RecoveryDecision, type RecoveryFacts, type SourceFacts } from './decide';
 
 const SINKS = ['quarantine', 'main'] as const; // commit order: side table first, main last
 const IDS: readonly (number | null)[] = [null, 0, 1, 2, 3];
@@ -13,12 +13,13 @@ function facts(f: {
   state: number | null | 'notApplicable';
   source?: SourceFacts;
 }): RecoveryFacts {
+  const id = (v: number | null): BatchId | null => (v === null ? null : (v as BatchId)); // unchecked: some cases are invalid on purpose
   return {
-    lastPlanned: f.planned,
-    oldestPlanned: f.oldest === undefined ? (f.planned === null ? null : 0) : f.oldest,
-    lastCommitted: f.committed,
+    lastPlanned: id(f.planned),
+    oldestPlanned: id(f.oldest === undefined ? (f.planned === null ? null : 0) : f.oldest),
+    lastCommitted: id(f.committed),
     sinks: f.txns.map((t, i) => ({ path: SINKS[i], txnVersion: t })),
-    stateVersion: f.state,
+    stateBatch: f.state === 'notApplicable' ? f.state : id(f.state),
     source: f.source,
   };
 }
@@ -62,7 +63,7 @@ function oracle(f: RecoveryFacts): unknown {
     O: num(f.oldestPlanned),
     C: num(f.lastCommitted),
     T: f.sinks.map((s) => num(s.txnVersion)),
-    S: f.stateVersion === 'notApplicable' ? 'na' : num(f.stateVersion),
+    S: f.stateBatch === 'notApplicable' ? 'na' : num(f.stateBatch),
   };
   return rules.find((r) => r.when(numeric))!.then(numeric);
 }
@@ -310,9 +311,9 @@ describe('decideRecovery', () => {
   });
 
   describe('data loss', () => {
-    const plans = new Map([
-      [4, [{ topic: 'payments', partitions: [{ partition: 0, from: '100', to: '200' }, { partition: 1, from: '50', to: '60' }] }]],
-      [5, [{ topic: 'payments', partitions: [{ partition: 0, from: '200', to: '300' }, { partition: 1, from: '60', to: '90' }] }]],
+    const plans = new Map<BatchId, PlannedSource[]>([
+      [asBatchId(4), [{ topic: 'payments', partitions: [{ partition: 0, from: '100', to: '200' }, { partition: 1, from: '50', to: '60' }] }]],
+      [asBatchId(5), [{ topic: 'payments', partitions: [{ partition: 0, from: '200', to: '300' }, { partition: 1, from: '60', to: '90' }] }]],
     ]);
     const earliest = (p0: string, p1?: string) =>
       [{ topic: 'payments', partition: 0, offset: p0 }, ...(p1 === undefined ? [] : [{ topic: 'payments', partition: 1, offset: p1 }])];
@@ -364,9 +365,9 @@ describe('decideRecovery', () => {
     });
 
     it('names the plan each decision reads first', () => {
-      assert.deepEqual(firstRead({ kind: 'runNext', batchId: 6 }), { batchId: 5, edge: 'to' });
-      assert.deepEqual(firstRead({ kind: 'replay', batchId: 6, skipSinks: [] }), { batchId: 6, edge: 'from' });
-      assert.deepEqual(firstRead({ kind: 'rebuildState', fromBatchId: 2, toBatchId: 6 }), { batchId: 2, edge: 'from' });
+      assert.deepEqual(firstRead({ kind: 'runNext', batchId: asBatchId(6) }), { batchId: 5, edge: 'to' });
+      assert.deepEqual(firstRead({ kind: 'replay', batchId: asBatchId(6), skipSinks: [] }), { batchId: 6, edge: 'from' });
+      assert.deepEqual(firstRead({ kind: 'rebuildState', fromBatchId: asBatchId(2), toBatchId: asBatchId(6) }), { batchId: 2, edge: 'from' });
       assert.equal(firstRead({ kind: 'startFresh' }), undefined);
     });
   });

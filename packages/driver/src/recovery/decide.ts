@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '@tributary/common';
+import { asBatchId, BatchId, InvalidArgumentError } from '@tributary/common';
 
 /**
  * The recovery decision: what a (re)starting query does first, from facts alone. A thin I/O shell
@@ -6,8 +6,8 @@ import { InvalidArgumentError } from '@tributary/common';
  * Kafka's earliest offsets), calls `decideRecovery`, and carries out the answer.
  *
  * Notation: P = last planned batch (offsets log), C = last committed batch (commit log),
- * T(s) = sink s's txn version for this query, S = newest durable state version (version N is the
- * state after batch N). "none" counts as −1 in comparisons.
+ * T(s) = sink s's txn version for this query, S = the newest batch whose state is durable (the
+ * state store's version S+1, batch-id.ts in common). "none" counts as −1 in comparisons.
  *
  * The protocol guarantees (DESIGN.md, "The batch protocol"):
  *   G1 plan N is written before anything of N happens             → C ≤ P, T(s) ≤ P, S ≤ P
@@ -75,18 +75,18 @@ export interface SourceFacts {
   /** Earliest offset Kafka still holds, per partition. */
   readonly earliestOffsets: readonly PartitionOffset[];
   /** Planned ranges by batch id; must hold the batch `firstRead(decision)` names. */
-  readonly plans: ReadonlyMap<number, readonly PlannedSource[]>;
+  readonly plans: ReadonlyMap<BatchId, readonly PlannedSource[]>;
 }
 
 export interface RecoveryFacts {
-  readonly lastPlanned: number | null;
+  readonly lastPlanned: BatchId | null;
   /** Oldest batch still in the offsets log (retention purges older ones); null iff lastPlanned is. */
-  readonly oldestPlanned: number | null;
-  readonly lastCommitted: number | null;
+  readonly oldestPlanned: BatchId | null;
+  readonly lastCommitted: BatchId | null;
   /** Sinks in commit order: side tables first, the main table last. */
   readonly sinks: readonly SinkFact[];
-  /** Newest durable state version; null when none; 'notApplicable' for a stateless query. */
-  readonly stateVersion: number | null | 'notApplicable';
+  /** The newest batch whose state is durable for every partition; null when none; 'notApplicable' for a stateless query. */
+  readonly stateBatch: BatchId | null | 'notApplicable';
   /** Absent: no data-loss check (the caller does it, or tests of the log rules). */
   readonly source?: SourceFacts;
 }
@@ -110,18 +110,18 @@ export type FailCode =
 
 export type RecoveryDecision =
   | { readonly kind: 'startFresh' }
-  | { readonly kind: 'runNext'; readonly batchId: number; readonly dataLoss?: readonly LostRange[] }
+  | { readonly kind: 'runNext'; readonly batchId: BatchId; readonly dataLoss?: readonly LostRange[] }
   | {
       readonly kind: 'replay';
-      readonly batchId: number;
+      readonly batchId: BatchId;
       /** Paths of the sinks that already hold the batch; all others are written. */
       readonly skipSinks: readonly string[];
       readonly dataLoss?: readonly LostRange[];
     }
   | {
       readonly kind: 'rebuildState';
-      readonly fromBatchId: number;
-      readonly toBatchId: number;
+      readonly fromBatchId: BatchId;
+      readonly toBatchId: BatchId;
       readonly dataLoss?: readonly LostRange[];
     }
   | { readonly kind: 'fail'; readonly code: FailCode; readonly reason: string };
@@ -134,14 +134,14 @@ export function decideRecovery(facts: RecoveryFacts): RecoveryDecision {
 }
 
 /** Which plan, and which edge of it, the decision reads first (undefined: nothing to check). */
-export function firstRead(decision: RecoveryDecision): { batchId: number; edge: 'from' | 'to' } | undefined {
+export function firstRead(decision: RecoveryDecision): { batchId: BatchId; edge: 'from' | 'to' } | undefined {
   switch (decision.kind) {
     case 'rebuildState':
       return { batchId: decision.fromBatchId, edge: 'from' };
     case 'replay':
       return { batchId: decision.batchId, edge: 'from' };
     case 'runNext':
-      return { batchId: decision.batchId - 1, edge: 'to' };
+      return { batchId: asBatchId(decision.batchId - 1), edge: 'to' };
     default:
       return undefined;
   }
@@ -194,8 +194,8 @@ function decideFromLogs(facts: RecoveryFacts): RecoveryDecision {
   }
 
   // State against the logs (G1, G5).
-  if (facts.stateVersion !== 'notApplicable') {
-    const state = n(facts.stateVersion);
+  if (facts.stateBatch !== 'notApplicable') {
+    const state = n(facts.stateBatch);
     if (state > planned) {
       return fail(
         'STATE_AHEAD_OF_OFFSETS',
@@ -208,19 +208,19 @@ function decideFromLogs(facts: RecoveryFacts): RecoveryDecision {
       if (n(facts.oldestPlanned) > from) {
         return fail(
           'STATE_PLANS_PURGED',
-          `state versions ${from}..${committed} are missing (newest durable: ${show(facts.stateVersion)}) and ` +
+          `state versions ${from}..${committed} are missing (newest durable: ${show(facts.stateBatch)}) and ` +
             `the plans needed to rebuild them start at batch ${show(facts.oldestPlanned)}: state cannot be rebuilt`,
         );
       }
-      return { kind: 'rebuildState', fromBatchId: from, toBatchId: committed };
+      return { kind: 'rebuildState', fromBatchId: asBatchId(from), toBatchId: asBatchId(committed) };
     }
   }
 
   if (facts.lastPlanned === null) return { kind: 'startFresh' };
-  if (planned === committed) return { kind: 'runNext', batchId: planned + 1 };
+  if (planned === committed) return { kind: 'runNext', batchId: asBatchId(planned + 1) };
   return {
     kind: 'replay',
-    batchId: planned,
+    batchId: asBatchId(planned),
     skipSinks: facts.sinks.filter((s) => n(s.txnVersion) >= planned).map((s) => s.path),
   };
 }
@@ -276,7 +276,7 @@ function checkFacts(facts: RecoveryFacts): void {
   id(facts.lastPlanned, 'lastPlanned');
   id(facts.oldestPlanned, 'oldestPlanned');
   id(facts.lastCommitted, 'lastCommitted');
-  if (facts.stateVersion !== 'notApplicable') id(facts.stateVersion, 'stateVersion');
+  if (facts.stateBatch !== 'notApplicable') id(facts.stateBatch, 'stateBatch');
   if ((facts.lastPlanned === null) !== (facts.oldestPlanned === null) || n(facts.oldestPlanned) > n(facts.lastPlanned)) {
     throw new InvalidArgumentError(
       `recovery facts: oldestPlanned ${show(facts.oldestPlanned)} does not fit lastPlanned ${show(facts.lastPlanned)}`,

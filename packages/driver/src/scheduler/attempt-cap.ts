@@ -4,7 +4,7 @@
  * past the cap the query fails, naming the batch and the last error. The count is per batch and
  * kept across recoveries within one driver run.
  */
-import { TributaryError } from '@tributary/common';
+import { TributaryError, BatchId } from '@tributary/common';
 
 /** Default of the driver option `--max-attempts-per-batch` (registry option maxAttemptsPerBatch). */
 export const DEFAULT_MAX_ATTEMPTS_PER_BATCH = 8;
@@ -12,7 +12,7 @@ export const DEFAULT_MAX_ATTEMPTS_PER_BATCH = 8;
 export type AttemptCapDecision = { kind: 'retry' } | { kind: 'fail'; error: TributaryError };
 
 /** The decision after `failed` attempts of batch `batchId` failed, the last with `lastError`. */
-export function afterFailedAttempt(batchId: number, failed: number, maxAttempts: number, lastError: string): AttemptCapDecision {
+export function afterFailedAttempt(batchId: BatchId, failed: number, maxAttempts: number, lastError: string): AttemptCapDecision {
   if (failed < maxAttempts) return { kind: 'retry' };
   return {
     kind: 'fail',

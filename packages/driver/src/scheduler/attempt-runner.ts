@@ -5,20 +5,23 @@
  * executor of the attempt being lost, fails the whole attempt with a retry class; the caller decides
  * whether to run attempt A+1 with the same plan.
  */
-import { ExecutorJob, MapTaskStats, ReduceTaskStats, TributaryError } from '@tributary/common';
+import { ExecutorJob, MapTaskStats, ReduceTaskStats, ResolvedQuery, TributaryError, resolvedQueryToProto, BatchId } from '@tributary/common';
 import { ExecutorInfo, ExecutorRegistry } from './executor-registry';
 import { assignRanges, assignShufflePartitions, RangeAssignment } from './placement';
 
 export interface AttemptInput {
   queryId: string;
-  batchId: number;
+  batchId: BatchId;
   attempt: number;
   job: ExecutorJob;
+  /** The resolved query, sent with every task (MapTaskRequest.query) once the driver resolves one. */
+  query?: ResolvedQuery;
   ranges: RangeAssignment[];
   lateWatermarkMicros: number;
   lateFilter: boolean;
   watermarkMicros: number;
-  committedAttempts: { version: number; attempt: number }[];
+  /** The committed attempt of each recent batch: whose state counts. */
+  committedAttempts: { batchId: BatchId; attempt: number }[];
   noData: boolean;
   /** Event-time guard of the batch's plan, passed to map tasks. */
   eventTimeGuardReferenceMs: number;
@@ -30,8 +33,6 @@ export interface AttemptInput {
    * writes the table's data files for its ranges and reports their `add` actions.
    */
   stateless: boolean;
-  /** The resolved query as its typed proto message (plan.proto), sent with every task; absent for v1 seed jobs. */
-  query?: object;
   /** Checks the reports before the attempt counts as done (verify-attempt.ts); throws AttemptFailed. */
   verify?: (output: AttemptOutput) => Promise<void>;
 }
@@ -87,6 +88,8 @@ export async function runAttempt(registry: ExecutorRegistry, input: AttemptInput
   const mapTasks = input.noData ? [] : assignRanges(input.ranges, ids);
   const ctx = { query_id: input.queryId, batch_id: input.batchId, attempt: input.attempt };
   const jobJson = JSON.stringify(input.job);
+  // Encoded once per attempt; unset (null) until the driver resolves queries.
+  const query = input.query === undefined ? null : resolvedQueryToProto(input.query);
 
   // Losing any executor of this attempt fails it at once (its tasks or its shuffle inbox are gone).
   let onLost!: (err: AttemptFailed) => void;
@@ -115,7 +118,7 @@ export async function runAttempt(registry: ExecutorRegistry, input: AttemptInput
     const ownerMsgs = owners.map((o) => ({ partition: o.partition, executor_id: o.executorId, address: byId.get(o.executorId)!.address }));
     const mapResults = await Promise.race([
       Promise.all(mapTasks.map((t) => call<any>(byId.get(t.executorId)!, 'RunMapTask', {
-        ctx, task_id: t.taskId, job_json: jobJson, query: input.query,
+        ctx, task_id: t.taskId, job_json: jobJson, query,
         ranges: t.ranges.map((r) => ({ topic: r.topic, partition: r.partition, from_offset: r.from, to_offset: r.to })),
         late_watermark_micros: input.lateWatermarkMicros, late_filter: input.lateFilter, owners: ownerMsgs,
         event_time_guard_reference_ms: input.eventTimeGuardReferenceMs, max_event_time_ahead_ms: input.maxEventTimeAheadMs,
@@ -125,8 +128,8 @@ export async function runAttempt(registry: ExecutorRegistry, input: AttemptInput
     const t1 = Date.now();
     const reduceResults = await Promise.race([
       Promise.all([...partitionsBy.entries()].map(([id, parts]) => call<any>(byId.get(id)!, 'RunReduceTask', {
-        ctx, job_json: jobJson, query: input.query, partitions: parts, map_task_ids: mapTasks.map((t) => t.taskId),
-        watermark_micros: input.watermarkMicros, committed: input.committedAttempts,
+        ctx, job_json: jobJson, query, partitions: parts, map_task_ids: mapTasks.map((t) => t.taskId),
+        watermark_micros: input.watermarkMicros, committed: input.committedAttempts.map((c) => ({ batch_id: c.batchId, attempt: c.attempt })),
         table_path: input.job.tablePath, no_data: input.noData,
       }, `reduce task of batch ${input.batchId} (partitions ${parts.join(',')})`))),
       lost,

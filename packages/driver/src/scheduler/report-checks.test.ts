@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { emptyMapStats, MapTaskStats, ReduceTaskStats } from '@tributary/common';
+import { emptyMapStats, MapTaskStats, ReduceTaskStats, asBatchId } from '@tributary/common';
 import { reduceReportProblems, ReportFacts } from './report-checks';
 import { afterFailedAttempt } from './attempt-cap';
 
@@ -18,7 +18,7 @@ function reduce(byPartition: { partition: number; mergedPartialRows: number; emi
 /** Two map tasks sending to 3 partitions; exec-a reduces 0 and 2, exec-b reduces 1; all agree. */
 function honest(): ReportFacts {
   return {
-    batchId: 4, attempt: 2,
+    batchId: asBatchId(4), attempt: 2,
     mapStats: [map([3, 1, 0]), map([2, 4, 5])],
     reduces: [
       { executorId: 'exec-a', partitions: [0, 2], stats: reduce([{ partition: 0, mergedPartialRows: 5, emittedRows: 2 }, { partition: 2, mergedPartialRows: 5, emittedRows: 1 }]), fileRows: 3 },
@@ -66,12 +66,12 @@ describe('cross-checks of reduce reports', () => {
 
 describe('the attempt cap', () => {
   it('retries below the cap', () => {
-    assert.deepEqual(afterFailedAttempt(3, 1, 8, 'x'), { kind: 'retry' });
-    assert.deepEqual(afterFailedAttempt(3, 7, 8, 'x'), { kind: 'retry' });
+    assert.deepEqual(afterFailedAttempt(asBatchId(3), 1, 8, 'x'), { kind: 'retry' });
+    assert.deepEqual(afterFailedAttempt(asBatchId(3), 7, 8, 'x'), { kind: 'retry' });
   });
 
   it('fails the query at the cap, not retriable, naming the batch, the count and the last error', () => {
-    const d = afterFailedAttempt(3, 8, 8, 'map task 1 on executor e: Deadline exceeded');
+    const d = afterFailedAttempt(asBatchId(3), 8, 8, 'map task 1 on executor e: Deadline exceeded');
     assert.equal(d.kind, 'fail');
     if (d.kind !== 'fail') return;
     assert.equal(d.error.retriable, false);

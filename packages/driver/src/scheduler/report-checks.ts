@@ -12,7 +12,7 @@
  * Pure: the caller gathers the facts. Returns the problems found, each naming the executor, the
  * partition and both numbers; empty when the reports agree.
  */
-import { MapTaskStats, ReduceTaskStats } from '@tributary/common';
+import { MapTaskStats, ReduceTaskStats, BatchId } from '@tributary/common';
 
 export interface ReduceReport {
   executorId: string;
@@ -24,7 +24,7 @@ export interface ReduceReport {
 }
 
 export interface ReportFacts {
-  batchId: number;
+  batchId: BatchId;
   attempt: number;
   mapStats: MapTaskStats[];
   reduces: ReduceReport[];

@@ -6,16 +6,16 @@
  * and the emitted rows each state write recorded (report-checks.ts). Any problem fails the attempt
  * as retriable, naming it; the attempt cap (attempt-cap.ts) ends an executor that fails every time.
  */
-import { ExecutorJob } from '@tributary/common';
+import { ExecutorJob, BatchId } from '@tributary/common';
 import { DataFileRejected, verifyDataFiles } from '../commit/verify-files';
 import { AttemptFailed, AttemptOutput } from './attempt-runner';
 import { reduceReportProblems, ReduceReport } from './report-checks';
 
 /** The rows the state write of batch `batchId` by `attempt` recorded as emitted by `partition`. */
-export type RecordedEmittedRows = (batchId: number, attempt: number, partition: number) => Promise<number | undefined>;
+export type RecordedEmittedRows = (batchId: BatchId, attempt: number, partition: number) => Promise<number | undefined>;
 
 export async function verifyAttemptOutput(
-  job: ExecutorJob, batchId: number, attempt: number, out: AttemptOutput, recordedEmitted: RecordedEmittedRows,
+  job: ExecutorJob, batchId: BatchId, attempt: number, out: AttemptOutput, recordedEmitted: RecordedEmittedRows,
 ): Promise<void> {
   const at = `batch ${batchId} attempt ${attempt}`;
   try {

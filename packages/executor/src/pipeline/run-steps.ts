@@ -4,8 +4,8 @@
  * evaluates each expression into a column of the step's schema. `recordIndex` follows the rows, so
  * what happens later can still name each row's Kafka record.
  */
-import type { ColumnBatch, Step } from '@tributary/common';
-import { evaluate, selectRows, takeRows, type EvalContext } from '../expr';
+import { takeRows, type ColumnBatch, type Step } from '@tributary/common';
+import { evaluate, selectRows, type EvalContext } from '../expr';
 
 export function runSteps(steps: readonly Step[], batch: ColumnBatch, ctx: EvalContext): ColumnBatch {
   let b = batch;

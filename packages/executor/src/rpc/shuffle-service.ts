@@ -2,7 +2,7 @@
  * ShuffleService handlers: partials pushed by map tasks go to the inbox when their attempt is open
  * there (shuffle/shuffle-inbox.ts); a refusal travels as a TaskError naming why, and stores nothing.
  */
-import { InvalidArgumentError, ServiceHandlers } from '@tributary/common';
+import { asBatchId, InvalidArgumentError, ServiceHandlers } from '@tributary/common';
 import { ShuffleInbox } from '../shuffle/shuffle-inbox';
 
 export function shuffleService(inbox: ShuffleInbox): ServiceHandlers {
@@ -15,7 +15,7 @@ export function shuffleService(inbox: ShuffleInbox): ServiceHandlers {
       if (!Number.isInteger(req.partition) || req.partition < 0) throw new InvalidArgumentError('partition must be ≥ 0');
       if (!Number.isInteger(req.map_task_id) || req.map_task_id < 0) throw new InvalidArgumentError('map_task_id must be ≥ 0');
       const bytes: Buffer = req.arrow_ipc ?? Buffer.alloc(0);
-      const refused = inbox.push(ctx.query_id, Number(ctx.batch_id), ctx.attempt, req.partition, {
+      const refused = inbox.push(ctx.query_id, asBatchId(ctx.batch_id), ctx.attempt, req.partition, {
         mapTaskId: req.map_task_id, bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), rows: Number(req.rows),
       });
       if (!refused) return {};

@@ -4,7 +4,7 @@
  * thing answered with INVALID_ARGUMENT.
  */
 import {
-  ExecutorJob, InvalidArgumentError, ISOLATION_LEVELS, ResolvedQuery, resolvedQueryFromProto, ServiceHandlers, TributaryError,
+  asBatchId, BatchId, ExecutorJob, InvalidArgumentError, ISOLATION_LEVELS, ResolvedQuery, resolvedQueryFromProto, ServiceHandlers, TributaryError,
 } from '@tributary/common';
 import { MapTaskRunner } from '../task/map-task';
 import { IngestTaskRunner } from '../task/ingest-task';
@@ -16,13 +16,25 @@ import { ShuffleInbox } from '../shuffle/shuffle-inbox';
 const MIN_SHUFFLE_EXPIRY_MS = 1_000;
 const MAX_SHUFFLE_EXPIRY_MS = 60 * 60_000;
 
-interface Ctx { query_id: string; batch_id: number; attempt: number }
+interface Ctx { query_id: string; batch_id: BatchId; attempt: number }
 
-function checkCtx(ctx: Ctx | undefined): Ctx {
+function checkCtx(ctx: { query_id: string; batch_id: number; attempt: number } | undefined): Ctx {
   if (!ctx || !ctx.query_id || !Number.isInteger(ctx.batch_id) || ctx.batch_id < 0 || !Number.isInteger(ctx.attempt) || ctx.attempt < 1) {
     throw new InvalidArgumentError('ctx must name query_id, batch_id ≥ 0 and attempt ≥ 1');
   }
-  return ctx;
+  return { query_id: ctx.query_id, batch_id: asBatchId(ctx.batch_id), attempt: ctx.attempt };
+}
+
+/** Batch id → committed attempt, from ReduceTaskRequest.committed. */
+function parseCommitted(list: unknown): Map<BatchId, number> {
+  const committed = new Map<BatchId, number>();
+  for (const c of (list ?? []) as { batch_id: number; attempt: number }[]) {
+    if (!Number.isInteger(c.batch_id) || c.batch_id < 0 || !Number.isInteger(c.attempt) || c.attempt < 0) {
+      throw new InvalidArgumentError('committed must name batch_id ≥ 0 and attempt ≥ 0');
+    }
+    committed.set(asBatchId(c.batch_id), c.attempt);
+  }
+  return committed;
 }
 
 function parseJob(json: unknown, ctx: Ctx): ExecutorJob {
@@ -103,7 +115,7 @@ export function taskService(maps: MapTaskRunner, ingests: IngestTaskRunner, redu
       const requested = Number(req.expire_after_ms) || MAX_SHUFFLE_EXPIRY_MS;
       const expireAfterMs = Math.min(MAX_SHUFFLE_EXPIRY_MS, Math.max(MIN_SHUFFLE_EXPIRY_MS, requested));
       try {
-        inbox.open(ctx.query_id, Number(ctx.batch_id), ctx.attempt, partitions, mapTaskIds, expireAfterMs);
+        inbox.open(ctx.query_id, ctx.batch_id, ctx.attempt, partitions, mapTaskIds, expireAfterMs);
         return {};
       } catch (err) {
         return { error: taskError(err) };
@@ -166,7 +178,7 @@ export function taskService(maps: MapTaskRunner, ingests: IngestTaskRunner, redu
           queryId: ctx.query_id, batchId: ctx.batch_id, attempt: ctx.attempt, job,
           partitions, mapTaskIds,
           watermarkMicros: Number(req.watermark_micros),
-          committed: new Map((req.committed ?? []).map((c: any) => [Number(c.version), Number(c.attempt)])),
+          committed: parseCommitted(req.committed),
           noData: !!req.no_data,
         });
         return { stats_json: JSON.stringify(stats), add_actions_json: adds.map((a) => JSON.stringify(a)) };
@@ -178,7 +190,7 @@ export function taskService(maps: MapTaskRunner, ingests: IngestTaskRunner, redu
     async AbortAttempt(req) {
       const ctx = checkCtx(req.ctx);
       attempts.abort(ctx.query_id, ctx.batch_id, ctx.attempt);
-      inbox.close(ctx.query_id, Number(ctx.batch_id), ctx.attempt, 'aborted by the driver');
+      inbox.close(ctx.query_id, ctx.batch_id, ctx.attempt, 'aborted by the driver');
       return {};
     },
   };

@@ -20,7 +20,7 @@
  * Attempt numbers are claimed durably per query under its checkpoint (unique across driver runs),
  * so (query id, batch id, attempt) names one attempt of one run.
  */
-import { TributaryError } from '@tributary/common';
+import { TributaryError, BatchId } from '@tributary/common';
 
 export interface InboxMessage { mapTaskId: number; bytes: Uint8Array; rows: number }
 
@@ -48,7 +48,7 @@ class AttemptInbox {
   timer: NodeJS.Timeout | null = null;
   readonly waiters = new Set<() => void>();
 
-  constructor(readonly batchId: number, readonly attempt: number, partitions: number[], mapTaskIds: number[]) {
+  constructor(readonly batchId: BatchId, readonly attempt: number, partitions: number[], mapTaskIds: number[]) {
     for (const p of partitions) this.messages.set(p, new Map());
     this.expected = new Set(mapTaskIds);
   }
@@ -86,7 +86,7 @@ export class ShuffleInbox {
    * `expireAfterMs` unless closed before. Throws FENCED when a newer attempt of N was opened.
    * Opening an attempt already open is a no-op (the driver may repeat the call).
    */
-  open(queryId: string, batchId: number, attempt: number, partitions: number[], mapTaskIds: number[], expireAfterMs: number): void {
+  open(queryId: string, batchId: BatchId, attempt: number, partitions: number[], mapTaskIds: number[], expireAfterMs: number): void {
     this.forgetIdleQueries();
     let q = this.queries.get(queryId);
     if (!q) this.queries.set(queryId, (q = new QueryInbox()));
@@ -111,7 +111,7 @@ export class ShuffleInbox {
   }
 
   /** Stores one map task's message for one partition, or says why not (and stores nothing). */
-  push(queryId: string, batchId: number, attempt: number, partition: number, msg: InboxMessage): PushRefusal | null {
+  push(queryId: string, batchId: BatchId, attempt: number, partition: number, msg: InboxMessage): PushRefusal | null {
     const what = `batch ${batchId} attempt ${attempt} of query ${queryId}`;
     const q = this.queries.get(queryId);
     const a = q?.batches.get(batchId);
@@ -141,7 +141,7 @@ export class ShuffleInbox {
    * stragglers (a push is acknowledged before its map task reports success, so normally none is
    * missing). Fails at once when the attempt is not open, and as soon as it is closed.
    */
-  async take(queryId: string, batchId: number, attempt: number, partition: number, mapTaskIds: number[], timeoutMs: number): Promise<InboxMessage[]> {
+  async take(queryId: string, batchId: BatchId, attempt: number, partition: number, mapTaskIds: number[], timeoutMs: number): Promise<InboxMessage[]> {
     const what = `batch ${batchId} attempt ${attempt} of query ${queryId}`;
     const a = this.queries.get(queryId)?.batches.get(batchId);
     const usable = (): TributaryError | null => {
@@ -177,7 +177,7 @@ export class ShuffleInbox {
   }
 
   /** Closes attempt (N, A) of the query, freeing its messages (after its reduce, or on abort). */
-  close(queryId: string, batchId: number, attempt: number, reason: string): void {
+  close(queryId: string, batchId: BatchId, attempt: number, reason: string): void {
     const q = this.queries.get(queryId);
     const a = q?.batches.get(batchId);
     if (q && a && a.attempt === attempt) this.closeAttempt(q, a, reason);

@@ -3,7 +3,7 @@
  * partition (possibly empty, so owners know every map output arrived). Partitions this executor
  * owns go straight into its own inbox without a network hop.
  */
-import { RpcClient, TributaryError } from '@tributary/common';
+import { RpcClient, TributaryError, BatchId } from '@tributary/common';
 import { ShuffleInbox } from './shuffle-inbox';
 
 export interface ShuffleTarget { partition: number; executorId: string; address: string }
@@ -14,7 +14,7 @@ export class ShuffleSender {
   constructor(private readonly selfId: string, private readonly inbox: ShuffleInbox) {}
 
   async pushAll(
-    ctx: { queryId: string; batchId: number; attempt: number; mapTaskId: number },
+    ctx: { queryId: string; batchId: BatchId; attempt: number; mapTaskId: number },
     owners: ShuffleTarget[],
     parts: { bytes: Uint8Array; rows: number }[],
   ): Promise<void> {

@@ -4,7 +4,7 @@
  * written when a row budget is reached and at `finish`, which returns their `add` actions.
  */
 import * as arrow from 'apache-arrow';
-import { AddFile, EventColumns, LATE_ROWS_TABLE_SCHEMA, toArrowSchema, writeDataFile } from '@tributary/common';
+import { AddFile, EventColumns, LATE_ROWS_TABLE_SCHEMA, toArrowSchema, writeDataFile, BatchId } from '@tributary/common';
 import { bytesData, decimalData, int32Data, int64Data, tableOf } from './arrow-columns';
 
 export class LateRowsFiles {
@@ -23,7 +23,7 @@ export class LateRowsFiles {
   /** `watermarkMicros`: WM(N−1), the watermark that made the rows late. */
   constructor(
     private readonly tablePath: string,
-    private readonly batchId: number,
+    private readonly batchId: BatchId,
     private readonly watermarkMicros: number,
     private readonly maxBufferedRows = 200_000,
   ) {}

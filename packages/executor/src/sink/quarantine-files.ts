@@ -7,7 +7,7 @@
  * does not commit stay out of the log (VACUUM removes them).
  */
 import * as arrow from 'apache-arrow';
-import { AddFile, QUARANTINE_TABLE_SCHEMA, RecordChunk, toArrowSchema, writeDataFile } from '@tributary/common';
+import { AddFile, QUARANTINE_TABLE_SCHEMA, RecordChunk, toArrowSchema, writeDataFile, BatchId } from '@tributary/common';
 import { bytesData, int32Data, int64Data, tableOf } from './arrow-columns';
 
 export interface QuarantineLimits {
@@ -34,7 +34,7 @@ export class QuarantineFiles {
   /** Rows written to files or held for the next one. */
   rows = 0;
 
-  constructor(private readonly tablePath: string, private readonly batchId: number, limits: QuarantineLimits = {}) {
+  constructor(private readonly tablePath: string, private readonly batchId: BatchId, limits: QuarantineLimits = {}) {
     this.maxBytes = limits.maxBufferedBytes ?? 16 * 1024 * 1024;
     this.maxRows = limits.maxBufferedRows ?? 100_000;
   }

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  commit, createEventColumns, createTable, LATE_ROWS_TABLE_SCHEMA, QUARANTINE_TABLE_SCHEMA, readSnapshot, readTableRows, RecordChunk,
+  commit, createEventColumns, createTable, LATE_ROWS_TABLE_SCHEMA, QUARANTINE_TABLE_SCHEMA, readSnapshot, readTableRows, RecordChunk, asBatchId,
 } from '@tributary/common';
 import { QuarantineFiles } from './quarantine-files';
 import { LateRowsFiles } from './late-rows-files';
@@ -25,7 +25,9 @@ function chunk(records: { key: Buffer | null; value: Buffer | null; ts: number }
     topic: 'events', partition: 3, count: n, buf: Buffer.concat(parts),
     offset: Float64Array.from(records, (_, i) => 2 ** 40 + i),
     timestampMs: Float64Array.from(records, (r) => r.ts),
+    timestampType: new Uint8Array(n),
     keyStart, keyLength, valueStart, valueLength,
+    headersStart: new Int32Array(n), headersLength: new Int32Array(n),
   };
 }
 
@@ -59,7 +61,7 @@ describe('side-table files of a map task', () => {
       { key: Buffer.alloc(0), value: Buffer.alloc(0), ts: 0 },
     ]);
     // Row budget of 2: the third row goes to a second file.
-    const q = new QuarantineFiles(table, 17, { maxBufferedRows: 2 });
+    const q = new QuarantineFiles(table, asBatchId(17), { maxBufferedRows: 2 });
     q.add(c, 0, 'NOT_UTF8', 'invalid UTF-8 at byte 0');
     q.add(c, 1, 'TOMBSTONE', 'record value is null (a tombstone)');
     c.buf.fill(0); // the reader reuses its buffer: what was added must already be copied
@@ -99,7 +101,7 @@ describe('side-table files of a map task', () => {
     cols.eventType.set([1, -1]);
     cols.kafkaOffset.set([10, 11]);
     cols.kafkaTimestampMs.set([1000, -1]);
-    const late = new LateRowsFiles(table, 4, 1_699_999_000_000_000);
+    const late = new LateRowsFiles(table, asBatchId(4), 1_699_999_000_000_000);
     late.add(cols, 0, 't', ['view', 'purchase']);
     late.add(cols, 1, 't', ['view', 'purchase']);
     await commitFiles(table, await late.finish());

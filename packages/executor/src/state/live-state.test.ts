@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Redis from 'ioredis';
-import { ExecutorJob, StateStore, testRedis } from '@tributary/common';
+import { asBatchId, asStateVersion as sv, BatchId, ExecutorJob, StateStore, testRedis } from '@tributary/common';
 import { PartialSet, decodePartialSet } from '../aggregate';
 import { LiveState } from './live-state';
 
@@ -79,20 +79,20 @@ describe('LiveState: state versions over the real store, snapshots off the event
   });
 
   /** Batch b of attempt 0 on partition 0, as the driver and a reduce task run it; the model follows. */
-  async function runBatch(live: LiveState, b: number, committed: Map<number, number>, model: Model): Promise<void> {
-    await store.setFence(b + 1, 0);
-    const table = await live.checkout(job, 0, b - 1, committed);
+  async function runBatch(live: LiveState, b: number, committed: Map<BatchId, number>, model: Model): Promise<void> {
+    await store.setFence(sv(b + 1), 0); // batch b writes state version b+1
+    const table = await live.checkout(job, 0, b === 0 ? null : asBatchId(b - 1), committed);
     const input = batchInput(b);
     table.merge(input);
     addToModel(model, input);
-    await live.commit(job, 0, b, 0, table, 0);
-    committed.set(b, 0);
+    await live.commit(job, 0, asBatchId(b), 0, table, 0);
+    committed.set(asBatchId(b), 0);
   }
 
   it('writes every Kth version as a snapshot equal to the state, and a new executor rebuilds from it', async () => {
     const logs: string[] = [];
     const live = new LiveState((m) => logs.push(m));
-    const committed = new Map<number, number>();
+    const committed = new Map<BatchId, number>();
     const models: Model[] = [];
     const model: Model = new Map();
     const batches = 3 * SNAPSHOT_EVERY + 2;
@@ -112,7 +112,7 @@ describe('LiveState: state versions over the real store, snapshots off the event
     await live.close();
 
     const fresh = new LiveState((m) => logs.push(m));
-    const rebuilt = await fresh.checkout(job, 0, batches - 1, committed);
+    const rebuilt = await fresh.checkout(job, 0, asBatchId(batches - 1), committed);
     assert.deepEqual(asModel(rebuilt.snapshot()), model);
     assert.match(logs[logs.length - 1], new RegExp(`snapshot ${3 * SNAPSHOT_EVERY} \\+ 2 change sets`));
     await fresh.close();
@@ -121,15 +121,15 @@ describe('LiveState: state versions over the real store, snapshots off the event
   it('releases what an idle query holds once another query runs, and the idle one reloads its state from the store', async () => {
     const logs: string[] = [];
     const live = new LiveState((m) => logs.push(m), 200);
-    const committed = new Map<number, number>();
+    const committed = new Map<BatchId, number>();
     const model: Model = new Map();
     for (let b = 0; b < 3; b++) await runBatch(live, b, committed, model);
     assert.ok(!logs.some((m) => m.startsWith('loaded state')), 'tables came from the cache so far');
     await new Promise((r) => setTimeout(r, 300));
     const other = { ...job, queryId: randomUUID() } as ExecutorJob;
-    await live.checkout(other, 0, -1, new Map());
+    await live.checkout(other, 0, null, new Map());
     assert.ok(logs.some((m) => m.startsWith(`released the live state of query ${job.queryId}`)), logs.join('; '));
-    const reloaded = await live.checkout(job, 0, 2, committed);
+    const reloaded = await live.checkout(job, 0, asBatchId(2), committed);
     assert.ok(logs.some((m) => m.startsWith('loaded state of partition 0 at version 3')), logs.join('; '));
     assert.deepEqual(asModel(reloaded.snapshot()), model);
     await live.close();

@@ -2,8 +2,8 @@
  * The live state tables of the shuffle partitions this executor owns, kept in memory between
  * batches, over the durable versioned store (packages/common/src/state).
  *
- * Versions follow Spark: state version v is the state after batch v−1 (version 0 is empty), so
- * batch N reads version N and writes version N+1. A cached table is used only when it is exactly
+ * Versions follow Spark (batch-id.ts in common): state version v is the state after batch v−1
+ * (version 0 is empty), so batch N reads version N and writes version N+1. A cached table is used only when it is exactly
  * the version a batch needs and was written by the attempt the driver committed; otherwise the
  * partition is loaded from the store (snapshot + change sets). A table is taken out of the cache
  * while a batch changes it and put back only once its new version is durable, so a failed attempt
@@ -13,7 +13,7 @@
  * the query has not used it for `idleQueryMs` (default 10 minutes) and another query does: a query
  * that was stopped leaves nothing behind for good, and one that comes back loads from the store.
  */
-import { ExecutorJob, StateStore } from '@tributary/common';
+import { BatchId, batchThatWrote, ExecutorJob, StateStore, StateVersion, stateVersionAfter } from '@tributary/common';
 import { ChangeSet, PartialSetColumns, WindowStateTable, decodeChangeSet, decodePartialSet, encodeChangeSet } from '../aggregate';
 import { SnapshotEncoder } from './snapshot-encoder';
 
@@ -21,7 +21,7 @@ import { SnapshotEncoder } from './snapshot-encoder';
 interface SnapshotSlot { columns: PartialSetColumns | null; capacity: number; busy: boolean; preparing: boolean }
 
 /** A table at `version`; `takeSnapshot`, while set, copies it for a snapshot due at this version. */
-interface Cached { version: number; attempt: number; table: WindowStateTable; takeSnapshot: (() => void) | null }
+interface Cached { version: StateVersion; attempt: number; table: WindowStateTable; takeSnapshot: (() => void) | null }
 
 export class LiveState {
   private readonly stores = new Map<string, Promise<StateStore>>();
@@ -43,23 +43,26 @@ export class LiveState {
   ) {}
 
   /**
-   * The state of `partition` after batch `prevBatchId` (version prevBatchId+1), ready to change.
+   * The state of `partition` after batch `prevBatchId` (the empty state when null), ready to change.
    * `committed` maps batch id → the attempt whose state the driver committed.
    */
-  async checkout(job: ExecutorJob, partition: number, prevBatchId: number, committed: Map<number, number>): Promise<WindowStateTable> {
-    const version = prevBatchId + 1;
+  async checkout(job: ExecutorJob, partition: number, prevBatchId: BatchId | null, committed: ReadonlyMap<BatchId, number>): Promise<WindowStateTable> {
+    const version = stateVersionAfter(prevBatchId);
     const key = `${job.queryId}:${partition}`;
     this.touch(job.queryId);
     const cached = this.tables.get(key);
     this.tables.delete(key);
-    if (cached && cached.version === version && (version === 0 || cached.attempt === committed.get(prevBatchId))) {
+    if (cached && cached.version === version && (prevBatchId === null || cached.attempt === committed.get(prevBatchId))) {
       cached.takeSnapshot?.(); // before the table changes
       return cached.table;
     }
     const table = new WindowStateTable({ windowMicros: job.windowMicros });
-    if (version === 0) return table;
+    if (prevBatchId === null) return table;
     const store = await this.store(job);
-    const chain = await store.loadChain(partition, version, (v) => committed.get(v - 1));
+    const chain = await store.loadChain(partition, version, (v) => {
+      const writer = batchThatWrote(v);
+      return writer === null ? undefined : committed.get(writer);
+    });
     if (chain.snapshot) table.loadSnapshot(decodePartialSet(chain.snapshot.bytes));
     for (const change of chain.changes) table.applyChanges(decodeChangeSet(change.bytes));
     table.mark();
@@ -69,7 +72,7 @@ export class LiveState {
   }
 
   /**
-   * Writes the table's changes since checkout as state version batchId+1 of attempt `attempt`
+   * Writes the table's changes since checkout as the state version batch `batchId` writes, by attempt `attempt`
    * (fenced, Redis and durable copy); on success the table becomes the cached version.
    *
    * Every K versions a snapshot of the whole table also goes to the durable copy, off the batch's
@@ -79,8 +82,8 @@ export class LiveState {
    * already makes it loadable; a snapshot that is skipped or fails only makes a later load read
    * more change sets.
    */
-  async commit(job: ExecutorJob, partition: number, batchId: number, attempt: number, table: WindowStateTable, emittedRows: number): Promise<{ upserted: number; deleted: number }> {
-    const version = batchId + 1;
+  async commit(job: ExecutorJob, partition: number, batchId: BatchId, attempt: number, table: WindowStateTable, emittedRows: number): Promise<{ upserted: number; deleted: number }> {
+    const version = stateVersionAfter(batchId);
     this.touch(job.queryId);
     const store = await this.store(job);
     const changes: ChangeSet = table.changesSinceMark();

@@ -4,11 +4,12 @@
  * older one's reads. Attempt numbers are the query's own (claimed under its checkpoint): one query's
  * attempts never cancel another's.
  */
+import { BatchId } from '@tributary/common';
 export class AttemptTracker {
   /** query id → batch id → the newest attempt begun and its cancel switch */
   private readonly running = new Map<string, Map<number, { attempt: number; controller: AbortController }>>();
 
-  begin(queryId: string, batchId: number, attempt: number): AbortSignal {
+  begin(queryId: string, batchId: BatchId, attempt: number): AbortSignal {
     let batches = this.running.get(queryId);
     if (!batches) this.running.set(queryId, (batches = new Map()));
     const cur = batches.get(batchId);
@@ -20,7 +21,7 @@ export class AttemptTracker {
     return controller.signal;
   }
 
-  abort(queryId: string, batchId: number, attempt: number): void {
+  abort(queryId: string, batchId: BatchId, attempt: number): void {
     const cur = this.running.get(queryId)?.get(batchId);
     if (cur && cur.attempt <= attempt) cur.controller.abort();
   }

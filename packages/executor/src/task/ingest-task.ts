@@ -9,7 +9,7 @@
  * to stateful operators. Bad records follow the query's policy (bad-records.ts).
  */
 import {
-  AddFile, ColumnBatch, concatBatches, createStructDecoder, DEFAULT_ISOLATION_LEVEL, emptyMapStats, ExecutorJob, MapTaskStats,
+  AddFile, BatchId, ColumnBatch, concatBatches, createStructDecoder, DEFAULT_ISOLATION_LEVEL, emptyMapStats, ExecutorJob, MapTaskStats,
   RecordChunk, ResolvedQuery, writeBatchFiles,
 } from '@tributary/common';
 import { QuarantineFiles } from '../sink/quarantine-files';
@@ -18,7 +18,7 @@ import { badRecordHandler } from './bad-records';
 import { RangeReaders } from './range-readers';
 
 export interface IngestTaskInput {
-  batchId: number;
+  batchId: BatchId;
   attempt: number;
   taskId: number;
   job: ExecutorJob;

@@ -9,7 +9,7 @@
  * side files' `add` actions go back to the driver, which commits them with the batch.
  */
 import {
-  AddFile, EventColumns as DecodedColumns, EventDecoder, ExecutorJob, MapTaskStats,
+  AddFile, BatchId, EventColumns as DecodedColumns, EventDecoder, ExecutorJob, MapTaskStats,
   RecordChunk, emptyMapStats, createEventColumns, clearEventColumns, TributaryError, EVENT_TIME_TOO_FAR_AHEAD,
   formatMicros, formatTimestampMicros, DEFAULT_ISOLATION_LEVEL,
 } from '@tributary/common';
@@ -21,7 +21,7 @@ import { RangeReaders } from './range-readers';
 import { badRecordHandler } from './bad-records';
 
 export interface MapTaskInput {
-  batchId: number;
+  batchId: BatchId;
   attempt: number;
   taskId: number;
   job: ExecutorJob;

@@ -2,16 +2,16 @@
  * A reduce task of batch attempt (N, A) for the shuffle partitions this executor owns:
  *   1. take every map task's partials for each partition from the inbox (opened for (N, A) by the
  *      driver before the map stage; closed, so freed, when the task ends however it ends);
- *   2. take the partition's state at version N−1 (the live table kept in memory since the last
- *      batch when it is of the committed attempt, else loaded from the state store);
+ *   2. take the partition's state after batch N−1 (state version N: the live table kept in memory
+ *      since the last batch when it is of the committed attempt, else loaded from the state store);
  *   3. merge the partials; emit the windows WM(N) closed (append: evicted from state) or the whole
  *      state (complete);
- *   4. write state version N (a change set, or a snapshot every K versions) — fenced by (N, A),
+ *   4. write state version N+1 (a change set, or a snapshot every K versions) — fenced by (N+1, A),
  *      durable before the answer, so before the driver commits any sink; the write also records
  *      how many rows the partition emitted, which the driver checks the reported files against;
  *   5. write the emitted rows as one Parquet data file and answer with its Delta `add` action.
  */
-import { ExecutorJob, ReduceTaskStats } from '@tributary/common';
+import { BatchId, ExecutorJob, previousBatch, ReduceTaskStats } from '@tributary/common';
 import { decodePartialSet, EmittedRows } from '../aggregate';
 import { ShuffleInbox } from '../shuffle/shuffle-inbox';
 import { LiveState } from '../state/live-state';
@@ -19,13 +19,14 @@ import { writeEmittedRows } from '../sink/data-files';
 
 export interface ReduceTaskInput {
   queryId: string;
-  batchId: number;
+  batchId: BatchId;
   attempt: number;
   job: ExecutorJob;
   partitions: number[];
   mapTaskIds: number[];
   watermarkMicros: number;
-  committed: Map<number, number>;
+  /** Batch id → the attempt whose state the driver committed, for recent batches. */
+  committed: Map<BatchId, number>;
   noData: boolean;
 }
 
@@ -55,7 +56,7 @@ export class ReduceTaskRunner {
     await Promise.all(input.partitions.map(async (partition) => {
       const messages = await this.inbox.take(queryId, batchId, attempt, partition, input.mapTaskIds, SHUFFLE_WAIT_MS);
       const tl = Date.now();
-      const table = await this.state.checkout(job, partition, batchId - 1, input.committed);
+      const table = await this.state.checkout(job, partition, previousBatch(batchId), input.committed);
       const tm = Date.now();
       table.mark();
       let merged = 0;

@@ -1,0 +1,78 @@
+/**
+ * Selected rows of a batch as a new batch (a gather), column by column on typed arrays: `rows`
+ * lists row indices in output order (repeats allowed). Strings and binaries copy their byte spans,
+ * arrays gather their elements' rows, `wide` values follow their rows. `recordIndex` is gathered
+ * too. Optionally only some columns are kept (`columns`, in output order).
+ */
+import type { ArrayVector, BooleanVector, BytesVector, ColumnBatch, ExactVector, StructVector, Validity, Vector } from './vector';
+
+export function takeRows(batch: ColumnBatch, rows: Int32Array, columns?: readonly number[]): ColumnBatch {
+  const keep = columns ?? batch.schema.map((_, i) => i);
+  const out: ColumnBatch = {
+    count: rows.length,
+    schema: keep.map((i) => batch.schema[i]),
+    columns: keep.map((i) => takeVector(batch.columns[i], rows)),
+  };
+  if (batch.recordIndex !== undefined) out.recordIndex = gather(batch.recordIndex, rows, new Int32Array(rows.length));
+  return out;
+}
+
+export function takeVector(v: Vector, rows: Int32Array): Vector {
+  const n = rows.length;
+  const validity: Validity = v.validity === null ? null : gather(v.validity, rows, new Uint8Array(n));
+  switch (v.type.kind) {
+    case 'boolean':
+      return { type: v.type, validity, values: gather((v as BooleanVector).values, rows, new Uint8Array(n)) };
+    case 'int':
+    case 'date':
+      return { type: v.type, validity, values: gather((v as { values: Int32Array }).values, rows, new Int32Array(n)) };
+    case 'double':
+      return { type: v.type, validity, values: gather((v as { values: Float64Array }).values, rows, new Float64Array(n)) };
+    case 'long':
+    case 'timestamp':
+    case 'decimal': {
+      const e = v as ExactVector;
+      const values = gather(e.values, rows, new Float64Array(n));
+      let wide: Map<number, bigint> | null = null;
+      if (e.wide !== null) {
+        for (let k = 0; k < n; k++) {
+          const w = values[k] !== values[k] ? e.wide.get(rows[k]) : undefined;
+          if (w !== undefined) (wide ??= new Map()).set(k, w);
+        }
+      }
+      return { type: e.type, validity, values, wide };
+    }
+    case 'string':
+    case 'binary': {
+      const b = v as BytesVector;
+      const offsets = new Int32Array(n + 1);
+      for (let k = 0; k < n; k++) offsets[k + 1] = offsets[k] + b.offsets[rows[k] + 1] - b.offsets[rows[k]];
+      const data = new Uint8Array(offsets[n]);
+      const src = b.data;
+      for (let k = 0; k < n; k++) {
+        const from = b.offsets[rows[k]];
+        const len = b.offsets[rows[k] + 1] - from;
+        const at = offsets[k];
+        for (let j = 0; j < len; j++) data[at + j] = src[from + j];
+      }
+      return { type: b.type, validity, offsets, data };
+    }
+    case 'struct':
+      return { type: v.type, validity, children: (v as StructVector).children.map((c) => takeVector(c, rows)) };
+    case 'array': {
+      const a = v as ArrayVector;
+      const offsets = new Int32Array(n + 1);
+      for (let k = 0; k < n; k++) offsets[k + 1] = offsets[k] + a.offsets[rows[k] + 1] - a.offsets[rows[k]];
+      const elementRows = new Int32Array(offsets[n]);
+      for (let k = 0; k < n; k++) {
+        for (let e = a.offsets[rows[k]], at = offsets[k]; e < a.offsets[rows[k] + 1]; e++, at++) elementRows[at] = e;
+      }
+      return { type: a.type, validity, offsets, element: takeVector(a.element, elementRows) };
+    }
+  }
+}
+
+function gather<T extends Uint8Array | Int32Array | Float64Array>(from: T, rows: Int32Array, into: T): T {
+  for (let k = 0; k < rows.length; k++) into[k] = from[rows[k]];
+  return into;
+}

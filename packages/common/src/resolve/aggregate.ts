@@ -1,0 +1,185 @@
+/**
+ * groupBy(keys…).agg(aggregates…) over a scope: the grouping window and keys, the aggregate
+ * functions with Spark 3.5's result types, and the columns the aggregation reads (pre's output).
+ *
+ *   count(*), count(<literal>)   bigint, not null
+ *   count(x)                     bigint, not null (counts rows where x is not null)
+ *   sum(int | bigint)            bigint;   sum(decimal(p,s)) decimal(min(38,p+10), s);   sum(double) double
+ *   avg(int | bigint | double)   double;   avg(decimal(p,s)) decimal(min(38,p+4), min(38,s+4))
+ *   min(x), max(x)               the type of x (a scalar type)
+ *   approx_count_distinct(x)     bigint, not null
+ *
+ * sum, avg, min and max are null over a group with no non-null value (nullable). Decimal inputs of
+ * sum and avg are limited to precision MAX_SUM_INPUT_PRECISION (one row's unscaled value fits an int64).
+ */
+import type { ExprSpec } from '../plan/logical-plan';
+import { parseDuration } from '../plan/duration';
+import type { AggregateFn, RExpr } from '../plan/resolved-query';
+import { MAX_SUM_INPUT_PRECISION } from '../plan/validate-spec';
+import {
+  DOUBLE, isScalar, LONG, MAX_DECIMAL_PRECISION, decimalType, simpleString, sqlField, structType, TIMESTAMP, type SqlField, type SqlType,
+} from '../schema/sql-type';
+import { AGGREGATE_FUNCTIONS, callPrettyName, resolveExpr, type ExprEnv, type Resolved, type ScopeColumn } from './resolve-expr';
+import { literalPrettyText, resolveLiteral } from './literal';
+import { ResolveProblem } from './problem';
+
+export const WINDOW_STRUCT: SqlType = structType([sqlField('start', TIMESTAMP), sqlField('end', TIMESTAMP)]);
+
+export interface ResolvedWindow {
+  /** The window's time column over the stage input. */
+  time: Resolved;
+  sizeMicros: number;
+  slideMicros: number;
+  startMicros: number;
+  /** Output column name ('window' unless aliased). */
+  name: string;
+}
+
+export interface ResolvedGrouping {
+  window: ResolvedWindow | null;
+  /** Position of the window among the user's grouping expressions (for the output order). */
+  windowPosition: number;
+  keys: Resolved[];
+  aggregates: { fn: AggregateFn; input: Resolved | null; field: SqlField }[];
+}
+
+/** Resolves the grouping; pushes each problem and returns null when any. */
+export function resolveGrouping(
+  keySpecs: readonly ExprSpec[], aggSpecs: readonly ExprSpec[], scope: readonly ScopeColumn[], env: ExprEnv, problems: string[],
+): ResolvedGrouping | null {
+  const start = problems.length;
+  const attempt = <T>(f: () => T): T | null => {
+    try {
+      return f();
+    } catch (e) {
+      if (!(e instanceof ResolveProblem)) throw e;
+      problems.push(e.message);
+      return null;
+    }
+  };
+  if (!Array.isArray(keySpecs) || !Array.isArray(aggSpecs)) {
+    problems.push('aggregate needs a list of grouping keys and a list of aggregates');
+    return null;
+  }
+  let window: ResolvedWindow | null = null;
+  let windowPosition = -1;
+  const keys: Resolved[] = [];
+  keySpecs.forEach((spec, i) => {
+    const { inner, alias } = unalias(spec);
+    if (inner?.kind === 'window') {
+      if (window !== null) {
+        problems.push('Multiple time/session window expressions would result in a cartesian product of rows, therefore they are currently not supported.');
+        return;
+      }
+      const w = attempt(() => resolveWindow(inner, alias ?? 'window', scope, env));
+      if (w !== null) {
+        window = w;
+        windowPosition = i;
+      }
+      return;
+    }
+    const key = attempt(() => resolveExpr(spec, scope, env));
+    if (key === null) return;
+    if (!isScalar(key.expr.type)) {
+      problems.push(`grouping key ${key.sql} is ${simpleString(key.expr.type)}; grouping keys must be of a scalar type (boolean, int, bigint, double, decimal, string, binary, date, timestamp)`);
+      return;
+    }
+    keys.push(key);
+  });
+  if (aggSpecs.length === 0) problems.push("the aggregation has no aggregates: use agg(count('*'), …) or groupBy(…).count()");
+  const aggregates: ResolvedGrouping['aggregates'] = [];
+  for (const spec of aggSpecs) {
+    const a = attempt(() => resolveAggregate(spec, scope, env));
+    if (a !== null) aggregates.push(a);
+  }
+  return problems.length > start ? null : { window, windowPosition, keys, aggregates };
+}
+
+function unalias(spec: ExprSpec): { inner: ExprSpec; alias: string | null } {
+  if (spec !== null && typeof spec === 'object' && spec.kind === 'alias') return { inner: spec.expr, alias: spec.name };
+  return { inner: spec, alias: null };
+}
+
+function resolveWindow(spec: Extract<ExprSpec, { kind: 'window' }>, name: string, scope: readonly ScopeColumn[], env: ExprEnv): ResolvedWindow {
+  const time = resolveExpr(spec.column, scope, env);
+  if (time.expr.type.kind !== 'timestamp') {
+    throw new ResolveProblem(`window column ${time.sql} must be a timestamp, but it is ${simpleString(time.expr.type)}`);
+  }
+  const duration = (text: unknown, what: string): number => {
+    try {
+      return parseDuration(text as string);
+    } catch (e) {
+      throw new ResolveProblem(`window ${what}: ${(e as Error).message}`);
+    }
+  };
+  const sizeMicros = duration(spec.duration, 'duration');
+  if (sizeMicros <= 0) throw new ResolveProblem(`window duration must be positive, got '${spec.duration}'`);
+  const slideMicros = spec.slide === undefined ? sizeMicros : duration(spec.slide, 'slide');
+  if (slideMicros !== sizeMicros) throw new ResolveProblem(`sliding windows (slide '${spec.slide}') are not supported yet; use tumbling windows`);
+  const startMicros = spec.startTime === undefined ? 0 : duration(spec.startTime, 'startTime');
+  if (startMicros !== 0) throw new ResolveProblem(`window startTime '${spec.startTime}' is not supported yet; windows start at multiples of their duration from the epoch`);
+  return { time, sizeMicros, slideMicros, startMicros, name };
+}
+
+function resolveAggregate(spec: ExprSpec, scope: readonly ScopeColumn[], env: ExprEnv): ResolvedGrouping['aggregates'][number] {
+  const { inner, alias } = unalias(spec);
+  if (inner === null || typeof inner !== 'object' || inner.kind !== 'call' || !AGGREGATE_FUNCTIONS.has(inner.fn)) {
+    const shown = (() => {
+      try {
+        return resolveExpr(spec, scope, env).sql;
+      } catch {
+        return JSON.stringify(spec);
+      }
+    })();
+    throw new ResolveProblem(`agg(...) takes aggregate functions (count, sum, avg, min, max, approx_count_distinct), optionally aliased; ${shown} is not one (expressions over aggregates are not supported yet: compute them with withColumn after agg)`);
+  }
+  const fn = inner.fn as AggregateFn;
+  const args = Array.isArray(inner.args) ? inner.args : [];
+  if (fn === 'count' && (args.length === 0 || (args.length === 1 && args[0].kind === 'lit' && args[0].value !== null))) {
+    const shown = args.length === 0 ? '1' : literalPrettyText(args[0] as Extract<ExprSpec, { kind: 'lit' }>, resolveLiteral(args[0] as Extract<ExprSpec, { kind: 'lit' }>, env.ctx.timeZone));
+    return { fn, input: null, field: sqlField(alias ?? `count(${shown})`, LONG, false) };
+  }
+  if (args.length !== 1) throw new ResolveProblem(`${fn} takes one column, got ${args.length} arguments`);
+  const input = resolveExpr(args[0], scope, env);
+  const name = alias ?? callPrettyName(fn, [input.sql]);
+  return { fn, input, field: sqlField(name, aggregateType(fn, input), fn !== 'count' && fn !== 'approx_count_distinct') };
+}
+
+function aggregateType(fn: AggregateFn, input: Resolved): SqlType {
+  const t = input.expr.type;
+  const shown = `${fn}(${input.sql})`;
+  const numericOnly = (): never => {
+    throw new ResolveProblem(`[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] Cannot resolve "${shown}" due to data type mismatch: the input must be numeric (int, bigint, double, decimal), but ${input.sql} is ${simpleString(t)}`);
+  };
+  const decimalLimit = (): void => {
+    if (t.kind === 'decimal' && t.precision > MAX_SUM_INPUT_PRECISION) {
+      throw new ResolveProblem(`${fn} over ${simpleString(t)} column ${input.sql} is not supported yet; the precision must be at most ${MAX_SUM_INPUT_PRECISION}`);
+    }
+  };
+  switch (fn) {
+    case 'count':
+    case 'approx_count_distinct':
+      if (!isScalar(t)) throw new ResolveProblem(`${shown} over ${simpleString(t)} is not supported; count a scalar column`);
+      return LONG;
+    case 'sum':
+      decimalLimit();
+      if (t.kind === 'int' || t.kind === 'long') return LONG;
+      if (t.kind === 'double') return DOUBLE;
+      if (t.kind === 'decimal') return decimalType(Math.min(MAX_DECIMAL_PRECISION, t.precision + 10), t.scale);
+      return numericOnly();
+    case 'avg':
+      decimalLimit();
+      if (t.kind === 'int' || t.kind === 'long' || t.kind === 'double') return DOUBLE;
+      if (t.kind === 'decimal') return decimalType(Math.min(MAX_DECIMAL_PRECISION, t.precision + 4), Math.min(MAX_DECIMAL_PRECISION, t.scale + 4));
+      return numericOnly();
+    case 'min':
+    case 'max':
+      if (!isScalar(t)) throw new ResolveProblem(`${shown} over ${simpleString(t)} is not supported; ${fn} takes a scalar column`);
+      return t;
+  }
+}
+
+/** Structural identity of resolved expressions (for sharing one input column between keys and aggregates). */
+export function exprKey(e: RExpr): string {
+  return JSON.stringify(e);
+}

@@ -1,0 +1,67 @@
+/**
+ * Restart rules: what a query restarted on an existing checkpoint may change. Spark keeps the state
+ * of a streaming aggregation keyed by its grouping values and refuses a restart whose state schema
+ * differs ("Recovery Semantics after Changes in a Streaming Query": any change in number or type of
+ * grouping keys or aggregates is not allowed); stateless parts — filters, projections, the parsed
+ * schema of an ingest job — may change. Tributary refuses, besides, what would make the kept state
+ * mean something else without changing its schema:
+ *
+ *   refused                                                   accepted
+ *   the source topic                                          filters and projections, before or after the aggregation
+ *   adding or removing the aggregation                        computed columns, the JSON schema, aliases, key names
+ *   the window: present or not, duration, slide, start,       the watermark delay, the trigger, side-table options
+ *     its time column
+ *   the grouping keys: number or type (names may change)
+ *   the aggregates: number, function or result type
+ *   the output mode of an aggregation
+ *   the shuffle partitions (the state is partitioned by them)
+ *
+ * On a restart, resolve the new spec with the recorded shuffle partitions as the default
+ * (ResolveOptions.defaults), so a spec that leaves them unset keeps them.
+ */
+import { formatMicros } from '../plan/duration';
+import type { AggregateSpec, ResolvedQuery } from '../plan/resolved-query';
+import { stepsOutput } from '../plan/resolved-query';
+import { simpleString } from '../schema/sql-type';
+
+/** One sentence per refused change, naming it with its old and new value; empty when the checkpoint can be reused. */
+export function diffResolved(previous: ResolvedQuery, next: ResolvedQuery): string[] {
+  const changes: string[] = [];
+  const changed = (what: string, before: string, after: string): void => {
+    if (before !== after) changes.push(`${what} changed from ${before} to ${after}`);
+  };
+  const q = (s: string): string => `'${s}'`;
+  changed('the resolved query format', String(previous.format), String(next.format));
+  changed('the source topic', q(previous.source.topic), q(next.source.topic));
+  changed('shufflePartitions', String(previous.options.shufflePartitions), String(next.options.shufflePartitions));
+  const a = previous.aggregate;
+  const b = next.aggregate;
+  if (a === null || b === null) {
+    if (a !== b) changed('the query', a === null ? 'an ingest job (no aggregation)' : 'an aggregation', b === null ? 'an ingest job (no aggregation)' : 'an aggregation');
+    return changes;
+  }
+  changed('the window', windowText(previous, a), windowText(next, b));
+  const keyTypes = (agg: AggregateSpec): string => agg.keys.map((k) => simpleString(k.field.type)).join(',');
+  if (keyTypes(a) !== keyTypes(b)) changes.push(`the grouping keys changed from ${keyList(a)} to ${keyList(b)}`);
+  const aggKinds = (agg: AggregateSpec): string => agg.aggregates.map((x) => `${x.fn}:${simpleString(x.field.type)}`).join(',');
+  if (aggKinds(a) !== aggKinds(b)) changes.push(`the aggregates changed from ${aggList(a)} to ${aggList(b)}`);
+  changed('the output mode', q(previous.sink.outputMode), q(next.sink.outputMode));
+  return changes;
+}
+
+function windowText(query: ResolvedQuery, agg: AggregateSpec): string {
+  const w = agg.window;
+  if (w === null) return 'none';
+  const pre = stepsOutput(query.scan.schema, query.pre);
+  const slide = w.slideMicros === w.sizeMicros ? '' : `, slide ${formatMicros(w.slideMicros)}`;
+  const start = w.startMicros === 0 ? '' : `, start ${formatMicros(w.startMicros)}`;
+  return `window(${pre[w.column]?.name ?? `#${w.column}`}, ${formatMicros(w.sizeMicros)}${slide}${start})`;
+}
+
+function keyList(agg: AggregateSpec): string {
+  return `[${agg.keys.map((k) => `${k.field.name} ${simpleString(k.field.type)}`).join(', ')}]`;
+}
+
+function aggList(agg: AggregateSpec): string {
+  return `[${agg.aggregates.map((x) => `${x.field.name} = ${x.fn} → ${simpleString(x.field.type)}`).join(', ')}]`;
+}

@@ -1,0 +1,1 @@
+export { evaluate, selectRows, type EvalContext } from './evaluate';
