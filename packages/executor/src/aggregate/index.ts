@@ -17,4 +17,5 @@ export {
   CHANGES_FORMAT,
 } from './partial-codec';
 export { DECIMAL_20_2_LIMIT_CENTS } from './exact-sum';
-export { DecimalOverflowError, CorruptAggregateDataError } from './errors';
+export { DecimalOverflowError, CorruptAggregateDataError, LongOverflowError } from './errors';
+export * from './group-by';
