@@ -71,6 +71,7 @@ export class GroupKeyTable {
   private readonly columns: KeyColumn[];
   private keyWords: Int32Array;
   private hashes: Int32Array;
+  /** Linear-probing index, two words per slot: group id + 1 (0 = empty), then the group's hash. */
   private slots: Int32Array;
   private mask: number;
   private rowWords = new Int32Array(0);
@@ -95,7 +96,7 @@ export class GroupKeyTable {
     this.width = offset;
     let slotCount = 16;
     while (slotCount < initialGroups * 2) slotCount *= 2;
-    this.slots = new Int32Array(slotCount);
+    this.slots = new Int32Array(2 * slotCount);
     this.mask = slotCount - 1;
     this.keyWords = new Int32Array((slotCount / 2) * Math.max(1, this.width));
     this.hashes = new Int32Array(slotCount / 2);
@@ -119,10 +120,17 @@ export class GroupKeyTable {
     if (this.hasWindow) {
       const ws = windowStart as Float64Array;
       const o = this.flagWords;
+      let last = NaN;
+      let low = 0;
+      let high = 0;
       for (let i = 0; i < n; i++) {
         const v = ws[i];
-        const high = Math.floor(v / TWO_32);
-        words[i * W + o] = v - high * TWO_32;
+        if (v !== last) {
+          last = v;
+          high = Math.floor(v / TWO_32);
+          low = v - high * TWO_32;
+        }
+        words[i * W + o] = low;
         words[i * W + o + 1] = high;
       }
     }
@@ -130,7 +138,6 @@ export class GroupKeyTable {
 
     const before = this.size;
     let slots = this.slots;
-    let hashes = this.hashes;
     let keyWords = this.keyWords;
     let mask = this.mask;
     for (let i = 0; i < n; i++) {
@@ -147,10 +154,10 @@ export class GroupKeyTable {
       let slot = h & mask;
       let g = -1;
       for (;;) {
-        const v = slots[slot];
+        const v = slots[2 * slot];
         if (v === 0) break;
         const cand = v - 1;
-        if (hashes[cand] === h) {
+        if (slots[2 * slot + 1] === h) {
           const cb = cand * W;
           let k = 0;
           while (k < W && keyWords[cb + k] === words[base + k]) k++;
@@ -164,7 +171,6 @@ export class GroupKeyTable {
       if (g < 0) {
         g = this.insert(words, base, h, slot);
         slots = this.slots;
-        hashes = this.hashes;
         keyWords = this.keyWords;
         mask = this.mask;
       }
@@ -210,33 +216,35 @@ export class GroupKeyTable {
       const nullBit = 1 << ((2 * c) & 31);
       const wideBit = 1 << ((2 * c + 1) & 31);
       const t = col.field.type;
-      const dict = col.dictionary;
-      for (let g = 0; g < n; g++) {
-        const b = g * W;
-        const flags = kw[b + flagWord];
-        if ((flags & nullBit) !== 0) continue;
-        const h = out[g];
-        switch (col.kind) {
-          case 'i32':
-            out[g] = hashInt(kw[b + o], h);
-            break;
-          case 'double':
-            out[g] = hashLongWords(kw[b + o], kw[b + o + 1], h);
-            break;
-          case 'exact': {
+      switch (col.kind) {
+        case 'i32':
+          for (let g = 0; g < n; g++) if ((kw[g * W + flagWord] & nullBit) === 0) out[g] = hashInt(kw[g * W + o], out[g]);
+          break;
+        case 'double':
+          for (let g = 0; g < n; g++) if ((kw[g * W + flagWord] & nullBit) === 0) out[g] = hashLongWords(kw[g * W + o], kw[g * W + o + 1], out[g]);
+          break;
+        case 'exact':
+          for (let g = 0; g < n; g++) {
+            const b = g * W;
+            const flags = kw[b + flagWord];
+            if ((flags & nullBit) !== 0) continue;
             const wide = (flags & wideBit) !== 0;
             if (t.kind === 'decimal' && t.precision > 18) {
-              out[g] = hashDecimal(wide ? col.wide[kw[b + o]] : kw[b + o + 1] * TWO_32 + (kw[b + o] >>> 0), t.precision, h);
-            } else if (wide) out[g] = hashLongBig(col.wide[kw[b + o]], h);
-            else out[g] = hashLongWords(kw[b + o], kw[b + o + 1], h);
-            break;
+              out[g] = hashDecimal(wide ? col.wide[kw[b + o]] : kw[b + o + 1] * TWO_32 + (kw[b + o] >>> 0), t.precision, out[g]);
+            } else if (wide) out[g] = hashLongBig(col.wide[kw[b + o]], out[g]);
+            else out[g] = hashLongWords(kw[b + o], kw[b + o + 1], out[g]);
           }
-          case 'bytes': {
-            const id = kw[b + o];
-            const d = dict as BytesDictionary;
-            out[g] = hashBytes(d.data, d.offsets[id], d.offsets[id + 1], h);
-            break;
+          break;
+        case 'bytes': {
+          const d = col.dictionary as BytesDictionary;
+          const data = d.data;
+          const offsets = d.offsets;
+          for (let g = 0; g < n; g++) {
+            if ((kw[g * W + flagWord] & nullBit) !== 0) continue;
+            const id = kw[g * W + o];
+            out[g] = hashBytes(data, offsets[id], offsets[id + 1], out[g]);
           }
+          break;
         }
       }
     }
@@ -290,30 +298,31 @@ export class GroupKeyTable {
     for (let r = 0; r < kept; r++) {
       const h = hashWords(words, r * W, W);
       let slot = h & this.mask;
-      while (this.slots[slot] !== 0) slot = (slot + 1) & this.mask;
+      while (this.slots[2 * slot] !== 0) slot = (slot + 1) & this.mask;
       this.insert(words, r * W, h, slot);
     }
     return remap;
   }
 
   private insert(words: Int32Array, base: number, h: number, slot: number): number {
-    if ((this.size + 1) * 2 > this.slots.length) {
+    if ((this.size + 1) * 2 > this.mask + 1) {
       this.grow();
       slot = h & this.mask;
-      while (this.slots[slot] !== 0) slot = (slot + 1) & this.mask;
+      while (this.slots[2 * slot] !== 0) slot = (slot + 1) & this.mask;
     }
     const g = this.size++;
     const W = this.width;
     const keyWords = this.keyWords;
     for (let k = 0; k < W; k++) keyWords[g * W + k] = words[base + k];
     this.hashes[g] = h;
-    this.slots[slot] = g + 1;
+    this.slots[2 * slot] = g + 1;
+    this.slots[2 * slot + 1] = h;
     return g;
   }
 
   private grow(): void {
-    const slotCount = this.slots.length * 2;
-    this.slots = new Int32Array(slotCount);
+    const slotCount = (this.mask + 1) * 2;
+    this.slots = new Int32Array(2 * slotCount);
     this.mask = slotCount - 1;
     const keyWords = new Int32Array((slotCount / 2) * Math.max(1, this.width));
     keyWords.set(this.keyWords);
@@ -323,8 +332,9 @@ export class GroupKeyTable {
     this.hashes = hashes;
     for (let g = 0; g < this.size; g++) {
       let slot = hashes[g] & this.mask;
-      while (this.slots[slot] !== 0) slot = (slot + 1) & this.mask;
-      this.slots[slot] = g + 1;
+      while (this.slots[2 * slot] !== 0) slot = (slot + 1) & this.mask;
+      this.slots[2 * slot] = g + 1;
+      this.slots[2 * slot + 1] = hashes[g];
     }
   }
 

@@ -62,6 +62,9 @@ export class GroupTable {
       const ws = this.windowStart;
       const size = w.sizeMicros;
       const start = w.startMicros;
+      // the current window [curStart, curEnd): in-order times skip the (slow) floating-point %
+      let curStart = 0;
+      let curEnd = -Infinity;
       for (let i = 0; i < n; i++) {
         if (validity !== null && validity[i] === 0) {
           skip[i] = 1;
@@ -73,9 +76,13 @@ export class GroupTable {
         if (!(t - Math.floor(t) === 0 && t < EXACT_LIMIT && t > -EXACT_LIMIT)) {
           throw new RangeError(`row ${i}: event time ${t} is not an integer of µs below 2^53`);
         }
-        let rem = (t - start) % size;
-        if (rem < 0) rem += size;
-        const s = t - rem;
+        if (!(t >= curStart && t < curEnd)) {
+          let rem = (t - start) % size;
+          if (rem < 0) rem += size;
+          curStart = t - rem;
+          curEnd = curStart + size;
+        }
+        const s = curStart;
         ws[i] = s;
         if (s + size <= lateWatermarkMicros) {
           skip[i] = 1;

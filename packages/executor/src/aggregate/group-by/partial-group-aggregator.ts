@@ -61,9 +61,14 @@ export class PartialGroupAggregator {
     if (this.hashes.length < size) this.hashes = new Int32Array(Math.max(size, this.hashes.length * 2));
     const hashes = table.groupHashes(this.hashes);
     const counts = new Int32Array(numPartitions + 1);
+    // pmod(h, P) as h − ⌊h/P⌋·P on doubles: a signed integer % that yields −0 drops V8 to a slow
+    // floating-point modulus (see hash-partition.ts); |h| < 2^31 keeps the floor off by at most one.
+    const inverse = 1 / numPartitions;
     for (let g = 0; g < size; g++) {
-      let p = hashes[g] % numPartitions;
+      const h = hashes[g];
+      let p = h - Math.floor(h * inverse) * numPartitions;
       if (p < 0) p += numPartitions;
+      else if (p >= numPartitions) p -= numPartitions;
       hashes[g] = p;
       counts[p + 1]++;
     }
