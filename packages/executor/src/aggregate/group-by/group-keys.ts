@@ -54,6 +54,8 @@ interface KeyColumn {
   /** Offset of the column's first word in a key row. */
   readonly offset: number;
   readonly dictionary: BytesDictionary | null;
+  /** Whether some group has a null in this column (decoding skips the validity scan otherwise). */
+  hasNull: boolean;
   /** Wide exact values, by index, and their index by value. */
   wide: bigint[];
   wideIndex: Map<bigint, number>;
@@ -87,6 +89,7 @@ export class GroupKeyTable {
         kind,
         offset,
         dictionary: kind === 'bytes' ? new BytesDictionary() : null,
+        hasNull: false,
         wide: [],
         wideIndex: new Map(),
       };
@@ -185,6 +188,7 @@ export class GroupKeyTable {
     this.size = 0;
     for (const col of this.columns) {
       col.dictionary?.clear();
+      col.hasNull = false;
       if (col.wide.length > 0) {
         col.wide = [];
         col.wideIndex = new Map();
@@ -204,9 +208,22 @@ export class GroupKeyTable {
     for (let g = 0; g < n; g++) out[g] = SPARK_HASH_SEED;
     if (this.hasWindow) {
       const o = this.flagWords;
+      // every group of a window starts from the same hash: groups come mostly window by window
+      let lastLow = 0;
+      let lastHigh = 0;
+      let lastHash = 0;
+      let known = false;
       for (let g = 0; g < n; g++) {
-        const start = kw[g * W + o + 1] * TWO_32 + (kw[g * W + o] >>> 0);
-        out[g] = hashLong(start + windowSizeMicros, hashLongWords(kw[g * W + o], kw[g * W + o + 1], out[g]));
+        const low = kw[g * W + o];
+        const high = kw[g * W + o + 1];
+        if (!known || low !== lastLow || high !== lastHigh) {
+          const start = high * TWO_32 + (low >>> 0);
+          lastHash = hashLong(start + windowSizeMicros, hashLongWords(low, high, SPARK_HASH_SEED));
+          lastLow = low;
+          lastHigh = high;
+          known = true;
+        }
+        out[g] = lastHash;
       }
     }
     for (let c = 0; c < this.columns.length; c++) {
@@ -346,6 +363,7 @@ export class GroupKeyTable {
     const nullBit = 1 << ((2 * c) & 31);
     const wideBit = 1 << ((2 * c + 1) & 31);
     const validity = v.validity;
+    if (validity !== null) col.hasNull = true;
     switch (col.kind) {
       case 'i32': {
         const values = (v as { values: Int32Array | Uint8Array }).values;
@@ -445,7 +463,7 @@ export class GroupKeyTable {
     const wideBit = 1 << ((2 * c + 1) & 31);
     const kw = this.keyWords;
     let validity: Uint8Array | null = null;
-    for (let r = 0; r < count; r++) {
+    if (col.hasNull) for (let r = 0; r < count; r++) {
       const g = groups === null ? r : groups[r];
       if ((kw[g * W + flagWord] & nullBit) !== 0) {
         if (validity === null) validity = new Uint8Array(count).fill(1);
