@@ -8,6 +8,9 @@
  *   sum(decimal(p,s))        decimal(P = min(38, p+10), s): exact unscaled integers, fails
  *                            (DecimalOverflowError) when |sum| ≥ 10^P, where Spark would give null
  *   sum(double)              double
+ *   min(x), max(x)           x's type (boolean, int, date as int32; long, timestamp, decimal exact,
+ *                            wide values compared as bigint; double with Spark's ordering: NaN is
+ *                            above every other value, −0.0 equals 0.0 and the first one seen stays)
  *
  * Exact sums are a Float64 while |sum| < 2^53 (one comparison per addition detects leaving that
  * range: with exact operands below 2^53 the rounded result is inside (−2^53, 2^53) only when it is
@@ -45,6 +48,7 @@ export interface Accumulator {
 export function makeAccumulator(layout: AggregateLayout, describe: DescribeGroup): Accumulator {
   const t = layout.stateField.type;
   if (layout.fn === 'count') return new CountAccumulator(layout.stateField);
+  if (layout.fn === 'min' || layout.fn === 'max') return new MinMaxAccumulator(layout.stateField, layout.fn === 'max');
   if (t.kind === 'double') return new DoubleSumAccumulator(layout.stateField);
   if (t.kind === 'long') return new ExactSumAccumulator(layout.stateField, describe, -(2n ** 63n), 2n ** 63n - 1n);
   if (t.kind === 'decimal') {
@@ -272,6 +276,109 @@ class ExactSumAccumulator implements Accumulator {
     } else {
       this.sum[g] = NaN;
       this.exact.set(g, total);
+    }
+  }
+}
+
+/**
+ * min or max of one ordered type. Values are held as doubles (int32 types and exact integers below
+ * 2^53 exactly); wide exact values (|v| ≥ 2^53) are NaN in `best` and exact in `wide`.
+ */
+class MinMaxAccumulator implements Accumulator {
+  private best: Float64Array = new Float64Array(0);
+  private seen: Uint8Array = new Uint8Array(0);
+  private wide = new Map<number, bigint>();
+  private readonly exact: boolean;
+  private readonly isDouble: boolean;
+
+  constructor(readonly stateField: SqlField, private readonly isMax: boolean) {
+    const k = stateField.type.kind;
+    this.exact = k === 'long' || k === 'timestamp' || k === 'decimal';
+    this.isDouble = k === 'double';
+  }
+
+  ensureCapacity(capacity: number): void {
+    this.best = growF64(this.best, capacity);
+    this.seen = growU8(this.seen, capacity);
+  }
+
+  initGroups(from: number, to: number): void {
+    this.best.fill(0, from, to);
+    this.seen.fill(0, from, to);
+    if (this.exact) for (let g = from; g < to; g++) this.wide.delete(g);
+  }
+
+  update(groupOf: Int32Array, n: number, input: Vector | null): void {
+    this.merge(groupOf, n, input as Vector);
+  }
+
+  merge(groupOf: Int32Array, n: number, state: Vector): void {
+    const values = (state as { values: Float64Array | Int32Array | Uint8Array }).values;
+    const validity = state.validity;
+    const best = this.best;
+    const seen = this.seen;
+    const isMax = this.isMax;
+    for (let i = 0; i < n; i++) {
+      const g = groupOf[i];
+      if (g < 0 || (validity !== null && validity[i] === 0)) continue;
+      const x = values[i];
+      if (seen[g] === 0) {
+        seen[g] = 1;
+        best[g] = x;
+        if (x !== x && this.exact) this.wide.set(g, exactBigInt(state as ExactVector, i));
+        continue;
+      }
+      const b = best[g];
+      if (x === x && b === b) {
+        if (isMax ? x > b : x < b) best[g] = x;
+      } else this.compareSlow(g, state, i);
+    }
+  }
+
+  output(groups: Int32Array | null, count: number): Vector {
+    const values = this.stateField.type.kind === 'boolean' ? new Uint8Array(count) : this.exact || this.isDouble ? new Float64Array(count) : new Int32Array(count);
+    let validity: Uint8Array | null = null;
+    let wide: Map<number, bigint> | null = null;
+    for (let r = 0; r < count; r++) {
+      const g = groups === null ? r : groups[r];
+      if (this.seen[g] === 0) {
+        validity ??= new Uint8Array(count).fill(1);
+        validity[r] = 0;
+        continue;
+      }
+      const b = this.best[g];
+      values[r] = b;
+      if (b !== b && this.exact) (wide ??= new Map()).set(r, this.wide.get(g) as bigint);
+    }
+    const type = this.stateField.type;
+    return (this.exact ? { type, validity, values, wide } : { type, validity, values }) as Vector;
+  }
+
+  compact(remap: Int32Array): void {
+    this.best = compactF64(this.best, remap);
+    this.seen = compactU8(this.seen, remap);
+    if (this.exact) {
+      const wide = new Map<number, bigint>();
+      for (const [g, v] of this.wide) if (remap[g] >= 0) wide.set(remap[g], v);
+      this.wide = wide;
+    }
+  }
+
+  /** One side is NaN: a double NaN (greater than everything) or a wide exact value. */
+  private compareSlow(g: number, state: Vector, i: number): void {
+    const x = (state as { values: Float64Array }).values[i];
+    const b = this.best[g];
+    if (this.isDouble) {
+      // NaN is the greatest double; NaN vs NaN keeps the first
+      if (this.isMax ? x !== x && b === b : b !== b && x === x) this.best[g] = x;
+      return;
+    }
+    const bx = x === x ? BigInt(x) : exactBigInt(state as ExactVector, i);
+    const bb = b === b ? BigInt(b) : (this.wide.get(g) as bigint);
+    if (this.isMax ? bx > bb : bx < bb) {
+      this.best[g] = x;
+      if (x !== x) this.wide.set(g, bx);
+      else this.wide.delete(g);
     }
   }
 }

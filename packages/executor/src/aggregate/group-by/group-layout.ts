@@ -6,8 +6,9 @@
  *   window_start   timestamp not null   when the query has a window: the tumbling window's start (µs)
  *   <keys…>        the grouping keys, with their own names, types and nullability
  *   <aggregates…>  one state column per aggregate: count → long not null; sum(int|long) → long;
- *                  sum(decimal(p,s)) → decimal(min(38,p+10),s); sum(double) → double (sums are
- *                  null until a non-null value was added, as Spark's)
+ *                  sum(decimal(p,s)) → decimal(min(38,p+10),s); sum(double) → double;
+ *                  min/max(x) → x's type (boolean, int, long, double, decimal, date, timestamp).
+ *                  Sums, min and max are null until a non-null value was added, as Spark's.
  *
  * Only tumbling windows are kept here (slide = size); a sliding window assigns a row to several
  * windows and is refused until it is implemented.
@@ -38,7 +39,7 @@ export interface KeyLayout {
 }
 
 /** The aggregate functions this layer computes; the others are refused by groupLayout(). */
-export type SupportedAggregate = 'count' | 'sum';
+export type SupportedAggregate = 'count' | 'sum' | 'min' | 'max';
 
 export interface AggregateLayout {
   readonly fn: SupportedAggregate;
@@ -115,6 +116,13 @@ function aggregateLayout(fn: AggregateFn, column: number | null, field: SqlField
     const result = inputType === null ? null : sumResultType(inputType);
     if (result === null) throw new InvalidArgumentError(`sum(${inputType ? simpleString(inputType) : '*'}) is not supported`);
     return { fn, column, inputType, stateField: sqlField(field.name, result, true) };
+  }
+  if (fn === 'min' || fn === 'max') {
+    const ordered = ['boolean', 'int', 'long', 'double', 'decimal', 'date', 'timestamp'];
+    if (inputType === null || !ordered.includes(inputType.kind)) {
+      throw new InvalidArgumentError(`${fn}(${inputType ? simpleString(inputType) : '*'}) is not supported by the group-by state yet`);
+    }
+    return { fn, column, inputType, stateField: sqlField(field.name, inputType, true) };
   }
   throw new InvalidArgumentError(`aggregate ${fn} is not supported by the group-by state yet`);
 }
