@@ -59,6 +59,8 @@ export interface GroupLayout {
   readonly stateSchema: readonly SqlField[];
   /** Columns of stateSchema that identify a group: the window start (if any) and the keys. */
   readonly groupColumns: number;
+  /** The aggregate's output (AggregateSpec.schema): [window struct<start,end>] + keys + aggregates. */
+  readonly outputSchema: readonly SqlField[];
 }
 
 export const WINDOW_START_FIELD: SqlField = sqlField('window_start', TIMESTAMP, false);
@@ -90,7 +92,7 @@ export function groupLayout(spec: AggregateSpec, input: readonly SqlField[]): Gr
   });
   const aggregates = spec.aggregates.map((a) => aggregateLayout(a.fn, a.column, a.field, input));
   const stateSchema = [...(window ? [WINDOW_START_FIELD] : []), ...keys.map((k) => k.field), ...aggregates.map((a) => a.stateField)];
-  return { window, keys, aggregates, stateSchema, groupColumns: (window ? 1 : 0) + keys.length };
+  return { window, keys, aggregates, stateSchema, groupColumns: (window ? 1 : 0) + keys.length, outputSchema: spec.schema };
 }
 
 /** Spark's result type of sum over `t`, or null when sum does not take it. */

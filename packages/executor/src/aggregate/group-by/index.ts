@@ -7,6 +7,7 @@ export { GroupLayout, WindowLayout, KeyLayout, AggregateLayout, SupportedAggrega
 export { GroupTable, AddRowsResult } from './group-table';
 export { PartialGroupAggregator, GroupDrainResult } from './partial-group-aggregator';
 export { GroupStateTable } from './group-state-table';
+export { outputRows } from './output-rows';
 export { groupHashes, groupPartitions } from './group-partition';
 export {
   GroupChangeSet,
