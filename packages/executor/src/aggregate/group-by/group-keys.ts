@@ -149,7 +149,7 @@ export class GroupKeyTable {
         continue;
       }
       const base = i * W;
-      let h = 0x9747b28c;
+      let h = 0x9747b28c | 0; // an int32, as the stored hashes are (also when there are no key words)
       for (let k = 0; k < W; k++) {
         h = Math.imul(h ^ words[base + k], 0x9e3779b1);
         h ^= h >>> 15;
@@ -562,7 +562,7 @@ export class GroupKeyTable {
 }
 
 function hashWords(words: Int32Array, base: number, W: number): number {
-  let h = 0x9747b28c;
+  let h = 0x9747b28c | 0; // an int32, as the stored hashes are (also when there are no key words)
   for (let k = 0; k < W; k++) {
     h = Math.imul(h ^ words[base + k], 0x9e3779b1);
     h ^= h >>> 15;

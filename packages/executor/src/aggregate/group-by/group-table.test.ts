@@ -250,4 +250,15 @@ describe('GroupTable (general group-by)', () => {
     // -0.0 and 0.0 compare equal: which one stays depends on the order partials arrive
     assert.deepEqual(lines.map((x) => x.replace(/\| 0 \| 0 \|/, '| -0 | -0 |')), sortedLines(expected));
   });
+
+  it('aggregates without window and keys into one group (a global aggregate), in partition pmod(42, P)', () => {
+    const schema = [sqlField('ts', TIMESTAMP), sqlField('x', LONG)];
+    const l = groupLayout(spec(schema, [], [['count', null, 'n'], ['sum', 1, 'total']], null), schema);
+    assert.equal(l.groupColumns, 0);
+    const table = new GroupTable(l);
+    table.addRows(batch(schema, [[0n, 1n], [5n, null], [null, 2n]]), -Infinity);
+    table.addRows(batch(schema, [[9n, 4n]]), -Infinity);
+    assert.deepEqual(rowsOf(table.rows()), [[4n, 7n]]);
+    assert.deepEqual([...table.groupHashes()], [42]);
+  });
 });
