@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { ColumnBatch, INT, LONG, STRING, TIMESTAMP, decimalType, sqlField } from '@tributary/common';
 import { randomInt, refWindowStart, seededRandom } from '../reference-model.test-support';
 import { Cell, batch, rowsOf, show, sortedLines } from './group-by.test-support';
-import { decodeGroupPartials, encodeGroupPartials } from './group-codec';
+import { decodeGroupChanges, decodeGroupPartials, encodeGroupChanges, encodeGroupPartials } from './group-codec';
 import { groupLayout } from './group-layout';
 import { groupPartitions } from './group-partition';
 import { GroupStateTable } from './group-state-table';
@@ -109,5 +109,49 @@ describe('PartialGroupAggregator and GroupStateTable together', () => {
     assert.equal(again.inputRows, 0);
     assert.equal(again.maxEventTimeMicros, -Infinity);
     assert.equal(again.partitions.reduce((a, p) => a + p.count, 0), 0);
+  });
+
+  it('append mode over many batches: every window is emitted once, complete, when the watermark passes its end', () => {
+    const rand = seededRandom(7);
+    const agg = new PartialGroupAggregator(layout, 16);
+    const state = Array.from({ length: P }, () => new GroupStateTable(layout, 16));
+    const rebuilt = Array.from({ length: P }, () => new GroupStateTable(layout, 16));
+    const delay = W; // watermark = max event time − 5 minutes
+    let maxTime = -Infinity;
+    const kept: Cell[][] = [];
+    const emitted: Cell[][] = [];
+    let lateRows = 0;
+    for (let b = 0; b < 40; b++) {
+      // event time moves forward ~1 window every 4 batches, with disorder of up to 2 windows
+      const base = T + Math.floor((b * W) / 4);
+      const rows = randomRows(100 + b, 150).map((r) => [BigInt(base - randomInt(rand, 0, 2 * W)), ...r.slice(1)]);
+      const watermark = maxTime === -Infinity ? -Infinity : maxTime - delay;
+      for (const r of rows) {
+        const end = refWindowStart(r[0] as bigint, BigInt(W)) + BigInt(W);
+        if (watermark !== -Infinity && end <= BigInt(watermark)) lateRows++;
+        else kept.push(r);
+      }
+      agg.add(batch(input, rows), watermark);
+      const drained = agg.drainPartitions(P);
+      maxTime = Math.max(maxTime, drained.maxEventTimeMicros);
+      const next = maxTime - delay;
+      drained.partitions.forEach((part, p) => {
+        state[p].merge(part);
+        emitted.push(...rowsOf(state[p].evictClosed(next)));
+        // durable copy: each version's change set, applied to a second table
+        rebuilt[p].applyChanges(decodeGroupChanges(layout, encodeGroupChanges(layout, state[p].changesSinceMark())));
+        state[p].mark();
+      });
+      assert.equal(drained.lateRows, lateRows);
+      lateRows = 0;
+    }
+    const open = state.flatMap((s) => rowsOf(s.allRows()));
+    // everything kept is either emitted or still open; no window is both, none twice
+    assert.deepEqual(sortedLines([...emitted, ...open]), referenceLines(kept));
+    const emittedWindows = new Set(emitted.map((r) => String(r[0])));
+    assert.ok(open.every((r) => !emittedWindows.has(String(r[0]))));
+    assert.ok(emitted.every((r) => (r[0] as bigint) + BigInt(W) <= BigInt(maxTime - delay)));
+    assert.ok(emitted.length > 0 && open.length > 0);
+    for (let p = 0; p < P; p++) assert.deepEqual(sortedLines(rowsOf(rebuilt[p].allRows())), sortedLines(rowsOf(state[p].allRows())));
   });
 });
