@@ -20,11 +20,10 @@
  *
  * Error messages name the group through `describe(g)` (window and key values).
  */
-import { ExactVector, SqlField, Vector, exactBigInt } from '@tributary/common';
+import { EXACT_LIMIT, ExactVector, SqlField, Vector, exactBigInt } from '@tributary/common';
 import { DecimalOverflowError, LongOverflowError } from '../errors';
 import { AggregateLayout } from './group-layout';
 
-const EXACT_LIMIT = 2 ** 53;
 const BIG_EXACT_LIMIT = 2n ** 53n;
 
 export type DescribeGroup = (g: number) => string;

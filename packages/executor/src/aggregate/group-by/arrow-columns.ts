@@ -12,11 +12,10 @@
  * become Arrow bitmaps and back.
  */
 import * as arrow from 'apache-arrow';
-import { BytesVector, ExactVector, SqlType, Vector, exactBigInt, setDecimal128Words, setInt64Words } from '@tributary/common';
+import { BytesVector, EXACT_LIMIT, ExactVector, SqlType, Vector, exactBigInt, setDecimal128Words, setInt64Words } from '@tributary/common';
 import { CorruptAggregateDataError } from '../errors';
 
 const TWO_32 = 4294967296;
-const EXACT_LIMIT = 2 ** 53;
 
 export function arrowType(t: SqlType): arrow.DataType {
   switch (t.kind) {

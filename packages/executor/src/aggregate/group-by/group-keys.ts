@@ -19,7 +19,7 @@
  * is allocated per row. Groups are never deleted one by one: retain() compacts the table (and its
  * dictionaries) to the groups kept, which is how closed windows leave state.
  */
-import { BytesVector, ExactVector, SqlField, SqlType, Vector, exactBigInt } from '@tributary/common';
+import { BytesVector, ExactVector, SqlField, SqlType, Vector, exactBigInt, formatUnscaled } from '@tributary/common';
 import { BytesDictionary } from './bytes-dictionary';
 import { SPARK_HASH_SEED, hashBytes, hashDecimal, hashInt, hashLong, hashLongBig, hashLongWords } from './spark-hash';
 
@@ -586,12 +586,4 @@ function describeValue(v: Vector): string {
     default:
       return String((v as { values: ArrayLike<number> }).values[0]);
   }
-}
-
-/** An unscaled decimal as text: formatUnscaled(-1234n, 2) = '-12.34'. */
-export function formatUnscaled(unscaled: bigint, scale: number): string {
-  if (scale === 0) return String(unscaled);
-  const neg = unscaled < 0n;
-  const digits = String(neg ? -unscaled : unscaled).padStart(scale + 1, '0');
-  return `${neg ? '-' : ''}${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
 }

@@ -25,8 +25,8 @@ import { GroupTable } from './group-table';
 
 export class GroupStateTable {
   private table: GroupTable;
-  /** Live window starts → number of groups in them (windowed layouts). */
-  private readonly windows = new Map<number, number>();
+  /** Live window starts (windowed layouts). */
+  private readonly windows = new Set<number>();
   private readonly deletedSinceMark = new Set<number>();
   private dirtyFlag: Uint8Array = new Uint8Array(0);
   private dirtyList: Int32Array = new Int32Array(0);
@@ -42,7 +42,7 @@ export class GroupStateTable {
 
   /** Live window starts, ascending. */
   windowStarts(): number[] {
-    return [...this.windows.keys()].sort((a, b) => a - b);
+    return [...this.windows].sort((a, b) => a - b);
   }
 
   /** Adds partial rows (layout.stateSchema): counts and sums add up per group. */
@@ -60,10 +60,11 @@ export class GroupStateTable {
     if (w === null) throw new RangeError('a group-by without a window has no closed windows (complete mode only)');
     const closed = this.windowStarts().filter((s) => s + w.sizeMicros <= watermarkMicros);
     if (closed.length === 0) return this.table.rows(new Int32Array(0));
-    const rows = this.rowsOfWindows(closed);
-    const closedSet = new Set(closed);
+    const starts = this.table.keys.windowStarts(null, this.table.size);
+    const rows = this.rowsOfWindows(closed, starts);
     const keep = new Uint8Array(this.table.size);
-    for (let g = 0; g < keep.length; g++) keep[g] = closedSet.has(this.table.windowStartOf(g)) ? 0 : 1;
+    const lastClosed = closed[closed.length - 1];
+    for (let g = 0; g < keep.length; g++) keep[g] = starts[g] <= lastClosed ? 0 : 1;
     this.retain(keep);
     for (const s of closed) {
       this.windows.delete(s);
@@ -75,7 +76,7 @@ export class GroupStateTable {
   /** Every group, ordered by window start, then by the order groups entered state (complete mode, snapshots). */
   allRows(): ColumnBatch {
     if (this.layout.window === null) return this.table.rows();
-    return this.rowsOfWindows(this.windowStarts());
+    return this.rowsOfWindows(this.windowStarts(), this.table.keys.windowStarts(null, this.table.size));
   }
 
   /** Starts a new change set: forgets what was recorded so far. */
@@ -139,19 +140,20 @@ export class GroupStateTable {
     if (this.layout.window !== null) {
       for (let g = before; g < size; g++) {
         const s = this.table.windowStartOf(g);
-        this.windows.set(s, (this.windows.get(s) ?? 0) + 1);
+        this.windows.add(s);
       }
     }
   }
 
-  private rowsOfWindows(starts: readonly number[]): ColumnBatch {
+  /** Rows of the windows `starts` (ascending), window by window; groupStarts[g] is group g's window. */
+  private rowsOfWindows(starts: readonly number[], groupStarts: Float64Array): ColumnBatch {
     const rank = new Map<number, number>();
     starts.forEach((s, i) => rank.set(s, i));
     const counts = new Int32Array(starts.length + 1);
     const size = this.table.size;
     const rankOf = new Int32Array(size);
     for (let g = 0; g < size; g++) {
-      const r = rank.get(this.table.windowStartOf(g));
+      const r = rank.get(groupStarts[g]);
       rankOf[g] = r === undefined ? -1 : r;
       if (r !== undefined) counts[r + 1]++;
     }

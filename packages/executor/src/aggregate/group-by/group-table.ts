@@ -8,12 +8,11 @@
  * A row whose time is null has no window and is dropped (Spark filters such rows out). A row is late
  * when its window's end ≤ the watermark (Spark's predicate).
  */
-import { ColumnBatch, ExactVector, Vector } from '@tributary/common';
+import { ColumnBatch, EXACT_LIMIT, ExactVector, Vector } from '@tributary/common';
+import { formatMicrosIso } from '../window';
 import { Accumulator, makeAccumulator } from './accumulators';
 import { GroupKeyTable } from './group-keys';
 import { GroupLayout } from './group-layout';
-
-const EXACT_LIMIT = 2 ** 53;
 
 export interface AddRowsResult {
   /** Rows whose window end ≤ the watermark (not aggregated). */
@@ -172,7 +171,7 @@ export class GroupTable {
     const w = this.layout.window;
     if (w !== null) {
       const s = this.keys.windowStartOf(g);
-      parts.push(`window [${formatMicros(s)}, ${formatMicros(s + w.sizeMicros)})`);
+      parts.push(`window [${formatMicrosIso(s)}, ${formatMicrosIso(s + w.sizeMicros)})`);
     }
     if (this.layout.keys.length > 0) parts.push(this.keys.describe(g));
     return parts.length === 0 ? 'the whole input' : parts.join(', ');
@@ -197,10 +196,3 @@ export class GroupTable {
   }
 }
 
-/** ISO-8601 UTC with microseconds, for messages. */
-function formatMicros(micros: number): string {
-  let subMs = micros % 1000;
-  if (subMs < 0) subMs += 1000;
-  const iso = new Date((micros - subMs) / 1000).toISOString();
-  return `${iso.slice(0, -1)}${String(subMs).padStart(3, '0')}Z`;
-}
