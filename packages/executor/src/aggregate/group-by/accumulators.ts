@@ -38,8 +38,8 @@ export interface Accumulator {
   update(groupOf: Int32Array, n: number, input: Vector | null): void;
   /** Adds partial state rows (a column of stateField's type) to groupOf[i]. */
   merge(groupOf: Int32Array, n: number, state: Vector): void;
-  /** The state column of `groups` (groups 0..count−1 when null). */
-  output(groups: Int32Array | null, count: number): Vector;
+  /** The state column of `count` groups: step i reads group groups[i] (i when null) into row dest[i] (i when null). */
+  output(groups: Int32Array | null, count: number, dest?: Int32Array | null): Vector;
   /** Keeps groups with remap[g] ≥ 0 at their new ids. */
   compact(remap: Int32Array, newSize: number): void;
 }
@@ -123,9 +123,9 @@ class CountAccumulator implements Accumulator {
     }
   }
 
-  output(groups: Int32Array | null, count: number): Vector {
+  output(groups: Int32Array | null, count: number, dest: Int32Array | null = null): Vector {
     const values = new Float64Array(count);
-    for (let r = 0; r < count; r++) values[r] = this.counts[groups === null ? r : groups[r]];
+    for (let i = 0; i < count; i++) values[dest === null ? i : dest[i]] = this.counts[groups === null ? i : groups[i]];
     return { type: this.stateField.type as ExactVector['type'], validity: null, values, wide: null };
   }
 
@@ -166,11 +166,12 @@ class DoubleSumAccumulator implements Accumulator {
     }
   }
 
-  output(groups: Int32Array | null, count: number): Vector {
+  output(groups: Int32Array | null, count: number, dest: Int32Array | null = null): Vector {
     const values = new Float64Array(count);
     let validity: Uint8Array | null = null;
-    for (let r = 0; r < count; r++) {
-      const g = groups === null ? r : groups[r];
+    for (let i = 0; i < count; i++) {
+      const g = groups === null ? i : groups[i];
+      const r = dest === null ? i : dest[i];
       values[r] = this.sum[g];
       if (this.seen[g] === 0) {
         validity ??= new Uint8Array(count).fill(1);
@@ -231,12 +232,13 @@ class ExactSumAccumulator implements Accumulator {
     }
   }
 
-  output(groups: Int32Array | null, count: number): Vector {
+  output(groups: Int32Array | null, count: number, dest: Int32Array | null = null): Vector {
     const values = new Float64Array(count);
     let validity: Uint8Array | null = null;
     let wide: Map<number, bigint> | null = null;
-    for (let r = 0; r < count; r++) {
-      const g = groups === null ? r : groups[r];
+    for (let i = 0; i < count; i++) {
+      const g = groups === null ? i : groups[i];
+      const r = dest === null ? i : dest[i];
       const s = this.sum[g];
       values[r] = s;
       if (this.seen[g] === 0) {
@@ -334,12 +336,13 @@ class MinMaxAccumulator implements Accumulator {
     }
   }
 
-  output(groups: Int32Array | null, count: number): Vector {
+  output(groups: Int32Array | null, count: number, dest: Int32Array | null = null): Vector {
     const values = this.stateField.type.kind === 'boolean' ? new Uint8Array(count) : this.exact || this.isDouble ? new Float64Array(count) : new Int32Array(count);
     let validity: Uint8Array | null = null;
     let wide: Map<number, bigint> | null = null;
-    for (let r = 0; r < count; r++) {
-      const g = groups === null ? r : groups[r];
+    for (let i = 0; i < count; i++) {
+      const g = groups === null ? i : groups[i];
+      const r = dest === null ? i : dest[i];
       if (this.seen[g] === 0) {
         validity ??= new Uint8Array(count).fill(1);
         validity[r] = 0;

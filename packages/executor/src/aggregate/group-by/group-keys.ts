@@ -273,16 +273,19 @@ export class GroupKeyTable {
     return this.keyWords[b + 1] * TWO_32 + (this.keyWords[b] >>> 0);
   }
 
-  /** The window starts of `groups` (or of all groups when null) into a new array. */
-  windowStarts(groups: Int32Array | null, count: number): Float64Array {
+  /**
+   * The window starts of `count` groups into a new array. Step i reads group groups[i] (i when
+   * null) and writes row dest[i] (i when null): a gather, or a scatter when dest is set.
+   */
+  windowStarts(groups: Int32Array | null, count: number, dest: Int32Array | null = null): Float64Array {
     const out = new Float64Array(count);
-    for (let r = 0; r < count; r++) out[r] = this.windowStartOf(groups === null ? r : groups[r]);
+    for (let i = 0; i < count; i++) out[dest === null ? i : dest[i]] = this.windowStartOf(groups === null ? i : groups[i]);
     return out;
   }
 
-  /** The key columns of `groups` (or of groups 0..count−1 when null), as new vectors. */
-  keyVectors(groups: Int32Array | null, count: number): Vector[] {
-    return this.columns.map((_, c) => this.decodeColumn(c, groups, count));
+  /** The key columns of `count` groups, as new vectors (groups and dest as for windowStarts). */
+  keyVectors(groups: Int32Array | null, count: number, dest: Int32Array | null = null): Vector[] {
+    return this.columns.map((_, c) => this.decodeColumn(c, groups, count, dest));
   }
 
   /** Key values of group g as text, for error messages. */
@@ -454,7 +457,7 @@ export class GroupKeyTable {
     }
   }
 
-  private decodeColumn(c: number, groups: Int32Array | null, count: number): Vector {
+  private decodeColumn(c: number, groups: Int32Array | null, count: number, dest: Int32Array | null): Vector {
     const col = this.columns[c];
     const W = this.width;
     const o = col.offset;
@@ -463,8 +466,9 @@ export class GroupKeyTable {
     const wideBit = 1 << ((2 * c + 1) & 31);
     const kw = this.keyWords;
     let validity: Uint8Array | null = null;
-    if (col.hasNull) for (let r = 0; r < count; r++) {
-      const g = groups === null ? r : groups[r];
+    if (col.hasNull) for (let i = 0; i < count; i++) {
+      const g = groups === null ? i : groups[i];
+      const r = dest === null ? i : dest[i];
       if ((kw[g * W + flagWord] & nullBit) !== 0) {
         if (validity === null) validity = new Uint8Array(count).fill(1);
         validity[r] = 0;
@@ -474,24 +478,25 @@ export class GroupKeyTable {
     switch (col.kind) {
       case 'i32': {
         const values = col.field.type.kind === 'boolean' ? new Uint8Array(count) : new Int32Array(count);
-        for (let r = 0; r < count; r++) values[r] = kw[(groups === null ? r : groups[r]) * W + o];
+        for (let i = 0; i < count; i++) values[dest === null ? i : dest[i]] = kw[(groups === null ? i : groups[i]) * W + o];
         return { type, validity, values } as Vector;
       }
       case 'double': {
         const values = new Float64Array(count);
-        for (let r = 0; r < count; r++) {
-          const b = (groups === null ? r : groups[r]) * W + o;
+        for (let i = 0; i < count; i++) {
+          const b = (groups === null ? i : groups[i]) * W + o;
           f64Words[0] = kw[b];
           f64Words[1] = kw[b + 1];
-          values[r] = f64[0];
+          values[dest === null ? i : dest[i]] = f64[0];
         }
         return { type, validity, values } as Vector;
       }
       case 'exact': {
         const values = new Float64Array(count);
         let wide: Map<number, bigint> | null = null;
-        for (let r = 0; r < count; r++) {
-          const g = groups === null ? r : groups[r];
+        for (let i = 0; i < count; i++) {
+          const g = groups === null ? i : groups[i];
+          const r = dest === null ? i : dest[i];
           const b = g * W + o;
           if ((kw[g * W + flagWord] & wideBit) !== 0) {
             values[r] = NaN;
@@ -502,16 +507,17 @@ export class GroupKeyTable {
       }
       case 'bytes': {
         const dict = col.dictionary as BytesDictionary;
+        // lengths at offsets[r + 1], then their prefix sums, then the bytes
         const offsets = new Int32Array(count + 1);
-        let total = 0;
-        for (let r = 0; r < count; r++) {
-          const g = groups === null ? r : groups[r];
-          if ((kw[g * W + flagWord] & nullBit) === 0) total += dict.byteLength(kw[g * W + o]);
-          offsets[r + 1] = total;
+        for (let i = 0; i < count; i++) {
+          const g = groups === null ? i : groups[i];
+          if ((kw[g * W + flagWord] & nullBit) === 0) offsets[(dest === null ? i : dest[i]) + 1] = dict.byteLength(kw[g * W + o]);
         }
-        const data = new Uint8Array(total);
-        for (let r = 0; r < count; r++) {
-          const g = groups === null ? r : groups[r];
+        for (let r = 0; r < count; r++) offsets[r + 1] += offsets[r];
+        const data = new Uint8Array(offsets[count]);
+        for (let i = 0; i < count; i++) {
+          const g = groups === null ? i : groups[i];
+          const r = dest === null ? i : dest[i];
           if ((kw[g * W + flagWord] & nullBit) !== 0) continue;
           const id = kw[g * W + o];
           const src = dict.data;

@@ -73,10 +73,11 @@ export class PartialGroupAggregator {
       counts[p + 1]++;
     }
     for (let p = 0; p < numPartitions; p++) counts[p + 1] += counts[p];
-    const order = new Int32Array(size);
+    // group g goes to row dest[g]: partitions are contiguous, groups in id order within each
+    const dest = new Int32Array(size);
     const cursor = counts.slice(0, numPartitions);
-    for (let g = 0; g < size; g++) order[cursor[hashes[g]]++] = g;
-    const all = table.rows(order);
+    for (let g = 0; g < size; g++) dest[g] = cursor[hashes[g]]++;
+    const all = table.rows(null, dest);
     const partitions: ColumnBatch[] = [];
     for (let p = 0; p < numPartitions; p++) partitions.push(sliceRows(all, counts[p], counts[p + 1]));
     const result: GroupDrainResult = {
