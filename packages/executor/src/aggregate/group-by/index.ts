@@ -17,7 +17,7 @@
  * Module map: group-layout (spec → state schema), bytes-dictionary + group-keys (composite keys →
  * dense group ids), accumulators, group-table (one hash aggregation table), spark-hash +
  * group-partition (the partition of a group), arrow-columns + group-codec (Arrow IPC),
- * group-state-table, output-rows, column-slices.
+ * group-state-table, output-rows, column-slices; key-columns (one key column: words, hash, compaction).
  */
 export { GroupLayout, WindowLayout, KeyLayout, AggregateLayout, SupportedAggregate, groupLayout, sumResultType, WINDOW_START_FIELD } from './group-layout';
 export { GroupTable, AddRowsResult } from './group-table';
