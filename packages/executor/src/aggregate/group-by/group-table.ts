@@ -103,7 +103,8 @@ export class GroupTable {
 
   /**
    * Merges rows of the layout's stateSchema: adds them to their groups, or with `replace` sets the
-   * groups to them (rebuilding state). Returns the rows' group ids (a view valid until the next call).
+   * groups to them (rebuilding state: snapshots and change sets hold each group once). Returns the
+   * rows' group ids (a view valid until the next call).
    */
   mergeRows(rows: ColumnBatch, replace = false): Int32Array {
     const n = rows.count;
@@ -114,11 +115,14 @@ export class GroupTable {
     if (ws !== null) {
       const size = layout.window!.sizeMicros;
       const start = layout.window!.startMicros;
+      let checked = NaN;
       for (let i = 0; i < n; i++) {
         const s = ws[i];
+        if (s === checked) continue;
         if (!Number.isSafeInteger(s) || (((s - start) % size) + size) % size !== 0) {
           throw new RangeError(`window start ${s} is not aligned to windows of ${size} µs from ${start}`);
         }
+        checked = s;
       }
     }
     const keyVectors = rows.columns.slice(hasWindow ? 1 : 0, layout.groupColumns);
