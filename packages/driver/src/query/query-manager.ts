@@ -145,8 +145,9 @@ export class QueryManager {
       const sidePaths = [this.quarantinePath(spec), this.lateRowsPath(spec)].filter((p): p is string => p !== null);
       const metadata = existing ?? (await checkpoint.initMetadata({
         shufflePartitions: spec.options.shufflePartitions ?? DEFAULT_SHUFFLE_PARTITIONS,
-        // v1 seed jobs are compared by this fingerprint; resolved queries by the resolved query itself.
-        statefulFingerprint: fingerprint ?? '',
+        // v1 seed jobs are compared on restart by this fingerprint; resolved queries by the resolved
+        // query itself (diffResolved), recorded beside it.
+        statefulFingerprint: fingerprint ?? canonicalJson({ aggregate: query?.aggregate ?? null }),
         resolvedQuery: query ?? undefined,
         sinkPaths: [...sidePaths, path.resolve(spec.sink.path)],
         sourceTopic: spec.source.topic,

@@ -37,7 +37,8 @@ function parseCommitted(list: unknown): Map<BatchId, number> {
   return committed;
 }
 
-function parseJob(json: unknown, ctx: Ctx): ExecutorJob {
+/** `resolved`: the request carries a resolved query (the seed's window length is then not used). */
+function parseJob(json: unknown, ctx: Ctx, resolved: boolean): ExecutorJob {
   let job: ExecutorJob;
   try {
     job = JSON.parse(String(json ?? '')) as ExecutorJob;
@@ -50,7 +51,7 @@ function parseJob(json: unknown, ctx: Ctx): ExecutorJob {
     if (typeof job.queryId !== 'string' || job.queryId === '') problems.push('queryId');
     if (typeof job.topic !== 'string') problems.push('topic');
     if (!Array.isArray(job.bootstrapServers) || job.bootstrapServers.some((b) => typeof b !== 'string')) problems.push('bootstrapServers');
-    if (!Number.isSafeInteger(job.windowMicros) || job.windowMicros <= 0) problems.push('windowMicros');
+    if (!Number.isSafeInteger(job.windowMicros) || job.windowMicros < (resolved ? 0 : 1)) problems.push('windowMicros');
     if (!Number.isInteger(job.shufflePartitions) || job.shufflePartitions < 1) problems.push('shufflePartitions');
     if (typeof job.tablePath !== 'string' || typeof job.checkpointLocation !== 'string') problems.push('tablePath/checkpointLocation');
     if (!['quarantine', 'fail', 'drop'].includes(job.badRecords)) problems.push('badRecords');
@@ -123,7 +124,7 @@ export function taskService(maps: MapTaskRunner, ingests: IngestTaskRunner, redu
     },
     async RunMapTask(req) {
       const ctx = checkCtx(req.ctx);
-      const job = parseJob(req.job_json, ctx);
+      const job = parseJob(req.job_json, ctx, req.query !== undefined && req.query !== null);
       const ranges = parseRanges(req.ranges);
       const query = parseQuery(req.query);
       if (!Number.isInteger(req.task_id) || req.task_id < 0) throw new InvalidArgumentError('task_id must be ≥ 0');
@@ -168,7 +169,7 @@ export function taskService(maps: MapTaskRunner, ingests: IngestTaskRunner, redu
     },
     async RunReduceTask(req) {
       const ctx = checkCtx(req.ctx);
-      const job = parseJob(req.job_json, ctx);
+      const job = parseJob(req.job_json, ctx, req.query !== undefined && req.query !== null);
       const partitions = parsePartitions(req.partitions, job, 'partition');
       const mapTaskIds = (req.map_task_ids ?? []) as number[];
       if (mapTaskIds.some((id) => !Number.isInteger(id) || id < 0)) throw new InvalidArgumentError('map_task_ids must be ≥ 0');
