@@ -13,6 +13,8 @@ import { ShuffleSender } from './shuffle/shuffle-sender';
 import { LiveState } from './state/live-state';
 import { AttemptTracker } from './task/attempt-tracker';
 import { MapTaskRunner } from './task/map-task';
+import { RangeReaders } from './task/range-readers';
+import { IngestTaskRunner } from './task/ingest-task';
 import { ReduceTaskRunner } from './task/reduce-task';
 
 export interface ExecutorOptions {
@@ -41,11 +43,13 @@ export async function startExecutor(opts: ExecutorOptions): Promise<RunningExecu
   const inbox = new ShuffleInbox({ maxBytesPerQuery: opts.shuffleMemoryPerQuery ?? DEFAULT_SHUFFLE_MEMORY_PER_QUERY });
   const sender = new ShuffleSender(id, inbox);
   const liveState = new LiveState(log);
-  const maps = new MapTaskRunner(sender, log);
+  const readers = new RangeReaders();
+  const maps = new MapTaskRunner(sender, readers, log);
+  const ingests = new IngestTaskRunner(readers, log);
   const reduces = new ReduceTaskRunner(inbox, liveState);
   const attempts = new AttemptTracker();
   const server = new RpcServer({ maxReceiveBytes: opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES })
-    .add('TaskService', taskService(maps, reduces, attempts, inbox, log))
+    .add('TaskService', taskService(maps, ingests, reduces, attempts, inbox, log))
     .add('ShuffleService', shuffleService(inbox));
   const host = opts.host ?? '127.0.0.1';
   const port = await server.listen(host, opts.port ?? 0);
@@ -61,7 +65,7 @@ export async function startExecutor(opts: ExecutorOptions): Promise<RunningExecu
       await server.close();
       inbox.closeAll();
       sender.close();
-      await maps.close();
+      await readers.close();
       await liveState.close();
     },
   };

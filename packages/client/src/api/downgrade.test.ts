@@ -95,13 +95,11 @@ describe('the v1 downgrade', () => {
     assert.deepEqual(seedWriter(spark).toQuerySpec('/delta/customer_aggregates'), referenceJobV2());
   });
 
-  it('carries the name, the time zone into the parse, a slide, partition columns and window-derived columns', () => {
+  it('carries the name, the time zone into the parse, partition columns and window-derived columns', () => {
     const v2 = referenceJobV2();
     v2.name = 'q';
     v2.options = { timeZone: '+02:00', shufflePartitions: 4 };
     v2.sink.partitionBy = ['day'];
-    const agg = v2.plan[3] as Extract<LogicalOp, { op: 'aggregate' }>;
-    v2.plan[3] = { ...agg, keys: [{ kind: 'window', column: { kind: 'col', name: 'timestamp' }, duration: '5 minutes', slide: '1 minute' }, ...agg.keys.slice(1)] };
     v2.plan.push(
       { op: 'withColumn', name: 'day', expr: { kind: 'call', fn: 'to_date', args: [{ kind: 'col', name: 'window.start' }] } },
       { op: 'withColumn', name: 'hh', expr: { kind: 'call', fn: 'date_format', args: [{ kind: 'col', name: 'window.end' }, { kind: 'lit', value: 'HH' }] } },
@@ -111,12 +109,20 @@ describe('the v1 downgrade', () => {
     expected.options = { shufflePartitions: 4 };
     expected.parse.timeZone = '+02:00';
     expected.sink.partitionBy = ['day'];
-    expected.aggregation.window.slide = '1 minute';
     expected.withColumns = [
       { name: 'day', expr: { fn: 'to_date', column: 'window.start' } },
       { name: 'hh', expr: { fn: 'date_format', column: 'window.end', format: 'HH' } },
     ];
     assert.deepEqual(downgradeToV1(v2), expected);
+  });
+
+  it("keeps only the seed's shape in v1: a sliding window, or other field names, go as v2", () => {
+    const sliding = referenceJobV2();
+    const agg = sliding.plan[3] as Extract<LogicalOp, { op: 'aggregate' }>;
+    sliding.plan[3] = { ...agg, keys: [{ kind: 'window', column: { kind: 'col', name: 'timestamp' }, duration: '5 minutes', slide: '1 minute' }, ...agg.keys.slice(1)] };
+    assert.equal(downgradeToV1(sliding), null);
+    const renamed = JSON.parse(JSON.stringify(referenceJobV2()).replaceAll('customer_id', 'user_id')) as QuerySpecV2;
+    assert.equal(downgradeToV1(renamed), null);
   });
 
   it('names unaliased aggregates as Spark does, and narrows the schema to the selected fields', () => {

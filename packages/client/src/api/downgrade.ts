@@ -17,6 +17,7 @@ import type {
   AggregateFn, DerivedExpr, ExprSpec, FieldSpec, FieldType, LogicalOp, QuerySpec, QuerySpecV2, SqlField, SqlType, WatermarkSpec, WindowSpec,
 } from '@tributary/common';
 import { columnName } from './column-name';
+import { seedSchemaProblem } from '@tributary/common';
 
 /** The v1 spec of `spec`, or null when its plan is not expressible in v1. */
 export function downgradeToV1(spec: QuerySpecV2): QuerySpec | null {
@@ -27,7 +28,10 @@ export function downgradeToV1(spec: QuerySpecV2): QuerySpec | null {
 /** The v1 spec of `spec`, or why it has none. */
 export function toV1(spec: QuerySpecV2): { spec: QuerySpec } | { reason: string } {
   try {
-    return { spec: downgrade(spec) };
+    const v1 = downgrade(spec);
+    // Version 1 runs only the seed's fields and grouping (plan/seed-shape.ts); anything else goes as v2.
+    const seed = seedSchemaProblem(v1);
+    return seed === null ? { spec: v1 } : { reason: seed };
   } catch (e) {
     if (e instanceof NotV1) return { reason: e.message };
     throw e;

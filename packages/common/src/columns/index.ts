@@ -1,2 +1,3 @@
 export * from './vector';
+export * from './concat';
 export { takeRows, takeVector } from './take-rows';

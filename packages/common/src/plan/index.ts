@@ -32,5 +32,6 @@ export type {
   ResolvedSink, ResolvedOptions, ResolvedQuery,
 } from './resolved-query';
 export { KAFKA_COLUMNS, stepsOutput } from './resolved-query';
+export { seedSchemaProblem } from './seed-shape';
 export { resolvedQueryToProto, resolvedQueryFromProto } from './resolved-query-proto';
 export type { ResolvedQueryMessage } from './resolved-query-proto';

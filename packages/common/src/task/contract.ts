@@ -48,10 +48,13 @@ export interface MapTaskStats {
   minEventTimeMicros: number | null;
   sumEventTimeMicros: number;
   partialRows: number;
+  /** Rows an ingest task (a query without aggregation) wrote to the main table's data files; 0 otherwise. */
+  outputRows: number;
   /** Partial rows pushed to each shuffle partition (index = partition); the driver checks reduces against it. */
   sentRowsByPartition: number[];
   bytesFetched: number;
-  timingsMs: { fetch: number; decode: number; aggregate: number; shuffle: number; total: number };
+  /** `steps` (filters, projections) and `write` (data files) are an ingest task's; the others 0 there. */
+  timingsMs: { fetch: number; decode: number; aggregate: number; shuffle: number; total: number; steps?: number; write?: number };
 }
 
 export interface ReduceTaskStats {
@@ -72,7 +75,7 @@ export interface ReduceTaskStats {
 export function emptyMapStats(): MapTaskStats {
   return {
     inputRows: 0, validRows: 0, lateRows: 0, badRecords: {}, quarantinedRows: 0, lateRowsWritten: 0, maxEventTimeMicros: null, minEventTimeMicros: null,
-    sumEventTimeMicros: 0, partialRows: 0, sentRowsByPartition: [], bytesFetched: 0,
+    sumEventTimeMicros: 0, partialRows: 0, outputRows: 0, sentRowsByPartition: [], bytesFetched: 0,
     timingsMs: { fetch: 0, decode: 0, aggregate: 0, shuffle: 0, total: 0 },
   };
 }

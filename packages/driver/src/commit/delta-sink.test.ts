@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { AddFile, buildAggregateTable, optimize, QuerySpec, readSnapshot, readTableRows, writeDataFile, asBatchId } from '@tributary/common';
-import { DeltaSink } from './delta-sink';
+import { DeltaSink, sinkTableOfSpec } from './delta-sink';
 
 const FIVE_MIN_US = 300_000_000;
 
@@ -40,7 +40,7 @@ describe('DeltaSink', () => {
   });
 
   it('commits batches at consecutive versions, skips a batch the table holds, and checkpoints every 10th version in the background once the batch is over', async () => {
-    const sink = new DeltaSink(table, spec(), 'q');
+    const sink = new DeltaSink(table, sinkTableOfSpec(spec()), 'q');
     await sink.ensureTable();
     for (let b = 0; b < 12; b++) {
       assert.equal(await sink.commitBatch(asBatchId(b), [await file(table, b)], [{ topic: 't', partition: 0, endOffset: String(b + 1) }]), b + 1);
@@ -58,7 +58,7 @@ describe('DeltaSink', () => {
   });
 
   it('advances its snapshot over commits of other writers (an OPTIMIZE between batches)', async () => {
-    const sink = new DeltaSink(table, spec(), 'q');
+    const sink = new DeltaSink(table, sinkTableOfSpec(spec()), 'q');
     await sink.ensureTable();
     for (let b = 0; b < 3; b++) await sink.commitBatch(asBatchId(b), [await file(table, b)], []);
     assert.equal((await optimize(table)).version, 4);
@@ -70,7 +70,7 @@ describe('DeltaSink', () => {
 
   it('a failing checkpoint is logged and never fails the batch; readers still read the table', async () => {
     const logged: string[] = [];
-    const sink = new DeltaSink(table, spec(), 'q', (m) => logged.push(m));
+    const sink = new DeltaSink(table, sinkTableOfSpec(spec()), 'q', (m) => logged.push(m));
     await sink.ensureTable();
     // `_last_checkpoint` as a directory: the checkpoint's final rename onto it fails.
     await fs.mkdir(path.join(table, '_delta_log', '_last_checkpoint', 'x'), { recursive: true });
@@ -87,9 +87,9 @@ describe('DeltaSink', () => {
 
   it('refuses an existing table whose derived column is computed differently', async () => {
     const byStart = spec({ withColumns: [{ name: 'day', expr: { fn: 'to_date', column: 'window.start' } }] }, ['day']);
-    await new DeltaSink(table, byStart, 'q').ensureTable();
-    await new DeltaSink(table, byStart, 'q').ensureTable();
+    await new DeltaSink(table, sinkTableOfSpec(byStart), 'q').ensureTable();
+    await new DeltaSink(table, sinkTableOfSpec(byStart), 'q').ensureTable();
     const byEnd = spec({ withColumns: [{ name: 'day', expr: { fn: 'to_date', column: 'window.end' } }] }, ['day']);
-    await assert.rejects(new DeltaSink(table, byEnd, 'q').ensureTable(), { code: 'DELTA_TABLE_EXISTS' });
+    await assert.rejects(new DeltaSink(table, sinkTableOfSpec(byEnd), 'q').ensureTable(), { code: 'DELTA_TABLE_EXISTS' });
   });
 });

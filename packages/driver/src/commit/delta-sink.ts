@@ -5,15 +5,30 @@
  * end offset) for audit and lag tools. In complete mode the commit also removes every file that was
  * live, so the table holds exactly the new result.
  */
-import { AddFile, Action, DERIVED_METADATA_KEY, InvalidArgumentError, parseSchemaString, createTable, kafkaOffsetTxns, QuerySpec, removeFor, sinkTableSchema, Snapshot, BatchId } from '@tributary/common';
+import {
+  AddFile, Action, DERIVED_METADATA_KEY, InvalidArgumentError, parseSchemaString, createTable, kafkaOffsetTxns, QuerySpec, removeFor, sinkTableSchema, Snapshot,
+  StructType, BatchId,
+} from '@tributary/common';
 import { StreamingTable } from './streaming-table';
+
+/** The table a query writes: its columns, partitioning, and whether each batch replaces it (complete mode). */
+export interface SinkTable {
+  schema: StructType;
+  partitionColumns: string[];
+  complete: boolean;
+}
+
+/** The table of a v1 spec (the seed's aggregate table). */
+export function sinkTableOfSpec(spec: QuerySpec): SinkTable {
+  return { schema: sinkTableSchema(spec), partitionColumns: spec.sink.partitionBy ?? [], complete: spec.sink.outputMode === 'complete' };
+}
 
 export class DeltaSink {
   private readonly table: StreamingTable;
 
   constructor(
     readonly tablePath: string,
-    private readonly spec: QuerySpec,
+    private readonly sinkTable: SinkTable,
     private readonly queryId: string,
     log: (message: string) => void = (m) => process.stderr.write(`${m}\n`),
   ) {
@@ -25,8 +40,8 @@ export class DeltaSink {
    * derived-column expressions (executors compute partition values from the table's expressions).
    */
   async ensureTable(): Promise<void> {
-    const schema = sinkTableSchema(this.spec);
-    await createTable(this.tablePath, schema, { partitionColumns: this.spec.sink.partitionBy ?? [] });
+    const schema = this.sinkTable.schema;
+    await createTable(this.tablePath, schema, { partitionColumns: this.sinkTable.partitionColumns });
     const existing = parseSchemaString((await this.table.current()).metadata.schemaString);
     for (const f of schema.fields) {
       const want = JSON.stringify(f.metadata[DERIVED_METADATA_KEY] ?? null);
@@ -46,7 +61,7 @@ export class DeltaSink {
 
   /** Returns the table version written, or 'skipped' when the table already holds batch N. */
   async commitBatch(batchId: BatchId, adds: AddFile[], offsets: { topic: string; partition: number; endOffset: string }[]): Promise<number | 'skipped'> {
-    const complete = this.spec.sink.outputMode === 'complete';
+    const complete = this.sinkTable.complete;
     const now = Date.now();
     const byTopic = new Map<string, Map<number, string>>();
     for (const o of offsets) {

@@ -30,7 +30,7 @@ import { claimAttempt, purgeAttemptClaims } from '../commit/attempt-claims';
 import { DeltaSink } from '../commit/delta-sink';
 import { SideTableSink } from '../commit/side-table-sink';
 import { buildProgress } from '../progress/progress-builder';
-import { QueryContext } from './query-context';
+import { isStateless, QueryContext } from './query-context';
 
 export interface SourceOffsets {
   /** The end of each partition's log as a reader at `isolation` sees it (the last stable offset under read_committed). */
@@ -238,8 +238,8 @@ export class MicroBatchExecution {
     const planned = await cp.offsets.list();
     const committed = await cp.commits.getLatest();
     if (committed) this.lastCommittedBatch = committed.batchId;
-    // The decision counts state by the batch that wrote it.
-    const stateVersion = await this.deps.state.newestDurableVersion(this.committedAttemptOfVersion);
+    // The decision counts state by the batch that wrote it; a query without aggregation has none.
+    const stateVersion = isStateless(this.ctx) ? null : await this.deps.state.newestDurableVersion(this.committedAttemptOfVersion);
     return decideRecovery({
       lastPlanned: planned.length ? planned[planned.length - 1] : null,
       oldestPlanned: planned.length ? planned[0] : null,
@@ -248,7 +248,7 @@ export class MicroBatchExecution {
         ...(await Promise.all(this.deps.sideSinks.map(async (s) => ({ path: s.tablePath, txnVersion: (await s.txnVersion()) ?? null })))),
         { path: this.ctx.job.tablePath, txnVersion: (await this.deps.sink.txnVersion()) ?? null },
       ],
-      stateBatch: batchThatWrote(stateVersion),
+      stateBatch: stateVersion === null ? 'notApplicable' : batchThatWrote(stateVersion),
     });
   }
 
@@ -290,7 +290,7 @@ export class MicroBatchExecution {
     let noData = false;
     if (!hasData) {
       // A no-data batch runs when the watermark moved and state may hold windows it closes.
-      if (!append || watermark <= lateWatermark || (prevCommit?.stateRowsTotal ?? 0) === 0) return undefined;
+      if (!append || isStateless(this.ctx) || watermark <= lateWatermark || (prevCommit?.stateRowsTotal ?? 0) === 0) return undefined;
       noData = true;
     }
     return {
@@ -340,7 +340,8 @@ export class MicroBatchExecution {
       if (this.stopRequested) throw new TributaryError('query stopped', { retriable: true, code: 'STOPPED' });
       await this.deps.registry.waitFor(1, 24 * 3600_000, this.stopping.signal);
       const attempt = claimAttempt(this.ctx.checkpointDir, plan.batchId);
-      await this.deps.state.setFence(plan.batchId, attempt);
+      const stateless = isStateless(this.ctx);
+      if (!stateless) await this.deps.state.setFence(plan.batchId, attempt);
       const committedAttempts = [...this.committedAttempts]
         .filter(([n]) => n >= plan.batchId - 2 * this.ctx.job.snapshotEvery - 2)
         .map(([n, a]) => ({ batchId: n, attempt: a }));
@@ -353,7 +354,9 @@ export class MicroBatchExecution {
           job: { ...this.ctx.job, isolationLevel: plan.isolationLevel ?? DEFAULT_ISOLATION_LEVEL },
           ranges: plan.sources.flatMap((s) => s.partitions.map((p) => ({ topic: s.topic, partition: p.partition, from: p.from, to: p.to }))),
           lateWatermarkMicros: plan.lateWatermarkMicros,
-          lateFilter: this.ctx.job.outputMode === 'append',
+          lateFilter: this.ctx.job.outputMode === 'append' && !stateless,
+          stateless,
+          query: this.ctx.query ?? undefined,
           watermarkMicros: plan.watermarkMicros,
           committedAttempts,
           noData: plan.noData,
@@ -415,7 +418,7 @@ export class MicroBatchExecution {
       stateVersion: plan.batchId,
       committedAtMs: Date.now(),
       numInputRows: out.mapStats.reduce((a, s) => a + s.inputRows, 0),
-      numOutputRows: out.reduceStats.reduce((a, s) => a + s.emittedRows, 0),
+      numOutputRows: out.reduceStats.reduce((a, s) => a + s.emittedRows, 0) + out.mapStats.reduce((a, s) => a + (s.outputRows ?? 0), 0),
       stateRowsTotal: out.reduceStats.reduce((a, s) => a + s.stateRowsTotal, 0),
       sinks,
     };
@@ -440,7 +443,7 @@ export class MicroBatchExecution {
     this.purging = this.purging.then(async () => {
       try {
         await this.deps.checkpoint.purge(keepFrom);
-        await this.deps.state.purge(stateVersionAfter(keepFrom), this.committedAttemptOfVersion);
+        if (!isStateless(this.ctx)) await this.deps.state.purge(stateVersionAfter(keepFrom), this.committedAttemptOfVersion);
         purgeAttemptClaims(this.ctx.checkpointDir, keepFrom);
         for (const n of [...this.committedAttempts.keys()]) if (n < keepFrom - 1) this.committedAttempts.delete(n);
       } catch (err) {

@@ -29,7 +29,7 @@ export class PathPolicy {
   }
 
   /** Throws InvalidArgumentError listing every broken rule, else TributaryError(FAILED_PRECONDITION) for the first unusable location. */
-  check(spec: QuerySpec): void {
+  check(spec: Pick<QuerySpec, 'sink' | 'options'>): void {
     const written = specPaths(spec);
     const relative = pathRuleProblems(written.filter((p) => !path.isAbsolute(p.path)));
     const real = written.filter((p) => path.isAbsolute(p.path)).map((p) => ({ written: p, real: { what: p.what, path: realLocation(p.path) } }));

@@ -10,12 +10,13 @@ import * as path from 'node:path';
 import {
   assertValidSpec, BatchId, canonicalJson, isolationLevelOf, Checkpoint, DEFAULT_MAX_EVENT_TIME_AHEAD, defaultSideTablePath, diffStateful, ExecutorJob,
   InvalidArgumentError, LATE_ROWS_TABLE_SCHEMA, parseDuration, parseSpecDocument, QUARANTINE_TABLE_SCHEMA, QuerySpec,
-  statefulFingerprint, TributaryError, UnavailableError,
+  statefulFingerprint, TributaryError, UnavailableError, QuerySpecV2, ResolvedQuery, resolveQuery, diffResolved,
+  deltaSchemaOf, seedSchemaProblem,
 } from '@tributary/common';
 import { ExecutorRegistry } from '../scheduler/executor-registry';
 import { MicroBatchExecution, SourceOffsets, StateFence } from './micro-batch-execution';
 import { QueryContext } from './query-context';
-import { DeltaSink } from '../commit/delta-sink';
+import { DeltaSink, SinkTable, sinkTableOfSpec } from '../commit/delta-sink';
 import { SideTableSink } from '../commit/side-table-sink';
 import { asPreconditionError, PathPolicy } from './path-policy';
 
@@ -75,9 +76,9 @@ export class QueryManager {
     }
     for (const name of names.filter((n) => n.endsWith('.json'))) {
       const file = path.join(dir, name);
-      let spec: QuerySpec;
+      let spec: AnySpec;
       try {
-        spec = parseSpecDocument(fs.readFileSync(file, 'utf8'), `saved query ${file}`) as QuerySpec;
+        spec = parseSpecDocument(fs.readFileSync(file, 'utf8'), `saved query ${file}`) as AnySpec;
       } catch (err) {
         this.log(`WARN skipping ${file}: not a saved query (${(err as Error).message}); the other saved queries are resumed`);
         continue;
@@ -86,7 +87,7 @@ export class QueryManager {
     }
   }
 
-  private resumeWithRetry(spec: QuerySpec, file: string): void {
+  private resumeWithRetry(spec: AnySpec, file: string): void {
     let delay = 500;
     const attempt = async () => {
       try {
@@ -105,7 +106,7 @@ export class QueryManager {
   }
 
   async submit(raw: unknown): Promise<QueryInfoMsg> {
-    return this.start(raw as QuerySpec, false);
+    return this.start(raw as AnySpec, false);
   }
 
   /**
@@ -113,8 +114,8 @@ export class QueryManager {
    * checkpoint and tables opened and the spec saved before the query is registered and started; a
    * failure at any step releases what was opened and leaves nothing registered.
    */
-  private async start(spec: QuerySpec, resuming: boolean): Promise<QueryInfoMsg> {
-    assertValidSpec(spec);
+  private async start(spec: AnySpec, resuming: boolean): Promise<QueryInfoMsg> {
+    let query = this.validate(spec);
     this.paths.check(spec);
     const checkpointDir = path.resolve(spec.sink.checkpointLocation);
     for (const q of this.queries.values()) {
@@ -126,13 +127,17 @@ export class QueryManager {
     await this.env.checkKafka(servers, spec.source.topic);
     await this.env.checkRedis();
 
-    const fingerprint = statefulFingerprint(spec);
+    const fingerprint = query === null ? statefulFingerprint(spec as QuerySpec) : null;
     const checkpoint = await Checkpoint.open(checkpointDir).catch((err) => { throw asPreconditionError(err); });
     let closeFence: (() => Promise<void>) | undefined;
     try {
       const existing = await checkpoint.readMetadata();
+      if (existing && query !== null && spec.options.shufflePartitions === undefined) {
+        // Shuffle partitions are fixed at first start: a restart that leaves them unset keeps them.
+        query = resolveQuery(spec as QuerySpecV2, { defaults: { shufflePartitions: existing.shufflePartitions } });
+      }
       if (existing) {
-        const changes = diffStateful(existing.statefulFingerprint, fingerprint);
+        const changes = restartChanges(existing, fingerprint, query);
         if (changes.length > 0) {
           throw new InvalidArgumentError(`the checkpoint at ${checkpointDir} belongs to a query whose stateful part differs: ${changes.join('; ')}. Use a new checkpoint location to run the changed query.`);
         }
@@ -140,15 +145,20 @@ export class QueryManager {
       const sidePaths = [this.quarantinePath(spec), this.lateRowsPath(spec)].filter((p): p is string => p !== null);
       const metadata = existing ?? (await checkpoint.initMetadata({
         shufflePartitions: spec.options.shufflePartitions ?? DEFAULT_SHUFFLE_PARTITIONS,
-        statefulFingerprint: fingerprint,
+        // v1 seed jobs are compared on restart by this fingerprint; resolved queries by the resolved
+        // query itself (diffResolved), recorded beside it.
+        statefulFingerprint: fingerprint ?? canonicalJson({ aggregate: query?.aggregate ?? null }),
+        resolvedQuery: query ?? undefined,
         sinkPaths: [...sidePaths, path.resolve(spec.sink.path)],
         sourceTopic: spec.source.topic,
       }));
       const queryId = metadata.queryId;
-      const ctx = this.context(spec, queryId, checkpointDir, metadata.shufflePartitions, servers);
+      const ctx = query === null
+        ? this.context(spec as QuerySpec, queryId, checkpointDir, metadata.shufflePartitions, servers)
+        : this.resolvedContext(spec as QuerySpecV2, query, queryId, checkpointDir, metadata.shufflePartitions, servers);
       const fence = await this.env.stateFence(queryId, checkpointDir, metadata.shufflePartitions);
       closeFence = () => fence.close();
-      const sink = new DeltaSink(ctx.job.tablePath, spec, queryId);
+      const sink = new DeltaSink(ctx.job.tablePath, query === null ? sinkTableOfSpec(spec as QuerySpec) : sinkTableOfQuery(query), queryId);
       await sink.ensureTable();
       const lastCommitted = (await checkpoint.commits.getLatest())?.batchId ?? -1;
       const sideSinks: SideTableSink[] = [];
@@ -236,6 +246,7 @@ export class QueryManager {
     };
     return {
       spec,
+      query: null,
       queryId,
       runId: randomUUID(),
       name: spec.name ?? '',
@@ -250,14 +261,76 @@ export class QueryManager {
     };
   }
 
+  /**
+   * Validates a spec and, for a v2 spec, resolves it. A v1 spec is the seed's query shape, which
+   * the executors run with the seed's kernels: its schema must be the seed's (a v1 job with other
+   * field names is refused here rather than quarantining every record). A v2 spec is resolved; the
+   * executors run resolved queries without aggregation (ingest jobs); one with an aggregation is
+   * refused at submit until the executors run general aggregations.
+   */
+  private validate(spec: AnySpec): ResolvedQuery | null {
+    if (spec !== null && typeof spec === 'object' && (spec as { version?: unknown }).version === 2) {
+      const query = resolveQuery(spec as QuerySpecV2);
+      if (query.aggregate !== null) {
+        throw new InvalidArgumentError(
+          'this version of Tributary runs general queries without aggregation (ingest jobs) and the seed\'s windowed count/sum by customer_id; '
+          + 'other aggregations are accepted once the executors run them (issue: Step 7, grouping by any keys)',
+          { code: 'UNSUPPORTED_OPERATION' },
+        );
+      }
+      return query;
+    }
+    assertValidSpec(spec as QuerySpec);
+    const seed = seedSchemaProblem(spec as QuerySpec);
+    if (seed !== null) throw new InvalidArgumentError(seed, { code: 'UNSUPPORTED_OPERATION' });
+    return null;
+  }
+
+  private resolvedContext(spec: QuerySpecV2, query: ResolvedQuery, queryId: string, checkpointDir: string, shufflePartitions: number, servers: string[]): QueryContext {
+    const job: ExecutorJob = {
+      queryId,
+      topic: query.source.topic,
+      bootstrapServers: servers,
+      windowMicros: query.aggregate?.window?.sizeMicros ?? 0,
+      timeZone: query.options.timeZone,
+      outputMode: query.sink.outputMode === 'complete' ? 'complete' : 'append',
+      shufflePartitions,
+      checkpointLocation: checkpointDir,
+      tablePath: path.resolve(query.sink.path),
+      redis: this.env.redis,
+      badRecords: query.options.badRecords,
+      quarantineTablePath: this.quarantinePath(spec),
+      lateRows: query.options.lateRows,
+      lateRowsTablePath: query.aggregate === null ? null : this.lateRowsPath(spec),
+      maxValueBytes: query.scan.maxValueBytes,
+      snapshotEvery: 10,
+      isolationLevel: query.source.isolationLevel,
+    };
+    return {
+      spec,
+      query,
+      queryId,
+      runId: randomUUID(),
+      name: query.name ?? '',
+      job,
+      checkpointDir,
+      delayMicros: query.eventTime?.delayMicros ?? 0,
+      windowMicros: job.windowMicros,
+      triggerIntervalMs: query.options.triggerIntervalMicros === null ? 0 : Math.floor(query.options.triggerIntervalMicros / 1000),
+      availableNow: query.options.availableNow,
+      maxEventTimeAheadMs: Math.floor((query.eventTime?.maxAheadMicros ?? parseDuration(DEFAULT_MAX_EVENT_TIME_AHEAD)) / 1000),
+      configHash: 'sha256:' + createHash('sha256').update(canonicalJson({ job: { ...job, queryId: undefined }, query })).digest('hex'),
+    };
+  }
+
   /** The quarantine table's absolute path, or null unless badRecords is 'quarantine' (the default). */
-  private quarantinePath(spec: QuerySpec): string | null {
+  private quarantinePath(spec: AnySpec): string | null {
     if ((spec.options.badRecords ?? 'quarantine') !== 'quarantine') return null;
     return path.resolve(spec.options.quarantinePath ?? defaultSideTablePath(spec.sink.path, 'quarantine'));
   }
 
   /** The late-rows table's absolute path, or null unless lateRows is 'table' (append mode only: complete mode has no late rows). */
-  private lateRowsPath(spec: QuerySpec): string | null {
+  private lateRowsPath(spec: AnySpec): string | null {
     if (spec.options.lateRows !== 'table' || spec.sink.outputMode !== 'append') return null;
     return path.resolve(spec.options.lateRowsPath ?? defaultSideTablePath(spec.sink.path, 'lateRows'));
   }
@@ -276,7 +349,7 @@ export class QueryManager {
   }
 
   /** Saves the spec as <state dir>/queries/<query id>.json (write, then rename); FAILED_PRECONDITION naming the directory when it cannot. */
-  private save(queryId: string, spec: QuerySpec): void {
+  private save(queryId: string, spec: AnySpec): void {
     const dir = path.join(this.stateDir, 'queries');
     const tmp = path.join(dir, `.${queryId}.json.tmp`);
     try {
@@ -296,5 +369,24 @@ export class QueryManager {
     }
   }
 }
+
+/** The table a resolved query writes. */
+function sinkTableOfQuery(query: ResolvedQuery): SinkTable {
+  return { schema: deltaSchemaOf(query.output), partitionColumns: query.sink.partitionBy, complete: query.sink.outputMode === 'complete' };
+}
+
+/**
+ * What differs between the query that made a checkpoint and the one submitted on it, where
+ * Spark refuses such a change: by the resolved queries when both have one (diffResolved), by the
+ * seed's stateful fingerprint when both are v1, and always when one is a v1 seed job and the
+ * other a resolved query (their state layouts differ).
+ */
+function restartChanges(existing: { statefulFingerprint: string; resolvedQuery?: ResolvedQuery }, fingerprint: string | null, query: ResolvedQuery | null): string[] {
+  const otherKind = ['the checkpoint was written by a query of another kind (a v1 seed job and a resolved query keep different state)'];
+  if (query !== null) return existing.resolvedQuery ? diffResolved(existing.resolvedQuery, query) : otherKind;
+  return existing.resolvedQuery || fingerprint === null ? otherKind : diffStateful(existing.statefulFingerprint, fingerprint);
+}
+
+type AnySpec = QuerySpec | QuerySpecV2;
 
 export { UnavailableError };

@@ -28,6 +28,11 @@ export interface AttemptInput {
   maxEventTimeAheadMs: number;
   /** A task that has not answered after this long is failed as retriable, even if its executor heartbeats. */
   taskDeadlineMs: number;
+  /**
+   * A query without aggregation (an ingest job): no shuffle and no reduce stage; each map task
+   * writes the table's data files for its ranges and reports their `add` actions.
+   */
+  stateless: boolean;
   /** Checks the reports before the attempt counts as done (verify-attempt.ts); throws AttemptFailed. */
   verify?: (output: AttemptOutput) => Promise<void>;
 }
@@ -40,7 +45,7 @@ export interface AttemptOutput {
   sideAddActions: { quarantine: any[]; lateRows: any[] };
   timingsMs: { map: number; reduce: number };
   /** The same reports by task, naming the executor that made each (for the driver's checks). */
-  mapReports: { executorId: string; taskId: number; stats: MapTaskStats; quarantine: any[]; lateRows: any[] }[];
+  mapReports: { executorId: string; taskId: number; stats: MapTaskStats; quarantine: any[]; lateRows: any[]; data: any[] }[];
   reduceReports: { executorId: string; partitions: number[]; stats: ReduceTaskStats; adds: any[] }[];
 }
 
@@ -77,7 +82,7 @@ export async function runAttempt(registry: ExecutorRegistry, input: AttemptInput
   if (executors.length === 0) throw new AttemptFailed('no live executors', 'retriable');
   const byId = new Map(executors.map((e) => [e.id, e]));
   const ids = executors.map((e) => e.id);
-  const owners = assignShufflePartitions(input.job.shufflePartitions, ids);
+  const owners = input.stateless ? [] : assignShufflePartitions(input.job.shufflePartitions, ids);
   const partitionsBy = new Map<string, number[]>();
   for (const o of owners) partitionsBy.set(o.executorId, [...(partitionsBy.get(o.executorId) ?? []), o.partition]);
   const mapTasks = input.noData ? [] : assignRanges(input.ranges, ids);
@@ -140,6 +145,7 @@ export async function runAttempt(registry: ExecutorRegistry, input: AttemptInput
       return {
         executorId: mapTasks[i].executorId, taskId: mapTasks[i].taskId, stats: json(r.stats_json, who) as MapTaskStats,
         quarantine: parse(r.quarantine_add_actions_json, who), lateRows: parse(r.late_rows_add_actions_json, who),
+        data: parse(r.data_add_actions_json, who),
       };
     });
     const reduceReports = [...partitionsBy.entries()].map(([id, parts], i) => {
@@ -149,7 +155,7 @@ export async function runAttempt(registry: ExecutorRegistry, input: AttemptInput
     const output: AttemptOutput = {
       mapStats: mapReports.map((r) => r.stats),
       reduceStats: reduceReports.map((r) => r.stats),
-      addActions: reduceReports.flatMap((r) => r.adds),
+      addActions: [...reduceReports.flatMap((r) => r.adds), ...mapReports.flatMap((r) => r.data)],
       sideAddActions: { quarantine: mapReports.flatMap((r) => r.quarantine), lateRows: mapReports.flatMap((r) => r.lateRows) },
       timingsMs: { map: t1 - t0, reduce: t2 - t1 },
       mapReports,

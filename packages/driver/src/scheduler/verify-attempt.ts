@@ -1,6 +1,7 @@
 /**
  * The driver's checks of an attempt's reports, run after its last task answered and before the
- * attempt counts as done (so before any commit). Every data file is checked on disk
+ * attempt counts as done (so before any commit). Every data file (of reduce tasks, and of the map
+ * tasks of an ingest job) is checked on disk
  * (commit/verify-files.ts), then the reports are cross-checked against the map tasks' sent rows
  * and the emitted rows each state write recorded (report-checks.ts). Any problem fails the attempt
  * as retriable, naming it; the attempt cap (attempt-cap.ts) ends an executor that fails every time.
@@ -28,6 +29,11 @@ export async function verifyAttemptOutput(
         if (table === null) throw new DataFileRejected(`${who} reported ${side} files, but the query has no ${side} table`);
         const rows = await verifyDataFiles(table, adds, who);
         if (rows !== reported) throw new DataFileRejected(`${who} reported ${reported} ${side} rows, but its ${side} files hold ${rows}`);
+      }
+      // An ingest task's data files: on disk, in the table, holding the rows it reports.
+      if (m.data.length > 0 || m.stats.outputRows) {
+        const rows = await verifyDataFiles(job.tablePath, m.data, who);
+        if (rows !== m.stats.outputRows) throw new DataFileRejected(`${who} reported ${m.stats.outputRows} output rows, but its data files hold ${rows}`);
       }
     }
     const reduces: ReduceReport[] = [];

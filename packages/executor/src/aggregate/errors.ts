@@ -17,3 +17,10 @@ export class CorruptAggregateDataError extends TributaryError {
     super(message, { code: 'CORRUPT_AGGREGATE_DATA' });
   }
 }
+
+/** A SUM over long values left the int64 range (Spark wraps silently; Tributary fails, naming window and key). */
+export class LongOverflowError extends TributaryError {
+  constructor(message: string) {
+    super(message, { code: 'LONG_OVERFLOW' });
+  }
+}

@@ -1,6 +1,8 @@
 /**
  * Aggregation kernels of the seed job: tumbling windows, late filter, typed-array partial
  * aggregation, shuffle partitioning, per-partition window state, and their Arrow IPC encoding.
+ * group-by/ holds the general version (any scalar keys, several aggregates, formats
+ * group-partials/v1 and group-changes/v1) beside them; the seed job's path is unchanged.
  */
 export { windowStartMicros, windowEndMicros, isWindowClosed, formatMicrosIso } from './window';
 export { murmur3HashInt, shufflePartition } from './hash-partition';
@@ -17,4 +19,5 @@ export {
   CHANGES_FORMAT,
 } from './partial-codec';
 export { DECIMAL_20_2_LIMIT_CENTS } from './exact-sum';
-export { DecimalOverflowError, CorruptAggregateDataError } from './errors';
+export { DecimalOverflowError, CorruptAggregateDataError, LongOverflowError } from './errors';
+export * from './group-by';

@@ -3,8 +3,11 @@
  * errors, so that the driver's scheduler alone decides what to retry; a malformed request is the one
  * thing answered with INVALID_ARGUMENT.
  */
-import { asBatchId, BatchId, ExecutorJob, InvalidArgumentError, ISOLATION_LEVELS, ServiceHandlers, TributaryError } from '@tributary/common';
+import {
+  asBatchId, BatchId, ExecutorJob, InvalidArgumentError, ISOLATION_LEVELS, ResolvedQuery, resolvedQueryFromProto, ServiceHandlers, TributaryError,
+} from '@tributary/common';
 import { MapTaskRunner } from '../task/map-task';
+import { IngestTaskRunner } from '../task/ingest-task';
 import { ReduceTaskRunner } from '../task/reduce-task';
 import { AttemptTracker } from '../task/attempt-tracker';
 import { ShuffleInbox } from '../shuffle/shuffle-inbox';
@@ -34,7 +37,8 @@ function parseCommitted(list: unknown): Map<BatchId, number> {
   return committed;
 }
 
-function parseJob(json: unknown, ctx: Ctx): ExecutorJob {
+/** `resolved`: the request carries a resolved query (the seed's window length is then not used). */
+function parseJob(json: unknown, ctx: Ctx, resolved: boolean): ExecutorJob {
   let job: ExecutorJob;
   try {
     job = JSON.parse(String(json ?? '')) as ExecutorJob;
@@ -47,7 +51,7 @@ function parseJob(json: unknown, ctx: Ctx): ExecutorJob {
     if (typeof job.queryId !== 'string' || job.queryId === '') problems.push('queryId');
     if (typeof job.topic !== 'string') problems.push('topic');
     if (!Array.isArray(job.bootstrapServers) || job.bootstrapServers.some((b) => typeof b !== 'string')) problems.push('bootstrapServers');
-    if (!Number.isSafeInteger(job.windowMicros) || job.windowMicros <= 0) problems.push('windowMicros');
+    if (!Number.isSafeInteger(job.windowMicros) || job.windowMicros < (resolved ? 0 : 1)) problems.push('windowMicros');
     if (!Number.isInteger(job.shufflePartitions) || job.shufflePartitions < 1) problems.push('shufflePartitions');
     if (typeof job.tablePath !== 'string' || typeof job.checkpointLocation !== 'string') problems.push('tablePath/checkpointLocation');
     if (!['quarantine', 'fail', 'drop'].includes(job.badRecords)) problems.push('badRecords');
@@ -91,7 +95,17 @@ export function taskError(err: unknown): { code: string; message: string; retry:
   return { code: 'TASK_FAILED', message: e?.stack ?? String(err), retry: 'RETRY_CLASS_RETRIABLE' };
 }
 
-export function taskService(maps: MapTaskRunner, reduces: ReduceTaskRunner, attempts: AttemptTracker, inbox: ShuffleInbox, log: (m: string) => void): ServiceHandlers {
+/** The typed resolved query of a task request (plan.proto), or null when the request has none (a v1 seed job). */
+function parseQuery(msg: unknown): ResolvedQuery | null {
+  if (msg === undefined || msg === null) return null;
+  try {
+    return resolvedQueryFromProto(msg as never);
+  } catch (err) {
+    throw new InvalidArgumentError(`query is not a valid resolved query: ${(err as Error).message}`);
+  }
+}
+
+export function taskService(maps: MapTaskRunner, ingests: IngestTaskRunner, reduces: ReduceTaskRunner, attempts: AttemptTracker, inbox: ShuffleInbox, log: (m: string) => void): ServiceHandlers {
   return {
     async OpenShuffle(req) {
       const ctx = checkCtx(req.ctx);
@@ -110,15 +124,31 @@ export function taskService(maps: MapTaskRunner, reduces: ReduceTaskRunner, atte
     },
     async RunMapTask(req) {
       const ctx = checkCtx(req.ctx);
-      const job = parseJob(req.job_json, ctx);
+      const job = parseJob(req.job_json, ctx, req.query !== undefined && req.query !== null);
       const ranges = parseRanges(req.ranges);
+      const query = parseQuery(req.query);
+      if (!Number.isInteger(req.task_id) || req.task_id < 0) throw new InvalidArgumentError('task_id must be ≥ 0');
+      if (query && query.aggregate === null) {
+        // An ingest query: the map task writes the table's files; there is no shuffle to push to.
+        const signal = attempts.begin(ctx.query_id, ctx.batch_id, ctx.attempt);
+        try {
+          const { stats, quarantineAdds, dataAdds } = await ingests.run({ batchId: ctx.batch_id, attempt: ctx.attempt, taskId: req.task_id, job, query, ranges, signal });
+          return {
+            stats_json: JSON.stringify(stats),
+            quarantine_add_actions_json: quarantineAdds.map((a) => JSON.stringify(a)),
+            data_add_actions_json: dataAdds.map((a) => JSON.stringify(a)),
+          };
+        } catch (err) {
+          log(`ingest task ${req.task_id} of batch ${ctx.batch_id} attempt ${ctx.attempt} failed: ${(err as Error).message}`);
+          return { error: taskError(err) };
+        }
+      }
       const owners = ((req.owners ?? []) as any[]).map((o) => ({ partition: o.partition, executorId: o.executor_id, address: o.address }));
       parsePartitions(owners.map((o) => o.partition), job, 'owner partition');
       if (owners.some((o) => !/^[\w.-]+:\d{1,5}$/.test(o.address ?? ''))) throw new InvalidArgumentError('every shuffle owner needs an address host:port');
       if (new Set(owners.map((o) => o.partition)).size !== job.shufflePartitions) {
         throw new InvalidArgumentError(`owners must name an owner for each of the ${job.shufflePartitions} shuffle partitions`);
       }
-      if (!Number.isInteger(req.task_id) || req.task_id < 0) throw new InvalidArgumentError('task_id must be ≥ 0');
       const signal = attempts.begin(ctx.query_id, ctx.batch_id, ctx.attempt);
       try {
         const { stats, quarantineAdds, lateRowsAdds } = await maps.run({
@@ -139,7 +169,7 @@ export function taskService(maps: MapTaskRunner, reduces: ReduceTaskRunner, atte
     },
     async RunReduceTask(req) {
       const ctx = checkCtx(req.ctx);
-      const job = parseJob(req.job_json, ctx);
+      const job = parseJob(req.job_json, ctx, req.query !== undefined && req.query !== null);
       const partitions = parsePartitions(req.partitions, job, 'partition');
       const mapTaskIds = (req.map_task_ids ?? []) as number[];
       if (mapTaskIds.some((id) => !Number.isInteger(id) || id < 0)) throw new InvalidArgumentError('map_task_ids must be ≥ 0');

@@ -5,20 +5,20 @@
  * shuffle partition to its owner. The task answers only after every push was acknowledged.
  *
  * Records that cannot become rows (decoder reasons, EVENT_TIME_TOO_FAR_AHEAD) follow the query's
- * policy: 'quarantine' writes them with raw key, value, coordinates, reason and detail to quarantine
- * files; 'drop' counts and logs each one; 'fail' fails the task as FATAL naming topic, partition,
- * offset and reason. Late rows are counted, and with lateRows 'table' written to late-rows files. The
+ * badRecords policy (bad-records.ts). Late rows are counted, and with lateRows 'table' written to late-rows files. The
  * side files' `add` actions go back to the driver, which commits them with the batch.
  */
 import {
-  AddFile, BatchId, createRangeReader, EventColumns as DecodedColumns, EventDecoder, ExecutorJob, MapTaskStats, RangeReader,
+  AddFile, BatchId, EventColumns as DecodedColumns, EventDecoder, ExecutorJob, MapTaskStats,
   RecordChunk, emptyMapStats, createEventColumns, clearEventColumns, TributaryError, EVENT_TIME_TOO_FAR_AHEAD,
-  formatMicros, formatTimestampMicros, DEFAULT_ISOLATION_LEVEL, type IsolationLevel,
+  formatMicros, formatTimestampMicros, DEFAULT_ISOLATION_LEVEL,
 } from '@tributary/common';
 import { PartialAggregator, encodePartialSet } from '../aggregate';
 import { ShuffleSender, ShuffleTarget } from '../shuffle/shuffle-sender';
 import { QuarantineFiles } from '../sink/quarantine-files';
 import { LateRowsFiles } from '../sink/late-rows-files';
+import { RangeReaders } from './range-readers';
+import { badRecordHandler } from './bad-records';
 
 export interface MapTaskInput {
   batchId: BatchId;
@@ -41,15 +41,11 @@ export interface MapTaskResult {
   lateRowsAdds: AddFile[];
 }
 
-/** Under the quarantine policy, logs this many bad records per task in full (all are in the table). */
-const QUARANTINE_LOG_LIMIT = 20;
-
 export class MapTaskRunner {
-  private readers = new Map<string, Promise<RangeReader>>();
   /** Aggregators and column buffers are large and reused; one per concurrently running task. */
   private readonly pool: { aggregator: PartialAggregator; columns: DecodedColumns }[] = [];
 
-  constructor(private readonly sender: ShuffleSender, private readonly log: (m: string) => void) {}
+  constructor(private readonly sender: ShuffleSender, private readonly readers: RangeReaders, private readonly log: (m: string) => void) {}
 
   async run(input: MapTaskInput): Promise<MapTaskResult> {
     const buffers = this.pool.pop() ?? { aggregator: new PartialAggregator(), columns: createEventColumns(64 * 1024) };
@@ -64,32 +60,18 @@ export class MapTaskRunner {
     const t0 = Date.now();
     const { job } = input;
     const stats = emptyMapStats();
-    const reader = await this.reader(job.bootstrapServers, job.isolationLevel ?? DEFAULT_ISOLATION_LEVEL);
+    const reader = await this.readers.get(job.bootstrapServers, job.isolationLevel ?? DEFAULT_ISOLATION_LEVEL);
     const decoder = new EventDecoder({ maxValueBytes: job.maxValueBytes, timeZone: job.timeZone });
     const lateWatermark = input.lateFilter ? input.lateWatermarkMicros : -Infinity;
     const quarantine = job.badRecords === 'quarantine' && job.quarantineTablePath ? new QuarantineFiles(job.quarantineTablePath, input.batchId) : undefined;
     const lateFiles = job.lateRows === 'table' && job.lateRowsTablePath && input.lateFilter
       ? new LateRowsFiles(job.lateRowsTablePath, input.batchId, input.lateWatermarkMicros) : undefined;
     const guardLimitMicros = input.maxEventTimeAheadMs > 0 ? (input.eventTimeGuardReferenceMs + input.maxEventTimeAheadMs) * 1000 : Infinity;
-    let logged = 0;
     let minEvent = Infinity;
     let sumEvent = 0;
     let decodeMs = 0;
     let aggregateMs = 0;
-    const onBad = (chunk: RecordChunk, i: number, reason: string, detail: () => string): void => {
-      stats.badRecords[reason] = (stats.badRecords[reason] ?? 0) + 1;
-      const where = `topic ${chunk.topic} partition ${chunk.partition} offset ${chunk.offset[i]}`;
-      if (job.badRecords === 'fail') {
-        throw new TributaryError(`bad record at ${where}: ${reason}: ${detail()} (badRecords is 'fail')`, { code: 'BAD_RECORD' });
-      }
-      if (quarantine) {
-        const text = detail();
-        quarantine.add(chunk, i, reason, text);
-        if (logged++ < QUARANTINE_LOG_LIMIT) this.log(`quarantined record in batch ${input.batchId}: ${where}: ${reason}: ${text}`);
-      } else {
-        this.log(`dropped bad record in batch ${input.batchId}: ${where}: ${reason}: ${detail()}`);
-      }
-    };
+    const onBad = badRecordHandler(job, input.batchId, stats, quarantine, this.log);
     const guard = (chunk: RecordChunk): void => {
       let w = 0;
       let j = 0;
@@ -165,24 +147,6 @@ export class MapTaskRunner {
       total: Date.now() - t0,
     };
     return { stats, quarantineAdds, lateRowsAdds };
-  }
-
-  async close(): Promise<void> {
-    for (const r of this.readers.values()) await (await r).close().catch(() => {});
-    this.readers.clear();
-  }
-
-  /** One reader per bootstrap list and isolation level (a prefetched response is only valid for its level). */
-  private reader(servers: string[], isolation: IsolationLevel): Promise<RangeReader> {
-    const key = `${servers.join(',')} ${isolation}`;
-    let r = this.readers.get(key);
-    if (!r) {
-      // The next batch reads each partition from where this one ended: its first fetch is sent now.
-      r = createRangeReader({ brokers: servers, clientId: 'tributary-executor', prefetchNext: true, isolation });
-      r.catch(() => this.readers.delete(key));
-      this.readers.set(key, r);
-    }
-    return r;
   }
 }
 

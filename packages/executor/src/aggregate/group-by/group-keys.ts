@@ -1,0 +1,283 @@
+/**
+ * The groups of one table: composite key (window start?, key values…) → dense group id 0, 1, 2, …
+ * in order of first appearance, as an open-addressing hash table on typed arrays.
+ *
+ * Each group's key is a fixed-width row of int32 words, so finding a group costs one hash and a
+ * word-by-word comparison whatever the key types are:
+ *
+ *   flags          ⌈2·keys / 32⌉ words: bit 2c = key c is null, bit 2c+1 = key c is a wide exact
+ *                  integer (|v| ≥ 2^53, held in the column's wide list; its word is the list index)
+ *   window start   2 words, the int64 µs (low, high)
+ *   per key        boolean, int, date: 1 word, the value
+ *                  long, timestamp, decimal: 2 words, the int64 (low, high) of the unscaled value
+ *                  double: 2 words, the IEEE bits with −0.0 → 0.0 and every NaN → one NaN (Spark's
+ *                  NormalizeFloatingNumbers: such values group together)
+ *                  string, binary: 1 word, the id in the table's BytesDictionary of that column
+ *   a null key has zero words and its null bit set, so NULL is one group of its own.
+ *
+ * Rows are encoded column at a time into a scratch word matrix, then inserted in one loop; nothing
+ * is allocated per row. Groups are never deleted one by one: retain() compacts the table (and its
+ * dictionaries) to the groups kept, which is how closed windows leave state.
+ */
+import { SqlField, Vector } from '@tributary/common';
+import {
+  KeyColumn, TWO_32, compactKeyColumn, decodeKeyColumn, describeValue, encodeKeyColumn, hashKeyColumn, keyColumnWidth, makeKeyColumn,
+} from './key-columns';
+import { SPARK_HASH_SEED, hashLong, hashLongWords } from './spark-hash';
+
+export class GroupKeyTable {
+  /** Number of groups. */
+  size = 0;
+  readonly width: number;
+  readonly hasWindow: boolean;
+  private readonly flagWords: number;
+  private readonly columns: KeyColumn[];
+  private keyWords: Int32Array;
+  private hashes: Int32Array;
+  /** Linear-probing index, two words per slot: group id + 1 (0 = empty), then the group's hash. */
+  private slots: Int32Array;
+  private mask: number;
+  private rowWords = new Int32Array(0);
+
+  constructor(hasWindow: boolean, keyFields: readonly SqlField[], initialGroups = 1024) {
+    this.hasWindow = hasWindow;
+    this.flagWords = Math.ceil((2 * keyFields.length) / 32);
+    let offset = this.flagWords + (hasWindow ? 2 : 0);
+    this.columns = keyFields.map((field, c) => {
+      const col = makeKeyColumn(field, c, offset);
+      offset += keyColumnWidth(col.kind);
+      return col;
+    });
+    this.width = offset;
+    let slotCount = 16;
+    while (slotCount < initialGroups * 2) slotCount *= 2;
+    this.slots = new Int32Array(2 * slotCount);
+    this.mask = slotCount - 1;
+    this.keyWords = new Int32Array((slotCount / 2) * Math.max(1, this.width));
+    this.hashes = new Int32Array(slotCount / 2);
+  }
+
+  /** Capacity in groups before the next growth (accumulators size their arrays to it). */
+  get capacity(): number {
+    return this.hashes.length;
+  }
+
+  /**
+   * Writes the group id of rows 0..n−1 into groupOf (−1 for rows with skip[i] = 1), adding groups
+   * as needed. `windowStart` (µs, integers) is read when the table has a window; `keys` are the key
+   * columns in key order. Returns how many groups were added.
+   */
+  findOrInsert(n: number, windowStart: Float64Array | null, keys: readonly Vector[], skip: Uint8Array | null, groupOf: Int32Array): number {
+    const W = this.width;
+    if (this.rowWords.length < n * W) this.rowWords = new Int32Array(Math.max(n * W, this.rowWords.length * 2));
+    const words = this.rowWords;
+    if (this.flagWords > 0) for (let i = 0; i < n; i++) for (let f = 0; f < this.flagWords; f++) words[i * W + f] = 0;
+    if (this.hasWindow) {
+      const ws = windowStart as Float64Array;
+      const o = this.flagWords;
+      let last = NaN;
+      let low = 0;
+      let high = 0;
+      for (let i = 0; i < n; i++) {
+        const v = ws[i];
+        if (v !== last) {
+          last = v;
+          high = Math.floor(v / TWO_32);
+          low = v - high * TWO_32;
+        }
+        words[i * W + o] = low;
+        words[i * W + o + 1] = high;
+      }
+    }
+    for (let c = 0; c < this.columns.length; c++) encodeKeyColumn(this.columns[c], keys[c], n, words, W, skip);
+
+    const before = this.size;
+    let slots = this.slots;
+    let keyWords = this.keyWords;
+    let mask = this.mask;
+    for (let i = 0; i < n; i++) {
+      if (skip !== null && skip[i] === 1) {
+        groupOf[i] = -1;
+        continue;
+      }
+      const base = i * W;
+      let h = 0x9747b28c | 0; // an int32, as the stored hashes are (also when there are no key words)
+      for (let k = 0; k < W; k++) {
+        h = Math.imul(h ^ words[base + k], 0x9e3779b1);
+        h ^= h >>> 15;
+      }
+      let slot = h & mask;
+      let g = -1;
+      for (;;) {
+        const v = slots[2 * slot];
+        if (v === 0) break;
+        const cand = v - 1;
+        if (slots[2 * slot + 1] === h) {
+          const cb = cand * W;
+          let k = 0;
+          while (k < W && keyWords[cb + k] === words[base + k]) k++;
+          if (k === W) {
+            g = cand;
+            break;
+          }
+        }
+        slot = (slot + 1) & mask;
+      }
+      if (g < 0) {
+        g = this.insert(words, base, h, slot);
+        slots = this.slots;
+        keyWords = this.keyWords;
+        mask = this.mask;
+      }
+      groupOf[i] = g;
+    }
+    return this.size - before;
+  }
+
+  /** Empties the table for reuse, keeping its arrays. */
+  clear(): void {
+    if (this.size > 0) this.slots.fill(0);
+    this.size = 0;
+    for (const col of this.columns) {
+      col.dictionary?.clear();
+      col.hasNull = false;
+      if (col.wide.length > 0) {
+        col.wide = [];
+        col.wideIndex = new Map();
+      }
+    }
+  }
+
+  /**
+   * Spark's hash of each group's window and keys (the definition in group-partition.ts), computed
+   * from the key words and the dictionaries' bytes: equal to groupHashes() over the decoded rows.
+   * Groups 0..size−1 into `out`.
+   */
+  sparkHashes(windowSizeMicros: number, out: Int32Array): void {
+    const W = this.width;
+    const kw = this.keyWords;
+    const n = this.size;
+    for (let g = 0; g < n; g++) out[g] = SPARK_HASH_SEED;
+    if (this.hasWindow) {
+      const o = this.flagWords;
+      // every group of a window starts from the same hash: groups come mostly window by window
+      let lastLow = 0;
+      let lastHigh = 0;
+      let lastHash = 0;
+      let known = false;
+      for (let g = 0; g < n; g++) {
+        const low = kw[g * W + o];
+        const high = kw[g * W + o + 1];
+        if (!known || low !== lastLow || high !== lastHigh) {
+          const start = high * TWO_32 + (low >>> 0);
+          lastHash = hashLong(start + windowSizeMicros, hashLongWords(low, high, SPARK_HASH_SEED));
+          lastLow = low;
+          lastHigh = high;
+          known = true;
+        }
+        out[g] = lastHash;
+      }
+    }
+    for (const col of this.columns) hashKeyColumn(col, kw, W, n, out);
+  }
+
+  /** Window start (µs) of group g (the table must have a window). */
+  windowStartOf(g: number): number {
+    const b = g * this.width + this.flagWords;
+    return this.keyWords[b + 1] * TWO_32 + (this.keyWords[b] >>> 0);
+  }
+
+  /**
+   * The window starts of `count` groups into a new array. Step i reads group groups[i] (i when
+   * null) and writes row dest[i] (i when null): a gather, or a scatter when dest is set.
+   */
+  windowStarts(groups: Int32Array | null, count: number, dest: Int32Array | null = null): Float64Array {
+    const out = new Float64Array(count);
+    for (let i = 0; i < count; i++) out[dest === null ? i : dest[i]] = this.windowStartOf(groups === null ? i : groups[i]);
+    return out;
+  }
+
+  /** The key columns of `count` groups, as new vectors (groups and dest as for windowStarts). */
+  keyVectors(groups: Int32Array | null, count: number, dest: Int32Array | null = null): Vector[] {
+    return this.columns.map((col) => decodeKeyColumn(col, this.keyWords, this.width, groups, count, dest));
+  }
+
+  /** Key values of group g as text, for error messages. */
+  describe(g: number): string {
+    const vs = this.keyVectors(Int32Array.of(g), 1);
+    return this.columns
+      .map((col, c) => `${col.field.name}=${describeValue(vs[c])}`)
+      .join(', ');
+  }
+
+  /**
+   * Keeps the groups with keep[g] = 1, renumbered densely in their old order, and rebuilds the
+   * dictionaries from them. Returns old id → new id (−1 for dropped groups).
+   */
+  retain(keep: Uint8Array): Int32Array {
+    const W = this.width;
+    const remap = new Int32Array(this.size).fill(-1);
+    const old = this.keyWords;
+    const oldSize = this.size;
+    let kept = 0;
+    for (let g = 0; g < oldSize; g++) if (keep[g] === 1) remap[g] = kept++;
+    const words = new Int32Array(Math.max(kept, 1) * W);
+    for (let g = 0; g < oldSize; g++) {
+      const r = remap[g];
+      if (r >= 0) for (let k = 0; k < W; k++) words[r * W + k] = old[g * W + k];
+    }
+    for (const col of this.columns) compactKeyColumn(col, words, W, kept);
+    this.size = 0;
+    this.slots.fill(0);
+    for (let r = 0; r < kept; r++) {
+      const h = hashWords(words, r * W, W);
+      let slot = h & this.mask;
+      while (this.slots[2 * slot] !== 0) slot = (slot + 1) & this.mask;
+      this.insert(words, r * W, h, slot);
+    }
+    return remap;
+  }
+
+  private insert(words: Int32Array, base: number, h: number, slot: number): number {
+    if ((this.size + 1) * 2 > this.mask + 1) {
+      this.grow();
+      slot = h & this.mask;
+      while (this.slots[2 * slot] !== 0) slot = (slot + 1) & this.mask;
+    }
+    const g = this.size++;
+    const W = this.width;
+    const keyWords = this.keyWords;
+    for (let k = 0; k < W; k++) keyWords[g * W + k] = words[base + k];
+    this.hashes[g] = h;
+    this.slots[2 * slot] = g + 1;
+    this.slots[2 * slot + 1] = h;
+    return g;
+  }
+
+  private grow(): void {
+    const slotCount = (this.mask + 1) * 2;
+    this.slots = new Int32Array(2 * slotCount);
+    this.mask = slotCount - 1;
+    const keyWords = new Int32Array((slotCount / 2) * Math.max(1, this.width));
+    keyWords.set(this.keyWords);
+    this.keyWords = keyWords;
+    const hashes = new Int32Array(slotCount / 2);
+    hashes.set(this.hashes);
+    this.hashes = hashes;
+    for (let g = 0; g < this.size; g++) {
+      let slot = hashes[g] & this.mask;
+      while (this.slots[2 * slot] !== 0) slot = (slot + 1) & this.mask;
+      this.slots[2 * slot] = g + 1;
+      this.slots[2 * slot + 1] = hashes[g];
+    }
+  }
+}
+
+function hashWords(words: Int32Array, base: number, W: number): number {
+  let h = 0x9747b28c | 0; // an int32, as the stored hashes are (also when there are no key words)
+  for (let k = 0; k < W; k++) {
+    h = Math.imul(h ^ words[base + k], 0x9e3779b1);
+    h ^= h >>> 15;
+  }
+  return h;
+}
