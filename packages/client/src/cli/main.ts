@@ -7,6 +7,7 @@
  *   tributary submit   <job.js | spec.json> [--driver HOST:PORT] [--wait]
  *   tributary list | status <id> | stop <id>   [--driver HOST:PORT]
  *   tributary produce  --bootstrap HOST:PORT --topic T [--count N] [--partitions P] [--customers C] [--rate R] [--seed S]
+ *   tributary produce  --bootstrap HOST:PORT --topic T --lines FILE|- [--partitions P]
  *   tributary demo     (a whole local cluster: Kafka, Redis, driver, 3 executors, the seed job; see README)
  *   tributary table show|history|describe|optimize|vacuum|checkpoint <path> [options] (see table.ts)
  *
@@ -30,6 +31,7 @@ commands:
   status     show a query         <query-id> [--driver HOST:PORT]
   stop       stop a query         <query-id> [--driver HOST:PORT]
   produce    produce events       --bootstrap HOST:PORT --topic T [--count N] [--partitions P] [--customers C] [--rate R] [--seed S]
+                                  --bootstrap HOST:PORT --topic T --lines FILE|- [--partitions P] (one record per line)
   demo       run the seed job on a local cluster it starts itself
   table      a Delta table        show <path> [--limit N] [--version V | --timestamp ISO]
                                   history <path> [--limit N]
@@ -62,7 +64,7 @@ export async function main(argv: string[]): Promise<number> {
       return runProduceCommand(opts({
         bootstrap: { type: 'string' }, topic: { type: 'string' }, count: { type: 'string' }, partitions: { type: 'string' },
         customers: { type: 'string' }, rate: { type: 'string' }, seed: { type: 'string' }, 'late-share': { type: 'string' },
-        'disorder-share': { type: 'string' },
+        'disorder-share': { type: 'string' }, lines: { type: 'string' },
       }));
     case 'demo':
       return runDemoCommand(opts({ events: { type: 'string' }, keep: { type: 'boolean' } }));
