@@ -22,7 +22,8 @@ const TIERS = ['gold', 'silver', null];
 export function orders(n: number, firstId = 0): Order[] {
   const out: Order[] = [];
   let seed = 7 + firstId;
-  const rnd = (m: number): number => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % m; };
+  // A linear congruential generator; its high bits only (the low bits repeat with short periods).
+  const rnd = (m: number): number => { seed = (seed * 1103515245 + 12345) % 2147483648; return Math.floor((seed / 2147483648) * m); };
   const start = BigInt(Date.UTC(2026, 2, 1)) * 1000n;
   for (let i = 0; i < n; i++) {
     const tsMicros = start + BigInt(rnd(3 * 86_400)) * 1_000_000n + BigInt(rnd(1_000_000));
