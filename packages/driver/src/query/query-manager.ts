@@ -11,7 +11,7 @@ import {
   assertValidSpec, BatchId, canonicalJson, isolationLevelOf, Checkpoint, DEFAULT_MAX_EVENT_TIME_AHEAD, defaultSideTablePath, diffStateful, ExecutorJob,
   InvalidArgumentError, LATE_ROWS_TABLE_SCHEMA, parseDuration, parseSpecDocument, QUARANTINE_TABLE_SCHEMA, QuerySpec,
   statefulFingerprint, TributaryError, UnavailableError, QuerySpecV2, ResolvedQuery, resolveQuery, diffResolved,
-  deltaSchemaOf, seedSchemaProblem,
+  deltaSchemaOf, seedSchemaProblem, simpleString, stepsOutput,
 } from '@tributary/common';
 import { ExecutorRegistry } from '../scheduler/executor-registry';
 import { MicroBatchExecution, SourceOffsets, StateFence } from './micro-batch-execution';
@@ -264,20 +264,14 @@ export class QueryManager {
   /**
    * Validates a spec and, for a v2 spec, resolves it. A v1 spec is the seed's query shape, which
    * the executors run with the seed's kernels: its schema must be the seed's (a v1 job with other
-   * field names is refused here rather than quarantining every record). A v2 spec is resolved; the
-   * executors run resolved queries without aggregation (ingest jobs); one with an aggregation is
-   * refused at submit until the executors run general aggregations.
+   * field names is refused here rather than quarantining every record). A v2 spec is resolved, then
+   * refused by name where the executors cannot run it yet (executorRefusals).
    */
   private validate(spec: AnySpec): ResolvedQuery | null {
     if (spec !== null && typeof spec === 'object' && (spec as { version?: unknown }).version === 2) {
       const query = resolveQuery(spec as QuerySpecV2);
-      if (query.aggregate !== null) {
-        throw new InvalidArgumentError(
-          'this version of Tributary runs general queries without aggregation (ingest jobs) and the seed\'s windowed count/sum by customer_id; '
-          + 'other aggregations are accepted once the executors run them (issue: Step 7, grouping by any keys)',
-          { code: 'UNSUPPORTED_OPERATION' },
-        );
-      }
+      const refused = executorRefusals(query);
+      if (refused.length > 0) throw new InvalidArgumentError(refused.join('; '), { code: 'UNSUPPORTED_OPERATION' });
       return query;
     }
     assertValidSpec(spec as QuerySpec);
@@ -368,6 +362,33 @@ export class QueryManager {
       fs.rmSync(path.join(this.stateDir, 'queries', `${queryId}.json`), { force: true });
     }
   }
+}
+
+/** Aggregate functions the executors' group-by computes, and the input types min/max take there. */
+const EXECUTOR_AGGREGATES: readonly string[] = ['count', 'sum', 'min', 'max'];
+const ORDERED_TYPES: readonly string[] = ['boolean', 'int', 'long', 'double', 'decimal', 'date', 'timestamp'];
+
+/**
+ * What a resolved query asks that the executors cannot run yet, each named (empty: it runs).
+ * The resolver already refuses what Spark refuses (update mode into Delta, append without a
+ * watermark, sliding windows); these are Tributary's own limits.
+ */
+export function executorRefusals(query: ResolvedQuery): string[] {
+  const agg = query.aggregate;
+  if (agg === null) return [];
+  const problems: string[] = [];
+  const input = stepsOutput(query.scan.schema, query.pre);
+  for (const a of agg.aggregates) {
+    if (!EXECUTOR_AGGREGATES.includes(a.fn)) {
+      problems.push(`aggregate ${a.fn} (${a.field.name}) is not supported yet by the executors; supported: ${EXECUTOR_AGGREGATES.join(', ')}`);
+    } else if ((a.fn === 'min' || a.fn === 'max') && a.column !== null && !ORDERED_TYPES.includes(input[a.column].type.kind)) {
+      problems.push(`${a.fn} over ${simpleString(input[a.column].type)} (${a.field.name}) is not supported yet by the executors; ${a.fn} takes boolean, int, bigint, double, decimal, date or timestamp`);
+    }
+  }
+  if (query.options.lateRows === 'table' && query.sink.outputMode === 'append') {
+    problems.push("lateRows 'table' is not supported yet for this query (only the seed's v1 job writes a late-rows table); use lateRows 'drop' (late rows are counted in progress)");
+  }
+  return problems;
 }
 
 /** The table a resolved query writes. */
