@@ -11,7 +11,7 @@ import {
   assertValidSpec, BatchId, canonicalJson, isolationLevelOf, Checkpoint, DEFAULT_MAX_EVENT_TIME_AHEAD, defaultSideTablePath, diffStateful, ExecutorJob,
   InvalidArgumentError, LATE_ROWS_TABLE_SCHEMA, parseDuration, parseSpecDocument, QUARANTINE_TABLE_SCHEMA, QuerySpec,
   statefulFingerprint, TributaryError, UnavailableError, QuerySpecV2, ResolvedQuery, resolveQuery, diffResolved,
-  deltaSchemaOf, seedSchemaProblem, simpleString, stepsOutput,
+  deltaSchemaOf, seedSchemaProblem,
 } from '@tributary/common';
 import { ExecutorRegistry } from '../scheduler/executor-registry';
 import { MicroBatchExecution, SourceOffsets, StateFence } from './micro-batch-execution';
@@ -19,6 +19,7 @@ import { QueryContext } from './query-context';
 import { DeltaSink, SinkTable, sinkTableOfSpec } from '../commit/delta-sink';
 import { SideTableSink } from '../commit/side-table-sink';
 import { asPreconditionError, PathPolicy } from './path-policy';
+import { executorRefusals } from './executor-refusals';
 
 export interface Environment {
   /** Checks Kafka is reachable and the topic exists; throws UnavailableError naming what and where. */
@@ -362,33 +363,6 @@ export class QueryManager {
       fs.rmSync(path.join(this.stateDir, 'queries', `${queryId}.json`), { force: true });
     }
   }
-}
-
-/** Aggregate functions the executors' group-by computes, and the input types min/max take there. */
-const EXECUTOR_AGGREGATES: readonly string[] = ['count', 'sum', 'min', 'max'];
-const ORDERED_TYPES: readonly string[] = ['boolean', 'int', 'long', 'double', 'decimal', 'date', 'timestamp'];
-
-/**
- * What a resolved query asks that the executors cannot run yet, each named (empty: it runs).
- * The resolver already refuses what Spark refuses (update mode into Delta, append without a
- * watermark, sliding windows); these are Tributary's own limits.
- */
-export function executorRefusals(query: ResolvedQuery): string[] {
-  const agg = query.aggregate;
-  if (agg === null) return [];
-  const problems: string[] = [];
-  const input = stepsOutput(query.scan.schema, query.pre);
-  for (const a of agg.aggregates) {
-    if (!EXECUTOR_AGGREGATES.includes(a.fn)) {
-      problems.push(`aggregate ${a.fn} (${a.field.name}) is not supported yet by the executors; supported: ${EXECUTOR_AGGREGATES.join(', ')}`);
-    } else if ((a.fn === 'min' || a.fn === 'max') && a.column !== null && !ORDERED_TYPES.includes(input[a.column].type.kind)) {
-      problems.push(`${a.fn} over ${simpleString(input[a.column].type)} (${a.field.name}) is not supported yet by the executors; ${a.fn} takes boolean, int, bigint, double, decimal, date or timestamp`);
-    }
-  }
-  if (query.options.lateRows === 'table' && query.sink.outputMode === 'append') {
-    problems.push("lateRows 'table' is not supported yet for this query (only the seed's v1 job writes a late-rows table); use lateRows 'drop' (late rows are counted in progress)");
-  }
-  return problems;
 }
 
 /** The table a resolved query writes. */
