@@ -15,6 +15,7 @@ import { AttemptTracker } from './task/attempt-tracker';
 import { MapTaskRunner } from './task/map-task';
 import { RangeReaders } from './task/range-readers';
 import { IngestTaskRunner } from './task/ingest-task';
+import { AggregateMapTaskRunner } from './task/aggregate-map-task';
 import { ReduceTaskRunner } from './task/reduce-task';
 
 export interface ExecutorOptions {
@@ -46,10 +47,11 @@ export async function startExecutor(opts: ExecutorOptions): Promise<RunningExecu
   const readers = new RangeReaders();
   const maps = new MapTaskRunner(sender, readers, log);
   const ingests = new IngestTaskRunner(readers, log);
+  const aggregateMaps = new AggregateMapTaskRunner(sender, readers, log);
   const reduces = new ReduceTaskRunner(inbox, liveState);
   const attempts = new AttemptTracker();
   const server = new RpcServer({ maxReceiveBytes: opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES })
-    .add('TaskService', taskService(maps, ingests, reduces, attempts, inbox, log))
+    .add('TaskService', taskService({ maps, ingests, aggregateMaps, reduces }, attempts, inbox, log))
     .add('ShuffleService', shuffleService(inbox));
   const host = opts.host ?? '127.0.0.1';
   const port = await server.listen(host, opts.port ?? 0);

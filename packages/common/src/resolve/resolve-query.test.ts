@@ -31,6 +31,16 @@ describe('resolveQuery: the six job kinds', () => {
     assert.deepEqual(q.output, agg.schema);
   });
 
+  it('sum over decimals wider than 18 digits: decimal(38,2) sums to decimal(38,2), decimal(30,4) to decimal(38,4) (the executors sum exactly to 38 digits)', () => {
+    const schema = [sqlField('kind', STRING), sqlField('big', decimalType(38, 2)), sqlField('mid', decimalType(30, 4))];
+    const q = resolve(specOf([
+      { op: 'select', exprs: [parse(schema)] },
+      { op: 'select', exprs: [col('data.*')] },
+      { op: 'aggregate', keys: [col('kind')], aggregates: [alias(call('sum', col('big')), 'b'), alias(call('sum', col('mid')), 'm')] },
+    ], { outputMode: 'complete' }));
+    assert.deepEqual(q.aggregate!.aggregates.map((a) => fields([a.field])[0]), ['b decimal(38,2)', 'm decimal(38,4)']);
+  });
+
   it('nested JSON: data.order.total and data.order.country reached through structs, keyed and summed', () => {
     const order = structType([sqlField('id', STRING), sqlField('country', STRING), sqlField('total', decimalType(10, 2))]);
     const schema = [sqlField('order', order), sqlField('ts', TIMESTAMP, false)];

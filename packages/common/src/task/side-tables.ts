@@ -52,6 +52,12 @@ export const LATE_ROWS_TABLE_SCHEMA: StructType = struct([
 /** Reason code of an event stamped further ahead of the batch's reference time than the allowed skew. */
 export const EVENT_TIME_TOO_FAR_AHEAD = 'EVENT_TIME_TOO_FAR_AHEAD';
 
+/**
+ * Reason code of a row whose event time (the watermark's or the window's column) is null in a query
+ * that uses one: Spark drops such rows silently, Tributary quarantines them.
+ */
+export const NULL_EVENT_TIME = 'NULL_EVENT_TIME';
+
 /** Side-table names as map tasks report their files and progress names them. */
 export type SideTableName = 'quarantine' | 'lateRows';
 

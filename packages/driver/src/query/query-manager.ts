@@ -19,6 +19,7 @@ import { QueryContext } from './query-context';
 import { DeltaSink, SinkTable, sinkTableOfSpec } from '../commit/delta-sink';
 import { SideTableSink } from '../commit/side-table-sink';
 import { asPreconditionError, PathPolicy } from './path-policy';
+import { executorRefusals } from './executor-refusals';
 
 export interface Environment {
   /** Checks Kafka is reachable and the topic exists; throws UnavailableError naming what and where. */
@@ -264,20 +265,14 @@ export class QueryManager {
   /**
    * Validates a spec and, for a v2 spec, resolves it. A v1 spec is the seed's query shape, which
    * the executors run with the seed's kernels: its schema must be the seed's (a v1 job with other
-   * field names is refused here rather than quarantining every record). A v2 spec is resolved; the
-   * executors run resolved queries without aggregation (ingest jobs); one with an aggregation is
-   * refused at submit until the executors run general aggregations.
+   * field names is refused here rather than quarantining every record). A v2 spec is resolved, then
+   * refused by name where the executors cannot run it yet (executorRefusals).
    */
   private validate(spec: AnySpec): ResolvedQuery | null {
     if (spec !== null && typeof spec === 'object' && (spec as { version?: unknown }).version === 2) {
       const query = resolveQuery(spec as QuerySpecV2);
-      if (query.aggregate !== null) {
-        throw new InvalidArgumentError(
-          'this version of Tributary runs general queries without aggregation (ingest jobs) and the seed\'s windowed count/sum by customer_id; '
-          + 'other aggregations are accepted once the executors run them (issue: Step 7, grouping by any keys)',
-          { code: 'UNSUPPORTED_OPERATION' },
-        );
-      }
+      const refused = executorRefusals(query);
+      if (refused.length > 0) throw new InvalidArgumentError(refused.join('; '), { code: 'UNSUPPORTED_OPERATION' });
       return query;
     }
     assertValidSpec(spec as QuerySpec);

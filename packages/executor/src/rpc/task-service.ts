@@ -8,6 +8,7 @@ import {
 } from '@tributary/common';
 import { MapTaskRunner } from '../task/map-task';
 import { IngestTaskRunner } from '../task/ingest-task';
+import { AggregateMapTaskRunner } from '../task/aggregate-map-task';
 import { ReduceTaskRunner } from '../task/reduce-task';
 import { AttemptTracker } from '../task/attempt-tracker';
 import { ShuffleInbox } from '../shuffle/shuffle-inbox';
@@ -105,7 +106,19 @@ function parseQuery(msg: unknown): ResolvedQuery | null {
   }
 }
 
-export function taskService(maps: MapTaskRunner, ingests: IngestTaskRunner, reduces: ReduceTaskRunner, attempts: AttemptTracker, inbox: ShuffleInbox, log: (m: string) => void): ServiceHandlers {
+/**
+ * The task runners by kind: `maps` and `reduces` (without a query) run v1 seed jobs with the seed's
+ * kernels; a resolved query runs as `ingests` (no aggregation) or `aggregateMaps` + `reduces`.
+ */
+export interface TaskRunners {
+  maps: MapTaskRunner;
+  ingests: IngestTaskRunner;
+  aggregateMaps: AggregateMapTaskRunner;
+  reduces: ReduceTaskRunner;
+}
+
+export function taskService(runners: TaskRunners, attempts: AttemptTracker, inbox: ShuffleInbox, log: (m: string) => void): ServiceHandlers {
+  const { maps, ingests, aggregateMaps, reduces } = runners;
   return {
     async OpenShuffle(req) {
       const ctx = checkCtx(req.ctx);
@@ -150,13 +163,18 @@ export function taskService(maps: MapTaskRunner, ingests: IngestTaskRunner, redu
         throw new InvalidArgumentError(`owners must name an owner for each of the ${job.shufflePartitions} shuffle partitions`);
       }
       const signal = attempts.begin(ctx.query_id, ctx.batch_id, ctx.attempt);
+      const common = {
+        batchId: ctx.batch_id, attempt: ctx.attempt, taskId: req.task_id, job, ranges,
+        lateWatermarkMicros: Number(req.late_watermark_micros), lateFilter: !!req.late_filter, owners,
+        eventTimeGuardReferenceMs: Number(req.event_time_guard_reference_ms), maxEventTimeAheadMs: Number(req.max_event_time_ahead_ms),
+        signal,
+      };
       try {
-        const { stats, quarantineAdds, lateRowsAdds } = await maps.run({
-          batchId: ctx.batch_id, attempt: ctx.attempt, taskId: req.task_id, job, ranges,
-          lateWatermarkMicros: Number(req.late_watermark_micros), lateFilter: !!req.late_filter, owners,
-          eventTimeGuardReferenceMs: Number(req.event_time_guard_reference_ms), maxEventTimeAheadMs: Number(req.max_event_time_ahead_ms),
-          signal,
-        });
+        if (query) {
+          const { stats, quarantineAdds } = await aggregateMaps.run({ ...common, query });
+          return { stats_json: JSON.stringify(stats), quarantine_add_actions_json: quarantineAdds.map((a) => JSON.stringify(a)) };
+        }
+        const { stats, quarantineAdds, lateRowsAdds } = await maps.run(common);
         return {
           stats_json: JSON.stringify(stats),
           quarantine_add_actions_json: quarantineAdds.map((a) => JSON.stringify(a)),
@@ -171,12 +189,14 @@ export function taskService(maps: MapTaskRunner, ingests: IngestTaskRunner, redu
       const ctx = checkCtx(req.ctx);
       const job = parseJob(req.job_json, ctx, req.query !== undefined && req.query !== null);
       const partitions = parsePartitions(req.partitions, job, 'partition');
+      const query = parseQuery(req.query);
+      if (query && query.aggregate === null) throw new InvalidArgumentError('a query without aggregation has no reduce tasks');
       const mapTaskIds = (req.map_task_ids ?? []) as number[];
       if (mapTaskIds.some((id) => !Number.isInteger(id) || id < 0)) throw new InvalidArgumentError('map_task_ids must be ≥ 0');
       attempts.begin(ctx.query_id, ctx.batch_id, ctx.attempt);
       try {
         const { stats, adds } = await reduces.run({
-          queryId: ctx.query_id, batchId: ctx.batch_id, attempt: ctx.attempt, job,
+          queryId: ctx.query_id, batchId: ctx.batch_id, attempt: ctx.attempt, job, query,
           partitions, mapTaskIds,
           watermarkMicros: Number(req.watermark_micros),
           committed: parseCommitted(req.committed),

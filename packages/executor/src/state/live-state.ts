@@ -9,19 +9,26 @@
  * while a batch changes it and put back only once its new version is durable, so a failed attempt
  * never leaves a half-merged table behind.
  *
+ * Two kinds of table live here, by the query: the seed's WindowStateTable (v1 seed jobs; blobs in
+ * the partial-codec formats, snapshots encoded on a worker) and, for resolved queries, the general
+ * group-by's GroupStateTable (blobs in the group codec's formats: change sets group-changes/v1,
+ * snapshots group-partials/v1 of allRows(), encoded on the event loop between batches). Both follow
+ * the same versions, fences, cache rule and emitted-row records.
+ *
  * What a query holds here (tables, snapshot columns, its store's Redis connection) is released once
  * the query has not used it for `idleQueryMs` (default 10 minutes) and another query does: a query
  * that was stopped leaves nothing behind for good, and one that comes back loads from the store.
  */
-import { BatchId, batchThatWrote, ExecutorJob, StateStore, StateVersion, stateVersionAfter } from '@tributary/common';
+import { BatchId, batchThatWrote, ExecutorJob, StateChain, StateStore, StateVersion, stateVersionAfter } from '@tributary/common';
 import { ChangeSet, PartialSetColumns, WindowStateTable, decodeChangeSet, decodePartialSet, encodeChangeSet } from '../aggregate';
+import { decodeGroupChanges, decodeGroupPartials, encodeGroupChanges, encodeGroupPartials, GroupLayout, GroupStateTable } from '../aggregate/group-by';
 import { SnapshotEncoder } from './snapshot-encoder';
 
 /** Snapshot columns of a partition: `columns` is null while they are with the encoder. */
 interface SnapshotSlot { columns: PartialSetColumns | null; capacity: number; busy: boolean; preparing: boolean }
 
 /** A table at `version`; `takeSnapshot`, while set, copies it for a snapshot due at this version. */
-interface Cached { version: StateVersion; attempt: number; table: WindowStateTable; takeSnapshot: (() => void) | null }
+interface Cached { version: StateVersion; attempt: number; table: WindowStateTable | GroupStateTable; takeSnapshot: (() => void) | null }
 
 export class LiveState {
   private readonly stores = new Map<string, Promise<StateStore>>();
@@ -47,6 +54,41 @@ export class LiveState {
    * `committed` maps batch id → the attempt whose state the driver committed.
    */
   async checkout(job: ExecutorJob, partition: number, prevBatchId: BatchId | null, committed: ReadonlyMap<BatchId, number>): Promise<WindowStateTable> {
+    const cached = this.takeCached(job, partition, prevBatchId, committed);
+    if (cached instanceof WindowStateTable) return cached;
+    const table = new WindowStateTable({ windowMicros: job.windowMicros });
+    if (prevBatchId === null) return table;
+    const chain = await this.loadChain(job, partition, prevBatchId, committed);
+    if (chain.snapshot) table.loadSnapshot(decodePartialSet(chain.snapshot.bytes));
+    for (const change of chain.changes) table.applyChanges(decodeChangeSet(change.bytes));
+    table.mark();
+    this.prepareSnapshotColumns(`${job.queryId}:${partition}`, table.numRowsTotal);
+    this.logLoaded(partition, prevBatchId, chain, table.numRowsTotal);
+    return table;
+  }
+
+  /** checkout() for a resolved query's group-by state (layout: the query's groupLayout). */
+  async checkoutGroups(
+    job: ExecutorJob, layout: GroupLayout, partition: number, prevBatchId: BatchId | null, committed: ReadonlyMap<BatchId, number>,
+  ): Promise<GroupStateTable> {
+    const cached = this.takeCached(job, partition, prevBatchId, committed);
+    // A query keeps its layout across restarts (the driver refuses a changed one); compared anyway.
+    if (cached instanceof GroupStateTable && (cached.layout === layout || JSON.stringify(cached.layout) === JSON.stringify(layout))) return cached;
+    const table = new GroupStateTable(layout);
+    if (prevBatchId === null) return table;
+    const chain = await this.loadChain(job, partition, prevBatchId, committed);
+    if (chain.snapshot) table.loadSnapshot(decodeGroupPartials(layout, chain.snapshot.bytes));
+    for (const change of chain.changes) table.applyChanges(decodeGroupChanges(layout, change.bytes));
+    table.mark();
+    this.logLoaded(partition, prevBatchId, chain, table.numGroups);
+    return table;
+  }
+
+  /**
+   * Takes the cached table of the partition out of the cache; returns it when it is exactly the
+   * state after `prevBatchId` written by the attempt the driver committed, else null.
+   */
+  private takeCached(job: ExecutorJob, partition: number, prevBatchId: BatchId | null, committed: ReadonlyMap<BatchId, number>): WindowStateTable | GroupStateTable | null {
     const version = stateVersionAfter(prevBatchId);
     const key = `${job.queryId}:${partition}`;
     this.touch(job.queryId);
@@ -56,19 +98,21 @@ export class LiveState {
       cached.takeSnapshot?.(); // before the table changes
       return cached.table;
     }
-    const table = new WindowStateTable({ windowMicros: job.windowMicros });
-    if (prevBatchId === null) return table;
+    return null;
+  }
+
+  /** The blobs of the committed chain that makes the state after `prevBatchId`. */
+  private async loadChain(job: ExecutorJob, partition: number, prevBatchId: BatchId, committed: ReadonlyMap<BatchId, number>): Promise<StateChain> {
     const store = await this.store(job);
-    const chain = await store.loadChain(partition, version, (v) => {
+    return store.loadChain(partition, stateVersionAfter(prevBatchId), (v) => {
       const writer = batchThatWrote(v);
       return writer === null ? undefined : committed.get(writer);
     });
-    if (chain.snapshot) table.loadSnapshot(decodePartialSet(chain.snapshot.bytes));
-    for (const change of chain.changes) table.applyChanges(decodeChangeSet(change.bytes));
-    table.mark();
-    this.prepareSnapshotColumns(key, table.numRowsTotal);
-    this.log(`loaded state of partition ${partition} at version ${version} (${chain.snapshot ? `snapshot ${chain.snapshot.version} + ` : ''}${chain.changes.length} change sets, ${table.numRowsTotal} rows)`);
-    return table;
+  }
+
+  private logLoaded(partition: number, prevBatchId: BatchId, chain: StateChain, rows: number): void {
+    const version = stateVersionAfter(prevBatchId);
+    this.log(`loaded state of partition ${partition} at version ${version} (${chain.snapshot ? `snapshot ${chain.snapshot.version} + ` : ''}${chain.changes.length} change sets, ${rows} rows)`);
   }
 
   /**
@@ -83,23 +127,65 @@ export class LiveState {
    * more change sets.
    */
   async commit(job: ExecutorJob, partition: number, batchId: BatchId, attempt: number, table: WindowStateTable, emittedRows: number): Promise<{ upserted: number; deleted: number }> {
+    const changes: ChangeSet = table.changesSinceMark();
+    const key = `${job.queryId}:${partition}`;
+    await this.commitChanges(job, partition, batchId, attempt, table, encodeChangeSet(changes), emittedRows, (store, version) => {
+      this.prepareSnapshotColumns(key, table.numRowsTotal);
+      if (!store.shouldSnapshot(version)) return null;
+      return () => this.snapshot(key, table, (bytes) => store.writeDurableSnapshot(partition, version, attempt, bytes));
+    });
+    return { upserted: changes.upserts.length, deleted: changes.deletedWindowStartsMicros.length };
+  }
+
+  /**
+   * commit() for a resolved query's group-by state: the change set as group-changes/v1; every K
+   * versions a snapshot (group-partials/v1 of allRows()), copied and encoded between batches.
+   */
+  async commitGroups(job: ExecutorJob, partition: number, batchId: BatchId, attempt: number, table: GroupStateTable, emittedRows: number): Promise<{ upserted: number; deleted: number }> {
+    const changes = table.changesSinceMark();
+    const layout = table.layout;
+    const key = `${job.queryId}:${partition}`;
+    await this.commitChanges(job, partition, batchId, attempt, table, encodeGroupChanges(layout, changes), emittedRows, (store, version) => {
+      if (!store.shouldSnapshot(version)) return null;
+      return () => {
+        let bytes: Uint8Array;
+        try {
+          bytes = encodeGroupPartials(layout, table.allRows());
+        } catch (err) {
+          this.log(`WARN snapshot of ${key} not written: ${(err as Error).message}`);
+          return;
+        }
+        store.writeDurableSnapshot(partition, version, attempt, bytes)
+          .catch((err) => this.log(`WARN snapshot of ${key} not written: ${(err as Error).message}`));
+      };
+    });
+    return { upserted: changes.upserts.count, deleted: changes.deletedWindowStartsMicros.length };
+  }
+
+  /**
+   * Writes a change set as version stateVersionAfter(batchId) and caches the table at it.
+   * `snapshotDue` returns, when a snapshot is due at that version, what takes it: it runs once,
+   * in the gap before the next batch or when the next batch checks the table out.
+   */
+  private async commitChanges(
+    job: ExecutorJob, partition: number, batchId: BatchId, attempt: number, table: WindowStateTable | GroupStateTable, bytes: Uint8Array, emittedRows: number,
+    snapshotDue: (store: StateStore, version: StateVersion) => (() => void) | null,
+  ): Promise<void> {
     const version = stateVersionAfter(batchId);
     this.touch(job.queryId);
     const store = await this.store(job);
-    const changes: ChangeSet = table.changesSinceMark();
-    await store.write(partition, version, attempt, 'delta', encodeChangeSet(changes), emittedRows);
+    await store.write(partition, version, attempt, 'delta', bytes, emittedRows);
     table.mark();
     const cached: Cached = { version, attempt, table, takeSnapshot: null };
-    this.prepareSnapshotColumns(`${job.queryId}:${partition}`, table.numRowsTotal);
-    if (store.shouldSnapshot(version)) {
+    const take = snapshotDue(store, version);
+    if (take !== null) {
       cached.takeSnapshot = () => {
         cached.takeSnapshot = null;
-        this.snapshot(`${job.queryId}:${partition}`, table, (bytes) => store.writeDurableSnapshot(partition, version, attempt, bytes));
+        take();
       };
       setImmediate(() => cached.takeSnapshot?.());
     }
     this.tables.set(`${job.queryId}:${partition}`, cached);
-    return { upserted: changes.upserts.length, deleted: changes.deletedWindowStartsMicros.length };
   }
 
   /** Asks the worker for bigger snapshot columns once the table fills three quarters of the current ones. */

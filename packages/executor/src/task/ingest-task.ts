@@ -8,13 +8,9 @@
  * Ingest queries have no shuffle, no state and no late rows: as in Spark, a watermark only matters
  * to stateful operators. Bad records follow the query's policy (bad-records.ts).
  */
-import {
-  AddFile, BatchId, ColumnBatch, concatBatches, createStructDecoder, DEFAULT_ISOLATION_LEVEL, emptyMapStats, ExecutorJob, MapTaskStats,
-  RecordChunk, ResolvedQuery, writeBatchFiles,
-} from '@tributary/common';
-import { QuarantineFiles } from '../sink/quarantine-files';
+import { AddFile, BatchId, ColumnBatch, concatBatches, emptyMapStats, ExecutorJob, MapTaskStats, ResolvedQuery, writeBatchFiles } from '@tributary/common';
 import { runSteps } from '../pipeline/run-steps';
-import { badRecordHandler } from './bad-records';
+import { readDecodedChunks } from './decoded-chunks';
 import { RangeReaders } from './range-readers';
 
 export interface IngestTaskInput {
@@ -43,16 +39,10 @@ export class IngestTaskRunner {
     const t0 = Date.now();
     const { job, query } = input;
     const stats = emptyMapStats();
-    const reader = await this.readers.get(job.bootstrapServers, job.isolationLevel ?? DEFAULT_ISOLATION_LEVEL);
-    const decoder = createStructDecoder(query.scan);
-    const quarantine = job.badRecords === 'quarantine' && job.quarantineTablePath ? new QuarantineFiles(job.quarantineTablePath, input.batchId) : undefined;
-    const onBad = badRecordHandler(job, input.batchId, stats, quarantine, this.log);
     const ctx = { timeZone: query.options.timeZone };
-    const steps = [...query.pre, ...query.post];
     const dataAdds: AddFile[] = [];
     let held: ColumnBatch[] = [];
     let heldRows = 0;
-    let decodeMs = 0;
     let stepsMs = 0;
     let writeMs = 0;
     const flush = async (): Promise<void> => {
@@ -65,46 +55,29 @@ export class IngestTaskRunner {
       stats.outputRows += rows.count;
       writeMs += performance.now() - tw;
     };
-    // Chunks are processed one at a time, in the order they arrive (they share the decoder's
-    // buffers); a reader reuses a chunk's buffer only after its callback's promise resolved.
-    let processing: Promise<void> = Promise.resolve();
-    const onChunk = (chunk: RecordChunk): Promise<void> => {
-      const done = processing.then(async () => {
-        const td = performance.now();
-        const decoded = decoder.decode(chunk, onBad);
-        const ts = performance.now();
-        stats.inputRows += chunk.count;
-        stats.validRows += decoded.count;
-        const out = runSteps(steps, decoded, ctx);
-        // The decoder's buffers are reused by the next chunk: keep a copy of what is written.
-        if (out.count > 0) {
-          held.push(concatBatches(query.output, [out]));
-          heldRows += out.count;
-        }
-        const te = performance.now();
-        decodeMs += ts - td;
-        stepsMs += te - ts;
-        if (heldRows >= MAX_HELD_ROWS) await flush();
-        await quarantine?.flushIfFull();
-      });
-      processing = done.catch(() => {});
-      return done;
-    };
-    const reads = await Promise.all(input.ranges.map((range) => reader.read(range, onChunk, input.signal)));
-    for (const r of reads) stats.bytesFetched += r.bytesFetched;
+    const read = await readDecodedChunks(this.readers, input, stats, this.log, async (rows) => {
+      const ts = performance.now();
+      const out = runSteps(query.post, rows, ctx);
+      // The decoder's buffers are reused by the next chunk: keep a copy of what is written.
+      if (out.count > 0) {
+        held.push(concatBatches(query.output, [out]));
+        heldRows += out.count;
+      }
+      stepsMs += performance.now() - ts;
+      if (heldRows >= MAX_HELD_ROWS) await flush();
+    });
     await flush();
-    const quarantineAdds = (await quarantine?.finish()) ?? [];
-    stats.quarantinedRows = quarantine?.rows ?? 0;
+    stepsMs += read.stepsMs;
     const total = Date.now() - t0;
     stats.timingsMs = {
-      fetch: Math.max(0, total - Math.round(decodeMs + stepsMs + writeMs)),
-      decode: Math.round(decodeMs),
+      fetch: Math.max(0, total - Math.round(read.decodeMs + stepsMs + writeMs)),
+      decode: Math.round(read.decodeMs),
       aggregate: 0,
       shuffle: 0,
       total,
       steps: Math.round(stepsMs),
       write: Math.round(writeMs),
     };
-    return { stats, quarantineAdds, dataAdds };
+    return { stats, quarantineAdds: read.quarantineAdds, dataAdds };
   }
 }

@@ -10,9 +10,20 @@
  *      durable before the answer, so before the driver commits any sink; the write also records
  *      how many rows the partition emitted, which the driver checks the reported files against;
  *   5. write the emitted rows as one Parquet data file and answer with its Delta `add` action.
+ *
+ * A resolved query (input.query) runs the same steps with the general group-by: partials and state
+ * in the group codec's formats (GroupStateTable, LiveState.checkoutGroups/commitGroups); the rows
+ * a partition emits are its state rows as the aggregate's output (outputRows), then the query's
+ * `post` steps; what `post` keeps is what the partition emits (recorded with its state version,
+ * checked by the driver against the files). Every partition's rows go to the table's data files
+ * (writeBatchFiles, partitioned as the sink is).
  */
-import { BatchId, ExecutorJob, previousBatch, ReduceTaskStats } from '@tributary/common';
+import {
+  AddFile, BatchId, ColumnBatch, concatBatches, ExecutorJob, previousBatch, ReduceTaskStats, ResolvedQuery, stepsOutput, writeBatchFiles,
+} from '@tributary/common';
 import { decodePartialSet, EmittedRows } from '../aggregate';
+import { decodeGroupPartials, GroupLayout, groupLayout, outputRows } from '../aggregate/group-by';
+import { runSteps } from '../pipeline/run-steps';
 import { ShuffleInbox } from '../shuffle/shuffle-inbox';
 import { LiveState } from '../state/live-state';
 import { writeEmittedRows } from '../sink/data-files';
@@ -22,6 +33,8 @@ export interface ReduceTaskInput {
   batchId: BatchId;
   attempt: number;
   job: ExecutorJob;
+  /** The resolved query, or null for a v1 seed job (the seed's kernels). */
+  query: ResolvedQuery | null;
   partitions: number[];
   mapTaskIds: number[];
   watermarkMicros: number;
@@ -33,13 +46,15 @@ export interface ReduceTaskInput {
 const SHUFFLE_WAIT_MS = 30_000;
 
 export class ReduceTaskRunner {
+  private readonly layouts = new Map<string, { key: string; layout: GroupLayout }>();
+
   constructor(private readonly inbox: ShuffleInbox, private readonly state: LiveState) {}
 
   async run(input: ReduceTaskInput): Promise<{ stats: ReduceTaskStats; adds: object[] }> {
     const t0 = Date.now();
     const { queryId, batchId, attempt } = input;
     try {
-      return await this.reduce(input, t0);
+      return input.query === null ? await this.reduce(input, t0) : await this.reduceGroups(input, input.query, t0);
     } finally {
       this.inbox.close(queryId, batchId, attempt, 'its reduce task ended');
     }
@@ -47,11 +62,7 @@ export class ReduceTaskRunner {
 
   private async reduce(input: ReduceTaskInput, t0: number): Promise<{ stats: ReduceTaskStats; adds: object[] }> {
     const { job, queryId, batchId, attempt } = input;
-    const stats: ReduceTaskStats = {
-      partitions: input.partitions, mergedPartialRows: 0, emittedRows: 0, stateRowsTotal: 0, stateRowsUpdated: 0,
-      stateRowsRemoved: 0, stateMemoryBytes: 0, filesWritten: 0, byPartition: [],
-      timingsMs: { stateLoad: 0, merge: 0, stateWrite: 0, parquet: 0, total: 0 },
-    };
+    const stats = emptyReduceStats(input.partitions);
     const emitted: EmittedRows[] = [];
     await Promise.all(input.partitions.map(async (partition) => {
       const messages = await this.inbox.take(queryId, batchId, attempt, partition, input.mapTaskIds, SHUFFLE_WAIT_MS);
@@ -89,4 +100,67 @@ export class ReduceTaskRunner {
     stats.timingsMs.total = Date.now() - t0;
     return { stats, adds };
   }
+
+  private async reduceGroups(input: ReduceTaskInput, query: ResolvedQuery, t0: number): Promise<{ stats: ReduceTaskStats; adds: AddFile[] }> {
+    const { job, queryId, batchId, attempt } = input;
+    const stats = emptyReduceStats(input.partitions);
+    const layout = this.layoutOf(queryId, query);
+    const ctx = { timeZone: query.options.timeZone };
+    const emitted: ColumnBatch[] = [];
+    await Promise.all(input.partitions.map(async (partition) => {
+      const messages = await this.inbox.take(queryId, batchId, attempt, partition, input.mapTaskIds, SHUFFLE_WAIT_MS);
+      const tl = Date.now();
+      const table = await this.state.checkoutGroups(job, layout, partition, previousBatch(batchId), input.committed);
+      const tm = Date.now();
+      table.mark();
+      let merged = 0;
+      for (const m of messages) {
+        if (m.rows === 0) continue;
+        const partials = decodeGroupPartials(layout, m.bytes);
+        if (partials.count !== m.rows) throw new RangeError(`a push of partition ${partition} says ${m.rows} rows but holds ${partials.count}`);
+        merged += partials.count;
+        table.merge(partials);
+      }
+      stats.mergedPartialRows += merged;
+      const stateRows = job.outputMode === 'append' ? table.evictClosed(input.watermarkMicros) : table.allRows();
+      const out = runSteps(query.post, outputRows(layout, stateRows), ctx);
+      const tw = Date.now();
+      const changes = await this.state.commitGroups(job, partition, batchId, attempt, table, out.count);
+      stats.byPartition.push({ partition, mergedPartialRows: merged, emittedRows: out.count });
+      const te = Date.now();
+      if (out.count > 0) emitted.push(out);
+      stats.emittedRows += out.count;
+      stats.stateRowsTotal += table.numGroups;
+      stats.stateRowsUpdated += changes.upserted;
+      stats.stateRowsRemoved += changes.deleted;
+      stats.timingsMs.stateLoad += tm - tl;
+      stats.timingsMs.merge += tw - tm;
+      stats.timingsMs.stateWrite += te - tw;
+    }));
+    const tp = Date.now();
+    const adds = emitted.length === 0 ? [] : await writeBatchFiles(job.tablePath, concatBatches(query.output, emitted), { partitionBy: query.sink.partitionBy });
+    stats.filesWritten = adds.length;
+    stats.timingsMs.parquet = Date.now() - tp;
+    stats.timingsMs.total = Date.now() - t0;
+    return { stats, adds };
+  }
+
+  /** The group layout of a query, made once per query (LiveState keeps tables of one layout). */
+  private layoutOf(queryId: string, query: ResolvedQuery): GroupLayout {
+    const key = JSON.stringify([query.aggregate, stepsOutput(query.scan.schema, query.pre)]);
+    const known = this.layouts.get(queryId);
+    if (known && known.key === key) return known.layout;
+    if (query.aggregate === null) throw new RangeError('a reduce task needs a query with an aggregation');
+    const layout = groupLayout(query.aggregate, stepsOutput(query.scan.schema, query.pre));
+    this.layouts.set(queryId, { key, layout });
+    return layout;
+  }
+}
+
+function emptyReduceStats(partitions: number[]): ReduceTaskStats {
+  return {
+    partitions, mergedPartialRows: 0, emittedRows: 0, stateRowsTotal: 0, stateRowsUpdated: 0,
+    stateRowsRemoved: 0, stateMemoryBytes: 0, filesWritten: 0, byPartition: [],
+    timingsMs: { stateLoad: 0, merge: 0, stateWrite: 0, parquet: 0, total: 0 },
+  };
 }

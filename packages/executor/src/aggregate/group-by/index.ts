@@ -3,7 +3,7 @@
  * and max on typed arrays, Spark's hash partitioning of groups, the partials and state codecs, and
  * the per-partition state table with append-mode eviction and complete-mode output.
  *
- * How a batch flows (the task wiring comes later):
+ * How a batch flows (task/aggregate-map-task.ts, task/reduce-task.ts, state/live-state.ts):
  *
  *   map task     layout = groupLayout(query.aggregate, pre's schema)
  *                PartialGroupAggregator.add(batch, lateWatermark) for each ColumnBatch of pre's output

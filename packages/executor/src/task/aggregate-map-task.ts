@@ -1,0 +1,111 @@
+/**
+ * A map task of a resolved query with an aggregation, in batch attempt (N, A): read exactly the
+ * planned Kafka ranges, decode and run `pre` (decoded-chunks.ts), check event times
+ * (event-time-guard.ts: null → NULL_EVENT_TIME, too far ahead → EVENT_TIME_TOO_FAR_AHEAD, both bad
+ * records), drop and count late rows (window end ≤ WM(N−1), append mode), aggregate partially per
+ * group (PartialGroupAggregator), then push one message per shuffle partition to its owner: the
+ * partials in the group codec's format (group-partials/v1) with their row count. The task answers
+ * only after every push was acknowledged.
+ *
+ * Stats: sentRowsByPartition (the driver checks each reduce's merged rows against it), the kept
+ * rows' event-time range on the watermark's column (maxEventTimeMicros moves the watermark), late
+ * rows, bad records by reason. Late rows are only counted (lateRows 'table' is refused at submit
+ * for resolved queries).
+ */
+import { AddFile, BatchId, ExecutorJob, MapTaskStats, ResolvedQuery, emptyMapStats, stepsOutput } from '@tributary/common';
+import { encodeGroupPartials, groupLayout, PartialGroupAggregator } from '../aggregate/group-by';
+import { ShuffleSender, ShuffleTarget } from '../shuffle/shuffle-sender';
+import { readDecodedChunks } from './decoded-chunks';
+import { EventTimeGuardSpec, EventTimeRange, guardEventTime } from './event-time-guard';
+import { RangeReaders } from './range-readers';
+
+export interface AggregateMapTaskInput {
+  batchId: BatchId;
+  attempt: number;
+  taskId: number;
+  job: ExecutorJob;
+  query: ResolvedQuery;
+  ranges: { topic: string; partition: number; from: bigint; to: bigint }[];
+  lateWatermarkMicros: number;
+  lateFilter: boolean;
+  owners: ShuffleTarget[];
+  /** Event-time guard from the plan: events after reference + ahead are bad records. ahead ≤ 0: no guard. */
+  eventTimeGuardReferenceMs: number;
+  maxEventTimeAheadMs: number;
+  signal: AbortSignal;
+}
+
+export interface AggregateMapTaskResult {
+  stats: MapTaskStats;
+  quarantineAdds: AddFile[];
+}
+
+export class AggregateMapTaskRunner {
+  constructor(private readonly sender: ShuffleSender, private readonly readers: RangeReaders, private readonly log: (m: string) => void) {}
+
+  async run(input: AggregateMapTaskInput): Promise<AggregateMapTaskResult> {
+    const t0 = Date.now();
+    const { job, query } = input;
+    const aggregate = query.aggregate;
+    if (aggregate === null) throw new RangeError('an aggregate map task needs a query with an aggregation');
+    const stats = emptyMapStats();
+    const layout = groupLayout(aggregate, stepsOutput(query.scan.schema, query.pre));
+    const aggregator = new PartialGroupAggregator(layout);
+    const guard = guardSpec(query, input);
+    const range = new EventTimeRange();
+    const lateWatermark = input.lateFilter ? input.lateWatermarkMicros : -Infinity;
+    let guardMs = 0;
+    let aggregateMs = 0;
+    const read = await readDecodedChunks(this.readers, input, stats, this.log, (rows, chunk, onBad) => {
+      const tg = performance.now();
+      const kept = guardEventTime(rows, chunk, onBad, guard, range);
+      stats.validRows -= rows.count - kept.count;
+      const ta = performance.now();
+      aggregator.add(kept, lateWatermark);
+      guardMs += ta - tg;
+      aggregateMs += performance.now() - ta;
+    });
+    const tDrain = performance.now();
+    const drained = aggregator.drainPartitions(job.shufflePartitions);
+    const parts = drained.partitions.map((p) => ({ bytes: encodeGroupPartials(layout, p), rows: p.count }));
+    aggregateMs += performance.now() - tDrain;
+    stats.lateRows = drained.lateRows;
+    stats.maxEventTimeMicros = range.max === -Infinity ? null : range.max;
+    stats.minEventTimeMicros = range.min === Infinity ? null : range.min;
+    stats.sumEventTimeMicros = range.sum;
+    stats.partialRows = parts.reduce((a, p) => a + p.rows, 0);
+    stats.sentRowsByPartition = parts.map((p) => p.rows);
+    const ts = Date.now();
+    await this.sender.pushAll({ queryId: job.queryId, batchId: input.batchId, attempt: input.attempt, mapTaskId: input.taskId }, input.owners, parts);
+    const shuffleMs = Date.now() - ts;
+    const total = Date.now() - t0;
+    const decodeMs = read.decodeMs + read.stepsMs + guardMs;
+    stats.timingsMs = {
+      fetch: Math.max(0, total - Math.round(decodeMs + aggregateMs) - shuffleMs),
+      decode: Math.round(read.decodeMs + guardMs),
+      aggregate: Math.round(aggregateMs),
+      shuffle: shuffleMs,
+      total,
+      steps: Math.round(read.stepsMs),
+    };
+    return { stats, quarantineAdds: read.quarantineAdds };
+  }
+}
+
+/** The event-time checks of a query: its watermark's column and its window's column must not be null. */
+function guardSpec(query: ResolvedQuery, input: AggregateMapTaskInput): EventTimeGuardSpec {
+  const schema = stepsOutput(query.scan.schema, query.pre);
+  const columns: number[] = [];
+  if (query.eventTime !== null) columns.push(query.eventTime.column);
+  const w = query.aggregate?.window ?? null;
+  if (w !== null && !columns.includes(w.column)) columns.push(w.column);
+  const ahead = query.eventTime !== null && input.maxEventTimeAheadMs > 0;
+  return {
+    nonNullColumns: columns,
+    nonNullNames: columns.map((c) => schema[c].name),
+    watermarkColumn: query.eventTime?.column ?? null,
+    aheadLimitMicros: ahead ? (input.eventTimeGuardReferenceMs + input.maxEventTimeAheadMs) * 1000 : Infinity,
+    referenceMs: input.eventTimeGuardReferenceMs,
+    maxAheadMs: input.maxEventTimeAheadMs,
+  };
+}
