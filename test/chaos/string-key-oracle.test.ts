@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { TopicRecord } from '../support/oracle';
-import { expectedStringKeyRows, stringKeyRowKey, type StringKeyRow } from './string-key-oracle';
+import { diffStringKeyRows, expectedStringKeyRows, stringKeyRowKey, type StringKeyRow } from './string-key-oracle';
 
 const MINUTE = 60_000_000;
 /** 2026-01-01T00:00:00Z in µs, written out. */
@@ -46,5 +46,30 @@ describe("the string-key query's independent calculation", () => {
 
   it('refuses a late event whose window the final watermark has not closed', () => {
     assert.throws(() => expectedStringKeyRows(input, { windowMicros: 5 * MINUTE, delayMicros: 10 * MINUTE, lateEventIds: [10] }), /declared late/);
+  });
+});
+
+describe("the string-key table's comparison", () => {
+  const row = (start: number, type: string | null, customer: string, n: string, total: string) => ({ window: w(start), event_type: type, customer_id: customer, n, total });
+  const expected = [row(0, 'view', '7', '2', '1.25'), row(0, null, '8', '1', '0.05'), row(5, 'view', '7', '1', '-0.50')];
+
+  it('finds the same rows equal in any order', () => {
+    assert.equal(diffStringKeyRows(expected, [...expected].reverse()).equal, true);
+  });
+
+  it('tells missing, extra, different and duplicated rows apart; a null key is not the string "null"', () => {
+    const d = diffStringKeyRows(expected, [
+      row(0, 'view', '7', '2', '1.26'),
+      row(0, 'null', '8', '1', '0.05'),
+      row(5, 'view', '7', '1', '-0.50'),
+      row(5, 'view', '7', '1', '-0.50'),
+    ]);
+    assert.equal(d.equal, false);
+    assert.match(d.text, /^expected 3 rows, got 4: 1 missing, 1 extra, 1 different, 1 duplicated/);
+  });
+
+  it('finds a wrong window end', () => {
+    const shifted = { ...expected[2], window: { start: expected[2].window.start, end: '0' } };
+    assert.match(diffStringKeyRows(expected, [expected[0], expected[1], shifted]).text, /0 missing, 0 extra, 1 different/);
   });
 });

@@ -9,6 +9,8 @@
  * A record whose customer_id, amount or timestamp is not valid is a bad record and takes no part; an
  * event_type that is null or absent is the null key (from_json's null), any other non-string is bad.
  *
+ * diffStringKeyRows compares the table's rows with them by (window, event_type, customer_id).
+ *
  * Rows come in the table's canonical form (canonicalRows): window {start, end} as µs text, ints and
  * counts as decimal text, the decimal(20,2) sum as '123.45'.
  */
@@ -64,6 +66,36 @@ export function expectedStringKeyRows(records: TopicRecord[], opts: { windowMicr
 /** The key of a row for comparison: window start, event_type (JSON, so null differs from 'null'), customer_id. */
 export function stringKeyRowKey(r: { window: { start: string }; event_type: string | null; customer_id: string }): string {
   return `${r.window.start}|${JSON.stringify(r.event_type)}|${r.customer_id}`;
+}
+
+/** Compares rows by (window, event_type, customer_id): missing, extra, different (counts or sums, window end) and duplicated rows. */
+export function diffStringKeyRows(expected: StringKeyRow[], actual: StringKeyRow[], limit = 20): { equal: boolean; text: string } {
+  const want = new Map(expected.map((r) => [stringKeyRowKey(r), r]));
+  const seen = new Set<string>();
+  const extra: StringKeyRow[] = [];
+  const duplicated: StringKeyRow[] = [];
+  const different: [StringKeyRow, StringKeyRow][] = [];
+  for (const row of actual) {
+    const key = stringKeyRowKey(row);
+    if (seen.has(key)) { duplicated.push(row); continue; }
+    seen.add(key);
+    const e = want.get(key);
+    if (e === undefined) extra.push(row);
+    else if (e.window.end !== row.window.end || e.n !== row.n || e.total !== row.total) different.push([e, row]);
+  }
+  const missing = expected.filter((r) => !seen.has(stringKeyRowKey(r)));
+  const show = (r: StringKeyRow) => JSON.stringify(r);
+  const lines = [`expected ${expected.length} rows, got ${actual.length}: ${missing.length} missing, ${extra.length} extra, ${different.length} different, ${duplicated.length} duplicated`];
+  const section = <T>(title: string, items: T[], text: (item: T) => string) => {
+    if (items.length === 0) return;
+    lines.push(`${title} (first ${Math.min(limit, items.length)} of ${items.length}):`);
+    for (const item of items.slice(0, limit)) lines.push(`  ${text(item)}`);
+  };
+  section('missing', missing, show);
+  section('extra', extra, show);
+  section('different', different, ([e, a]) => `${show(e)}\n    but got ${show(a)}`);
+  section('duplicated', duplicated, show);
+  return { equal: missing.length + extra.length + different.length + duplicated.length === 0, text: lines.join('\n') };
 }
 
 function parseEvent(text: string): { id: number | undefined; type: string | null; customer: number; cents: bigint; micros: bigint } | null {
