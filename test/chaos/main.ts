@@ -12,6 +12,11 @@
  * A second seed query runs at the same time through the same faults, on its own topic (other data,
  * a fifth of the events, produced slice by slice with the first's), table and checkpoint, with
  * smaller batches: both tables are verified, so queries that share executors must not mix.
+ *
+ * A third query groups by a string key (string-key-job.ts: window, event_type, customer_id), so it
+ * runs as a v2 query beside the two v1 seed queries: its own topic (a fifth of the events, late
+ * events of its own once its committed watermark allows), table and checkpoint, through the same
+ * faults; its table is verified against an independent calculation (string-key-oracle.ts).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -23,7 +28,8 @@ import { CommitWatch } from './commit-watch';
 import { ChaosServers, inject } from './faults';
 import { FaultRecord, printChecks, printFaults } from './report';
 import { faultName, MIN_FAULTS, planFaults } from './schedule';
-import { Check, verify } from './verify';
+import { startStringKeyJob } from './string-key-job';
+import { Check, verify, verifyStringKey } from './verify';
 import { WINDOW, Workload } from './workload';
 
 /** Each kind and step once plus two rounds of extras (default), or one round (short). */
@@ -72,6 +78,9 @@ async function main(): Promise<number> {
   const secondCheckpoint = path.join(dir, 'checkpoints', 'second');
   const secondWatch = new CommitWatch(path.join(secondCheckpoint, 'commits'));
   let secondClient: DriverClient | undefined;
+  const stringCheckpoint = path.join(dir, 'checkpoints', 'string-key');
+  const stringWatch = new CommitWatch(path.join(stringCheckpoint, 'commits'));
+  let stringClient: DriverClient | undefined;
   try {
     log(`starting Kafka (port ${servers.kafkaPort}) and Redis (port ${servers.redisPort}) under ${dir}`);
     await Promise.all([startKafka(servers.kafkaDir, servers.kafkaPort), startRedis(servers.redisDir, servers.redisPort)]);
@@ -87,10 +96,14 @@ async function main(): Promise<number> {
     // Fewer events per second of event time than the first, so its windows close during the run too.
     const second = new Workload(opts.seed + 7919, bootstrap, secondTopic, log, 50);
     const secondSliceSize = Math.ceil(inOrderTotal / 5 / (plan.length + 1));
+    const stringTopic = `chaos_string_key_events_${opts.seed}`;
+    const stringed = new Workload(opts.seed + 104_729, bootstrap, stringTopic, log, 50);
+    const stringLateCount = Math.max(200, Math.round(lateCount / 5));
     const produceSlice = async () => {
       const n = Math.min(sliceSize, inOrderLeft);
       inOrderLeft -= n;
-      await Promise.all([workload.inOrder(n), second.inOrder(Math.round((n * secondSliceSize) / sliceSize))]);
+      const m = Math.round((n * secondSliceSize) / sliceSize);
+      await Promise.all([workload.inOrder(n), second.inOrder(m), stringed.inOrder(m)]);
     };
 
     await produceSlice();
@@ -110,6 +123,14 @@ async function main(): Promise<number> {
     const secondQueryId = secondStarted.query.id;
     secondWatch.start();
     log(`second query ${secondQueryId} started on ${secondTopic}; ${secondSliceSize} events per slice, ${Math.ceil(secondSliceSize / 8)} per batch at most`);
+    const stringTable = path.join(dir, 'delta', 'string_key_aggregates');
+    const stringStarted = await startStringKeyJob(cluster.driverAddress, {
+      bootstrap, topic: stringTopic, table: stringTable, checkpoint: stringCheckpoint, maxOffsetsPerTrigger: Math.ceil(secondSliceSize / 8), trigger: '200 milliseconds',
+    });
+    stringClient = stringStarted.client;
+    const stringQueryId = stringStarted.query.id;
+    stringWatch.start();
+    log(`string-key query ${stringQueryId} started on ${stringTopic} (v2: window, event_type, customer_id)`);
 
     let lateDone = false;
     const produceLate = async () => {
@@ -117,6 +138,13 @@ async function main(): Promise<number> {
       await workload.late(lateCount, bound);
       lateDone = true;
       log(`produced ${lateCount} late events in windows ending by ${new Date(bound / 1000).toISOString()} (committed watermark is past it)`);
+    };
+    let stringLateDone = false;
+    const produceStringLate = async () => {
+      const bound = Math.floor(stringWatch.watermarkMicros() / WINDOW) * WINDOW;
+      await stringed.late(stringLateCount, bound);
+      stringLateDone = true;
+      log(`produced ${stringLateCount} late events for the string-key query in windows ending by ${new Date(bound / 1000).toISOString()} (its committed watermark is past it)`);
     };
 
     // Slice i+1 is produced while fault i is injected, so that producing goes through faults too
@@ -128,6 +156,7 @@ async function main(): Promise<number> {
       try {
         await producing;
         if (!lateDone && i >= plan.length / 2 && watch.watermarkMicros() > -Infinity) await produceLate();
+        if (!stringLateDone && i >= plan.length / 2 && stringWatch.watermarkMicros() > -Infinity) await produceStringLate();
         const share = 0.1 + rng.nextFloat() * 0.6;
         const target = Math.min(sliceStart + share * (workload.produced - sliceStart), workload.produced - 1);
         await watch.waitFor(() => watch.consumedRows() >= target, 300_000, `the engine to read ${Math.round(target)} records (it read ${watch.consumedRows()})`);
@@ -153,12 +182,18 @@ async function main(): Promise<number> {
           await watch.waitFor(() => watch.watermarkMicros() > -Infinity, 300_000, 'a committed watermark');
           await produceLate();
         }
-        await Promise.all([workload.closeAll(), second.closeAll()]);
+        if (!stringLateDone) {
+          await stringWatch.waitFor(() => stringWatch.watermarkMicros() > -Infinity, 300_000, "the string-key query's committed watermark");
+          await produceStringLate();
+        }
+        await Promise.all([workload.closeAll(), second.closeAll(), stringed.closeAll()]);
         const finalWatermark = Math.floor(workload.finalWatermarkMicros() / 1000) * 1000;
         const secondFinal = Math.floor(second.finalWatermarkMicros() / 1000) * 1000;
-        log(`all ${workload.produced} + ${second.produced} events produced (${workload.sendRetries + second.sendRetries} sends repeated); waiting for watermarks ${new Date(finalWatermark / 1000).toISOString()} and ${new Date(secondFinal / 1000).toISOString()}`);
+        const stringFinal = Math.floor(stringed.finalWatermarkMicros() / 1000) * 1000;
+        log(`all ${workload.produced} + ${second.produced} + ${stringed.produced} events produced (${workload.sendRetries + second.sendRetries + stringed.sendRetries} sends repeated); waiting for watermarks ${[finalWatermark, secondFinal, stringFinal].map((w) => new Date(w / 1000).toISOString()).join(', ')}`);
         await watch.waitFor(() => watch.watermarkMicros() >= finalWatermark, opts.short ? 300_000 : 600_000, 'the final watermark to be committed');
         await secondWatch.waitFor(() => secondWatch.watermarkMicros() >= secondFinal, opts.short ? 300_000 : 600_000, "the second query's final watermark to be committed");
+        await stringWatch.waitFor(() => stringWatch.watermarkMicros() >= stringFinal, opts.short ? 300_000 : 600_000, "the string-key query's final watermark to be committed");
       } catch (err) {
         fatal = err as Error;
         log(`the run did not finish: ${fatal.message}`);
@@ -166,27 +201,38 @@ async function main(): Promise<number> {
     }
     watch.stop();
     secondWatch.stop();
+    stringWatch.stop();
     for (const f of faults) {
       const next = watch.firstCommitAfter(f.at);
       if (next) { f.recoveryMs = next.committedAtMs - f.at; f.nextBatch = next.batchId; }
     }
     await started.query.stop().catch((err) => log(`stopping the query: ${(err as Error).message}`));
     await secondStarted.query.stop().catch((err) => log(`stopping the second query: ${(err as Error).message}`));
+    await stringStarted.query.stop().catch((err) => log(`stopping the string-key query: ${(err as Error).message}`));
     client.close();
     client = undefined;
     secondClient.close();
     secondClient = undefined;
+    stringClient.close();
+    stringClient = undefined;
     await cluster.stop();
     cluster = undefined;
 
     log('reading the topic back and comparing the table with the oracle');
     const verdict = await verify({ bootstrap, topic, table, queryId, lateEventIds: workload.lateEventIds });
     const secondVerdict = await verify({ bootstrap, topic: secondTopic, table: secondTable, queryId: secondQueryId, lateEventIds: [] });
-    checks = [...verdict.checks, ...secondVerdict.checks.map((c) => ({ ...c, title: `second query: ${c.title}` }))];
+    const stringVerdict = await verifyStringKey({ bootstrap, topic: stringTopic, table: stringTable, queryId: stringQueryId, lateEventIds: stringed.lateEventIds });
+    checks = [
+      ...verdict.checks,
+      ...secondVerdict.checks.map((c) => ({ ...c, title: `second query: ${c.title}` })),
+      ...stringVerdict.checks.map((c) => ({ ...c, title: `string-key query: ${c.title}` })),
+    ];
     if (fatal) checks.unshift({ title: 'the run completed', ok: false, detail: fatal.message });
     printFaults(faults, startedAt, print);
     const commits = watch.commits();
     print(`\n${commits.length} batches committed, ${commits.filter((c) => c.attempt > 1).length} of them after more than one attempt; ${verdict.orphanFiles} orphan data files; ${workload.sendRetries} producer sends repeated`);
+    const stringCommits = stringWatch.commits();
+    print(`string-key query: ${stringCommits.length} batches committed, ${stringCommits.filter((c) => c.attempt > 1).length} of them after more than one attempt; ${stringVerdict.orphanFiles} orphan data files; ${stringed.sendRetries} producer sends repeated`);
     const missed = faults.filter((f) => f.detail.startsWith('NOT REACHED'));
     if (missed.length) print(`WARNING: protocol steps not reached by the fault hook: ${missed.map((f) => f.name).join(', ')}`);
   } catch (err) {
@@ -194,8 +240,10 @@ async function main(): Promise<number> {
   } finally {
     watch.stop();
     secondWatch.stop();
+    stringWatch.stop();
     client?.close();
     secondClient?.close();
+    stringClient?.close();
     if (cluster) await cluster.stop().catch(() => {});
     await Promise.all([stopKafka(servers.kafkaDir).catch(() => {}), stopRedis(servers.redisDir).catch(() => {})]);
   }
