@@ -39,11 +39,21 @@ const EVENT_SCHEMA = new StructType([
   new StructField('timestamp', TimestampType()),
 ]);
 
-/** Starts the job with trigger availableNow; rejects when the driver refuses it. */
+/** Starts the job on the driver with trigger availableNow; rejects when the driver refuses it. */
 export async function startQueryJob(driverAddress: string, name: QueryJobName, o: QueryJobOptions): Promise<{ query: StreamingQuery; client: DriverClient }> {
   const client = new DriverClient(driverAddress);
   try {
     const spark = TributarySession.builder().appName(`tributary bench ${name}`).submitter(new GrpcSubmitter(client)).getOrCreate();
+    return { query: await queryJob(spark, name, o), client };
+  } catch (err) {
+    client.close();
+    throw err;
+  }
+}
+
+/** Builds the job in a session and starts it through the session's submitter. */
+export async function queryJob(spark: TributarySession, name: QueryJobName, o: QueryJobOptions): Promise<StreamingQuery> {
+  {
     const events = spark.readStream.format('kafka')
       .option('kafka.bootstrap.servers', o.bootstrap)
       .option('subscribe', o.topic)
@@ -58,7 +68,7 @@ export async function startQueryJob(driverAddress: string, name: QueryJobName, o
         .select(col('event_id'), col('customer_id'), col('event_type'), col('amount'), col('timestamp'), toDate(col('timestamp')).alias('date'))
         .writeStream.format('delta').outputMode('append').option('checkpointLocation', o.checkpoint)
         .partitionBy('date').trigger({ availableNow: true }).start(o.table);
-      return { query, client };
+      return query;
     }
     const query = await events
       .filter(col('amount').gt(lit(50)).and(col('event_type').notEqual(lit('view'))))
@@ -67,9 +77,6 @@ export async function startQueryJob(driverAddress: string, name: QueryJobName, o
       .agg(count('*').alias('event_count'), sum('amount').alias('total_amount'))
       .writeStream.format('delta').outputMode('append').option('checkpointLocation', o.checkpoint)
       .trigger({ availableNow: true }).start(o.table);
-    return { query, client };
-  } catch (err) {
-    client.close();
-    throw err;
+    return query;
   }
 }

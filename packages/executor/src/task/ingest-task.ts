@@ -10,7 +10,7 @@
  */
 import {
   AddFile, BatchId, ColumnBatch, concatBatches, createStructDecoder, DEFAULT_ISOLATION_LEVEL, emptyMapStats, ExecutorJob, MapTaskStats,
-  RecordChunk, ResolvedQuery, writeBatchFiles,
+  RecordChunk, ResolvedQuery, sharesMemory, writeBatchFiles,
 } from '@tributary/common';
 import { QuarantineFiles } from '../sink/quarantine-files';
 import { runSteps } from '../pipeline/run-steps';
@@ -58,11 +58,12 @@ export class IngestTaskRunner {
     const flush = async (): Promise<void> => {
       if (heldRows === 0) return;
       const tw = performance.now();
-      const rows = held.length === 1 ? held[0] : concatBatches(query.output, held);
+      const batches = held;
+      stats.outputRows += heldRows;
       held = [];
       heldRows = 0;
-      dataAdds.push(...(await writeBatchFiles(job.tablePath, rows, { partitionBy: query.sink.partitionBy })));
-      stats.outputRows += rows.count;
+      // Each chunk's rows become a record batch of the files as they are (no concatenation).
+      dataAdds.push(...(await writeBatchFiles(job.tablePath, batches, { partitionBy: query.sink.partitionBy })));
       writeMs += performance.now() - tw;
     };
     // Chunks are processed one at a time, in the order they arrive (they share the decoder's
@@ -76,9 +77,11 @@ export class IngestTaskRunner {
         stats.inputRows += chunk.count;
         stats.validRows += decoded.count;
         const out = runSteps(steps, decoded, ctx);
-        // The decoder's buffers are reused by the next chunk: keep a copy of what is written.
+        // The decoder's buffers are reused by the next chunk: output that still points into them
+        // (a column passed through, a filter that kept every row) is copied once; output the steps
+        // allocated (a filter's gathered rows, computed columns) is kept as it is.
         if (out.count > 0) {
-          held.push(concatBatches(query.output, [out]));
+          held.push(sharesMemory(out, decoded) ? concatBatches(query.output, [out]) : out);
           heldRows += out.count;
         }
         const te = performance.now();
