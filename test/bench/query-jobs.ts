@@ -53,30 +53,28 @@ export async function startQueryJob(driverAddress: string, name: QueryJobName, o
 
 /** Builds the job in a session and starts it through the session's submitter. */
 export async function queryJob(spark: TributarySession, name: QueryJobName, o: QueryJobOptions): Promise<StreamingQuery> {
-  {
-    const events = spark.readStream.format('kafka')
-      .option('kafka.bootstrap.servers', o.bootstrap)
-      .option('subscribe', o.topic)
-      .option('startingOffsets', 'earliest')
-      .option('maxOffsetsPerTrigger', o.maxOffsetsPerTrigger)
-      .load()
-      .select(fromJson(col('value').cast('string'), EVENT_SCHEMA).alias('e'))
-      .select('e.*');
-    if (name === 'ingest') {
-      const query = await events
-        .filter(col('amount').gt(lit(0)))
-        .select(col('event_id'), col('customer_id'), col('event_type'), col('amount'), col('timestamp'), toDate(col('timestamp')).alias('date'))
-        .writeStream.format('delta').outputMode('append').option('checkpointLocation', o.checkpoint)
-        .partitionBy('date').trigger({ availableNow: true }).start(o.table);
-      return query;
-    }
+  const events = spark.readStream.format('kafka')
+    .option('kafka.bootstrap.servers', o.bootstrap)
+    .option('subscribe', o.topic)
+    .option('startingOffsets', 'earliest')
+    .option('maxOffsetsPerTrigger', o.maxOffsetsPerTrigger)
+    .load()
+    .select(fromJson(col('value').cast('string'), EVENT_SCHEMA).alias('e'))
+    .select('e.*');
+  if (name === 'ingest') {
     const query = await events
-      .filter(col('amount').gt(lit(50)).and(col('event_type').notEqual(lit('view'))))
-      .withWatermark('timestamp', '10 minutes')
-      .groupBy(window(col('timestamp'), '5 minutes'), col('event_type'), col('customer_id'))
-      .agg(count('*').alias('event_count'), sum('amount').alias('total_amount'))
+      .filter(col('amount').gt(lit(0)))
+      .select(col('event_id'), col('customer_id'), col('event_type'), col('amount'), col('timestamp'), toDate(col('timestamp')).alias('date'))
       .writeStream.format('delta').outputMode('append').option('checkpointLocation', o.checkpoint)
-      .trigger({ availableNow: true }).start(o.table);
+      .partitionBy('date').trigger({ availableNow: true }).start(o.table);
     return query;
   }
+  const query = await events
+    .filter(col('amount').gt(lit(50)).and(col('event_type').notEqual(lit('view'))))
+    .withWatermark('timestamp', '10 minutes')
+    .groupBy(window(col('timestamp'), '5 minutes'), col('event_type'), col('customer_id'))
+    .agg(count('*').alias('event_count'), sum('amount').alias('total_amount'))
+    .writeStream.format('delta').outputMode('append').option('checkpointLocation', o.checkpoint)
+    .trigger({ availableNow: true }).start(o.table);
+  return query;
 }
