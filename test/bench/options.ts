@@ -18,18 +18,24 @@ export interface BenchOptions {
   probeEvents: number;
   seed: number;
   profile: boolean;
-  only: 'backlog' | 'steady' | null;
+  /** The runs of the seed command to do (default all of them, in this order). */
+  only: BenchRun[];
   out: string | null;
   keep: boolean;
   spark: boolean;
 }
 
+/** The runs of the seed command: the seed job's backlog and steady runs, and the backlog runs of the general jobs (query-jobs.ts). */
+export type BenchRun = 'backlog' | 'ingest' | 'two-key' | 'steady';
+export const BENCH_RUNS: readonly BenchRun[] = ['backlog', 'ingest', 'two-key', 'steady'];
+
 export const USAGE = `npm run bench -- [seed|state|delta] [options]
-  seed (default)   backlog throughput + reader ceiling, then steady-rate latency, of the seed job
+  seed (default)   backlog throughput + reader ceiling of the seed job, backlog throughput of the ingest
+                   and two-key jobs (test/bench/query-jobs.ts), then steady-rate latency of the seed job
   state            "state that scales": reduce cost of small batches as state grows to --keys
   delta            the Delta benchmark (test/bench/delta-bench.ts), when present
 options:
-  --events N        backlog events (default 80,000,000, for ≥ 30 s measured at up to ~2.6 M/s; --quick 1,000,000)
+  --events N        backlog events of each job (default 80,000,000, for ≥ 30 s measured at up to ~2.6 M/s; --quick 1,000,000)
   --executors E     executor processes (default 2)
   --partitions P    Kafka partitions (default 8)
   --customers C     distinct customer ids (default 100,000)
@@ -42,7 +48,7 @@ options:
   --delay D         steady watermark delay (default '4 seconds')
   --keys K          state run: keys in state at the end (default 5,000,000; --quick 300,000)
   --probe-events N  state run: events per probe batch (default 10,000)
-  --only backlog|steady
+  --only RUNS       some of the runs, comma-separated: backlog (the seed job), ingest, two-key, steady
   --profile         driver and executors run with node --cpu-prof; the report attributes CPU to stages
   --spark           after each run, the same on Apache Spark Structured Streaming (local mode; the
                     backlog on the same topic, the steady run on a fresh one at the same rate; fetches
@@ -81,8 +87,8 @@ export function parseOptions(argv: string[]): BenchOptions {
     if (!(v > 0)) throw new Error(`--${k} must be a positive number`);
     return v;
   };
-  const only = flags.get('only') ?? null;
-  if (only !== null && only !== 'backlog' && only !== 'steady') throw new Error(`--only is backlog or steady\n${USAGE}`);
+  const only = flags.has('only') ? flags.get('only')!.split(',').map((r) => r.trim()) : [...BENCH_RUNS];
+  for (const r of only) if (!BENCH_RUNS.includes(r as BenchRun)) throw new Error(`--only takes ${BENCH_RUNS.join(', ')} (comma-separated), not '${r}'\n${USAGE}`);
   return {
     command,
     quick,
@@ -101,7 +107,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     probeEvents: num('probe-events', 10_000),
     seed: num('seed', 42),
     profile: flags.has('profile'),
-    only: only as BenchOptions['only'],
+    only: BENCH_RUNS.filter((r) => only.includes(r)),
     out: flags.get('out') ?? null,
     keep: flags.has('keep'),
     spark: flags.has('spark'),

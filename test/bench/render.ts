@@ -42,6 +42,26 @@ export function renderReport(r: BenchReport): string {
       ].join(''),
     });
   }
+  if (r.jobs?.length) {
+    const ran = r.jobs.filter((j) => j.eventsPerSecond !== undefined);
+    sections.push({
+      heading: 'General jobs (v2, job API), backlog (availableNow), beside the seed job',
+      body: [
+        table(['job', 'query', 'events', 'batches', 'events/s', 'target'], [
+          ...(r.backlog ? [['seed (v1)', 'parse → watermark → groupBy(window 5 min, customer_id) count, sum → Delta', r.backlog.events, r.backlog.batches, r.backlog.eventsPerSecond, '≥ 1,000,000']] : []),
+          ...r.jobs.map((j) => [j.job, j.description, j.events, j.batches ?? '', j.eventsPerSecond ?? (j.notRun ?? 'not run'), j.job === 'ingest' ? '≥ 1,500,000' : '≥ 1,000,000']),
+        ]),
+        barChart('Backlog throughput, events/s', [
+          ...(r.backlog ? [{ label: 'seed job', value: r.backlog.eventsPerSecond }, { label: 'seed: reader + decoder only', value: r.backlog.decodeBound.eventsPerSecond }] : []),
+          ...ran.map((j) => ({ label: `${j.job} job`, value: j.eventsPerSecond! })),
+        ], 'ev/s'),
+        ...ran.flatMap((j) => [
+          stageBars(`${j.job}: time per stage (driver steps; ms per million events)`, j.stages!.stages),
+          processBars(j.job, j.processes!),
+        ]),
+      ].join(''),
+    });
+  }
   if (r.spark && r.backlog) {
     const k = r.spark;
     sections.push({

@@ -1,7 +1,7 @@
 /**
  * Writes one Parquet data file into a table directory and returns its `add` action.
  *
- * Files are named like Spark's, `part-<uuid>-c000.zstd.parquet`, under Hive partition directories
+ * Files are named like Spark's, `part-<uuid>-c000.snappy.parquet` (the codec's name), under Hive partition directories
  * when partition values are given. The file is fsynced before the `add` is returned, so a commit
  * never references bytes that a crash could lose; a file whose commit never happens is garbage that
  * VACUUM removes once older than its retention.
@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type * as arrow from 'apache-arrow';
-import { ParquetCompression, writeParquet } from '../parquet';
+import { DEFAULT_PARQUET_COMPRESSION, ParquetCompression, writeParquet } from '../parquet';
 import { AddFile } from './actions';
 import { partitionDirectory, toUriPath } from './paths';
 import { computeStats } from './stats';
@@ -18,7 +18,7 @@ import { computeStats } from './stats';
 export interface DataFileOptions {
   /** Partition column → serialised value (PROTOCOL.md, "Partition Value Serialization"), in order. */
   partitionValues?: Record<string, string | null>;
-  /** Default zstd. */
+  /** Default DEFAULT_PARQUET_COMPRESSION (snappy). */
   compression?: ParquetCompression;
   /** Default true (false for files that only rearrange existing rows). */
   dataChange?: boolean;
@@ -27,7 +27,7 @@ export interface DataFileOptions {
 export async function writeDataFile(tablePath: string, data: arrow.Table, opts: DataFileOptions = {}): Promise<AddFile> {
   const partitionValues = opts.partitionValues ?? {};
   const partitionColumns = Object.keys(partitionValues);
-  const compression = opts.compression ?? 'zstd';
+  const compression = opts.compression ?? DEFAULT_PARQUET_COMPRESSION;
   const codecTag = compression === 'uncompressed' ? '' : `.${compression}`;
   const fileName = `part-${randomUUID()}-c000${codecTag}.parquet`;
   const dir = partitionColumns.length > 0 ? partitionDirectory(partitionColumns, partitionValues) : '';

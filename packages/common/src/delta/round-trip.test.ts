@@ -83,7 +83,7 @@ describe('aggregate rows through Parquet and the Delta log', () => {
         FIVE_MIN_US,
       );
       const addFile = await writeDataFile(table, data);
-      assert.match(addFile.path, /^part-[0-9a-f-]{36}-c000\.zstd\.parquet$/);
+      assert.match(addFile.path, /^part-[0-9a-f-]{36}-c000\.snappy\.parquet$/);
       assert.equal(addFile.size, (await fs.stat(path.join(table, addFile.path))).size);
       const txns = kafkaOffsetTxns('q', 'events', { 0: String(100 * (n + 1)) }).map((t) => ({ txn: t }));
       const result = await commit(table, [{ add: addFile }, ...txns], { readVersion: version, operation: 'STREAMING UPDATE', txn: { appId: 'q', version: n } });

@@ -37,7 +37,7 @@ describe('batches of any schema as Delta data files', () => {
     const adds = await writeBatchFiles(table, batchOf(ALL_TYPES, ALL_TYPES_ROWS));
     assert.equal(adds.length, 1);
     const add = adds[0];
-    assert.match(add.path, /^part-[0-9a-f-]{36}-c000\.zstd\.parquet$/);
+    assert.match(add.path, /^part-[0-9a-f-]{36}-c000\.snappy\.parquet$/);
     assert.deepEqual(add.partitionValues, {});
     assert.equal(add.size, (await fs.stat(path.join(table, add.path))).size);
     assert.equal(add.dataChange, true);
@@ -141,6 +141,30 @@ describe('batches of any schema as Delta data files', () => {
       { ts: null, flag: null, price: null, big: null, n: null, x: null, payload: 'p3' },
       { ts: '-1', flag: true, price: '-100000000000000000000000000000000000.00', big: '-9223372036854775808', n: '-7', x: -0.5, payload: 'p4' },
     ]));
+  });
+
+  it('writes several batches as they come: a partition gathers its rows from every batch, files cut at maxRowsPerFile across batches', async () => {
+    const schema = [sqlField('id', INT), sqlField('day', DATE), sqlField('name', STRING), sqlField('amount', decimalType(10, 2))];
+    const row = (id: number, day: number) => ({ id, day, name: `n${id}`, amount: BigInt(id * 100 + 1) });
+    // Batch 1 lies wholly in day 1; batch 2 straddles days 1 and 2; batch 3 wholly in day 2.
+    const b1 = batchOf(schema, [row(1, 1), row(2, 1), row(3, 1)]);
+    const b2 = batchOf(schema, [row(4, 2), row(5, 1), row(6, 2)]);
+    const b3 = batchOf(schema, [row(7, 2), row(8, 2)]);
+    await createTable(table, deltaSchemaOf(schema), { partitionColumns: ['day'] });
+    const adds = await writeBatchFiles(table, [b1, batchOf(schema, []), b2, b3], { partitionBy: ['day'], maxRowsPerFile: 3 });
+    // day 1: rows 1, 2, 3 | 5 (cut at 3 rows); day 2: rows 4, 6, 7 | 8. 1970-01-02 and 1970-01-03.
+    const files = adds.map((a) => [a.partitionValues.day, JSON.parse(a.stats!).numRecords, JSON.parse(a.stats!).minValues.id, JSON.parse(a.stats!).maxValues.id]);
+    assert.deepEqual(files, [['1970-01-02', 3, 1, 3], ['1970-01-02', 1, 5, 5], ['1970-01-03', 3, 4, 7], ['1970-01-03', 1, 8, 8]]);
+    await commitAdds(table, adds, 0);
+    const expected = [1, 2, 3, 4, 5, 6, 7, 8].map((id) => ({
+      id: String(id), day: [4, 6, 7, 8].includes(id) ? '1970-01-03' : '1970-01-02', name: `n${id}`, amount: `${id}.01`,
+    }));
+    assert.deepEqual(sorted(canonicalRows(await readTableRows(table))), sorted(expected));
+  });
+
+  it('writes no file for no rows', async () => {
+    assert.deepEqual(await writeBatchFiles(table, [batchOf([sqlField('id', INT)], [])]), []);
+    assert.deepEqual(await writeBatchFiles(table, []), []);
   });
 
   it('refuses partition columns that are missing or not scalar', () => {

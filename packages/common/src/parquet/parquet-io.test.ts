@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import * as arrow from 'apache-arrow';
 import { readParquet, writeParquet } from './parquet-io';
-import { CODEC, PHYSICAL, columnCodecs, readFooter, schemaElements } from './thrift-footer.testkit';
+import { CODEC, DICTIONARY_ENCODINGS, PHYSICAL, columnCodecs, columnEncodings, readFooter, schemaElements } from './thrift-footer.testkit';
 
 function sampleTable(): arrow.Table {
   const ts = new arrow.TimestampMicrosecond('UTC');
@@ -17,7 +17,7 @@ function sampleTable(): arrow.Table {
 }
 
 describe('Parquet through parquet-wasm', () => {
-  it('writes µs UTC timestamps as INT64 TIMESTAMP(MICROS, UTC) and decimal(20,2) as DECIMAL, zstd by default', () => {
+  it('writes µs UTC timestamps as INT64 TIMESTAMP(MICROS, UTC) and decimal(20,2) as DECIMAL, snappy by default (as Spark)', () => {
     const footer = readFooter(writeParquet(sampleTable()));
     const byName = new Map(schemaElements(footer).map((e) => [e.name, e]));
     for (const name of ['start', 'end']) {
@@ -32,11 +32,26 @@ describe('Parquet through parquet-wasm', () => {
     assert.equal(amount.physicalType, PHYSICAL.FIXED_LEN_BYTE_ARRAY);
     // LogicalType union field 5 = DECIMAL {1: scale, 2: precision}.
     assert.deepEqual(amount.logicalType![5], { 1: 2, 2: 20 });
-    assert.deepEqual(columnCodecs(footer), [CODEC.ZSTD, CODEC.ZSTD, CODEC.ZSTD]);
+    assert.deepEqual(columnCodecs(footer), [CODEC.SNAPPY, CODEC.SNAPPY, CODEC.SNAPPY]);
   });
 
   it('honours another codec when asked', () => {
-    assert.deepEqual(columnCodecs(readFooter(writeParquet(sampleTable(), { compression: 'snappy' }))), [CODEC.SNAPPY, CODEC.SNAPPY, CODEC.SNAPPY]);
+    assert.deepEqual(columnCodecs(readFooter(writeParquet(sampleTable(), { compression: 'zstd' }))), [CODEC.ZSTD, CODEC.ZSTD, CODEC.ZSTD]);
+  });
+
+  it('dictionary-encodes top-level strings only; repeated numbers are written plain', () => {
+    const n = 1000;
+    const words = ['view', 'purchase', 'refund'];
+    const table = new arrow.Table({
+      kind: arrow.vectorFromArray(Array.from({ length: n }, (_, i) => words[i % 3]), new arrow.Utf8()),
+      code: arrow.vectorFromArray(Array.from({ length: n }, (_, i) => BigInt(i % 3)), new arrow.Int64()),
+    });
+    const [kind, code] = columnEncodings(readFooter(writeParquet(table)));
+    assert.ok(kind.some((e) => (DICTIONARY_ENCODINGS as readonly number[]).includes(e)), `string column encodings ${kind}`);
+    assert.ok(!code.some((e) => (DICTIONARY_ENCODINGS as readonly number[]).includes(e)), `long column encodings ${code}`);
+    const back = readParquet(writeParquet(table));
+    assert.deepEqual(back.getChild('kind')!.toArray().slice(0, 4), ['view', 'purchase', 'refund', 'view']);
+    assert.deepEqual([...back.getChild('code')!.toArray()].slice(0, 4), [0n, 1n, 2n, 0n]);
   });
 
   it('reads back the same microseconds and decimal words', () => {

@@ -6,6 +6,12 @@
  * FIXED_LEN_BYTE_ARRAY otherwise); Struct → a group. The Arrow schema is also embedded as
  * `ARROW:schema` metadata, so reading back gives the same Arrow types.
  *
+ * Dictionary encoding is used for top-level string and binary columns only (with arrow-rs's fallback
+ * to plain when a column's dictionary outgrows its page): trying it on every column, as arrow-rs and
+ * Spark do by default, cost ~40% of the write time on the benchmark's ingest rows (ids, amounts and
+ * timestamps rarely repeat) for files ~20% smaller. Numbers, and strings inside structs and arrays,
+ * are written plain.
+ *
  * Caveats: `writeParquet` consumes its wasm table and writer properties (calling free() after it
  * throws), and wasm memory grows to at most ~4 GiB and never shrinks: keep each call to a bounded
  * number of rows (callers split large outputs into several files).
@@ -30,8 +36,15 @@ const SPARK_CALENDAR_VERSION = '3.5.0';
 
 export type ParquetCompression = 'zstd' | 'snappy' | 'uncompressed';
 
+/**
+ * The codec data files are written with unless asked otherwise: snappy, Spark's default
+ * (spark.sql.parquet.compression.codec). On the benchmark's ingest rows it writes ~25% faster than
+ * zstd for files ~1.9 times larger.
+ */
+export const DEFAULT_PARQUET_COMPRESSION: ParquetCompression = 'snappy';
+
 export interface ParquetWriteOptions {
-  /** Default zstd. */
+  /** Default DEFAULT_PARQUET_COMPRESSION (snappy). */
   compression?: ParquetCompression;
   /** Rows per row group; default 1,048,576 (one row group for a typical batch output). */
   maxRowGroupSize?: number;
@@ -47,8 +60,13 @@ const CODECS: Record<ParquetCompression, number> = {
 export function writeParquet(data: arrow.Table | arrow.RecordBatch, opts: ParquetWriteOptions = {}): Uint8Array {
   const table = data instanceof arrow.Table ? data : new arrow.Table([data]);
   const ipc = arrow.tableToIPC(table, 'stream');
-  const props = new wasm.WriterPropertiesBuilder()
-    .setCompression(CODECS[opts.compression ?? 'zstd'])
+  let builder = new wasm.WriterPropertiesBuilder()
+    .setCompression(CODECS[opts.compression ?? DEFAULT_PARQUET_COMPRESSION])
+    .setDictionaryEnabled(false);
+  for (const f of table.schema.fields) {
+    if (arrow.DataType.isUtf8(f.type) || arrow.DataType.isBinary(f.type)) builder = builder.setColumnDictionaryEnabled(f.name, true);
+  }
+  const props = builder
     .setMaxRowGroupSize(opts.maxRowGroupSize ?? 1 << 20)
     .setCreatedBy('Tributary')
     .setKeyValueMetadata(new Map([[SPARK_VERSION_KEY, SPARK_CALENDAR_VERSION]]))

@@ -116,3 +116,12 @@ export function columnCodecs(footer: ThriftStruct): number[] {
   const rowGroups = footer[4] as ThriftStruct[];
   return rowGroups.flatMap((rg) => (rg[1] as ThriftStruct[]).map((chunk) => (chunk[3] as ThriftStruct)[4] as number));
 }
+
+/** Parquet encodings that mean a dictionary. */
+export const DICTIONARY_ENCODINGS = [2, 8] as const; // PLAIN_DICTIONARY, RLE_DICTIONARY
+
+/** Each column chunk's encodings (ColumnMetaData field 2), in row-group then column order. */
+export function columnEncodings(footer: ThriftStruct): number[][] {
+  const rowGroups = footer[4] as ThriftStruct[];
+  return rowGroups.flatMap((rg) => (rg[1] as ThriftStruct[]).map((chunk) => (chunk[3] as ThriftStruct)[2] as number[]));
+}

@@ -8,7 +8,7 @@
  * Ingest queries have no shuffle, no state and no late rows: as in Spark, a watermark only matters
  * to stateful operators. Bad records follow the query's policy (bad-records.ts).
  */
-import { AddFile, BatchId, ColumnBatch, concatBatches, emptyMapStats, ExecutorJob, MapTaskStats, ResolvedQuery, writeBatchFiles } from '@tributary/common';
+import { AddFile, BatchId, ColumnBatch, concatBatches, emptyMapStats, ExecutorJob, MapTaskStats, ResolvedQuery, sharesMemory, writeBatchFiles } from '@tributary/common';
 import { runSteps } from '../pipeline/run-steps';
 import { readDecodedChunks } from './decoded-chunks';
 import { RangeReaders } from './range-readers';
@@ -48,19 +48,22 @@ export class IngestTaskRunner {
     const flush = async (): Promise<void> => {
       if (heldRows === 0) return;
       const tw = performance.now();
-      const rows = held.length === 1 ? held[0] : concatBatches(query.output, held);
+      const batches = held;
+      stats.outputRows += heldRows;
       held = [];
       heldRows = 0;
-      dataAdds.push(...(await writeBatchFiles(job.tablePath, rows, { partitionBy: query.sink.partitionBy })));
-      stats.outputRows += rows.count;
+      // Each chunk's rows become a record batch of the files as they are (no concatenation).
+      dataAdds.push(...(await writeBatchFiles(job.tablePath, batches, { partitionBy: query.sink.partitionBy })));
       writeMs += performance.now() - tw;
     };
     const read = await readDecodedChunks(this.readers, input, stats, this.log, async (rows) => {
       const ts = performance.now();
       const out = runSteps(query.post, rows, ctx);
-      // The decoder's buffers are reused by the next chunk: keep a copy of what is written.
+      // The decoder's buffers are reused by the next chunk: output that still points into them
+      // (through `rows`: a column passed through, a filter that kept every row) is copied once;
+      // output the steps allocated (gathered rows, computed columns) is kept as it is.
       if (out.count > 0) {
-        held.push(concatBatches(query.output, [out]));
+        held.push(sharesMemory(out, rows) ? concatBatches(query.output, [out]) : out);
         heldRows += out.count;
       }
       stepsMs += performance.now() - ts;
