@@ -24,6 +24,36 @@ export interface BadRecordFacts {
 
 export const SNIPPET_BYTES = 48;
 
+/** A copier of byte ranges of a record's value out of the (reused) fetch buffer, clipped to the value and to SNIPPET_BYTES. */
+export function snippetCopier(b: Uint8Array, start: number, len: number): (from: number, to: number) => Uint8Array {
+  const end = start + Math.max(len, 0);
+  // A copy (Buffer#slice would be a view into the reusable fetch buffer).
+  return (from, to) => new Uint8Array(b.subarray(Math.max(from, start), Math.min(to, end, from + SNIPPET_BYTES)));
+}
+
+/**
+ * The facts of a bad record that do not depend on the decoder's schema: its value's size and the
+ * limits, and for a syntax problem (MALFORMED_JSON, NOT_UTF8, TOO_DEEP) or NOT_AN_OBJECT where it
+ * is, with a snippet. Each decoder adds its field facts. Bad path only.
+ */
+export function recordFacts(
+  reason: number, scan: { syntax: number; errorPos: number }, b: Uint8Array, start: number, len: number, topStart: number,
+  limits: { maxValueBytes: number; maxDepth: number },
+): BadRecordFacts {
+  const copy = snippetCopier(b, start, len);
+  const facts: BadRecordFacts = {
+    reason, field: -1, syntax: 0, pos: 0, valueLength: len, maxValueBytes: limits.maxValueBytes, maxDepth: limits.maxDepth, snippet: null,
+  };
+  if (reason === R.MALFORMED_JSON || reason === R.NOT_UTF8 || reason === R.TOO_DEEP) {
+    facts.syntax = scan.syntax;
+    facts.pos = scan.errorPos - start;
+    facts.snippet = copy(scan.errorPos - SNIPPET_BYTES / 2, scan.errorPos + SNIPPET_BYTES / 2);
+  } else if (reason === R.NOT_AN_OBJECT) {
+    facts.snippet = copy(topStart, start + Math.max(len, 0));
+  }
+  return facts;
+}
+
 export function describeBadRecord(f: BadRecordFacts): string {
   const name = f.field >= 0 ? FIELD_NAMES[f.field] : '';
   const shown = f.snippet === null ? '' : JSON.stringify(Buffer.from(f.snippet).toString('utf8'));

@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from '../errors';
 import type { RecordChunk } from '../kafka/record-chunk';
 import { BAD_REASONS, R, type BadReason } from './bad-reason';
-import { describeBadRecord, FIELD_NAMES, SNIPPET_BYTES, type BadRecordFacts } from './bad-record-detail';
+import { describeBadRecord, FIELD_NAMES, recordFacts, snippetCopier, type BadRecordFacts } from './bad-record-detail';
 import { centsOf, int32Of } from './decimal';
 import { ensureEventCapacity, type EventColumns } from './event-columns';
 import { EventTypeDictionary } from './event-type-dictionary';
@@ -332,32 +332,13 @@ export class EventDecoder {
 
   /** Copies what a message about this bad record needs out of the buffer. Bad path only. */
   private factsOf(reason: number, b: Uint8Array, start: number, len: number): BadRecordFacts {
-    const s = this.scan;
-    const facts: BadRecordFacts = {
-      reason,
-      field: -1,
-      syntax: 0,
-      pos: 0,
-      valueLength: len,
-      maxValueBytes: this.maxValueBytes,
-      maxDepth: this.maxDepth,
-      snippet: null,
-    };
-    const end = start + Math.max(len, 0);
-    // A copy (Buffer#slice would be a view into the reusable fetch buffer).
-    const copy = (from: number, to: number) => new Uint8Array(b.subarray(Math.max(from, start), Math.min(to, end, from + SNIPPET_BYTES)));
-    if (reason === R.MALFORMED_JSON || reason === R.NOT_UTF8 || reason === R.TOO_DEEP) {
-      facts.syntax = s.syntax;
-      facts.pos = s.errorPos - start;
-      facts.snippet = copy(s.errorPos - SNIPPET_BYTES / 2, s.errorPos + SNIPPET_BYTES / 2);
-    } else if (reason === R.NOT_AN_OBJECT) {
-      facts.snippet = copy(this.topStart, end);
-    } else if (reason >= R.MISSING_FIELD) {
+    const facts = recordFacts(reason, this.scan, b, start, len, this.topStart, this);
+    if (reason >= R.MISSING_FIELD) {
       const f = this.problemField;
       facts.field = f;
       if (reason !== R.MISSING_FIELD && reason !== R.NULL_FIELD) {
         facts.pos = this.fieldStart[f] - start;
-        facts.snippet = copy(this.fieldStart[f], this.fieldEnd[f]);
+        facts.snippet = snippetCopier(b, start, len)(this.fieldStart[f], this.fieldEnd[f]);
       }
     }
     return facts;

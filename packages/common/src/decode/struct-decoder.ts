@@ -4,7 +4,7 @@ import type { RecordChunk } from '../kafka/record-chunk';
 import type { ScanSpec } from '../plan/resolved-query';
 import { structType, type SqlField } from '../schema/sql-type';
 import { BAD_REASONS, R } from './bad-reason';
-import { SNIPPET_BYTES, type BadRecordFacts } from './bad-record-detail';
+import { recordFacts, snippetCopier } from './bad-record-detail';
 import { ColumnNode, Kind } from './column-node';
 import { parseDateBytes } from './date';
 import type { BadRecordSink } from './event-decoder';
@@ -534,9 +534,6 @@ export class StructDecoder {
 
   /** Copies what a message about this bad record needs out of the buffer. Bad path only. */
   private factsOf(reason: number, b: Uint8Array, start: number, len: number): StructBadFacts {
-    const end = start + Math.max(len, 0);
-    // A copy (Buffer#slice would be a view into the reusable fetch buffer).
-    const copy = (from: number, to: number) => new Uint8Array(b.subarray(Math.max(from, start), Math.min(to, end, from + SNIPPET_BYTES)));
     const problem = this.problem;
     if (reason >= R.MISSING_FIELD && problem !== null) {
       return {
@@ -544,27 +541,10 @@ export class StructDecoder {
         reason,
         path: pathOf(problem.segments),
         type: problem.type,
-        snippet: problem.start >= 0 ? copy(problem.start, problem.end) : null,
+        snippet: problem.start >= 0 ? snippetCopier(b, start, len)(problem.start, problem.end) : null,
       };
     }
-    const s = this.scan;
-    const record: BadRecordFacts = {
-      reason,
-      field: -1,
-      syntax: 0,
-      pos: 0,
-      valueLength: len,
-      maxValueBytes: this.maxValueBytes,
-      maxDepth: this.maxDepth,
-      snippet: null,
-    };
-    if (reason === R.MALFORMED_JSON || reason === R.NOT_UTF8 || reason === R.TOO_DEEP) {
-      record.syntax = s.syntax;
-      record.pos = s.errorPos - start;
-      record.snippet = copy(s.errorPos - SNIPPET_BYTES / 2, s.errorPos + SNIPPET_BYTES / 2);
-    } else if (reason === R.NOT_AN_OBJECT) {
-      record.snippet = copy(this.topStart, end);
-    }
+    const record = recordFacts(reason, this.scan, b, start, len, this.topStart, this);
     return { record, reason, path: '', type: null, snippet: null };
   }
 }
