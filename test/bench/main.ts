@@ -85,6 +85,9 @@ async function main(): Promise<void> {
   fs.writeFileSync(path.join(out, 'report.json'), JSON.stringify(report, null, 2));
   fs.writeFileSync(path.join(out, 'report.html'), renderReport(report));
   for (const t of report.targets) log(`${t.met ? 'MET    ' : 'NOT MET'} ${t.name}: ${t.measured} (target ${t.target})`);
+  // The engine / ceiling target (≥ 50%) was retired after Step 5 (docs/performance.md gives the CPU
+  // budget argument); the ratio and the decode bound stay in every report as figures.
+  if (report.backlog) log(`figure  engine / reader ceiling: ${Math.round(report.backlog.engineOverCeiling * 100)}%; decode bound (readers + decoder alone): ${Math.round(report.backlog.decodeBoundOverCeiling * 100)}% of the ceiling`);
   log(`report: ${path.join(out, 'report.json')} and report.html`);
 }
 
@@ -94,7 +97,6 @@ function targets(r: BenchReport): NonNullable<BenchReport['targets']> {
   const mib = (b: number) => `${Math.round(b / 2 ** 20)} MiB`;
   if (r.backlog) {
     t.push({ name: 'backlog throughput', target: '≥ 1,000,000 events/s', measured: `${r.backlog.eventsPerSecond.toLocaleString('en-US')} events/s`, met: r.backlog.eventsPerSecond >= 1_000_000 });
-    t.push({ name: 'engine / reader ceiling', target: '≥ 50%', measured: `${Math.round(r.backlog.engineOverCeiling * 100)}% (readers + decoder alone: ${Math.round(r.backlog.decodeBoundOverCeiling * 100)}%)`, met: r.backlog.engineOverCeiling >= 0.5 });
     if (r.backlog.measuredMs < 30_000) t.push({ name: 'measured part of the backlog run', target: '≥ 30 s', measured: `${(r.backlog.measuredMs / 1000).toFixed(1)} s`, met: false });
   }
   const jobTargets: Record<string, number> = { ingest: 1_500_000, 'two-key': 1_000_000 };
