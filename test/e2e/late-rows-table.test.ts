@@ -15,65 +15,14 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { canonicalRows, readTableRows, type CanonicalValue } from '@tributary/common';
-import {
-  col, count, DecimalType, DriverClient, fromJson, GrpcSubmitter, LongType, lit, produceEvents, StreamingQuery, StringType, StructField,
-  StructType, sum, TimestampType, TributarySession, window, type EventBatch,
-} from '@tributary/client';
+import { col, count, DriverClient, fromJson, GrpcSubmitter, lit, produceEvents, StreamingQuery, sum, TributarySession, window } from '@tributary/client';
 import { testKafka } from '../support/infra';
 import { clusterPerTest } from '../support/cluster-fixture';
 import { readTopicEvents } from '../support/oracle';
 import { deltaCommits, waitUntil, watermarkMicros } from '../support/seed-run';
+import { BASE, centsText, MINUTE, rng, userOf, Visit, VISIT_SCHEMA, visitBatch, visitsInOrder, visitsPerMinute } from '../support/visits';
 
-const SECOND = 1_000_000;
-const MINUTE = 60 * SECOND;
-/** 2026-03-01T00:00:00Z in µs. */
-const BASE = Date.UTC(2026, 2, 1) * 1000;
 const PARTITIONS = 4;
-
-const SCHEMA = new StructType([
-  new StructField('seq', LongType()),
-  new StructField('user', StringType()),
-  new StructField('cost', DecimalType(12, 2)),
-  new StructField('at', TimestampType()),
-]);
-
-/** One produced record; `user` null: the field is missing. `seq` is unique and names the record. */
-interface Visit { seq: number; user: string | null; cents: bigint; us: number }
-
-/** A deterministic pseudo-random generator (LCG, high bits): an integer in [0, m). */
-function rng(seed: number): (m: number) => number {
-  let s = seed;
-  return (m) => { s = (s * 1103515245 + 12345) % 2147483648; return Math.floor((s / 2147483648) * m); };
-}
-
-function centsText(c: bigint): string {
-  const a = c < 0n ? -c : c;
-  return `${c < 0n ? '-' : ''}${a / 100n}.${String(a % 100n).padStart(2, '0')}`;
-}
-
-function iso(us: number): string {
-  return `${new Date(Math.floor(us / 1000)).toISOString().slice(0, 19)}.${String(us % SECOND).padStart(6, '0')}Z`;
-}
-
-function json(v: Visit): string {
-  const user = v.user === null ? '' : `"user":"${v.user}",`;
-  return `{"seq":${v.seq},${user}"cost":${centsText(v.cents)},"at":"${iso(v.us)}"}`;
-}
-
-function batchOf(visits: Visit[]): EventBatch {
-  const count = visits.length;
-  return {
-    count,
-    keys: visits.map((v) => String(v.seq % 13)),
-    values: visits.map((v) => Buffer.from(json(v))),
-    eventIds: new Float64Array(count),
-    customerIds: new Int32Array(count),
-    eventTimeMicros: new Float64Array(count),
-    amountCents: new Float64Array(count),
-  };
-}
-
-const USERS = ['ana', 'bo', 'bot', 'cé', 'dan', 'eve'];
 
 function sorted(rows: Record<string, CanonicalValue>[]): string[] {
   return rows.map((r) => JSON.stringify(r)).sort();
@@ -92,12 +41,9 @@ describe('late-rows table of a general aggregation on a real cluster', function 
     const topic = `visits_${Date.now()}`;
     const bootstrap = testKafka();
     const r = rng(41);
-    let seq = 0;
-    const inOrder: Visit[] = [];
-    for (let i = 0; i < 24_000; i++) {
-      inOrder.push({ seq: seq++, user: r(50) === 0 ? null : `${USERS[r(USERS.length)]}-${r(30)}`, cents: BigInt(r(100_000)) - 20_000n, us: BASE + i * 20_000 - r(30 * SECOND) + 30 * SECOND });
-    }
-    await produceEvents(bootstrap, topic, PARTITIONS, batchOf(inOrder));
+    const inOrder = visitsInOrder(24_000, BASE, 0, r);
+    let seq = inOrder.length;
+    await produceEvents(bootstrap, topic, PARTITIONS, visitBatch(inOrder));
 
     const client = env.track(new DriverClient(env.cluster.driverAddress));
     const spark = TributarySession.builder().appName('late rows').submitter(new GrpcSubmitter(client)).getOrCreate();
@@ -105,7 +51,7 @@ describe('late-rows table of a general aggregation on a real cluster', function 
     const lateTable = `${table}_late_rows`;
     const visits = () => spark.readStream.format('kafka').option('kafka.bootstrap.servers', bootstrap).option('subscribe', topic)
       .option('startingOffsets', 'earliest').option('maxOffsetsPerTrigger', 4_000).load()
-      .select(fromJson(col('value').cast('string'), SCHEMA).alias('v')).select('v.*')
+      .select(fromJson(col('value').cast('string'), VISIT_SCHEMA).alias('v')).select('v.*')
       .filter(col('user').isNull().or(col('user').notEqual(lit('bot-0'))))
       .withWatermark('at', '1 minute');
     const query = await visits()
@@ -119,14 +65,14 @@ describe('late-rows table of a general aggregation on a real cluster', function 
     await waitUntil(query, async () => watermarkMicros(await query.lastProgress()) >= lateBound, 300_000, () => progressText(query));
     const late: Visit[] = [];
     for (let i = 0; i < 400; i++) {
-      const user = i % 40 === 0 ? null : i % 10 === 3 ? 'bot-0' : `${USERS[r(USERS.length)]}-${r(30)}`;
+      const user = i % 40 === 0 ? null : i % 10 === 3 ? 'bot-0' : userOf(r) ?? 'ana-1';
       late.push({ seq: seq++, user, cents: BigInt(r(10_000)) - 500n, us: BASE + r(3 * MINUTE) });
     }
-    await produceEvents(bootstrap, topic, PARTITIONS, batchOf(late));
+    await produceEvents(bootstrap, topic, PARTITIONS, visitBatch(late));
     // Closing visits an hour later close every earlier window; their own window stays open.
     const closingUs = BASE + 60 * MINUTE;
     const closing: Visit[] = [0, 1, 2].map((k) => ({ seq: seq++, user: 'ana-0', cents: 100n, us: closingUs + k }));
-    await produceEvents(bootstrap, topic, PARTITIONS, batchOf(closing));
+    await produceEvents(bootstrap, topic, PARTITIONS, visitBatch(closing));
     await waitUntil(query, async () => watermarkMicros(await query.lastProgress()) >= closingUs - MINUTE, 300_000, () => progressText(query));
     const progress = await query.recentProgress();
     await query.stop();
@@ -140,17 +86,7 @@ describe('late-rows table of a general aggregation on a real cluster', function 
     const passes = (v: Visit) => v.user !== 'bot-0';
 
     // Main table: the in-order records that pass the filter, by (window, user).
-    const groups = new Map<string, { window: { start: string; end: string }; user: string | null; visits: number; cents: bigint }>();
-    for (const { visit: v } of records) {
-      if (lateSeqs.has(v.seq) || closingSeqs.has(v.seq) || !passes(v)) continue;
-      const start = Math.floor(v.us / MINUTE) * MINUTE;
-      const key = `${start}/${v.user}`;
-      const g = groups.get(key) ?? { window: { start: String(start), end: String(start + MINUTE) }, user: v.user, visits: 0, cents: 0n };
-      g.visits++;
-      g.cents += v.cents;
-      groups.set(key, g);
-    }
-    const expectedMain = [...groups.values()].map((g) => ({ window: g.window, user: g.user, visits: String(g.visits), spent: centsText(g.cents) }));
+    const expectedMain = visitsPerMinute(records.map(({ visit }) => visit).filter((v) => !lateSeqs.has(v.seq) && !closingSeqs.has(v.seq) && passes(v)));
     assert.ok(expectedMain.length > 1_000, `many groups expected, got ${expectedMain.length}`);
     assert.deepEqual(sorted(canonicalRows(await readTableRows(table))), sorted(expectedMain));
 
