@@ -67,7 +67,7 @@ export class AggregateMapTaskRunner {
     const onLate = lateFiles === undefined ? undefined : late.push;
     let guardMs = 0;
     let aggregateMs = 0;
-    const read = await readDecodedChunks(this.readers, input, stats, this.log, async (rows, chunk, onBad) => {
+    const read = await readDecodedChunks(this.readers, input, stats, this.log, (rows, chunk, onBad) => {
       const tg = performance.now();
       const kept = guardEventTime(rows, chunk, onBad, guard, range);
       stats.validRows -= rows.count - kept.count;
@@ -76,10 +76,9 @@ export class AggregateMapTaskRunner {
       aggregator.add(kept, lateWatermark, onLate);
       guardMs += ta - tg;
       aggregateMs += performance.now() - ta;
-      if (lateFiles !== undefined && late.count > 0) {
-        lateFiles.add(kept, late.rows.subarray(0, late.count), chunk);
-        await lateFiles.flushIfFull();
-      }
+      if (lateFiles === undefined || late.count === 0) return undefined;
+      lateFiles.add(kept, late.rows.subarray(0, late.count), chunk);
+      return lateFiles.flushIfFull();
     });
     const lateRowsAdds = (await lateFiles?.finish()) ?? [];
     stats.lateRowsWritten = lateFiles?.rows ?? 0;
