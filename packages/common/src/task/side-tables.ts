@@ -15,7 +15,9 @@
  *   detail           string     not null   a readable sentence: what is wrong, where in the value
  *   batch_id         long       not null   the micro-batch that read the record
  *
- * Late-rows table — one row per valid event dropped because its window had closed:
+ * Late-rows table — one row per valid event dropped because its window had closed. A resolved
+ * query's follows its aggregation's input row (lateRowsTableSchema, late-rows-table.ts); the seed's
+ * v1 job writes this fixed one (LATE_ROWS_TABLE_SCHEMA), with the same metadata columns:
  *
  *   customer_id, event_type, amount decimal(10,2), timestamp   the event columns, as decoded
  *   topic, partition, offset, kafka_timestamp                   where it was in Kafka

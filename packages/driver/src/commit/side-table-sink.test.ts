@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { QUARANTINE_TABLE_SCHEMA, readSnapshot, asBatchId } from '@tributary/common';
+import { field, primitive, QUARANTINE_TABLE_SCHEMA, readSnapshot, asBatchId, struct } from '@tributary/common';
 import { SideTableSink } from './side-table-sink';
 
 const QUERY = '6f1c2a34-0d5e-4b7a-9c1e-2f3a4b5c6d7e';
@@ -23,6 +23,17 @@ describe('SideTableSink (a real Delta table on disk)', () => {
     const snapshot = await readSnapshot(sink.tablePath);
     assert.equal(snapshot.version, 2);
     assert.equal(snapshot.txns.get(QUERY), 1);
+  });
+
+  it('refuses a table that exists with another schema, naming it, its option and the schema the query needs', async () => {
+    const table = path.join(dir, 'late');
+    await new SideTableSink('lateRows', table, struct([field('user', primitive('string'), true)]), QUERY).ensureTable(-1);
+    const other = new SideTableSink('lateRows', table, struct([field('user', primitive('string'), true), field('n', primitive('long'), false)]), QUERY);
+    await assert.rejects(other.ensureTable(-1), (err: Error & { code?: string }) => {
+      assert.equal(err.code, 'DELTA_TABLE_EXISTS');
+      assert.equal(err.message, `the late-rows table ${table} already exists with another schema; this query's has user string, n long. Write it to a new table (option lateRowsPath)`);
+      return true;
+    });
   });
 
   it('writes a checkpoint every 10th version once the batch is over, like the main table', async () => {

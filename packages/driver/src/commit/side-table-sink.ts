@@ -11,8 +11,13 @@
  * not mistake it for a table that lost committed batches — durably, even if the driver dies before
  * the table's first batch. Snapshot and checkpoints are kept as for the main table (streaming-table.ts).
  */
-import { AddFile, asBatchId, BatchId, createTable, SideTableName, StructType } from '@tributary/common';
+import {
+  AddFile, asBatchId, BatchId, createTable, deltaTypeName, InvalidArgumentError, SideTableName, StructType, TributaryError,
+} from '@tributary/common';
 import { StreamingTable } from './streaming-table';
+
+const SIDE_TABLE_TITLES: Record<SideTableName, string> = { quarantine: 'quarantine', lateRows: 'late-rows' };
+const SIDE_TABLE_OPTIONS: Record<SideTableName, string> = { quarantine: 'quarantinePath', lateRows: 'lateRowsPath' };
 
 export class SideTableSink {
   private readonly table: StreamingTable;
@@ -29,7 +34,17 @@ export class SideTableSink {
 
   /** Creates the table unless it exists; `lastCommittedBatch` is the query's, from its commit log (−1: none). */
   async ensureTable(lastCommittedBatch: number): Promise<void> {
-    const { created } = await createTable(this.tablePath, this.schema, { description: `Tributary ${this.name} table of query ${this.queryId}` });
+    let created: boolean;
+    try {
+      ({ created } = await createTable(this.tablePath, this.schema, { description: `Tributary ${this.name} table of query ${this.queryId}` }));
+    } catch (err) {
+      // A late-rows table follows its query's aggregation input: another query's table is refused by name.
+      if (!(err instanceof TributaryError) || err.code !== 'DELTA_TABLE_EXISTS') throw err;
+      const columns = this.schema.fields.map((f) => `${f.name} ${deltaTypeName(f.type)}`).join(', ');
+      throw new InvalidArgumentError(`the ${SIDE_TABLE_TITLES[this.name]} table ${this.tablePath} already exists with another schema; this query's has ${columns}. Write it to a new table (option ${SIDE_TABLE_OPTIONS[this.name]})`, {
+        code: 'DELTA_TABLE_EXISTS', cause: err,
+      });
+    }
     if (created && lastCommittedBatch >= 0) await this.commitBatch(asBatchId(lastCommittedBatch), []);
   }
 

@@ -26,8 +26,5 @@ export function executorRefusals(query: ResolvedQuery): string[] {
       problems.push(`${a.fn} over ${simpleString(input[a.column].type)} (${a.field.name}) is not supported yet by the executors; ${a.fn} takes boolean, int, bigint, double, decimal, date or timestamp`);
     }
   }
-  if (query.options.lateRows === 'table' && query.sink.outputMode === 'append') {
-    problems.push("lateRows 'table' is not supported yet for this query (only the seed's v1 job writes a late-rows table); use lateRows 'drop' (late rows are counted in progress)");
-  }
   return problems;
 }

@@ -11,7 +11,7 @@ import {
   assertValidSpec, BatchId, canonicalJson, isolationLevelOf, Checkpoint, DEFAULT_MAX_EVENT_TIME_AHEAD, defaultSideTablePath, diffStateful, ExecutorJob,
   InvalidArgumentError, LATE_ROWS_TABLE_SCHEMA, parseDuration, parseSpecDocument, QUARANTINE_TABLE_SCHEMA, QuerySpec,
   statefulFingerprint, TributaryError, UnavailableError, QuerySpecV2, ResolvedQuery, resolveQuery, diffResolved,
-  deltaSchemaOf, seedSchemaProblem,
+  deltaSchemaOf, seedSchemaProblem, lateRowsTableSchema,
 } from '@tributary/common';
 import { ExecutorRegistry } from '../scheduler/executor-registry';
 import { MicroBatchExecution, SourceOffsets, StateFence } from './micro-batch-execution';
@@ -164,7 +164,11 @@ export class QueryManager {
       const lastCommitted = (await checkpoint.commits.getLatest())?.batchId ?? -1;
       const sideSinks: SideTableSink[] = [];
       if (ctx.job.quarantineTablePath) sideSinks.push(new SideTableSink('quarantine', ctx.job.quarantineTablePath, QUARANTINE_TABLE_SCHEMA, queryId));
-      if (ctx.job.lateRowsTablePath) sideSinks.push(new SideTableSink('lateRows', ctx.job.lateRowsTablePath, LATE_ROWS_TABLE_SCHEMA, queryId));
+      if (ctx.job.lateRowsTablePath) {
+        // v1 seed jobs keep the fixed late-rows schema; a resolved query's follows its aggregation's input row.
+        const lateSchema = query === null ? LATE_ROWS_TABLE_SCHEMA : deltaSchemaOf(lateRowsTableSchema(query));
+        sideSinks.push(new SideTableSink('lateRows', ctx.job.lateRowsTablePath, lateSchema, queryId));
+      }
       for (const side of sideSinks) await side.ensureTable(lastCommitted);
       const execution = new MicroBatchExecution(ctx, {
         registry: this.registry,

@@ -171,8 +171,12 @@ export function taskService(runners: TaskRunners, attempts: AttemptTracker, inbo
       };
       try {
         if (query) {
-          const { stats, quarantineAdds } = await aggregateMaps.run({ ...common, query });
-          return { stats_json: JSON.stringify(stats), quarantine_add_actions_json: quarantineAdds.map((a) => JSON.stringify(a)) };
+          const { stats, quarantineAdds, lateRowsAdds } = await aggregateMaps.run({ ...common, query });
+          return {
+            stats_json: JSON.stringify(stats),
+            quarantine_add_actions_json: quarantineAdds.map((a) => JSON.stringify(a)),
+            late_rows_add_actions_json: lateRowsAdds.map((a) => JSON.stringify(a)),
+          };
         }
         const { stats, quarantineAdds, lateRowsAdds } = await maps.run(common);
         return {

@@ -9,12 +9,18 @@
  *
  * Stats: sentRowsByPartition (the driver checks each reduce's merged rows against it), the kept
  * rows' event-time range on the watermark's column (maxEventTimeMicros moves the watermark), late
- * rows, bad records by reason. Late rows are only counted (lateRows 'table' is refused at submit
- * for resolved queries).
+ * rows, bad records by reason. With lateRows 'table' the late rows are also written to the query's
+ * late-rows table (sink/late-rows-batches.ts): the aggregator names each late row of a chunk
+ * (PartialGroupAggregator.add's onLate), the rows are gathered column by column, and the files'
+ * `add` actions go back with the stats (lateRowsAdds, stats.lateRowsWritten) for the driver to
+ * commit with the batch.
  */
-import { AddFile, BatchId, ExecutorJob, MapTaskStats, ResolvedQuery, emptyMapStats, stepsOutput } from '@tributary/common';
+import {
+  AddFile, BatchId, ExecutorJob, MapTaskStats, ResolvedQuery, emptyMapStats, lateRowsTableSchema, stepsOutput,
+} from '@tributary/common';
 import { encodeGroupPartials, groupLayout, PartialGroupAggregator } from '../aggregate/group-by';
 import { ShuffleSender, ShuffleTarget } from '../shuffle/shuffle-sender';
+import { LateRowsBatches } from '../sink/late-rows-batches';
 import { readDecodedChunks } from './decoded-chunks';
 import { EventTimeGuardSpec, EventTimeRange, guardEventTime } from './event-time-guard';
 import { RangeReaders } from './range-readers';
@@ -38,6 +44,7 @@ export interface AggregateMapTaskInput {
 export interface AggregateMapTaskResult {
   stats: MapTaskStats;
   quarantineAdds: AddFile[];
+  lateRowsAdds: AddFile[];
 }
 
 export class AggregateMapTaskRunner {
@@ -54,6 +61,10 @@ export class AggregateMapTaskRunner {
     const guard = guardSpec(query, input);
     const range = new EventTimeRange();
     const lateWatermark = input.lateFilter ? input.lateWatermarkMicros : -Infinity;
+    const lateFiles = job.lateRows === 'table' && job.lateRowsTablePath && input.lateFilter
+      ? new LateRowsBatches(job.lateRowsTablePath, lateRowsTableSchema(query), input.batchId, input.lateWatermarkMicros) : undefined;
+    const late = new LateRowIndices();
+    const onLate = lateFiles === undefined ? undefined : late.push;
     let guardMs = 0;
     let aggregateMs = 0;
     const read = await readDecodedChunks(this.readers, input, stats, this.log, (rows, chunk, onBad) => {
@@ -61,10 +72,16 @@ export class AggregateMapTaskRunner {
       const kept = guardEventTime(rows, chunk, onBad, guard, range);
       stats.validRows -= rows.count - kept.count;
       const ta = performance.now();
-      aggregator.add(kept, lateWatermark);
+      late.count = 0;
+      aggregator.add(kept, lateWatermark, onLate);
       guardMs += ta - tg;
       aggregateMs += performance.now() - ta;
+      if (lateFiles === undefined || late.count === 0) return undefined;
+      lateFiles.add(kept, late.rows.subarray(0, late.count), chunk);
+      return lateFiles.flushIfFull();
     });
+    const lateRowsAdds = (await lateFiles?.finish()) ?? [];
+    stats.lateRowsWritten = lateFiles?.rows ?? 0;
     const tDrain = performance.now();
     const drained = aggregator.drainPartitions(job.shufflePartitions);
     const parts = drained.partitions.map((p) => ({ bytes: encodeGroupPartials(layout, p), rows: p.count }));
@@ -88,7 +105,7 @@ export class AggregateMapTaskRunner {
       total,
       steps: Math.round(read.stepsMs),
     };
-    return { stats, quarantineAdds: read.quarantineAdds };
+    return { stats, quarantineAdds: read.quarantineAdds, lateRowsAdds };
   }
 }
 
@@ -107,5 +124,20 @@ function guardSpec(query: ResolvedQuery, input: AggregateMapTaskInput): EventTim
     aheadLimitMicros: ahead ? (input.eventTimeGuardReferenceMs + input.maxEventTimeAheadMs) * 1000 : Infinity,
     referenceMs: input.eventTimeGuardReferenceMs,
     maxAheadMs: input.maxEventTimeAheadMs,
+  };
+}
+
+/** The late rows of one chunk, as the aggregator names them (ascending row indices), in a reused buffer. */
+class LateRowIndices {
+  rows = new Int32Array(1024);
+  count = 0;
+
+  readonly push = (row: number): void => {
+    if (this.count === this.rows.length) {
+      const grown = new Int32Array(this.rows.length * 2);
+      grown.set(this.rows);
+      this.rows = grown;
+    }
+    this.rows[this.count++] = row;
   };
 }
