@@ -77,6 +77,14 @@ export class ColumnNode {
   /** Per field: its name's bytes as little-endian 4-byte words (the last one ends at the name's end). */
   keyWords: Int32Array[] = [];
   byLength: Int32Array = EMPTY_I32;
+  /**
+   * Key prediction: records of a topic mostly list their fields in one order, so the field expected
+   * after field f is the one that followed it last time (nextField[f + 1]; nextField[0]: the first
+   * one), −1 when none is known. A predicted name is matched by its bytes and the closing quote.
+   */
+  nextField: Int32Array = EMPTY_I32;
+  /** Per field: whether its name can be matched by its bytes alone (no '"', '\\' or control byte in it). */
+  predictable: Uint8Array = EMPTY_U8;
   nextSameLength: Int32Array = EMPTY_I32;
   /** Per field, while an object of this struct is being decoded: MISSING/PRESENT/NULL/BAD. */
   state: Uint8Array = EMPTY_U8;
@@ -128,8 +136,31 @@ export class ColumnNode {
       this.nextSameLength[f] = this.byLength[len];
       this.byLength[len] = f;
     }
+    this.nextField = new Int32Array(fields.length + 1).fill(-1);
+    this.predictable = new Uint8Array(fields.length);
+    for (let f = 0; f < fields.length; f++) this.predictable[f] = this.keys[f].every((c) => c >= 0x20 && c !== 0x22 && c !== 0x5c) ? 1 : 0;
     this.state = new Uint8Array(fields.length);
     this.problems = new Array(fields.length).fill(null);
+  }
+
+  /**
+   * Whether the key starting at b[start] (after its opening quote) is field f's name, closed by a
+   * quote before `end`: its bytes compared 4 at a time, as fieldOfBytes.
+   */
+  keyIs(f: number, b: Uint8Array, start: number, end: number): boolean {
+    const key = this.keys[f];
+    const len = key.length;
+    const close = start + len;
+    if (close >= end || b[close] !== 0x22 || this.predictable[f] === 0) return false;
+    if (len < 4) {
+      for (let i = 0; i < len; i++) if (key[i] !== b[start + i]) return false;
+      return true;
+    }
+    const words = this.keyWords[f];
+    const last = close - 4;
+    let w = 0;
+    for (let at = start; at < last; at += 4, w++) if (word(b, at) !== words[w]) return false;
+    return word(b, last) === words[w];
   }
 
   /** The field whose name is the key bytes b[start..end), or -1. */

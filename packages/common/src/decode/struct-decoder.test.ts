@@ -228,6 +228,13 @@ describe('StructDecoder', () => {
     const order = structType([field('id', INT, false), field('items', arrayType(item)), field('tags', arrayType(STRING, false))]);
     const fields = [field('order', order), field('note', STRING)];
 
+    it('keeps the rows before a bad record whose array holds a wrongly typed element followed by more (property-test counterexample)', () => {
+      const nested = [field('b', arrayType(arrayType(STRING)))];
+      const { rows, bad } = decodeWith(createStructDecoder(scanOf(nested)), ['{"b":[[""]]}', '{"b":[true,[null]]}', '{"b":[["x"],[null]]}']);
+      assert.deepEqual(rows.map((r) => r.v), [{ b: [['']] }, { b: [['x'], [null]] }]);
+      assert.deepEqual(bad.map((x) => [x.index, x.reason]), [[1, 'WRONG_TYPE']]);
+    });
+
     it('reads nested structs and arrays of structs; missing and null nullable fields are null', () => {
       const v = one(fields, '{"order":{"id":7,"items":[{"sku":"a","price":1.5},{"price":"2"},null],"tags":["x","y"]}}');
       assert.deepEqual(v, {

@@ -187,12 +187,24 @@ export class StructDecoder {
     if (pos < end && b[pos] === 0x7d) {
       pos++;
     } else {
+      const nextField = node.nextField;
+      let previous = -1; // the field of the previous key (−1: none yet, or a key not in the schema)
       for (;;) {
         if (pos >= end || b[pos] !== 0x22) return s.failAt(pos, Syntax.EXPECTED_KEY);
         const keyStart = pos + 1;
-        pos = s.string(keyStart);
-        if (pos < 0) return -1;
-        const f = s.escaped ? node.fieldOfText(decodeJsonString(b, keyStart, pos - 1)) : node.fieldOfBytes(b, keyStart, pos - 1);
+        // the predicted field's name, matched whole (column-node.ts), or the key scanned and looked up
+        const predicted = nextField[previous + 1];
+        let f: number;
+        if (predicted >= 0 && node.keyIs(predicted, b, keyStart, end)) {
+          f = predicted;
+          pos = keyStart + node.keys[predicted].length + 1;
+        } else {
+          pos = s.string(keyStart);
+          if (pos < 0) return -1;
+          f = s.escaped ? node.fieldOfText(decodeJsonString(b, keyStart, pos - 1)) : node.fieldOfBytes(b, keyStart, pos - 1);
+          if (f >= 0) nextField[previous + 1] = f;
+        }
+        previous = f;
         pos = s.ws(pos);
         if (pos >= end || b[pos] !== 0x3a) return s.failAt(pos, Syntax.EXPECTED_COLON);
         pos = s.ws(pos + 1);
@@ -446,6 +458,9 @@ export class StructDecoder {
       if (node.validity !== null) node.validity[slot] = 1;
       this.problem = null;
     } else {
+      // The record is bad, but a later element of the same array still writes the next slot, which
+      // starts where this one ends: an empty (null) slot, not offsets left from an earlier chunk.
+      node.writeNull(slot);
       this.problem = new FieldProblem(reason, node.type, pos, end);
     }
     return end;

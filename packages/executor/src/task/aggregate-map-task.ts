@@ -18,7 +18,7 @@
 import {
   AddFile, BatchId, ExecutorJob, MapTaskStats, ResolvedQuery, emptyMapStats, lateRowsTableSchema, stepsOutput,
 } from '@tributary/common';
-import { encodeGroupPartials, groupLayout, PartialGroupAggregator } from '../aggregate/group-by';
+import { encodeGroupPartials, groupLayout, GroupLayout, PartialGroupAggregator } from '../aggregate/group-by';
 import { ShuffleSender, ShuffleTarget } from '../shuffle/shuffle-sender';
 import { LateRowsBatches } from '../sink/late-rows-batches';
 import { readDecodedChunks } from './decoded-chunks';
@@ -47,17 +47,38 @@ export interface AggregateMapTaskResult {
   lateRowsAdds: AddFile[];
 }
 
+const MAX_POOLED_LAYOUTS = 4;
+
 export class AggregateMapTaskRunner {
+  /**
+   * Idle aggregators by layout (its JSON), one per concurrently running task of that layout: their
+   * tables stay grown, so a task neither regrows them nor page-faults fresh multi-MiB arrays.
+   */
+  private readonly pool = new Map<string, PartialGroupAggregator[]>();
+
   constructor(private readonly sender: ShuffleSender, private readonly readers: RangeReaders, private readonly log: (m: string) => void) {}
 
   async run(input: AggregateMapTaskInput): Promise<AggregateMapTaskResult> {
+    const aggregate = input.query.aggregate;
+    if (aggregate === null) throw new RangeError('an aggregate map task needs a query with an aggregation');
+    const layout = groupLayout(aggregate, stepsOutput(input.query.scan.schema, input.query.pre));
+    const key = JSON.stringify(layout);
+    let idle = this.pool.get(key);
+    if (idle === undefined) {
+      if (this.pool.size >= MAX_POOLED_LAYOUTS) this.pool.delete(this.pool.keys().next().value as string);
+      idle = [];
+      this.pool.set(key, idle);
+    }
+    const aggregator = idle.pop() ?? new PartialGroupAggregator(layout);
+    const result = await this.runWith(input, layout, aggregator);
+    idle.push(aggregator); // drained, so empty; a task that failed drops its aggregator (partly updated)
+    return result;
+  }
+
+  private async runWith(input: AggregateMapTaskInput, layout: GroupLayout, aggregator: PartialGroupAggregator): Promise<AggregateMapTaskResult> {
     const t0 = Date.now();
     const { job, query } = input;
-    const aggregate = query.aggregate;
-    if (aggregate === null) throw new RangeError('an aggregate map task needs a query with an aggregation');
     const stats = emptyMapStats();
-    const layout = groupLayout(aggregate, stepsOutput(query.scan.schema, query.pre));
-    const aggregator = new PartialGroupAggregator(layout);
     const guard = guardSpec(query, input);
     const range = new EventTimeRange();
     const lateWatermark = input.lateFilter ? input.lateWatermarkMicros : -Infinity;

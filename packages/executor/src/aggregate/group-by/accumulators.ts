@@ -21,6 +21,8 @@
  * Error messages name the group through `describe(g)` (window and key values).
  */
 import { EXACT_LIMIT, ExactVector, SqlField, Vector, exactBigInt } from '@tributary/common';
+/** 2^53, held in a module constant: the package's export is a getter, costly in row loops. */
+const EXACT = EXACT_LIMIT;
 import { DecimalOverflowError, LongOverflowError } from '../errors';
 import { AggregateLayout } from './group-layout';
 
@@ -118,7 +120,7 @@ class CountAccumulator implements Accumulator {
       const g = groupOf[i];
       if (g < 0) continue;
       const c = values[i];
-      if (!(c >= 0 && c < EXACT_LIMIT)) throw new RangeError(`partial count ${c} is not a count`);
+      if (!(c >= 0 && c < EXACT)) throw new RangeError(`partial count ${c} is not a count`);
       counts[g] += c;
     }
   }
@@ -227,7 +229,7 @@ class ExactSumAccumulator implements Accumulator {
       if (g < 0 || (validity !== null && validity[i] === 0)) continue;
       seen[g] = 1;
       const s = sum[g] + values[i];
-      if (s < EXACT_LIMIT && s > -EXACT_LIMIT) sum[g] = s;
+      if (s < EXACT && s > -EXACT) sum[g] = s;
       else this.addSlow(g, state, i);
     }
   }

@@ -13,6 +13,8 @@
  */
 import * as arrow from 'apache-arrow';
 import { BytesVector, EXACT_LIMIT, ExactVector, SqlType, Vector, exactBigInt, setDecimal128Words, setInt64Words } from '@tributary/common';
+/** 2^53, held in a module constant: the package's export is a getter, costly in row loops. */
+const EXACT = EXACT_LIMIT;
 import { CorruptAggregateDataError } from '../errors';
 
 const TWO_32 = 4294967296;
@@ -153,7 +155,7 @@ export function fromArrowData(d: arrow.Data, t: SqlType, name: string): Vector {
         const hi = words[per * i + 1];
         const narrow = per === 2 || words[per * i + 2] === hi >> 31 && words[per * i + 3] === hi >> 31;
         const x = hi * TWO_32 + lo;
-        if (narrow && x < EXACT_LIMIT && x > -EXACT_LIMIT) values[i] = x;
+        if (narrow && x < EXACT && x > -EXACT) values[i] = x;
         else {
           values[i] = NaN;
           (wide ??= new Map()).set(i, readWords(words, i, per));

@@ -25,6 +25,9 @@ import {
 } from './key-columns';
 import { SPARK_HASH_SEED, hashLong, hashLongWords } from './spark-hash';
 
+/** How many rows ahead findOrInsert starts loading a row's index slot (twice that) and key words. */
+const AHEAD = 8;
+
 export class GroupKeyTable {
   /** Number of groups. */
   size = 0;
@@ -34,10 +37,17 @@ export class GroupKeyTable {
   private readonly columns: KeyColumn[];
   private keyWords: Int32Array;
   private hashes: Int32Array;
-  /** Linear-probing index, two words per slot: group id + 1 (0 = empty), then the group's hash. */
+  /**
+   * Linear-probing index, one word per slot: group id + 1 (0 = empty). A probe compares the key
+   * words at once (no hash kept in the slot: on a hit the key words are read anyway, and half the
+   * index's memory keeps more of it in cache).
+   */
   private slots: Int32Array;
   private mask: number;
   private rowWords = new Int32Array(0);
+  private rowHashes = new Int32Array(0);
+  /** The loads started ahead (findOrInsert) are kept here, so that they are not optimised away. */
+  private touched = 0;
 
   constructor(hasWindow: boolean, keyFields: readonly SqlField[], initialGroups = 1024) {
     this.hasWindow = hasWindow;
@@ -51,7 +61,7 @@ export class GroupKeyTable {
     this.width = offset;
     let slotCount = 16;
     while (slotCount < initialGroups * 2) slotCount *= 2;
-    this.slots = new Int32Array(2 * slotCount);
+    this.slots = new Int32Array(slotCount);
     this.mask = slotCount - 1;
     this.keyWords = new Int32Array((slotCount / 2) * Math.max(1, this.width));
     this.hashes = new Int32Array(slotCount / 2);
@@ -91,35 +101,40 @@ export class GroupKeyTable {
     }
     for (let c = 0; c < this.columns.length; c++) encodeKeyColumn(this.columns[c], keys[c], n, words, W, skip);
 
+    // Hashes first, in a pass of their own; the probe loop then starts each row's loads of the index
+    // and of its candidate's key words AHEAD rows early, so that the cache misses of a table larger
+    // than the caches overlap instead of following one another.
+    if (this.rowHashes.length < n) this.rowHashes = new Int32Array(Math.max(n, this.rowHashes.length * 2));
+    const rowHashes = this.rowHashes;
+    for (let i = 0; i < n; i++) rowHashes[i] = hashWords(words, i * W, W);
     const before = this.size;
     let slots = this.slots;
     let keyWords = this.keyWords;
     let mask = this.mask;
+    let touched = 0;
     for (let i = 0; i < n; i++) {
+      if (i + 2 * AHEAD < n) touched ^= slots[rowHashes[i + 2 * AHEAD] & mask];
+      if (i + AHEAD < n) {
+        const v = slots[rowHashes[i + AHEAD] & mask];
+        if (v !== 0) touched ^= keyWords[(v - 1) * W];
+      }
       if (skip !== null && skip[i] === 1) {
         groupOf[i] = -1;
         continue;
       }
       const base = i * W;
-      let h = 0x9747b28c | 0; // an int32, as the stored hashes are (also when there are no key words)
-      for (let k = 0; k < W; k++) {
-        h = Math.imul(h ^ words[base + k], 0x9e3779b1);
-        h ^= h >>> 15;
-      }
+      const h = rowHashes[i];
       let slot = h & mask;
       let g = -1;
       for (;;) {
-        const v = slots[2 * slot];
+        const v = slots[slot];
         if (v === 0) break;
-        const cand = v - 1;
-        if (slots[2 * slot + 1] === h) {
-          const cb = cand * W;
-          let k = 0;
-          while (k < W && keyWords[cb + k] === words[base + k]) k++;
-          if (k === W) {
-            g = cand;
-            break;
-          }
+        const cb = (v - 1) * W;
+        let k = 0;
+        while (k < W && keyWords[cb + k] === words[base + k]) k++;
+        if (k === W) {
+          g = v - 1;
+          break;
         }
         slot = (slot + 1) & mask;
       }
@@ -131,6 +146,7 @@ export class GroupKeyTable {
       }
       groupOf[i] = g;
     }
+    this.touched = touched;
     return this.size - before;
   }
 
@@ -232,7 +248,7 @@ export class GroupKeyTable {
     for (let r = 0; r < kept; r++) {
       const h = hashWords(words, r * W, W);
       let slot = h & this.mask;
-      while (this.slots[2 * slot] !== 0) slot = (slot + 1) & this.mask;
+      while (this.slots[slot] !== 0) slot = (slot + 1) & this.mask;
       this.insert(words, r * W, h, slot);
     }
     return remap;
@@ -242,21 +258,20 @@ export class GroupKeyTable {
     if ((this.size + 1) * 2 > this.mask + 1) {
       this.grow();
       slot = h & this.mask;
-      while (this.slots[2 * slot] !== 0) slot = (slot + 1) & this.mask;
+      while (this.slots[slot] !== 0) slot = (slot + 1) & this.mask;
     }
     const g = this.size++;
     const W = this.width;
     const keyWords = this.keyWords;
     for (let k = 0; k < W; k++) keyWords[g * W + k] = words[base + k];
     this.hashes[g] = h;
-    this.slots[2 * slot] = g + 1;
-    this.slots[2 * slot + 1] = h;
+    this.slots[slot] = g + 1;
     return g;
   }
 
   private grow(): void {
     const slotCount = (this.mask + 1) * 2;
-    this.slots = new Int32Array(2 * slotCount);
+    this.slots = new Int32Array(slotCount);
     this.mask = slotCount - 1;
     const keyWords = new Int32Array((slotCount / 2) * Math.max(1, this.width));
     keyWords.set(this.keyWords);
@@ -266,9 +281,8 @@ export class GroupKeyTable {
     this.hashes = hashes;
     for (let g = 0; g < this.size; g++) {
       let slot = hashes[g] & this.mask;
-      while (this.slots[2 * slot] !== 0) slot = (slot + 1) & this.mask;
-      this.slots[2 * slot] = g + 1;
-      this.slots[2 * slot + 1] = hashes[g];
+      while (this.slots[slot] !== 0) slot = (slot + 1) & this.mask;
+      this.slots[slot] = g + 1;
     }
   }
 }

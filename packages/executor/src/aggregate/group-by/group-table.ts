@@ -9,6 +9,8 @@
  * when its window's end ≤ the watermark (Spark's predicate).
  */
 import { ColumnBatch, EXACT_LIMIT, ExactVector, Vector } from '@tributary/common';
+/** 2^53, held in a module constant: the package's export is a getter, costly in row loops. */
+const EXACT = EXACT_LIMIT;
 import { formatMicrosIso } from '../window';
 import { Accumulator, makeAccumulator } from './accumulators';
 import { GroupKeyTable } from './group-keys';
@@ -72,7 +74,7 @@ export class GroupTable {
         }
         const t = times[i];
         if (t > maxT) maxT = t;
-        if (!(t - Math.floor(t) === 0 && t < EXACT_LIMIT && t > -EXACT_LIMIT)) {
+        if (!(t - Math.floor(t) === 0 && t < EXACT && t > -EXACT)) {
           throw new RangeError(`row ${i}: event time ${t} is not an integer of µs below 2^53`);
         }
         if (!(t >= curStart && t < curEnd)) {
