@@ -26,12 +26,14 @@ import { SnapshotEncoder } from './snapshot-encoder';
 interface SnapshotSlot { buffers: ImageBuffers | null; busy: boolean; preparing: boolean }
 
 /** A table at `version`; `takeSnapshot`, while set, copies it for a snapshot due at this version. */
-interface Cached { version: StateVersion; attempt: number; table: GroupStateTable; takeSnapshot: (() => void) | null }
+interface Cached { key: string; version: StateVersion; attempt: number; table: GroupStateTable; takeSnapshot: (() => void) | null }
 
 /** Room snapshot memory is made with: the state × GROWTH + PAD_ROWS; made again once the state passes it × REFILL. */
 const GROWTH = 1.5;
 const PAD_ROWS = 16 * 1024;
 const REFILL = 0.75;
+/** A snapshot due waits at most this long for the tables in use (a task that failed between checkout and commit leaves one). */
+const DUE_WAIT_MS = 1000;
 
 export class LiveState {
   private readonly stores = new Map<string, Promise<StateStore>>();
@@ -44,6 +46,14 @@ export class LiveState {
    * quarters of them.
    */
   private readonly snapshotMemory = new Map<string, SnapshotSlot>();
+  /**
+   * Partitions checked out and not yet committed. Snapshot copies wait until none is, so that a
+   * copy never runs inside a reduce task whose other partitions are still merging or committing.
+   */
+  private readonly inUse = new Set<string>();
+  /** Snapshots due, taken once no table is in use, or by their table's next checkout. */
+  private readonly due = new Set<Cached>();
+  private dueTimer: NodeJS.Timeout | null = null;
 
   /** queryId → when it last checked a table out or committed one (ms). */
   private readonly lastUsedMs = new Map<string, number>();
@@ -61,18 +71,25 @@ export class LiveState {
   async checkoutGroups(
     job: ExecutorJob, layout: GroupLayout, partition: number, prevBatchId: BatchId | null, committed: ReadonlyMap<BatchId, number>,
   ): Promise<GroupStateTable> {
-    const cached = this.takeCached(job, partition, prevBatchId, committed);
-    // A query keeps its layout across restarts (the driver refuses a changed one); compared anyway.
-    if (cached instanceof GroupStateTable && (cached.layout === layout || JSON.stringify(cached.layout) === JSON.stringify(layout))) return cached;
-    const table = new GroupStateTable(layout);
-    if (prevBatchId === null) return table;
-    const chain = await this.loadChain(job, partition, prevBatchId, committed);
-    if (chain.snapshot) table.loadSnapshot(decodeGroupPartials(layout, chain.snapshot.bytes));
-    for (const change of chain.changes) table.applyChanges(decodeGroupChanges(layout, change.bytes));
-    table.mark();
-    this.prepareSnapshotMemory(`${job.queryId}:${partition}`, table);
-    this.logLoaded(partition, prevBatchId, chain, table.numGroups);
-    return table;
+    const key = `${job.queryId}:${partition}`;
+    this.inUse.add(key);
+    try {
+      const cached = this.takeCached(job, partition, prevBatchId, committed);
+      // A query keeps its layout across restarts (the driver refuses a changed one); compared anyway.
+      if (cached instanceof GroupStateTable && (cached.layout === layout || JSON.stringify(cached.layout) === JSON.stringify(layout))) return cached;
+      const table = new GroupStateTable(layout);
+      if (prevBatchId === null) return table;
+      const chain = await this.loadChain(job, partition, prevBatchId, committed);
+      if (chain.snapshot) table.loadSnapshot(decodeGroupPartials(layout, chain.snapshot.bytes));
+      for (const change of chain.changes) table.applyChanges(decodeGroupChanges(layout, change.bytes));
+      table.mark();
+      this.prepareSnapshotMemory(key, table);
+      this.logLoaded(partition, prevBatchId, chain, table.numGroups);
+      return table;
+    } catch (err) {
+      this.inUse.delete(key);
+      throw err;
+    }
   }
 
   /**
@@ -132,27 +149,48 @@ export class LiveState {
   /**
    * Writes a change set as version stateVersionAfter(batchId) and caches the table at it.
    * `snapshotDue` returns, when a snapshot is due at that version, what takes it: it runs once,
-   * in the gap before the next batch or when the next batch checks the table out.
+   * once no table is checked out (the gap before the next batch), or when the next batch checks
+   * the table out.
    */
   private async commitChanges(
     job: ExecutorJob, partition: number, batchId: BatchId, attempt: number, table: GroupStateTable, bytes: Uint8Array, emittedRows: number,
     snapshotDue: (store: StateStore, version: StateVersion) => (() => void) | null,
   ): Promise<void> {
     const version = stateVersionAfter(batchId);
+    const key = `${job.queryId}:${partition}`;
     this.touch(job.queryId);
-    const store = await this.store(job);
-    await store.write(partition, version, attempt, 'delta', bytes, emittedRows);
-    table.mark();
-    const cached: Cached = { version, attempt, table, takeSnapshot: null };
-    const take = snapshotDue(store, version);
-    if (take !== null) {
-      cached.takeSnapshot = () => {
-        cached.takeSnapshot = null;
-        take();
-      };
-      setImmediate(() => cached.takeSnapshot?.());
+    try {
+      const store = await this.store(job);
+      await store.write(partition, version, attempt, 'delta', bytes, emittedRows);
+      table.mark();
+      const cached: Cached = { key, version, attempt, table, takeSnapshot: null };
+      const take = snapshotDue(store, version);
+      if (take !== null) {
+        cached.takeSnapshot = () => {
+          cached.takeSnapshot = null;
+          this.due.delete(cached);
+          take();
+        };
+        this.due.add(cached);
+      }
+      this.tables.set(key, cached);
+    } finally {
+      this.inUse.delete(key);
+      if (this.due.size > 0) setImmediate(() => this.takeDueSnapshots(false));
     }
-    this.tables.set(`${job.queryId}:${partition}`, cached);
+  }
+
+  /** Takes the snapshots due once no table is in use (`force`: regardless). */
+  private takeDueSnapshots(force: boolean): void {
+    if (this.due.size === 0) return;
+    if (this.inUse.size > 0 && !force) {
+      this.dueTimer ??= setTimeout(() => {
+        this.dueTimer = null;
+        this.takeDueSnapshots(true);
+      }, DUE_WAIT_MS).unref();
+      return;
+    }
+    for (const cached of [...this.due]) cached.takeSnapshot?.();
   }
 
   /** Asks the worker for bigger snapshot memory once the table fills three quarters of the current one. */
@@ -213,6 +251,7 @@ export class LiveState {
       this.lastUsedMs.delete(q);
       const prefix = `${q}:`;
       for (const key of [...this.tables.keys()]) if (key.startsWith(prefix)) this.tables.delete(key);
+      for (const cached of [...this.due]) if (cached.key.startsWith(prefix)) this.due.delete(cached);
       for (const key of [...this.snapshotMemory.keys()]) if (key.startsWith(prefix)) this.snapshotMemory.delete(key);
       const store = this.stores.get(q);
       this.stores.delete(q);
@@ -225,6 +264,9 @@ export class LiveState {
     for (const s of this.stores.values()) await (await s).close().catch(() => {});
     this.stores.clear();
     this.tables.clear();
+    this.due.clear();
+    if (this.dueTimer !== null) clearTimeout(this.dueTimer);
+    this.dueTimer = null;
     this.snapshotMemory.clear();
     this.lastUsedMs.clear();
     await this.encoder.close();

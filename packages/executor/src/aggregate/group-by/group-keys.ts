@@ -33,8 +33,10 @@ export class GroupKeyTable {
   private readonly flagWords: number;
   private readonly columns: KeyColumn[];
   private keyWords: Int32Array;
-  private hashes: Int32Array;
-  /** Linear-probing index, two words per slot: group id + 1 (0 = empty), then the group's hash. */
+  /**
+   * Linear-probing index, two words per slot: group id + 1 (0 = empty), then the group's hash (the
+   * only place hashes are kept: growth rehashes from the slots). Slots are at most half full.
+   */
   private slots: Int32Array;
   private mask: number;
   private rowWords = new Int32Array(0);
@@ -54,7 +56,6 @@ export class GroupKeyTable {
     this.slots = new Int32Array(2 * slotCount);
     this.mask = slotCount - 1;
     this.keyWords = new Int32Array((slotCount / 2) * Math.max(1, this.width));
-    this.hashes = new Int32Array(slotCount / 2);
   }
 
   /**
@@ -75,7 +76,7 @@ export class GroupKeyTable {
 
   /** Capacity in groups before the next growth (accumulators size their arrays to it). */
   get capacity(): number {
-    return this.hashes.length;
+    return (this.mask + 1) / 2;
   }
 
   /**
@@ -264,28 +265,30 @@ export class GroupKeyTable {
     const W = this.width;
     const keyWords = this.keyWords;
     for (let k = 0; k < W; k++) keyWords[g * W + k] = words[base + k];
-    this.hashes[g] = h;
     this.slots[2 * slot] = g + 1;
     this.slots[2 * slot + 1] = h;
     return g;
   }
 
   private grow(): void {
+    const old = this.slots;
     const slotCount = (this.mask + 1) * 2;
-    this.slots = new Int32Array(2 * slotCount);
-    this.mask = slotCount - 1;
+    const slots = new Int32Array(2 * slotCount);
+    const mask = slotCount - 1;
     const keyWords = new Int32Array((slotCount / 2) * Math.max(1, this.width));
     keyWords.set(this.keyWords);
     this.keyWords = keyWords;
-    const hashes = new Int32Array(slotCount / 2);
-    hashes.set(this.hashes);
-    this.hashes = hashes;
-    for (let g = 0; g < this.size; g++) {
-      let slot = hashes[g] & this.mask;
-      while (this.slots[2 * slot] !== 0) slot = (slot + 1) & this.mask;
-      this.slots[2 * slot] = g + 1;
-      this.slots[2 * slot + 1] = hashes[g];
+    for (let s = 0; s < old.length; s += 2) {
+      const v = old[s];
+      if (v === 0) continue;
+      const h = old[s + 1];
+      let slot = h & mask;
+      while (slots[2 * slot] !== 0) slot = (slot + 1) & mask;
+      slots[2 * slot] = v;
+      slots[2 * slot + 1] = h;
     }
+    this.slots = slots;
+    this.mask = mask;
   }
 }
 
