@@ -173,6 +173,31 @@ describe('LiveState: state versions over the real store, snapshots off the event
       await fresh.close();
     });
 
+    it('takes a snapshot due only once no partition is checked out: never inside a reduce task still merging other partitions', async () => {
+      const logs: string[] = [];
+      const live = new LiveState((m) => logs.push(m));
+      const committed = new Map<BatchId, number>();
+      const snapshotFile = (p: number, v: number) => path.join(checkpointDir, 'state', String(p), `${v}.0.snapshot.arrow`);
+      for (let b = 0; b < SNAPSHOT_EVERY; b++) {
+        await store.setFence(sv(b + 1), 0);
+        const prev = b === 0 ? null : asBatchId(b - 1);
+        const t0 = await live.checkoutGroups(job, layout, 0, prev, committed);
+        const t1 = await live.checkoutGroups(job, layout, 1, prev, committed);
+        t0.merge(batch(layout.stateSchema, partials(b)));
+        t1.merge(batch(layout.stateSchema, partials(b)));
+        await live.commitGroups(job, 0, asBatchId(b), 0, t0, 0);
+        if (b === SNAPSHOT_EVERY - 1) {
+          await new Promise((r) => setTimeout(r, 300)); // partition 1 is still in its task
+          assert.ok(!existsSync(snapshotFile(0, SNAPSHOT_EVERY)), 'no snapshot while a partition is checked out');
+        }
+        await live.commitGroups(job, 1, asBatchId(b), 0, t1, 0);
+        committed.set(asBatchId(b), 0);
+      }
+      for (let t = 0; t < 200 && !(existsSync(snapshotFile(0, SNAPSHOT_EVERY)) && existsSync(snapshotFile(1, SNAPSHOT_EVERY))); t++) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(existsSync(snapshotFile(0, SNAPSHOT_EVERY)) && existsSync(snapshotFile(1, SNAPSHOT_EVERY)), logs.join('; '));
+      await live.close();
+    });
+
     it('releases what an idle query holds once another query runs, and the idle one reloads its state from the store', async () => {
       const logs: string[] = [];
       const live = new LiveState((m) => logs.push(m), 200);

@@ -252,6 +252,7 @@ export class LiveState {
       const prefix = `${q}:`;
       for (const key of [...this.tables.keys()]) if (key.startsWith(prefix)) this.tables.delete(key);
       for (const cached of [...this.due]) if (cached.key.startsWith(prefix)) this.due.delete(cached);
+      for (const key of [...this.inUse]) if (key.startsWith(prefix)) this.inUse.delete(key);
       for (const key of [...this.snapshotMemory.keys()]) if (key.startsWith(prefix)) this.snapshotMemory.delete(key);
       const store = this.stores.get(q);
       this.stores.delete(q);

@@ -6,6 +6,8 @@
  *   snapshot of a partition, and nothing can change them while the worker reads them.
  * - `prepare`: buffers of given sizes, written once by the worker so that their pages are mapped
  *   there (fresh memory costs a page fault per page on first write), not on the event loop.
+ * The worker thread runs at a lower priority (nice 10; on Linux a thread's own), so that on a
+ * busy machine encoding takes the CPU the event loops leave, not theirs.
  *
  * Messages: → { id, encode: GroupImage } | { id, prepare: { name: bytes } }
  *           ← { id, bytes?, buffers } | { id, error, buffers? }   (buffers by transfer, both ways)
