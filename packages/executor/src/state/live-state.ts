@@ -34,6 +34,12 @@ const PAD_ROWS = 16 * 1024;
 const REFILL = 0.75;
 /** A snapshot due waits at most this long for the tables in use (a task that failed between checkout and commit leaves one). */
 const DUE_WAIT_MS = 1000;
+/**
+ * Copies start this long after the last commit: the reduce task answers right after its commits,
+ * and its gRPC reply (data, then trailers) leaves over a few turns of the event loop; a copy
+ * started in the same turn would delay the reply by the copy's time.
+ */
+const ANSWER_FLUSH_MS = 5;
 
 export class LiveState {
   private readonly stores = new Map<string, Promise<StateStore>>();
@@ -149,8 +155,8 @@ export class LiveState {
   /**
    * Writes a change set as version stateVersionAfter(batchId) and caches the table at it.
    * `snapshotDue` returns, when a snapshot is due at that version, what takes it: it runs once,
-   * once no table is checked out (the gap before the next batch), or when the next batch checks
-   * the table out.
+   * once no table is checked out and the task's answer has left (the gap before the next batch),
+   * or when the next batch checks the table out.
    */
   private async commitChanges(
     job: ExecutorJob, partition: number, batchId: BatchId, attempt: number, table: GroupStateTable, bytes: Uint8Array, emittedRows: number,
@@ -176,7 +182,7 @@ export class LiveState {
       this.tables.set(key, cached);
     } finally {
       this.inUse.delete(key);
-      if (this.due.size > 0) setImmediate(() => this.takeDueSnapshots(false));
+      if (this.due.size > 0) setTimeout(() => this.takeDueSnapshots(false), ANSWER_FLUSH_MS);
     }
   }
 
