@@ -15,7 +15,7 @@ const STAGES: [RegExp, string][] = [
   [/common\/dist\/kafka\//, 'fetch + locate (Kafka range reader)'],
   [/common\/dist\/decode\//, 'parse (JSON scanner → columns)'],
   [/executor\/dist\/aggregate\/partial-codec/, 'shuffle (partial encode/decode)'],
-  [/executor\/dist\/aggregate\/state-table|executor\/dist\/state\//, 'state (merge, evict, live table)'],
+  [/executor\/dist\/aggregate\/group-by\/(group-state-table|group-image)|executor\/dist\/state\//, 'state (merge, evict, live table, snapshots)'],
   [/executor\/dist\/aggregate\//, 'aggregate (partial hash aggregation)'],
   [/executor\/dist\/shuffle\/|@grpc|grpc-js|proto-loader|protobufjs/, 'shuffle + RPC (gRPC)'],
   [/common\/dist\/state\/|ioredis|redis-parser/, 'state store (Redis, durable copy)'],

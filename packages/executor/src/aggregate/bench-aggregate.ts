@@ -1,13 +1,12 @@
 /**
  * Benchmark (not a test): rows/s of PartialAggregator.add() + drainPartitions() over 1M rows and
  * 100k customers in batches of 64k rows, with event times moving forward across 5-minute windows
- * (with some disorder); then WindowStateTable.merge + evict + changesSinceMark, and the codec.
+ * (with some disorder); then the partials' codec. (The state of a partition is the general
+ * group-by's: group-by/bench-group-by.ts.)
  * Times are user CPU ms (the machine is shared). Run: node <outDir>/aggregate/bench-aggregate.js
  */
 import { PartialAggregator } from './partial-aggregator';
-import { decodePartialSet, encodeChangeSet, encodePartialSet } from './partial-codec';
-import { PartialSet } from './partial-set';
-import { WindowStateTable } from './state-table';
+import { decodePartialSet, encodePartialSet } from './partial-codec';
 
 const ROWS = 1_000_000;
 const CUSTOMERS = 100_000;
@@ -40,15 +39,11 @@ const cpuNow = (): number => process.cpuUsage().user / 1000;
 function run(): void {
   const input = makeInput();
   const agg = new PartialAggregator();
-  const state: WindowStateTable[] = [];
-  for (let p = 0; p < PARTITIONS; p++) state.push(new WindowStateTable({ windowMicros: W }));
 
   for (let round = 0; round < 4; round++) {
     let aggMs = 0;
-    let mergeMs = 0;
     let codecMs = 0;
     let partials = 0;
-    let emitted = 0;
     for (let from = 0; from < ROWS; from += BATCH) {
       const to = Math.min(ROWS, from + BATCH);
       const cols = {
@@ -63,33 +58,15 @@ function run(): void {
       aggMs += cpuNow() - t;
 
       t = cpuNow();
-      const decoded: PartialSet[] = result.partitions.map((s) => decodePartialSet(encodePartialSet(s)));
+      for (const set of result.partitions) partials += decodePartialSet(encodePartialSet(set)).length;
       codecMs += cpuNow() - t;
-
-      t = cpuNow();
-      const watermark = result.maxEventTimeMicros - 600_000_000;
-      for (let p = 0; p < PARTITIONS; p++) {
-        partials += decoded[p].length;
-        state[p].merge(decoded[p]);
-        emitted += state[p].evict(watermark).length;
-        state[p].changesSinceMark();
-        state[p].mark();
-      }
-      mergeMs += cpuNow() - t;
     }
     const rate = (n: number, ms: number): string => `${((n / ms) * 1e3 / 1e6).toFixed(2)} M/s`;
     console.log(
       `round ${round} (${round % 2 === 1 ? 'reused' : 'fresh'} drain buffers): add+drain ${aggMs.toFixed(0)} ms (${rate(ROWS, aggMs)} rows); ` +
-        `encode+decode ${codecMs.toFixed(0)} ms (${rate(partials, codecMs)} partial rows); ` +
-        `merge+evict+changes ${mergeMs.toFixed(0)} ms (${rate(partials, mergeMs)} partial rows); ` +
-        `emitted ${emitted}`,
+        `encode+decode ${codecMs.toFixed(0)} ms (${rate(partials, codecMs)} partial rows)`,
     );
   }
-  const snap = state[0].snapshot();
-  const t = cpuNow();
-  const bytes = encodeChangeSet({ upserts: snap, deletedWindowStartsMicros: new Float64Array(0) });
-  console.log(`state snapshot of partition 0: ${snap.length} rows, ${bytes.length} bytes, ` +
-    `${(cpuNow() - t).toFixed(1)} ms to encode`);
 }
 
 run();

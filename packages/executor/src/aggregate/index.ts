@@ -1,6 +1,7 @@
 /**
  * Aggregation kernels of the seed job: tumbling windows, late filter, typed-array partial
- * aggregation, shuffle partitioning, per-partition window state, and their Arrow IPC encoding.
+ * aggregation, shuffle partitioning, and their Arrow IPC encoding (the state of a partition is the
+ * general group-by's GroupStateTable for every query).
  * group-by/ holds the general version (any scalar keys, several aggregates, formats
  * group-partials/v1 and group-changes/v1) beside them; the seed job's path is unchanged.
  */
@@ -8,7 +9,6 @@ export { windowStartMicros, windowEndMicros, isWindowClosed, formatMicrosIso } f
 export { murmur3HashInt, shufflePartition } from './hash-partition';
 export { PartialSet, PartialSetColumns, ColumnBuffers, partialSumCents, emptyPartialSet } from './partial-set';
 export { PartialAggregator, EventColumns, AddOptions, DrainOptions, DrainResult } from './partial-aggregator';
-export { WindowStateTable, WindowStateTableOptions, EmittedRows } from './state-table';
 export {
   ChangeSet,
   encodePartialSet,

@@ -10,7 +10,7 @@
  * stored in the files, as Spark writes them.
  */
 import { AddFile, buildAggregateTable, ExecutorJob, readSnapshot, SinkLayout, sinkLayout, writeDataFile } from '@tributary/common';
-import { EmittedRows } from '../aggregate';
+import { PartialSet as EmittedRows } from '../aggregate';
 
 /** Rows per file at most, keeping parquet-wasm's memory bounded (DESIGN.md). */
 const MAX_ROWS_PER_FILE = 1_000_000;

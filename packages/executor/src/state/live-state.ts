@@ -9,37 +9,57 @@
  * while a batch changes it and put back only once its new version is durable, so a failed attempt
  * never leaves a half-merged table behind.
  *
- * Two kinds of table live here, by the query: the seed's WindowStateTable (v1 seed jobs; blobs in
- * the partial-codec formats, snapshots encoded on a worker) and, for resolved queries, the general
- * group-by's GroupStateTable (blobs in the group codec's formats: change sets group-changes/v1,
- * snapshots group-partials/v1 of allRows(), encoded on the event loop between batches). Both follow
- * the same versions, fences, cache rule and emitted-row records.
+ * The tables are the general group-by's GroupStateTable; blobs are in the group codec's formats:
+ * change sets group-changes/v1, snapshots group-partials/v1 of every group (group-codec.ts).
  *
- * What a query holds here (tables, snapshot columns, its store's Redis connection) is released once
+ * What a query holds here (tables, snapshot memory, its store's Redis connection) is released once
  * the query has not used it for `idleQueryMs` (default 10 minutes) and another query does: a query
  * that was stopped leaves nothing behind for good, and one that comes back loads from the store.
  */
 import { BatchId, batchThatWrote, ExecutorJob, StateChain, StateStore, StateVersion, stateVersionAfter } from '@tributary/common';
-import { ChangeSet, PartialSetColumns, WindowStateTable, decodeChangeSet, decodePartialSet, encodeChangeSet } from '../aggregate';
-import { decodeGroupChanges, decodeGroupPartials, encodeGroupChanges, encodeGroupPartials, GroupLayout, GroupStateTable } from '../aggregate/group-by';
+import {
+  decodeGroupChanges, decodeGroupPartials, encodeGroupChanges, GroupLayout, GroupStateTable, ImageBuffers, imageFits,
+} from '../aggregate/group-by';
 import { SnapshotEncoder } from './snapshot-encoder';
 
-/** Snapshot columns of a partition: `columns` is null while they are with the encoder. */
-interface SnapshotSlot { columns: PartialSetColumns | null; capacity: number; busy: boolean; preparing: boolean }
+/** Snapshot memory of a partition: `buffers` is null while they are with the encoder (or not made yet). */
+interface SnapshotSlot { buffers: ImageBuffers | null; busy: boolean; preparing: boolean }
 
 /** A table at `version`; `takeSnapshot`, while set, copies it for a snapshot due at this version. */
-interface Cached { version: StateVersion; attempt: number; table: WindowStateTable | GroupStateTable; takeSnapshot: (() => void) | null }
+interface Cached { key: string; version: StateVersion; attempt: number; table: GroupStateTable; takeSnapshot: (() => void) | null }
+
+/** Room snapshot memory is made with: the state × GROWTH + PAD_ROWS; made again once the state passes it × REFILL. */
+const GROWTH = 1.5;
+const PAD_ROWS = 16 * 1024;
+const REFILL = 0.75;
+/** A snapshot due waits at most this long for the tables in use (a task that failed between checkout and commit leaves one). */
+const DUE_WAIT_MS = 1000;
+/**
+ * Copies start this long after the last commit: the reduce task answers right after its commits,
+ * and its gRPC reply (data, then trailers) leaves over a few turns of the event loop; a copy
+ * started in the same turn would delay the reply by the copy's time.
+ */
+const ANSWER_FLUSH_MS = 5;
 
 export class LiveState {
   private readonly stores = new Map<string, Promise<StateStore>>();
   private readonly tables = new Map<string, Cached>();
   private readonly encoder = new SnapshotEncoder();
   /**
-   * Per partition, the columns snapshots are copied into, reused (they travel to the encoder and
-   * back) so that a snapshot writes into mapped memory. Bigger ones are prepared by the worker ahead
-   * of need: when a table is loaded, and once a committed version fills three quarters of them.
+   * Per partition, the buffers snapshots are copied into (group-image.ts), reused (they travel to
+   * the encoder and back) so that a snapshot writes into mapped memory. Bigger ones are prepared by
+   * the worker ahead of need: when a table is loaded, and once a committed version fills three
+   * quarters of them.
    */
-  private readonly snapshotColumns = new Map<string, SnapshotSlot>();
+  private readonly snapshotMemory = new Map<string, SnapshotSlot>();
+  /**
+   * Partitions checked out and not yet committed. Snapshot copies wait until none is, so that a
+   * copy never runs inside a reduce task whose other partitions are still merging or committing.
+   */
+  private readonly inUse = new Set<string>();
+  /** Snapshots due, taken once no table is in use, or by their table's next checkout. */
+  private readonly due = new Set<Cached>();
+  private dueTimer: NodeJS.Timeout | null = null;
 
   /** queryId → when it last checked a table out or committed one (ms). */
   private readonly lastUsedMs = new Map<string, number>();
@@ -50,45 +70,39 @@ export class LiveState {
   ) {}
 
   /**
-   * The state of `partition` after batch `prevBatchId` (the empty state when null), ready to change.
-   * `committed` maps batch id → the attempt whose state the driver committed.
+   * The group-by state of `partition` after batch `prevBatchId` (the empty state when null), ready
+   * to change; `layout` is the query's groupLayout. `committed` maps batch id → the attempt whose
+   * state the driver committed.
    */
-  async checkout(job: ExecutorJob, partition: number, prevBatchId: BatchId | null, committed: ReadonlyMap<BatchId, number>): Promise<WindowStateTable> {
-    const cached = this.takeCached(job, partition, prevBatchId, committed);
-    if (cached instanceof WindowStateTable) return cached;
-    const table = new WindowStateTable({ windowMicros: job.windowMicros });
-    if (prevBatchId === null) return table;
-    const chain = await this.loadChain(job, partition, prevBatchId, committed);
-    if (chain.snapshot) table.loadSnapshot(decodePartialSet(chain.snapshot.bytes));
-    for (const change of chain.changes) table.applyChanges(decodeChangeSet(change.bytes));
-    table.mark();
-    this.prepareSnapshotColumns(`${job.queryId}:${partition}`, table.numRowsTotal);
-    this.logLoaded(partition, prevBatchId, chain, table.numRowsTotal);
-    return table;
-  }
-
-  /** checkout() for a resolved query's group-by state (layout: the query's groupLayout). */
   async checkoutGroups(
     job: ExecutorJob, layout: GroupLayout, partition: number, prevBatchId: BatchId | null, committed: ReadonlyMap<BatchId, number>,
   ): Promise<GroupStateTable> {
-    const cached = this.takeCached(job, partition, prevBatchId, committed);
-    // A query keeps its layout across restarts (the driver refuses a changed one); compared anyway.
-    if (cached instanceof GroupStateTable && (cached.layout === layout || JSON.stringify(cached.layout) === JSON.stringify(layout))) return cached;
-    const table = new GroupStateTable(layout);
-    if (prevBatchId === null) return table;
-    const chain = await this.loadChain(job, partition, prevBatchId, committed);
-    if (chain.snapshot) table.loadSnapshot(decodeGroupPartials(layout, chain.snapshot.bytes));
-    for (const change of chain.changes) table.applyChanges(decodeGroupChanges(layout, change.bytes));
-    table.mark();
-    this.logLoaded(partition, prevBatchId, chain, table.numGroups);
-    return table;
+    const key = `${job.queryId}:${partition}`;
+    this.inUse.add(key);
+    try {
+      const cached = this.takeCached(job, partition, prevBatchId, committed);
+      // A query keeps its layout across restarts (the driver refuses a changed one); compared anyway.
+      if (cached instanceof GroupStateTable && (cached.layout === layout || JSON.stringify(cached.layout) === JSON.stringify(layout))) return cached;
+      const table = new GroupStateTable(layout);
+      if (prevBatchId === null) return table;
+      const chain = await this.loadChain(job, partition, prevBatchId, committed);
+      if (chain.snapshot) table.loadSnapshot(decodeGroupPartials(layout, chain.snapshot.bytes));
+      for (const change of chain.changes) table.applyChanges(decodeGroupChanges(layout, change.bytes));
+      table.mark();
+      this.prepareSnapshotMemory(key, table);
+      this.logLoaded(partition, prevBatchId, chain, table.numGroups);
+      return table;
+    } catch (err) {
+      this.inUse.delete(key);
+      throw err;
+    }
   }
 
   /**
    * Takes the cached table of the partition out of the cache; returns it when it is exactly the
    * state after `prevBatchId` written by the attempt the driver committed, else null.
    */
-  private takeCached(job: ExecutorJob, partition: number, prevBatchId: BatchId | null, committed: ReadonlyMap<BatchId, number>): WindowStateTable | GroupStateTable | null {
+  private takeCached(job: ExecutorJob, partition: number, prevBatchId: BatchId | null, committed: ReadonlyMap<BatchId, number>): GroupStateTable | null {
     const version = stateVersionAfter(prevBatchId);
     const key = `${job.queryId}:${partition}`;
     this.touch(job.queryId);
@@ -116,48 +130,24 @@ export class LiveState {
   }
 
   /**
-   * Writes the table's changes since checkout as the state version batch `batchId` writes, by attempt `attempt`
-   * (fenced, Redis and durable copy); on success the table becomes the cached version.
+   * Writes the table's changes since checkout (group-changes/v1) as the state version batch
+   * `batchId` writes, by attempt `attempt` (fenced, Redis and durable copy); on success the table
+   * becomes the cached version.
    *
    * Every K versions a snapshot of the whole table also goes to the durable copy, off the batch's
-   * path, because its cost grows with the whole state: the rows are copied (column copies) once the
-   * task has answered, in the gap before the next batch (or, at the latest, when the next batch
-   * checks the table out), then encoded on a worker thread and written. The version's change set
-   * already makes it loadable; a snapshot that is skipped or fails only makes a later load read
-   * more change sets.
-   */
-  async commit(job: ExecutorJob, partition: number, batchId: BatchId, attempt: number, table: WindowStateTable, emittedRows: number): Promise<{ upserted: number; deleted: number }> {
-    const changes: ChangeSet = table.changesSinceMark();
-    const key = `${job.queryId}:${partition}`;
-    await this.commitChanges(job, partition, batchId, attempt, table, encodeChangeSet(changes), emittedRows, (store, version) => {
-      this.prepareSnapshotColumns(key, table.numRowsTotal);
-      if (!store.shouldSnapshot(version)) return null;
-      return () => this.snapshot(key, table, (bytes) => store.writeDurableSnapshot(partition, version, attempt, bytes));
-    });
-    return { upserted: changes.upserts.length, deleted: changes.deletedWindowStartsMicros.length };
-  }
-
-  /**
-   * commit() for a resolved query's group-by state: the change set as group-changes/v1; every K
-   * versions a snapshot (group-partials/v1 of allRows()), copied and encoded between batches.
+   * path, because its cost grows with the whole state: the table is copied column at a time into
+   * the partition's snapshot memory once the task has answered, in the gap before the next batch
+   * (or, at the latest, when the next batch checks the table out), then encoded on a worker thread
+   * and written. The version's change set already makes it loadable; a snapshot that is skipped or
+   * fails only makes a later load read more change sets.
    */
   async commitGroups(job: ExecutorJob, partition: number, batchId: BatchId, attempt: number, table: GroupStateTable, emittedRows: number): Promise<{ upserted: number; deleted: number }> {
     const changes = table.changesSinceMark();
-    const layout = table.layout;
     const key = `${job.queryId}:${partition}`;
-    await this.commitChanges(job, partition, batchId, attempt, table, encodeGroupChanges(layout, changes), emittedRows, (store, version) => {
+    await this.commitChanges(job, partition, batchId, attempt, table, encodeGroupChanges(table.layout, changes), emittedRows, (store, version) => {
+      this.prepareSnapshotMemory(key, table);
       if (!store.shouldSnapshot(version)) return null;
-      return () => {
-        let bytes: Uint8Array;
-        try {
-          bytes = encodeGroupPartials(layout, table.allRows());
-        } catch (err) {
-          this.log(`WARN snapshot of ${key} not written: ${(err as Error).message}`);
-          return;
-        }
-        store.writeDurableSnapshot(partition, version, attempt, bytes)
-          .catch((err) => this.log(`WARN snapshot of ${key} not written: ${(err as Error).message}`));
-      };
+      return () => this.snapshot(key, table, (bytes) => store.writeDurableSnapshot(partition, version, attempt, bytes));
     });
     return { upserted: changes.upserts.count, deleted: changes.deletedWindowStartsMicros.length };
   }
@@ -165,75 +155,96 @@ export class LiveState {
   /**
    * Writes a change set as version stateVersionAfter(batchId) and caches the table at it.
    * `snapshotDue` returns, when a snapshot is due at that version, what takes it: it runs once,
-   * in the gap before the next batch or when the next batch checks the table out.
+   * once no table is checked out and the task's answer has left (the gap before the next batch),
+   * or when the next batch checks the table out.
    */
   private async commitChanges(
-    job: ExecutorJob, partition: number, batchId: BatchId, attempt: number, table: WindowStateTable | GroupStateTable, bytes: Uint8Array, emittedRows: number,
+    job: ExecutorJob, partition: number, batchId: BatchId, attempt: number, table: GroupStateTable, bytes: Uint8Array, emittedRows: number,
     snapshotDue: (store: StateStore, version: StateVersion) => (() => void) | null,
   ): Promise<void> {
     const version = stateVersionAfter(batchId);
+    const key = `${job.queryId}:${partition}`;
     this.touch(job.queryId);
-    const store = await this.store(job);
-    await store.write(partition, version, attempt, 'delta', bytes, emittedRows);
-    table.mark();
-    const cached: Cached = { version, attempt, table, takeSnapshot: null };
-    const take = snapshotDue(store, version);
-    if (take !== null) {
-      cached.takeSnapshot = () => {
-        cached.takeSnapshot = null;
-        take();
-      };
-      setImmediate(() => cached.takeSnapshot?.());
+    try {
+      const store = await this.store(job);
+      await store.write(partition, version, attempt, 'delta', bytes, emittedRows);
+      table.mark();
+      const cached: Cached = { key, version, attempt, table, takeSnapshot: null };
+      const take = snapshotDue(store, version);
+      if (take !== null) {
+        cached.takeSnapshot = () => {
+          cached.takeSnapshot = null;
+          this.due.delete(cached);
+          take();
+        };
+        this.due.add(cached);
+      }
+      this.tables.set(key, cached);
+    } finally {
+      this.inUse.delete(key);
+      if (this.due.size > 0) setTimeout(() => this.takeDueSnapshots(false), ANSWER_FLUSH_MS);
     }
-    this.tables.set(`${job.queryId}:${partition}`, cached);
   }
 
-  /** Asks the worker for bigger snapshot columns once the table fills three quarters of the current ones. */
-  private prepareSnapshotColumns(key: string, rows: number): void {
+  /** Takes the snapshots due once no table is in use (`force`: regardless). */
+  private takeDueSnapshots(force: boolean): void {
+    if (this.due.size === 0) return;
+    if (this.inUse.size > 0 && !force) {
+      this.dueTimer ??= setTimeout(() => {
+        this.dueTimer = null;
+        this.takeDueSnapshots(true);
+      }, DUE_WAIT_MS).unref();
+      return;
+    }
+    for (const cached of [...this.due]) cached.takeSnapshot?.();
+  }
+
+  /** Asks the worker for bigger snapshot memory once the table fills three quarters of the current one. */
+  private prepareSnapshotMemory(key: string, table: GroupStateTable): void {
     const held = this.snapshotSlot(key);
-    if (held.preparing || (held.capacity > 0 && rows <= held.capacity * 0.75)) return;
+    if (held.preparing || (held.buffers !== null && imageFits(held.buffers, table.imageSizes(1 / REFILL)))) return;
     held.preparing = true;
-    const capacity = Math.ceil(rows * 1.5) + 16 * 1024;
-    this.encoder.prepare(capacity)
-      .then((columns) => {
-        held.columns = columns; // an encoding in flight gives back the old ones, then dropped
-        held.capacity = capacity;
+    this.encoder.prepare(table.imageSizes(GROWTH, PAD_ROWS))
+      .then((buffers) => {
+        held.buffers = buffers; // an encoding in flight gives back the old ones, then dropped
       })
       .catch((err) => this.log(`WARN snapshot memory for ${key} not prepared: ${(err as Error).message}`))
       .finally(() => { held.preparing = false; });
   }
 
   /**
-   * Copies the table for a snapshot into the partition's columns (fresh ones for its first snapshot
-   * on this executor), then encodes and writes it off the event loop. Skipped while the previous
-   * snapshot of the partition is still being encoded, or while bigger columns are being prepared.
+   * Copies the table for a snapshot into the partition's memory (fresh memory for its first
+   * snapshot on this executor), then encodes and writes it off the event loop. Skipped while the
+   * previous snapshot of the partition is still being encoded, or while bigger memory is being
+   * prepared.
    */
-  private snapshot(key: string, table: WindowStateTable, write: (bytes: Uint8Array) => Promise<void>): void {
-    const rows = table.numRowsTotal;
+  private snapshot(key: string, table: GroupStateTable, write: (bytes: Uint8Array) => Promise<void>): void {
     const held = this.snapshotSlot(key);
-    if (held.busy || (held.columns !== null && held.capacity < rows)) {
+    const sizes = table.imageSizes();
+    if (held.busy || (held.buffers !== null && !imageFits(held.buffers, sizes))) {
       this.log(`snapshot of ${key} skipped (${held.busy ? 'the previous one is still being encoded' : 'bigger memory for it is being prepared'})`);
       return;
     }
-    if (held.columns === null) {
-      held.capacity = Math.ceil(rows * 1.25) + 1024;
-      held.columns = new PartialSetColumns(held.capacity);
-    }
-    const columns = held.columns;
-    held.columns = null;
+    if (held.buffers === null) held.buffers = fresh(table.imageSizes(1.25, 1024));
+    const image = table.copyImage(held.buffers);
+    held.buffers = null;
     held.busy = true;
-    this.encoder.encode(columns, table.snapshot(columns).length)
+    this.encoder.encode(image)
       .then((done) => {
-        if (held.columns === null) held.columns = done.columns;
+        if (held.buffers === null) held.buffers = done.buffers;
         return write(done.bytes);
       })
-      .catch((err) => this.log(`WARN snapshot of ${key} not written: ${(err as Error).message}`))
+      .catch((err) => {
+        const back = (err as { buffers?: ImageBuffers }).buffers;
+        if (back !== undefined && held.buffers === null) held.buffers = back;
+        this.log(`WARN snapshot of ${key} not written: ${(err as Error).message}`);
+      })
       .finally(() => { held.busy = false; });
   }
 
   private snapshotSlot(key: string): SnapshotSlot {
-    let held = this.snapshotColumns.get(key);
-    if (!held) this.snapshotColumns.set(key, (held = { columns: null, capacity: 0, busy: false, preparing: false }));
+    let held = this.snapshotMemory.get(key);
+    if (!held) this.snapshotMemory.set(key, (held = { buffers: null, busy: false, preparing: false }));
     return held;
   }
 
@@ -246,7 +257,9 @@ export class LiveState {
       this.lastUsedMs.delete(q);
       const prefix = `${q}:`;
       for (const key of [...this.tables.keys()]) if (key.startsWith(prefix)) this.tables.delete(key);
-      for (const key of [...this.snapshotColumns.keys()]) if (key.startsWith(prefix)) this.snapshotColumns.delete(key);
+      for (const cached of [...this.due]) if (cached.key.startsWith(prefix)) this.due.delete(cached);
+      for (const key of [...this.inUse]) if (key.startsWith(prefix)) this.inUse.delete(key);
+      for (const key of [...this.snapshotMemory.keys()]) if (key.startsWith(prefix)) this.snapshotMemory.delete(key);
       const store = this.stores.get(q);
       this.stores.delete(q);
       store?.then((st) => st.close()).catch(() => {});
@@ -258,7 +271,10 @@ export class LiveState {
     for (const s of this.stores.values()) await (await s).close().catch(() => {});
     this.stores.clear();
     this.tables.clear();
-    this.snapshotColumns.clear();
+    this.due.clear();
+    if (this.dueTimer !== null) clearTimeout(this.dueTimer);
+    this.dueTimer = null;
+    this.snapshotMemory.clear();
     this.lastUsedMs.clear();
     await this.encoder.close();
   }
@@ -275,4 +291,11 @@ export class LiveState {
     }
     return s;
   }
+}
+
+/** Buffers of `sizes` made on the event loop (a partition's first snapshot, before any were prepared). */
+function fresh(sizes: Record<string, number>): ImageBuffers {
+  const buffers: ImageBuffers = {};
+  for (const [name, bytes] of Object.entries(sizes)) buffers[name] = new ArrayBuffer(bytes);
+  return buffers;
 }

@@ -21,12 +21,10 @@
 import {
   AddFile, BatchId, ColumnBatch, concatBatches, ExecutorJob, previousBatch, ReduceTaskStats, ResolvedQuery, stepsOutput, writeBatchFiles,
 } from '@tributary/common';
-import { decodePartialSet, EmittedRows } from '../aggregate';
 import { decodeGroupPartials, GroupLayout, groupLayout, outputRows } from '../aggregate/group-by';
 import { runSteps } from '../pipeline/run-steps';
 import { ShuffleInbox } from '../shuffle/shuffle-inbox';
 import { LiveState } from '../state/live-state';
-import { writeEmittedRows } from '../sink/data-files';
 
 export interface ReduceTaskInput {
   queryId: string;
@@ -54,51 +52,12 @@ export class ReduceTaskRunner {
     const t0 = Date.now();
     const { queryId, batchId, attempt } = input;
     try {
-      return input.query === null ? await this.reduce(input, t0) : await this.reduceGroups(input, input.query, t0);
+      // The seed's v1 reduce (WindowStateTable) is gone: every query's state is the general group-by's.
+      if (input.query === null) throw new RangeError('a reduce task needs the resolved query (v1 seed jobs run as resolved queries)');
+      return await this.reduceGroups(input, input.query, t0);
     } finally {
       this.inbox.close(queryId, batchId, attempt, 'its reduce task ended');
     }
-  }
-
-  private async reduce(input: ReduceTaskInput, t0: number): Promise<{ stats: ReduceTaskStats; adds: object[] }> {
-    const { job, queryId, batchId, attempt } = input;
-    const stats = emptyReduceStats(input.partitions);
-    const emitted: EmittedRows[] = [];
-    await Promise.all(input.partitions.map(async (partition) => {
-      const messages = await this.inbox.take(queryId, batchId, attempt, partition, input.mapTaskIds, SHUFFLE_WAIT_MS);
-      const tl = Date.now();
-      const table = await this.state.checkout(job, partition, previousBatch(batchId), input.committed);
-      const tm = Date.now();
-      table.mark();
-      let merged = 0;
-      for (const m of messages) {
-        if (m.rows === 0) continue;
-        const partials = decodePartialSet(m.bytes);
-        merged += partials.length;
-        table.merge(partials);
-      }
-      stats.mergedPartialRows += merged;
-      const out = job.outputMode === 'append' ? table.evict(input.watermarkMicros) : table.snapshot();
-      const tw = Date.now();
-      const changes = await this.state.commit(job, partition, batchId, attempt, table, out.length);
-      stats.byPartition.push({ partition, mergedPartialRows: merged, emittedRows: out.length });
-      const te = Date.now();
-      emitted.push(out);
-      stats.emittedRows += out.length;
-      stats.stateRowsTotal += table.numRowsTotal;
-      stats.stateRowsUpdated += changes.upserted;
-      stats.stateRowsRemoved += changes.deleted;
-      stats.stateMemoryBytes += table.numRowsTotal * 40;
-      stats.timingsMs.stateLoad += tm - tl;
-      stats.timingsMs.merge += tw - tm;
-      stats.timingsMs.stateWrite += te - tw;
-    }));
-    const tp = Date.now();
-    const adds = await writeEmittedRows(job, emitted);
-    stats.filesWritten = adds.length;
-    stats.timingsMs.parquet = Date.now() - tp;
-    stats.timingsMs.total = Date.now() - t0;
-    return { stats, adds };
   }
 
   private async reduceGroups(input: ReduceTaskInput, query: ResolvedQuery, t0: number): Promise<{ stats: ReduceTaskStats; adds: AddFile[] }> {

@@ -44,6 +44,20 @@ export interface Accumulator {
   output(groups: Int32Array | null, count: number, dest?: Int32Array | null): Vector;
   /** Keeps groups with remap[g] ≥ 0 at their new ids. */
   compact(remap: Int32Array, newSize: number): void;
+  /** The per-group arrays as they are (read-only, for copies of the whole table: group-image.ts). */
+  arrays(): AccumulatorArrays;
+}
+
+/**
+ * An accumulator's state of group g: values[g] (exact integers, doubles, or int32 types held as
+ * doubles); null when seen[g] = 0 (seen is null for counts, never null); values[g] is NaN and
+ * wide.get(g) the exact value for exact integers of magnitude ≥ 2^53 (wide is null when the type
+ * has none).
+ */
+export interface AccumulatorArrays {
+  readonly values: Float64Array;
+  readonly seen: Uint8Array | null;
+  readonly wide: ReadonlyMap<number, bigint> | null;
 }
 
 export function makeAccumulator(layout: AggregateLayout, describe: DescribeGroup): Accumulator {
@@ -134,6 +148,10 @@ class CountAccumulator implements Accumulator {
   compact(remap: Int32Array): void {
     this.counts = compactF64(this.counts, remap);
   }
+
+  arrays(): AccumulatorArrays {
+    return { values: this.counts, seen: null, wide: null };
+  }
 }
 
 class DoubleSumAccumulator implements Accumulator {
@@ -187,6 +205,10 @@ class DoubleSumAccumulator implements Accumulator {
   compact(remap: Int32Array): void {
     this.sum = compactF64(this.sum, remap);
     this.seen = compactU8(this.seen, remap);
+  }
+
+  arrays(): AccumulatorArrays {
+    return { values: this.sum, seen: this.seen, wide: null };
   }
 }
 
@@ -260,6 +282,10 @@ class ExactSumAccumulator implements Accumulator {
     const exact = new Map<number, bigint>();
     for (const [g, v] of this.exact) if (remap[g] >= 0) exact.set(remap[g], v);
     this.exact = exact;
+  }
+
+  arrays(): AccumulatorArrays {
+    return { values: this.sum, seen: this.seen, wide: this.exact };
   }
 
   private addSlow(g: number, state: Vector, i: number): void {
@@ -366,6 +392,10 @@ class MinMaxAccumulator implements Accumulator {
       for (const [g, v] of this.wide) if (remap[g] >= 0) wide.set(remap[g], v);
       this.wide = wide;
     }
+  }
+
+  arrays(): AccumulatorArrays {
+    return { values: this.best, seen: this.seen, wide: this.exact ? this.wide : null };
   }
 
   /** One side is NaN: a double NaN (greater than everything) or a wide exact value. */

@@ -12,6 +12,10 @@
  *   tributary.deleted_window_starts_micros   (change sets only) comma-separated window starts
  *                            removed since the previous state version
  *
+ * A snapshot (group-partials/v1 of a whole state) holds each group once, in any order; the
+ * snapshot worker writes groups in the order they entered state (group-image.ts), so a load makes
+ * the same group ids.
+ *
  * Change set (state version N): the groups changed since version N−1, with their current values,
  * plus the windows that left state. Applying one: delete those windows, then set every row's group
  * to the row's values. State leaves only by whole windows (append-mode eviction), so deletions are
@@ -41,6 +45,14 @@ export interface GroupChangeSet {
 
 export function encodeGroupPartials(layout: GroupLayout, rows: ColumnBatch): Uint8Array {
   return encode(layout, rows, new Map([[FORMAT_KEY, GROUP_PARTIALS_FORMAT]]));
+}
+
+/**
+ * encodeGroupPartials() of rows already in Arrow's layout: `children` are the stateSchema's columns
+ * (arrowType of each), `count` rows each (the snapshot worker's path: group-image.ts).
+ */
+export function encodeGroupPartialsData(layout: GroupLayout, count: number, children: arrow.Data[]): Uint8Array {
+  return encodeData(layout, count, children, new Map([[FORMAT_KEY, GROUP_PARTIALS_FORMAT]]));
 }
 
 export function decodeGroupPartials(layout: GroupLayout, bytes: Uint8Array): ColumnBatch {
@@ -85,9 +97,14 @@ function encode(layout: GroupLayout, rows: ColumnBatch, metadata: Map<string, st
   if (rows.columns.length !== schemaFields.length) {
     throw new RangeError(`rows have ${rows.columns.length} columns, the layout ${schemaFields.length}`);
   }
+  return encodeData(layout, n, rows.columns.map((v: Vector) => toArrowData(v, n)), metadata);
+}
+
+function encodeData(layout: GroupLayout, n: number, children: arrow.Data[], metadata: Map<string, string>): Uint8Array {
+  const schemaFields = layout.stateSchema;
+  if (children.length !== schemaFields.length) throw new RangeError(`${children.length} columns, the layout has ${schemaFields.length}`);
   for (const [k, v] of layoutMetadata(layout)) metadata.set(k, v);
   const fields = schemaFields.map((f) => new arrow.Field(f.name, arrowType(f.type), f.nullable));
-  const children = rows.columns.map((v: Vector) => toArrowData(v, n));
   const schema = new arrow.Schema(fields, metadata);
   const batch = new arrow.RecordBatch(schema, arrow.makeData({ type: new arrow.Struct(fields), length: n, nullCount: 0, children }));
   return arrow.tableToIPC(new arrow.Table(schema, batch), 'stream');

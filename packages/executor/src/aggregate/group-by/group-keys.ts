@@ -67,9 +67,25 @@ export class GroupKeyTable {
     this.hashes = new Int32Array(slotCount / 2);
   }
 
+  /**
+   * The key rows of groups 0..size−1 (`width` words each, layout above), the key columns and the
+   * flag words a row starts with: read-only, for copies of the whole table (group-image.ts).
+   */
+  get rowWordsOfGroups(): Int32Array {
+    return this.keyWords;
+  }
+
+  get keyColumns(): readonly KeyColumn[] {
+    return this.columns;
+  }
+
+  get flagWordCount(): number {
+    return this.flagWords;
+  }
+
   /** Capacity in groups before the next growth (accumulators size their arrays to it). */
   get capacity(): number {
-    return this.hashes.length;
+    return (this.mask + 1) / 2;
   }
 
   /**

@@ -20,6 +20,7 @@
  */
 import { ColumnBatch } from '@tributary/common';
 import { GroupChangeSet } from './group-codec';
+import { copyGroupImage, GroupImage, ImageBuffers, imageSizes } from './group-image';
 import { GroupLayout } from './group-layout';
 import { GroupTable } from './group-table';
 
@@ -73,10 +74,26 @@ export class GroupStateTable {
     return rows;
   }
 
-  /** Every group, ordered by window start, then by the order groups entered state (complete mode, snapshots). */
+  /** Every group, ordered by window start, then by the order groups entered state (complete-mode output). */
   allRows(): ColumnBatch {
     if (this.layout.window === null) return this.table.rows();
     return this.rowsOfWindows(this.windowStarts(), this.table.keys.windowStarts(null, this.table.size));
+  }
+
+  /**
+   * Bytes of each buffer an image of the state needs (group-image.ts), for the state scaled by
+   * `factor` plus `padRows` rows (room to grow).
+   */
+  imageSizes(factor = 1, padRows = 0): Record<string, number> {
+    return imageSizes(this.table, factor, padRows);
+  }
+
+  /**
+   * Copies the whole state into `buffers` (they must hold imageSizes()), column at a time: a
+   * snapshot's rows, to encode on another thread (encodeGroupImage).
+   */
+  copyImage(buffers: ImageBuffers): GroupImage {
+    return copyGroupImage(this.table, buffers);
   }
 
   /** Starts a new change set: forgets what was recorded so far. */
@@ -106,7 +123,7 @@ export class GroupStateTable {
     this.mark();
   }
 
-  /** Replaces all content by a snapshot (allRows() of some version), then mark(). */
+  /** Replaces all content by a snapshot (every group of some version, once, in any order), then mark(). */
   loadSnapshot(rows: ColumnBatch): void {
     this.table = new GroupTable(this.layout, Math.max(1024, rows.count));
     this.windows.clear();

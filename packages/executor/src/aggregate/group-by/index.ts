@@ -12,17 +12,18 @@
  *   reduce task  GroupStateTable of the partition (loadSnapshot + applyChanges from the store)
  *                merge(decodeGroupPartials(…)); append: evictClosed(watermark), complete: allRows()
  *                → outputRows() → sink; changesSinceMark() → encodeGroupChanges → state version N+1
- *                (snapshots: encodeGroupPartials(allRows()))
+ *                (snapshots: copyImage() on the event loop, encodeGroupImage() on a worker thread)
  *
  * Module map: group-layout (spec → state schema), bytes-dictionary + group-keys (composite keys →
  * dense group ids), accumulators, group-table (one hash aggregation table), spark-hash +
  * group-partition (the partition of a group), arrow-columns + group-codec (Arrow IPC),
- * group-state-table, output-rows, column-slices; key-columns (one key column: words, hash, compaction).
+ * group-state-table, group-image (snapshot copies), output-rows, column-slices; key-columns (one key column: words, hash, compaction).
  */
 export { GroupLayout, WindowLayout, KeyLayout, AggregateLayout, SupportedAggregate, groupLayout, sumResultType, WINDOW_START_FIELD } from './group-layout';
 export { GroupTable, AddRowsResult } from './group-table';
 export { PartialGroupAggregator, GroupDrainResult } from './partial-group-aggregator';
 export { GroupStateTable } from './group-state-table';
+export { GroupImage, ImageBuffers, encodeGroupImage, allocateImageBuffers, imageFits } from './group-image';
 export { outputRows } from './output-rows';
 export { groupHashes, groupPartitions } from './group-partition';
 export {
