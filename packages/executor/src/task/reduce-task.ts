@@ -9,10 +9,10 @@
  *   4. write state version N+1 (a change set, or a snapshot every K versions) — fenced by (N+1, A),
  *      durable before the answer, so before the driver commits any sink; the write also records
  *      how many rows the partition emitted, which the driver checks the reported files against;
- *   5. write the emitted rows as one Parquet data file and answer with its Delta `add` action.
+ *   5. write the emitted rows as data files (partitioned as the sink is) and answer with their Delta `add` actions.
  *
- * A resolved query (input.query) runs the same steps with the general group-by: partials and state
- * in the group codec's formats (GroupStateTable, LiveState.checkoutGroups/commitGroups); the rows
+ * Every query runs them with the general group-by of its resolved query (input.query): partials and
+ * state in the group codec's formats (GroupStateTable, LiveState.checkoutGroups/commitGroups); the rows
  * a partition emits are its state rows as the aggregate's output (outputRows), then the query's
  * `post` steps; what `post` keeps is what the partition emits (recorded with its state version,
  * checked by the driver against the files). Every partition's rows go to the table's data files
@@ -21,20 +21,17 @@
 import {
   AddFile, BatchId, ColumnBatch, concatBatches, ExecutorJob, previousBatch, ReduceTaskStats, ResolvedQuery, stepsOutput, writeBatchFiles,
 } from '@tributary/common';
-import { decodePartialSet, EmittedRows } from '../aggregate';
 import { decodeGroupPartials, GroupLayout, groupLayout, outputRows } from '../aggregate/group-by';
 import { runSteps } from '../pipeline/run-steps';
 import { ShuffleInbox } from '../shuffle/shuffle-inbox';
 import { LiveState } from '../state/live-state';
-import { writeEmittedRows } from '../sink/data-files';
 
 export interface ReduceTaskInput {
   queryId: string;
   batchId: BatchId;
   attempt: number;
   job: ExecutorJob;
-  /** The resolved query, or null for a v1 seed job (the seed's kernels). */
-  query: ResolvedQuery | null;
+  query: ResolvedQuery;
   partitions: number[];
   mapTaskIds: number[];
   watermarkMicros: number;
@@ -50,55 +47,14 @@ export class ReduceTaskRunner {
 
   constructor(private readonly inbox: ShuffleInbox, private readonly state: LiveState) {}
 
-  async run(input: ReduceTaskInput): Promise<{ stats: ReduceTaskStats; adds: object[] }> {
+  async run(input: ReduceTaskInput): Promise<{ stats: ReduceTaskStats; adds: AddFile[] }> {
     const t0 = Date.now();
     const { queryId, batchId, attempt } = input;
     try {
-      return input.query === null ? await this.reduce(input, t0) : await this.reduceGroups(input, input.query, t0);
+      return await this.reduceGroups(input, input.query, t0);
     } finally {
       this.inbox.close(queryId, batchId, attempt, 'its reduce task ended');
     }
-  }
-
-  private async reduce(input: ReduceTaskInput, t0: number): Promise<{ stats: ReduceTaskStats; adds: object[] }> {
-    const { job, queryId, batchId, attempt } = input;
-    const stats = emptyReduceStats(input.partitions);
-    const emitted: EmittedRows[] = [];
-    await Promise.all(input.partitions.map(async (partition) => {
-      const messages = await this.inbox.take(queryId, batchId, attempt, partition, input.mapTaskIds, SHUFFLE_WAIT_MS);
-      const tl = Date.now();
-      const table = await this.state.checkout(job, partition, previousBatch(batchId), input.committed);
-      const tm = Date.now();
-      table.mark();
-      let merged = 0;
-      for (const m of messages) {
-        if (m.rows === 0) continue;
-        const partials = decodePartialSet(m.bytes);
-        merged += partials.length;
-        table.merge(partials);
-      }
-      stats.mergedPartialRows += merged;
-      const out = job.outputMode === 'append' ? table.evict(input.watermarkMicros) : table.snapshot();
-      const tw = Date.now();
-      const changes = await this.state.commit(job, partition, batchId, attempt, table, out.length);
-      stats.byPartition.push({ partition, mergedPartialRows: merged, emittedRows: out.length });
-      const te = Date.now();
-      emitted.push(out);
-      stats.emittedRows += out.length;
-      stats.stateRowsTotal += table.numRowsTotal;
-      stats.stateRowsUpdated += changes.upserted;
-      stats.stateRowsRemoved += changes.deleted;
-      stats.stateMemoryBytes += table.numRowsTotal * 40;
-      stats.timingsMs.stateLoad += tm - tl;
-      stats.timingsMs.merge += tw - tm;
-      stats.timingsMs.stateWrite += te - tw;
-    }));
-    const tp = Date.now();
-    const adds = await writeEmittedRows(job, emitted);
-    stats.filesWritten = adds.length;
-    stats.timingsMs.parquet = Date.now() - tp;
-    stats.timingsMs.total = Date.now() - t0;
-    return { stats, adds };
   }
 
   private async reduceGroups(input: ReduceTaskInput, query: ResolvedQuery, t0: number): Promise<{ stats: ReduceTaskStats; adds: AddFile[] }> {
@@ -122,7 +78,7 @@ export class ReduceTaskRunner {
         table.merge(partials);
       }
       stats.mergedPartialRows += merged;
-      const stateRows = job.outputMode === 'append' ? table.evictClosed(input.watermarkMicros) : table.allRows();
+      const stateRows = query.sink.outputMode === 'append' ? table.evictClosed(input.watermarkMicros) : table.allRows();
       const out = runSteps(query.post, outputRows(layout, stateRows), ctx);
       const tw = Date.now();
       const changes = await this.state.commitGroups(job, partition, batchId, attempt, table, out.count);
