@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as arrow from 'apache-arrow';
 import { evaluateDerived } from '../plan/derived-columns';
 import { AddFile, parseActions } from './actions';
-import { AGGREGATE_TABLE_SCHEMA, buildAggregateTable } from './aggregate-table';
+import { AGGREGATE_TABLE_SCHEMA, buildAggregateTable } from '../testing/aggregate-table';
 import { writeCheckpoint } from './checkpoint-writer';
 import { createTable } from './create-table';
 import { writeDataFile } from './data-file';
