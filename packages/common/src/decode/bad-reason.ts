@@ -16,11 +16,7 @@ export const BAD_REASONS = [
   'MISSING_FIELD', //     a non-nullable field absent
   'NULL_FIELD', //        a required field (or array element) is JSON null
   'WRONG_TYPE', //        a field holds a JSON type (or string form) it may not
-  'CUSTOMER_ID_RANGE', // customer_id is an integer outside int32
-  'AMOUNT_PRECISION', //  amount has more than 8 integer digits (DECIMAL(10,2))
-  'AMOUNT_SCALE', //      amount is not a whole number of cents (no silent rounding)
   'BAD_TIMESTAMP', //     timestamp string outside the accepted ISO-8601 forms or range
-  // Struct decoder (any schema); the event decoder never gives these.
   'INT_RANGE', //         int/bigint field holds an integer outside its range
   'DECIMAL_PRECISION', // decimal(p,s) value with more than p-s integer digits
   'DECIMAL_SCALE', //     decimal(p,s) value with more than s decimal places (no silent rounding)
@@ -49,9 +45,6 @@ export const enum R {
   MISSING_FIELD,
   NULL_FIELD,
   WRONG_TYPE,
-  CUSTOMER_ID_RANGE,
-  AMOUNT_PRECISION,
-  AMOUNT_SCALE,
   BAD_TIMESTAMP,
   INT_RANGE,
   DECIMAL_PRECISION,

@@ -6,5 +6,4 @@
 export { BAD_REASONS, type BadReason, type BadRecordSink } from './bad-reason';
 export { createStructDecoder, type StructDecoder, type StructDecoderOptions } from './struct-decoder';
 export { clearEventColumns, createEventColumns, ensureEventCapacity, type EventColumns } from './event-columns';
-export { formatCents, parseDecimalCents } from './decimal';
 export { formatTimestampMicros, parseTimestampMicros, parseTimeZoneOffsetSeconds } from './timestamp';
