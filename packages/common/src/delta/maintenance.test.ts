@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as arrow from 'apache-arrow';
-import { evaluateDerived } from '../plan/derived-columns';
+import { evaluateDerived } from '../testing/seed-derived-columns';
 import { AddFile, parseActions } from './actions';
 import { AGGREGATE_TABLE_SCHEMA, buildAggregateTable } from '../testing/aggregate-table';
 import { writeCheckpoint } from './checkpoint-writer';

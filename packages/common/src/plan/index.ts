@@ -13,7 +13,7 @@ export {
 } from './starting-offsets';
 export type { StartingOffsets } from './starting-offsets';
 export type { DerivedColumnSpec, DerivedExpr } from './query-spec';
-export { derivedColumnType, derivedExprProblems, evaluateDerived, zoneOffsetMicros } from './derived-columns';
+export { zoneOffsetMicros } from './time-zone';
 export {
   kafkaOptionProblem, kafkaOptionsProblems, isolationLevelOf, ISOLATION_LEVELS, DEFAULT_ISOLATION_LEVEL, SUPPORTED_KAFKA_OPTIONS,
 } from './kafka-options';

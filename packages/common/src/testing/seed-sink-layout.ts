@@ -9,7 +9,7 @@
  * ignore unknown field metadata and see an ordinary partition column.
  */
 import { InvalidArgumentError } from '../errors';
-import { derivedColumnType, evaluateDerived } from '../plan/derived-columns';
+import { derivedColumnType, evaluateDerived } from './seed-derived-columns';
 import type { DerivedExpr, QuerySpec } from '../plan/query-spec';
 import { AGGREGATE_TABLE_SCHEMA } from './aggregate-table';
 import { Metadata } from '../delta/actions';
