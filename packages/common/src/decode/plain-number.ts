@@ -1,6 +1,6 @@
 /**
  * Fast paths for the number forms events carry most: a plain integer (`12345`, `-7`) and a plain
- * amount (`123.45`, `-0.5`, `12`). Each either reads exactly that form and returns the position
+ * decimal (`123.45`, `-0.5`, `12`). Each either reads exactly that form and returns the position
  * after it, or returns -1 and leaves the number to the general scanner (json-number.ts), which
  * decides validity, exactness and the error to report. A form is taken only when the byte after it
  * cannot continue a JSON number ('.', 'e', 'E', a digit), so the general scanner would have stopped
