@@ -3,7 +3,7 @@
  * job runs with trigger availableNow and E executors. Sustained throughput counts the batches after
  * the first (the first pays for start-up: connections, JIT, empty state): their input rows over the
  * time from the first batch's commit to the last one's. The reader ceiling (locate only) and the
- * decode bound (the reader and the event decoder, nothing else) are measured on the same topic right
+ * decode bound (the reader and the struct decoder of the seed scan, nothing else) are measured on the same topic right
  * after.
  */
 import * as path from 'node:path';
@@ -81,7 +81,7 @@ export async function runBacklog(env: BenchEnvironment, o: BacklogOptions): Prom
   o.log(`ceiling (${o.executors} range readers, locate only): ${ceiling.eventsPerSecond.toLocaleString()} events/s`);
   const decodeBound = await measureCeiling('decode', env.kafka, topic, ranges, o.executors);
   const decodeBoundOverCeiling = ratio(decodeBound.eventsPerSecond, ceiling.eventsPerSecond);
-  o.log(`decode bound (${o.executors} range readers + event decoder, nothing else): ${decodeBound.eventsPerSecond.toLocaleString()} events/s, ${Math.round(decodeBoundOverCeiling * 100)}% of the ceiling`);
+  o.log(`decode bound (${o.executors} range readers + struct decoder, nothing else): ${decodeBound.eventsPerSecond.toLocaleString()} events/s, ${Math.round(decodeBoundOverCeiling * 100)}% of the ceiling`);
 
   processes.push({ name: 'generator (before the run)', pid: process.pid, cpuMs: Math.round((genCpu.user + genCpu.system) / 1000), cores: Math.round(((genCpu.user + genCpu.system) / 1000 / produced.durationMs) * 100) / 100, peakRssBytes: 0 });
   return {

@@ -4,12 +4,12 @@
  * Reads each range with the engine's range reader (createRangeReader), one after another as a map
  * task does.
  *   locate: only locates the values (sums their lengths; no JSON): the reader ceiling.
- *   decode: also runs the engine's event decoder (validation + typed columns) over every value,
- *           as a map task does before aggregating: the bound for any engine that must validate
+ *   decode: also runs the engine's struct decoder with the seed job's scan (validation + typed
+ *           columns) over every value, as a map task does before aggregating: the bound for any engine that must validate
  *           its input, with no aggregation, shuffle, state or commit.
  * Prints one JSON line: { records, valueBytes, badRecords, ms, cpuMs }.
  */
-import { clearEventColumns, createEventColumns, createRangeReader, EventDecoder, RecordChunk } from '@tributary/common';
+import { createRangeReader, createStructDecoder, RecordChunk, referenceQuery } from '@tributary/common';
 
 async function main(): Promise<void> {
   const [mode, broker, topic, ...specs] = process.argv.slice(2);
@@ -48,17 +48,15 @@ function locator(): ChunkSink {
   };
 }
 
-/** The locator's work, then the event decoder over every value into reused columns. */
+/** The locator's work, then the struct decoder of the seed job's scan (as its map tasks decode) over every value. */
 function decoder(): ChunkSink {
   const located = locator();
-  const decode = new EventDecoder();
-  const cols = createEventColumns(64 * 1024);
+  const decode = createStructDecoder(referenceQuery().scan);
   let badRecords = 0;
   return {
     chunk: (c) => {
       located.chunk(c);
-      clearEventColumns(cols);
-      decode.decode(c, cols, () => badRecords++);
+      decode.decode(c, () => badRecords++);
     },
     totals: () => ({ ...located.totals(), badRecords }),
   };

@@ -3,7 +3,7 @@
  * the engine's range reader. Partitions are dealt round-robin. The rate is records over the slowest
  * reader's reading time (process start-up left out).
  *   locate: locating values only: the reader ceiling of issue 6.
- *   decode: the engine's event decoder over every value as well (see ceiling-reader.ts).
+ *   decode: the engine's struct decoder (the seed job's scan) over every value as well (see ceiling-reader.ts).
  */
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';

@@ -33,7 +33,7 @@ export function renderReport(r: BenchReport): string {
           { label: 'producer (setup)', value: b.produce.eventsPerSecond },
         ], 'ev/s', { value: 1_000_000, label: 'target 1M/s' }),
         `<p>engine / ceiling = ${(b.engineOverCeiling * 100).toFixed(0)}% (the ≥ 50% target was retired after Step 5: docs/performance.md); measured over ${b.measuredBatches} batches after the first, ${(b.measuredMs / 1000).toFixed(1)} s.
-        The same readers running the engine's event decoder on every value, and nothing else (no aggregation, shuffle, state or commit), reach ${(b.decodeBoundOverCeiling * 100).toFixed(0)}% of the ceiling: no engine that validates its input with this decoder can go above that.</p>`,
+        The same readers running the engine's struct decoder (the seed job's scan) on every value, and nothing else (no aggregation, shuffle, state or commit), reach ${(b.decodeBoundOverCeiling * 100).toFixed(0)}% of the ceiling: no engine that validates its input with this decoder can go above that.</p>`,
         lineChart('Per batch: events/s of each batch (rows / batch duration)', [
           { name: 'batch rate', points: b.perBatch.map((p) => [(p.commitMs - t0) / 1000, p.ms > 0 ? Math.round((p.rows / p.ms) * 1000) : 0]) },
         ], 'seconds since the first commit', 'events/s'),

@@ -11,7 +11,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { canonicalRows, readTableRows } from '@tributary/common';
-import { aggregateRows } from '@tributary/client';
+import { aggregateRows } from '../support/aggregate-rows';
 import { computeExpected, diffRows, readTopicEvents } from '../support/oracle';
 import { deltaCommits } from '../support/seed-run';
 import { STRING_KEY_COLUMNS } from './string-key-job';

@@ -10,10 +10,9 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { readTableRows } from '@tributary/common';
 import {
-  aggregateRows, col, count, DecimalType, DriverClient, EventBatch, EventGenerator, fromJson, GrpcSubmitter,
-  IntegerType, produceEvents, StreamingQuery, StringType, StructField, StructType, sum, TimestampType,
-  TributarySession, window,
+  col, count, DecimalType, DriverClient, EventBatch, EventGenerator, fromJson, GrpcSubmitter, IntegerType, produceEvents, StreamingQuery, StringType, StructField, StructType, sum, TimestampType, TributarySession, window,
 } from '@tributary/client';
+import { aggregateRows } from '../support/aggregate-rows';
 import { testKafka } from '../support/infra';
 import { clusterPerTest } from '../support/cluster-fixture';
 import { computeExpected, diffRows, readTopicEvents, TopicRecord } from '../support/oracle';

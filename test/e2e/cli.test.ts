@@ -8,9 +8,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { canonicalRows, readTableRows } from '@tributary/common';
+import { canonicalRows, readSnapshot, readTableRows } from '@tributary/common';
 import { LocalCluster, REPO_ROOT } from '@tributary/client';
 import { testKafka, testRedis } from '../support/infra';
+import { aggregateRows } from '../support/aggregate-rows';
 
 const run = promisify(execFile);
 const BIN = path.join(REPO_ROOT, 'packages', 'client', 'bin', 'tributary.js');
@@ -50,9 +51,14 @@ describe('the tributary command line', function () {
     assert.equal(status.lastProgress.sink.description, `DeltaSink[${table}]`);
 
     const shown = await tributary('table', 'show', table, '--limit', '3');
-    const totalEvents = Number(/(\d+) events/.exec(shown.stdout)?.[1]);
-    assert.ok(totalEvents > 4500 && totalEvents <= 5000, shown.stdout);
-    assert.equal(shown.stdout.trim().split('\n').filter((l) => /^\d{4}-\d\d-\d\dT/.test(l)).length, 3);
+    const rows = aggregateRows(await readTableRows(table));
+    const totalEvents = rows.reduce((a, r) => a + Number(r.eventCount), 0);
+    assert.ok(totalEvents > 4500 && totalEvents <= 5000, `${totalEvents} events`);
+    const lines = shown.stdout.trim().split('\n');
+    const snapshot = await readSnapshot(table);
+    assert.equal(lines[0], `Delta table ${table}: version ${snapshot.version}, ${snapshot.files.size} files, ${rows.length} rows`);
+    assert.match(lines[1], /^window +\| customer_id \| event_count \| total_amount$/);
+    assert.equal(lines.filter((l) => /^\{\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z, \d{4}-/.test(l)).length, 3);
   });
 
   /** µs since the epoch of a UTC time, by hand. */

@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { readTableRows } from '@tributary/common';
-import { aggregateRows, EventGenerator, produceEvents, StreamingQuery } from '@tributary/client';
+import { EventGenerator, produceEvents, StreamingQuery } from '@tributary/client';
+import { aggregateRows } from '../support/aggregate-rows';
 import { testKafka } from '../support/infra';
 import { clusterPerTest } from '../support/cluster-fixture';
 import { computeExpected, diffRows } from '../support/oracle';

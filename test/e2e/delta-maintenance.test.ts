@@ -11,10 +11,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { optimize, readSnapshot, readTableRows, vacuum } from '@tributary/common';
 import {
-  aggregateRows, col, count, date_format, DecimalType, DriverClient, EventGenerator, fromJson, GrpcSubmitter,
-  IntegerType, produceEvents, StreamingQuery, StringType, StructField, StructType, sum, TimestampType,
-  TributarySession, window,
+  col, count, date_format, DecimalType, DriverClient, EventGenerator, fromJson, GrpcSubmitter, IntegerType, produceEvents, StreamingQuery, StringType, StructField, StructType, sum, TimestampType, TributarySession, window,
 } from '@tributary/client';
+import { aggregateRows } from '../support/aggregate-rows';
 import { testKafka } from '../support/infra';
 import { clusterPerTest } from '../support/cluster-fixture';
 import { computeExpected, diffRows } from '../support/oracle';

@@ -15,7 +15,8 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { CommitLog, connectKafkaAdmin, OffsetLog, readTableRows } from '@tributary/common';
-import { aggregateRows, EventBatch, EventGenerator, StreamingQuery } from '@tributary/client';
+import { EventBatch, EventGenerator, StreamingQuery } from '@tributary/client';
+import { aggregateRows } from '../support/aggregate-rows';
 import { testKafka } from '../support/infra';
 import { clusterPerTest } from '../support/cluster-fixture';
 import { computeExpected, diffRows } from '../support/oracle';

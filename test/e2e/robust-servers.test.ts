@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { RpcClient } from '@tributary/common';
+import { referenceJobSpec, resolvedQueryToProto, resolveQuery, RpcClient, upgradeSpec } from '@tributary/common';
 import { DriverClient, freePort, LocalCluster } from '@tributary/client';
 import { testKafka, testRedis } from '../support/infra';
 
@@ -131,6 +131,9 @@ describe('servers answer bad gRPC requests with an error status and stay up', fu
       assert.match(bad.message, /ranges\[0\]/);
       assert.equal((await status(t.call('RunMapTask', { ctx, job_json: job, ranges: [{ topic: 't', partition: 0, from_offset: '9', to_offset: '1' }] }))).code, 'INVALID_ARGUMENT');
       assert.equal((await status(t.call('RunReduceTask', { ctx, job_json: job, partitions: [99] }))).code, 'INVALID_ARGUMENT');
+      const noQuery = await status(t.call('RunReduceTask', { ctx, job_json: job, partitions: [0] }));
+      assert.equal(noQuery.code, 'INVALID_ARGUMENT');
+      assert.match(noQuery.message, /carries no resolved query/);
       assert.equal((await status(s.call('PushPartials', { ctx: { batch_id: 0, attempt: 0 }, partition: 0 }))).code, 'INVALID_ARGUMENT');
       assert.equal((await status(s.call('PushPartials', { ctx, partition: -1 }))).code, 'INVALID_ARGUMENT');
     } finally {
@@ -150,7 +153,7 @@ describe('servers answer bad gRPC requests with an error status and stay up', fu
       assert.equal(unsolicited.error.code, 'NOT_OPEN', 'a push before the driver opened the attempt is refused');
       assert.deepEqual(await t.call('OpenShuffle', { ctx, partitions: [0], map_task_ids: [0], expire_after_ms: 60_000 }), { error: null });
       assert.deepEqual(await s.call('PushPartials', { ctx, map_task_id: 0, partition: 0, arrow_ipc: Buffer.from('not arrow'), rows: 3 }), { error: null });
-      const reduce: any = await t.call('RunReduceTask', { ctx, job_json: job, partitions: [0], map_task_ids: [0], watermark_micros: 0 });
+      const reduce: any = await t.call('RunReduceTask', { ctx, job_json: job, query: seedQuery(), partitions: [0], map_task_ids: [0], watermark_micros: 0 });
       assert.ok(reduce.error && reduce.error.code, `reduce over garbage partials fails: ${JSON.stringify(reduce)}`);
       // A push for an attempt older than one already opened is fenced.
       await t.call('OpenShuffle', { ctx: { ...ctx, batch_id: 1, attempt: 2 }, partitions: [0], map_task_ids: [0], expire_after_ms: 60_000 });
@@ -159,12 +162,12 @@ describe('servers answer bad gRPC requests with an error status and stay up', fu
       assert.equal((await status(t.call('OpenShuffle', { ctx: { ...ctx, attempt: 0 } }))).code, 'INVALID_ARGUMENT');
       // A reduce task of a batch whose earlier state was never written.
       await t.call('OpenShuffle', { ctx: { ...ctx, batch_id: 7 }, partitions: [1], map_task_ids: [], expire_after_ms: 60_000 });
-      const ahead: any = await t.call('RunReduceTask', { ctx: { ...ctx, batch_id: 7 }, job_json: job, partitions: [1], map_task_ids: [], watermark_micros: 0 });
+      const ahead: any = await t.call('RunReduceTask', { ctx: { ...ctx, batch_id: 7 }, job_json: job, query: seedQuery(), partitions: [1], map_task_ids: [], watermark_micros: 0 });
       assert.ok(ahead.error && ahead.error.code, `reduce of batch 7 with no state 6 fails: ${JSON.stringify(ahead)}`);
       // A map task whose shuffle owner does not exist (nothing listens at its address).
       const port = await freePort();
       const owners = [0, 1].map((p) => ({ partition: p, executor_id: 'ghost', address: `127.0.0.1:${port}` }));
-      const map: any = await t.call('RunMapTask', { ctx: { ...ctx, batch_id: 3 }, task_id: 0, job_json: job, ranges: [], owners, max_event_time_ahead_ms: 1 });
+      const map: any = await t.call('RunMapTask', { ctx: { ...ctx, batch_id: 3 }, task_id: 0, job_json: job, query: seedQuery(), ranges: [], owners, max_event_time_ahead_ms: 1 });
       assert.ok(map.error && map.error.code, `map task pushing to a ghost owner fails: ${JSON.stringify(map)}`);
       assert.equal(map.error.retry, 'RETRY_CLASS_RETRIABLE');
     } finally {
@@ -176,8 +179,14 @@ describe('servers answer bad gRPC requests with an error status and stay up', fu
 
 function jobJson(dir: string): string {
   return JSON.stringify({
-    queryId: 'robust', topic: 't', bootstrapServers: [testKafka()], windowMicros: 300_000_000, timeZone: 'UTC', outputMode: 'append',
-    shufflePartitions: 2, checkpointLocation: path.join(dir, 'cp'), tablePath: path.join(dir, 'table'), redis: testRedis(),
-    badRecords: 'quarantine', quarantineTablePath: null, lateRows: 'drop', lateRowsTablePath: null, maxValueBytes: 65536, snapshotEvery: 10,
+    queryId: 'robust', windowMicros: 300_000_000, shufflePartitions: 2, checkpointLocation: path.join(dir, 'cp'), tablePath: path.join(dir, 'table'),
+    redis: testRedis(), quarantineTablePath: null, lateRows: 'drop', lateRowsTablePath: null, snapshotEvery: 10,
   });
+}
+
+/** The seed job's resolved query as task requests carry it (plan.proto). */
+function seedQuery(): unknown {
+  const spec = referenceJobSpec();
+  spec.source.bootstrapServers = testKafka();
+  return resolvedQueryToProto(resolveQuery(upgradeSpec(spec)));
 }

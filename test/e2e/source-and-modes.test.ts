@@ -10,9 +10,9 @@ import * as path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { readSnapshot, readTableRows } from '@tributary/common';
 import {
-  aggregateRows, col, count, DecimalType, DriverClient, EventGenerator, fromJson, GrpcSubmitter, IntegerType, LocalCluster,
-  produceEvents, StreamingQuery, StringType, StructField, StructType, sum, TimestampType, TributarySession, window,
+  col, count, DecimalType, DriverClient, EventGenerator, fromJson, GrpcSubmitter, IntegerType, LocalCluster, produceEvents, StreamingQuery, StringType, StructField, StructType, sum, TimestampType, TributarySession, window,
 } from '@tributary/client';
+import { aggregateRows } from '../support/aggregate-rows';
 import { testKafka, testRedis } from '../support/infra';
 import { amountCents, diffRows, timestampMicros } from '../support/oracle';
 import { MINUTE, WINDOW, waitUntil } from '../support/seed-run';

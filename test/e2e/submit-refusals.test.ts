@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { QuerySpec, RpcError } from '@tributary/common';
+import { createQueryMetadata, QuerySpec, RpcError } from '@tributary/common';
 import { DriverClient, freePort, generateEvents, LocalCluster, produceEvents, REPO_ROOT } from '@tributary/client';
 import { testKafka, testRedis } from '../support/infra';
 import { seedSpec as spec } from '../support/specs';
@@ -53,9 +53,9 @@ describe('misuse refused at submit by a real driver, with a status and a message
 
   const invalidPlans: [string, (s: QuerySpec) => void, RegExp][] = [
     ['an unknown column', (s) => { s.aggregation.keys = ['customer']; },
-      /unknown column 'customer' in grouping keys; available columns: customer_id, event_type, amount, timestamp/],
+      /\[UNRESOLVED_COLUMN\.WITH_SUGGESTION\] A column or function parameter with name `customer` cannot be resolved\. Did you mean one of the following\? \[`customer_id`, `amount`, `timestamp`, `event_type`\]/],
     ['a window over a non-timestamp column', (s) => { s.aggregation.window.column = 'customer_id'; delete s.watermark; s.sink.outputMode = 'complete'; },
-      /window column 'customer_id' must be a timestamp, but it is int/],
+      /window column customer_id must be a timestamp, but it is int/],
     ['append mode on an aggregation without a watermark', (s) => { delete s.watermark; },
       /Append output mode not supported when there are streaming aggregations on streaming DataFrames\/DataSets without watermark/],
     ['an unparseable duration', (s) => { s.aggregation.window.duration = '5 minutez'; }, /window duration: .*'minutez'/],
@@ -109,7 +109,15 @@ describe('misuse refused at submit by a real driver, with a status and a message
     s.aggregation.window.duration = '10 minutes';
     s.aggregation.aggregates = [{ fn: 'count', column: '*', alias: 'event_count' }];
     await refused(client, s, 'INVALID_ARGUMENT',
-      /belongs to a query whose stateful part differs: the window duration changed from 5 minutes to 10 minutes; the aggregates changed from \[count\(\*\), sum\(amount decimal\(10,2\)\)\] to \[count\(\*\)\]/);
+      /belongs to a query whose stateful part differs: the window changed from window\(timestamp, 5 minutes\) to window\(timestamp, 10 minutes\); the aggregates changed from \[event_count = count → bigint, total_amount = sum → decimal\(20,2\)\] to \[event_count = count → bigint\]/);
+  });
+
+  it('refuses a checkpoint written by an earlier version (metadata v1, the seed state format) with FAILED_PRECONDITION, saying what to do', async () => {
+    const s = spec(bootstrap(), topic, dir, 'earlier');
+    await createQueryMetadata(s.sink.checkpointLocation, { shufflePartitions: 8, statefulFingerprint: '{}', sinkPaths: [s.sink.path], sourceTopic: topic });
+    await refused(client, s, 'FAILED_PRECONDITION',
+      /checkpoint at .*earlier was written by an earlier version of Tributary \(query metadata v1, without a resolved query\).*Run the query with a new checkpoint location/);
+    assert.equal(fs.existsSync(s.sink.path), false, 'no table is created for a refused query');
   });
 
   it('refuses an unreachable Kafka with UNAVAILABLE naming it and where', async () => {
@@ -137,7 +145,7 @@ describe('misuse refused at submit by a real driver, with a status and a message
     const file = path.join(dir, 'bad-spec.json');
     const s = spec(bootstrap(), topic, dir, 'cli');
     s.aggregation.keys = ['customer'];
-    s.aggregation.window.duration = 'soon';
+    s.options.maxEventTimeAhead = 'soon';
     fs.writeFileSync(file, JSON.stringify(s));
     const r = cli(['submit', file, '--driver', cluster.driverAddress]);
     assert.equal(r.status, 1, r.stderr);
@@ -147,8 +155,8 @@ describe('misuse refused at submit by a real driver, with a status and a message
     assert.equal(lines[1], 'invalid query (2 problems):');
     const problems = lines.slice(2).sort();
     assert.equal(problems.length, 2);
-    assert.match(problems[0], /^- unknown column 'customer' in grouping keys/);
-    assert.match(problems[1], /^- window duration: cannot parse duration "soon"/);
+    assert.match(problems[0], /^- \[UNRESOLVED_COLUMN\.WITH_SUGGESTION\] A column or function parameter with name `customer` cannot be resolved/);
+    assert.match(problems[1], /^- maxEventTimeAhead: cannot parse duration "soon"/);
 
     const port = await freePort();
     const unreachable = cli(['submit', file, '--driver', `127.0.0.1:${port}`]);

@@ -8,7 +8,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readTableRows } from '@tributary/common';
-import { aggregateRows, DriverClient, LocalCluster, produceEvents } from '@tributary/client';
+import { DriverClient, LocalCluster, produceEvents } from '@tributary/client';
+import { aggregateRows } from '../support/aggregate-rows';
 import { testKafka, testRedis } from '../support/infra';
 import { DELAY, WINDOW, startSeedJob, waitUntil, watermarkMicros } from '../support/seed-run';
 

@@ -11,6 +11,5 @@ export { GrpcSubmitter } from './rpc/grpc-submitter';
 export { LocalCluster, ClusterOptions, ManagedProcess } from './local/cluster';
 export { startKafka, stopKafka, killKafka, startRedis, stopRedis, flushRedis, freePort, REPO_ROOT } from './local/deploy';
 export * from './produce';
-export { aggregateRows, AggregateRow } from './table/aggregate-rows';
 
 TributarySession.setSubmitterFactory((master) => GrpcSubmitter.forMaster(master));

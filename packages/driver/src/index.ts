@@ -1,4 +1,4 @@
 export { startDriver, DriverOptions, RunningDriver } from './driver';
 export { PROTOCOL_STEPS } from './query/fault-hook';
-export { DeltaSink, sinkTableOfSpec } from './commit/delta-sink';
+export { DeltaSink } from './commit/delta-sink';
 export type { SinkTable } from './commit/delta-sink';

@@ -12,7 +12,6 @@ import { DEFAULT_SHUFFLE_MEMORY_PER_QUERY, ShuffleInbox } from './shuffle/shuffl
 import { ShuffleSender } from './shuffle/shuffle-sender';
 import { LiveState } from './state/live-state';
 import { AttemptTracker } from './task/attempt-tracker';
-import { MapTaskRunner } from './task/map-task';
 import { RangeReaders } from './task/range-readers';
 import { IngestTaskRunner } from './task/ingest-task';
 import { AggregateMapTaskRunner } from './task/aggregate-map-task';
@@ -45,13 +44,12 @@ export async function startExecutor(opts: ExecutorOptions): Promise<RunningExecu
   const sender = new ShuffleSender(id, inbox);
   const liveState = new LiveState(log);
   const readers = new RangeReaders();
-  const maps = new MapTaskRunner(sender, readers, log);
   const ingests = new IngestTaskRunner(readers, log);
   const aggregateMaps = new AggregateMapTaskRunner(sender, readers, log);
   const reduces = new ReduceTaskRunner(inbox, liveState);
   const attempts = new AttemptTracker();
   const server = new RpcServer({ maxReceiveBytes: opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES })
-    .add('TaskService', taskService({ maps, ingests, aggregateMaps, reduces }, attempts, inbox, log))
+    .add('TaskService', taskService({ ingests, aggregateMaps, reduces }, attempts, inbox, log))
     .add('ShuffleService', shuffleService(inbox));
   const host = opts.host ?? '127.0.0.1';
   const port = await server.listen(host, opts.port ?? 0);

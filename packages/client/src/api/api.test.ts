@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { InvalidArgumentError, referenceJobSpec, validateSpec, type QuerySpec, type QuerySpecV2 } from '@tributary/common';
+import { InvalidArgumentError, referenceJobSpec, resolveQuery, upgradeSpec, type QuerySpec, type QuerySpecV2 } from '@tributary/common';
 import { col, count, date_format, fromJson, hour, sum, to_date, window } from './functions';
 import { TributarySession } from './session';
 import type { QuerySubmitter } from './submitter';
@@ -42,13 +42,13 @@ function seedAggregation(spark: TributarySession) {
 
 
 describe('the job API', () => {
-  it('builds exactly the seed spec for the reference job and submits it', async () => {
+  it('builds the version 2 spec of the seed job (the plan the v1 reference spec upgrades to) and submits it', async () => {
     const submitter = recordingSubmitter();
     const spark = TributarySession.builder().appName('Streaming CDC').master('tributary://127.0.0.1:7077').submitter(submitter).getOrCreate();
     const query = await seedAggregation(spark).writeStream.format('delta').outputMode('append')
       .option('checkpointLocation', '/checkpoints/customers').trigger({ processingTime: '10 seconds' })
       .start('/delta/customer_aggregates');
-    assert.deepEqual(submitter.specs, [referenceJobSpec()]);
+    assert.deepEqual(submitter.specs, [upgradeSpec(referenceJobSpec())]);
     assert.equal(query.id, 'q-1');
     assert.equal(query.runId, 'r-1');
     assert.equal(await query.awaitTermination(), true);
@@ -64,33 +64,23 @@ describe('the job API', () => {
     const agg = df.select(fromJson(col('value').cast('string'), schema).alias('e')).select('e.customer_id', 'e.amount', 'e.timestamp')
       .withWatermark('timestamp', '1 minute').groupBy(window('timestamp', '1 minute'), 'customer_id').agg(count('*').alias('n'), sum(col('amount')).alias('s'));
     const spec = agg.writeStream.queryName('q').outputMode('Complete').partitionBy('customer_id').trigger({ availableNow: true })
-      .options({ badRecords: 'quarantine', lateRows: 'table', maxValueBytes: '4096' }).spec('/t');
-    assert.deepEqual(spec, {
-      version: 1,
+      .options({ badRecords: 'quarantine', lateRows: 'table', maxValueBytes: '4096' }).toQuerySpec('/t');
+    const { plan, ...settings } = spec;
+    assert.equal(plan.length, 4);
+    assert.deepEqual(settings, {
+      version: 2,
       name: 'q',
       source: {
         format: 'kafka', bootstrapServers: 'k1:9092,k2:9092', topic: 'events', startingOffsets: { events: { '0': 5, '1': -2 } },
         maxOffsetsPerTrigger: 100000, failOnDataLoss: false, kafkaOptions: { 'isolation.level': 'read_committed' },
       },
-      parse: {
-        format: 'json',
-        schema: [
-          { name: 'customer_id', type: 'int', nullable: true },
-          { name: 'amount', type: { decimal: [10, 2] }, nullable: true },
-          { name: 'timestamp', type: 'timestamp', nullable: true },
-        ],
-        timeZone: '+02:00',
-      },
-      watermark: { column: 'timestamp', delay: '1 minute' },
-      aggregation: {
-        window: { column: 'timestamp', duration: '1 minute' },
-        keys: ['customer_id'],
-        aggregates: [{ fn: 'count', column: '*', alias: 'n' }, { fn: 'sum', column: 'amount', alias: 's' }],
-      },
       sink: { format: 'delta', path: '/t', outputMode: 'complete', checkpointLocation: '/checkpoints/q', partitionBy: ['customer_id'] },
       trigger: { kind: 'availableNow' },
-      options: { shufflePartitions: 8, badRecords: 'quarantine', lateRows: 'table', maxValueBytes: 4096 },
-    } satisfies QuerySpec);
+      options: { shufflePartitions: 8, badRecords: 'quarantine', lateRows: 'table', maxValueBytes: 4096, timeZone: '+02:00' },
+    } satisfies Omit<QuerySpecV2, 'plan'>);
+    const query = resolveQuery(spec);
+    assert.deepEqual(query.scan.json?.schema.map((f) => f.name), ['customer_id', 'event_type', 'amount', 'timestamp']);
+    assert.deepEqual(query.output.map((f) => f.name), ['window', 'customer_id', 'n', 's']);
   });
 
   it('refuses to start an invalid query, listing every problem, and submits nothing', async () => {
@@ -113,11 +103,12 @@ describe('the job API', () => {
   it('names Spark-style default column names that Delta refuses', async () => {
     const spark = TributarySession.builder().submitter(recordingSubmitter()).getOrCreate();
     const agg = seedAggregation(spark).writeStream; // aliases given: valid
-    assert.equal(agg.spec('/t').aggregation.aggregates[0].alias, 'event_count');
+    assert.deepEqual(resolveQuery(agg.option('checkpointLocation', '/c').toQuerySpec('/t')).output.map((f) => f.name), ['window', 'customer_id', 'event_count', 'total_amount']);
     const unaliased = spark.readStream.format('kafka').load()
       .select(fromJson(col('value').cast('string'), schema).alias('data')).select('data.*')
       .groupBy(window(col('timestamp'), '5 minutes'), col('customer_id')).agg(count('*'), sum('amount'));
-    assert.deepEqual(unaliased.writeStream.spec('/t').aggregation.aggregates.map((a) => a.alias), ['count(1)', 'sum(amount)']);
+    assert.throws(() => resolveQuery(unaliased.writeStream.outputMode('complete').option('checkpointLocation', '/c').toQuerySpec('/t')),
+      /output column name "count\(1\)" contains invalid character\(s\) among .* that Delta refuses; give it an alias\n- output column name "sum\(amount\)"/);
   });
 
   it('starts the query with the submitter the registered factory makes for the master', async () => {
@@ -141,27 +132,15 @@ describe('the job API', () => {
 describe('withColumn and partitionBy', () => {
   const spark = TributarySession.builder().submitter(recordingSubmitter()).getOrCreate();
 
-  it('puts derived columns into the spec and validates them as partition columns', () => {
+  it('resolves derived columns over the window as partition columns', () => {
     const agg = seedAggregation(spark)
       .withColumn('date', to_date(col('window.start')))
       .withColumn('hour', date_format(col('window.start'), 'yyyy-MM-dd-HH'));
-    const spec = agg.writeStream.partitionBy('date', 'hour').option('checkpointLocation', '/c').spec('/t');
-    assert.deepEqual(spec.withColumns, [
-      { name: 'date', expr: { fn: 'to_date', column: 'window.start' } },
-      { name: 'hour', expr: { fn: 'date_format', column: 'window.start', format: 'yyyy-MM-dd-HH' } },
-    ]);
+    const spec = agg.writeStream.partitionBy('date', 'hour').option('checkpointLocation', '/c').toQuerySpec('/t');
     assert.deepEqual(spec.sink.partitionBy, ['date', 'hour']);
-    assert.deepEqual(validateSpec(spec), []);
+    const query = resolveQuery(spec);
+    assert.deepEqual(query.output.map((f) => `${f.name} ${f.type.kind}`), ['window struct', 'customer_id int', 'event_count long', 'total_amount decimal', 'date date', 'hour string']);
     assert.deepEqual(agg.columns, ['window', 'customer_id', 'event_count', 'total_amount', 'date', 'hour']);
-  });
-
-  it('refuses a derived column that is not a partition column, and a bad pattern', () => {
-    const spec = seedAggregation(spark).withColumn('h', hour(col('window.end'))).withColumn('d', date_format(col('window.start'), 'EEE'))
-      .writeStream.partitionBy('d').option('checkpointLocation', '/c').spec('/t');
-    assert.deepEqual(validateSpec(spec), [
-      "withColumn('h') is only supported for partition columns yet; add it to partitionBy",
-      'withColumn(\'d\'): date_format pattern "EEE" is not supported; use tokens yyyy MM dd HH mm ss and separators - _ / : . space T',
-    ]);
   });
 });
 
@@ -185,8 +164,7 @@ describe('the job API refuses unsupported calls by name', () => {
     ['a non-numeric maxOffsetsPerTrigger', () => spark.readStream.format('kafka').option('maxOffsetsPerTrigger', '10k'), 'maxOffsetsPerTrigger must be a positive integer, got "10k"'],
     ['a non-boolean failOnDataLoss', () => spark.readStream.format('kafka').option('failOnDataLoss', 'maybe'), 'failOnDataLoss must be true or false, got "maybe"'],
     ['a second watermark', () => parsed().withWatermark('timestamp', '1 minute').withWatermark('timestamp', '2 minutes'), 'a second withWatermark is not supported yet; set one watermark on the window column'],
-    ['a filter written as SQL text', () => parsed().filter('amount > 100'), 'filter with a SQL expression string ("amount > 100") is not supported yet; write the condition with Column methods, e.g. filter(col(\'amount\').gt(100)); SQL text comes with spark.sql in Step 12'],
-    ['writing a v1 spec of an ingest job', () => parsed().writeStream.spec('/t'), 'a version 1 spec of this query (no aggregation) is not supported yet; toQuerySpec() gives its version 2 spec'],
+    ['a filter written as SQL text', () => parsed().filter('amount > 100'), 'filter with a SQL expression string ("amount > 100") is not supported yet; write the condition with Column methods, e.g. filter(col(\'price\').gt(100)); SQL text comes with spark.sql in Step 12'],
     ['a sink other than delta', () => parsed().writeStream.format('parquet'), "sink format 'parquet' is not supported yet; use 'delta'"],
     ['an unknown sink option', () => parsed().writeStream.option('mergeSchema', 'true'), "unknown delta sink option 'mergeSchema'; known options: checkpointLocation, path, badRecords, quarantinePath, lateRows, lateRowsPath, maxValueBytes, maxEventTimeAhead, shufflePartitions, spark.sql.shuffle.partitions"],
     ['a non-integer shuffle partition count', () => parsed().writeStream.option('shufflePartitions', 'many'), 'shufflePartitions must be an integer in 1..10000, got "many"'],

@@ -157,7 +157,7 @@ export class Column {
     return derived({ kind: 'case', branches: this.expr.branches, otherwise: other.expr }, [this, other]);
   }
 
-  /** The name Spark would give the column: its alias, its column name, or its SQL text ('count(1)', 'sum(amount)'). */
+  /** The name Spark would give the column: its alias, its column name, or its SQL text ('count(1)', 'sum(price)'). */
   outputName(): string {
     return columnName(this.expr);
   }

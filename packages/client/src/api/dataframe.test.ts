@@ -192,7 +192,7 @@ describe('DataFrame operations build LogicalOps', () => {
 
 describe('DataFrame refusals', () => {
   const cases: [string, () => unknown, string][] = [
-    ['a filter as SQL text', () => parsed().where('price > 1'), 'filter with a SQL expression string ("price > 1") is not supported yet; write the condition with Column methods, e.g. filter(col(\'amount\').gt(100)); SQL text comes with spark.sql in Step 12'],
+    ['a filter as SQL text', () => parsed().where('price > 1'), 'filter with a SQL expression string ("price > 1") is not supported yet; write the condition with Column methods, e.g. filter(col(\'price\').gt(100)); SQL text comes with spark.sql in Step 12'],
     ['a missing column in select', () => parsed().select('amount'), "cannot resolve 'amount'; available columns: user_id, kind, price, ts"],
     ['a missing column in a filter', () => parsed().filter(col('amount').gt(1)), "cannot resolve 'amount'; available columns: user_id, kind, price, ts"],
     ['a missing column in withColumn', () => parsed().withColumn('x', col('nope').plus(1)), "cannot resolve 'nope'; available columns: user_id, kind, price, ts"],
@@ -204,7 +204,7 @@ describe('DataFrame refusals', () => {
     ['an aggregate in filter', () => parsed().filter(sum('price').gt(1)), 'the aggregate (sum(price) > 1) in filter is not supported yet; aggregate with groupBy(...).agg(...) or agg(...)'],
     ['a non-aggregate in agg', () => parsed().groupBy('kind').agg(col('price')), 'price in agg is not an aggregate; use count, sum, avg, min, max or approxCountDistinct'],
     ['agg without aggregates', () => parsed().groupBy('kind').agg(), "agg needs at least one aggregate, e.g. count('*')"],
-    ['a sum shortcut without columns', () => parsed().groupBy('kind').sum(), "sum() without column names is not supported yet; name the columns, e.g. sum('amount')"],
+    ['a sum shortcut without columns', () => parsed().groupBy('kind').sum(), "sum() without column names is not supported yet; name the columns, e.g. sum('price')"],
     ['an unknown agg dict function', () => parsed().groupBy('kind').agg({ price: 'median' }), "agg({ price: 'median' }): use one of count, sum, avg, mean, min, max"],
     ['withColumn of a non-Column', () => parsed().withColumn('x', 1 as never), "withColumn('x') needs a Column, got 1"],
     ['drop of an expression', () => parsed().drop(col('price').plus(1)), 'drop((price + 1)) is not supported yet; drop columns by name'],

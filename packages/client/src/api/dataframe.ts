@@ -88,7 +88,7 @@ export class DataFrame {
   /** Keeps the rows where the condition is true (not false or null). */
   filter(condition: Column | string): DataFrame {
     if (typeof condition === 'string') {
-      throw unsupported(`filter with a SQL expression string ("${condition}")`, "write the condition with Column methods, e.g. filter(col('amount').gt(100)); SQL text comes with spark.sql in Step 12");
+      throw unsupported(`filter with a SQL expression string ("${condition}")`, "write the condition with Column methods, e.g. filter(col('price').gt(100)); SQL text comes with spark.sql in Step 12");
     }
     const c = asColumn(condition, 'filter');
     this.refuseAggregate(c.expr, 'filter');
@@ -266,7 +266,7 @@ function fromDict(d: Record<string, string>): Column[] {
 
 /** Spark's shortcuts take every numeric column when none is named; without types the client needs names. */
 function numericColumns(fn: string, cols: string[]): string[] {
-  if (cols.length === 0) throw unsupported(`${fn}() without column names`, `name the columns, e.g. ${fn}('amount')`);
+  if (cols.length === 0) throw unsupported(`${fn}() without column names`, `name the columns, e.g. ${fn}('price')`);
   for (const c of cols) if (typeof c !== 'string') throw invalid(`${fn} takes column names, got ${String(c)}`);
   return cols;
 }

@@ -17,7 +17,6 @@ export {
   DataType, StructType, StructField, BooleanType, IntegerType, LongType, DoubleType, StringType, BinaryType, DecimalType,
   TimestampType, DateType, ArrayType, parseTypeName,
 } from './types';
-export { downgradeToV1 } from './downgrade';
 export type {
   QuerySubmitter, QueryHandleInfo, QueryState, StreamingQueryStatus, QueryFailure, TerminationInfo,
 } from './submitter';

@@ -7,8 +7,9 @@ import type { QueryProgress, QuerySpec, QuerySpecV2 } from '@tributary/common';
  */
 export interface QuerySubmitter {
   /**
-   * Starts the query (or resumes it from its checkpoint); the driver validates the spec again.
-   * Version 1 for the seed's shape, version 2 for any other plan (downgrade.ts).
+   * Starts the query (or resumes it from its checkpoint); the driver resolves the spec again. The
+   * job API sends version 2; a version 1 spec (a JSON file given to `tributary submit`) is upgraded
+   * by the driver.
    */
   submit(spec: QuerySpec | QuerySpecV2): Promise<QueryHandleInfo>;
   status(id: string): Promise<QueryState>;

@@ -1,5 +1,4 @@
-import { assertValidSpec, type OutputMode, type QueryOptions, type QuerySpec, type QuerySpecV2, type TriggerSpec } from '@tributary/common';
-import { downgradeToV1, toV1 } from './downgrade';
+import { resolveQuery, type OutputMode, type QueryOptions, type QuerySpecV2, type TriggerSpec } from '@tributary/common';
 import type { DataFrame } from './dataframe';
 import { withAbsolutePaths } from './paths';
 import { optionText, QUERY_OPTION_KEYS, setQueryOption, type OptionValue } from './options';
@@ -123,27 +122,16 @@ export class DataStreamWriter {
   }
 
   /**
-   * The query as the version 1 spec the driver runs today; refuses a query v1 cannot express
-   * (downgrade.ts), naming why. Not validated.
-   */
-  spec(path?: string): QuerySpec {
-    const v1 = toV1(this.toQuerySpec(path));
-    if ('reason' in v1) throw unsupported(`a version 1 spec of this query (${v1.reason})`, 'toQuerySpec() gives its version 2 spec');
-    return v1.spec;
-  }
-
-  /**
-   * Submits the query and returns its handle. Relative locations are resolved against this
-   * process's working directory first. A query with the seed's shape goes as a version 1 spec,
-   * validated here first (InvalidArgumentError listing every problem); any other as version 2,
-   * which the driver validates.
+   * Submits the query as its version 2 spec (toQuerySpec) and returns its handle. Relative
+   * locations are resolved against this process's working directory first. The spec is resolved
+   * here first, as the driver resolves it, so an invalid query is refused before anything is sent
+   * (InvalidArgumentError listing every problem); the driver resolves it again.
    */
   async start(path?: string): Promise<StreamingQuery> {
-    const v2 = withAbsolutePaths(this.toQuerySpec(path));
-    const v1 = downgradeToV1(v2);
-    if (v1 !== null) assertValidSpec(v1);
+    const spec = withAbsolutePaths(this.toQuerySpec(path));
+    resolveQuery(spec);
     const submitter = this.df.session.submitter();
-    const info = await submitter.submit(v1 ?? v2);
+    const info = await submitter.submit(spec);
     return new StreamingQuery(info, submitter);
   }
 

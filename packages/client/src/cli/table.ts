@@ -1,7 +1,7 @@
 /**
  * `tributary table <verb> <path>`: inspect and maintain a Delta table.
  *
- *   show      <path> [--limit N] [--version V | --timestamp ISO]   rows (the seed job's columns as a table, others as JSON lines)
+ *   show      <path> [--limit N] [--version V | --timestamp ISO]   rows as a text table, columns from the table's schema
  *   history   <path> [--limit N]                                   commits, newest first
  *   describe  <path> [--version V | --timestamp ISO]               schema, partitioning, properties, protocol, files, txns
  *   optimize  <path> [--target-file-size BYTES]                    compact small files (dataChange=false)
@@ -9,12 +9,11 @@
  *   checkpoint <path>                                              write a checkpoint of the latest version
  */
 import {
-  canonicalRows, commitTimestamps, deltaTypeName, optimize, parseSchemaString, readSnapshot, readSnapshotRows, Snapshot,
+  CanonicalValue, canonicalRows, commitTimestamps, DataType, deltaTypeName, optimize, parseSchemaString, readSnapshot, readSnapshotRows, Snapshot,
   SnapshotOptions, vacuum, writeCheckpoint,
 } from '@tributary/common';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { aggregateRows, formatCents, formatMicros } from '../table/aggregate-rows';
 import { ParsedArgs, intOption } from './main';
 
 export const TABLE_OPTIONS = {
@@ -80,29 +79,74 @@ function timeTravel(args: ParsedArgs): SnapshotOptions {
   return {};
 }
 
-const AGGREGATE_COLUMNS = ['window', 'customer_id', 'event_count', 'total_amount'];
-
+/**
+ * Prints the table's rows as a text table, any schema: one column per top-level field, in schema
+ * order; rows sorted by their values column by column (exact: numbers compared as integers of one
+ * scale, never through floats). Cells: timestamps as ISO-8601 UTC with microseconds, structs as
+ * {a, b}, arrays as [a, b], null as NULL; other values as canonicalRows gives them.
+ */
 export async function showTable(tablePath: string, limit: number, at: SnapshotOptions = {}): Promise<void> {
   const snapshot = await readSnapshot(tablePath, at);
-  const table = await readSnapshotRows(snapshot);
-  const names = table.schema.fields.map((f) => f.name);
-  if (!AGGREGATE_COLUMNS.every((c) => names.includes(c))) {
-    const rows = canonicalRows(table);
-    console.log(`Delta table ${tablePath}: version ${snapshot.version}, ${snapshot.files.size} files, ${rows.length} rows`);
-    for (const r of rows.slice(0, limit)) console.log(JSON.stringify(r));
-    if (rows.length > limit) console.log(`... ${rows.length - limit} more rows`);
-    return;
-  }
-  const rows = aggregateRows(table);
-  rows.sort((a, b) => (a.windowStartMicros < b.windowStartMicros ? -1 : a.windowStartMicros > b.windowStartMicros ? 1 : a.customerId - b.customerId));
-  const events = rows.reduce((a, r) => a + r.eventCount, 0n);
-  const cents = rows.reduce((a, r) => a + r.totalCents, 0n);
-  console.log(`Delta table ${tablePath}: version ${snapshot.version}, ${snapshot.files.size} files, ${rows.length} rows, ${events} events, total ${formatCents(cents)}`);
-  console.log('window.start                 window.end                   customer_id  event_count  total_amount');
-  for (const r of rows.slice(0, limit)) {
-    console.log(`${formatMicros(r.windowStartMicros)}  ${formatMicros(r.windowEndMicros)}  ${String(r.customerId).padStart(11)}  ${String(r.eventCount).padStart(11)}  ${formatCents(r.totalCents).padStart(12)}`);
-  }
+  const fields = parseSchemaString(snapshot.metadata.schemaString).fields;
+  const rows = canonicalRows(await readSnapshotRows(snapshot));
+  rows.sort((x, y) => {
+    for (const f of fields) {
+      const c = compareValues(x[f.name] ?? null, y[f.name] ?? null);
+      if (c !== 0) return c;
+    }
+    return 0;
+  });
+  console.log(`Delta table ${tablePath}: version ${snapshot.version}, ${snapshot.files.size} files, ${rows.length} rows`);
+  const shown = rows.slice(0, limit).map((r) => fields.map((f) => cellText(r[f.name] ?? null, f.type)));
+  const header = fields.map((f) => f.name);
+  const widths = header.map((h, c) => Math.max(h.length, ...shown.map((cells) => cells[c].length)));
+  const line = (cells: string[]): string => cells.map((t, c) => t.padEnd(widths[c])).join(' | ').trimEnd();
+  console.log(line(header));
+  for (const cells of shown) console.log(line(cells));
   if (rows.length > limit) console.log(`... ${rows.length - limit} more rows`);
+}
+
+function cellText(v: CanonicalValue, type: DataType): string {
+  if (v === null) return 'NULL';
+  if (type.kind === 'primitive' && (type.name === 'timestamp' || type.name === 'timestamp_ntz') && typeof v === 'string') return isoMicros(BigInt(v));
+  if (type.kind === 'struct' && typeof v === 'object' && !Array.isArray(v)) {
+    return `{${type.fields.map((f) => cellText(v[f.name] ?? null, f.type)).join(', ')}}`;
+  }
+  if (type.kind === 'array' && Array.isArray(v)) return `[${v.map((e) => cellText(e, type.elementType)).join(', ')}]`;
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+/** µs since the epoch → ISO-8601 UTC with microseconds. */
+function isoMicros(micros: bigint): string {
+  const sub = ((micros % 1_000_000n) + 1_000_000n) % 1_000_000n;
+  const seconds = (micros - sub) / 1_000_000n;
+  const iso = new Date(Number(seconds) * 1000).toISOString();
+  return `${iso.slice(0, 19)}.${sub.toString().padStart(6, '0')}Z`;
+}
+
+const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/;
+
+/** Order of two canonical values: null first; numbers of one column (same scale) as integers; else by their text. */
+function compareValues(a: CanonicalValue, b: CanonicalValue): number {
+  if (a === null || b === null) return a === b ? 0 : a === null ? -1 : 1;
+  if (typeof a === 'string' && typeof b === 'string' && PLAIN_NUMBER.test(a) && PLAIN_NUMBER.test(b)) {
+    const x = BigInt(a.replace('.', ''));
+    const y = BigInt(b.replace('.', ''));
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  if (typeof a === 'object' && typeof b === 'object') {
+    const xs = Object.values(a);
+    const ys = Object.values(b);
+    for (let i = 0; i < Math.min(xs.length, ys.length); i++) {
+      const c = compareValues(xs[i], ys[i]);
+      if (c !== 0) return c;
+    }
+    return xs.length - ys.length;
+  }
+  const x = JSON.stringify(a);
+  const y = JSON.stringify(b);
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 export async function showHistory(tablePath: string, limit: number): Promise<void> {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { connectKafkaAdmin, createRangeReader, EventDecoder, createEventColumns } from '@tributary/common';
+import { connectKafkaAdmin, createRangeReader, createStructDecoder, exactBigInt, referenceQuery, type ExactVector, type StructVector } from '@tributary/common';
 import { Partitioners } from 'kafkajs';
 import { produceLoad } from './load-generator';
 
@@ -17,10 +17,10 @@ describe('produceLoad (the benchmark generator)', function () {
     const partitioner = Partitioners.DefaultPartitioner();
     const partitionMetadata = [0, 1, 2].map((partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
     const reader = await createRangeReader({ brokers: [testKafka()] });
-    const decoder = new EventDecoder();
+    const decoder = createStructDecoder(referenceQuery().scan);
     let count = 0;
     let cents = 0;
-    let scannerCents = 0;
+    let scannerCents = 0n;
     let minMicros = Infinity;
     let maxMicros = -Infinity;
     try {
@@ -39,9 +39,9 @@ describe('produceLoad (the benchmark generator)', function () {
             maxMicros = Math.max(maxMicros, micros);
             count++;
           }
-          const cols = createEventColumns(c.count);
-          decoder.decode(c, cols, (_c, i, reason) => assert.fail(`record ${i} refused: ${reason}`));
-          for (let i = 0; i < cols.count; i++) scannerCents += cols.amountCents[i];
+          const batch = decoder.decode(c, (_c, i, reason) => assert.fail(`record ${i} refused: ${reason}`));
+          const amount = (batch.columns[0] as StructVector).children[2] as ExactVector; // data.amount, decimal(10,2) unscaled
+          for (let i = 0; i < batch.count; i++) scannerCents += exactBigInt(amount, i);
         });
       }
     } finally {
@@ -49,7 +49,7 @@ describe('produceLoad (the benchmark generator)', function () {
     }
     assert.equal(count, 20_000);
     assert.equal(cents, result.sumCents);
-    assert.equal(scannerCents, result.sumCents);
+    assert.equal(Number(scannerCents), result.sumCents);
     assert.equal(minMicros, result.minEventMicros);
     assert.equal(maxMicros, result.maxEventMicros);
   });

@@ -1,16 +1,12 @@
 import { BAD_REASONS, R } from './bad-reason';
 import { SYNTAX_MESSAGES } from './json-scanner';
 
-export const FIELD_NAMES = ['customer_id', 'amount', 'timestamp', 'event_type'] as const;
-
 /**
  * What is known about a bad record when it is found, copied out of the (reusable) fetch buffer so
  * the message can be built later, only if someone asks for it.
  */
 export interface BadRecordFacts {
   reason: number;
-  /** Index into FIELD_NAMES, or -1. */
-  field: number;
   /** Syntax code for MALFORMED_JSON / NOT_UTF8 / TOO_DEEP. */
   syntax: number;
   /** Byte position within the value where the problem was found (or where the field value starts). */
@@ -42,7 +38,7 @@ export function recordFacts(
 ): BadRecordFacts {
   const copy = snippetCopier(b, start, len);
   const facts: BadRecordFacts = {
-    reason, field: -1, syntax: 0, pos: 0, valueLength: len, maxValueBytes: limits.maxValueBytes, maxDepth: limits.maxDepth, snippet: null,
+    reason, syntax: 0, pos: 0, valueLength: len, maxValueBytes: limits.maxValueBytes, maxDepth: limits.maxDepth, snippet: null,
   };
   if (reason === R.MALFORMED_JSON || reason === R.NOT_UTF8 || reason === R.TOO_DEEP) {
     facts.syntax = scan.syntax;
@@ -55,7 +51,6 @@ export function recordFacts(
 }
 
 export function describeBadRecord(f: BadRecordFacts): string {
-  const name = f.field >= 0 ? FIELD_NAMES[f.field] : '';
   const shown = f.snippet === null ? '' : JSON.stringify(Buffer.from(f.snippet).toString('utf8'));
   switch (f.reason) {
     case R.EMPTY_VALUE:
@@ -71,31 +66,10 @@ export function describeBadRecord(f: BadRecordFacts): string {
       return `arrays/objects nested deeper than ${f.maxDepth} at byte ${f.pos}`;
     case R.NOT_AN_OBJECT:
       return `value is a JSON ${kindOf(f.snippet)}, not an object: ${shown}`;
-    case R.MISSING_FIELD:
-      return `field ${name} is missing`;
-    case R.NULL_FIELD:
-      return `field ${name} is null`;
-    case R.WRONG_TYPE:
-      return `field ${name} ${EXPECTED[f.field]}, got ${shown}`;
-    case R.CUSTOMER_ID_RANGE:
-      return `customer_id ${shown} is outside int32`;
-    case R.AMOUNT_PRECISION:
-      return `amount ${shown} has more than 8 integer digits (DECIMAL(10,2))`;
-    case R.AMOUNT_SCALE:
-      return `amount ${shown} is not a whole number of cents (DECIMAL(10,2); no rounding)`;
-    case R.BAD_TIMESTAMP:
-      return `timestamp ${shown} is not YYYY-MM-DD[T ]hh:mm:ss[.fraction][Z|±hh:mm] within the years 1684–2255`;
     default:
       return BAD_REASONS[f.reason] ?? 'unknown reason';
   }
 }
-
-const EXPECTED = [
-  'must be a JSON integer (no fraction, exponent or quotes)',
-  'must be a JSON number or a string holding one',
-  'must be an ISO-8601 string (numbers are not accepted)',
-  'must be a string or null',
-];
 
 function kindOf(snippet: Uint8Array | null): string {
   const c = snippet === null || snippet.length === 0 ? 0 : snippet[0];

@@ -1,7 +1,6 @@
 /**
- * JSONTestSuite (nst/JSONTestSuite, `test_parsing`) against the event decoder and the struct
- * decoder (seed schema; and with the unknown field declared as a string, which then holds the
- * document's compact text), the two ways the corpus README describes. The corpus is read in place from `$TRIBUTARY_SHARED/json-test-suite`
+ * JSONTestSuite (nst/JSONTestSuite, `test_parsing`) against the struct decoder (seed schema; and
+ * with the unknown field declared as a string, which then holds the document's compact text), the two ways the corpus README describes. The corpus is read in place from `$TRIBUTARY_SHARED/json-test-suite`
  * (TRIBUTARY_SHARED defaults to `../shared` relative to the repository root, found from this file's
  * location, never from the working directory). A missing corpus fails the run. Not a `.test.ts`:
  * it runs under `npm run test:conformance` (or `mocha --no-config 'packages/common/dist/decode/*.conformance.js'`).
@@ -10,8 +9,6 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { BadReason } from './bad-reason';
-import { createEventColumns } from './event-columns';
-import { EventDecoder } from './event-decoder';
 import { chunkOf } from './record-chunk-fixture';
 import { decimalType, INT, sqlField, STRING, structType, TIMESTAMP, type SqlField } from '../schema/sql-type';
 import { createStructDecoder } from './struct-decoder';
@@ -64,19 +61,7 @@ type Outcome = BadReason | 'ROW';
 /** Large enough for the 100,000-byte nesting documents: they must reach the depth limit, not the size limit. */
 const MAX_VALUE_BYTES = 1 << 20;
 
-/** Outcome of one value with the event decoder: 'ROW' or the bad-record reason (the detail is built too, to exercise it). */
-function eventOutcome(value: Buffer): Outcome {
-  const cols = createEventColumns(1);
-  let outcome: Outcome = 'ROW';
-  new EventDecoder({ maxValueBytes: MAX_VALUE_BYTES }).decode(chunkOf([value]), cols, (_c, _i, reason, detail) => {
-    assert.equal(typeof detail(), 'string');
-    outcome = reason;
-  });
-  assert.equal(cols.count, outcome === 'ROW' ? 1 : 0);
-  return outcome;
-}
-
-/** The seed schema with its required fields non-nullable, as the event decoder has them. */
+/** The seed schema with its required fields non-nullable. */
 const SEED: SqlField[] = [
   sqlField('customer_id', INT, false),
   sqlField('event_type', STRING),
@@ -118,7 +103,6 @@ function checkCompact(doc: Buffer): (extra: string | null) => void {
 }
 
 const DECODERS: { name: string; outcomeOf: (value: Buffer, doc?: Buffer) => Outcome }[] = [
-  { name: 'the event decoder', outcomeOf: eventOutcome },
   { name: 'the struct decoder (seed schema)', outcomeOf: (v) => structOutcome(SEED)(v) },
   {
     name: 'the struct decoder (seed schema, extra: string)',

@@ -1,6 +1,6 @@
 /**
  * Fast paths for the number forms events carry most: a plain integer (`12345`, `-7`) and a plain
- * amount (`123.45`, `-0.5`, `12`). Each either reads exactly that form and returns the position
+ * decimal (`123.45`, `-0.5`, `12`). Each either reads exactly that form and returns the position
  * after it, or returns -1 and leaves the number to the general scanner (json-number.ts), which
  * decides validity, exactness and the error to report. A form is taken only when the byte after it
  * cannot continue a JSON number ('.', 'e', 'E', a digit), so the general scanner would have stopped
@@ -51,32 +51,6 @@ export function scanPlainInt32(b: Uint8Array, pos: number, end: number, out: Flo
   const p = scanSignedDigits(b, pos, end, 9);
   if (p < 0 || (p < end && continuesNumber(b[p]))) return -1;
   out[0] = digits[1] === 1 ? 0 - digits[0] : digits[0];
-  return p;
-}
-
-/**
- * An amount in cents: `-?(0|[1-9][0-9]{0,7})(\.[0-9]{1,2})?` (at most 8 integer digits, at most 2
- * decimals, the DECIMAL(10,2) range), not followed by a byte that continues a number. Writes the
- * cents to out[0] (-0 is 0).
- */
-export function scanPlainCents(b: Uint8Array, pos: number, end: number, out: Float64Array): number {
-  let p = scanSignedDigits(b, pos, end, 8);
-  if (p < 0) return -1;
-  let cents = digits[0] * 100;
-  if (p < end && b[p] === 0x2e) {
-    const d1 = p + 1 < end ? b[p + 1] - C0 : -1;
-    if (d1 < 0 || d1 > 9) return -1;
-    const d2 = p + 2 < end ? b[p + 2] - C0 : -1;
-    if (d2 >= 0 && d2 <= 9) {
-      cents += d1 * 10 + d2;
-      p += 3;
-    } else {
-      cents += d1 * 10;
-      p += 2;
-    }
-  }
-  if (p < end && continuesNumber(b[p])) return -1;
-  out[0] = digits[1] === 1 ? 0 - cents : cents;
   return p;
 }
 

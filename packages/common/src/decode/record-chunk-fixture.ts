@@ -1,7 +1,4 @@
 import type { RecordChunk } from '../kafka/record-chunk';
-import type { BadReason } from './bad-reason';
-import { createEventColumns, type EventColumns } from './event-columns';
-import type { EventDecoder } from './event-decoder';
 
 /** A record for `chunkOfRecords`: null value = tombstone, null key = no key. */
 export interface FixtureRecord {
@@ -90,17 +87,4 @@ export function encodeHeaders(headers: ReadonlyArray<readonly [string, Uint8Arra
     }
   }
   return Buffer.concat(parts);
-}
-
-export interface Outcome {
-  cols: EventColumns;
-  bad: Array<{ index: number; reason: BadReason; detail: string }>;
-}
-
-/** Decodes values with the decoder, collecting rows and bad records (details built at once). */
-export function decodeAll(decoder: EventDecoder, values: ReadonlyArray<string | Uint8Array | null>): Outcome {
-  const cols = createEventColumns(4);
-  const bad: Outcome['bad'] = [];
-  decoder.decode(chunkOf(values), cols, (_chunk, index, reason, detail) => bad.push({ index, reason, detail: detail() }));
-  return { cols, bad };
 }

@@ -7,7 +7,7 @@ import { BAD_REASONS, R } from './bad-reason';
 import { recordFacts, snippetCopier } from './bad-record-detail';
 import { ColumnNode, Kind } from './column-node';
 import { parseDateBytes } from './date';
-import type { BadRecordSink } from './event-decoder';
+import type { BadRecordSink } from './bad-reason';
 import { scanJsonNumber } from './json-number';
 import { decodeJsonString, JsonScanner, Syntax } from './json-scanner';
 import { compactJsonInto, doubleOf, ExactOut, intOf, longOf, OK, specialDouble, unescapeInto, unscaledOf, WIDE } from './json-values';

@@ -20,8 +20,6 @@ export { readTableRows } from './table-reader';
 export { writeDataFile } from './data-file';
 export type { DataFileOptions } from './data-file';
 export { computeStats } from './stats';
-export { AGGREGATE_TABLE_SCHEMA, buildAggregateTable } from './aggregate-table';
-export type { AggregateColumns } from './aggregate-table';
 export { readSnapshotRows, readDataFile, parsePartitionValue } from './table-reader';
 export { updateSnapshot, commitTimestamps } from './snapshot';
 export { DamagedCommitError } from './version-checksum';
@@ -33,8 +31,6 @@ export type { OptimizeOptions, OptimizeResult, VacuumOptions, VacuumResult, LogC
 export { checkpointInterval, deletedFileRetentionMs, logRetentionMs, parseDeltaInterval } from './table-properties';
 export { canonicalRows, formatUnscaled } from './row-format';
 export type { CanonicalValue } from './row-format';
-export { sinkTableSchema, sinkLayout, DERIVED_METADATA_KEY } from './sink-layout';
-export type { SinkLayout, AggregateRowView } from './sink-layout';
 export { deltaSchemaOf, deltaTypeOf, sqlFieldsOf, sqlTypeOf } from './sql-schema';
 export { columnBatchToArrow, arrowSchemaOf } from './column-batch-arrow';
 export { partitionRows, partitionValueText } from './partition-batch';

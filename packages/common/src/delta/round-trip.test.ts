@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type * as arrow from 'apache-arrow';
-import { AGGREGATE_TABLE_SCHEMA, buildAggregateTable } from './aggregate-table';
+import { AGGREGATE_TABLE_SCHEMA, buildAggregateTable } from '../testing/aggregate-table';
 import { createTable } from './create-table';
 import { writeDataFile } from './data-file';
 import { readSnapshot } from './snapshot';

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { AGGREGATE_TABLE_SCHEMA } from './aggregate-table';
+import { AGGREGATE_TABLE_SCHEMA } from '../testing/aggregate-table';
 import { decimal, field, parseSchemaString, primitive, sameSchema, struct, toSchemaString, typeName } from './schema';
 
 describe('Delta schema strings', () => {

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import * as arrow from 'apache-arrow';
-import { buildAggregateTable } from './aggregate-table';
+import { buildAggregateTable } from '../testing/aggregate-table';
 import { DOUBLE, STRING, sqlField } from '../schema/sql-type';
 import { ALL_TYPES, ALL_TYPES_ROWS, batchOf } from '../testing/column-batches';
 import { columnBatchToArrow } from './column-batch-arrow';

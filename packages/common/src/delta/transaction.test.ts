@@ -4,7 +4,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Action, parseActions } from './actions';
-import { AGGREGATE_TABLE_SCHEMA } from './aggregate-table';
+import { AGGREGATE_TABLE_SCHEMA } from '../testing/aggregate-table';
 import { createTable } from './create-table';
 import { LocalLogStore } from './log-store';
 import { UnsupportedTableError } from './protocol-support';

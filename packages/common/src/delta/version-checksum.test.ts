@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Action } from './actions';
-import { AGGREGATE_TABLE_SCHEMA } from './aggregate-table';
+import { AGGREGATE_TABLE_SCHEMA } from '../testing/aggregate-table';
 import { writeCheckpoint } from './checkpoint-writer';
 import { createTable } from './create-table';
 import { LocalLogStore, checksumFileName, commitFileName } from './log-store';

@@ -22,7 +22,8 @@ interface Measurement {
 
 function event(i: number): Buffer {
   const ts = new Date(1_700_000_000_000 + i * 7).toISOString();
-  return Buffer.from(`{"customer_id":${i % 100_000},"amount":"${(i % 10_000) / 100}","timestamp":"${ts}","event_type":"purchase"}`);
+  // Field names of the same lengths as the seed job's events, so values are as long as theirs.
+  return Buffer.from(`{"subscriber":${i % 100_000},"price_":"${(i % 10_000) / 100}","timestamp":"${ts}","event_kind":"purchase"}`);
 }
 
 function recordSet(records: number, perBatch: number, codec: TestCodec, zstd?: (b: Uint8Array) => Uint8Array): Buffer {

@@ -2,7 +2,8 @@ import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildAggregateTable, writeDataFile } from '../delta';
+import { writeDataFile } from '../delta';
+import { buildAggregateTable } from '../testing/aggregate-table';
 import { footerRowCount, ParquetFooterError, readParquetRowCount } from './footer-rows';
 import { readFooter } from './thrift-footer.testkit';
 

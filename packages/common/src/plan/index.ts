@@ -6,19 +6,14 @@ export type {
   QueryProgress, EventTimeProgress, StateOperatorProgress, SourceProgress, SinkProgress, KafkaOffsets,
 } from './progress';
 export { parseDuration, formatMicros } from './duration';
-export {
-  validateSpec, assertValidSpec, sharedSectionProblems, APPEND_WITHOUT_WATERMARK, MAX_SUM_INPUT_PRECISION, MAX_SHUFFLE_PARTITIONS,
-} from './validate-spec';
-export { outputSchema, sumType, typeName, sparkSchemaJson, WINDOW_COLUMN } from './output-schema';
-export type { OutputColumn, OutputType } from './output-schema';
-export { statefulFingerprint, statefulParts, diffStateful, canonicalJson } from './stateful';
-export type { StatefulParts } from './stateful';
+export { canonicalJson } from './canonical-json';
+export { sharedSectionProblems, APPEND_WITHOUT_WATERMARK, MAX_SUM_INPUT_PRECISION, MAX_SHUFFLE_PARTITIONS } from './validate-spec';
 export {
   startingOffsetsFromOption, startingOffsetsProblems, EARLIEST_OFFSET, LATEST_OFFSET,
 } from './starting-offsets';
 export type { StartingOffsets } from './starting-offsets';
 export type { DerivedColumnSpec, DerivedExpr } from './query-spec';
-export { derivedColumnType, derivedExprProblems, evaluateDerived, zoneOffsetMicros } from './derived-columns';
+export { zoneOffsetMicros } from './time-zone';
 export {
   kafkaOptionProblem, kafkaOptionsProblems, isolationLevelOf, ISOLATION_LEVELS, DEFAULT_ISOLATION_LEVEL, SUPPORTED_KAFKA_OPTIONS,
 } from './kafka-options';
@@ -32,6 +27,5 @@ export type {
   ResolvedSink, ResolvedOptions, ResolvedQuery,
 } from './resolved-query';
 export { KAFKA_COLUMNS, stepsOutput } from './resolved-query';
-export { seedSchemaProblem } from './seed-shape';
 export { resolvedQueryToProto, resolvedQueryFromProto } from './resolved-query-proto';
 export type { ResolvedQueryMessage } from './resolved-query-proto';

@@ -4,7 +4,7 @@
  */
 import type { ExprSpec } from '../plan/logical-plan';
 import type { RExpr } from '../plan/resolved-query';
-import { zoneOffsetMicros } from '../plan/derived-columns';
+import { zoneOffsetMicros } from '../plan/time-zone';
 import { BOOLEAN, DOUBLE, INT, LONG, STRING, type SqlType } from '../schema/sql-type';
 import { ResolveProblem } from './problem';
 import { checkedType } from './type-checks';

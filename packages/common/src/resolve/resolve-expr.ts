@@ -3,7 +3,7 @@
  * given by its expression over the stage's input (the Kafka scan, or the aggregate's output).
  * Column references are inlined, so an expression resolved here reads the stage's input directly.
  * Each result comes with the name Spark gives the column when the user does not alias it
- * (toPrettySQL: `count(1)`, `sum(amount)`, `(amount > 10)`, `CAST(value AS STRING)`).
+ * (toPrettySQL: `count(1)`, `sum(price)`, `(price > 10)`, `CAST(value AS STRING)`).
  */
 import type { ExprSpec } from '../plan/logical-plan';
 import type { RExpr } from '../plan/resolved-query';

@@ -1,36 +1,24 @@
 import assert from 'node:assert/strict';
-import { outputSchema, type OutputColumn, type OutputType } from '../plan/output-schema';
-import type { QuerySpec } from '../plan/query-spec';
 import { referenceJobSpec } from '../testing';
 import { FAKE_CATALOG } from '../testing/fake-catalog';
 import { fields, steps } from '../testing/plan-builders';
 import { resolveQuery } from './resolve-query';
-import { upgradeSpec } from './upgrade-spec';
+import { asVersion2, upgradeSpec } from './upgrade-spec';
+import { QueryResolutionError } from './problem';
 
-/** The v1 output schema (output-schema.ts, an independent implementation) as 'name type [not null]', type names as Spark's simpleString. */
-function v1Output(spec: QuerySpec): string[] {
-  const name = (t: OutputType): string => {
-    if (t === 'long') return 'bigint';
-    if (typeof t === 'string') return t;
-    if ('decimal' in t) return `decimal(${t.decimal[0]},${t.decimal[1]})`;
-    return `struct<${t.struct.map((c) => `${c.name}:${name(c.type)}`).join(',')}>`;
-  };
-  return outputSchema(spec).map((c: OutputColumn) => `${c.name} ${name(c.type)}${c.nullable ? '' : ' not null'}`);
-}
+/** The seed job's table as Spark 3.5 gives it (printSchema of the reference job), as 'name type [not null]'. */
+const SEED_OUTPUT = ['window struct<start:timestamp,end:timestamp> not null', 'customer_id int', 'event_count bigint not null', 'total_amount decimal(20,2)'];
 
 describe('upgradeSpec', () => {
   it("resolves the seed job to the seed's output schema", () => {
     const seed = referenceJobSpec();
     const q = resolveQuery(upgradeSpec(seed), { catalog: FAKE_CATALOG });
-    assert.deepEqual(fields(q.output), v1Output(seed));
-    assert.deepEqual(fields(q.output), [
-      'window struct<start:timestamp,end:timestamp> not null', 'customer_id int', 'event_count bigint not null', 'total_amount decimal(20,2)',
-    ]);
+    assert.deepEqual(fields(q.output), SEED_OUTPUT);
   });
 
   it('resolves the seed job with the default catalog (it needs no function)', () => {
     const seed = referenceJobSpec();
-    assert.deepEqual(fields(resolveQuery(upgradeSpec(seed)).output), v1Output(seed));
+    assert.deepEqual(fields(resolveQuery(upgradeSpec(seed)).output), SEED_OUTPUT);
   });
 
   it('resolves to the query the seed engine runs: the value parsed with the v1 schema, watermark, window, key, count and sum', () => {
@@ -63,7 +51,7 @@ describe('upgradeSpec', () => {
     ];
     seed.sink.partitionBy = ['day', 'hour', 'slot'];
     const q = resolveQuery(upgradeSpec(seed), { catalog: FAKE_CATALOG });
-    assert.deepEqual(fields(q.output), v1Output(seed));
+    assert.deepEqual(fields(q.output), [...SEED_OUTPUT, 'day date', 'hour int', 'slot string']);
     assert.deepEqual(steps(q.post), ["project #0, #1, #2, #3, to_date(#0[0]), hour(#0[0]), date_format(#0[0], 'yyyy-MM-dd-HH':string)"]);
     assert.deepEqual(q.sink.partitionBy, ['day', 'hour', 'slot']);
   });
@@ -74,5 +62,76 @@ describe('upgradeSpec', () => {
     assert.throws(() => resolveQuery(upgradeSpec(seed), { catalog: FAKE_CATALOG }), {
       problems: ['Append output mode not supported when there are streaming aggregations on streaming DataFrames/DataSets without watermark'],
     });
+  });
+});
+
+describe('asVersion2', () => {
+  it('upgrades a version 1 spec and passes a version 2 spec through', () => {
+    const seed = referenceJobSpec();
+    assert.deepEqual(asVersion2(seed), upgradeSpec(seed));
+    const v2 = upgradeSpec(seed);
+    assert.equal(asVersion2(v2), v2);
+  });
+
+  it('reads a missing nullable as nullable and a missing parse time zone as UTC (JSON files written by hand)', () => {
+    const seed = referenceJobSpec() as unknown as { parse: { schema: Record<string, unknown>[]; timeZone?: string } };
+    for (const f of seed.parse.schema) delete f.nullable;
+    delete seed.parse.timeZone;
+    const q = resolveQuery(asVersion2(seed));
+    assert.deepEqual(fields(q.output), SEED_OUTPUT);
+    assert.equal(q.options.timeZone, 'UTC');
+  });
+
+  it('refuses a misshapen version 1 spec naming each part, instead of failing inside the upgrade', () => {
+    const seed = referenceJobSpec() as unknown as Record<string, any>;
+    seed.parse.schema = [null, { name: 'x', type: 'float' }];
+    seed.aggregation.window = 'five minutes';
+    seed.aggregation.aggregates = [{ fn: 'avg', column: 'amount', alias: 'a' }];
+    delete seed.sink;
+    assert.throws(() => asVersion2(seed), (e: unknown) => {
+      assert.ok(e instanceof QueryResolutionError);
+      assert.deepEqual(e.problems.map((p) => p.replace(/,? got .*/, '')), [
+        'sink must be an object',
+        'parse.schema[0] must be a field { name: \'<column>\', type: \'int\' | \'long\' | \'string\' | \'timestamp\' | \'double\' | \'boolean\' | { decimal: [p, s] }, nullable }',
+        'parse.schema[1] must be a field { name: \'<column>\', type: \'int\' | \'long\' | \'string\' | \'timestamp\' | \'double\' | \'boolean\' | { decimal: [p, s] }, nullable }',
+        'aggregation.window must be { column, duration[, slide] }',
+        "aggregation.aggregates[0] must be an aggregate { fn: 'count', column: '*', alias } or { fn: 'sum', column, alias }",
+      ]);
+      return true;
+    });
+    assert.throws(() => asVersion2(null), /the query spec is not an object/);
+  });
+
+  it('never throws anything but a QueryResolutionError, whatever value replaces any part of a version 1 spec', () => {
+    const withDerived = (): Record<string, unknown> => {
+      const s = referenceJobSpec();
+      s.withColumns = [{ name: 'day', expr: { fn: 'to_date', column: 'window.start' } }];
+      s.sink.partitionBy = ['day'];
+      s.options = { lateRows: 'table', lateRowsPath: '/late', quarantinePath: '/q', maxEventTimeAhead: '1 hour' };
+      return s as unknown as Record<string, unknown>;
+    };
+    resolveQuery(asVersion2(withDerived()));
+    const locations: string[][] = [];
+    const walk = (v: unknown, at: string[]): void => {
+      if (v === null || typeof v !== 'object') return;
+      for (const k of Object.keys(v)) { locations.push([...at, k]); walk((v as Record<string, unknown>)[k], [...at, k]); }
+    };
+    walk(withDerived(), []);
+    let probes = 0;
+    for (const at of locations) {
+      for (const odd of [null, 7, 'x', true, [], {}, [null], { decimal: null }]) {
+        const s = withDerived();
+        let parent = s;
+        for (const k of at.slice(0, -1)) parent = parent[k] as Record<string, unknown>;
+        parent[at[at.length - 1]] = odd;
+        try {
+          resolveQuery(asVersion2(s));
+        } catch (e) {
+          assert.ok(e instanceof QueryResolutionError, `${at.join('.')} = ${JSON.stringify(odd)}: ${(e as Error).stack}`);
+        }
+        probes++;
+      }
+    }
+    assert.ok(probes > 400, `${probes} probes`);
   });
 });

@@ -1,35 +1,36 @@
 /**
  * What travels inside the task messages of proto/tributary/v1/control.proto as JSON: the executor's
- * view of a query (`job_json`) and the statistics each task reports (`stats_json`).
+ * run-specific facts of a query (`job_json`) and the statistics each task reports (`stats_json`).
  */
 import type { IsolationLevel } from '../plan/kafka-options';
 
-/** Everything an executor needs to run any task of a query. Derived from the QuerySpec by the driver. */
+/**
+ * What an executor needs beside the resolved query (MapTaskRequest.query / ReduceTaskRequest.query,
+ * the one source of the query's schema, steps, aggregation, sink and options): where this run of
+ * the query keeps its state and tables, and the facts the driver fixes per checkpoint or per batch.
+ */
 export interface ExecutorJob {
   queryId: string;
-  topic: string;
-  bootstrapServers: string[];
-  /** Tumbling window length, µs. */
-  windowMicros: number;
-  /** Query time zone for timestamps without an offset ('UTC' or '+hh:mm'). */
-  timeZone: string;
-  outputMode: 'append' | 'complete';
+  /** The checkpoint's number of shuffle partitions (fixed at first start). */
   shufflePartitions: number;
   checkpointLocation: string;
+  /** The main table, absolute. */
   tablePath: string;
   redis: { host: string; port: number };
-  /** What map tasks do with a record that cannot become a row (docs/bad-input.md). */
-  badRecords: 'quarantine' | 'fail' | 'drop';
-  /** The quarantine table (side table), set when badRecords is 'quarantine'. */
+  /** The quarantine table (side table, absolute), set when the query's badRecords is 'quarantine'. */
   quarantineTablePath: string | null;
   /** What map tasks do with late rows: count and drop, or also write them to the late-rows table. */
   lateRows: 'drop' | 'table';
   /** The late-rows table (side table), set when lateRows is 'table'. */
   lateRowsTablePath: string | null;
-  maxValueBytes: number;
   /** State snapshot every N versions; change sets in between. */
   snapshotEvery: number;
-  /** kafka.isolation.level the map tasks read with: the batch plan's (absent from drivers before it: read_uncommitted). */
+  /**
+   * The window's length, µs (0 without a window), as the resolved query has it. Read only by
+   * LiveState's former seed-table checkout, which is being removed; goes with it.
+   */
+  windowMicros: number;
+  /** kafka.isolation.level the map tasks read with: the batch plan's (a replay reads as the batch first did). */
   isolationLevel?: IsolationLevel;
 }
 

@@ -1,3 +1,6 @@
+import type { ResolvedQuery } from '../plan/resolved-query';
+import { resolveQuery } from '../resolve/resolve-query';
+import { upgradeSpec } from '../resolve/upgrade-spec';
 import type { QuerySpec } from '../plan/query-spec';
 
 /** The reference job (seed case 15) as a spec, written out by hand; tests change copies of it. */
@@ -34,4 +37,9 @@ export function referenceJobSpec(): QuerySpec {
     trigger: { kind: 'processingTime', interval: '10 seconds' },
     options: {},
   };
+}
+
+/** The reference job resolved as the driver resolves it (its v1 spec upgraded). */
+export function referenceQuery(): ResolvedQuery {
+  return resolveQuery(upgradeSpec(referenceJobSpec()));
 }

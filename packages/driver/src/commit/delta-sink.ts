@@ -5,10 +5,7 @@
  * end offset) for audit and lag tools. In complete mode the commit also removes every file that was
  * live, so the table holds exactly the new result.
  */
-import {
-  AddFile, Action, DERIVED_METADATA_KEY, InvalidArgumentError, parseSchemaString, createTable, kafkaOffsetTxns, QuerySpec, removeFor, sinkTableSchema, Snapshot,
-  StructType, BatchId,
-} from '@tributary/common';
+import { AddFile, Action, createTable, kafkaOffsetTxns, removeFor, Snapshot, StructType, BatchId } from '@tributary/common';
 import { StreamingTable } from './streaming-table';
 
 /** The table a query writes: its columns, partitioning, and whether each batch replaces it (complete mode). */
@@ -16,11 +13,6 @@ export interface SinkTable {
   schema: StructType;
   partitionColumns: string[];
   complete: boolean;
-}
-
-/** The table of a v1 spec (the seed's aggregate table). */
-export function sinkTableOfSpec(spec: QuerySpec): SinkTable {
-  return { schema: sinkTableSchema(spec), partitionColumns: spec.sink.partitionBy ?? [], complete: spec.sink.outputMode === 'complete' };
 }
 
 export class DeltaSink {
@@ -35,23 +27,9 @@ export class DeltaSink {
     this.table = new StreamingTable(tablePath, queryId, log);
   }
 
-  /**
-   * Creates the table, or checks that an existing one has the query's columns, partitioning and
-   * derived-column expressions (executors compute partition values from the table's expressions).
-   */
+  /** Creates the table, or checks that an existing one has the query's columns and partitioning (createTable). */
   async ensureTable(): Promise<void> {
-    const schema = this.sinkTable.schema;
-    await createTable(this.tablePath, schema, { partitionColumns: this.sinkTable.partitionColumns });
-    const existing = parseSchemaString((await this.table.current()).metadata.schemaString);
-    for (const f of schema.fields) {
-      const want = JSON.stringify(f.metadata[DERIVED_METADATA_KEY] ?? null);
-      const have = JSON.stringify(existing.fields.find((x) => x.name === f.name)?.metadata[DERIVED_METADATA_KEY] ?? null);
-      if (want !== have) {
-        throw new InvalidArgumentError(`${this.tablePath} already exists and computes column '${f.name}' as ${have}, but the query computes it as ${want}; write to a new table`, {
-          code: 'DELTA_TABLE_EXISTS',
-        });
-      }
-    }
+    await createTable(this.tablePath, this.sinkTable.schema, { partitionColumns: this.sinkTable.partitionColumns });
   }
 
   /** The newest batch of this query the table holds, if any. */

@@ -79,7 +79,7 @@ export function buildProgress(args: {
       processedRowsPerSecond: numInputRows / seconds,
     }],
     sink: { description: `DeltaSink[${ctx.job.tablePath}]`, numOutputRows: commit.numOutputRows },
-    badRecords: { total: Object.values(badByReason).reduce((a, b) => a + b, 0), byReason: badByReason, action: ctx.job.badRecords, quarantined },
+    badRecords: { total: Object.values(badByReason).reduce((a, b) => a + b, 0), byReason: badByReason, action: ctx.query.options.badRecords, quarantined },
     lateRows: { total: late, action: ctx.job.lateRowsTablePath ? 'table' : 'drop', written: lateWritten },
     sideTables: args.sideSinks.map((side) => ({
       name: side.name,

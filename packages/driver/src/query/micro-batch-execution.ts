@@ -258,8 +258,8 @@ export class MicroBatchExecution {
     const cp = this.deps.checkpoint;
     const prevPlan = (await cp.offsets.getLatest())?.value;
     const prevCommit = (await cp.commits.getLatest())?.value;
-    const topic = this.ctx.job.topic;
-    const [latestRaw, earliest] = await Promise.all([this.deps.source.latest(topic, this.ctx.job.isolationLevel ?? DEFAULT_ISOLATION_LEVEL), this.deps.source.earliest(topic)]);
+    const topic = this.ctx.query.source.topic;
+    const [latestRaw, earliest] = await Promise.all([this.deps.source.latest(topic, this.ctx.query.source.isolationLevel), this.deps.source.earliest(topic)]);
     this.latestOffsets = latestRaw;
     let latest = latestRaw;
     if (this.ctx.availableNow) {
@@ -283,7 +283,7 @@ export class MicroBatchExecution {
       onDataLoss: (m) => this.deps.log(`WARN ${m}; continuing because failOnDataLoss is false`),
     });
     const hasData = ranges.some((r) => r.to > r.from);
-    const append = this.ctx.job.outputMode === 'append';
+    const append = this.ctx.query.sink.outputMode === 'append';
     const lateWatermark = prevPlan?.watermarkMicros ?? INITIAL_WATERMARK_MICROS;
     const maxBefore = prevCommit?.maxEventTimeMicros ?? null;
     const watermark = nextWatermark(lateWatermark, maxBefore, this.ctx.delayMicros);
@@ -306,7 +306,7 @@ export class MicroBatchExecution {
       configHash: this.ctx.configHash,
       limits: { maxOffsetsPerTrigger: this.ctx.spec.source.maxOffsetsPerTrigger, maxEventTimeAheadMs: this.ctx.maxEventTimeAheadMs },
       noData,
-      isolationLevel: this.ctx.job.isolationLevel,
+      isolationLevel: this.ctx.query.source.isolationLevel,
     };
   }
 
@@ -354,9 +354,9 @@ export class MicroBatchExecution {
           job: { ...this.ctx.job, isolationLevel: plan.isolationLevel ?? DEFAULT_ISOLATION_LEVEL },
           ranges: plan.sources.flatMap((s) => s.partitions.map((p) => ({ topic: s.topic, partition: p.partition, from: p.from, to: p.to }))),
           lateWatermarkMicros: plan.lateWatermarkMicros,
-          lateFilter: this.ctx.job.outputMode === 'append' && !stateless,
+          lateFilter: this.ctx.query.sink.outputMode === 'append' && !stateless,
           stateless,
-          query: this.ctx.query ?? undefined,
+          query: this.ctx.query,
           watermarkMicros: plan.watermarkMicros,
           committedAttempts,
           noData: plan.noData,

@@ -2,21 +2,20 @@
  * What a running query is made of once resolved from its spec and checkpoint: the spec, the
  * executor job derived from it, and the checkpoint's identity. Built by the query manager.
  */
-import { ExecutorJob, QuerySpec, QuerySpecV2, ResolvedQuery } from '@tributary/common';
+import { ExecutorJob, QuerySpecV2, ResolvedQuery } from '@tributary/common';
 
 export interface QueryContext {
-  spec: QuerySpec | QuerySpecV2;
-  /**
-   * The resolved query the executors run, or null for a v1 spec of the seed's shape, which the
-   * executors still run with the seed's kernels (job.windowMicros, the event decoder).
-   */
-  query: ResolvedQuery | null;
+  /** The spec as version 2 (a version 1 spec upgraded: asVersion2). */
+  spec: QuerySpecV2;
+  /** The resolved query the executors run: sent with every task, the one source of what they do. */
+  query: ResolvedQuery;
   queryId: string;
   runId: string;
   name: string;
   job: ExecutorJob;
   checkpointDir: string;
   delayMicros: number;
+  /** The window's length, µs (0 without a window). */
   windowMicros: number;
   triggerIntervalMs: number;
   availableNow: boolean;
@@ -28,5 +27,5 @@ export interface QueryContext {
 
 /** A query without aggregation: map tasks write the table, with no shuffle, reduce stage or state. */
 export function isStateless(ctx: QueryContext): boolean {
-  return ctx.query !== null && ctx.query.aggregate === null;
+  return ctx.query.aggregate === null;
 }

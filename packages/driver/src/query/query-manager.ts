@@ -8,18 +8,18 @@ import { createHash, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  assertValidSpec, BatchId, canonicalJson, isolationLevelOf, Checkpoint, DEFAULT_MAX_EVENT_TIME_AHEAD, defaultSideTablePath, diffStateful, ExecutorJob,
-  InvalidArgumentError, LATE_ROWS_TABLE_SCHEMA, parseDuration, parseSpecDocument, QUARANTINE_TABLE_SCHEMA, QuerySpec,
-  statefulFingerprint, TributaryError, UnavailableError, QuerySpecV2, ResolvedQuery, resolveQuery, diffResolved,
-  deltaSchemaOf, seedSchemaProblem, lateRowsTableSchema,
+  asVersion2, BatchId, canonicalJson, Checkpoint, DEFAULT_MAX_EVENT_TIME_AHEAD, defaultSideTablePath, ExecutorJob,
+  InvalidArgumentError, parseDuration, parseSpecDocument, QUARANTINE_TABLE_SCHEMA, QuerySpec,
+  TributaryError, UnavailableError, QuerySpecV2, ResolvedQuery, resolveQuery, diffResolved, deltaSchemaOf, lateRowsTableSchema,
 } from '@tributary/common';
 import { ExecutorRegistry } from '../scheduler/executor-registry';
 import { MicroBatchExecution, SourceOffsets, StateFence } from './micro-batch-execution';
 import { QueryContext } from './query-context';
-import { DeltaSink, SinkTable, sinkTableOfSpec } from '../commit/delta-sink';
+import { DeltaSink, SinkTable } from '../commit/delta-sink';
 import { SideTableSink } from '../commit/side-table-sink';
 import { asPreconditionError, PathPolicy } from './path-policy';
 import { executorRefusals } from './executor-refusals';
+import { earlierFormatRefusal } from './earlier-checkpoint';
 
 export interface Environment {
   /** Checks Kafka is reachable and the topic exists; throws UnavailableError naming what and where. */
@@ -115,7 +115,8 @@ export class QueryManager {
    * checkpoint and tables opened and the spec saved before the query is registered and started; a
    * failure at any step releases what was opened and leaves nothing registered.
    */
-  private async start(spec: AnySpec, resuming: boolean): Promise<QueryInfoMsg> {
+  private async start(submitted: AnySpec, resuming: boolean): Promise<QueryInfoMsg> {
+    const spec = asVersion2(submitted);
     let query = this.validate(spec);
     this.paths.check(spec);
     const checkpointDir = path.resolve(spec.sink.checkpointLocation);
@@ -128,45 +129,43 @@ export class QueryManager {
     await this.env.checkKafka(servers, spec.source.topic);
     await this.env.checkRedis();
 
-    const fingerprint = query === null ? statefulFingerprint(spec as QuerySpec) : null;
     const checkpoint = await Checkpoint.open(checkpointDir).catch((err) => { throw asPreconditionError(err); });
     let closeFence: (() => Promise<void>) | undefined;
     try {
       const existing = await checkpoint.readMetadata();
-      if (existing && query !== null && spec.options.shufflePartitions === undefined) {
-        // Shuffle partitions are fixed at first start: a restart that leaves them unset keeps them.
-        query = resolveQuery(spec as QuerySpecV2, { defaults: { shufflePartitions: existing.shufflePartitions } });
-      }
       if (existing) {
-        const changes = restartChanges(existing, fingerprint, query);
+        const earlier = earlierFormatRefusal(checkpointDir, existing);
+        if (earlier !== null) throw new TributaryError(earlier, { code: 'FAILED_PRECONDITION' });
+        if (spec.options.shufflePartitions === undefined) {
+          // Shuffle partitions are fixed at first start: a restart that leaves them unset keeps them.
+          query = this.validate(spec, existing.shufflePartitions);
+        }
+        const changes = diffResolved(existing.resolvedQuery!, query);
         if (changes.length > 0) {
           throw new InvalidArgumentError(`the checkpoint at ${checkpointDir} belongs to a query whose stateful part differs: ${changes.join('; ')}. Use a new checkpoint location to run the changed query.`);
         }
       }
       const sidePaths = [this.quarantinePath(spec), this.lateRowsPath(spec)].filter((p): p is string => p !== null);
       const metadata = existing ?? (await checkpoint.initMetadata({
-        shufflePartitions: spec.options.shufflePartitions ?? DEFAULT_SHUFFLE_PARTITIONS,
-        // v1 seed jobs are compared on restart by this fingerprint; resolved queries by the resolved
-        // query itself (diffResolved), recorded beside it.
-        statefulFingerprint: fingerprint ?? canonicalJson({ aggregate: query?.aggregate ?? null }),
-        resolvedQuery: query ?? undefined,
+        shufflePartitions: query.options.shufflePartitions,
+        // Restarts compare the resolved query recorded beside it (diffResolved); the fingerprint is kept for readers of the file.
+        statefulFingerprint: canonicalJson({ aggregate: query.aggregate }),
+        resolvedQuery: query,
         sinkPaths: [...sidePaths, path.resolve(spec.sink.path)],
         sourceTopic: spec.source.topic,
       }));
       const queryId = metadata.queryId;
-      const ctx = query === null
-        ? this.context(spec as QuerySpec, queryId, checkpointDir, metadata.shufflePartitions, servers)
-        : this.resolvedContext(spec as QuerySpecV2, query, queryId, checkpointDir, metadata.shufflePartitions, servers);
+      const ctx = this.context(spec, query, queryId, checkpointDir, metadata.shufflePartitions);
       const fence = await this.env.stateFence(queryId, checkpointDir, metadata.shufflePartitions);
       closeFence = () => fence.close();
-      const sink = new DeltaSink(ctx.job.tablePath, query === null ? sinkTableOfSpec(spec as QuerySpec) : sinkTableOfQuery(query), queryId);
+      const sink = new DeltaSink(ctx.job.tablePath, sinkTableOfQuery(query), queryId);
       await sink.ensureTable();
       const lastCommitted = (await checkpoint.commits.getLatest())?.batchId ?? -1;
       const sideSinks: SideTableSink[] = [];
       if (ctx.job.quarantineTablePath) sideSinks.push(new SideTableSink('quarantine', ctx.job.quarantineTablePath, QUARANTINE_TABLE_SCHEMA, queryId));
       if (ctx.job.lateRowsTablePath) {
-        // v1 seed jobs keep the fixed late-rows schema; a resolved query's follows its aggregation's input row.
-        const lateSchema = query === null ? LATE_ROWS_TABLE_SCHEMA : deltaSchemaOf(lateRowsTableSchema(query));
+        // The late-rows table's schema follows the aggregation's input row (task/late-rows-table.ts).
+        const lateSchema = deltaSchemaOf(lateRowsTableSchema(query));
         sideSinks.push(new SideTableSink('lateRows', ctx.job.lateRowsTablePath, lateSchema, queryId));
       }
       for (const side of sideSinks) await side.ensureTable(lastCommitted);
@@ -184,7 +183,7 @@ export class QueryManager {
         ctx, execution, checkpoint,
         close: async () => { await fence.close(); await checkpoint.close(); },
       };
-      this.save(queryId, spec);
+      this.save(queryId, submitted);
       this.queries.set(queryId, running);
       execution.start();
       void execution.awaitTermination().then(async () => {
@@ -228,81 +227,30 @@ export class QueryManager {
     return q;
   }
 
-  private context(spec: QuerySpec, queryId: string, checkpointDir: string, shufflePartitions: number, servers: string[]): QueryContext {
-    const windowMicros = parseDuration(spec.aggregation.window.duration);
-    const job: ExecutorJob = {
-      queryId,
-      topic: spec.source.topic,
-      bootstrapServers: servers,
-      windowMicros,
-      timeZone: spec.parse.timeZone,
-      outputMode: spec.sink.outputMode === 'complete' ? 'complete' : 'append',
-      shufflePartitions,
-      checkpointLocation: checkpointDir,
-      tablePath: path.resolve(spec.sink.path),
-      redis: this.env.redis,
-      badRecords: spec.options.badRecords ?? 'quarantine',
-      quarantineTablePath: this.quarantinePath(spec),
-      lateRows: spec.options.lateRows ?? 'drop',
-      lateRowsTablePath: this.lateRowsPath(spec),
-      maxValueBytes: spec.options.maxValueBytes ?? 64 * 1024,
-      snapshotEvery: 10,
-      isolationLevel: isolationLevelOf(spec.source),
-    };
-    return {
-      spec,
-      query: null,
-      queryId,
-      runId: randomUUID(),
-      name: spec.name ?? '',
-      job,
-      checkpointDir,
-      delayMicros: spec.watermark ? parseDuration(spec.watermark.delay) : 0,
-      windowMicros,
-      triggerIntervalMs: spec.trigger.kind === 'processingTime' ? Math.floor(parseDuration(spec.trigger.interval) / 1000) : 0,
-      availableNow: spec.trigger.kind === 'availableNow',
-      maxEventTimeAheadMs: Math.floor(parseDuration(spec.options.maxEventTimeAhead ?? DEFAULT_MAX_EVENT_TIME_AHEAD) / 1000),
-      configHash: 'sha256:' + createHash('sha256').update(canonicalJson({ job: { ...job, queryId: undefined }, stateful: statefulFingerprint(spec) })).digest('hex'),
-    };
-  }
-
   /**
-   * Validates a spec and, for a v2 spec, resolves it. A v1 spec is the seed's query shape, which
-   * the executors run with the seed's kernels: its schema must be the seed's (a v1 job with other
-   * field names is refused here rather than quarantining every record). A v2 spec is resolved, then
-   * refused by name where the executors cannot run it yet (executorRefusals).
+   * The resolved query of a spec (every spec is version 2 by now: asVersion2), refused by name
+   * where the executors cannot run it yet (executorRefusals). `shufflePartitions`: the checkpoint's,
+   * for a restart whose spec leaves them unset.
    */
-  private validate(spec: AnySpec): ResolvedQuery | null {
-    if (spec !== null && typeof spec === 'object' && (spec as { version?: unknown }).version === 2) {
-      const query = resolveQuery(spec as QuerySpecV2);
-      const refused = executorRefusals(query);
-      if (refused.length > 0) throw new InvalidArgumentError(refused.join('; '), { code: 'UNSUPPORTED_OPERATION' });
-      return query;
-    }
-    assertValidSpec(spec as QuerySpec);
-    const seed = seedSchemaProblem(spec as QuerySpec);
-    if (seed !== null) throw new InvalidArgumentError(seed, { code: 'UNSUPPORTED_OPERATION' });
-    return null;
+  private validate(spec: QuerySpecV2, shufflePartitions?: number): ResolvedQuery {
+    const query = resolveQuery(spec, shufflePartitions === undefined ? {} : { defaults: { shufflePartitions } });
+    const refused = executorRefusals(query);
+    if (refused.length > 0) throw new InvalidArgumentError(refused.join('; '), { code: 'UNSUPPORTED_OPERATION' });
+    return query;
   }
 
-  private resolvedContext(spec: QuerySpecV2, query: ResolvedQuery, queryId: string, checkpointDir: string, shufflePartitions: number, servers: string[]): QueryContext {
+  private context(spec: QuerySpecV2, query: ResolvedQuery, queryId: string, checkpointDir: string, shufflePartitions: number): QueryContext {
     const job: ExecutorJob = {
       queryId,
-      topic: query.source.topic,
-      bootstrapServers: servers,
-      windowMicros: query.aggregate?.window?.sizeMicros ?? 0,
-      timeZone: query.options.timeZone,
-      outputMode: query.sink.outputMode === 'complete' ? 'complete' : 'append',
       shufflePartitions,
       checkpointLocation: checkpointDir,
       tablePath: path.resolve(query.sink.path),
       redis: this.env.redis,
-      badRecords: query.options.badRecords,
       quarantineTablePath: this.quarantinePath(spec),
       lateRows: query.options.lateRows,
       lateRowsTablePath: query.aggregate === null ? null : this.lateRowsPath(spec),
-      maxValueBytes: query.scan.maxValueBytes,
       snapshotEvery: 10,
+      windowMicros: query.aggregate?.window?.sizeMicros ?? 0,
       isolationLevel: query.source.isolationLevel,
     };
     return {
@@ -314,7 +262,7 @@ export class QueryManager {
       job,
       checkpointDir,
       delayMicros: query.eventTime?.delayMicros ?? 0,
-      windowMicros: job.windowMicros,
+      windowMicros: query.aggregate?.window?.sizeMicros ?? 0,
       triggerIntervalMs: query.options.triggerIntervalMicros === null ? 0 : Math.floor(query.options.triggerIntervalMicros / 1000),
       availableNow: query.options.availableNow,
       maxEventTimeAheadMs: Math.floor((query.eventTime?.maxAheadMicros ?? parseDuration(DEFAULT_MAX_EVENT_TIME_AHEAD)) / 1000),
@@ -372,18 +320,6 @@ export class QueryManager {
 /** The table a resolved query writes. */
 function sinkTableOfQuery(query: ResolvedQuery): SinkTable {
   return { schema: deltaSchemaOf(query.output), partitionColumns: query.sink.partitionBy, complete: query.sink.outputMode === 'complete' };
-}
-
-/**
- * What differs between the query that made a checkpoint and the one submitted on it, where
- * Spark refuses such a change: by the resolved queries when both have one (diffResolved), by the
- * seed's stateful fingerprint when both are v1, and always when one is a v1 seed job and the
- * other a resolved query (their state layouts differ).
- */
-function restartChanges(existing: { statefulFingerprint: string; resolvedQuery?: ResolvedQuery }, fingerprint: string | null, query: ResolvedQuery | null): string[] {
-  const otherKind = ['the checkpoint was written by a query of another kind (a v1 seed job and a resolved query keep different state)'];
-  if (query !== null) return existing.resolvedQuery ? diffResolved(existing.resolvedQuery, query) : otherKind;
-  return existing.resolvedQuery || fingerprint === null ? otherKind : diffStateful(existing.statefulFingerprint, fingerprint);
 }
 
 type AnySpec = QuerySpec | QuerySpecV2;

@@ -1,14 +1,11 @@
 /**
- * Aggregation kernels of the seed job: tumbling windows, late filter, typed-array partial
- * aggregation, shuffle partitioning, and their Arrow IPC encoding (the state of a partition is the
- * general group-by's GroupStateTable for every query).
- * group-by/ holds the general version (any scalar keys, several aggregates, formats
- * group-partials/v1 and group-changes/v1) beside them; the seed job's path is unchanged.
+ * Aggregation of resolved queries: group-by/ (any scalar keys, several aggregates, formats
+ * group-partials/v1 and group-changes/v1) and window arithmetic. The former seed path's window
+ * state table and partial codec remain only for LiveState's v1 checkout/commit, which is being
+ * removed; they go with it.
  */
 export { windowStartMicros, windowEndMicros, isWindowClosed, formatMicrosIso } from './window';
-export { murmur3HashInt, shufflePartition } from './hash-partition';
 export { PartialSet, PartialSetColumns, ColumnBuffers, partialSumCents, emptyPartialSet } from './partial-set';
-export { PartialAggregator, EventColumns, AddOptions, DrainOptions, DrainResult } from './partial-aggregator';
 export {
   ChangeSet,
   encodePartialSet,

@@ -6,7 +6,6 @@
 import {
   asBatchId, BatchId, ExecutorJob, InvalidArgumentError, ISOLATION_LEVELS, ResolvedQuery, resolvedQueryFromProto, ServiceHandlers, TributaryError,
 } from '@tributary/common';
-import { MapTaskRunner } from '../task/map-task';
 import { IngestTaskRunner } from '../task/ingest-task';
 import { AggregateMapTaskRunner } from '../task/aggregate-map-task';
 import { ReduceTaskRunner } from '../task/reduce-task';
@@ -38,8 +37,7 @@ function parseCommitted(list: unknown): Map<BatchId, number> {
   return committed;
 }
 
-/** `resolved`: the request carries a resolved query (the seed's window length is then not used). */
-function parseJob(json: unknown, ctx: Ctx, resolved: boolean): ExecutorJob {
+function parseJob(json: unknown, ctx: Ctx): ExecutorJob {
   let job: ExecutorJob;
   try {
     job = JSON.parse(String(json ?? '')) as ExecutorJob;
@@ -50,13 +48,8 @@ function parseJob(json: unknown, ctx: Ctx, resolved: boolean): ExecutorJob {
   if (job === null || typeof job !== 'object') problems.push('not an object');
   else {
     if (typeof job.queryId !== 'string' || job.queryId === '') problems.push('queryId');
-    if (typeof job.topic !== 'string') problems.push('topic');
-    if (!Array.isArray(job.bootstrapServers) || job.bootstrapServers.some((b) => typeof b !== 'string')) problems.push('bootstrapServers');
-    if (!Number.isSafeInteger(job.windowMicros) || job.windowMicros < (resolved ? 0 : 1)) problems.push('windowMicros');
     if (!Number.isInteger(job.shufflePartitions) || job.shufflePartitions < 1) problems.push('shufflePartitions');
     if (typeof job.tablePath !== 'string' || typeof job.checkpointLocation !== 'string') problems.push('tablePath/checkpointLocation');
-    if (!['quarantine', 'fail', 'drop'].includes(job.badRecords)) problems.push('badRecords');
-    if (!Number.isSafeInteger(job.maxValueBytes) || job.maxValueBytes < 1) problems.push('maxValueBytes');
     if (job.isolationLevel !== undefined && !ISOLATION_LEVELS.includes(job.isolationLevel)) problems.push('isolationLevel');
   }
   if (problems.length > 0) throw new InvalidArgumentError(`job_json is not a valid executor job: bad ${problems.join(', ')}`);
@@ -96,9 +89,9 @@ export function taskError(err: unknown): { code: string; message: string; retry:
   return { code: 'TASK_FAILED', message: e?.stack ?? String(err), retry: 'RETRY_CLASS_RETRIABLE' };
 }
 
-/** The typed resolved query of a task request (plan.proto), or null when the request has none (a v1 seed job). */
-function parseQuery(msg: unknown): ResolvedQuery | null {
-  if (msg === undefined || msg === null) return null;
+/** The typed resolved query of a task request (plan.proto): every task runs one. */
+function parseQuery(msg: unknown): ResolvedQuery {
+  if (msg === undefined || msg === null) throw new InvalidArgumentError('the request carries no resolved query (query); every task runs one');
   try {
     return resolvedQueryFromProto(msg as never);
   } catch (err) {
@@ -106,19 +99,15 @@ function parseQuery(msg: unknown): ResolvedQuery | null {
   }
 }
 
-/**
- * The task runners by kind: `maps` and `reduces` (without a query) run v1 seed jobs with the seed's
- * kernels; a resolved query runs as `ingests` (no aggregation) or `aggregateMaps` + `reduces`.
- */
+/** The task runners by kind: a query without aggregation runs as `ingests`, one with as `aggregateMaps` + `reduces`. */
 export interface TaskRunners {
-  maps: MapTaskRunner;
   ingests: IngestTaskRunner;
   aggregateMaps: AggregateMapTaskRunner;
   reduces: ReduceTaskRunner;
 }
 
 export function taskService(runners: TaskRunners, attempts: AttemptTracker, inbox: ShuffleInbox, log: (m: string) => void): ServiceHandlers {
-  const { maps, ingests, aggregateMaps, reduces } = runners;
+  const { ingests, aggregateMaps, reduces } = runners;
   return {
     async OpenShuffle(req) {
       const ctx = checkCtx(req.ctx);
@@ -137,11 +126,11 @@ export function taskService(runners: TaskRunners, attempts: AttemptTracker, inbo
     },
     async RunMapTask(req) {
       const ctx = checkCtx(req.ctx);
-      const job = parseJob(req.job_json, ctx, req.query !== undefined && req.query !== null);
+      const job = parseJob(req.job_json, ctx);
       const ranges = parseRanges(req.ranges);
       const query = parseQuery(req.query);
       if (!Number.isInteger(req.task_id) || req.task_id < 0) throw new InvalidArgumentError('task_id must be ≥ 0');
-      if (query && query.aggregate === null) {
+      if (query.aggregate === null) {
         // An ingest query: the map task writes the table's files; there is no shuffle to push to.
         const signal = attempts.begin(ctx.query_id, ctx.batch_id, ctx.attempt);
         try {
@@ -170,15 +159,7 @@ export function taskService(runners: TaskRunners, attempts: AttemptTracker, inbo
         signal,
       };
       try {
-        if (query) {
-          const { stats, quarantineAdds, lateRowsAdds } = await aggregateMaps.run({ ...common, query });
-          return {
-            stats_json: JSON.stringify(stats),
-            quarantine_add_actions_json: quarantineAdds.map((a) => JSON.stringify(a)),
-            late_rows_add_actions_json: lateRowsAdds.map((a) => JSON.stringify(a)),
-          };
-        }
-        const { stats, quarantineAdds, lateRowsAdds } = await maps.run(common);
+        const { stats, quarantineAdds, lateRowsAdds } = await aggregateMaps.run({ ...common, query });
         return {
           stats_json: JSON.stringify(stats),
           quarantine_add_actions_json: quarantineAdds.map((a) => JSON.stringify(a)),
@@ -191,10 +172,10 @@ export function taskService(runners: TaskRunners, attempts: AttemptTracker, inbo
     },
     async RunReduceTask(req) {
       const ctx = checkCtx(req.ctx);
-      const job = parseJob(req.job_json, ctx, req.query !== undefined && req.query !== null);
+      const job = parseJob(req.job_json, ctx);
       const partitions = parsePartitions(req.partitions, job, 'partition');
       const query = parseQuery(req.query);
-      if (query && query.aggregate === null) throw new InvalidArgumentError('a query without aggregation has no reduce tasks');
+      if (query.aggregate === null) throw new InvalidArgumentError('a query without aggregation has no reduce tasks');
       const mapTaskIds = (req.map_task_ids ?? []) as number[];
       if (mapTaskIds.some((id) => !Number.isInteger(id) || id < 0)) throw new InvalidArgumentError('map_task_ids must be ≥ 0');
       attempts.begin(ctx.query_id, ctx.batch_id, ctx.attempt);

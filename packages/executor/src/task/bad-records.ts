@@ -6,7 +6,7 @@
  *   'fail'        fails the task as FATAL naming topic, partition, offset and reason.
  * Every bad record is counted by reason in the task's stats.
  */
-import { ExecutorJob, MapTaskStats, RecordChunk, TributaryError } from '@tributary/common';
+import { MapTaskStats, RecordChunk, ResolvedOptions, TributaryError } from '@tributary/common';
 import { QuarantineFiles } from '../sink/quarantine-files';
 
 /** Under the quarantine policy, logs this many bad records per task in full (all are in the table). */
@@ -15,13 +15,13 @@ const QUARANTINE_LOG_LIMIT = 20;
 export type OnBadRecord = (chunk: RecordChunk, i: number, reason: string, detail: () => string) => void;
 
 export function badRecordHandler(
-  job: ExecutorJob, batchId: number, stats: MapTaskStats, quarantine: QuarantineFiles | undefined, log: (m: string) => void,
+  policy: ResolvedOptions['badRecords'], batchId: number, stats: MapTaskStats, quarantine: QuarantineFiles | undefined, log: (m: string) => void,
 ): OnBadRecord {
   let logged = 0;
   return (chunk, i, reason, detail) => {
     stats.badRecords[reason] = (stats.badRecords[reason] ?? 0) + 1;
     const where = `topic ${chunk.topic} partition ${chunk.partition} offset ${chunk.offset[i]}`;
-    if (job.badRecords === 'fail') {
+    if (policy === 'fail') {
       throw new TributaryError(`bad record at ${where}: ${reason}: ${detail()} (badRecords is 'fail')`, { code: 'BAD_RECORD' });
     }
     if (quarantine) {

@@ -40,10 +40,10 @@ export async function readDecodedChunks(
   readers: RangeReaders, input: DecodedChunksInput, stats: MapTaskStats, log: (m: string) => void, onRows: OnRows,
 ): Promise<DecodedChunksResult> {
   const { job, query } = input;
-  const reader = await readers.get(job.bootstrapServers, job.isolationLevel ?? DEFAULT_ISOLATION_LEVEL);
+  const reader = await readers.get(query.source.bootstrapServers, job.isolationLevel ?? DEFAULT_ISOLATION_LEVEL);
   const decoder = createStructDecoder(query.scan);
-  const quarantine = job.badRecords === 'quarantine' && job.quarantineTablePath ? new QuarantineFiles(job.quarantineTablePath, input.batchId) : undefined;
-  const onBad = badRecordHandler(job, input.batchId, stats, quarantine, log);
+  const quarantine = query.options.badRecords === 'quarantine' && job.quarantineTablePath ? new QuarantineFiles(job.quarantineTablePath, input.batchId) : undefined;
+  const onBad = badRecordHandler(query.options.badRecords, input.batchId, stats, quarantine, log);
   const ctx = { timeZone: query.options.timeZone };
   let decodeMs = 0;
   let stepsMs = 0;

@@ -9,10 +9,10 @@
  *   4. write state version N+1 (a change set, or a snapshot every K versions) — fenced by (N+1, A),
  *      durable before the answer, so before the driver commits any sink; the write also records
  *      how many rows the partition emitted, which the driver checks the reported files against;
- *   5. write the emitted rows as one Parquet data file and answer with its Delta `add` action.
+ *   5. write the emitted rows as data files (partitioned as the sink is) and answer with their Delta `add` actions.
  *
- * A resolved query (input.query) runs the same steps with the general group-by: partials and state
- * in the group codec's formats (GroupStateTable, LiveState.checkoutGroups/commitGroups); the rows
+ * Every query runs them with the general group-by of its resolved query (input.query): partials and
+ * state in the group codec's formats (GroupStateTable, LiveState.checkoutGroups/commitGroups); the rows
  * a partition emits are its state rows as the aggregate's output (outputRows), then the query's
  * `post` steps; what `post` keeps is what the partition emits (recorded with its state version,
  * checked by the driver against the files). Every partition's rows go to the table's data files
@@ -31,8 +31,7 @@ export interface ReduceTaskInput {
   batchId: BatchId;
   attempt: number;
   job: ExecutorJob;
-  /** The resolved query, or null for a v1 seed job (the seed's kernels). */
-  query: ResolvedQuery | null;
+  query: ResolvedQuery;
   partitions: number[];
   mapTaskIds: number[];
   watermarkMicros: number;
@@ -48,12 +47,10 @@ export class ReduceTaskRunner {
 
   constructor(private readonly inbox: ShuffleInbox, private readonly state: LiveState) {}
 
-  async run(input: ReduceTaskInput): Promise<{ stats: ReduceTaskStats; adds: object[] }> {
+  async run(input: ReduceTaskInput): Promise<{ stats: ReduceTaskStats; adds: AddFile[] }> {
     const t0 = Date.now();
     const { queryId, batchId, attempt } = input;
     try {
-      // The seed's v1 reduce (WindowStateTable) is gone: every query's state is the general group-by's.
-      if (input.query === null) throw new RangeError('a reduce task needs the resolved query (v1 seed jobs run as resolved queries)');
       return await this.reduceGroups(input, input.query, t0);
     } finally {
       this.inbox.close(queryId, batchId, attempt, 'its reduce task ended');
@@ -81,7 +78,7 @@ export class ReduceTaskRunner {
         table.merge(partials);
       }
       stats.mergedPartialRows += merged;
-      const stateRows = job.outputMode === 'append' ? table.evictClosed(input.watermarkMicros) : table.allRows();
+      const stateRows = query.sink.outputMode === 'append' ? table.evictClosed(input.watermarkMicros) : table.allRows();
       const out = runSteps(query.post, outputRows(layout, stateRows), ctx);
       const tw = Date.now();
       const changes = await this.state.commitGroups(job, partition, batchId, attempt, table, out.count);

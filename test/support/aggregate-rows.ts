@@ -1,5 +1,5 @@
 /**
- * Rows of a seed-job output table as exact values: window bounds in µs, counts and cents as bigint,
+ * Rows of a seed-job output table as exact values, read independently of the engine's readers: window bounds in µs, counts and cents as bigint,
  * read straight from the Arrow buffers (timestamps are int64 µs; decimal(20,2) is a 128-bit
  * two's-complement integer of cents in four little-endian 32-bit words).
  */

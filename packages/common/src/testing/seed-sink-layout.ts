@@ -1,5 +1,6 @@
 /**
- * How a query's output rows map onto its Delta table: the table schema (the aggregate columns plus
+ * A test fixture (the former seed sink's layout, for tests that write seed-shaped tables with
+ * derived partition columns directly): how the seed query's output rows map onto its Delta table: the table schema (the aggregate columns plus
  * the query's derived columns) and, per partition column, how its value is computed.
  *
  * The table itself is the contract between the driver, which creates it from the query, and the
@@ -8,11 +9,11 @@
  * ignore unknown field metadata and see an ordinary partition column.
  */
 import { InvalidArgumentError } from '../errors';
-import { derivedColumnType, evaluateDerived } from '../plan/derived-columns';
+import { derivedColumnType, evaluateDerived } from './seed-derived-columns';
 import type { DerivedExpr, QuerySpec } from '../plan/query-spec';
 import { AGGREGATE_TABLE_SCHEMA } from './aggregate-table';
-import { Metadata } from './actions';
-import { DataType, StructType, field, parseSchemaString, primitive, struct } from './schema';
+import { Metadata } from '../delta/actions';
+import { DataType, StructType, field, parseSchemaString, primitive, struct } from '../delta/schema';
 
 export const DERIVED_METADATA_KEY = 'tributary.withColumn';
 

@@ -1,7 +1,8 @@
 /**
- * Columns computed from an aggregated row at write time (withColumn; see DerivedColumnSpec), used
- * as partition columns. Each evaluates to the partition value text Delta stores
- * (PROTOCOL.md, "Partition Value Serialization"):
+ * A test fixture (the seed sink's former derived columns, for tests that write seed-shaped tables
+ * directly; queries compute withColumn with the executors' expressions). Columns computed from an
+ * aggregated row (withColumn of a v1 spec; see DerivedColumnSpec), used as partition columns. Each
+ * evaluates to the partition value text Delta stores (PROTOCOL.md, "Partition Value Serialization"):
  *
  *   to_date(window.start|window.end)              date 'yyyy-MM-dd' of the bound in the time zone
  *   date_format(window.start|window.end, pattern) string; pattern tokens yyyy MM dd HH mm ss,
@@ -11,10 +12,8 @@
  * The time zone is the query's ('UTC' or a fixed offset '+hh:mm'), as Spark uses its session time
  * zone for these functions.
  */
-import type { DerivedExpr } from './query-spec';
-
-export const DERIVED_SOURCE_COLUMNS = ['window.start', 'window.end'];
-const PATTERN_RE = /^(yyyy|MM|dd|HH|mm|ss|[-_/:. T])+$/;
+import type { DerivedExpr } from '../plan/query-spec';
+import { zoneOffsetMicros } from '../plan/time-zone';
 
 export function derivedColumnType(expr: DerivedExpr): 'date' | 'string' | 'int' {
   switch (expr?.fn) {
@@ -23,29 +22,6 @@ export function derivedColumnType(expr: DerivedExpr): 'date' | 'string' | 'int' 
     case 'hour': return 'int';
   }
   return 'string';
-}
-
-/** Problems of one expression, each a sentence; empty when it can be evaluated. */
-export function derivedExprProblems(name: string, expr: DerivedExpr): string[] {
-  const problems: string[] = [];
-  if (expr === null || typeof expr !== 'object' || !['to_date', 'date_format', 'hour'].includes((expr as { fn: string }).fn)) {
-    return [`withColumn('${name}'): only to_date, date_format and hour over window.start or window.end are supported`];
-  }
-  if (!DERIVED_SOURCE_COLUMNS.includes(expr.column)) {
-    problems.push(`withColumn('${name}'): ${expr.fn} over '${String(expr.column)}' is not supported yet; use col('window.start') or col('window.end')`);
-  }
-  if (expr.fn === 'date_format' && !(typeof expr.format === 'string' && PATTERN_RE.test(expr.format))) {
-    problems.push(`withColumn('${name}'): date_format pattern ${JSON.stringify(expr.format)} is not supported; use tokens yyyy MM dd HH mm ss and separators - _ / : . space T`);
-  }
-  return problems;
-}
-
-/** Offset of 'UTC' or '+hh:mm' in µs. */
-export function zoneOffsetMicros(timeZone: string): number {
-  if (timeZone === 'UTC') return 0;
-  const m = /^([+-])(\d{2}):(\d{2})$/.exec(timeZone);
-  if (!m) throw new Error(`time zone '${timeZone}' is not 'UTC' or '+hh:mm'`);
-  return (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) * 60_000_000;
 }
 
 /** The partition value text of `expr` for a row whose window is [startMicros, endMicros). */

@@ -1,5 +1,6 @@
 /**
- * The seed job's output table, as Spark writes it for
+ * A test fixture: a table of the seed job's shape, built directly (not by the engine), for tests of
+ * the Delta machinery and of readers. The table as Spark writes it for
  * `groupBy(window(timestamp, '5 minutes'), customer_id).agg(count(*), sum(amount))`:
  *
  *   window        struct<start: timestamp, end: timestamp>   nullable
@@ -14,8 +15,8 @@
 import * as arrow from 'apache-arrow';
 import { setDecimal128Words, setInt64Words } from '../arrow/int-words';
 import { InvalidArgumentError } from '../errors';
-import { toArrowSchema } from './arrow-schema';
-import { StructType, decimal, field, primitive, struct } from './schema';
+import { toArrowSchema } from '../delta/arrow-schema';
+import { StructType, decimal, field, primitive, struct } from '../delta/schema';
 
 export const AGGREGATE_TABLE_SCHEMA: StructType = struct([
   field('window', struct([field('start', primitive('timestamp')), field('end', primitive('timestamp'))]), true),
