@@ -19,17 +19,10 @@ export interface ExecutorJob {
   redis: { host: string; port: number };
   /** The quarantine table (side table, absolute), set when the query's badRecords is 'quarantine'. */
   quarantineTablePath: string | null;
-  /** What map tasks do with late rows: count and drop, or also write them to the late-rows table. */
-  lateRows: 'drop' | 'table';
-  /** The late-rows table (side table), set when lateRows is 'table'. */
+  /** The late-rows table (side table, absolute), set when the query's lateRows is 'table'. */
   lateRowsTablePath: string | null;
   /** State snapshot every N versions; change sets in between. */
   snapshotEvery: number;
-  /**
-   * The window's length, µs (0 without a window), as the resolved query has it. Read only by
-   * LiveState's former seed-table checkout, which is being removed; goes with it.
-   */
-  windowMicros: number;
   /** kafka.isolation.level the map tasks read with: the batch plan's (a replay reads as the batch first did). */
   isolationLevel?: IsolationLevel;
 }

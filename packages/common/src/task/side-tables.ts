@@ -15,16 +15,11 @@
  *   detail           string     not null   a readable sentence: what is wrong, where in the value
  *   batch_id         long       not null   the micro-batch that read the record
  *
- * Late-rows table — one row per valid event dropped because its window had closed. A resolved
- * query's follows its aggregation's input row (lateRowsTableSchema, late-rows-table.ts); the seed's
- * v1 job writes this fixed one (LATE_ROWS_TABLE_SCHEMA), with the same metadata columns:
- *
- *   customer_id, event_type, amount decimal(10,2), timestamp   the event columns, as decoded
- *   topic, partition, offset, kafka_timestamp                   where it was in Kafka
- *   batch_id          long       the batch that dropped it
- *   watermark         timestamp  WM(N−1), the watermark its window end was at or below
+ * Late-rows table — one row per valid event dropped because its window had closed: the columns of
+ * the aggregation's input row, then where it was in Kafka, the batch and the watermark
+ * (lateRowsTableSchema, late-rows-table.ts).
  */
-import { decimal, field, primitive, struct, StructType } from '../delta';
+import { field, primitive, struct, StructType } from '../delta';
 
 export const QUARANTINE_TABLE_SCHEMA: StructType = struct([
   field('topic', primitive('string'), false),
@@ -36,19 +31,6 @@ export const QUARANTINE_TABLE_SCHEMA: StructType = struct([
   field('reason', primitive('string'), false),
   field('detail', primitive('string'), false),
   field('batch_id', primitive('long'), false),
-]);
-
-export const LATE_ROWS_TABLE_SCHEMA: StructType = struct([
-  field('customer_id', primitive('integer'), false),
-  field('event_type', primitive('string'), true),
-  field('amount', decimal(10, 2), false),
-  field('timestamp', primitive('timestamp'), false),
-  field('topic', primitive('string'), false),
-  field('partition', primitive('integer'), false),
-  field('offset', primitive('long'), false),
-  field('kafka_timestamp', primitive('timestamp'), true),
-  field('batch_id', primitive('long'), false),
-  field('watermark', primitive('timestamp'), false),
 ]);
 
 /** Reason code of an event stamped further ahead of the batch's reference time than the allowed skew. */

@@ -247,10 +247,8 @@ export class QueryManager {
       tablePath: path.resolve(query.sink.path),
       redis: this.env.redis,
       quarantineTablePath: this.quarantinePath(spec),
-      lateRows: query.options.lateRows,
       lateRowsTablePath: query.aggregate === null ? null : this.lateRowsPath(spec),
       snapshotEvery: 10,
-      windowMicros: query.aggregate?.window?.sizeMicros ?? 0,
       isolationLevel: query.source.isolationLevel,
     };
     return {

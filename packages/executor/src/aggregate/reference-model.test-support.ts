@@ -2,8 +2,6 @@
  * Independent reference calculations for the tests: BigInt arithmetic, string-keyed Maps, a generic
  * byte-wise Murmur3. Deliberately slow and obvious; shares no code with the kernels.
  */
-import { PartialSet } from './partial-set';
-
 /** Deterministic PRNG (mulberry32) so failures reproduce. */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
@@ -25,68 +23,6 @@ export function refWindowStart(t: bigint, w: bigint): bigint {
   let q = t / w; // truncates towards zero
   if (t < 0n && q * w !== t) q -= 1n;
   return q * w;
-}
-
-export interface RefAgg {
-  count: bigint;
-  sum: bigint;
-}
-
-export const refKey = (windowStart: number | bigint, customerId: number): string => `${windowStart}|${customerId}`;
-
-/** Aggregates rows the obvious way; returns the aggregates and the late row indices. */
-export function refAggregate(
-  times: readonly number[],
-  customers: readonly number[],
-  amounts: readonly number[],
-  windowMicros: number,
-  lateWatermark: number,
-  into: Map<string, RefAgg> = new Map(),
-): { aggs: Map<string, RefAgg>; late: number[] } {
-  const late: number[] = [];
-  const w = BigInt(windowMicros);
-  for (let i = 0; i < times.length; i++) {
-    const start = refWindowStart(BigInt(times[i]), w);
-    if (lateWatermark !== -Infinity && start + w <= BigInt(lateWatermark)) {
-      late.push(i);
-      continue;
-    }
-    const k = refKey(start, customers[i]);
-    const a = into.get(k) ?? { count: 0n, sum: 0n };
-    a.count += 1n;
-    a.sum += BigInt(amounts[i]);
-    into.set(k, a);
-  }
-  return { aggs: into, late };
-}
-
-/** A PartialSet as key → exact values, failing on duplicate keys. */
-export function partialSetToMap(set: PartialSet, into: Map<string, RefAgg> = new Map()): Map<string, RefAgg> {
-  for (let i = 0; i < set.length; i++) {
-    const k = refKey(set.windowStartMicros[i], set.customerId[i]);
-    if (into.has(k)) throw new Error(`duplicate key ${k}`);
-    const s = set.sumCents[i];
-    let sum: bigint;
-    if (Number.isNaN(s)) {
-      const exact = set.exactSums.get(i);
-      if (exact === undefined) throw new Error(`row ${i}: NaN sum without exact sum`);
-      if (exact < 2n ** 53n && exact > -(2n ** 53n)) throw new Error(`row ${i}: exact sum ${exact} is not canonical`);
-      sum = exact;
-    } else {
-      if (!Number.isSafeInteger(s)) throw new Error(`row ${i}: float sum ${s} is not exact`);
-      if (set.exactSums.has(i)) throw new Error(`row ${i}: both float and exact sum`);
-      sum = BigInt(s);
-    }
-    into.set(k, { count: BigInt(set.count[i]), sum });
-  }
-  return into;
-}
-
-/** Sorted [key, count, sum] triples, for deepEqual with readable diffs. */
-export function mapRows(m: Map<string, RefAgg>): [string, string, string][] {
-  return [...m.entries()]
-    .map(([k, v]): [string, string, string] => [k, v.count.toString(), v.sum.toString()])
-    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 }
 
 /** Murmur3_x86_32 over arbitrary bytes (the textbook algorithm), as an unsigned int. */

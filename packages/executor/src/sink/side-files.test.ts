@@ -3,10 +3,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  commit, createEventColumns, createTable, LATE_ROWS_TABLE_SCHEMA, QUARANTINE_TABLE_SCHEMA, readSnapshot, readTableRows, RecordChunk, asBatchId,
+  commit, createTable, QUARANTINE_TABLE_SCHEMA, readSnapshot, readTableRows, RecordChunk, asBatchId,
 } from '@tributary/common';
 import { QuarantineFiles } from './quarantine-files';
-import { LateRowsFiles } from './late-rows-files';
 
 /** A chunk whose records are laid out with junk between them (the reader reuses one buffer). */
 function chunk(records: { key: Buffer | null; value: Buffer | null; ts: number }[]): RecordChunk {
@@ -87,45 +86,5 @@ describe('side-table files of a map task', () => {
       { topic: 'events', partition: 3, offset: 2 ** 40, ts: 1_700_000_000_123_000, key: Buffer.from('k1').toString('hex'), value: binary.toString('hex'), reason: 'NOT_UTF8', detail: 'invalid UTF-8 at byte 0', batch: 17 },
       { topic: 'events', partition: 3, offset: 2 ** 40 + 1, ts: null, key: null, value: null, reason: 'TOMBSTONE', detail: 'record value is null (a tombstone)', batch: 17 },
     ]);
-  });
-
-  it('late-rows files keep the event columns exactly, with coordinates, batch id and the watermark', async () => {
-    const table = path.join(dir, 'late');
-    await createTable(table, LATE_ROWS_TABLE_SCHEMA);
-    const cols = createEventColumns(4);
-    cols.partition = 2;
-    cols.count = 2;
-    cols.customerId.set([-2147483648, 7]);
-    cols.amountCents.set([-9_999_999_999, 12345]);
-    cols.eventTimeMicros.set([1_700_000_000_000_001, -5]);
-    cols.eventType.set([1, -1]);
-    cols.kafkaOffset.set([10, 11]);
-    cols.kafkaTimestampMs.set([1000, -1]);
-    const late = new LateRowsFiles(table, asBatchId(4), 1_699_999_000_000_000);
-    late.add(cols, 0, 't', ['view', 'purchase']);
-    late.add(cols, 1, 't', ['view', 'purchase']);
-    await commitFiles(table, await late.finish());
-    const data = await readTableRows(table);
-    const [ts, kts, wm] = ['timestamp', 'kafka_timestamp', 'watermark'].map((c) => int64s(data, c));
-    const rows = data.toArray().map((r: any, i) => ({ ...r.toJSON(), ts: ts[i], kts: kts[i], wm: wm[i] }));
-    rows.sort((a: any, b: any) => Number(a.offset - b.offset));
-    const text = (d: any) => String(d);
-    assert.deepEqual(rows.map((r: any) => ({
-      customer: r.customer_id, type: r.event_type, amount: text(r.amount), ts: r.ts, topic: r.topic, partition: r.partition,
-      offset: Number(r.offset), kts: r.kts, batch: Number(r.batch_id), wm: r.wm,
-    })), [
-      { customer: -2147483648, type: 'purchase', amount: text(rows[0].amount), ts: 1_700_000_000_000_001, topic: 't', partition: 2, offset: 10, kts: 1_000_000, batch: 4, wm: 1_699_999_000_000_000 },
-      { customer: 7, type: null, amount: text(rows[1].amount), ts: -5, topic: 't', partition: 2, offset: 11, kts: null, batch: 4, wm: 1_699_999_000_000_000 },
-    ]);
-    // Decimal(10,2) amounts as exact unscaled cents (Arrow hands Decimal128 out as four 32-bit words).
-    const cents = (d: any) => {
-      const w = new Uint32Array(d.buffer ?? d, d.byteOffset ?? 0, 4);
-      return BigInt.asIntN(128, (BigInt(w[3]) << 96n) | (BigInt(w[2]) << 64n) | (BigInt(w[1]) << 32n) | BigInt(w[0]));
-    };
-    assert.deepEqual(rows.map((r: any) => cents(r.amount)), [-9_999_999_999n, 12345n]);
-    const snapshot = await readSnapshot(table);
-    const stats = JSON.parse([...snapshot.files.values()][0].stats!);
-    assert.equal(stats.minValues.amount, -99999999.99);
-    assert.equal(stats.maxValues.amount, 123.45);
   });
 });

@@ -21,7 +21,7 @@ describe('LiveState: state versions over the real store, snapshots off the event
   beforeEach(async () => {
     checkpointDir = mkdtempSync(path.join(os.tmpdir(), 'trib-live-state-'));
     job = {
-      queryId: randomUUID(), windowMicros: W, checkpointLocation: checkpointDir, redis: testRedis(), snapshotEvery: SNAPSHOT_EVERY,
+      queryId: randomUUID(), checkpointLocation: checkpointDir, redis: testRedis(), snapshotEvery: SNAPSHOT_EVERY,
     } as ExecutorJob;
     store = await StateStore.open({ redis: testRedis(), checkpointDir, queryId: job.queryId, snapshotEvery: SNAPSHOT_EVERY, warn: () => undefined });
   });

@@ -82,7 +82,7 @@ export class AggregateMapTaskRunner {
     const guard = guardSpec(query, input);
     const range = new EventTimeRange();
     const lateWatermark = input.lateFilter ? input.lateWatermarkMicros : -Infinity;
-    const lateFiles = job.lateRows === 'table' && job.lateRowsTablePath && input.lateFilter
+    const lateFiles = query.options.lateRows === 'table' && job.lateRowsTablePath && input.lateFilter
       ? new LateRowsBatches(job.lateRowsTablePath, lateRowsTableSchema(query), input.batchId, input.lateWatermarkMicros) : undefined;
     const late = new LateRowIndices();
     const onLate = lateFiles === undefined ? undefined : late.push;
