@@ -68,7 +68,6 @@ const CODECS: Record<ParquetCompression, number> = {
 /** Encodes an Arrow table (or one record batch) as a Parquet file. */
 export function writeParquet(data: arrow.Table | arrow.RecordBatch, opts: ParquetWriteOptions = {}): Uint8Array {
   const table = data instanceof arrow.Table ? data : new arrow.Table([data]);
-  const ipc = arrow.tableToIPC(table, 'stream');
   let builder = new wasm.WriterPropertiesBuilder()
     .setCompression(CODECS[opts.compression ?? DEFAULT_PARQUET_COMPRESSION])
     .setDictionaryEnabled(false)
@@ -82,8 +81,47 @@ export function writeParquet(data: arrow.Table | arrow.RecordBatch, opts: Parque
     .setCreatedBy('Tributary')
     .setKeyValueMetadata(new Map([[SPARK_VERSION_KEY, SPARK_CALENDAR_VERSION]]))
     .build();
-  const wasmTable = wasm.Table.fromIPCStream(ipc);
+  const wasmTable = wasm.Table.fromIPCStream(ipcStream(table));
   return wasm.writeParquet(wasmTable, props);
+}
+
+/**
+ * The table as an Arrow IPC stream, assembled in memory kept from one call to the next: the stream
+ * is as large as the rows (~40 MB for a million ingest rows), fresh memory costs a page fault per
+ * page when first touched (docs/performance.md), and `Table.fromIPCStream` copies the stream into
+ * wasm memory at once, so the bytes returned are only valid until the next call.
+ */
+function ipcStream(table: arrow.Table): Uint8Array {
+  const sink = new ReusedByteSink();
+  const writer = new arrow.RecordBatchStreamWriter();
+  writer.reset(sink, table.schema);
+  for (const batch of table.batches) writer.write(batch);
+  writer.finish();
+  return sink.bytes();
+}
+
+let ipcBuffer = new Uint8Array(0);
+
+/** The writer's output (flatbuffer headers, body buffers, padding) appended to `ipcBuffer`. */
+class ReusedByteSink extends arrow.AsyncByteQueue {
+  private length = 0;
+
+  override write(value: Parameters<arrow.AsyncByteQueue['write']>[0]): void {
+    if (!ArrayBuffer.isView(value)) throw new TypeError('the Arrow IPC writer gave a chunk that is not a typed array');
+    const chunk = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+    const end = this.length + chunk.byteLength;
+    if (end > ipcBuffer.byteLength) {
+      const grown = new Uint8Array(Math.max(end, 2 * ipcBuffer.byteLength));
+      grown.set(ipcBuffer.subarray(0, this.length));
+      ipcBuffer = grown;
+    }
+    ipcBuffer.set(chunk, this.length);
+    this.length = end;
+  }
+
+  bytes(): Uint8Array {
+    return ipcBuffer.subarray(0, this.length);
+  }
 }
 
 /** True for the Arrow types arrow-rs stores as Parquet INT32 or INT64 (parquet-wasm 0.8). */
