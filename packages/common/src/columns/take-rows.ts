@@ -45,13 +45,16 @@ export function takeVector(v: Vector, rows: Int32Array): Vector {
     case 'string':
     case 'binary': {
       const b = v as BytesVector;
-      const offsets = new Int32Array(n + 1);
-      for (let k = 0; k < n; k++) offsets[k + 1] = offsets[k] + b.offsets[rows[k] + 1] - b.offsets[rows[k]];
-      const data = new Uint8Array(offsets[n]);
+      // Locals, not property loads in the loops: vectors come in many shapes, and a megamorphic
+      // load inside a loop that also stores is not hoisted.
+      const srcOffsets = b.offsets;
       const src = b.data;
+      const offsets = new Int32Array(n + 1);
+      for (let k = 0; k < n; k++) offsets[k + 1] = offsets[k] + srcOffsets[rows[k] + 1] - srcOffsets[rows[k]];
+      const data = new Uint8Array(offsets[n]);
       for (let k = 0; k < n; k++) {
-        const from = b.offsets[rows[k]];
-        const len = b.offsets[rows[k] + 1] - from;
+        const from = srcOffsets[rows[k]];
+        const len = srcOffsets[rows[k] + 1] - from;
         const at = offsets[k];
         for (let j = 0; j < len; j++) data[at + j] = src[from + j];
       }

@@ -82,6 +82,21 @@ describe('Delta file statistics', () => {
     }
   });
 
+  it('finds the least and greatest strings by bytes among many, empty strings and nulls included', () => {
+    let seed = 11;
+    const next = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+    const alphabet = ['a', 'b', 'é', 'z', '~', '0'];
+    for (let round = 0; round < 40; round++) {
+      const n = 1 + (next() % 60);
+      const values = Array.from({ length: n }, () => (next() % 7 === 0 ? null : Array.from({ length: next() % 4 }, () => alphabet[next() % alphabet.length]).join('')));
+      const table = new arrow.Table({ s: arrow.vectorFromArray(values, new arrow.Utf8()) });
+      const kept = values.filter((v): v is string => v !== null).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+      const stats = JSON.parse(computeStats(table));
+      assert.equal(stats.minValues.s, kept[0], `round ${round}`);
+      assert.equal(stats.maxValues.s, kept[kept.length - 1], `round ${round}`);
+    }
+  });
+
   it('writes decimal text exactly', () => {
     assert.equal(decimalText(-5n, 2), '-0.05');
     assert.equal(decimalText(99999999999999999999n, 2), '999999999999999999.99');

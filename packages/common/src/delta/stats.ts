@@ -240,14 +240,14 @@ function extremesAsDoubles(w: Uint32Array, n: number, length: number, valid: Uin
   let hi = -Infinity;
   let loAt = -1;
   let hiAt = -1;
+  if (n !== 2 && n !== 4) return null;
   for (let i = 0; i < length; i++) {
     if (valid !== null && valid[i] === 0) continue;
     const at = i * n;
     const top = w[at + 1] | 0;
     if (top >= TOP_LIMIT || top < -TOP_LIMIT) return null;
-    // Words above the second must only extend its sign.
-    const ext = top < 0 ? -1 : 0;
-    for (let k = 2; k < n; k++) if ((w[at + k] | 0) !== ext) return null;
+    // Decimal128: the words above the second must only extend its sign.
+    if (n === 4 && ((w[at + 2] | 0) !== top >> 31 || (w[at + 3] | 0) !== top >> 31)) return null;
     const x = top * TWO_32 + w[at];
     if (x < lo) {
       lo = x;
@@ -273,14 +273,28 @@ class StringAccumulator implements LeafAccumulator {
     const bytes = data.values as Uint8Array;
     let loAt = -1;
     let hiAt = -1;
+    // First bytes of the least and greatest so far (−1 for ""): a string whose first byte lies
+    // strictly between them is neither, without a comparison.
+    let loFirst = -1;
+    let hiFirst = -1;
     for (let i = 0; i < data.length; i++) {
       if (valid !== null && valid[i] === 0) continue;
+      const from = offsets[i];
+      const to = offsets[i + 1];
+      const first = from < to ? bytes[from] : -1;
+      if (first > loFirst && first < hiFirst) continue;
       if (loAt < 0) {
         loAt = hiAt = i;
+        loFirst = hiFirst = first;
         continue;
       }
-      if (compareBytes(bytes, offsets[i], offsets[i + 1], bytes, offsets[loAt], offsets[loAt + 1]) < 0) loAt = i;
-      else if (compareBytes(bytes, offsets[i], offsets[i + 1], bytes, offsets[hiAt], offsets[hiAt + 1]) > 0) hiAt = i;
+      if (compareBytes(bytes, from, to, bytes, offsets[loAt], offsets[loAt + 1]) < 0) {
+        loAt = i;
+        loFirst = first;
+      } else if (compareBytes(bytes, from, to, bytes, offsets[hiAt], offsets[hiAt + 1]) > 0) {
+        hiAt = i;
+        hiFirst = first;
+      }
     }
     if (loAt < 0) return;
     const lo = bytes.subarray(offsets[loAt], offsets[loAt + 1]);
