@@ -52,11 +52,17 @@ export function takeVector(v: Vector, rows: Int32Array): Vector {
       const offsets = new Int32Array(n + 1);
       for (let k = 0; k < n; k++) offsets[k + 1] = offsets[k] + srcOffsets[rows[k] + 1] - srcOffsets[rows[k]];
       const data = new Uint8Array(offsets[n]);
-      for (let k = 0; k < n; k++) {
+      // Rows that follow each other in the source (a filter keeps runs of them) have adjacent
+      // bytes: each run is copied as one span, natively when long enough to pay for a view.
+      for (let k = 0; k < n;) {
+        let end = k + 1;
+        while (end < n && rows[end] === rows[end - 1] + 1) end++;
         const from = srcOffsets[rows[k]];
-        const len = srcOffsets[rows[k] + 1] - from;
+        const to = srcOffsets[rows[end - 1] + 1];
         const at = offsets[k];
-        for (let j = 0; j < len; j++) data[at + j] = src[from + j];
+        if (to - from >= 64) data.set(src.subarray(from, to), at);
+        else for (let j = 0; j < to - from; j++) data[at + j] = src[from + j];
+        k = end;
       }
       return { type: b.type, validity, offsets, data };
     }
