@@ -32,21 +32,33 @@ export function partitionRows(batch: ColumnBatch, partitionBy: readonly string[]
   const n = batch.count;
   const vectors = partitionBy.map((name) => partitionVector(batch, name));
   if (n === 0) return [];
-  // Combined code of the columns so far, renumbered after each column so it stays below n.
-  let group = new Int32Array(n);
-  let groups = n > 0 ? 1 : 0;
-  for (const v of vectors) {
-    const { codes, count } = valueCodes(v, n);
+  // Combined code of the columns so far, renumbered after each column so it stays below n. The
+  // first column's codes are its values' first-seen ranks already.
+  let { codes: group, count: groups } = vectors.length > 0 ? valueCodes(vectors[0], n) : { codes: new Int32Array(n), count: 1 };
+  for (let c = 1; c < vectors.length; c++) {
+    const { codes, count } = valueCodes(vectors[c], n);
     const next = new Int32Array(n);
     const seen = new Map<number, number>();
+    let lastKey = -1;
+    let lastGroup = -1;
     for (let i = 0; i < n; i++) {
       const key = group[i] * count + codes[i];
-      let g = seen.get(key);
-      if (g === undefined) seen.set(key, (g = seen.size));
-      next[i] = g;
+      if (key !== lastKey) {
+        let g = seen.get(key);
+        if (g === undefined) seen.set(key, (g = seen.size));
+        lastKey = key;
+        lastGroup = g;
+      }
+      next[i] = lastGroup;
     }
     group = next;
     groups = seen.size;
+  }
+  if (groups === 1) {
+    // One partition (the usual case for a date column within a batch): every row, in order.
+    const rows = new Int32Array(n);
+    for (let i = 0; i < n; i++) rows[i] = i;
+    return [{ values: partitionValuesOf(vectors, partitionBy, 0), rows }];
   }
   // Counting sort of the rows by group.
   const starts = new Int32Array(groups + 1);
@@ -58,14 +70,17 @@ export function partitionRows(batch: ColumnBatch, partitionBy: readonly string[]
   const out: BatchPartition[] = [];
   for (let g = 0; g < groups; g++) {
     const members = rows.subarray(starts[g], starts[g + 1]);
-    const first = members[0];
-    const values: Record<string, string | null> = {};
-    partitionBy.forEach((name, c) => {
-      values[name] = partitionValueText(vectors[c], first);
-    });
-    out.push({ values, rows: members });
+    out.push({ values: partitionValuesOf(vectors, partitionBy, members[0]), rows: members });
   }
   return out;
+}
+
+function partitionValuesOf(vectors: readonly Vector[], partitionBy: readonly string[], row: number): Record<string, string | null> {
+  const values: Record<string, string | null> = {};
+  partitionBy.forEach((name, c) => {
+    values[name] = partitionValueText(vectors[c], row);
+  });
+  return values;
 }
 
 function partitionVector(batch: ColumnBatch, name: string): Vector {
@@ -164,13 +179,23 @@ function valueCodes(v: Vector, n: number): { codes: Int32Array; count: number } 
   const keys = new Map<number | bigint, number>();
   const values = (v as { values: ArrayLike<number> }).values;
   const wide = (v as ExactVector).wide ?? null;
+  // Rows of a partition usually come in runs (a date column): a row equal to the previous valid
+  // one takes its code without a lookup (NaN never equals, so wide values always look up).
+  let last = NaN;
+  let lastCode = -1;
   for (let i = 0; i < n; i++) {
     if (nullOr(i)) continue;
     const x = values[i];
+    if (x === last) {
+      codes[i] = lastCode;
+      continue;
+    }
     const key = x !== x && wide !== null && wide.has(i) ? wide.get(i)! : x;
     let code = keys.get(key);
     if (code === undefined) keys.set(key, (code = count++));
     codes[i] = code;
+    last = x;
+    lastCode = code;
   }
   return { codes, count };
 }

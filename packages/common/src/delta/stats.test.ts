@@ -48,6 +48,55 @@ describe('Delta file statistics', () => {
     assert.equal(computeStats(t), '{"numRecords":1,"minValues":{"t":"1969-12-31T23:59:59.999Z"},"maxValues":{"t":"1969-12-31T23:59:59.999Z"},"nullCount":{"t":0}}');
   });
 
+  it('finds the min and max of longs and decimals exactly, near and beyond 2^53, with nulls', () => {
+    let seed = 7;
+    const next = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+    const edges = [2n ** 53n - 1n, -(2n ** 53n) + 1n, 2n ** 53n, -(2n ** 53n), 2n ** 63n - 1n, -(2n ** 63n), 0n, -1n];
+    for (let round = 0; round < 40; round++) {
+      const n = 1 + (next() % 50);
+      const values = Array.from({ length: n }, () => {
+        const r = next() % 4;
+        if (r === 0) return edges[next() % edges.length];
+        if (r === 1) return BigInt(next()) * BigInt(next() % 4096) - (1n << 43n); // within 2^53
+        return BigInt(next() % 2000) - 1000n;
+      }).map((v) => (round >= 20 ? BigInt.asIntN(60, v) : v)); // decimal(18,2) rounds hold < 10^18
+      const valid = values.map(() => next() % 5 !== 0);
+      const kept = values.filter((_, i) => valid[i]);
+      const bitmap = new Uint8Array((n + 7) >> 3);
+      valid.forEach((v, i) => { if (v) bitmap[i >> 3] |= 1 << (i & 7); });
+      const nulls = n - kept.length;
+      const asLong = arrow.makeData({ type: new arrow.Int64(), length: n, nullCount: nulls, nullBitmap: bitmap, data: new BigInt64Array(values) });
+      const words = new Uint32Array(4 * n);
+      values.forEach((v, i) => { for (let k = 0; k < 4; k++) words[4 * i + k] = Number((BigInt.asUintN(128, v) >> BigInt(32 * k)) & 0xffffffffn); });
+      const asDecimal = arrow.makeData({ type: new arrow.Decimal(0, 38, 128), length: n, nullCount: nulls, nullBitmap: bitmap, data: words });
+      const table = new arrow.Table({ l: arrow.makeVector(asLong), d: arrow.makeVector(asDecimal) });
+      const stats = computeStats(table);
+      if (kept.length === 0) {
+        assert.ok(!stats.includes('"l":') || stats.includes('"nullCount":{"l"'), stats);
+        continue;
+      }
+      const min = kept.reduce((a, b) => (b < a ? b : a));
+      const max = kept.reduce((a, b) => (b > a ? b : a));
+      assert.ok(stats.includes(`"minValues":{"l":${min},"d":${min}}`), `${stats} min ${min}`);
+      assert.ok(stats.includes(`"maxValues":{"l":${max},"d":${max}}`), `${stats} max ${max}`);
+    }
+  });
+
+  it('finds the least and greatest strings by bytes among many, empty strings and nulls included', () => {
+    let seed = 11;
+    const next = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+    const alphabet = ['a', 'b', 'é', 'z', '~', '0'];
+    for (let round = 0; round < 40; round++) {
+      const n = 1 + (next() % 60);
+      const values = Array.from({ length: n }, () => (next() % 7 === 0 ? null : Array.from({ length: next() % 4 }, () => alphabet[next() % alphabet.length]).join('')));
+      const table = new arrow.Table({ s: arrow.vectorFromArray(values, new arrow.Utf8()) });
+      const kept = values.filter((v): v is string => v !== null).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+      const stats = JSON.parse(computeStats(table));
+      assert.equal(stats.minValues.s, kept[0], `round ${round}`);
+      assert.equal(stats.maxValues.s, kept[kept.length - 1], `round ${round}`);
+    }
+  });
+
   it('writes decimal text exactly', () => {
     assert.equal(decimalText(-5n, 2), '-0.05');
     assert.equal(decimalText(99999999999999999999n, 2), '999999999999999999.99');

@@ -198,18 +198,23 @@ class WideIntAccumulator implements LeafAccumulator {
     const values = data.values as ArrayBufferView;
     const w = new Uint32Array(values.buffer, values.byteOffset, values.byteLength >>> 2);
     const n = this.words;
-    let loAt = -1;
-    let hiAt = -1;
-    for (let i = 0; i < data.length; i++) {
-      if (valid !== null && valid[i] === 0) continue;
-      const at = i * n;
-      if (loAt < 0) {
-        loAt = hiAt = at;
-        continue;
+    let found = extremesAsDoubles(w, n, data.length, valid);
+    if (found === null) {
+      let loAt = -1;
+      let hiAt = -1;
+      for (let i = 0; i < data.length; i++) {
+        if (valid !== null && valid[i] === 0) continue;
+        const at = i * n;
+        if (loAt < 0) {
+          loAt = hiAt = at;
+          continue;
+        }
+        if (compareWords(w, at, w, loAt, n) < 0) loAt = at;
+        else if (compareWords(w, at, w, hiAt, n) > 0) hiAt = at;
       }
-      if (compareWords(w, at, w, loAt, n) < 0) loAt = at;
-      else if (compareWords(w, at, w, hiAt, n) > 0) hiAt = at;
+      found = { loAt, hiAt };
     }
+    const { loAt, hiAt } = found;
     if (loAt < 0) return;
     if (this.lo === null || compareWords(w, loAt, this.lo, 0, n) < 0) this.lo = w.slice(loAt, loAt + n);
     if (this.hi === null || compareWords(w, hiAt, this.hi, 0, n) > 0) this.hi = w.slice(hiAt, hiAt + n);
@@ -220,6 +225,40 @@ class WideIntAccumulator implements LeafAccumulator {
   max(): StatValue | undefined {
     return this.hi === null ? undefined : this.out(wordsToBigInt(this.hi));
   }
+}
+
+const TWO_32 = 4294967296;
+const TOP_LIMIT = 1 << 21; // |top word| < 2^21: the value is below 2^53 and exact as a double
+
+/**
+ * Word offsets of the least and greatest valid values (−1 when none), found by comparing the
+ * values as doubles, which is exact while every value is below 2^53 in magnitude (the usual case:
+ * ids, timestamps, amounts); null as soon as one is not, and the caller compares words instead.
+ */
+function extremesAsDoubles(w: Uint32Array, n: number, length: number, valid: Uint8Array | null): { loAt: number; hiAt: number } | null {
+  let lo = Infinity;
+  let hi = -Infinity;
+  let loAt = -1;
+  let hiAt = -1;
+  if (n !== 2 && n !== 4) return null;
+  for (let i = 0; i < length; i++) {
+    if (valid !== null && valid[i] === 0) continue;
+    const at = i * n;
+    const top = w[at + 1] | 0;
+    if (top >= TOP_LIMIT || top < -TOP_LIMIT) return null;
+    // Decimal128: the words above the second must only extend its sign.
+    if (n === 4 && ((w[at + 2] | 0) !== top >> 31 || (w[at + 3] | 0) !== top >> 31)) return null;
+    const x = top * TWO_32 + w[at];
+    if (x < lo) {
+      lo = x;
+      loAt = at;
+    }
+    if (x > hi) {
+      hi = x;
+      hiAt = at;
+    }
+  }
+  return { loAt, hiAt };
 }
 
 /**
@@ -234,14 +273,28 @@ class StringAccumulator implements LeafAccumulator {
     const bytes = data.values as Uint8Array;
     let loAt = -1;
     let hiAt = -1;
+    // First bytes of the least and greatest so far (−1 for ""): a string whose first byte lies
+    // strictly between them is neither, without a comparison.
+    let loFirst = -1;
+    let hiFirst = -1;
     for (let i = 0; i < data.length; i++) {
       if (valid !== null && valid[i] === 0) continue;
+      const from = offsets[i];
+      const to = offsets[i + 1];
+      const first = from < to ? bytes[from] : -1;
+      if (first > loFirst && first < hiFirst) continue;
       if (loAt < 0) {
         loAt = hiAt = i;
+        loFirst = hiFirst = first;
         continue;
       }
-      if (compareBytes(bytes, offsets[i], offsets[i + 1], bytes, offsets[loAt], offsets[loAt + 1]) < 0) loAt = i;
-      else if (compareBytes(bytes, offsets[i], offsets[i + 1], bytes, offsets[hiAt], offsets[hiAt + 1]) > 0) hiAt = i;
+      if (compareBytes(bytes, from, to, bytes, offsets[loAt], offsets[loAt + 1]) < 0) {
+        loAt = i;
+        loFirst = first;
+      } else if (compareBytes(bytes, from, to, bytes, offsets[hiAt], offsets[hiAt + 1]) > 0) {
+        hiAt = i;
+        hiFirst = first;
+      }
     }
     if (loAt < 0) return;
     const lo = bytes.subarray(offsets[loAt], offsets[loAt + 1]);

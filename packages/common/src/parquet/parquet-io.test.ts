@@ -54,6 +54,34 @@ describe('Parquet through parquet-wasm', () => {
     assert.deepEqual([...back.getChild('code')!.toArray()].slice(0, 4), [0n, 1n, 2n, 0n]);
   });
 
+  it('writes top-level INT32/INT64 columns DELTA_BINARY_PACKED and no column statistics, and reads them back', () => {
+    const n = 3000;
+    const ids = Array.from({ length: n }, (_, i) => BigInt(1_000_000_007 * i) - 5n);
+    const days = Array.from({ length: n }, (_, i) => 19000 + (i % 7) - 3);
+    const cents = Array.from({ length: n }, (_, i) => (i % 5 === 1 ? -(i * 37) : i * 101));
+    const table = new arrow.Table({
+      id: arrow.vectorFromArray(ids, new arrow.Int64()),
+      day: arrow.vectorFromArray(days.map((d) => new Date(d * 86_400_000)), new arrow.DateDay()),
+      price: arrow.makeVector(arrow.makeData({ type: new arrow.Decimal(2, 10, 128), length: n, nullCount: 0, data: new Uint32Array(cents.flatMap((c) => [c >>> 0, c < 0 ? 0xffffffff : 0, c < 0 ? 0xffffffff : 0, c < 0 ? 0xffffffff : 0])) })),
+      ratio: arrow.vectorFromArray(Array.from({ length: n }, (_, i) => i / 3), new arrow.Float64()),
+    });
+    const file = writeParquet(table);
+    const footer = readFooter(file);
+    const DELTA_BINARY_PACKED = 5;
+    const [id, day, price, ratio] = columnEncodings(footer);
+    for (const [name, encodings] of [['id', id], ['day', day], ['price', price]] as const) assert.ok(encodings.includes(DELTA_BINARY_PACKED), `${name} encodings ${encodings}`);
+    assert.ok(!ratio.includes(DELTA_BINARY_PACKED), `ratio encodings ${ratio}`);
+    // ColumnChunk field 3 = ColumnMetaData, whose field 12 is the optional Statistics.
+    const chunks = (footer[4] as Record<number, unknown>[]).flatMap((rg) => rg[1] as Record<number, Record<number, unknown>>[]);
+    for (const chunk of chunks) assert.equal(chunk[3][12], undefined);
+    const back = readParquet(file);
+    assert.deepEqual([...(back.getChild('id')!.data[0].values as BigInt64Array)], ids);
+    assert.deepEqual([...(back.getChild('day')!.data[0].values as Int32Array)], days);
+    const words = back.getChild('price')!.data[0].values as Uint32Array;
+    assert.deepEqual(cents.map((_, i) => words[4 * i] | 0), cents);
+    assert.deepEqual([...(back.getChild('ratio')!.data[0].values as Float64Array)], Array.from({ length: n }, (_, i) => i / 3));
+  });
+
   it('reads back the same microseconds and decimal words', () => {
     const back = readParquet(writeParquet(sampleTable()));
     const window = back.getChild('window')!;
