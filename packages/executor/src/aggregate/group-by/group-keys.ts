@@ -83,6 +83,13 @@ export class GroupKeyTable {
     return this.flagWords;
   }
 
+  /** Bytes of the typed arrays the table holds (index, key rows, hashes, dictionaries; capacity included). */
+  get memoryBytes(): number {
+    let bytes = this.slots.byteLength + this.keyWords.byteLength + this.hashes.byteLength;
+    for (const col of this.columns) bytes += col.dictionary?.memoryBytes ?? 0;
+    return bytes;
+  }
+
   /** Capacity in groups before the next growth (accumulators size their arrays to it). */
   get capacity(): number {
     return (this.mask + 1) / 2;

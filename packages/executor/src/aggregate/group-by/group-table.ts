@@ -153,6 +153,16 @@ export class GroupTable {
     return { count, schema: this.layout.stateSchema, columns };
   }
 
+  /** Bytes of the typed arrays of the groups and their accumulators (capacity included; wide values not counted). */
+  get memoryBytes(): number {
+    let bytes = this.keys.memoryBytes;
+    for (const a of this.accumulators) {
+      const arrays = a.arrays();
+      bytes += arrays.values.byteLength + (arrays.seen?.byteLength ?? 0);
+    }
+    return bytes;
+  }
+
   /** Empties the table for reuse, keeping its arrays. */
   clear(): void {
     this.keys.clear();

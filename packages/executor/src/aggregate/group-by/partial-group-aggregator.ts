@@ -62,7 +62,7 @@ export class PartialGroupAggregator {
     const hashes = table.groupHashes(this.hashes);
     const counts = new Int32Array(numPartitions + 1);
     // pmod(h, P) as h − ⌊h/P⌋·P on doubles: a signed integer % that yields −0 drops V8 to a slow
-    // floating-point modulus (see hash-partition.ts); |h| < 2^31 keeps the floor off by at most one.
+    // floating-point modulus; |h| < 2^31 keeps the floor off by at most one.
     const inverse = 1 / numPartitions;
     for (let g = 0; g < size; g++) {
       const h = hashes[g];
