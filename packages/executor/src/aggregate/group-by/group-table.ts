@@ -32,8 +32,9 @@ export class GroupTable {
   private windowStart = new Float64Array(0);
   private skip = new Uint8Array(0);
 
-  constructor(readonly layout: GroupLayout, initialGroups = 1024) {
-    this.keys = new GroupKeyTable(layout.window !== null, layout.keys.map((k) => k.field), initialGroups);
+  /** `directIntKeys`: see GroupKeyTable (a cache for a lone int key, for short-lived tables). */
+  constructor(readonly layout: GroupLayout, initialGroups = 1024, directIntKeys = false) {
+    this.keys = new GroupKeyTable(layout.window !== null, layout.keys.map((k) => k.field), initialGroups, directIntKeys);
     this.accumulators = layout.aggregates.map((a) => makeAccumulator(a, (g) => this.describe(g)));
     for (const a of this.accumulators) a.ensureCapacity(this.keys.capacity);
   }

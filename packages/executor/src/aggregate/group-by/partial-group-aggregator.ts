@@ -29,7 +29,7 @@ export class PartialGroupAggregator {
   private hashes = new Int32Array(0);
 
   constructor(readonly layout: GroupLayout, initialGroups = 16 * 1024) {
-    this.table = new GroupTable(layout, initialGroups);
+    this.table = new GroupTable(layout, initialGroups, true);
   }
 
   /** Aggregates one batch; rows whose window end ≤ lateWatermarkMicros are late. Returns the late count. */
