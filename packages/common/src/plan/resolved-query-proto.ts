@@ -410,7 +410,7 @@ function aggregateFromProto(m: AggregateSpecMessage, path: string): AggregateSpe
       slideMicros: int64In(w.slide_micros, `${path}.window.slide_micros`),
       startMicros: int64In(w.start_micros, `${path}.window.start_micros`),
     },
-    session: s === null || s === undefined ? null : { column: s.column ?? 0, gapMicros: int64In(s.gap_micros, `${path}.session.gap_micros`) },
+    ...(s === null || s === undefined ? {} : { session: { column: s.column ?? 0, gapMicros: int64In(s.gap_micros, `${path}.session.gap_micros`) } }),
     keys: (m.keys ?? []).map((k, i) => ({ column: k.column ?? 0, field: sqlFieldFromProto(k.field, `${path}.keys[${i}].field`) })),
     aggregates: (m.aggregates ?? []).map((g, i) => ({
       fn: AGGREGATE_FNS.value(g.fn, `${path}.aggregates[${i}].fn`),
