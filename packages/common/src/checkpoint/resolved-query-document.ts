@@ -177,7 +177,7 @@ function aggregateAt(value: unknown, at: string): void {
   if (a.session !== undefined && a.session !== null) {
     const sw = objectAt(a.session, `${at}.session`);
     integerAt(sw.column, `${at}.session.column`, 0);
-    integerAt(sw.gapMicros, `${at}.session.gapMicros`, 1);
+    integerAt(sw.gapMicros, `${at}.session.gapMicros`);
   }
   arrayAt(a.keys, `${at}.keys`).forEach((k, i) => {
     const key = objectAt(k, `${at}.keys[${i}]`);
