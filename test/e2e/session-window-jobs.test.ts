@@ -204,7 +204,7 @@ describe('session windows on a real cluster (Kafka, Redis, driver + two executor
     assert.deepEqual(Object.keys(rows[0]), ['user_id', 'session_window', 'visits', 'total', 'biggest'], "the table has the query's own columns, in its order");
     const merged = bridges.flat().length;
     assert.ok(merged > 20, `bridges that merge stored sessions expected, got ${merged}`);
-    assert.ok(expected.length > 300, `many sessions expected, got ${expected.length}`);
+    assert.ok(expected.length > 100, `many sessions expected, got ${expected.length}`);
     assert.deepEqual(sorted(rows.map((r) => ({ session_window: r.session_window, user_id: r.user_id, visits: r.visits, total: r.total, biggest: r.biggest }))), sorted(expected));
     // sessions that span rounds exist (a round's last visit within the gap of the next round's first)
     const spanning = expected.filter((s) => {
