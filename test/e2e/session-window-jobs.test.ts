@@ -1,6 +1,6 @@
 /**
  * Session windows end to end on a real cluster (Kafka, Redis, driver + two executor processes,
- * Delta on disk): groupBy(sessionWindow(ts, '30 seconds'), user_id).agg(count('*'), sum(amount),
+ * Delta on disk): groupBy(user_id, sessionWindow(ts, '30 seconds')).agg(count('*'), sum(amount),
  * max(amount)) with a 5-minute watermark in append mode, over 4 Kafka partitions and 4 shuffle
  * partitions, so map tasks on both executors pre-merge partial sessions of the same users and the
  * owners merge them with the stored sessions.
@@ -10,9 +10,11 @@
  * fall in the gaps between that round's sessions and merge stored sessions into one. No event is
  * late and no session closes before its last event: every event's time is less than the delay
  * below the newest time read before it (see `rounds`), so the table must equal the sessions of all
- * events, by sort and sweep in the test. An hour-later event then closes every session, and events
- * whose session would end at or before the watermark are late: counted, not in the table. The
- * durable state then holds only the one session still open.
+ * events, by sort and sweep in the test. Before round 2, with sessions open, the driver and both
+ * executors are killed (kill -9) and started again: the executors load the sessions from the store.
+ * An hour-later event then closes every session, and events whose session would end at or before
+ * the watermark are late: counted and in the late-rows table, not in the table. The durable state
+ * ends with only the session still open.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -155,7 +157,7 @@ describe('session windows on a real cluster (Kafka, Redis, driver + two executor
   this.timeout(15 * 60_000);
   const env = clusterPerTest('tributary-sessions-', 2);
 
-  it('merges sessions across batches, map tasks and executors, emits each once the watermark passes its end, and drops late events', async () => {
+  it('merges sessions across batches, map tasks, executors and a kill -9 of the cluster, emits each once the watermark passes its end, drops late events', async () => {
     const topic = `visits_${Date.now()}`;
     const bootstrap = testKafka();
     const { regular, bridges } = rounds(29);
@@ -172,13 +174,26 @@ describe('session windows on a real cluster (Kafka, Redis, driver + two executor
       .groupBy(col('user_id'), sessionWindow(col('ts'), '30 seconds'))
       .agg(count('*').alias('visits'), sum('amount').alias('total'), max('amount').alias('biggest'))
       .writeStream.format('delta').outputMode('append').option('checkpointLocation', path.join(env.dir, 'chk'))
-      .option('shufflePartitions', 4).trigger({ processingTime: '200 milliseconds' }).start(table);
+      .option('shufflePartitions', 4).option('lateRows', 'table').trigger({ processingTime: '200 milliseconds' }).start(table);
 
+    // Read up to what was produced: the committed end offsets (survive a restart, unlike the progress list).
     const readAll = async (): Promise<void> => {
-      await waitUntil(query, async () => (await query.recentProgress()).reduce((a, p) => a + p.numInputRows, 0) >= produced, 300_000, () => progressText(query));
+      await waitUntil(query, async () => {
+        const end = (await query.lastProgress())?.sources[0]?.endOffset as Record<string, Record<string, string>> | undefined;
+        return Object.values(end?.[topic] ?? {}).reduce((a, o) => a + Number(o), 0) >= produced;
+      }, 300_000, () => progressText(query));
     };
     await readAll();
     for (let round = 0; round < ROUNDS; round++) {
+      if (round === 2) {
+        // Sessions open across the crash: kill -9 the driver and both executors, start them again;
+        // the executors load the session state from the store.
+        env.cluster.kill('driver');
+        for (const id of [...env.cluster.executors.keys()]) env.cluster.kill(id);
+        await env.cluster.driver.exited;
+        await env.cluster.restartDriver();
+        for (let i = 0; i < 2; i++) await env.cluster.addExecutor();
+      }
       for (const part of round === 0 ? [bridges[0]] : [regular[round], bridges[round]]) {
         await produceEvents(bootstrap, topic, 4, batchOf(part.map(json)));
         produced += part.length;
@@ -213,8 +228,12 @@ describe('session windows on a real cluster (Kafka, Redis, driver + two executor
     });
     assert.ok(spanning.length > 5, `sessions spanning rounds expected, got ${spanning.length}`);
 
-    assert.ok(progress.filter((p) => p.numInputRows > 0).length >= 2 * ROUNDS, 'several batches');
+    assert.ok(progress.filter((p) => p.numInputRows > 0).length >= ROUNDS, 'several batches after the restart');
     assert.equal(progress.reduce((a, p) => a + p.lateRows.total, 0), late.length, 'late events counted');
+    const lateTable = canonicalRows(await readTableRows(`${table}_late_rows`));
+    assert.deepEqual(lateTable.map((r) => `${r.user_id} ${r.ts}`).sort(), late.map((v) => `${v.user_id} ${v.us}`).sort(), 'late events in the late-rows table');
+    const executorLogs = [...env.cluster.executors.keys()].map((id) => env.cluster.logOf(id)).join('\n');
+    assert.match(executorLogs, /loaded state of partition \d+ at version \d+/, 'session state loaded from the store after the restart');
     // Closed sessions left state: the newest version of every shuffle partition holds only the hour-later session.
     const open: string[] = [];
     for (let p = 0; p < 4; p++) {
