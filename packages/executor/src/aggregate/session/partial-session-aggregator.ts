@@ -11,6 +11,9 @@ import { sliceRows } from '../group-by/column-slices';
 import { SessionLayout } from './session-layout';
 import { SessionSet } from './session-set';
 
+/** Below this many sessions the map side does not compact before the drain. */
+const MIN_COMPACT_SESSIONS = 16 * 1024;
+
 export interface SessionDrainResult {
   /** partitions[p]: the partial sessions (layout.stateSchema) of shuffle partition p, by key then start. */
   readonly partitions: ColumnBatch[];
@@ -23,6 +26,8 @@ export class PartialSessionAggregator {
   private lateRows = 0;
   private nullTimeRows = 0;
   private hashes = new Int32Array(0);
+  /** Sessions after the last compact(): the set is compacted again once it doubles (amortised linear). */
+  private compactedSize = 0;
 
   constructor(readonly layout: SessionLayout, initialSessions = 16 * 1024) {
     this.sessions = new SessionSet(layout, initialSessions);
@@ -32,6 +37,12 @@ export class PartialSessionAggregator {
   add(batch: ColumnBatch, lateWatermarkMicros: number, onLate?: (row: number) => void): number {
     if (Number.isNaN(lateWatermarkMicros)) throw new RangeError('lateWatermarkMicros is NaN');
     const r = this.sessions.addRows(batch, lateWatermarkMicros, onLate);
+    // each call's rows are merged among themselves only; merging with earlier calls' sessions keeps
+    // the set near the number of distinct sessions instead of growing with the rows
+    if (this.sessions.size > Math.max(MIN_COMPACT_SESSIONS, 2 * this.compactedSize)) {
+      this.sessions.compact();
+      this.compactedSize = this.sessions.size;
+    }
     this.lateRows += r.lateRows;
     this.nullTimeRows += r.nullTimeRows;
     return r.lateRows;
@@ -72,6 +83,7 @@ export class PartialSessionAggregator {
     for (let p = 0; p < numPartitions; p++) partitions.push(sliceRows(all, counts[p], counts[p + 1]));
     const result: SessionDrainResult = { partitions, lateRows: this.lateRows, nullTimeRows: this.nullTimeRows };
     set.clear();
+    this.compactedSize = 0;
     this.lateRows = 0;
     this.nullTimeRows = 0;
     return result;

@@ -32,6 +32,8 @@ export interface AddSessionRowsResult {
 export class SessionSet {
   readonly keys: GroupKeyTable;
   private accumulators: Accumulator[];
+  /** The accumulators compact() merged from last time, reused as the next compaction's target (arrays stay grown). */
+  private spare: Accumulator[] | null = null;
   size = 0;
   keyOf = new Int32Array(0);
   start = new Float64Array(0);
@@ -158,10 +160,13 @@ export class SessionSet {
     this.start.set(sweep.start.subarray(0, m));
     this.end.set(sweep.end.subarray(0, m));
     this.size = m;
-    this.accumulators = this.makeAccumulators(m);
-    for (let a = 0; a < this.accumulators.length; a++) {
-      this.accumulators[a].initGroups(0, m);
-      this.accumulators[a].merge(target, n, outputs[a]);
+    const next = this.spare ?? this.makeAccumulators(m);
+    this.spare = this.accumulators;
+    this.accumulators = next;
+    for (let a = 0; a < next.length; a++) {
+      next[a].ensureCapacity(m);
+      next[a].initGroups(0, m);
+      next[a].merge(target, n, outputs[a]);
     }
     this.compacted = true;
   }

@@ -223,6 +223,24 @@ describe('session windows (executor)', () => {
     }
   });
 
+  it('a map task whose sessions pass the compaction threshold mid-task (merged as it goes) matches the reference', () => {
+    const rand = seededRandom(21);
+    const ref = new ReferenceSessions();
+    const rows: Cell[][] = [];
+    for (let i = 0; i < 60_000; i++) rows.push([BigInt(T + randomInt(rand, 0, 20 * GAP)), randomInt(rand, 0, 999), WORDS[i % 2], BigInt(randomInt(rand, -50, 50))]);
+    ref.batch(rows, null, null);
+    const agg = new PartialSessionAggregator(layout, 4);
+    let peak = 0;
+    for (let c = 0; c < rows.length; c += 5_000) {
+      agg.add(batch(input, rows.slice(c, c + 5_000)), -Infinity);
+      peak = Math.max(peak, agg.numSessions);
+    }
+    assert.ok(peak < 30_000, `sessions kept near the distinct sessions, peak ${peak}`);
+    const table = new SessionStateTable(layout);
+    for (const p of agg.drainPartitions(2).partitions) table.merge(p);
+    assert.deepEqual(lines(rowsOf(table.allRows())), ref.all());
+  });
+
   it('a row is late when its session end t + gap ≤ the watermark (Spark), not when t ≤ the watermark', () => {
     const agg = new PartialSessionAggregator(layout);
     const wm = T + GAP;
