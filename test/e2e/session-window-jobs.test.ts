@@ -248,4 +248,39 @@ describe('session windows on a real cluster (Kafka, Redis, driver + two executor
     }
     assert.deepEqual(open, [`0 ${closingUs} ${closingUs + GAP}`]);
   });
+
+  it('complete mode: after each round the table is every session of every event so far, bridged sessions replaced by their merge', async () => {
+    const topic = `visits_complete_${Date.now()}`;
+    const bootstrap = testKafka();
+    const { regular, bridges } = rounds(31);
+    const client = env.track(new DriverClient(env.cluster.driverAddress));
+    const spark = TributarySession.builder().appName('sessions complete').submitter(new GrpcSubmitter(client)).getOrCreate();
+    const table = path.join(env.dir, 'delta', 'sessions-complete');
+    const all: Visit[] = [...regular[0]];
+    await produceEvents(bootstrap, topic, 4, batchOf(regular[0].map(json)));
+    const query = await spark.readStream.format('kafka').option('kafka.bootstrap.servers', bootstrap).option('subscribe', topic)
+      .option('startingOffsets', 'earliest').option('maxOffsetsPerTrigger', 500).load()
+      .select(fromJson(col('value').cast('string'), SCHEMA).alias('e')).select('e.*')
+      .groupBy(sessionWindow(col('ts'), '30 seconds'), col('user_id'))
+      .agg(count('*').alias('visits'), sum('amount').alias('total'), max('amount').alias('biggest'))
+      .writeStream.format('delta').outputMode('complete').option('checkpointLocation', path.join(env.dir, 'chk-complete'))
+      .option('shufflePartitions', 4).trigger({ processingTime: '200 milliseconds' }).start(table);
+    const check = async (what: string): Promise<void> => {
+      await waitUntil(query, async () => {
+        const end = (await query.lastProgress())?.sources[0]?.endOffset as Record<string, Record<string, string>> | undefined;
+        return Object.values(end?.[topic] ?? {}).reduce((a, o) => a + Number(o), 0) >= all.length;
+      }, 300_000, () => progressText(query));
+      const rows = canonicalRows(await readTableRows(table));
+      assert.deepEqual(sorted(rows), sorted(expectedSessions(all).map((e) => ({ session_window: e.session_window, user_id: e.user_id, visits: e.visits, total: e.total, biggest: e.biggest }))), what);
+    };
+    await check('after round 0');
+    // the bridges of round 0 merge stored sessions; round 1 continues them; then an old event out of order
+    for (const [what, part] of [['bridges of round 0', bridges[0]], ['round 1', regular[1]], ['an old event', [{ user_id: 3, cents: 1n, us: BASE - 10 * MINUTE }]]] as [string, Visit[]][]) {
+      await produceEvents(bootstrap, topic, 4, batchOf(part.map(json)));
+      all.push(...part);
+      await check(`after ${what}`);
+    }
+    await query.stop();
+    assert.ok(bridges[0].length > 5, `bridges expected, got ${bridges[0].length}`);
+  });
 });
