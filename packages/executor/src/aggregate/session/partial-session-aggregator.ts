@@ -30,7 +30,7 @@ export class PartialSessionAggregator {
   private compactedSize = 0;
 
   constructor(readonly layout: SessionLayout, initialSessions = 16 * 1024) {
-    this.sessions = new SessionSet(layout, initialSessions);
+    this.sessions = new SessionSet(layout, initialSessions, true);
   }
 
   /** Aggregates one batch; rows whose session end (t + gap) ≤ lateWatermarkMicros are late. Returns the late count. */

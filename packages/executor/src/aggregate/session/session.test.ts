@@ -241,6 +241,47 @@ describe('session windows (executor)', () => {
     assert.deepEqual(lines(rowsOf(table.allRows())), ref.all());
   });
 
+  it('a lone int key (the map side caches its key ids) merges as the reference does, nulls and keys out of the cached range included', () => {
+    const intSpec: AggregateSpec = {
+      ...spec, keys: [{ column: 1, field: input[1] }], aggregates: [spec.aggregates[0]],
+      schema: [spec.schema[0], input[1], spec.schema[3]],
+    };
+    const intLayout = sessionLayout(intSpec, input);
+    const rand = seededRandom(33);
+    const rows: Cell[][] = [];
+    for (let i = 0; i < 30_000; i++) {
+      // the first chunk's keys set the cached range; later chunks also hold keys far outside it
+      const k = rand() < 0.05 ? null : i >= 3_000 && rand() < 0.05 ? randomInt(rand, -2_000_000_000, 2_000_000_000) : randomInt(rand, 0, 500);
+      rows.push([BigInt(T + randomInt(rand, 0, 30 * GAP)), k, 'a', 1n]);
+    }
+    const agg = new PartialSessionAggregator(intLayout, 4);
+    for (let c = 0; c < rows.length; c += 3_000) agg.add(batch(input, rows.slice(c, c + 3_000)), -Infinity);
+    const table = new SessionStateTable(intLayout);
+    for (const p of agg.drainPartitions(3).partitions) table.merge(p);
+    const got = lines(rowsOf(table.allRows()));
+    // reference: per key, times sorted, a time ≤ the session's end joins it
+    const byKey = new Map<string, bigint[]>();
+    for (const r of rows) byKey.set(show(r[1]), [...(byKey.get(show(r[1])) ?? []), r[0] as bigint]);
+    const expected: string[] = [];
+    for (const [key, times] of byKey) {
+      times.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      let start = times[0];
+      let end = start + BigInt(GAP);
+      let n = 0n;
+      for (const t of times) {
+        if (t > end) {
+          expected.push([`${start}n`, `${end}n`, key, `${n}n`].join(' | '));
+          start = t;
+          n = 0n;
+        }
+        end = t + BigInt(GAP) > end ? t + BigInt(GAP) : end;
+        n++;
+      }
+      expected.push([`${start}n`, `${end}n`, key, `${n}n`].join(' | '));
+    }
+    assert.deepEqual(got, expected.sort());
+  });
+
   it('a row is late when its session end t + gap ≤ the watermark (Spark), not when t ≤ the watermark', () => {
     const agg = new PartialSessionAggregator(layout);
     const wm = T + GAP;
