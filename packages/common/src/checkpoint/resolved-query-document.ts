@@ -174,6 +174,11 @@ function aggregateAt(value: unknown, at: string): void {
     integerAt(w.slideMicros, `${at}.window.slideMicros`);
     integerAt(w.startMicros, `${at}.window.startMicros`);
   }
+  if (a.session !== undefined && a.session !== null) {
+    const sw = objectAt(a.session, `${at}.session`);
+    integerAt(sw.column, `${at}.session.column`, 0);
+    integerAt(sw.gapMicros, `${at}.session.gapMicros`);
+  }
   arrayAt(a.keys, `${at}.keys`).forEach((k, i) => {
     const key = objectAt(k, `${at}.keys[${i}]`);
     integerAt(key.column, `${at}.keys[${i}].column`, 0);

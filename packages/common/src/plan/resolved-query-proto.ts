@@ -68,6 +68,7 @@ export interface EventTimeMessage { column: number; delay_micros: number; max_ah
 
 export interface AggregateSpecMessage {
   window: Maybe<{ column: number; size_micros: number; slide_micros: number; start_micros: number }>;
+  session?: Maybe<{ column: number; gap_micros: number }>;
   keys: { column: number; field: Maybe<SqlFieldMessage> }[];
   aggregates: { fn: string; column?: number | null; field: Maybe<SqlFieldMessage> }[];
   schema: SqlFieldMessage[];
@@ -380,6 +381,7 @@ function eventTimeFromProto(m: EventTimeMessage, path: string): EventTime {
 
 function aggregateToProto(a: AggregateSpec, path: string): AggregateSpecMessage {
   const w = a.window;
+  const s = a.session ?? null;
   return {
     window: w === null ? null : {
       column: int32(w.column, `${path}.window.column`),
@@ -387,6 +389,7 @@ function aggregateToProto(a: AggregateSpec, path: string): AggregateSpecMessage 
       slide_micros: int64(w.slideMicros, `${path}.window.slideMicros`),
       start_micros: int64(w.startMicros, `${path}.window.startMicros`),
     },
+    session: s === null ? null : { column: int32(s.column, `${path}.session.column`), gap_micros: int64(s.gapMicros, `${path}.session.gapMicros`) },
     keys: a.keys.map((k, i) => ({ column: int32(k.column, `${path}.keys[${i}].column`), field: sqlFieldToProto(k.field, `${path}.keys[${i}].field`) })),
     aggregates: a.aggregates.map((g, i) => ({
       fn: AGGREGATE_FNS.name(g.fn, `${path}.aggregates[${i}].fn`),
@@ -399,6 +402,7 @@ function aggregateToProto(a: AggregateSpec, path: string): AggregateSpecMessage 
 
 function aggregateFromProto(m: AggregateSpecMessage, path: string): AggregateSpec {
   const w = m.window;
+  const s = m.session;
   return {
     window: w === null || w === undefined ? null : {
       column: w.column ?? 0,
@@ -406,6 +410,7 @@ function aggregateFromProto(m: AggregateSpecMessage, path: string): AggregateSpe
       slideMicros: int64In(w.slide_micros, `${path}.window.slide_micros`),
       startMicros: int64In(w.start_micros, `${path}.window.start_micros`),
     },
+    ...(s === null || s === undefined ? {} : { session: { column: s.column ?? 0, gapMicros: int64In(s.gap_micros, `${path}.session.gap_micros`) } }),
     keys: (m.keys ?? []).map((k, i) => ({ column: k.column ?? 0, field: sqlFieldFromProto(k.field, `${path}.keys[${i}].field`) })),
     aggregates: (m.aggregates ?? []).map((g, i) => ({
       fn: AGGREGATE_FNS.value(g.fn, `${path}.aggregates[${i}].fn`),

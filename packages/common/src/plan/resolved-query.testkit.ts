@@ -80,7 +80,7 @@ const scan: fc.Arbitrary<ScanSpec> = rec({
 
 const eventTime: fc.Arbitrary<EventTime> = rec({ column: index, delayMicros: int64, maxAheadMicros: int64 });
 
-const aggregate: fc.Arbitrary<AggregateSpec> = rec({
+const aggregate: fc.Arbitrary<AggregateSpec> = fc.tuple(rec({
   window: nullable(rec({ column: index, sizeMicros: int64, slideMicros: int64, startMicros: int64 })),
   keys: fc.array(rec({ column: index, field: sqlField }), { maxLength: 3 }),
   aggregates: fc.array(rec({
@@ -89,7 +89,9 @@ const aggregate: fc.Arbitrary<AggregateSpec> = rec({
     field: sqlField,
   }), { maxLength: 3 }),
   schema: fields,
-});
+}), fc.option(rec({ column: index, gapMicros: int64 }), { nil: undefined }))
+  // a session window, when present, replaces the window (absent, not null, as the resolver leaves it)
+  .map(([a, session]) => (session === undefined ? a : { ...a, window: null, session }));
 
 const sink: fc.Arbitrary<ResolvedSink> = rec({
   path: text,

@@ -86,14 +86,25 @@ export interface EventTime {
 /** The aggregate functions the state layer keeps. */
 export type AggregateFn = 'count' | 'sum' | 'avg' | 'min' | 'max' | 'approx_count_distinct';
 
+/** session_window(time, gap) with a constant gap (µs > 0). */
+export interface SessionWindowSpec {
+  column: number;
+  gapMicros: number;
+}
+
 export interface AggregateSpec {
   /** Time window over a timestamp column of pre's output, or null (group-by without window: complete mode only). */
   window: { column: number; sizeMicros: number; slideMicros: number; startMicros: number } | null;
+  /**
+   * Session window over a timestamp column of pre's output (then `window` is null): a row's session
+   * is [t, t + gapMicros); sessions of one key that overlap or touch merge. Absent or null: none.
+   */
+  session?: SessionWindowSpec | null;
   /** Grouping keys besides the window: columns of pre's output, scalar types. */
   keys: { column: number; field: SqlField }[];
   /** Each aggregate over one column of pre's output (null for count('*')), with Spark's result field. */
   aggregates: { fn: AggregateFn; column: number | null; field: SqlField }[];
-  /** The aggregate's output: [window struct<start,end>] + keys + aggregates, in that order. */
+  /** The aggregate's output: [window or session_window struct<start,end>] + keys + aggregates, in that order. */
   schema: SqlField[];
 }
 

@@ -36,9 +36,19 @@ export interface ResolvedWindow {
   name: string;
 }
 
+/** session_window(time, gap) with a constant gap. */
+export interface ResolvedSession {
+  time: Resolved;
+  gapMicros: number;
+  /** Output column name ('session_window' unless aliased). */
+  name: string;
+}
+
 export interface ResolvedGrouping {
   window: ResolvedWindow | null;
-  /** Position of the window among the user's grouping expressions (for the output order). */
+  /** The session window (then window is null), or null. */
+  session: ResolvedSession | null;
+  /** Position of the window or session window among the user's grouping expressions (for the output order). */
   windowPosition: number;
   keys: Resolved[];
   aggregates: { fn: AggregateFn; input: Resolved | null; field: SqlField }[];
@@ -63,20 +73,21 @@ export function resolveGrouping(
     return null;
   }
   let window: ResolvedWindow | null = null;
+  let session: ResolvedSession | null = null;
   let windowPosition = -1;
+  let windows = 0;
   const keys: Resolved[] = [];
   keySpecs.forEach((spec, i) => {
     const { inner, alias } = unalias(spec);
-    if (inner?.kind === 'window') {
-      if (window !== null) {
+    const isSession = inner?.kind === 'call' && inner.fn === 'session_window';
+    if (inner?.kind === 'window' || isSession) {
+      if (windows++ > 0) {
         problems.push('Multiple time/session window expressions would result in a cartesian product of rows, therefore they are currently not supported.');
         return;
       }
-      const w = attempt(() => resolveWindow(inner, alias ?? 'window', scope, env));
-      if (w !== null) {
-        window = w;
-        windowPosition = i;
-      }
+      if (inner.kind === 'window') window = attempt(() => resolveWindow(inner, alias ?? 'window', scope, env));
+      else session = attempt(() => resolveSession(inner as Extract<ExprSpec, { kind: 'call' }>, alias ?? 'session_window', scope, env));
+      windowPosition = i;
       return;
     }
     const key = attempt(() => resolveExpr(spec, scope, env));
@@ -93,7 +104,7 @@ export function resolveGrouping(
     const a = attempt(() => resolveAggregate(spec, scope, env));
     if (a !== null) aggregates.push(a);
   }
-  return problems.length > start ? null : { window, windowPosition, keys, aggregates };
+  return problems.length > start ? null : { window, session, windowPosition, keys, aggregates };
 }
 
 function unalias(spec: ExprSpec): { inner: ExprSpec; alias: string | null } {
@@ -120,6 +131,31 @@ function resolveWindow(spec: Extract<ExprSpec, { kind: 'window' }>, name: string
   const startMicros = spec.startTime === undefined ? 0 : duration(spec.startTime, 'startTime');
   if (startMicros !== 0) throw new ResolveProblem(`window startTime '${spec.startTime}' is not supported yet; windows start at multiples of their duration from the epoch`);
   return { time, sizeMicros, slideMicros, startMicros, name };
+}
+
+/**
+ * session_window(time, gap): the gap must be a constant duration ('5 minutes'); Spark's dynamic gap
+ * (an expression evaluated per row) is refused.
+ */
+function resolveSession(spec: Extract<ExprSpec, { kind: 'call' }>, name: string, scope: readonly ScopeColumn[], env: ExprEnv): ResolvedSession {
+  const args = Array.isArray(spec.args) ? spec.args : [];
+  if (args.length !== 2) throw new ResolveProblem(`session_window takes a time column and a gap duration, got ${args.length} arguments`);
+  const time = resolveExpr(args[0], scope, env);
+  if (time.expr.type.kind !== 'timestamp') {
+    throw new ResolveProblem(`session_window column ${time.sql} must be a timestamp, but it is ${simpleString(time.expr.type)}`);
+  }
+  const gap = args[1];
+  if (gap.kind !== 'lit' || typeof gap.value !== 'string') {
+    throw new ResolveProblem("session_window with a gap computed per row (a dynamic gap duration) is not supported yet; give the gap as a constant duration, e.g. sessionWindow(col('ts'), '5 minutes')");
+  }
+  let gapMicros: number;
+  try {
+    gapMicros = parseDuration(gap.value);
+  } catch (e) {
+    throw new ResolveProblem(`session_window gap: ${(e as Error).message}`);
+  }
+  if (gapMicros <= 0) throw new ResolveProblem(`session_window gap must be positive, got '${gap.value}'`);
+  return { time, gapMicros, name };
 }
 
 function resolveAggregate(spec: ExprSpec, scope: readonly ScopeColumn[], env: ExprEnv): ResolvedGrouping['aggregates'][number] {

@@ -285,24 +285,35 @@ function buildAggregate(
     problems.push(`the watermark is on column '${flagged.name}' but the window is on '${g.window.time.sql}'; the watermark must be on the window's time column`);
     return null;
   }
+  if (g.session !== null && flagged !== undefined && exprKey(g.session.time.expr) !== exprKey(flagged.expr)) {
+    problems.push(`the watermark is on column '${flagged.name}' but the session window is on '${g.session.time.sql}'; the watermark must be on the session window's time column`);
+    return null;
+  }
+  if (g.session !== null && g.keys.length === 0) {
+    // Spark's AggUtils.planStreamingAggregationForSession: sessions are kept and merged per key.
+    problems.push('Global aggregation with session window in streaming query is not supported. Group by at least one column besides session_window.');
+    return null;
+  }
   const window = g.window === null ? null : {
     column: input(g.window.time.expr, g.window.time.name),
     sizeMicros: g.window.sizeMicros, slideMicros: g.window.slideMicros, startMicros: g.window.startMicros,
   };
+  const session = g.session === null ? null : { column: input(g.session.time.expr, g.session.time.name), gapMicros: g.session.gapMicros };
   const keys = g.keys.map((k) => ({ column: input(k.expr, k.name), field: sqlField(k.name, k.expr.type, k.expr.nullable) }));
   const aggregates = g.aggregates.map((a) => ({ fn: a.fn, column: a.input === null ? null : input(a.input.expr, a.input.name), field: a.field }));
-  const windowField = g.window === null ? [] : [sqlField(g.window.name, WINDOW_STRUCT, false)];
+  const windowName = g.window?.name ?? g.session?.name ?? null;
+  const windowField = windowName === null ? [] : [sqlField(windowName, WINDOW_STRUCT, false)];
   const schema = [...windowField, ...keys.map((k) => k.field), ...aggregates.map((a) => a.field)];
   // The user's order: grouping expressions as written (the window where it was), then the aggregates.
   const order: number[] = keys.map((_, k) => windowField.length + k);
-  if (g.window !== null) order.splice(g.windowPosition, 0, 0);
+  if (windowName !== null) order.splice(g.windowPosition, 0, 0);
   aggregates.forEach((_, k) => order.push(windowField.length + keys.length + k));
   const scope = inputScope(schema);
   const postScope = order.map((k) => scope[k]);
   return {
     inputs,
     eventTime: eventColumn === null ? null : { column: eventColumn, delayMicros: watermarkDelay ?? 0 },
-    aggregate: { window, keys, aggregates, schema },
+    aggregate: session === null ? { window, keys, aggregates, schema } : { window, session, keys, aggregates, schema },
     postScope,
   };
 }
@@ -311,9 +322,13 @@ function buildAggregate(
 function modeProblems(spec: QuerySpecV2, plan: ResolvedPlan): string[] {
   const mode = spec.sink.outputMode;
   if (mode === 'complete' && plan.aggregate === null) return [COMPLETE_WITHOUT_AGGREGATION];
+  if (mode === 'update' && (plan.aggregate?.session ?? null) !== null) {
+    // Spark refuses it too (SPARK-36463): a session's range changes, so its row cannot be upserted by key.
+    return ['Update output mode is not supported for a streaming aggregation with session window: a session\'s start and end change as it merges, so its row has no stable key; use append or complete mode'];
+  }
   if (mode === 'append' && plan.aggregate !== null) {
     if (plan.eventTime === null) return [APPEND_WITHOUT_WATERMARK];
-    if (plan.aggregate.window === null) {
+    if (plan.aggregate.window === null && (plan.aggregate.session ?? null) === null) {
       // Spark gives the same words when the watermarked column is not among the grouping expressions.
       return [`${APPEND_WITHOUT_WATERMARK}: group by window(<watermark column>, <duration>) or use complete mode for a group-by without window`];
     }

@@ -10,7 +10,7 @@
  *   the source topic                                          filters and projections, before or after the aggregation
  *   adding or removing the aggregation                        computed columns, the JSON schema, aliases, key names
  *   the window: present or not, duration, slide, start,       the watermark delay, the trigger, side-table options
- *     its time column
+ *     its time column; a session window's gap
  *   the grouping keys: number or type (names may change)
  *   the aggregates: number, function or result type
  *   the output mode of an aggregation
@@ -51,8 +51,10 @@ export function diffResolved(previous: ResolvedQuery, next: ResolvedQuery): stri
 
 function windowText(query: ResolvedQuery, agg: AggregateSpec): string {
   const w = agg.window;
-  if (w === null) return 'none';
   const pre = stepsOutput(query.scan.schema, query.pre);
+  const s = agg.session ?? null;
+  if (s !== null) return `session_window(${pre[s.column]?.name ?? `#${s.column}`}, gap ${formatMicros(s.gapMicros)})`;
+  if (w === null) return 'none';
   const slide = w.slideMicros === w.sizeMicros ? '' : `, slide ${formatMicros(w.slideMicros)}`;
   const start = w.startMicros === 0 ? '' : `, start ${formatMicros(w.startMicros)}`;
   return `window(${pre[w.column]?.name ?? `#${w.column}`}, ${formatMicros(w.sizeMicros)}${slide}${start})`;

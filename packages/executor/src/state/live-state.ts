@@ -10,7 +10,9 @@
  * never leaves a half-merged table behind.
  *
  * The tables are the general group-by's GroupStateTable; blobs are in the group codec's formats:
- * change sets group-changes/v1, snapshots group-partials/v1 of every group (group-codec.ts).
+ * change sets group-changes/v1, snapshots group-partials/v1 of every group (group-codec.ts). A
+ * session-window query's tables are SessionStateTables, each version's blob its whole state
+ * (session-state/v1, session-codec.ts).
  *
  * What a query holds here (tables, snapshot memory, its store's Redis connection) is released once
  * the query has not used it for `idleQueryMs` (default 10 minutes) and another query does: a query
@@ -20,13 +22,14 @@ import { BatchId, batchThatWrote, ExecutorJob, StateChain, StateStore, StateVers
 import {
   decodeGroupChanges, decodeGroupPartials, encodeGroupChanges, GroupLayout, GroupStateTable, ImageBuffers, imageFits,
 } from '../aggregate/group-by';
+import { decodeSessionState, encodeSessionState, SessionLayout, SessionStateTable } from '../aggregate/session';
 import { SnapshotEncoder } from './snapshot-encoder';
 
 /** Snapshot memory of a partition: `buffers` is null while they are with the encoder (or not made yet). */
 interface SnapshotSlot { buffers: ImageBuffers | null; busy: boolean; preparing: boolean }
 
 /** A table at `version`; `takeSnapshot`, while set, copies it for a snapshot due at this version. */
-interface Cached { key: string; version: StateVersion; attempt: number; table: GroupStateTable; takeSnapshot: (() => void) | null }
+interface Cached { key: string; version: StateVersion; attempt: number; table: GroupStateTable | SessionStateTable; takeSnapshot: (() => void) | null }
 
 /** Room snapshot memory is made with: the state × GROWTH + PAD_ROWS; made again once the state passes it × REFILL. */
 const GROWTH = 1.5;
@@ -102,7 +105,9 @@ export class LiveState {
    * Takes the cached table of the partition out of the cache; returns it when it is exactly the
    * state after `prevBatchId` written by the attempt the driver committed, else null.
    */
-  private takeCached(job: ExecutorJob, partition: number, prevBatchId: BatchId | null, committed: ReadonlyMap<BatchId, number>): GroupStateTable | null {
+  private takeCached(
+    job: ExecutorJob, partition: number, prevBatchId: BatchId | null, committed: ReadonlyMap<BatchId, number>,
+  ): GroupStateTable | SessionStateTable | null {
     const version = stateVersionAfter(prevBatchId);
     const key = `${job.queryId}:${partition}`;
     this.touch(job.queryId);
@@ -113,6 +118,51 @@ export class LiveState {
       return cached.table;
     }
     return null;
+  }
+
+  /**
+   * The session state of `partition` after batch `prevBatchId` (empty when null), ready to change;
+   * `layout` is the query's sessionLayout. Each version's blob is the whole state
+   * (session-state/v1), so only the newest blob of the chain is read.
+   */
+  async checkoutSessions(
+    job: ExecutorJob, layout: SessionLayout, partition: number, prevBatchId: BatchId | null, committed: ReadonlyMap<BatchId, number>,
+  ): Promise<SessionStateTable> {
+    const key = `${job.queryId}:${partition}`;
+    this.inUse.add(key);
+    try {
+      const cached = this.takeCached(job, partition, prevBatchId, committed);
+      if (cached instanceof SessionStateTable && (cached.layout === layout || JSON.stringify(cached.layout) === JSON.stringify(layout))) return cached;
+      const table = new SessionStateTable(layout);
+      if (prevBatchId === null) return table;
+      const chain = await this.loadChain(job, partition, prevBatchId, committed);
+      const newest = chain.changes.length > 0 ? chain.changes[chain.changes.length - 1] : chain.snapshot;
+      if (newest !== undefined) table.load(decodeSessionState(layout, newest.bytes));
+      this.logLoaded(partition, prevBatchId, chain, table.numSessions);
+      return table;
+    } catch (err) {
+      this.inUse.delete(key);
+      throw err;
+    }
+  }
+
+  /**
+   * Writes the whole session state as the version batch `batchId` writes, by attempt `attempt`
+   * (fenced, Redis and durable copy); on success the table becomes the cached version. Every K
+   * versions the same bytes also go to the durable copy as a snapshot, so a load never walks back
+   * further than K versions.
+   */
+  async commitSessions(job: ExecutorJob, partition: number, batchId: BatchId, attempt: number, table: SessionStateTable, emittedRows: number): Promise<{ stored: number }> {
+    const rows = table.stateRows();
+    const bytes = encodeSessionState(table.layout, rows);
+    await this.commitChanges(job, partition, batchId, attempt, table, bytes, emittedRows, (store, version) => {
+      if (!store.shouldSnapshot(version)) return null;
+      return () => {
+        store.writeDurableSnapshot(partition, version, attempt, bytes)
+          .catch((err) => this.log(`WARN session snapshot of ${job.queryId}:${partition} not written: ${(err as Error).message}`));
+      };
+    });
+    return { stored: rows.count };
   }
 
   /** The blobs of the committed chain that makes the state after `prevBatchId`. */
@@ -159,7 +209,7 @@ export class LiveState {
    * or when the next batch checks the table out.
    */
   private async commitChanges(
-    job: ExecutorJob, partition: number, batchId: BatchId, attempt: number, table: GroupStateTable, bytes: Uint8Array, emittedRows: number,
+    job: ExecutorJob, partition: number, batchId: BatchId, attempt: number, table: GroupStateTable | SessionStateTable, bytes: Uint8Array, emittedRows: number,
     snapshotDue: (store: StateStore, version: StateVersion) => (() => void) | null,
   ): Promise<void> {
     const version = stateVersionAfter(batchId);

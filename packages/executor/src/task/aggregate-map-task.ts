@@ -2,10 +2,11 @@
  * A map task of a resolved query with an aggregation, in batch attempt (N, A): read exactly the
  * planned Kafka ranges, decode and run `pre` (decoded-chunks.ts), check event times
  * (event-time-guard.ts: null → NULL_EVENT_TIME, too far ahead → EVENT_TIME_TOO_FAR_AHEAD, both bad
- * records), drop and count late rows (window end ≤ WM(N−1), append mode), aggregate partially per
- * group (PartialGroupAggregator), then push one message per shuffle partition to its owner: the
- * partials in the group codec's format (group-partials/v1) with their row count. The task answers
- * only after every push was acknowledged.
+ * records), drop and count late rows (window end ≤ WM(N−1), append mode; for a session window the
+ * row's session end t + gap), aggregate partially per group (PartialGroupAggregator) or pre-merge
+ * sessions per key (PartialSessionAggregator), then push one message per shuffle partition to its
+ * owner: the partials in the group codec's format (group-partials/v1; session-partials/v1 for
+ * sessions) with their row count. The task answers only after every push was acknowledged.
  *
  * Stats: sentRowsByPartition (the driver checks each reduce's merged rows against it), the kept
  * rows' event-time range on the watermark's column (maxEventTimeMicros moves the watermark), late
@@ -16,9 +17,10 @@
  * commit with the batch.
  */
 import {
-  AddFile, BatchId, ExecutorJob, MapTaskStats, ResolvedQuery, emptyMapStats, lateRowsTableSchema, stepsOutput,
+  AddFile, BatchId, ColumnBatch, ExecutorJob, MapTaskStats, ResolvedQuery, emptyMapStats, lateRowsTableSchema, stepsOutput,
 } from '@tributary/common';
-import { encodeGroupPartials, groupLayout, GroupLayout, PartialGroupAggregator } from '../aggregate/group-by';
+import { encodeGroupPartials, groupLayout, PartialGroupAggregator } from '../aggregate/group-by';
+import { encodeSessionPartials, PartialSessionAggregator, sessionLayout } from '../aggregate/session';
 import { ShuffleSender, ShuffleTarget } from '../shuffle/shuffle-sender';
 import { LateRowsBatches } from '../sink/late-rows-batches';
 import { readDecodedChunks } from './decoded-chunks';
@@ -49,6 +51,15 @@ export interface AggregateMapTaskResult {
 
 const MAX_POOLED_LAYOUTS = 4;
 
+/**
+ * What runWith needs of a map-side aggregator: PartialGroupAggregator (windows and plain group-by)
+ * or PartialSessionAggregator (session windows), with the codec of its partials.
+ */
+interface MapAggregator {
+  add(batch: ColumnBatch, lateWatermarkMicros: number, onLate?: (row: number) => void): number;
+  drainPartitions(numPartitions: number): { partitions: ColumnBatch[]; lateRows: number };
+}
+
 export class AggregateMapTaskRunner {
   /**
    * Idle aggregators by layout (its JSON), one per concurrently running task of that layout: their
@@ -61,6 +72,11 @@ export class AggregateMapTaskRunner {
   async run(input: AggregateMapTaskInput): Promise<AggregateMapTaskResult> {
     const aggregate = input.query.aggregate;
     if (aggregate === null) throw new RangeError('an aggregate map task needs a query with an aggregation');
+    if ((aggregate.session ?? null) !== null) {
+      // a session aggregator per task: its sessions are merged per task, its tables small beside the group-by's
+      const sessions = sessionLayout(aggregate, stepsOutput(input.query.scan.schema, input.query.pre));
+      return this.runWith(input, new PartialSessionAggregator(sessions), (rows) => encodeSessionPartials(sessions, rows));
+    }
     const layout = groupLayout(aggregate, stepsOutput(input.query.scan.schema, input.query.pre));
     const key = JSON.stringify(layout);
     let idle = this.pool.get(key);
@@ -70,12 +86,12 @@ export class AggregateMapTaskRunner {
       this.pool.set(key, idle);
     }
     const aggregator = idle.pop() ?? new PartialGroupAggregator(layout);
-    const result = await this.runWith(input, layout, aggregator);
+    const result = await this.runWith(input, aggregator, (rows) => encodeGroupPartials(layout, rows));
     idle.push(aggregator); // drained, so empty; a task that failed drops its aggregator (partly updated)
     return result;
   }
 
-  private async runWith(input: AggregateMapTaskInput, layout: GroupLayout, aggregator: PartialGroupAggregator): Promise<AggregateMapTaskResult> {
+  private async runWith(input: AggregateMapTaskInput, aggregator: MapAggregator, encode: (rows: ColumnBatch) => Uint8Array): Promise<AggregateMapTaskResult> {
     const t0 = Date.now();
     const { job, query } = input;
     const stats = emptyMapStats();
@@ -105,7 +121,7 @@ export class AggregateMapTaskRunner {
     stats.lateRowsWritten = lateFiles?.rows ?? 0;
     const tDrain = performance.now();
     const drained = aggregator.drainPartitions(job.shufflePartitions);
-    const parts = drained.partitions.map((p) => ({ bytes: encodeGroupPartials(layout, p), rows: p.count }));
+    const parts = drained.partitions.map((p) => ({ bytes: encode(p), rows: p.count }));
     aggregateMs += performance.now() - tDrain;
     stats.lateRows = drained.lateRows;
     stats.maxEventTimeMicros = range.max === -Infinity ? null : range.max;
@@ -130,12 +146,12 @@ export class AggregateMapTaskRunner {
   }
 }
 
-/** The event-time checks of a query: its watermark's column and its window's column must not be null. */
+/** The event-time checks of a query: its watermark's column and its (session) window's column must not be null. */
 function guardSpec(query: ResolvedQuery, input: AggregateMapTaskInput): EventTimeGuardSpec {
   const schema = stepsOutput(query.scan.schema, query.pre);
   const columns: number[] = [];
   if (query.eventTime !== null) columns.push(query.eventTime.column);
-  const w = query.aggregate?.window ?? null;
+  const w = query.aggregate?.window ?? query.aggregate?.session ?? null;
   if (w !== null && !columns.includes(w.column)) columns.push(w.column);
   const ahead = query.eventTime !== null && input.maxEventTimeAheadMs > 0;
   return {

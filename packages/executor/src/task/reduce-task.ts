@@ -16,13 +16,15 @@
  * a partition emits are its state rows as the aggregate's output (outputRows), then the query's
  * `post` steps; what `post` keeps is what the partition emits (recorded with its state version,
  * checked by the driver against the files). Every partition's rows go to the table's data files
- * (writeBatchFiles, partitioned as the sink is).
+ * (writeBatchFiles, partitioned as the sink is). A session-window query's reduce runs in
+ * session-reduce-task.ts, with the same steps over session state.
  */
 import {
   AddFile, BatchId, ColumnBatch, concatBatches, ExecutorJob, previousBatch, ReduceTaskStats, ResolvedQuery, stepsOutput, writeBatchFiles,
 } from '@tributary/common';
 import { decodeGroupPartials, GroupLayout, groupLayout, outputRows } from '../aggregate/group-by';
 import { runSteps } from '../pipeline/run-steps';
+import { reduceSessions } from './session-reduce-task';
 import { ShuffleInbox } from '../shuffle/shuffle-inbox';
 import { LiveState } from '../state/live-state';
 
@@ -51,6 +53,7 @@ export class ReduceTaskRunner {
     const t0 = Date.now();
     const { queryId, batchId, attempt } = input;
     try {
+      if ((input.query.aggregate?.session ?? null) !== null) return await reduceSessions(this.inbox, this.state, input, emptyReduceStats(input.partitions), t0);
       return await this.reduceGroups(input, input.query, t0);
     } finally {
       this.inbox.close(queryId, batchId, attempt, 'its reduce task ended');
