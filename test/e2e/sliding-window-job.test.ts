@@ -145,8 +145,10 @@ describe('a sliding-window job on a real cluster (10-minute windows every minute
     for (const p of inOrder) for (const s of windowsHolding(p.us)) add(p, s);
     const whollyLate: Purchase[] = [];
     let partlyLate = 0;
+    let closedWindowRows = 0;
     for (const p of late) {
       const open = windowsHolding(p.us).filter((s) => s + SIZE > finalInOrderWatermark);
+      closedWindowRows += windowsHolding(p.us).length - open.length;
       if (open.length === 0) whollyLate.push(p);
       else if (open.length < windowsHolding(p.us).length) partlyLate++;
       for (const s of open) add(p, s);
@@ -165,6 +167,7 @@ describe('a sliding-window job on a real cluster (10-minute windows every minute
     assert.equal(progress.reduce((a, p) => a + p.numInputRows, 0), inOrder.length + late.length + closing.length);
     assert.equal(progress.reduce((a, p) => a + p.lateRows.total, 0), whollyLate.length, 'late rows: the events none of whose windows was open');
     assert.equal(progress.reduce((a, p) => a + (p.lateRows.written ?? 0), 0), whollyLate.length);
+    assert.equal(progress.reduce((a, p) => a + (p.lateRows.windowRows ?? 0), 0), closedWindowRows, 'every (event, closed window) pair dropped is counted');
     const lateTable = canonicalRows(await readTableRows(`${table}_late_rows`));
     assert.deepEqual(
       lateTable.map((l) => `${l.user_id}|${l.price}|${l.ts}`).sort(),

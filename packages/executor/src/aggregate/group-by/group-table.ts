@@ -20,6 +20,11 @@ import { latestStarts, windowPass, windowsPerRow } from './window-assignment';
 export interface AddRowsResult {
   /** Rows whose window end ≤ the watermark (not aggregated). */
   readonly lateRows: number;
+  /**
+   * (row, window) pairs not aggregated because the window's end ≤ the watermark: lateRows for a
+   * tumbling window; with a sliding one also the closed windows of rows that count in open ones.
+   */
+  readonly lateWindowRows: number;
   /** Rows whose event time is null (not aggregated). */
   readonly nullTimeRows: number;
   /** Max event time over the non-null times of all rows, late ones included (−Infinity if none). */
@@ -62,7 +67,7 @@ export class GroupTable {
     const keyVectors = this.layout.keys.map((k) => batch.columns[k.column]);
     if (w === null) {
       this.aggregatePass(batch, n, null, keyVectors, null);
-      return { lateRows, nullTimeRows, maxEventTimeMicros: maxT };
+      return { lateRows, lateWindowRows: 0, nullTimeRows, maxEventTimeMicros: maxT };
     }
     const time = batch.columns[w.column] as ExactVector;
     const times = time.values;
@@ -80,11 +85,13 @@ export class GroupTable {
       }
     }
     const passes = windowsPerRow(w);
+    let lateWindowRows = 0;
     for (let k = 0; k < passes; k++) {
-      const kept = windowPass(k, n, times, last, nullTime, w, lateWatermarkMicros, this.windowStart, this.skip);
+      const { kept, late } = windowPass(k, n, times, last, nullTime, w, lateWatermarkMicros, this.windowStart, this.skip);
+      lateWindowRows += late;
       if (kept > 0) this.aggregatePass(batch, n, this.windowStart, keyVectors, kept === n ? null : this.skip);
     }
-    return { lateRows, nullTimeRows, maxEventTimeMicros: maxT };
+    return { lateRows, lateWindowRows, nullTimeRows, maxEventTimeMicros: maxT };
   }
 
   /** Adds rows 0..n−1 (but those with skip[i] = 1) to their groups of (window start, keys). */

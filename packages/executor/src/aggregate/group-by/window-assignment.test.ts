@@ -121,9 +121,12 @@ describe('GroupTable with a sliding window', () => {
       // the reference: each row into every window holding its time whose end > watermark
       const groups = new Map<string, [bigint, number, bigint, bigint]>();
       const refLate: number[] = [];
+      let refLateWindows = 0;
       rows.forEach(([t, k, v], i) => {
         if (t === null) return;
-        const open = refWindows(t as bigint, BigInt(size), BigInt(slide), BigInt(start)).filter((s) => s + BigInt(size) > BigInt(watermark));
+        const holding = refWindows(t as bigint, BigInt(size), BigInt(slide), BigInt(start));
+        const open = holding.filter((s) => s + BigInt(size) > BigInt(watermark));
+        refLateWindows += holding.length - open.length;
         if (open.length === 0) refLate.push(i);
         for (const s of open) {
           const key = `${s}|${k}`;
@@ -136,6 +139,8 @@ describe('GroupTable with a sliding window', () => {
       assert.deepEqual(sortedLines(rowsOf(table.rows())), sortedLines([...groups.values()]));
       assert.deepEqual(late, refLate);
       assert.equal(result.lateRows + result2.lateRows, refLate.length);
+      assert.equal(result.lateWindowRows + result2.lateWindowRows, refLateWindows);
+      assert.ok(refLateWindows > refLate.length * Math.floor(size / slide), 'some rows are late for some of their windows only');
       assert.equal(result.nullTimeRows + result2.nullTimeRows, rows.filter((r) => r[0] === null).length);
       assert.ok(refLate.length > 100 && groups.size > 40, `the data has late rows (${refLate.length}) and many groups (${groups.size})`);
     }

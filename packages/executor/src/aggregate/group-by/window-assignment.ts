@@ -72,18 +72,26 @@ export function latestStarts(
   return { nullTimeRows, maxTimeMicros: maxT };
 }
 
+export interface WindowPassResult {
+  /** Rows window k keeps (skip[i] = 0). */
+  readonly kept: number;
+  /** Rows whose window k holds their time but had closed (end ≤ the late watermark). */
+  readonly late: number;
+}
+
 /**
  * Window k of every row: starts[i] = last[i] − k·slide, and skip[i] = 1 when the row has no window
  * (nullTime[i] = 1), when window k does not hold times[i], or when it is late (end ≤
- * lateWatermarkMicros). Returns how many rows window k keeps.
+ * lateWatermarkMicros).
  */
 export function windowPass(
   k: number, n: number, times: Float64Array, last: Float64Array, nullTime: Uint8Array, w: WindowLayout, lateWatermarkMicros: number,
   starts: Float64Array, skip: Uint8Array,
-): number {
+): WindowPassResult {
   const offset = k * w.slideMicros;
   const size = w.sizeMicros;
   let kept = 0;
+  let late = 0;
   for (let i = 0; i < n; i++) {
     if (nullTime[i] === 1) {
       skip[i] = 1;
@@ -92,11 +100,14 @@ export function windowPass(
     const s = last[i] - offset;
     const end = s + size;
     starts[i] = s;
-    if (end <= times[i] || end <= lateWatermarkMicros) skip[i] = 1;
-    else {
+    if (end <= times[i]) skip[i] = 1;
+    else if (end <= lateWatermarkMicros) {
+      skip[i] = 1;
+      late++;
+    } else {
       skip[i] = 0;
       kept++;
     }
   }
-  return kept;
+  return { kept, late };
 }
