@@ -1,5 +1,5 @@
 /**
- * A sliding-window aggregation end to end on a real cluster (Kafka, Redis, driver + 3 executor
+ * Sliding-window aggregations end to end on a real cluster (Kafka, Redis, driver + 3 executor
  * processes, Delta on disk), written as a Spark user writes it:
  *
  *   groupBy(window(ts, '10 minutes', '1 minute'), user_id).agg(count('*'), sum(price)), watermark
@@ -14,6 +14,8 @@
  * 30 s behind the newest) are read to the end first, so the watermark stops at WF = their max − 1
  * minute; only then are the late events produced, with times below WF (about half of them late for
  * some of their windows only); then closing events two hours later close every earlier window.
+ * A second job runs in complete mode with a slide that does not divide the size, a startTime, and
+ * times on both sides of the epoch.
  */
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
@@ -40,8 +42,10 @@ function rng(seed: number): (m: number) => number {
   return (m) => { s = (s * 1103515245 + 12345) % 2147483648; return Math.floor((s / 2147483648) * m); };
 }
 
+/** µs since the epoch (before it too) → 'YYYY-MM-DDThh:mm:ss.ffffffZ'. */
 function iso(us: number): string {
-  return `${new Date(Math.floor(us / 1000)).toISOString().slice(0, 19)}.${String(us % SECOND).padStart(6, '0')}Z`;
+  const seconds = Math.floor(us / SECOND);
+  return `${new Date(seconds * 1000).toISOString().slice(0, 19)}.${String(us - seconds * SECOND).padStart(6, '0')}Z`;
 }
 
 function centsText(c: bigint): string {
@@ -85,7 +89,7 @@ async function progressText(query: StreamingQuery): Promise<string> {
   return `status ${JSON.stringify(await query.status())}; last progress ${JSON.stringify(p && { batchId: p.batchId, watermark: p.eventTime.watermark, sources: p.sources })}`;
 }
 
-describe('a sliding-window job on a real cluster (10-minute windows every minute, append mode)', function () {
+describe('sliding-window jobs on a real cluster (append and complete mode)', function () {
   this.timeout(15 * 60_000);
   const env = clusterPerTest('tributary-sliding-', 3);
 
@@ -173,5 +177,53 @@ describe('a sliding-window job on a real cluster (10-minute windows every minute
       lateTable.map((l) => `${l.user_id}|${l.price}|${l.ts}`).sort(),
       whollyLate.map((p) => `${p.user_id}|${centsText(p.cents)}|${p.us}`).sort(),
     );
+  });
+  it("complete mode: window(ts, '5 minutes', '2 minutes', '30 seconds') — a slide that does not divide the size, a start offset, times before the epoch", async () => {
+    const topic = `sliding_complete_${Date.now()}`;
+    const bootstrap = testKafka();
+    const r = rng(77);
+    const size = 5 * MINUTE;
+    const slide = 2 * MINUTE;
+    const offset = 30 * SECOND;
+    // times around the epoch and around BASE, in any order (complete mode drops nothing)
+    const events: Purchase[] = Array.from({ length: 6_000 }, (_, i) => ({
+      user_id: r(7), cents: BigInt(r(100_000)) - 50_000n, us: (i % 2 === 0 ? 0 : BASE) + (r(40 * 60_000) - 20 * 60_000) * MS + r(1000),
+    }));
+    await produceEvents(bootstrap, topic, 4, batchOf(events.map(purchaseJson)));
+    const client = env.track(new DriverClient(env.cluster.driverAddress));
+    const spark = TributarySession.builder().appName('sliding complete').submitter(new GrpcSubmitter(client)).getOrCreate();
+    const table = path.join(env.dir, 'delta', 'sliding_complete');
+    const schema = new StructType([new StructField('user_id', IntegerType()), new StructField('price', DecimalType(12, 2)), new StructField('ts', TimestampType())]);
+    const query = await spark.readStream.format('kafka').option('kafka.bootstrap.servers', bootstrap).option('subscribe', topic)
+      .option('startingOffsets', 'earliest').option('maxOffsetsPerTrigger', 1_500).load()
+      .select(fromJson(col('value').cast('string'), schema).alias('e')).select('e.*')
+      .groupBy(col('user_id'), window(col('ts'), '5 minutes', '2 minutes', '30 seconds').alias('w'))
+      .agg(sum('price').alias('revenue'), count('*').alias('n'))
+      .writeStream.format('delta').outputMode('complete').option('checkpointLocation', path.join(env.dir, 'chk-complete'))
+      .trigger({ processingTime: '200 milliseconds' }).start(table);
+    const read = async (): Promise<number> => (await query.recentProgress()).reduce((a, p) => a + p.numInputRows, 0);
+    await waitUntil(query, async () => (await read()) >= events.length, 300_000, () => progressText(query));
+    await query.stop();
+
+    // Independent calculation: the starts offset + j·slide (any integer j) with start ≤ t < start + size.
+    const groups = new Map<string, { start: number; user_id: number; n: number; cents: bigint }>();
+    for (const p of events) {
+      const first = Math.ceil((p.us - size + 1 - offset) / slide) * slide + offset;
+      for (let s = first; s <= p.us; s += slide) {
+        if (!(p.us < s + size)) continue;
+        const key = `${s}/${p.user_id}`;
+        const g = groups.get(key) ?? { start: s, user_id: p.user_id, n: 0, cents: 0n };
+        g.n++;
+        g.cents += p.cents;
+        groups.set(key, g);
+      }
+    }
+    const expected = [...groups.values()].map((g) => ({
+      user_id: String(g.user_id), w: { start: String(g.start), end: String(g.start + size) }, revenue: centsText(g.cents), n: String(g.n),
+    }));
+    const rows = canonicalRows(await readTableRows(table));
+    assert.deepEqual(Object.keys(rows[0]), ['user_id', 'w', 'revenue', 'n']);
+    assert.ok(expected.some((e) => Number(e.w.start) < 0) && expected.length > 300, `windows before the epoch and many groups (${expected.length})`);
+    assert.deepEqual(sorted(rows), sorted(expected));
   });
 });
