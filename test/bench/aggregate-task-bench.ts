@@ -1,11 +1,11 @@
 /**
  * Micro-benchmark (not a test) of the map task of an aggregation in one process, without Kafka or
  * a shuffle: the seed job through the v1 kernels (MapTaskRunner) and through the general path
- * (AggregateMapTaskRunner over its resolved query), and the bench's two-key job (query-jobs.ts),
+ * (AggregateMapTaskRunner over its resolved query), and the bench's two-key and sliding jobs (query-jobs.ts),
  * over chunks of the load generator's events held in memory (5,000 records per chunk, as the
  * generator batches them), rounds alternating. Prints CPU µs per event of each task and its timed
  * parts (decode, aggregate = partial aggregation + drain + encode):
- *   node test/dist/bench/aggregate-task-bench.js [events per task = 1000000] [rounds = 3] [jobs = v1,seed,two-key]
+ *   node test/dist/bench/aggregate-task-bench.js [events per task = 1000000] [rounds = 3] [jobs = v1,seed,two-key,sliding]
  */
 import { RecordBatchBuilder, resolveQuery, type BatchId, type ExecutorJob, type MapTaskStats, type QuerySpecV2, type RecordChunk } from '@tributary/common';
 import * as path from 'node:path';
@@ -65,10 +65,11 @@ function chunks(events: number): RecordChunk[] {
 async function main(): Promise<void> {
   const events = Number(process.argv[2] ?? 1_000_000);
   const rounds = Number(process.argv[3] ?? 3);
-  const jobs = (process.argv[4] ?? 'v1,seed,two-key').split(',').filter((j) => j !== 'v1' || V1_MAP_TASK !== null);
+  const jobs = (process.argv[4] ?? 'v1,seed,two-key,sliding').split(',').filter((j) => j !== 'v1' || V1_MAP_TASK !== null);
   const opts = { bootstrap: 'localhost:9092', topic: 't', table: '/tmp/t', checkpoint: '/tmp/c', maxOffsetsPerTrigger: 1_000_000 };
   const seed = resolveQuery(await captureSpec((s) => seedJob(s, opts)));
   const twoKey = resolveQuery(await captureSpec((s) => queryJob(s, 'two-key', opts)));
+  const sliding = resolveQuery(await captureSpec((s) => queryJob(s, 'sliding', opts)));
   const data = chunks(events);
   const readers = {
     get: async () => ({
@@ -97,7 +98,7 @@ async function main(): Promise<void> {
       const t = performance.now();
       const stats = name === 'v1'
         ? (await v1!.run({ ...common, batchId, signal })).stats
-        : (await general.run({ ...common, batchId, signal, query: name === 'seed' ? seed : twoKey })).stats;
+        : (await general.run({ ...common, batchId, signal, query: name === 'seed' ? seed : name === 'sliding' ? sliding : twoKey })).stats;
       const wall = performance.now() - t;
       const used = process.cpuUsage(cpu);
       const us = (ms: number) => ((ms * 1000) / events).toFixed(3);

@@ -26,12 +26,12 @@ export interface BenchOptions {
 }
 
 /** The runs of the seed command: the seed job's backlog and steady runs, and the backlog runs of the general jobs (query-jobs.ts). */
-export type BenchRun = 'backlog' | 'ingest' | 'two-key' | 'steady';
-export const BENCH_RUNS: readonly BenchRun[] = ['backlog', 'ingest', 'two-key', 'steady'];
+export type BenchRun = 'backlog' | 'ingest' | 'two-key' | 'sliding' | 'steady';
+export const BENCH_RUNS: readonly BenchRun[] = ['backlog', 'ingest', 'two-key', 'sliding', 'steady'];
 
 export const USAGE = `npm run bench -- [seed|state|delta] [options]
-  seed (default)   backlog throughput + reader ceiling of the seed job, backlog throughput of the ingest
-                   and two-key jobs (test/bench/query-jobs.ts), then steady-rate latency of the seed job
+  seed (default)   backlog throughput + reader ceiling of the seed job, backlog throughput of the ingest,
+                   two-key and sliding-window jobs (test/bench/query-jobs.ts), then steady-rate latency of the seed job
   state            "state that scales": reduce cost of small batches as state grows to --keys
   delta            the Delta benchmark (test/bench/delta-bench.ts), when present
 options:
@@ -48,7 +48,7 @@ options:
   --delay D         steady watermark delay (default '4 seconds')
   --keys K          state run: keys in state at the end (default 5,000,000; --quick 300,000)
   --probe-events N  state run: events per probe batch (default 10,000)
-  --only RUNS       some of the runs, comma-separated: backlog (the seed job), ingest, two-key, steady
+  --only RUNS       some of the runs, comma-separated: backlog (the seed job), ingest, two-key, sliding, steady
   --profile         driver and executors run with node --cpu-prof; the report attributes CPU to stages
   --spark           after each run, the same on Apache Spark Structured Streaming (local mode; the
                     backlog on the same topic, the steady run on a fresh one at the same rate; fetches

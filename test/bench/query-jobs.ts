@@ -7,20 +7,23 @@
  *            amount, timestamp, to_date(timestamp) AS date → Delta, partitionBy date
  *   two-key  parse → filter amount > 50 AND event_type != 'view' → watermark 10 minutes →
  *            groupBy(window 5 minutes, event_type, customer_id) count(*), sum(amount) → Delta
+ *   sliding  parse → watermark 10 minutes → groupBy(window 10 minutes every 1 minute, customer_id)
+ *            count(*), sum(amount) → Delta (each event in 10 windows)
  *
- * Neither is the seed's shape, so both go to the driver as v2 specs (resolved queries).
+ * None is the seed's shape, so all go to the driver as v2 specs (resolved queries).
  */
 import {
   col, count, DecimalType, DriverClient, fromJson, GrpcSubmitter, IntegerType, lit, LongType, StreamingQuery, StringType, StructField,
   StructType, sum, TimestampType, toDate, TributarySession, window,
 } from '@tributary/client';
 
-export type QueryJobName = 'ingest' | 'two-key';
-export const QUERY_JOBS: readonly QueryJobName[] = ['ingest', 'two-key'];
+export type QueryJobName = 'ingest' | 'two-key' | 'sliding';
+export const QUERY_JOBS: readonly QueryJobName[] = ['ingest', 'two-key', 'sliding'];
 
 export const QUERY_JOB_DESCRIPTIONS: Record<QueryJobName, string> = {
   ingest: 'parse → filter amount > 0 → select 5 columns + to_date(timestamp) → Delta partitioned by date',
   'two-key': "parse → filter amount > 50 AND event_type != 'view' → groupBy(window 5 min, event_type, customer_id) count, sum → Delta",
+  sliding: 'parse → watermark → groupBy(window 10 min every 1 min, customer_id) count, sum → Delta (10 windows per event)',
 };
 
 export interface QueryJobOptions {
@@ -68,6 +71,14 @@ export async function queryJob(spark: TributarySession, name: QueryJobName, o: Q
       .writeStream.format('delta').outputMode('append').option('checkpointLocation', o.checkpoint)
       .partitionBy('date').trigger({ availableNow: true }).start(o.table);
     return query;
+  }
+  if (name === 'sliding') {
+    return events
+      .withWatermark('timestamp', '10 minutes')
+      .groupBy(window(col('timestamp'), '10 minutes', '1 minute'), col('customer_id'))
+      .agg(count('*').alias('event_count'), sum('amount').alias('total_amount'))
+      .writeStream.format('delta').outputMode('append').option('checkpointLocation', o.checkpoint)
+      .trigger({ availableNow: true }).start(o.table);
   }
   const query = await events
     .filter(col('amount').gt(lit(50)).and(col('event_type').notEqual(lit('view'))))

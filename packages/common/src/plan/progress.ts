@@ -29,7 +29,12 @@ export interface QueryProgress {
    */
   badRecords: { total: number; byReason: Record<string, number>; action?: 'quarantine' | 'drop' | 'fail'; quarantined?: number };
   /** Rows of this batch dropped (and with action 'table', written to the late-rows table) because their window had closed. */
-  lateRows: { total: number; action: 'drop' | 'table'; written?: number };
+  /**
+   * total: rows none of whose windows was open (dropped whole, in the late-rows table with 'table');
+   * windowRows: (row, window) pairs dropped because the window had closed — equal to total for a
+   * tumbling window, more with a sliding one (a row late for its older windows only).
+   */
+  lateRows: { total: number; action: 'drop' | 'table'; written?: number; windowRows?: number };
   /** Side tables committed by this batch before the main table: path → table version, or 'skipped' (already held the batch). */
   sideTables?: { name: string; path: string; version: number | 'skipped' }[];
 }

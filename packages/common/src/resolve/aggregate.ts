@@ -126,10 +126,18 @@ function resolveWindow(spec: Extract<ExprSpec, { kind: 'window' }>, name: string
   };
   const sizeMicros = duration(spec.duration, 'duration');
   if (sizeMicros <= 0) throw new ResolveProblem(`window duration must be positive, got '${spec.duration}'`);
+  // Spark's TimeWindow checks: 0 < slide ≤ size, |startTime| < slide (startTime may be negative)
   const slideMicros = spec.slide === undefined ? sizeMicros : duration(spec.slide, 'slide');
-  if (slideMicros !== sizeMicros) throw new ResolveProblem(`sliding windows (slide '${spec.slide}') are not supported yet; use tumbling windows`);
-  const startMicros = spec.startTime === undefined ? 0 : duration(spec.startTime, 'startTime');
-  if (startMicros !== 0) throw new ResolveProblem(`window startTime '${spec.startTime}' is not supported yet; windows start at multiples of their duration from the epoch`);
+  if (slideMicros <= 0) throw new ResolveProblem(`window slide must be positive, got '${spec.slide}'`);
+  if (slideMicros > sizeMicros) {
+    throw new ResolveProblem(`window slide '${spec.slide}' must be less than or equal to the window duration '${spec.duration}'`);
+  }
+  const startText = typeof spec.startTime === 'string' ? spec.startTime.trim() : spec.startTime;
+  const negative = typeof startText === 'string' && startText.startsWith('-');
+  const startMicros = startText === undefined ? 0 : (negative ? -1 : 1) * duration(negative ? (startText as string).slice(1) : startText, 'startTime') + 0;
+  if (Math.abs(startMicros) >= slideMicros) {
+    throw new ResolveProblem(`the absolute value of window startTime '${spec.startTime}' must be less than the slide '${spec.slide ?? spec.duration}'`);
+  }
   return { time, sizeMicros, slideMicros, startMicros, name };
 }
 

@@ -84,9 +84,12 @@ const cases: [string, QuerySpecV2, string[]][] = [
   ['a window of zero length', specOf([...parsed, watermark, {
     op: 'aggregate', keys: [window('ts', '0 seconds')], aggregates: [count],
   }]), ["window duration must be positive, got '0 seconds'"]],
-  ['a sliding window', specOf([...parsed, watermark, {
-    op: 'aggregate', keys: [{ kind: 'window', column: col('ts'), duration: '10 minutes', slide: '5 minutes' }], aggregates: [count],
-  }]), ["sliding windows (slide '5 minutes') are not supported yet; use tumbling windows"]],
+  ['a window slide longer than the window', specOf([...parsed, watermark, {
+    op: 'aggregate', keys: [{ kind: 'window', column: col('ts'), duration: '5 minutes', slide: '10 minutes' }], aggregates: [count],
+  }]), ["window slide '10 minutes' must be less than or equal to the window duration '5 minutes'"]],
+  ['a window startTime as long as the slide', specOf([...parsed, watermark, {
+    op: 'aggregate', keys: [{ kind: 'window', column: col('ts'), duration: '10 minutes', slide: '1 minute', startTime: '-60 seconds' }], aggregates: [count],
+  }]), ["the absolute value of window startTime '-60 seconds' must be less than the slide '1 minute'"]],
   ['two windows', specOf([...parsed, watermark, { op: 'aggregate', keys: [window('ts', '1 minute'), window('ts', '2 minutes')], aggregates: [count] }]), [
     'Multiple time/session window expressions would result in a cartesian product of rows, therefore they are currently not supported.',
   ]],

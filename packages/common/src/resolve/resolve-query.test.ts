@@ -31,6 +31,18 @@ describe('resolveQuery: the six job kinds', () => {
     assert.deepEqual(q.output, agg.schema);
   });
 
+  it("a sliding window with Spark's startTime: window(ts, '10 minutes', '1 minute', '-15 seconds') keeps size, slide and a negative start", () => {
+    const schema = [sqlField('user_id', LONG), sqlField('ts', TIMESTAMP)];
+    const q = resolve(specOf([
+      { op: 'select', exprs: [parse(schema)] },
+      { op: 'select', exprs: [col('data.*')] },
+      { op: 'withWatermark', column: 'ts', delay: '10 minutes' },
+      { op: 'aggregate', keys: [{ kind: 'window', column: col('ts'), duration: '10 minutes', slide: '1 minute', startTime: '-15 seconds' }, col('user_id')], aggregates: [alias(call('count'), 'n')] },
+    ]));
+    assert.deepEqual(q.aggregate!.window, { column: 0, sizeMicros: 600_000_000, slideMicros: 60_000_000, startMicros: -15_000_000 });
+    assert.deepEqual(fields(q.aggregate!.schema), ['window struct<start:timestamp,end:timestamp> not null', 'user_id bigint', 'n bigint not null']);
+  });
+
   it('sum over decimals wider than 18 digits: decimal(38,2) sums to decimal(38,2), decimal(30,4) to decimal(38,4) (the executors sum exactly to 38 digits)', () => {
     const schema = [sqlField('kind', STRING), sqlField('big', decimalType(38, 2)), sqlField('mid', decimalType(30, 4))];
     const q = resolve(specOf([

@@ -86,6 +86,22 @@ describe('diffResolved: what a restart on an existing checkpoint may change', ()
     ]);
   });
 
+  it("refuses another window slide or startTime (the state's windows would start elsewhere)", () => {
+    const sliding = (slide: string, startTime?: string) => aggregation({
+      keys: [{ kind: 'window', column: col('ts'), duration: '10 minutes', slide, ...(startTime === undefined ? {} : { startTime }) }, col('user_id')],
+    });
+    assert.deepEqual(diff(sliding('1 minute'), sliding('1 minute')), []);
+    assert.deepEqual(diff(sliding('1 minute'), sliding('2 minutes')), [
+      'the window changed from window(ts, 10 minutes, slide 1 minute) to window(ts, 10 minutes, slide 2 minutes)',
+    ]);
+    assert.deepEqual(diff(sliding('10 minutes'), sliding('1 minute')), [
+      'the window changed from window(ts, 10 minutes) to window(ts, 10 minutes, slide 1 minute)',
+    ]);
+    assert.deepEqual(diff(sliding('1 minute'), sliding('1 minute', '-15 seconds')), [
+      'the window changed from window(ts, 10 minutes, slide 1 minute) to window(ts, 10 minutes, slide 1 minute, start -15 seconds)',
+    ]);
+  });
+
   it('refuses another topic, another number of shuffle partitions and another output mode', () => {
     const after = aggregation();
     after.source.topic = 'events2';

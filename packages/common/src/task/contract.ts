@@ -31,6 +31,12 @@ export interface MapTaskStats {
   inputRows: number;
   validRows: number;
   lateRows: number;
+  /**
+   * (row, window) pairs dropped because the window had closed: lateRows for a tumbling window; a
+   * sliding window also drops the closed windows of rows that still count in open ones. Absent
+   * from the stats of executors that predate sliding windows (read as lateRows).
+   */
+  lateWindowRows?: number;
   /** Records that could not become rows, by reason (decoder reasons and EVENT_TIME_TOO_FAR_AHEAD). */
   badRecords: Record<string, number>;
   /** Of those, how many were written to quarantine files (0 unless badRecords is 'quarantine'). */

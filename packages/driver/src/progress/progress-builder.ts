@@ -28,9 +28,10 @@ export function buildProgress(args: {
   const numInputRows = commit.numInputRows;
   const seconds = Math.max(1, timings.triggerExecution ?? 1) / 1000;
   const badByReason: Record<string, number> = {};
-  let late = 0, lateWritten = 0, quarantined = 0, min: number | null = null, max: number | null = null, sum = 0, valid = 0;
+  let late = 0, lateWindowRows = 0, lateWritten = 0, quarantined = 0, min: number | null = null, max: number | null = null, sum = 0, valid = 0;
   for (const s of output.mapStats) {
     late += s.lateRows;
+    lateWindowRows += s.lateWindowRows ?? s.lateRows;
     lateWritten += s.lateRowsWritten ?? 0;
     quarantined += s.quarantinedRows ?? 0;
     valid += s.validRows;
@@ -80,7 +81,7 @@ export function buildProgress(args: {
     }],
     sink: { description: `DeltaSink[${ctx.job.tablePath}]`, numOutputRows: commit.numOutputRows },
     badRecords: { total: Object.values(badByReason).reduce((a, b) => a + b, 0), byReason: badByReason, action: ctx.query.options.badRecords, quarantined },
-    lateRows: { total: late, action: ctx.job.lateRowsTablePath ? 'table' : 'drop', written: lateWritten },
+    lateRows: { total: late, action: ctx.job.lateRowsTablePath ? 'table' : 'drop', written: lateWritten, windowRows: lateWindowRows },
     sideTables: args.sideSinks.map((side) => ({
       name: side.name,
       path: side.tablePath,

@@ -1,7 +1,7 @@
 /**
  * What the executors cannot run yet of a resolved query, refused at submit by name (Tributary's own
- * limits; what Spark itself refuses — update mode into Delta, append without a watermark, sliding
- * windows — the resolver already refuses with Spark's message).
+ * limits; what Spark itself refuses — update mode into Delta, append without a watermark, a window
+ * slide longer than the window — the resolver already refuses with Spark's message).
  */
 import { ResolvedQuery, simpleString, stepsOutput } from '@tributary/common';
 
@@ -12,7 +12,7 @@ const ORDERED_TYPES: readonly string[] = ['boolean', 'int', 'long', 'double', 'd
 /**
  * What a resolved query asks that the executors cannot run yet, each named (empty: it runs).
  * The resolver already refuses what Spark refuses (update mode into Delta, append without a
- * watermark, sliding windows); these are Tributary's own limits.
+ * watermark, a window slide longer than the window); these are Tributary's own limits.
  */
 export function executorRefusals(query: ResolvedQuery): string[] {
   const agg = query.aggregate;

@@ -124,6 +124,7 @@ export class AggregateMapTaskRunner {
     const parts = drained.partitions.map((p) => ({ bytes: encode(p), rows: p.count }));
     aggregateMs += performance.now() - tDrain;
     stats.lateRows = drained.lateRows;
+    stats.lateWindowRows = drained.lateWindowRows;
     stats.maxEventTimeMicros = range.max === -Infinity ? null : range.max;
     stats.minEventTimeMicros = range.min === Infinity ? null : range.min;
     stats.sumEventTimeMicros = range.sum;

@@ -8,7 +8,9 @@
  *   base, span      from the first rows seen: span = the keys' range and a quarter more each side,
  *                   a power of two ≤ MAX_SPAN; keys seen later outside [base, base + span) are
  *                   never cached (the table finds them)
- *   windows         at most MAX_WINDOWS arrays; rows of other windows are left to the table
+ *   windows         at most MAX_WINDOWS arrays (≤ 32 MiB at MAX_SPAN); rows of other windows are
+ *                   left to the table. A sliding window of 10 minutes every minute puts a batch of
+ *                   ten seconds of events in 11 windows: 8 left a quarter of its rows to the table
  *
  * It only caches what the table decided: a row the cache does not know (a new group, a null key, a
  * key out of range, a window not cached) is left for the table, and remember() records the table's
@@ -18,7 +20,7 @@
 import { TWO_32 } from './key-columns';
 
 const MAX_SPAN = 1 << 18;
-const MAX_WINDOWS = 8;
+const MAX_WINDOWS = 32;
 /** The row is not known to the cache (groupOf value written by lookup()). */
 export const UNKNOWN = -2;
 

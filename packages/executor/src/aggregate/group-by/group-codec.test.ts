@@ -57,6 +57,17 @@ describe('group-by codecs (Arrow IPC, self-describing)', () => {
     assert.deepEqual(sortedLines(rowsOf(decodeGroupPartials(layout, shifted))), sortedLines(rows));
   });
 
+  it("names a sliding window's slide in the layout, and refuses partials of another slide", () => {
+    const slidingSpec = (slide: number): AggregateSpec => ({ ...makeSpec(), window: { column: 0, sizeMicros: W, slideMicros: slide, startMicros: -1_000_000 } });
+    const sliding = groupLayout(slidingSpec(W / 5), input);
+    const aligned = rows.map((r) => [BigInt(T - 1_000_000), ...r.slice(1)]);
+    const bytes = encodeGroupPartials(sliding, batch(sliding.stateSchema, aligned));
+    assert.equal(arrow.tableFromIPC(bytes).schema.metadata.get('tributary.window'), `size=${W},slide=${W / 5},start=-1000000`);
+    assert.deepEqual(sortedLines(rowsOf(decodeGroupPartials(sliding, bytes))), sortedLines(aligned));
+    assert.throws(() => decodeGroupPartials(groupLayout(slidingSpec(W / 3), input), bytes), CorruptAggregateDataError);
+    assert.throws(() => decodeGroupPartials(layout, bytes), CorruptAggregateDataError);
+  });
+
   it('writes the format, layout and Arrow types into the schema', () => {
     const table = arrow.tableFromIPC(encodeGroupPartials(layout, batch(layout.stateSchema, rows)));
     const md = table.schema.metadata;

@@ -7,7 +7,8 @@
  *   tributary.format         group-partials/v1   partial rows (shuffle) or a whole state (snapshot)
  *                            group-changes/v1    a state change set (below)
  *   tributary.group_columns  how many leading columns identify a group (window_start + keys)
- *   tributary.window         "size=<µs>,start=<µs>" of the tumbling window, or "none"
+ *   tributary.window         "size=<µs>,start=<µs>" of a tumbling window, "size=<µs>,slide=<µs>,start=<µs>"
+ *                            of a sliding one, or "none"
  *   tributary.aggregates     the aggregate function of each state column, comma-separated
  *   tributary.deleted_window_starts_micros   (change sets only) comma-separated window starts
  *                            removed since the previous state version
@@ -86,7 +87,8 @@ function layoutMetadata(layout: GroupLayout): [string, string][] {
   const w = layout.window;
   return [
     [GROUP_COLUMNS_KEY, String(layout.groupColumns)],
-    [WINDOW_KEY, w === null ? 'none' : `size=${w.sizeMicros},start=${w.startMicros}`],
+    // a tumbling window's text predates sliding windows: slide is written only when it differs
+    [WINDOW_KEY, w === null ? 'none' : `size=${w.sizeMicros},${w.slideMicros === w.sizeMicros ? '' : `slide=${w.slideMicros},`}start=${w.startMicros}`],
     [AGGREGATES_KEY, layout.aggregates.map((a) => a.fn).join(',')],
   ];
 }

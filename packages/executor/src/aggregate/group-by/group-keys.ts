@@ -47,6 +47,8 @@ export class GroupKeyTable {
   private mask: number;
   private rowWords = new Int32Array(0);
   private rowHashes = new Int32Array(0);
+  /** The row index of each entry of rowHashes (probe()). */
+  private todo = new Int32Array(0);
   /** The loads started ahead (findOrInsert) are kept here, so that they are not optimised away. */
   private touched = 0;
   /** A cache of the groups of a lone int or date key (direct-int-keys.ts), when asked for. */
@@ -159,23 +161,35 @@ export class GroupKeyTable {
     // Hashes first, in a pass of their own; the probe loop then starts each row's loads of the index
     // and of its candidate's key words AHEAD rows early, so that the cache misses of a table larger
     // than the caches overlap instead of following one another.
-    if (this.rowHashes.length < n) this.rowHashes = new Int32Array(Math.max(n, this.rowHashes.length * 2));
+    // The rows to probe, in order: all of them, or those not skipped (after a DirectIntKeys lookup
+    // or with a sliding window's pass, most rows may be skipped; their stale hashes must not be
+    // prefetched, each would cost a cache miss for nothing).
+    if (this.rowHashes.length < n) {
+      this.rowHashes = new Int32Array(Math.max(n, this.rowHashes.length * 2));
+      this.todo = new Int32Array(this.rowHashes.length);
+    }
     const rowHashes = this.rowHashes;
-    for (let i = 0; i < n; i++) if (skip === null || skip[i] !== 1) rowHashes[i] = hashWords(words, i * W, W);
+    const todo = this.todo;
+    let m = 0;
+    for (let i = 0; i < n; i++) {
+      if (skip !== null && skip[i] === 1) continue;
+      rowHashes[m] = hashWords(words, i * W, W);
+      todo[m++] = i;
+    }
     const before = this.size;
     let slots = this.slots;
     let keyWords = this.keyWords;
     let mask = this.mask;
     let touched = 0;
-    for (let i = 0; i < n; i++) {
-      if (i + 2 * AHEAD < n) touched ^= slots[rowHashes[i + 2 * AHEAD] & mask];
-      if (i + AHEAD < n) {
-        const v = slots[rowHashes[i + AHEAD] & mask];
+    for (let j = 0; j < m; j++) {
+      if (j + 2 * AHEAD < m) touched ^= slots[rowHashes[j + 2 * AHEAD] & mask];
+      if (j + AHEAD < m) {
+        const v = slots[rowHashes[j + AHEAD] & mask];
         if (v !== 0) touched ^= keyWords[(v - 1) * W];
       }
-      if (skip !== null && skip[i] === 1) continue;
+      const i = todo[j];
       const base = i * W;
-      const h = rowHashes[i];
+      const h = rowHashes[j];
       let slot = h & mask;
       let g = -1;
       for (;;) {

@@ -3,15 +3,16 @@
  * schema of the rows it reads (pre's output). Every partial, state row and change set of a query
  * has the layout's `stateSchema`:
  *
- *   window_start   timestamp not null   when the query has a window: the tumbling window's start (µs)
+ *   window_start   timestamp not null   when the query has a window: the window's start (µs); its end
+ *                                       is start + sizeMicros (tumbling or sliding alike)
  *   <keys…>        the grouping keys, with their own names, types and nullability
  *   <aggregates…>  one state column per aggregate: count → long not null; sum(int|long) → long;
  *                  sum(decimal(p,s)) → decimal(min(38,p+10),s); sum(double) → double;
  *                  min/max(x) → x's type (boolean, int, long, double, decimal, date, timestamp).
  *                  Sums, min and max are null until a non-null value was added, as Spark's.
  *
- * Only tumbling windows are kept here (slide = size); a sliding window assigns a row to several
- * windows and is refused until it is implemented.
+ * A sliding window (slide < size) puts a row in several windows (window-assignment.ts); each is a
+ * group of its own, keyed by its start.
  */
 import {
   ResolvedAggregateFn as AggregateFn,
@@ -29,7 +30,9 @@ export interface WindowLayout {
   /** Index of the timestamp column in the input rows. */
   readonly column: number;
   readonly sizeMicros: number;
-  /** Spark's window startTime: windows start at startMicros + k·sizeMicros. */
+  /** Windows start every slideMicros (= sizeMicros for a tumbling window; 0 < slide ≤ size). */
+  readonly slideMicros: number;
+  /** Spark's window startTime: windows start at startMicros + k·slideMicros (|startMicros| < slideMicros). */
   readonly startMicros: number;
 }
 
@@ -76,11 +79,13 @@ export function groupLayout(spec: AggregateSpec, input: readonly SqlField[]): Gr
     if (!Number.isSafeInteger(w.sizeMicros) || w.sizeMicros <= 0) {
       throw new InvalidArgumentError(`window size must be a positive number of µs, got ${w.sizeMicros}`);
     }
-    if (w.slideMicros !== w.sizeMicros) {
-      throw new InvalidArgumentError('sliding windows (slide ≠ size) are not supported yet: use a tumbling window');
+    if (!Number.isSafeInteger(w.slideMicros) || w.slideMicros <= 0 || w.slideMicros > w.sizeMicros) {
+      throw new InvalidArgumentError(`window slide must be a positive number of µs at most the size ${w.sizeMicros}, got ${w.slideMicros}`);
     }
-    if (!Number.isSafeInteger(w.startMicros)) throw new InvalidArgumentError(`window start ${w.startMicros} is not an integer`);
-    window = { column: w.column, sizeMicros: w.sizeMicros, startMicros: w.startMicros };
+    if (!Number.isSafeInteger(w.startMicros) || Math.abs(w.startMicros) >= w.slideMicros) {
+      throw new InvalidArgumentError(`window start ${w.startMicros} must be an integer of µs smaller in magnitude than the slide ${w.slideMicros}`);
+    }
+    window = { column: w.column, sizeMicros: w.sizeMicros, slideMicros: w.slideMicros, startMicros: w.startMicros };
   }
   const keys = spec.keys.map((k) => {
     if (input[k.column] === undefined) throw new InvalidArgumentError(`key column ${k.column} is not in the input`);

@@ -3,22 +3,28 @@
  * rows (addRows: window assignment, late filter, then the aggregates' inputs) or with partial rows
  * of the layout's stateSchema (mergeRows: partials from other tables, state change sets).
  *
- * Window assignment (tumbling, Spark's alignment, exact on integer µs, also before the epoch):
- *   start = t − pmod(t − startMicros, sizeMicros),  i.e. ⌊(t − startMicros) / size⌋ · size + startMicros
- * A row whose time is null has no window and is dropped (Spark filters such rows out). A row is late
- * when its window's end ≤ the watermark (Spark's predicate).
+ * Window assignment (window-assignment.ts: Spark's alignment, tumbling or sliding): a row belongs to
+ * the windows [start, start + size) that hold its time, with starts at startMicros + j·slideMicros;
+ * addRows runs one pass per window offset k. A row whose time is null has no window and is dropped
+ * (Spark filters such rows out). A row's contribution to a window is late when that window's end ≤
+ * the watermark (Spark's predicate, per window); the row is late (counted, handed to onLate) when
+ * all its windows are.
  */
-import { ColumnBatch, EXACT_LIMIT, ExactVector, Vector } from '@tributary/common';
-/** 2^53, held in a module constant: the package's export is a getter, costly in row loops. */
-const EXACT = EXACT_LIMIT;
+import { ColumnBatch, ExactVector, Vector } from '@tributary/common';
 import { formatMicrosIso } from '../window';
 import { Accumulator, makeAccumulator } from './accumulators';
 import { GroupKeyTable } from './group-keys';
 import { GroupLayout } from './group-layout';
+import { latestStarts, windowPass, windowsPerRow } from './window-assignment';
 
 export interface AddRowsResult {
   /** Rows whose window end ≤ the watermark (not aggregated). */
   readonly lateRows: number;
+  /**
+   * (row, window) pairs not aggregated because the window's end ≤ the watermark: lateRows for a
+   * tumbling window; with a sliding one also the closed windows of rows that count in open ones.
+   */
+  readonly lateWindowRows: number;
   /** Rows whose event time is null (not aggregated). */
   readonly nullTimeRows: number;
   /** Max event time over the non-null times of all rows, late ones included (−Infinity if none). */
@@ -30,6 +36,8 @@ export class GroupTable {
   readonly accumulators: Accumulator[];
   private groupOf = new Int32Array(0);
   private windowStart = new Float64Array(0);
+  private lastStart = new Float64Array(0);
+  private nullTime = new Uint8Array(0);
   private skip = new Uint8Array(0);
 
   /** `directIntKeys`: see GroupKeyTable (a cache for a lone int key, for short-lived tables). */
@@ -44,64 +52,56 @@ export class GroupTable {
   }
 
   /**
-   * Aggregates input rows (columns as the layout's indices say). Rows whose window end ≤
-   * lateWatermarkMicros are late and skipped (−Infinity: none is); onLate, if given, is called with
-   * each late row's index in row order.
+   * Aggregates input rows (columns as the layout's indices say) into each of their windows. A
+   * window whose end ≤ lateWatermarkMicros (−Infinity: none) gets nothing; a row all of whose
+   * windows are so is late: counted in lateRows, and onLate, if given, is called with its index,
+   * in row order.
    */
   addRows(batch: ColumnBatch, lateWatermarkMicros: number, onLate?: (row: number) => void): AddRowsResult {
     const n = batch.count;
     this.ensureScratch(n);
-    const skip = this.skip;
     let lateRows = 0;
     let nullTimeRows = 0;
     let maxT = -Infinity;
     const w = this.layout.window;
-    let anySkipped = false;
-    if (w !== null) {
-      const time = batch.columns[w.column] as ExactVector;
-      const times = time.values;
-      const validity = time.validity;
-      const ws = this.windowStart;
-      const size = w.sizeMicros;
-      const start = w.startMicros;
-      // the current window [curStart, curEnd): in-order times skip the (slow) floating-point %
-      let curStart = 0;
-      let curEnd = -Infinity;
-      for (let i = 0; i < n; i++) {
-        if (validity !== null && validity[i] === 0) {
-          skip[i] = 1;
-          nullTimeRows++;
-          continue;
-        }
-        const t = times[i];
-        if (t > maxT) maxT = t;
-        if (!(t - Math.floor(t) === 0 && t < EXACT && t > -EXACT)) {
-          throw new RangeError(`row ${i}: event time ${t} is not an integer of µs below 2^53`);
-        }
-        if (!(t >= curStart && t < curEnd)) {
-          let rem = (t - start) % size;
-          if (rem < 0) rem += size;
-          curStart = t - rem;
-          curEnd = curStart + size;
-        }
-        const s = curStart;
-        ws[i] = s;
-        if (s + size <= lateWatermarkMicros) {
-          skip[i] = 1;
-          lateRows++;
-          if (onLate !== undefined) onLate(i);
-        } else skip[i] = 0;
-      }
-      anySkipped = lateRows + nullTimeRows > 0;
-    }
     const keyVectors = this.layout.keys.map((k) => batch.columns[k.column]);
-    const added = this.keys.findOrInsert(n, w === null ? null : this.windowStart, keyVectors, anySkipped ? skip : null, this.groupOf);
+    if (w === null) {
+      this.aggregatePass(batch, n, null, keyVectors, null);
+      return { lateRows, lateWindowRows: 0, nullTimeRows, maxEventTimeMicros: maxT };
+    }
+    const time = batch.columns[w.column] as ExactVector;
+    const times = time.values;
+    const last = this.lastStart;
+    const nullTime = this.nullTime;
+    const r = latestStarts(n, times, time.validity, w, last, nullTime);
+    nullTimeRows = r.nullTimeRows;
+    maxT = r.maxTimeMicros;
+    // a row is late when all its windows are: window 0 (the latest end) has closed
+    const size = w.sizeMicros;
+    for (let i = 0; i < n; i++) {
+      if (nullTime[i] === 0 && last[i] + size <= lateWatermarkMicros) {
+        lateRows++;
+        if (onLate !== undefined) onLate(i);
+      }
+    }
+    const passes = windowsPerRow(w);
+    let lateWindowRows = 0;
+    for (let k = 0; k < passes; k++) {
+      const { kept, late } = windowPass(k, n, times, last, nullTime, w, lateWatermarkMicros, this.windowStart, this.skip);
+      lateWindowRows += late;
+      if (kept > 0) this.aggregatePass(batch, n, this.windowStart, keyVectors, kept === n ? null : this.skip);
+    }
+    return { lateRows, lateWindowRows, nullTimeRows, maxEventTimeMicros: maxT };
+  }
+
+  /** Adds rows 0..n−1 (but those with skip[i] = 1) to their groups of (window start, keys). */
+  private aggregatePass(batch: ColumnBatch, n: number, windowStart: Float64Array | null, keyVectors: Vector[], skip: Uint8Array | null): void {
+    const added = this.keys.findOrInsert(n, windowStart, keyVectors, skip, this.groupOf);
     this.afterInsert(added);
     for (let a = 0; a < this.accumulators.length; a++) {
       const col = this.layout.aggregates[a].column;
       this.accumulators[a].update(this.groupOf, n, col === null ? null : batch.columns[col]);
     }
-    return { lateRows, nullTimeRows, maxEventTimeMicros: maxT };
   }
 
   /**
@@ -116,14 +116,14 @@ export class GroupTable {
     const hasWindow = layout.window !== null;
     const ws = hasWindow ? (rows.columns[0] as ExactVector).values : null;
     if (ws !== null) {
-      const size = layout.window!.sizeMicros;
+      const slide = layout.window!.slideMicros;
       const start = layout.window!.startMicros;
       let checked = NaN;
       for (let i = 0; i < n; i++) {
         const s = ws[i];
         if (s === checked) continue;
-        if (!Number.isSafeInteger(s) || (((s - start) % size) + size) % size !== 0) {
-          throw new RangeError(`window start ${s} is not aligned to windows of ${size} µs from ${start}`);
+        if (!Number.isSafeInteger(s) || (((s - start) % slide) + slide) % slide !== 0) {
+          throw new RangeError(`window start ${s} is not aligned to window starts every ${slide} µs from ${start}`);
         }
         checked = s;
       }
@@ -213,6 +213,8 @@ export class GroupTable {
       const cap = Math.max(n, this.groupOf.length * 2);
       this.groupOf = new Int32Array(cap);
       this.windowStart = new Float64Array(cap);
+      this.lastStart = new Float64Array(cap);
+      this.nullTime = new Uint8Array(cap);
       this.skip = new Uint8Array(cap);
     }
   }

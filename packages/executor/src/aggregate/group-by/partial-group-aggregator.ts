@@ -15,6 +15,8 @@ export interface GroupDrainResult {
   readonly partitions: ColumnBatch[];
   readonly inputRows: number;
   readonly lateRows: number;
+  /** (row, window) pairs dropped as late (GroupTable AddRowsResult.lateWindowRows). */
+  readonly lateWindowRows: number;
   readonly nullTimeRows: number;
   /** Max non-null event time over all input rows, late ones included (−Infinity if none). */
   readonly maxEventTimeMicros: number;
@@ -24,6 +26,7 @@ export class PartialGroupAggregator {
   private table: GroupTable;
   private inputRows = 0;
   private lateRows = 0;
+  private lateWindowRows = 0;
   private nullTimeRows = 0;
   private maxEventTime = -Infinity;
   private hashes = new Int32Array(0);
@@ -38,6 +41,7 @@ export class PartialGroupAggregator {
     const r = this.table.addRows(batch, lateWatermarkMicros, onLate);
     this.inputRows += batch.count;
     this.lateRows += r.lateRows;
+    this.lateWindowRows += r.lateWindowRows;
     this.nullTimeRows += r.nullTimeRows;
     if (r.maxEventTimeMicros > this.maxEventTime) this.maxEventTime = r.maxEventTimeMicros;
     return r.lateRows;
@@ -84,12 +88,14 @@ export class PartialGroupAggregator {
       partitions,
       inputRows: this.inputRows,
       lateRows: this.lateRows,
+      lateWindowRows: this.lateWindowRows,
       nullTimeRows: this.nullTimeRows,
       maxEventTimeMicros: this.maxEventTime,
     };
     table.clear();
     this.inputRows = 0;
     this.lateRows = 0;
+    this.lateWindowRows = 0;
     this.nullTimeRows = 0;
     this.maxEventTime = -Infinity;
     return result;
