@@ -57,7 +57,7 @@ const MAX_POOLED_LAYOUTS = 4;
  */
 interface MapAggregator {
   add(batch: ColumnBatch, lateWatermarkMicros: number, onLate?: (row: number) => void): number;
-  drainPartitions(numPartitions: number): { partitions: ColumnBatch[]; lateRows: number };
+  drainPartitions(numPartitions: number): { partitions: ColumnBatch[]; lateRows: number; /** (row, window) pairs dropped as late; lateRows when a row has one window. */ lateWindowRows?: number };
 }
 
 export class AggregateMapTaskRunner {
@@ -124,7 +124,7 @@ export class AggregateMapTaskRunner {
     const parts = drained.partitions.map((p) => ({ bytes: encode(p), rows: p.count }));
     aggregateMs += performance.now() - tDrain;
     stats.lateRows = drained.lateRows;
-    stats.lateWindowRows = drained.lateWindowRows;
+    stats.lateWindowRows = drained.lateWindowRows ?? drained.lateRows;
     stats.maxEventTimeMicros = range.max === -Infinity ? null : range.max;
     stats.minEventTimeMicros = range.min === Infinity ? null : range.min;
     stats.sumEventTimeMicros = range.sum;
