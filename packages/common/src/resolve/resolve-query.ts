@@ -290,7 +290,10 @@ function buildAggregate(
     sizeMicros: g.window.sizeMicros, slideMicros: g.window.slideMicros, startMicros: g.window.startMicros,
   };
   const keys = g.keys.map((k) => ({ column: input(k.expr, k.name), field: sqlField(k.name, k.expr.type, k.expr.nullable) }));
-  const aggregates = g.aggregates.map((a) => ({ fn: a.fn, column: a.input === null ? null : input(a.input.expr, a.input.name), field: a.field }));
+  const aggregates = g.aggregates.map((a) => ({
+    fn: a.fn, column: a.input === null ? null : input(a.input.expr, a.input.name), field: a.field,
+    ...(a.relativeSD === undefined ? {} : { relativeSD: a.relativeSD }),
+  }));
   const windowField = g.window === null ? [] : [sqlField(g.window.name, WINDOW_STRUCT, false)];
   const schema = [...windowField, ...keys.map((k) => k.field), ...aggregates.map((a) => a.field)];
   // The user's order: grouping expressions as written (the window where it was), then the aggregates.

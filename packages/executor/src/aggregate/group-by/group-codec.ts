@@ -8,7 +8,8 @@
  *                            group-changes/v1    a state change set (below)
  *   tributary.group_columns  how many leading columns identify a group (window_start + keys)
  *   tributary.window         "size=<µs>,start=<µs>" of the tumbling window, or "none"
- *   tributary.aggregates     the aggregate function of each state column, comma-separated
+ *   tributary.aggregates     what each state column accumulates, comma-separated: count, sum, min,
+ *                            max, hll(p=<index bits>) (group-layout.ts StatePart)
  *   tributary.deleted_window_starts_micros   (change sets only) comma-separated window starts
  *                            removed since the previous state version
  *
@@ -87,7 +88,7 @@ function layoutMetadata(layout: GroupLayout): [string, string][] {
   return [
     [GROUP_COLUMNS_KEY, String(layout.groupColumns)],
     [WINDOW_KEY, w === null ? 'none' : `size=${w.sizeMicros},start=${w.startMicros}`],
-    [AGGREGATES_KEY, layout.aggregates.map((a) => a.fn).join(',')],
+    [AGGREGATES_KEY, layout.parts.map((p) => (p.kind === 'hll' ? `hll(p=${p.precision})` : p.kind)).join(',')],
   ];
 }
 

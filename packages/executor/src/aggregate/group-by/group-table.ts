@@ -34,7 +34,7 @@ export class GroupTable {
 
   constructor(readonly layout: GroupLayout, initialGroups = 1024) {
     this.keys = new GroupKeyTable(layout.window !== null, layout.keys.map((k) => k.field), initialGroups);
-    this.accumulators = layout.aggregates.map((a) => makeAccumulator(a, (g) => this.describe(g)));
+    this.accumulators = layout.parts.map((p) => makeAccumulator(p, (g) => this.describe(g)));
     for (const a of this.accumulators) a.ensureCapacity(this.keys.capacity);
   }
 
@@ -97,7 +97,7 @@ export class GroupTable {
     const added = this.keys.findOrInsert(n, w === null ? null : this.windowStart, keyVectors, anySkipped ? skip : null, this.groupOf);
     this.afterInsert(added);
     for (let a = 0; a < this.accumulators.length; a++) {
-      const col = this.layout.aggregates[a].column;
+      const col = this.layout.parts[a].column;
       this.accumulators[a].update(this.groupOf, n, col === null ? null : batch.columns[col]);
     }
     return { lateRows, nullTimeRows, maxEventTimeMicros: maxT };
@@ -156,16 +156,14 @@ export class GroupTable {
   /** Bytes of the typed arrays of the groups and their accumulators (capacity included; wide values not counted). */
   get memoryBytes(): number {
     let bytes = this.keys.memoryBytes;
-    for (const a of this.accumulators) {
-      const arrays = a.arrays();
-      bytes += arrays.values.byteLength + (arrays.seen?.byteLength ?? 0);
-    }
+    for (const a of this.accumulators) bytes += a.memoryBytes;
     return bytes;
   }
 
   /** Empties the table for reuse, keeping its arrays. */
   clear(): void {
     this.keys.clear();
+    for (const a of this.accumulators) a.reset();
   }
 
   /** Spark's hash of each group's window and keys (see group-partition.ts), groups 0..size−1. */
