@@ -34,8 +34,8 @@ const bytesScratch = new Uint8Array(17);
 const INVERSE_POWERS = Float64Array.from({ length: 65 }, (_, k) => 2 ** -k);
 
 /**
- * Hashes rows 0..n−1 of `input` into hi[i], lo[i] (XXH64 words); returns false for rows that are
- * null (valid[i] = 0), which the sketch skips.
+ * Hashes rows 0..n−1 of `input` into hi[i], lo[i] (XXH64 words). Null rows get some hash (or keep
+ * the old one); addHashes skips them by the input's validity.
  */
 export function hashColumn(input: Vector, n: number, hi: Uint32Array, lo: Uint32Array): void {
   const t = input.type;
