@@ -17,7 +17,7 @@
  *   decimal(p ≤ 18) → hashLong(unscaled); decimal(p > 18) → hashBytes(unscaled as Java's
  *   BigInteger.toByteArray: minimal two's complement, big-endian); string, binary → hashBytes.
  */
-import { BytesVector, ExactVector, SqlType, Vector, exactBigInt } from '@tributary/common';
+import { BytesVector, ExactVector, Vector, exactBigInt } from '@tributary/common';
 import { BIASES, RAW_ESTIMATES, THRESHOLDS } from './hyperloglog-bias';
 import { out, xxhashBytes, xxhashInt, xxhashLong } from './xxhash64';
 
@@ -219,7 +219,3 @@ function javaBinarySearch(a: Float64Array, key: number): number {
   return -(low + 1);
 }
 
-/** Whether approx_count_distinct hashes values of type t. */
-export function sketchTakes(t: SqlType): boolean {
-  return ['boolean', 'int', 'date', 'long', 'timestamp', 'decimal', 'double', 'string', 'binary'].includes(t.kind);
-}
