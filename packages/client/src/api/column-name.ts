@@ -60,6 +60,8 @@ function callSql(fn: string, args: readonly ExprSpec[]): string {
     case 'between': return `((${a[0]} >= ${a[1]}) AND (${a[0]} <= ${a[2]}))`;
     case 'like': return `${a[0]} LIKE ${a[1]}`;
     case 'count': return a.length === 0 ? 'count(1)' : `count(${a.join(', ')})`;
+    // rsd is a parameter of Spark's HyperLogLogPlusPlus, not a child: it is not in the name
+    case 'approx_count_distinct': return `approx_count_distinct(${a[0]})`;
     default: return `${fn}(${a.join(', ')})`;
   }
 }

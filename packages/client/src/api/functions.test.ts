@@ -61,7 +61,7 @@ describe('functions build the plan with Spark SQL names', () => {
     ["max('a')", F.max('a'), { kind: 'call', fn: 'max', args: [a] }, 'max(a)'],
     ["approxCountDistinct('a')", F.approxCountDistinct('a'), { kind: 'call', fn: 'approx_count_distinct', args: [a] }, 'approx_count_distinct(a)'],
     ["approxCountDistinct('a', 0.01)", F.approxCountDistinct('a', 0.01),
-      { kind: 'call', fn: 'approx_count_distinct', args: [a, { kind: 'lit', value: '0.01', type: { kind: 'double' } }] }, 'approx_count_distinct(a, 0.01)'],
+      { kind: 'call', fn: 'approx_count_distinct', args: [a, { kind: 'lit', value: '0.01', type: { kind: 'double' } }] }, 'approx_count_distinct(a)'],
   ];
   for (const [what, column, expr, name] of cases) {
     it(`${what}: ${name}`, () => {

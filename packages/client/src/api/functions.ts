@@ -203,7 +203,7 @@ export function min(c: ColumnOrName): Column {
 export function max(c: ColumnOrName): Column {
   return call('max', [toColumn(c)]);
 }
-/** approx_count_distinct(col[, rsd]): HyperLogLog++ with relative standard deviation rsd (default 0.05). The driver runs it from Step 8. */
+/** approx_count_distinct(col[, rsd]): HyperLogLog++ with relative standard deviation rsd (default 0.05), named approx_count_distinct(col) as Spark's. */
 export function approxCountDistinct(c: ColumnOrName, rsd?: number): Column {
   if (rsd === undefined) return call('approx_count_distinct', [toColumn(c)]);
   if (typeof rsd !== 'number' || !Number.isFinite(rsd)) throw invalid(`approxCountDistinct rsd must be a number, got ${String(rsd)}`);

@@ -189,6 +189,9 @@ function aggregateAt(value: unknown, at: string): void {
     oneOf(agg.fn, AGGREGATE_FNS, `${at}.aggregates[${i}].fn`);
     integerOrNullAt(agg.column, `${at}.aggregates[${i}].column`, 0);
     fieldAt(agg.field, `${at}.aggregates[${i}].field`);
+    if (agg.relativeSD !== undefined && !(typeof agg.relativeSD === 'number' && agg.relativeSD > 0 && Number.isFinite(agg.relativeSD))) {
+      bad(`${at}.aggregates[${i}].relativeSD`, 'a positive number', agg.relativeSD);
+    }
   });
   fieldsAt(a.schema, `${at}.schema`);
 }

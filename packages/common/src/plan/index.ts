@@ -7,6 +7,7 @@ export type {
 } from './progress';
 export { parseDuration, formatMicros } from './duration';
 export { canonicalJson } from './canonical-json';
+export { hllPrecision, relativeSDProblem, DEFAULT_RELATIVE_SD, MAX_HLL_PRECISION } from './hll-precision';
 export { sharedSectionProblems, APPEND_WITHOUT_WATERMARK, MAX_SUM_INPUT_PRECISION, MAX_SHUFFLE_PARTITIONS } from './validate-spec';
 export {
   startingOffsetsFromOption, startingOffsetsProblems, EARLIEST_OFFSET, LATEST_OFFSET,

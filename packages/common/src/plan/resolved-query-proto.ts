@@ -70,7 +70,7 @@ export interface AggregateSpecMessage {
   window: Maybe<{ column: number; size_micros: number; slide_micros: number; start_micros: number }>;
   session?: Maybe<{ column: number; gap_micros: number }>;
   keys: { column: number; field: Maybe<SqlFieldMessage> }[];
-  aggregates: { fn: string; column?: number | null; field: Maybe<SqlFieldMessage> }[];
+  aggregates: { fn: string; column?: number | null; field: Maybe<SqlFieldMessage>; relative_sd?: number | null }[];
   schema: SqlFieldMessage[];
 }
 
@@ -395,6 +395,7 @@ function aggregateToProto(a: AggregateSpec, path: string): AggregateSpecMessage 
       fn: AGGREGATE_FNS.name(g.fn, `${path}.aggregates[${i}].fn`),
       ...(g.column === null ? {} : { column: int32(g.column, `${path}.aggregates[${i}].column`) }),
       field: sqlFieldToProto(g.field, `${path}.aggregates[${i}].field`),
+      ...(g.relativeSD === undefined ? {} : { relative_sd: g.relativeSD }),
     })),
     schema: fieldsToProto(a.schema, `${path}.schema`),
   };
@@ -416,6 +417,7 @@ function aggregateFromProto(m: AggregateSpecMessage, path: string): AggregateSpe
       fn: AGGREGATE_FNS.value(g.fn, `${path}.aggregates[${i}].fn`),
       column: optionalIn(g.column),
       field: sqlFieldFromProto(g.field, `${path}.aggregates[${i}].field`),
+      ...(optionalIn(g.relative_sd) === null ? {} : { relativeSD: g.relative_sd as number }),
     })),
     schema: fieldsFromProto(m.schema, `${path}.schema`),
   };

@@ -83,11 +83,14 @@ const eventTime: fc.Arbitrary<EventTime> = rec({ column: index, delayMicros: int
 const aggregate: fc.Arbitrary<AggregateSpec> = fc.tuple(rec({
   window: nullable(rec({ column: index, sizeMicros: int64, slideMicros: int64, startMicros: int64 })),
   keys: fc.array(rec({ column: index, field: sqlField }), { maxLength: 3 }),
-  aggregates: fc.array(rec({
-    fn: fc.constantFrom('count' as const, 'sum' as const, 'avg' as const, 'min' as const, 'max' as const, 'approx_count_distinct' as const),
-    column: nullable(index),
-    field: sqlField,
-  }), { maxLength: 3 }),
+  aggregates: fc.array(fc.oneof(
+    rec({
+      fn: fc.constantFrom('count' as const, 'sum' as const, 'avg' as const, 'min' as const, 'max' as const, 'approx_count_distinct' as const),
+      column: nullable(index),
+      field: sqlField,
+    }),
+    rec({ fn: fc.constant('approx_count_distinct' as const), column: nullable(index), field: sqlField, relativeSD: fc.double({ min: 0.0022, max: 0.39, noNaN: true }) }),
+  ), { maxLength: 3 }),
   schema: fields,
 }), fc.option(rec({ column: index, gapMicros: int64 }), { nil: undefined }))
   // a session window, when present, replaces the window (absent, not null, as the resolver leaves it)

@@ -102,8 +102,11 @@ export interface AggregateSpec {
   session?: SessionWindowSpec | null;
   /** Grouping keys besides the window: columns of pre's output, scalar types. */
   keys: { column: number; field: SqlField }[];
-  /** Each aggregate over one column of pre's output (null for count('*')), with Spark's result field. */
-  aggregates: { fn: AggregateFn; column: number | null; field: SqlField }[];
+  /**
+   * Each aggregate over one column of pre's output (null for count('*')), with Spark's result field;
+   * relativeSD: approx_count_distinct's maximum relative standard deviation (absent: Spark's 0.05).
+   */
+  aggregates: { fn: AggregateFn; column: number | null; field: SqlField; relativeSD?: number }[];
   /** The aggregate's output: [window or session_window struct<start,end>] + keys + aggregates, in that order. */
   schema: SqlField[];
 }

@@ -9,14 +9,15 @@
  *   min(x), max(x)               the type of x (a scalar type)
  *   approx_count_distinct(x)     bigint, not null
  *
- * sum, avg, min and max are null over a group with no non-null value (nullable). sum takes decimals
- * of any precision (the executors' group-by sums exactly up to 38 digits); decimal inputs of avg are
- * limited to precision MAX_SUM_INPUT_PRECISION. (v1 specs keep that limit for sum: validate-spec.ts.)
+ * sum, avg, min and max are null over a group with no non-null value (nullable). sum and avg take
+ * decimals of any precision (the executors' group-by sums exactly up to 38 digits). (v1 specs keep
+ * MAX_SUM_INPUT_PRECISION for sum: validate-spec.ts.) approx_count_distinct(x[, rsd]) takes rsd as
+ * a double or decimal literal (Spark's validateDoubleLiteral), 0.05 when absent.
  */
 import type { ExprSpec } from '../plan/logical-plan';
 import { parseDuration } from '../plan/duration';
 import type { AggregateFn, RExpr } from '../plan/resolved-query';
-import { MAX_SUM_INPUT_PRECISION } from '../plan/validate-spec';
+import { DEFAULT_RELATIVE_SD, relativeSDProblem } from '../plan/hll-precision';
 import {
   DOUBLE, isScalar, LONG, MAX_DECIMAL_PRECISION, decimalType, simpleString, sqlField, structType, TIMESTAMP, type SqlField, type SqlType,
 } from '../schema/sql-type';
@@ -51,7 +52,7 @@ export interface ResolvedGrouping {
   /** Position of the window or session window among the user's grouping expressions (for the output order). */
   windowPosition: number;
   keys: Resolved[];
-  aggregates: { fn: AggregateFn; input: Resolved | null; field: SqlField }[];
+  aggregates: { fn: AggregateFn; input: Resolved | null; field: SqlField; relativeSD?: number }[];
 }
 
 /** Resolves the grouping; pushes each problem and returns null when any. */
@@ -184,10 +185,28 @@ function resolveAggregate(spec: ExprSpec, scope: readonly ScopeColumn[], env: Ex
     const shown = args.length === 0 ? '1' : literalPrettyText(args[0] as Extract<ExprSpec, { kind: 'lit' }>, resolveLiteral(args[0] as Extract<ExprSpec, { kind: 'lit' }>, env.ctx.timeZone));
     return { fn, input: null, field: sqlField(alias ?? `count(${shown})`, LONG, false) };
   }
+  if (fn === 'approx_count_distinct' && (args.length === 1 || args.length === 2)) {
+    const input = resolveExpr(args[0], scope, env);
+    const relativeSD = args.length === 1 ? DEFAULT_RELATIVE_SD : relativeSDOf(args[1], env);
+    const field = sqlField(alias ?? callPrettyName(fn, [input.sql]), aggregateType(fn, input), false);
+    return { fn, input, field, relativeSD };
+  }
   if (args.length !== 1) throw new ResolveProblem(`${fn} takes one column, got ${args.length} arguments`);
   const input = resolveExpr(args[0], scope, env);
   const name = alias ?? callPrettyName(fn, [input.sql]);
-  return { fn, input, field: sqlField(name, aggregateType(fn, input), fn !== 'count' && fn !== 'approx_count_distinct') };
+  return { fn, input, field: sqlField(name, aggregateType(fn, input), fn !== 'count') };
+}
+
+/** approx_count_distinct's second argument: a double or decimal literal (Spark's validateDoubleLiteral). */
+function relativeSDOf(spec: ExprSpec, env: ExprEnv): number {
+  const lit = spec !== null && typeof spec === 'object' && spec.kind === 'lit' ? resolveLiteral(spec, env.ctx.timeZone) : null;
+  if (lit === null || lit.value === null || (lit.type.kind !== 'double' && lit.type.kind !== 'decimal')) {
+    throw new ResolveProblem('The second argument in approx_count_distinct should be a double literal');
+  }
+  const rsd = Number(lit.value);
+  const problem = relativeSDProblem(rsd);
+  if (problem !== null) throw new ResolveProblem(`approx_count_distinct: ${problem}`);
+  return rsd;
 }
 
 function aggregateType(fn: AggregateFn, input: Resolved): SqlType {
@@ -195,11 +214,6 @@ function aggregateType(fn: AggregateFn, input: Resolved): SqlType {
   const shown = `${fn}(${input.sql})`;
   const numericOnly = (): never => {
     throw new ResolveProblem(`[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] Cannot resolve "${shown}" due to data type mismatch: the input must be numeric (int, bigint, double, decimal), but ${input.sql} is ${simpleString(t)}`);
-  };
-  const decimalLimit = (): void => {
-    if (t.kind === 'decimal' && t.precision > MAX_SUM_INPUT_PRECISION) {
-      throw new ResolveProblem(`${fn} over ${simpleString(t)} column ${input.sql} is not supported yet; the precision must be at most ${MAX_SUM_INPUT_PRECISION}`);
-    }
   };
   switch (fn) {
     case 'count':
@@ -212,7 +226,6 @@ function aggregateType(fn: AggregateFn, input: Resolved): SqlType {
       if (t.kind === 'decimal') return decimalType(Math.min(MAX_DECIMAL_PRECISION, t.precision + 10), t.scale);
       return numericOnly();
     case 'avg':
-      decimalLimit();
       if (t.kind === 'int' || t.kind === 'long' || t.kind === 'double') return DOUBLE;
       if (t.kind === 'decimal') return decimalType(Math.min(MAX_DECIMAL_PRECISION, t.precision + 4), Math.min(MAX_DECIMAL_PRECISION, t.scale + 4));
       return numericOnly();

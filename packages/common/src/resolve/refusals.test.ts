@@ -96,9 +96,16 @@ const cases: [string, QuerySpecV2, string[]][] = [
   ['two aggregations', specOf([...parsed, { op: 'aggregate', keys: [col('kind')], aggregates: [count] }, { op: 'aggregate', keys: [col('kind')], aggregates: [count] }], { outputMode: 'complete' }), [
     'Multiple streaming aggregations are not supported with streaming DataFrames/Datasets',
   ]],
-  ['a sum over a string and a decimal wider than 18 digits', specOf([...parsed, { op: 'aggregate', keys: [col('kind')], aggregates: [alias(call('sum', col('kind')), 's'), alias(call('avg', col('big')), 'a')] }], { outputMode: 'complete' }), [
+  ['a sum and an avg over strings', specOf([...parsed, { op: 'aggregate', keys: [col('kind')], aggregates: [alias(call('sum', col('kind')), 's'), alias(call('avg', col('kind')), 'a')] }], { outputMode: 'complete' }), [
     '[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] Cannot resolve "sum(kind)" due to data type mismatch: the input must be numeric (int, bigint, double, decimal), but kind is string',
-    'avg over decimal(19,2) column big is not supported yet; the precision must be at most 18',
+    '[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] Cannot resolve "avg(kind)" due to data type mismatch: the input must be numeric (int, bigint, double, decimal), but kind is string',
+  ]],
+  ['approx_count_distinct with an rsd that is not a double literal, or too large', specOf([...parsed, { op: 'aggregate', keys: [col('kind')], aggregates: [
+    alias(call('approx_count_distinct', col('kind'), col('price')), 'a'),
+    alias(call('approx_count_distinct', col('kind'), { kind: 'lit', value: '0.5', type: { kind: 'double' } }), 'b'),
+  ] }], { outputMode: 'complete' }), [
+    'The second argument in approx_count_distinct should be a double literal',
+    'approx_count_distinct: HLL++ requires at least 4 bits for addressing. Use a lower error, at most 39% (got rsd 0.5)',
   ]],
   ['an aggregate that is not an aggregate function', specOf([...parsed, { op: 'aggregate', keys: [col('kind')], aggregates: [col('price')] }], { outputMode: 'complete' }), [
     'agg(...) takes aggregate functions (count, sum, avg, min, max, approx_count_distinct), optionally aliased; price is not one (expressions over aggregates are not supported yet: compute them with withColumn after agg)',

@@ -170,6 +170,22 @@ describe('resolveQuery: the six job kinds', () => {
     assert.equal(q.sink.outputMode, 'complete');
   });
 
+  it('avg over decimals wider than 18 digits, and approx_count_distinct with its rsd (0.05 when absent)', () => {
+    const schema = [sqlField('kind', STRING), sqlField('big', decimalType(38, 18)), sqlField('mid', decimalType(30, 6))];
+    const q = resolve(specOf([
+      { op: 'select', exprs: [parse(schema)] },
+      { op: 'select', exprs: [col('data.*')] },
+      { op: 'aggregate', keys: [col('kind')], aggregates: [
+        alias(call('avg', col('big')), 'a_big'), alias(call('avg', col('mid')), 'a_mid'),
+        alias(call('approx_count_distinct', col('kind'), { kind: 'lit', value: '0.01', type: { kind: 'double' } }), 'd_kind'), alias(call('approx_count_distinct', col('mid')), 'd_mid'),
+      ] },
+    ], { outputMode: 'complete' }));
+    assert.deepEqual(fields(q.output), [
+      'kind string', 'a_big decimal(38,22)', 'a_mid decimal(34,10)', 'd_kind bigint not null', 'd_mid bigint not null',
+    ]);
+    assert.deepEqual(q.aggregate!.aggregates.map((a) => a.relativeSD), [undefined, undefined, 0.01, 0.05]);
+  });
+
   it('nullable fields and null keys: declared nullability kept, count(col) not null, min nullable', () => {
     const schema = [sqlField('user_id', INT), sqlField('region', STRING), sqlField('amount', decimalType(10, 2), false), sqlField('ts', TIMESTAMP, false)];
     const q = resolve(specOf([

@@ -300,7 +300,10 @@ function buildAggregate(
   };
   const session = g.session === null ? null : { column: input(g.session.time.expr, g.session.time.name), gapMicros: g.session.gapMicros };
   const keys = g.keys.map((k) => ({ column: input(k.expr, k.name), field: sqlField(k.name, k.expr.type, k.expr.nullable) }));
-  const aggregates = g.aggregates.map((a) => ({ fn: a.fn, column: a.input === null ? null : input(a.input.expr, a.input.name), field: a.field }));
+  const aggregates = g.aggregates.map((a) => ({
+    fn: a.fn, column: a.input === null ? null : input(a.input.expr, a.input.name), field: a.field,
+    ...(a.relativeSD === undefined ? {} : { relativeSD: a.relativeSD }),
+  }));
   const windowName = g.window?.name ?? g.session?.name ?? null;
   const windowField = windowName === null ? [] : [sqlField(windowName, WINDOW_STRUCT, false)];
   const schema = [...windowField, ...keys.map((k) => k.field), ...aggregates.map((a) => a.field)];

@@ -43,7 +43,7 @@ export function diffResolved(previous: ResolvedQuery, next: ResolvedQuery): stri
   changed('the window', windowText(previous, a), windowText(next, b));
   const keyTypes = (agg: AggregateSpec): string => agg.keys.map((k) => simpleString(k.field.type)).join(',');
   if (keyTypes(a) !== keyTypes(b)) changes.push(`the grouping keys changed from ${keyList(a)} to ${keyList(b)}`);
-  const aggKinds = (agg: AggregateSpec): string => agg.aggregates.map((x) => `${x.fn}:${simpleString(x.field.type)}`).join(',');
+  const aggKinds = (agg: AggregateSpec): string => agg.aggregates.map((x) => `${x.fn}:${simpleString(x.field.type)}${x.relativeSD === undefined ? '' : `:${x.relativeSD}`}`).join(',');
   if (aggKinds(a) !== aggKinds(b)) changes.push(`the aggregates changed from ${aggList(a)} to ${aggList(b)}`);
   changed('the output mode', q(previous.sink.outputMode), q(next.sink.outputMode));
   return changes;
@@ -65,5 +65,5 @@ function keyList(agg: AggregateSpec): string {
 }
 
 function aggList(agg: AggregateSpec): string {
-  return `[${agg.aggregates.map((x) => `${x.field.name} = ${x.fn} → ${simpleString(x.field.type)}`).join(', ')}]`;
+  return `[${agg.aggregates.map((x) => `${x.field.name} = ${x.fn}${x.relativeSD === undefined ? '' : ` (rsd ${x.relativeSD})`} → ${simpleString(x.field.type)}`).join(', ')}]`;
 }

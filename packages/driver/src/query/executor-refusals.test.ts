@@ -38,14 +38,24 @@ describe('executorRefusals', () => {
     assert.deepEqual(executorRefusals(q), []);
   });
 
-  it('refuses by name avg, approx_count_distinct and min/max over strings', () => {
+  it('accepts avg, approx_count_distinct and min/max over strings', () => {
     const q = resolveQuery(specOf([...parsed, watermark, agg(
       alias(call('avg', col('user_id')), 'a'), alias(call('approx_count_distinct', col('user_id')), 'd'), alias(call('max', col('kind')), 'k'),
     )]));
-    assert.deepEqual(executorRefusals(q), [
-      'aggregate avg (a) is not supported yet by the executors; supported: count, sum, min, max',
-      'aggregate approx_count_distinct (d) is not supported yet by the executors; supported: count, sum, min, max',
-      'max over string (k) is not supported yet by the executors; max takes boolean, int, bigint, double, decimal, date or timestamp',
+    assert.deepEqual(executorRefusals(q), []);
+  });
+
+  it('refuses by name avg and approx_count_distinct over a session window, and accepts count, sum, min, max there', () => {
+    const session = call('session_window', col('ts'), { kind: 'lit', value: '5 minutes' } as ExprSpec);
+    const bySession = (...aggregates: ExprSpec[]): LogicalOp => ({ op: 'aggregate', keys: [col('kind'), session], aggregates });
+    const refused = resolveQuery(specOf([...parsed, watermark, bySession(
+      alias(call('avg', col('user_id')), 'a'), alias(call('approx_count_distinct', col('user_id')), 'd'), alias(call('max', col('kind')), 'k'),
+    )]));
+    assert.deepEqual(executorRefusals(refused), [
+      'avg (a) over a session window is not supported yet by the executors; supported there: count, sum, min, max',
+      'approx_count_distinct (d) over a session window is not supported yet by the executors; supported there: count, sum, min, max',
     ]);
+    const accepted = resolveQuery(specOf([...parsed, watermark, bySession(alias(call('count'), 'n'), alias(call('sum', col('price')), 's'), alias(call('min', col('kind')), 'm'))]));
+    assert.deepEqual(executorRefusals(accepted), []);
   });
 });

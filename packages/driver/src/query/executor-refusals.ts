@@ -3,11 +3,16 @@
  * limits; what Spark itself refuses — update mode into Delta, append without a watermark, a window
  * slide longer than the window — the resolver already refuses with Spark's message).
  */
-import { ResolvedQuery, simpleString, stepsOutput } from '@tributary/common';
+import { ResolvedQuery, isScalar, simpleString, stepsOutput } from '@tributary/common';
 
-/** Aggregate functions the executors' group-by computes, and the input types min/max take there. */
-const EXECUTOR_AGGREGATES: readonly string[] = ['count', 'sum', 'min', 'max'];
-const ORDERED_TYPES: readonly string[] = ['boolean', 'int', 'long', 'double', 'decimal', 'date', 'timestamp'];
+/**
+ * Aggregate functions the executors' group-by computes (executor aggregate/group-by/group-layout.ts),
+ * each over a scalar column: count, sum, avg, min, max (strings and binaries too) and
+ * approx_count_distinct.
+ */
+const EXECUTOR_AGGREGATES: readonly string[] = ['count', 'sum', 'avg', 'min', 'max', 'approx_count_distinct'];
+/** Over a session window: the aggregates whose state is their result (executor aggregate/session/session-layout.ts). */
+const SESSION_AGGREGATES: readonly string[] = ['count', 'sum', 'min', 'max'];
 
 /**
  * What a resolved query asks that the executors cannot run yet, each named (empty: it runs).
@@ -20,10 +25,12 @@ export function executorRefusals(query: ResolvedQuery): string[] {
   const problems: string[] = [];
   const input = stepsOutput(query.scan.schema, query.pre);
   for (const a of agg.aggregates) {
-    if (!EXECUTOR_AGGREGATES.includes(a.fn)) {
+    if (agg.session != null && !SESSION_AGGREGATES.includes(a.fn)) {
+      problems.push(`${a.fn} (${a.field.name}) over a session window is not supported yet by the executors; supported there: ${SESSION_AGGREGATES.join(', ')}`);
+    } else if (!EXECUTOR_AGGREGATES.includes(a.fn)) {
       problems.push(`aggregate ${a.fn} (${a.field.name}) is not supported yet by the executors; supported: ${EXECUTOR_AGGREGATES.join(', ')}`);
-    } else if ((a.fn === 'min' || a.fn === 'max') && a.column !== null && !ORDERED_TYPES.includes(input[a.column].type.kind)) {
-      problems.push(`${a.fn} over ${simpleString(input[a.column].type)} (${a.field.name}) is not supported yet by the executors; ${a.fn} takes boolean, int, bigint, double, decimal, date or timestamp`);
+    } else if (a.column !== null && !isScalar(input[a.column].type)) {
+      problems.push(`${a.fn} over ${simpleString(input[a.column].type)} (${a.field.name}) is not supported by the executors; it takes a scalar column`);
     }
   }
   return problems;

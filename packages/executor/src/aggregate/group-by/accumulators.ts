@@ -10,7 +10,11 @@
  *   sum(double)              double
  *   min(x), max(x)           x's type (boolean, int, date as int32; long, timestamp, decimal exact,
  *                            wide values compared as bigint; double with Spark's ordering: NaN is
- *                            above every other value, −0.0 equals 0.0 and the first one seen stays)
+ *                            above every other value, −0.0 equals 0.0 and the first one seen stays;
+ *                            string and binary by unsigned bytes: string-min-max.ts)
+ *   hll                      approx_count_distinct's registers (sketch-accumulator.ts)
+ *
+ * avg is two parts (group-layout.ts): an exact or double sum, and a count of non-null values.
  *
  * Exact sums are a Float64 while |sum| < 2^53 (one comparison per addition detects leaving that
  * range: with exact operands below 2^53 the rounded result is inside (−2^53, 2^53) only when it is
@@ -24,7 +28,9 @@ import { EXACT_LIMIT, ExactVector, SqlField, Vector, exactBigInt } from '@tribut
 /** 2^53, held in a module constant: the package's export is a getter, costly in row loops. */
 const EXACT = EXACT_LIMIT;
 import { DecimalOverflowError, LongOverflowError } from '../errors';
-import { AggregateLayout } from './group-layout';
+import { StatePart } from './group-layout';
+import { SketchAccumulator } from './sketch-accumulator';
+import { StringMinMaxAccumulator } from './string-min-max';
 
 const BIG_EXACT_LIMIT = 2n ** 53n;
 
@@ -44,33 +50,43 @@ export interface Accumulator {
   output(groups: Int32Array | null, count: number, dest?: Int32Array | null): Vector;
   /** Keeps groups with remap[g] ≥ 0 at their new ids. */
   compact(remap: Int32Array, newSize: number): void;
+  /** Forgets every group (the table was cleared for reuse); arrays are kept. */
+  reset(): void;
   /** The per-group arrays as they are (read-only, for copies of the whole table: group-image.ts). */
   arrays(): AccumulatorArrays;
+  /** Bytes of the typed arrays held (capacity included; wide values not counted). */
+  readonly memoryBytes: number;
 }
 
 /**
- * An accumulator's state of group g: values[g] (exact integers, doubles, or int32 types held as
- * doubles); null when seen[g] = 0 (seen is null for counts, never null); values[g] is NaN and
- * wide.get(g) the exact value for exact integers of magnitude ≥ 2^53 (wide is null when the type
- * has none).
+ * An accumulator's state of group g, by kind:
+ *   numbers    values[g] (exact integers, doubles, or int32 types held as doubles); null when
+ *              seen[g] = 0 (seen is null for counts, never null); values[g] is NaN and
+ *              wide.get(g) the exact value for exact integers of magnitude ≥ 2^53 (wide is null
+ *              when the type has none)
+ *   bytes      data[start[g], start[g] + length[g]); null when seen[g] = 0
+ *   registers  data[g·width, (g+1)·width), never null
  */
-export interface AccumulatorArrays {
-  readonly values: Float64Array;
-  readonly seen: Uint8Array | null;
-  readonly wide: ReadonlyMap<number, bigint> | null;
-}
+export type AccumulatorArrays =
+  | { readonly kind: 'numbers'; readonly values: Float64Array; readonly seen: Uint8Array | null; readonly wide: ReadonlyMap<number, bigint> | null }
+  | { readonly kind: 'bytes'; readonly start: Int32Array; readonly length: Int32Array; readonly data: Uint8Array; readonly seen: Uint8Array }
+  | { readonly kind: 'registers'; readonly data: Uint8Array; readonly width: number };
 
-export function makeAccumulator(layout: AggregateLayout, describe: DescribeGroup): Accumulator {
-  const t = layout.stateField.type;
-  if (layout.fn === 'count') return new CountAccumulator(layout.stateField);
-  if (layout.fn === 'min' || layout.fn === 'max') return new MinMaxAccumulator(layout.stateField, layout.fn === 'max');
-  if (t.kind === 'double') return new DoubleSumAccumulator(layout.stateField);
-  if (t.kind === 'long') return new ExactSumAccumulator(layout.stateField, describe, -(2n ** 63n), 2n ** 63n - 1n);
+export function makeAccumulator(part: StatePart, describe: DescribeGroup): Accumulator {
+  const t = part.stateField.type;
+  if (part.kind === 'count') return new CountAccumulator(part.stateField);
+  if (part.kind === 'hll') return new SketchAccumulator(part.stateField, part.precision);
+  if (part.kind === 'min' || part.kind === 'max') {
+    if (t.kind === 'string' || t.kind === 'binary') return new StringMinMaxAccumulator(part.stateField, part.kind === 'max');
+    return new MinMaxAccumulator(part.stateField, part.kind === 'max');
+  }
+  if (t.kind === 'double') return new DoubleSumAccumulator(part.stateField);
+  if (t.kind === 'long') return new ExactSumAccumulator(part.stateField, part.label, describe, -(2n ** 63n), 2n ** 63n - 1n);
   if (t.kind === 'decimal') {
     const limit = 10n ** BigInt(t.precision);
-    return new ExactSumAccumulator(layout.stateField, describe, -limit + 1n, limit - 1n);
+    return new ExactSumAccumulator(part.stateField, part.label, describe, -limit + 1n, limit - 1n);
   }
-  throw new RangeError(`no accumulator for ${layout.fn} → ${t.kind}`);
+  throw new RangeError(`no accumulator for ${part.kind} → ${t.kind}`);
 }
 
 function growF64(a: Float64Array, n: number): Float64Array {
@@ -149,8 +165,14 @@ class CountAccumulator implements Accumulator {
     this.counts = compactF64(this.counts, remap);
   }
 
+  reset(): void {}
+
+  get memoryBytes(): number {
+    return this.counts.byteLength;
+  }
+
   arrays(): AccumulatorArrays {
-    return { values: this.counts, seen: null, wide: null };
+    return { kind: 'numbers', values: this.counts, seen: null, wide: null };
   }
 }
 
@@ -207,8 +229,14 @@ class DoubleSumAccumulator implements Accumulator {
     this.seen = compactU8(this.seen, remap);
   }
 
+  reset(): void {}
+
+  get memoryBytes(): number {
+    return this.sum.byteLength + this.seen.byteLength;
+  }
+
   arrays(): AccumulatorArrays {
-    return { values: this.sum, seen: this.seen, wide: null };
+    return { kind: 'numbers', values: this.sum, seen: this.seen, wide: null };
   }
 }
 
@@ -220,6 +248,7 @@ class ExactSumAccumulator implements Accumulator {
 
   constructor(
     readonly stateField: SqlField,
+    private readonly label: string,
     private readonly describe: DescribeGroup,
     private readonly min: bigint,
     private readonly max: bigint,
@@ -284,8 +313,16 @@ class ExactSumAccumulator implements Accumulator {
     this.exact = exact;
   }
 
+  reset(): void {
+    this.exact.clear();
+  }
+
+  get memoryBytes(): number {
+    return this.sum.byteLength + this.seen.byteLength;
+  }
+
   arrays(): AccumulatorArrays {
-    return { values: this.sum, seen: this.seen, wide: this.exact };
+    return { kind: 'numbers', values: this.sum, seen: this.seen, wide: this.exact };
   }
 
   private addSlow(g: number, state: Vector, i: number): void {
@@ -294,7 +331,7 @@ class ExactSumAccumulator implements Accumulator {
     const current = this.sum[g];
     const total = (current === current ? BigInt(current) : (this.exact.get(g) as bigint)) + add;
     if (total < this.min || total > this.max) {
-      const what = `SUM(${this.stateField.name})`;
+      const what = this.label;
       const type = this.stateField.type;
       const message = `${what} overflows ${type.kind === 'decimal' ? `decimal(${type.precision},${type.scale})` : 'bigint'} for ${this.describe(g)}: the exact sum ${total} (unscaled) is beyond [${this.min}, ${this.max}]`;
       throw type.kind === 'decimal' ? new DecimalOverflowError(message) : new LongOverflowError(message);
@@ -394,8 +431,16 @@ class MinMaxAccumulator implements Accumulator {
     }
   }
 
+  reset(): void {
+    this.wide.clear();
+  }
+
+  get memoryBytes(): number {
+    return this.best.byteLength + this.seen.byteLength;
+  }
+
   arrays(): AccumulatorArrays {
-    return { values: this.best, seen: this.seen, wide: this.exact ? this.wide : null };
+    return { kind: 'numbers', values: this.best, seen: this.seen, wide: this.exact ? this.wide : null };
   }
 
   /** One side is NaN: a double NaN (greater than everything) or a wide exact value. */

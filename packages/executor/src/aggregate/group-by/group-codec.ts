@@ -9,7 +9,8 @@
  *   tributary.group_columns  how many leading columns identify a group (window_start + keys)
  *   tributary.window         "size=<µs>,start=<µs>" of a tumbling window, "size=<µs>,slide=<µs>,start=<µs>"
  *                            of a sliding one, or "none"
- *   tributary.aggregates     the aggregate function of each state column, comma-separated
+ *   tributary.aggregates     what each state column accumulates, comma-separated: count, sum, min,
+ *                            max, hll(p=<index bits>) (group-layout.ts StatePart)
  *   tributary.deleted_window_starts_micros   (change sets only) comma-separated window starts
  *                            removed since the previous state version
  *
@@ -89,7 +90,7 @@ function layoutMetadata(layout: GroupLayout): [string, string][] {
     [GROUP_COLUMNS_KEY, String(layout.groupColumns)],
     // a tumbling window's text predates sliding windows: slide is written only when it differs
     [WINDOW_KEY, w === null ? 'none' : `size=${w.sizeMicros},${w.slideMicros === w.sizeMicros ? '' : `slide=${w.slideMicros},`}start=${w.startMicros}`],
-    [AGGREGATES_KEY, layout.aggregates.map((a) => a.fn).join(',')],
+    [AGGREGATES_KEY, layout.parts.map((p) => (p.kind === 'hll' ? `hll(p=${p.precision})` : p.kind)).join(',')],
   ];
 }
 

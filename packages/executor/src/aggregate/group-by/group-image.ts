@@ -20,11 +20,14 @@
  *                                          column's wide list, the worker writes its exact value)
  *           key double                     2 words (the IEEE bits)
  *           key string, binary             1 word (the id in the column's dictionary)
- *           aggregate state                a float64 (exact integers, doubles, int32 types as doubles;
+ *           aggregate state (numbers)      a float64 (exact integers, doubles, int32 types as doubles;
  *                                          NaN where the exact value is wide)
+ *           aggregate state (bytes)        nothing (v<c> is empty): see d<c>, o<c>
  *         and room for Arrow's width where it is wider (decimal: 16 bytes per row).
- *   n<c>  validity, 1 byte per row (0 = null): nullable keys and aggregates other than count
- *   d<c>, o<c>  a string or binary key's dictionary: its bytes, and its int32 offsets
+ *   n<c>  validity, 1 byte per row (0 = null): nullable keys, aggregates other than count and hll
+ *   d<c>, o<c>  a string or binary key's dictionary: its bytes, and its int32 offsets; a string
+ *         min/max: the rows' bytes and their int32 offsets (Arrow's layout already); a sketch:
+ *         the rows' registers, `width` bytes each (d<c> only; offsets are i·width)
  * Wide exact values (|v| ≥ 2^53, rare) travel in the message as [row, value] pairs.
  */
 import * as arrow from 'apache-arrow';
@@ -45,6 +48,8 @@ export interface ImageColumn {
   readonly wide: [number, bigint][];
   /** Values in the dictionary d<c>/o<c> (string and binary keys). */
   readonly dictionarySize: number;
+  /** How d<c> holds an aggregate's bytes: 'rows' (offsets in o<c>), a sketch's width, or null. */
+  readonly aggregateBytes: 'rows' | { width: number } | null;
 }
 
 /** An image as sent to the worker (structured clone; buffers by transfer). */
@@ -76,14 +81,15 @@ function valueWidth(layout: GroupLayout, c: number): number {
   if (t.kind === 'decimal') return 16;
   if (s.kind === 'window') return 8;
   if (s.kind === 'key') return 4 * keyWords(t);
-  return 8;
+  return t.kind === 'string' || t.kind === 'binary' ? 0 : 8;
 }
 
 function hasValidityBuffer(layout: GroupLayout, c: number): boolean {
   const s = sourceOf(layout, c);
   if (s.kind === 'window') return false;
   if (s.kind === 'key') return layout.stateSchema[c].nullable;
-  return layout.aggregates[s.aggregate].fn !== 'count';
+  const kind = layout.parts[s.aggregate].kind;
+  return kind !== 'count' && kind !== 'hll';
 }
 
 /**
@@ -103,6 +109,15 @@ export function imageSizes(table: GroupTable, factor = 1, padRows = 0): Record<s
     if (dict !== null) {
       sizes[`d${c}`] = Math.ceil(dict.offsets[dict.size] * factor) + 16 * padRows;
       sizes[`o${c}`] = 4 * (Math.ceil(dict.size * factor) + padRows + 1);
+    }
+    const a = s.kind === 'aggregate' ? table.accumulators[s.aggregate].arrays() : null;
+    if (a !== null && a.kind === 'bytes') {
+      let bytes = 0;
+      for (let g = 0; g < table.size; g++) if (a.seen[g] === 1) bytes += a.length[g];
+      sizes[`d${c}`] = Math.ceil(bytes * factor) + 16 * padRows;
+      sizes[`o${c}`] = 4 * (rows + 1);
+    } else if (a !== null && a.kind === 'registers') {
+      sizes[`d${c}`] = rows * a.width;
     }
   }
   return sizes;
@@ -143,6 +158,7 @@ export function copyGroupImage(table: GroupTable, buffers: ImageBuffers): GroupI
     let hasValidity = false;
     let wide: [number, bigint][] = [];
     let dictionarySize = 0;
+    let aggregateBytes: ImageColumn['aggregateBytes'] = null;
     if (s.kind === 'window') {
       copyWords(kw, W, keys.flagWordCount, 2, n, new Int32Array(values));
     } else if (s.kind === 'key') {
@@ -168,17 +184,34 @@ export function copyGroupImage(table: GroupTable, buffers: ImageBuffers): GroupI
       }
     } else {
       const a = table.accumulators[s.aggregate].arrays();
-      new Float64Array(values, 0, n).set(a.values.subarray(0, n));
-      if (a.seen !== null) {
+      if (a.kind === 'numbers') {
+        new Float64Array(values, 0, n).set(a.values.subarray(0, n));
+        if (a.seen !== null) {
+          hasValidity = true;
+          new Uint8Array(buffers[`n${c}`], 0, n).set(a.seen.subarray(0, n));
+        }
+        if (a.wide !== null && a.wide.size > 0) {
+          wide = [];
+          for (const [g, v] of a.wide) if (g < n && a.values[g] !== a.values[g]) wide.push([g, v]);
+        }
+      } else if (a.kind === 'bytes') {
         hasValidity = true;
         new Uint8Array(buffers[`n${c}`], 0, n).set(a.seen.subarray(0, n));
-      }
-      if (a.wide !== null && a.wide.size > 0) {
-        wide = [];
-        for (const [g, v] of a.wide) if (g < n && a.values[g] !== a.values[g]) wide.push([g, v]);
+        const data = new Uint8Array(buffers[`d${c}`]);
+        const offsets = new Int32Array(buffers[`o${c}`], 0, n + 1);
+        offsets[0] = 0;
+        for (let g = 0; g < n; g++) {
+          const len = a.seen[g] === 1 ? a.length[g] : 0;
+          if (len > 0) data.set(a.data.subarray(a.start[g], a.start[g] + len), offsets[g]);
+          offsets[g + 1] = offsets[g] + len;
+        }
+        aggregateBytes = 'rows';
+      } else {
+        new Uint8Array(buffers[`d${c}`], 0, n * a.width).set(a.data.subarray(0, n * a.width));
+        aggregateBytes = { width: a.width };
       }
     }
-    columns.push({ hasValidity, wide, dictionarySize });
+    columns.push({ hasValidity, wide, dictionarySize, aggregateBytes });
   }
   return { layout, rows: n, columns, buffers };
 }
@@ -275,6 +308,16 @@ function arrowColumn(layout: GroupLayout, c: number, t: SqlType, col: ImageColum
     }
     case 'string':
     case 'binary': {
+      if (col.aggregateBytes === 'rows') {
+        const offsets = new Int32Array(buffers[`o${c}`], 0, n + 1);
+        return arrow.makeData({ ...base, type: type as arrow.Utf8, valueOffsets: offsets, data: new Uint8Array(buffers[`d${c}`], 0, offsets[n]) });
+      }
+      if (col.aggregateBytes !== null) {
+        const w = col.aggregateBytes.width;
+        const offsets = new Int32Array(n + 1);
+        for (let i = 0; i <= n; i++) offsets[i] = i * w;
+        return arrow.makeData({ ...base, type: type as arrow.Binary, valueOffsets: offsets, data: new Uint8Array(buffers[`d${c}`], 0, n * w) });
+      }
       const ids = new Int32Array(buffer, 0, n);
       const dictOffsets = new Int32Array(buffers[`o${c}`], 0, col.dictionarySize + 1);
       const dictData = new Uint8Array(buffers[`d${c}`]);

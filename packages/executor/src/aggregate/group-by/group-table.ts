@@ -43,7 +43,7 @@ export class GroupTable {
   /** `directIntKeys`: see GroupKeyTable (a cache for a lone int key, for short-lived tables). */
   constructor(readonly layout: GroupLayout, initialGroups = 1024, directIntKeys = false) {
     this.keys = new GroupKeyTable(layout.window !== null, layout.keys.map((k) => k.field), initialGroups, directIntKeys);
-    this.accumulators = layout.aggregates.map((a) => makeAccumulator(a, (g) => this.describe(g)));
+    this.accumulators = layout.parts.map((p) => makeAccumulator(p, (g) => this.describe(g)));
     for (const a of this.accumulators) a.ensureCapacity(this.keys.capacity);
   }
 
@@ -99,7 +99,7 @@ export class GroupTable {
     const added = this.keys.findOrInsert(n, windowStart, keyVectors, skip, this.groupOf);
     this.afterInsert(added);
     for (let a = 0; a < this.accumulators.length; a++) {
-      const col = this.layout.aggregates[a].column;
+      const col = this.layout.parts[a].column;
       this.accumulators[a].update(this.groupOf, n, col === null ? null : batch.columns[col]);
     }
   }
@@ -157,16 +157,14 @@ export class GroupTable {
   /** Bytes of the typed arrays of the groups and their accumulators (capacity included; wide values not counted). */
   get memoryBytes(): number {
     let bytes = this.keys.memoryBytes;
-    for (const a of this.accumulators) {
-      const arrays = a.arrays();
-      bytes += arrays.values.byteLength + (arrays.seen?.byteLength ?? 0);
-    }
+    for (const a of this.accumulators) bytes += a.memoryBytes;
     return bytes;
   }
 
   /** Empties the table for reuse, keeping its arrays. */
   clear(): void {
     this.keys.clear();
+    for (const a of this.accumulators) a.reset();
   }
 
   /** Spark's hash of each group's window and keys (see group-partition.ts), groups 0..size−1. */

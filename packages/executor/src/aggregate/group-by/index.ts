@@ -1,7 +1,8 @@
 /**
- * General group-by: group keys of any scalar type (and a tumbling window), count, exact sums, min
- * and max on typed arrays, Spark's hash partitioning of groups, the partials and state codecs, and
- * the per-partition state table with append-mode eviction and complete-mode output.
+ * General group-by: group keys of any scalar type (and a tumbling window), count, exact sums, avg,
+ * min and max (strings too), approx_count_distinct (HyperLogLog++) on typed arrays, Spark's hash
+ * partitioning of groups, the partials and state codecs, and the per-partition state table with
+ * append-mode eviction and complete-mode output.
  *
  * How a batch flows (task/aggregate-map-task.ts, task/reduce-task.ts, state/live-state.ts):
  *
@@ -15,11 +16,12 @@
  *                (snapshots: copyImage() on the event loop, encodeGroupImage() on a worker thread)
  *
  * Module map: group-layout (spec → state schema), bytes-dictionary + group-keys (composite keys →
- * dense group ids), accumulators, group-table (one hash aggregation table), spark-hash +
+ * dense group ids), accumulators (+ string-min-max, sketch-accumulator, hyperloglog, xxhash64,
+ * hyperloglog-bias), finish-aggregates (avg, estimates), group-table (one hash aggregation table), spark-hash +
  * group-partition (the partition of a group), arrow-columns + group-codec (Arrow IPC),
  * group-state-table, group-image (snapshot copies), output-rows, column-slices; key-columns (one key column: words, hash, compaction).
  */
-export { GroupLayout, WindowLayout, KeyLayout, AggregateLayout, SupportedAggregate, groupLayout, sumResultType, WINDOW_START_FIELD } from './group-layout';
+export { GroupLayout, WindowLayout, KeyLayout, AggregateLayout, StatePart, StateKind, groupLayout, sumResultType, WINDOW_START_FIELD } from './group-layout';
 export { GroupTable, AddRowsResult } from './group-table';
 export { PartialGroupAggregator, GroupDrainResult } from './partial-group-aggregator';
 export { GroupStateTable } from './group-state-table';

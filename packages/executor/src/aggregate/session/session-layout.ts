@@ -11,7 +11,7 @@
  * The aggregate's output (outputSchema) is [session_window struct<start,end>] + keys + aggregates.
  */
 import { AggregateSpec, InvalidArgumentError, SqlField, TIMESTAMP, sqlField } from '@tributary/common';
-import { AggregateLayout, KeyLayout, groupLayout } from '../group-by';
+import { AggregateLayout, KeyLayout, StatePart, groupLayout } from '../group-by';
 
 export interface SessionLayout {
   /** Index of the event-time column in the input rows. */
@@ -19,6 +19,8 @@ export interface SessionLayout {
   readonly gapMicros: number;
   readonly keys: readonly KeyLayout[];
   readonly aggregates: readonly AggregateLayout[];
+  /** The aggregates' state parts: one per aggregate (aggregates with several parts or a finishing step are refused). */
+  readonly parts: readonly StatePart[];
   /** session_start, session_end, key fields, one state field per aggregate. */
   readonly stateSchema: readonly SqlField[];
   /** [session_window struct<start,end>] + keys + aggregates (AggregateSpec.schema). */
@@ -29,6 +31,9 @@ export const SESSION_START_FIELD: SqlField = sqlField('session_start', TIMESTAMP
 export const SESSION_END_FIELD: SqlField = sqlField('session_end', TIMESTAMP, false);
 /** Columns of stateSchema before the keys. */
 export const SESSION_BOUNDS_COLUMNS = 2;
+
+/** Aggregates a session window computes: their state is their result (no finishing step). */
+export const SESSION_AGGREGATES: readonly string[] = ['count', 'sum', 'min', 'max'];
 
 export function sessionLayout(spec: AggregateSpec, input: readonly SqlField[]): SessionLayout {
   const session = spec.session ?? null;
@@ -42,11 +47,15 @@ export function sessionLayout(spec: AggregateSpec, input: readonly SqlField[]): 
   if (spec.keys.length === 0) throw new InvalidArgumentError('a session window needs at least one grouping key besides session_window');
   // keys and aggregates as the group-by lays them out (no window)
   const g = groupLayout({ window: null, keys: spec.keys, aggregates: spec.aggregates, schema: spec.schema }, input);
+  for (const a of spec.aggregates) {
+    if (!SESSION_AGGREGATES.includes(a.fn)) throw new InvalidArgumentError(`${a.fn} (${a.field.name}) over a session window is not supported yet; ${SESSION_AGGREGATES.join(', ')} are`);
+  }
   return {
     timeColumn: session.column,
     gapMicros: session.gapMicros,
     keys: g.keys,
     aggregates: g.aggregates,
+    parts: g.parts,
     stateSchema: [SESSION_START_FIELD, SESSION_END_FIELD, ...g.stateSchema],
     outputSchema: spec.schema,
   };

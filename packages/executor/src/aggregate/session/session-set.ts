@@ -231,10 +231,7 @@ export class SessionSet {
   /** Bytes of the typed arrays held (capacity included; wide values not counted). */
   get memoryBytes(): number {
     let bytes = this.keys.memoryBytes + this.keyOf.byteLength + this.start.byteLength + this.end.byteLength;
-    for (const acc of this.accumulators) {
-      const arrays = acc.arrays();
-      bytes += arrays.values.byteLength + (arrays.seen?.byteLength ?? 0);
-    }
+    for (const acc of this.accumulators) bytes += acc.memoryBytes;
     return bytes;
   }
 
@@ -246,8 +243,8 @@ export class SessionSet {
   }
 
   private makeAccumulators(capacity: number): Accumulator[] {
-    return this.layout.aggregates.map((a) => {
-      const acc = makeAccumulator(a, (s) => this.describe(s));
+    return this.layout.parts.map((p) => {
+      const acc = makeAccumulator(p, (s) => this.describe(s));
       acc.ensureCapacity(Math.max(1, capacity));
       return acc;
     });
