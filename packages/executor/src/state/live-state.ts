@@ -10,7 +10,9 @@
  * never leaves a half-merged table behind.
  *
  * The tables are the general group-by's GroupStateTable; blobs are in the group codec's formats:
- * change sets group-changes/v1, snapshots group-partials/v1 of every group (group-codec.ts).
+ * change sets group-changes/v1, snapshots group-partials/v1 of every group (group-codec.ts). A query
+ * with dropDuplicates keeps a DedupStateTable instead (dedup/dedup-codec.ts: change sets
+ * dedup-changes/v1, snapshots dedup-keys/v1, encoded on the event loop when due).
  *
  * What a query holds here (tables, snapshot memory, its store's Redis connection) is released once
  * the query has not used it for `idleQueryMs` (default 10 minutes) and another query does: a query
@@ -20,13 +22,16 @@ import { BatchId, batchThatWrote, ExecutorJob, StateChain, StateStore, StateVers
 import {
   decodeGroupChanges, decodeGroupPartials, encodeGroupChanges, GroupLayout, GroupStateTable, ImageBuffers, imageFits,
 } from '../aggregate/group-by';
+import { decodeDedupChanges, decodeDedupKeys, encodeDedupChanges, encodeDedupKeys } from '../dedup/dedup-codec';
+import { DedupLayout } from '../dedup/dedup-layout';
+import { DedupStateTable } from '../dedup/dedup-state-table';
 import { SnapshotEncoder } from './snapshot-encoder';
 
 /** Snapshot memory of a partition: `buffers` is null while they are with the encoder (or not made yet). */
 interface SnapshotSlot { buffers: ImageBuffers | null; busy: boolean; preparing: boolean }
 
 /** A table at `version`; `takeSnapshot`, while set, copies it for a snapshot due at this version. */
-interface Cached { key: string; version: StateVersion; attempt: number; table: GroupStateTable; takeSnapshot: (() => void) | null }
+interface Cached { key: string; version: StateVersion; attempt: number; table: GroupStateTable | DedupStateTable; takeSnapshot: (() => void) | null }
 
 /** Room snapshot memory is made with: the state × GROWTH + PAD_ROWS; made again once the state passes it × REFILL. */
 const GROWTH = 1.5;
@@ -102,7 +107,7 @@ export class LiveState {
    * Takes the cached table of the partition out of the cache; returns it when it is exactly the
    * state after `prevBatchId` written by the attempt the driver committed, else null.
    */
-  private takeCached(job: ExecutorJob, partition: number, prevBatchId: BatchId | null, committed: ReadonlyMap<BatchId, number>): GroupStateTable | null {
+  private takeCached(job: ExecutorJob, partition: number, prevBatchId: BatchId | null, committed: ReadonlyMap<BatchId, number>): GroupStateTable | DedupStateTable | null {
     const version = stateVersionAfter(prevBatchId);
     const key = `${job.queryId}:${partition}`;
     this.touch(job.queryId);
@@ -152,6 +157,47 @@ export class LiveState {
     return { upserted: changes.upserts.count, deleted: changes.deletedWindowStartsMicros.length };
   }
 
+  /** The dedup state of `partition` after batch `prevBatchId`, ready to change (as checkoutGroups). */
+  async checkoutDedup(
+    job: ExecutorJob, layout: DedupLayout, partition: number, prevBatchId: BatchId | null, committed: ReadonlyMap<BatchId, number>,
+  ): Promise<DedupStateTable> {
+    const key = `${job.queryId}:${partition}`;
+    this.inUse.add(key);
+    try {
+      const cached = this.takeCached(job, partition, prevBatchId, committed);
+      if (cached instanceof DedupStateTable && JSON.stringify(cached.layout) === JSON.stringify(layout)) return cached;
+      const table = new DedupStateTable(layout);
+      if (prevBatchId === null) return table;
+      const chain = await this.loadChain(job, partition, prevBatchId, committed);
+      if (chain.snapshot) table.loadSnapshot(decodeDedupKeys(layout, chain.snapshot.bytes));
+      for (const change of chain.changes) table.applyChanges(decodeDedupChanges(layout, change.bytes));
+      table.mark();
+      this.logLoaded(partition, prevBatchId, chain, table.numKeys);
+      return table;
+    } catch (err) {
+      this.inUse.delete(key);
+      throw err;
+    }
+  }
+
+  /**
+   * Writes the dedup table's changes since checkout (dedup-changes/v1) as the version batch
+   * `batchId` writes (as commitGroups). A snapshot due at that version is encoded now, on the event
+   * loop (its cost grows with the live keys, once every K versions), and written once the task
+   * has answered.
+   */
+  async commitDedup(job: ExecutorJob, partition: number, batchId: BatchId, attempt: number, table: DedupStateTable, emittedRows: number): Promise<void> {
+    const changes = table.changesSinceMark();
+    await this.commitChanges(job, partition, batchId, attempt, table, encodeDedupChanges(table.layout, changes), emittedRows, (store, version) => {
+      if (!store.shouldSnapshot(version)) return null;
+      const bytes = encodeDedupKeys(table.layout, table.allRows());
+      return () => {
+        store.writeDurableSnapshot(partition, version, attempt, bytes)
+          .catch((err) => this.log(`WARN dedup snapshot of ${job.queryId}:${partition} not written: ${(err as Error).message}`));
+      };
+    });
+  }
+
   /**
    * Writes a change set as version stateVersionAfter(batchId) and caches the table at it.
    * `snapshotDue` returns, when a snapshot is due at that version, what takes it: it runs once,
@@ -159,7 +205,7 @@ export class LiveState {
    * or when the next batch checks the table out.
    */
   private async commitChanges(
-    job: ExecutorJob, partition: number, batchId: BatchId, attempt: number, table: GroupStateTable, bytes: Uint8Array, emittedRows: number,
+    job: ExecutorJob, partition: number, batchId: BatchId, attempt: number, table: GroupStateTable | DedupStateTable, bytes: Uint8Array, emittedRows: number,
     snapshotDue: (store: StateStore, version: StateVersion) => (() => void) | null,
   ): Promise<void> {
     const version = stateVersionAfter(batchId);
