@@ -204,7 +204,6 @@ function resolvePlan(ops: readonly LogicalOp[], baseEnv: ExprEnv, splitAtWaterma
       stage = applyOp(op, stage, env, problems, noteJson, (delay) => {
         if (watermarkDelay !== null) throw new ResolveProblem('only one withWatermark is supported in a query');
         if (aggAt >= 0 && i > aggAt) throw new ResolveProblem('withWatermark after the aggregation is not supported yet');
-        if (dedupAt >= 0 && i > dedupAt) throw new ResolveProblem('withWatermark after dropDuplicates is not supported; call withWatermark before dropDuplicates, as its state is bounded by the watermark');
         watermarkDelay = delay;
       });
     } catch (e) {
