@@ -39,14 +39,22 @@ interface Event { id: string; user: number; amount: number; tsMicros: number }
 const iso = (micros: number): string => new Date(micros / 1000).toISOString().replace('Z', `${String(micros % 1000).padStart(3, '0')}Z`);
 const jsonOf = (e: Event): string => `{"event_id":"${e.id}","user_id":${e.user},"amount":${e.amount},"ts":"${iso(e.tsMicros)}"}`;
 
-/** The stream the producer sends: originals in time order (±0.5 s), copies at several distances, ids reused 100 s later. */
-function stream(n: number): string[] {
+/** Event i: 20 ms of event time after event i − 1, ± 0.5 s. */
+function original(i: number): Event {
+  const jitter = ((i * 7919) % 1000) * 1000 - 500_000;
+  return { id: `e${i}`, user: i % 50, amount: i, tsMicros: BASE_MICROS + i * 20_000 + jitter + 777 };
+}
+
+/**
+ * The stream the producer sends for events first..first+n−1: originals in time order, copies at
+ * several distances, ids reused 100 s later, and copies of the `replayed` events before `first`
+ * (a producer resending what it sent before a restart) at its start.
+ */
+function stream(n: number, first = 0, replayed = 0): string[] {
   const originals: Event[] = [];
-  for (let i = 0; i < n; i++) {
-    const jitter = ((i * 7919) % 1000) * 1000 - 500_000;
-    originals.push({ id: `e${i}`, user: i % 50, amount: i, tsMicros: BASE_MICROS + i * 20_000 + jitter + 777 });
-  }
+  for (let i = first; i < first + n; i++) originals.push(original(i));
   const out: (string | null)[][] = originals.map((e) => [jsonOf(e)]);
+  for (let k = 0; k < replayed; k++) out[k % 50].push(jsonOf(original(first - 1 - k)));
   const at = (k: number, v: string): void => { out[Math.min(out.length - 1, k)].push(v); };
   for (let i = 0; i < n; i++) {
     const v = jsonOf(originals[i]);
@@ -150,6 +158,53 @@ describe('dropDuplicates on a real cluster (Kafka, Redis, driver + 2 executors, 
       assert.ok(perId.size >= 11_000, `${job.name}: most events kept (${perId.size})`);
       const progress = await query.recentProgress();
       assert.equal(progress.reduce((a, p) => a + p.lateRows.total, 0), expected.late, `${job.name}: late rows counted`);
+      const operators = progress.filter((p) => p.numInputRows > 0).map((p) => p.stateOperators[0]);
+      assert.ok(operators.every((o) => o.operatorName === (job.withinWatermark ? 'dedupeWithinWatermark' : 'dedupe')), `${job.name}: Spark's operator name`);
+      assert.equal(operators.reduce((a, o) => a + (o.customMetrics?.numDroppedDuplicateRows ?? 0), 0), expected.dupInBatch + expected.dupAcross, `${job.name}: duplicates dropped`);
     }
+  });
+
+  it('after a restart on new executors, state comes back from the store: events resent across the restart are written once; changed keys are refused', async () => {
+    const topic = `events_restart_${Date.now()}`;
+    const bootstrap = testKafka();
+    await produceEvents(bootstrap, topic, 4, batchOf(stream(5_000, 0)));
+    const client = env.track(new DriverClient(env.cluster.driverAddress));
+    const spark = TributarySession.builder().appName('dedup restart').submitter(new GrpcSubmitter(client)).getOrCreate();
+    const table = path.join(env.dir, 'delta', 'events');
+    const checkpoint = path.join(env.dir, 'chk');
+    const events = spark.readStream.format('kafka').option('kafka.bootstrap.servers', bootstrap).option('subscribe', topic)
+      .option('startingOffsets', 'earliest').option('maxOffsetsPerTrigger', 1_500).load()
+      .select(fromJson(col('value').cast('string'), EVENT_SCHEMA).alias('e'), col('partition'), col('offset'))
+      .select(col('e.event_id').alias('event_id'), col('e.amount').alias('amount'), col('e.ts').alias('ts'), col('partition'), col('offset'))
+      .withWatermark('ts', '30 seconds');
+    const run = async (frame: typeof events): Promise<void> => {
+      const q = await frame.writeStream.format('delta').outputMode('append').option('checkpointLocation', checkpoint).trigger({ availableNow: true }).start(table);
+      assert.equal(await q.awaitTermination(5 * 60_000), true);
+      const error = await q.exception();
+      assert.equal(error, null, `the query ended without error: ${error?.message}`);
+    };
+    await run(events.dropDuplicates(['event_id', 'ts']));
+
+    // New executors: the state cached in memory is gone with the old ones.
+    for (const name of [...env.cluster.executors.keys()]) env.cluster.kill(name);
+    const fresh = [await env.cluster.addExecutor(), await env.cluster.addExecutor()];
+    await assert.rejects(run(events.dropDuplicatesWithinWatermark(['event_id'])), (err: Error) => {
+      assert.match(err.message, /the deduplication changed from dropDuplicates\(\[event_id string, ts timestamp\]\) to dropDuplicatesWithinWatermark\(\[event_id string\]\)/);
+      return true;
+    });
+    // The producer resends the last 600 events it sent before, then goes on.
+    await produceEvents(bootstrap, topic, 4, batchOf(stream(5_000, 5_000, 600)));
+    await run(events.dropDuplicates(['event_id', 'ts']));
+
+    const records = (await readTopicEvents(bootstrap, topic)).map(parseRecord);
+    const plans = await Promise.all((await new OffsetLog(path.join(checkpoint, 'offsets')).list()).map(async (n) => (await new OffsetLog(path.join(checkpoint, 'offsets')).get(n)) as BatchPlan));
+    const expected = expectedRows(records, plans, false);
+    const actual = canonicalRows(await readTableRows(table)).map((r) => `${r.event_id}|${r.ts}|${r.amount}|${r.partition}|${r.offset}`).sort();
+    assert.deepEqual(actual, expected.rows);
+    // The resent events met state written before the restart: no event appears twice.
+    const ids = actual.map((r) => r.split('|').slice(0, 2).join('|'));
+    assert.equal(new Set(ids).size, ids.length);
+    assert.match(fresh.map((id) => env.cluster.logOf(id)).join('\n'), /loaded state of partition \d+ at version [1-9]\d* \(/, 'the new executors loaded the state from the store');
+    for (let i = 4_450; i < 5_000; i++) assert.ok(ids.includes(`e${i}|${original(i).tsMicros}`), `e${i} is in the table`);
   });
 });
