@@ -187,8 +187,9 @@ export class DataFrame {
     for (const n of names) resolvePath(this.shapes, n);
     return this.then({ op: 'dropDuplicates', columns: subset.length === 0 ? null : names, withinWatermark }, this.shapes);
   }
-  distinct(): never {
-    throw refused('DataFrame.distinct');
+  /** Spark's distinct: dropDuplicates over every column (so the watermark's column is a key). */
+  distinct(): DataFrame {
+    return this.deduplicated('distinct', [], false);
   }
   orderBy(): never {
     throw refused('DataFrame.orderBy');

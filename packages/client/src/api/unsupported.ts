@@ -21,7 +21,6 @@ export const REFUSED: Readonly<Record<string, string>> = {
   'DataFrame.crossJoin': `crossJoin is not supported yet; ${NOT_PLANNED}`,
   'DataFrame.union': `union is not supported yet; a query reads one Kafka topic (${NOT_PLANNED})`,
   'DataFrame.unionByName': `unionByName is not supported yet; a query reads one Kafka topic (${NOT_PLANNED})`,
-  'DataFrame.distinct': "distinct is not supported yet; use withWatermark(...).dropDuplicates(), whose state the watermark bounds",
   'DataFrame.orderBy': 'orderBy on a stream is not supported yet; sorting is not supported on streaming DataFrames (Spark allows it only after an aggregation in complete mode)',
   'DataFrame.sort': 'sort on a stream is not supported yet; sorting is not supported on streaming DataFrames (Spark allows it only after an aggregation in complete mode)',
   'DataFrame.limit': 'limit on a stream is not supported yet; Spark allows it only in complete mode',

@@ -182,18 +182,24 @@ export class LiveState {
 
   /**
    * Writes the dedup table's changes since checkout (dedup-changes/v1) as the version batch
-   * `batchId` writes (as commitGroups). A snapshot due at that version is encoded now, on the event
-   * loop (its cost grows with the live keys, once every K versions), and written once the task
-   * has answered.
+   * `batchId` writes (as commitGroups). A snapshot due at that version is encoded on the event loop
+   * once the task has answered (or when the next batch checks the table out, before it changes
+   * it): its cost grows with the live keys, once every K versions, off the batch's path.
    */
   async commitDedup(job: ExecutorJob, partition: number, batchId: BatchId, attempt: number, table: DedupStateTable, emittedRows: number): Promise<void> {
     const changes = table.changesSinceMark();
     await this.commitChanges(job, partition, batchId, attempt, table, encodeDedupChanges(table.layout, changes), emittedRows, (store, version) => {
       if (!store.shouldSnapshot(version)) return null;
-      const bytes = encodeDedupKeys(table.layout, table.allRows());
+      const warn = (err: unknown): void => this.log(`WARN dedup snapshot of ${job.queryId}:${partition} not written: ${(err as Error).message}`);
       return () => {
-        store.writeDurableSnapshot(partition, version, attempt, bytes)
-          .catch((err) => this.log(`WARN dedup snapshot of ${job.queryId}:${partition} not written: ${(err as Error).message}`));
+        let bytes: Uint8Array;
+        try {
+          bytes = encodeDedupKeys(table.layout, table.allRows()); // now: the table is still at `version`
+        } catch (err) {
+          warn(err);
+          return;
+        }
+        store.writeDurableSnapshot(partition, version, attempt, bytes).catch(warn);
       };
     });
   }
