@@ -100,6 +100,44 @@ describe('DedupStateTable', () => {
     for (const t of [live, fromChanges, fromSnapshot]) assert.deepEqual(keptValues(t, next), [11, 12]);
   });
 
+  it('over 40 batches of keys that expire and come back (lazy eviction, compaction), keeps what a plain Map of Spark’s rules keeps; change sets rebuild it', () => {
+    const L = layout(true);
+    const live = new DedupStateTable(L, 2);
+    const replica = new DedupStateTable(L, 2);
+    const model = new Map<string, number>(); // id → expiry (µs)
+    let seed = 7;
+    const random = (k: number): number => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % k; };
+    const everKept = new Set<string>();
+    let revived = 0;
+    for (let b = 0; b < 40; b++) {
+      const list: [string | null, number, number, number, number][] = [];
+      for (let i = 0; i < 30; i++) list.push([random(9) === 0 ? null : `k${random(b < 20 ? 40 : 200)}`, b * 10 + random(10), i, random(3), random(1000)]);
+      const watermark = (b * 10 - 12 - random(6)) * S;
+      // The model: rows in (partition, offset) order; a key not live is kept once, with its expiry.
+      const expected: number[] = [];
+      const order = list.map((r, i) => ({ r, i })).sort((x, y) => x.r[3] - y.r[3] || x.r[4] - y.r[4] || x.i - y.i);
+      for (const { r } of order) {
+        const key = String(r[0]);
+        if (model.has(key)) continue;
+        model.set(key, r[1] * S + 10 * S);
+        expected.push(r[2]);
+        if (everKept.has(key)) revived++;
+        everKept.add(key);
+      }
+      for (const [k, e] of model) if (e <= watermark) model.delete(k);
+      live.mark();
+      const before = live.numKeys;
+      const got = keptValues(live, rows(list.map(([id, ts, v, p, o]) => [id, ts, v, p, o])));
+      live.evict(watermark);
+      assert.deepEqual(got.sort((x, y) => x - y), expected.sort((x, y) => x - y), `batch ${b} (state had ${before} keys)`);
+      assert.equal(live.numKeys, model.size, `batch ${b}: live keys`);
+      assert.deepEqual(new Map(rowsOf(live.allRows()).map((r) => [String(r[0]), Number(r[1])])), model, `batch ${b}: state`);
+      replica.applyChanges(decodeDedupChanges(L, encodeDedupChanges(L, live.changesSinceMark())));
+      assert.deepEqual(stateOf(replica), stateOf(live), `batch ${b}: the change sets rebuild the state`);
+    }
+    assert.ok(revived > 20, `keys came back after they expired (${revived} times)`);
+  });
+
   it('the shuffle codec carries rows with their Kafka partition and offset, and refuses another query’s bytes', () => {
     const b = rows([['a', 100, 1, 3, 2 ** 40], [null, 101, -2, 0, 0]]);
     assert.deepEqual(rowsOf(decodeDedupRows(layout(false), encodeDedupRows(layout(false), b))), rowsOf(b));
