@@ -30,7 +30,7 @@ export function resolveDedup(op: Extract<LogicalOp, { op: 'dropDuplicates' }>, s
   const what = op.withinWatermark ? 'dropDuplicatesWithinWatermark' : 'dropDuplicates';
   const fields = scope.map((c) => ({ name: c.name, type: c.expr.type, nullable: c.expr.nullable }));
   let keys: number[];
-  if (op.columns === null) {
+  if (op.columns === null || op.columns === undefined) {
     keys = scope.map((_, i) => i);
   } else {
     if (!Array.isArray(op.columns) || op.columns.some((n) => typeof n !== 'string')) throw new ResolveProblem(`${what} needs a list of column names`);
