@@ -87,6 +87,7 @@ export class ReduceTaskRunner {
       if (out.count > 0) emitted.push(out);
       stats.emittedRows += out.count;
       stats.stateRowsTotal += table.numGroups;
+      stats.stateMemoryBytes += table.memoryBytes;
       stats.stateRowsUpdated += changes.upserted;
       stats.stateRowsRemoved += changes.deleted;
       stats.timingsMs.stateLoad += tm - tl;

@@ -27,6 +27,11 @@ export class BytesDictionary {
     this.data = new Uint8Array(1024);
   }
 
+  /** Bytes of the typed arrays the dictionary holds (its memory, capacity included). */
+  get memoryBytes(): number {
+    return this.data.byteLength + this.offsets.byteLength + this.hashes.byteLength + this.slots.byteLength;
+  }
+
   /** The id of bytes[from, to), added if absent. */
   idOf(bytes: Uint8Array, from: number, to: number): number {
     let h = 0x811c9dc5;

@@ -19,7 +19,8 @@
  * is allocated per row. Groups are never deleted one by one: retain() compacts the table (and its
  * dictionaries) to the groups kept, which is how closed windows leave state.
  */
-import { SqlField, Vector } from '@tributary/common';
+import { Int32Vector, SqlField, Vector } from '@tributary/common';
+import { DirectIntKeys, UNKNOWN } from './direct-int-keys';
 import {
   KeyColumn, TWO_32, compactKeyColumn, decodeKeyColumn, describeValue, encodeKeyColumn, hashKeyColumn, keyColumnWidth, makeKeyColumn,
 } from './key-columns';
@@ -48,8 +49,15 @@ export class GroupKeyTable {
   private rowHashes = new Int32Array(0);
   /** The loads started ahead (findOrInsert) are kept here, so that they are not optimised away. */
   private touched = 0;
+  /** A cache of the groups of a lone int or date key (direct-int-keys.ts), when asked for. */
+  private readonly direct: DirectIntKeys | null;
+  private settled = new Uint8Array(0);
 
-  constructor(hasWindow: boolean, keyFields: readonly SqlField[], initialGroups = 1024) {
+  /**
+   * `directIntKeys`: keep a DirectIntKeys cache in front of the table when its only key is an int
+   * or date (up to a few MB of memory more: for short-lived tables such as a map task's).
+   */
+  constructor(hasWindow: boolean, keyFields: readonly SqlField[], initialGroups = 1024, directIntKeys = false) {
     this.hasWindow = hasWindow;
     this.flagWords = Math.ceil((2 * keyFields.length) / 32);
     let offset = this.flagWords + (hasWindow ? 2 : 0);
@@ -65,6 +73,8 @@ export class GroupKeyTable {
     this.mask = slotCount - 1;
     this.keyWords = new Int32Array((slotCount / 2) * Math.max(1, this.width));
     this.hashes = new Int32Array(slotCount / 2);
+    const lone = keyFields.length === 1 ? keyFields[0].type.kind : null;
+    this.direct = directIntKeys && (lone === 'int' || lone === 'date') ? new DirectIntKeys(hasWindow) : null;
   }
 
   /**
@@ -83,6 +93,18 @@ export class GroupKeyTable {
     return this.flagWords;
   }
 
+  /** Bytes of the typed arrays the table holds (index, key rows, hashes, dictionaries; capacity included). */
+  get memoryBytes(): number {
+    let bytes = this.slots.byteLength + this.keyWords.byteLength + this.hashes.byteLength;
+    for (const col of this.columns) bytes += col.dictionary?.memoryBytes ?? 0;
+    return bytes;
+  }
+
+  /** Whether a DirectIntKeys cache answers lookups (for tests and logs). */
+  get directKeysActive(): boolean {
+    return this.direct?.active ?? false;
+  }
+
   /** Capacity in groups before the next growth (accumulators size their arrays to it). */
   get capacity(): number {
     return (this.mask + 1) / 2;
@@ -94,6 +116,23 @@ export class GroupKeyTable {
    * columns in key order. Returns how many groups were added.
    */
   findOrInsert(n: number, windowStart: Float64Array | null, keys: readonly Vector[], skip: Uint8Array | null, groupOf: Int32Array): number {
+    const direct = this.direct;
+    if (direct === null) {
+      if (skip !== null) for (let i = 0; i < n; i++) if (skip[i] === 1) groupOf[i] = -1;
+      return this.probe(n, windowStart, keys, skip, groupOf);
+    }
+    const key = keys[0] as Int32Vector;
+    if (direct.lookup(n, windowStart, key.values, key.validity, skip, groupOf) === 0) return 0;
+    if (this.settled.length < n) this.settled = new Uint8Array(Math.max(n, this.settled.length * 2));
+    const settled = this.settled;
+    for (let i = 0; i < n; i++) settled[i] = groupOf[i] === UNKNOWN ? 0 : 1;
+    const added = this.probe(n, windowStart, keys, settled, groupOf);
+    direct.remember(n, windowStart, key.values, key.validity, settled, groupOf);
+    return added;
+  }
+
+  /** findOrInsert() of the rows with skip[i] ≠ 1; the others' groupOf is left as it is. */
+  private probe(n: number, windowStart: Float64Array | null, keys: readonly Vector[], skip: Uint8Array | null, groupOf: Int32Array): number {
     const W = this.width;
     if (this.rowWords.length < n * W) this.rowWords = new Int32Array(Math.max(n * W, this.rowWords.length * 2));
     const words = this.rowWords;
@@ -122,7 +161,7 @@ export class GroupKeyTable {
     // than the caches overlap instead of following one another.
     if (this.rowHashes.length < n) this.rowHashes = new Int32Array(Math.max(n, this.rowHashes.length * 2));
     const rowHashes = this.rowHashes;
-    for (let i = 0; i < n; i++) rowHashes[i] = hashWords(words, i * W, W);
+    for (let i = 0; i < n; i++) if (skip === null || skip[i] !== 1) rowHashes[i] = hashWords(words, i * W, W);
     const before = this.size;
     let slots = this.slots;
     let keyWords = this.keyWords;
@@ -134,10 +173,7 @@ export class GroupKeyTable {
         const v = slots[rowHashes[i + AHEAD] & mask];
         if (v !== 0) touched ^= keyWords[(v - 1) * W];
       }
-      if (skip !== null && skip[i] === 1) {
-        groupOf[i] = -1;
-        continue;
-      }
+      if (skip !== null && skip[i] === 1) continue;
       const base = i * W;
       const h = rowHashes[i];
       let slot = h & mask;
@@ -169,6 +205,7 @@ export class GroupKeyTable {
   /** Empties the table for reuse, keeping its arrays. */
   clear(): void {
     if (this.size > 0) this.slots.fill(0);
+    this.direct?.forget();
     this.size = 0;
     for (const col of this.columns) {
       col.dictionary?.clear();
@@ -259,6 +296,7 @@ export class GroupKeyTable {
       if (r >= 0) for (let k = 0; k < W; k++) words[r * W + k] = old[g * W + k];
     }
     for (const col of this.columns) compactKeyColumn(col, words, W, kept);
+    this.direct?.forget();
     this.size = 0;
     this.slots.fill(0);
     for (let r = 0; r < kept; r++) {

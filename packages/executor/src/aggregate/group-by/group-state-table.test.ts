@@ -27,6 +27,18 @@ function layoutOf(windowed: boolean): GroupLayout {
 const windowed = layoutOf(true);
 
 describe('GroupStateTable', () => {
+  it('memoryBytes counts the typed arrays it holds, growing with the groups and the strings', () => {
+    const state = new GroupStateTable(windowed, 4);
+    const empty = state.memoryBytes;
+    assert.ok(empty > 0);
+    const rows: Cell[][] = [];
+    for (let i = 0; i < 5000; i++) rows.push([t(i % 7), `customer-${i}-${'x'.repeat(40)}`, 1n, BigInt(i)]);
+    state.merge(batch(windowed.stateSchema, rows));
+    // at least the strings' bytes, one key row (flags, window, string id: 4 words) and a count and a sum per group
+    const atLeast = 5000 * (45 + 16 + 8 + 8);
+    assert.ok(state.memoryBytes - empty >= atLeast, `${state.memoryBytes} − ${empty} ≥ ${atLeast}`);
+  });
+
   it('append mode: emits and evicts exactly the windows whose end ≤ watermark, once, ordered by window', () => {
     const state = new GroupStateTable(windowed, 4);
     state.merge(batch(windowed.stateSchema, [

@@ -41,6 +41,11 @@ export class GroupStateTable {
     return this.table.size;
   }
 
+  /** Bytes of the typed arrays holding the state (an estimate: capacity included, wide values not). */
+  get memoryBytes(): number {
+    return this.table.memoryBytes + this.dirtyFlag.byteLength + this.dirtyList.byteLength;
+  }
+
   /** Live window starts, ascending. */
   windowStarts(): number[] {
     return [...this.windows].sort((a, b) => a - b);

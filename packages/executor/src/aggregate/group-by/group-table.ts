@@ -32,8 +32,9 @@ export class GroupTable {
   private windowStart = new Float64Array(0);
   private skip = new Uint8Array(0);
 
-  constructor(readonly layout: GroupLayout, initialGroups = 1024) {
-    this.keys = new GroupKeyTable(layout.window !== null, layout.keys.map((k) => k.field), initialGroups);
+  /** `directIntKeys`: see GroupKeyTable (a cache for a lone int key, for short-lived tables). */
+  constructor(readonly layout: GroupLayout, initialGroups = 1024, directIntKeys = false) {
+    this.keys = new GroupKeyTable(layout.window !== null, layout.keys.map((k) => k.field), initialGroups, directIntKeys);
     this.accumulators = layout.aggregates.map((a) => makeAccumulator(a, (g) => this.describe(g)));
     for (const a of this.accumulators) a.ensureCapacity(this.keys.capacity);
   }
@@ -151,6 +152,16 @@ export class GroupTable {
     columns.push(...this.keys.keyVectors(groups, count, dest));
     for (const a of this.accumulators) columns.push(a.output(groups, count, dest));
     return { count, schema: this.layout.stateSchema, columns };
+  }
+
+  /** Bytes of the typed arrays of the groups and their accumulators (capacity included; wide values not counted). */
+  get memoryBytes(): number {
+    let bytes = this.keys.memoryBytes;
+    for (const a of this.accumulators) {
+      const arrays = a.arrays();
+      bytes += arrays.values.byteLength + (arrays.seen?.byteLength ?? 0);
+    }
+    return bytes;
   }
 
   /** Empties the table for reuse, keeping its arrays. */

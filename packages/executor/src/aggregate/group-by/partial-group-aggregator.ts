@@ -29,7 +29,7 @@ export class PartialGroupAggregator {
   private hashes = new Int32Array(0);
 
   constructor(readonly layout: GroupLayout, initialGroups = 16 * 1024) {
-    this.table = new GroupTable(layout, initialGroups);
+    this.table = new GroupTable(layout, initialGroups, true);
   }
 
   /** Aggregates one batch; rows whose window end ≤ lateWatermarkMicros are late. Returns the late count. */
@@ -62,7 +62,7 @@ export class PartialGroupAggregator {
     const hashes = table.groupHashes(this.hashes);
     const counts = new Int32Array(numPartitions + 1);
     // pmod(h, P) as h − ⌊h/P⌋·P on doubles: a signed integer % that yields −0 drops V8 to a slow
-    // floating-point modulus (see hash-partition.ts); |h| < 2^31 keeps the floor off by at most one.
+    // floating-point modulus; |h| < 2^31 keeps the floor off by at most one.
     const inverse = 1 / numPartitions;
     for (let g = 0; g < size; g++) {
       const h = hashes[g];

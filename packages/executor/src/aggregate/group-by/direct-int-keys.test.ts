@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { DATE, INT, LONG, SqlField, TIMESTAMP, sqlField } from '@tributary/common';
+import { Cell, batch, rowsOf, sortedLines } from './group-by.test-support';
+import { groupLayout } from './group-layout';
+import { GroupTable } from './group-table';
+
+const W = 300_000_000;
+const T = 1_714_565_100_000_000;
+
+/** A small deterministic generator (xorshift32), so that a failure names its seed. */
+function rng(seed: number): () => number {
+  let x = seed | 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 4294967296;
+  };
+}
+
+function layoutOf(windowed: boolean, keyType = INT) {
+  const input: SqlField[] = [sqlField('ts', TIMESTAMP), sqlField('k', keyType), sqlField('v', LONG)];
+  return groupLayout({
+    window: windowed ? { column: 0, sizeMicros: W, slideMicros: W, startMicros: 0 } : null,
+    keys: [{ column: 1, field: input[1] }],
+    aggregates: [
+      { fn: 'count', column: null, field: sqlField('n', LONG, false) },
+      { fn: 'sum', column: 2, field: sqlField('total', LONG) },
+    ],
+    schema: [],
+  }, input);
+}
+
+/**
+ * Rows over `windows` windows and keys mostly in [lo, lo + range), with nulls, keys far outside
+ * that range and extreme ints, so that the cache meets every case: known, new, out of range, null
+ * key, more windows than it keeps. `clean`: keys in range only (the first rows set the cache's range).
+ */
+function rows(random: () => number, count: number, windows: number, lo: number, range: number, clean = false): Cell[][] {
+  const out: Cell[][] = [];
+  for (let i = 0; i < count; i++) {
+    const w = Math.floor(random() * windows);
+    const r = clean ? 1 : random();
+    const k = r < 0.03 ? null : r < 0.05 ? (random() < 0.5 ? -2147483648 : 2147483647) : r < 0.08 ? lo + range * 40 + Math.floor(random() * 5) : lo + Math.floor(random() * range);
+    out.push([BigInt(T + w * W + Math.floor(random() * W)), k, BigInt(Math.floor(random() * 1000) - 500)]);
+  }
+  return out;
+}
+
+describe('DirectIntKeys (the lone int key cache of a map task\'s table)', () => {
+  for (const windowed of [true, false]) {
+    for (const seed of [1, 7, 42, 1234]) {
+      it(`${windowed ? 'windowed' : 'no window'}, seed ${seed}: the same groups, ids and sums as the table alone, across adds, late rows, clears and retain`, () => {
+        const layout = layoutOf(windowed);
+        const random = rng(seed);
+        const cached = new GroupTable(layout, 16, true);
+        const plain = new GroupTable(layout, 16, false);
+        const lo = Math.floor(random() * 2000) - 1000;
+        for (let round = 0; round < 3; round++) {
+          for (let chunk = 0; chunk < 6; chunk++) {
+            // more windows than the cache keeps (8) in some chunks; late rows skipped in others
+            const b = batch([sqlField('ts', TIMESTAMP), sqlField('k', INT), sqlField('v', LONG)],
+              rows(random, 700, chunk % 2 === 0 ? 3 : 12, lo, 3000, round === 0 && chunk === 0));
+            const watermark = chunk === 3 ? T + 2 * W : -Infinity;
+            const a = cached.addRows(b, watermark);
+            const p = plain.addRows(b, watermark);
+            assert.deepEqual(a, p);
+            assert.ok(cached.keys.directKeysActive, 'the cache is in use');
+            assert.equal(cached.size, plain.size);
+            // same ids in the same order: rows() in id order must be equal row by row
+            assert.deepEqual(rowsOf(cached.rows()), rowsOf(plain.rows()));
+          }
+          if (round === 0 && windowed) {
+            const keep = new Uint8Array(cached.size);
+            for (let g = 0; g < cached.size; g++) keep[g] = cached.windowStartOf(g) >= T + 4 * W ? 1 : 0;
+            cached.retain(keep);
+            plain.retain(keep);
+          } else {
+            cached.clear();
+            plain.clear();
+          }
+        }
+      });
+    }
+  }
+
+  it('a date key is cached too, and a first range wider than the cache turns it off without changing results', () => {
+    for (const [type, lo, range, active] of [[DATE, 19000, 500, true], [INT, 0, 10_000_000, false]] as const) {
+      const layout = layoutOf(true, type);
+      const random = rng(99);
+      const cached = new GroupTable(layout, 16, true);
+      const plain = new GroupTable(layout, 16, false);
+      for (let chunk = 0; chunk < 5; chunk++) {
+        const b = batch([sqlField('ts', TIMESTAMP), sqlField('k', type), sqlField('v', LONG)], rows(random, 500, 4, lo, range, chunk === 0));
+        cached.addRows(b, -Infinity);
+        plain.addRows(b, -Infinity);
+      }
+      assert.equal(cached.keys.directKeysActive, active);
+      assert.deepEqual(sortedLines(rowsOf(cached.rows())), sortedLines(rowsOf(plain.rows())));
+      assert.deepEqual(rowsOf(cached.rows()), rowsOf(plain.rows()));
+    }
+  });
+});

@@ -1,0 +1,145 @@
+/**
+ * A cache in front of a GroupKeyTable whose only key is an int (or date) column, with or without a
+ * window: (window start, key value) → group id + 1 in one typed array per window, indexed by the
+ * key's offset from a base. A lookup is one access into an array of at most MAX_SPAN words, which
+ * stays in the caches, instead of hashing the key row and probing the table's index and key rows.
+ *
+ *   per window      Int32Array(span): entry k = 1 + group id of key value base + k, 0 = not known
+ *   base, span      from the first rows seen: span = the keys' range and a quarter more each side,
+ *                   a power of two ≤ MAX_SPAN; keys seen later outside [base, base + span) are
+ *                   never cached (the table finds them)
+ *   windows         at most MAX_WINDOWS arrays; rows of other windows are left to the table
+ *
+ * It only caches what the table decided: a row the cache does not know (a new group, a null key, a
+ * key out of range, a window not cached) is left for the table, and remember() records the table's
+ * answer. Group ids change only when the table is cleared or compacted: then forget() empties it.
+ * A first range wider than MAX_SPAN turns the cache off for good (lookup() answers no row).
+ */
+import { TWO_32 } from './key-columns';
+
+const MAX_SPAN = 1 << 18;
+const MAX_WINDOWS = 8;
+/** The row is not known to the cache (groupOf value written by lookup()). */
+export const UNKNOWN = -2;
+
+export class DirectIntKeys {
+  private base = 0;
+  private span = 0;
+  private off = false;
+  private readonly windows = new Map<number, Int32Array>();
+  private readonly free: Int32Array[] = [];
+  /** For tables without a window: the one array. */
+  private single: Int32Array | null = null;
+
+  constructor(private readonly hasWindow: boolean) {}
+
+  /** Whether lookups can answer (a range is set and the cache is not off). */
+  get active(): boolean {
+    return this.span > 0 && !this.off;
+  }
+
+  /**
+   * Writes groupOf[i] for rows 0..n−1: −1 when skip[i] = 1, the group id when the cache knows it,
+   * UNKNOWN otherwise. Returns how many rows are UNKNOWN.
+   */
+  lookup(n: number, windowStart: Float64Array | null, keys: Int32Array, validity: Uint8Array | null, skip: Uint8Array | null, groupOf: Int32Array): number {
+    if (this.span === 0 && !this.off) this.setRange(n, keys, validity, skip);
+    if (this.off) {
+      for (let i = 0; i < n; i++) groupOf[i] = skip !== null && skip[i] === 1 ? -1 : UNKNOWN;
+      return skip === null ? n : countUnknown(groupOf, n);
+    }
+    const base = this.base;
+    const span = this.span;
+    let unknown = 0;
+    let lastWindow = NaN;
+    let array: Int32Array | null = this.single;
+    for (let i = 0; i < n; i++) {
+      if (skip !== null && skip[i] === 1) {
+        groupOf[i] = -1;
+        continue;
+      }
+      if (windowStart !== null) {
+        const w = windowStart[i];
+        if (w !== lastWindow) {
+          lastWindow = w;
+          array = this.windows.get(w) ?? null;
+        }
+      }
+      const k = keys[i] - base;
+      const v = array !== null && k >= 0 && k < span && (validity === null || validity[i] !== 0) ? array[k] : 0;
+      if (v === 0) {
+        groupOf[i] = UNKNOWN;
+        unknown++;
+      } else groupOf[i] = v - 1;
+    }
+    return unknown;
+  }
+
+  /** Records the table's group ids of the rows lookup() left UNKNOWN (those with settled[i] = 0). */
+  remember(n: number, windowStart: Float64Array | null, keys: Int32Array, validity: Uint8Array | null, settled: Uint8Array, groupOf: Int32Array): void {
+    if (this.off || this.span === 0) return;
+    const base = this.base;
+    const span = this.span;
+    let lastWindow = NaN;
+    let array: Int32Array | null = this.hasWindow ? null : (this.single ??= new Int32Array(span));
+    for (let i = 0; i < n; i++) {
+      if (settled[i] === 1) continue;
+      const k = keys[i] - base;
+      if (k < 0 || k >= span || (validity !== null && validity[i] === 0)) continue;
+      if (windowStart !== null) {
+        const w = windowStart[i];
+        if (w !== lastWindow) {
+          lastWindow = w;
+          array = this.windowArray(w);
+        }
+      }
+      if (array !== null) array[k] = groupOf[i] + 1;
+    }
+  }
+
+  /** Drops every cached id (the table was cleared or its groups renumbered); keeps the range. */
+  forget(): void {
+    for (const a of this.windows.values()) this.free.push(a);
+    this.windows.clear();
+    this.single?.fill(0);
+  }
+
+  private windowArray(w: number): Int32Array | null {
+    const known = this.windows.get(w);
+    if (known !== undefined) return known;
+    if (this.windows.size >= MAX_WINDOWS) return null;
+    const reused = this.free.pop();
+    if (reused !== undefined) reused.fill(0);
+    const array = reused ?? new Int32Array(this.span);
+    this.windows.set(w, array);
+    return array;
+  }
+
+  private setRange(n: number, keys: Int32Array, validity: Uint8Array | null, skip: Uint8Array | null): void {
+    let min = Infinity;
+    let max = -Infinity;
+    for (let i = 0; i < n; i++) {
+      if ((skip !== null && skip[i] === 1) || (validity !== null && validity[i] === 0)) continue;
+      const k = keys[i];
+      if (k < min) min = k;
+      if (k > max) max = k;
+    }
+    if (min === Infinity) return; // no key seen yet: decide on later rows
+    const range = max - min + 1;
+    let span = 1024;
+    while (span < range * 1.5 && span < MAX_SPAN) span *= 2;
+    if (range > span) {
+      this.off = true;
+      return;
+    }
+    this.span = span;
+    // centred, so that keys a little below the first rows' minimum are cached too
+    this.base = Math.max(-TWO_32 / 2, Math.floor(min - (span - range) / 2));
+  }
+}
+
+function countUnknown(groupOf: Int32Array, n: number): number {
+  let c = 0;
+  for (let i = 0; i < n; i++) if (groupOf[i] === UNKNOWN) c++;
+  return c;
+}
