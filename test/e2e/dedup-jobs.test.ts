@@ -159,7 +159,7 @@ describe('dropDuplicates on a real cluster (Kafka, Redis, driver + 2 executors, 
       const progress = await query.recentProgress();
       assert.equal(progress.reduce((a, p) => a + p.lateRows.total, 0), expected.late, `${job.name}: late rows counted`);
       const operators = progress.filter((p) => p.numInputRows > 0).map((p) => p.stateOperators[0]);
-      assert.ok(operators.every((o) => o.operatorName === (job.withinWatermark ? 'dedupeWithinWatermark' : 'dedupe')), `${job.name}: Spark's operator name`);
+      assert.ok(operators.every((o) => o.operatorName === (job.withinWatermark ? 'dedupeWithinWatermark' : 'dedupe') && o.memoryUsedBytes > 0), `${job.name}: Spark's operator name, state memory`);
       assert.equal(operators.reduce((a, o) => a + (o.customMetrics?.numDroppedDuplicateRows ?? 0), 0), expected.dupInBatch + expected.dupAcross, `${job.name}: duplicates dropped`);
     }
   });

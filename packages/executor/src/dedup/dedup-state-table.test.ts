@@ -136,6 +136,7 @@ describe('DedupStateTable', () => {
       assert.deepEqual(stateOf(replica), stateOf(live), `batch ${b}: the change sets rebuild the state`);
     }
     assert.ok(revived > 20, `keys came back after they expired (${revived} times)`);
+    assert.ok(live.memoryBytes > 0);
   });
 
   it('the shuffle codec carries rows with their Kafka partition and offset, and refuses another query’s bytes', () => {

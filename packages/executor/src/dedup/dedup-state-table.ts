@@ -50,6 +50,12 @@ export class DedupStateTable {
     return this.live;
   }
 
+  /** Bytes of the typed arrays the table holds (the key table, expiries and bookkeeping; capacity included). */
+  get memoryBytes(): number {
+    return this.keys.memoryBytes + this.expires.byteLength + this.addedFlag.byteLength + this.addedList.byteLength
+      + this.bestRow.byteLength + this.groupOf.byteLength;
+  }
+
   /**
    * Rows (layout.shuffleSchema) of one batch: adds the keys not in state, with their expiry, and
    * returns the kept rows' indices, ascending: per new key, its row with the lowest

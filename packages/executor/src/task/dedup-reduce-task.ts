@@ -68,6 +68,7 @@ export class DedupReduceTaskRunner {
       stats.mergedPartialRows += rows.count;
       stats.emittedRows += out.count;
       stats.stateRowsTotal += table.numKeys;
+      stats.stateMemoryBytes += table.memoryBytes;
       stats.stateRowsUpdated += kept.count;
       stats.stateRowsRemoved += evicted;
       stats.timingsMs.stateLoad += tm - tl;
