@@ -71,6 +71,9 @@ describe('resolveQuery: dropDuplicates', () => {
     ['withWatermark after dropDuplicates', specOf([...parsed, flat, dedup(['event_id'], true), watermark]), [
       'dropDuplicatesWithinWatermark is not supported with streaming DataFrames/DataSets without watermark',
     ]],
+    ['dropDuplicates after the watermark column was dropped', specOf([...parsed, flat, watermark, { op: 'drop', columns: ['ts'] }, dedup(['event_id'])]), [
+      "dropDuplicates: the watermark's column is not among the columns here (dropped or not selected after withWatermark); keep it until dropDuplicates, whose state leaves by it",
+    ]],
     ['two dropDuplicates', specOf([...parsed, flat, watermark, dedup(['event_id', 'ts']), dedup(['user_id', 'ts'])]), ['only one dropDuplicates is supported in a query']],
     ['a late-rows table', specOf([...parsed, flat, watermark, dedup(['event_id', 'ts'])], {}, { lateRows: 'table' }), [
       "lateRows 'table' is not supported with dropDuplicates yet; its late rows are dropped and counted (numRowsDroppedByWatermark)",

@@ -26,7 +26,8 @@ export const DEDUP_BEFORE_AGGREGATION =
 export const DEDUP_WITHIN_WATERMARK_WITHOUT_WATERMARK =
   'dropDuplicatesWithinWatermark is not supported with streaming DataFrames/DataSets without watermark';
 
-export function resolveDedup(op: Extract<LogicalOp, { op: 'dropDuplicates' }>, scope: readonly ScopeColumn[]): DedupSpec {
+/** `watermarkSet`: a withWatermark came before (its column may have been dropped since). */
+export function resolveDedup(op: Extract<LogicalOp, { op: 'dropDuplicates' }>, scope: readonly ScopeColumn[], watermarkSet: boolean): DedupSpec {
   const what = op.withinWatermark ? 'dropDuplicatesWithinWatermark' : 'dropDuplicates';
   const fields = scope.map((c) => ({ name: c.name, type: c.expr.type, nullable: c.expr.nullable }));
   let keys: number[];
@@ -49,6 +50,9 @@ export function resolveDedup(op: Extract<LogicalOp, { op: 'dropDuplicates' }>, s
     }
   }
   const eventTime = scope.findIndex((c) => c.eventTime);
+  if (eventTime < 0 && watermarkSet) {
+    throw new ResolveProblem(`${what}: the watermark's column is not among the columns here (dropped or not selected after withWatermark); keep it until ${what}, whose state leaves by it`);
+  }
   if (op.withinWatermark) {
     if (eventTime < 0) throw new ResolveProblem(DEDUP_WITHIN_WATERMARK_WITHOUT_WATERMARK);
     return { keys, withinWatermark: true };

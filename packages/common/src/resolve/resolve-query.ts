@@ -192,7 +192,7 @@ function resolvePlan(ops: readonly LogicalOp[], baseEnv: ExprEnv, splitAtWaterma
       if (op.op === 'dropDuplicates') {
         if (i !== dedupAt) throw new ResolveProblem('only one dropDuplicates is supported in a query');
         if (aggAt >= 0) throw new ResolveProblem(DEDUP_BEFORE_AGGREGATION);
-        dedup = resolveDedup(op, stage.scope);
+        dedup = resolveDedup(op, stage.scope, watermarkDelay !== null);
         pre = { filters: stage.filters, columns: stage.scope.map((c) => ({ expr: c.expr, name: c.name })) };
         eventTime = { column: stage.scope.findIndex((c) => c.eventTime), delayMicros: watermarkDelay ?? 0 };
         postInput = stage.scope.map((c) => sqlField(c.name, c.expr.type, c.expr.nullable));
