@@ -120,6 +120,17 @@ describe('the example job files', () => {
     ]);
   });
 
+  it('examples/dedup-job.js resolves to an ingest query deduplicated by click id within the watermark (or by id and time), partitioned by day', async () => {
+    const within = resolveQuery(await specOf('dedup-job.js', LOCATIONS) as QuerySpecV2);
+    assert.equal(within.aggregate, null);
+    assert.deepEqual(within.dedup, { keys: [0], withinWatermark: true });
+    assert.deepEqual(within.eventTime, { column: 3, delayMicros: 600_000_000, maxAheadMicros: 86_400_000_000 });
+    assert.deepEqual(within.sink.partitionBy, ['day']);
+    assert.deepEqual(fields(within.output), ['click_id string', 'user_id int', 'url string', 'ts timestamp', 'day date']);
+    const exact = resolveQuery(await specOf('dedup-job.js', { ...LOCATIONS, keys: 'exact' }) as QuerySpecV2);
+    assert.deepEqual(exact.dedup, { keys: [0, 3], withinWatermark: false });
+  });
+
   it('examples/nested-json-job.js resolves to an ingest query keeping a struct and arrays, partitioned by day', async () => {
     const spec = await specOf('nested-json-job.js', LOCATIONS) as QuerySpecV2;
     assert.equal(spec.version, 2);

@@ -16,6 +16,8 @@ import { RangeReaders } from './task/range-readers';
 import { IngestTaskRunner } from './task/ingest-task';
 import { AggregateMapTaskRunner } from './task/aggregate-map-task';
 import { ReduceTaskRunner } from './task/reduce-task';
+import { DedupMapTaskRunner } from './task/dedup-map-task';
+import { DedupReduceTaskRunner } from './task/dedup-reduce-task';
 
 export interface ExecutorOptions {
   driver: string;
@@ -47,9 +49,11 @@ export async function startExecutor(opts: ExecutorOptions): Promise<RunningExecu
   const ingests = new IngestTaskRunner(readers, log);
   const aggregateMaps = new AggregateMapTaskRunner(sender, readers, log);
   const reduces = new ReduceTaskRunner(inbox, liveState);
+  const dedupMaps = new DedupMapTaskRunner(sender, readers, log);
+  const dedupReduces = new DedupReduceTaskRunner(inbox, liveState);
   const attempts = new AttemptTracker();
   const server = new RpcServer({ maxReceiveBytes: opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES })
-    .add('TaskService', taskService({ ingests, aggregateMaps, reduces }, attempts, inbox, log))
+    .add('TaskService', taskService({ ingests, aggregateMaps, reduces, dedupMaps, dedupReduces }, attempts, inbox, log))
     .add('ShuffleService', shuffleService(inbox));
   const host = opts.host ?? '127.0.0.1';
   const port = await server.listen(host, opts.port ?? 0);

@@ -82,6 +82,16 @@ describe('DataFrame operations build LogicalOps', () => {
     assert.deepEqual(df.columns, ['event_kind', 'price', 'ts']);
   });
 
+  it('dropDuplicates (names as a list or as arguments), drop_duplicates, distinct and dropDuplicatesWithinWatermark build dropDuplicates', () => {
+    const last = (ops: readonly LogicalOp[]): LogicalOp => ops[ops.length - 1];
+    const w = parsed().withWatermark('ts', '1 minute');
+    assert.deepEqual(last(w.dropDuplicates(['user_id', 'ts']).framePlan().plan), { op: 'dropDuplicates', columns: ['user_id', 'ts'], withinWatermark: false });
+    assert.deepEqual(last(w.drop_duplicates('user_id', 'ts').framePlan().plan), { op: 'dropDuplicates', columns: ['user_id', 'ts'], withinWatermark: false });
+    assert.deepEqual(last(w.dropDuplicates().framePlan().plan), { op: 'dropDuplicates', columns: null, withinWatermark: false });
+    assert.deepEqual(last(w.distinct().framePlan().plan), { op: 'dropDuplicates', columns: null, withinWatermark: false });
+    assert.deepEqual(last(w.dropDuplicatesWithinWatermark(['user_id']).framePlan().plan), { op: 'dropDuplicates', columns: ['user_id'], withinWatermark: true });
+  });
+
   it('filter and where build the same filter', () => {
     const cond = col('price').gt(100).and(col('kind').isin('buy', 'sell'));
     const expected: LogicalOp = {
@@ -209,8 +219,7 @@ describe('DataFrame refusals', () => {
     ['withColumn of a non-Column', () => parsed().withColumn('x', 1 as never), "withColumn('x') needs a Column, got 1"],
     ['drop of an expression', () => parsed().drop(col('price').plus(1)), 'drop((price + 1)) is not supported yet; drop columns by name'],
     ['join', () => parsed().join(), 'join is not supported yet; no step plans it yet (stream-stream and stream-static joins)'],
-    ['dropDuplicates', () => parsed().dropDuplicates(), 'dropDuplicates is not supported yet; deduplication with a watermark comes in Step 8'],
-    ['dropDuplicatesWithinWatermark', () => parsed().dropDuplicatesWithinWatermark(), 'dropDuplicatesWithinWatermark is not supported yet; it comes in Step 8'],
+    ['dropDuplicates of a missing column', () => parsed().dropDuplicates(['event_id']), "cannot resolve 'event_id'; available columns: user_id, kind, price, ts"],
     ['selectExpr', () => parsed().selectExpr(), 'selectExpr is not supported yet; build the columns with functions and Column methods (SQL text comes with spark.sql in Step 12)'],
     ['orderBy', () => parsed().orderBy(), 'orderBy on a stream is not supported yet; sorting is not supported on streaming DataFrames (Spark allows it only after an aggregation in complete mode)'],
     ['pivot', () => parsed().groupBy('kind').pivot(), 'pivot is not supported yet; no step plans it yet'],

@@ -162,17 +162,34 @@ export class DataFrame {
   unionByName(): never {
     throw refused('DataFrame.unionByName');
   }
-  dropDuplicates(): never {
-    throw refused('DataFrame.dropDuplicates');
+  /**
+   * Keeps the first row of each key (the named columns, or every column) — with a watermark whose
+   * column is among the keys, so that state leaves once the watermark passes a key's event time.
+   * Names as a list (PySpark) or as arguments (Scala).
+   */
+  dropDuplicates(...subset: (string | readonly string[])[]): DataFrame {
+    return this.deduplicated('dropDuplicates', subset, false);
   }
-  drop_duplicates(): never {
-    throw refused('DataFrame.drop_duplicates');
+
+  /** Same as dropDuplicates (PySpark's alias). */
+  drop_duplicates(...subset: (string | readonly string[])[]): DataFrame {
+    return this.deduplicated('drop_duplicates', subset, false);
   }
-  dropDuplicatesWithinWatermark(): never {
-    throw refused('DataFrame.dropDuplicatesWithinWatermark');
+
+  /** Spark 3.5's dropDuplicatesWithinWatermark: a key's state expires at its first event time + the watermark delay. */
+  dropDuplicatesWithinWatermark(...subset: (string | readonly string[])[]): DataFrame {
+    return this.deduplicated('dropDuplicatesWithinWatermark', subset, true);
   }
-  distinct(): never {
-    throw refused('DataFrame.distinct');
+
+  private deduplicated(what: string, subset: readonly (string | readonly string[])[], withinWatermark: boolean): DataFrame {
+    const names = subset.flat();
+    if (names.some((n) => typeof n !== 'string' || n === '')) throw invalid(`${what} takes column names, e.g. ${what}(['event_id', 'ts'])`);
+    for (const n of names) resolvePath(this.shapes, n);
+    return this.then({ op: 'dropDuplicates', columns: subset.length === 0 ? null : names, withinWatermark }, this.shapes);
+  }
+  /** Spark's distinct: dropDuplicates over every column (so the watermark's column is a key). */
+  distinct(): DataFrame {
+    return this.deduplicated('distinct', [], false);
   }
   orderBy(): never {
     throw refused('DataFrame.orderBy');

@@ -40,6 +40,11 @@ export function checkResolvedQueryDocument(value: unknown, at: string): Resolved
     integerAt(e.maxAheadMicros, `${at}.eventTime.maxAheadMicros`);
   }
   if (q.aggregate !== null) aggregateAt(q.aggregate, `${at}.aggregate`);
+  if (q.dedup !== undefined) {
+    const d = objectAt(q.dedup, `${at}.dedup`);
+    arrayAt(d.keys, `${at}.dedup.keys`).forEach((k, i) => integerAt(k, `${at}.dedup.keys[${i}]`, 0));
+    booleanAt(d.withinWatermark, `${at}.dedup.withinWatermark`);
+  }
   stepsAt(q.post, `${at}.post`);
   fieldsAt(q.output, `${at}.output`);
 

@@ -24,7 +24,7 @@ export { specPaths, pathRuleProblems, isWithin, SYSTEM_DIRS } from './table-path
 export type { NamedPath, PathRuleOptions } from './table-paths';
 export type { ExprSpec, LogicalOp, QuerySpecV2 } from './logical-plan';
 export type {
-  RExpr, KafkaColumn, ResolvedSource, ScanSpec, Step, EventTime, AggregateFn as ResolvedAggregateFn, AggregateSpec, SessionWindowSpec,
+  RExpr, KafkaColumn, ResolvedSource, ScanSpec, Step, EventTime, AggregateFn as ResolvedAggregateFn, AggregateSpec, SessionWindowSpec, DedupSpec,
   ResolvedSink, ResolvedOptions, ResolvedQuery,
 } from './resolved-query';
 export { KAFKA_COLUMNS, stepsOutput } from './resolved-query';

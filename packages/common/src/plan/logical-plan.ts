@@ -54,7 +54,12 @@ export type LogicalOp =
   | { readonly op: 'filter'; readonly condition: ExprSpec }
   | { readonly op: 'withWatermark'; readonly column: string; readonly delay: string }
   /** groupBy(keys…).agg(aggregates…); keys may include a `window` expression. */
-  | { readonly op: 'aggregate'; readonly keys: readonly ExprSpec[]; readonly aggregates: readonly ExprSpec[] };
+  | { readonly op: 'aggregate'; readonly keys: readonly ExprSpec[]; readonly aggregates: readonly ExprSpec[] }
+  /**
+   * dropDuplicates(columns) (withinWatermark false) or dropDuplicatesWithinWatermark(columns)
+   * (true): keep the first row of each key; `columns` null means every column.
+   */
+  | { readonly op: 'dropDuplicates'; readonly columns: readonly string[] | null; readonly withinWatermark: boolean };
 
 export interface QuerySpecV2 {
   version: 2;

@@ -65,6 +65,7 @@ export type StepMessage =
   | { project: { exprs: RExprMessage[]; schema: SqlFieldMessage[] }; kind?: 'project' };
 
 export interface EventTimeMessage { column: number; delay_micros: number; max_ahead_micros: number }
+export interface DedupSpecMessage { keys: number[]; within_watermark: boolean }
 
 export interface AggregateSpecMessage {
   window: Maybe<{ column: number; size_micros: number; slide_micros: number; start_micros: number }>;
@@ -95,6 +96,7 @@ export interface ResolvedQueryMessage {
   pre: StepMessage[];
   event_time: Maybe<EventTimeMessage>;
   aggregate: Maybe<AggregateSpecMessage>;
+  dedup?: Maybe<DedupSpecMessage>;
   post: StepMessage[];
   output: SqlFieldMessage[];
   sink: Maybe<ResolvedSinkMessage>;
@@ -483,6 +485,7 @@ export function resolvedQueryToProto(q: ResolvedQuery): ResolvedQueryMessage {
     pre: stepsToProto(q.pre, 'pre'),
     event_time: q.eventTime === null ? null : eventTimeToProto(q.eventTime, 'eventTime'),
     aggregate: q.aggregate === null ? null : aggregateToProto(q.aggregate, 'aggregate'),
+    dedup: q.dedup === undefined ? null : { keys: q.dedup.keys.map((k, i) => int32(k, `dedup.keys[${i}]`)), within_watermark: q.dedup.withinWatermark },
     post: stepsToProto(q.post, 'post'),
     output: fieldsToProto(q.output, 'output'),
     sink: sinkToProto(q.sink, 'sink'),
@@ -501,6 +504,7 @@ export function resolvedQueryFromProto(msg: Maybe<ResolvedQueryMessage>): Resolv
     pre: stepsFromProto(m.pre, 'pre'),
     eventTime: m.event_time === null || m.event_time === undefined ? null : eventTimeFromProto(m.event_time, 'event_time'),
     aggregate: m.aggregate === null || m.aggregate === undefined ? null : aggregateFromProto(m.aggregate, 'aggregate'),
+    ...(m.dedup === null || m.dedup === undefined ? {} : { dedup: { keys: (m.dedup.keys ?? []).map((k) => k ?? 0), withinWatermark: Boolean(m.dedup.within_watermark) } }),
     post: stepsFromProto(m.post, 'post'),
     output: fieldsFromProto(m.output, 'output'),
     sink: sinkFromProto(m.sink, 'sink'),

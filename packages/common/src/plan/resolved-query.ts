@@ -9,6 +9,7 @@
  *               query parses JSON) one struct column holding the parsed value.
  *   pre         filter / project steps over the scan's columns
  *   eventTime   the column the watermark is on (in pre's output), with its delay
+ *   dedup       dropDuplicates over pre's output (ingest jobs only; absent when the query has none)
  *   aggregate   group by (window?, keys…) with aggregates, over pre's output; absent for ingest jobs
  *   post        filter / project steps over the aggregate's output (or pre's, for ingest jobs)
  *   output      the table's schema = post's output
@@ -111,6 +112,19 @@ export interface AggregateSpec {
   schema: SqlField[];
 }
 
+/**
+ * dropDuplicates / dropDuplicatesWithinWatermark over pre's output, whose columns are all scalar
+ * (the rows are shuffled by the keys). Each key is kept in state until its expiry ≤ the watermark:
+ *   withinWatermark false   the keys include the event-time column; expiry = that event time
+ *   withinWatermark true    expiry = the event time of the key's first row + the watermark delay
+ * Rows whose event time ≤ WM(N−1) are late: dropped and counted (as Spark drops them).
+ */
+export interface DedupSpec {
+  /** Key columns of pre's output, in the order the user named them. */
+  keys: number[];
+  withinWatermark: boolean;
+}
+
 export interface ResolvedSink {
   path: string;
   outputMode: OutputMode;
@@ -139,6 +153,8 @@ export interface ResolvedQuery {
   pre: Step[];
   eventTime: EventTime | null;
   aggregate: AggregateSpec | null;
+  /** Deduplication between pre and post; absent (as in documents written before it) when none. */
+  dedup?: DedupSpec;
   post: Step[];
   output: SqlField[];
   sink: ResolvedSink;

@@ -12,6 +12,7 @@
  *     when it only passes the input through). A filter on a computed column computes it again.
  *   - The scan: the Kafka columns some expression of `pre` reads, then the struct parsed by the one
  *     from_json over `value` (that from_json becomes a reference to it).
+ *   - dropDuplicates (dedup.ts) ends `pre` where it stands; `post` reads pre's output as deduplicated.
  *   - An aggregation's `pre` projection is exactly what it reads: the event-time column, the window's
  *     time column, the keys, the aggregate inputs (each once). Its output is [window] + keys +
  *     aggregates; when the user put the window after a key, `post` restores the user's order.
@@ -21,7 +22,7 @@
 import { parseDuration } from '../plan/duration';
 import { isolationLevelOf } from '../plan/kafka-options';
 import type { LogicalOp, QuerySpecV2 } from '../plan/logical-plan';
-import type { AggregateSpec, EventTime, KafkaColumn, ResolvedQuery, RExpr, ScanSpec, Step } from '../plan/resolved-query';
+import type { AggregateSpec, DedupSpec, EventTime, KafkaColumn, ResolvedQuery, RExpr, ScanSpec, Step } from '../plan/resolved-query';
 import { KAFKA_COLUMNS, stepsOutput } from '../plan/resolved-query';
 import { APPEND_WITHOUT_WATERMARK, sharedSectionProblems } from '../plan/validate-spec';
 import { sqlField, type SqlField } from '../schema/sql-type';
@@ -35,6 +36,7 @@ import { QueryResolutionError, ResolveProblem } from './problem';
 import type { ExprEnv, JsonHoist, Resolved, ScopeColumn } from './resolve-expr';
 import { columnsRead, renumberStep } from './rexpr-columns';
 import { applyOp, type Stage } from './operations';
+import { DEDUP_BEFORE_AGGREGATION, dedupProblems, resolveDedup } from './dedup';
 
 /** Spark's message for complete mode on a query without aggregation (UnsupportedOperationChecker). */
 export const COMPLETE_WITHOUT_AGGREGATION =
@@ -74,6 +76,7 @@ export function resolveQuery(spec: QuerySpecV2, opts: ResolveOptions = {}): Reso
   problems.push(...planProblems);
   if (plan !== null) {
     problems.push(...modeProblems(spec, plan));
+    if (plan.dedup !== null) problems.push(...dedupProblems(spec.options.lateRows ?? 'drop'));
     problems.push(...outputProblems(plan.output, spec.sink.partitionBy));
   }
   if (problems.length > 0 || plan === null) throw new QueryResolutionError(problems.length > 0 ? problems : ['the query could not be resolved']);
@@ -98,6 +101,7 @@ export function resolveQuery(spec: QuerySpecV2, opts: ResolveOptions = {}): Reso
     pre: plan.pre,
     eventTime: plan.eventTime === null ? null : { ...plan.eventTime, maxAheadMicros: maxAhead },
     aggregate: plan.aggregate,
+    ...(plan.dedup === null ? {} : { dedup: plan.dedup }),
     post: plan.post,
     output: plan.output,
     sink: {
@@ -125,6 +129,7 @@ interface ResolvedPlan {
   pre: Step[];
   eventTime: Omit<EventTime, 'maxAheadMicros'> | null;
   aggregate: AggregateSpec | null;
+  dedup: DedupSpec | null;
   post: Step[];
   output: SqlField[];
   /** The partition columns spelled as the output names them. */
@@ -150,14 +155,16 @@ function resolvePlan(ops: readonly LogicalOp[], baseEnv: ExprEnv, splitAtWaterma
   let env: ExprEnv = { ...baseEnv, json };
   let jsonName: string | null = null;
   const aggAt = ops.findIndex((op) => op.op === 'aggregate');
+  const dedupAt = ops.findIndex((op) => op.op === 'dropDuplicates');
   const watermarkAt = ops.map((op) => op.op).lastIndexOf('withWatermark');
-  const boundary = aggAt >= 0 ? aggAt : splitAtWatermark ? watermarkAt : -1;
+  const boundary = aggAt >= 0 ? aggAt : dedupAt >= 0 ? dedupAt : splitAtWatermark ? watermarkAt : -1;
 
   let stage: Stage = { filters: [], scope: inputScope(KAFKA_SCHEMA) };
   let pre: { filters: RExpr[]; columns: { expr: RExpr; name: string }[] } | null = null;
   let eventTime: ResolvedPlan['eventTime'] = null;
   let watermarkDelay: number | null = null;
   let aggregate: AggregateSpec | null = null;
+  let dedup: DedupSpec | null = null;
   let postInput: SqlField[] | null = null;
 
   const noteJson = (r: Resolved): void => {
@@ -180,6 +187,18 @@ function resolvePlan(ops: readonly LogicalOp[], baseEnv: ExprEnv, splitAtWaterma
         postInput = built.aggregate.schema;
         stage = { filters: [], scope: built.postScope };
         env = { ...env, json: null, jsonRefusal: 'from_json is only supported over the Kafka value before the aggregation' };
+        continue;
+      }
+      if (op.op === 'dropDuplicates') {
+        if (i !== dedupAt) throw new ResolveProblem('only one dropDuplicates is supported in a query');
+        if (aggAt >= 0) throw new ResolveProblem(DEDUP_BEFORE_AGGREGATION);
+        dedup = resolveDedup(op, stage.scope, watermarkDelay !== null);
+        pre = { filters: stage.filters, columns: stage.scope.map((c) => ({ expr: c.expr, name: c.name })) };
+        eventTime = { column: stage.scope.findIndex((c) => c.eventTime), delayMicros: watermarkDelay ?? 0 };
+        postInput = stage.scope.map((c) => sqlField(c.name, c.expr.type, c.expr.nullable));
+        const flags = stage.scope.map((c) => c.eventTime);
+        stage = { filters: [], scope: inputScope(postInput, (k) => flags[k]) };
+        env = { ...env, json: null, jsonRefusal: 'from_json after dropDuplicates is not supported; parse the value before it' };
         continue;
       }
       stage = applyOp(op, stage, env, problems, noteJson, (delay) => {
@@ -237,6 +256,7 @@ function resolvePlan(ops: readonly LogicalOp[], baseEnv: ExprEnv, splitAtWaterma
     pre: preFinal,
     eventTime,
     aggregate,
+    dedup,
     post,
     output,
     watermarkDropped,

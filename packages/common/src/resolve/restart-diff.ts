@@ -14,6 +14,8 @@
  *   the grouping keys: number or type (names may change)
  *   the aggregates: number, function or result type
  *   the output mode of an aggregation
+ *   dropDuplicates: added, removed, Within-
+ *     Watermark or not, its keys' number or types
  *   the shuffle partitions (the state is partitioned by them)
  *
  * On a restart, resolve the new spec with the recorded shuffle partitions as the default
@@ -34,6 +36,8 @@ export function diffResolved(previous: ResolvedQuery, next: ResolvedQuery): stri
   changed('the resolved query format', String(previous.format), String(next.format));
   changed('the source topic', q(previous.source.topic), q(next.source.topic));
   changed('shufflePartitions', String(previous.options.shufflePartitions), String(next.options.shufflePartitions));
+  const dedupKind = (query: ResolvedQuery): string => dedupText(query, false);
+  if (dedupKind(previous) !== dedupKind(next)) changes.push(`the deduplication changed from ${dedupText(previous, true)} to ${dedupText(next, true)}`);
   const a = previous.aggregate;
   const b = next.aggregate;
   if (a === null || b === null) {
@@ -58,6 +62,15 @@ function windowText(query: ResolvedQuery, agg: AggregateSpec): string {
   const slide = w.slideMicros === w.sizeMicros ? '' : `, slide ${formatMicros(w.slideMicros)}`;
   const start = w.startMicros === 0 ? '' : `, start ${formatMicros(w.startMicros)}`;
   return `window(${pre[w.column]?.name ?? `#${w.column}`}, ${formatMicros(w.sizeMicros)}${slide}${start})`;
+}
+
+/** The query's dropDuplicates as text ('none' without one); with or without the key names (names may change). */
+function dedupText(query: ResolvedQuery, names: boolean): string {
+  const d = query.dedup;
+  if (d === undefined) return 'none';
+  const pre = stepsOutput(query.scan.schema, query.pre);
+  const keys = d.keys.map((k) => `${names ? `${pre[k]?.name ?? `#${k}`} ` : ''}${pre[k] === undefined ? '?' : simpleString(pre[k].type)}`);
+  return `${d.withinWatermark ? 'dropDuplicatesWithinWatermark' : 'dropDuplicates'}([${keys.join(', ')}])`;
 }
 
 function keyList(agg: AggregateSpec): string {

@@ -26,6 +26,7 @@ export function buildProgress(args: {
 }): QueryProgress {
   const { ctx, plan, output, commit, timings } = args;
   const numInputRows = commit.numInputRows;
+  const dedup = ctx.query.dedup;
   const seconds = Math.max(1, timings.triggerExecution ?? 1) / 1000;
   const badByReason: Record<string, number> = {};
   let late = 0, lateWindowRows = 0, lateWritten = 0, quarantined = 0, min: number | null = null, max: number | null = null, sum = 0, valid = 0;
@@ -59,13 +60,15 @@ export function buildProgress(args: {
       ...(max !== null ? { max: isoMicros(max), min: isoMicros(min), avg: isoMicros(valid ? sum / valid : null) } : {}),
     },
     stateOperators: [{
-      operatorName: 'stateStoreSave',
+      operatorName: dedup === undefined ? 'stateStoreSave' : dedup.withinWatermark ? 'dedupeWithinWatermark' : 'dedupe',
       numRowsTotal: stateRowsTotal,
       numRowsUpdated: output.reduceStats.reduce((a, s) => a + s.stateRowsUpdated, 0),
       numRowsRemoved: output.reduceStats.reduce((a, s) => a + s.stateRowsRemoved, 0),
       numRowsDroppedByWatermark: late,
       memoryUsedBytes: output.reduceStats.reduce((a, s) => a + s.stateMemoryBytes, 0),
       numShufflePartitions: ctx.job.shufflePartitions,
+      // Spark's metric of its dedup operators: rows received whose key was in state (or kept from another row).
+      ...(dedup === undefined ? {} : { customMetrics: { numDroppedDuplicateRows: output.reduceStats.reduce((a, s) => a + s.mergedPartialRows - s.stateRowsUpdated, 0) } }),
     }],
     sources: [{
       description: `KafkaV2[Subscribe[${source.topic}]]`,

@@ -149,7 +149,7 @@ export class QueryManager {
       const metadata = existing ?? (await checkpoint.initMetadata({
         shufflePartitions: query.options.shufflePartitions,
         // Restarts compare the resolved query recorded beside it (diffResolved); the fingerprint is kept for readers of the file.
-        statefulFingerprint: canonicalJson({ aggregate: query.aggregate }),
+        statefulFingerprint: canonicalJson(query.dedup === undefined ? { aggregate: query.aggregate } : { aggregate: query.aggregate, dedup: query.dedup }),
         resolvedQuery: query,
         sinkPaths: [...sidePaths, path.resolve(spec.sink.path)],
         sourceTopic: spec.source.topic,

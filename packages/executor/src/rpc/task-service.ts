@@ -9,6 +9,8 @@ import {
 import { IngestTaskRunner } from '../task/ingest-task';
 import { AggregateMapTaskRunner } from '../task/aggregate-map-task';
 import { ReduceTaskRunner } from '../task/reduce-task';
+import { DedupMapTaskRunner } from '../task/dedup-map-task';
+import { DedupReduceTaskRunner } from '../task/dedup-reduce-task';
 import { AttemptTracker } from '../task/attempt-tracker';
 import { ShuffleInbox } from '../shuffle/shuffle-inbox';
 
@@ -99,15 +101,20 @@ function parseQuery(msg: unknown): ResolvedQuery {
   }
 }
 
-/** The task runners by kind: a query without aggregation runs as `ingests`, one with as `aggregateMaps` + `reduces`. */
+/**
+ * The task runners by kind: a query without aggregation runs as `ingests`, one with as
+ * `aggregateMaps` + `reduces`, an ingest query with dropDuplicates as `dedupMaps` + `dedupReduces`.
+ */
 export interface TaskRunners {
   ingests: IngestTaskRunner;
   aggregateMaps: AggregateMapTaskRunner;
   reduces: ReduceTaskRunner;
+  dedupMaps: DedupMapTaskRunner;
+  dedupReduces: DedupReduceTaskRunner;
 }
 
 export function taskService(runners: TaskRunners, attempts: AttemptTracker, inbox: ShuffleInbox, log: (m: string) => void): ServiceHandlers {
-  const { ingests, aggregateMaps, reduces } = runners;
+  const { ingests, aggregateMaps, reduces, dedupMaps, dedupReduces } = runners;
   return {
     async OpenShuffle(req) {
       const ctx = checkCtx(req.ctx);
@@ -130,7 +137,7 @@ export function taskService(runners: TaskRunners, attempts: AttemptTracker, inbo
       const ranges = parseRanges(req.ranges);
       const query = parseQuery(req.query);
       if (!Number.isInteger(req.task_id) || req.task_id < 0) throw new InvalidArgumentError('task_id must be ≥ 0');
-      if (query.aggregate === null) {
+      if (query.aggregate === null && query.dedup === undefined) {
         // An ingest query: the map task writes the table's files; there is no shuffle to push to.
         const signal = attempts.begin(ctx.query_id, ctx.batch_id, ctx.attempt);
         try {
@@ -159,6 +166,10 @@ export function taskService(runners: TaskRunners, attempts: AttemptTracker, inbo
         signal,
       };
       try {
+        if (query.dedup !== undefined) {
+          const { stats, quarantineAdds } = await dedupMaps.run({ ...common, query });
+          return { stats_json: JSON.stringify(stats), quarantine_add_actions_json: quarantineAdds.map((a) => JSON.stringify(a)) };
+        }
         const { stats, quarantineAdds, lateRowsAdds } = await aggregateMaps.run({ ...common, query });
         return {
           stats_json: JSON.stringify(stats),
@@ -175,12 +186,12 @@ export function taskService(runners: TaskRunners, attempts: AttemptTracker, inbo
       const job = parseJob(req.job_json, ctx);
       const partitions = parsePartitions(req.partitions, job, 'partition');
       const query = parseQuery(req.query);
-      if (query.aggregate === null) throw new InvalidArgumentError('a query without aggregation has no reduce tasks');
+      if (query.aggregate === null && query.dedup === undefined) throw new InvalidArgumentError('a query without aggregation or dropDuplicates has no reduce tasks');
       const mapTaskIds = (req.map_task_ids ?? []) as number[];
       if (mapTaskIds.some((id) => !Number.isInteger(id) || id < 0)) throw new InvalidArgumentError('map_task_ids must be ≥ 0');
       attempts.begin(ctx.query_id, ctx.batch_id, ctx.attempt);
       try {
-        const { stats, adds } = await reduces.run({
+        const { stats, adds } = await (query.dedup !== undefined ? dedupReduces : reduces).run({
           queryId: ctx.query_id, batchId: ctx.batch_id, attempt: ctx.attempt, job, query,
           partitions, mapTaskIds,
           watermarkMicros: Number(req.watermark_micros),

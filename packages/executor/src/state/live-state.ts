@@ -12,7 +12,9 @@
  * The tables are the general group-by's GroupStateTable; blobs are in the group codec's formats:
  * change sets group-changes/v1, snapshots group-partials/v1 of every group (group-codec.ts). A
  * session-window query's tables are SessionStateTables, each version's blob its whole state
- * (session-state/v1, session-codec.ts).
+ * (session-state/v1, session-codec.ts). A query with dropDuplicates keeps a DedupStateTable
+ * (dedup/dedup-codec.ts: change sets dedup-changes/v1, snapshots dedup-keys/v1, encoded on the
+ * event loop when due).
  *
  * What a query holds here (tables, snapshot memory, its store's Redis connection) is released once
  * the query has not used it for `idleQueryMs` (default 10 minutes) and another query does: a query
@@ -23,13 +25,16 @@ import {
   decodeGroupChanges, decodeGroupPartials, encodeGroupChanges, GroupLayout, GroupStateTable, ImageBuffers, imageFits,
 } from '../aggregate/group-by';
 import { decodeSessionState, encodeSessionState, SessionLayout, SessionStateTable } from '../aggregate/session';
+import { decodeDedupChanges, decodeDedupKeys, encodeDedupChanges, encodeDedupKeys } from '../dedup/dedup-codec';
+import { DedupLayout } from '../dedup/dedup-layout';
+import { DedupStateTable } from '../dedup/dedup-state-table';
 import { SnapshotEncoder } from './snapshot-encoder';
 
 /** Snapshot memory of a partition: `buffers` is null while they are with the encoder (or not made yet). */
 interface SnapshotSlot { buffers: ImageBuffers | null; busy: boolean; preparing: boolean }
 
 /** A table at `version`; `takeSnapshot`, while set, copies it for a snapshot due at this version. */
-interface Cached { key: string; version: StateVersion; attempt: number; table: GroupStateTable | SessionStateTable; takeSnapshot: (() => void) | null }
+interface Cached { key: string; version: StateVersion; attempt: number; table: GroupStateTable | SessionStateTable | DedupStateTable; takeSnapshot: (() => void) | null }
 
 /** Room snapshot memory is made with: the state × GROWTH + PAD_ROWS; made again once the state passes it × REFILL. */
 const GROWTH = 1.5;
@@ -107,7 +112,7 @@ export class LiveState {
    */
   private takeCached(
     job: ExecutorJob, partition: number, prevBatchId: BatchId | null, committed: ReadonlyMap<BatchId, number>,
-  ): GroupStateTable | SessionStateTable | null {
+  ): GroupStateTable | SessionStateTable | DedupStateTable | null {
     const version = stateVersionAfter(prevBatchId);
     const key = `${job.queryId}:${partition}`;
     this.touch(job.queryId);
@@ -202,6 +207,53 @@ export class LiveState {
     return { upserted: changes.upserts.count, deleted: changes.deletedWindowStartsMicros.length };
   }
 
+  /** The dedup state of `partition` after batch `prevBatchId`, ready to change (as checkoutGroups). */
+  async checkoutDedup(
+    job: ExecutorJob, layout: DedupLayout, partition: number, prevBatchId: BatchId | null, committed: ReadonlyMap<BatchId, number>,
+  ): Promise<DedupStateTable> {
+    const key = `${job.queryId}:${partition}`;
+    this.inUse.add(key);
+    try {
+      const cached = this.takeCached(job, partition, prevBatchId, committed);
+      if (cached instanceof DedupStateTable && JSON.stringify(cached.layout) === JSON.stringify(layout)) return cached;
+      const table = new DedupStateTable(layout);
+      if (prevBatchId === null) return table;
+      const chain = await this.loadChain(job, partition, prevBatchId, committed);
+      if (chain.snapshot) table.loadSnapshot(decodeDedupKeys(layout, chain.snapshot.bytes));
+      for (const change of chain.changes) table.applyChanges(decodeDedupChanges(layout, change.bytes));
+      table.mark();
+      this.logLoaded(partition, prevBatchId, chain, table.numKeys);
+      return table;
+    } catch (err) {
+      this.inUse.delete(key);
+      throw err;
+    }
+  }
+
+  /**
+   * Writes the dedup table's changes since checkout (dedup-changes/v1) as the version batch
+   * `batchId` writes (as commitGroups). A snapshot due at that version is encoded on the event loop
+   * once the task has answered (or when the next batch checks the table out, before it changes
+   * it): its cost grows with the live keys, once every K versions, off the batch's path.
+   */
+  async commitDedup(job: ExecutorJob, partition: number, batchId: BatchId, attempt: number, table: DedupStateTable, emittedRows: number): Promise<void> {
+    const changes = table.changesSinceMark();
+    await this.commitChanges(job, partition, batchId, attempt, table, encodeDedupChanges(table.layout, changes), emittedRows, (store, version) => {
+      if (!store.shouldSnapshot(version)) return null;
+      const warn = (err: unknown): void => this.log(`WARN dedup snapshot of ${job.queryId}:${partition} not written: ${(err as Error).message}`);
+      return () => {
+        let bytes: Uint8Array;
+        try {
+          bytes = encodeDedupKeys(table.layout, table.allRows()); // now: the table is still at `version`
+        } catch (err) {
+          warn(err);
+          return;
+        }
+        store.writeDurableSnapshot(partition, version, attempt, bytes).catch(warn);
+      };
+    });
+  }
+
   /**
    * Writes a change set as version stateVersionAfter(batchId) and caches the table at it.
    * `snapshotDue` returns, when a snapshot is due at that version, what takes it: it runs once,
@@ -209,7 +261,7 @@ export class LiveState {
    * or when the next batch checks the table out.
    */
   private async commitChanges(
-    job: ExecutorJob, partition: number, batchId: BatchId, attempt: number, table: GroupStateTable | SessionStateTable, bytes: Uint8Array, emittedRows: number,
+    job: ExecutorJob, partition: number, batchId: BatchId, attempt: number, table: GroupStateTable | SessionStateTable | DedupStateTable, bytes: Uint8Array, emittedRows: number,
     snapshotDue: (store: StateStore, version: StateVersion) => (() => void) | null,
   ): Promise<void> {
     const version = stateVersionAfter(batchId);

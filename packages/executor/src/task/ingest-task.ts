@@ -6,7 +6,8 @@
  * commits them with the batch, so files of an attempt that never commits stay out of the log.
  *
  * Ingest queries have no shuffle, no state and no late rows: as in Spark, a watermark only matters
- * to stateful operators. Bad records follow the query's policy (bad-records.ts).
+ * to stateful operators (one with dropDuplicates runs as dedup-map-task.ts + dedup-reduce-task.ts
+ * instead). Bad records follow the query's policy (bad-records.ts).
  */
 import { AddFile, BatchId, ColumnBatch, concatBatches, emptyMapStats, ExecutorJob, MapTaskStats, ResolvedQuery, sharesMemory, writeBatchFiles } from '@tributary/common';
 import { runSteps } from '../pipeline/run-steps';

@@ -117,7 +117,7 @@ export class ReduceTaskRunner {
   }
 }
 
-function emptyReduceStats(partitions: number[]): ReduceTaskStats {
+export function emptyReduceStats(partitions: number[]): ReduceTaskStats {
   return {
     partitions, mergedPartialRows: 0, emittedRows: 0, stateRowsTotal: 0, stateRowsUpdated: 0,
     stateRowsRemoved: 0, stateMemoryBytes: 0, filesWritten: 0, byPartition: [],
