@@ -23,6 +23,7 @@ import { isolationLevelOf } from '../plan/kafka-options';
 import type { LogicalOp, QuerySpecV2 } from '../plan/logical-plan';
 import type { AggregateSpec, EventTime, KafkaColumn, ResolvedQuery, RExpr, ScanSpec, Step } from '../plan/resolved-query';
 import { KAFKA_COLUMNS, stepsOutput } from '../plan/resolved-query';
+import { traceUpdateKeys } from '../plan/update-keys';
 import { APPEND_WITHOUT_WATERMARK, sharedSectionProblems } from '../plan/validate-spec';
 import { sqlField, type SqlField } from '../schema/sql-type';
 import { DEFAULT_MAX_EVENT_TIME_AHEAD, defaultSideTablePath } from '../task/side-tables';
@@ -39,6 +40,14 @@ import { applyOp, type Stage } from './operations';
 /** Spark's message for complete mode on a query without aggregation (UnsupportedOperationChecker). */
 export const COMPLETE_WITHOUT_AGGREGATION =
   'Complete output mode not supported when there are no streaming aggregations on streaming DataFrames/Datasets';
+
+/**
+ * Update mode into Delta merges rows by key (Spark's Delta sink refuses update mode; Tributary
+ * merges each batch's changed rows by their window and grouping keys). Without an aggregation
+ * every row is new: Spark would treat update like append there; Tributary asks for append.
+ */
+export const UPDATE_WITHOUT_AGGREGATION =
+  'Update output mode into Delta merges result rows by their window and grouping keys, so it needs a streaming aggregation; without one every row is new: use append mode';
 
 export const DEFAULT_SHUFFLE_PARTITIONS = 8;
 export const DEFAULT_MAX_VALUE_BYTES = 64 * 1024;
@@ -311,6 +320,7 @@ function buildAggregate(
 function modeProblems(spec: QuerySpecV2, plan: ResolvedPlan): string[] {
   const mode = spec.sink.outputMode;
   if (mode === 'complete' && plan.aggregate === null) return [COMPLETE_WITHOUT_AGGREGATION];
+  if (mode === 'update') return updateModeProblems(spec, plan);
   if (mode === 'append' && plan.aggregate !== null) {
     if (plan.eventTime === null) return [APPEND_WITHOUT_WATERMARK];
     if (plan.aggregate.window === null) {
@@ -319,6 +329,20 @@ function modeProblems(spec: QuerySpecV2, plan: ResolvedPlan): string[] {
     }
   }
   return [];
+}
+
+/** Update mode's own checks: an aggregation whose keys reach the table unchanged, no partitionBy. */
+function updateModeProblems(spec: QuerySpecV2, plan: ResolvedPlan): string[] {
+  if (plan.aggregate === null) return [UPDATE_WITHOUT_AGGREGATION];
+  const problems: string[] = [];
+  const traced = traceUpdateKeys(plan.aggregate, plan.post);
+  if ('missing' in traced) {
+    problems.push(`update mode merges rows into the table by their window and grouping keys, so each must be an output column as it is (renaming is fine); not in the output as they are: ${traced.missing.join(', ')}`);
+  }
+  if ((spec.sink.partitionBy ?? []).length > 0) {
+    problems.push('partitionBy is not supported in update mode: its files are laid out by shuffle partition and window range (docs/update-mode.md)');
+  }
+  return problems;
 }
 
 /** Parts of the spec the resolver reads without checking their type elsewhere. */
