@@ -120,8 +120,8 @@ export function resolveQuery(spec: QuerySpecV2, opts: ResolveOptions = {}): Reso
       badRecords,
       quarantinePath: badRecords === 'quarantine' ? o.quarantinePath ?? defaultSideTablePath(spec.sink.path, 'quarantine') : null,
       lateRows,
-      // Only an aggregation in append mode drops late rows (Spark: the state store's late filter); ingest jobs keep them all.
-      lateRowsPath: lateRows === 'table' && mode === 'append' && plan.aggregate !== null ? o.lateRowsPath ?? defaultSideTablePath(spec.sink.path, 'lateRows') : null,
+      // Only an aggregation in append or update mode drops late rows (Spark: the state store's late filter); ingest jobs keep them all.
+      lateRowsPath: lateRows === 'table' && mode !== 'complete' && plan.aggregate !== null ? o.lateRowsPath ?? defaultSideTablePath(spec.sink.path, 'lateRows') : null,
       timeZone,
       triggerIntervalMicros: spec.trigger.kind === 'processingTime' ? parseDuration(spec.trigger.interval) : null,
       availableNow: spec.trigger.kind === 'availableNow',
