@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  AddFile, canonicalRows, ColumnBatch, commit, createTable, deltaSchemaOf, LONG, readSnapshot, readTableRows, removeFor, sqlField, STRING, TIMESTAMP, type SqlField,
+  AddFile, canonicalRows, ColumnBatch, commit, optimize, writeCheckpoint, createTable, deltaSchemaOf, LONG, readSnapshot, readTableRows, removeFor, sqlField, STRING, TIMESTAMP, type SqlField,
 } from '@tributary/common';
 import { keyStrings, mergeUpdates, PARTITION_TAG, WINDOW_RANGE_TAG } from './update-merge';
 
@@ -94,6 +94,25 @@ describe('update-mode merge (copy-on-write by key)', () => {
     const other = await batch(table, 1, 1, [[0, 'z', 1]]);
     assert.equal(other.removed.length, 0);
     assert.equal(tableRows(canonicalRows(await readTableRows(table))).length, 2);
+  });
+
+  it('keeps its layout through a checkpoint and OPTIMIZE: tags survive, only files of one group are combined', async () => {
+    const table = path.join(dir, 't');
+    await createTable(table, deltaSchemaOf(OUTPUT));
+    await batch(table, 0, 0, [[0, 'a', 1]]);
+    await batch(table, 1, 0, [[8, 'b', 1]]);
+    await batch(table, 2, 1, [[0, 'c', 1]]);
+    await batch(table, 3, 1, [[1, 'd', 1]]);
+    const before = await readSnapshot(table);
+    // (1, d) is in partition 1's range-0 group, whose file's statistics (window 0 only) exclude it: a second file there.
+    assert.equal(before.files.size, 4);
+    await writeCheckpoint(before);
+    await optimize(table);
+    const after = await readSnapshot(table);
+    const groups = [...after.files.values()].map((f) => `${f.tags?.[PARTITION_TAG]}@${f.tags?.[WINDOW_RANGE_TAG]}`).sort();
+    assert.deepEqual(groups, ['0@0', `0@${8 * MINUTE}`, '1@0']);
+    await batch(table, 4, 1, [[1, 'd', 2]]);
+    assert.deepEqual(tableRows(canonicalRows(await readTableRows(table))), ['0/a/1', '0/c/1', `${MINUTE}/d/2`, `${8 * MINUTE}/b/1`].sort());
   });
 
   it('encodes keys so that null, empty string and values differ', () => {

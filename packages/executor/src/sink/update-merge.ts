@@ -14,9 +14,9 @@
  * So the owner of partition p finds every row of its keys in the files tagged with p, and a batch,
  * whose changes are in recent windows, rewrites only the groups of those windows: files of older
  * ranges are never read again (closed windows stay final), and the cost of a batch does not grow
- * with the table. Within a group, files whose statistics (min/max of window.start and of integer
- * keys) exclude every changed key of the group are skipped. A rewritten group becomes one file (or
- * more past DEFAULT_MAX_ROWS_PER_FILE), so groups do not collect small files.
+ * with the table. Within a group, files whose statistics (min/max of window.start) exclude every changed key of the group are skipped. The files of a group that are read
+ * become one new file (or more past DEFAULT_MAX_ROWS_PER_FILE) with the group's new rows, so a group
+ * holds few files; OPTIMIZE combines files of one group only and keeps their tags.
  *
  * Keys compare as their column values (null apart from every value; decimals unscaled; strings as
  * bytes), encoded per row into one string (keyStrings).
