@@ -26,8 +26,8 @@ export interface BenchOptions {
 }
 
 /** The runs of the seed command: the seed job's backlog and steady runs, and the backlog runs of the general jobs (query-jobs.ts). */
-export type BenchRun = 'backlog' | 'ingest' | 'two-key' | 'sliding' | 'steady';
-export const BENCH_RUNS: readonly BenchRun[] = ['backlog', 'ingest', 'two-key', 'sliding', 'steady'];
+export type BenchRun = 'backlog' | 'ingest' | 'two-key' | 'sliding' | 'steady' | 'update-commit';
+export const BENCH_RUNS: readonly BenchRun[] = ['backlog', 'ingest', 'two-key', 'sliding', 'steady', 'update-commit'];
 
 export const USAGE = `npm run bench -- [seed|state|delta] [options]
   seed (default)   backlog throughput + reader ceiling of the seed job, backlog throughput of the ingest,
@@ -48,7 +48,8 @@ options:
   --delay D         steady watermark delay (default '4 seconds')
   --keys K          state run: keys in state at the end (default 5,000,000; --quick 300,000)
   --probe-events N  state run: events per probe batch (default 10,000)
-  --only RUNS       some of the runs, comma-separated: backlog (the seed job), ingest, two-key, sliding, steady
+  --only RUNS       some of the runs, comma-separated: backlog (the seed job), ingest, two-key, sliding, steady,
+                    update-commit (update mode's commit of 10,000 keys on tables of 100,000 and 10,000,000 rows)
   --profile         driver and executors run with node --cpu-prof; the report attributes CPU to stages
   --spark           after each run, the same on Apache Spark Structured Streaming (local mode; the
                     backlog on the same topic, the steady run on a fresh one at the same rate; fetches

@@ -27,7 +27,7 @@ export {
   typeName as deltaTypeName, toArrowSchema, createTable, CreateTableOptions, commit, kafkaOffsetTxns,
   ConcurrentModificationError, CommitOptions, CommitResult, ConflictCode, readSnapshot, snapshotSchema, TableNotFoundError,
   Snapshot, UnsupportedTableError, readTableRows, writeDataFile, DataFileOptions, computeStats,
-  readSnapshotRows, updateSnapshot, DamagedCommitError, commitTimestamps, SnapshotOptions, CommitTimestamp, writeCheckpoint,
+  readSnapshotRows, readDataFile, updateSnapshot, DamagedCommitError, commitTimestamps, SnapshotOptions, CommitTimestamp, writeCheckpoint,
   CheckpointResult, optimize, vacuum, cleanupLog, OptimizeOptions, OptimizeResult, VacuumOptions, VacuumResult,
   LogCleanupResult, checkpointInterval, canonicalRows, formatUnscaled, CanonicalValue,
   deltaSchemaOf, deltaTypeOf, sqlFieldsOf, sqlTypeOf, columnBatchToArrow, arrowSchemaOf, partitionRows, partitionValueText,

@@ -70,7 +70,9 @@ export async function optimize(tablePath: string, opts: OptimizeOptions = {}): P
     if (add.deletionVector) continue;
     if (add.size >= minBytes) continue;
     if (opts.partitionFilter && Object.entries(opts.partitionFilter).some(([c, v]) => (add.partitionValues[c] ?? null) !== v)) continue;
-    const key = JSON.stringify(partitionColumns.map((c) => add.partitionValues[c] ?? null));
+    // Files of different tags are never combined, and the output keeps them: update mode's file
+    // groups (shuffle partition, window range) are tags, which its merges find files by.
+    const key = JSON.stringify([partitionColumns.map((c) => add.partitionValues[c] ?? null), add.tags ?? null]);
     const list = byPartition.get(key) ?? [];
     list.push([file, add]);
     byPartition.set(key, list);
@@ -91,8 +93,9 @@ export async function optimize(tablePath: string, opts: OptimizeOptions = {}): P
       const table = new arrow.Table(batches.length > 0 ? batches[0].schema : new arrow.Schema([]), batches);
       for (let from = 0; from < total; from += maxRows) {
         const part = total <= maxRows ? table : table.slice(from, Math.min(total, from + maxRows));
-        const add = await writeDataFile(tablePath, part, { partitionValues: orderedValues(partitionColumns, partitionValues), dataChange: false });
-        actions.push({ add });
+        const written = await writeDataFile(tablePath, part, { partitionValues: orderedValues(partitionColumns, partitionValues), dataChange: false });
+        const tags = bin[0][1].tags;
+        actions.push({ add: tags === undefined ? written : { ...written, tags } });
         filesAdded++;
       }
       const ts = now();

@@ -28,5 +28,7 @@ export type {
   ResolvedSink, ResolvedOptions, ResolvedQuery,
 } from './resolved-query';
 export { KAFKA_COLUMNS, stepsOutput } from './resolved-query';
+export { traceUpdateKeys, updateKeyColumns } from './update-keys';
+export type { UpdateKeys } from './update-keys';
 export { resolvedQueryToProto, resolvedQueryFromProto } from './resolved-query-proto';
 export type { ResolvedQueryMessage } from './resolved-query-proto';

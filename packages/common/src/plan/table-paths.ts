@@ -30,7 +30,7 @@ export function specPaths(spec: Pick<QuerySpec, 'sink' | 'options'>): NamedPath[
     const q = opts.quarantinePath ?? (text(sink?.path) ? defaultSideTablePath(sink.path, 'quarantine') : undefined);
     if (text(q)) out.push({ what: 'quarantinePath', path: q });
   }
-  if (opts.lateRows === 'table' && sink?.outputMode === 'append') {
+  if (opts.lateRows === 'table' && sink?.outputMode !== 'complete') {
     const l = opts.lateRowsPath ?? (text(sink?.path) ? defaultSideTablePath(sink.path, 'lateRows') : undefined);
     if (text(l)) out.push({ what: 'lateRowsPath', path: l });
   }

@@ -29,9 +29,6 @@ const cases: [string, (s: QuerySpec) => void, string[]][] = [
   ['kafkaOptions that are not an object', (s) => { (s.source as { kafkaOptions: unknown }).kafkaOptions = ['isolation.level']; }, [
     'kafkaOptions must be an object of kafka.* option values, got ["isolation.level"]',
   ]],
-  ['update mode into Delta', (s) => { s.sink.outputMode = 'update'; }, [
-    'Data source delta does not support Update output mode (as in Spark, the Delta sink refuses it); use append or complete',
-  ]],
   ['an unknown output mode', (s) => { (s.sink as { outputMode: string }).outputMode = 'upsert'; }, [
     "unknown output mode 'upsert'; use append, complete or update",
   ]],

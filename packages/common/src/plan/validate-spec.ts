@@ -95,9 +95,7 @@ function checkSink(spec: Pick<QuerySpec, 'sink'>, add: Add): void {
     add("no checkpoint location: set option('checkpointLocation', '<path>') on writeStream");
   }
   const mode = sink.outputMode;
-  if (mode === 'update') {
-    add('Data source delta does not support Update output mode (as in Spark, the Delta sink refuses it); use append or complete');
-  } else if (mode !== 'complete' && mode !== 'append') {
+  if (mode !== 'complete' && mode !== 'append' && mode !== 'update') {
     add(`unknown output mode ${quote(mode)}; use append, complete or update`);
   }
 }

@@ -58,8 +58,14 @@ const cases: [string, QuerySpecV2, string[]][] = [
   ['complete mode without an aggregation', specOf(parsed, { outputMode: 'complete' }), [
     'Complete output mode not supported when there are no streaming aggregations on streaming DataFrames/Datasets',
   ]],
-  ['update mode into Delta', specOf(parsed, { outputMode: 'update' }), [
-    'Data source delta does not support Update output mode (as in Spark, the Delta sink refuses it); use append or complete',
+  ['update mode without an aggregation', specOf(parsed, { outputMode: 'update' }), [
+    'Update output mode into Delta merges result rows by their window and grouping keys, so it needs a streaming aggregation; without one every row is new: use append mode',
+  ]],
+  ['update mode whose output drops a grouping key, partitioned', specOf([
+    ...parsed, { op: 'aggregate', keys: [col('kind'), col('user_id')], aggregates: [count] }, { op: 'select', exprs: [col('kind'), col('n')] },
+  ], { outputMode: 'update', partitionBy: ['kind'] }), [
+    'update mode merges rows into the table by their window and grouping keys, so each must be an output column as it is (renaming is fine); not in the output as they are: user_id',
+    'partitionBy is not supported in update mode: its files are laid out by shuffle partition and window range (docs/update-mode.md)',
   ]],
   ['a struct grouping key and an array grouping key', specOf([...parsed, { op: 'aggregate', keys: [col('address'), col('tags')], aggregates: [count] }], { outputMode: 'complete' }), [
     'grouping key address is struct<city:string>; grouping keys must be of a scalar type (boolean, int, bigint, double, decimal, string, binary, date, timestamp)',

@@ -24,6 +24,7 @@ import { isolationLevelOf } from '../plan/kafka-options';
 import type { LogicalOp, QuerySpecV2 } from '../plan/logical-plan';
 import type { AggregateSpec, DedupSpec, EventTime, KafkaColumn, ResolvedQuery, RExpr, ScanSpec, Step } from '../plan/resolved-query';
 import { KAFKA_COLUMNS, stepsOutput } from '../plan/resolved-query';
+import { traceUpdateKeys } from '../plan/update-keys';
 import { APPEND_WITHOUT_WATERMARK, sharedSectionProblems } from '../plan/validate-spec';
 import { sqlField, type SqlField } from '../schema/sql-type';
 import { DEFAULT_MAX_EVENT_TIME_AHEAD, defaultSideTablePath } from '../task/side-tables';
@@ -41,6 +42,14 @@ import { DEDUP_BEFORE_AGGREGATION, dedupProblems, resolveDedup } from './dedup';
 /** Spark's message for complete mode on a query without aggregation (UnsupportedOperationChecker). */
 export const COMPLETE_WITHOUT_AGGREGATION =
   'Complete output mode not supported when there are no streaming aggregations on streaming DataFrames/Datasets';
+
+/**
+ * Update mode into Delta merges rows by key (Spark's Delta sink refuses update mode; Tributary
+ * merges each batch's changed rows by their window and grouping keys). Without an aggregation
+ * every row is new: Spark would treat update like append there; Tributary asks for append.
+ */
+export const UPDATE_WITHOUT_AGGREGATION =
+  'Update output mode into Delta merges result rows by their window and grouping keys, so it needs a streaming aggregation; without one every row is new: use append mode';
 
 export const DEFAULT_SHUFFLE_PARTITIONS = 8;
 export const DEFAULT_MAX_VALUE_BYTES = 64 * 1024;
@@ -115,8 +124,8 @@ export function resolveQuery(spec: QuerySpecV2, opts: ResolveOptions = {}): Reso
       badRecords,
       quarantinePath: badRecords === 'quarantine' ? o.quarantinePath ?? defaultSideTablePath(spec.sink.path, 'quarantine') : null,
       lateRows,
-      // Only an aggregation in append mode drops late rows (Spark: the state store's late filter); ingest jobs keep them all.
-      lateRowsPath: lateRows === 'table' && mode === 'append' && plan.aggregate !== null ? o.lateRowsPath ?? defaultSideTablePath(spec.sink.path, 'lateRows') : null,
+      // Only an aggregation in append or update mode drops late rows (Spark: the state store's late filter); ingest jobs keep them all.
+      lateRowsPath: lateRows === 'table' && mode !== 'complete' && plan.aggregate !== null ? o.lateRowsPath ?? defaultSideTablePath(spec.sink.path, 'lateRows') : null,
       timeZone,
       triggerIntervalMicros: spec.trigger.kind === 'processingTime' ? parseDuration(spec.trigger.interval) : null,
       availableNow: spec.trigger.kind === 'availableNow',
@@ -349,6 +358,7 @@ function modeProblems(spec: QuerySpecV2, plan: ResolvedPlan): string[] {
     // Spark refuses it too (SPARK-36463): a session's range changes, so its row cannot be upserted by key.
     return ['Update output mode is not supported for a streaming aggregation with session window: a session\'s start and end change as it merges, so its row has no stable key; use append or complete mode'];
   }
+  if (mode === 'update') return updateModeProblems(spec, plan);
   if (mode === 'append' && plan.aggregate !== null) {
     if (plan.eventTime === null) return [APPEND_WITHOUT_WATERMARK];
     if (plan.aggregate.window === null && (plan.aggregate.session ?? null) === null) {
@@ -357,6 +367,20 @@ function modeProblems(spec: QuerySpecV2, plan: ResolvedPlan): string[] {
     }
   }
   return [];
+}
+
+/** Update mode's own checks: an aggregation whose keys reach the table unchanged, no partitionBy. */
+function updateModeProblems(spec: QuerySpecV2, plan: ResolvedPlan): string[] {
+  if (plan.aggregate === null) return [UPDATE_WITHOUT_AGGREGATION];
+  const problems: string[] = [];
+  const traced = traceUpdateKeys(plan.aggregate, plan.post);
+  if ('missing' in traced) {
+    problems.push(`update mode merges rows into the table by their window and grouping keys, so each must be an output column as it is (renaming is fine); not in the output as they are: ${traced.missing.join(', ')}`);
+  }
+  if ((spec.sink.partitionBy ?? []).length > 0) {
+    problems.push('partitionBy is not supported in update mode: its files are laid out by shuffle partition and window range (docs/update-mode.md)');
+  }
+  return problems;
 }
 
 /** Parts of the spec the resolver reads without checking their type elsewhere. */

@@ -70,6 +70,11 @@ export interface ReduceTaskStats {
    * map tasks' sent rows and the state write's record). */
   byPartition: { partition: number; mergedPartialRows: number; emittedRows: number }[];
   timingsMs: { stateLoad: number; merge: number; stateWrite: number; parquet: number; total: number };
+  /**
+   * Update mode: the copy-on-write merge into the table. The files written hold the emitted rows
+   * plus `keptRows` copied unchanged from the `removedFiles` rewritten (which held `removedRows`).
+   */
+  update?: { keptRows: number; removedRows: number; removedFiles: number; groupsRewritten: number };
 }
 
 export function emptyMapStats(): MapTaskStats {

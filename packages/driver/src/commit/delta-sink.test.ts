@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { AddFile, AGGREGATE_TABLE_SCHEMA, buildAggregateTable, optimize, readSnapshot, readTableRows, writeDataFile, asBatchId } from '@tributary/common';
+import { AddFile, AGGREGATE_TABLE_SCHEMA, buildAggregateTable, optimize, readSnapshot, readTableRows, writeDataFile, asBatchId, TributaryError } from '@tributary/common';
 import { DeltaSink, SinkTable } from './delta-sink';
 
 const FIVE_MIN_US = 300_000_000;
@@ -73,5 +73,42 @@ describe('DeltaSink', () => {
     assert.match(logged[0], /checkpoint of version 10 failed/);
     assert.equal(await sink.commitBatch(asBatchId(10), [await file(table, 10)], []), 11);
     assert.equal((await readTableRows(table)).numRows, 11);
+  });
+
+  describe('update mode', () => {
+    const UPDATE_TABLE: SinkTable = { ...SEED_TABLE, update: true };
+
+    it('removes the files the merge rewrote and adds the new ones in one commit; a replay of the batch changes nothing', async () => {
+      const sink = new DeltaSink(table, UPDATE_TABLE, 'q');
+      await sink.ensureTable();
+      const first = await file(table, 1);
+      assert.equal(await sink.commitBatch(asBatchId(0), [first], [], { snapshot: await sink.updateSnapshot(), removedPaths: [] }), 1);
+      const snapshot = await sink.updateSnapshot();
+      const rewritten = await file(table, 2);
+      assert.equal(await sink.commitBatch(asBatchId(1), [rewritten], [], { snapshot, removedPaths: [first.path] }), 2);
+      const commit2 = (await fs.readFile(path.join(table, '_delta_log', '00000000000000000002.json'), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l));
+      assert.deepEqual(commit2.filter((a) => a.remove).map((a) => [a.remove.path, a.remove.dataChange]), [[first.path, true]]);
+      // A replay of batch 1 (e.g. after the driver died before its commit log) against the same snapshot is skipped by txn.
+      assert.equal(await sink.commitBatch(asBatchId(1), [await file(table, 3)], [], { snapshot, removedPaths: [first.path] }), 'skipped');
+      const s = await readSnapshot(table);
+      assert.equal(s.version, 2);
+      assert.deepEqual([...s.files.values()].map((f) => f.path), [rewritten.path]);
+    });
+
+    it('refuses, as retriable, a rewritten path that is not a live file or is named twice, and a merge a concurrent commit invalidated', async () => {
+      const sink = new DeltaSink(table, UPDATE_TABLE, 'q');
+      await sink.ensureTable();
+      const a = await file(table, 1);
+      const b = await file(table, 2);
+      await sink.commitBatch(asBatchId(0), [a, b], [], { snapshot: await sink.updateSnapshot(), removedPaths: [] });
+      const snapshot = await sink.updateSnapshot();
+      for (const removedPaths of [['part-nope.parquet'], [a.path, a.path]]) {
+        await assert.rejects(sink.commitBatch(asBatchId(1), [], [], { snapshot, removedPaths }), (e: unknown) => e instanceof TributaryError && e.retriable);
+      }
+      // An OPTIMIZE removes a and b after the merge read them: the commit fails as retriable, the batch runs again.
+      await optimize(table);
+      await assert.rejects(sink.commitBatch(asBatchId(1), [await file(table, 3)], [], { snapshot, removedPaths: [a.path] }), (e: unknown) => e instanceof TributaryError && e.retriable);
+      assert.equal((await readSnapshot(table)).txns.get('q'), 0);
+    });
   });
 });

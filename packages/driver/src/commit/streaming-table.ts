@@ -21,6 +21,13 @@ export interface BatchCommitOptions {
   operationParameters: Record<string, string>;
   /** The commit replaces what it read (complete mode): conflicts with any concurrent change. */
   readWholeTable?: boolean;
+  /**
+   * The snapshot the actions were planned against (update mode: the version the reduce tasks
+   * merged against); default the table's newest. Commits after it are checked for conflicts.
+   */
+  readSnapshot?: Snapshot;
+  /** Files the commit depends on (update mode: those it rewrites). */
+  readPaths?: string[];
   now?: number;
 }
 
@@ -52,7 +59,7 @@ export class StreamingTable {
    * the version written, or 'skipped' when the table holds N.
    */
   async commitBatch(batchId: BatchId, actionsFor: (snapshot: Snapshot) => Action[], opts: BatchCommitOptions): Promise<number | 'skipped'> {
-    const snapshot = await this.current();
+    const snapshot = opts.readSnapshot ?? (await this.current());
     const actions = actionsFor(snapshot);
     const result = await commit(this.tablePath, actions, {
       readVersion: snapshot.version,
@@ -61,6 +68,7 @@ export class StreamingTable {
       operationParameters: { ...opts.operationParameters, queryId: this.queryId, epochId: String(batchId) },
       txn: { appId: this.queryId, version: batchId },
       readWholeTable: opts.readWholeTable ?? false,
+      readPaths: opts.readPaths ?? [],
       ...(opts.now !== undefined ? { now: () => opts.now as number } : {}),
       warn: this.log,
     });

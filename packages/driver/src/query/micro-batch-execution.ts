@@ -16,7 +16,7 @@
  */
 import {
   asBatchId, BatchId, batchThatWrote, isRetriable, nextBatch, StateVersion, stateVersionAfter, TributaryError, QueryProgress, BatchPlan,
-  BatchCommit, Checkpoint, DEFAULT_ISOLATION_LEVEL, type IsolationLevel,
+  BatchCommit, Checkpoint, DEFAULT_ISOLATION_LEVEL, type IsolationLevel, type Snapshot,
 } from '@tributary/common';
 import { decideRecovery, RecoveryDecision } from '../recovery';
 import { ExecutorRegistry } from '../scheduler/executor-registry';
@@ -283,14 +283,15 @@ export class MicroBatchExecution {
       onDataLoss: (m) => this.deps.log(`WARN ${m}; continuing because failOnDataLoss is false`),
     });
     const hasData = ranges.some((r) => r.to > r.from);
-    const append = this.ctx.query.sink.outputMode === 'append';
+    // Append and update mode evict closed windows: a no-data batch runs when the watermark moved.
+    const evicts = this.ctx.query.sink.outputMode !== 'complete' && this.ctx.query.aggregate?.window != null;
     const lateWatermark = prevPlan?.watermarkMicros ?? INITIAL_WATERMARK_MICROS;
     const maxBefore = prevCommit?.maxEventTimeMicros ?? null;
     const watermark = nextWatermark(lateWatermark, maxBefore, this.ctx.delayMicros);
     let noData = false;
     if (!hasData) {
       // A no-data batch runs when the watermark moved and state may hold windows it closes.
-      if (!append || isStateless(this.ctx) || watermark <= lateWatermark || (prevCommit?.stateRowsTotal ?? 0) === 0) return undefined;
+      if (!evicts || isStateless(this.ctx) || watermark <= lateWatermark || (prevCommit?.stateRowsTotal ?? 0) === 0) return undefined;
       noData = true;
     }
     return {
@@ -324,7 +325,7 @@ export class MicroBatchExecution {
   private async runBatch(plan: BatchPlan, skipSinks: string[], timings: Record<string, number>, triggerStart: number): Promise<void> {
     const out = await this.timed(timings, 'addBatch', () => this.runAttempts(plan));
     await this.deps.faultHook?.('afterStateDurable', plan.batchId);
-    const sinkResult = await this.timed(timings, 'sinkCommit', () => this.commitSinks(plan, out.output, skipSinks));
+    const sinkResult = await this.timed(timings, 'sinkCommit', () => this.commitSinks(plan, out.output, skipSinks, out.mergeSnapshot));
     await this.deps.faultHook?.('afterSinkCommit', plan.batchId);
     const commit = await this.timed(timings, 'commitOffsets', () => this.markMicroBatchEnd(plan, out.attempt, out.output, sinkResult));
     for (const sink of [...this.deps.sideSinks, this.deps.sink]) sink.startMaintenance(); // checkpoints, off the batch's path
@@ -334,7 +335,7 @@ export class MicroBatchExecution {
     this.pushProgress(buildProgress({ ctx: this.ctx, plan, output: out.output, commit, timings, attempt: out.attempt, sideSinks: this.deps.sideSinks, latestOffsets: this.latestOffsets }));
   }
 
-  private async runAttempts(plan: BatchPlan): Promise<{ attempt: number; output: AttemptOutput }> {
+  private async runAttempts(plan: BatchPlan): Promise<{ attempt: number; output: AttemptOutput; mergeSnapshot?: Snapshot }> {
     let backoffMs = 100;
     for (;;) {
       if (this.stopRequested) throw new TributaryError('query stopped', { retriable: true, code: 'STOPPED' });
@@ -342,6 +343,8 @@ export class MicroBatchExecution {
       const attempt = claimAttempt(this.ctx.checkpointDir, plan.batchId);
       const stateless = isStateless(this.ctx);
       if (!stateless) await this.deps.state.setFence(plan.batchId, attempt);
+      // Update mode: the reduce tasks merge into this version of the table; the commit reads it.
+      const mergeSnapshot = this.ctx.query.sink.outputMode === 'update' ? await this.deps.sink.updateSnapshot() : undefined;
       const committedAttempts = [...this.committedAttempts]
         .filter(([n]) => n >= plan.batchId - 2 * this.ctx.job.snapshotEvery - 2)
         .map(([n, a]) => ({ batchId: n, attempt: a }));
@@ -354,7 +357,8 @@ export class MicroBatchExecution {
           job: { ...this.ctx.job, isolationLevel: plan.isolationLevel ?? DEFAULT_ISOLATION_LEVEL },
           ranges: plan.sources.flatMap((s) => s.partitions.map((p) => ({ topic: s.topic, partition: p.partition, from: p.from, to: p.to }))),
           lateWatermarkMicros: plan.lateWatermarkMicros,
-          lateFilter: this.ctx.query.sink.outputMode === 'append' && !stateless,
+          lateFilter: this.ctx.query.sink.outputMode !== 'complete' && !stateless,
+          tableVersion: mergeSnapshot?.version ?? null,
           stateless,
           query: this.ctx.query,
           watermarkMicros: plan.watermarkMicros,
@@ -366,7 +370,7 @@ export class MicroBatchExecution {
           verify: (out) => verifyAttemptOutput(this.ctx.job, plan.batchId, attempt, out, (n, a, p) => this.deps.state.emittedRows(n, a, p)),
         });
         this.failedAttempts.delete(plan.batchId);
-        return { attempt, output };
+        return { attempt, output, mergeSnapshot };
       } catch (err) {
         if (err instanceof AttemptFailed && err.retryClass === 'retriable') {
           const failed = (this.failedAttempts.get(plan.batchId) ?? 0) + 1;
@@ -386,7 +390,7 @@ export class MicroBatchExecution {
   // ---- commitSinks ------------------------------------------------------------------------------
 
   /** Side tables first, each with txn (queryId, N), then the main table; a table in `skipSinks` already holds N. */
-  private async commitSinks(plan: BatchPlan, out: AttemptOutput, skipSinks: string[]): Promise<{ path: string; version: number | 'skipped' }[]> {
+  private async commitSinks(plan: BatchPlan, out: AttemptOutput, skipSinks: string[], mergeSnapshot?: Snapshot): Promise<{ path: string; version: number | 'skipped' }[]> {
     // Side tables are independent of each other: committed together, all before the main table.
     const results = await Promise.all(this.deps.sideSinks.map(async (side) => ({
       path: side.tablePath,
@@ -395,7 +399,8 @@ export class MicroBatchExecution {
     await this.deps.faultHook?.('afterSideCommits', plan.batchId);
     if (skipSinks.includes(this.ctx.job.tablePath)) return [...results, { path: this.ctx.job.tablePath, version: 'skipped' }];
     const offsets = plan.sources.flatMap((s) => s.partitions.map((p) => ({ topic: s.topic, partition: p.partition, endOffset: p.to })));
-    const version = await this.deps.sink.commitBatch(plan.batchId, out.addActions, offsets);
+    const merge = mergeSnapshot === undefined ? undefined : { snapshot: mergeSnapshot, removedPaths: out.removedPaths };
+    const version = await this.deps.sink.commitBatch(plan.batchId, out.addActions, offsets, merge);
     return [...results, { path: this.ctx.job.tablePath, version }];
   }
 

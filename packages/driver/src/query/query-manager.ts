@@ -274,9 +274,9 @@ export class QueryManager {
     return path.resolve(spec.options.quarantinePath ?? defaultSideTablePath(spec.sink.path, 'quarantine'));
   }
 
-  /** The late-rows table's absolute path, or null unless lateRows is 'table' (append mode only: complete mode has no late rows). */
+  /** The late-rows table's absolute path, or null unless lateRows is 'table' (append and update mode: complete mode has no late rows). */
   private lateRowsPath(spec: AnySpec): string | null {
-    if (spec.options.lateRows !== 'table' || spec.sink.outputMode !== 'append') return null;
+    if (spec.options.lateRows !== 'table' || spec.sink.outputMode === 'complete') return null;
     return path.resolve(spec.options.lateRowsPath ?? defaultSideTablePath(spec.sink.path, 'lateRows'));
   }
 
@@ -317,7 +317,7 @@ export class QueryManager {
 
 /** The table a resolved query writes. */
 function sinkTableOfQuery(query: ResolvedQuery): SinkTable {
-  return { schema: deltaSchemaOf(query.output), partitionColumns: query.sink.partitionBy, complete: query.sink.outputMode === 'complete' };
+  return { schema: deltaSchemaOf(query.output), partitionColumns: query.sink.partitionBy, complete: query.sink.outputMode === 'complete', update: query.sink.outputMode === 'update' };
 }
 
 type AnySpec = QuerySpec | QuerySpecV2;

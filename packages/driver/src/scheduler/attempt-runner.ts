@@ -28,6 +28,8 @@ export interface AttemptInput {
   maxEventTimeAheadMs: number;
   /** A task that has not answered after this long is failed as retriable, even if its executor heartbeats. */
   taskDeadlineMs: number;
+  /** Update mode: the main table's version the reduce tasks merge against (the commit's read version); null otherwise. */
+  tableVersion?: number | null;
   /**
    * A query without aggregation (an ingest job): no shuffle and no reduce stage; each map task
    * writes the table's data files for its ranges and reports their `add` actions.
@@ -46,7 +48,9 @@ export interface AttemptOutput {
   timingsMs: { map: number; reduce: number };
   /** The same reports by task, naming the executor that made each (for the driver's checks). */
   mapReports: { executorId: string; taskId: number; stats: MapTaskStats; quarantine: any[]; lateRows: any[]; data: any[] }[];
-  reduceReports: { executorId: string; partitions: number[]; stats: ReduceTaskStats; adds: any[] }[];
+  reduceReports: { executorId: string; partitions: number[]; stats: ReduceTaskStats; adds: any[]; removedPaths: string[] }[];
+  /** Update mode: the table files the reduce tasks rewrote (paths as in their `add`), to remove in the commit. */
+  removedPaths: string[];
 }
 
 export class AttemptFailed extends TributaryError {
@@ -130,7 +134,7 @@ export async function runAttempt(registry: ExecutorRegistry, input: AttemptInput
       Promise.all([...partitionsBy.entries()].map(([id, parts]) => call<any>(byId.get(id)!, 'RunReduceTask', {
         ctx, job_json: jobJson, query, partitions: parts, map_task_ids: mapTasks.map((t) => t.taskId),
         watermark_micros: input.watermarkMicros, committed: input.committedAttempts.map((c) => ({ batch_id: c.batchId, attempt: c.attempt })),
-        table_path: input.job.tablePath, no_data: input.noData,
+        table_path: input.job.tablePath, no_data: input.noData, table_version: input.tableVersion ?? -1,
       }, `reduce task of batch ${input.batchId} (partitions ${parts.join(',')})`))),
       lost,
     ]);
@@ -150,7 +154,12 @@ export async function runAttempt(registry: ExecutorRegistry, input: AttemptInput
     });
     const reduceReports = [...partitionsBy.entries()].map(([id, parts], i) => {
       const who = `reduce task on executor ${id}`;
-      return { executorId: id, partitions: parts, stats: json(reduceResults[i].stats_json, who) as ReduceTaskStats, adds: parse(reduceResults[i].add_actions_json, who) };
+      const removedPaths = (reduceResults[i].removed_paths ?? []) as unknown[];
+      if (removedPaths.some((p) => typeof p !== 'string')) throw new AttemptFailed(`${who} of batch ${input.batchId} answered removed paths that are not strings`, 'retriable');
+      return {
+        executorId: id, partitions: parts, stats: json(reduceResults[i].stats_json, who) as ReduceTaskStats, adds: parse(reduceResults[i].add_actions_json, who),
+        removedPaths: removedPaths as string[],
+      };
     });
     const output: AttemptOutput = {
       mapStats: mapReports.map((r) => r.stats),
@@ -160,6 +169,7 @@ export async function runAttempt(registry: ExecutorRegistry, input: AttemptInput
       timingsMs: { map: t1 - t0, reduce: t2 - t1 },
       mapReports,
       reduceReports,
+      removedPaths: reduceReports.flatMap((r) => r.removedPaths),
     };
     await input.verify?.(output);
     return output;

@@ -71,8 +71,13 @@ export function reduceReportProblems(facts: ReportFacts): string[] {
     if (r.stats.emittedRows !== emittedTotal) {
       problems.push(`${who} reported ${r.stats.emittedRows} rows emitted in total, but ${emittedTotal} by partition`);
     }
-    if (r.fileRows !== emittedTotal) {
-      problems.push(`${who} reported files holding ${r.fileRows} rows, but its partitions emitted ${emittedTotal}`);
+    // Update mode: the files also hold the rows kept from the files they replace.
+    const kept = r.stats.update?.keptRows ?? 0;
+    if (kept > (r.stats.update?.removedRows ?? 0)) {
+      problems.push(`${who} reported keeping ${kept} rows of the files it rewrote, which held ${r.stats.update?.removedRows ?? 0}`);
+    }
+    if (r.fileRows !== emittedTotal + kept) {
+      problems.push(`${who} reported files holding ${r.fileRows} rows, but its partitions emitted ${emittedTotal}${kept === 0 ? '' : ` and kept ${kept}`}`);
     }
   }
   return problems;

@@ -191,14 +191,18 @@ export function taskService(runners: TaskRunners, attempts: AttemptTracker, inbo
       if (mapTaskIds.some((id) => !Number.isInteger(id) || id < 0)) throw new InvalidArgumentError('map_task_ids must be ≥ 0');
       attempts.begin(ctx.query_id, ctx.batch_id, ctx.attempt);
       try {
-        const { stats, adds } = await (query.dedup !== undefined ? dedupReduces : reduces).run({
+        const tableVersion = Number(req.table_version ?? -1);
+        const input = {
           queryId: ctx.query_id, batchId: ctx.batch_id, attempt: ctx.attempt, job, query,
           partitions, mapTaskIds,
           watermarkMicros: Number(req.watermark_micros),
           committed: parseCommitted(req.committed),
           noData: !!req.no_data,
-        });
-        return { stats_json: JSON.stringify(stats), add_actions_json: adds.map((a) => JSON.stringify(a)) };
+          tableVersion: Number.isSafeInteger(tableVersion) && tableVersion >= 0 ? tableVersion : null,
+        };
+        // dropDuplicates writes new files only; update mode's merge may also remove files
+        const { stats, adds, removedPaths } = query.dedup !== undefined ? { ...(await dedupReduces.run(input)), removedPaths: [] as string[] } : await reduces.run(input);
+        return { stats_json: JSON.stringify(stats), add_actions_json: adds.map((a) => JSON.stringify(a)), removed_paths: removedPaths };
       } catch (err) {
         log(`reduce task of batch ${ctx.batch_id} attempt ${ctx.attempt} failed: ${(err as Error).message}`);
         return { error: taskError(err) };

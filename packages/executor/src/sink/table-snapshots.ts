@@ -1,0 +1,23 @@
+/**
+ * The snapshot of the main table an update-mode reduce task merges against, at the version the
+ * driver names (it commits against that version). Kept per table between batches and advanced with
+ * the commits since, so a batch reads only the new commits of the log; the reduce tasks of one
+ * executor share one read.
+ */
+import { readSnapshot, Snapshot, updateSnapshot } from '@tributary/common';
+
+export class TableSnapshots {
+  private readonly byTable = new Map<string, Promise<Snapshot>>();
+
+  at(tablePath: string, version: number): Promise<Snapshot> {
+    const known = this.byTable.get(tablePath);
+    const next = (async () => {
+      const held = known ? await known.catch(() => undefined) : undefined;
+      if (held && held.version === version) return held;
+      if (held && held.version < version) return updateSnapshot(held, { version });
+      return readSnapshot(tablePath, { version });
+    })();
+    this.byTable.set(tablePath, next);
+    return next;
+  }
+}
