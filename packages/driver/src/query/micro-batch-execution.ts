@@ -283,8 +283,11 @@ export class MicroBatchExecution {
       onDataLoss: (m) => this.deps.log(`WARN ${m}; continuing because failOnDataLoss is false`),
     });
     const hasData = ranges.some((r) => r.to > r.from);
-    // Append and update mode evict closed windows: a no-data batch runs when the watermark moved.
-    const evicts = this.ctx.query.sink.outputMode !== 'complete' && this.ctx.query.aggregate?.window != null;
+    // A no-data batch runs when the watermark moved, where state leaves by it: append mode (windows,
+    // sessions and dedup keys the watermark closes are emitted or evicted) and update mode with a time
+    // window (closed windows leave state). Complete mode and update without a window keep every key.
+    const mode = this.ctx.query.sink.outputMode;
+    const evicts = mode === 'append' || (mode === 'update' && this.ctx.query.aggregate?.window != null);
     const lateWatermark = prevPlan?.watermarkMicros ?? INITIAL_WATERMARK_MICROS;
     const maxBefore = prevCommit?.maxEventTimeMicros ?? null;
     const watermark = nextWatermark(lateWatermark, maxBefore, this.ctx.delayMicros);
