@@ -26,7 +26,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Waits for the driver to kill itself through the fault hook at `step`. */
 const HOOK_WAIT_MS = 120_000;
 
-export async function inject(fault: Fault, cluster: LocalCluster, servers: ChaosServers, rng: Xoshiro128): Promise<Injected> {
+/** `queries`: the ids of the queries a fault may be aimed at. */
+export async function inject(fault: Fault, cluster: LocalCluster, servers: ChaosServers, rng: Xoshiro128, queries: { 'update-mode': string }): Promise<Injected> {
   switch (fault.kind) {
     case 'executor-kill': {
       const id = pick([...cluster.executors.keys()].filter((e) => !cluster.paused.has(e)), rng);
@@ -53,14 +54,15 @@ export async function inject(fault: Fault, cluster: LocalCluster, servers: Chaos
       return { at, detail: 'SIGKILL, restarted' };
     }
     case 'driver-kill-at': {
-      await cluster.restartDriver({ TRIBUTARY_FAULT_KILL_AT: `${fault.step}:*` });
+      const aim = fault.query ? `:${queries[fault.query]}` : '';
+      await cluster.restartDriver({ TRIBUTARY_FAULT_KILL_AT: `${fault.step}:*${aim}` });
       const hooked = cluster.driver;
       const died = await Promise.race([hooked.exited.then(() => true), sleep(HOOK_WAIT_MS).then(() => false)]);
       const at = Date.now();
-      const hit = died ? new RegExp(`fault hook: killing the driver at ${fault.step} of batch (\\d+)`).exec(cluster.logOf('driver', hooked.logStart)) : null;
+      const hit = died ? new RegExp(`fault hook: killing the driver at ${fault.step} of batch (\\d+) of query (\\S+)`).exec(cluster.logOf('driver', hooked.logStart)) : null;
       await cluster.restartDriver({});
       if (!hit) return { at, detail: `NOT REACHED: the driver did not die at ${fault.step} within ${HOOK_WAIT_MS / 1000} s`, missed: true };
-      return { at, detail: `SIGKILL by the fault hook at ${fault.step} of batch ${hit[1]}, restarted` };
+      return { at, detail: `SIGKILL by the fault hook at ${fault.step} of batch ${hit[1]} of query ${hit[2]}, restarted` };
     }
     case 'redis-restart': {
       await stopRedis(servers.redisDir);

@@ -17,6 +17,12 @@
  * runs as a v2 query beside the two v1 seed queries: its own topic (a fifth of the events, late
  * events of its own once its committed watermark allows), table and checkpoint, through the same
  * faults; its table is verified against an independent calculation (string-key-oracle.ts).
+ *
+ * A fourth query is the string-key job in update mode, reading the string-key topic into its own
+ * table: every batch merges the groups it changed (copy-on-write, one commit with its txn), so the
+ * driver is killed in its merge commits too. Its table must equal the same calculation in update mode
+ * (every group with its last value), and every version of it must hold each key once. The string-key
+ * late events are produced once both string-key queries have committed a watermark past their windows.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -81,6 +87,9 @@ async function main(): Promise<number> {
   const stringCheckpoint = path.join(dir, 'checkpoints', 'string-key');
   const stringWatch = new CommitWatch(path.join(stringCheckpoint, 'commits'));
   let stringClient: DriverClient | undefined;
+  const updateCheckpoint = path.join(dir, 'checkpoints', 'string-key-update');
+  const updateWatch = new CommitWatch(path.join(updateCheckpoint, 'commits'));
+  let updateClient: DriverClient | undefined;
   try {
     log(`starting Kafka (port ${servers.kafkaPort}) and Redis (port ${servers.redisPort}) under ${dir}`);
     await Promise.all([startKafka(servers.kafkaDir, servers.kafkaPort), startRedis(servers.redisDir, servers.redisPort)]);
@@ -131,6 +140,16 @@ async function main(): Promise<number> {
     const stringQueryId = stringStarted.query.id;
     stringWatch.start();
     log(`string-key query ${stringQueryId} started on ${stringTopic} (v2: window, event_type, customer_id)`);
+    const updateTable = path.join(dir, 'delta', 'string_key_updates');
+    const updateStarted = await startStringKeyJob(cluster.driverAddress, {
+      bootstrap, topic: stringTopic, table: updateTable, checkpoint: updateCheckpoint, maxOffsetsPerTrigger: Math.ceil(secondSliceSize / 8), trigger: '200 milliseconds', outputMode: 'update',
+    });
+    updateClient = updateStarted.client;
+    const updateQueryId = updateStarted.query.id;
+    updateWatch.start();
+    log(`string-key update-mode query ${updateQueryId} started on ${stringTopic}`);
+    /** The watermark both string-key queries have committed: late events for it are late for both. */
+    const stringWatermark = () => Math.min(stringWatch.watermarkMicros(), updateWatch.watermarkMicros());
 
     let lateDone = false;
     const produceLate = async () => {
@@ -141,10 +160,10 @@ async function main(): Promise<number> {
     };
     let stringLateDone = false;
     const produceStringLate = async () => {
-      const bound = Math.floor(stringWatch.watermarkMicros() / WINDOW) * WINDOW;
+      const bound = Math.floor(stringWatermark() / WINDOW) * WINDOW;
       await stringed.late(stringLateCount, bound);
       stringLateDone = true;
-      log(`produced ${stringLateCount} late events for the string-key query in windows ending by ${new Date(bound / 1000).toISOString()} (its committed watermark is past it)`);
+      log(`produced ${stringLateCount} late events for the string-key query in windows ending by ${new Date(bound / 1000).toISOString()} (both string-key queries' committed watermarks are past it)`);
     };
 
     // Slice i+1 is produced while fault i is injected, so that producing goes through faults too
@@ -156,7 +175,7 @@ async function main(): Promise<number> {
       try {
         await producing;
         if (!lateDone && i >= plan.length / 2 && watch.watermarkMicros() > -Infinity) await produceLate();
-        if (!stringLateDone && i >= plan.length / 2 && stringWatch.watermarkMicros() > -Infinity) await produceStringLate();
+        if (!stringLateDone && i >= plan.length / 2 && stringWatermark() > -Infinity) await produceStringLate();
         const share = 0.1 + rng.nextFloat() * 0.6;
         const target = Math.min(sliceStart + share * (workload.produced - sliceStart), workload.produced - 1);
         await watch.waitFor(() => watch.consumedRows() >= target, 300_000, `the engine to read ${Math.round(target)} records (it read ${watch.consumedRows()})`);
@@ -165,7 +184,7 @@ async function main(): Promise<number> {
         producing.catch(() => {});
         const fault = plan[i];
         log(`fault #${i + 1}: ${faultName(fault)}`);
-        const injected = await inject(fault, cluster, servers, rng);
+        const injected = await inject(fault, cluster, servers, rng, { 'update-mode': updateQueryId });
         faults.push({ index: i, name: faultName(fault), detail: injected.detail, at: injected.at });
         await watch.waitFor(() => watch.firstCommitAfter(injected.at) !== undefined, 300_000, `a batch to commit after fault #${i + 1} (${faultName(fault)})`);
       } catch (err) {
@@ -183,7 +202,7 @@ async function main(): Promise<number> {
           await produceLate();
         }
         if (!stringLateDone) {
-          await stringWatch.waitFor(() => stringWatch.watermarkMicros() > -Infinity, 300_000, "the string-key query's committed watermark");
+          await stringWatch.waitFor(() => stringWatermark() > -Infinity, 300_000, "the string-key queries' committed watermarks");
           await produceStringLate();
         }
         await Promise.all([workload.closeAll(), second.closeAll(), stringed.closeAll()]);
@@ -194,6 +213,7 @@ async function main(): Promise<number> {
         await watch.waitFor(() => watch.watermarkMicros() >= finalWatermark, opts.short ? 300_000 : 600_000, 'the final watermark to be committed');
         await secondWatch.waitFor(() => secondWatch.watermarkMicros() >= secondFinal, opts.short ? 300_000 : 600_000, "the second query's final watermark to be committed");
         await stringWatch.waitFor(() => stringWatch.watermarkMicros() >= stringFinal, opts.short ? 300_000 : 600_000, "the string-key query's final watermark to be committed");
+        await updateWatch.waitFor(() => updateWatch.watermarkMicros() >= stringFinal, opts.short ? 300_000 : 600_000, "the update-mode query's final watermark to be committed");
       } catch (err) {
         fatal = err as Error;
         log(`the run did not finish: ${fatal.message}`);
@@ -202,6 +222,7 @@ async function main(): Promise<number> {
     watch.stop();
     secondWatch.stop();
     stringWatch.stop();
+    updateWatch.stop();
     for (const f of faults) {
       const next = watch.firstCommitAfter(f.at);
       if (next) { f.recoveryMs = next.committedAtMs - f.at; f.nextBatch = next.batchId; }
@@ -209,12 +230,15 @@ async function main(): Promise<number> {
     await started.query.stop().catch((err) => log(`stopping the query: ${(err as Error).message}`));
     await secondStarted.query.stop().catch((err) => log(`stopping the second query: ${(err as Error).message}`));
     await stringStarted.query.stop().catch((err) => log(`stopping the string-key query: ${(err as Error).message}`));
+    await updateStarted.query.stop().catch((err) => log(`stopping the update-mode query: ${(err as Error).message}`));
     client.close();
     client = undefined;
     secondClient.close();
     secondClient = undefined;
     stringClient.close();
     stringClient = undefined;
+    updateClient.close();
+    updateClient = undefined;
     await cluster.stop();
     cluster = undefined;
 
@@ -222,10 +246,12 @@ async function main(): Promise<number> {
     const verdict = await verify({ bootstrap, topic, table, queryId, lateEventIds: workload.lateEventIds });
     const secondVerdict = await verify({ bootstrap, topic: secondTopic, table: secondTable, queryId: secondQueryId, lateEventIds: [] });
     const stringVerdict = await verifyStringKey({ bootstrap, topic: stringTopic, table: stringTable, queryId: stringQueryId, lateEventIds: stringed.lateEventIds });
+    const updateVerdict = await verifyStringKey({ bootstrap, topic: stringTopic, table: updateTable, queryId: updateQueryId, lateEventIds: stringed.lateEventIds, outputMode: 'update' });
     checks = [
       ...verdict.checks,
       ...secondVerdict.checks.map((c) => ({ ...c, title: `second query: ${c.title}` })),
       ...stringVerdict.checks.map((c) => ({ ...c, title: `string-key query: ${c.title}` })),
+      ...updateVerdict.checks.map((c) => ({ ...c, title: `update-mode query: ${c.title}` })),
     ];
     if (fatal) checks.unshift({ title: 'the run completed', ok: false, detail: fatal.message });
     printFaults(faults, startedAt, print);
@@ -233,6 +259,8 @@ async function main(): Promise<number> {
     print(`\n${commits.length} batches committed, ${commits.filter((c) => c.attempt > 1).length} of them after more than one attempt; ${verdict.orphanFiles} orphan data files; ${workload.sendRetries} producer sends repeated`);
     const stringCommits = stringWatch.commits();
     print(`string-key query: ${stringCommits.length} batches committed, ${stringCommits.filter((c) => c.attempt > 1).length} of them after more than one attempt; ${stringVerdict.orphanFiles} orphan data files; ${stringed.sendRetries} producer sends repeated`);
+    const updateCommits = updateWatch.commits();
+    print(`update-mode query: ${updateCommits.length} batches committed, ${updateCommits.filter((c) => c.attempt > 1).length} of them after more than one attempt; ${updateVerdict.orphanFiles} orphan data files`);
     const missed = faults.filter((f) => f.detail.startsWith('NOT REACHED'));
     if (missed.length) print(`WARNING: protocol steps not reached by the fault hook: ${missed.map((f) => f.name).join(', ')}`);
   } catch (err) {
@@ -241,9 +269,11 @@ async function main(): Promise<number> {
     watch.stop();
     secondWatch.stop();
     stringWatch.stop();
+    updateWatch.stop();
     client?.close();
     secondClient?.close();
     stringClient?.close();
+    updateClient?.close();
     if (cluster) await cluster.stop().catch(() => {});
     await Promise.all([stopKafka(servers.kafkaDir).catch(() => {}), stopRedis(servers.redisDir).catch(() => {})]);
   }

@@ -1,6 +1,7 @@
 /**
  * The faults of a chaos run, in order: every kind injected at random moments at least once, and the
- * driver killed through the fault hook once at each named step of the batch protocol; the rest
+ * driver killed through the fault hook at each named step of the batch protocol twice: once in
+ * whichever query reaches it first, once in the update-mode query (its merge commit); the rest
  * drawn by weight (executors fail most often). The order is a seeded shuffle, so a failing run repeats with its seed.
  */
 import { Xoshiro128 } from '@tributary/client';
@@ -9,20 +10,22 @@ import { PROTOCOL_STEPS } from '@tributary/driver';
 export const RANDOM_KINDS = ['executor-kill', 'executor-pause', 'driver-kill', 'redis-restart', 'redis-flushall', 'kafka-restart'] as const;
 export type RandomKind = (typeof RANDOM_KINDS)[number];
 export type ProtocolStep = (typeof PROTOCOL_STEPS)[number];
-export type Fault = { kind: RandomKind } | { kind: 'driver-kill-at'; step: ProtocolStep };
+/** `query`: the step is aimed at that query's batches (absent: the first query to reach the step). */
+export type Fault = { kind: RandomKind } | { kind: 'driver-kill-at'; step: ProtocolStep; query?: 'update-mode' };
 
 /** Extra faults beyond one of each are drawn with these weights (executors fail most often). */
 const WEIGHTS: Record<RandomKind, number> = {
   'executor-kill': 3, 'executor-pause': 3, 'driver-kill': 2, 'redis-restart': 1, 'redis-flushall': 1, 'kafka-restart': 1,
 };
 
-export const MIN_FAULTS = RANDOM_KINDS.length + PROTOCOL_STEPS.length;
+export const MIN_FAULTS = RANDOM_KINDS.length + 2 * PROTOCOL_STEPS.length;
 
 export function planFaults(total: number, rng: Xoshiro128): Fault[] {
-  if (!Number.isInteger(total) || total < MIN_FAULTS) throw new Error(`--faults must be at least ${MIN_FAULTS} (each kind once, each protocol step once), got ${total}`);
+  if (!Number.isInteger(total) || total < MIN_FAULTS) throw new Error(`--faults must be at least ${MIN_FAULTS} (each kind once, each protocol step twice), got ${total}`);
   const faults: Fault[] = [
     ...RANDOM_KINDS.map((kind) => ({ kind })),
     ...PROTOCOL_STEPS.map((step) => ({ kind: 'driver-kill-at' as const, step })),
+    ...PROTOCOL_STEPS.map((step) => ({ kind: 'driver-kill-at' as const, step, query: 'update-mode' as const })),
   ];
   // Extras come in rounds holding each kind `weight` times, each round shuffled: counts stay close
   // to the weights whatever the seed (a median per kind needs several of each).
@@ -44,5 +47,6 @@ function shuffle<T>(items: T[], rng: Xoshiro128): T[] {
 }
 
 export function faultName(f: Fault): string {
-  return f.kind === 'driver-kill-at' ? `driver-kill-at ${f.step}` : f.kind;
+  if (f.kind !== 'driver-kill-at') return f.kind;
+  return f.query ? `driver-kill-at ${f.step} (${f.query} query)` : `driver-kill-at ${f.step}`;
 }

@@ -4,6 +4,10 @@
  * `customer_id`, count(*) and sum(amount), 10-minute watermark, append mode, into its own Delta table.
  * Grouped by a string, it runs as a v2 query (the seed job keeps its v1 shape), so a chaos run drives
  * both paths of the engine through the same faults at once.
+ *
+ * The same job runs a second time in update mode, on the same topic, into a table of its own: each
+ * batch merges the groups it changed into that table (copy-on-write), so the faults strike the merge
+ * commit too, and every version of the table must hold each key once.
  */
 import {
   col, count, DecimalType, DriverClient, fromJson, GrpcSubmitter, IntegerType, StreamingQuery, StringType, StructField, StructType, sum,
@@ -17,6 +21,8 @@ export interface StringKeyJobOptions {
   checkpoint: string;
   maxOffsetsPerTrigger: number;
   trigger: string;
+  /** 'append' (default): closed windows are written once; 'update': changed groups are merged at each batch. */
+  outputMode?: 'append' | 'update';
 }
 
 /** The table's columns, in order. */
@@ -38,7 +44,7 @@ export async function startStringKeyJob(driverAddress: string, opts: StringKeyJo
     .withWatermark('timestamp', '10 minutes')
     .groupBy(window(col('timestamp'), '5 minutes'), col('event_type'), col('customer_id'))
     .agg(count('*').alias('n'), sum('amount').alias('total'))
-    .writeStream.format('delta').outputMode('append').option('checkpointLocation', opts.checkpoint)
+    .writeStream.format('delta').outputMode(opts.outputMode ?? 'append').option('checkpointLocation', opts.checkpoint)
     .trigger({ processingTime: opts.trigger }).start(opts.table);
   return { query, client };
 }

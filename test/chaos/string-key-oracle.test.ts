@@ -44,6 +44,15 @@ describe("the string-key query's independent calculation", () => {
     assert.equal(got.openRows, 1, "the 00:30 window is open at the final watermark 00:20");
   });
 
+  it('in update mode also holds the groups of windows the final watermark has not closed, with their last values', () => {
+    const append = expectedStringKeyRows(input, { windowMicros: 5 * MINUTE, delayMicros: 10 * MINUTE, lateEventIds: [9] });
+    const update = expectedStringKeyRows(input, { windowMicros: 5 * MINUTE, delayMicros: 10 * MINUTE, lateEventIds: [9], outputMode: 'update' });
+    const keys = (rows: StringKeyRow[]) => rows.map(stringKeyRowKey).sort();
+    assert.deepEqual(keys(update.rows), keys([...append.rows, { window: w(30), event_type: 'purchase', customer_id: '1', n: '1', total: '2.00' }]));
+    assert.deepEqual(update.rows.find((r) => r.window.start === w(30).start), { window: w(30), event_type: 'purchase', customer_id: '1', n: '1', total: '2.00' });
+    assert.equal(update.lateRows, 1);
+  });
+
   it('refuses a late event whose window the final watermark has not closed', () => {
     assert.throws(() => expectedStringKeyRows(input, { windowMicros: 5 * MINUTE, delayMicros: 10 * MINUTE, lateEventIds: [10] }), /declared late/);
   });

@@ -4,8 +4,9 @@
  * as BigInt µs by the oracle's text rules (test/support/oracle), grouping in a plain Map keyed by
  * (window start, event_type, customer_id). Lateness by the seed oracle's rule (computeExpected):
  *  - rows named in lateEventIds are dropped, but count for the max event time;
- *  - the final watermark is the max event time of the valid rows − delay; a window is in the table
- *    when its end ≤ that watermark (append mode), and every late row's window must be closed by then.
+ *  - the final watermark is the max event time of the valid rows − delay; in append mode a window is
+ *    in the table when its end ≤ that watermark, in update mode every group is (with its last value);
+ *    every late row's window must be closed by then.
  * A record whose customer_id, amount or timestamp is not valid is a bad record and takes no part; an
  * event_type that is null or absent is the null key (from_json's null), any other non-string is bad.
  *
@@ -32,7 +33,10 @@ export interface StringKeyExpected {
   openRows: number;
 }
 
-export function expectedStringKeyRows(records: TopicRecord[], opts: { windowMicros: number; delayMicros: number; lateEventIds: Iterable<number> }): StringKeyExpected {
+export function expectedStringKeyRows(
+  records: TopicRecord[],
+  opts: { windowMicros: number; delayMicros: number; lateEventIds: Iterable<number>; outputMode?: 'append' | 'update' },
+): StringKeyExpected {
   const size = BigInt(opts.windowMicros);
   const late = new Set(opts.lateEventIds);
   const groups = new Map<string, { start: bigint; type: string | null; customer: number; n: number; cents: bigint }>();
@@ -57,7 +61,8 @@ export function expectedStringKeyRows(records: TopicRecord[], opts: { windowMicr
   }
   const all = [...groups.values()];
   const closed = watermark === null ? [] : all.filter((g) => g.start + size <= watermark);
-  const rows = closed.map((g) => ({
+  const inTable = opts.outputMode === 'update' ? all : closed;
+  const rows = inTable.map((g) => ({
     window: { start: String(g.start), end: String(g.start + size) }, event_type: g.type, customer_id: String(g.customer), n: String(g.n), total: centsText(g.cents),
   }));
   return { rows, badRecords: bad, lateRows: lateEnds.length, openRows: all.length - closed.length };

@@ -6,7 +6,10 @@
  *    string-key query's table, the calculation of string-key-oracle.ts over its topic;
  *  - the Delta log holds each batch of the query exactly once: txn versions 0, 1, 2, … in commit order;
  *  - every data file in the log is added once and exists; files on disk that the log does not name
- *    are orphans of failed attempts (counted: VACUUM's to remove, never part of the table).
+ *    are orphans of failed attempts (counted: VACUUM's to remove, never part of the table);
+ *  - an update-mode table (the string-key job's second run): a file is removed only after it was
+ *    added and at most once, every live file exists, and every version of the table, read as of that
+ *    version, holds each key (window, event_type, customer_id) once.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -15,7 +18,7 @@ import { aggregateRows } from '../support/aggregate-rows';
 import { computeExpected, diffRows, readTopicEvents } from '../support/oracle';
 import { deltaCommits } from '../support/seed-run';
 import { STRING_KEY_COLUMNS } from './string-key-job';
-import { diffStringKeyRows, expectedStringKeyRows, type StringKeyRow } from './string-key-oracle';
+import { diffStringKeyRows, expectedStringKeyRows, stringKeyRowKey, type StringKeyRow } from './string-key-oracle';
 import { DELAY, WINDOW } from './workload';
 
 export interface Check {
@@ -52,9 +55,11 @@ export async function verify(opts: { bootstrap: string; topic: string; table: st
  * The string-key query's verdict (string-key-job.ts): its table equals the independent calculation
  * of string-key-oracle.ts over every record its topic holds, and its Delta log passes the same checks.
  */
-export async function verifyStringKey(opts: { bootstrap: string; topic: string; table: string; queryId: string; lateEventIds: number[] }): Promise<Verdict> {
+export async function verifyStringKey(opts: {
+  bootstrap: string; topic: string; table: string; queryId: string; lateEventIds: number[]; outputMode?: 'append' | 'update';
+}): Promise<Verdict> {
   const records = await readTopicEvents(opts.bootstrap, opts.topic, 600_000);
-  const expected = expectedStringKeyRows(records, { windowMicros: WINDOW, delayMicros: DELAY, lateEventIds: opts.lateEventIds });
+  const expected = expectedStringKeyRows(records, { windowMicros: WINDOW, delayMicros: DELAY, lateEventIds: opts.lateEventIds, outputMode: opts.outputMode });
   const actual = canonicalRows(await readTableRows(opts.table));
   const columns = actual.length > 0 ? Object.keys(actual[0]) : [];
   const diff = diffStringKeyRows(expected.rows, actual as unknown as StringKeyRow[]);
@@ -65,9 +70,75 @@ export async function verifyStringKey(opts: { bootstrap: string; topic: string; 
     detail: expected.rows.length === 0 ? 'the calculation expects no row: the run produced nothing to compare'
       : JSON.stringify(columns) !== JSON.stringify(STRING_KEY_COLUMNS) ? `the table's columns are ${JSON.stringify(columns)}, not ${JSON.stringify(STRING_KEY_COLUMNS)}` : diff.text,
   }];
-  const log = verifyLog(opts.table, opts.queryId);
+  const log = opts.outputMode === 'update' ? verifyMergedLog(opts.table, opts.queryId) : verifyLog(opts.table, opts.queryId);
   checks.push(...log.checks);
+  if (opts.outputMode === 'update') checks.push(await everyVersionKeysOnce(opts.table));
   return { checks, records: records.length, expectedRows: expected.rows.length, orphanFiles: log.orphanFiles };
+}
+
+/** Reads the table as of each of its versions (the log's own time travel) and finds any key held twice. */
+async function everyVersionKeysOnce(table: string): Promise<Check> {
+  const versions = deltaCommits(table).map((c) => c.version);
+  const twice: string[] = [];
+  let rows = 0;
+  for (const version of versions) {
+    const seen = new Set<string>();
+    const at = canonicalRows(await readTableRows(table, { version })) as unknown as StringKeyRow[];
+    rows += at.length;
+    for (const r of at) {
+      const key = stringKeyRowKey(r);
+      if (seen.has(key)) twice.push(`version ${version}: ${key}`);
+      seen.add(key);
+    }
+  }
+  return {
+    title: `each of the ${versions.length} versions of the update-mode table holds every key once (${rows} rows read over all versions)`,
+    ok: twice.length === 0 && versions.length > 1,
+    detail: twice.length === 0 ? (versions.length > 1 ? '' : 'the table has no version after its creation') : `keys held twice: ${twice.slice(0, 10).join('; ')}${twice.length > 10 ? ` … (${twice.length})` : ''}`,
+  };
+}
+
+/**
+ * The Delta log checks of an update-mode table: each batch exactly once (as verifyLog), and its files
+ * as a merge leaves them: every file added once, removed at most once and only in a later version than
+ * its add, and every file still in the table on disk. Orphans: files on disk the log never added.
+ */
+function verifyMergedLog(table: string, queryId: string): { checks: Check[]; orphanFiles: number } {
+  const commits = deltaCommits(table).filter((c) => c.version > 0);
+  const batches = commits.map((c) => c.actions.filter((a) => a.txn && a.txn.appId === queryId).map((a) => a.txn.version));
+  const inOrder = batches.every((b, i) => b.length === 1 && b[0] === i);
+  const checks: Check[] = [{
+    title: `the update-mode Delta log holds each of the ${commits.length} batches exactly once (txn ${queryId} versions 0..${commits.length - 1} in order)`,
+    ok: inOrder && commits.length > 0,
+    detail: inOrder ? '' : `txn versions per commit: ${JSON.stringify(batches)}`,
+  }];
+  const addedAt = new Map<string, number>();
+  const removedAt = new Map<string, number>();
+  const problems: string[] = [];
+  for (const c of commits) {
+    for (const a of c.actions) {
+      if (a.add) {
+        const p = decodeURIComponent(a.add.path) as string;
+        if (addedAt.has(p)) problems.push(`${p} added again at version ${c.version}`);
+        addedAt.set(p, c.version);
+      } else if (a.remove) {
+        const p = decodeURIComponent(a.remove.path) as string;
+        const at = addedAt.get(p);
+        if (at === undefined || at >= c.version) problems.push(`${p} removed at version ${c.version} but added ${at === undefined ? 'never' : `at version ${at}`}`);
+        if (removedAt.has(p)) problems.push(`${p} removed again at version ${c.version}`);
+        removedAt.set(p, c.version);
+      }
+    }
+  }
+  const live = [...addedAt.keys()].filter((p) => !removedAt.has(p));
+  const missing = live.filter((p) => !fs.existsSync(path.join(table, p)));
+  const orphans = dataFiles(table).filter((p) => !addedAt.has(p));
+  checks.push({
+    title: `the update-mode table's ${addedAt.size} added files are each added once and removed at most once after their add (${removedAt.size} rewritten away); its ${live.length} live files exist (${orphans.length} orphan files of failed attempts stay out of the log)`,
+    ok: problems.length === 0 && missing.length === 0 && live.length > 0,
+    detail: `${problems.slice(0, 5).join('; ') || 'no misplaced add or remove'}; missing: ${missing.slice(0, 5).join(', ') || 'none'}`,
+  });
+  return { checks, orphanFiles: orphans.length };
 }
 
 /**

@@ -20,6 +20,7 @@ import { SideTableSink } from '../commit/side-table-sink';
 import { asPreconditionError, PathPolicy } from './path-policy';
 import { executorRefusals } from './executor-refusals';
 import { earlierFormatRefusal } from './earlier-checkpoint';
+import type { FaultHook } from './fault-hook';
 
 export interface Environment {
   /** Checks Kafka is reachable and the topic exists; throws UnavailableError naming what and where. */
@@ -55,7 +56,7 @@ export class QueryManager {
     private readonly env: Environment,
     private readonly stateDir: string,
     private readonly log: (m: string) => void,
-    private readonly faultHook?: (step: string, batchId: BatchId) => void | Promise<void>,
+    private readonly faultHook?: FaultHook,
     allowedRoots: readonly string[] = [],
   ) {
     this.paths = new PathPolicy(stateDir, allowedRoots);
@@ -176,7 +177,7 @@ export class QueryManager {
         state: fence,
         sink,
         sideSinks,
-        faultHook: this.faultHook,
+        faultHook: this.faultHook && ((step, batchId) => this.faultHook!(step, batchId, queryId)),
         log: this.log,
       });
       const running: Running = {
