@@ -69,6 +69,9 @@ describe('resolveQuery: dropDuplicates', () => {
     ['dropDuplicates before a session window', specOf([...parsed, flat, watermark, dedup(['event_id', 'ts']), { op: 'aggregate', keys: [SESSION, col('user_id')], aggregates: [alias(call('count'), 'n')] }]), [
       'dropDuplicates before a session window aggregation is not supported yet; deduplicate in an ingest job (Kafka → dropDuplicates → Delta) and aggregate that table, or group by a time window',
     ]],
+    ['dropDuplicates after an aggregation', specOf([...parsed, flat, watermark, { op: 'aggregate', keys: [window('ts', '1 minute'), col('user_id')], aggregates: [alias(call('count'), 'n')] }, dedup(['user_id'])]), [
+      'dropDuplicates after an aggregation is not supported yet; its rows are already one per window and grouping keys',
+    ]],
     ['withWatermark after dropDuplicates', specOf([...parsed, flat, dedup(['event_id'], true), watermark]), [
       'dropDuplicatesWithinWatermark is not supported with streaming DataFrames/DataSets without watermark',
     ]],

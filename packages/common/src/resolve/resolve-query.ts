@@ -39,7 +39,7 @@ import { QueryResolutionError, ResolveProblem } from './problem';
 import type { ExprEnv, JsonHoist, Resolved, ScopeColumn } from './resolve-expr';
 import { columnsRead, renumberStep } from './rexpr-columns';
 import { applyOp, type Stage } from './operations';
-import { DEDUP_BEFORE_SESSION_WINDOW, dedupProblems, resolveDedup } from './dedup';
+import { DEDUP_AFTER_AGGREGATION, DEDUP_BEFORE_SESSION_WINDOW, dedupProblems, resolveDedup } from './dedup';
 
 /** Spark's message for complete mode on a query without aggregation (UnsupportedOperationChecker). */
 export const COMPLETE_WITHOUT_AGGREGATION =
@@ -209,6 +209,7 @@ function resolvePlan(ops: readonly LogicalOp[], baseEnv: ExprEnv, splitAtWaterma
       }
       if (op.op === 'dropDuplicates') {
         if (i !== dedupAt) throw new ResolveProblem('only one dropDuplicates is supported in a query');
+        if (aggAt >= 0 && i > aggAt) throw new ResolveProblem(DEDUP_AFTER_AGGREGATION);
         dedup = resolveDedup(op, stage.scope, watermarkDelay !== null);
         pre = { filters: stage.filters, columns: stage.scope.map((c) => ({ expr: c.expr, name: c.name })) };
         eventTime = { column: stage.scope.findIndex((c) => c.eventTime), delayMicros: watermarkDelay ?? 0 };
