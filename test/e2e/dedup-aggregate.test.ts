@@ -16,7 +16,8 @@
  * resending in between events of the first run whose windows are still open: they meet the dedup
  * state in a later batch and are not counted twice. A third kills the driver and every executor
  * (kill -9) mid-run: both operators' state is rebuilt from the store (snapshots and change sets),
- * a batch cut short is replayed from its plan, and the table still equals the calculation.
+ * a batch cut short is replayed from its plan, and the table still equals the calculation. The
+ * same query in update and complete mode ends with every window, open ones too, as calculated.
  */
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
@@ -79,8 +80,12 @@ function parseRecord(r: TopicRecord): Parsed {
 
 interface Expected { rows: Record<string, unknown>[]; late: number; duplicates: number }
 
-/** Spark 3.5's dedup, then the windowed aggregation, over the planned batches, with Maps. */
-function expectedTable(records: Parsed[], plans: BatchPlan[]): Expected {
+/**
+ * Spark 3.5's dedup, then the windowed aggregation, over the planned batches, with Maps. Append: the
+ * windows the final watermark closed; update: every window with its final values; complete: the
+ * same, the aggregation dropping no late rows (the dedup still does).
+ */
+function expectedTable(records: Parsed[], plans: BatchPlan[], mode: 'append' | 'update' | 'complete' = 'append'): Expected {
   const dedupState = new Map<string, number>(); // key → expiry (its ts)
   const groups = new Map<string, { start: number; user: number; n: number; total: number }>();
   let late = 0;
@@ -98,7 +103,7 @@ function expectedTable(records: Parsed[], plans: BatchPlan[]): Expected {
       dedupState.set(key, r.tsMicros);
       if (r.amount < 0) continue; // the filter between dropDuplicates and the aggregation
       const start = Math.floor(r.tsMicros / WINDOW) * WINDOW;
-      if (start + WINDOW <= plan.lateWatermarkMicros) continue; // its window was closed: late for the aggregation
+      if (mode !== 'complete' && start + WINDOW <= plan.lateWatermarkMicros) continue; // its window was closed: late for the aggregation
       const g = groups.get(`${start}/${r.user}`) ?? { start, user: r.user, n: 0, total: 0 };
       g.n++;
       g.total += r.amount;
@@ -107,7 +112,7 @@ function expectedTable(records: Parsed[], plans: BatchPlan[]): Expected {
     for (const [key, expiry] of dedupState) if (expiry <= plan.watermarkMicros) dedupState.delete(key);
     finalWatermark = Math.max(finalWatermark, plan.watermarkMicros);
   }
-  const rows = [...groups.values()].filter((g) => g.start + WINDOW <= finalWatermark).map((g) => ({
+  const rows = [...groups.values()].filter((g) => mode !== 'append' || g.start + WINDOW <= finalWatermark).map((g) => ({
     window: { start: String(g.start), end: String(g.start + WINDOW) }, user_id: String(g.user), n: String(g.n), total: String(g.total),
   }));
   return { rows, late, duplicates };
@@ -137,8 +142,8 @@ describe('dropDuplicates before an aggregation on a real cluster (Kafka, Redis, 
     .groupBy(window(col('ts'), '10 seconds'), col('user_id'))
     .agg(count('*').alias('n'), sum('amount').alias('total'));
 
-  const runToEnd = async (frame: DataFrame, table: string, checkpoint: string): Promise<StreamingQuery> => {
-    const query = await frame.writeStream.format('delta').outputMode('append').option('checkpointLocation', checkpoint)
+  const runToEnd = async (frame: DataFrame, table: string, checkpoint: string, mode: 'append' | 'update' | 'complete' = 'append'): Promise<StreamingQuery> => {
+    const query = await frame.writeStream.format('delta').outputMode(mode).option('checkpointLocation', checkpoint)
       .trigger({ availableNow: true }).start(table);
     assert.equal(await query.awaitTermination(5 * 60_000), true, 'the availableNow query finishes');
     const error = await query.exception();
@@ -276,4 +281,18 @@ describe('dropDuplicates before an aggregation on a real cluster (Kafka, Redis, 
     const batches = deltaCommits(table).filter((c) => c.version > 0).map((c) => c.actions.find((a) => a.txn && a.txn.appId === query.id)?.txn.version);
     assert.deepEqual(batches, batches.map((_, i) => i));
   });
+
+  for (const mode of ['update', 'complete'] as const) {
+    it(`${mode} mode: every window, open ones too, holds each event once, as the calculation expects`, async () => {
+      const topic = `events_${mode}_${Date.now()}`;
+      await produceEvents(testKafka(), topic, 4, batchOf(stream(6_000)));
+      const records = (await readTopicEvents(testKafka(), topic)).map(parseRecord);
+      const table = path.join(env.dir, 'delta', mode);
+      const checkpoint = path.join(env.dir, `chk-${mode}`);
+      await runToEnd(aggregated(topic, 1_500), table, checkpoint, mode);
+      const expected = expectedTable(records, await plansOf(checkpoint), mode);
+      assert.ok(expected.duplicates > 1_500 && expected.rows.length > 200, `duplicates (${expected.duplicates}) and groups (${expected.rows.length})`);
+      assert.deepEqual(sorted(canonicalRows(await readTableRows(table))), sorted(expected.rows));
+    });
+  }
 });
