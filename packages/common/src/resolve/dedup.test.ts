@@ -127,6 +127,8 @@ describe('diffResolved: dropDuplicates on a restart', () => {
     assert.deepEqual(diffResolved(resolve(job(dedup(['event_id'], true))), resolve(job(dedup(['event_id', 'ts'])))), [
       'the deduplication changed from dropDuplicatesWithinWatermark([event_id string]) to dropDuplicates([event_id string, ts timestamp])',
     ]);
+    const counted = (size: string): QuerySpecV2 => job(dedup(['event_id', 'ts']), { op: 'aggregate', keys: [col('user_id'), window('ts', size)], aggregates: [alias(call('count'), 'n')] });
+    assert.deepEqual(diffResolved(resolve(counted('1 minute')), resolve(counted('2 minutes'))), ['the window changed from window(ts, 1 minute) to window(ts, 2 minutes)']);
     const renamed = specOf([...parsed, flat, { op: 'withColumnRenamed', from: 'event_id', to: 'id' }, watermark, dedup(['id', 'ts'])]);
     assert.deepEqual(diffResolved(resolve(job(dedup(['event_id', 'ts']))), resolve(renamed)), []);
   });
