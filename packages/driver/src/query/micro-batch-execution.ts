@@ -284,8 +284,9 @@ export class MicroBatchExecution {
       onDataLoss: (m) => this.deps.log(`WARN ${m}; continuing because failOnDataLoss is false`),
     });
     const hasData = ranges.some((r) => r.to > r.from);
-    // Append and update mode evict closed windows: a no-data batch runs when the watermark moved.
-    const evicts = this.ctx.query.sink.outputMode !== 'complete' && this.ctx.query.aggregate?.window != null;
+    // Append and update mode evict closed windows and sessions: a no-data batch runs when the watermark moved.
+    const agg = this.ctx.query.aggregate;
+    const evicts = this.ctx.query.sink.outputMode !== 'complete' && (agg?.window != null || agg?.session != null);
     const lateWatermark = prevPlan?.watermarkMicros ?? INITIAL_WATERMARK_MICROS;
     const maxBefore = prevCommit?.maxEventTimeMicros ?? null;
     const watermark = nextWatermark(lateWatermark, maxBefore, this.ctx.delayMicros);

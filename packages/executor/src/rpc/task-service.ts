@@ -208,14 +208,16 @@ export function taskService(runners: TaskRunners, attempts: AttemptTracker, inbo
       try {
         const tableVersion = Number(req.table_version ?? -1);
         const input = {
-          queryId: ctx.query_id, batchId: ctx.batch_id, attempt: ctx.attempt, job, query,
+          // The inbox the task takes from: after dropDuplicates, the aggregation's reduce takes the second shuffle.
+          queryId: dedupBeforeAggregate(query) && !beforeAggregate ? aggregateShuffleId(ctx.query_id) : ctx.query_id,
+          batchId: ctx.batch_id, attempt: ctx.attempt, job, query,
           partitions, mapTaskIds,
           watermarkMicros: Number(req.watermark_micros),
           committed: parseCommitted(req.committed),
           noData: !!req.no_data,
           tableVersion: Number.isSafeInteger(tableVersion) && tableVersion >= 0 ? tableVersion : null,
         };
-        if (stage === 'REDUCE_STAGE_DEDUP_BEFORE_AGGREGATE') {
+        if (beforeAggregate) {
           // dropDuplicates before an aggregation, first reduce: writes dedup state, pushes partials on
           const { stats } = await dedupReduces.runBeforeAggregate(input, {
             taskId: req.task_id, shuffleId: aggregateShuffleId(ctx.query_id), owners,
@@ -223,8 +225,6 @@ export function taskService(runners: TaskRunners, attempts: AttemptTracker, inbo
           });
           return { stats_json: JSON.stringify(stats), add_actions_json: [], removed_paths: [] };
         }
-        // After dropDuplicates the aggregation's reduce takes the second shuffle, sent by the dedup reduces.
-        if (dedupBeforeAggregate(query)) input.queryId = aggregateShuffleId(ctx.query_id);
         // dropDuplicates writes new files only; update mode's merge may also remove files
         const ingestDedup = query.dedup !== undefined && query.aggregate === null;
         const { stats, adds, removedPaths } = ingestDedup ? { ...(await dedupReduces.run(input)), removedPaths: [] as string[] } : await reduces.run(input);
