@@ -50,7 +50,7 @@ export async function startExecutor(opts: ExecutorOptions): Promise<RunningExecu
   const aggregateMaps = new AggregateMapTaskRunner(sender, readers, log);
   const reduces = new ReduceTaskRunner(inbox, liveState);
   const dedupMaps = new DedupMapTaskRunner(sender, readers, log);
-  const dedupReduces = new DedupReduceTaskRunner(inbox, liveState);
+  const dedupReduces = new DedupReduceTaskRunner(inbox, liveState, sender);
   const attempts = new AttemptTracker();
   const server = new RpcServer({ maxReceiveBytes: opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES })
     .add('TaskService', taskService({ ingests, aggregateMaps, reduces, dedupMaps, dedupReduces }, attempts, inbox, log))

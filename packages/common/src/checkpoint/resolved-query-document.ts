@@ -44,6 +44,7 @@ export function checkResolvedQueryDocument(value: unknown, at: string): Resolved
     const d = objectAt(q.dedup, `${at}.dedup`);
     arrayAt(d.keys, `${at}.dedup.keys`).forEach((k, i) => integerAt(k, `${at}.dedup.keys[${i}]`, 0));
     booleanAt(d.withinWatermark, `${at}.dedup.withinWatermark`);
+    if (d.beforeAggregate !== undefined) stepsAt(d.beforeAggregate, `${at}.dedup.beforeAggregate`);
   }
   stepsAt(q.post, `${at}.post`);
   fieldsAt(q.output, `${at}.output`);

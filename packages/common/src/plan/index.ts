@@ -27,7 +27,7 @@ export type {
   RExpr, KafkaColumn, ResolvedSource, ScanSpec, Step, EventTime, AggregateFn as ResolvedAggregateFn, AggregateSpec, SessionWindowSpec, DedupSpec,
   ResolvedSink, ResolvedOptions, ResolvedQuery,
 } from './resolved-query';
-export { KAFKA_COLUMNS, stepsOutput } from './resolved-query';
+export { KAFKA_COLUMNS, stepsOutput, aggregateInput, dedupBeforeAggregate } from './resolved-query';
 export { traceUpdateKeys, updateKeyColumns } from './update-keys';
 export type { UpdateKeys } from './update-keys';
 export { resolvedQueryToProto, resolvedQueryFromProto } from './resolved-query-proto';

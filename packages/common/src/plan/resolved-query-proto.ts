@@ -14,7 +14,7 @@ import type { SqlField, SqlType } from '../schema/sql-type';
 import type { IsolationLevel } from './kafka-options';
 import type { OutputMode } from './query-spec';
 import type {
-  AggregateFn, AggregateSpec, EventTime, KafkaColumn, RExpr, ResolvedOptions, ResolvedQuery, ResolvedSink, ResolvedSource,
+  AggregateFn, AggregateSpec, DedupSpec, EventTime, KafkaColumn, RExpr, ResolvedOptions, ResolvedQuery, ResolvedSink, ResolvedSource,
   ScanSpec, Step,
 } from './resolved-query';
 import type { StartingOffsets } from './starting-offsets';
@@ -65,7 +65,7 @@ export type StepMessage =
   | { project: { exprs: RExprMessage[]; schema: SqlFieldMessage[] }; kind?: 'project' };
 
 export interface EventTimeMessage { column: number; delay_micros: number; max_ahead_micros: number }
-export interface DedupSpecMessage { keys: number[]; within_watermark: boolean }
+export interface DedupSpecMessage { keys: number[]; within_watermark: boolean; before_aggregate?: StepMessage[]; has_before_aggregate?: boolean }
 
 export interface AggregateSpecMessage {
   window: Maybe<{ column: number; size_micros: number; slide_micros: number; start_micros: number }>;
@@ -485,11 +485,23 @@ export function resolvedQueryToProto(q: ResolvedQuery): ResolvedQueryMessage {
     pre: stepsToProto(q.pre, 'pre'),
     event_time: q.eventTime === null ? null : eventTimeToProto(q.eventTime, 'eventTime'),
     aggregate: q.aggregate === null ? null : aggregateToProto(q.aggregate, 'aggregate'),
-    dedup: q.dedup === undefined ? null : { keys: q.dedup.keys.map((k, i) => int32(k, `dedup.keys[${i}]`)), within_watermark: q.dedup.withinWatermark },
+    dedup: q.dedup === undefined ? null : {
+      keys: q.dedup.keys.map((k, i) => int32(k, `dedup.keys[${i}]`)),
+      within_watermark: q.dedup.withinWatermark,
+      ...(q.dedup.beforeAggregate === undefined ? {} : { has_before_aggregate: true, before_aggregate: stepsToProto(q.dedup.beforeAggregate, 'dedup.beforeAggregate') }),
+    },
     post: stepsToProto(q.post, 'post'),
     output: fieldsToProto(q.output, 'output'),
     sink: sinkToProto(q.sink, 'sink'),
     options: optionsToProto(q.options, 'options'),
+  };
+}
+
+function dedupFromProto(m: DedupSpecMessage): DedupSpec {
+  return {
+    keys: (m.keys ?? []).map((k) => k ?? 0),
+    withinWatermark: Boolean(m.within_watermark),
+    ...(m.has_before_aggregate ? { beforeAggregate: stepsFromProto(m.before_aggregate ?? [], 'dedup.before_aggregate') } : {}),
   };
 }
 
@@ -504,7 +516,7 @@ export function resolvedQueryFromProto(msg: Maybe<ResolvedQueryMessage>): Resolv
     pre: stepsFromProto(m.pre, 'pre'),
     eventTime: m.event_time === null || m.event_time === undefined ? null : eventTimeFromProto(m.event_time, 'event_time'),
     aggregate: m.aggregate === null || m.aggregate === undefined ? null : aggregateFromProto(m.aggregate, 'aggregate'),
-    ...(m.dedup === null || m.dedup === undefined ? {} : { dedup: { keys: (m.dedup.keys ?? []).map((k) => k ?? 0), withinWatermark: Boolean(m.dedup.within_watermark) } }),
+    ...(m.dedup === null || m.dedup === undefined ? {} : { dedup: dedupFromProto(m.dedup) }),
     post: stepsFromProto(m.post, 'post'),
     output: fieldsFromProto(m.output, 'output'),
     sink: sinkFromProto(m.sink, 'sink'),

@@ -9,8 +9,10 @@
  *               query parses JSON) one struct column holding the parsed value.
  *   pre         filter / project steps over the scan's columns
  *   eventTime   the column the watermark is on (in pre's output), with its delay
- *   dedup       dropDuplicates over pre's output (ingest jobs only; absent when the query has none)
- *   aggregate   group by (window?, keys…) with aggregates, over pre's output; absent for ingest jobs
+ *   dedup       dropDuplicates over pre's output (absent when the query has none); when an
+ *               aggregation follows, dedup.beforeAggregate holds the steps between them
+ *   aggregate   group by (window?, keys…) with aggregates, over the aggregation's input
+ *               (aggregateInput: pre's output, or dedup.beforeAggregate's); absent for ingest jobs
  *   post        filter / project steps over the aggregate's output (or pre's, for ingest jobs)
  *   output      the table's schema = post's output
  *
@@ -94,17 +96,17 @@ export interface SessionWindowSpec {
 }
 
 export interface AggregateSpec {
-  /** Time window over a timestamp column of pre's output, or null (group-by without window: complete mode only). */
+  /** Time window over a timestamp column of the aggregation's input, or null (group-by without window: complete mode only). */
   window: { column: number; sizeMicros: number; slideMicros: number; startMicros: number } | null;
   /**
    * Session window over a timestamp column of pre's output (then `window` is null): a row's session
    * is [t, t + gapMicros); sessions of one key that overlap or touch merge. Absent or null: none.
    */
   session?: SessionWindowSpec | null;
-  /** Grouping keys besides the window: columns of pre's output, scalar types. */
+  /** Grouping keys besides the window: columns of the aggregation's input (aggregateInput), scalar types. */
   keys: { column: number; field: SqlField }[];
   /**
-   * Each aggregate over one column of pre's output (null for count('*')), with Spark's result field;
+   * Each aggregate over one column of the aggregation's input (null for count('*')), with Spark's result field;
    * relativeSD: approx_count_distinct's maximum relative standard deviation (absent: Spark's 0.05).
    */
   aggregates: { fn: AggregateFn; column: number | null; field: SqlField; relativeSD?: number }[];
@@ -123,6 +125,12 @@ export interface DedupSpec {
   /** Key columns of pre's output, in the order the user named them. */
   keys: number[];
   withinWatermark: boolean;
+  /**
+   * Only when an aggregation follows: the filter / project steps between dropDuplicates and the
+   * aggregation, over the kept rows (pre's output). The aggregation reads their output. Absent
+   * (as in documents written before it) for an ingest job.
+   */
+  beforeAggregate?: Step[];
 }
 
 export interface ResolvedSink {
@@ -166,4 +174,17 @@ export function stepsOutput(input: readonly SqlField[], steps: readonly Step[]):
   let schema = input;
   for (const s of steps) if (s.kind === 'project') schema = s.schema;
   return schema;
+}
+
+/** Whether the query deduplicates before its aggregation (a batch then shuffles twice). */
+export function dedupBeforeAggregate(query: ResolvedQuery): boolean {
+  return query.dedup !== undefined && query.aggregate !== null;
+}
+
+/**
+ * The schema the aggregation reads (its column indices point into it): pre's output, then, after
+ * a dropDuplicates, the steps between it and the aggregation.
+ */
+export function aggregateInput(query: ResolvedQuery): readonly SqlField[] {
+  return stepsOutput(stepsOutput(query.scan.schema, query.pre), query.dedup?.beforeAggregate ?? []);
 }

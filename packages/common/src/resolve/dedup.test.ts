@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { LogicalOp, QuerySpecV2 } from '../plan/logical-plan';
-import { stepsOutput } from '../plan/resolved-query';
+import { aggregateInput, stepsOutput } from '../plan/resolved-query';
 import { resolvedQueryFromProto, resolvedQueryToProto } from '../plan/resolved-query-proto';
 import { checkResolvedQueryDocument } from '../checkpoint/resolved-query-document';
 import { INT, LONG, sqlField, STRING, structType, TIMESTAMP } from '../schema/sql-type';
@@ -12,6 +12,7 @@ const schema = [sqlField('event_id', STRING), sqlField('user_id', INT), sqlField
 const parsed: LogicalOp[] = [{ op: 'select', exprs: [parse(schema)] }, { op: 'select', exprs: [col('data.*')] }];
 const flat: LogicalOp = { op: 'select', exprs: [col('event_id'), col('user_id'), col('amount'), col('ts')] };
 const watermark: LogicalOp = { op: 'withWatermark', column: 'ts', delay: '10 minutes' };
+const SESSION = call('session_window', col('ts'), lit('5 minutes'));
 const dedup = (columns: string[] | null, withinWatermark = false): LogicalOp => ({ op: 'dropDuplicates', columns, withinWatermark });
 
 function problems(spec: QuerySpecV2): readonly string[] {
@@ -65,8 +66,11 @@ describe('resolveQuery: dropDuplicates', () => {
     ['a struct column at the dedup', specOf([...parsed, watermark, dedup(['event_id', 'ts'])]), [
       "dropDuplicates: column 'geo' is struct<city:string>; the rows are shuffled by their keys, which needs scalar columns: select the fields you need before dropDuplicates",
     ]],
-    ['dropDuplicates before an aggregation', specOf([...parsed, flat, watermark, dedup(['event_id', 'ts']), { op: 'aggregate', keys: [window('ts', '1 minute')], aggregates: [alias(call('count'), 'n')] }]), [
-      'dropDuplicates before an aggregation is not supported yet; deduplicate in an ingest job (Kafka → dropDuplicates → Delta) and aggregate that table',
+    ['dropDuplicates before a session window', specOf([...parsed, flat, watermark, dedup(['event_id', 'ts']), { op: 'aggregate', keys: [SESSION, col('user_id')], aggregates: [alias(call('count'), 'n')] }]), [
+      'dropDuplicates before a session window aggregation is not supported yet; deduplicate in an ingest job (Kafka → dropDuplicates → Delta) and aggregate that table, or group by a time window',
+    ]],
+    ['dropDuplicates after an aggregation', specOf([...parsed, flat, watermark, { op: 'aggregate', keys: [window('ts', '1 minute'), col('user_id')], aggregates: [alias(call('count'), 'n')] }, dedup(['user_id'])]), [
+      'dropDuplicates after an aggregation is not supported yet; its rows are already one per window and grouping keys',
     ]],
     ['withWatermark after dropDuplicates', specOf([...parsed, flat, dedup(['event_id'], true), watermark]), [
       'dropDuplicatesWithinWatermark is not supported with streaming DataFrames/DataSets without watermark',
@@ -82,6 +86,27 @@ describe('resolveQuery: dropDuplicates', () => {
   for (const [what, spec, expected] of cases) {
     it(`refuses ${what}`, () => assert.deepEqual(problems(spec), expected));
   }
+
+  it('before an aggregation: pre ends at dropDuplicates, the operations between feed the aggregation, post follows it', () => {
+    const q = resolve(specOf([
+      ...parsed, flat, watermark, dedup(['event_id', 'ts']),
+      { op: 'filter', condition: call('>', col('amount'), lit(10)) },
+      { op: 'aggregate', keys: [window('ts', '1 minute'), col('user_id')], aggregates: [alias(call('count'), 'n'), alias(call('sum', col('amount')), 'total')] },
+    ]));
+    assert.deepEqual(fields(stepsOutput(q.scan.schema, q.pre)), ['event_id string', 'user_id int', 'amount bigint', 'ts timestamp']);
+    assert.deepEqual(q.eventTime, { column: 3, delayMicros: 600_000_000, maxAheadMicros: 86_400_000_000 });
+    assert.equal(q.dedup?.withinWatermark, false);
+    assert.deepEqual(q.dedup?.keys, [0, 3]);
+    // the filter, then the aggregation's input projection: event time (also the window's time), key, sum's input
+    assert.deepEqual(steps(q.dedup?.beforeAggregate ?? []), ["filter >(#2, '10':int)", 'project #3, #1, #2']);
+    assert.deepEqual(fields(aggregateInput(q)), ['ts timestamp', 'user_id int', 'amount bigint']);
+    assert.equal(q.aggregate?.window?.column, 0);
+    assert.deepEqual(q.aggregate?.keys.map((k) => k.column), [1]);
+    assert.deepEqual(q.aggregate?.aggregates.map((a) => a.column), [null, 2]);
+    assert.deepEqual(fields(q.output), ['window struct<start:timestamp,end:timestamp> not null', 'user_id int', 'n bigint not null', 'total bigint']);
+    assert.deepEqual(resolvedQueryFromProto(resolvedQueryToProto(q)), q);
+    assert.deepEqual(checkResolvedQueryDocument(JSON.parse(JSON.stringify(q)), 'q'), q);
+  });
 
   it('a filter after dropDuplicates stays in post, and the dedup sees every row', () => {
     const q = resolve(specOf([...parsed, flat, watermark, dedup(['event_id', 'ts']), { op: 'filter', condition: call('>', col('amount'), lit(10)) }]));
@@ -102,6 +127,8 @@ describe('diffResolved: dropDuplicates on a restart', () => {
     assert.deepEqual(diffResolved(resolve(job(dedup(['event_id'], true))), resolve(job(dedup(['event_id', 'ts'])))), [
       'the deduplication changed from dropDuplicatesWithinWatermark([event_id string]) to dropDuplicates([event_id string, ts timestamp])',
     ]);
+    const counted = (size: string): QuerySpecV2 => job(dedup(['event_id', 'ts']), { op: 'aggregate', keys: [col('user_id'), window('ts', size)], aggregates: [alias(call('count'), 'n')] });
+    assert.deepEqual(diffResolved(resolve(counted('1 minute')), resolve(counted('2 minutes'))), ['the window changed from window(ts, 1 minute) to window(ts, 2 minutes)']);
     const renamed = specOf([...parsed, flat, { op: 'withColumnRenamed', from: 'event_id', to: 'id' }, watermark, dedup(['id', 'ts'])]);
     assert.deepEqual(diffResolved(resolve(job(dedup(['event_id', 'ts']))), resolve(renamed)), []);
   });

@@ -10,7 +10,8 @@
  *   dropDuplicates without a watermark, or whose keys     refused: Spark accepts it, but its state
  *     do not include the watermark's column                 never leaves (grows without bound)
  *   a column of struct or array type at the dedup          refused: select scalar fields first
- *   dropDuplicates before an aggregation                   refused: not supported yet
+ *   dropDuplicates before a session window                 refused: not supported yet
+ *   dropDuplicates after an aggregation                    refused: not supported yet
  */
 import type { LogicalOp } from '../plan/logical-plan';
 import type { DedupSpec } from '../plan/resolved-query';
@@ -19,8 +20,11 @@ import { matchingFields } from './names';
 import { ResolveProblem } from './problem';
 import type { ScopeColumn } from './resolve-expr';
 
-export const DEDUP_BEFORE_AGGREGATION =
-  'dropDuplicates before an aggregation is not supported yet; deduplicate in an ingest job (Kafka → dropDuplicates → Delta) and aggregate that table';
+export const DEDUP_BEFORE_SESSION_WINDOW =
+  'dropDuplicates before a session window aggregation is not supported yet; deduplicate in an ingest job (Kafka → dropDuplicates → Delta) and aggregate that table, or group by a time window';
+
+export const DEDUP_AFTER_AGGREGATION =
+  'dropDuplicates after an aggregation is not supported yet; its rows are already one per window and grouping keys';
 
 /** Spark's message for dropDuplicatesWithinWatermark on a stream without watermark (UnsupportedOperationChecker). */
 export const DEDUP_WITHIN_WATERMARK_WITHOUT_WATERMARK =

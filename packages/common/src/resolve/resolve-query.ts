@@ -12,7 +12,9 @@
  *     when it only passes the input through). A filter on a computed column computes it again.
  *   - The scan: the Kafka columns some expression of `pre` reads, then the struct parsed by the one
  *     from_json over `value` (that from_json becomes a reference to it).
- *   - dropDuplicates (dedup.ts) ends `pre` where it stands; `post` reads pre's output as deduplicated.
+ *   - dropDuplicates (dedup.ts) ends `pre` where it stands; `post` reads pre's output as deduplicated,
+ *     or, when an aggregation follows, `dedup.beforeAggregate` holds the operations between them
+ *     (ending with the aggregation's input projection) and `post` follows the aggregation.
  *   - An aggregation's `pre` projection is exactly what it reads: the event-time column, the window's
  *     time column, the keys, the aggregate inputs (each once). Its output is [window] + keys +
  *     aggregates; when the user put the window after a key, `post` restores the user's order.
@@ -37,7 +39,7 @@ import { QueryResolutionError, ResolveProblem } from './problem';
 import type { ExprEnv, JsonHoist, Resolved, ScopeColumn } from './resolve-expr';
 import { columnsRead, renumberStep } from './rexpr-columns';
 import { applyOp, type Stage } from './operations';
-import { DEDUP_BEFORE_AGGREGATION, dedupProblems, resolveDedup } from './dedup';
+import { DEDUP_AFTER_AGGREGATION, DEDUP_BEFORE_SESSION_WINDOW, dedupProblems, resolveDedup } from './dedup';
 
 /** Spark's message for complete mode on a query without aggregation (UnsupportedOperationChecker). */
 export const COMPLETE_WITHOUT_AGGREGATION =
@@ -190,8 +192,15 @@ function resolvePlan(ops: readonly LogicalOp[], baseEnv: ExprEnv, splitAtWaterma
         if (grouping === null) break;
         const built = buildAggregate(grouping, stage, watermarkDelay, problems);
         if (built === null) break;
-        pre = { filters: stage.filters, columns: built.inputs };
-        eventTime = built.eventTime;
+        const before = dedup as DedupSpec | null; // set by an earlier iteration
+        if (before === null) {
+          pre = { filters: stage.filters, columns: built.inputs };
+          eventTime = built.eventTime;
+        } else {
+          // After dropDuplicates: pre and the event time stay the dedup's; the steps between feed the aggregation.
+          if (built.aggregate.session != null) throw new ResolveProblem(DEDUP_BEFORE_SESSION_WINDOW);
+          dedup = { ...before, beforeAggregate: stageSteps(stage.filters, built.inputs) };
+        }
         aggregate = built.aggregate;
         postInput = built.aggregate.schema;
         stage = { filters: [], scope: built.postScope };
@@ -200,7 +209,7 @@ function resolvePlan(ops: readonly LogicalOp[], baseEnv: ExprEnv, splitAtWaterma
       }
       if (op.op === 'dropDuplicates') {
         if (i !== dedupAt) throw new ResolveProblem('only one dropDuplicates is supported in a query');
-        if (aggAt >= 0) throw new ResolveProblem(DEDUP_BEFORE_AGGREGATION);
+        if (aggAt >= 0 && i > aggAt) throw new ResolveProblem(DEDUP_AFTER_AGGREGATION);
         dedup = resolveDedup(op, stage.scope, watermarkDelay !== null);
         pre = { filters: stage.filters, columns: stage.scope.map((c) => ({ expr: c.expr, name: c.name })) };
         eventTime = { column: stage.scope.findIndex((c) => c.eventTime), delayMicros: watermarkDelay ?? 0 };

@@ -23,7 +23,7 @@
  */
 import { formatMicros } from '../plan/duration';
 import type { AggregateSpec, ResolvedQuery } from '../plan/resolved-query';
-import { stepsOutput } from '../plan/resolved-query';
+import { aggregateInput, stepsOutput } from '../plan/resolved-query';
 import { simpleString } from '../schema/sql-type';
 
 /** One sentence per refused change, naming it with its old and new value; empty when the checkpoint can be reused. */
@@ -55,7 +55,7 @@ export function diffResolved(previous: ResolvedQuery, next: ResolvedQuery): stri
 
 function windowText(query: ResolvedQuery, agg: AggregateSpec): string {
   const w = agg.window;
-  const pre = stepsOutput(query.scan.schema, query.pre);
+  const pre = aggregateInput(query);
   const s = agg.session ?? null;
   if (s !== null) return `session_window(${pre[s.column]?.name ?? `#${s.column}`}, gap ${formatMicros(s.gapMicros)})`;
   if (w === null) return 'none';

@@ -75,6 +75,13 @@ export interface ReduceTaskStats {
    * plus `keptRows` copied unchanged from the `removedFiles` rewritten (which held `removedRows`).
    */
   update?: { keptRows: number; removedRows: number; removedFiles: number; groupsRewritten: number };
+  /**
+   * A dedup reduce before an aggregation (batch-stages.ts): the partial aggregates it pushed to each
+   * aggregation partition (checked against what each aggregation reduce merged), and the (row,
+   * window) pairs its partial aggregation dropped as late.
+   */
+  sentRowsByPartition?: number[];
+  lateWindowRows?: number;
 }
 
 export function emptyMapStats(): MapTaskStats {

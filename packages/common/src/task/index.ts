@@ -4,3 +4,4 @@ export {
   DEFAULT_MAX_EVENT_TIME_AHEAD,
 } from './side-tables';
 export { lateRowsTableSchema, LATE_ROWS_METADATA } from './late-rows-table';
+export { aggregateShuffleId, dedupStatePartition, stateStorePartitions } from './batch-stages';

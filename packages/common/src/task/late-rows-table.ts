@@ -3,7 +3,7 @@
  * row per valid row the aggregation dropped because its window had closed (window end ≤ WM(N−1)).
  * Its schema follows the query:
  *
- *   the aggregation's input row    the columns of stepsOutput(scan.schema, pre), with their types,
+ *   the aggregation's input row    the columns of aggregateInput(query), with their types,
  *                                  every top-level column nullable (nested fields as declared)
  *   topic            string     not null   where the record was in Kafka
  *   partition        integer    not null
@@ -18,7 +18,7 @@
  * refused at submit) and the map tasks write files of it (executor sink/late-rows-batches.ts).
  */
 import { INT, LONG, STRING, TIMESTAMP, SqlField, sqlField } from '../schema/sql-type';
-import { ResolvedQuery, stepsOutput } from '../plan/resolved-query';
+import { ResolvedQuery, aggregateInput } from '../plan/resolved-query';
 
 /** The metadata columns after the input row, in order, with their names before any clash. */
 export const LATE_ROWS_METADATA: readonly SqlField[] = [
@@ -33,7 +33,7 @@ export const LATE_ROWS_METADATA: readonly SqlField[] = [
 /** The late-rows table's columns for `query`: its aggregation's input row, then LATE_ROWS_METADATA. */
 export function lateRowsTableSchema(query: ResolvedQuery): SqlField[] {
   if (query.aggregate === null) throw new RangeError('only a query with an aggregation has late rows');
-  const input = stepsOutput(query.scan.schema, query.pre).map((f) => ({ ...f, nullable: true }));
+  const input = aggregateInput(query).map((f) => ({ ...f, nullable: true }));
   const taken = new Set(input.map((f) => f.name.toLowerCase()));
   const metadata = LATE_ROWS_METADATA.map((f) => {
     let name = f.name;

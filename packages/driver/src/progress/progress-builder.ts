@@ -3,7 +3,7 @@
  * counts by reason, late-row counts and side-table commits), from the plan, the tasks' statistics
  * and the commit.
  */
-import { BatchCommit, BatchPlan, QueryProgress } from '@tributary/common';
+import { BatchCommit, BatchPlan, DedupSpec, QueryProgress, ReduceTaskStats, StateOperatorProgress } from '@tributary/common';
 import { AttemptOutput } from '../scheduler/attempt-runner';
 import { QueryContext } from '../query/query-context';
 import { SideTableSink } from '../commit/side-table-sink';
@@ -59,17 +59,21 @@ export function buildProgress(args: {
       watermark: isoMicros(plan.watermarkMicros)!,
       ...(max !== null ? { max: isoMicros(max), min: isoMicros(min), avg: isoMicros(valid ? sum / valid : null) } : {}),
     },
-    stateOperators: [{
-      operatorName: dedup === undefined ? 'stateStoreSave' : dedup.withinWatermark ? 'dedupeWithinWatermark' : 'dedupe',
-      numRowsTotal: stateRowsTotal,
-      numRowsUpdated: output.reduceStats.reduce((a, s) => a + s.stateRowsUpdated, 0),
-      numRowsRemoved: output.reduceStats.reduce((a, s) => a + s.stateRowsRemoved, 0),
-      numRowsDroppedByWatermark: late,
-      memoryUsedBytes: output.reduceStats.reduce((a, s) => a + s.stateMemoryBytes, 0),
-      numShufflePartitions: ctx.job.shufflePartitions,
-      // Spark's metric of its dedup operators: rows received whose key was in state (or kept from another row).
-      ...(dedup === undefined ? {} : { customMetrics: { numDroppedDuplicateRows: output.reduceStats.reduce((a, s) => a + s.mergedPartialRows - s.stateRowsUpdated, 0) } }),
-    }],
+    // In plan order, as Spark lists them: a dedup before an aggregation, then the aggregation.
+    stateOperators: [
+      ...(output.dedupReports === undefined || dedup === undefined ? [] : [dedupOperator(dedup, output.dedupReports.map((r) => r.stats), late, ctx.job.shufflePartitions)]),
+      {
+        operatorName: dedup === undefined || output.dedupReports !== undefined ? 'stateStoreSave' : dedup.withinWatermark ? 'dedupeWithinWatermark' : 'dedupe',
+        numRowsTotal: stateRowsTotal,
+        numRowsUpdated: output.reduceStats.reduce((a, s) => a + s.stateRowsUpdated, 0),
+        numRowsRemoved: output.reduceStats.reduce((a, s) => a + s.stateRowsRemoved, 0),
+        numRowsDroppedByWatermark: output.dedupReports === undefined ? late : output.dedupReports.reduce((a, r) => a + (r.stats.lateWindowRows ?? 0), 0),
+        memoryUsedBytes: output.reduceStats.reduce((a, s) => a + s.stateMemoryBytes, 0),
+        numShufflePartitions: ctx.job.shufflePartitions,
+        // Spark's metric of its dedup operators: rows received whose key was in state (or kept from another row).
+        ...(dedup === undefined || output.dedupReports !== undefined ? {} : { customMetrics: { numDroppedDuplicateRows: output.reduceStats.reduce((a, s) => a + s.mergedPartialRows - s.stateRowsUpdated, 0) } }),
+      },
+    ],
     sources: [{
       description: `KafkaV2[Subscribe[${source.topic}]]`,
       startOffset: offsets('from'),
@@ -90,6 +94,21 @@ export function buildProgress(args: {
       path: side.tablePath,
       version: commit.sinks.find((c) => c.path === side.tablePath)?.version ?? 'skipped',
     })),
+  };
+}
+
+/** The progress of a dedup operator before an aggregation, from its reduces' stats. */
+function dedupOperator(dedup: DedupSpec, stats: readonly ReduceTaskStats[], late: number, shufflePartitions: number): StateOperatorProgress {
+  const total = (f: (s: ReduceTaskStats) => number): number => stats.reduce((a, s) => a + f(s), 0);
+  return {
+    operatorName: dedup.withinWatermark ? 'dedupeWithinWatermark' : 'dedupe',
+    numRowsTotal: total((s) => s.stateRowsTotal),
+    numRowsUpdated: total((s) => s.stateRowsUpdated),
+    numRowsRemoved: total((s) => s.stateRowsRemoved),
+    numRowsDroppedByWatermark: late,
+    memoryUsedBytes: total((s) => s.stateMemoryBytes),
+    numShufflePartitions: shufflePartitions,
+    customMetrics: { numDroppedDuplicateRows: total((s) => s.mergedPartialRows - s.stateRowsUpdated) },
   };
 }
 

@@ -60,20 +60,20 @@ export function productionEnvironment(redis: { host: string; port: number }): En
         earliest: (topic) => withAdmin(servers, (a) => a.earliestOffsets(topic)),
       };
     },
-    async stateFence(queryId, checkpointDir, shufflePartitions): Promise<StateFence & { close(): Promise<void> }> {
+    async stateFence(queryId, checkpointDir, statePartitions): Promise<StateFence & { close(): Promise<void> }> {
       const store = await StateStore.open({ redis, checkpointDir, queryId });
       return {
         setFence: (batchId, attempt) => store.setFence(stateVersionAfter(batchId), attempt),
         async newestDurableVersion(committedAttempt) {
           let newest: StateVersion | undefined;
-          for (let p = 0; p < shufflePartitions; p++) {
+          for (let p = 0; p < statePartitions; p++) {
             const v = await store.newestDurableVersion(p, committedAttempt);
             if (newest === undefined || v < newest) newest = v;
           }
           return newest ?? EMPTY_STATE_VERSION;
         },
         async purge(keepFromVersion, committedAttempt) {
-          for (let p = 0; p < shufflePartitions; p++) await store.purge(p, keepFromVersion, committedAttempt);
+          for (let p = 0; p < statePartitions; p++) await store.purge(p, keepFromVersion, committedAttempt);
         },
         emittedRows: (batchId, attempt, partition) => store.emittedRows(partition, stateVersionAfter(batchId), attempt),
         close: () => store.close(),

@@ -3,7 +3,7 @@
  * limits; what Spark itself refuses — update mode into Delta, append without a watermark, a window
  * slide longer than the window — the resolver already refuses with Spark's message).
  */
-import { ResolvedQuery, isScalar, simpleString, stepsOutput } from '@tributary/common';
+import { ResolvedQuery, aggregateInput, isScalar, simpleString } from '@tributary/common';
 
 /**
  * Aggregate functions the executors' group-by computes (executor aggregate/group-by/group-layout.ts),
@@ -23,7 +23,7 @@ export function executorRefusals(query: ResolvedQuery): string[] {
   const agg = query.aggregate;
   if (agg === null) return [];
   const problems: string[] = [];
-  const input = stepsOutput(query.scan.schema, query.pre);
+  const input = aggregateInput(query);
   for (const a of agg.aggregates) {
     if (agg.session != null && !SESSION_AGGREGATES.includes(a.fn)) {
       problems.push(`${a.fn} (${a.field.name}) over a session window is not supported yet by the executors; supported there: ${SESSION_AGGREGATES.join(', ')}`);

@@ -5,7 +5,8 @@
  *   constructNextBatch  → latest offsets → plan N: ranges [from, to), WM(N−1), WM(N), limits
  *   markMicroBatchStart → the plan goes to the offsets log before any task runs ("walCommit")
  *   runBatch            → attempts (N, A) on the executors until one succeeds ("addBatch");
- *                         reduce tasks make state N durable before they answer
+ *                         reduce tasks make state N durable before they answer (after
+ *                         dropDuplicates before an aggregation, both reduce stages: "dedupReduce")
  *   commitSinks         → Delta commits with txn (queryId, N): side tables (quarantine, late rows)
  *                         first, then the main table with the Kafka end offsets ("sinkCommit")
  *   markMicroBatchEnd   → the commit log gets N ("commitOffsets"); every 10th batch, old logs and
@@ -334,6 +335,7 @@ export class MicroBatchExecution {
     for (const sink of [...this.deps.sideSinks, this.deps.sink]) sink.startMaintenance(); // checkpoints, off the batch's path
     timings.map = out.output.timingsMs.map;
     timings.reduce = out.output.timingsMs.reduce;
+    if (out.output.timingsMs.dedup !== undefined) timings.dedupReduce = out.output.timingsMs.dedup;
     timings.triggerExecution = Date.now() - triggerStart;
     this.pushProgress(buildProgress({ ctx: this.ctx, plan, output: out.output, commit, timings, attempt: out.attempt, sideSinks: this.deps.sideSinks, latestOffsets: this.latestOffsets }));
   }
@@ -427,7 +429,8 @@ export class MicroBatchExecution {
       committedAtMs: Date.now(),
       numInputRows: out.mapStats.reduce((a, s) => a + s.inputRows, 0),
       numOutputRows: out.reduceStats.reduce((a, s) => a + s.emittedRows, 0) + out.mapStats.reduce((a, s) => a + (s.outputRows ?? 0), 0),
-      stateRowsTotal: out.reduceStats.reduce((a, s) => a + s.stateRowsTotal, 0),
+      // every operator's live rows (a dedup before an aggregation too): a no-data batch runs while any remain
+      stateRowsTotal: [...out.reduceStats, ...(out.dedupReports ?? []).map((r) => r.stats)].reduce((a, s) => a + s.stateRowsTotal, 0),
       sinks,
     };
     // False when rebuilding state of a batch already committed: its entry stays; this run uses

@@ -8,7 +8,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  asVersion2, BatchId, canonicalJson, Checkpoint, DEFAULT_MAX_EVENT_TIME_AHEAD, defaultSideTablePath, ExecutorJob,
+  asVersion2, BatchId, stateStorePartitions, canonicalJson, Checkpoint, DEFAULT_MAX_EVENT_TIME_AHEAD, defaultSideTablePath, ExecutorJob,
   InvalidArgumentError, parseDuration, parseSpecDocument, QUARANTINE_TABLE_SCHEMA, QuerySpec,
   TributaryError, UnavailableError, QuerySpecV2, ResolvedQuery, resolveQuery, diffResolved, deltaSchemaOf, lateRowsTableSchema,
 } from '@tributary/common';
@@ -28,7 +28,8 @@ export interface Environment {
   checkRedis(): Promise<void>;
   redis: { host: string; port: number };
   source(bootstrapServers: string[]): SourceOffsets;
-  stateFence(queryId: string, checkpointDir: string, shufflePartitions: number): Promise<StateFence & { close(): Promise<void> }>;
+  /** `statePartitions`: the state store partitions of the query (stateStorePartitions in common). */
+  stateFence(queryId: string, checkpointDir: string, statePartitions: number): Promise<StateFence & { close(): Promise<void> }>;
 }
 
 export interface QueryInfoMsg {
@@ -157,7 +158,8 @@ export class QueryManager {
       }));
       const queryId = metadata.queryId;
       const ctx = this.context(spec, query, queryId, checkpointDir, metadata.shufflePartitions);
-      const fence = await this.env.stateFence(queryId, checkpointDir, metadata.shufflePartitions);
+      // every state store partition: after dropDuplicates before an aggregation, the dedup state is in P more (batch-stages.ts)
+      const fence = await this.env.stateFence(queryId, checkpointDir, stateStorePartitions(query, metadata.shufflePartitions));
       closeFence = () => fence.close();
       const sink = new DeltaSink(ctx.job.tablePath, sinkTableOfQuery(query), queryId);
       await sink.ensureTable();

@@ -1,11 +1,16 @@
 /**
  * Runs one attempt (N, A) of a batch on the live executors: the map stage (read ranges, partially
  * aggregate, push partials to the shuffle owners), then the reduce stage (merge with state, write
- * state N fenced by (N, A), write the emitted rows as Parquet). Either stage failing, or any
- * executor of the attempt being lost, fails the whole attempt with a retry class; the caller decides
- * whether to run attempt A+1 with the same plan.
+ * state N fenced by (N, A), write the emitted rows as Parquet). A query with dropDuplicates before
+ * its aggregation has a dedup reduce stage between them (batch-stages.ts in common): each owner
+ * keeps the first rows of its partitions, writes their dedup state and pushes partial aggregates to
+ * the second shuffle, whose inbox is opened with the first, before any map task runs. Any stage
+ * failing, or any executor of the attempt being lost, fails the whole attempt with a retry class;
+ * the caller decides whether to run attempt A+1 with the same plan.
  */
-import { ExecutorJob, MapTaskStats, ReduceTaskStats, ResolvedQuery, TributaryError, resolvedQueryToProto, BatchId } from '@tributary/common';
+import {
+  aggregateShuffleId, BatchId, dedupBeforeAggregate, ExecutorJob, MapTaskStats, ReduceTaskStats, ResolvedQuery, resolvedQueryToProto, TributaryError,
+} from '@tributary/common';
 import { ExecutorInfo, ExecutorRegistry } from './executor-registry';
 import { assignRanges, assignShufflePartitions, RangeAssignment } from './placement';
 
@@ -45,13 +50,17 @@ export interface AttemptOutput {
   addActions: any[];
   /** `add` actions of the side-table files the map tasks wrote, by side table. */
   sideAddActions: { quarantine: any[]; lateRows: any[] };
-  timingsMs: { map: number; reduce: number };
+  timingsMs: { map: number; reduce: number; dedup?: number };
   /** The same reports by task, naming the executor that made each (for the driver's checks). */
   mapReports: { executorId: string; taskId: number; stats: MapTaskStats; quarantine: any[]; lateRows: any[]; data: any[] }[];
-  reduceReports: { executorId: string; partitions: number[]; stats: ReduceTaskStats; adds: any[]; removedPaths: string[] }[];
+  reduceReports: ReduceTaskReport[];
+  /** dropDuplicates before an aggregation: the dedup reduces' reports (they write no files), by sender id of the second shuffle. */
+  dedupReports?: ReduceTaskReport[];
   /** Update mode: the table files the reduce tasks rewrote (paths as in their `add`), to remove in the commit. */
   removedPaths: string[];
 }
+
+export interface ReduceTaskReport { executorId: string; partitions: number[]; stats: ReduceTaskStats; adds: any[]; removedPaths: string[] }
 
 export class AttemptFailed extends TributaryError {
   constructor(message: string, readonly retryClass: 'retriable' | 'fatal', cause?: unknown) {
@@ -116,9 +125,29 @@ export async function runAttempt(registry: ExecutorRegistry, input: AttemptInput
     }
   };
 
+  // dropDuplicates before an aggregation: each owner's dedup reduce is sender i of the second shuffle.
+  const twoShuffles = input.query !== undefined && dedupBeforeAggregate(input.query);
+  const reduceOwners = [...partitionsBy.entries()];
+  const dedupTaskIds = reduceOwners.map((_, i) => i);
+  const ctx2 = { ...ctx, query_id: aggregateShuffleId(input.queryId) };
+  // A report that is not JSON fails the attempt (retriable), naming the executor.
+  const json = (text: string, who: string): any => {
+    try { return JSON.parse(text); } catch { throw new AttemptFailed(`${who} of batch ${input.batchId} answered a report that is not JSON`, 'retriable'); }
+  };
+  const parse = (list: string[] | undefined, who: string): any[] => (list ?? []).map((a) => json(a, who));
+  const reduceReport = (res: any, executorId: string, parts: number[]): ReduceTaskReport => {
+    const who = `reduce task on executor ${executorId}`;
+    const removedPaths = (res.removed_paths ?? []) as unknown[];
+    if (removedPaths.some((p) => typeof p !== 'string')) throw new AttemptFailed(`${who} of batch ${input.batchId} answered removed paths that are not strings`, 'retriable');
+    return { executorId, partitions: parts, stats: json(res.stats_json, who) as ReduceTaskStats, adds: parse(res.add_actions_json, who), removedPaths: removedPaths as string[] };
+  };
+
   try {
     const t0 = Date.now();
-    await Promise.race([openShuffle(partitionsBy, input, (id, req) => call(byId.get(id)!, 'OpenShuffle', { ctx, ...req }, `opening the shuffle inbox of batch ${input.batchId}`), mapTasks.map((t) => t.taskId)), lost]);
+    await Promise.race([Promise.all([
+      openShuffle(partitionsBy, input, (id, req) => call(byId.get(id)!, 'OpenShuffle', { ctx, ...req }, `opening the shuffle inbox of batch ${input.batchId}`), mapTasks.map((t) => t.taskId)),
+      twoShuffles ? openShuffle(partitionsBy, input, (id, req) => call(byId.get(id)!, 'OpenShuffle', { ctx: ctx2, ...req }, `opening the second shuffle inbox of batch ${input.batchId}`), dedupTaskIds) : null,
+    ]), lost]);
     const ownerMsgs = owners.map((o) => ({ partition: o.partition, executor_id: o.executorId, address: byId.get(o.executorId)!.address }));
     const mapResults = await Promise.race([
       Promise.all(mapTasks.map((t) => call<any>(byId.get(t.executorId)!, 'RunMapTask', {
@@ -130,20 +159,26 @@ export async function runAttempt(registry: ExecutorRegistry, input: AttemptInput
       lost,
     ]);
     const t1 = Date.now();
-    const reduceResults = await Promise.race([
-      Promise.all([...partitionsBy.entries()].map(([id, parts]) => call<any>(byId.get(id)!, 'RunReduceTask', {
+    const dedupResults = !twoShuffles ? null : await Promise.race([
+      Promise.all(reduceOwners.map(([id, parts], i) => call<any>(byId.get(id)!, 'RunReduceTask', {
         ctx, job_json: jobJson, query, partitions: parts, map_task_ids: mapTasks.map((t) => t.taskId),
+        watermark_micros: input.watermarkMicros, committed: input.committedAttempts.map((c) => ({ batch_id: c.batchId, attempt: c.attempt })),
+        table_path: input.job.tablePath, no_data: input.noData, table_version: -1,
+        stage: 'REDUCE_STAGE_DEDUP_BEFORE_AGGREGATE', task_id: dedupTaskIds[i], owners: ownerMsgs,
+        late_watermark_micros: input.lateWatermarkMicros, late_filter: input.lateFilter,
+      }, `dedup reduce task of batch ${input.batchId} (partitions ${parts.join(',')})`))),
+      lost,
+    ]);
+    const tDedup = Date.now();
+    const reduceResults = await Promise.race([
+      Promise.all(reduceOwners.map(([id, parts]) => call<any>(byId.get(id)!, 'RunReduceTask', {
+        ctx, job_json: jobJson, query, partitions: parts, map_task_ids: twoShuffles ? dedupTaskIds : mapTasks.map((t) => t.taskId),
         watermark_micros: input.watermarkMicros, committed: input.committedAttempts.map((c) => ({ batch_id: c.batchId, attempt: c.attempt })),
         table_path: input.job.tablePath, no_data: input.noData, table_version: input.tableVersion ?? -1,
       }, `reduce task of batch ${input.batchId} (partitions ${parts.join(',')})`))),
       lost,
     ]);
     const t2 = Date.now();
-    // A report that is not JSON fails the attempt (retriable), naming the executor.
-    const json = (text: string, who: string): any => {
-      try { return JSON.parse(text); } catch { throw new AttemptFailed(`${who} of batch ${input.batchId} answered a report that is not JSON`, 'retriable'); }
-    };
-    const parse = (list: string[] | undefined, who: string): any[] => (list ?? []).map((a) => json(a, who));
     const mapReports = mapResults.map((r, i) => {
       const who = `map task ${mapTasks[i].taskId} on executor ${mapTasks[i].executorId}`;
       return {
@@ -152,23 +187,17 @@ export async function runAttempt(registry: ExecutorRegistry, input: AttemptInput
         data: parse(r.data_add_actions_json, who),
       };
     });
-    const reduceReports = [...partitionsBy.entries()].map(([id, parts], i) => {
-      const who = `reduce task on executor ${id}`;
-      const removedPaths = (reduceResults[i].removed_paths ?? []) as unknown[];
-      if (removedPaths.some((p) => typeof p !== 'string')) throw new AttemptFailed(`${who} of batch ${input.batchId} answered removed paths that are not strings`, 'retriable');
-      return {
-        executorId: id, partitions: parts, stats: json(reduceResults[i].stats_json, who) as ReduceTaskStats, adds: parse(reduceResults[i].add_actions_json, who),
-        removedPaths: removedPaths as string[],
-      };
-    });
+    const reduceReports = reduceOwners.map(([id, parts], i) => reduceReport(reduceResults[i], id, parts));
+    const dedupReports = dedupResults?.map((r, i) => reduceReport(r, reduceOwners[i][0], reduceOwners[i][1]));
     const output: AttemptOutput = {
       mapStats: mapReports.map((r) => r.stats),
       reduceStats: reduceReports.map((r) => r.stats),
       addActions: [...reduceReports.flatMap((r) => r.adds), ...mapReports.flatMap((r) => r.data)],
       sideAddActions: { quarantine: mapReports.flatMap((r) => r.quarantine), lateRows: mapReports.flatMap((r) => r.lateRows) },
-      timingsMs: { map: t1 - t0, reduce: t2 - t1 },
+      timingsMs: dedupReports === undefined ? { map: t1 - t0, reduce: t2 - t1 } : { map: t1 - t0, dedup: tDedup - t1, reduce: t2 - tDedup },
       mapReports,
       reduceReports,
+      ...(dedupReports === undefined ? {} : { dedupReports }),
       removedPaths: reduceReports.flatMap((r) => r.removedPaths),
     };
     await input.verify?.(output);

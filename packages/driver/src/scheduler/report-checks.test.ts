@@ -51,6 +51,17 @@ describe('cross-checks of reduce reports', () => {
     assert.match(reduceReportProblems(f).join(), /exec-b .*merged 2 partial rows for partition 1, but the map tasks sent 5/);
   });
 
+  it('a dedup reduce before an aggregation writes no files: only its merged and kept rows are checked; the aggregation reduces are checked against what it sent', () => {
+    const dedup = honest();
+    dedup.reduces = dedup.reduces.map((r) => ({ ...r, fileRows: 0, writesFiles: false }));
+    assert.deepEqual(reduceReportProblems(dedup), []);
+    const aggregation = honest();
+    aggregation.mapStats = [{ sentRowsByPartition: [5, 4, 5] }, { sentRowsByPartition: [0, 1, 0] }];
+    assert.deepEqual(reduceReportProblems(aggregation), []);
+    aggregation.mapStats = [{ sentRowsByPartition: [5, 4, 5] }];
+    assert.match(reduceReportProblems(aggregation).join(), /exec-b .*merged 5 partial rows for partition 1, but the map tasks sent 4/);
+  });
+
   it('catches a partition not reported, one not given, a missing state record and map reports without counts', () => {
     const f = honest();
     f.reduces[0] = { ...f.reduces[0], stats: reduce([{ partition: 0, mergedPartialRows: 5, emittedRows: 2 }, { partition: 1, mergedPartialRows: 5, emittedRows: 0 }]), fileRows: 2 };

@@ -9,6 +9,8 @@
  *   - files: the rows in the files it reported (their Parquet footers, checked in
  *     commit/verify-files.ts) equal the sum of what its partitions emitted;
  *   - coverage: each reduce reports each partition it was given, once, and no other.
+ * A dedup reduce before an aggregation writes no files (`writesFiles` false: no files check) and
+ * sends on to the aggregation's reduces, whose merged rows are checked against its sent rows.
  * Pure: the caller gathers the facts. Returns the problems found, each naming the executor, the
  * partition and both numbers; empty when the reports agree.
  */
@@ -21,12 +23,15 @@ export interface ReduceReport {
   stats: ReduceTaskStats;
   /** Rows in the files it reported, from their footers. */
   fileRows: number;
+  /** False for a dedup reduce before an aggregation, which writes no files. Default true. */
+  writesFiles?: boolean;
 }
 
 export interface ReportFacts {
   batchId: BatchId;
   attempt: number;
-  mapStats: MapTaskStats[];
+  /** Whoever pushed to these reduces: the map tasks, or, after a dedup reduce stage, its tasks. */
+  mapStats: Pick<MapTaskStats, 'sentRowsByPartition'>[];
   reduces: ReduceReport[];
   /** Rows the state write of (batch, attempt) recorded as emitted by partition p; undefined if none. */
   stateEmitted: ReadonlyMap<number, number | undefined>;
@@ -76,7 +81,7 @@ export function reduceReportProblems(facts: ReportFacts): string[] {
     if (kept > (r.stats.update?.removedRows ?? 0)) {
       problems.push(`${who} reported keeping ${kept} rows of the files it rewrote, which held ${r.stats.update?.removedRows ?? 0}`);
     }
-    if (r.fileRows !== emittedTotal + kept) {
+    if (r.writesFiles !== false && r.fileRows !== emittedTotal + kept) {
       problems.push(`${who} reported files holding ${r.fileRows} rows, but its partitions emitted ${emittedTotal}${kept === 0 ? '' : ` and kept ${kept}`}`);
     }
   }

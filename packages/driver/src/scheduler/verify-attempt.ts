@@ -6,7 +6,7 @@
  * and the emitted rows each state write recorded (report-checks.ts). Any problem fails the attempt
  * as retriable, naming it; the attempt cap (attempt-cap.ts) ends an executor that fails every time.
  */
-import { ExecutorJob, BatchId } from '@tributary/common';
+import { ExecutorJob, BatchId, MapTaskStats } from '@tributary/common';
 import { DataFileRejected, verifyDataFiles } from '../commit/verify-files';
 import { AttemptFailed, AttemptOutput } from './attempt-runner';
 import { reduceReportProblems, ReduceReport } from './report-checks';
@@ -41,10 +41,22 @@ export async function verifyAttemptOutput(
       const fileRows = await verifyDataFiles(job.tablePath, r.adds, `reduce task on executor ${r.executorId} (${at})`);
       reduces.push({ executorId: r.executorId, partitions: r.partitions, stats: r.stats, fileRows });
     }
+    const problems: string[] = [];
+    let senders: Pick<MapTaskStats, 'sentRowsByPartition'>[] = out.mapStats;
+    if (out.dedupReports !== undefined) {
+      // dropDuplicates before an aggregation: the dedup reduces took the map tasks' rows, wrote no
+      // files, recorded their kept rows with their dedup state (store partition P + p), and sent on.
+      for (const r of out.dedupReports) if (r.adds.length > 0) problems.push(`dedup reduce task on executor ${r.executorId} (${at}) reported data files`);
+      const dedups = out.dedupReports.map((r) => ({ executorId: r.executorId, partitions: r.partitions, stats: r.stats, fileRows: 0, writesFiles: false }));
+      const partitions = out.dedupReports.flatMap((r) => r.partitions);
+      const recorded = await Promise.all(partitions.map((p) => recordedEmitted(batchId, attempt, job.shufflePartitions + p)));
+      problems.push(...reduceReportProblems({ batchId, attempt, mapStats: out.mapStats, reduces: dedups, stateEmitted: new Map(partitions.map((p, i) => [p, recorded[i]])) }));
+      senders = out.dedupReports.map((r) => ({ sentRowsByPartition: r.stats.sentRowsByPartition as number[] }));
+    }
     const partitions = out.reduceReports.flatMap((r) => r.partitions);
     const recorded = await Promise.all(partitions.map((p) => recordedEmitted(batchId, attempt, p)));
     const stateEmitted = new Map(partitions.map((p, i) => [p, recorded[i]]));
-    const problems = reduceReportProblems({ batchId, attempt, mapStats: out.mapStats, reduces, stateEmitted });
+    problems.push(...reduceReportProblems({ batchId, attempt, mapStats: senders, reduces, stateEmitted }));
     if (problems.length > 0) throw new DataFileRejected(problems.slice(0, 3).join('; ') + (problems.length > 3 ? `; and ${problems.length - 3} more` : ''));
   } catch (err) {
     if (err instanceof DataFileRejected) throw new AttemptFailed(`reports refused: ${err.message}`, 'retriable', err);

@@ -4,7 +4,7 @@
  * thing answered with INVALID_ARGUMENT.
  */
 import {
-  asBatchId, BatchId, ExecutorJob, InvalidArgumentError, ISOLATION_LEVELS, ResolvedQuery, resolvedQueryFromProto, ServiceHandlers, TributaryError,
+  aggregateShuffleId, asBatchId, BatchId, dedupBeforeAggregate, ExecutorJob, InvalidArgumentError, ISOLATION_LEVELS, ResolvedQuery, resolvedQueryFromProto, ServiceHandlers, TributaryError,
 } from '@tributary/common';
 import { IngestTaskRunner } from '../task/ingest-task';
 import { AggregateMapTaskRunner } from '../task/aggregate-map-task';
@@ -13,6 +13,7 @@ import { DedupMapTaskRunner } from '../task/dedup-map-task';
 import { DedupReduceTaskRunner } from '../task/dedup-reduce-task';
 import { AttemptTracker } from '../task/attempt-tracker';
 import { ShuffleInbox } from '../shuffle/shuffle-inbox';
+import { ShuffleTarget } from '../shuffle/shuffle-sender';
 
 /** An OpenShuffle's expiry is clamped to this range (0 or missing: the longest). */
 const MIN_SHUFFLE_EXPIRY_MS = 1_000;
@@ -101,9 +102,22 @@ function parseQuery(msg: unknown): ResolvedQuery {
   }
 }
 
+/** The shuffle owners of a request: one for each of the job's partitions, each with an address. */
+function parseOwners(raw: unknown, job: ExecutorJob): ShuffleTarget[] {
+  const owners = ((raw ?? []) as any[]).map((o) => ({ partition: o.partition, executorId: o.executor_id, address: o.address }));
+  parsePartitions(owners.map((o) => o.partition), job, 'owner partition');
+  if (owners.some((o) => !/^[\w.-]+:\d{1,5}$/.test(o.address ?? ''))) throw new InvalidArgumentError('every shuffle owner needs an address host:port');
+  if (new Set(owners.map((o) => o.partition)).size !== job.shufflePartitions) {
+    throw new InvalidArgumentError(`owners must name an owner for each of the ${job.shufflePartitions} shuffle partitions`);
+  }
+  return owners;
+}
+
 /**
  * The task runners by kind: a query without aggregation runs as `ingests`, one with as
- * `aggregateMaps` + `reduces`, an ingest query with dropDuplicates as `dedupMaps` + `dedupReduces`.
+ * `aggregateMaps` + `reduces`, an ingest query with dropDuplicates as `dedupMaps` + `dedupReduces`,
+ * dropDuplicates before an aggregation as `dedupMaps` + `dedupReduces` (stage
+ * REDUCE_STAGE_DEDUP_BEFORE_AGGREGATE) + `reduces` (batch-stages.ts in common).
  */
 export interface TaskRunners {
   ingests: IngestTaskRunner;
@@ -152,12 +166,7 @@ export function taskService(runners: TaskRunners, attempts: AttemptTracker, inbo
           return { error: taskError(err) };
         }
       }
-      const owners = ((req.owners ?? []) as any[]).map((o) => ({ partition: o.partition, executorId: o.executor_id, address: o.address }));
-      parsePartitions(owners.map((o) => o.partition), job, 'owner partition');
-      if (owners.some((o) => !/^[\w.-]+:\d{1,5}$/.test(o.address ?? ''))) throw new InvalidArgumentError('every shuffle owner needs an address host:port');
-      if (new Set(owners.map((o) => o.partition)).size !== job.shufflePartitions) {
-        throw new InvalidArgumentError(`owners must name an owner for each of the ${job.shufflePartitions} shuffle partitions`);
-      }
+      const owners = parseOwners(req.owners, job);
       const signal = attempts.begin(ctx.query_id, ctx.batch_id, ctx.attempt);
       const common = {
         batchId: ctx.batch_id, attempt: ctx.attempt, taskId: req.task_id, job, ranges,
@@ -189,19 +198,36 @@ export function taskService(runners: TaskRunners, attempts: AttemptTracker, inbo
       if (query.aggregate === null && query.dedup === undefined) throw new InvalidArgumentError('a query without aggregation or dropDuplicates has no reduce tasks');
       const mapTaskIds = (req.map_task_ids ?? []) as number[];
       if (mapTaskIds.some((id) => !Number.isInteger(id) || id < 0)) throw new InvalidArgumentError('map_task_ids must be ≥ 0');
+      const stage = String(req.stage ?? 'REDUCE_STAGE_FINAL');
+      if (stage !== 'REDUCE_STAGE_FINAL' && stage !== 'REDUCE_STAGE_DEDUP_BEFORE_AGGREGATE') throw new InvalidArgumentError(`unknown reduce stage ${stage}`);
+      const beforeAggregate = stage === 'REDUCE_STAGE_DEDUP_BEFORE_AGGREGATE';
+      if (beforeAggregate && !dedupBeforeAggregate(query)) throw new InvalidArgumentError('only a query with dropDuplicates before its aggregation has a dedup reduce before the aggregation');
+      if (beforeAggregate && (!Number.isInteger(req.task_id) || req.task_id < 0)) throw new InvalidArgumentError('task_id must be ≥ 0');
+      const owners = beforeAggregate ? parseOwners(req.owners, job) : [];
       attempts.begin(ctx.query_id, ctx.batch_id, ctx.attempt);
       try {
         const tableVersion = Number(req.table_version ?? -1);
         const input = {
-          queryId: ctx.query_id, batchId: ctx.batch_id, attempt: ctx.attempt, job, query,
+          // The inbox the task takes from: after dropDuplicates, the aggregation's reduce takes the second shuffle.
+          queryId: dedupBeforeAggregate(query) && !beforeAggregate ? aggregateShuffleId(ctx.query_id) : ctx.query_id,
+          batchId: ctx.batch_id, attempt: ctx.attempt, job, query,
           partitions, mapTaskIds,
           watermarkMicros: Number(req.watermark_micros),
           committed: parseCommitted(req.committed),
           noData: !!req.no_data,
           tableVersion: Number.isSafeInteger(tableVersion) && tableVersion >= 0 ? tableVersion : null,
         };
+        if (beforeAggregate) {
+          // dropDuplicates before an aggregation, first reduce: writes dedup state, pushes partials on
+          const { stats } = await dedupReduces.runBeforeAggregate(input, {
+            taskId: req.task_id, shuffleId: aggregateShuffleId(ctx.query_id), owners,
+            lateWatermarkMicros: Number(req.late_watermark_micros), lateFilter: !!req.late_filter,
+          });
+          return { stats_json: JSON.stringify(stats), add_actions_json: [], removed_paths: [] };
+        }
         // dropDuplicates writes new files only; update mode's merge may also remove files
-        const { stats, adds, removedPaths } = query.dedup !== undefined ? { ...(await dedupReduces.run(input)), removedPaths: [] as string[] } : await reduces.run(input);
+        const ingestDedup = query.dedup !== undefined && query.aggregate === null;
+        const { stats, adds, removedPaths } = ingestDedup ? { ...(await dedupReduces.run(input)), removedPaths: [] as string[] } : await reduces.run(input);
         return { stats_json: JSON.stringify(stats), add_actions_json: adds.map((a) => JSON.stringify(a)), removed_paths: removedPaths };
       } catch (err) {
         log(`reduce task of batch ${ctx.batch_id} attempt ${ctx.attempt} failed: ${(err as Error).message}`);
@@ -212,6 +238,7 @@ export function taskService(runners: TaskRunners, attempts: AttemptTracker, inbo
       const ctx = checkCtx(req.ctx);
       attempts.abort(ctx.query_id, ctx.batch_id, ctx.attempt);
       inbox.close(ctx.query_id, ctx.batch_id, ctx.attempt, 'aborted by the driver');
+      inbox.close(aggregateShuffleId(ctx.query_id), ctx.batch_id, ctx.attempt, 'aborted by the driver');
       return {};
     },
   };

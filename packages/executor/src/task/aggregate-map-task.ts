@@ -17,7 +17,7 @@
  * commit with the batch.
  */
 import {
-  AddFile, BatchId, ColumnBatch, ExecutorJob, MapTaskStats, ResolvedQuery, emptyMapStats, lateRowsTableSchema, stepsOutput,
+  AddFile, BatchId, ColumnBatch, ExecutorJob, MapTaskStats, ResolvedQuery, emptyMapStats, lateRowsTableSchema, stepsOutput, aggregateInput,
 } from '@tributary/common';
 import { encodeGroupPartials, groupLayout, PartialGroupAggregator } from '../aggregate/group-by';
 import { encodeSessionPartials, PartialSessionAggregator, sessionLayout } from '../aggregate/session';
@@ -74,10 +74,10 @@ export class AggregateMapTaskRunner {
     if (aggregate === null) throw new RangeError('an aggregate map task needs a query with an aggregation');
     if ((aggregate.session ?? null) !== null) {
       // a session aggregator per task: its sessions are merged per task, its tables small beside the group-by's
-      const sessions = sessionLayout(aggregate, stepsOutput(input.query.scan.schema, input.query.pre));
+      const sessions = sessionLayout(aggregate, aggregateInput(input.query));
       return this.runWith(input, new PartialSessionAggregator(sessions), (rows) => encodeSessionPartials(sessions, rows));
     }
-    const layout = groupLayout(aggregate, stepsOutput(input.query.scan.schema, input.query.pre));
+    const layout = groupLayout(aggregate, aggregateInput(input.query));
     const key = JSON.stringify(layout);
     let idle = this.pool.get(key);
     if (idle === undefined) {

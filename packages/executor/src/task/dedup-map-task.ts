@@ -53,7 +53,9 @@ export class DedupMapTaskRunner {
       aheadLimitMicros: input.maxEventTimeAheadMs > 0 ? (input.eventTimeGuardReferenceMs + input.maxEventTimeAheadMs) * 1000 : Infinity,
       referenceMs: input.eventTimeGuardReferenceMs, maxAheadMs: input.maxEventTimeAheadMs,
     };
-    const lateWatermark = input.lateFilter ? input.lateWatermarkMicros : -Infinity;
+    // The dedup drops late rows in every output mode (Spark's StreamingDeduplicateExec does); before an
+    // aggregation in complete mode only the aggregation keeps them (its late filter is off there).
+    const lateWatermark = input.lateWatermarkMicros;
     const P = job.shufflePartitions;
     const byPartition: ColumnBatch[][] = Array.from({ length: P }, () => []);
     let routeMs = 0;

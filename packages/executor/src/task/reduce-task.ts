@@ -23,7 +23,7 @@
  * session-reduce-task.ts, with the same steps over session state.
  */
 import {
-  AddFile, BatchId, ColumnBatch, concatBatches, ExecutorJob, previousBatch, ReduceTaskStats, ResolvedQuery, stepsOutput, updateKeyColumns, writeBatchFiles,
+  AddFile, BatchId, ColumnBatch, concatBatches, ExecutorJob, previousBatch, ReduceTaskStats, ResolvedQuery, aggregateInput, updateKeyColumns, writeBatchFiles,
 } from '@tributary/common';
 import { decodeGroupPartials, GroupLayout, groupLayout, outputRows } from '../aggregate/group-by';
 import { runSteps } from '../pipeline/run-steps';
@@ -161,11 +161,11 @@ export class ReduceTaskRunner {
 
   /** The group layout of a query, made once per query (LiveState keeps tables of one layout). */
   private layoutOf(queryId: string, query: ResolvedQuery): GroupLayout {
-    const key = JSON.stringify([query.aggregate, stepsOutput(query.scan.schema, query.pre)]);
+    const key = JSON.stringify([query.aggregate, aggregateInput(query)]);
     const known = this.layouts.get(queryId);
     if (known && known.key === key) return known.layout;
     if (query.aggregate === null) throw new RangeError('a reduce task needs a query with an aggregation');
-    const layout = groupLayout(query.aggregate, stepsOutput(query.scan.schema, query.pre));
+    const layout = groupLayout(query.aggregate, aggregateInput(query));
     this.layouts.set(queryId, { key, layout });
     return layout;
   }
