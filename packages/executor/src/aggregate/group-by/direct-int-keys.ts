@@ -12,10 +12,16 @@
  *                   left to the table. A sliding window of 10 minutes every minute puts a batch of
  *                   ten seconds of events in 11 windows: 8 left a quarter of its rows to the table
  *
- * It only caches what the table decided: a row the cache does not know (a new group, a null key, a
- * key out of range, a window not cached) is left for the table, and remember() records the table's
- * answer. Group ids change only when the table is cleared or compacted: then forget() empties it.
- * A first range wider than MAX_SPAN turns the cache off for good (lookup() answers no row).
+ * A window's array, once made, knows every group of that window whose key is in range: the rows
+ * that made it were all resolved by the table and remembered, every later row of the window in
+ * range is looked up here first, and a compacted table's groups are all recorded again
+ * (rememberGroup). A window gets an array only while fewer than MAX_WINDOWS have one, so a window
+ * whose groups were made without one never gets one later. So a miss in an existing array is a new group, which lookup() adds
+ * itself through `groups.appendDirect` (the table appends the key row without probing its index)
+ * and records; a row the cache cannot answer (a null key, a key out of range, a window without an
+ * array) is left for the table, and remember() records the table's answer. Group ids change only
+ * when the table is cleared or compacted: then forget() empties the cache. A first range wider than
+ * MAX_SPAN turns the cache off for good (lookup() answers no row).
  */
 import { TWO_32 } from './key-columns';
 
@@ -23,6 +29,12 @@ const MAX_SPAN = 1 << 18;
 const MAX_WINDOWS = 32;
 /** The row is not known to the cache (groupOf value written by lookup()). */
 export const UNKNOWN = -2;
+
+/** Where lookup() adds the new groups it is sure of (GroupKeyTable.appendDirect). */
+export interface DirectGroups {
+  /** Adds the group (window start, key), known to be absent, and returns its id. */
+  appendDirect(windowStart: number, key: number): number;
+}
 
 export class DirectIntKeys {
   private base = 0;
@@ -33,7 +45,7 @@ export class DirectIntKeys {
   /** For tables without a window: the one array. */
   private single: Int32Array | null = null;
 
-  constructor(private readonly hasWindow: boolean) {}
+  constructor(private readonly hasWindow: boolean, private readonly groups: DirectGroups | null = null) {}
 
   /** Whether lookups can answer (a range is set and the cache is not off). */
   get active(): boolean {
@@ -41,8 +53,9 @@ export class DirectIntKeys {
   }
 
   /**
-   * Writes groupOf[i] for rows 0..n−1: −1 when skip[i] = 1, the group id when the cache knows it,
-   * UNKNOWN otherwise. Returns how many rows are UNKNOWN.
+   * Writes groupOf[i] for rows 0..n−1: −1 when skip[i] = 1, the group id when the cache knows it or
+   * adds it (a miss in a window's array, with `groups`), UNKNOWN otherwise. Returns how many rows
+   * are UNKNOWN.
    */
   lookup(n: number, windowStart: Float64Array | null, keys: Int32Array, validity: Uint8Array | null, skip: Uint8Array | null, groupOf: Int32Array): number {
     if (this.span === 0 && !this.off) this.setRange(n, keys, validity, skip);
@@ -52,8 +65,10 @@ export class DirectIntKeys {
     }
     const base = this.base;
     const span = this.span;
+    const groups = this.groups;
     let unknown = 0;
     let lastWindow = NaN;
+    let w = 0;
     let array: Int32Array | null = this.single;
     for (let i = 0; i < n; i++) {
       if (skip !== null && skip[i] === 1) {
@@ -61,18 +76,28 @@ export class DirectIntKeys {
         continue;
       }
       if (windowStart !== null) {
-        const w = windowStart[i];
+        w = windowStart[i];
         if (w !== lastWindow) {
           lastWindow = w;
           array = this.windows.get(w) ?? null;
         }
       }
       const k = keys[i] - base;
-      const v = array !== null && k >= 0 && k < span && (validity === null || validity[i] !== 0) ? array[k] : 0;
-      if (v === 0) {
+      if (array === null || k < 0 || k >= span || (validity !== null && validity[i] === 0)) {
         groupOf[i] = UNKNOWN;
         unknown++;
-      } else groupOf[i] = v - 1;
+        continue;
+      }
+      const v = array[k];
+      if (v !== 0) groupOf[i] = v - 1;
+      else if (groups !== null) {
+        const g = groups.appendDirect(w, keys[i]);
+        array[k] = g + 1;
+        groupOf[i] = g;
+      } else {
+        groupOf[i] = UNKNOWN;
+        unknown++;
+      }
     }
     return unknown;
   }
@@ -97,6 +122,15 @@ export class DirectIntKeys {
       }
       if (array !== null) array[k] = groupOf[i] + 1;
     }
+  }
+
+  /** Records group g of (window start, key) (the table's groups after a compaction, after forget()). */
+  rememberGroup(windowStart: number, key: number, g: number): void {
+    if (this.off || this.span === 0) return;
+    const k = key - this.base;
+    if (k < 0 || k >= this.span) return;
+    const array = this.hasWindow ? this.windowArray(windowStart) : (this.single ??= new Int32Array(this.span));
+    if (array !== null) array[k] = g + 1;
   }
 
   /** Drops every cached id (the table was cleared or its groups renumbered); keeps the range. */

@@ -76,7 +76,7 @@ export class GroupKeyTable {
     this.keyWords = new Int32Array((slotCount / 2) * Math.max(1, this.width));
     this.hashes = new Int32Array(slotCount / 2);
     const lone = keyFields.length === 1 ? keyFields[0].type.kind : null;
-    this.direct = directIntKeys && (lone === 'int' || lone === 'date') ? new DirectIntKeys(hasWindow) : null;
+    this.direct = directIntKeys && (lone === 'int' || lone === 'date') ? new DirectIntKeys(hasWindow, this) : null;
   }
 
   /**
@@ -124,13 +124,39 @@ export class GroupKeyTable {
       return this.probe(n, windowStart, keys, skip, groupOf);
     }
     const key = keys[0] as Int32Vector;
-    if (direct.lookup(n, windowStart, key.values, key.validity, skip, groupOf) === 0) return 0;
+    const before = this.size;
+    if (direct.lookup(n, windowStart, key.values, key.validity, skip, groupOf) === 0) return this.size - before;
     if (this.settled.length < n) this.settled = new Uint8Array(Math.max(n, this.settled.length * 2));
     const settled = this.settled;
     for (let i = 0; i < n; i++) settled[i] = groupOf[i] === UNKNOWN ? 0 : 1;
-    const added = this.probe(n, windowStart, keys, settled, groupOf);
+    this.probe(n, windowStart, keys, settled, groupOf);
     direct.remember(n, windowStart, key.values, key.validity, settled, groupOf);
-    return added;
+    return this.size - before;
+  }
+
+  /**
+   * Adds the group (window start, int key), which the DirectIntKeys cache knows to be absent: its
+   * key row and hash, without a probe of the index. The index does not hold it until the next
+   * growth (which indexes every group); no probe looks for it before, because the cache answers
+   * every row of its window and key range until the table is cleared or compacted.
+   */
+  appendDirect(windowStart: number, key: number): number {
+    if ((this.size + 1) * 2 > this.mask + 1) this.grow();
+    const g = this.size++;
+    const W = this.width;
+    const b = g * W;
+    const kw = this.keyWords;
+    for (let f = 0; f < this.flagWords; f++) kw[b + f] = 0;
+    let o = this.flagWords;
+    if (this.hasWindow) {
+      const high = Math.floor(windowStart / TWO_32);
+      kw[b + o] = windowStart - high * TWO_32;
+      kw[b + o + 1] = high;
+      o += 2;
+    }
+    kw[b + o] = key;
+    this.hashes[g] = hashWords(kw, b, W);
+    return g;
   }
 
   /** findOrInsert() of the rows with skip[i] ≠ 1; the others' groupOf is left as it is. */
@@ -318,6 +344,14 @@ export class GroupKeyTable {
       let slot = h & this.mask;
       while (this.slots[slot] !== 0) slot = (slot + 1) & this.mask;
       this.insert(words, r * W, h, slot);
+    }
+    if (this.direct !== null) {
+      // The cache must know every kept group of the windows it keeps (it adds the groups it misses).
+      const col = this.columns[0];
+      for (let r = 0; r < kept; r++) {
+        if ((words[r * W + col.flagWord] & col.nullBit) !== 0) continue;
+        this.direct.rememberGroup(this.hasWindow ? this.windowStartOf(r) : 0, words[r * W + col.offset], r);
+      }
     }
     return remap;
   }
