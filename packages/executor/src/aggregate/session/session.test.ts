@@ -465,6 +465,25 @@ describe('session windows: avg and approx_count_distinct', () => {
     assert.throws(() => decodeSessionState(aggLayout, bytes), /approx_count_distinct\(p=14\)/);
   });
 
+  it('an average beyond its decimal type fails naming the session and the key (avg(decimal(38,18)) is decimal(38,22))', () => {
+    const wideInput = [sqlField('ts', TIMESTAMP), sqlField('k', INT), sqlField('d', decimalType(38, 18))];
+    const wide = sessionLayout({
+      window: null, session: { column: 0, gapMicros: GAP }, keys: [{ column: 1, field: wideInput[1] }],
+      aggregates: [{ fn: 'avg', column: 2, field: sqlField('a', decimalType(38, 22)) }],
+      schema: [sqlField('session_window', WINDOW_STRUCT, false), wideInput[1], sqlField('a', decimalType(38, 22))],
+    }, wideInput);
+    const agg = new PartialSessionAggregator(wide);
+    // 10^17 as decimal(38,18): the average 10^17 needs 18 integer digits, decimal(38,22) has 16
+    agg.add(batch(wideInput, [[BigInt(T), 7, 10n ** 35n], [BigInt(T + 1), 7, 10n ** 35n]]), -Infinity);
+    const table = new SessionStateTable(wide);
+    for (const p of agg.drainPartitions(1).partitions) table.merge(p);
+    assert.throws(() => sessionOutputRows(wide, table.allRows()), (err: Error) => {
+      assert.equal(err.name, 'DecimalOverflowError');
+      assert.match(err.message, /avg\(d\) overflows decimal\(38,22\) for session \[2024-05-01T12:05:00\.000000Z, 2024-05-01T12:06:00\.000001Z\), k=7/);
+      return true;
+    });
+  });
+
   for (const seed of [41, 42, 43]) {
     it(`avg (decimal HALF_UP, int, double; nulls skipped) and approx_count_distinct of sessions merged within map tasks, across map tasks, partitions and batches, state reloaded (seed ${seed})`, () => {
       const rand = seededRandom(seed);
