@@ -1,9 +1,12 @@
 /**
  * Session windows end to end on a real cluster (Kafka, Redis, driver + two executor processes,
  * Delta on disk): groupBy(user_id, sessionWindow(ts, '30 seconds')).agg(count('*'), sum(amount),
- * max(amount)) with a 5-minute watermark in append mode, over 4 Kafka partitions and 4 shuffle
- * partitions, so map tasks on both executors pre-merge partial sessions of the same users and the
- * owners merge them with the stored sessions.
+ * max(amount), avg(amount), avg(secs), approxCountDistinct(page, 0.02)) with a 5-minute watermark
+ * in append mode, over 4 Kafka partitions and 4 shuffle partitions, so map tasks on both executors
+ * pre-merge partial sessions of the same users and the owners merge them with the stored sessions:
+ * avg's sums and counts add, the sketches merge register-wise. avg(decimal(10,2)) is compared
+ * exactly (decimal(14,6), HALF_UP, by BigInt in the test), avg(int) as the double of the exact mean
+ * (nulls skipped), approx_count_distinct with the exact distinct count within 3·rsd (+1).
  *
  * Events come in rounds, each read completely before the next is produced: a round's events
  * continue sessions stored by the previous rounds, and "bridge" events, produced after a round,
@@ -22,8 +25,8 @@ import * as path from 'node:path';
 import * as arrow from 'apache-arrow';
 import { canonicalRows, readTableRows, type CanonicalValue } from '@tributary/common';
 import {
-  col, count, DecimalType, DriverClient, fromJson, GrpcSubmitter, IntegerType, max, produceEvents, sessionWindow, StreamingQuery, StructField,
-  StructType, sum, TimestampType, TributarySession, type EventBatch,
+  approxCountDistinct, avg, col, count, DecimalType, DriverClient, fromJson, GrpcSubmitter, IntegerType, max, produceEvents, sessionWindow, StreamingQuery, StructField,
+  StringType, StructType, sum, TimestampType, TributarySession, type EventBatch,
 } from '@tributary/client';
 import { testKafka } from '../support/infra';
 import { clusterPerTest } from '../support/cluster-fixture';
@@ -39,7 +42,10 @@ const ROUND = 3 * MINUTE;
 const ROUNDS = 4;
 const USERS = 40;
 
-interface Visit { user_id: number; cents: bigint; us: number }
+/** secs: an int column with nulls (avg of an int → double); page: the column counted approximately (nulls too). */
+interface Visit { user_id: number; cents: bigint; us: number; secs?: number | null; page?: string | null }
+
+const RSD = 0.02;
 
 function rng(seed: number): (m: number) => number {
   let s = seed;
@@ -56,8 +62,33 @@ function centsText(c: bigint): string {
   return `${neg ? '-' : ''}${a / 100n}.${String(a % 100n).padStart(2, '0')}`;
 }
 
+/** Unscaled → text at `scale` digits. */
+function decimalText(u: bigint, scale: number): string {
+  const neg = u < 0n;
+  const a = (neg ? -u : u).toString().padStart(scale + 1, '0');
+  return `${neg ? '-' : ''}${a.slice(0, a.length - scale)}.${a.slice(a.length - scale)}`;
+}
+
+/** a / n rounded HALF_UP (away from zero on ties). */
+function halfUp(a: bigint, n: bigint): bigint {
+  const q = a / n;
+  const r = a - q * n;
+  return 2n * (r < 0n ? -r : r) >= n ? q + (a < 0n ? -1n : 1n) : q;
+}
+
 function json(v: Visit): string {
-  return `{"user_id":${v.user_id},"amount":${centsText(v.cents)},"ts":"${iso(v.us)}"}`;
+  const extra = `${v.secs == null ? '' : `,"secs":${v.secs}`}${v.page == null ? '' : `,"page":${JSON.stringify(v.page)}`}`;
+  return `{"user_id":${v.user_id},"amount":${centsText(v.cents)},"ts":"${iso(v.us)}"${extra}}`;
+}
+
+/** secs and page from their own generator, so the visits' times and amounts stay those of the seed. */
+function withExtras(seed: number, visits: Visit[]): Visit[] {
+  const r = rng(seed);
+  for (const v of visits) {
+    v.secs = r(6) === 0 ? null : r(3600);
+    v.page = r(8) === 0 ? null : `/p/${r(60)}`;
+  }
+  return visits;
 }
 
 function batchOf(values: string[]): EventBatch {
@@ -101,8 +132,8 @@ function rounds(seed: number): { regular: Visit[][]; bridges: Visit[][] } {
       }
     }
     visits.sort((a, b) => a.us - b.us);
-    regular.push(visits);
-    bridges.push(bridge);
+    regular.push(withExtras(seed * 1000 + 2 * round, visits));
+    bridges.push(withExtras(seed * 1000 + 2 * round + 1, bridge));
   }
   return { regular, bridges };
 }
@@ -114,13 +145,21 @@ function expectedSessions(visits: Visit[]): Record<string, CanonicalValue>[] {
   const out: Record<string, CanonicalValue>[] = [];
   for (const [user, list] of byUser) {
     list.sort((a, b) => a.us - b.us);
-    let cur: { start: number; end: number; n: number; total: bigint; top: bigint } | null = null;
+    let cur: { start: number; end: number; n: number; total: bigint; top: bigint; secs: number[]; pages: Set<string> } | null = null;
     const flush = (): void => {
       if (cur === null) return;
       out.push({
         session_window: { start: String(cur.start), end: String(cur.end) }, user_id: String(user),
         visits: String(cur.n), total: centsText(cur.total), biggest: centsText(cur.top),
+        // avg(decimal(10,2)) is decimal(14,6): total·10^4 / n, HALF_UP
+        avg_amount: decimalText(halfUp(cur.total * 10_000n, BigInt(cur.n)), 6),
+        avg_secs: cur.secs.length === 0 ? null : cur.secs.reduce((a, b) => a + b, 0) / cur.secs.length,
+        pages: String(cur.pages.size),
       });
+    };
+    const add = (v: Visit): void => {
+      if (v.secs != null) cur!.secs.push(v.secs);
+      if (v.page != null) cur!.pages.add(v.page);
     };
     for (const v of list) {
       if (cur !== null && v.us <= cur.end) {
@@ -130,8 +169,9 @@ function expectedSessions(visits: Visit[]): Record<string, CanonicalValue>[] {
         if (v.cents > cur.top) cur.top = v.cents;
       } else {
         flush();
-        cur = { start: v.us, end: v.us + GAP, n: 1, total: v.cents, top: v.cents };
+        cur = { start: v.us, end: v.us + GAP, n: 1, total: v.cents, top: v.cents, secs: [], pages: new Set() };
       }
+      add(v);
     }
     flush();
   }
@@ -140,6 +180,20 @@ function expectedSessions(visits: Visit[]): Record<string, CanonicalValue>[] {
 
 function sorted(rows: Record<string, CanonicalValue>[]): string[] {
   return rows.map((r) => JSON.stringify(r)).sort();
+}
+
+/** The table's rows in the expected rows' column order; an estimate within 3·RSD (+1) of the exact distinct count is replaced by it. */
+function comparable(rows: Record<string, CanonicalValue>[], expected: Record<string, CanonicalValue>[]): Record<string, CanonicalValue>[] {
+  const exact = new Map(expected.map((e) => [`${JSON.stringify(e.session_window)} ${e.user_id}`, Number(e.pages)]));
+  return rows.map((r) => {
+    const e = exact.get(`${JSON.stringify(r.session_window)} ${r.user_id}`);
+    const est = Number(r.pages);
+    const pages = e !== undefined && Math.abs(est - e) <= 3 * RSD * e + 1 ? String(e) : r.pages;
+    return {
+      session_window: r.session_window, user_id: r.user_id, visits: r.visits, total: r.total, biggest: r.biggest,
+      avg_amount: r.avg_amount, avg_secs: r.avg_secs, pages,
+    };
+  });
 }
 
 async function progressText(query: StreamingQuery): Promise<string> {
@@ -151,6 +205,8 @@ const SCHEMA = new StructType([
   new StructField('user_id', IntegerType()),
   new StructField('amount', DecimalType(10, 2)),
   new StructField('ts', TimestampType()),
+  new StructField('secs', IntegerType()),
+  new StructField('page', StringType()),
 ]);
 
 describe('session windows on a real cluster (Kafka, Redis, driver + two executors, Delta)', function () {
@@ -172,7 +228,10 @@ describe('session windows on a real cluster (Kafka, Redis, driver + two executor
       .select(fromJson(col('value').cast('string'), SCHEMA).alias('e')).select('e.*')
       .withWatermark('ts', '5 minutes')
       .groupBy(col('user_id'), sessionWindow(col('ts'), '30 seconds'))
-      .agg(count('*').alias('visits'), sum('amount').alias('total'), max('amount').alias('biggest'))
+      .agg(
+        count('*').alias('visits'), sum('amount').alias('total'), max('amount').alias('biggest'),
+        avg('amount').alias('avg_amount'), avg('secs').alias('avg_secs'), approxCountDistinct('page', RSD).alias('pages'),
+      )
       .writeStream.format('delta').outputMode('append').option('checkpointLocation', path.join(env.dir, 'chk'))
       .option('shufflePartitions', 4).option('lateRows', 'table').trigger({ processingTime: '200 milliseconds' }).start(table);
 
@@ -216,11 +275,13 @@ describe('session windows on a real cluster (Kafka, Redis, driver + two executor
 
     const expected = expectedSessions(all);
     const rows = canonicalRows(await readTableRows(table));
-    assert.deepEqual(Object.keys(rows[0]), ['user_id', 'session_window', 'visits', 'total', 'biggest'], "the table has the query's own columns, in its order");
+    assert.deepEqual(Object.keys(rows[0]), ['user_id', 'session_window', 'visits', 'total', 'biggest', 'avg_amount', 'avg_secs', 'pages'], "the table has the query's own columns, in its order");
     const merged = bridges.flat().length;
     assert.ok(merged > 20, `bridges that merge stored sessions expected, got ${merged}`);
     assert.ok(expected.length > 100, `many sessions expected, got ${expected.length}`);
-    assert.deepEqual(sorted(rows.map((r) => ({ session_window: r.session_window, user_id: r.user_id, visits: r.visits, total: r.total, biggest: r.biggest }))), sorted(expected));
+    assert.deepEqual(sorted(comparable(rows, expected)), sorted(expected));
+    const big = expected.filter((e) => Number(e.pages) >= 15).length;
+    assert.ok(big > 10, `sessions with 15 or more distinct pages expected, got ${big}`);
     // sessions that span rounds exist (a round's last visit within the gap of the next round's first)
     const spanning = expected.filter((s) => {
       const w = s.session_window as { start: string; end: string };
@@ -262,7 +323,10 @@ describe('session windows on a real cluster (Kafka, Redis, driver + two executor
       .option('startingOffsets', 'earliest').option('maxOffsetsPerTrigger', 500).load()
       .select(fromJson(col('value').cast('string'), SCHEMA).alias('e')).select('e.*')
       .groupBy(sessionWindow(col('ts'), '30 seconds'), col('user_id'))
-      .agg(count('*').alias('visits'), sum('amount').alias('total'), max('amount').alias('biggest'))
+      .agg(
+        count('*').alias('visits'), sum('amount').alias('total'), max('amount').alias('biggest'),
+        avg('amount').alias('avg_amount'), avg('secs').alias('avg_secs'), approxCountDistinct('page', RSD).alias('pages'),
+      )
       .writeStream.format('delta').outputMode('complete').option('checkpointLocation', path.join(env.dir, 'chk-complete'))
       .option('shufflePartitions', 4).trigger({ processingTime: '200 milliseconds' }).start(table);
     const check = async (what: string): Promise<void> => {
@@ -271,7 +335,8 @@ describe('session windows on a real cluster (Kafka, Redis, driver + two executor
         return Object.values(end?.[topic] ?? {}).reduce((a, o) => a + Number(o), 0) >= all.length;
       }, 300_000, () => progressText(query));
       const rows = canonicalRows(await readTableRows(table));
-      assert.deepEqual(sorted(rows), sorted(expectedSessions(all).map((e) => ({ session_window: e.session_window, user_id: e.user_id, visits: e.visits, total: e.total, biggest: e.biggest }))), what);
+      const expected = expectedSessions(all);
+      assert.deepEqual(sorted(comparable(rows, expected)), sorted(expected), what);
     };
     await check('after round 0');
     // the bridges of round 0 merge stored sessions; round 1 continues them; then an old event out of order

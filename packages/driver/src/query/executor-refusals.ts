@@ -8,11 +8,9 @@ import { ResolvedQuery, aggregateInput, isScalar, simpleString } from '@tributar
 /**
  * Aggregate functions the executors' group-by computes (executor aggregate/group-by/group-layout.ts),
  * each over a scalar column: count, sum, avg, min, max (strings and binaries too) and
- * approx_count_distinct.
+ * approx_count_distinct; over a session window as well (executor aggregate/session/session-layout.ts).
  */
 const EXECUTOR_AGGREGATES: readonly string[] = ['count', 'sum', 'avg', 'min', 'max', 'approx_count_distinct'];
-/** Over a session window: the aggregates whose state is their result (executor aggregate/session/session-layout.ts). */
-const SESSION_AGGREGATES: readonly string[] = ['count', 'sum', 'min', 'max'];
 
 /**
  * What a resolved query asks that the executors cannot run yet, each named (empty: it runs).
@@ -25,9 +23,7 @@ export function executorRefusals(query: ResolvedQuery): string[] {
   const problems: string[] = [];
   const input = aggregateInput(query);
   for (const a of agg.aggregates) {
-    if (agg.session != null && !SESSION_AGGREGATES.includes(a.fn)) {
-      problems.push(`${a.fn} (${a.field.name}) over a session window is not supported yet by the executors; supported there: ${SESSION_AGGREGATES.join(', ')}`);
-    } else if (!EXECUTOR_AGGREGATES.includes(a.fn)) {
+    if (!EXECUTOR_AGGREGATES.includes(a.fn)) {
       problems.push(`aggregate ${a.fn} (${a.field.name}) is not supported yet by the executors; supported: ${EXECUTOR_AGGREGATES.join(', ')}`);
     } else if (a.column !== null && !isScalar(input[a.column].type)) {
       problems.push(`${a.fn} over ${simpleString(input[a.column].type)} (${a.field.name}) is not supported by the executors; it takes a scalar column`);

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { SqlType, hllPrecision } from '@tributary/common';
+import { SqlType, hllPrecision, sqlField } from '@tributary/common';
 import { vector } from './group-by.test-support';
 import { addHashes, estimate, hashColumn } from './hyperloglog';
+import { SketchAccumulator } from './sketch-accumulator';
 import { out, xxhashBytes, xxhashInt, xxhashLong } from './xxhash64';
 
 // ---- An independent XXH64 (the xxHash specification, on BigInt) ------------------------------
@@ -198,5 +199,50 @@ describe('HyperLogLog++ (hyperloglog.ts)', () => {
     assert.deepEqual(union, registers.subarray(2 * m));
     const e = estimate(union, 0, p);
     assert.ok(Math.abs(e - 30_000) / 30_000 < 0.15, `estimate ${e}`);
+  });
+});
+
+describe('SketchAccumulator merge (sketch-accumulator.ts)', () => {
+  it('merges sketches into fresh and filled groups, aligned or not, as the byte-wise max of every sketch merged or added', () => {
+    for (const p of [4, 9]) {
+      const w = 1 << p;
+      const acc = new SketchAccumulator(sqlField('d', { kind: 'binary' }, false), p);
+      const groups = 5;
+      acc.ensureCapacity(groups);
+      acc.initGroups(0, groups);
+      const expected = Array.from({ length: groups }, () => new Uint8Array(w));
+      let seed = 3;
+      const rand = (m: number): number => {
+        seed = (seed * 1103515245 + 12345) % 2147483648;
+        return Math.floor((seed / 2147483648) * m);
+      };
+      // values added by hashing first (group 4 only), then partial sketches merged in rounds
+      acc.update(Int32Array.of(4, 4, 4), 3, vector({ kind: 'int' }, [1, 2, 3]));
+      expected[4].set((acc.output(Int32Array.of(4), 1) as { data: Uint8Array }).data);
+      for (let round = 0; round < 6; round++) {
+        const n = 4;
+        const shift = round % 3; // sketches at offsets 0, 1 and 2 bytes into their buffer
+        const buffer = new Uint8Array(shift + n * w);
+        const data = buffer.subarray(shift);
+        const groupOf = new Int32Array(n);
+        for (let i = 0; i < n; i++) {
+          groupOf[i] = round === 5 && i === 0 ? -1 : rand(groups);
+          for (let k = 0; k < w; k++) data[i * w + k] = rand(3) === 0 ? rand(62) : 0;
+          if (groupOf[i] >= 0) for (let k = 0; k < w; k++) expected[groupOf[i]][k] = Math.max(expected[groupOf[i]][k], data[i * w + k]);
+        }
+        const offsets = Int32Array.from({ length: n + 1 }, (_, i) => i * w);
+        acc.merge(groupOf, n, { type: { kind: 'binary' }, validity: null, offsets, data });
+      }
+      const got = acc.output(null, groups) as { data: Uint8Array };
+      for (let g = 0; g < groups; g++) assert.deepEqual(got.data.subarray(g * w, (g + 1) * w), expected[g], `p ${p}, group ${g}`);
+      // compaction keeps each group's registers; a group initialised again takes its next sketch as is
+      acc.compact(Int32Array.of(4, 3, 2, 1, 0));
+      acc.initGroups(0, 1);
+      acc.merge(Int32Array.of(0, 1), 2, { type: { kind: 'binary' }, validity: null, offsets: Int32Array.of(0, w, 2 * w), data: new Uint8Array(2 * w).fill(1) });
+      const after = acc.output(null, groups) as { data: Uint8Array };
+      assert.deepEqual(after.data.subarray(0, w), new Uint8Array(w).fill(1));
+      assert.deepEqual(after.data.subarray(w, 2 * w), expected[3].map((r) => Math.max(r, 1)));
+      assert.deepEqual(after.data.subarray(4 * w, 5 * w), expected[0]);
+    }
   });
 });

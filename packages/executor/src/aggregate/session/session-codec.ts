@@ -1,14 +1,17 @@
 /**
  * Arrow IPC (stream format, one record batch) for session-window aggregation: shuffle partials and
  * state. The columns are the layout's stateSchema (session-layout.ts): session_start, session_end,
- * the keys with their own types (strings as Utf8), then one state column per aggregate, each with
- * its Arrow type (group-by/arrow-columns.ts). Self-describing schema metadata:
+ * the keys with their own types (strings as Utf8), then the aggregates' state parts (avg: its sum
+ * and its count; approx_count_distinct: its registers as binary), each with its Arrow type
+ * (group-by/arrow-columns.ts). Self-describing schema metadata:
  *
  *   tributary.format             session-partials/v1   partial sessions of one map task (shuffle)
  *                                session-state/v1      every session of a shuffle partition
  *   tributary.session_gap_micros the gap, µs
  *   tributary.key_columns        how many key columns follow session_end
- *   tributary.aggregates         the aggregate function of each state column, comma-separated
+ *   tributary.aggregates         the aggregate functions, comma-separated, approx_count_distinct with its
+ *                                index bits: approx_count_distinct(p=<bits>) (its registers' width);
+ *                                blobs of count, sum, min and max only read as before these two came
  *
  * A state blob holds the whole state of its partition at its version (sessions merged, each once),
  * not a change set: a session's start and end change as it merges, so a per-key diff would carry
@@ -50,7 +53,7 @@ function layoutMetadata(layout: SessionLayout): [string, string][] {
   return [
     [GAP_KEY, String(layout.gapMicros)],
     [KEY_COLUMNS_KEY, String(layout.keys.length)],
-    [AGGREGATES_KEY, layout.aggregates.map((a) => a.fn).join(',')],
+    [AGGREGATES_KEY, layout.aggregates.map((a) => (a.fn === 'approx_count_distinct' ? `${a.fn}(p=${a.parts[0].precision})` : a.fn)).join(',')],
   ];
 }
 

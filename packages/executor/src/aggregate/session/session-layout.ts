@@ -6,9 +6,13 @@
  *   session_start  timestamp not null   the session's first event time (µs)
  *   session_end    timestamp not null   exclusive: the last event time + gap
  *   <keys…>        the grouping keys besides the session window, with their own types
- *   <aggregates…>  one state column per aggregate, as the group-by keeps them (group-layout.ts)
+ *   <parts…>       the aggregates' state columns, as the group-by keeps them (group-layout.ts):
+ *                  one per aggregate except avg (two: `<name>.sum`, exact for integers and
+ *                  decimals, and `<name>.count`); approx_count_distinct's is its HyperLogLog++
+ *                  registers (binary, 2^p bytes), merged register-wise by max when sessions merge
  *
- * The aggregate's output (outputSchema) is [session_window struct<start,end>] + keys + aggregates.
+ * The aggregate's output (outputSchema) is [session_window struct<start,end>] + keys + aggregates,
+ * each finished from its parts as in the group-by (session-output.ts, finish-aggregates.ts).
  */
 import { AggregateSpec, InvalidArgumentError, SqlField, TIMESTAMP, sqlField } from '@tributary/common';
 import { AggregateLayout, KeyLayout, StatePart, groupLayout } from '../group-by';
@@ -19,7 +23,7 @@ export interface SessionLayout {
   readonly gapMicros: number;
   readonly keys: readonly KeyLayout[];
   readonly aggregates: readonly AggregateLayout[];
-  /** The aggregates' state parts: one per aggregate (aggregates with several parts or a finishing step are refused). */
+  /** The aggregates' state parts in order (avg has two, the others one): part i is state column SESSION_BOUNDS_COLUMNS + keys + i. */
   readonly parts: readonly StatePart[];
   /** session_start, session_end, key fields, one state field per aggregate. */
   readonly stateSchema: readonly SqlField[];
@@ -32,8 +36,8 @@ export const SESSION_END_FIELD: SqlField = sqlField('session_end', TIMESTAMP, fa
 /** Columns of stateSchema before the keys. */
 export const SESSION_BOUNDS_COLUMNS = 2;
 
-/** Aggregates a session window computes: their state is their result (no finishing step). */
-export const SESSION_AGGREGATES: readonly string[] = ['count', 'sum', 'min', 'max'];
+/** Aggregates a session window computes: every aggregate of the group-by. */
+export const SESSION_AGGREGATES: readonly string[] = ['count', 'sum', 'avg', 'min', 'max', 'approx_count_distinct'];
 
 export function sessionLayout(spec: AggregateSpec, input: readonly SqlField[]): SessionLayout {
   const session = spec.session ?? null;

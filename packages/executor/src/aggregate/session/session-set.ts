@@ -109,7 +109,7 @@ export class SessionSet {
       const acc = this.accumulators[a];
       acc.ensureCapacity(this.size);
       acc.initGroups(base, this.size);
-      const col = this.layout.aggregates[a].column;
+      const col = this.layout.parts[a].column;
       acc.update(rowSession, n, col === null ? null : batch.columns[col]);
     }
     if (base > 0 || m > 0) this.compacted = base === 0;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { AggregateSpec, INT, LONG, STRING, TIMESTAMP, decimalType, sqlField, structType } from '@tributary/common';
+import { AggregateSpec, DOUBLE, INT, LONG, STRING, TIMESTAMP, decimalType, sqlField, structType } from '@tributary/common';
 import { randomInt, seededRandom } from '../reference-model.test-support';
+import { makeAccumulator } from '../group-by/accumulators';
 import { Cell, batch, rowsOf, show } from '../group-by/group-by.test-support';
 import {
   PartialSessionAggregator, SessionStateTable, SessionSweep, decodeSessionPartials, decodeSessionState, encodeSessionPartials, encodeSessionState,
@@ -329,5 +330,228 @@ describe('session windows (executor)', () => {
     const other = sessionLayout({ ...spec, session: { column: 0, gapMicros: 2 * GAP } }, input);
     const bytes = encodeSessionState(other, batch(other.stateSchema, []));
     assert.throws(() => decodeSessionState(layout, bytes), /session_gap_micros/);
+  });
+});
+
+// ---- avg and approx_count_distinct over sessions
+
+const aggInput = [
+  sqlField('ts', TIMESTAMP), sqlField('k', INT), sqlField('amount', decimalType(12, 2)), sqlField('qty', INT), sqlField('x', DOUBLE), sqlField('v', STRING),
+];
+const aggSpec: AggregateSpec = {
+  window: null,
+  session: { column: 0, gapMicros: GAP },
+  keys: [{ column: 1, field: aggInput[1] }],
+  aggregates: [
+    { fn: 'avg', column: 2, field: sqlField('avg_amount', decimalType(16, 6)) },
+    { fn: 'avg', column: 3, field: sqlField('avg_qty', DOUBLE) },
+    { fn: 'avg', column: 4, field: sqlField('avg_x', DOUBLE) },
+    { fn: 'approx_count_distinct', column: 5, field: sqlField('distinct_v', LONG, false), relativeSD: 0.05 },
+    { fn: 'approx_count_distinct', column: 3, field: sqlField('distinct_qty', LONG, false), relativeSD: 0.02 },
+    { fn: 'count', column: null, field: sqlField('n', LONG, false) },
+  ],
+  schema: [
+    sqlField('session_window', WINDOW_STRUCT, false), aggInput[1], sqlField('avg_amount', decimalType(16, 6)), sqlField('avg_qty', DOUBLE),
+    sqlField('avg_x', DOUBLE), sqlField('distinct_v', LONG, false), sqlField('distinct_qty', LONG, false), sqlField('n', LONG, false),
+  ],
+};
+const aggLayout = sessionLayout(aggSpec, aggInput);
+
+/** Exact decimal average at 4 more digits of scale, HALF_UP (away from zero on ties), unscaled. */
+function halfUpAvg(sum: bigint, n: bigint): bigint {
+  const a = sum * 10_000n;
+  const q = a / n;
+  const r = a - q * n;
+  const twice = 2n * (r < 0n ? -r : r);
+  return twice >= n ? q + (a < 0n ? -1n : 1n) : q;
+}
+
+interface AggSession { start: bigint; end: bigint; key: string; rows: Cell[][] }
+
+/** Sessions of all rows by sort and sweep, per key. */
+function refAggSessions(rows: readonly Cell[][]): AggSession[] {
+  const byKey = new Map<string, Cell[][]>();
+  for (const r of rows) {
+    const list = byKey.get(show(r[1]));
+    if (list === undefined) byKey.set(show(r[1]), [r]);
+    else list.push(r);
+  }
+  const out: AggSession[] = [];
+  for (const [key, list] of byKey) {
+    list.sort((a, b) => ((a[0] as bigint) < (b[0] as bigint) ? -1 : (a[0] as bigint) > (b[0] as bigint) ? 1 : 0));
+    let cur: AggSession | null = null;
+    for (const r of list) {
+      const t = r[0] as bigint;
+      if (cur !== null && t <= cur.end) {
+        if (t + BigInt(GAP) > cur.end) cur.end = t + BigInt(GAP);
+        cur.rows.push(r);
+      } else {
+        cur = { start: t, end: t + BigInt(GAP), key, rows: [r] };
+        out.push(cur);
+      }
+    }
+  }
+  return out;
+}
+
+/** Runs rows through map tasks (random chunks), shuffle bytes, partition states; state reloaded from its bytes. */
+function aggEngineBatch(states: SessionStateTable[], rows: Cell[][], rand: () => number): SessionStateTable[] {
+  const inbox: Uint8Array[][] = states.map(() => []);
+  const maps = randomInt(rand, 1, 3);
+  let at = 0;
+  for (let m = 0; m < maps; m++) {
+    const to = m === maps - 1 ? rows.length : at + randomInt(rand, 0, rows.length - at);
+    const agg = new PartialSessionAggregator(aggLayout, 4);
+    for (let c = at; c < to;) {
+      const size = randomInt(rand, 1, 400);
+      agg.add(batch(aggInput, rows.slice(c, Math.min(to, c + size))), -Infinity);
+      c += size;
+    }
+    at = to;
+    agg.drainPartitions(states.length).partitions.forEach((p, i) => inbox[i].push(encodeSessionPartials(aggLayout, p)));
+  }
+  return states.map((table, p) => {
+    for (const bytes of inbox[p]) table.merge(decodeSessionPartials(aggLayout, bytes));
+    const fresh = new SessionStateTable(aggLayout, 4);
+    fresh.load(decodeSessionState(aggLayout, encodeSessionState(aggLayout, table.stateRows())));
+    return fresh;
+  });
+}
+
+/** Output rows as [start, end, key, avg_amount, avg_qty, avg_x, distinct_v, distinct_qty, n]. */
+function aggOutput(rows: ReturnType<SessionStateTable['allRows']>): Cell[][] {
+  const out = sessionOutputRows(aggLayout, rows);
+  assert.deepEqual(out.schema, aggSpec.schema);
+  const w = out.columns[0] as { children: { values: Float64Array }[] };
+  return rowsOf({ ...out, columns: out.columns.slice(1), schema: out.schema.slice(1) })
+    .map((r, i) => [BigInt(w.children[0].values[i]), BigInt(w.children[1].values[i]), ...r]);
+}
+
+function expectExact(got: Cell[][], expected: AggSession[], what: string): Map<string, Cell[]> {
+  const byBounds = new Map<string, Cell[]>();
+  for (const r of got) byBounds.set(`${r[0]} ${r[1]} ${show(r[2])}`, r);
+  assert.equal(got.length, expected.length, `${what}: sessions`);
+  for (const s of expected) {
+    const id = `${s.start} ${s.end} ${s.key}`;
+    const r = byBounds.get(id);
+    assert.ok(r !== undefined, `${what}: session ${id} missing`);
+    const amounts = s.rows.map((x) => x[2]).filter((a) => a !== null) as bigint[];
+    const qtys = s.rows.map((x) => x[3]).filter((a) => a !== null) as number[];
+    const xs = s.rows.map((x) => x[4]).filter((a) => a !== null) as number[];
+    const avgAmount = amounts.length === 0 ? null : halfUpAvg(amounts.reduce((a, b) => a + b, 0n), BigInt(amounts.length));
+    const avgQty = qtys.length === 0 ? null : Number(qtys.reduce((a, b) => a + BigInt(b), 0n)) / qtys.length;
+    const avgX = xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length;
+    assert.deepEqual(r.slice(3, 6), [avgAmount, avgQty, avgX], `${what}: averages of ${id}`);
+    assert.equal(r[8], BigInt(s.rows.length), `${what}: count of ${id}`);
+    const distinct: [Cell, number][] = [
+      [r[6], new Set(s.rows.map((x) => x[5]).filter((a) => a !== null)).size],
+      [r[7], new Set(qtys).size],
+    ];
+    for (const [[est, exact], rsd] of [[distinct[0], 0.05], [distinct[1], 0.02]] as [[Cell, number], number][]) {
+      assert.ok(Math.abs(Number(est) - exact) <= 3 * rsd * exact + 1, `${what}: approx_count_distinct of ${id} is ${est}, exact ${exact}`);
+    }
+  }
+  return byBounds;
+}
+
+describe('session windows: avg and approx_count_distinct', () => {
+  it('lays out avg as a sum and a count, approx_count_distinct as registers, and says the sketch width in the state', () => {
+    assert.deepEqual(aggLayout.stateSchema.slice(3).map((f) => `${f.name}: ${f.type.kind}`), [
+      'avg_amount.sum: decimal', 'avg_amount.count: long', 'avg_qty.sum: decimal', 'avg_qty.count: long', 'avg_x.sum: double', 'avg_x.count: long',
+      'distinct_v: binary', 'distinct_qty: binary', 'n: long',
+    ]);
+    const other = sessionLayout({ ...aggSpec, aggregates: aggSpec.aggregates.map((a) => (a.fn === 'approx_count_distinct' ? { ...a, relativeSD: 0.01 } : a)) }, aggInput);
+    const bytes = encodeSessionState(other, batch(other.stateSchema, []));
+    assert.throws(() => decodeSessionState(aggLayout, bytes), /approx_count_distinct\(p=14\)/);
+  });
+
+  it('an average beyond its decimal type fails naming the session and the key (avg(decimal(38,18)) is decimal(38,22))', () => {
+    const wideInput = [sqlField('ts', TIMESTAMP), sqlField('k', INT), sqlField('d', decimalType(38, 18))];
+    const wide = sessionLayout({
+      window: null, session: { column: 0, gapMicros: GAP }, keys: [{ column: 1, field: wideInput[1] }],
+      aggregates: [{ fn: 'avg', column: 2, field: sqlField('a', decimalType(38, 22)) }],
+      schema: [sqlField('session_window', WINDOW_STRUCT, false), wideInput[1], sqlField('a', decimalType(38, 22))],
+    }, wideInput);
+    const agg = new PartialSessionAggregator(wide);
+    // 10^17 as decimal(38,18): the average 10^17 needs 18 integer digits, decimal(38,22) has 16
+    agg.add(batch(wideInput, [[BigInt(T), 7, 10n ** 35n], [BigInt(T + 1), 7, 10n ** 35n]]), -Infinity);
+    const table = new SessionStateTable(wide);
+    for (const p of agg.drainPartitions(1).partitions) table.merge(p);
+    assert.throws(() => sessionOutputRows(wide, table.allRows()), (err: Error) => {
+      assert.equal(err.name, 'DecimalOverflowError');
+      assert.match(err.message, /avg\(d\) overflows decimal\(38,22\) for session \[2024-05-01T12:05:00\.000000Z, 2024-05-01T12:06:00\.000001Z\), k=7/);
+      return true;
+    });
+  });
+
+  for (const seed of [41, 42, 43]) {
+    it(`avg (decimal HALF_UP, int, double; nulls skipped) and approx_count_distinct of sessions merged within map tasks, across map tasks, partitions and batches, state reloaded (seed ${seed})`, () => {
+      const rand = seededRandom(seed);
+      const all: Cell[][] = [];
+      let states = Array.from({ length: P }, () => new SessionStateTable(aggLayout, 4));
+      for (let b = 0; b < 6; b++) {
+        const rows: Cell[][] = [];
+        for (let i = 0, n = randomInt(rand, 0, 300); i < n; i++) {
+          rows.push([
+            BigInt(T + randomInt(rand, 0, 30 * GAP)),
+            randomInt(rand, 0, 4),
+            rand() < 0.2 ? null : BigInt(randomInt(rand, -1_000_000, 1_000_000)),
+            rand() < 0.2 ? null : randomInt(rand, -2_000_000_000, 2_000_000_000),
+            rand() < 0.2 ? null : randomInt(rand, -4000, 4000) / 4,
+            rand() < 0.2 ? null : WORDS[randomInt(rand, 0, WORDS.length - 1)] + String(randomInt(rand, 0, 30)),
+          ]);
+        }
+        // a key whose only values are null: its averages are null, its distinct counts 0
+        if (b === 2) rows.push([BigInt(T + 3 * GAP), 99, null, null, null, null]);
+        all.push(...rows);
+        states = aggEngineBatch(states, rows, rand);
+        expectExact(states.flatMap((t) => aggOutput(t.allRows())), refAggSessions(all), `complete, batch ${b}`);
+      }
+      const nulls = states.flatMap((t) => aggOutput(t.allRows())).filter((r) => r[2] === 99);
+      assert.deepEqual(nulls.map((r) => r.slice(3)), [[null, null, null, 0n, 0n, 1n]]);
+      // append: every session closes at once, emitted through eviction
+      expectExact(states.flatMap((t) => aggOutput(t.evictClosed(Number.MAX_SAFE_INTEGER))), refAggSessions(all), 'evicted');
+      assert.equal(states.reduce((a, t) => a + t.numSessions, 0), 0);
+    });
+  }
+
+  it('approx_count_distinct of large sessions assembled from fragments of many batches and map tasks: the sketch of a one-pass read, within 3·rsd', () => {
+    const rand = seededRandom(77);
+    const keys = 3;
+    const perKey = 10_000;
+    // half a gap apart: one session per key over all rows, many fragments over a batch's eighth of them
+    const rows: Cell[][] = [];
+    for (let k = 0; k < keys; k++) {
+      for (let i = 0; i < perKey; i++) rows.push([BigInt(T + i * (GAP / 2)), k, BigInt(i), k * 1_000_000 + i, 0.5, `v${k}:${i % 5000}`]);
+    }
+    // shuffled: each batch holds scattered pieces of each session, joined only by later batches
+    for (let i = rows.length - 1; i > 0; i--) {
+      const j = randomInt(rand, 0, i);
+      [rows[i], rows[j]] = [rows[j], rows[i]];
+    }
+    let states = Array.from({ length: P }, () => new SessionStateTable(aggLayout, 4));
+    const batches = 8;
+    for (let b = 0; b < batches; b++) {
+      states = aggEngineBatch(states, rows.slice((b * rows.length) / batches, ((b + 1) * rows.length) / batches), rand);
+      if (b === 0) assert.ok(states.reduce((a, t) => a + t.numSessions, 0) > keys, 'the first batch leaves several fragments per key');
+    }
+    const expected = refAggSessions(rows);
+    assert.equal(expected.length, keys);
+    const got = expectExact(states.flatMap((t) => aggOutput(t.allRows())), expected, 'large');
+    // the merged registers are those of one pass over all the session's values (register-wise max is order-free)
+    const qtyPart = aggLayout.parts.findIndex((p) => p.stateField.name === 'distinct_qty');
+    const state = states.flatMap((t) => rowsOf(t.allRows()));
+    for (let k = 0; k < keys; k++) {
+      const one = makeAccumulator(aggLayout.parts[qtyPart], () => 'k');
+      one.ensureCapacity(1);
+      one.initGroups(0, 1);
+      const values = rows.filter((r) => r[1] === k);
+      one.update(new Int32Array(values.length), values.length, batch(aggInput, values).columns[3]);
+      const registers = rowsOf({ count: 1, schema: [aggLayout.parts[qtyPart].stateField], columns: [one.output(null, 1)] })[0][0];
+      const row = state.find((r) => r[2] === k) as Cell[];
+      assert.deepEqual(row[3 + qtyPart], registers, `key ${k}: registers`);
+      const est = Number(got.get(`${T} ${T + (perKey - 1) * (GAP / 2) + GAP} ${show(k)}`)?.[7]);
+      assert.ok(Math.abs(est - perKey) <= 3 * 0.02 * perKey, `key ${k}: estimate ${est} of ${perKey}`);
+    }
   });
 });
