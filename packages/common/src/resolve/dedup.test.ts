@@ -66,9 +66,6 @@ describe('resolveQuery: dropDuplicates', () => {
     ['a struct column at the dedup', specOf([...parsed, watermark, dedup(['event_id', 'ts'])]), [
       "dropDuplicates: column 'geo' is struct<city:string>; the rows are shuffled by their keys, which needs scalar columns: select the fields you need before dropDuplicates",
     ]],
-    ['dropDuplicates before a session window', specOf([...parsed, flat, watermark, dedup(['event_id', 'ts']), { op: 'aggregate', keys: [SESSION, col('user_id')], aggregates: [alias(call('count'), 'n')] }]), [
-      'dropDuplicates before a session window aggregation is not supported yet; deduplicate in an ingest job (Kafka → dropDuplicates → Delta) and aggregate that table, or group by a time window',
-    ]],
     ['dropDuplicates after an aggregation', specOf([...parsed, flat, watermark, { op: 'aggregate', keys: [window('ts', '1 minute'), col('user_id')], aggregates: [alias(call('count'), 'n')] }, dedup(['user_id'])]), [
       'dropDuplicates after an aggregation is not supported yet; its rows are already one per window and grouping keys',
     ]],
@@ -104,6 +101,20 @@ describe('resolveQuery: dropDuplicates', () => {
     assert.deepEqual(q.aggregate?.keys.map((k) => k.column), [1]);
     assert.deepEqual(q.aggregate?.aggregates.map((a) => a.column), [null, 2]);
     assert.deepEqual(fields(q.output), ['window struct<start:timestamp,end:timestamp> not null', 'user_id int', 'n bigint not null', 'total bigint']);
+    assert.deepEqual(resolvedQueryFromProto(resolvedQueryToProto(q)), q);
+    assert.deepEqual(checkResolvedQueryDocument(JSON.parse(JSON.stringify(q)), 'q'), q);
+  });
+
+  it('before a session window: the session time is the dedup event time, the steps between feed the aggregation', () => {
+    const q = resolve(specOf([
+      ...parsed, flat, watermark, dedup(['event_id', 'ts']),
+      { op: 'aggregate', keys: [col('user_id'), SESSION], aggregates: [alias(call('count'), 'n'), alias(call('sum', col('amount')), 'total')] },
+    ]));
+    assert.deepEqual(q.dedup?.keys, [0, 3]);
+    assert.deepEqual(fields(aggregateInput(q)), ['ts timestamp', 'user_id int', 'amount bigint']);
+    assert.equal(q.aggregate?.window ?? null, null);
+    assert.equal(q.aggregate?.session?.column, 0);
+    assert.deepEqual(fields(q.output), ['user_id int', 'session_window struct<start:timestamp,end:timestamp> not null', 'n bigint not null', 'total bigint']);
     assert.deepEqual(resolvedQueryFromProto(resolvedQueryToProto(q)), q);
     assert.deepEqual(checkResolvedQueryDocument(JSON.parse(JSON.stringify(q)), 'q'), q);
   });
