@@ -18,13 +18,15 @@
  * (kill -9) mid-run: both operators' state is rebuilt from the store (snapshots and change sets),
  * a batch cut short is replayed from its plan, and the table still equals the calculation. The
  * same query in update and complete mode ends with every window, open ones too, as calculated.
+ * The last test puts a session window after the dedup, groupBy(user_id, sessionWindow(ts, '30
+ * seconds')): the dedup reduce tasks pre-merge sessions and the session reduce tasks merge them.
  */
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { canonicalRows, OffsetLog, readTableRows, type BatchPlan } from '@tributary/common';
 import {
   col, count, DriverClient, fromJson, GrpcSubmitter, IntegerType, LongType, produceEvents, StringType, StructField, StructType, sum, TimestampType,
-  TributarySession, window, type DataFrame, type StreamingQuery,
+  sessionWindow, TributarySession, window, type DataFrame, type StreamingQuery,
 } from '@tributary/client';
 import { batchOf } from '../support/orders';
 import { testKafka } from '../support/infra';
@@ -115,6 +117,89 @@ function expectedTable(records: Parsed[], plans: BatchPlan[], mode: 'append' | '
   const rows = [...groups.values()].filter((g) => mode !== 'append' || g.start + WINDOW <= finalWatermark).map((g) => ({
     window: { start: String(g.start), end: String(g.start + WINDOW) }, user_id: String(g.user), n: String(g.n), total: String(g.total),
   }));
+  return { rows, late, duplicates };
+}
+
+const GAP = 30 * SECOND;
+const SLOT = 10 * SECOND;
+
+/**
+ * Event i of the session stream: 20 ms of event time after event i − 1, ± 0.5 s, by one of the 5
+ * users of the group active in its 10 s slot (a group in four, picked by a hash of the slot), so a
+ * user's activity pauses 0, 10, 20, 30, … s: sessions that go on, pause and bridge batches.
+ */
+function sessionEvent(i: number): Event {
+  const jitter = ((i * 7919) % 1000) * 1000 - 500_000;
+  const slot = Math.floor((i * 20_000) / SLOT);
+  const group = ((slot * 7919 + 13) % 101) % 4;
+  return { id: `s${i}`, user: group * 5 + (i % 5), amount: (i * 37) % 1000, tsMicros: BASE_MICROS + i * 20_000 + jitter + 777 };
+}
+
+/** The session originals in time order with copies right behind, in later batches, and long after (late by then). */
+function sessionStream(n: number): string[] {
+  const out: string[][] = [];
+  for (let i = 0; i < n; i++) out.push([jsonOf(sessionEvent(i))]);
+  for (let i = 0; i < n; i++) {
+    const v = jsonOf(sessionEvent(i));
+    if (i % 5 === 0) out[Math.min(n - 1, i + 1)].push(v);
+    if (i % 7 === 0) out[Math.min(n - 1, i + 400 + (i % 600))].push(v);
+  }
+  const values = out.flat();
+  for (let i = 0; i < n; i += 97) values.push(jsonOf(sessionEvent(i)));
+  return values;
+}
+
+/**
+ * Spark 3.5's dedup over the planned batches (as expectedTable), then session windows over the kept
+ * rows: a row is late for the sessions when ts + gap ≤ WM(N−1); per user, rows by time, a row whose
+ * ts ≤ the current session's end (last ts + gap) joins it; append emits a session once the final
+ * watermark ≥ its end. (A row the dedup keeps has ts > WM(N−1), so it can never touch a session
+ * already emitted, whose end ≤ WM(N−1): sessions over all kept rows are the ones batch by batch.)
+ */
+function expectedSessionTable(records: Parsed[], plans: BatchPlan[]): Expected {
+  const dedupState = new Map<string, number>();
+  const kept: Parsed[] = [];
+  let late = 0;
+  let duplicates = 0;
+  let finalWatermark = -Infinity;
+  for (const plan of [...plans].sort((a, b) => a.batchId - b.batchId)) {
+    const ranges = plan.sources.flatMap((s) => s.partitions);
+    const inBatch = records
+      .filter((r) => ranges.some((p) => p.partition === r.partition && r.offset >= Number(p.from) && r.offset < Number(p.to)))
+      .sort((a, b) => a.partition - b.partition || a.offset - b.offset);
+    for (const r of inBatch) {
+      if (r.tsMicros <= plan.lateWatermarkMicros) { late++; continue; }
+      const key = `${r.id}@${r.tsMicros}`;
+      if (dedupState.has(key)) { duplicates++; continue; }
+      dedupState.set(key, r.tsMicros);
+      if (r.tsMicros + GAP <= plan.lateWatermarkMicros) continue;
+      kept.push(r);
+    }
+    for (const [key, expiry] of dedupState) if (expiry <= plan.watermarkMicros) dedupState.delete(key);
+    finalWatermark = Math.max(finalWatermark, plan.watermarkMicros);
+  }
+  const byUser = new Map<number, Parsed[]>();
+  for (const r of kept) byUser.set(r.user, [...(byUser.get(r.user) ?? []), r]);
+  const rows: Record<string, unknown>[] = [];
+  for (const [user, list] of byUser) {
+    list.sort((a, b) => a.tsMicros - b.tsMicros);
+    let cur: { start: number; end: number; n: bigint; total: bigint } | null = null;
+    const flush = (): void => {
+      if (cur === null || cur.end > finalWatermark) return;
+      rows.push({ user_id: String(user), session_window: { start: String(cur.start), end: String(cur.end) }, n: String(cur.n), total: String(cur.total) });
+    };
+    for (const r of list) {
+      if (cur !== null && r.tsMicros <= cur.end) {
+        cur.end = Math.max(cur.end, r.tsMicros + GAP);
+        cur.n += 1n;
+        cur.total += BigInt(r.amount);
+      } else {
+        flush();
+        cur = { start: r.tsMicros, end: r.tsMicros + GAP, n: 1n, total: BigInt(r.amount) };
+      }
+    }
+    flush();
+  }
   return { rows, late, duplicates };
 }
 
@@ -280,6 +365,51 @@ describe('dropDuplicates before an aggregation on a real cluster (Kafka, Redis, 
     // Each batch landed in the table exactly once: txn versions 0, 1, 2, … with no gap or repeat.
     const batches = deltaCommits(table).filter((c) => c.version > 0).map((c) => c.actions.find((a) => a.txn && a.txn.appId === query.id)?.txn.version);
     assert.deepEqual(batches, batches.map((_, i) => i));
+  });
+
+  it('before a session window: each event counts once in its session, sessions spanning batches, as an independent calculation expects', async () => {
+    const topic = `events_sessions_${Date.now()}`;
+    await produceEvents(testKafka(), topic, 4, batchOf(sessionStream(10_000)));
+    const records = (await readTopicEvents(testKafka(), topic)).map(parseRecord);
+    const table = path.join(env.dir, 'delta', 'sessions');
+    const checkpoint = path.join(env.dir, 'chk-sessions');
+    const frame = session().readStream.format('kafka')
+      .option('kafka.bootstrap.servers', testKafka()).option('subscribe', topic)
+      .option('startingOffsets', 'earliest').option('maxOffsetsPerTrigger', 1_500).load()
+      .select(fromJson(col('value').cast('string'), EVENT_SCHEMA).alias('e')).select('e.*')
+      .withWatermark('ts', '30 seconds')
+      .dropDuplicates(['event_id', 'ts'])
+      .groupBy(col('user_id'), sessionWindow(col('ts'), '30 seconds'))
+      .agg(count('*').alias('n'), sum('amount').alias('total'));
+    const query = await runToEnd(frame, table, checkpoint);
+
+    const plans = await plansOf(checkpoint);
+    assert.ok(plans.filter((p) => !p.noData).length >= 5, 'several batches');
+    const expected = expectedSessionTable(records, plans);
+    assert.ok(expected.duplicates > 2_500 && expected.late > 50, `the stream holds duplicates (${expected.duplicates}) and late copies (${expected.late})`);
+    const rows = canonicalRows(await readTableRows(table));
+    assert.deepEqual(Object.keys(rows[0]), ['user_id', 'session_window', 'n', 'total']);
+    assert.ok(expected.rows.length > 40, `many sessions expected, got ${expected.rows.length}`);
+    // Sessions that bridge batches: some hold rows of more than one batch.
+    const firstBatch = new Map<number, number>(); // ts → the first batch that read it (its kept copy)
+    for (const r of records) {
+      const b = plans.find((p) => p.sources[0].partitions.some((q) => q.partition === r.partition && r.offset >= Number(q.from) && r.offset < Number(q.to)))?.batchId ?? -1;
+      firstBatch.set(r.tsMicros, Math.min(firstBatch.get(r.tsMicros) ?? Infinity, b));
+    }
+    const batchOfTs = (ts: number): number => firstBatch.get(ts) ?? -1;
+    const spanning = expected.rows.filter((r) => {
+      const w = r.session_window as { start: string; end: string };
+      return batchOfTs(Number(w.start)) !== batchOfTs(Number(w.end) - GAP);
+    });
+    assert.ok(spanning.length > 5, `sessions spanning batches (${spanning.length})`);
+    assert.equal(rows.length, expected.rows.length, 'one row per session');
+    assert.deepEqual(sorted(rows), sorted(expected.rows));
+
+    const progress = await query.recentProgress();
+    const withData = progress.filter((p) => p.numInputRows > 0);
+    assert.ok(withData.every((p) => p.stateOperators.map((o) => o.operatorName).join(',') === 'dedupe,stateStoreSave'), "Spark's two state operators, in plan order");
+    assert.equal(progress.reduce((a, p) => a + (p.stateOperators[0].customMetrics?.numDroppedDuplicateRows ?? 0), 0), expected.duplicates, 'duplicates dropped');
+    assert.equal(progress.reduce((a, p) => a + p.lateRows.total, 0), expected.late, 'late rows counted');
   });
 
   for (const mode of ['update', 'complete'] as const) {
