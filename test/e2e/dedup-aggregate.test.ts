@@ -153,10 +153,11 @@ function sessionStream(n: number): string[] {
  * Spark 3.5's dedup over the planned batches (as expectedTable), then session windows over the kept
  * rows: a row is late for the sessions when ts + gap ≤ WM(N−1); per user, rows by time, a row whose
  * ts ≤ the current session's end (last ts + gap) joins it; append emits a session once the final
- * watermark ≥ its end. (A row the dedup keeps has ts > WM(N−1), so it can never touch a session
- * already emitted, whose end ≤ WM(N−1): sessions over all kept rows are the ones batch by batch.)
+ * watermark ≥ its end; complete: every session, no row late for the sessions. (A row the dedup keeps
+ * has ts > WM(N−1), so it can never touch a session already emitted and evicted, whose end ≤ WM(N−1):
+ * sessions over all kept rows are the ones batch by batch.)
  */
-function expectedSessionTable(records: Parsed[], plans: BatchPlan[]): Expected {
+function expectedSessionTable(records: Parsed[], plans: BatchPlan[], mode: 'append' | 'complete'): Expected {
   const dedupState = new Map<string, number>();
   const kept: Parsed[] = [];
   let late = 0;
@@ -172,7 +173,7 @@ function expectedSessionTable(records: Parsed[], plans: BatchPlan[]): Expected {
       const key = `${r.id}@${r.tsMicros}`;
       if (dedupState.has(key)) { duplicates++; continue; }
       dedupState.set(key, r.tsMicros);
-      if (r.tsMicros + GAP <= plan.lateWatermarkMicros) continue;
+      if (mode === 'append' && r.tsMicros + GAP <= plan.lateWatermarkMicros) continue;
       kept.push(r);
     }
     for (const [key, expiry] of dedupState) if (expiry <= plan.watermarkMicros) dedupState.delete(key);
@@ -185,7 +186,7 @@ function expectedSessionTable(records: Parsed[], plans: BatchPlan[]): Expected {
     list.sort((a, b) => a.tsMicros - b.tsMicros);
     let cur: { start: number; end: number; n: bigint; total: bigint } | null = null;
     const flush = (): void => {
-      if (cur === null || cur.end > finalWatermark) return;
+      if (cur === null || (mode === 'append' && cur.end > finalWatermark)) return;
       rows.push({ user_id: String(user), session_window: { start: String(cur.start), end: String(cur.end) }, n: String(cur.n), total: String(cur.total) });
     };
     for (const r of list) {
@@ -367,50 +368,52 @@ describe('dropDuplicates before an aggregation on a real cluster (Kafka, Redis, 
     assert.deepEqual(batches, batches.map((_, i) => i));
   });
 
-  it('before a session window: each event counts once in its session, sessions spanning batches, as an independent calculation expects', async () => {
-    const topic = `events_sessions_${Date.now()}`;
-    await produceEvents(testKafka(), topic, 4, batchOf(sessionStream(10_000)));
-    const records = (await readTopicEvents(testKafka(), topic)).map(parseRecord);
-    const table = path.join(env.dir, 'delta', 'sessions');
-    const checkpoint = path.join(env.dir, 'chk-sessions');
-    const frame = session().readStream.format('kafka')
-      .option('kafka.bootstrap.servers', testKafka()).option('subscribe', topic)
-      .option('startingOffsets', 'earliest').option('maxOffsetsPerTrigger', 1_500).load()
-      .select(fromJson(col('value').cast('string'), EVENT_SCHEMA).alias('e')).select('e.*')
-      .withWatermark('ts', '30 seconds')
-      .dropDuplicates(['event_id', 'ts'])
-      .groupBy(col('user_id'), sessionWindow(col('ts'), '30 seconds'))
-      .agg(count('*').alias('n'), sum('amount').alias('total'));
-    const query = await runToEnd(frame, table, checkpoint);
+  for (const mode of ['append', 'complete'] as const) {
+    it(`before a session window (${mode}): each event counts once in its session, sessions spanning batches, as an independent calculation expects`, async () => {
+      const topic = `events_sessions_${mode}_${Date.now()}`;
+      await produceEvents(testKafka(), topic, 4, batchOf(sessionStream(10_000)));
+      const records = (await readTopicEvents(testKafka(), topic)).map(parseRecord);
+      const table = path.join(env.dir, 'delta', `sessions-${mode}`);
+      const checkpoint = path.join(env.dir, `chk-sessions-${mode}`);
+      const frame = session().readStream.format('kafka')
+        .option('kafka.bootstrap.servers', testKafka()).option('subscribe', topic)
+        .option('startingOffsets', 'earliest').option('maxOffsetsPerTrigger', 1_500).load()
+        .select(fromJson(col('value').cast('string'), EVENT_SCHEMA).alias('e')).select('e.*')
+        .withWatermark('ts', '30 seconds')
+        .dropDuplicates(['event_id', 'ts'])
+        .groupBy(col('user_id'), sessionWindow(col('ts'), '30 seconds'))
+        .agg(count('*').alias('n'), sum('amount').alias('total'));
+      const query = await runToEnd(frame, table, checkpoint, mode);
 
-    const plans = await plansOf(checkpoint);
-    assert.ok(plans.filter((p) => !p.noData).length >= 5, 'several batches');
-    const expected = expectedSessionTable(records, plans);
-    assert.ok(expected.duplicates > 2_500 && expected.late > 50, `the stream holds duplicates (${expected.duplicates}) and late copies (${expected.late})`);
-    const rows = canonicalRows(await readTableRows(table));
-    assert.deepEqual(Object.keys(rows[0]), ['user_id', 'session_window', 'n', 'total']);
-    assert.ok(expected.rows.length > 40, `many sessions expected, got ${expected.rows.length}`);
-    // Sessions that bridge batches: some hold rows of more than one batch.
-    const firstBatch = new Map<number, number>(); // ts → the first batch that read it (its kept copy)
-    for (const r of records) {
-      const b = plans.find((p) => p.sources[0].partitions.some((q) => q.partition === r.partition && r.offset >= Number(q.from) && r.offset < Number(q.to)))?.batchId ?? -1;
-      firstBatch.set(r.tsMicros, Math.min(firstBatch.get(r.tsMicros) ?? Infinity, b));
-    }
-    const batchOfTs = (ts: number): number => firstBatch.get(ts) ?? -1;
-    const spanning = expected.rows.filter((r) => {
-      const w = r.session_window as { start: string; end: string };
-      return batchOfTs(Number(w.start)) !== batchOfTs(Number(w.end) - GAP);
+      const plans = await plansOf(checkpoint);
+      assert.ok(plans.filter((p) => !p.noData).length >= 5, 'several batches');
+      const expected = expectedSessionTable(records, plans, mode);
+      assert.ok(expected.duplicates > 2_500 && expected.late > 50, `the stream holds duplicates (${expected.duplicates}) and late copies (${expected.late})`);
+      const rows = canonicalRows(await readTableRows(table));
+      assert.deepEqual(Object.keys(rows[0]), ['user_id', 'session_window', 'n', 'total']);
+      assert.ok(expected.rows.length > 40, `many sessions expected, got ${expected.rows.length}`);
+      // Sessions that bridge batches: some hold rows of more than one batch.
+      const firstBatch = new Map<number, number>(); // ts → the first batch that read it (its kept copy)
+      for (const r of records) {
+        const b = plans.find((p) => p.sources[0].partitions.some((q) => q.partition === r.partition && r.offset >= Number(q.from) && r.offset < Number(q.to)))?.batchId ?? -1;
+        firstBatch.set(r.tsMicros, Math.min(firstBatch.get(r.tsMicros) ?? Infinity, b));
+      }
+      const batchOfTs = (ts: number): number => firstBatch.get(ts) ?? -1;
+      const spanning = expected.rows.filter((r) => {
+        const w = r.session_window as { start: string; end: string };
+        return batchOfTs(Number(w.start)) !== batchOfTs(Number(w.end) - GAP);
+      });
+      assert.ok(spanning.length > 5, `sessions spanning batches (${spanning.length})`);
+      assert.equal(rows.length, expected.rows.length, 'one row per session');
+      assert.deepEqual(sorted(rows), sorted(expected.rows));
+
+      const progress = await query.recentProgress();
+      const withData = progress.filter((p) => p.numInputRows > 0);
+      assert.ok(withData.every((p) => p.stateOperators.map((o) => o.operatorName).join(',') === 'dedupe,stateStoreSave'), "Spark's two state operators, in plan order");
+      assert.equal(progress.reduce((a, p) => a + (p.stateOperators[0].customMetrics?.numDroppedDuplicateRows ?? 0), 0), expected.duplicates, 'duplicates dropped');
+      assert.equal(progress.reduce((a, p) => a + p.lateRows.total, 0), expected.late, 'late rows counted');
     });
-    assert.ok(spanning.length > 5, `sessions spanning batches (${spanning.length})`);
-    assert.equal(rows.length, expected.rows.length, 'one row per session');
-    assert.deepEqual(sorted(rows), sorted(expected.rows));
-
-    const progress = await query.recentProgress();
-    const withData = progress.filter((p) => p.numInputRows > 0);
-    assert.ok(withData.every((p) => p.stateOperators.map((o) => o.operatorName).join(',') === 'dedupe,stateStoreSave'), "Spark's two state operators, in plan order");
-    assert.equal(progress.reduce((a, p) => a + (p.stateOperators[0].customMetrics?.numDroppedDuplicateRows ?? 0), 0), expected.duplicates, 'duplicates dropped');
-    assert.equal(progress.reduce((a, p) => a + p.lateRows.total, 0), expected.late, 'late rows counted');
-  });
+  }
 
   for (const mode of ['update', 'complete'] as const) {
     it(`${mode} mode: every window, open ones too, holds each event once, as the calculation expects`, async () => {
