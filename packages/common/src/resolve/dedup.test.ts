@@ -140,6 +140,9 @@ describe('diffResolved: dropDuplicates on a restart', () => {
     ]);
     const counted = (size: string): QuerySpecV2 => job(dedup(['event_id', 'ts']), { op: 'aggregate', keys: [col('user_id'), window('ts', size)], aggregates: [alias(call('count'), 'n')] });
     assert.deepEqual(diffResolved(resolve(counted('1 minute')), resolve(counted('2 minutes'))), ['the window changed from window(ts, 1 minute) to window(ts, 2 minutes)']);
+    const sessions = (gap: string): QuerySpecV2 => job(dedup(['event_id', 'ts']), { op: 'aggregate', keys: [col('user_id'), call('session_window', col('ts'), lit(gap))], aggregates: [alias(call('count'), 'n')] });
+    assert.deepEqual(diffResolved(resolve(sessions('5 minutes')), resolve(sessions('5 minutes'))), []);
+    assert.deepEqual(diffResolved(resolve(sessions('5 minutes')), resolve(sessions('10 minutes'))), ['the window changed from session_window(ts, gap 5 minutes) to session_window(ts, gap 10 minutes)']);
     const renamed = specOf([...parsed, flat, { op: 'withColumnRenamed', from: 'event_id', to: 'id' }, watermark, dedup(['id', 'ts'])]);
     assert.deepEqual(diffResolved(resolve(job(dedup(['event_id', 'ts']))), resolve(renamed)), []);
   });

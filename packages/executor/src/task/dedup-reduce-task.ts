@@ -13,7 +13,8 @@
  *      - an ingest job (`run`): run `post` over them and write them as the table's data files;
  *      - dropDuplicates before an aggregation (`runBeforeAggregate`, batch-stages.ts): run the steps
  *        between (dedup.beforeAggregate), aggregate them partially (late (row, window) pairs, window
- *        end ≤ WM(N−1), dropped as a map task drops them), and once every partition is done push
+ *        end ≤ WM(N−1), dropped as a map task drops them; before a session window, pre-merge their
+ *        sessions per key, a row late when t + gap ≤ WM(N−1)), and once every partition is done push
  *        one message of partials per aggregation partition to its owner, as a map task of the
  *        second shuffle whose id the driver gave; the aggregation's reduce takes them from there.
  *        Its dedup state lives in store partition P + p (dedupStatePartition); the rows a
