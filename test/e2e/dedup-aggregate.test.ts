@@ -18,8 +18,9 @@
  * (kill -9) mid-run: both operators' state is rebuilt from the store (snapshots and change sets),
  * a batch cut short is replayed from its plan, and the table still equals the calculation. The
  * same query in update and complete mode ends with every window, open ones too, as calculated.
- * The last test puts a session window after the dedup, groupBy(user_id, sessionWindow(ts, '30
- * seconds')): the dedup reduce tasks pre-merge sessions and the session reduce tasks merge them.
+ * Three tests put a session window after the dedup, groupBy(user_id, sessionWindow(ts, '30
+ * seconds')): the dedup reduce tasks pre-merge sessions and the session reduce tasks merge them, in
+ * append and complete mode, and in append mode across a kill -9 of the whole cluster.
  */
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
@@ -228,6 +229,15 @@ describe('dropDuplicates before an aggregation on a real cluster (Kafka, Redis, 
     .groupBy(window(col('ts'), '10 seconds'), col('user_id'))
     .agg(count('*').alias('n'), sum('amount').alias('total'));
 
+  const sessionized = (topic: string, maxOffsets: number): DataFrame => session().readStream.format('kafka')
+    .option('kafka.bootstrap.servers', testKafka()).option('subscribe', topic)
+    .option('startingOffsets', 'earliest').option('maxOffsetsPerTrigger', maxOffsets).load()
+    .select(fromJson(col('value').cast('string'), EVENT_SCHEMA).alias('e')).select('e.*')
+    .withWatermark('ts', '30 seconds')
+    .dropDuplicates(['event_id', 'ts'])
+    .groupBy(col('user_id'), sessionWindow(col('ts'), '30 seconds'))
+    .agg(count('*').alias('n'), sum('amount').alias('total'));
+
   const runToEnd = async (frame: DataFrame, table: string, checkpoint: string, mode: 'append' | 'update' | 'complete' = 'append'): Promise<StreamingQuery> => {
     const query = await frame.writeStream.format('delta').outputMode(mode).option('checkpointLocation', checkpoint)
       .trigger({ availableNow: true }).start(table);
@@ -375,15 +385,7 @@ describe('dropDuplicates before an aggregation on a real cluster (Kafka, Redis, 
       const records = (await readTopicEvents(testKafka(), topic)).map(parseRecord);
       const table = path.join(env.dir, 'delta', `sessions-${mode}`);
       const checkpoint = path.join(env.dir, `chk-sessions-${mode}`);
-      const frame = session().readStream.format('kafka')
-        .option('kafka.bootstrap.servers', testKafka()).option('subscribe', topic)
-        .option('startingOffsets', 'earliest').option('maxOffsetsPerTrigger', 1_500).load()
-        .select(fromJson(col('value').cast('string'), EVENT_SCHEMA).alias('e')).select('e.*')
-        .withWatermark('ts', '30 seconds')
-        .dropDuplicates(['event_id', 'ts'])
-        .groupBy(col('user_id'), sessionWindow(col('ts'), '30 seconds'))
-        .agg(count('*').alias('n'), sum('amount').alias('total'));
-      const query = await runToEnd(frame, table, checkpoint, mode);
+      const query = await runToEnd(sessionized(topic, 1_500), table, checkpoint, mode);
 
       const plans = await plansOf(checkpoint);
       assert.ok(plans.filter((p) => !p.noData).length >= 5, 'several batches');
@@ -414,6 +416,43 @@ describe('dropDuplicates before an aggregation on a real cluster (Kafka, Redis, 
       assert.equal(progress.reduce((a, p) => a + p.lateRows.total, 0), expected.late, 'late rows counted');
     });
   }
+
+  it('before a session window, resumes after kill -9 of the driver and every executor mid-run: dedup and session state come back from the store, as the calculation expects', async () => {
+    const topic = `events_sessions_kill_${Date.now()}`;
+    await produceEvents(testKafka(), topic, 4, batchOf(sessionStream(20_000)));
+    const records = (await readTopicEvents(testKafka(), topic)).map(parseRecord);
+    const ends = new Map<number, number>();
+    for (const r of records) ends.set(r.partition, Math.max(ends.get(r.partition) ?? 0, r.offset + 1));
+    const cluster = env.cluster;
+    const table = path.join(env.dir, 'delta', 'sessions-kill');
+    const checkpoint = path.join(env.dir, 'chk-sessions-kill');
+    const query = await sessionized(topic, 1_000).writeStream.format('delta').outputMode('append').option('checkpointLocation', checkpoint)
+      .trigger({ processingTime: '200 milliseconds' }).start(table);
+    const describe = async (): Promise<string> => JSON.stringify((await query.lastProgress())?.sources ?? null);
+    await waitUntil(query, async () => ((await query.lastProgress())?.batchId ?? -1) >= 11, 300_000, describe);
+    cluster.kill('driver');
+    for (const id of [...cluster.executors.keys()]) cluster.kill(id);
+    await cluster.driver.exited;
+    await cluster.restartDriver();
+    const fresh = [await cluster.addExecutor(), await cluster.addExecutor()];
+    const done = async (): Promise<boolean> => {
+      const end = (await query.lastProgress())?.sources[0]?.endOffset?.[topic] as Record<string, string> | undefined;
+      return end !== undefined && [...ends].every(([p, o]) => Number(end[String(p)]) === o);
+    };
+    await waitUntil(query, done, 300_000, describe);
+    await query.stop();
+    const last = (await query.lastProgress())?.batchId ?? -1;
+
+    const plans = (await plansOf(checkpoint)).filter((p) => p.batchId <= last);
+    const expected = expectedSessionTable(records, plans, 'append');
+    assert.ok(expected.duplicates > 5_000 && expected.rows.length > 80, `duplicates (${expected.duplicates}) and sessions (${expected.rows.length})`);
+    assert.deepEqual(sorted(canonicalRows(await readTableRows(table))), sorted(expected.rows));
+    assert.match(cluster.logOf('driver'), /resumed/);
+    const logs = fresh.map((id) => cluster.logOf(id)).join('\n');
+    assert.match(logs, /loaded state of partition \d+ at version \d+ \(snapshot 10 \+/, 'new executors rebuilt state from a snapshot and change sets');
+    const batches = deltaCommits(table).filter((c) => c.version > 0).map((c) => c.actions.find((a) => a.txn && a.txn.appId === query.id)?.txn.version);
+    assert.deepEqual(batches, batches.map((_, i) => i));
+  });
 
   for (const mode of ['update', 'complete'] as const) {
     it(`${mode} mode: every window, open ones too, holds each event once, as the calculation expects`, async () => {
