@@ -18,13 +18,16 @@
  * (kill -9) mid-run: both operators' state is rebuilt from the store (snapshots and change sets),
  * a batch cut short is replayed from its plan, and the table still equals the calculation. The
  * same query in update and complete mode ends with every window, open ones too, as calculated.
+ * Three tests put a session window after the dedup, groupBy(user_id, sessionWindow(ts, '30
+ * seconds')): the dedup reduce tasks pre-merge sessions and the session reduce tasks merge them, in
+ * append and complete mode, and in append mode across a kill -9 of the whole cluster.
  */
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { canonicalRows, OffsetLog, readTableRows, type BatchPlan } from '@tributary/common';
 import {
   col, count, DriverClient, fromJson, GrpcSubmitter, IntegerType, LongType, produceEvents, StringType, StructField, StructType, sum, TimestampType,
-  TributarySession, window, type DataFrame, type StreamingQuery,
+  sessionWindow, TributarySession, window, type DataFrame, type StreamingQuery,
 } from '@tributary/client';
 import { batchOf } from '../support/orders';
 import { testKafka } from '../support/infra';
@@ -118,6 +121,90 @@ function expectedTable(records: Parsed[], plans: BatchPlan[], mode: 'append' | '
   return { rows, late, duplicates };
 }
 
+const GAP = 30 * SECOND;
+const SLOT = 10 * SECOND;
+
+/**
+ * Event i of the session stream: 20 ms of event time after event i − 1, ± 0.5 s, by one of the 5
+ * users of the group active in its 10 s slot (a group in four, picked by a hash of the slot), so a
+ * user's activity pauses 0, 10, 20, 30, … s: sessions that go on, pause and bridge batches.
+ */
+function sessionEvent(i: number): Event {
+  const jitter = ((i * 7919) % 1000) * 1000 - 500_000;
+  const slot = Math.floor((i * 20_000) / SLOT);
+  const group = ((slot * 7919 + 13) % 101) % 4;
+  return { id: `s${i}`, user: group * 5 + (i % 5), amount: (i * 37) % 1000, tsMicros: BASE_MICROS + i * 20_000 + jitter + 777 };
+}
+
+/** The session originals in time order with copies right behind, in later batches, and long after (late by then). */
+function sessionStream(n: number): string[] {
+  const out: string[][] = [];
+  for (let i = 0; i < n; i++) out.push([jsonOf(sessionEvent(i))]);
+  for (let i = 0; i < n; i++) {
+    const v = jsonOf(sessionEvent(i));
+    if (i % 5 === 0) out[Math.min(n - 1, i + 1)].push(v);
+    if (i % 7 === 0) out[Math.min(n - 1, i + 400 + (i % 600))].push(v);
+  }
+  const values = out.flat();
+  for (let i = 0; i < n; i += 97) values.push(jsonOf(sessionEvent(i)));
+  return values;
+}
+
+/**
+ * Spark 3.5's dedup over the planned batches (as expectedTable), then session windows over the kept
+ * rows: a row is late for the sessions when ts + gap ≤ WM(N−1); per user, rows by time, a row whose
+ * ts ≤ the current session's end (last ts + gap) joins it; append emits a session once the final
+ * watermark ≥ its end; complete: every session, no row late for the sessions. (A row the dedup keeps
+ * has ts > WM(N−1), so it can never touch a session already emitted and evicted, whose end ≤ WM(N−1):
+ * sessions over all kept rows are the ones batch by batch.)
+ */
+function expectedSessionTable(records: Parsed[], plans: BatchPlan[], mode: 'append' | 'complete'): Expected {
+  const dedupState = new Map<string, number>();
+  const kept: Parsed[] = [];
+  let late = 0;
+  let duplicates = 0;
+  let finalWatermark = -Infinity;
+  for (const plan of [...plans].sort((a, b) => a.batchId - b.batchId)) {
+    const ranges = plan.sources.flatMap((s) => s.partitions);
+    const inBatch = records
+      .filter((r) => ranges.some((p) => p.partition === r.partition && r.offset >= Number(p.from) && r.offset < Number(p.to)))
+      .sort((a, b) => a.partition - b.partition || a.offset - b.offset);
+    for (const r of inBatch) {
+      if (r.tsMicros <= plan.lateWatermarkMicros) { late++; continue; }
+      const key = `${r.id}@${r.tsMicros}`;
+      if (dedupState.has(key)) { duplicates++; continue; }
+      dedupState.set(key, r.tsMicros);
+      if (mode === 'append' && r.tsMicros + GAP <= plan.lateWatermarkMicros) continue;
+      kept.push(r);
+    }
+    for (const [key, expiry] of dedupState) if (expiry <= plan.watermarkMicros) dedupState.delete(key);
+    finalWatermark = Math.max(finalWatermark, plan.watermarkMicros);
+  }
+  const byUser = new Map<number, Parsed[]>();
+  for (const r of kept) byUser.set(r.user, [...(byUser.get(r.user) ?? []), r]);
+  const rows: Record<string, unknown>[] = [];
+  for (const [user, list] of byUser) {
+    list.sort((a, b) => a.tsMicros - b.tsMicros);
+    let cur: { start: number; end: number; n: bigint; total: bigint } | null = null;
+    const flush = (): void => {
+      if (cur === null || (mode === 'append' && cur.end > finalWatermark)) return;
+      rows.push({ user_id: String(user), session_window: { start: String(cur.start), end: String(cur.end) }, n: String(cur.n), total: String(cur.total) });
+    };
+    for (const r of list) {
+      if (cur !== null && r.tsMicros <= cur.end) {
+        cur.end = Math.max(cur.end, r.tsMicros + GAP);
+        cur.n += 1n;
+        cur.total += BigInt(r.amount);
+      } else {
+        flush();
+        cur = { start: r.tsMicros, end: r.tsMicros + GAP, n: 1n, total: BigInt(r.amount) };
+      }
+    }
+    flush();
+  }
+  return { rows, late, duplicates };
+}
+
 const sorted = (rows: Record<string, unknown>[]): string[] => rows.map((r) => JSON.stringify(r)).sort();
 
 async function plansOf(checkpoint: string): Promise<BatchPlan[]> {
@@ -140,6 +227,15 @@ describe('dropDuplicates before an aggregation on a real cluster (Kafka, Redis, 
     .dropDuplicates(['event_id', 'ts'])
     .filter(col('amount').geq(0))
     .groupBy(window(col('ts'), '10 seconds'), col('user_id'))
+    .agg(count('*').alias('n'), sum('amount').alias('total'));
+
+  const sessionized = (topic: string, maxOffsets: number): DataFrame => session().readStream.format('kafka')
+    .option('kafka.bootstrap.servers', testKafka()).option('subscribe', topic)
+    .option('startingOffsets', 'earliest').option('maxOffsetsPerTrigger', maxOffsets).load()
+    .select(fromJson(col('value').cast('string'), EVENT_SCHEMA).alias('e')).select('e.*')
+    .withWatermark('ts', '30 seconds')
+    .dropDuplicates(['event_id', 'ts'])
+    .groupBy(col('user_id'), sessionWindow(col('ts'), '30 seconds'))
     .agg(count('*').alias('n'), sum('amount').alias('total'));
 
   const runToEnd = async (frame: DataFrame, table: string, checkpoint: string, mode: 'append' | 'update' | 'complete' = 'append'): Promise<StreamingQuery> => {
@@ -278,6 +374,82 @@ describe('dropDuplicates before an aggregation on a real cluster (Kafka, Redis, 
     const logs = fresh.map((id) => cluster.logOf(id)).join('\n');
     assert.match(logs, /loaded state of partition \d+ at version \d+ \(snapshot 10 \+/, 'new executors rebuilt state from a snapshot and change sets');
     // Each batch landed in the table exactly once: txn versions 0, 1, 2, … with no gap or repeat.
+    const batches = deltaCommits(table).filter((c) => c.version > 0).map((c) => c.actions.find((a) => a.txn && a.txn.appId === query.id)?.txn.version);
+    assert.deepEqual(batches, batches.map((_, i) => i));
+  });
+
+  for (const mode of ['append', 'complete'] as const) {
+    it(`before a session window (${mode}): each event counts once in its session, sessions spanning batches, as an independent calculation expects`, async () => {
+      const topic = `events_sessions_${mode}_${Date.now()}`;
+      await produceEvents(testKafka(), topic, 4, batchOf(sessionStream(10_000)));
+      const records = (await readTopicEvents(testKafka(), topic)).map(parseRecord);
+      const table = path.join(env.dir, 'delta', `sessions-${mode}`);
+      const checkpoint = path.join(env.dir, `chk-sessions-${mode}`);
+      const query = await runToEnd(sessionized(topic, 1_500), table, checkpoint, mode);
+
+      const plans = await plansOf(checkpoint);
+      assert.ok(plans.filter((p) => !p.noData).length >= 5, 'several batches');
+      const expected = expectedSessionTable(records, plans, mode);
+      assert.ok(expected.duplicates > 2_500 && expected.late > 50, `the stream holds duplicates (${expected.duplicates}) and late copies (${expected.late})`);
+      const rows = canonicalRows(await readTableRows(table));
+      assert.deepEqual(Object.keys(rows[0]), ['user_id', 'session_window', 'n', 'total']);
+      assert.ok(expected.rows.length > 40, `many sessions expected, got ${expected.rows.length}`);
+      // Sessions that bridge batches: some hold rows of more than one batch.
+      const firstBatch = new Map<number, number>(); // ts → the first batch that read it (its kept copy)
+      for (const r of records) {
+        const b = plans.find((p) => p.sources[0].partitions.some((q) => q.partition === r.partition && r.offset >= Number(q.from) && r.offset < Number(q.to)))?.batchId ?? -1;
+        firstBatch.set(r.tsMicros, Math.min(firstBatch.get(r.tsMicros) ?? Infinity, b));
+      }
+      const batchOfTs = (ts: number): number => firstBatch.get(ts) ?? -1;
+      const spanning = expected.rows.filter((r) => {
+        const w = r.session_window as { start: string; end: string };
+        return batchOfTs(Number(w.start)) !== batchOfTs(Number(w.end) - GAP);
+      });
+      assert.ok(spanning.length > 5, `sessions spanning batches (${spanning.length})`);
+      assert.equal(rows.length, expected.rows.length, 'one row per session');
+      assert.deepEqual(sorted(rows), sorted(expected.rows));
+
+      const progress = await query.recentProgress();
+      const withData = progress.filter((p) => p.numInputRows > 0);
+      assert.ok(withData.every((p) => p.stateOperators.map((o) => o.operatorName).join(',') === 'dedupe,stateStoreSave'), "Spark's two state operators, in plan order");
+      assert.equal(progress.reduce((a, p) => a + (p.stateOperators[0].customMetrics?.numDroppedDuplicateRows ?? 0), 0), expected.duplicates, 'duplicates dropped');
+      assert.equal(progress.reduce((a, p) => a + p.lateRows.total, 0), expected.late, 'late rows counted');
+    });
+  }
+
+  it('before a session window, resumes after kill -9 of the driver and every executor mid-run: dedup and session state come back from the store, as the calculation expects', async () => {
+    const topic = `events_sessions_kill_${Date.now()}`;
+    await produceEvents(testKafka(), topic, 4, batchOf(sessionStream(20_000)));
+    const records = (await readTopicEvents(testKafka(), topic)).map(parseRecord);
+    const ends = new Map<number, number>();
+    for (const r of records) ends.set(r.partition, Math.max(ends.get(r.partition) ?? 0, r.offset + 1));
+    const cluster = env.cluster;
+    const table = path.join(env.dir, 'delta', 'sessions-kill');
+    const checkpoint = path.join(env.dir, 'chk-sessions-kill');
+    const query = await sessionized(topic, 1_000).writeStream.format('delta').outputMode('append').option('checkpointLocation', checkpoint)
+      .trigger({ processingTime: '200 milliseconds' }).start(table);
+    const describe = async (): Promise<string> => JSON.stringify((await query.lastProgress())?.sources ?? null);
+    await waitUntil(query, async () => ((await query.lastProgress())?.batchId ?? -1) >= 11, 300_000, describe);
+    cluster.kill('driver');
+    for (const id of [...cluster.executors.keys()]) cluster.kill(id);
+    await cluster.driver.exited;
+    await cluster.restartDriver();
+    const fresh = [await cluster.addExecutor(), await cluster.addExecutor()];
+    const done = async (): Promise<boolean> => {
+      const end = (await query.lastProgress())?.sources[0]?.endOffset?.[topic] as Record<string, string> | undefined;
+      return end !== undefined && [...ends].every(([p, o]) => Number(end[String(p)]) === o);
+    };
+    await waitUntil(query, done, 300_000, describe);
+    await query.stop();
+    const last = (await query.lastProgress())?.batchId ?? -1;
+
+    const plans = (await plansOf(checkpoint)).filter((p) => p.batchId <= last);
+    const expected = expectedSessionTable(records, plans, 'append');
+    assert.ok(expected.duplicates > 5_000 && expected.rows.length > 80, `duplicates (${expected.duplicates}) and sessions (${expected.rows.length})`);
+    assert.deepEqual(sorted(canonicalRows(await readTableRows(table))), sorted(expected.rows));
+    assert.match(cluster.logOf('driver'), /resumed/);
+    const logs = fresh.map((id) => cluster.logOf(id)).join('\n');
+    assert.match(logs, /loaded state of partition \d+ at version \d+ \(snapshot 10 \+/, 'new executors rebuilt state from a snapshot and change sets');
     const batches = deltaCommits(table).filter((c) => c.version > 0).map((c) => c.actions.find((a) => a.txn && a.txn.appId === query.id)?.txn.version);
     assert.deepEqual(batches, batches.map((_, i) => i));
   });

@@ -66,9 +66,6 @@ describe('resolveQuery: dropDuplicates', () => {
     ['a struct column at the dedup', specOf([...parsed, watermark, dedup(['event_id', 'ts'])]), [
       "dropDuplicates: column 'geo' is struct<city:string>; the rows are shuffled by their keys, which needs scalar columns: select the fields you need before dropDuplicates",
     ]],
-    ['dropDuplicates before a session window', specOf([...parsed, flat, watermark, dedup(['event_id', 'ts']), { op: 'aggregate', keys: [SESSION, col('user_id')], aggregates: [alias(call('count'), 'n')] }]), [
-      'dropDuplicates before a session window aggregation is not supported yet; deduplicate in an ingest job (Kafka → dropDuplicates → Delta) and aggregate that table, or group by a time window',
-    ]],
     ['dropDuplicates after an aggregation', specOf([...parsed, flat, watermark, { op: 'aggregate', keys: [window('ts', '1 minute'), col('user_id')], aggregates: [alias(call('count'), 'n')] }, dedup(['user_id'])]), [
       'dropDuplicates after an aggregation is not supported yet; its rows are already one per window and grouping keys',
     ]],
@@ -108,6 +105,20 @@ describe('resolveQuery: dropDuplicates', () => {
     assert.deepEqual(checkResolvedQueryDocument(JSON.parse(JSON.stringify(q)), 'q'), q);
   });
 
+  it('before a session window: the session time is the dedup event time, the steps between feed the aggregation', () => {
+    const q = resolve(specOf([
+      ...parsed, flat, watermark, dedup(['event_id', 'ts']),
+      { op: 'aggregate', keys: [col('user_id'), SESSION], aggregates: [alias(call('count'), 'n'), alias(call('sum', col('amount')), 'total')] },
+    ]));
+    assert.deepEqual(q.dedup?.keys, [0, 3]);
+    assert.deepEqual(fields(aggregateInput(q)), ['ts timestamp', 'user_id int', 'amount bigint']);
+    assert.equal(q.aggregate?.window ?? null, null);
+    assert.equal(q.aggregate?.session?.column, 0);
+    assert.deepEqual(fields(q.output), ['user_id int', 'session_window struct<start:timestamp,end:timestamp> not null', 'n bigint not null', 'total bigint']);
+    assert.deepEqual(resolvedQueryFromProto(resolvedQueryToProto(q)), q);
+    assert.deepEqual(checkResolvedQueryDocument(JSON.parse(JSON.stringify(q)), 'q'), q);
+  });
+
   it('a filter after dropDuplicates stays in post, and the dedup sees every row', () => {
     const q = resolve(specOf([...parsed, flat, watermark, dedup(['event_id', 'ts']), { op: 'filter', condition: call('>', col('amount'), lit(10)) }]));
     assert.equal(q.post.length, 1);
@@ -129,6 +140,9 @@ describe('diffResolved: dropDuplicates on a restart', () => {
     ]);
     const counted = (size: string): QuerySpecV2 => job(dedup(['event_id', 'ts']), { op: 'aggregate', keys: [col('user_id'), window('ts', size)], aggregates: [alias(call('count'), 'n')] });
     assert.deepEqual(diffResolved(resolve(counted('1 minute')), resolve(counted('2 minutes'))), ['the window changed from window(ts, 1 minute) to window(ts, 2 minutes)']);
+    const sessions = (gap: string): QuerySpecV2 => job(dedup(['event_id', 'ts']), { op: 'aggregate', keys: [col('user_id'), call('session_window', col('ts'), lit(gap))], aggregates: [alias(call('count'), 'n')] });
+    assert.deepEqual(diffResolved(resolve(sessions('5 minutes')), resolve(sessions('5 minutes'))), []);
+    assert.deepEqual(diffResolved(resolve(sessions('5 minutes')), resolve(sessions('10 minutes'))), ['the window changed from session_window(ts, gap 5 minutes) to session_window(ts, gap 10 minutes)']);
     const renamed = specOf([...parsed, flat, { op: 'withColumnRenamed', from: 'event_id', to: 'id' }, watermark, dedup(['id', 'ts'])]);
     assert.deepEqual(diffResolved(resolve(job(dedup(['event_id', 'ts']))), resolve(renamed)), []);
   });

@@ -10,7 +10,6 @@
  *   dropDuplicates without a watermark, or whose keys     refused: Spark accepts it, but its state
  *     do not include the watermark's column                 never leaves (grows without bound)
  *   a column of struct or array type at the dedup          refused: select scalar fields first
- *   dropDuplicates before a session window                 refused: not supported yet
  *   dropDuplicates after an aggregation                    refused: not supported yet
  */
 import type { LogicalOp } from '../plan/logical-plan';
@@ -19,9 +18,6 @@ import { isScalar, simpleString } from '../schema/sql-type';
 import { matchingFields } from './names';
 import { ResolveProblem } from './problem';
 import type { ScopeColumn } from './resolve-expr';
-
-export const DEDUP_BEFORE_SESSION_WINDOW =
-  'dropDuplicates before a session window aggregation is not supported yet; deduplicate in an ingest job (Kafka → dropDuplicates → Delta) and aggregate that table, or group by a time window';
 
 export const DEDUP_AFTER_AGGREGATION =
   'dropDuplicates after an aggregation is not supported yet; its rows are already one per window and grouping keys';

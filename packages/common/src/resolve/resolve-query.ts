@@ -39,7 +39,7 @@ import { QueryResolutionError, ResolveProblem } from './problem';
 import type { ExprEnv, JsonHoist, Resolved, ScopeColumn } from './resolve-expr';
 import { columnsRead, renumberStep } from './rexpr-columns';
 import { applyOp, type Stage } from './operations';
-import { DEDUP_AFTER_AGGREGATION, DEDUP_BEFORE_SESSION_WINDOW, dedupProblems, resolveDedup } from './dedup';
+import { DEDUP_AFTER_AGGREGATION, dedupProblems, resolveDedup } from './dedup';
 
 /** Spark's message for complete mode on a query without aggregation (UnsupportedOperationChecker). */
 export const COMPLETE_WITHOUT_AGGREGATION =
@@ -197,8 +197,8 @@ function resolvePlan(ops: readonly LogicalOp[], baseEnv: ExprEnv, splitAtWaterma
           pre = { filters: stage.filters, columns: built.inputs };
           eventTime = built.eventTime;
         } else {
-          // After dropDuplicates: pre and the event time stay the dedup's; the steps between feed the aggregation.
-          if (built.aggregate.session != null) throw new ResolveProblem(DEDUP_BEFORE_SESSION_WINDOW);
+          // After dropDuplicates: pre and the event time stay the dedup's; the steps between feed the
+          // aggregation (a time window, a session window or a plain group-by).
           dedup = { ...before, beforeAggregate: stageSteps(stage.filters, built.inputs) };
         }
         aggregate = built.aggregate;

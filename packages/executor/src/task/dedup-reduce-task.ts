@@ -13,7 +13,8 @@
  *      - an ingest job (`run`): run `post` over them and write them as the table's data files;
  *      - dropDuplicates before an aggregation (`runBeforeAggregate`, batch-stages.ts): run the steps
  *        between (dedup.beforeAggregate), aggregate them partially (late (row, window) pairs, window
- *        end ≤ WM(N−1), dropped as a map task drops them), and once every partition is done push
+ *        end ≤ WM(N−1), dropped as a map task drops them; before a session window, pre-merge their
+ *        sessions per key, a row late when t + gap ≤ WM(N−1)), and once every partition is done push
  *        one message of partials per aggregation partition to its owner, as a map task of the
  *        second shuffle whose id the driver gave; the aggregation's reduce takes them from there.
  *        Its dedup state lives in store partition P + p (dedupStatePartition); the rows a
@@ -26,6 +27,7 @@ import {
   AddFile, BatchId, ColumnBatch, concatBatches, dedupStatePartition, aggregateInput, previousBatch, ReduceTaskStats, takeRows, writeBatchFiles,
 } from '@tributary/common';
 import { encodeGroupPartials, groupLayout, PartialGroupAggregator } from '../aggregate/group-by';
+import { encodeSessionPartials, PartialSessionAggregator, sessionLayout } from '../aggregate/session';
 import { decodeDedupRows } from '../dedup/dedup-codec';
 import { DedupLayout, dedupLayout } from '../dedup/dedup-layout';
 import { runSteps } from '../pipeline/run-steps';
@@ -81,8 +83,8 @@ export class DedupReduceTaskRunner {
     const { query, job } = input;
     if (query.aggregate === null || query.dedup === undefined) throw new RangeError('a dedup reduce before an aggregation needs a query with both');
     const ctx = { timeZone: query.options.timeZone };
-    const layout = groupLayout(query.aggregate, aggregateInput(query));
-    const aggregator = new PartialGroupAggregator(layout);
+    const side = mapSide(query.aggregate, aggregateInput(query));
+    const aggregator = side.aggregator;
     const lateWatermark = next.lateFilter ? next.lateWatermarkMicros : -Infinity;
     try {
       const stats = await this.dedup(input, (_partition, kept) => {
@@ -90,8 +92,8 @@ export class DedupReduceTaskRunner {
         return kept.count;
       });
       const ta = Date.now();
-      const drained = aggregator.drainPartitions(job.shufflePartitions);
-      const parts = drained.partitions.map((p) => ({ bytes: encodeGroupPartials(layout, p), rows: p.count }));
+      const drained: { partitions: ColumnBatch[]; lateRows: number; lateWindowRows?: number } = aggregator.drainPartitions(job.shufflePartitions);
+      const parts = drained.partitions.map((p) => ({ bytes: side.encode(p), rows: p.count }));
       stats.sentRowsByPartition = parts.map((p) => p.rows);
       stats.lateWindowRows = drained.lateWindowRows ?? drained.lateRows;
       await this.sender.pushAll({ queryId: next.shuffleId, batchId: input.batchId, attempt: input.attempt, mapTaskId: next.taskId }, next.owners, parts);
@@ -156,4 +158,21 @@ export class DedupReduceTaskRunner {
     this.layouts.set(input.queryId, { key, layout });
     return layout;
   }
+}
+
+/**
+ * The aggregation's map side in a dedup reduce, as an aggregate map task has it: partial groups
+ * (time windows, plain group-by), or sessions pre-merged per key (session windows; late rows are
+ * those whose session end t + gap ≤ WM(N−1)), with the codec of its partials.
+ */
+function mapSide(aggregate: NonNullable<ReduceTaskInput['query']['aggregate']>, input: ReturnType<typeof aggregateInput>): {
+  aggregator: PartialGroupAggregator | PartialSessionAggregator;
+  encode: (rows: ColumnBatch) => Uint8Array;
+} {
+  if ((aggregate.session ?? null) !== null) {
+    const layout = sessionLayout(aggregate, input);
+    return { aggregator: new PartialSessionAggregator(layout), encode: (rows) => encodeSessionPartials(layout, rows) };
+  }
+  const layout = groupLayout(aggregate, input);
+  return { aggregator: new PartialGroupAggregator(layout), encode: (rows) => encodeGroupPartials(layout, rows) };
 }
