@@ -105,13 +105,7 @@ async function everyVersionKeysOnce(table: string): Promise<Check> {
  */
 function verifyMergedLog(table: string, queryId: string): { checks: Check[]; orphanFiles: number } {
   const commits = deltaCommits(table).filter((c) => c.version > 0);
-  const batches = commits.map((c) => c.actions.filter((a) => a.txn && a.txn.appId === queryId).map((a) => a.txn.version));
-  const inOrder = batches.every((b, i) => b.length === 1 && b[0] === i);
-  const checks: Check[] = [{
-    title: `the update-mode Delta log holds each of the ${commits.length} batches exactly once (txn ${queryId} versions 0..${commits.length - 1} in order)`,
-    ok: inOrder && commits.length > 0,
-    detail: inOrder ? '' : `txn versions per commit: ${JSON.stringify(batches)}`,
-  }];
+  const checks: Check[] = [batchesOnce(commits, queryId, 'the update-mode Delta log')];
   const addedAt = new Map<string, number>();
   const removedAt = new Map<string, number>();
   const problems: string[] = [];
@@ -146,15 +140,8 @@ function verifyMergedLog(table: string, queryId: string): { checks: Check[]; orp
  * commit order), every added file added once, never removed, and on disk; orphans counted.
  */
 function verifyLog(table: string, queryId: string): { checks: Check[]; orphanFiles: number } {
-  const checks: Check[] = [];
   const commits = deltaCommits(table).filter((c) => c.version > 0);
-  const batches = commits.map((c) => c.actions.filter((a) => a.txn && a.txn.appId === queryId).map((a) => a.txn.version));
-  const inOrder = batches.every((b, i) => b.length === 1 && b[0] === i);
-  checks.push({
-    title: `the Delta log holds each of the ${commits.length} batches exactly once (txn ${queryId} versions 0..${commits.length - 1} in order)`,
-    ok: inOrder && commits.length > 0,
-    detail: inOrder ? '' : `txn versions per commit: ${JSON.stringify(batches)}`,
-  });
+  const checks: Check[] = [batchesOnce(commits, queryId, 'the Delta log')];
 
   const added = commits.flatMap((c) => c.actions.filter((a) => a.add).map((a) => decodeURIComponent(a.add.path) as string));
   const removed = commits.flatMap((c) => c.actions.filter((a) => a.remove));
@@ -169,6 +156,17 @@ function verifyLog(table: string, queryId: string): { checks: Check[]; orphanFil
     detail: `added twice: ${dup.slice(0, 5).join(', ') || 'none'}; missing: ${missing.slice(0, 5).join(', ') || 'none'}; removes: ${removed.length}`,
   });
   return { checks, orphanFiles: orphans.length };
+}
+
+/** Each batch exactly once in the commits after the table's creation: txn versions 0, 1, 2, … in commit order. */
+function batchesOnce(commits: { version: number; actions: any[] }[], queryId: string, what: string): Check {
+  const batches = commits.map((c) => c.actions.filter((a) => a.txn && a.txn.appId === queryId).map((a) => a.txn.version));
+  const inOrder = batches.every((b, i) => b.length === 1 && b[0] === i);
+  return {
+    title: `${what} holds each of the ${commits.length} batches exactly once (txn ${queryId} versions 0..${commits.length - 1} in order)`,
+    ok: inOrder && commits.length > 0,
+    detail: inOrder ? '' : `txn versions per commit: ${JSON.stringify(batches)}`,
+  };
 }
 
 /** Parquet files under the table directory, relative paths, outside _delta_log. */

@@ -17,11 +17,12 @@ import * as path from 'node:path';
 import { canonicalRows, readTableRows, type CanonicalValue } from '@tributary/common';
 import {
   approxCountDistinct, avg, col, count, DecimalType, DoubleType, DriverClient, fromJson, GrpcSubmitter, IntegerType, LongType, max, min,
-  produceEvents, StreamingQuery, StringType, StructField, StructType, sum, TimestampType, TributarySession, window, type EventBatch,
+  produceEvents, StreamingQuery, StringType, StructField, StructType, sum, TimestampType, TributarySession, window,
 } from '@tributary/client';
 import { testKafka } from '../support/infra';
 import { clusterPerTest } from '../support/cluster-fixture';
 import { deltaCommits, waitUntil, watermarkMicros } from '../support/seed-run';
+import { assertSameRows, batchOf } from '../support/event-rows';
 
 const SECOND = 1_000_000;
 const MINUTE = 60 * SECOND;
@@ -49,30 +50,6 @@ function decimalText(unscaled: bigint, scale: number): string {
 function halfUp(a: bigint, c: bigint): bigint {
   const q = (2n * (a < 0n ? -a : a) + c) / (2n * c);
   return a < 0n ? -q : q;
-}
-
-function batchOf(values: string[]): EventBatch {
-  const count = values.length;
-  return {
-    count,
-    keys: values.map((_, i) => String(i % 17)),
-    values: values.map((v) => Buffer.from(v)),
-    eventIds: new Float64Array(count),
-    customerIds: new Int32Array(count),
-    eventTimeMicros: new Float64Array(count),
-    amountCents: new Float64Array(count),
-  };
-}
-
-function sorted(rows: Record<string, CanonicalValue>[]): Record<string, CanonicalValue>[] {
-  return rows.map((r) => ({ text: JSON.stringify(r), r })).sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0)).map((x) => x.r);
-}
-
-function assertSameRows(actual: Record<string, CanonicalValue>[], expected: Record<string, CanonicalValue>[]): void {
-  const a = sorted(actual);
-  const e = sorted(expected);
-  assert.equal(a.length, e.length, `row count: got ${a.length}, expected ${e.length}`);
-  for (let i = 0; i < e.length; i++) assert.deepEqual(a[i], e[i], `row ${i}`);
 }
 
 async function progressText(query: StreamingQuery): Promise<string> {

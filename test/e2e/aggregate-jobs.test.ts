@@ -14,14 +14,15 @@
  */
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { canonicalRows, readTableRows, type CanonicalValue } from '@tributary/common';
+import { canonicalRows, readTableRows } from '@tributary/common';
 import {
   col, count, DecimalType, DriverClient, fromJson, GrpcSubmitter, IntegerType, lit, produceEvents, StreamingQuery, StringType, StructField,
-  StructType, sum, TimestampType, TributarySession, upper, window, type EventBatch,
+  StructType, sum, TimestampType, TributarySession, upper, window,
 } from '@tributary/client';
 import { testKafka } from '../support/infra';
 import { clusterPerTest } from '../support/cluster-fixture';
 import { deltaCommits, waitUntil, watermarkMicros } from '../support/seed-run';
+import { assertSameRows, batchOf } from '../support/event-rows';
 
 const SECOND = 1_000_000;
 const MINUTE = 60 * SECOND;
@@ -49,31 +50,6 @@ function centsText(c: bigint): string {
 function windowOf(us: number, size: number): { start: string; end: string } {
   const start = Math.floor(us / size) * size;
   return { start: String(start), end: String(start + size) };
-}
-
-function batchOf(values: (string | Buffer)[]): EventBatch {
-  const count = values.length;
-  return {
-    count,
-    keys: values.map((_, i) => String(i % 17)),
-    values: values.map((v) => (typeof v === 'string' ? Buffer.from(v) : v)),
-    eventIds: new Float64Array(count),
-    customerIds: new Int32Array(count),
-    eventTimeMicros: new Float64Array(count),
-    amountCents: new Float64Array(count),
-  };
-}
-
-/** Rows sorted by their JSON text (a canonical order for comparison). */
-function sorted(rows: Record<string, CanonicalValue>[]): Record<string, CanonicalValue>[] {
-  return rows.map((r) => ({ text: JSON.stringify(r), r })).sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0)).map((x) => x.r);
-}
-
-function assertSameRows(actual: Record<string, CanonicalValue>[], expected: Record<string, CanonicalValue>[]): void {
-  const a = sorted(actual);
-  const e = sorted(expected);
-  assert.equal(a.length, e.length, `row count: got ${a.length}, expected ${e.length}`);
-  for (let i = 0; i < e.length; i++) assert.deepEqual(a[i], e[i], `row ${i}`);
 }
 
 async function progressText(query: StreamingQuery): Promise<string> {

@@ -22,11 +22,12 @@ import * as path from 'node:path';
 import { canonicalRows, readTableRows, type CanonicalValue } from '@tributary/common';
 import {
   col, count, DecimalType, DriverClient, fromJson, GrpcSubmitter, IntegerType, produceEvents, StreamingQuery, StructField, StructType, sum,
-  TimestampType, TributarySession, window, type EventBatch,
+  TimestampType, TributarySession, window,
 } from '@tributary/client';
 import { testKafka } from '../support/infra';
 import { clusterPerTest } from '../support/cluster-fixture';
 import { waitUntil, watermarkMicros } from '../support/seed-run';
+import { batchOf } from '../support/event-rows';
 
 const MS = 1_000;
 const SECOND = 1_000_000;
@@ -57,19 +58,6 @@ interface Purchase { user_id: number; cents: bigint; us: number }
 
 function purchaseJson(p: Purchase): string {
   return `{"user_id":${p.user_id},"price":${centsText(p.cents)},"ts":"${iso(p.us)}"}`;
-}
-
-function batchOf(values: string[]): EventBatch {
-  const count = values.length;
-  return {
-    count,
-    keys: values.map((_, i) => String(i % 17)),
-    values: values.map((v) => Buffer.from(v)),
-    eventIds: new Float64Array(count),
-    customerIds: new Int32Array(count),
-    eventTimeMicros: new Float64Array(count),
-    amountCents: new Float64Array(count),
-  };
 }
 
 /** The starts of the 10-minute windows every minute that hold t: every multiple s of a minute with s ≤ t < s + 10 min. */

@@ -20,12 +20,13 @@ import * as path from 'node:path';
 import { canonicalRows, readTableRows, type CanonicalValue } from '@tributary/common';
 import {
   col, count, DecimalType, DriverClient, fromJson, GrpcSubmitter, IntegerType, produceEvents, StreamingQuery, StringType, StructField,
-  StructType, sum, TimestampType, TributarySession, window, type EventBatch, type DataFrame,
+  StructType, sum, TimestampType, TributarySession, window, type DataFrame,
 } from '@tributary/client';
 import { testKafka } from '../support/infra';
 import { clusterPerTest } from '../support/cluster-fixture';
 import { readTopicEvents, type TopicRecord } from '../support/oracle/read-topic';
 import { deltaCommits, waitUntil, watermarkMicros } from '../support/seed-run';
+import { batchOf } from '../support/event-rows';
 
 const SECOND = 1_000_000;
 const MINUTE = 60 * SECOND;
@@ -52,14 +53,6 @@ function cents(text: string): bigint {
   const [i, f = ''] = (neg ? text.slice(1) : text).split('.');
   const v = BigInt(i) * 100n + BigInt((f + '00').slice(0, 2));
   return neg ? -v : v;
-}
-
-function batchOf(values: string[]): EventBatch {
-  const n = values.length;
-  return {
-    count: n, keys: values.map((_, i) => String(i % 17)), values: values.map((v) => Buffer.from(v)),
-    eventIds: new Float64Array(n), customerIds: new Int32Array(n), eventTimeMicros: new Float64Array(n), amountCents: new Float64Array(n),
-  };
 }
 
 const SCHEMA = new StructType([

@@ -11,10 +11,11 @@ import * as path from 'node:path';
 import { canonicalRows, readTableRows, type CanonicalValue } from '@tributary/common';
 import {
   approxCountDistinct, col, count, DoubleType, DriverClient, fromJson, GrpcSubmitter, IntegerType, LongType, max, min,
-  produceEvents, StringType, StructField, StructType, TimestampType, TributarySession, type EventBatch,
+  produceEvents, StringType, StructField, StructType, TimestampType, TributarySession,
 } from '@tributary/client';
 import { testKafka } from '../support/infra';
 import { clusterPerTest } from '../support/cluster-fixture';
+import { assertSameRows, batchOf } from '../support/event-rows';
 
 const SECOND = 1_000_000;
 /** 2026-03-01T00:00:00Z in µs. */
@@ -28,30 +29,6 @@ function rng(seed: number): (m: number) => number {
 function iso(us: number): string {
   const ms = Math.floor(us / 1000);
   return `${new Date(ms).toISOString().slice(0, 19)}.${String(us % SECOND).padStart(6, '0')}Z`;
-}
-
-function batchOf(values: string[]): EventBatch {
-  const count = values.length;
-  return {
-    count,
-    keys: values.map((_, i) => String(i % 17)),
-    values: values.map((v) => Buffer.from(v)),
-    eventIds: new Float64Array(count),
-    customerIds: new Int32Array(count),
-    eventTimeMicros: new Float64Array(count),
-    amountCents: new Float64Array(count),
-  };
-}
-
-function sorted(rows: Record<string, CanonicalValue>[]): Record<string, CanonicalValue>[] {
-  return rows.map((r) => ({ text: JSON.stringify(r), r })).sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0)).map((x) => x.r);
-}
-
-function assertSameRows(actual: Record<string, CanonicalValue>[], expected: Record<string, CanonicalValue>[]): void {
-  const a = sorted(actual);
-  const e = sorted(expected);
-  assert.equal(a.length, e.length, `row count: got ${a.length}, expected ${e.length}`);
-  for (let i = 0; i < e.length; i++) assert.deepEqual(a[i], e[i], `row ${i}`);
 }
 
 function session(client: DriverClient, name: string): TributarySession {
