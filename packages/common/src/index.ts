@@ -35,3 +35,4 @@ export {
 } from './delta';
 export * from './testing';
 export * from './arrow';
+export * from './storage';
