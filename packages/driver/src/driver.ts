@@ -1,10 +1,11 @@
 /**
  * The driver process: serves QueryService (clients) and ClusterService (executors), keeps the
  * executor registry, and runs each query's micro-batch loop. Queries active when a previous driver
- * stopped are resumed from the state directory.
+ * stopped are resumed from the state directory. Serves gRPC's standard health checking on its port
+ * (and on the plaintext health port when one is given): SERVING once it leads and accepts queries.
  */
 import * as path from 'node:path';
-import { RpcServer } from '@tributary/common';
+import { HealthPort, HealthReporter, RpcServer, listenHealthPort } from '@tributary/common';
 import { clusterService } from './rpc/cluster-service';
 import { queryService } from './rpc/query-service';
 import { ExecutorRegistry } from './scheduler/executor-registry';
@@ -17,6 +18,8 @@ const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 export interface DriverOptions {
   host?: string;
   port?: number;
+  /** A plaintext port serving only grpc.health.v1.Health (for Kubernetes probes); none when unset. */
+  healthPort?: number;
   redis: { host: string; port: number };
   stateDir?: string;
   /**
@@ -37,6 +40,10 @@ export interface RunningDriver {
   port: number;
   address: string;
   registry: ExecutorRegistry;
+  /** grpc.health.v1 statuses: ready (SERVING) while this driver leads and accepts queries. */
+  health: HealthReporter;
+  /** The bound health port, when `healthPort` was given. */
+  healthPort?: number;
   close(): Promise<void>;
 }
 
@@ -54,16 +61,25 @@ export async function startDriver(opts: DriverOptions): Promise<RunningDriver> {
   const server = new RpcServer({ maxReceiveBytes: MAX_REQUEST_BYTES })
     .add('QueryService', queryService(manager))
     .add('ClusterService', clusterService(registry));
+  const health = new HealthReporter(['tributary.v1.QueryService', 'tributary.v1.ClusterService']);
+  server.addHealth(health);
   const host = opts.host ?? '127.0.0.1';
   const port = await server.listen(host, opts.port ?? 7077);
-  log(`driver serving on ${host}:${port}; state directory ${stateDir}${opts.allowedRoots?.length ? `; allowed roots ${opts.allowedRoots.join(', ')}` : ''}`);
+  const healthPort: HealthPort | undefined = opts.healthPort === undefined ? undefined : await listenHealthPort(health, host, opts.healthPort);
+  log(`driver serving on ${host}:${port}${healthPort ? ` (health on ${host}:${healthPort.port})` : ''}; state directory ${stateDir}${opts.allowedRoots?.length ? `; allowed roots ${opts.allowedRoots.join(', ')}` : ''}`);
   await manager.resumeSaved();
+  // From here on this driver leads and accepts queries.
+  health.setReady(true);
   return {
     port,
     address: `${host}:${port}`,
     registry,
+    health,
+    healthPort: healthPort?.port,
     async close() {
+      health.shutdown();
       await manager.close();
+      await healthPort?.close();
       await server.close();
       registry.close();
       await env.close();

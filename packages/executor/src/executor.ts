@@ -1,10 +1,12 @@
 /**
  * An executor process: serves TaskService and ShuffleService, registers with the driver and
  * heartbeats. Holds the live state tables of the shuffle partitions it owns between batches.
+ * Serves gRPC's standard health checking on its port (and on the plaintext health port when one is
+ * given): SERVING while registered with its driver.
  */
 import { randomUUID } from 'node:crypto';
 import * as os from 'node:os';
-import { RpcServer } from '@tributary/common';
+import { HealthPort, HealthReporter, RpcServer, listenHealthPort } from '@tributary/common';
 import { DriverLink } from './cluster/driver-link';
 import { shuffleService } from './rpc/shuffle-service';
 import { taskService } from './rpc/task-service';
@@ -24,6 +26,8 @@ export interface ExecutorOptions {
   id?: string;
   host?: string;
   port?: number;
+  /** A plaintext port serving only grpc.health.v1.Health (for Kubernetes probes); none when unset. */
+  healthPort?: number;
   log?: (m: string) => void;
   /** Bytes of shuffle partials one query may hold here at once (default 256 MiB); past it the attempt fails. */
   shuffleMemoryPerQuery?: number;
@@ -36,6 +40,10 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 export interface RunningExecutor {
   id: string;
   address: string;
+  /** grpc.health.v1 statuses: ready (SERVING) while registered with the driver. */
+  health: HealthReporter;
+  /** The bound health port, when `healthPort` was given. */
+  healthPort?: number;
   close(): Promise<void>;
 }
 
@@ -55,17 +63,24 @@ export async function startExecutor(opts: ExecutorOptions): Promise<RunningExecu
   const server = new RpcServer({ maxReceiveBytes: opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES })
     .add('TaskService', taskService({ ingests, aggregateMaps, reduces, dedupMaps, dedupReduces }, attempts, inbox, log))
     .add('ShuffleService', shuffleService(inbox));
+  const health = new HealthReporter(['tributary.v1.TaskService', 'tributary.v1.ShuffleService']);
+  server.addHealth(health);
   const host = opts.host ?? '127.0.0.1';
   const port = await server.listen(host, opts.port ?? 0);
+  const healthPort: HealthPort | undefined = opts.healthPort === undefined ? undefined : await listenHealthPort(health, host, opts.healthPort);
   const address = `${host}:${port}`;
-  const link = new DriverLink(opts.driver, id, address, log);
+  const link = new DriverLink(opts.driver, id, address, log, (registered) => health.setReady(registered));
   await link.start();
-  log(`executor ${id} serving on ${address}`);
+  log(`executor ${id} serving on ${address}${healthPort ? ` (health on ${host}:${healthPort.port})` : ''}`);
   return {
     id,
     address,
+    health,
+    healthPort: healthPort?.port,
     async close() {
+      health.shutdown();
       link.stop();
+      await healthPort?.close();
       await server.close();
       inbox.closeAll();
       sender.close();

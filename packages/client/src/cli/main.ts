@@ -1,9 +1,9 @@
 /**
  * The `tributary` command line.
  *
- *   tributary driver   [--host H] [--port 7077] --redis HOST:PORT [--state-dir DIR] [--allowed-roots DIR,DIR]
+ *   tributary driver   [--host H] [--port 7077] [--health-port P] --redis HOST:PORT [--state-dir DIR] [--allowed-roots DIR,DIR]
  *                      [--heartbeat-timeout-ms 3000] [--task-deadline-ms 30000] [--max-attempts-per-batch 8]
- *   tributary executor --driver HOST:PORT [--id ID] [--host H] [--port 0] [--shuffle-memory-per-query BYTES] [--max-message-bytes BYTES]
+ *   tributary executor --driver HOST:PORT [--id ID] [--host H] [--port 0] [--health-port P] [--shuffle-memory-per-query BYTES] [--max-message-bytes BYTES]
  *   tributary submit   <job.js | spec.json> [--driver HOST:PORT] [--wait]
  *   tributary list | status <id> | stop <id>   [--driver HOST:PORT]
  *   tributary produce  --bootstrap HOST:PORT --topic T [--count N] [--partitions P] [--customers C] [--rate R] [--seed S]
@@ -24,8 +24,10 @@ const USAGE = `usage: tributary <command> [options]
 commands:
   driver     run a driver         --redis HOST:PORT [--port 7077] [--host 127.0.0.1] [--state-dir DIR]
                                   [--allowed-roots DIR,DIR] (tables and checkpoints only inside these)
+                                  [--health-port P] (plaintext grpc.health.v1 only, for probes)
   executor   run an executor      --driver HOST:PORT [--id ID] [--port 0]
                                   [--shuffle-memory-per-query 268435456] [--max-message-bytes 67108864]
+                                  [--health-port P] (plaintext grpc.health.v1 only, for probes)
   submit     submit a job         <job.js|spec.json> [--driver HOST:PORT] [--wait]
   list       list queries         [--driver HOST:PORT]
   status     show a query         <query-id> [--driver HOST:PORT]
@@ -46,10 +48,10 @@ export async function main(argv: string[]): Promise<number> {
     parseArgs({ args: rest, options: spec, allowPositionals: true, strict: true }) as ParsedArgs;
   switch (command) {
     case 'driver':
-      return runDriverCommand(opts({ host: { type: 'string' }, port: { type: 'string' }, redis: { type: 'string' }, 'state-dir': { type: 'string' }, 'allowed-roots': { type: 'string' }, 'heartbeat-timeout-ms': { type: 'string' }, 'task-deadline-ms': { type: 'string' }, 'max-attempts-per-batch': { type: 'string' } }));
+      return runDriverCommand(opts({ host: { type: 'string' }, port: { type: 'string' }, 'health-port': { type: 'string' }, redis: { type: 'string' }, 'state-dir': { type: 'string' }, 'allowed-roots': { type: 'string' }, 'heartbeat-timeout-ms': { type: 'string' }, 'task-deadline-ms': { type: 'string' }, 'max-attempts-per-batch': { type: 'string' } }));
     case 'executor':
       return runExecutorCommand(opts({
-        driver: { type: 'string' }, id: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' },
+        driver: { type: 'string' }, id: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, 'health-port': { type: 'string' },
         'shuffle-memory-per-query': { type: 'string' }, 'max-message-bytes': { type: 'string' },
       }));
     case 'submit':

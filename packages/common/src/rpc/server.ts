@@ -6,6 +6,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { InvalidArgumentError, TributaryError, UnavailableError } from '../errors';
 import { CHANNEL_OPTIONS, ServiceName, serviceDefinition } from './proto-loader';
+import { HealthReporter, healthServiceDefinition } from './health';
 
 export type UnaryHandler = (request: any, call: grpc.ServerUnaryCall<any, any>) => Promise<any>;
 export type ServiceHandlers = Record<string, UnaryHandler>;
@@ -71,6 +72,12 @@ export class RpcServer {
       impl[method] = wrap(`${service}.${method}`, h);
     }
     this.server.addService(def, impl);
+    return this;
+  }
+
+  /** Serves gRPC's standard health checking (grpc.health.v1.Health) with the statuses of `health`. */
+  addHealth(health: HealthReporter): this {
+    this.server.addService(healthServiceDefinition(), health.handlers());
     return this;
   }
 
