@@ -1,8 +1,9 @@
 /**
  * The S3 server's conditional writes, checked with the raw AWS SDK before anything relies on them:
  * `PutObject` with `If-None-Match: *` creates an object only where none is, and answers
- * 412 Precondition Failed (leaving the object as it was) where one is. S3Storage's put-if-absent,
- * and with it every Delta commit on S3, rests on exactly this.
+ * 412 Precondition Failed (leaving the object as it was) where one is, also when the writers race.
+ * S3Storage's put-if-absent, and with it every Delta commit on S3, rests on exactly this. (S3Mock
+ * gets the race right only with one request thread, as deploy/s3mock/run.sh starts it.)
  */
 import { strict as assert } from 'node:assert';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
@@ -71,6 +72,25 @@ describe('S3 server: PutObject with If-None-Match: * (raw SDK)', () => {
     const out = await conditionalPut('claim', 'second claim');
     assert.equal(out.$metadata.httpStatusCode, 200);
     assert.equal(await read('claim'), 'second claim');
+  });
+
+  it('of 12 conditional PutObjects racing on one key, in 10 rounds, exactly one gets 200 and the rest 412', async () => {
+    const clients = Array.from({ length: 12 }, () => server.client());
+    for (let round = 0; round < 10; round++) {
+      const key = `_delta_log/${String(100 + round).padStart(20, '0')}.json`;
+      const statuses = await Promise.all(
+        clients.map((c, i) =>
+          c.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: `writer ${i}`, IfNoneMatch: '*' })).then(
+            (out) => out.$metadata.httpStatusCode,
+            (error) => (error instanceof S3ServiceException ? error.$metadata.httpStatusCode : String(error)),
+          ),
+        ),
+      );
+      const winners = statuses.flatMap((status, i) => (status === 200 ? [i] : []));
+      assert.equal(winners.length, 1, `round ${round}: statuses ${JSON.stringify(statuses)}`);
+      assert.deepEqual(statuses.filter((status) => status !== 200), Array(11).fill(412));
+      assert.equal(await read(key), `writer ${winners[0]}`);
+    }
   });
 
   it('a plain PutObject still replaces an existing key (the condition is what refuses)', async () => {

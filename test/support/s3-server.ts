@@ -1,6 +1,7 @@
 /**
  * Test support: a private S3-compatible server (S3Mock, deploy/s3mock) for one test file, on free
- * ports, plain HTTP. `S3TestServer.start()` fetches the jars if needed (deploy/s3mock/fetch.sh),
+ * ports, plain HTTP, with one request thread (deploy/s3mock/run.sh says why: it is what makes
+ * S3Mock's conditional writes atomic). `S3TestServer.start()` fetches the jars if needed (deploy/s3mock/fetch.sh),
  * starts the server, waits until it answers ListBuckets and resolves; `stop()` stops it and removes
  * its directory. The server also stops by itself when the test process dies, even by kill -9 (see
  * deploy/s3mock/run.sh: it watches the pipe on its standard input).
@@ -39,10 +40,10 @@ export class S3TestServer {
 
   static async start(): Promise<S3TestServer> {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'tributary-s3mock-'));
-    const httpPort = await freePort();
-    const httpsPort = await freePort();
+    const port = await freePort();
+    const secondPort = await freePort();
     const started = Date.now();
-    const child = spawn('bash', [path.join(REPO_ROOT, 'deploy', 's3mock', 'run.sh'), String(httpPort), String(httpsPort), path.join(dir, 'root')], {
+    const child = spawn('bash', [path.join(REPO_ROOT, 'deploy', 's3mock', 'run.sh'), String(port), String(secondPort), path.join(dir, 'root')], {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const output = { text: '' };
@@ -51,7 +52,7 @@ export class S3TestServer {
     };
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
-    const endpoint = `http://127.0.0.1:${httpPort}`;
+    const endpoint = `http://127.0.0.1:${port}`;
     try {
       await waitUntilServing(endpoint, child, output);
     } catch (error) {
