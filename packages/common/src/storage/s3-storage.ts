@@ -31,8 +31,9 @@ import { parseObjectStoreLocation, type ListedObject, type ObjectInfo, type Stor
  * - endpoint: `endpoint`, else AWS_ENDPOINT_URL_S3, else AWS_ENDPOINT_URL, else AWS's own endpoints;
  * - region: `region`, else AWS_REGION, else AWS_DEFAULT_REGION, else (with a custom endpoint)
  *   us-east-1, else the SDK's shared config (~/.aws/config, AWS_PROFILE);
- * - credentials: `credentials`, else the SDK's default chain (AWS_ACCESS_KEY_ID /
- *   AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, AWS_PROFILE, web identity, instance metadata);
+ * - credentials: `credentials`, else AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (/ AWS_SESSION_TOKEN),
+ *   else the SDK's default chain (AWS_PROFILE and ~/.aws, web identity, container and instance
+ *   metadata);
  * - path-style addressing (`http://host/bucket/key`, which most S3-compatible servers need):
  *   `forcePathStyle`, else TRIBUTARY_S3_PATH_STYLE=true|false, else on exactly when a custom
  *   endpoint is set.
@@ -40,7 +41,7 @@ import { parseObjectStoreLocation, type ListedObject, type ObjectInfo, type Stor
  * Failures of the store surface as errors that name the operation and the location: an
  * UnavailableError (retriable) when the store could not be reached or answered 5xx/429 after the
  * SDK's own retries, a TributaryError with code STORAGE_FAILED otherwise (no such bucket, access
- * denied, ...).
+ * denied, no credentials found, ...).
  */
 export interface S3StorageOptions {
   endpoint?: string;
@@ -91,6 +92,14 @@ export function s3ClientConfig(options: S3StorageOptions = {}): S3ClientConfig {
   if (region !== undefined) config.region = region;
   // A copy: the SDK annotates the credentials object it is given.
   if (options.credentials !== undefined) config.credentials = { ...options.credentials };
+  else if (nonEmpty(env.AWS_ACCESS_KEY_ID) !== undefined && nonEmpty(env.AWS_SECRET_ACCESS_KEY) !== undefined) {
+    // What the SDK's chain would take from process.env first, read from `env` (which may be another).
+    config.credentials = {
+      accessKeyId: env.AWS_ACCESS_KEY_ID!,
+      secretAccessKey: env.AWS_SECRET_ACCESS_KEY!,
+      ...(nonEmpty(env.AWS_SESSION_TOKEN) !== undefined ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+    };
+  }
   return config;
 }
 
@@ -293,6 +302,12 @@ function isNoSuchKey(error: unknown): boolean {
   return errorName(error) === 'NoSuchKey' || (httpStatus(error) === 404 && !isNoSuchBucket(error));
 }
 
+/** A connection that failed or timed out (a Node system error such as ECONNREFUSED, or the SDK's timeouts). */
+function isTransportError(error: unknown): boolean {
+  const e = error as (NodeJS.ErrnoException & { name?: string }) | undefined;
+  return typeof e?.code === 'string' || e?.name === 'TimeoutError' || e?.name === 'RequestTimeout';
+}
+
 function noObject(location: string): TributaryError {
   return new TributaryError(`no object at ${location}`, { code: 'NOT_FOUND' });
 }
@@ -303,7 +318,7 @@ function storeFailure(operation: string, location: string, error: unknown): Trib
   const name = errorName(error) ?? (error as NodeJS.ErrnoException | undefined)?.code ?? 'Error';
   const message = error instanceof Error ? error.message : String(error);
   const text = `S3 ${operation} of ${location} failed: ${name}${status !== undefined ? ` (HTTP ${status})` : ''}: ${message}`;
-  if (status === undefined || status >= 500 || status === 429) {
+  if ((status === undefined && isTransportError(error)) || (status !== undefined && (status >= 500 || status === 429))) {
     return new UnavailableError(text, { code: 'STORAGE_UNAVAILABLE', cause: error });
   }
   return new TributaryError(text, { code: 'STORAGE_FAILED', cause: error });
