@@ -34,7 +34,8 @@ export class S3TestServer {
     /** How long the server took from spawn to answering its first request. */
     readonly startupMs: number,
     private readonly child: ChildProcess,
-    private readonly dir: string,
+    /** The server's own directory (its objects are under `root/`), removed by `stop()`. */
+    readonly dir: string,
     private readonly output: { text: string },
   ) {}
 
