@@ -290,8 +290,9 @@ function sdkAttempts(error: unknown): number {
   return (error as SdkError | undefined)?.$metadata?.attempts ?? 1;
 }
 
+/** 409 on a conditional write: S3 names it ConditionalRequestConflict; any 409 there means "not applied, try again". */
 function isConditionalConflict(error: unknown): boolean {
-  return httpStatus(error) === 409 && errorName(error) === 'ConditionalRequestConflict';
+  return httpStatus(error) === 409;
 }
 
 function isNoSuchBucket(error: unknown): boolean {
