@@ -1,2 +1,3 @@
 export type { Storage, ObjectInfo, ListedObject } from './storage';
 export { joinLocation, isObjectStoreLocation, parseObjectStoreLocation } from './storage';
+export { S3Storage, S3StorageOptions, S3_CONFLICT_RETRY, s3ClientConfig } from './s3-storage';
