@@ -1,4 +1,6 @@
 export type { Storage, ObjectInfo, ListedObject } from './storage';
 export { joinLocation, isObjectStoreLocation, parseObjectStoreLocation } from './storage';
-export { LocalStorage } from './local-storage';
+export { LocalStorage, sweepStaleTempFiles } from './local-storage';
+export type { TempFileSweeper } from './local-storage';
 export { StorageRouter, processStorage } from './storage-router';
+export { resolveLocation } from './locations';

@@ -22,7 +22,7 @@ import type { ListedObject, ObjectInfo, Storage } from './storage';
  * Objects are regular files: `head` and `list` report nothing for directories, symbolic links or
  * other special files (`lstat`, so a link inside a table never passes for a file of it).
  */
-export class LocalStorage implements Storage {
+export class LocalStorage implements Storage, TempFileSweeper {
   async putIfAbsent(location: string, contents: string | Uint8Array): Promise<boolean> {
     const file = localPath(location);
     const temp = await writeTemp(file, contents);
@@ -147,6 +147,20 @@ export class LocalStorage implements Storage {
     }
     return removed;
   }
+}
+
+/**
+ * Housekeeping of storages that can leave temp files behind (LocalStorage, and a router in front
+ * of one). Object stores write whole objects and have none.
+ */
+export interface TempFileSweeper {
+  removeStaleTempFiles(dir: string, olderThanMs: number, nowMs?: number): Promise<number>;
+}
+
+/** Removes stale temp files directly in `dir` when `storage` keeps any; 0 for the others. */
+export function sweepStaleTempFiles(storage: Storage, dir: string, olderThanMs: number, nowMs = Date.now()): Promise<number> {
+  const sweeper = storage as Partial<TempFileSweeper>;
+  return typeof sweeper.removeStaleTempFiles === 'function' ? sweeper.removeStaleTempFiles(dir, olderThanMs, nowMs) : Promise.resolve(0);
 }
 
 /** True for names the temp files of `putIfAbsent` and `put` have. */

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '../errors';
-import { LocalStorage } from './local-storage';
+import { LocalStorage, sweepStaleTempFiles, type TempFileSweeper } from './local-storage';
 import { isObjectStoreLocation, parseObjectStoreLocation, type ListedObject, type ObjectInfo, type Storage } from './storage';
 
 /**
@@ -8,7 +8,7 @@ import { isObjectStoreLocation, parseObjectStoreLocation, type ListedObject, typ
  * URLs to the implementation registered for that scheme. A scheme nobody registered is refused by
  * name ("s3:// storage is not configured"), never guessed at.
  */
-export class StorageRouter implements Storage {
+export class StorageRouter implements Storage, TempFileSweeper {
   private readonly schemes: ReadonlyMap<string, Storage>;
 
   constructor(
@@ -55,6 +55,10 @@ export class StorageRouter implements Storage {
 
   async delete(location: string): Promise<void> {
     return this.storageFor(location).delete(location);
+  }
+
+  async removeStaleTempFiles(dir: string, olderThanMs: number, nowMs = Date.now()): Promise<number> {
+    return sweepStaleTempFiles(this.storageFor(dir), dir, olderThanMs, nowMs);
   }
 }
 
