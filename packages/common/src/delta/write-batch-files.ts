@@ -9,7 +9,7 @@
  * columns go into the path and `add.partitionValues`, not into the files, as Spark writes them.
  * Partitions come in order of first appearance. A batch whose rows all fall in one partition is
  * written without copying its rows; the rows of a batch split across partitions are gathered.
- * Each file is ColumnBatch → Arrow (column-batch-arrow.ts) → Parquet, fsynced (data-file.ts).
+ * Each file is ColumnBatch → Arrow (column-batch-arrow.ts) → Parquet, durably stored (data-file.ts).
  */
 import * as arrow from 'apache-arrow';
 import { takeRows } from '../columns/take-rows';

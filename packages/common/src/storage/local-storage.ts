@@ -105,16 +105,21 @@ export class LocalStorage implements Storage, TempFileSweeper {
       if (code === 'ENOENT' || code === 'ENOTDIR') return;
       throw err;
     }
+    const files: string[] = [];
     for (const e of entries) {
       if (e.name.startsWith('.')) continue;
-      const full = path.join(dir, e.name);
       if (e.isDirectory()) {
-        if (recursive) await this.listInto(full, `${prefix}${e.name}/`, true, out);
+        if (recursive) await this.listInto(path.join(dir, e.name), `${prefix}${e.name}/`, true, out);
       } else if (e.isFile()) {
-        const stat = await fs.lstat(full).catch(() => undefined);
-        if (stat?.isFile()) out.push({ name: `${prefix}${e.name}`, size: stat.size, modifiedMs: Math.floor(stat.mtimeMs) });
+        files.push(e.name);
       }
     }
+    // Sizes and times, stat'ed side by side; a file removed meanwhile is left out.
+    const stats = await Promise.all(files.map((name) => fs.lstat(path.join(dir, name)).catch(() => undefined)));
+    files.forEach((name, i) => {
+      const stat = stats[i];
+      if (stat?.isFile()) out.push({ name: `${prefix}${name}`, size: stat.size, modifiedMs: Math.floor(stat.mtimeMs) });
+    });
   }
 
   async delete(location: string): Promise<void> {
