@@ -5,7 +5,7 @@
  * (and on the plaintext health port when one is given): SERVING once it leads and accepts queries.
  */
 import * as path from 'node:path';
-import { HealthPort, HealthReporter, RpcServer, listenHealthPort } from '@tributary/common';
+import { HealthPort, HealthReporter, RpcServer, listenHealthPort, processStorage, type Storage } from '@tributary/common';
 import { clusterService } from './rpc/cluster-service';
 import { queryService } from './rpc/query-service';
 import { ExecutorRegistry } from './scheduler/executor-registry';
@@ -34,6 +34,8 @@ export interface DriverOptions {
   /** Attempts a batch gets before its query fails, naming the batch and the last error (scheduler/attempt-cap.ts). */
   maxAttemptsPerBatch?: number;
   log?: (m: string) => void;
+  /** Where checkpoints, tables and the state directory live (default: this process's storage, processStorage()). */
+  storage?: Storage;
 }
 
 export interface RunningDriver {
@@ -54,9 +56,11 @@ export async function startDriver(opts: DriverOptions): Promise<RunningDriver> {
     maxAttemptsPerBatch: opts.maxAttemptsPerBatch,
   });
   registry.onChange((event, e) => log(`executor ${e.id} ${event === 'added' ? 'registered' : 'lost'} (${e.address})`));
-  const env = productionEnvironment(opts.redis);
+  // The one Storage of this driver: the checkpoint, tables and its state directory go through it.
+  const storage = opts.storage ?? processStorage();
+  const env = productionEnvironment(opts.redis, storage);
   const stateDir = path.resolve(opts.stateDir ?? '.tributary/driver');
-  const manager = new QueryManager(registry, env, stateDir, log, faultHookFromEnv(log), opts.allowedRoots ?? []);
+  const manager = new QueryManager(registry, env, storage, stateDir, log, faultHookFromEnv(log), opts.allowedRoots ?? []);
   // Clients and executors send the driver small requests (a spec, a heartbeat): refuse big ones early.
   const server = new RpcServer({ maxReceiveBytes: MAX_REQUEST_BYTES })
     .add('QueryService', queryService(manager))
