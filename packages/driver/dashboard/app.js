@@ -58,7 +58,7 @@
       height: 200,
       scales: { x: { time: true } },
       series: [{}, ...series.map((s, i) => ({ label: s.label, stroke: COLORS[i % COLORS.length], width: 1.5, scale: s.scale || 'y', points: { show: false } }))],
-      axes: [{}, ...(axes || [{ scale: 'y' }])],
+      axes: [{}, ...(axes || [{ scale: 'y' }]).map((a) => ({ size: 64, ...a }))],
       legend: { live: false },
     };
     const data = [[], ...series.map(() => [])];

@@ -37,6 +37,7 @@ commands:
   produce    produce events       --bootstrap HOST:PORT --topic T [--count N] [--partitions P] [--customers C] [--rate R] [--seed S]
                                   --bootstrap HOST:PORT --topic T --lines FILE|- [--partitions P] (one record per line)
   demo       run the seed job on a local cluster it starts itself
+                                  [--events 200000] [--keep] (keep producing --rate 2000 events/s until Ctrl-C)
   table      a Delta table        show <path> [--limit N] [--version V | --timestamp ISO]
                                   history <path> [--limit N]
                                   describe <path> [--version V | --timestamp ISO]
@@ -71,7 +72,7 @@ export async function main(argv: string[]): Promise<number> {
         'disorder-share': { type: 'string' }, lines: { type: 'string' },
       }));
     case 'demo':
-      return runDemoCommand(opts({ events: { type: 'string' }, keep: { type: 'boolean' } }));
+      return runDemoCommand(opts({ events: { type: 'string' }, keep: { type: 'boolean' }, rate: { type: 'string' } }));
     case 'table':
       return runTableCommand(opts(TABLE_OPTIONS));
     case undefined:
