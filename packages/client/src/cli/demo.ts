@@ -68,7 +68,9 @@ export async function runDemoCommand(args: ParsedArgs): Promise<number> {
       bootstrap, topic: 'customer_events', table, checkpoint: path.join(base, 'checkpoints', 'customers'), trigger: keep ? '1 second' : 'availableNow',
       maxOffsetsPerTrigger: 50_000,
     });
-    if (keep) await untilRead(query, events + 3);
+    // With a processing-time trigger the query never ends: wait for the batch whose watermark
+    // closes every sample window (the last events produced move it there).
+    if (keep) await untilWatermark(query, generator.watermarkMicros);
     else await query.awaitTermination();
     const progress = await query.recentProgress();
     const rows = progress.reduce((a: number, p: any) => a + p.numInputRows, 0);
@@ -95,7 +97,8 @@ export async function runDemoCommand(args: ParsedArgs): Promise<number> {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       console.log(`\nproduced ${produced.sent.toLocaleString('en')} live events; stopping query ${query.id}`);
-      await query.stop();
+      // Ctrl-C in a terminal reaches the driver too, which then stops the query itself.
+      await query.stop().catch((err: Error) => console.log(`the driver is already stopping (${err.message})`));
       client.close();
     }
     return 0;
@@ -106,14 +109,12 @@ export async function runDemoCommand(args: ParsedArgs): Promise<number> {
   }
 }
 
-/** Waits until the query's batches have read `records` records in all. */
-async function untilRead(query: { recentProgress(): Promise<any[]>; lastProgress(): Promise<any>; isActive(): Promise<boolean> }, records: number): Promise<void> {
+/** Waits until a batch of the query has run with a watermark at or past `watermarkMicros`. */
+async function untilWatermark(query: { lastProgress(): Promise<any>; isActive(): Promise<boolean> }, watermarkMicros: number): Promise<void> {
+  const targetMs = Math.floor(watermarkMicros / 1000);
   for (;;) {
-    const last = await query.lastProgress();
-    const end = last?.sources?.[0]?.endOffset ?? {};
-    let read = 0;
-    for (const parts of Object.values(end) as Record<string, string>[]) for (const o of Object.values(parts)) read += Number(o);
-    if (read >= records) return;
+    const wm = (await query.lastProgress())?.eventTime?.watermark;
+    if (wm !== undefined && Date.parse(wm) >= targetMs) return;
     if (!(await query.isActive())) throw new Error('the seed job stopped before reading the sample events');
     await new Promise((r) => setTimeout(r, 500));
   }
