@@ -12,6 +12,7 @@ import { ExecutorRegistry } from './scheduler/executor-registry';
 import { QueryManager } from './query/query-manager';
 import { productionEnvironment } from './query/environment';
 import { faultHookFromEnv } from './query/fault-hook';
+import { startDashboard } from './dashboard';
 
 const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 
@@ -33,6 +34,8 @@ export interface DriverOptions {
   taskDeadlineMs?: number;
   /** Attempts a batch gets before its query fails, naming the batch and the last error (scheduler/attempt-cap.ts). */
   maxAttemptsPerBatch?: number;
+  /** Serves the dashboard (dashboard/http-server.ts) on this HTTP port of `host` (0: any free port); none when unset. */
+  dashboardPort?: number;
   log?: (m: string) => void;
   /** Where checkpoints, tables and the state directory live (default: this process's storage, processStorage()). */
   storage?: Storage;
@@ -46,6 +49,8 @@ export interface RunningDriver {
   health: HealthReporter;
   /** The bound health port, when `healthPort` was given. */
   healthPort?: number;
+  /** The dashboard's address (http://host:port/), when `dashboardPort` was given. */
+  dashboardUrl?: string;
   close(): Promise<void>;
 }
 
@@ -70,6 +75,8 @@ export async function startDriver(opts: DriverOptions): Promise<RunningDriver> {
   const host = opts.host ?? '127.0.0.1';
   const port = await server.listen(host, opts.port ?? 7077);
   const healthPort: HealthPort | undefined = opts.healthPort === undefined ? undefined : await listenHealthPort(health, host, opts.healthPort);
+  const dashboard = opts.dashboardPort === undefined ? undefined : await startDashboard({ host, port: opts.dashboardPort, queries: manager, registry, log });
+  if (dashboard) log(`dashboard on ${dashboard.url}`);
   log(`driver serving on ${host}:${port}${healthPort ? ` (health on ${host}:${healthPort.port})` : ''}; state directory ${stateDir}${opts.allowedRoots?.length ? `; allowed roots ${opts.allowedRoots.join(', ')}` : ''}`);
   await manager.resumeSaved();
   // From here on this driver leads and accepts queries.
@@ -80,8 +87,10 @@ export async function startDriver(opts: DriverOptions): Promise<RunningDriver> {
     registry,
     health,
     healthPort: healthPort?.port,
+    dashboardUrl: dashboard?.url,
     async close() {
       health.shutdown();
+      await dashboard?.close();
       await manager.close();
       await healthPort?.close();
       await server.close();

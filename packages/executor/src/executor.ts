@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import * as os from 'node:os';
 import { HealthPort, HealthReporter, RpcServer, listenHealthPort, processStorage, type Storage } from '@tributary/common';
 import { DriverLink } from './cluster/driver-link';
+import { LoadGauge } from './cluster/load-gauge';
 import { shuffleService } from './rpc/shuffle-service';
 import { taskService } from './rpc/task-service';
 import { DEFAULT_SHUFFLE_MEMORY_PER_QUERY, ShuffleInbox } from './shuffle/shuffle-inbox';
@@ -63,8 +64,9 @@ export async function startExecutor(opts: ExecutorOptions): Promise<RunningExecu
   const dedupMaps = new DedupMapTaskRunner(sender, readers, storage, log);
   const dedupReduces = new DedupReduceTaskRunner(inbox, liveState, sender, storage);
   const attempts = new AttemptTracker();
+  const load = new LoadGauge();
   const server = new RpcServer({ maxReceiveBytes: opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES })
-    .add('TaskService', taskService({ ingests, aggregateMaps, reduces, dedupMaps, dedupReduces }, attempts, inbox, log))
+    .add('TaskService', load.track(taskService({ ingests, aggregateMaps, reduces, dedupMaps, dedupReduces }, attempts, inbox, log)))
     .add('ShuffleService', shuffleService(inbox));
   const health = new HealthReporter(['tributary.v1.TaskService', 'tributary.v1.ShuffleService']);
   server.addHealth(health);
@@ -72,7 +74,7 @@ export async function startExecutor(opts: ExecutorOptions): Promise<RunningExecu
   const port = await server.listen(host, opts.port ?? 0);
   const healthPort: HealthPort | undefined = opts.healthPort === undefined ? undefined : await listenHealthPort(health, host, opts.healthPort);
   const address = `${host}:${port}`;
-  const link = new DriverLink(opts.driver, id, address, log, (registered) => health.setReady(registered));
+  const link = new DriverLink(opts.driver, id, address, log, (registered) => health.setReady(registered), () => load.read());
   await link.start();
   log(`executor ${id} serving on ${address}${healthPort ? ` (health on ${host}:${healthPort.port})` : ''}`);
   return {

@@ -3,6 +3,7 @@
  *
  *   tributary driver   [--host H] [--port 7077] [--health-port P] --redis HOST:PORT [--state-dir DIR] [--allowed-roots DIR,DIR]
  *                      [--heartbeat-timeout-ms 3000] [--task-deadline-ms 30000] [--max-attempts-per-batch 8]
+ *                      [--dashboard-port P]
  *   tributary executor --driver HOST:PORT [--id ID] [--host H] [--port 0] [--health-port P] [--shuffle-memory-per-query BYTES] [--max-message-bytes BYTES]
  *   tributary submit   <job.js | spec.json> [--driver HOST:PORT] [--wait]
  *   tributary list | status <id> | stop <id>   [--driver HOST:PORT]
@@ -25,6 +26,7 @@ commands:
   driver     run a driver         --redis HOST:PORT [--port 7077] [--host 127.0.0.1] [--state-dir DIR]
                                   [--allowed-roots DIR,DIR] (tables and checkpoints only inside these)
                                   [--health-port P] (plaintext grpc.health.v1 only, for probes)
+                                  [--dashboard-port P] (the web dashboard, HTTP, on the same host)
   executor   run an executor      --driver HOST:PORT [--id ID] [--port 0]
                                   [--shuffle-memory-per-query 268435456] [--max-message-bytes 67108864]
                                   [--health-port P] (plaintext grpc.health.v1 only, for probes)
@@ -35,6 +37,7 @@ commands:
   produce    produce events       --bootstrap HOST:PORT --topic T [--count N] [--partitions P] [--customers C] [--rate R] [--seed S]
                                   --bootstrap HOST:PORT --topic T --lines FILE|- [--partitions P] (one record per line)
   demo       run the seed job on a local cluster it starts itself
+                                  [--events 200000] [--keep] (keep producing --rate 2000 events/s until Ctrl-C)
   table      a Delta table        show <path> [--limit N] [--version V | --timestamp ISO]
                                   history <path> [--limit N]
                                   describe <path> [--version V | --timestamp ISO]
@@ -48,7 +51,7 @@ export async function main(argv: string[]): Promise<number> {
     parseArgs({ args: rest, options: spec, allowPositionals: true, strict: true }) as ParsedArgs;
   switch (command) {
     case 'driver':
-      return runDriverCommand(opts({ host: { type: 'string' }, port: { type: 'string' }, 'health-port': { type: 'string' }, redis: { type: 'string' }, 'state-dir': { type: 'string' }, 'allowed-roots': { type: 'string' }, 'heartbeat-timeout-ms': { type: 'string' }, 'task-deadline-ms': { type: 'string' }, 'max-attempts-per-batch': { type: 'string' } }));
+      return runDriverCommand(opts({ host: { type: 'string' }, port: { type: 'string' }, 'health-port': { type: 'string' }, redis: { type: 'string' }, 'state-dir': { type: 'string' }, 'allowed-roots': { type: 'string' }, 'heartbeat-timeout-ms': { type: 'string' }, 'task-deadline-ms': { type: 'string' }, 'max-attempts-per-batch': { type: 'string' }, 'dashboard-port': { type: 'string' } }));
     case 'executor':
       return runExecutorCommand(opts({
         driver: { type: 'string' }, id: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, 'health-port': { type: 'string' },
@@ -69,7 +72,7 @@ export async function main(argv: string[]): Promise<number> {
         'disorder-share': { type: 'string' }, lines: { type: 'string' },
       }));
     case 'demo':
-      return runDemoCommand(opts({ events: { type: 'string' }, keep: { type: 'boolean' } }));
+      return runDemoCommand(opts({ events: { type: 'string' }, keep: { type: 'boolean' }, rate: { type: 'string' } }));
     case 'table':
       return runTableCommand(opts(TABLE_OPTIONS));
     case undefined:

@@ -34,6 +34,7 @@ export async function runDriverCommand(args: ParsedArgs): Promise<number> {
     heartbeatTimeoutMs: intOption(args, 'heartbeat-timeout-ms', 3000),
     taskDeadlineMs: intOption(args, 'task-deadline-ms', 30_000),
     maxAttemptsPerBatch: intOption(args, 'max-attempts-per-batch', 8),
+    dashboardPort: args.values['dashboard-port'] === undefined ? undefined : intOption(args, 'dashboard-port', 0),
   });
   return untilSignal(() => driver.close());
 }

@@ -6,6 +6,7 @@
  * refused because the id is still live elsewhere (ALREADY_EXISTS) is retried like any other.
  */
 import { RpcClient } from '@tributary/common';
+import type { ExecutorLoad } from './load-gauge';
 
 export class DriverLink {
   private readonly client: RpcClient;
@@ -18,6 +19,8 @@ export class DriverLink {
   constructor(
     driverAddress: string, private readonly executorId: string, private readonly address: string, private readonly log: (m: string) => void,
     private readonly onMembership: (registered: boolean) => void = () => {},
+    /** The load each heartbeat reports (load-gauge.ts); none reported when absent. */
+    private readonly load?: () => ExecutorLoad,
   ) {
     this.client = new RpcClient('ClusterService', driverAddress);
   }
@@ -55,7 +58,11 @@ export class DriverLink {
     if (this.stopped) return;
     this.timer = setTimeout(async () => {
       try {
-        const res: any = await this.client.call('Heartbeat', { executor_id: this.executorId, incarnation: this.incarnation, rss_bytes: process.memoryUsage().rss }, Math.max(1000, this.intervalMs * 2));
+        const load = this.load?.();
+        const res: any = await this.client.call('Heartbeat', {
+          executor_id: this.executorId, incarnation: this.incarnation, rss_bytes: process.memoryUsage().rss,
+          ...(load ? { cpu_percent: load.cpuPercent, tasks_running: load.tasksRunning, tasks_completed: load.tasksCompleted } : {}),
+        }, Math.max(1000, this.intervalMs * 2));
         if (res.reregister) { this.onMembership(false); await this.register(); }
       } catch {
         // The driver is away (restarting): keep trying on the next tick; it re-registers us then.
