@@ -5,7 +5,7 @@
  */
 export type { Action, AddFile, RemoveFile, Txn, Metadata, Protocol, CommitInfo } from './actions';
 export { removeFor, ENGINE_INFO, parseActions } from './actions';
-export { LocalLogStore } from './log-store';
+export { LogStore } from './log-store';
 export type { DataType, StructType, StructField, PrimitiveName } from './schema';
 export { struct, field, primitive, decimal, toSchemaString, parseSchemaString, typeName } from './schema';
 export { toArrowSchema } from './arrow-schema';

@@ -2,6 +2,7 @@
  * The driver's dashboard: an executor roster, a snapshot gatherer over a QuerySource, and the HTTP
  * server that serves the page and streams snapshots (http-server.ts).
  */
+import type { Storage } from '@tributary/common';
 import { ExecutorRegistry } from '../scheduler/executor-registry';
 import { ExecutorRoster } from './executor-roster';
 import { Authorize, DashboardServer, startDashboardServer } from './http-server';
@@ -15,6 +16,8 @@ export interface DashboardOptions {
   port: number;
   queries: QuerySource;
   registry: ExecutorRegistry;
+  /** Where the queries' tables are read. */
+  storage: Storage;
   authorize?: Authorize;
   log: (m: string) => void;
 }
@@ -22,7 +25,7 @@ export interface DashboardOptions {
 export async function startDashboard(opts: DashboardOptions): Promise<DashboardServer> {
   const roster = new ExecutorRoster(opts.registry);
   try {
-    const server = await startDashboardServer({ host: opts.host, port: opts.port, gatherer: new SnapshotGatherer(opts.queries, roster), authorize: opts.authorize, log: opts.log });
+    const server = await startDashboardServer({ host: opts.host, port: opts.port, gatherer: new SnapshotGatherer(opts.queries, roster, opts.storage), authorize: opts.authorize, log: opts.log });
     return { ...server, async close() { roster.close(); await server.close(); } };
   } catch (err) {
     roster.close();

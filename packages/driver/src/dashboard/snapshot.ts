@@ -15,7 +15,7 @@
  * Lag per partition: latestOffset − endOffset of the newest report, i.e. the records already in
  * Kafka when that batch was planned that it did not read.
  */
-import type { QueryProgress } from '@tributary/common';
+import { processStorage, type QueryProgress, type Storage } from '@tributary/common';
 import type { QueryInfoMsg } from '../query/query-manager';
 import { ExecutorRoster, ExecutorRow } from './executor-roster';
 import { BadRecordSample, CommitRow, ResultsView, TableViews } from './table-views';
@@ -100,14 +100,18 @@ export interface GatherLimits {
 const DEFAULT_LIMITS: GatherLimits = { resultRows: 10, commits: 20, badRecordSamples: 5 };
 
 export class SnapshotGatherer {
-  private readonly tables = new TableViews();
+  private readonly tables: TableViews;
 
+  /** `storage`: where the queries' tables are read (the driver's own storage). */
   constructor(
     private readonly queries: QuerySource,
     private readonly roster: ExecutorRoster,
+    storage: Storage = processStorage(),
     private readonly limits: GatherLimits = DEFAULT_LIMITS,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.tables = new TableViews(storage);
+  }
 
   /** The newest committed batch of every query, joined: it changes when any query commits a batch. */
   commitMark(): string {

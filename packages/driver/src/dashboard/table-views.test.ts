@@ -2,7 +2,9 @@ import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { AGGREGATE_TABLE_SCHEMA, asBatchId, buildAggregateTable, writeDataFile } from '@tributary/common';
+import { AGGREGATE_TABLE_SCHEMA, asBatchId, buildAggregateTable, LocalStorage, writeDataFile } from '@tributary/common';
+
+const storage = new LocalStorage();
 import { DeltaSink } from '../commit/delta-sink';
 import { TableViews } from './table-views';
 
@@ -12,7 +14,7 @@ const W2 = W1 + FIVE_MIN_US;
 
 /** One data file of seed-shaped rows: one window, customers with their sums in cents. */
 async function file(table: string, windowStart: number, rows: [customer: number, count: number, cents: number][]) {
-  return writeDataFile(table, buildAggregateTable({
+  return writeDataFile(storage, table, buildAggregateTable({
     length: rows.length,
     windowStartMicros: Float64Array.from(rows.map(() => windowStart)),
     customerId: Int32Array.from(rows.map((r) => r[0])),
@@ -30,7 +32,7 @@ describe('dashboard table views (a real Delta table written by the driver\'s sin
   afterEach(async () => { await fs.rm(path.dirname(table), { recursive: true, force: true }); });
 
   it('results: the newest window\'s top 10 by the last aggregate; commit history with batches, files and rows; read again only on a new version', async () => {
-    const sink = new DeltaSink(table, { schema: AGGREGATE_TABLE_SCHEMA, partitionColumns: [], complete: false }, 'q-1');
+    const sink = new DeltaSink(storage, table, { schema: AGGREGATE_TABLE_SCHEMA, partitionColumns: [], complete: false }, 'q-1');
     await sink.ensureTable();
     const older: [number, number, number][] = [[1, 1, 9_999_999], [2, 2, 5]];
     await sink.commitBatch(asBatchId(0), [await file(table, W1, older)], [{ topic: 't', partition: 0, endOffset: '3' }]);
@@ -38,7 +40,7 @@ describe('dashboard table views (a real Delta table written by the driver\'s sin
     const newest: [number, number, number][] = Array.from({ length: 14 }, (_, i) => [100 + i, i + 1, ((i * 7919) % 50_000) - 1_000]);
     await sink.commitBatch(asBatchId(1), [await file(table, W2, newest.slice(0, 6)), await file(table, W2, newest.slice(6))], [{ topic: 't', partition: 0, endOffset: '30' }]);
 
-    const views = new TableViews();
+    const views = new TableViews(storage);
     const r = await views.resultsOf(table, 10);
     assert.equal(r.version, 2);
     assert.deepEqual(r.columns, ['window', 'customer_id', 'event_count', 'total_amount']);

@@ -15,7 +15,7 @@
  */
 import * as arrow from 'apache-arrow';
 import {
-  AddFile, CanonicalValue, DataType, LocalLogStore, Snapshot, canonicalRows, parseActions, readDataFile, readSnapshot, snapshotSchema, updateSnapshot,
+  AddFile, CanonicalValue, DataType, LogStore, Snapshot, type Storage, canonicalRows, parseActions, readDataFile, readSnapshot, snapshotSchema, updateSnapshot,
 } from '@tributary/common';
 
 const MAX_FILES_READ = 64;
@@ -52,6 +52,8 @@ export interface BadRecordSample {
 interface Cached<T> { version: number; value: T }
 
 export class TableViews {
+  constructor(private readonly storage: Storage) {}
+
   private readonly snapshots = new Map<string, Snapshot>();
   private readonly results = new Map<string, Cached<ResultsView>>();
   private readonly commits = new Map<string, Cached<CommitRow[]>>();
@@ -60,7 +62,7 @@ export class TableViews {
   /** The newest snapshot of a table, advanced from the cached one (only the new commits are read). */
   async snapshot(tablePath: string): Promise<Snapshot> {
     const old = this.snapshots.get(tablePath);
-    const next = old ? await updateSnapshot(old) : await readSnapshot(tablePath);
+    const next = old ? await updateSnapshot(this.storage, old) : await readSnapshot(this.storage, tablePath);
     this.snapshots.set(tablePath, next);
     return next;
   }
@@ -69,7 +71,7 @@ export class TableViews {
     const s = await this.snapshot(tablePath);
     const cached = this.results.get(tablePath);
     if (cached && cached.version === s.version) return cached.value;
-    const value = await readResults(s, limit);
+    const value = await readResults(this.storage, s, limit);
     this.results.set(tablePath, { version: s.version, value });
     return value;
   }
@@ -78,7 +80,7 @@ export class TableViews {
     const s = await this.snapshot(tablePath);
     const cached = this.commits.get(tablePath);
     if (cached && cached.version === s.version) return cached.value;
-    const value = await readCommitHistory(tablePath, queryId, limit);
+    const value = await readCommitHistory(this.storage, tablePath, queryId, limit);
     this.commits.set(tablePath, { version: s.version, value });
     return value;
   }
@@ -87,7 +89,7 @@ export class TableViews {
     const s = await this.snapshot(quarantinePath);
     const cached = this.samples.get(quarantinePath);
     if (cached && cached.version === s.version) return cached.value;
-    const rows = await newestRows(s, 4);
+    const rows = await newestRows(this.storage, s, 4);
     const value = rows
       .sort((a, b) => compareDecimal(String(b.batch_id), String(a.batch_id)) || compareDecimal(String(b.offset), String(a.offset)))
       .slice(0, limit)
@@ -101,19 +103,19 @@ export class TableViews {
 }
 
 /** The rows of the `maxFiles` most recently added live files (all of them when there are fewer). */
-async function newestRows(s: Snapshot, maxFiles: number): Promise<Record<string, CanonicalValue>[]> {
+async function newestRows(storage: Storage, s: Snapshot, maxFiles: number): Promise<Record<string, CanonicalValue>[]> {
   const schema = snapshotSchema(s);
   const files = [...s.files.entries()].sort((a, b) => b[1].modificationTime - a[1].modificationTime || (a[0] < b[0] ? 1 : -1)).slice(0, maxFiles);
   const batches: arrow.RecordBatch[] = [];
-  for (const [file, add] of files) batches.push(...(await readDataFile(file, add as AddFile, schema, s.metadata.partitionColumns)));
+  for (const [file, add] of files) batches.push(...(await readDataFile(storage, file, add as AddFile, schema, s.metadata.partitionColumns)));
   if (batches.length === 0) return [];
   return canonicalRows(new arrow.Table(batches));
 }
 
-async function readResults(s: Snapshot, limit: number): Promise<ResultsView> {
+async function readResults(storage: Storage, s: Snapshot, limit: number): Promise<ResultsView> {
   const schema = snapshotSchema(s);
   const columns = schema.fields.map((f) => f.name);
-  const rows = await newestRows(s, MAX_FILES_READ);
+  const rows = await newestRows(storage, s, MAX_FILES_READ);
   const windowCol = schema.fields.find((f) => f.type.kind === 'struct'
     && f.type.fields.some((c) => c.name === 'start') && f.type.fields.some((c) => c.name === 'end'))?.name;
   const isNumeric = (t: DataType): boolean => t.kind === 'decimal' || (t.kind === 'primitive' && NUMERIC.includes(t.name));
@@ -147,8 +149,8 @@ async function readResults(s: Snapshot, limit: number): Promise<ResultsView> {
   };
 }
 
-async function readCommitHistory(tablePath: string, queryId: string, limit: number): Promise<CommitRow[]> {
-  const store = new LocalLogStore(tablePath);
+async function readCommitHistory(storage: Storage, tablePath: string, queryId: string, limit: number): Promise<CommitRow[]> {
+  const store = new LogStore(storage, tablePath);
   const versions = (await store.list()).commits.slice(-limit).reverse();
   const out: CommitRow[] = [];
   for (const version of versions) {
