@@ -105,6 +105,11 @@ export function sqlColumn(ctx: ExpressionContext, scope: ExprScope): Column {
   return booleanExpression(ctx.booleanExpression(), scope);
 }
 
+/** A condition (WHERE, HAVING: the grammar's booleanExpression) as a Column. */
+export function sqlCondition(ctx: BooleanExpressionContext, scope: ExprScope): Column {
+  return booleanExpression(ctx, scope);
+}
+
 function booleanExpression(ctx: BooleanExpressionContext, scope: ExprScope): Column {
   if (ctx.KW_NOT() !== null || ctx.NOT() !== null) return booleanExpression(only(ctx.booleanExpression(0), ctx), scope).not();
   if (ctx.KW_EXISTS() !== null) throw unsupportedSql('EXISTS (a subquery)', positionOf(ctx), 'a query reads one stream');
@@ -173,7 +178,14 @@ function primaryExpression(ctx: PrimaryExpressionContext, scope: ExprScope): Col
   const at = positionOf(ctx);
   const first = ctx.start?.text?.toUpperCase() ?? '';
   if (ctx.KW_CASE() !== null) return caseWhen(ctx, scope);
-  if (ctx.KW_CAST() !== null) return sqlColumn(only(ctx.expression(0), ctx), scope).cast(sourceText(only(ctx.dataType(), ctx)));
+  if (ctx.KW_CAST() !== null) {
+    const operand = sqlColumn(only(ctx.expression(0), ctx), scope);
+    try {
+      return operand.cast(sourceText(only(ctx.dataType(), ctx)));
+    } catch (e) {
+      throw located(e, ctx);
+    }
+  }
   if (ctx.KW_TRY_CAST() !== null) throw unsupportedSql('TRY_CAST', at, 'use CAST (invalid values become null, as with spark.sql.ansi.enabled=false)');
   const constant = ctx.constant();
   if (constant !== null) return new Column(constantExpr(constant));
@@ -233,14 +245,18 @@ function functionCall(ctx: PrimaryExpressionContext, scope: ExprScope): Column {
     throw unsupportedSql(`${name}(DISTINCT …)`, at, 'distinct aggregations are not supported on streaming DataFrames, as in Spark; use approx_count_distinct');
   }
   const argCtxs = ctx.functionArgument();
+  if (name === 'count' && argCtxs.length === 1 && isStar(argCtxs[0])) return count('*');
+  return callFunction(name, argCtxs.map((a) => functionArgument(a, scope)), ctx);
+}
+
+/** The function `name` (Spark SQL's name, lower case) over `args`, or its refusal at `ctx`. */
+export function callFunction(name: string, args: Column[], ctx: ParserRuleContext): Column {
   const make = SQL_FUNCTIONS[name];
   if (make === undefined) {
     const why = REFUSED_FUNCTIONS[name];
-    if (why !== undefined) throw unsupportedSql(`the function ${name}`, at, why);
-    throw unsupportedSql(`the function ${name}`, at, `the functions are: ${Object.keys(SQL_FUNCTIONS).join(', ')}`);
+    if (why !== undefined) throw unsupportedSql(`the function ${name}`, positionOf(ctx), why);
+    throw unsupportedSql(`the function ${name}`, positionOf(ctx), `the functions are: ${Object.keys(SQL_FUNCTIONS).join(', ')}`);
   }
-  if (name === 'count' && argCtxs.length === 1 && isStar(argCtxs[0])) return count('*');
-  const args = argCtxs.map((a) => functionArgument(a, scope));
   try {
     return make(args, ctx);
   } catch (e) {
@@ -266,6 +282,10 @@ export function sqlColumnName(ctx: ParserRuleContext, scope: ExprScope): Column 
 
 /** A column reference; a first part naming the relation (its alias or name) is dropped when no column has that name. */
 function columnRef(text: string, scope: ExprScope, ctx: ParserRuleContext): Column {
+  // The grammar may read a lone TRUE, FALSE or NULL as a column name; Spark reads the literal.
+  const word = text.trim().toUpperCase();
+  if (word === 'TRUE' || word === 'FALSE') return new Column({ kind: 'lit', value: word === 'TRUE' });
+  if (word === 'NULL') return new Column({ kind: 'lit', value: null });
   const parts = nameParts(text);
   if (parts.some((p) => p.includes('.'))) throw unsupportedSql(`the column name \`${parts.find((p) => p.includes('.'))}\` with a dot`, positionOf(ctx), 'alias it without dots');
   if (parts.length > 1 && scope.qualifiers.includes(parts[0].toLowerCase()) && !scope.columns.some((c) => c.toLowerCase() === parts[0].toLowerCase())) {

@@ -27,7 +27,7 @@ import type { DataFrame } from '../api/dataframe';
 import { containsAggregate } from '../api/functions';
 import { positionOf, sourceText } from './spark-sql-grammar';
 import { SqlError, unsupportedSql, type SqlPosition } from './sql-error';
-import { located, sqlColumn, sqlColumnName, type ExprScope } from './sql-expressions';
+import { callFunction, located, sqlColumn, sqlColumnName, sqlCondition, type ExprScope } from './sql-expressions';
 import { identifierName, nameParts } from './sql-names';
 
 /** A relation named in FROM, as the DataFrame it reads; `parts` are the name's parts as written. */
@@ -127,7 +127,7 @@ function querySpecification(ctx: QuerySpecificationContext, resolve: RelationRes
 
   const where = ctx.whereClause();
   if (where !== null) {
-    const condition = sqlColumn(where.booleanExpression() as never, scopeOf(df));
+    const condition = sqlCondition(where.booleanExpression(), scopeOf(df));
     if (containsAggregate(condition.expr)) throw new SqlError(`aggregate functions are not allowed in WHERE (${exprSql(condition.expr)}); use HAVING`, positionOf(where));
     df = attempt(() => df.filter(condition), where);
   }
@@ -139,9 +139,10 @@ function querySpecification(ctx: QuerySpecificationContext, resolve: RelationRes
   const aggregates = items.some((i) => containsAggregate(i.base));
   if (aggregation !== null || having !== null || aggregates) {
     const keys = aggregation === null ? [] : groupingKeys(aggregation, items, scope);
-    const condition = having === null ? undefined : sqlColumn(having.booleanExpression() as never, scope);
+    const condition = having === null ? undefined : sqlCondition(having.booleanExpression(), scope);
     df = aggregate(df, keys, items, condition, having ?? aggregation ?? ctx);
   } else {
+    for (const i of items) attempt(() => df.select(i.column), i.at);
     df = attempt(() => df.select(items.map((i) => i.column)), select);
   }
   const quantifier = select.setQuantifier();
@@ -181,7 +182,16 @@ function relation(ctx: RelationContext, resolve: RelationResolver): { df: DataFr
 }
 
 function selectItem(ctx: NamedExpressionContext, scope: ExprScope): SelectItem {
-  if (ctx.identifierList() !== null) throw unsupportedSql('several aliases for one expression (AS (a, b))', positionOf(ctx));
+  const literalName = ctx.selectLiteralColumnName();
+  const list = ctx.identifierList();
+  if (literalName !== null && list !== null && ctx.KW_AS() === null) {
+    // dt-sql-parser's grammar reads `f(a, b)` with plain column arguments as the column f aliased
+    // (a, b) (its select item alternatives are tried in that order); Spark reads a function call.
+    const args = list.identifierSeq().errorCapturingIdentifier().map((a) => sqlColumnName(a, scope));
+    const column = callFunction(nameParts(sourceText(literalName)).join('.').toLowerCase(), args, ctx);
+    return { column, base: column.expr, at: ctx };
+  }
+  if (list !== null) throw unsupportedSql('several aliases for one expression (AS (a, b))', positionOf(ctx));
   const all = ctx.tableAllColumns();
   let column: Column;
   if (all !== null) {
@@ -189,7 +199,6 @@ function selectItem(ctx: NamedExpressionContext, scope: ExprScope): SelectItem {
     if (parts.length > 0 && parts[0] !== '' && scope.qualifiers.includes(parts[0].toLowerCase()) && !scope.columns.some((c) => c.toLowerCase() === parts[0].toLowerCase())) parts.shift();
     column = new Column({ kind: 'col', name: parts.length === 0 || parts[0] === '' ? '*' : `${parts.join('.')}.*` });
   } else {
-    const literalName = ctx.selectLiteralColumnName();
     const exprCtx = ctx.selectExpressionColumnName();
     if (exprCtx !== null) column = sqlColumn(exprCtx.expression(), scope);
     else if (literalName !== null) column = sqlColumnName(literalName, scope);
