@@ -11,7 +11,10 @@
  *       view's DataFrame and a window aggregation (append).
  */
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { canonicalRows, readTableRows, type CanonicalValue } from '@tributary/common';
 import {
   avg, col, count, DecimalType, DriverClient, fromJson, GrpcSubmitter, IntegerType, max, min, produceEvents, REPO_ROOT, StringType, StructField,
@@ -23,6 +26,15 @@ import { readTopicEvents } from '../support/oracle/read-topic';
 import { assertSameRows, batchOf } from '../support/event-rows';
 
 const WINDOW_US = 5n * 60n * 1_000_000n;
+const run = promisify(execFile);
+const BIN = path.join(REPO_ROOT, 'packages', 'client', 'bin', 'tributary.js');
+
+interface SeedRow { time_window: { start: string; end: string }; customer_id: string; event_count: string; total_amount: string | null }
+
+/** The cells of a table printed by `tributary sql -e` (header and rows; the closing count line left out). */
+function tableCells(stdout: string): string[][] {
+  return stdout.trimEnd().split('\n').filter((l) => !l.startsWith('(')).map((l) => l.split(' | ').map((c) => c.trim()));
+}
 
 function rng(seed: number): (m: number) => number {
   let s = seed;
@@ -67,32 +79,24 @@ describe('Spark SQL jobs on a real cluster (Kafka, Redis, driver + executors, De
     return TributarySession.builder().appName(name).submitter(new GrpcSubmitter(client)).getOrCreate();
   }
 
-  it("(a) the seed's SQL as written, in update mode over several batches: the table equals an independent calculation", async () => {
-    const topic = `customer_events_sql_${Date.now()}`;
-    const bootstrap = testKafka();
+  /** Seed-shaped events: amounts as JSON numbers, as numeric strings, and missing (left out of SUM). */
+  async function produceSeedEvents(bootstrap: string, topic: string, n: number): Promise<void> {
     const r = rng(11);
     const types = ['view', 'click', 'purchase', 'refund'];
-    const values = Array.from({ length: 4_000 }, (_, i) => {
+    const values = Array.from({ length: n }, (_, i) => {
       const customer = r(60);
       const c = r(200_000) - 20_000;
-      // amounts as JSON numbers, as numeric strings, and missing (a null amount is left out of SUM)
       const amount = i % 10 === 0 ? '' : i % 3 === 0 ? `,"amount":"${centsText(c)}"` : `,"amount":${centsText(c)}`;
       return `{"customer_id":${customer},"event_type":"${types[r(4)]}"${amount}}`;
     });
     await produceEvents(bootstrap, topic, 3, batchOf(values));
+  }
 
-    const spark = session('seed sql');
-    const table = path.join(env.dir, 'delta', 'windowed_aggregates');
-    const seedSqlJob = require(path.join(REPO_ROOT, 'examples', 'seed-sql-job.js'));
-    const query: StreamingQuery = await seedSqlJob(spark, {
-      bootstrap, topic, table, checkpoint: path.join(env.dir, 'chk-seed-sql'), maxOffsetsPerTrigger: 700, trigger: 'availableNow',
-    });
-    await finish(query);
-    const batches = (await query.recentProgress()).filter((p) => p.numInputRows > 0).length;
-    assert.ok(batches >= 5, `several batches, got ${batches}`);
-
-    // The calculation: the records as Kafka holds them, grouped by the 5-minute window of their
-    // Kafka timestamp and the customer_id text.
+  /**
+   * The seed SQL's result, calculated from the records as Kafka holds them: grouped by the 5-minute
+   * window of their Kafka timestamp and the customer_id text.
+   */
+  async function seedExpected(bootstrap: string, topic: string): Promise<SeedRow[]> {
     const groups = new Map<string, { start: bigint; customer: string; n: bigint; total: bigint | null }>();
     for (const rec of await readTopicEvents(bootstrap, topic)) {
       const text = String(rec.value);
@@ -105,14 +109,78 @@ describe('Spark SQL jobs on a real cluster (Kafka, Redis, driver + executors, De
       if (amount !== undefined) g.total = (g.total ?? 0n) + roundedUnits(cents(amount));
       groups.set(key, g);
     }
-    const expected = [...groups.values()].map((g) => ({
+    return [...groups.values()].map((g) => ({
       time_window: { start: String(g.start), end: String(g.start + WINDOW_US) },
       customer_id: g.customer,
       event_count: String(g.n),
       total_amount: g.total === null ? null : String(g.total),
     }));
+  }
+
+  it("(a) the seed's SQL as written, in update mode over several batches: the table equals an independent calculation", async () => {
+    const topic = `customer_events_sql_${Date.now()}`;
+    const bootstrap = testKafka();
+    await produceSeedEvents(bootstrap, topic, 4_000);
+
+    const spark = session('seed sql');
+    const table = path.join(env.dir, 'delta', 'windowed_aggregates');
+    const seedSqlJob = require(path.join(REPO_ROOT, 'examples', 'seed-sql-job.js'));
+    const query: StreamingQuery = await seedSqlJob(spark, {
+      bootstrap, topic, table, checkpoint: path.join(env.dir, 'chk-seed-sql'), maxOffsetsPerTrigger: 700, trigger: 'availableNow',
+    });
+    await finish(query);
+    const batches = (await query.recentProgress()).filter((p) => p.numInputRows > 0).length;
+    assert.ok(batches >= 5, `several batches, got ${batches}`);
+
+    const expected = await seedExpected(bootstrap, topic);
     assert.ok(expected.length >= 60);
-    assertSameRows(await rowsOf(table), expected);
+    assertSameRows(await rowsOf(table), expected as unknown as Record<string, CanonicalValue>[]);
+  });
+
+  it('(c) `tributary sql job.sql` runs the seed SQL into Delta; `tributary sql -e` answers batch queries over that table', async () => {
+    const topic = `customer_events_cli_${Date.now()}`;
+    const bootstrap = testKafka();
+    await produceSeedEvents(bootstrap, topic, 3_000);
+    const jobFile = path.join(env.dir, 'job.sql');
+    fs.writeFileSync(jobFile, fs.readFileSync(path.join(REPO_ROOT, 'examples', 'seed.sql'), 'utf8')
+      .replace('kafka.`kafka-server:9092`.`customer_events`', `kafka.\`${bootstrap}\`.\`${topic}\``));
+    const table = path.join(env.dir, 'delta', 'cli');
+    const submitted = await run(process.execPath, [BIN, 'sql', jobFile, '--sink', `delta:${table}`, '--checkpoint', path.join(env.dir, 'chk-cli'),
+      '--output-mode', 'update', '--trigger', 'availableNow', '--kafka-option', 'startingOffsets=earliest', '--kafka-option', 'maxOffsetsPerTrigger=1000',
+      '--driver', env.cluster.driverAddress, '--wait'], { cwd: env.dir });
+    assert.match(submitted.stdout, /query \S+ (TERMINATED|STOPPED|FINISHED)/i, submitted.stdout + submitted.stderr);
+    const expected = await seedExpected(bootstrap, topic);
+    assertSameRows(await rowsOf(table), expected as unknown as Record<string, CanonicalValue>[]);
+
+    // WHERE, ORDER BY and LIMIT over the rows.
+    const q1 = await run(process.execPath, [BIN, 'sql', '-e',
+      `SELECT customer_id, event_count AS n, total_amount FROM delta.\`${table}\` WHERE event_count >= 3 AND total_amount IS NOT NULL ORDER BY total_amount DESC, customer_id LIMIT 7`]);
+    const big = expected.filter((e) => BigInt(e.event_count) >= 3n && e.total_amount !== null)
+      .sort((a, b) => (BigInt(b.total_amount!) > BigInt(a.total_amount!) ? 1 : BigInt(b.total_amount!) < BigInt(a.total_amount!) ? -1 : a.customer_id < b.customer_id ? -1 : a.customer_id > b.customer_id ? 1 : 0))
+      .slice(0, 7);
+    assert.deepEqual(tableCells(q1.stdout), [['customer_id', 'n', 'total_amount'], ...big.map((e) => [e.customer_id, e.event_count, e.total_amount!])]);
+
+    // GROUP BY with HAVING, aggregates over the table's longs and decimals.
+    const q2 = await run(process.execPath, [BIN, 'sql', '-e',
+      `SELECT customer_id, sum(event_count) AS events, max(total_amount) AS top, count(*) AS windows FROM delta.\`${table}\`
+       GROUP BY customer_id HAVING sum(event_count) > 40 ORDER BY events DESC, customer_id`]);
+    const perCustomer = new Map<string, { events: bigint; top: bigint | null; windows: number }>();
+    for (const e of expected) {
+      const c = perCustomer.get(e.customer_id) ?? { events: 0n, top: null, windows: 0 };
+      c.events += BigInt(e.event_count);
+      if (e.total_amount !== null && (c.top === null || BigInt(e.total_amount) > c.top)) c.top = BigInt(e.total_amount);
+      c.windows += 1;
+      perCustomer.set(e.customer_id, c);
+    }
+    const rows = [...perCustomer].filter(([, c]) => c.events > 40n)
+      .sort(([ka, a], [kb, b]) => (a.events !== b.events ? (b.events > a.events ? 1 : -1) : ka < kb ? -1 : ka > kb ? 1 : 0))
+      .map(([k, c]) => [k, String(c.events), c.top === null ? 'NULL' : String(c.top), String(c.windows)]);
+    assert.ok(rows.length > 5);
+    assert.deepEqual(tableCells(q2.stdout), [['customer_id', 'events', 'top', 'windows'], ...rows]);
+
+    // A refusal names the position and the construct; the exit code is 1.
+    await assert.rejects(run(process.execPath, [BIN, 'sql', '-e', `SELECT customer_id FROM delta.\`${table}\` a JOIN delta.\`${table}\` b ON a.customer_id = b.customer_id`]),
+      (e: { code: number; stderr: string }) => e.code === 1 && /line 1, column \d+: JOIN is not supported/.test(e.stderr));
   });
 
   it('(b) SQL jobs and the same DataFrame jobs on one topic give identical tables', async () => {

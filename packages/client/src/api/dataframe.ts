@@ -38,6 +38,15 @@ export class DataFrame {
     return new DataFrame(session, source, [], KAFKA_SOURCE_COLUMNS, undefined);
   }
 
+  /**
+   * @internal: a DataFrame over the named columns of a table, for `tributary sql -e` batch queries:
+   * the CLI evaluates its plan itself; it is never submitted (its source is empty).
+   */
+  static overColumns(session: TributarySession, shapes: readonly ColumnShape[]): DataFrame {
+    const none: KafkaSourceSpec = { format: 'kafka', bootstrapServers: '', topic: '', startingOffsets: 'latest', failOnDataLoss: true };
+    return new DataFrame(session, none, [], shapes, undefined);
+  }
+
   get isStreaming(): boolean {
     return true;
   }
