@@ -97,7 +97,7 @@ export class DataFrame {
   /** Keeps the rows where the condition is true (not false or null). */
   filter(condition: Column | string): DataFrame {
     if (typeof condition === 'string') {
-      throw unsupported(`filter with a SQL expression string ("${condition}")`, "write the condition with Column methods, e.g. filter(col('price').gt(100)); SQL text comes with spark.sql in Step 12");
+      throw unsupported(`filter with a SQL expression string ("${condition}")`, "write the condition with Column methods, e.g. filter(col('price').gt(100)), or the query as SQL with spark.sql(…)");
     }
     const c = asColumn(condition, 'filter');
     this.refuseAggregate(c.expr, 'filter');

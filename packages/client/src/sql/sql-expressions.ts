@@ -25,7 +25,7 @@ import {
   abs, approxCountDistinct, avg, coalesce, concat, count, dateFormat, dateTrunc, dayofweek, fromJson, getJsonObject, hour, isnotnull, isnull,
   length, lower, max, min, negative, round, sessionWindow, substring, sum, toDate, trim, upper, when, window,
 } from '../api/functions';
-import { parseTypeName, StructType } from '../api/types';
+import { parseDdlSchema, StructType } from '../api/types';
 import { positionOf, sourceText } from './spark-sql-grammar';
 import { SqlError, unsupportedSql } from './sql-error';
 import { identifierName, nameParts, stringLiteralValue } from './sql-names';
@@ -342,11 +342,8 @@ function decimalLiteral(text: string, ctx: ParserRuleContext): ExprSpec {
 
 /** from_json's schema as DDL: 'customer_id INT, amount DECIMAL(10,2), ts TIMESTAMP' (or 'struct<…>'). */
 export function ddlSchema(ddl: string, at: ParserRuleContext): StructType {
-  const text = ddl.trim();
   try {
-    const t = parseTypeName(/^struct\s*</i.test(text) ? text : `struct<${text}>`);
-    if (!(t instanceof StructType)) throw new Error('not a struct');
-    return t;
+    return parseDdlSchema(ddl);
   } catch (e) {
     throw new SqlError(`from_json schema '${ddl}': ${e instanceof Error ? e.message : String(e)}`, positionOf(at));
   }

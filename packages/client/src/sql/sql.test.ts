@@ -113,6 +113,11 @@ describe('spark.sql builds the plan the DataFrame API builds', function () {
     resolveQuery(df.writeStream.format('delta').outputMode('append').option('checkpointLocation', '/chk').toQuerySpec('/table'));
   });
 
+  it('the DataFrame API takes the same DDL schema text: fromJson(col, ddl) is fromJson(col, StructType)', () => {
+    assert.deepEqual(fromJson(col('value').cast('string'), DDL).expr, fromJson(col('value').cast('string'), SCHEMA).expr);
+    assert.deepEqual(fromJson('v', 'a: INT, `b c` ARRAY<STRING>').expr, fromJson('v', 'struct<a:int,`b c`:array<string>>').expr);
+  });
+
   it('literals are typed as Spark types them', async () => {
     const plan = await sqlPlan("SELECT 1 AS a, 3000000000 AS b, 1.50 AS c, 1e3 AS d, 2L AS e, TRUE AS f, NULL AS g, DATE '2024-01-02' AS h, 'it''s' AS i, 'a\\tb' AS j FROM events") as any;
     const lits = plan.plan.at(-1).exprs.map((x: any) => x.expr);
