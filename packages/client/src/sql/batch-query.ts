@@ -13,7 +13,7 @@
  *   ORDER BY output columns or positions, ASC/DESC, NULLS FIRST/LAST;  LIMIT n
  */
 import {
-  canonicalRows, parseSchemaString, readSnapshot, readSnapshotRows, type CanonicalValue, type DataType, type ExprSpec, type LogicalOp,
+  InvalidArgumentError, canonicalRows, parseSchemaString, readSnapshot, readSnapshotRows, type CanonicalValue, type DataType, type ExprSpec, type LogicalOp,
 } from '@tributary/common';
 import type { StructField } from '@tributary/common';
 import { DataFrame } from '../api/dataframe';
@@ -76,6 +76,11 @@ export async function runBatchSql(text: string): Promise<BatchResult> {
   return { table: target.path, version, ...organize(current, organization) };
 }
 
+/** A problem of evaluation (the query's text was read already): no position to give. */
+function batchError(message: string): InvalidArgumentError {
+  return new InvalidArgumentError(message, { code: 'UNSUPPORTED' });
+}
+
 class NeedTable extends Error {
   constructor(readonly path: string) {
     super(`table ${path}`);
@@ -116,13 +121,13 @@ function applyOp(op: LogicalOp, frame: Frame): Frame {
       return { fields: frame.fields, rows: frame.rows.filter((r) => { const k = JSON.stringify(frame.fields.map((f) => r[f.name])); if (seen.has(k)) return false; seen.add(k); return true; }) };
     }
     default:
-      throw new SqlError(`${op.op} is not supported in a batch query`, { line: 1, column: 1 });
+      throw batchError(`${op.op} is not supported in a batch query`);
   }
 }
 
 function structFields(frame: Frame, path: string): { name: string; type: DataType | null }[] {
   const t = pathType(frame, path);
-  if (t === null || t.kind !== 'struct') throw new SqlError(`cannot expand ${path}.*`, { line: 1, column: 1 });
+  if (t === null || t.kind !== 'struct') throw batchError(`cannot expand ${path}.*`);
   return t.fields.map((f) => ({ name: f.name, type: f.type }));
 }
 
@@ -136,7 +141,7 @@ function pathType(frame: Frame, path: string): DataType | null {
 function pathValue(row: Row, frame: Frame, path: string): Typed {
   const [head, ...rest] = path.split('.');
   const field = frame.fields.find((f) => f.name.toLowerCase() === head.toLowerCase());
-  if (field === undefined) throw new SqlError(`cannot resolve '${head}'; available columns: ${frame.fields.map((f) => f.name).join(', ')}`, { line: 1, column: 1 });
+  if (field === undefined) throw batchError(`cannot resolve '${head}'; available columns: ${frame.fields.map((f) => f.name).join(', ')}`);
   let value: CanonicalValue = row[field.name] ?? null;
   let type = field.type;
   for (const part of rest) {
@@ -164,7 +169,7 @@ function evaluate(e: ExprSpec, row: Row, frame: Frame): Typed {
     case 'alias': return evaluate(e.expr, row, frame);
     case 'lit': return { value: e.value === null ? null : typeof e.value === 'number' ? String(e.value) : e.value, type: null };
     case 'call': return { value: call(e.fn, e.args.map((a) => evaluate(a, row, frame))), type: null };
-    default: throw new SqlError(`${e.kind} is not supported ${NOT_BATCH}`, { line: 1, column: 1 });
+    default: throw batchError(`${e.kind} is not supported ${NOT_BATCH}`);
   }
 }
 
@@ -191,7 +196,7 @@ function call(fn: string, args: Typed[]): CanonicalValue {
       if (args.slice(1).some((a) => a.value !== null && compare(args[0], a) === 0)) return true;
       return v.slice(1).some((x) => x === null) ? null : false;
     }
-    default: throw new SqlError(`the function ${fn} is not supported ${NOT_BATCH}`, { line: 1, column: 1 });
+    default: throw batchError(`the function ${fn} is not supported ${NOT_BATCH}`);
   }
 }
 
@@ -218,7 +223,7 @@ function comparable(t: Typed, otherType: DataType | null): CanonicalValue {
   if (t.type === null && otherType !== null && otherType.kind === 'primitive' && otherType.name === 'timestamp' && typeof t.value === 'string' && !NUMBER.test(t.value)) {
     const text = t.value.includes('T') || /[zZ]|[+-]\d\d:\d\d$/.test(t.value) ? t.value : `${t.value.replace(' ', 'T')}Z`;
     const ms = Date.parse(text);
-    if (Number.isNaN(ms)) throw new SqlError(`'${t.value}' is not a timestamp`, { line: 1, column: 1 });
+    if (Number.isNaN(ms)) throw batchError(`'${t.value}' is not a timestamp`);
     const micros = /\.(\d{4,6})/.exec(text)?.[1];
     return (BigInt(ms) * 1000n + (micros === undefined ? 0n : BigInt(micros.padEnd(6, '0').slice(3)))).toString();
   }
@@ -263,7 +268,7 @@ function aggregate(keys: readonly ExprSpec[], aggregates: readonly ExprSpec[], f
 function aggregateCall(e: ExprSpec): { fn: string; arg?: ExprSpec } {
   const inner = e.kind === 'alias' ? e.expr : e;
   if (inner.kind !== 'call' || inner.args.some((a) => a.kind === 'call' && ['count', 'sum', 'min', 'max', 'avg'].includes(a.fn))) {
-    throw new SqlError(`${columnName(e)} is not supported ${NOT_BATCH}`, { line: 1, column: 1 });
+    throw batchError(`${columnName(e)} is not supported ${NOT_BATCH}`);
   }
   return { fn: inner.fn, arg: inner.args[0] };
 }
@@ -276,13 +281,13 @@ function aggregateType(e: ExprSpec, frame: Frame): DataType | null {
     case 'min': case 'max': return input;
     case 'avg':
       if (input !== null && input.kind === 'primitive' && ['integer', 'long', 'short', 'byte', 'double', 'float'].includes(input.name)) return DOUBLE;
-      throw new SqlError(`avg of ${input === null ? 'this expression' : input.kind === 'decimal' ? 'a decimal' : input.kind === 'primitive' ? input.name : input.kind} is not supported in a batch query`, { line: 1, column: 1 });
+      throw batchError(`avg of ${input === null ? 'this expression' : input.kind === 'decimal' ? 'a decimal' : input.kind === 'primitive' ? input.name : input.kind} is not supported in a batch query`);
     case 'sum':
       if (input !== null && input.kind === 'decimal') return { kind: 'decimal', precision: Math.min(38, input.precision + 10), scale: input.scale };
       if (input !== null && input.kind === 'primitive' && ['integer', 'long', 'short', 'byte'].includes(input.name)) return LONG;
       if (input !== null && input.kind === 'primitive' && ['double', 'float'].includes(input.name)) return DOUBLE;
-      throw new SqlError('sum of a non-numeric column is not supported in a batch query', { line: 1, column: 1 });
-    default: throw new SqlError(`the aggregate ${fn} is not supported ${NOT_BATCH}`, { line: 1, column: 1 });
+      throw batchError('sum of a non-numeric column is not supported in a batch query');
+    default: throw batchError(`the aggregate ${fn} is not supported ${NOT_BATCH}`);
   }
 }
 

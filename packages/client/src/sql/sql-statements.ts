@@ -19,7 +19,7 @@ import type { TributarySession } from '../api/session';
 import { parseSparkSql, positionOf, sourceText } from './spark-sql-grammar';
 import { SqlError, unsupportedSql, type SqlPosition } from './sql-error';
 import { identifierName, nameParts } from './sql-names';
-import { translateQuery, attempt, type RelationResolver, type TranslatedQuery } from './sql-query';
+import { translateQuery, type RelationResolver, type TranslatedQuery } from './sql-query';
 
 export interface SqlOptions {
   /**
@@ -117,4 +117,3 @@ function statementName(ctx: ParserRuleContext): string {
   return words.join(' ');
 }
 
-export { attempt };
