@@ -10,6 +10,7 @@ import {
 import { TributarySession } from '../api/session';
 import { DecimalType, IntegerType, StringType, StructField, StructType, TimestampType } from '../api/types';
 import { SqlError } from './sql-error';
+import { runBatchSql } from './batch-query';
 
 const KAFKA = 'kafka.`k:9092`.`events`';
 const newSession = () => TributarySession.builder().getOrCreate();
@@ -195,6 +196,22 @@ describe('spark.sql refuses with the position and the construct', function () {
         assert.ok(e.message.startsWith(message), `message\n  ${e.message}\ndoes not start with\n  ${message}`);
         return true;
       });
+    });
+  }
+});
+
+describe('tributary sql -e refuses what a batch query cannot read, with the position', function () {
+  this.timeout(60_000);
+  const cases: [string, RegExp][] = [
+    ['SELECT a FROM events', /^line 1, column 15: a batch query reads a Delta table: FROM delta\.`\/path\/to\/table`, got events/],
+    ['SELECT a FROM kafka.`k:9092`.`t`', /^line 1, column 15: a batch query reads a Delta table/],
+    ['CREATE TEMP VIEW v AS SELECT a FROM delta.`/t`', /^line 1, column 1: tributary sql -e runs one SELECT/],
+    ['SELECT a FROM delta.`/t` WHERE a >', /^line 1, column 35: syntax error at end of input/],
+    ['SELECT a FROM delta.`/t` UNION SELECT a FROM delta.`/t`', /^line 1, column 26: UNION is not supported/],
+  ];
+  for (const [text, message] of cases) {
+    it(text, async () => {
+      await assert.rejects(runBatchSql(text), (e: unknown) => e instanceof SqlError && message.test(e.message));
     });
   }
 });
