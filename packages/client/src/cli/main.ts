@@ -11,6 +11,7 @@
  *   tributary produce  --bootstrap HOST:PORT --topic T --lines FILE|- [--partitions P]
  *   tributary demo     (a whole local cluster: Kafka, Redis, driver, 3 executors, the seed job; see README)
  *   tributary table show|history|describe|optimize|vacuum|checkpoint <path> [options] (see table.ts)
+ *   tributary sql      <job.sql> --sink delta:PATH --checkpoint DIR [--output-mode M] [--trigger T] … | -e "SELECT …" (see sql.ts)
  *
  * Errors from the driver are printed as the driver words them (e.g. INVALID_ARGUMENT: ...).
  */
@@ -20,6 +21,7 @@ import { runSubmitCommand, runListCommand, runStatusCommand, runStopCommand } fr
 import { runProduceCommand } from './produce';
 import { runDemoCommand } from './demo';
 import { runTableCommand, TABLE_OPTIONS } from './table';
+import { runSqlCommand, SQL_OPTIONS } from './sql';
 
 const USAGE = `usage: tributary <command> [options]
 commands:
@@ -43,7 +45,10 @@ commands:
                                   describe <path> [--version V | --timestamp ISO]
                                   optimize <path> [--target-file-size BYTES]
                                   vacuum <path> [--retain HOURS] [--dry-run] [--unsafe-retention]
-                                  checkpoint <path>`;
+                                  checkpoint <path>
+  sql        run Spark SQL        <job.sql> --sink delta:<path> --checkpoint <dir> [--output-mode update]
+                                  [--trigger availableNow|'10 seconds'] [--kafka-option key=value]… [--driver HOST:PORT] [--wait]
+                                  -e "SELECT … FROM delta.\`/path\` [WHERE …] [GROUP BY …] [ORDER BY …] [LIMIT n]" (a batch query)`;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -75,6 +80,8 @@ export async function main(argv: string[]): Promise<number> {
       return runDemoCommand(opts({ events: { type: 'string' }, keep: { type: 'boolean' }, rate: { type: 'string' } }));
     case 'table':
       return runTableCommand(opts(TABLE_OPTIONS));
+    case 'sql':
+      return runSqlCommand(opts(SQL_OPTIONS));
     case undefined:
     case 'help':
     case '--help':

@@ -107,7 +107,8 @@ export async function showTable(storage: Storage, tablePath: string, limit: numb
   if (rows.length > limit) console.log(`... ${rows.length - limit} more rows`);
 }
 
-function cellText(v: CanonicalValue, type: DataType): string {
+/** A cell as `table show` prints it (timestamps ISO-8601 UTC with µs, structs {a, b}, arrays [a, b], NULL). */
+export function cellText(v: CanonicalValue, type: DataType): string {
   if (v === null) return 'NULL';
   if (type.kind === 'primitive' && (type.name === 'timestamp' || type.name === 'timestamp_ntz') && typeof v === 'string') return isoMicros(BigInt(v));
   if (type.kind === 'struct' && typeof v === 'object' && !Array.isArray(v)) {
