@@ -3,11 +3,11 @@
  * bootstrap list), Redis reachability, and the state store's fence and durable versions. The one
  * place the query code reaches Kafka and Redis from the driver.
  */
-import { connectKafkaAdmin, EMPTY_STATE_VERSION, KafkaAdmin, pingRedis, StateStore, StateVersion, stateVersionAfter, UnavailableError } from '@tributary/common';
+import { connectKafkaAdmin, EMPTY_STATE_VERSION, KafkaAdmin, pingRedis, RedisConnection, StateStore, StateVersion, stateVersionAfter, UnavailableError } from '@tributary/common';
 import { Environment } from './query-manager';
 import { SourceOffsets, StateFence } from './micro-batch-execution';
 
-export function productionEnvironment(redis: { host: string; port: number }): Environment & { close(): Promise<void> } {
+export function productionEnvironment(redis: RedisConnection): Environment & { close(): Promise<void> } {
   // One admin client per bootstrap list. A call that fails drops it (closing it in the background):
   // after a broker restart a client may hold dead connections or stale metadata, so the next call
   // connects afresh instead of trusting it.
@@ -52,7 +52,7 @@ export function productionEnvironment(redis: { host: string; port: number }): En
       if (partitions.length === 0) throw missing();
     },
     async checkRedis() {
-      await pingRedis(redis.host, redis.port);
+      await pingRedis(redis);
     },
     source(servers): SourceOffsets {
       return {
