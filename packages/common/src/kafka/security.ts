@@ -1,8 +1,9 @@
 /**
  * How Tributary's Kafka clients (its own protocol client and kafkajs) reach a broker that wants TLS
  * and/or SASL: a KafkaSecurity resolved from the source's `kafka.*` options (plan/kafka-options.ts
- * names and checks them), with the files they name read on the host that connects (the driver and
- * every executor read the same paths: the files must be there on each host).
+ * names and checks them), with the files they name read. The driver resolves it at each start of a
+ * query and hands it to the executors in their task messages (ExecutorJob.kafka), so the files are
+ * needed on the driver's host only; it holds secrets and is never logged or written to disk.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';

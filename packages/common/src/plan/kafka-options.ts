@@ -15,14 +15,14 @@
  *   kafka.sasl.jaas.config          PlainLoginModule / ScramLoginModule `required username="…";`:
  *                                   the user name; a password in it is refused (see below)
  *   kafka.sasl.username             the user name, instead of a JAAS config
- *   kafka.sasl.password.file        a file holding the password (one line), read where a client
- *                                   connects: on the driver and on every executor host
+ *   kafka.sasl.password.file        a file holding the password (one line), read by the driver at
+ *                                   each start of the query (executors get what it read)
  *   kafka.ssl.ca.location           PEM CA file the broker's certificate must chain to (SSL, SASL_SSL;
  *                                   the system's CAs when absent); the host name or IP is verified
  *   kafka.ssl.certificate.location  PEM client certificate and
  *   kafka.ssl.key.location          its unencrypted PEM key, for brokers that ask for one
- * Secrets never stand in an option: the options are part of the query, which the checkpoint
- * stores and task messages carry, so a password there would be written in clear. A JAAS config
+ * Secrets never stand in an option: the options are part of the spec, which the driver saves in its
+ * state directory to resume the query, so a password there would be written in clear. A JAAS config
  * with a password, and Spark's JKS trust/key store options, are refused at submit naming the
  * options to use instead.
  *

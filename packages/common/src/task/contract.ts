@@ -4,6 +4,7 @@
  */
 import type { IsolationLevel } from '../plan/kafka-options';
 import type { RedisConnection } from '../state/redis-connection';
+import type { KafkaSecurity } from '../kafka/security';
 
 /**
  * What an executor needs beside the resolved query (MapTaskRequest.query / ReduceTaskRequest.query,
@@ -28,6 +29,11 @@ export interface ExecutorJob {
   lateRowsTablePath: string | null;
   /** State snapshot every N versions; change sets in between. */
   snapshotEvery: number;
+  /**
+   * TLS and SASL the map tasks read Kafka with, from the source's kafka.* options with the files they
+   * name already read by the driver (PEM, password): a secret, never logged nor stored. Absent: plain text.
+   */
+  kafka?: KafkaSecurity;
   /** kafka.isolation.level the map tasks read with: the batch plan's (a replay reads as the batch first did). */
   isolationLevel?: IsolationLevel;
 }
