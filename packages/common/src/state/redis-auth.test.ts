@@ -131,4 +131,24 @@ describe('Redis with ACL users and TLS (private redis-server)', function () {
     assert.equal(err?.code, 'UNAVAILABLE');
     assert.match(err!.message, /unreachable: .*(self[- ]signed|unable to (get|verify)|certificate)/i);
   });
+
+  it('mutual TLS: a server that requires client certificates takes --redis-tls-cert/--redis-tls-key and refuses a client without one', async () => {
+    const mutual = await PrivateRedisServer.start({
+      users: { alice: PASSWORD },
+      tls: { cert: certs.server.cert, key: certs.server.key, ca: certs.ca.cert, requireClientCert: true },
+    });
+    try {
+      const passwordFile = path.join(dir, 'redis-password');
+      const withCert = redisConnectionFromFlags({
+        redis: `rediss://alice@127.0.0.1:${mutual.port}`, passwordFile, tlsCa: certs.ca.cert, tlsCert: certs.client.cert, tlsKey: certs.client.key,
+      });
+      await pingRedis(withCert);
+      const { cert: _cert, key: _key, ...caOnly } = withCert.tls!;
+      const err = await pingRedis({ ...withCert, tls: caOnly }).then(() => null, (e: TributaryError) => e);
+      assert.equal(err?.code, 'UNAVAILABLE');
+      assert.match(err!.message, /^Redis at rediss:\/\/alice@127\.0\.0\.1:\d+ is unreachable: /);
+    } finally {
+      await mutual.stop();
+    }
+  });
 });
