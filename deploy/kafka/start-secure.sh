@@ -4,11 +4,12 @@
 # Listeners (each on <host>, default 127.0.0.1, advertised as such):
 #   <port>     SASL_PLAINTEXT   SASL PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512
 #   <port>+1   SASL_SSL         the same mechanisms inside TLS
-#   <port>+2   SSL              TLS only (no SASL)
+#   <port>+2   SSL              TLS only (no SASL), with client certificates required (mutual TLS)
 #   <port>+3   PLAINTEXT        between the broker and itself only, on 127.0.0.1
 #   <port>+4   CONTROLLER       127.0.0.1
 # TLS uses PEM files (Kafka's ssl.keystore.type=PEM, no JKS): <tls-dir>/server.crt (chain),
-# <tls-dir>/server.key (unencrypted PKCS#8) and <tls-dir>/ca.crt. The one user <user> has the
+# <tls-dir>/server.key (unencrypted PKCS#8) and <tls-dir>/ca.crt (which also signs the clients'
+# certificates on the SSL listener). The one user <user> has the
 # password in <password-file>: for PLAIN in the listener's JAAS config, for SCRAM as credentials
 # written into the metadata log when the storage is formatted (kafka-storage format --add-scram).
 # Writes <data-dir>/kafka.pid and <data-dir>/kafka.log; returns once the broker has started.
@@ -48,6 +49,7 @@ ssl.keystore.location=$dir/keystore.pem
 ssl.truststore.type=PEM
 ssl.truststore.location=$tls/ca.crt
 ssl.client.auth=none
+listener.name.ssl.ssl.client.auth=required
 log.dirs=$dir/data
 num.partitions=1
 offsets.topic.replication.factor=1

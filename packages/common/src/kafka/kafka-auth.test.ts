@@ -19,6 +19,11 @@ function jobOptions(broker: SecureKafkaBroker, protocol: string, mechanism?: str
     o['sasl.password.file'] = passwordFile;
   }
   if (protocol.endsWith('SSL')) o['ssl.ca.location'] = broker.caFile;
+  if (protocol === 'SSL') {
+    // The SSL listener requires a client certificate (mutual TLS).
+    o['ssl.certificate.location'] = broker.certs.client.cert;
+    o['ssl.key.location'] = broker.certs.client.key;
+  }
   return o;
 }
 
@@ -71,6 +76,7 @@ describe('Kafka with SASL (PLAIN, SCRAM) and TLS against a broker that requires 
     ['SASL_SSL', 'SCRAM-SHA-512'],
     ['SSL', undefined],
   ];
+  // (SSL: with a client certificate, which that listener requires.)
   for (const [protocol, mechanism] of combinations) {
     it(`the range reader and the admin client work over ${protocol}${mechanism ? ` with ${mechanism}` : ''}`, async () => {
       const security = kafkaSecurityFromOptions(jobOptions(broker, protocol, mechanism));
@@ -163,6 +169,18 @@ describe('Kafka with SASL (PLAIN, SCRAM) and TLS against a broker that requires 
       assert.equal(err?.code, 'KAFKA_TLS');
       assert.equal(err!.retriable, false);
       assert.match(err!.message, /^Kafka broker 127\.0\.0\.1:\d+: TLS refused the broker's certificate: /);
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('the SSL listener refuses a client without a certificate', async () => {
+    const security: KafkaSecurity = { tls: { ca: broker.certs.read(broker.caFile) } };
+    const reader = await createRangeReader({ brokers: [broker.ssl], security, retries: 1, retryBackoffMs: 10, connectTimeoutMs: 5_000, requestTimeoutMs: 5_000 });
+    try {
+      const err = await readAll(reader, topic, [1n]).then(() => null, (e: TributaryError) => e);
+      assert.ok(err instanceof TributaryError, 'refused');
+      assert.match(err.message, /Kafka broker 127\.0\.0\.1:\d+: /);
     } finally {
       await reader.close();
     }

@@ -1,7 +1,8 @@
 /**
  * Test support: a Kafka broker that requires authentication (deploy/kafka/start-secure.sh), with a
  * throwaway CA and server certificate (testing/test-certificates.ts) and one user whose password is
- * in a file. Listeners: SASL_PLAINTEXT at `port`, SASL_SSL at port+1, SSL at port+2.
+ * in a file. Listeners: SASL_PLAINTEXT at `port`, SASL_SSL at port+1, SSL at port+2 (which requires a
+ * client certificate signed by the same CA: certs.client).
  */
 import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
