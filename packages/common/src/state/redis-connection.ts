@@ -152,21 +152,6 @@ export function createRedisClient(conn: RedisConnection, opts: RedisClientOption
   return new Redis(options);
 }
 
-/** Problems of a RedisConnection that came over the wire (an executor's job). */
-export function redisConnectionProblems(conn: unknown): string[] {
-  if (conn === null || typeof conn !== 'object') return ['redis is not an object'];
-  const c = conn as Record<string, unknown>;
-  const problems: string[] = [];
-  if (typeof c.host !== 'string' || c.host === '') problems.push('redis.host');
-  if (!Number.isInteger(c.port) || (c.port as number) < 1 || (c.port as number) > 65535) problems.push('redis.port');
-  for (const k of ['username', 'password'] as const) if (c[k] !== undefined && typeof c[k] !== 'string') problems.push(`redis.${k}`);
-  if (c.tls !== undefined) {
-    if (c.tls === null || typeof c.tls !== 'object') problems.push('redis.tls');
-    else for (const [k, v] of Object.entries(c.tls)) if (!['ca', 'cert', 'key'].includes(k) || typeof v !== 'string') problems.push(`redis.tls.${k}`);
-  }
-  return problems;
-}
-
 function port(text: string, whole: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InvalidArgumentError(`Redis address '${redactUrl(whole)}' has a bad port ${text}`);
