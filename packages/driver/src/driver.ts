@@ -5,7 +5,7 @@
  * (and on the plaintext health port when one is given): SERVING once it leads and accepts queries.
  */
 import * as path from 'node:path';
-import { HealthPort, HealthReporter, RpcServer, listenHealthPort, processStorage, type Storage } from '@tributary/common';
+import { HealthPort, HealthReporter, RpcServer, listenHealthPort, processStorage, type RedisConnection, type Storage } from '@tributary/common';
 import { clusterService } from './rpc/cluster-service';
 import { queryService } from './rpc/query-service';
 import { ExecutorRegistry } from './scheduler/executor-registry';
@@ -21,7 +21,8 @@ export interface DriverOptions {
   port?: number;
   /** A plaintext port serving only grpc.health.v1.Health (for Kubernetes probes); none when unset. */
   healthPort?: number;
-  redis: { host: string; port: number };
+  /** Where and how to reach Redis (the executors get the same connection in their tasks). */
+  redis: RedisConnection;
   stateDir?: string;
   /**
    * When not empty, every table, checkpoint and side-table location must lie inside one of these

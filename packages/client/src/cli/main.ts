@@ -1,7 +1,9 @@
 /**
  * The `tributary` command line.
  *
- *   tributary driver   [--host H] [--port 7077] [--health-port P] --redis HOST:PORT [--state-dir DIR] [--allowed-roots DIR,DIR]
+ *   tributary driver   [--host H] [--port 7077] [--health-port P] --redis HOST:PORT|redis[s]://[USER:PASSWORD@]HOST:PORT
+ *                      [--redis-password-file F] [--redis-tls-ca F] [--redis-tls-cert F --redis-tls-key F]
+ *                      [--state-dir DIR] [--allowed-roots DIR,DIR]
  *                      [--heartbeat-timeout-ms 3000] [--task-deadline-ms 30000] [--max-attempts-per-batch 8]
  *                      [--dashboard-port P]
  *   tributary executor --driver HOST:PORT [--id ID] [--host H] [--port 0] [--health-port P] [--shuffle-memory-per-query BYTES] [--max-message-bytes BYTES]
@@ -16,7 +18,7 @@
  * Errors from the driver are printed as the driver words them (e.g. INVALID_ARGUMENT: ...).
  */
 import { parseArgs } from 'node:util';
-import { runDriverCommand, runExecutorCommand } from './processes';
+import { REDIS_FLAGS, runDriverCommand, runExecutorCommand } from './processes';
 import { runSubmitCommand, runListCommand, runStatusCommand, runStopCommand } from './queries';
 import { runProduceCommand } from './produce';
 import { runDemoCommand } from './demo';
@@ -27,6 +29,8 @@ const USAGE = `usage: tributary <command> [options]
 commands:
   driver     run a driver         --redis HOST:PORT [--port 7077] [--host 127.0.0.1] [--state-dir DIR]
                                   [--allowed-roots DIR,DIR] (tables and checkpoints only inside these)
+                                  --redis also takes redis://[USER:PASSWORD@]HOST:PORT or rediss://… (TLS)
+                                  [--redis-password-file F] [--redis-tls-ca F] [--redis-tls-cert F --redis-tls-key F]
                                   [--health-port P] (plaintext grpc.health.v1 only, for probes)
                                   [--dashboard-port P] (the web dashboard, HTTP, on the same host)
   executor   run an executor      --driver HOST:PORT [--id ID] [--port 0]
@@ -56,7 +60,7 @@ export async function main(argv: string[]): Promise<number> {
     parseArgs({ args: rest, options: spec, allowPositionals: true, strict: true }) as ParsedArgs;
   switch (command) {
     case 'driver':
-      return runDriverCommand(opts({ host: { type: 'string' }, port: { type: 'string' }, 'health-port': { type: 'string' }, redis: { type: 'string' }, 'state-dir': { type: 'string' }, 'allowed-roots': { type: 'string' }, 'heartbeat-timeout-ms': { type: 'string' }, 'task-deadline-ms': { type: 'string' }, 'max-attempts-per-batch': { type: 'string' }, 'dashboard-port': { type: 'string' } }));
+      return runDriverCommand(opts({ host: { type: 'string' }, port: { type: 'string' }, 'health-port': { type: 'string' }, ...REDIS_FLAGS, 'state-dir': { type: 'string' }, 'allowed-roots': { type: 'string' }, 'heartbeat-timeout-ms': { type: 'string' }, 'task-deadline-ms': { type: 'string' }, 'max-attempts-per-batch': { type: 'string' }, 'dashboard-port': { type: 'string' } }));
     case 'executor':
       return runExecutorCommand(opts({
         driver: { type: 'string' }, id: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, 'health-port': { type: 'string' },

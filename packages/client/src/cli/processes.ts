@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import { startDriver } from '@tributary/driver';
 import { startExecutor } from '@tributary/executor';
+import { redisConnectionFromFlags, type RedisConnection } from '@tributary/common';
 import { ParsedArgs, intOption, required } from './main';
 
 /** A process that closed cleanly exits within this; one whose close hangs is ended then. */
@@ -23,12 +24,11 @@ function untilSignal(close: () => Promise<void>): Promise<number> {
 }
 
 export async function runDriverCommand(args: ParsedArgs): Promise<number> {
-  const [host, port] = required(args, 'redis').split(':');
   const driver = await startDriver({
     host: args.values.host as string | undefined,
     port: intOption(args, 'port', 7077),
     healthPort: args.values['health-port'] === undefined ? undefined : intOption(args, 'health-port', 0),
-    redis: { host, port: Number(port) },
+    redis: redisFlags(args),
     stateDir: args.values['state-dir'] as string | undefined,
     allowedRoots: allowedRoots(args.values['allowed-roots'] as string | undefined),
     heartbeatTimeoutMs: intOption(args, 'heartbeat-timeout-ms', 3000),
@@ -58,4 +58,29 @@ function allowedRoots(value: string | undefined): string[] {
   const roots = value.split(',').map((r) => r.trim()).filter(Boolean);
   for (const r of roots) if (!path.isAbsolute(r)) throw new Error(`--allowed-roots takes absolute directories, got '${r}'`);
   return roots;
+}
+
+/**
+ * The driver's Redis flags (parseArgs options): --redis HOST:PORT | redis://[USER:PASSWORD@]HOST:PORT
+ * | rediss://… (TLS); --redis-password-file FILE (the password, instead of one in the URL);
+ * --redis-tls-ca FILE (PEM; turns TLS on); --redis-tls-cert FILE and --redis-tls-key FILE (PEM, a
+ * client certificate for servers that ask for one).
+ */
+export const REDIS_FLAGS = {
+  redis: { type: 'string' },
+  'redis-password-file': { type: 'string' },
+  'redis-tls-ca': { type: 'string' },
+  'redis-tls-cert': { type: 'string' },
+  'redis-tls-key': { type: 'string' },
+} as const;
+
+function redisFlags(args: ParsedArgs): RedisConnection {
+  const file = (name: string) => args.values[name] as string | undefined;
+  return redisConnectionFromFlags({
+    redis: required(args, 'redis'),
+    passwordFile: file('redis-password-file'),
+    tlsCa: file('redis-tls-ca'),
+    tlsCert: file('redis-tls-cert'),
+    tlsKey: file('redis-tls-key'),
+  });
 }

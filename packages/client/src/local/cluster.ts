@@ -19,6 +19,8 @@ export interface ClusterOptions {
   heartbeatTimeoutMs?: number;
   /** Extra environment for the driver (e.g. TRIBUTARY_FAULT_KILL_AT for fault tests). */
   driverEnv?: Record<string, string>;
+  /** The driver's Redis flags instead of `--redis HOST:PORT` from `redis` (e.g. a rediss:// URL with --redis-password-file). */
+  redisArgs?: string[];
   /** Extra `tributary driver` options (e.g. ['--allowed-roots', '/data'], ['--task-deadline-ms', '3000']). */
   driverArgs?: string[];
   /** Serve the driver's dashboard on this port (0: any free port; its address is then in `dashboardUrl`). */
@@ -58,7 +60,7 @@ export class LocalCluster {
   async startDriver(env: Record<string, string> = this.opts.driverEnv ?? {}): Promise<void> {
     const port = this.driverAddress.split(':')[1];
     this.driver = this.spawn('driver', [
-      'driver', '--port', port, '--redis', `${this.opts.redis.host}:${this.opts.redis.port}`,
+      'driver', '--port', port, ...(this.opts.redisArgs ?? ['--redis', `${this.opts.redis.host}:${this.opts.redis.port}`]),
       '--state-dir', path.join(this.opts.dir, 'driver-state'),
       '--heartbeat-timeout-ms', String(this.opts.heartbeatTimeoutMs ?? 3000),
       ...(this.opts.dashboardPort === undefined ? [] : ['--dashboard-port', String(this.opts.dashboardPort)]),

@@ -5,6 +5,7 @@ import { InvalidArgumentError, TributaryError } from '../errors';
 import { BlobFetch, CommittedAttempt, StateChain, assembleChain } from './chain';
 import { BlobKind, checkCount, checkKind, checkQueryId } from './layout';
 import { RedisStateBlobs, connectRedis, isRetriableRedisError } from './redis-blobs';
+import { RedisConnection, describeRedis } from './redis-connection';
 import { DEFAULT_RETRY_POLICY, RetryPolicy, retryWithBackoff } from '../retry/retry';
 import type Redis from 'ioredis';
 
@@ -33,7 +34,7 @@ import type Redis from 'ioredis';
  * next purge (the versions set remembers what is left).
  */
 export interface StateStoreOptions {
-  redis: { host: string; port: number };
+  redis: RedisConnection;
   /** Where the durable copy lives (the checkpoint's storage). */
   storage: Storage;
   checkpointDir: string;
@@ -65,9 +66,9 @@ export class StateStore {
     const warn = options.warn ?? ((message: string) => console.warn(message));
     const files = new DurableStateFiles(options.storage, options.checkpointDir);
     await files.ensureMetadata(options.queryId);
-    const where = `${options.redis.host}:${options.redis.port}`;
+    const where = describeRedis(options.redis);
     let connected = true;
-    const redis = connectRedis(options.redis.host, options.redis.port, options.redisCommandTimeoutMs ?? 5_000, (error) => {
+    const redis = connectRedis(options.redis, options.redisCommandTimeoutMs ?? 5_000, (error) => {
       if (connected) warn(`state store: Redis at ${where} unavailable: ${error.message}`);
       connected = false;
     });

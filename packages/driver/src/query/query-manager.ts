@@ -9,7 +9,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import {
   asVersion2, BatchId, stateStorePartitions, canonicalJson, Checkpoint, DEFAULT_MAX_EVENT_TIME_AHEAD, defaultSideTablePath, ExecutorJob,
   InvalidArgumentError, parseDuration, parseSpecDocument, QUARANTINE_TABLE_SCHEMA, QuerySpec,
-  TributaryError, UnavailableError, QuerySpecV2, Storage, joinLocation, resolveLocation, ResolvedQuery, resolveQuery, diffResolved, deltaSchemaOf, lateRowsTableSchema,
+  TributaryError, UnavailableError, QuerySpecV2, Storage, joinLocation, resolveLocation, type RedisConnection, kafkaSecurityFromOptions, type KafkaSecurity, ResolvedQuery, resolveQuery, diffResolved, deltaSchemaOf, lateRowsTableSchema,
 } from '@tributary/common';
 import { ExecutorRegistry } from '../scheduler/executor-registry';
 import { MicroBatchExecution, SourceOffsets, StateFence } from './micro-batch-execution';
@@ -24,10 +24,10 @@ import type { QueryView } from '../dashboard/snapshot';
 
 export interface Environment {
   /** Checks Kafka is reachable and the topic exists; throws UnavailableError naming what and where. */
-  checkKafka(bootstrapServers: string[], topic: string): Promise<void>;
+  checkKafka(bootstrapServers: string[], topic: string, security?: KafkaSecurity): Promise<void>;
   checkRedis(): Promise<void>;
-  redis: { host: string; port: number };
-  source(bootstrapServers: string[]): SourceOffsets;
+  redis: RedisConnection;
+  source(bootstrapServers: string[], security?: KafkaSecurity): SourceOffsets;
   /** `statePartitions`: the state store partitions of the query (stateStorePartitions in common). */
   stateFence(queryId: string, checkpointDir: string, statePartitions: number): Promise<StateFence & { close(): Promise<void> }>;
 }
@@ -131,7 +131,10 @@ export class QueryManager {
       }
     }
     const servers = spec.source.bootstrapServers.split(',').map((s) => s.trim()).filter(Boolean);
-    await this.env.checkKafka(servers, spec.source.topic);
+    // The files the security options name are read here, at every start: the checkpoint and the saved
+    // spec hold only the options (file names), never what is in the files.
+    const security = kafkaSecurityOf(spec.source.kafkaOptions);
+    await this.env.checkKafka(servers, spec.source.topic, security);
     await this.env.checkRedis();
 
     const checkpoint = await Checkpoint.open(this.storage, checkpointDir).catch((err) => { throw asPreconditionError(err); });
@@ -160,7 +163,7 @@ export class QueryManager {
         sourceTopic: spec.source.topic,
       }));
       const queryId = metadata.queryId;
-      const ctx = this.context(spec, query, queryId, checkpointDir, metadata.shufflePartitions);
+      const ctx = this.context(spec, query, queryId, checkpointDir, metadata.shufflePartitions, security);
       // every state store partition: after dropDuplicates before an aggregation, the dedup state is in P more (batch-stages.ts)
       const fence = await this.env.stateFence(queryId, checkpointDir, stateStorePartitions(query, metadata.shufflePartitions));
       closeFence = () => fence.close();
@@ -178,7 +181,7 @@ export class QueryManager {
       const execution = new MicroBatchExecution(ctx, {
         registry: this.registry,
         checkpoint,
-        source: this.env.source(servers),
+        source: this.env.source(servers, security),
         state: fence,
         sink,
         sideSinks,
@@ -252,7 +255,7 @@ export class QueryManager {
     return query;
   }
 
-  private context(spec: QuerySpecV2, query: ResolvedQuery, queryId: string, checkpointDir: string, shufflePartitions: number): QueryContext {
+  private context(spec: QuerySpecV2, query: ResolvedQuery, queryId: string, checkpointDir: string, shufflePartitions: number, security?: KafkaSecurity): QueryContext {
     const job: ExecutorJob = {
       queryId,
       shufflePartitions,
@@ -263,6 +266,7 @@ export class QueryManager {
       lateRowsTablePath: query.aggregate === null ? null : this.lateRowsPath(spec),
       snapshotEvery: 10,
       isolationLevel: query.source.isolationLevel,
+      ...(security === undefined ? {} : { kafka: security }),
     };
     return {
       spec,
@@ -333,3 +337,9 @@ function sinkTableOfQuery(query: ResolvedQuery): SinkTable {
 type AnySpec = QuerySpec | QuerySpecV2;
 
 export { UnavailableError };
+
+/** The Kafka security of the source options, files read; undefined for plain text. */
+function kafkaSecurityOf(options: Record<string, string> | undefined): KafkaSecurity | undefined {
+  const security = kafkaSecurityFromOptions(options);
+  return security.tls === undefined && security.sasl === undefined ? undefined : security;
+}

@@ -41,7 +41,7 @@ export async function readDecodedChunks(
   readers: RangeReaders, storage: Storage, input: DecodedChunksInput, stats: MapTaskStats, log: (m: string) => void, onRows: OnRows,
 ): Promise<DecodedChunksResult> {
   const { job, query } = input;
-  const reader = await readers.get(query.source.bootstrapServers, job.isolationLevel ?? DEFAULT_ISOLATION_LEVEL);
+  const reader = await readers.get(query.source.bootstrapServers, job.isolationLevel ?? DEFAULT_ISOLATION_LEVEL, job.kafka);
   const decoder = createStructDecoder(query.scan);
   const quarantine = query.options.badRecords === 'quarantine' && job.quarantineTablePath ? new QuarantineFiles(storage, job.quarantineTablePath, input.batchId) : undefined;
   const onBad = badRecordHandler(query.options.badRecords, input.batchId, stats, quarantine, log);
