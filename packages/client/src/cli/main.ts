@@ -3,8 +3,9 @@
  *
  *   tributary driver   [--host H] [--port 7077] [--health-port P] --redis HOST:PORT [--state-dir DIR] [--allowed-roots DIR,DIR]
  *                      [--heartbeat-timeout-ms 3000] [--task-deadline-ms 30000] [--max-attempts-per-batch 8]
- *   tributary executor --driver HOST:PORT [--id ID] [--host H] [--port 0] [--health-port P] [--shuffle-memory-per-query BYTES] [--max-message-bytes BYTES]
- *   tributary submit   <job.js | spec.json> [--driver HOST:PORT] [--wait]
+ *                      [--lease redis://HOST:PORT [--cluster NAME] [--lease-ttl-ms 5000]] (standby drivers: docs/standby-driver.md)
+ *   tributary executor --driver HOST:PORT[,HOST:PORT...] [--id ID] [--host H] [--port 0] [--health-port P] [--shuffle-memory-per-query BYTES] [--max-message-bytes BYTES]
+ *   tributary submit   <job.js | spec.json> [--driver HOST:PORT[,HOST:PORT...]] [--wait]
  *   tributary list | status <id> | stop <id>   [--driver HOST:PORT]
  *   tributary produce  --bootstrap HOST:PORT --topic T [--count N] [--partitions P] [--customers C] [--rate R] [--seed S]
  *   tributary produce  --bootstrap HOST:PORT --topic T --lines FILE|- [--partitions P]
@@ -25,10 +26,12 @@ commands:
   driver     run a driver         --redis HOST:PORT [--port 7077] [--host 127.0.0.1] [--state-dir DIR]
                                   [--allowed-roots DIR,DIR] (tables and checkpoints only inside these)
                                   [--health-port P] (plaintext grpc.health.v1 only, for probes)
-  executor   run an executor      --driver HOST:PORT [--id ID] [--port 0]
+                                  [--lease redis://HOST:PORT] [--cluster NAME] [--lease-ttl-ms 5000]
+                                  (drivers sharing a lease: one leads, the others stand by)
+  executor   run an executor      --driver HOST:PORT[,HOST:PORT...] (all drivers; follows the leader) [--id ID] [--port 0]
                                   [--shuffle-memory-per-query 268435456] [--max-message-bytes 67108864]
                                   [--health-port P] (plaintext grpc.health.v1 only, for probes)
-  submit     submit a job         <job.js|spec.json> [--driver HOST:PORT] [--wait]
+  submit     submit a job         <job.js|spec.json> [--driver HOST:PORT[,HOST:PORT...]] [--wait]
   list       list queries         [--driver HOST:PORT]
   status     show a query         <query-id> [--driver HOST:PORT]
   stop       stop a query         <query-id> [--driver HOST:PORT]
@@ -48,7 +51,7 @@ export async function main(argv: string[]): Promise<number> {
     parseArgs({ args: rest, options: spec, allowPositionals: true, strict: true }) as ParsedArgs;
   switch (command) {
     case 'driver':
-      return runDriverCommand(opts({ host: { type: 'string' }, port: { type: 'string' }, 'health-port': { type: 'string' }, redis: { type: 'string' }, 'state-dir': { type: 'string' }, 'allowed-roots': { type: 'string' }, 'heartbeat-timeout-ms': { type: 'string' }, 'task-deadline-ms': { type: 'string' }, 'max-attempts-per-batch': { type: 'string' } }));
+      return runDriverCommand(opts({ host: { type: 'string' }, port: { type: 'string' }, 'health-port': { type: 'string' }, redis: { type: 'string' }, 'state-dir': { type: 'string' }, 'allowed-roots': { type: 'string' }, 'heartbeat-timeout-ms': { type: 'string' }, 'task-deadline-ms': { type: 'string' }, 'max-attempts-per-batch': { type: 'string' }, lease: { type: 'string' }, cluster: { type: 'string' }, 'lease-ttl-ms': { type: 'string' } }));
     case 'executor':
       return runExecutorCommand(opts({
         driver: { type: 'string' }, id: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, 'health-port': { type: 'string' },

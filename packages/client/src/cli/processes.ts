@@ -34,6 +34,7 @@ export async function runDriverCommand(args: ParsedArgs): Promise<number> {
     heartbeatTimeoutMs: intOption(args, 'heartbeat-timeout-ms', 3000),
     taskDeadlineMs: intOption(args, 'task-deadline-ms', 30_000),
     maxAttemptsPerBatch: intOption(args, 'max-attempts-per-batch', 8),
+    lease: leaseOption(args),
   });
   return untilSignal(() => driver.close());
 }
@@ -49,6 +50,22 @@ export async function runExecutorCommand(args: ParsedArgs): Promise<number> {
     maxMessageBytes: args.values['max-message-bytes'] === undefined ? undefined : intOption(args, 'max-message-bytes', 0),
   });
   return untilSignal(() => executor.close());
+}
+
+/** --lease redis://HOST:PORT (or HOST:PORT), --cluster NAME, --lease-ttl-ms MS. */
+function leaseOption(args: ParsedArgs): { host: string; port: number; cluster?: string; ttlMs?: number } | undefined {
+  const value = args.values.lease as string | undefined;
+  if (value === undefined) {
+    if (args.values.cluster !== undefined || args.values['lease-ttl-ms'] !== undefined) throw new Error('--cluster and --lease-ttl-ms need --lease redis://HOST:PORT');
+    return undefined;
+  }
+  const m = /^(?:redis:\/\/)?([^:/\s]+):(\d{1,5})\/?$/.exec(value);
+  if (!m) throw new Error(`--lease takes redis://HOST:PORT, got '${value}'`);
+  return {
+    host: m[1], port: Number(m[2]),
+    cluster: args.values.cluster as string | undefined,
+    ttlMs: args.values['lease-ttl-ms'] === undefined ? undefined : intOption(args, 'lease-ttl-ms', 0),
+  };
 }
 
 /** --allowed-roots: comma-separated absolute directories. */

@@ -21,6 +21,7 @@ import { asPreconditionError, PathPolicy } from './path-policy';
 import { executorRefusals } from './executor-refusals';
 import { earlierFormatRefusal } from './earlier-checkpoint';
 import type { FaultHook } from './fault-hook';
+import { Leadership, soleLeadership } from '../leadership/leadership';
 
 export interface Environment {
   /** Checks Kafka is reachable and the topic exists; throws UnavailableError naming what and where. */
@@ -50,6 +51,8 @@ export class QueryManager {
   private readonly queries = new Map<string, Running>();
   private readonly paths: PathPolicy;
   private shuttingDown = false;
+  /** Leadership (standby driver): bumped when this driver stops leading, so resume retries of before end. */
+  private generation = 0;
 
   /** `allowedRoots`: when not empty, every table, checkpoint and side table must lie inside one of them. */
   constructor(
@@ -59,6 +62,8 @@ export class QueryManager {
     private readonly log: (m: string) => void,
     private readonly faultHook?: FaultHook,
     allowedRoots: readonly string[] = [],
+    /** The driver lease (leadership/): checked before the query's protocol writes and the saved specs' writes. */
+    private readonly leadership: Leadership = soleLeadership(''),
   ) {
     this.paths = new PathPolicy(stateDir, allowedRoots);
   }
@@ -92,7 +97,9 @@ export class QueryManager {
 
   private resumeWithRetry(spec: AnySpec, file: string): void {
     let delay = 500;
+    const generation = this.generation;
     const attempt = async () => {
+      if (generation !== this.generation) return; // this driver stopped leading; the next leader resumes it
       try {
         await this.start(spec, true);
       } catch (err) {
@@ -131,7 +138,7 @@ export class QueryManager {
     await this.env.checkKafka(servers, spec.source.topic);
     await this.env.checkRedis();
 
-    const checkpoint = await Checkpoint.open(checkpointDir).catch((err) => { throw asPreconditionError(err); });
+    const checkpoint = await Checkpoint.open(checkpointDir, { leaseToken: this.leadership.token() }).catch((err) => { throw asPreconditionError(err); });
     let closeFence: (() => Promise<void>) | undefined;
     try {
       const existing = await checkpoint.readMetadata();
@@ -181,11 +188,13 @@ export class QueryManager {
         sideSinks,
         faultHook: this.faultHook && ((step, batchId) => this.faultHook!(step, batchId, queryId)),
         log: this.log,
+        assertLeader: (what) => this.leadership.assertLeader(`query ${queryId}: ${what}`),
       });
       const running: Running = {
         ctx, execution, checkpoint,
         close: async () => { await fence.close(); await checkpoint.close(); },
       };
+      await this.leadership.assertLeader(`saving query ${queryId}`);
       this.save(queryId, submitted);
       this.queries.set(queryId, running);
       execution.start();
@@ -222,6 +231,17 @@ export class QueryManager {
     // Driver shutdown: stop loops but keep the saved specs, so the next driver resumes them.
     this.shuttingDown = true;
     await Promise.all([...this.queries.values()].map((q) => q.execution.stop().catch(() => {})));
+  }
+
+  /**
+   * This driver stopped leading (deposed): stops every loop without committing anything more and
+   * keeps the saved specs, which the new leader resumes. Resolves once every loop has ended.
+   */
+  async standDown(): Promise<void> {
+    this.generation++;
+    const running = [...this.queries.values()];
+    this.queries.clear();
+    await Promise.all(running.map((q) => q.execution.stop().catch(() => {})));
   }
 
   private find(queryId: string): Running {
@@ -312,6 +332,8 @@ export class QueryManager {
   }
 
   private forget(queryId: string, state: string): void {
+    // A loop that ended because this driver was deposed is the new leader's to resume: its spec stays.
+    if (!this.leadership.isLeader()) return;
     if (state === 'STOPPED' || state === 'FINISHED' || state === 'FAILED') {
       fs.rmSync(path.join(this.stateDir, 'queries', `${queryId}.json`), { force: true });
     }
