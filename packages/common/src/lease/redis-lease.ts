@@ -62,12 +62,14 @@ export class RedisLease {
   readonly leaseKey: string;
   readonly counterKey: string;
   private readonly redis: Redis;
+  private readonly timeoutMs: number;
 
   constructor(opts: RedisLeaseOptions) {
     if (!/^[\w.-]{1,64}$/.test(opts.cluster)) throw new InvalidArgumentError(`cluster name must be 1–64 characters of [A-Za-z0-9_.-], got '${opts.cluster}'`);
     this.leaseKey = `tributary:${opts.cluster}:driver-lease`;
     this.counterKey = `tributary:${opts.cluster}:driver-lease-token`;
-    this.redis = connectRedis(opts.host, opts.port, opts.commandTimeoutMs ?? 1_000, opts.onError ?? (() => {}));
+    this.timeoutMs = opts.commandTimeoutMs ?? 1_000;
+    this.redis = connectRedis(opts.host, opts.port, this.timeoutMs, opts.onError ?? (() => {}));
   }
 
   /** Takes the lease for `ttlMs` if nobody holds it; returns the new holder, or the current one. */
@@ -86,6 +88,7 @@ export class RedisLease {
 
   /** Whether `h` holds the lease right now (one GET compared with h's value). */
   async holds(h: LeaseHolder): Promise<boolean> {
+    await this.connected();
     return (await this.redis.get(this.leaseKey)) === valueOf(h);
   }
 
@@ -96,6 +99,7 @@ export class RedisLease {
 
   /** The current holder, if any. */
   async current(): Promise<LeaseHolder | undefined> {
+    await this.connected();
     const v = await this.redis.get(this.leaseKey);
     return v === null ? undefined : parseValue(v);
   }
@@ -104,7 +108,21 @@ export class RedisLease {
     this.redis.disconnect();
   }
 
+  /**
+   * The client queues nothing while disconnected: a call waits (up to the command timeout) for a
+   * connection being made, and fails at once when there is none to wait for.
+   */
+  private async connected(): Promise<void> {
+    if (this.redis.status === 'ready') return;
+    await new Promise<void>((resolve) => {
+      const done = () => { clearTimeout(t); this.redis.off('ready', done); resolve(); };
+      const t = setTimeout(done, this.timeoutMs);
+      this.redis.once('ready', done);
+    });
+  }
+
   private async run(name: keyof typeof SCRIPTS, keys: string[], args: string[]): Promise<unknown> {
+    await this.connected();
     try {
       return await this.redis.evalsha(SHA[name], keys.length, ...keys, ...args);
     } catch (error) {
