@@ -147,10 +147,10 @@ export class LeaseLeadership implements Leadership {
 
   async assertLeader(what: string): Promise<void> {
     const p = this.phase;
-    if (p.kind !== 'leader') throw notLeaderError(what, this.leaderAddress());
+    if (p.kind !== 'leader') throw this.refused(what);
     if (this.now() >= p.validUntil) {
       this.depose(`the lease was not renewed within its ${this.opts.ttlMs} ms`);
-      throw notLeaderError(what, undefined);
+      throw this.refused(what);
     }
     let holds: boolean;
     try {
@@ -161,8 +161,15 @@ export class LeaseLeadership implements Leadership {
     }
     if (!holds || this.phase !== p) {
       this.depose(`the lease (fencing token ${p.holder.token}) is no longer held by this driver`);
-      throw notLeaderError(what, undefined);
+      throw this.refused(what);
     }
+  }
+
+  /** A protocol write refused: logged, since the loop that asked ends quietly once deposed. */
+  private refused(what: string): TributaryError {
+    const error = notLeaderError(what, this.leaderAddress());
+    this.opts.log(`refused ${error.message}`);
+    return error;
   }
 
   async close(): Promise<void> {
