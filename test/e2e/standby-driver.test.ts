@@ -14,8 +14,10 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { readTableRows } from '@tributary/common';
-import { DriverClient, EventGenerator, LocalCluster, produceEvents, StreamingQuery } from '@tributary/client';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { readTableRows, RpcClient, TributaryError } from '@tributary/common';
+import { DriverClient, EventGenerator, LocalCluster, produceEvents, REPO_ROOT, StreamingQuery } from '@tributary/client';
 import { aggregateRows } from '../support/aggregate-rows';
 import { testKafka, testRedis } from '../support/infra';
 import { computeExpected, diffRows } from '../support/oracle';
@@ -24,6 +26,16 @@ import { DELAY, MINUTE, WINDOW, deltaCommits, startSeedJob, waitUntil, watermark
 const LEASE_TTL_MS = 2_000;
 /** "Within a few seconds": the lease's ttl, one standby poll, and slack for a loaded test machine. */
 const TAKEOVER_BOUND_MS = LEASE_TTL_MS + 3_000;
+
+/** grpc.health.v1 Check of the whole process ('') at `address`, by a plain gRPC client. */
+function healthOf(address: string): Promise<string> {
+  const def = protoLoader.loadSync(path.join(REPO_ROOT, 'proto', 'grpc', 'health', 'v1', 'health.proto'), { enums: String, defaults: true });
+  const Ctor = (grpc.loadPackageDefinition(def) as any).grpc.health.v1.Health as grpc.ServiceClientConstructor;
+  const client = new Ctor(address, grpc.credentials.createInsecure()) as grpc.Client & Record<string, any>;
+  return new Promise<string>((resolve, reject) => {
+    client.Check({ service: '' }, { deadline: Date.now() + 5000 }, (err: grpc.ServiceError | null, res: { status: string }) => (err ? reject(err) : resolve(res.status)));
+  }).finally(() => client.close());
+}
 
 /** Polls the standby's log for the lease acquisition; returns when it was seen. */
 async function tookOver(cluster: LocalCluster, name: string, timeoutMs: number): Promise<number> {
@@ -112,6 +124,20 @@ describe('a standby driver (real cluster, two drivers sharing a lease)', functio
     const { cluster: c, query, table } = r;
     await waitForBatch(query, 4);
     assert.match(c.logOf('standby'), /standing by: the leader is 127\.0\.0\.1:\d+ \(fencing token \d+\)/);
+    const [leaderAt, standbyAt] = c.driverAddress.split(',');
+    // The standby is NOT_SERVING and refuses clients and executors as UNAVAILABLE, naming the leader.
+    assert.equal(await healthOf(leaderAt), 'SERVING');
+    assert.equal(await healthOf(standbyAt), 'NOT_SERVING');
+    const standbyOnly = new DriverClient(standbyAt);
+    await assert.rejects(standbyOnly.list(), (e) => e instanceof TributaryError && e.code === 'UNAVAILABLE' && e.message.includes(`this driver is not the leader (standby or deposed); the leader is at ${leaderAt}`));
+    standbyOnly.close();
+    const cluster = new RpcClient('ClusterService', standbyAt);
+    await assert.rejects(cluster.call('RegisterExecutor', { executor_id: 'rogue-1', address: '127.0.0.1:1', pid: 1 }), (e) => e instanceof TributaryError && e.code === 'UNAVAILABLE' && /ClusterService.RegisterExecutor refused: this driver is not the leader/.test(e.message));
+    cluster.close();
+    // A client given the standby first finds the leader through the refusal.
+    const standbyFirst = new DriverClient(`${standbyAt},${leaderAt}`);
+    assert.ok((await standbyFirst.list()).some((q) => q.id === query.id));
+    standbyFirst.close();
 
     c.kill('driver');
     const killedAt = Date.now();
@@ -122,6 +148,7 @@ describe('a standby driver (real cluster, two drivers sharing a lease)', functio
     console.log(`      standby took over ${takeoverMs} ms after the leader was killed (lease ttl ${LEASE_TTL_MS} ms)`);
     assert.ok(takeoverMs <= TAKEOVER_BOUND_MS, `took over after ${takeoverMs} ms`);
     await activeAgain(client!, query.id, 60_000);
+    assert.equal(await healthOf(standbyAt), 'SERVING');
     assert.match(c.logOf('standby'), new RegExp(`query ${query.id} \\(.*\\) started on .* \\(resumed\\)`));
     // The executors followed the new leader.
     await c.waitForLog('standby', /executor exec-2 registered/, 30_000);
