@@ -52,15 +52,17 @@ export async function runExecutorCommand(args: ParsedArgs): Promise<number> {
   return untilSignal(() => executor.close());
 }
 
-/** --lease redis://HOST:PORT (or HOST:PORT), --cluster NAME, --lease-ttl-ms MS. */
-function leaseOption(args: ParsedArgs): { host: string; port: number; cluster?: string; ttlMs?: number } | undefined {
+/** --lease redis://HOST:PORT[/0] (or HOST:PORT), --cluster NAME, --lease-ttl-ms MS. */
+export function leaseOption(args: ParsedArgs): { host: string; port: number; cluster?: string; ttlMs?: number } | undefined {
   const value = args.values.lease as string | undefined;
   if (value === undefined) {
     if (args.values.cluster !== undefined || args.values['lease-ttl-ms'] !== undefined) throw new Error('--cluster and --lease-ttl-ms need --lease redis://HOST:PORT');
     return undefined;
   }
-  const m = /^(?:redis:\/\/)?([^:/\s]+):(\d{1,5})\/?$/.exec(value);
-  if (!m) throw new Error(`--lease takes redis://HOST:PORT, got '${value}'`);
+  const m = /^(?:redis:\/\/)?([^:/\s]+):(\d{1,5})(?:\/(\d+))?\/?$/.exec(value);
+  if (!m) throw new Error(`--lease takes redis://HOST:PORT[/0], got '${value}'`);
+  // The lease keys are named by cluster (tributary:<cluster>:driver-lease) in database 0.
+  if (m[3] !== undefined && m[3] !== '0') throw new Error(`--lease: the driver lease lives in Redis database 0, got database ${m[3]} in '${value}'`);
   return {
     host: m[1], port: Number(m[2]),
     cluster: args.values.cluster as string | undefined,
