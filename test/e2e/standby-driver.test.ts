@@ -156,6 +156,11 @@ describe('a standby driver (real cluster, two drivers sharing a lease)', functio
     await finishAndCheck(r);
     assert.ok(committedBefore >= 4, `batches committed before the kill: ${committedBefore}`);
     assert.ok(batchesInLog(table, query.id).length > committedBefore, 'the new leader committed batches');
+    // Commit log entries name the leader's fencing token: the old one's up to the kill, the new one's, greater, after.
+    const tokens = fs.readdirSync(path.join(dir, 'checkpoints', 'customers', 'commits')).filter((f) => /^\d+$/.test(f)).map(Number).sort((x, y) => x - y)
+      .map((n) => JSON.parse(fs.readFileSync(path.join(dir, 'checkpoints', 'customers', 'commits', String(n)), 'utf8').split('\n')[1]).leaseToken as number);
+    assert.ok(tokens.every((t, i) => Number.isInteger(t) && (i === 0 || t >= tokens[i - 1])), `tokens ${tokens}`);
+    assert.ok(tokens[tokens.length - 1] > tokens[0], `tokens ${tokens}`);
   });
 
   it('takes over from a leader frozen past its lease mid-batch; the old leader, running again, is refused, stops and stands by; the table stays exact', async () => {
@@ -188,7 +193,11 @@ describe('a standby driver (real cluster, two drivers sharing a lease)', functio
 
     await finishAndCheck(r);
     // Nothing the old leader had in flight landed: batch 5 is in the table once, committed by the new leader's attempt.
-    const commit5 = JSON.parse(fs.readFileSync(path.join(dir, 'checkpoints', 'customers', 'commits', String(FROZEN_BATCH)), 'utf8').split('\n')[1]);
+    const entry = (log: string, n: number) => JSON.parse(fs.readFileSync(path.join(dir, 'checkpoints', 'customers', log, String(n)), 'utf8').split('\n')[1]);
+    const plan5 = entry('offsets', FROZEN_BATCH);
+    const commit5 = entry('commits', FROZEN_BATCH);
     assert.ok(commit5.attempt > 1, `batch 5 committed by attempt ${commit5.attempt} (the frozen leader ran attempt 1)`);
+    assert.ok(commit5.leaseToken > plan5.leaseToken, `batch 5 planned under token ${plan5.leaseToken}, committed under ${commit5.leaseToken}`);
+    assert.equal(entry('commits', FROZEN_BATCH - 1).leaseToken, plan5.leaseToken);
   });
 });

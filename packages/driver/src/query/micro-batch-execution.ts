@@ -66,6 +66,8 @@ export interface ExecutionDeps {
    * for a driver without a lease.
    */
   assertLeader?: (what: string) => Promise<void>;
+  /** The fencing token of this driver's leadership, recorded in plans and commit log entries (absent without a lease). */
+  leaseToken?: () => number | undefined;
   /** Test-only fault hook: called at each named step; may throw or kill the process. */
   faultHook?: (step: string, batchId: BatchId) => void | Promise<void>;
   log: (msg: string) => void;
@@ -318,6 +320,7 @@ export class MicroBatchExecution {
       limits: { maxOffsetsPerTrigger: this.ctx.spec.source.maxOffsetsPerTrigger, maxEventTimeAheadMs: this.ctx.maxEventTimeAheadMs },
       noData,
       isolationLevel: this.ctx.query.source.isolationLevel,
+      ...this.leaseTokenField(),
     };
   }
 
@@ -442,6 +445,7 @@ export class MicroBatchExecution {
       // every operator's live rows (a dedup before an aggregation too): a no-data batch runs while any remain
       stateRowsTotal: [...out.reduceStats, ...(out.dedupReports ?? []).map((r) => r.stats)].reduce((a, s) => a + s.stateRowsTotal, 0),
       sinks,
+      ...this.leaseTokenField(),
     };
     // False when rebuilding state of a batch already committed: its entry stays; this run uses
     // the rebuild's attempt for the state it wrote.
@@ -476,6 +480,11 @@ export class MicroBatchExecution {
   }
 
   // ---- helpers ----------------------------------------------------------------------------------
+
+  private leaseTokenField(): { leaseToken?: number } {
+    const token = this.deps.leaseToken?.();
+    return token === undefined ? {} : { leaseToken: token };
+  }
 
   private pushProgress(p: QueryProgress): void {
     this.progress.push(p);

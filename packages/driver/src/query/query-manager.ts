@@ -189,6 +189,7 @@ export class QueryManager {
         faultHook: this.faultHook && ((step, batchId) => this.faultHook!(step, batchId, queryId)),
         log: this.log,
         assertLeader: (what) => this.leadership.assertLeader(`query ${queryId}: ${what}`),
+        leaseToken: () => this.leadership.token(),
       });
       const running: Running = {
         ctx, execution, checkpoint,
