@@ -16,7 +16,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { readTableRows, RpcClient, TributaryError } from '@tributary/common';
+import { LocalStorage, readTableRows, RpcClient, TributaryError } from '@tributary/common';
 import { DriverClient, EventGenerator, LocalCluster, produceEvents, REPO_ROOT, StreamingQuery } from '@tributary/client';
 import { aggregateRows } from '../support/aggregate-rows';
 import { testKafka, testRedis } from '../support/infra';
@@ -108,7 +108,7 @@ describe('a standby driver (real cluster, two drivers sharing a lease)', functio
     await waitUntil(query, async () => watermarkMicros(await query.lastProgress()) >= finalWatermark, 300_000, async () => JSON.stringify(await query.lastProgress()));
     await query.stop();
     const expected = computeExpected([...inOrder.values, ...closing.values], { windowMicros: WINDOW, delayMicros: DELAY });
-    const actual = aggregateRows(await readTableRows(table)).map((row) => ({ ...row, count: row.eventCount, sumCents: row.totalCents }));
+    const actual = aggregateRows(await readTableRows(new LocalStorage(), table)).map((row) => ({ ...row, count: row.eventCount, sumCents: row.totalCents }));
     const diff = diffRows(expected.rows, actual);
     assert.ok(diff.equal, diff.text);
     const batches = batchesInLog(table, query.id);

@@ -10,7 +10,7 @@
  * A leader that loses the lease stops every query loop at once and stands by again.
  */
 import * as path from 'node:path';
-import { HealthPort, HealthReporter, RedisLease, RpcServer, listenHealthPort } from '@tributary/common';
+import { HealthPort, HealthReporter, RedisLease, RpcServer, listenHealthPort, processStorage, type Storage } from '@tributary/common';
 import { clusterService } from './rpc/cluster-service';
 import { queryService } from './rpc/query-service';
 import { ExecutorRegistry } from './scheduler/executor-registry';
@@ -46,6 +46,8 @@ export interface DriverOptions {
    */
   lease?: { host: string; port: number; cluster?: string; ttlMs?: number };
   log?: (m: string) => void;
+  /** Where checkpoints, tables and the state directory live (default: this process's storage, processStorage()). */
+  storage?: Storage;
 }
 
 export interface RunningDriver {
@@ -69,7 +71,9 @@ export async function startDriver(opts: DriverOptions): Promise<RunningDriver> {
     maxAttemptsPerBatch: opts.maxAttemptsPerBatch,
   });
   registry.onChange((event, e) => log(`executor ${e.id} ${event === 'added' ? 'registered' : 'lost'} (${e.address})`));
-  const env = productionEnvironment(opts.redis);
+  // The one Storage of this driver: the checkpoint, tables and its state directory go through it.
+  const storage = opts.storage ?? processStorage();
+  const env = productionEnvironment(opts.redis, storage);
   const stateDir = path.resolve(opts.stateDir ?? '.tributary/driver');
   const host = opts.host ?? '127.0.0.1';
   const requestedPort = opts.port ?? 7077;
@@ -80,7 +84,7 @@ export async function startDriver(opts: DriverOptions): Promise<RunningDriver> {
     assertLeader: (what) => leadership.assertLeader(what), onDeposed: (l) => leadership.onDeposed(l),
     awaitLeadership: () => leadership.awaitLeadership(), close: () => leadership.close(),
   };
-  const manager = new QueryManager(registry, env, stateDir, log, faultHookFromEnv(log), opts.allowedRoots ?? [], lazyLeadership);
+  const manager = new QueryManager(registry, env, storage, stateDir, log, faultHookFromEnv(log), opts.allowedRoots ?? [], lazyLeadership);
   // Clients and executors send the driver small requests (a spec, a heartbeat): refuse big ones early.
   const server = new RpcServer({ maxReceiveBytes: MAX_REQUEST_BYTES })
     .add('QueryService', leaderOnly('QueryService', queryService(manager), lazyLeadership))

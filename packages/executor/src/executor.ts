@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import * as os from 'node:os';
-import { HealthPort, HealthReporter, RpcServer, listenHealthPort } from '@tributary/common';
+import { HealthPort, HealthReporter, RpcServer, listenHealthPort, processStorage, type Storage } from '@tributary/common';
 import { DriverLink } from './cluster/driver-link';
 import { shuffleService } from './rpc/shuffle-service';
 import { taskService } from './rpc/task-service';
@@ -33,6 +33,8 @@ export interface ExecutorOptions {
   shuffleMemoryPerQuery?: number;
   /** Largest gRPC message this executor receives (default 64 MiB): one shuffle push, or a task request. */
   maxMessageBytes?: number;
+  /** Where tables and the checkpoint's state live (default: this process's storage, processStorage()). */
+  storage?: Storage;
 }
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
@@ -52,13 +54,14 @@ export async function startExecutor(opts: ExecutorOptions): Promise<RunningExecu
   const log = opts.log ?? ((m: string) => console.log(`[${new Date().toISOString()}] [${id}] ${m}`));
   const inbox = new ShuffleInbox({ maxBytesPerQuery: opts.shuffleMemoryPerQuery ?? DEFAULT_SHUFFLE_MEMORY_PER_QUERY });
   const sender = new ShuffleSender(id, inbox);
-  const liveState = new LiveState(log);
+  const storage = opts.storage ?? processStorage();
+  const liveState = new LiveState(storage, log);
   const readers = new RangeReaders();
-  const ingests = new IngestTaskRunner(readers, log);
-  const aggregateMaps = new AggregateMapTaskRunner(sender, readers, log);
-  const reduces = new ReduceTaskRunner(inbox, liveState);
-  const dedupMaps = new DedupMapTaskRunner(sender, readers, log);
-  const dedupReduces = new DedupReduceTaskRunner(inbox, liveState, sender);
+  const ingests = new IngestTaskRunner(readers, storage, log);
+  const aggregateMaps = new AggregateMapTaskRunner(sender, readers, storage, log);
+  const reduces = new ReduceTaskRunner(inbox, liveState, storage);
+  const dedupMaps = new DedupMapTaskRunner(sender, readers, storage, log);
+  const dedupReduces = new DedupReduceTaskRunner(inbox, liveState, sender, storage);
   const attempts = new AttemptTracker();
   const server = new RpcServer({ maxReceiveBytes: opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES })
     .add('TaskService', taskService({ ingests, aggregateMaps, reduces, dedupMaps, dedupReduces }, attempts, inbox, log))

@@ -10,13 +10,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import Redis from 'ioredis';
 import {
-  AddFile, AGGREGATE_TABLE_SCHEMA, asBatchId, BatchCommit, BatchPlan, buildAggregateTable, Checkpoint, LeaseHolder, readSnapshot, readTableRows, RedisLease,
-  testRedis, TributaryError, writeDataFile,
+  AddFile, AGGREGATE_TABLE_SCHEMA, asBatchId, BatchCommit, BatchPlan, buildAggregateTable, Checkpoint, LeaseHolder, LocalStorage, readSnapshot, readTableRows,
+  RedisLease, testRedis, TributaryError, writeDataFile,
 } from '@tributary/common';
 import { DeltaSink } from '../commit/delta-sink';
 import { LeaseLeadership, LeaseStore, NOT_LEADER } from './leadership';
 
 const FIVE_MIN_US = 300_000_000;
+const storage = new LocalStorage();
 
 class CutOffStore implements LeaseStore {
   cut = false;
@@ -45,7 +46,7 @@ function commitEntry(batchId: number, attempt: number): BatchCommit {
 }
 
 async function file(table: string, customer: number): Promise<AddFile> {
-  return writeDataFile(table, buildAggregateTable({
+  return writeDataFile(storage, table, buildAggregateTable({
     length: 1, windowStartMicros: Float64Array.of(1_700_000_000_000_000), customerId: Int32Array.of(customer), count: Float64Array.of(1), sumCents: Float64Array.of(customer),
   }, FIVE_MIN_US));
 }
@@ -78,8 +79,8 @@ describe('a deposed leader\'s late writes (a real Redis lease, checkpoint and De
 
     // Leader A plans batch 0 and writes its output files, then freezes (its renewals never arrive).
     await a.awaitLeadership();
-    const cpA = await Checkpoint.open(location, { leaseToken: a.token() });
-    const sinkA = new DeltaSink(table, { schema: AGGREGATE_TABLE_SCHEMA, partitionColumns: [], complete: false }, 'q', () => {});
+    const cpA = await Checkpoint.open(storage, location, { leaseToken: a.token() });
+    const sinkA = new DeltaSink(storage, table, { schema: AGGREGATE_TABLE_SCHEMA, partitionColumns: [], complete: false }, 'q', () => {});
     await sinkA.ensureTable();
     await a.assertLeader('planning batch 0');
     assert.equal(await cpA.offsets.add(asBatchId(0), plan(0, 10)), true);
@@ -89,15 +90,15 @@ describe('a deposed leader\'s late writes (a real Redis lease, checkpoint and De
     // B takes over: A's process is alive on this host, yet its checkpoint lock is a deposed leader's.
     await b.awaitLeadership();
     assert.ok(b.token()! > (JSON.parse((await fs.readFile(path.join(location, '.lock'), 'utf8')).split('\n')[1]).leaseToken as number));
-    const cpB = await Checkpoint.open(location, { leaseToken: b.token() });
-    const sinkB = new DeltaSink(table, { schema: AGGREGATE_TABLE_SCHEMA, partitionColumns: [], complete: false }, 'q', () => {});
+    const cpB = await Checkpoint.open(storage, location, { leaseToken: b.token() });
+    const sinkB = new DeltaSink(storage, table, { schema: AGGREGATE_TABLE_SCHEMA, partitionColumns: [], complete: false }, 'q', () => {});
     // B replays batch 0 from its plan and commits it, then plans batch 1.
     await b.assertLeader('committing batch 0');
     const v0 = await sinkB.commitBatch(asBatchId(0), [await file(table, 2)], [{ topic: 't', partition: 0, endOffset: '10' }]);
     assert.equal(v0, 1);
     assert.equal(await cpB.commits.add(asBatchId(0), commitEntry(0, 2)), true);
     assert.equal(await cpB.offsets.add(asBatchId(1), plan(1, 20)), true);
-    const before = await readSnapshot(table);
+    const before = await readSnapshot(storage, table);
 
     // A wakes up. Its fencing check refuses every protocol write (and deposes it).
     for (const what of ['committing batch 0 to the table', 'writing the commit log entry of batch 0', 'planning batch 1']) {
@@ -109,10 +110,10 @@ describe('a deposed leader\'s late writes (a real Redis lease, checkpoint and De
     assert.equal(await sinkA.commitBatch(asBatchId(0), filesA, [{ topic: 't', partition: 0, endOffset: '10' }]), 'skipped');
     assert.equal(await cpA.commits.add(asBatchId(0), commitEntry(0, 1)), false);
     assert.equal(await cpA.offsets.add(asBatchId(1), plan(1, 25)), false);
-    const after = await readSnapshot(table);
+    const after = await readSnapshot(storage, table);
     assert.equal(after.version, before.version);
     assert.deepEqual([...after.files.keys()].sort(), [...before.files.keys()].sort());
-    assert.deepEqual((await readTableRows(table)).getChild('customer_id')!.toArray(), Int32Array.of(2));
+    assert.deepEqual((await readTableRows(storage, table)).getChild('customer_id')!.toArray(), Int32Array.of(2));
     assert.equal((await cpB.commits.get(asBatchId(0)))!.attempt, 2);
     assert.equal((await cpB.offsets.get(asBatchId(1)))!.sources[0].partitions[0].to, '20');
 
@@ -125,11 +126,11 @@ describe('a deposed leader\'s late writes (a real Redis lease, checkpoint and De
 
   it('a lock held with a greater or no lease token is not taken over by a driver with a lease', async () => {
     const location = path.join(dir, 'checkpoint');
-    const newer = await Checkpoint.open(location, { leaseToken: 5 });
-    await assert.rejects(Checkpoint.open(location, { leaseToken: 4 }), (e) => e instanceof TributaryError && e.code === 'CHECKPOINT_IN_USE');
+    const newer = await Checkpoint.open(storage, location, { leaseToken: 5 });
+    await assert.rejects(Checkpoint.open(storage, location, { leaseToken: 4 }), (e) => e instanceof TributaryError && e.code === 'CHECKPOINT_IN_USE');
     await newer.close();
-    const noLease = await Checkpoint.open(location);
-    await assert.rejects(Checkpoint.open(location, { leaseToken: 9 }), (e) => e instanceof TributaryError && e.code === 'CHECKPOINT_IN_USE');
+    const noLease = await Checkpoint.open(storage, location);
+    await assert.rejects(Checkpoint.open(storage, location, { leaseToken: 9 }), (e) => e instanceof TributaryError && e.code === 'CHECKPOINT_IN_USE');
     await noLease.close();
   });
 });
