@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { LocalStorage } from './local-storage';
+import { S3Storage } from './s3-storage';
 import { processStorage } from './storage-router';
 import { storageContract } from './storage-contract';
 
@@ -62,8 +63,11 @@ describe('LocalStorage', () => {
 });
 
 describe('processStorage', () => {
-  it('refuses s3:// locations by name until an S3 storage is registered', async () => {
-    await assert.rejects(processStorage().get('s3://bucket/table/_delta_log/00000000000000000000.json'), /s3:\/\/ storage is not configured/);
-    assert.throws(() => processStorage().storageFor('s3://bucket/x'), /s3:\/\/ storage is not configured/);
+  it('refuses a scheme no storage serves by name, and serves s3:// and s3a:// with one S3Storage', async () => {
+    await assert.rejects(processStorage().get('gs://bucket/table/_delta_log/00000000000000000000.json'), /gs:\/\/ storage is not configured/);
+    assert.throws(() => processStorage().storageFor('abfss://container@account/x'), /abfss:\/\/ storage is not configured/);
+    const router = processStorage();
+    assert.ok(router.storageFor('s3://bucket/x') instanceof S3Storage);
+    assert.equal(router.storageFor('s3a://bucket/y'), router.storageFor('s3://bucket/x'));
   });
 });
