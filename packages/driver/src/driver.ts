@@ -3,9 +3,14 @@
  * executor registry, and runs each query's micro-batch loop. Queries active when a previous driver
  * stopped are resumed from the state directory. Serves gRPC's standard health checking on its port
  * (and on the plaintext health port when one is given): SERVING once it leads and accepts queries.
+ *
+ * With a lease (docs/standby-driver.md) several drivers share one cluster: the one holding the
+ * lease leads; the others serve only health (NOT_SERVING) and refuse every other call with
+ * NOT_LEADER until they acquire it, then resume the saved queries from the shared state directory.
+ * A leader that loses the lease stops every query loop at once and stands by again.
  */
 import * as path from 'node:path';
-import { HealthPort, HealthReporter, RpcServer, listenHealthPort, processStorage, type RedisConnection, type Storage } from '@tributary/common';
+import { HealthPort, HealthReporter, RedisLease, RpcServer, listenHealthPort, processStorage, type RedisConnection, type Storage } from '@tributary/common';
 import { clusterService } from './rpc/cluster-service';
 import { queryService } from './rpc/query-service';
 import { ExecutorRegistry } from './scheduler/executor-registry';
@@ -13,6 +18,8 @@ import { QueryManager } from './query/query-manager';
 import { productionEnvironment } from './query/environment';
 import { faultHookFromEnv } from './query/fault-hook';
 import { startDashboard } from './dashboard';
+import { Leadership, LeaseLeadership, soleLeadership } from './leadership/leadership';
+import { leaderOnly } from './rpc/leader-only';
 
 const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 
@@ -37,6 +44,11 @@ export interface DriverOptions {
   maxAttemptsPerBatch?: number;
   /** Serves the dashboard (dashboard/http-server.ts) on this HTTP port of `host` (0: any free port); none when unset. */
   dashboardPort?: number;
+  /**
+   * The driver lease shared with standby drivers (docs/standby-driver.md): Redis where it lives, the
+   * cluster's name (default 'default'), its ttl (default 5000 ms). Without it this driver leads alone.
+   */
+  lease?: { host: string; port: number; cluster?: string; ttlMs?: number };
   log?: (m: string) => void;
   /** Where checkpoints, tables and the state directory live (default: this process's storage, processStorage()). */
   storage?: Storage;
@@ -52,8 +64,11 @@ export interface RunningDriver {
   healthPort?: number;
   /** The dashboard's address (http://host:port/), when `dashboardPort` was given. */
   dashboardUrl?: string;
+  leadership: Leadership;
   close(): Promise<void>;
 }
+
+export const DEFAULT_LEASE_TTL_MS = 5_000;
 
 export async function startDriver(opts: DriverOptions): Promise<RunningDriver> {
   const log = opts.log ?? ((m: string) => console.log(`[${new Date().toISOString()}] [driver] ${m}`));
@@ -66,22 +81,58 @@ export async function startDriver(opts: DriverOptions): Promise<RunningDriver> {
   const storage = opts.storage ?? processStorage();
   const env = productionEnvironment(opts.redis, storage);
   const stateDir = path.resolve(opts.stateDir ?? '.tributary/driver');
-  const manager = new QueryManager(registry, env, storage, stateDir, log, faultHookFromEnv(log), opts.allowedRoots ?? []);
+  const host = opts.host ?? '127.0.0.1';
+  const requestedPort = opts.port ?? 7077;
+  // The lease records where the leader serves; a port of 0 is replaced by the bound one below.
+  let leadership: Leadership = soleLeadership(`${host}:${requestedPort}`);
+  const lazyLeadership: Leadership = {
+    isLeader: () => leadership.isLeader(), token: () => leadership.token(), leaderAddress: () => leadership.leaderAddress(),
+    assertLeader: (what) => leadership.assertLeader(what), onDeposed: (l) => leadership.onDeposed(l),
+    awaitLeadership: () => leadership.awaitLeadership(), close: () => leadership.close(),
+  };
+  const manager = new QueryManager(registry, env, storage, stateDir, log, faultHookFromEnv(log), opts.allowedRoots ?? [], lazyLeadership);
   // Clients and executors send the driver small requests (a spec, a heartbeat): refuse big ones early.
   const server = new RpcServer({ maxReceiveBytes: MAX_REQUEST_BYTES })
-    .add('QueryService', queryService(manager))
-    .add('ClusterService', clusterService(registry));
+    .add('QueryService', leaderOnly('QueryService', queryService(manager), lazyLeadership))
+    .add('ClusterService', leaderOnly('ClusterService', clusterService(registry), lazyLeadership));
   const health = new HealthReporter(['tributary.v1.QueryService', 'tributary.v1.ClusterService']);
   server.addHealth(health);
-  const host = opts.host ?? '127.0.0.1';
-  const port = await server.listen(host, opts.port ?? 7077);
+  const port = await server.listen(host, requestedPort);
+  if (opts.lease) {
+    const lease = opts.lease;
+    // The lease in the driver's own Redis (the usual case) uses that connection's credentials and TLS.
+    const sameRedis = lease.host === opts.redis.host && lease.port === opts.redis.port;
+    const store = new RedisLease({ host: lease.host, port: lease.port, cluster: lease.cluster ?? 'default', ...(sameRedis ? { auth: opts.redis } : {}) });
+    leadership = new LeaseLeadership({ store, address: `${host}:${port}`, ttlMs: lease.ttlMs ?? DEFAULT_LEASE_TTL_MS, log });
+  } else {
+    leadership = soleLeadership(`${host}:${port}`);
+  }
   const healthPort: HealthPort | undefined = opts.healthPort === undefined ? undefined : await listenHealthPort(health, host, opts.healthPort);
   const dashboard = opts.dashboardPort === undefined ? undefined : await startDashboard({ host, port: opts.dashboardPort, queries: manager, registry, storage, log });
   if (dashboard) log(`dashboard on ${dashboard.url}`);
-  log(`driver serving on ${host}:${port}${healthPort ? ` (health on ${host}:${healthPort.port})` : ''}; state directory ${stateDir}${opts.allowedRoots?.length ? `; allowed roots ${opts.allowedRoots.join(', ')}` : ''}`);
-  await manager.resumeSaved();
-  // From here on this driver leads and accepts queries.
-  health.setReady(true);
+  log(`driver serving on ${host}:${port}${healthPort ? ` (health on ${host}:${healthPort.port})` : ''}; state directory ${stateDir}${opts.allowedRoots?.length ? `; allowed roots ${opts.allowedRoots.join(', ')}` : ''}${opts.lease ? `; driver lease of cluster '${opts.lease.cluster ?? 'default'}' in Redis at ${opts.lease.host}:${opts.lease.port}` : ''}`);
+  let closing = false;
+  /** Stands by until this driver leads, then resumes the saved queries and serves. */
+  const lead = async (): Promise<void> => {
+    try {
+      await leadership.awaitLeadership();
+    } catch {
+      return; // closed while standing by
+    }
+    if (closing) return;
+    await manager.resumeSaved();
+    // From here on this driver leads and accepts queries.
+    if (leadership.isLeader()) health.setReady(true);
+  };
+  leadership.onDeposed(() => {
+    health.setReady(false);
+    void manager.standDown().then(() => {
+      log('every query loop of this driver has stopped; standing by for the lease again');
+      if (!closing) return lead();
+    });
+  });
+  if (opts.lease) void lead();
+  else await lead();
   return {
     port,
     address: `${host}:${port}`,
@@ -89,10 +140,13 @@ export async function startDriver(opts: DriverOptions): Promise<RunningDriver> {
     health,
     healthPort: healthPort?.port,
     dashboardUrl: dashboard?.url,
+    leadership: lazyLeadership,
     async close() {
+      closing = true;
       health.shutdown();
       await dashboard?.close();
       await manager.close();
+      await leadership.close();
       await healthPort?.close();
       await server.close();
       registry.close();

@@ -6,8 +6,9 @@
  *                      [--state-dir DIR] [--allowed-roots DIR,DIR]
  *                      [--heartbeat-timeout-ms 3000] [--task-deadline-ms 30000] [--max-attempts-per-batch 8]
  *                      [--dashboard-port P]
- *   tributary executor --driver HOST:PORT [--id ID] [--host H] [--port 0] [--health-port P] [--shuffle-memory-per-query BYTES] [--max-message-bytes BYTES]
- *   tributary submit   <job.js | spec.json> [--driver HOST:PORT] [--wait]
+ *                      [--lease redis://HOST:PORT [--cluster NAME] [--lease-ttl-ms 5000]] (standby drivers: docs/standby-driver.md)
+ *   tributary executor --driver HOST:PORT[,HOST:PORT...] [--id ID] [--host H] [--port 0] [--health-port P] [--shuffle-memory-per-query BYTES] [--max-message-bytes BYTES]
+ *   tributary submit   <job.js | spec.json> [--driver HOST:PORT[,HOST:PORT...]] [--wait]
  *   tributary list | status <id> | stop <id>   [--driver HOST:PORT]
  *   tributary produce  --bootstrap HOST:PORT --topic T [--count N] [--partitions P] [--customers C] [--rate R] [--seed S]
  *   tributary produce  --bootstrap HOST:PORT --topic T --lines FILE|- [--partitions P]
@@ -33,10 +34,12 @@ commands:
                                   [--redis-password-file F] [--redis-tls-ca F] [--redis-tls-cert F --redis-tls-key F]
                                   [--health-port P] (plaintext grpc.health.v1 only, for probes)
                                   [--dashboard-port P] (the web dashboard, HTTP, on the same host)
-  executor   run an executor      --driver HOST:PORT [--id ID] [--port 0]
+                                  [--lease redis://HOST:PORT] [--cluster NAME] [--lease-ttl-ms 5000]
+                                  (drivers sharing a lease: one leads, the others stand by)
+  executor   run an executor      --driver HOST:PORT[,HOST:PORT...] (all drivers; follows the leader) [--id ID] [--port 0]
                                   [--shuffle-memory-per-query 268435456] [--max-message-bytes 67108864]
                                   [--health-port P] (plaintext grpc.health.v1 only, for probes)
-  submit     submit a job         <job.js|spec.json> [--driver HOST:PORT] [--wait]
+  submit     submit a job         <job.js|spec.json> [--driver HOST:PORT[,HOST:PORT...]] [--wait]
   list       list queries         [--driver HOST:PORT]
   status     show a query         <query-id> [--driver HOST:PORT]
   stop       stop a query         <query-id> [--driver HOST:PORT]
@@ -60,7 +63,7 @@ export async function main(argv: string[]): Promise<number> {
     parseArgs({ args: rest, options: spec, allowPositionals: true, strict: true }) as ParsedArgs;
   switch (command) {
     case 'driver':
-      return runDriverCommand(opts({ host: { type: 'string' }, port: { type: 'string' }, 'health-port': { type: 'string' }, ...REDIS_FLAGS, 'state-dir': { type: 'string' }, 'allowed-roots': { type: 'string' }, 'heartbeat-timeout-ms': { type: 'string' }, 'task-deadline-ms': { type: 'string' }, 'max-attempts-per-batch': { type: 'string' }, 'dashboard-port': { type: 'string' } }));
+      return runDriverCommand(opts({ host: { type: 'string' }, port: { type: 'string' }, 'health-port': { type: 'string' }, ...REDIS_FLAGS, 'state-dir': { type: 'string' }, 'allowed-roots': { type: 'string' }, 'heartbeat-timeout-ms': { type: 'string' }, 'task-deadline-ms': { type: 'string' }, 'max-attempts-per-batch': { type: 'string' }, 'dashboard-port': { type: 'string' }, lease: { type: 'string' }, cluster: { type: 'string' }, 'lease-ttl-ms': { type: 'string' } }));
     case 'executor':
       return runExecutorCommand(opts({
         driver: { type: 'string' }, id: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, 'health-port': { type: 'string' },

@@ -35,6 +35,7 @@ export async function runDriverCommand(args: ParsedArgs): Promise<number> {
     taskDeadlineMs: intOption(args, 'task-deadline-ms', 30_000),
     maxAttemptsPerBatch: intOption(args, 'max-attempts-per-batch', 8),
     dashboardPort: args.values['dashboard-port'] === undefined ? undefined : intOption(args, 'dashboard-port', 0),
+    lease: leaseOption(args),
   });
   return untilSignal(() => driver.close());
 }
@@ -50,6 +51,24 @@ export async function runExecutorCommand(args: ParsedArgs): Promise<number> {
     maxMessageBytes: args.values['max-message-bytes'] === undefined ? undefined : intOption(args, 'max-message-bytes', 0),
   });
   return untilSignal(() => executor.close());
+}
+
+/** --lease redis://HOST:PORT[/0] (or HOST:PORT), --cluster NAME, --lease-ttl-ms MS. */
+export function leaseOption(args: ParsedArgs): { host: string; port: number; cluster?: string; ttlMs?: number } | undefined {
+  const value = args.values.lease as string | undefined;
+  if (value === undefined) {
+    if (args.values.cluster !== undefined || args.values['lease-ttl-ms'] !== undefined) throw new Error('--cluster and --lease-ttl-ms need --lease redis://HOST:PORT');
+    return undefined;
+  }
+  const m = /^(?:redis:\/\/)?([^:/\s]+):(\d{1,5})(?:\/(\d+))?\/?$/.exec(value);
+  if (!m) throw new Error(`--lease takes redis://HOST:PORT[/0], got '${value}'`);
+  // The lease keys are named by cluster (tributary:<cluster>:driver-lease) in database 0.
+  if (m[3] !== undefined && m[3] !== '0') throw new Error(`--lease: the driver lease lives in Redis database 0, got database ${m[3]} in '${value}'`);
+  return {
+    host: m[1], port: Number(m[2]),
+    cluster: args.values.cluster as string | undefined,
+    ttlMs: args.values['lease-ttl-ms'] === undefined ? undefined : intOption(args, 'lease-ttl-ms', 0),
+  };
 }
 
 /** --allowed-roots: comma-separated absolute directories. */

@@ -1,8 +1,12 @@
 /**
  * The client side of QueryService: submit, list, get and stop queries on a driver. Errors keep the
  * driver's gRPC status and message (INVALID_ARGUMENT names what is wrong with the job).
+ *
+ * `address` may list every driver of a cluster with standby drivers ("a,b"): a call refused as
+ * NOT_LEADER or failing as unreachable is tried at the leader the refusal names, else at the next
+ * address, each address at most once per call.
  */
-import { QueryProgress, QuerySpec, QuerySpecV2, RpcClient } from '@tributary/common';
+import { LeaderAddresses, QueryProgress, QuerySpec, QuerySpecV2, RpcClient, isLeaderMiss } from '@tributary/common';
 
 export interface QueryInfo {
   id: string; runId: string; name: string; state: string; message: string; error: string;
@@ -17,29 +21,45 @@ function info(m: any): QueryInfo {
 }
 
 export class DriverClient {
-  private readonly rpc: RpcClient;
+  private readonly drivers: LeaderAddresses;
+  private readonly clients = new Map<string, RpcClient>();
   constructor(readonly address: string) {
-    this.rpc = new RpcClient('QueryService', address);
+    this.drivers = new LeaderAddresses(address);
+  }
+
+  /** The call at the driver believed to lead; on a leader miss, at the others in turn. */
+  private async call(method: string, request: object, deadlineMs?: number): Promise<any> {
+    for (let tried = 1; ; tried++) {
+      const at = this.drivers.current();
+      let rpc = this.clients.get(at);
+      if (!rpc) { rpc = new RpcClient('QueryService', at); this.clients.set(at, rpc); }
+      try {
+        return await rpc.call(method, request, deadlineMs);
+      } catch (err) {
+        if (tried >= this.drivers.all.length || !isLeaderMiss(err)) throw err;
+        this.drivers.moveOn(err);
+      }
+    }
   }
 
   /** Sends a spec document (version 1, or 2 once the driver resolves plans). */
   async submit(spec: QuerySpec | QuerySpecV2): Promise<QueryInfo> {
-    const res: any = await this.rpc.call('SubmitQuery', { spec_json: JSON.stringify(spec) }, 60_000);
+    const res: any = await this.call('SubmitQuery', { spec_json: JSON.stringify(spec) }, 60_000);
     return info(res.query);
   }
 
   async list(): Promise<QueryInfo[]> {
-    const res: any = await this.rpc.call('ListQueries', {});
+    const res: any = await this.call('ListQueries', {});
     return (res.queries ?? []).map(info);
   }
 
   async get(queryId: string, recentProgress = 1): Promise<{ info: QueryInfo; progress: QueryProgress[] }> {
-    const res: any = await this.rpc.call('GetQuery', { query_id: queryId, recent_progress: recentProgress });
+    const res: any = await this.call('GetQuery', { query_id: queryId, recent_progress: recentProgress });
     return { info: info(res.query), progress: (res.progress_json ?? []).map((p: string) => JSON.parse(p)) };
   }
 
   async stop(queryId: string): Promise<QueryInfo> {
-    const res: any = await this.rpc.call('StopQuery', { query_id: queryId }, 120_000);
+    const res: any = await this.call('StopQuery', { query_id: queryId }, 120_000);
     return info(res.query);
   }
 
@@ -55,6 +75,6 @@ export class DriverClient {
   }
 
   close(): void {
-    this.rpc.close();
+    for (const c of this.clients.values()) c.close();
   }
 }

@@ -29,10 +29,11 @@ export class Checkpoint {
 
   /**
    * Opens the location, creating it if needed, and takes its lock unless `readOnly` (for tools
-   * that only look). Throws CHECKPOINT_IN_USE when a live query holds it.
+   * that only look). Throws CHECKPOINT_IN_USE when a live query holds it. `leaseToken`: the driver
+   * lease's fencing token of this driver, which takes over the lock of a deposed leader.
    */
-  static async open(storage: Storage, location: string, options: { readOnly?: boolean } = {}): Promise<Checkpoint> {
-    const lock = options.readOnly === true ? undefined : await LocationLock.acquire(storage, location);
+  static async open(storage: Storage, location: string, options: { readOnly?: boolean; leaseToken?: number } = {}): Promise<Checkpoint> {
+    const lock = options.readOnly === true ? undefined : await LocationLock.acquire(storage, location, Date.now(), options.leaseToken);
     return new Checkpoint(
       storage,
       location,

@@ -32,6 +32,8 @@ export interface BatchCommit {
   readonly stateRowsTotal: number;
   /** Every sink in commit order (side tables first, the main table last). */
   readonly sinks: readonly SinkCommit[];
+  /** The driver lease's fencing token of the leader that wrote the entry (absent without a lease; docs/standby-driver.md). */
+  readonly leaseToken?: number;
 }
 
 /**
@@ -63,5 +65,6 @@ export function parseBatchCommit(document: unknown, batchId: BatchId): BatchComm
     stringAt(sink.path, `commit.sinks[${i}].path`);
     if (sink.version !== 'skipped') integerAt(sink.version, `commit.sinks[${i}].version`, 0);
   });
+  if (d.leaseToken !== undefined) integerAt(d.leaseToken, 'commit.leaseToken', 1);
   return d as unknown as BatchCommit;
 }

@@ -10,6 +10,8 @@ export interface LockHolder {
   readonly host: string;
   readonly startedAtMs: number;
   readonly token: string;
+  /** The driver lease's fencing token of the holder's driver, when it runs with a lease (docs/standby-driver.md). */
+  readonly leaseToken?: number;
 }
 
 export const CHECKPOINT_IN_USE = 'CHECKPOINT_IN_USE';
@@ -27,6 +29,8 @@ const TAKEOVER_FILE = '.lock.takeover';
  *     the lock, deletes it only if it still names the same dead holder (same token), then creates ours;
  *     so of several processes taking over at once exactly one wins, and the others see a live holder.
  * A recycled pid makes a stale lock look live: refused on the safe side, the error names the file.
+ * A driver that holds the cluster's driver lease passes its fencing token: a holder with a smaller
+ * token belongs to a deposed leader (alive or not, on any host) and is taken over the same way.
  * The lock guards against two drivers by mistake; fencing of writes is the attempt numbers' job.
  */
 export class LocationLock {
@@ -36,14 +40,15 @@ export class LocationLock {
     readonly holder: LockHolder,
   ) {}
 
-  static async acquire(storage: Storage, location: string, nowMs = Date.now()): Promise<LocationLock> {
+  static async acquire(storage: Storage, location: string, nowMs = Date.now(), leaseToken?: number): Promise<LocationLock> {
     const file = joinLocation(location, LOCK_FILE);
-    const holder: LockHolder = { pid: process.pid, host: os.hostname(), startedAtMs: nowMs, token: randomUUID() };
+    const holder: LockHolder = { pid: process.pid, host: os.hostname(), startedAtMs: nowMs, token: randomUUID(), ...(leaseToken === undefined ? {} : { leaseToken }) };
     for (let round = 0; round < 20; round++) {
       if (await storage.putIfAbsent(file, encodeVersioned(1, holder))) return new LocationLock(storage, file, holder);
       const current = await readHolder(storage, file);
       if (current === undefined) continue; // released meanwhile
-      if (current.host !== holder.host || isAlive(current.pid)) throw inUse(location, file, current);
+      const deposed = leaseToken !== undefined && typeof current.leaseToken === 'number' && current.leaseToken < leaseToken;
+      if (!deposed && (current.host !== holder.host || isAlive(current.pid))) throw inUse(location, file, current);
       if (await takeOverStale(storage, location, file, current, holder)) return new LocationLock(storage, file, holder);
       await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20));
     }

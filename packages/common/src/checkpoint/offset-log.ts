@@ -62,6 +62,8 @@ export interface BatchPlan {
    * recorded: those were read read_uncommitted).
    */
   readonly isolationLevel?: IsolationLevel;
+  /** The driver lease's fencing token of the leader that planned the batch (absent without a lease; docs/standby-driver.md). */
+  readonly leaseToken?: number;
 }
 
 /**
@@ -105,6 +107,7 @@ export function parseBatchPlan(document: unknown, batchId: BatchId): BatchPlan {
   if (limits.maxOffsetsPerTrigger !== undefined) integerAt(limits.maxOffsetsPerTrigger, 'plan.limits.maxOffsetsPerTrigger', 1);
   if (limits.maxEventTimeAheadMs !== undefined) integerAt(limits.maxEventTimeAheadMs, 'plan.limits.maxEventTimeAheadMs', 1);
   booleanAt(d.noData, 'plan.noData');
+  if (d.leaseToken !== undefined) integerAt(d.leaseToken, 'plan.leaseToken', 1);
   if (d.isolationLevel !== undefined && !(ISOLATION_LEVELS as readonly unknown[]).includes(d.isolationLevel)) {
     throw new InvalidArgumentError(`plan.isolationLevel must be one of ${ISOLATION_LEVELS.join(', ')}, got ${JSON.stringify(d.isolationLevel)}`);
   }

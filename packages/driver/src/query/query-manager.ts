@@ -21,6 +21,7 @@ import { executorRefusals } from './executor-refusals';
 import { earlierFormatRefusal } from './earlier-checkpoint';
 import type { FaultHook } from './fault-hook';
 import type { QueryView } from '../dashboard/snapshot';
+import { Leadership, soleLeadership } from '../leadership/leadership';
 
 export interface Environment {
   /** Checks Kafka is reachable and the topic exists; throws UnavailableError naming what and where. */
@@ -50,6 +51,8 @@ export class QueryManager {
   private readonly queries = new Map<string, Running>();
   private readonly paths: PathPolicy;
   private shuttingDown = false;
+  /** Leadership (standby driver): bumped when this driver stops leading, so resume retries of before end. */
+  private generation = 0;
 
   /** `allowedRoots`: when not empty, every table, checkpoint and side table must lie inside one of them. */
   constructor(
@@ -60,6 +63,8 @@ export class QueryManager {
     private readonly log: (m: string) => void,
     private readonly faultHook?: FaultHook,
     allowedRoots: readonly string[] = [],
+    /** The driver lease (leadership/): checked before the query's protocol writes and the saved specs' writes. */
+    private readonly leadership: Leadership = soleLeadership(''),
   ) {
     this.paths = new PathPolicy(stateDir, allowedRoots);
   }
@@ -95,7 +100,9 @@ export class QueryManager {
 
   private resumeWithRetry(spec: AnySpec, file: string): void {
     let delay = 500;
+    const generation = this.generation;
     const attempt = async () => {
+      if (generation !== this.generation) return; // this driver stopped leading; the next leader resumes it
       try {
         await this.start(spec, true);
       } catch (err) {
@@ -137,7 +144,7 @@ export class QueryManager {
     await this.env.checkKafka(servers, spec.source.topic, security);
     await this.env.checkRedis();
 
-    const checkpoint = await Checkpoint.open(this.storage, checkpointDir).catch((err) => { throw asPreconditionError(err); });
+    const checkpoint = await Checkpoint.open(this.storage, checkpointDir, { leaseToken: this.leadership.token() }).catch((err) => { throw asPreconditionError(err); });
     let closeFence: (() => Promise<void>) | undefined;
     try {
       const existing = await checkpoint.readMetadata();
@@ -187,11 +194,14 @@ export class QueryManager {
         sideSinks,
         faultHook: this.faultHook && ((step, batchId) => this.faultHook!(step, batchId, queryId)),
         log: this.log,
+        assertLeader: (what) => this.leadership.assertLeader(`query ${queryId}: ${what}`),
+        leaseToken: () => this.leadership.token(),
       });
       const running: Running = {
         ctx, execution, checkpoint,
         close: async () => { await fence.close(); await checkpoint.close(); },
       };
+      await this.leadership.assertLeader(`saving query ${queryId}`);
       await this.save(queryId, submitted);
       this.queries.set(queryId, running);
       execution.start();
@@ -235,6 +245,17 @@ export class QueryManager {
     // Driver shutdown: stop loops but keep the saved specs, so the next driver resumes them.
     this.shuttingDown = true;
     await Promise.all([...this.queries.values()].map((q) => q.execution.stop().catch(() => {})));
+  }
+
+  /**
+   * This driver stopped leading (deposed): stops every loop without committing anything more and
+   * keeps the saved specs, which the new leader resumes. Resolves once every loop has ended.
+   */
+  async standDown(): Promise<void> {
+    this.generation++;
+    const running = [...this.queries.values()];
+    this.queries.clear();
+    await Promise.all(running.map((q) => q.execution.stop().catch(() => {})));
   }
 
   private find(queryId: string): Running {
@@ -321,6 +342,8 @@ export class QueryManager {
   }
 
   private async forget(queryId: string, state: string): Promise<void> {
+    // A loop that ended because this driver was deposed is the new leader's to resume: its spec stays.
+    if (!this.leadership.isLeader()) return;
     if (state === 'STOPPED' || state === 'FINISHED' || state === 'FAILED') {
       await this.storage.delete(joinLocation(this.stateDir, 'queries', `${queryId}.json`)).catch((err: unknown) => {
         this.log(`WARN cannot remove the saved query ${queryId} from ${this.stateDir}: ${(err as Error).message}`);
