@@ -2,9 +2,13 @@
  * The driver process: serves QueryService (clients) and ClusterService (executors), keeps the
  * executor registry, and runs each query's micro-batch loop. Queries active when a previous driver
  * stopped are resumed from the state directory.
+ *
+ * Access (docs/security.md): with TLS, QueryService takes calls from 'client' certificates and
+ * ClusterService from 'executor' certificates only; with a token, every QueryService call must
+ * carry it. A bind address other than loopback needs both, or `insecure`.
  */
 import * as path from 'node:path';
-import { RpcServer } from '@tributary/common';
+import { checkBind, RpcServer, TlsIdentity } from '@tributary/common';
 import { clusterService } from './rpc/cluster-service';
 import { queryService } from './rpc/query-service';
 import { ExecutorRegistry } from './scheduler/executor-registry';
@@ -30,6 +34,12 @@ export interface DriverOptions {
   taskDeadlineMs?: number;
   /** Attempts a batch gets before its query fails, naming the batch and the last error (scheduler/attempt-cap.ts). */
   maxAttemptsPerBatch?: number;
+  /** Mutual TLS: this identity must carry the 'driver' role; plaintext without. */
+  tls?: TlsIdentity;
+  /** The bearer token clients must present to submit, list, read or stop queries. */
+  token?: string;
+  /** Serve a non-loopback address without TLS or token (logged as a warning). */
+  insecure?: boolean;
   log?: (m: string) => void;
 }
 
@@ -42,21 +52,26 @@ export interface RunningDriver {
 
 export async function startDriver(opts: DriverOptions): Promise<RunningDriver> {
   const log = opts.log ?? ((m: string) => console.log(`[${new Date().toISOString()}] [driver] ${m}`));
+  const host = opts.host ?? '127.0.0.1';
+  // Refused before anything starts: a driver open to the network without protection.
+  const warning = checkBind({ process: 'driver', host, tls: opts.tls !== undefined, token: opts.token !== undefined, insecure: opts.insecure ?? false });
+  if (warning) log(warning);
+  if (opts.tls && !opts.tls.roles.includes('driver')) throw new Error(`the driver's certificate has no 'driver' role (URI SAN tributary:driver); executors would refuse its tasks`);
   const registry = new ExecutorRegistry({
     heartbeatIntervalMs: opts.heartbeatIntervalMs, heartbeatTimeoutMs: opts.heartbeatTimeoutMs, taskDeadlineMs: opts.taskDeadlineMs,
-    maxAttemptsPerBatch: opts.maxAttemptsPerBatch,
+    maxAttemptsPerBatch: opts.maxAttemptsPerBatch, tls: opts.tls,
   });
   registry.onChange((event, e) => log(`executor ${e.id} ${event === 'added' ? 'registered' : 'lost'} (${e.address})`));
   const env = productionEnvironment(opts.redis);
   const stateDir = path.resolve(opts.stateDir ?? '.tributary/driver');
   const manager = new QueryManager(registry, env, stateDir, log, faultHookFromEnv(log), opts.allowedRoots ?? []);
   // Clients and executors send the driver small requests (a spec, a heartbeat): refuse big ones early.
-  const server = new RpcServer({ maxReceiveBytes: MAX_REQUEST_BYTES })
-    .add('QueryService', queryService(manager))
-    .add('ClusterService', clusterService(registry));
-  const host = opts.host ?? '127.0.0.1';
+  const server = new RpcServer({ maxReceiveBytes: MAX_REQUEST_BYTES, tls: opts.tls })
+    .add('QueryService', queryService(manager), { roles: ['client'], token: opts.token })
+    .add('ClusterService', clusterService(registry), { roles: ['executor'] });
   const port = await server.listen(host, opts.port ?? 7077);
-  log(`driver serving on ${host}:${port}; state directory ${stateDir}${opts.allowedRoots?.length ? `; allowed roots ${opts.allowedRoots.join(', ')}` : ''}`);
+  const security = `${opts.tls ? 'mutual TLS' : 'plaintext'}, ${opts.token ? 'client token required' : 'no client token'}`;
+  log(`driver serving on ${host}:${port} (${security}); state directory ${stateDir}${opts.allowedRoots?.length ? `; allowed roots ${opts.allowedRoots.join(', ')}` : ''}`);
   await manager.resumeSaved();
   return {
     port,

@@ -1,10 +1,14 @@
 /**
  * An executor process: serves TaskService and ShuffleService, registers with the driver and
  * heartbeats. Holds the live state tables of the shuffle partitions it owns between batches.
+ *
+ * Access (docs/security.md): with TLS, TaskService takes calls from the 'driver' certificate only,
+ * ShuffleService pushes from 'executor' certificates only; a bind address other than loopback
+ * needs TLS, or `insecure`.
  */
 import { randomUUID } from 'node:crypto';
 import * as os from 'node:os';
-import { RpcServer } from '@tributary/common';
+import { checkBind, RpcServer, TlsIdentity } from '@tributary/common';
 import { DriverLink } from './cluster/driver-link';
 import { shuffleService } from './rpc/shuffle-service';
 import { taskService } from './rpc/task-service';
@@ -29,6 +33,10 @@ export interface ExecutorOptions {
   shuffleMemoryPerQuery?: number;
   /** Largest gRPC message this executor receives (default 64 MiB): one shuffle push, or a task request. */
   maxMessageBytes?: number;
+  /** Mutual TLS: this identity must carry the 'executor' role; plaintext without. */
+  tls?: TlsIdentity;
+  /** Serve a non-loopback address without TLS (logged as a warning). */
+  insecure?: boolean;
 }
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
@@ -42,8 +50,12 @@ export interface RunningExecutor {
 export async function startExecutor(opts: ExecutorOptions): Promise<RunningExecutor> {
   const id = opts.id ?? `executor-${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const log = opts.log ?? ((m: string) => console.log(`[${new Date().toISOString()}] [${id}] ${m}`));
+  const host = opts.host ?? '127.0.0.1';
+  const warning = checkBind({ process: 'executor', host, tls: opts.tls !== undefined, insecure: opts.insecure ?? false });
+  if (warning) log(warning);
+  if (opts.tls && !opts.tls.roles.includes('executor')) throw new Error(`the executor's certificate has no 'executor' role (URI SAN tributary:executor); the driver would refuse its registration`);
   const inbox = new ShuffleInbox({ maxBytesPerQuery: opts.shuffleMemoryPerQuery ?? DEFAULT_SHUFFLE_MEMORY_PER_QUERY });
-  const sender = new ShuffleSender(id, inbox);
+  const sender = new ShuffleSender(id, inbox, opts.tls);
   const liveState = new LiveState(log);
   const readers = new RangeReaders();
   const ingests = new IngestTaskRunner(readers, log);
@@ -52,14 +64,23 @@ export async function startExecutor(opts: ExecutorOptions): Promise<RunningExecu
   const dedupMaps = new DedupMapTaskRunner(sender, readers, log);
   const dedupReduces = new DedupReduceTaskRunner(inbox, liveState, sender);
   const attempts = new AttemptTracker();
-  const server = new RpcServer({ maxReceiveBytes: opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES })
-    .add('TaskService', taskService({ ingests, aggregateMaps, reduces, dedupMaps, dedupReduces }, attempts, inbox, log))
-    .add('ShuffleService', shuffleService(inbox));
-  const host = opts.host ?? '127.0.0.1';
+  const server = new RpcServer({ maxReceiveBytes: opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES, tls: opts.tls })
+    .add('TaskService', taskService({ ingests, aggregateMaps, reduces, dedupMaps, dedupReduces }, attempts, inbox, log), { roles: ['driver'] })
+    .add('ShuffleService', shuffleService(inbox), { roles: { PushPartials: ['executor'], GetInboxStats: ['driver', 'executor'] } });
   const port = await server.listen(host, opts.port ?? 0);
   const address = `${host}:${port}`;
-  const link = new DriverLink(opts.driver, id, address, log);
-  await link.start();
+  const link = new DriverLink(opts.driver, id, address, log, opts.tls);
+  try {
+    await link.start();
+  } catch (err) {
+    link.stop();
+    await server.close();
+    inbox.closeAll();
+    sender.close();
+    await readers.close();
+    await liveState.close();
+    throw err;
+  }
   log(`executor ${id} serving on ${address}`);
   return {
     id,

@@ -23,6 +23,19 @@ export interface ClusterOptions {
   driverArgs?: string[];
   /** Run the driver as this user (the cluster's directory must be writable by it). */
   driverUser?: { uid: number; gid: number };
+  /**
+   * Mutual TLS from a directory written by `tributary certs`: the driver serves with driver.crt,
+   * every executor with executor-0.crt. Without it the cluster runs plaintext on loopback.
+   */
+  tlsDir?: string;
+  /** The bearer token file the driver requires of its clients (e.g. `<tlsDir>/token`). */
+  tokenFile?: string;
+}
+
+/** `--tls-ca/--tls-cert/--tls-key` of certificate `name` in a `tributary certs` directory. */
+function tlsArgs(dir: string | undefined, name: string): string[] {
+  if (!dir) return [];
+  return ['--tls-ca', path.join(dir, 'ca.crt'), '--tls-cert', path.join(dir, `${name}.crt`), '--tls-key', path.join(dir, `${name}.key`)];
 }
 
 export interface ManagedProcess {
@@ -57,6 +70,8 @@ export class LocalCluster {
       'driver', '--port', port, '--redis', `${this.opts.redis.host}:${this.opts.redis.port}`,
       '--state-dir', path.join(this.opts.dir, 'driver-state'),
       '--heartbeat-timeout-ms', String(this.opts.heartbeatTimeoutMs ?? 3000),
+      ...tlsArgs(this.opts.tlsDir, 'driver'),
+      ...(this.opts.tokenFile ? ['--token-file', this.opts.tokenFile] : []),
       ...(this.opts.driverArgs ?? []),
     ], env, this.opts.driverUser);
     await this.waitForLog('driver', /driver serving on/, 30_000);
@@ -64,7 +79,7 @@ export class LocalCluster {
 
   async addExecutor(): Promise<string> {
     const id = `exec-${this.nextExecutor++}`;
-    this.executors.set(id, this.spawn(id, ['executor', '--driver', this.driverAddress, '--id', id], {}));
+    this.executors.set(id, this.spawn(id, ['executor', '--driver', this.driverAddress, '--id', id, ...tlsArgs(this.opts.tlsDir, 'executor-0')], {}));
     await this.waitForLog(id, /registered with the driver/, 30_000);
     return id;
   }

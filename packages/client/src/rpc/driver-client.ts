@@ -1,8 +1,9 @@
 /**
  * The client side of QueryService: submit, list, get and stop queries on a driver. Errors keep the
- * driver's gRPC status and message (INVALID_ARGUMENT names what is wrong with the job).
+ * driver's gRPC status and message (INVALID_ARGUMENT names what is wrong with the job;
+ * UNAUTHENTICATED a missing or wrong token; PERMISSION_DENIED a certificate without the client role).
  */
-import { QueryProgress, QuerySpec, QuerySpecV2, RpcClient } from '@tributary/common';
+import { QueryProgress, QuerySpec, QuerySpecV2, RpcClient, RpcClientSecurity } from '@tributary/common';
 
 export interface QueryInfo {
   id: string; runId: string; name: string; state: string; message: string; error: string;
@@ -18,8 +19,9 @@ function info(m: any): QueryInfo {
 
 export class DriverClient {
   private readonly rpc: RpcClient;
-  constructor(readonly address: string) {
-    this.rpc = new RpcClient('QueryService', address);
+  /** `security`: mutual TLS and the bearer token (rpc/client-security.ts); plaintext and none by default. */
+  constructor(readonly address: string, security: RpcClientSecurity = {}) {
+    this.rpc = new RpcClient('QueryService', address, security);
   }
 
   /** Sends a spec document (version 1, or 2 once the driver resolves plans). */

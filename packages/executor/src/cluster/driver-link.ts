@@ -3,9 +3,14 @@
  * then heartbeat from a timer of its own — never from task work — so a busy executor still
  * heartbeats with the incarnation token the registration returned. When the driver does not know
  * us or this incarnation (it restarted, or declared us lost), register again. A registration
- * refused because the id is still live elsewhere (ALREADY_EXISTS) is retried like any other.
+ * refused because the id is still live elsewhere (ALREADY_EXISTS) is retried like any other; one
+ * refused by the driver's access rules (UNAUTHENTICATED, PERMISSION_DENIED: this certificate may
+ * not register as an executor) is final: start() rejects naming the status.
  */
-import { RpcClient } from '@tributary/common';
+import { RpcClient, TlsIdentity, TributaryError } from '@tributary/common';
+
+/** Statuses that no retry can change: the driver does not accept this process as an executor. */
+const FINAL_REFUSALS = new Set(['UNAUTHENTICATED', 'PERMISSION_DENIED']);
 
 export class DriverLink {
   private readonly client: RpcClient;
@@ -14,8 +19,8 @@ export class DriverLink {
   private incarnation = '';
   private stopped = false;
 
-  constructor(driverAddress: string, private readonly executorId: string, private readonly address: string, private readonly log: (m: string) => void) {
-    this.client = new RpcClient('ClusterService', driverAddress);
+  constructor(driverAddress: string, private readonly executorId: string, private readonly address: string, private readonly log: (m: string) => void, tls?: TlsIdentity) {
+    this.client = new RpcClient('ClusterService', driverAddress, { tls });
   }
 
   async start(): Promise<void> {
@@ -31,6 +36,7 @@ export class DriverLink {
 
   private async register(): Promise<void> {
     let delay = 100;
+    let lastCode = '';
     while (!this.stopped) {
       try {
         const res: any = await this.client.call('RegisterExecutor', { executor_id: this.executorId, address: this.address, pid: process.pid }, 5000);
@@ -39,7 +45,13 @@ export class DriverLink {
         this.log(`registered with the driver (heartbeat every ${this.intervalMs} ms)`);
         return;
       } catch (err) {
-        if ((err as { code?: string }).code === 'ALREADY_EXISTS' && delay === 100) this.log(`registration refused, retrying: ${(err as Error).message}`);
+        const code = (err as { code?: string }).code ?? 'UNKNOWN';
+        if (FINAL_REFUSALS.has(code)) {
+          throw new TributaryError(`the driver refused this executor's registration (${code}): ${(err as Error).message}`, { code });
+        }
+        // Each new kind of failure is logged once (e.g. UNAVAILABLE naming a failed TLS handshake).
+        if (code !== lastCode) this.log(`registration failed (${code}), retrying: ${(err as Error).message}`);
+        lastCode = code;
         await new Promise((r) => setTimeout(r, delay));
         delay = Math.min(delay * 2, 2000);
       }
