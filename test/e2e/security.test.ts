@@ -48,15 +48,20 @@ function listWithoutCertificate(address: string, ca: Buffer, token: string): Pro
   });
 }
 
-/** Runs `tributary <args>` to its exit (or kills it after `ms`); its exit code and output. */
-function runCli(args: string[], ms = 20_000): Promise<{ code: number | null; output: string; killed: boolean }> {
+/**
+ * Runs `tributary <args>` to its exit; one that is still running after `ms`, or once its output
+ * matches `until`, is stopped (SIGTERM) and reported `killed`. Its exit code and output.
+ */
+function runCli(args: string[], ms = 20_000, env: Record<string, string> = {}, until?: RegExp): Promise<{ code: number | null; output: string; killed: boolean }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let output = '';
-    child.stdout.on('data', (d) => { output += d; });
-    child.stderr.on('data', (d) => { output += d; });
     let killed = false;
-    const timer = setTimeout(() => { killed = true; child.kill('SIGTERM'); }, ms);
+    const stop = () => { if (!killed) { killed = true; child.kill('SIGTERM'); } };
+    const more = (d: Buffer) => { output += d; if (until?.test(output)) stop(); };
+    child.stdout.on('data', more);
+    child.stderr.on('data', more);
+    const timer = setTimeout(stop, ms);
     child.on('exit', (code) => { clearTimeout(timer); resolve({ code, output, killed }); });
   });
 }
@@ -94,7 +99,9 @@ describe('security: mutual TLS, a client token and certificate roles on a real c
     other = path.join(dir, 'other-certs');
     data = path.join(dir, 'data');
     fs.mkdirSync(data);
-    createDevCertificates({ dir: certs });
+    const made = await runCli(['certs', certs]);
+    assert.equal(made.code, 0, made.output);
+    assert.match(made.output, /wrote .*ca\.crt[\s\S]*wrote .*executor-0\.key[\s\S]*wrote .*token/);
     createDevCertificates({ dir: other, organization: 'Someone else' });
     token = fs.readFileSync(path.join(certs, 'token'), 'utf8').trim();
     client = readTlsIdentity(certDirFiles(certs, 'client'));
@@ -163,6 +170,24 @@ describe('security: mutual TLS, a client token and certificate roles on a real c
     await nothingChanged();
   });
 
+  it('the CLI reads the client files from the environment; without the token it names UNAUTHENTICATED and exits 1', async () => {
+    const env = { TRIBUTARY_TLS_CA: path.join(certs, 'ca.crt'), TRIBUTARY_TLS_CERT: path.join(certs, 'client.crt'), TRIBUTARY_TLS_KEY: path.join(certs, 'client.key') };
+    const listed = await runCli(['list', '--driver', cluster.driverAddress], 20_000, { ...env, TRIBUTARY_TOKEN_FILE: path.join(certs, 'token') });
+    assert.deepEqual([listed.code, listed.output.replace(/.*DEP0123.*\n|.*trace-deprecation.*\n/g, '')], [0, ''], 'no queries, no complaint');
+    const noToken = await runCli(['list', '--driver', cluster.driverAddress], 20_000, env);
+    assert.equal(noToken.code, 1);
+    assert.match(noToken.output, /tributary: UNAUTHENTICATED: QueryService requires a bearer token/);
+    const specFile = path.join(dir, 'spec.json');
+    fs.writeFileSync(specFile, JSON.stringify(seedSpec(testKafka(), topic, data, 'from-cli')));
+    const submitted = await runCli(['submit', specFile, '--driver', cluster.driverAddress, '--token-file', path.join(other, 'token')], 20_000, env);
+    assert.equal(submitted.code, 1, submitted.output);
+    assert.match(submitted.output, /the driver at 127\.0\.0\.1:\d+ refused the query \(UNAUTHENTICATED\):\nQueryService: the bearer token is not valid for this driver/);
+    const partial = await runCli(['list', '--driver', cluster.driverAddress, '--tls-ca', path.join(certs, 'ca.crt')], 20_000);
+    assert.equal(partial.code, 1);
+    assert.match(partial.output, /TLS needs a CA certificate, a certificate and a key; missing --tls-cert, --tls-key/);
+    await nothingChanged();
+  });
+
   it('refuses a rogue executor: a client certificate cannot register (PERMISSION_DENIED), another CA cannot connect', async () => {
     const asClient = await outcome(rpc('ClusterService', cluster.driverAddress, { tls: client }).call('RegisterExecutor', { executor_id: 'rogue', address: '127.0.0.1:1', pid: 1 }));
     assert.equal(asClient.code, 'PERMISSION_DENIED');
@@ -174,7 +199,8 @@ describe('security: mutual TLS, a client token and certificate roles on a real c
 
     // A real executor process with another CA's executor certificate keeps failing the handshake.
     const rogue = await runCli(['executor', '--driver', cluster.driverAddress, '--id', 'rogue-exec',
-      '--tls-ca', path.join(other, 'ca.crt'), '--tls-cert', path.join(other, 'executor-0.crt'), '--tls-key', path.join(other, 'executor-0.key')], 4_000);
+      '--tls-ca', path.join(other, 'ca.crt'), '--tls-cert', path.join(other, 'executor-0.crt'), '--tls-key', path.join(other, 'executor-0.key')],
+    60_000, {}, /registration failed/);
     assert.ok(rogue.killed, `the rogue executor keeps retrying: ${rogue.output}`);
     assert.match(rogue.output, /registration failed \(UNAVAILABLE\), retrying: .*certificate/);
     // One given a client certificate is refused by the driver for good and exits.
@@ -236,6 +262,7 @@ describe('security: mutual TLS, a client token and certificate roles on a real c
     const inOrder = gen.phaseInOrder(24_000);
     await produceEvents(bootstrap, jobTopic, 4, inOrder);
     const table = path.join(data, 'delta', 'secure');
+    const logsFrom = ['exec-0', 'exec-1'].map((n) => cluster.logOf(n).length);
     const started = await startSeedJob(cluster.driverAddress, {
       bootstrap, topic: jobTopic, table, checkpoint: path.join(data, 'checkpoints', 'secure'), maxOffsetsPerTrigger: 3_000,
     }, { tls: client, token });
@@ -265,7 +292,7 @@ describe('security: mutual TLS, a client token and certificate roles on a real c
     assert.ok(progress.filter((p) => p.numInputRows > 0).length >= 8, 'state carried across batches');
     // Every call of the run (driver → executor tasks, executor → executor shuffle pushes) went over
     // mutual TLS with role checks: the cluster serves nothing else.
-    for (const n of ['exec-0', 'exec-1']) assert.doesNotMatch(cluster.logOf(n), /registration failed|refused \((UNAUTHENTICATED|PERMISSION_DENIED)\)/);
+    ['exec-0', 'exec-1'].forEach((n, i) => assert.doesNotMatch(cluster.logOf(n).slice(logsFrom[i]), /registration failed|refused \((UNAUTHENTICATED|PERMISSION_DENIED)\)/));
   });
 
   it('refuses to serve a non-loopback address without TLS and a token, unless --insecure (with a warning)', async () => {
@@ -284,7 +311,7 @@ describe('security: mutual TLS, a client token and certificate roles on a real c
     assert.match(exec.output, /the executor would serve on 0\.0\.0\.0, which is not a loopback address, without TLS/);
     assert.ok(!fs.existsSync(state), 'a refused driver created no state directory');
 
-    const insecure = await runCli(['driver', '--host', '0.0.0.0', '--port', port, '--redis', redis, '--state-dir', state, '--insecure'], 3_000);
+    const insecure = await runCli(['driver', '--host', '0.0.0.0', '--port', port, '--redis', redis, '--state-dir', state, '--insecure'], 60_000, {}, /driver serving on/);
     assert.ok(insecure.killed, `the --insecure driver serves until stopped: ${insecure.output}`);
     assert.match(insecure.output, /WARNING: --insecure: the driver serves on 0\.0\.0\.0 without TLS .* and a client token .*; anyone who reaches this port can submit and stop queries/);
     assert.match(insecure.output, /driver serving on 0\.0\.0\.0:\d+ \(plaintext, no client token\)/);
