@@ -101,11 +101,11 @@ describe('security: mutual TLS, a client token and certificate roles on a real c
     fs.mkdirSync(data);
     const made = await runCli(['certs', certs]);
     assert.equal(made.code, 0, made.output);
-    assert.match(made.output, /wrote .*ca\.crt[\s\S]*wrote .*executor-0\.key[\s\S]*wrote .*token/);
+    assert.match(made.output, /wrote .*ca\.crt[\s\S]*wrote .*executor\.key[\s\S]*wrote .*token/);
     createDevCertificates({ dir: other, organization: 'Someone else' });
     token = fs.readFileSync(path.join(certs, 'token'), 'utf8').trim();
     client = readTlsIdentity(certDirFiles(certs, 'client'));
-    executor = readTlsIdentity(certDirFiles(certs, 'executor-0'));
+    executor = readTlsIdentity(certDirFiles(certs, 'executor'));
     driver = readTlsIdentity(certDirFiles(certs, 'driver'));
     const otherClient = readTlsIdentity(certDirFiles(other, 'client'));
     foreign = { ...otherClient, ca: client.ca };
@@ -129,7 +129,7 @@ describe('security: mutual TLS, a client token and certificate roles on a real c
 
   it('`tributary certs` wrote a CA and driver, executor and client certificates carrying their roles', () => {
     assert.deepEqual([client.roles, executor.roles, driver.roles], [['client'], ['executor'], ['driver']]);
-    for (const f of ['ca.key', 'driver.key', 'executor-0.key', 'client.key', 'token']) {
+    for (const f of ['ca.key', 'driver.key', 'executor.key', 'client.key', 'token']) {
       assert.equal(fs.statSync(path.join(certs, f)).mode & 0o777, 0o600, `${f} is private`);
     }
     assert.match(cluster.logOf('driver'), /driver serving on 127\.0\.0\.1:\d+ \(mutual TLS, client token required\)/);
@@ -165,7 +165,7 @@ describe('security: mutual TLS, a client token and certificate roles on a real c
     }
     const asExecutor = await outcome(driverClient({ tls: executor, token }).submit(spec));
     assert.equal(asExecutor.code, 'PERMISSION_DENIED');
-    assert.match(asExecutor.message, /QueryService\.SubmitQuery may be called by 'client' certificates only; this client's certificate \(subject CN=executor-0\) has 'executor'/);
+    assert.match(asExecutor.message, /QueryService\.SubmitQuery may be called by 'client' certificates only; this client's certificate \(subject CN=executor\) has 'executor'/);
     assert.ok(!fs.existsSync(spec.sink.checkpointLocation) && !fs.existsSync(spec.sink.path), 'no checkpoint or table directory');
     await nothingChanged();
   });
@@ -199,7 +199,7 @@ describe('security: mutual TLS, a client token and certificate roles on a real c
 
     // A real executor process with another CA's executor certificate keeps failing the handshake.
     const rogue = await runCli(['executor', '--driver', cluster.driverAddress, '--id', 'rogue-exec',
-      '--tls-ca', path.join(other, 'ca.crt'), '--tls-cert', path.join(other, 'executor-0.crt'), '--tls-key', path.join(other, 'executor-0.key')],
+      '--tls-ca', path.join(other, 'ca.crt'), '--tls-cert', path.join(other, 'executor.crt'), '--tls-key', path.join(other, 'executor.key')],
     60_000, {}, /registration failed/);
     assert.ok(rogue.killed, `the rogue executor keeps retrying: ${rogue.output}`);
     assert.match(rogue.output, /registration failed \(UNAVAILABLE\), retrying: .*certificate/);
@@ -227,6 +227,10 @@ describe('security: mutual TLS, a client token and certificate roles on a real c
     const task = await outcome(rpc('TaskService', executorAddresses[1], { tls: executor }).call('AbortAttempt', { ctx: push.ctx }));
     assert.equal(task.code, 'PERMISSION_DENIED');
     assert.match(task.message, /TaskService\.AbortAttempt may be called by 'driver' certificates only/);
+    // Clients check the server too: an executor's address does not pass for a driver (its certificate lacks the role).
+    const notADriver = await outcome(rpc('QueryService', executorAddresses[0], { tls: client, token }).call('ListQueries', {}));
+    assert.equal(notADriver.code, 'UNAVAILABLE', notADriver.message);
+    assert.match(notADriver.message, /presented a certificate \(subject CN=executor\) without the 'driver' role/);
     for (const a of executorAddresses) {
       const stats: any = await rpc('ShuffleService', a, { tls: driver }).call('GetInboxStats', {});
       assert.deepEqual([Number(stats.held_bytes), stats.open_attempts, stats.queries], [0, 0, 0], `inbox of ${a}`);

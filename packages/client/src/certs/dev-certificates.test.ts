@@ -11,7 +11,7 @@ describe('development certificates', function () {
   let dir: string;
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-certs-'));
-    createDevCertificates({ dir: path.join(dir, 'a'), hosts: ['10.0.0.7', 'driver.example'], executors: 2, days: 30 });
+    createDevCertificates({ dir: path.join(dir, 'a'), driverHosts: ['10.0.0.7', 'driver.example'], executorHosts: ['10.0.0.8'], days: 30 });
     createDevCertificates({ dir: path.join(dir, 'b') });
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -21,7 +21,7 @@ describe('development certificates', function () {
   it('issues every certificate from the CA, with its role, its hosts and its key usages', () => {
     const ca = x509('a', 'ca');
     assert.ok(ca.ca && ca.verify(ca.publicKey), 'a self-signed CA');
-    for (const [name, role] of [['driver', 'driver'], ['executor-0', 'executor'], ['executor-1', 'executor'], ['client', 'client']]) {
+    for (const [name, role] of [['driver', 'driver'], ['executor', 'executor'], ['client', 'client']]) {
       const c = x509('a', name);
       assert.ok(!c.ca && c.checkIssued(ca) && c.verify(ca.publicKey), `${name} issued by the CA`);
       assert.deepEqual(readTlsIdentity(certDirFiles(path.join(dir, 'a'), name)).roles, [role]);
@@ -32,8 +32,9 @@ describe('development certificates', function () {
       assert.deepEqual([...c.keyUsage].sort(), role === 'client' ? ['1.3.6.1.5.5.7.3.2'] : ['1.3.6.1.5.5.7.3.1', '1.3.6.1.5.5.7.3.2']);
       if (role === 'client') assert.equal(c.subjectAltName, `URI:tributary:client`);
       else {
-        for (const h of ['localhost', '127.0.0.1', '10.0.0.7', 'driver.example']) assert.equal(c.checkHost(h) ?? c.checkIP(h), h, `${name} names ${h}`);
-        assert.equal(c.checkIP('10.0.0.8'), undefined);
+        const own = role === 'driver' ? ['10.0.0.7', 'driver.example'] : ['10.0.0.8'];
+        for (const h of ['localhost', '127.0.0.1', ...own]) assert.equal(c.checkHost(h) ?? c.checkIP(h), h, `${name} names ${h}`);
+        assert.equal(c.checkIP(role === 'driver' ? '10.0.0.8' : '10.0.0.7'), undefined);
       }
     }
     assert.ok(fs.readFileSync(path.join(dir, 'a', 'token'), 'utf8').trim().length >= 40);
@@ -49,9 +50,9 @@ describe('development certificates', function () {
     assert.throws(() => readTlsIdentity({ ca: `${a}/token`, cert: `${a}/client.crt`, key: `${a}/client.key` }), /token is not a PEM certificate/);
   });
 
-  it('refuses a host that is neither an IP address nor a DNS name, and a count of no executors', () => {
-    assert.throws(() => createDevCertificates({ dir: path.join(dir, 'c'), hosts: ['bad host'] }), /'bad host' is neither an IP address nor a DNS name/);
-    assert.throws(() => createDevCertificates({ dir: path.join(dir, 'c'), executors: 0 }), /executors must be a whole number ≥ 1/);
+  it('refuses a host that is neither an IP address nor a DNS name, and a validity of no days', () => {
+    assert.throws(() => createDevCertificates({ dir: path.join(dir, 'c'), executorHosts: ['bad host'] }), /'bad host' is neither an IP address nor a DNS name/);
+    assert.throws(() => createDevCertificates({ dir: path.join(dir, 'c'), days: 0 }), /days must be > 0/);
     assert.ok(!fs.existsSync(path.join(dir, 'c')), 'nothing written');
   });
 });

@@ -5,13 +5,15 @@
  *
  * Layout of <dir> (keys mode 0600):
  *   ca.crt, ca.key                 the cluster CA (self-signed; keep ca.key off the cluster's hosts)
- *   driver.crt, driver.key         role tributary:driver; server and client auth; SANs: the hosts
- *   executor-<i>.crt/.key          role tributary:executor; server and client auth; SANs: the hosts
+ *   driver.crt, driver.key         role tributary:driver; server and client auth; SANs: the driver hosts
+ *   executor.crt, executor.key     role tributary:executor; server and client auth; SANs: the executor
+ *                                  hosts (executors are checked by role, not address: rpc/tls.ts)
  *   client.crt, client.key         role tributary:client; client auth only
  *   token                          a random bearer token for the driver's QueryService
  *
  * Roles are URI subject alternative names (`URI:tributary:<role>`) and also the subject's OU.
- * The hosts (DNS names or IP addresses) always include localhost, 127.0.0.1 and ::1.
+ * The hosts (DNS names or IP addresses) always include localhost, 127.0.0.1 and ::1. Every executor
+ * shares the one executor certificate.
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
@@ -21,10 +23,10 @@ import * as forge from 'node-forge';
 
 export interface DevCertificateOptions {
   dir: string;
-  /** DNS names and IP addresses the driver and executors are reached at, besides loopback. */
-  hosts?: string[];
-  /** How many executor certificates (executor-0 … executor-<n-1>); default 1. */
-  executors?: number;
+  /** DNS names and IP addresses the driver is reached at, besides loopback. */
+  driverHosts?: string[];
+  /** DNS names and IP addresses of the executors, besides loopback. */
+  executorHosts?: string[];
   /** Validity in days; default 365. */
   days?: number;
   /** Subject organization (lets two clusters' CAs be told apart); default 'Tributary development'. */
@@ -113,14 +115,12 @@ function issueLeaf(ca: Issued & { privateKey: forge.pki.rsa.PrivateKey }, name: 
 /** Writes a new CA and the cluster's certificates into `dir` (created; existing files are replaced). */
 export function createDevCertificates(opts: DevCertificateOptions): DevCertificates {
   const days = opts.days ?? 365;
-  const executors = opts.executors ?? 1;
   const organization = opts.organization ?? 'Tributary development';
-  if (!Number.isInteger(executors) || executors < 1) throw new Error(`executors must be a whole number ≥ 1, got ${executors}`);
   if (!Number.isFinite(days) || days <= 0) throw new Error(`days must be > 0, got ${days}`);
-  for (const h of opts.hosts ?? []) {
+  for (const h of [...(opts.driverHosts ?? []), ...(opts.executorHosts ?? [])]) {
     if (!net.isIP(h) && !/^[A-Za-z0-9*]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(h)) throw new Error(`'${h}' is neither an IP address nor a DNS name`);
   }
-  const hosts = [...new Set([...LOOPBACK_HOSTS, ...(opts.hosts ?? [])])];
+  const hostsOf = (extra: string[] | undefined) => [...new Set([...LOOPBACK_HOSTS, ...(extra ?? [])])];
   fs.mkdirSync(opts.dir, { recursive: true });
   const files: string[] = [];
   const write = (name: string, text: string, mode: number) => {
@@ -132,9 +132,9 @@ export function createDevCertificates(opts: DevCertificateOptions): DevCertifica
   const ca = issueCa(organization, days);
   write('ca.crt', forge.pki.certificateToPem(ca.cert), 0o644);
   write('ca.key', ca.keyPem, 0o600);
-  const leaves: [string, Role][] = [['driver', 'driver'], ...Array.from({ length: executors }, (_, i) => [`executor-${i}`, 'executor'] as [string, Role]), ['client', 'client']];
-  for (const [name, role] of leaves) {
-    const leaf = issueLeaf(ca, name, role, hosts, organization, days);
+  const leaves: [Role, string[]][] = [['driver', hostsOf(opts.driverHosts)], ['executor', hostsOf(opts.executorHosts)], ['client', []]];
+  for (const [name, hosts] of leaves) {
+    const leaf = issueLeaf(ca, name, name, hosts, organization, days);
     write(`${name}.crt`, forge.pki.certificateToPem(leaf.cert), 0o644);
     write(`${name}.key`, leaf.keyPem, 0o600);
   }

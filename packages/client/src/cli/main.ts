@@ -8,7 +8,7 @@
  *                      [--tls-ca F --tls-cert F --tls-key F] [--insecure]
  *   tributary submit   <job.js | spec.json> [--driver HOST:PORT] [--wait] [--tls-ca F --tls-cert F --tls-key F] [--token-file F]
  *   tributary list | status <id> | stop <id>   [--driver HOST:PORT] [--tls-ca F --tls-cert F --tls-key F] [--token-file F]
- *   tributary certs    <dir> [--hosts HOST,IP] [--executors N] [--days D]   (a development CA and certificates)
+ *   tributary certs    <dir> | --out <dir> [--hosts H,IP] [--driver-hosts H,IP] [--executor-hosts H,IP] [--days D]   (a development CA and certificates)
  *   tributary produce  --bootstrap HOST:PORT --topic T [--count N] [--partitions P] [--customers C] [--rate R] [--seed S]
  *   tributary produce  --bootstrap HOST:PORT --topic T --lines FILE|- [--partitions P]
  *   tributary demo     (a whole local cluster: Kafka, Redis, driver, 3 executors, the seed job; see README)
@@ -39,7 +39,7 @@ commands:
   stop       stop a query         <query-id> [--driver HOST:PORT]
                                   (submit, list, status, stop: [--tls-ca F --tls-cert F --tls-key F] [--token-file F],
                                    or TRIBUTARY_TLS_CA, TRIBUTARY_TLS_CERT, TRIBUTARY_TLS_KEY, TRIBUTARY_TOKEN(_FILE))
-  certs      development certs    <dir> [--hosts HOST,IP] [--executors 1] [--days 365] (docs/security.md)
+  certs      development certs    <dir> | --out <dir> [--hosts H,IP] [--driver-hosts H,IP] [--executor-hosts H,IP] [--days 365]
   produce    produce events       --bootstrap HOST:PORT --topic T [--count N] [--partitions P] [--customers C] [--rate R] [--seed S]
                                   --bootstrap HOST:PORT --topic T --lines FILE|- [--partitions P] (one record per line)
   demo       run the seed job on a local cluster it starts itself
@@ -76,7 +76,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'stop':
       return runStopCommand(opts({ driver: { type: 'string' }, ...CLIENT_SECURITY_OPTIONS }));
     case 'certs':
-      return runCertsCommand(opts({ hosts: { type: 'string' }, executors: { type: 'string' }, days: { type: 'string' } }));
+      return runCertsCommand(opts({ out: { type: 'string' }, hosts: { type: 'string' }, 'driver-hosts': { type: 'string' }, 'executor-hosts': { type: 'string' }, days: { type: 'string' } }));
     case 'produce':
       return runProduceCommand(opts({
         bootstrap: { type: 'string' }, topic: { type: 'string' }, count: { type: 'string' }, partitions: { type: 'string' },

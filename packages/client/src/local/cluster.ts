@@ -25,7 +25,7 @@ export interface ClusterOptions {
   driverUser?: { uid: number; gid: number };
   /**
    * Mutual TLS from a directory written by `tributary certs`: the driver serves with driver.crt,
-   * every executor with executor-0.crt. Without it the cluster runs plaintext on loopback.
+   * every executor with executor.crt. Without it the cluster runs plaintext on loopback.
    */
   tlsDir?: string;
   /** The bearer token file the driver requires of its clients (e.g. `<tlsDir>/token`). */
@@ -79,7 +79,7 @@ export class LocalCluster {
 
   async addExecutor(): Promise<string> {
     const id = `exec-${this.nextExecutor++}`;
-    this.executors.set(id, this.spawn(id, ['executor', '--driver', this.driverAddress, '--id', id, ...tlsArgs(this.opts.tlsDir, 'executor-0')], {}));
+    this.executors.set(id, this.spawn(id, ['executor', '--driver', this.driverAddress, '--id', id, ...tlsArgs(this.opts.tlsDir, 'executor')], {}));
     await this.waitForLog(id, /registered with the driver/, 30_000);
     return id;
   }

@@ -37,7 +37,9 @@ export class RpcClient {
   private readonly token: string | undefined;
   constructor(readonly service: ServiceName, readonly address: string, security: RpcClientSecurity = {}) {
     const Ctor = clientConstructor(service);
-    this.client = new Ctor(address, channelCredentials(security.tls), CHANNEL_OPTIONS);
+    // QueryService and ClusterService are the driver's; TaskService and ShuffleService an executor's.
+    const server = service === 'QueryService' || service === 'ClusterService' ? 'driver' : 'executor';
+    this.client = new Ctor(address, channelCredentials(security.tls, server), CHANNEL_OPTIONS);
     this.token = security.token;
   }
 

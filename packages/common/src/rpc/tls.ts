@@ -7,10 +7,16 @@
  * Roles. A certificate says which part of the cluster it belongs to by a URI subject alternative
  * name `tributary:driver`, `tributary:executor` or `tributary:client` (as `tributary certs` writes
  * them); servers authorize calls by it (rpc/server.ts).
+ *
+ * Server identity. Every chain is verified against the cluster CA. A driver is dialled at an
+ * address its certificate names (DNS or IP SAN) and must carry the 'driver' role. Executors are
+ * dialled at the address they registered with (e.g. a pod IP that no certificate could name in
+ * advance), so an executor is checked by its role instead: any certificate of the cluster CA with
+ * the 'executor' role.
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import type { PeerCertificate } from 'node:tls';
+import { checkServerIdentity, PeerCertificate } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 
 export type PeerRole = 'driver' | 'executor' | 'client';
@@ -77,8 +83,22 @@ export function serverCredentials(tls: TlsIdentity | undefined): grpc.ServerCred
   return grpc.ServerCredentials.createSsl(tls.ca, [{ cert_chain: tls.cert, private_key: tls.key }], true);
 }
 
-/** Channel credentials: plaintext without TLS; else TLS trusting only the cluster CA and presenting our certificate. */
-export function channelCredentials(tls: TlsIdentity | undefined): grpc.ChannelCredentials {
+/**
+ * Channel credentials: plaintext without TLS; else TLS trusting only the cluster CA, presenting our
+ * certificate, and checking the server as a `server` (see "Server identity" above).
+ */
+export function channelCredentials(tls: TlsIdentity | undefined, server: 'driver' | 'executor'): grpc.ChannelCredentials {
   if (!tls) return grpc.credentials.createInsecure();
-  return grpc.credentials.createSsl(tls.ca, tls.key, tls.cert);
+  return grpc.credentials.createSsl(tls.ca, tls.key, tls.cert, {
+    checkServerIdentity: (host, cert) => {
+      if (server === 'driver') {
+        const wrongHost = checkServerIdentity(host, cert);
+        if (wrongHost) return wrongHost;
+      }
+      if (!peerRoles(cert).includes(server)) {
+        return new Error(`the server at ${host} presented a certificate (subject CN=${cert.subject?.CN ?? '?'}) without the '${server}' role`);
+      }
+      return undefined;
+    },
+  });
 }
