@@ -13,7 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import {
-  certDirFiles, MAX_SPEC_BYTES, QuerySpec, readTableRows, readTlsIdentity, RpcClient, RpcClientSecurity, RpcError, TlsIdentity,
+  certDirFiles, LocalStorage, MAX_SPEC_BYTES, QuerySpec, readTableRows, readTlsIdentity, RpcClient, RpcClientSecurity, RpcError, TlsIdentity,
 } from '@tributary/common';
 import { createDevCertificates, DriverClient, EventGenerator, freePort, LocalCluster, produceEvents, REPO_ROOT } from '@tributary/client';
 import { testKafka, testRedis } from '../support/infra';
@@ -289,7 +289,7 @@ describe('security: mutual TLS, a client token and certificate roles on a real c
     await query.stop();
 
     const expected = computeExpected([...inOrder.values, ...late.values, ...closing.values], { windowMicros: WINDOW, delayMicros: DELAY, lateEventIds: late.eventIds });
-    const actual = aggregateRows(await readTableRows(table)).map((r) => ({ ...r, count: r.eventCount, sumCents: r.totalCents }));
+    const actual = aggregateRows(await readTableRows(new LocalStorage(), table)).map((r) => ({ ...r, count: r.eventCount, sumCents: r.totalCents }));
     const diff = diffRows(expected.rows, actual);
     assert.ok(diff.equal, diff.text);
     assert.ok(expected.rows.length > 1_000, `expected many rows, got ${expected.rows.length}`);

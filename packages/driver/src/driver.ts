@@ -1,14 +1,15 @@
 /**
  * The driver process: serves QueryService (clients) and ClusterService (executors), keeps the
  * executor registry, and runs each query's micro-batch loop. Queries active when a previous driver
- * stopped are resumed from the state directory.
+ * stopped are resumed from the state directory. Serves gRPC's standard health checking on its port
+ * (and on the plaintext health port when one is given): SERVING once it leads and accepts queries.
  *
  * Access (docs/security.md): with TLS, QueryService takes calls from 'client' certificates and
  * ClusterService from 'executor' certificates only; with a token, every QueryService call must
  * carry it. A bind address other than loopback needs both, or `insecure`.
  */
 import * as path from 'node:path';
-import { checkBind, RpcServer, TlsIdentity } from '@tributary/common';
+import { checkBind, HealthPort, HealthReporter, RpcServer, listenHealthPort, processStorage, TlsIdentity, type Storage } from '@tributary/common';
 import { clusterService } from './rpc/cluster-service';
 import { queryService } from './rpc/query-service';
 import { ExecutorRegistry } from './scheduler/executor-registry';
@@ -21,6 +22,8 @@ const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 export interface DriverOptions {
   host?: string;
   port?: number;
+  /** A plaintext port serving only grpc.health.v1.Health (for Kubernetes probes); none when unset. */
+  healthPort?: number;
   redis: { host: string; port: number };
   stateDir?: string;
   /**
@@ -41,12 +44,18 @@ export interface DriverOptions {
   /** Serve a non-loopback address without TLS or token (logged as a warning). */
   insecure?: boolean;
   log?: (m: string) => void;
+  /** Where checkpoints, tables and the state directory live (default: this process's storage, processStorage()). */
+  storage?: Storage;
 }
 
 export interface RunningDriver {
   port: number;
   address: string;
   registry: ExecutorRegistry;
+  /** grpc.health.v1 statuses: ready (SERVING) while this driver leads and accepts queries. */
+  health: HealthReporter;
+  /** The bound health port, when `healthPort` was given. */
+  healthPort?: number;
   close(): Promise<void>;
 }
 
@@ -62,23 +71,34 @@ export async function startDriver(opts: DriverOptions): Promise<RunningDriver> {
     maxAttemptsPerBatch: opts.maxAttemptsPerBatch, tls: opts.tls,
   });
   registry.onChange((event, e) => log(`executor ${e.id} ${event === 'added' ? 'registered' : 'lost'} (${e.address})`));
-  const env = productionEnvironment(opts.redis);
+  // The one Storage of this driver: the checkpoint, tables and its state directory go through it.
+  const storage = opts.storage ?? processStorage();
+  const env = productionEnvironment(opts.redis, storage);
   const stateDir = path.resolve(opts.stateDir ?? '.tributary/driver');
-  const manager = new QueryManager(registry, env, stateDir, log, faultHookFromEnv(log), opts.allowedRoots ?? []);
+  const manager = new QueryManager(registry, env, storage, stateDir, log, faultHookFromEnv(log), opts.allowedRoots ?? []);
   // Clients and executors send the driver small requests (a spec, a heartbeat): refuse big ones early.
   const server = new RpcServer({ maxReceiveBytes: MAX_REQUEST_BYTES, tls: opts.tls })
     .add('QueryService', queryService(manager), { roles: ['client'], token: opts.token })
     .add('ClusterService', clusterService(registry), { roles: ['executor'] });
+  const health = new HealthReporter(['tributary.v1.QueryService', 'tributary.v1.ClusterService']);
+  server.addHealth(health);
   const port = await server.listen(host, opts.port ?? 7077);
+  const healthPort: HealthPort | undefined = opts.healthPort === undefined ? undefined : await listenHealthPort(health, host, opts.healthPort);
   const security = `${opts.tls ? 'mutual TLS' : 'plaintext'}, ${opts.token ? 'client token required' : 'no client token'}`;
-  log(`driver serving on ${host}:${port} (${security}); state directory ${stateDir}${opts.allowedRoots?.length ? `; allowed roots ${opts.allowedRoots.join(', ')}` : ''}`);
+  log(`driver serving on ${host}:${port} (${security})${healthPort ? ` (health on ${host}:${healthPort.port})` : ''}; state directory ${stateDir}${opts.allowedRoots?.length ? `; allowed roots ${opts.allowedRoots.join(', ')}` : ''}`);
   await manager.resumeSaved();
+  // From here on this driver leads and accepts queries.
+  health.setReady(true);
   return {
     port,
     address: `${host}:${port}`,
     registry,
+    health,
+    healthPort: healthPort?.port,
     async close() {
+      health.shutdown();
       await manager.close();
+      await healthPort?.close();
       await server.close();
       registry.close();
       await env.close();

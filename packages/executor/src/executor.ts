@@ -1,6 +1,8 @@
 /**
  * An executor process: serves TaskService and ShuffleService, registers with the driver and
  * heartbeats. Holds the live state tables of the shuffle partitions it owns between batches.
+ * Serves gRPC's standard health checking on its port (and on the plaintext health port when one is
+ * given): SERVING while registered with its driver.
  *
  * Access (docs/security.md): with TLS, TaskService takes calls from the 'driver' certificate only,
  * ShuffleService pushes from 'executor' certificates only; a bind address other than loopback
@@ -8,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import * as os from 'node:os';
-import { checkBind, RpcServer, TlsIdentity } from '@tributary/common';
+import { checkBind, HealthPort, HealthReporter, RpcServer, listenHealthPort, processStorage, TlsIdentity, type Storage } from '@tributary/common';
 import { DriverLink } from './cluster/driver-link';
 import { shuffleService } from './rpc/shuffle-service';
 import { taskService } from './rpc/task-service';
@@ -28,6 +30,8 @@ export interface ExecutorOptions {
   id?: string;
   host?: string;
   port?: number;
+  /** A plaintext port serving only grpc.health.v1.Health (for Kubernetes probes); none when unset. */
+  healthPort?: number;
   log?: (m: string) => void;
   /** Bytes of shuffle partials one query may hold here at once (default 256 MiB); past it the attempt fails. */
   shuffleMemoryPerQuery?: number;
@@ -37,6 +41,8 @@ export interface ExecutorOptions {
   tls?: TlsIdentity;
   /** Serve a non-loopback address without TLS (logged as a warning). */
   insecure?: boolean;
+  /** Where tables and the checkpoint's state live (default: this process's storage, processStorage()). */
+  storage?: Storage;
 }
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
@@ -44,6 +50,10 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 export interface RunningExecutor {
   id: string;
   address: string;
+  /** grpc.health.v1 statuses: ready (SERVING) while registered with the driver. */
+  health: HealthReporter;
+  /** The bound health port, when `healthPort` was given. */
+  healthPort?: number;
   close(): Promise<void>;
 }
 
@@ -56,24 +66,29 @@ export async function startExecutor(opts: ExecutorOptions): Promise<RunningExecu
   if (opts.tls && !opts.tls.roles.includes('executor')) throw new Error(`the executor's certificate has no 'executor' role (URI SAN tributary:executor); the driver would refuse its registration`);
   const inbox = new ShuffleInbox({ maxBytesPerQuery: opts.shuffleMemoryPerQuery ?? DEFAULT_SHUFFLE_MEMORY_PER_QUERY });
   const sender = new ShuffleSender(id, inbox, opts.tls);
-  const liveState = new LiveState(log);
+  const storage = opts.storage ?? processStorage();
+  const liveState = new LiveState(storage, log);
   const readers = new RangeReaders();
-  const ingests = new IngestTaskRunner(readers, log);
-  const aggregateMaps = new AggregateMapTaskRunner(sender, readers, log);
-  const reduces = new ReduceTaskRunner(inbox, liveState);
-  const dedupMaps = new DedupMapTaskRunner(sender, readers, log);
-  const dedupReduces = new DedupReduceTaskRunner(inbox, liveState, sender);
+  const ingests = new IngestTaskRunner(readers, storage, log);
+  const aggregateMaps = new AggregateMapTaskRunner(sender, readers, storage, log);
+  const reduces = new ReduceTaskRunner(inbox, liveState, storage);
+  const dedupMaps = new DedupMapTaskRunner(sender, readers, storage, log);
+  const dedupReduces = new DedupReduceTaskRunner(inbox, liveState, sender, storage);
   const attempts = new AttemptTracker();
   const server = new RpcServer({ maxReceiveBytes: opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES, tls: opts.tls })
     .add('TaskService', taskService({ ingests, aggregateMaps, reduces, dedupMaps, dedupReduces }, attempts, inbox, log), { roles: ['driver'] })
     .add('ShuffleService', shuffleService(inbox), { roles: { PushPartials: ['executor'], GetInboxStats: ['driver', 'executor'] } });
+  const health = new HealthReporter(['tributary.v1.TaskService', 'tributary.v1.ShuffleService']);
+  server.addHealth(health);
   const port = await server.listen(host, opts.port ?? 0);
+  const healthPort: HealthPort | undefined = opts.healthPort === undefined ? undefined : await listenHealthPort(health, host, opts.healthPort);
   const address = `${host}:${port}`;
-  const link = new DriverLink(opts.driver, id, address, log, opts.tls);
+  const link = new DriverLink(opts.driver, id, address, log, (registered) => health.setReady(registered), opts.tls);
   try {
     await link.start();
   } catch (err) {
     link.stop();
+    await healthPort?.close();
     await server.close();
     inbox.closeAll();
     sender.close();
@@ -81,12 +96,16 @@ export async function startExecutor(opts: ExecutorOptions): Promise<RunningExecu
     await liveState.close();
     throw err;
   }
-  log(`executor ${id} serving on ${address}`);
+  log(`executor ${id} serving on ${address}${healthPort ? ` (health on ${host}:${healthPort.port})` : ''}`);
   return {
     id,
     address,
+    health,
+    healthPort: healthPort?.port,
     async close() {
+      health.shutdown();
       link.stop();
+      await healthPort?.close();
       await server.close();
       inbox.closeAll();
       sender.close();

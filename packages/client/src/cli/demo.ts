@@ -13,6 +13,7 @@ import { EventGenerator, inOrderChunks } from '../produce/event-generator';
 import { produceEvents } from '../produce/produce';
 import { DriverClient } from '../rpc/driver-client';
 import { GrpcSubmitter } from '../rpc/grpc-submitter';
+import { processStorage } from '@tributary/common';
 import { showTable } from './table';
 import { ParsedArgs, intOption } from './main';
 
@@ -70,7 +71,7 @@ export async function runDemoCommand(args: ParsedArgs): Promise<number> {
     client.close();
 
     step('the Delta table');
-    await showTable(table, 15);
+    await showTable(processStorage(), table, 15);
     console.log(`\nThe table is at ${path.relative(process.cwd(), table)}; any Delta reader can open it.`);
     return 0;
   } finally {

@@ -1,10 +1,10 @@
 /**
  * The `tributary` command line.
  *
- *   tributary driver   [--host H] [--port 7077] --redis HOST:PORT [--state-dir DIR] [--allowed-roots DIR,DIR]
+ *   tributary driver   [--host H] [--port 7077] [--health-port P] --redis HOST:PORT [--state-dir DIR] [--allowed-roots DIR,DIR]
  *                      [--heartbeat-timeout-ms 3000] [--task-deadline-ms 30000] [--max-attempts-per-batch 8]
  *                      [--tls-ca F --tls-cert F --tls-key F] [--token-file F] [--insecure]
- *   tributary executor --driver HOST:PORT [--id ID] [--host H] [--port 0] [--shuffle-memory-per-query BYTES] [--max-message-bytes BYTES]
+ *   tributary executor --driver HOST:PORT [--id ID] [--host H] [--port 0] [--health-port P] [--shuffle-memory-per-query BYTES] [--max-message-bytes BYTES]
  *                      [--tls-ca F --tls-cert F --tls-key F] [--insecure]
  *   tributary submit   <job.js | spec.json> [--driver HOST:PORT] [--wait] [--tls-ca F --tls-cert F --tls-key F] [--token-file F]
  *   tributary list | status <id> | stop <id>   [--driver HOST:PORT] [--tls-ca F --tls-cert F --tls-key F] [--token-file F]
@@ -29,9 +29,11 @@ const USAGE = `usage: tributary <command> [options]
 commands:
   driver     run a driver         --redis HOST:PORT [--port 7077] [--host 127.0.0.1] [--state-dir DIR]
                                   [--allowed-roots DIR,DIR] (tables and checkpoints only inside these)
+                                  [--health-port P] (plaintext grpc.health.v1 only, for probes)
                                   [--tls-ca F --tls-cert F --tls-key F] [--token-file F] [--insecure]
   executor   run an executor      --driver HOST:PORT [--id ID] [--host 127.0.0.1] [--port 0]
                                   [--shuffle-memory-per-query 268435456] [--max-message-bytes 67108864]
+                                  [--health-port P] (plaintext grpc.health.v1 only, for probes)
                                   [--tls-ca F --tls-cert F --tls-key F] [--insecure]
   submit     submit a job         <job.js|spec.json> [--driver HOST:PORT] [--wait]
   list       list queries         [--driver HOST:PORT]
@@ -57,13 +59,13 @@ export async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'driver':
       return runDriverCommand(opts({
-        host: { type: 'string' }, port: { type: 'string' }, redis: { type: 'string' }, 'state-dir': { type: 'string' }, 'allowed-roots': { type: 'string' },
-        'heartbeat-timeout-ms': { type: 'string' }, 'task-deadline-ms': { type: 'string' }, 'max-attempts-per-batch': { type: 'string' },
+        host: { type: 'string' }, port: { type: 'string' }, 'health-port': { type: 'string' }, redis: { type: 'string' }, 'state-dir': { type: 'string' },
+        'allowed-roots': { type: 'string' }, 'heartbeat-timeout-ms': { type: 'string' }, 'task-deadline-ms': { type: 'string' }, 'max-attempts-per-batch': { type: 'string' },
         ...CLIENT_SECURITY_OPTIONS, insecure: { type: 'boolean' },
       }));
     case 'executor':
       return runExecutorCommand(opts({
-        driver: { type: 'string' }, id: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' },
+        driver: { type: 'string' }, id: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, 'health-port': { type: 'string' },
         'shuffle-memory-per-query': { type: 'string' }, 'max-message-bytes': { type: 'string' },
         ...TLS_OPTIONS, insecure: { type: 'boolean' },
       }));

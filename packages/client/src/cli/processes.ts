@@ -28,6 +28,7 @@ export async function runDriverCommand(args: ParsedArgs): Promise<number> {
   const driver = await startDriver({
     host: args.values.host as string | undefined,
     port: intOption(args, 'port', 7077),
+    healthPort: args.values['health-port'] === undefined ? undefined : intOption(args, 'health-port', 0),
     redis: { host, port: Number(port) },
     stateDir: args.values['state-dir'] as string | undefined,
     allowedRoots: allowedRoots(args.values['allowed-roots'] as string | undefined),
@@ -47,6 +48,7 @@ export async function runExecutorCommand(args: ParsedArgs): Promise<number> {
     id: args.values.id as string | undefined,
     host: args.values.host as string | undefined,
     port: intOption(args, 'port', 0),
+    healthPort: args.values['health-port'] === undefined ? undefined : intOption(args, 'health-port', 0),
     shuffleMemoryPerQuery: args.values['shuffle-memory-per-query'] === undefined ? undefined : intOption(args, 'shuffle-memory-per-query', 0),
     maxMessageBytes: args.values['max-message-bytes'] === undefined ? undefined : intOption(args, 'max-message-bytes', 0),
     tls: serverTls(args),

@@ -2,6 +2,7 @@ import type { BatchId } from '../batch/batch-id';
 import { InvalidArgumentError } from '../errors';
 import { arrayAt, integerAt, integerOrNullAt, objectAt, stringAt } from './json-shape';
 import { MetadataLog } from './metadata-log';
+import type { Storage } from '../storage/storage';
 
 /** What batch N did to one sink table: the Delta version it committed, or 'skipped' (txn ≥ N already). */
 export interface SinkCommit {
@@ -39,8 +40,8 @@ export interface BatchCommit {
  * the next run starts at N+1. Format v1, one `BatchCommit` JSON document.
  */
 export class CommitLog extends MetadataLog<BatchCommit> {
-  constructor(dir: string) {
-    super(dir, parseBatchCommit, 1);
+  constructor(storage: Storage, dir: string) {
+    super(storage, dir, parseBatchCommit, 1);
   }
 }
 

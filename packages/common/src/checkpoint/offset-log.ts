@@ -10,6 +10,7 @@ import {
   stringAt,
 } from './json-shape';
 import { MetadataLog } from './metadata-log';
+import type { Storage } from '../storage/storage';
 import { ISOLATION_LEVELS, type IsolationLevel } from '../plan/kafka-options';
 
 /** One Kafka partition's input of a batch: offsets `[from, to)`, decimal strings as kafkajs has them. */
@@ -69,8 +70,8 @@ export interface BatchPlan {
  * planner starts batch N+1 at its `to` offsets. Format v1, one `BatchPlan` JSON document.
  */
 export class OffsetLog extends MetadataLog<BatchPlan> {
-  constructor(dir: string) {
-    super(dir, parseBatchPlan, 1);
+  constructor(storage: Storage, dir: string) {
+    super(storage, dir, parseBatchPlan, 1);
   }
 }
 

@@ -4,3 +4,5 @@ export { PeerRole, TlsFiles, TlsIdentity, certDirFiles, readTlsIdentity, rolesIn
 export { MIN_TOKEN_LENGTH, checkedToken, readTokenFile } from './bearer-token';
 export { checkBind, isLoopback } from './bind-policy';
 export { ServiceName } from './proto-loader';
+export { HealthReporter, ServingStatus, LIVENESS_SERVICE, healthServiceDefinition } from './health';
+export { listenHealthPort, HealthPort } from './health-port';

@@ -14,6 +14,7 @@ import * as grpc from '@grpc/grpc-js';
 import { InvalidArgumentError, PermissionDeniedError, TributaryError, UnauthenticatedError, UnavailableError } from '../errors';
 import { checkBearerToken } from './bearer-token';
 import { CHANNEL_OPTIONS, ServiceName, serviceDefinition } from './proto-loader';
+import { HealthReporter, healthServiceDefinition } from './health';
 import { PeerRole, peerRoles, serverCredentials, TlsIdentity } from './tls';
 
 export interface ServiceAccess {
@@ -114,6 +115,12 @@ export class RpcServer {
       impl[method] = wrap(`${service}.${method}`, h, guardOf(service, method, access, this.tls !== undefined));
     }
     this.server.addService(def, impl);
+    return this;
+  }
+
+  /** Serves gRPC's standard health checking (grpc.health.v1.Health) with the statuses of `health`. */
+  addHealth(health: HealthReporter): this {
+    this.server.addService(healthServiceDefinition(), health.handlers());
     return this;
   }
 

@@ -1,5 +1,6 @@
 import { EMPTY_STATE_VERSION, type StateVersion } from '../batch/batch-id';
 import { DurableStateFiles } from './durable-files';
+import type { Storage } from '../storage/storage';
 import { InvalidArgumentError, TributaryError } from '../errors';
 import { BlobFetch, CommittedAttempt, StateChain, assembleChain } from './chain';
 import { BlobKind, checkCount, checkKind, checkQueryId } from './layout';
@@ -33,6 +34,8 @@ import type Redis from 'ioredis';
  */
 export interface StateStoreOptions {
   redis: { host: string; port: number };
+  /** Where the durable copy lives (the checkpoint's storage). */
+  storage: Storage;
   checkpointDir: string;
   queryId: string;
   /** A snapshot every this many versions (default 10). */
@@ -60,7 +63,7 @@ export class StateStore {
     const snapshotEvery = options.snapshotEvery ?? 10;
     checkCount('snapshotEvery', snapshotEvery, 1);
     const warn = options.warn ?? ((message: string) => console.warn(message));
-    const files = new DurableStateFiles(options.checkpointDir);
+    const files = new DurableStateFiles(options.storage, options.checkpointDir);
     await files.ensureMetadata(options.queryId);
     const where = `${options.redis.host}:${options.redis.port}`;
     let connected = true;

@@ -3,11 +3,12 @@
  * bootstrap list), Redis reachability, and the state store's fence and durable versions. The one
  * place the query code reaches Kafka and Redis from the driver.
  */
+import type { Storage } from '@tributary/common';
 import { connectKafkaAdmin, EMPTY_STATE_VERSION, KafkaAdmin, pingRedis, StateStore, StateVersion, stateVersionAfter, UnavailableError } from '@tributary/common';
 import { Environment } from './query-manager';
 import { SourceOffsets, StateFence } from './micro-batch-execution';
 
-export function productionEnvironment(redis: { host: string; port: number }): Environment & { close(): Promise<void> } {
+export function productionEnvironment(redis: { host: string; port: number }, storage: Storage): Environment & { close(): Promise<void> } {
   // One admin client per bootstrap list. A call that fails drops it (closing it in the background):
   // after a broker restart a client may hold dead connections or stale metadata, so the next call
   // connects afresh instead of trusting it.
@@ -61,7 +62,7 @@ export function productionEnvironment(redis: { host: string; port: number }): En
       };
     },
     async stateFence(queryId, checkpointDir, statePartitions): Promise<StateFence & { close(): Promise<void> }> {
-      const store = await StateStore.open({ redis, checkpointDir, queryId });
+      const store = await StateStore.open({ storage, redis, checkpointDir, queryId });
       return {
         setFence: (batchId, attempt) => store.setFence(stateVersionAfter(batchId), attempt),
         async newestDurableVersion(committedAttempt) {

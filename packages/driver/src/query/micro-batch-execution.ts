@@ -345,7 +345,7 @@ export class MicroBatchExecution {
     for (;;) {
       if (this.stopRequested) throw new TributaryError('query stopped', { retriable: true, code: 'STOPPED' });
       await this.deps.registry.waitFor(1, 24 * 3600_000, this.stopping.signal);
-      const attempt = claimAttempt(this.ctx.checkpointDir, plan.batchId);
+      const attempt = await claimAttempt(this.deps.checkpoint.storage, this.ctx.checkpointDir, plan.batchId);
       const stateless = isStateless(this.ctx);
       if (!stateless) await this.deps.state.setFence(plan.batchId, attempt);
       // Update mode: the reduce tasks merge into this version of the table; the commit reads it.
@@ -372,7 +372,7 @@ export class MicroBatchExecution {
           eventTimeGuardReferenceMs: plan.eventTimeGuardReferenceMs,
           maxEventTimeAheadMs: plan.limits.maxEventTimeAheadMs ?? DEFAULT_MAX_EVENT_TIME_AHEAD_MS,
           taskDeadlineMs: this.deps.registry.taskDeadlineMs,
-          verify: (out) => verifyAttemptOutput(this.ctx.job, plan.batchId, attempt, out, (n, a, p) => this.deps.state.emittedRows(n, a, p)),
+          verify: (out) => verifyAttemptOutput(this.deps.checkpoint.storage, this.ctx.job, plan.batchId, attempt, out, (n, a, p) => this.deps.state.emittedRows(n, a, p)),
         });
         this.failedAttempts.delete(plan.batchId);
         return { attempt, output, mergeSnapshot };
@@ -455,7 +455,7 @@ export class MicroBatchExecution {
       try {
         await this.deps.checkpoint.purge(keepFrom);
         if (!isStateless(this.ctx)) await this.deps.state.purge(stateVersionAfter(keepFrom), this.committedAttemptOfVersion);
-        purgeAttemptClaims(this.ctx.checkpointDir, keepFrom);
+        await purgeAttemptClaims(this.deps.checkpoint.storage, this.ctx.checkpointDir, keepFrom);
         for (const n of [...this.committedAttempts.keys()]) if (n < keepFrom - 1) this.committedAttempts.delete(n);
       } catch (err) {
         this.deps.log(`WARN query ${this.ctx.queryId}: purge below batch ${keepFrom} failed (the next purge retries it): ${err instanceof Error ? err.message : err}`);

@@ -12,7 +12,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { InvalidArgumentError, NamedPath, pathRuleProblems, QuerySpec, specPaths, TributaryError } from '@tributary/common';
+import { InvalidArgumentError, isObjectStoreLocation, NamedPath, pathRuleProblems, QuerySpec, specPaths, TributaryError } from '@tributary/common';
 
 /** Filesystem errors that mean "this location cannot be used" rather than a passing fault. */
 const PRECONDITION_ERRNOS = new Set(['EACCES', 'EPERM', 'ENOTDIR', 'EEXIST', 'EISDIR', 'EROFS', 'ELOOP', 'ENAMETOOLONG', 'ENOSPC', 'EDQUOT']);
@@ -30,7 +30,9 @@ export class PathPolicy {
 
   /** Throws InvalidArgumentError listing every broken rule, else TributaryError(FAILED_PRECONDITION) for the first unusable location. */
   check(spec: Pick<QuerySpec, 'sink' | 'options'>): void {
-    const written = specPaths(spec);
+    // Object-store locations (s3://…) have no real path to resolve or directory to probe: they are
+    // left to the object store's own rules, and none of the local checks below touches them.
+    const written = specPaths(spec).filter((p) => !isObjectStoreLocation(p.path));
     const relative = pathRuleProblems(written.filter((p) => !path.isAbsolute(p.path)));
     const real = written.filter((p) => path.isAbsolute(p.path)).map((p) => ({ written: p, real: { what: p.what, path: realLocation(p.path) } }));
     const shownOf = new Map(real.map((r) => [r.real, r.written]));

@@ -2,15 +2,14 @@
  * Submitted queries of this driver: submit (validate, check the environment, open or create the
  * checkpoint, start the micro-batch loop), list, get, stop. Specs of active queries are kept in the
  * driver's state directory so that a restarted driver resumes them (waiting for Kafka and Redis
- * instead of refusing, since the user already chose to run them).
+ * instead of refusing, since the user already chose to run them). Those files, the checkpoint and the
+ * tables are all read and written through the driver's one Storage.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import {
   asVersion2, BatchId, stateStorePartitions, canonicalJson, Checkpoint, DEFAULT_MAX_EVENT_TIME_AHEAD, defaultSideTablePath, ExecutorJob,
   InvalidArgumentError, parseDuration, parseSpecDocument, QUARANTINE_TABLE_SCHEMA, QuerySpec,
-  TributaryError, UnavailableError, QuerySpecV2, ResolvedQuery, resolveQuery, diffResolved, deltaSchemaOf, lateRowsTableSchema,
+  TributaryError, UnavailableError, QuerySpecV2, Storage, joinLocation, resolveLocation, ResolvedQuery, resolveQuery, diffResolved, deltaSchemaOf, lateRowsTableSchema,
 } from '@tributary/common';
 import { ExecutorRegistry } from '../scheduler/executor-registry';
 import { MicroBatchExecution, SourceOffsets, StateFence } from './micro-batch-execution';
@@ -55,6 +54,7 @@ export class QueryManager {
   constructor(
     private readonly registry: ExecutorRegistry,
     private readonly env: Environment,
+    private readonly storage: Storage,
     private readonly stateDir: string,
     private readonly log: (m: string) => void,
     private readonly faultHook?: FaultHook,
@@ -64,24 +64,26 @@ export class QueryManager {
   }
 
   /**
-   * Resumes the queries that were active when this driver (or its predecessor) stopped. An entry of
-   * the state directory that is not a saved query (a directory, unreadable or damaged JSON) is
-   * logged and skipped; every other query is resumed.
+   * Resumes the queries that were active when this driver (or its predecessor) stopped. A file of
+   * the state directory that is not a saved query (unreadable or damaged JSON) is logged and
+   * skipped (a directory is no object to storage and is not listed); every other query is resumed.
    */
   async resumeSaved(): Promise<void> {
-    const dir = path.join(this.stateDir, 'queries');
+    const dir = joinLocation(this.stateDir, 'queries');
     let names: string[];
     try {
-      names = fs.readdirSync(dir);
+      names = (await this.storage.list(dir)).map((o) => o.name);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.log(`WARN cannot list saved queries in ${dir}, none resumed: ${(err as Error).message}`);
+      this.log(`WARN cannot list saved queries in ${dir}, none resumed: ${(err as Error).message}`);
       return;
     }
     for (const name of names.filter((n) => n.endsWith('.json'))) {
-      const file = path.join(dir, name);
+      const file = joinLocation(dir, name);
       let spec: AnySpec;
       try {
-        spec = parseSpecDocument(fs.readFileSync(file, 'utf8'), `saved query ${file}`) as AnySpec;
+        const bytes = await this.storage.get(file);
+        if (bytes === undefined) continue; // forgotten meanwhile
+        spec = parseSpecDocument(Buffer.from(bytes).toString('utf8'), `saved query ${file}`) as AnySpec;
       } catch (err) {
         this.log(`WARN skipping ${file}: not a saved query (${(err as Error).message}); the other saved queries are resumed`);
         continue;
@@ -121,7 +123,7 @@ export class QueryManager {
     const spec = asVersion2(submitted);
     let query = this.validate(spec);
     this.paths.check(spec);
-    const checkpointDir = path.resolve(spec.sink.checkpointLocation);
+    const checkpointDir = resolveLocation(spec.sink.checkpointLocation);
     for (const q of this.queries.values()) {
       if (q.ctx.checkpointDir === checkpointDir && (q.execution.state === 'ACTIVE' || q.execution.state === 'STARTING')) {
         throw new TributaryError(`checkpoint location ${checkpointDir} is already used by running query ${q.ctx.queryId}`, { code: 'FAILED_PRECONDITION' });
@@ -131,7 +133,7 @@ export class QueryManager {
     await this.env.checkKafka(servers, spec.source.topic);
     await this.env.checkRedis();
 
-    const checkpoint = await Checkpoint.open(checkpointDir).catch((err) => { throw asPreconditionError(err); });
+    const checkpoint = await Checkpoint.open(this.storage, checkpointDir).catch((err) => { throw asPreconditionError(err); });
     let closeFence: (() => Promise<void>) | undefined;
     try {
       const existing = await checkpoint.readMetadata();
@@ -153,7 +155,7 @@ export class QueryManager {
         // Restarts compare the resolved query recorded beside it (diffResolved); the fingerprint is kept for readers of the file.
         statefulFingerprint: canonicalJson(query.dedup === undefined ? { aggregate: query.aggregate } : { aggregate: query.aggregate, dedup: query.dedup }),
         resolvedQuery: query,
-        sinkPaths: [...sidePaths, path.resolve(spec.sink.path)],
+        sinkPaths: [...sidePaths, resolveLocation(spec.sink.path)],
         sourceTopic: spec.source.topic,
       }));
       const queryId = metadata.queryId;
@@ -161,15 +163,15 @@ export class QueryManager {
       // every state store partition: after dropDuplicates before an aggregation, the dedup state is in P more (batch-stages.ts)
       const fence = await this.env.stateFence(queryId, checkpointDir, stateStorePartitions(query, metadata.shufflePartitions));
       closeFence = () => fence.close();
-      const sink = new DeltaSink(ctx.job.tablePath, sinkTableOfQuery(query), queryId);
+      const sink = new DeltaSink(this.storage, ctx.job.tablePath, sinkTableOfQuery(query), queryId);
       await sink.ensureTable();
       const lastCommitted = (await checkpoint.commits.getLatest())?.batchId ?? -1;
       const sideSinks: SideTableSink[] = [];
-      if (ctx.job.quarantineTablePath) sideSinks.push(new SideTableSink('quarantine', ctx.job.quarantineTablePath, QUARANTINE_TABLE_SCHEMA, queryId));
+      if (ctx.job.quarantineTablePath) sideSinks.push(new SideTableSink(this.storage, 'quarantine', ctx.job.quarantineTablePath, QUARANTINE_TABLE_SCHEMA, queryId));
       if (ctx.job.lateRowsTablePath) {
         // The late-rows table's schema follows the aggregation's input row (task/late-rows-table.ts).
         const lateSchema = deltaSchemaOf(lateRowsTableSchema(query));
-        sideSinks.push(new SideTableSink('lateRows', ctx.job.lateRowsTablePath, lateSchema, queryId));
+        sideSinks.push(new SideTableSink(this.storage, 'lateRows', ctx.job.lateRowsTablePath, lateSchema, queryId));
       }
       for (const side of sideSinks) await side.ensureTable(lastCommitted);
       const execution = new MicroBatchExecution(ctx, {
@@ -186,11 +188,11 @@ export class QueryManager {
         ctx, execution, checkpoint,
         close: async () => { await fence.close(); await checkpoint.close(); },
       };
-      this.save(queryId, submitted);
+      await this.save(queryId, submitted);
       this.queries.set(queryId, running);
       execution.start();
       void execution.awaitTermination().then(async () => {
-        if (!this.shuttingDown) this.forget(queryId, execution.state);
+        if (!this.shuttingDown) await this.forget(queryId, execution.state);
         await running.close();
       });
       this.log(`query ${queryId} (${ctx.name}) started on ${checkpointDir}${resuming ? ' (resumed)' : ''}`);
@@ -214,7 +216,7 @@ export class QueryManager {
   async stop(queryId: string): Promise<QueryInfoMsg> {
     const q = this.find(queryId);
     await q.execution.stop();
-    this.forget(queryId, 'STOPPED');
+    await this.forget(queryId, 'STOPPED');
     return this.info(q);
   }
 
@@ -247,7 +249,7 @@ export class QueryManager {
       queryId,
       shufflePartitions,
       checkpointLocation: checkpointDir,
-      tablePath: path.resolve(query.sink.path),
+      tablePath: resolveLocation(query.sink.path),
       redis: this.env.redis,
       quarantineTablePath: this.quarantinePath(spec),
       lateRowsTablePath: query.aggregate === null ? null : this.lateRowsPath(spec),
@@ -274,13 +276,13 @@ export class QueryManager {
   /** The quarantine table's absolute path, or null unless badRecords is 'quarantine' (the default). */
   private quarantinePath(spec: AnySpec): string | null {
     if ((spec.options.badRecords ?? 'quarantine') !== 'quarantine') return null;
-    return path.resolve(spec.options.quarantinePath ?? defaultSideTablePath(spec.sink.path, 'quarantine'));
+    return resolveLocation(spec.options.quarantinePath ?? defaultSideTablePath(spec.sink.path, 'quarantine'));
   }
 
   /** The late-rows table's absolute path, or null unless lateRows is 'table' (append and update mode: complete mode has no late rows). */
   private lateRowsPath(spec: AnySpec): string | null {
     if (spec.options.lateRows !== 'table' || spec.sink.outputMode === 'complete') return null;
-    return path.resolve(spec.options.lateRowsPath ?? defaultSideTablePath(spec.sink.path, 'lateRows'));
+    return resolveLocation(spec.options.lateRowsPath ?? defaultSideTablePath(spec.sink.path, 'lateRows'));
   }
 
   private info(q: Running): QueryInfoMsg {
@@ -296,24 +298,21 @@ export class QueryManager {
     };
   }
 
-  /** Saves the spec as <state dir>/queries/<query id>.json (write, then rename); FAILED_PRECONDITION naming the directory when it cannot. */
-  private save(queryId: string, spec: AnySpec): void {
-    const dir = path.join(this.stateDir, 'queries');
-    const tmp = path.join(dir, `.${queryId}.json.tmp`);
+  /** Saves the spec as <state dir>/queries/<query id>.json (`put`: replaced whole); FAILED_PRECONDITION naming the directory when it cannot. */
+  private async save(queryId: string, spec: AnySpec): Promise<void> {
     try {
-      fs.mkdirSync(dir, { recursive: true });
-      fs.writeFileSync(tmp, JSON.stringify(spec));
-      fs.renameSync(tmp, path.join(dir, `${queryId}.json`));
+      await this.storage.put(joinLocation(this.stateDir, 'queries', `${queryId}.json`), JSON.stringify(spec));
     } catch (err) {
-      try { fs.rmSync(tmp, { force: true }); } catch { /* nothing was written */ }
       const code = (err as NodeJS.ErrnoException).code;
       throw new TributaryError(`the driver cannot save the query in its state directory ${this.stateDir}${code ? ` (${code})` : ''}: ${(err as Error).message}; the query was not started`, { code: 'FAILED_PRECONDITION', cause: err });
     }
   }
 
-  private forget(queryId: string, state: string): void {
+  private async forget(queryId: string, state: string): Promise<void> {
     if (state === 'STOPPED' || state === 'FINISHED' || state === 'FAILED') {
-      fs.rmSync(path.join(this.stateDir, 'queries', `${queryId}.json`), { force: true });
+      await this.storage.delete(joinLocation(this.stateDir, 'queries', `${queryId}.json`)).catch((err: unknown) => {
+        this.log(`WARN cannot remove the saved query ${queryId} from ${this.stateDir}: ${(err as Error).message}`);
+      });
     }
   }
 }

@@ -19,7 +19,14 @@ export class DriverLink {
   private incarnation = '';
   private stopped = false;
 
-  constructor(driverAddress: string, private readonly executorId: string, private readonly address: string, private readonly log: (m: string) => void, tls?: TlsIdentity) {
+  /**
+   * `onMembership(true)` after each registration, `(false)` when the driver asks us to register again.
+   * `tls`: this executor's identity toward the driver (plaintext without).
+   */
+  constructor(
+    driverAddress: string, private readonly executorId: string, private readonly address: string, private readonly log: (m: string) => void,
+    private readonly onMembership: (registered: boolean) => void = () => {}, tls?: TlsIdentity,
+  ) {
     this.client = new RpcClient('ClusterService', driverAddress, { tls });
   }
 
@@ -43,6 +50,7 @@ export class DriverLink {
         this.intervalMs = Number(res.heartbeat_interval_ms) || 1000;
         this.incarnation = String(res.incarnation ?? '');
         this.log(`registered with the driver (heartbeat every ${this.intervalMs} ms)`);
+        this.onMembership(true);
         return;
       } catch (err) {
         const code = (err as { code?: string }).code ?? 'UNKNOWN';
@@ -63,7 +71,7 @@ export class DriverLink {
     this.timer = setTimeout(async () => {
       try {
         const res: any = await this.client.call('Heartbeat', { executor_id: this.executorId, incarnation: this.incarnation, rss_bytes: process.memoryUsage().rss }, Math.max(1000, this.intervalMs * 2));
-        if (res.reregister) await this.register();
+        if (res.reregister) { this.onMembership(false); await this.register(); }
       } catch {
         // The driver is away (restarting): keep trying on the next tick; it re-registers us then.
       }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { DATE, INT, LONG, SqlField, TIMESTAMP, sqlField } from '@tributary/common';
+import { DATE, INT, LONG, STRING, SqlField, TIMESTAMP, sqlField } from '@tributary/common';
 import { Cell, batch, rowsOf, sortedLines } from './group-by.test-support';
 import { groupLayout } from './group-layout';
 import { GroupTable } from './group-table';
@@ -135,4 +135,73 @@ describe('DirectIntKeys (the lone int key cache of a map task\'s table)', () => 
       assert.deepEqual(sortedLines(rowsOf(cached.rows())), sortedLines(rowsOf(plain.rows())));
     }
   });
+
+  function contentHash(text: string): number {
+    let h = 0;
+    for (let i = 0; i < text.length; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) >>> 0;
+    return h;
+  }
+
+  /** The layout of (window?, string s, int k) or (window?, int k, string s): the cache keyed by window and the string's id. */
+  function twoKeyLayout(windowed: boolean, stringFirst: boolean) {
+    const input: SqlField[] = [sqlField('ts', TIMESTAMP), sqlField('k', INT), sqlField('s', STRING), sqlField('v', LONG)];
+    const keys = stringFirst ? [2, 1] : [1, 2];
+    return groupLayout({
+      window: windowed ? { column: 0, sizeMicros: W, slideMicros: W, startMicros: 0 } : null,
+      keys: keys.map((c) => ({ column: c, field: input[c] })),
+      aggregates: [
+        { fn: 'count', column: null, field: sqlField('n', LONG, false) },
+        { fn: 'sum', column: 3, field: sqlField('total', LONG) },
+      ],
+      schema: [],
+    }, input);
+  }
+
+  for (const windowed of [true, false]) {
+    for (const stringFirst of [true, false]) {
+      for (const seed of [3, 11, 77]) {
+        it(`a string key beside the int key (${stringFirst ? 'string first' : 'int first'}, ${windowed ? 'windowed' : 'no window'}, seed ${seed}): the same groups and sums as the table alone, with null strings, more (window, string) pairs than the cache keeps, clears and retain`, () => {
+          const layout = twoKeyLayout(windowed, stringFirst);
+          const random = rng(seed);
+          const cached = new GroupTable(layout, 16, true);
+          const plain = new GroupTable(layout, 16, false);
+          const fields = [sqlField('ts', TIMESTAMP), sqlField('k', INT), sqlField('s', STRING), sqlField('v', LONG)];
+          const lo = Math.floor(random() * 2000) - 1000;
+          for (let round = 0; round < 3; round++) {
+            for (let chunk = 0; chunk < 6; chunk++) {
+              // few strings in most chunks; 40 strings × 12 windows in some (more pairs than arrays)
+              const strings = chunk % 3 === 2 ? 40 : 5;
+              const base = rows(random, 700, chunk % 2 === 0 ? 3 : 12, lo, 3000, round === 0 && chunk === 0);
+              const cells = base.map((r) => {
+                const x = random();
+                const s = x < 0.04 ? null : `type-${Math.floor(random() * strings)}`;
+                return [r[0], r[1], s, r[2]] as Cell[];
+              });
+              const b = batch(fields, cells);
+              const watermark = chunk === 3 ? T + 2 * W : -Infinity;
+              assert.deepEqual(cached.addRows(b, watermark), plain.addRows(b, watermark));
+              assert.ok(cached.keys.directKeysActive, 'the cache is in use');
+              assert.equal(cached.size, plain.size);
+              assert.deepEqual(sortedLines(rowsOf(cached.rows())), sortedLines(rowsOf(plain.rows())));
+            }
+            if (round === 0) {
+              // keep about two groups in three, chosen by their content (ids differ between the
+              // tables): ids and dictionaries compact, and every string but the few kept ones leaves
+              for (const table of [cached, plain]) {
+                const lines = rowsOf(table.rows()).map((r) => sortedLines([r.slice(0, -2)])[0]);
+                const keep = new Uint8Array(table.size);
+                for (let g = 0; g < table.size; g++) keep[g] = contentHash(lines[g]) % 3 !== 0 && !/type-(1|2)\d/.test(lines[g]) ? 1 : 0;
+                table.retain(keep);
+              }
+              assert.equal(cached.size, plain.size);
+              assert.deepEqual(sortedLines(rowsOf(cached.rows())), sortedLines(rowsOf(plain.rows())));
+            } else {
+              cached.clear();
+              plain.clear();
+            }
+          }
+        });
+      }
+    }
+  }
 });

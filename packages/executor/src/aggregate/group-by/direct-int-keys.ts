@@ -1,26 +1,29 @@
 /**
- * A cache in front of a GroupKeyTable whose only key is an int (or date) column, with or without a
- * window: (window start, key value) → group id + 1 in one typed array per window, indexed by the
- * key's offset from a base. A lookup is one access into an array of at most MAX_SPAN words, which
- * stays in the caches, instead of hashing the key row and probing the table's index and key rows.
+ * A cache in front of a GroupKeyTable whose keys are one int (or date) column and at most one
+ * string (or binary) column, with or without a window: (window start, tag, key value) → group id + 1
+ * in one typed array per (window, tag), indexed by the key's offset from a base. The tag is the
+ * string's id in the table's dictionary of that column (−1 when there is no string key). A lookup
+ * is one access into an array of at most MAX_SPAN words, which stays in the caches, instead of
+ * hashing the key row and probing the table's index and key rows.
  *
- *   per window      Int32Array(span): entry k = 1 + group id of key value base + k, 0 = not known
+ *   per window, tag Int32Array(span): entry k = 1 + group id of key value base + k, 0 = not known
  *   base, span      from the first rows seen: span = the keys' range and a quarter more each side,
  *                   a power of two ≤ MAX_SPAN; keys seen later outside [base, base + span) are
  *                   never cached (the table finds them)
- *   windows         at most MAX_WINDOWS arrays (≤ 32 MiB at MAX_SPAN); rows of other windows are
- *                   left to the table. A sliding window of 10 minutes every minute puts a batch of
+ *   windows         at most MAX_WINDOWS arrays (≤ 32 MiB at MAX_SPAN) over all windows and tags;
+ *                   rows of other (window, tag) pairs are left to the table. A sliding window of 10 minutes every minute puts a batch of
  *                   ten seconds of events in 11 windows: 8 left a quarter of its rows to the table
  *
  * A window's array, once made, knows every group of that window whose key is in range: the rows
  * that made it were all resolved by the table and remembered, every later row of the window in
  * range is looked up here first, and a compacted table's groups are all recorded again
  * (rememberGroup). A window gets an array only while fewer than MAX_WINDOWS have one, so a window
- * whose groups were made without one never gets one later. So a miss in an existing array is a new group, which lookup() adds
- * itself through `groups.appendDirect` (the table appends the key row without probing its index)
- * and records; a row the cache cannot answer (a null key, a key out of range, a window without an
- * array) is left for the table, and remember() records the table's answer. Group ids change only
- * when the table is cleared or compacted: then forget() empties the cache. A first range wider than
+ * whose groups were made without one never gets one later (the same holds per tag). So a miss in
+ * an existing array is a new group, which lookup() adds itself through `groups.appendDirect` (the
+ * table appends the key row without probing its index) and records; a row the cache cannot answer
+ * (a null key or tag, a key out of range, a window and tag without an array) is left for the
+ * table, and remember() records the table's answer. Group ids and dictionary ids change only when
+ * the table is cleared or compacted: then forget() empties the cache. A first range wider than
  * MAX_SPAN turns the cache off for good (lookup() answers no row).
  */
 import { TWO_32 } from './key-columns';
@@ -32,15 +35,17 @@ export const UNKNOWN = -2;
 
 /** Where lookup() adds the new groups it is sure of (GroupKeyTable.appendDirect). */
 export interface DirectGroups {
-  /** Adds the group (window start, key), known to be absent, and returns its id. */
-  appendDirect(windowStart: number, key: number): number;
+  /** Adds the group (window start, tag, key), known to be absent, and returns its id. */
+  appendDirect(windowStart: number, tag: number, key: number): number;
 }
 
 export class DirectIntKeys {
   private base = 0;
   private span = 0;
   private off = false;
-  private readonly windows = new Map<number, Int32Array>();
+  /** Per window start: the arrays by tag (index tag + 1; index 0 when there is no string key). */
+  private readonly windows = new Map<number, (Int32Array | undefined)[]>();
+  private arrays = 0;
   private readonly free: Int32Array[] = [];
   /** For tables without a window: the one array. */
   private single: Int32Array | null = null;
@@ -54,10 +59,11 @@ export class DirectIntKeys {
 
   /**
    * Writes groupOf[i] for rows 0..n−1: −1 when skip[i] = 1, the group id when the cache knows it or
-   * adds it (a miss in a window's array, with `groups`), UNKNOWN otherwise. Returns how many rows
-   * are UNKNOWN.
+   * adds it (a miss in a window's array, with `groups`), UNKNOWN otherwise. `tags`: each row's
+   * string id, −1 for a null string (such rows are left to the table), or null without a string
+   * key. Returns how many rows are UNKNOWN.
    */
-  lookup(n: number, windowStart: Float64Array | null, keys: Int32Array, validity: Uint8Array | null, skip: Uint8Array | null, groupOf: Int32Array): number {
+  lookup(n: number, windowStart: Float64Array | null, keys: Int32Array, validity: Uint8Array | null, tags: Int32Array | null, skip: Uint8Array | null, groupOf: Int32Array): number {
     if (this.span === 0 && !this.off) this.setRange(n, keys, validity, skip);
     if (this.off) {
       for (let i = 0; i < n; i++) groupOf[i] = skip !== null && skip[i] === 1 ? -1 : UNKNOWN;
@@ -68,18 +74,31 @@ export class DirectIntKeys {
     const groups = this.groups;
     let unknown = 0;
     let lastWindow = NaN;
+    let lastTag = -2;
     let w = 0;
-    let array: Int32Array | null = this.single;
+    let tag = -1;
+    let byTag: (Int32Array | undefined)[] | null = null;
+    let array: Int32Array | null = tags === null ? this.single : null;
     for (let i = 0; i < n; i++) {
       if (skip !== null && skip[i] === 1) {
         groupOf[i] = -1;
         continue;
       }
-      if (windowStart !== null) {
+      if (tags !== null) {
+        tag = tags[i];
+        if (windowStart !== null) w = windowStart[i];
+        if (w !== lastWindow || tag !== lastTag) {
+          if (w !== lastWindow) byTag = this.windows.get(w) ?? null;
+          lastWindow = w;
+          lastTag = tag;
+          array = tag < 0 || byTag === null ? null : byTag[tag + 1] ?? null;
+        }
+      } else if (windowStart !== null) {
         w = windowStart[i];
         if (w !== lastWindow) {
           lastWindow = w;
-          array = this.windows.get(w) ?? null;
+          byTag = this.windows.get(w) ?? null;
+          array = byTag === null ? null : byTag[0] ?? null;
         }
       }
       const k = keys[i] - base;
@@ -91,7 +110,7 @@ export class DirectIntKeys {
       const v = array[k];
       if (v !== 0) groupOf[i] = v - 1;
       else if (groups !== null) {
-        const g = groups.appendDirect(w, keys[i]);
+        const g = groups.appendDirect(w, tag, keys[i]);
         array[k] = g + 1;
         groupOf[i] = g;
       } else {
@@ -103,51 +122,69 @@ export class DirectIntKeys {
   }
 
   /** Records the table's group ids of the rows lookup() left UNKNOWN (those with settled[i] = 0). */
-  remember(n: number, windowStart: Float64Array | null, keys: Int32Array, validity: Uint8Array | null, settled: Uint8Array, groupOf: Int32Array): void {
+  remember(n: number, windowStart: Float64Array | null, keys: Int32Array, validity: Uint8Array | null, tags: Int32Array | null, settled: Uint8Array, groupOf: Int32Array): void {
     if (this.off || this.span === 0) return;
     const base = this.base;
     const span = this.span;
     let lastWindow = NaN;
-    let array: Int32Array | null = this.hasWindow ? null : (this.single ??= new Int32Array(span));
+    let lastTag = -2;
+    let array: Int32Array | null = this.hasWindow || tags !== null ? null : (this.single ??= new Int32Array(span));
     for (let i = 0; i < n; i++) {
       if (settled[i] === 1) continue;
       const k = keys[i] - base;
       if (k < 0 || k >= span || (validity !== null && validity[i] === 0)) continue;
-      if (windowStart !== null) {
+      if (tags !== null) {
+        const tag = tags[i];
+        if (tag < 0) continue;
+        const w = windowStart === null ? 0 : windowStart[i];
+        if (w !== lastWindow || tag !== lastTag) {
+          lastWindow = w;
+          lastTag = tag;
+          array = this.arrayOf(w, tag);
+        }
+      } else if (windowStart !== null) {
         const w = windowStart[i];
         if (w !== lastWindow) {
           lastWindow = w;
-          array = this.windowArray(w);
+          array = this.arrayOf(w, -1);
         }
       }
       if (array !== null) array[k] = groupOf[i] + 1;
     }
   }
 
-  /** Records group g of (window start, key) (the table's groups after a compaction, after forget()). */
-  rememberGroup(windowStart: number, key: number, g: number): void {
+  /**
+   * Records group g of (window start, tag, key) (the table's groups after a compaction, after
+   * forget()); tag −1 when there is no string key. Without a window, `windowStart` is 0.
+   */
+  rememberGroup(windowStart: number, tag: number, key: number, g: number): void {
     if (this.off || this.span === 0) return;
     const k = key - this.base;
     if (k < 0 || k >= this.span) return;
-    const array = this.hasWindow ? this.windowArray(windowStart) : (this.single ??= new Int32Array(this.span));
+    const array = this.hasWindow || tag >= 0 ? this.arrayOf(windowStart, tag) : (this.single ??= new Int32Array(this.span));
     if (array !== null) array[k] = g + 1;
   }
 
   /** Drops every cached id (the table was cleared or its groups renumbered); keeps the range. */
   forget(): void {
-    for (const a of this.windows.values()) this.free.push(a);
+    for (const byTag of this.windows.values()) for (const a of byTag) if (a !== undefined) this.free.push(a);
     this.windows.clear();
+    this.arrays = 0;
     this.single?.fill(0);
   }
 
-  private windowArray(w: number): Int32Array | null {
-    const known = this.windows.get(w);
+  /** The array of (window start, tag), made if fewer than MAX_WINDOWS exist; else null. */
+  private arrayOf(w: number, tag: number): Int32Array | null {
+    let byTag = this.windows.get(w);
+    const known = byTag?.[tag + 1];
     if (known !== undefined) return known;
-    if (this.windows.size >= MAX_WINDOWS) return null;
+    if (this.arrays >= MAX_WINDOWS) return null;
     const reused = this.free.pop();
     if (reused !== undefined) reused.fill(0);
     const array = reused ?? new Int32Array(this.span);
-    this.windows.set(w, array);
+    if (byTag === undefined) this.windows.set(w, (byTag = []));
+    byTag[tag + 1] = array;
+    this.arrays++;
     return array;
   }
 

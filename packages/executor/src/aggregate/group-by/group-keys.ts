@@ -19,7 +19,8 @@
  * is allocated per row. Groups are never deleted one by one: retain() compacts the table (and its
  * dictionaries) to the groups kept, which is how closed windows leave state.
  */
-import { Int32Vector, SqlField, Vector } from '@tributary/common';
+import { BytesVector, Int32Vector, SqlField, Vector } from '@tributary/common';
+import { BytesDictionary } from './bytes-dictionary';
 import { DirectIntKeys, UNKNOWN } from './direct-int-keys';
 import {
   KeyColumn, TWO_32, compactKeyColumn, decodeKeyColumn, describeValue, encodeKeyColumn, hashKeyColumn, keyColumnWidth, makeKeyColumn,
@@ -51,13 +52,20 @@ export class GroupKeyTable {
   private todo = new Int32Array(0);
   /** The loads started ahead (findOrInsert) are kept here, so that they are not optimised away. */
   private touched = 0;
-  /** A cache of the groups of a lone int or date key (direct-int-keys.ts), when asked for. */
+  /**
+   * A cache of the groups of an int or date key, alone or beside one string or binary key
+   * (direct-int-keys.ts), when asked for; the key column indexes it reads.
+   */
   private readonly direct: DirectIntKeys | null;
+  private readonly directInt: number;
+  private readonly directTag: number;
   private settled = new Uint8Array(0);
+  private tags = new Int32Array(0);
 
   /**
-   * `directIntKeys`: keep a DirectIntKeys cache in front of the table when its only key is an int
-   * or date (up to a few MB of memory more: for short-lived tables such as a map task's).
+   * `directIntKeys`: keep a DirectIntKeys cache in front of the table when its keys are one int or
+   * date and at most one string or binary (up to a few MB of memory more: for short-lived tables
+   * such as a map task's).
    */
   constructor(hasWindow: boolean, keyFields: readonly SqlField[], initialGroups = 1024, directIntKeys = false) {
     this.hasWindow = hasWindow;
@@ -75,8 +83,16 @@ export class GroupKeyTable {
     this.mask = slotCount - 1;
     this.keyWords = new Int32Array((slotCount / 2) * Math.max(1, this.width));
     this.hashes = new Int32Array(slotCount / 2);
-    const lone = keyFields.length === 1 ? keyFields[0].type.kind : null;
-    this.direct = directIntKeys && (lone === 'int' || lone === 'date') ? new DirectIntKeys(hasWindow, this) : null;
+    const isInt = (c: number): boolean => keyFields[c].type.kind === 'int' || keyFields[c].type.kind === 'date';
+    const isBytes = (c: number): boolean => this.columns[c].kind === 'bytes';
+    let int = -1;
+    let tag = -1;
+    if (keyFields.length === 1 && isInt(0)) int = 0;
+    else if (keyFields.length === 2 && isInt(0) && isBytes(1)) [int, tag] = [0, 1];
+    else if (keyFields.length === 2 && isBytes(0) && isInt(1)) [int, tag] = [1, 0];
+    this.directInt = int;
+    this.directTag = tag;
+    this.direct = directIntKeys && int >= 0 ? new DirectIntKeys(hasWindow, this) : null;
   }
 
   /**
@@ -123,38 +139,52 @@ export class GroupKeyTable {
       if (skip !== null) for (let i = 0; i < n; i++) if (skip[i] === 1) groupOf[i] = -1;
       return this.probe(n, windowStart, keys, skip, groupOf);
     }
-    const key = keys[0] as Int32Vector;
+    const key = keys[this.directInt] as Int32Vector;
+    const tags = this.directTag < 0 ? null : this.tagsOf(n, keys[this.directTag] as BytesVector, skip);
     const before = this.size;
-    if (direct.lookup(n, windowStart, key.values, key.validity, skip, groupOf) === 0) return this.size - before;
+    if (direct.lookup(n, windowStart, key.values, key.validity, tags, skip, groupOf) === 0) return this.size - before;
     if (this.settled.length < n) this.settled = new Uint8Array(Math.max(n, this.settled.length * 2));
     const settled = this.settled;
     for (let i = 0; i < n; i++) settled[i] = groupOf[i] === UNKNOWN ? 0 : 1;
     this.probe(n, windowStart, keys, settled, groupOf);
-    direct.remember(n, windowStart, key.values, key.validity, settled, groupOf);
+    direct.remember(n, windowStart, key.values, key.validity, tags, settled, groupOf);
     return this.size - before;
   }
 
+  /** The dictionary id of each row's string key (−1 for a null or skipped row), for the cache. */
+  private tagsOf(n: number, v: BytesVector, skip: Uint8Array | null): Int32Array {
+    if (this.tags.length < n) this.tags = new Int32Array(Math.max(n, this.tags.length * 2));
+    const tags = this.tags;
+    const dict = this.columns[this.directTag].dictionary as BytesDictionary;
+    const { offsets, data, validity } = v;
+    for (let i = 0; i < n; i++) {
+      tags[i] = (skip !== null && skip[i] === 1) || (validity !== null && validity[i] === 0) ? -1 : dict.idOf(data, offsets[i], offsets[i + 1]);
+    }
+    return tags;
+  }
+
   /**
-   * Adds the group (window start, int key), which the DirectIntKeys cache knows to be absent: its
-   * key row and hash, without a probe of the index. The index does not hold it until the next
-   * growth (which indexes every group); no probe looks for it before, because the cache answers
-   * every row of its window and key range until the table is cleared or compacted.
+   * Adds the group (window start, string id `tag` (−1: none), int key), which the DirectIntKeys
+   * cache knows to be absent: its key row and hash, without a probe of the index. The index does
+   * not hold it until the next growth (which indexes every group); no probe looks for it before,
+   * because the cache answers every row of its window, tag and key range until the table is
+   * cleared or compacted.
    */
-  appendDirect(windowStart: number, key: number): number {
+  appendDirect(windowStart: number, tag: number, key: number): number {
     if ((this.size + 1) * 2 > this.mask + 1) this.grow();
     const g = this.size++;
     const W = this.width;
     const b = g * W;
     const kw = this.keyWords;
     for (let f = 0; f < this.flagWords; f++) kw[b + f] = 0;
-    let o = this.flagWords;
+    const o = this.flagWords;
     if (this.hasWindow) {
       const high = Math.floor(windowStart / TWO_32);
       kw[b + o] = windowStart - high * TWO_32;
       kw[b + o + 1] = high;
-      o += 2;
     }
-    kw[b + o] = key;
+    kw[b + this.columns[this.directInt].offset] = key;
+    if (tag >= 0) kw[b + this.columns[this.directTag].offset] = tag;
     this.hashes[g] = hashWords(kw, b, W);
     return g;
   }
@@ -347,10 +377,13 @@ export class GroupKeyTable {
     }
     if (this.direct !== null) {
       // The cache must know every kept group of the windows it keeps (it adds the groups it misses).
-      const col = this.columns[0];
+      const col = this.columns[this.directInt];
+      const tagCol = this.directTag < 0 ? null : this.columns[this.directTag];
       for (let r = 0; r < kept; r++) {
         if ((words[r * W + col.flagWord] & col.nullBit) !== 0) continue;
-        this.direct.rememberGroup(this.hasWindow ? this.windowStartOf(r) : 0, words[r * W + col.offset], r);
+        if (tagCol !== null && (words[r * W + tagCol.flagWord] & tagCol.nullBit) !== 0) continue;
+        const tag = tagCol === null ? -1 : words[r * W + tagCol.offset];
+        this.direct.rememberGroup(this.hasWindow ? this.windowStartOf(r) : 0, tag, words[r * W + col.offset], r);
       }
     }
     return remap;
