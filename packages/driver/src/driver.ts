@@ -16,6 +16,7 @@ import { ExecutorRegistry } from './scheduler/executor-registry';
 import { QueryManager } from './query/query-manager';
 import { productionEnvironment } from './query/environment';
 import { faultHookFromEnv } from './query/fault-hook';
+import { startDashboard } from './dashboard';
 
 const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 
@@ -43,6 +44,8 @@ export interface DriverOptions {
   token?: string;
   /** Serve a non-loopback address without TLS or token (logged as a warning). */
   insecure?: boolean;
+  /** Serves the dashboard (dashboard/http-server.ts) on this HTTP port of `host` (0: any free port); none when unset. */
+  dashboardPort?: number;
   log?: (m: string) => void;
   /** Where checkpoints, tables and the state directory live (default: this process's storage, processStorage()). */
   storage?: Storage;
@@ -56,6 +59,8 @@ export interface RunningDriver {
   health: HealthReporter;
   /** The bound health port, when `healthPort` was given. */
   healthPort?: number;
+  /** The dashboard's address (http://host:port/), when `dashboardPort` was given. */
+  dashboardUrl?: string;
   close(): Promise<void>;
 }
 
@@ -84,6 +89,8 @@ export async function startDriver(opts: DriverOptions): Promise<RunningDriver> {
   server.addHealth(health);
   const port = await server.listen(host, opts.port ?? 7077);
   const healthPort: HealthPort | undefined = opts.healthPort === undefined ? undefined : await listenHealthPort(health, host, opts.healthPort);
+  const dashboard = opts.dashboardPort === undefined ? undefined : await startDashboard({ host, port: opts.dashboardPort, queries: manager, registry, storage, log });
+  if (dashboard) log(`dashboard on ${dashboard.url}`);
   const security = `${opts.tls ? 'mutual TLS' : 'plaintext'}, ${opts.token ? 'client token required' : 'no client token'}`;
   log(`driver serving on ${host}:${port} (${security})${healthPort ? ` (health on ${host}:${healthPort.port})` : ''}; state directory ${stateDir}${opts.allowedRoots?.length ? `; allowed roots ${opts.allowedRoots.join(', ')}` : ''}`);
   await manager.resumeSaved();
@@ -95,8 +102,10 @@ export async function startDriver(opts: DriverOptions): Promise<RunningDriver> {
     registry,
     health,
     healthPort: healthPort?.port,
+    dashboardUrl: dashboard?.url,
     async close() {
       health.shutdown();
+      await dashboard?.close();
       await manager.close();
       await healthPort?.close();
       await server.close();

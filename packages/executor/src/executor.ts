@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import * as os from 'node:os';
 import { checkBind, HealthPort, HealthReporter, RpcServer, listenHealthPort, processStorage, TlsIdentity, type Storage } from '@tributary/common';
 import { DriverLink } from './cluster/driver-link';
+import { LoadGauge } from './cluster/load-gauge';
 import { shuffleService } from './rpc/shuffle-service';
 import { taskService } from './rpc/task-service';
 import { DEFAULT_SHUFFLE_MEMORY_PER_QUERY, ShuffleInbox } from './shuffle/shuffle-inbox';
@@ -75,15 +76,16 @@ export async function startExecutor(opts: ExecutorOptions): Promise<RunningExecu
   const dedupMaps = new DedupMapTaskRunner(sender, readers, storage, log);
   const dedupReduces = new DedupReduceTaskRunner(inbox, liveState, sender, storage);
   const attempts = new AttemptTracker();
+  const load = new LoadGauge();
   const server = new RpcServer({ maxReceiveBytes: opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES, tls: opts.tls })
-    .add('TaskService', taskService({ ingests, aggregateMaps, reduces, dedupMaps, dedupReduces }, attempts, inbox, log), { roles: ['driver'] })
+    .add('TaskService', load.track(taskService({ ingests, aggregateMaps, reduces, dedupMaps, dedupReduces }, attempts, inbox, log)), { roles: ['driver'] })
     .add('ShuffleService', shuffleService(inbox), { roles: { PushPartials: ['executor'], GetInboxStats: ['driver', 'executor'] } });
   const health = new HealthReporter(['tributary.v1.TaskService', 'tributary.v1.ShuffleService']);
   server.addHealth(health);
   const port = await server.listen(host, opts.port ?? 0);
   const healthPort: HealthPort | undefined = opts.healthPort === undefined ? undefined : await listenHealthPort(health, host, opts.healthPort);
   const address = `${host}:${port}`;
-  const link = new DriverLink(opts.driver, id, address, log, (registered) => health.setReady(registered), opts.tls);
+  const link = new DriverLink(opts.driver, id, address, log, (registered) => health.setReady(registered), () => load.read(), opts.tls);
   try {
     await link.start();
   } catch (err) {

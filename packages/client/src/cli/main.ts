@@ -4,6 +4,7 @@
  *   tributary driver   [--host H] [--port 7077] [--health-port P] --redis HOST:PORT [--state-dir DIR] [--allowed-roots DIR,DIR]
  *                      [--heartbeat-timeout-ms 3000] [--task-deadline-ms 30000] [--max-attempts-per-batch 8]
  *                      [--tls-ca F --tls-cert F --tls-key F] [--token-file F] [--insecure]
+ *                      [--dashboard-port P]
  *   tributary executor --driver HOST:PORT [--id ID] [--host H] [--port 0] [--health-port P] [--shuffle-memory-per-query BYTES] [--max-message-bytes BYTES]
  *                      [--tls-ca F --tls-cert F --tls-key F] [--insecure]
  *   tributary submit   <job.js | spec.json> [--driver HOST:PORT] [--wait] [--tls-ca F --tls-cert F --tls-key F] [--token-file F]
@@ -30,6 +31,7 @@ commands:
   driver     run a driver         --redis HOST:PORT [--port 7077] [--host 127.0.0.1] [--state-dir DIR]
                                   [--allowed-roots DIR,DIR] (tables and checkpoints only inside these)
                                   [--health-port P] (plaintext grpc.health.v1 only, for probes)
+                                  [--dashboard-port P] (the web dashboard, HTTP, on the same host)
                                   [--tls-ca F --tls-cert F --tls-key F] [--token-file F] [--insecure]
   executor   run an executor      --driver HOST:PORT [--id ID] [--host 127.0.0.1] [--port 0]
                                   [--shuffle-memory-per-query 268435456] [--max-message-bytes 67108864]
@@ -45,6 +47,7 @@ commands:
   produce    produce events       --bootstrap HOST:PORT --topic T [--count N] [--partitions P] [--customers C] [--rate R] [--seed S]
                                   --bootstrap HOST:PORT --topic T --lines FILE|- [--partitions P] (one record per line)
   demo       run the seed job on a local cluster it starts itself
+                                  [--events 200000] [--keep] (keep producing --rate 2000 events/s until Ctrl-C)
   table      a Delta table        show <path> [--limit N] [--version V | --timestamp ISO]
                                   history <path> [--limit N]
                                   describe <path> [--version V | --timestamp ISO]
@@ -61,7 +64,7 @@ export async function main(argv: string[]): Promise<number> {
       return runDriverCommand(opts({
         host: { type: 'string' }, port: { type: 'string' }, 'health-port': { type: 'string' }, redis: { type: 'string' }, 'state-dir': { type: 'string' },
         'allowed-roots': { type: 'string' }, 'heartbeat-timeout-ms': { type: 'string' }, 'task-deadline-ms': { type: 'string' }, 'max-attempts-per-batch': { type: 'string' },
-        ...CLIENT_SECURITY_OPTIONS, insecure: { type: 'boolean' },
+        'dashboard-port': { type: 'string' }, ...CLIENT_SECURITY_OPTIONS, insecure: { type: 'boolean' },
       }));
     case 'executor':
       return runExecutorCommand(opts({
@@ -86,7 +89,7 @@ export async function main(argv: string[]): Promise<number> {
         'disorder-share': { type: 'string' }, lines: { type: 'string' },
       }));
     case 'demo':
-      return runDemoCommand(opts({ events: { type: 'string' }, keep: { type: 'boolean' } }));
+      return runDemoCommand(opts({ events: { type: 'string' }, keep: { type: 'boolean' }, rate: { type: 'string' } }));
     case 'table':
       return runTableCommand(opts(TABLE_OPTIONS));
     case undefined:

@@ -38,6 +38,7 @@ export async function runDriverCommand(args: ParsedArgs): Promise<number> {
     tls: serverTls(args),
     token: serverToken(args),
     insecure: args.values.insecure === true,
+    dashboardPort: args.values['dashboard-port'] === undefined ? undefined : intOption(args, 'dashboard-port', 0),
   });
   return untilSignal(() => driver.close());
 }

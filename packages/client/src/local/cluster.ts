@@ -21,6 +21,8 @@ export interface ClusterOptions {
   driverEnv?: Record<string, string>;
   /** Extra `tributary driver` options (e.g. ['--allowed-roots', '/data'], ['--task-deadline-ms', '3000']). */
   driverArgs?: string[];
+  /** Serve the driver's dashboard on this port (0: any free port; its address is then in `dashboardUrl`). */
+  dashboardPort?: number;
   /** Run the driver as this user (the cluster's directory must be writable by it). */
   driverUser?: { uid: number; gid: number };
   /**
@@ -50,6 +52,8 @@ export class LocalCluster {
   driver!: ManagedProcess;
   readonly executors = new Map<string, ManagedProcess>();
   driverAddress = '';
+  /** The dashboard's address (http://host:port/) when `dashboardPort` was given. */
+  dashboardUrl = '';
   private nextExecutor = 0;
 
   constructor(readonly opts: ClusterOptions) {}
@@ -72,9 +76,13 @@ export class LocalCluster {
       '--heartbeat-timeout-ms', String(this.opts.heartbeatTimeoutMs ?? 3000),
       ...tlsArgs(this.opts.tlsDir, 'driver'),
       ...(this.opts.tokenFile ? ['--token-file', this.opts.tokenFile] : []),
+      ...(this.opts.dashboardPort === undefined ? [] : ['--dashboard-port', String(this.opts.dashboardPort)]),
       ...(this.opts.driverArgs ?? []),
     ], env, this.opts.driverUser);
     await this.waitForLog('driver', /driver serving on/, 30_000);
+    if (this.opts.dashboardPort !== undefined) {
+      this.dashboardUrl = /dashboard on (http:\/\/\S+)/.exec(this.logOf('driver', this.driver.logStart))?.[1] ?? '';
+    }
   }
 
   async addExecutor(): Promise<string> {

@@ -20,6 +20,7 @@ import { asPreconditionError, PathPolicy } from './path-policy';
 import { executorRefusals } from './executor-refusals';
 import { earlierFormatRefusal } from './earlier-checkpoint';
 import type { FaultHook } from './fault-hook';
+import type { QueryView } from '../dashboard/snapshot';
 
 export interface Environment {
   /** Checks Kafka is reachable and the topic exists; throws UnavailableError naming what and where. */
@@ -206,6 +207,13 @@ export class QueryManager {
 
   list(): QueryInfoMsg[] {
     return [...this.queries.values()].map((q) => this.info(q));
+  }
+
+  /** Each query with its recent progress and tables, for the dashboard (dashboard/snapshot.ts). */
+  views(): QueryView[] {
+    return [...this.queries.values()].map((q) => ({
+      info: this.info(q), progress: q.execution.progress, tablePath: q.ctx.job.tablePath, quarantineTablePath: q.ctx.job.quarantineTablePath,
+    }));
   }
 
   get(queryId: string, recent: number): { info: QueryInfoMsg; progress: unknown[] } {

@@ -28,8 +28,17 @@ export interface ExecutorInfo {
   registeredAtMs: number;
   lastHeartbeatMs: number;
   rssBytes: number;
+  /** The load its latest heartbeat reported (HeartbeatRequest fields 4–6; zeros until one does). */
+  load: ExecutorLoad;
   tasks: RpcClient;
   shuffle: RpcClient;
+}
+
+export interface ExecutorLoad {
+  /** Process CPU over wall time since the previous heartbeat, 100 = one core. */
+  cpuPercent: number;
+  tasksRunning: number;
+  tasksCompleted: number;
 }
 
 export interface RegistryOptions {
@@ -87,7 +96,7 @@ export class ExecutorRegistry {
     if (old) this.drop(old, false);
     const t = this.now();
     const info: ExecutorInfo = {
-      id, address, pid, incarnation: randomUUID(), registeredAtMs: t, lastHeartbeatMs: t, rssBytes: 0,
+      id, address, pid, incarnation: randomUUID(), registeredAtMs: t, lastHeartbeatMs: t, rssBytes: 0, load: { cpuPercent: 0, tasksRunning: 0, tasksCompleted: 0 },
       tasks: new RpcClient('TaskService', address, { tls: this.tls }),
       shuffle: new RpcClient('ShuffleService', address, { tls: this.tls }),
     };
@@ -97,11 +106,12 @@ export class ExecutorRegistry {
   }
 
   /** Returns false when the executor or this incarnation of it is unknown (it must re-register). */
-  heartbeat(id: string, incarnation: string, rssBytes: number): boolean {
+  heartbeat(id: string, incarnation: string, rssBytes: number, load?: ExecutorLoad): boolean {
     const info = this.executors.get(id);
     if (!info || info.incarnation !== incarnation) return false;
     info.lastHeartbeatMs = this.now();
     info.rssBytes = rssBytes;
+    if (load) info.load = load;
     return true;
   }
 

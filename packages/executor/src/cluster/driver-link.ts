@@ -8,6 +8,7 @@
  * not register as an executor) is final: start() rejects naming the status.
  */
 import { RpcClient, TlsIdentity, TributaryError } from '@tributary/common';
+import type { ExecutorLoad } from './load-gauge';
 
 /** Statuses that no retry can change: the driver does not accept this process as an executor. */
 const FINAL_REFUSALS = new Set(['UNAUTHENTICATED', 'PERMISSION_DENIED']);
@@ -25,7 +26,10 @@ export class DriverLink {
    */
   constructor(
     driverAddress: string, private readonly executorId: string, private readonly address: string, private readonly log: (m: string) => void,
-    private readonly onMembership: (registered: boolean) => void = () => {}, tls?: TlsIdentity,
+    private readonly onMembership: (registered: boolean) => void = () => {},
+    /** The load each heartbeat reports (load-gauge.ts); none reported when absent. */
+    private readonly load?: () => ExecutorLoad,
+    tls?: TlsIdentity,
   ) {
     this.client = new RpcClient('ClusterService', driverAddress, { tls });
   }
@@ -70,7 +74,11 @@ export class DriverLink {
     if (this.stopped) return;
     this.timer = setTimeout(async () => {
       try {
-        const res: any = await this.client.call('Heartbeat', { executor_id: this.executorId, incarnation: this.incarnation, rss_bytes: process.memoryUsage().rss }, Math.max(1000, this.intervalMs * 2));
+        const load = this.load?.();
+        const res: any = await this.client.call('Heartbeat', {
+          executor_id: this.executorId, incarnation: this.incarnation, rss_bytes: process.memoryUsage().rss,
+          ...(load ? { cpu_percent: load.cpuPercent, tasks_running: load.tasksRunning, tasks_completed: load.tasksCompleted } : {}),
+        }, Math.max(1000, this.intervalMs * 2));
         if (res.reregister) { this.onMembership(false); await this.register(); }
       } catch {
         // The driver is away (restarting): keep trying on the next tick; it re-registers us then.
