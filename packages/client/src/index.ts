@@ -9,6 +9,8 @@ import { GrpcSubmitter } from './rpc/grpc-submitter';
 export * from './api';
 export { DriverClient, QueryInfo } from './rpc/driver-client';
 export { GrpcSubmitter } from './rpc/grpc-submitter';
+export { clientSecurity, ClientSecurityOptions } from './rpc/client-security';
+export { createDevCertificates, DevCertificateOptions } from './certs/dev-certificates';
 export { LocalCluster, ClusterOptions, ManagedProcess } from './local/cluster';
 export { startKafka, stopKafka, killKafka, startRedis, stopRedis, flushRedis, freePort, REPO_ROOT } from './local/deploy';
 export * from './produce';

@@ -8,9 +8,13 @@
  * lease leads; the others serve only health (NOT_SERVING) and refuse every other call with
  * NOT_LEADER until they acquire it, then resume the saved queries from the shared state directory.
  * A leader that loses the lease stops every query loop at once and stands by again.
+ *
+ * Access (docs/security.md): with TLS, QueryService takes calls from 'client' certificates and
+ * ClusterService from 'executor' certificates only; with a token, every QueryService call must
+ * carry it. A bind address other than loopback needs both, or `insecure`.
  */
 import * as path from 'node:path';
-import { HealthPort, HealthReporter, RedisLease, RpcServer, listenHealthPort, processStorage, type RedisConnection, type Storage } from '@tributary/common';
+import { checkBind, HealthPort, HealthReporter, RedisLease, RpcServer, listenHealthPort, processStorage, TlsIdentity, type RedisConnection, type Storage } from '@tributary/common';
 import { clusterService } from './rpc/cluster-service';
 import { queryService } from './rpc/query-service';
 import { ExecutorRegistry } from './scheduler/executor-registry';
@@ -42,6 +46,12 @@ export interface DriverOptions {
   taskDeadlineMs?: number;
   /** Attempts a batch gets before its query fails, naming the batch and the last error (scheduler/attempt-cap.ts). */
   maxAttemptsPerBatch?: number;
+  /** Mutual TLS: this identity must carry the 'driver' role; plaintext without. */
+  tls?: TlsIdentity;
+  /** The bearer token clients must present to submit, list, read or stop queries. */
+  token?: string;
+  /** Serve a non-loopback address without TLS or token (logged as a warning). */
+  insecure?: boolean;
   /** Serves the dashboard (dashboard/http-server.ts) on this HTTP port of `host` (0: any free port); none when unset. */
   dashboardPort?: number;
   /**
@@ -72,16 +82,20 @@ export const DEFAULT_LEASE_TTL_MS = 5_000;
 
 export async function startDriver(opts: DriverOptions): Promise<RunningDriver> {
   const log = opts.log ?? ((m: string) => console.log(`[${new Date().toISOString()}] [driver] ${m}`));
+  const host = opts.host ?? '127.0.0.1';
+  // Refused before anything starts: a driver open to the network without protection.
+  const warning = checkBind({ process: 'driver', host, tls: opts.tls !== undefined, token: opts.token !== undefined, insecure: opts.insecure ?? false });
+  if (warning) log(warning);
+  if (opts.tls && !opts.tls.roles.includes('driver')) throw new Error(`the driver's certificate has no 'driver' role (URI SAN tributary:driver); executors would refuse its tasks`);
   const registry = new ExecutorRegistry({
     heartbeatIntervalMs: opts.heartbeatIntervalMs, heartbeatTimeoutMs: opts.heartbeatTimeoutMs, taskDeadlineMs: opts.taskDeadlineMs,
-    maxAttemptsPerBatch: opts.maxAttemptsPerBatch,
+    maxAttemptsPerBatch: opts.maxAttemptsPerBatch, tls: opts.tls,
   });
   registry.onChange((event, e) => log(`executor ${e.id} ${event === 'added' ? 'registered' : 'lost'} (${e.address})`));
   // The one Storage of this driver: the checkpoint, tables and its state directory go through it.
   const storage = opts.storage ?? processStorage();
   const env = productionEnvironment(opts.redis, storage);
   const stateDir = path.resolve(opts.stateDir ?? '.tributary/driver');
-  const host = opts.host ?? '127.0.0.1';
   const requestedPort = opts.port ?? 7077;
   // The lease records where the leader serves; a port of 0 is replaced by the bound one below.
   let leadership: Leadership = soleLeadership(`${host}:${requestedPort}`);
@@ -92,9 +106,9 @@ export async function startDriver(opts: DriverOptions): Promise<RunningDriver> {
   };
   const manager = new QueryManager(registry, env, storage, stateDir, log, faultHookFromEnv(log), opts.allowedRoots ?? [], lazyLeadership);
   // Clients and executors send the driver small requests (a spec, a heartbeat): refuse big ones early.
-  const server = new RpcServer({ maxReceiveBytes: MAX_REQUEST_BYTES })
-    .add('QueryService', leaderOnly('QueryService', queryService(manager), lazyLeadership))
-    .add('ClusterService', leaderOnly('ClusterService', clusterService(registry), lazyLeadership));
+  const server = new RpcServer({ maxReceiveBytes: MAX_REQUEST_BYTES, tls: opts.tls })
+    .add('QueryService', leaderOnly('QueryService', queryService(manager), lazyLeadership), { roles: ['client'], token: opts.token })
+    .add('ClusterService', leaderOnly('ClusterService', clusterService(registry), lazyLeadership), { roles: ['executor'] });
   const health = new HealthReporter(['tributary.v1.QueryService', 'tributary.v1.ClusterService']);
   server.addHealth(health);
   const port = await server.listen(host, requestedPort);
@@ -110,7 +124,8 @@ export async function startDriver(opts: DriverOptions): Promise<RunningDriver> {
   const healthPort: HealthPort | undefined = opts.healthPort === undefined ? undefined : await listenHealthPort(health, host, opts.healthPort);
   const dashboard = opts.dashboardPort === undefined ? undefined : await startDashboard({ host, port: opts.dashboardPort, queries: manager, registry, storage, log });
   if (dashboard) log(`dashboard on ${dashboard.url}`);
-  log(`driver serving on ${host}:${port}${healthPort ? ` (health on ${host}:${healthPort.port})` : ''}; state directory ${stateDir}${opts.allowedRoots?.length ? `; allowed roots ${opts.allowedRoots.join(', ')}` : ''}${opts.lease ? `; driver lease of cluster '${opts.lease.cluster ?? 'default'}' in Redis at ${opts.lease.host}:${opts.lease.port}` : ''}`);
+  const security = `${opts.tls ? 'mutual TLS' : 'plaintext'}, ${opts.token ? 'client token required' : 'no client token'}`;
+  log(`driver serving on ${host}:${port} (${security})${healthPort ? ` (health on ${host}:${healthPort.port})` : ''}; state directory ${stateDir}${opts.allowedRoots?.length ? `; allowed roots ${opts.allowedRoots.join(', ')}` : ''}${opts.lease ? `; driver lease of cluster '${opts.lease.cluster ?? 'default'}' in Redis at ${opts.lease.host}:${opts.lease.port}` : ''}`);
   let closing = false;
   /** Stands by until this driver leads, then resumes the saved queries and serves. */
   const lead = async (): Promise<void> => {

@@ -5,11 +5,14 @@
  *                      [--redis-password-file F] [--redis-tls-ca F] [--redis-tls-cert F --redis-tls-key F]
  *                      [--state-dir DIR] [--allowed-roots DIR,DIR]
  *                      [--heartbeat-timeout-ms 3000] [--task-deadline-ms 30000] [--max-attempts-per-batch 8]
+ *                      [--tls-ca F --tls-cert F --tls-key F] [--token-file F] [--insecure]
  *                      [--dashboard-port P]
  *                      [--lease redis://HOST:PORT [--cluster NAME] [--lease-ttl-ms 5000]] (standby drivers: docs/standby-driver.md)
  *   tributary executor --driver HOST:PORT[,HOST:PORT...] [--id ID] [--host H] [--port 0] [--health-port P] [--shuffle-memory-per-query BYTES] [--max-message-bytes BYTES]
- *   tributary submit   <job.js | spec.json> [--driver HOST:PORT[,HOST:PORT...]] [--wait]
- *   tributary list | status <id> | stop <id>   [--driver HOST:PORT]
+ *                      [--tls-ca F --tls-cert F --tls-key F] [--insecure]
+ *   tributary submit   <job.js | spec.json> [--driver HOST:PORT[,HOST:PORT...]] [--wait] [--tls-ca F --tls-cert F --tls-key F] [--token-file F]
+ *   tributary list | status <id> | stop <id>   [--driver HOST:PORT] [--tls-ca F --tls-cert F --tls-key F] [--token-file F]
+ *   tributary certs    <dir> | --out <dir> [--hosts H,IP] [--driver-hosts H,IP] [--executor-hosts H,IP] [--days D]   (a development CA and certificates)
  *   tributary produce  --bootstrap HOST:PORT --topic T [--count N] [--partitions P] [--customers C] [--rate R] [--seed S]
  *   tributary produce  --bootstrap HOST:PORT --topic T --lines FILE|- [--partitions P]
  *   tributary demo     (a whole local cluster: Kafka, Redis, driver, 3 executors, the seed job; see README)
@@ -25,6 +28,8 @@ import { runProduceCommand } from './produce';
 import { runDemoCommand } from './demo';
 import { runTableCommand, TABLE_OPTIONS } from './table';
 import { runSqlCommand, SQL_OPTIONS } from './sql';
+import { runCertsCommand } from './certs';
+import { CLIENT_SECURITY_OPTIONS, TLS_OPTIONS } from './security-options';
 
 const USAGE = `usage: tributary <command> [options]
 commands:
@@ -36,13 +41,18 @@ commands:
                                   [--dashboard-port P] (the web dashboard, HTTP, on the same host)
                                   [--lease redis://HOST:PORT] [--cluster NAME] [--lease-ttl-ms 5000]
                                   (drivers sharing a lease: one leads, the others stand by)
-  executor   run an executor      --driver HOST:PORT[,HOST:PORT...] (all drivers; follows the leader) [--id ID] [--port 0]
+                                  [--tls-ca F --tls-cert F --tls-key F] [--token-file F] [--insecure]
+  executor   run an executor      --driver HOST:PORT[,HOST:PORT...] (all drivers; follows the leader) [--id ID] [--host 127.0.0.1] [--port 0]
                                   [--shuffle-memory-per-query 268435456] [--max-message-bytes 67108864]
                                   [--health-port P] (plaintext grpc.health.v1 only, for probes)
+                                  [--tls-ca F --tls-cert F --tls-key F] [--insecure]
   submit     submit a job         <job.js|spec.json> [--driver HOST:PORT[,HOST:PORT...]] [--wait]
   list       list queries         [--driver HOST:PORT]
   status     show a query         <query-id> [--driver HOST:PORT]
   stop       stop a query         <query-id> [--driver HOST:PORT]
+                                  (submit, list, status, stop: [--tls-ca F --tls-cert F --tls-key F] [--token-file F],
+                                   or TRIBUTARY_TLS_CA, TRIBUTARY_TLS_CERT, TRIBUTARY_TLS_KEY, TRIBUTARY_TOKEN(_FILE))
+  certs      development certs    <dir> | --out <dir> [--hosts H,IP] [--driver-hosts H,IP] [--executor-hosts H,IP] [--days 365]
   produce    produce events       --bootstrap HOST:PORT --topic T [--count N] [--partitions P] [--customers C] [--rate R] [--seed S]
                                   --bootstrap HOST:PORT --topic T --lines FILE|- [--partitions P] (one record per line)
   demo       run the seed job on a local cluster it starts itself
@@ -63,20 +73,28 @@ export async function main(argv: string[]): Promise<number> {
     parseArgs({ args: rest, options: spec, allowPositionals: true, strict: true }) as ParsedArgs;
   switch (command) {
     case 'driver':
-      return runDriverCommand(opts({ host: { type: 'string' }, port: { type: 'string' }, 'health-port': { type: 'string' }, ...REDIS_FLAGS, 'state-dir': { type: 'string' }, 'allowed-roots': { type: 'string' }, 'heartbeat-timeout-ms': { type: 'string' }, 'task-deadline-ms': { type: 'string' }, 'max-attempts-per-batch': { type: 'string' }, 'dashboard-port': { type: 'string' }, lease: { type: 'string' }, cluster: { type: 'string' }, 'lease-ttl-ms': { type: 'string' } }));
+      return runDriverCommand(opts({
+        host: { type: 'string' }, port: { type: 'string' }, 'health-port': { type: 'string' }, ...REDIS_FLAGS, 'state-dir': { type: 'string' },
+        'allowed-roots': { type: 'string' }, 'heartbeat-timeout-ms': { type: 'string' }, 'task-deadline-ms': { type: 'string' }, 'max-attempts-per-batch': { type: 'string' },
+        'dashboard-port': { type: 'string' }, lease: { type: 'string' }, cluster: { type: 'string' }, 'lease-ttl-ms': { type: 'string' },
+        ...CLIENT_SECURITY_OPTIONS, insecure: { type: 'boolean' },
+      }));
     case 'executor':
       return runExecutorCommand(opts({
         driver: { type: 'string' }, id: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, 'health-port': { type: 'string' },
         'shuffle-memory-per-query': { type: 'string' }, 'max-message-bytes': { type: 'string' },
+        ...TLS_OPTIONS, insecure: { type: 'boolean' },
       }));
     case 'submit':
-      return runSubmitCommand(opts({ driver: { type: 'string' }, wait: { type: 'boolean' } }));
+      return runSubmitCommand(opts({ driver: { type: 'string' }, wait: { type: 'boolean' }, ...CLIENT_SECURITY_OPTIONS }));
     case 'list':
-      return runListCommand(opts({ driver: { type: 'string' } }));
+      return runListCommand(opts({ driver: { type: 'string' }, ...CLIENT_SECURITY_OPTIONS }));
     case 'status':
-      return runStatusCommand(opts({ driver: { type: 'string' } }));
+      return runStatusCommand(opts({ driver: { type: 'string' }, ...CLIENT_SECURITY_OPTIONS }));
     case 'stop':
-      return runStopCommand(opts({ driver: { type: 'string' } }));
+      return runStopCommand(opts({ driver: { type: 'string' }, ...CLIENT_SECURITY_OPTIONS }));
+    case 'certs':
+      return runCertsCommand(opts({ out: { type: 'string' }, hosts: { type: 'string' }, 'driver-hosts': { type: 'string' }, 'executor-hosts': { type: 'string' }, days: { type: 'string' } }));
     case 'produce':
       return runProduceCommand(opts({
         bootstrap: { type: 'string' }, topic: { type: 'string' }, count: { type: 'string' }, partitions: { type: 'string' },

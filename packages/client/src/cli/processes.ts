@@ -4,6 +4,7 @@ import { startDriver } from '@tributary/driver';
 import { startExecutor } from '@tributary/executor';
 import { redisConnectionFromFlags, type RedisConnection } from '@tributary/common';
 import { ParsedArgs, intOption, required } from './main';
+import { serverTls, serverToken } from './security-options';
 
 /** A process that closed cleanly exits within this; one whose close hangs is ended then. */
 const EXIT_GRACE_MS = 5_000;
@@ -34,6 +35,9 @@ export async function runDriverCommand(args: ParsedArgs): Promise<number> {
     heartbeatTimeoutMs: intOption(args, 'heartbeat-timeout-ms', 3000),
     taskDeadlineMs: intOption(args, 'task-deadline-ms', 30_000),
     maxAttemptsPerBatch: intOption(args, 'max-attempts-per-batch', 8),
+    tls: serverTls(args),
+    token: serverToken(args),
+    insecure: args.values.insecure === true,
     dashboardPort: args.values['dashboard-port'] === undefined ? undefined : intOption(args, 'dashboard-port', 0),
     lease: leaseOption(args),
   });
@@ -49,6 +53,8 @@ export async function runExecutorCommand(args: ParsedArgs): Promise<number> {
     healthPort: args.values['health-port'] === undefined ? undefined : intOption(args, 'health-port', 0),
     shuffleMemoryPerQuery: args.values['shuffle-memory-per-query'] === undefined ? undefined : intOption(args, 'shuffle-memory-per-query', 0),
     maxMessageBytes: args.values['max-message-bytes'] === undefined ? undefined : intOption(args, 'max-message-bytes', 0),
+    tls: serverTls(args),
+    insecure: args.values.insecure === true,
   });
   return untilSignal(() => executor.close());
 }

@@ -33,6 +33,19 @@ export interface ClusterOptions {
   driverUser?: { uid: number; gid: number };
   /** Start a standby driver too, sharing a lease (ttl, default 5000 ms) in the cluster's Redis with the first. */
   standby?: { leaseTtlMs?: number; cluster?: string; env?: Record<string, string> };
+  /**
+   * Mutual TLS from a directory written by `tributary certs`: the driver serves with driver.crt,
+   * every executor with executor.crt. Without it the cluster runs plaintext on loopback.
+   */
+  tlsDir?: string;
+  /** The bearer token file the driver requires of its clients (e.g. `<tlsDir>/token`). */
+  tokenFile?: string;
+}
+
+/** `--tls-ca/--tls-cert/--tls-key` of certificate `name` in a `tributary certs` directory. */
+function tlsArgs(dir: string | undefined, name: string): string[] {
+  if (!dir) return [];
+  return ['--tls-ca', path.join(dir, 'ca.crt'), '--tls-cert', path.join(dir, `${name}.crt`), '--tls-key', path.join(dir, `${name}.key`)];
 }
 
 export interface ManagedProcess {
@@ -97,6 +110,8 @@ export class LocalCluster {
       'driver', '--port', String(port), ...(this.opts.redisArgs ?? ['--redis', `${redis.host}:${redis.port}`]),
       '--state-dir', path.join(this.opts.dir, 'driver-state'),
       '--heartbeat-timeout-ms', String(this.opts.heartbeatTimeoutMs ?? 3000),
+      ...tlsArgs(this.opts.tlsDir, 'driver'),
+      ...(this.opts.tokenFile ? ['--token-file', this.opts.tokenFile] : []),
       ...(standby ? ['--lease', `redis://${redis.host}:${redis.port}`, '--cluster', standby.cluster ?? 'local', '--lease-ttl-ms', String(standby.leaseTtlMs ?? 5000)] : []),
       ...(first && this.opts.dashboardPort !== undefined ? ['--dashboard-port', String(this.opts.dashboardPort)] : []),
       ...(this.opts.driverArgs ?? []),
@@ -105,7 +120,7 @@ export class LocalCluster {
 
   async addExecutor(): Promise<string> {
     const id = `exec-${this.nextExecutor++}`;
-    this.executors.set(id, this.spawn(id, ['executor', '--driver', this.driverAddress, '--id', id], {}));
+    this.executors.set(id, this.spawn(id, ['executor', '--driver', this.driverAddress, '--id', id, ...tlsArgs(this.opts.tlsDir, 'executor')], {}));
     await this.waitForLog(id, /registered with the driver/, 30_000);
     return id;
   }

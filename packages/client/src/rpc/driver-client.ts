@@ -1,12 +1,13 @@
 /**
  * The client side of QueryService: submit, list, get and stop queries on a driver. Errors keep the
- * driver's gRPC status and message (INVALID_ARGUMENT names what is wrong with the job).
+ * driver's gRPC status and message (INVALID_ARGUMENT names what is wrong with the job;
+ * UNAUTHENTICATED a missing or wrong token; PERMISSION_DENIED a certificate without the client role).
  *
  * `address` may list every driver of a cluster with standby drivers ("a,b"): a call refused as
  * NOT_LEADER or failing as unreachable is tried at the leader the refusal names, else at the next
  * address, each address at most once per call.
  */
-import { LeaderAddresses, QueryProgress, QuerySpec, QuerySpecV2, RpcClient, isLeaderMiss } from '@tributary/common';
+import { LeaderAddresses, QueryProgress, QuerySpec, QuerySpecV2, RpcClient, RpcClientSecurity, isLeaderMiss } from '@tributary/common';
 
 export interface QueryInfo {
   id: string; runId: string; name: string; state: string; message: string; error: string;
@@ -23,7 +24,8 @@ function info(m: any): QueryInfo {
 export class DriverClient {
   private readonly drivers: LeaderAddresses;
   private readonly clients = new Map<string, RpcClient>();
-  constructor(readonly address: string) {
+  /** `security`: mutual TLS and the bearer token (rpc/client-security.ts); plaintext and none by default. */
+  constructor(readonly address: string, private readonly security: RpcClientSecurity = {}) {
     this.drivers = new LeaderAddresses(address);
   }
 
@@ -32,7 +34,7 @@ export class DriverClient {
     for (let tried = 1; ; tried++) {
       const at = this.drivers.current();
       let rpc = this.clients.get(at);
-      if (!rpc) { rpc = new RpcClient('QueryService', at); this.clients.set(at, rpc); }
+      if (!rpc) { rpc = new RpcClient('QueryService', at, this.security); this.clients.set(at, rpc); }
       try {
         return await rpc.call(method, request, deadlineMs);
       } catch (err) {

@@ -16,7 +16,7 @@
  * fails as retriable and runs again, even though the executor still heartbeats.
  */
 import { randomUUID } from 'node:crypto';
-import { RpcClient, TributaryError } from '@tributary/common';
+import { RpcClient, TlsIdentity, TributaryError } from '@tributary/common';
 import { DEFAULT_MAX_ATTEMPTS_PER_BATCH } from './attempt-cap';
 
 export interface ExecutorInfo {
@@ -50,6 +50,8 @@ export interface RegistryOptions {
   taskDeadlineMs?: number;
   /** Attempts a batch gets before its query fails (attempt-cap.ts). Default 8. */
   maxAttemptsPerBatch?: number;
+  /** The driver's TLS identity for its calls to executors (plaintext without). */
+  tls?: TlsIdentity;
   now?: () => number;
 }
 
@@ -68,8 +70,10 @@ export class ExecutorRegistry {
   readonly taskDeadlineMs: number;
   readonly maxAttemptsPerBatch: number;
   private readonly now: () => number;
+  private readonly tls: TlsIdentity | undefined;
 
   constructor(opts: RegistryOptions = {}) {
+    this.tls = opts.tls;
     this.heartbeatIntervalMs = opts.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
     this.timeoutMs = opts.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
     this.taskDeadlineMs = opts.taskDeadlineMs ?? DEFAULT_TASK_DEADLINE_MS;
@@ -93,8 +97,8 @@ export class ExecutorRegistry {
     const t = this.now();
     const info: ExecutorInfo = {
       id, address, pid, incarnation: randomUUID(), registeredAtMs: t, lastHeartbeatMs: t, rssBytes: 0, load: { cpuPercent: 0, tasksRunning: 0, tasksCompleted: 0 },
-      tasks: new RpcClient('TaskService', address),
-      shuffle: new RpcClient('ShuffleService', address),
+      tasks: new RpcClient('TaskService', address, { tls: this.tls }),
+      shuffle: new RpcClient('ShuffleService', address, { tls: this.tls }),
     };
     this.executors.set(id, info);
     this.emit('added', info);

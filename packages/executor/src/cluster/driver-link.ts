@@ -10,37 +10,48 @@
  * naming the leader when it knows it). A registration that fails moves on to the named leader or
  * the next address; heartbeats that fail twice in a row (the leader died or froze) or are refused
  * as NOT_LEADER (it was deposed) move on too, and the executor registers with whichever driver leads.
+ * A registration refused by the driver's access rules (UNAUTHENTICATED, PERMISSION_DENIED: this
+ * certificate may not register as an executor) is final: start() rejects naming the status.
  */
-import { LeaderAddresses, RpcClient, isLeaderMiss } from '@tributary/common';
+import { LeaderAddresses, RpcClient, TlsIdentity, TributaryError, isLeaderMiss } from '@tributary/common';
 import type { ExecutorLoad } from './load-gauge';
 
 /** Consecutive failed heartbeats after which the executor looks for the leader at the other addresses. */
 const HEARTBEAT_FAILURES_BEFORE_MOVING = 2;
 
+/** Statuses that no retry can change: the driver does not accept this process as an executor. */
+const FINAL_REFUSALS = new Set(['UNAUTHENTICATED', 'PERMISSION_DENIED']);
+
 export class DriverLink {
   private readonly drivers: LeaderAddresses;
   private readonly clients = new Map<string, RpcClient>();
+  private readonly tls: TlsIdentity | undefined;
   private heartbeatFailures = 0;
   private timer: NodeJS.Timeout | undefined;
   private intervalMs = 1000;
   private incarnation = '';
   private stopped = false;
 
-  /** `onMembership(true)` after each registration, `(false)` when the driver asks us to register again. */
+  /**
+   * `onMembership(true)` after each registration, `(false)` when the driver asks us to register again.
+   * `tls`: this executor's identity toward the driver (plaintext without).
+   */
   constructor(
     driverAddress: string, private readonly executorId: string, private readonly address: string, private readonly log: (m: string) => void,
     private readonly onMembership: (registered: boolean) => void = () => {},
     /** The load each heartbeat reports (load-gauge.ts); none reported when absent. */
     private readonly load?: () => ExecutorLoad,
+    tls?: TlsIdentity,
   ) {
     this.drivers = new LeaderAddresses(driverAddress);
+    this.tls = tls;
   }
 
   /** The client of the driver currently believed to lead. */
   private get client(): RpcClient {
     const address = this.drivers.current();
     let c = this.clients.get(address);
-    if (!c) { c = new RpcClient('ClusterService', address); this.clients.set(address, c); }
+    if (!c) { c = new RpcClient('ClusterService', address, { tls: this.tls }); this.clients.set(address, c); }
     return c;
   }
 
@@ -57,6 +68,7 @@ export class DriverLink {
 
   private async register(): Promise<void> {
     let delay = 100;
+    let lastCode = '';
     while (!this.stopped) {
       try {
         const res: any = await this.client.call('RegisterExecutor', { executor_id: this.executorId, address: this.address, pid: process.pid }, this.drivers.all.length > 1 ? 2000 : 5000);
@@ -67,7 +79,13 @@ export class DriverLink {
         this.onMembership(true);
         return;
       } catch (err) {
-        if ((err as { code?: string }).code === 'ALREADY_EXISTS' && delay === 100) this.log(`registration refused, retrying: ${(err as Error).message}`);
+        const code = (err as { code?: string }).code ?? 'UNKNOWN';
+        if (FINAL_REFUSALS.has(code)) {
+          throw new TributaryError(`the driver refused this executor's registration (${code}): ${(err as Error).message}`, { code });
+        }
+        // Each new kind of failure is logged once (e.g. UNAVAILABLE naming a failed TLS handshake).
+        if (code !== lastCode) this.log(`registration failed (${code}), retrying: ${(err as Error).message}`);
+        lastCode = code;
         if (this.drivers.all.length > 1 && isLeaderMiss(err)) this.drivers.moveOn(err);
         await new Promise((r) => setTimeout(r, delay));
         delay = Math.min(delay * 2, 2000);
