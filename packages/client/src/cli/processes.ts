@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import { startDriver } from '@tributary/driver';
 import { startExecutor } from '@tributary/executor';
-import { redisConnectionFromFlags, type RedisConnection } from '@tributary/common';
+import { isObjectStoreLocation, redisConnectionFromFlags, type RedisConnection } from '@tributary/common';
 import { ParsedArgs, intOption, required } from './main';
 import { serverTls, serverToken } from './security-options';
 
@@ -77,11 +77,13 @@ export function leaseOption(args: ParsedArgs): { host: string; port: number; clu
   };
 }
 
-/** --allowed-roots: comma-separated absolute directories. */
+/** --allowed-roots: comma-separated absolute directories or object-store prefixes (s3://bucket/prefix). */
 function allowedRoots(value: string | undefined): string[] {
   if (value === undefined) return [];
   const roots = value.split(',').map((r) => r.trim()).filter(Boolean);
-  for (const r of roots) if (!path.isAbsolute(r)) throw new Error(`--allowed-roots takes absolute directories, got '${r}'`);
+  for (const r of roots) {
+    if (!path.isAbsolute(r) && !isObjectStoreLocation(r)) throw new Error(`--allowed-roots takes absolute directories or s3:// prefixes, got '${r}'`);
+  }
   return roots;
 }
 
