@@ -14,7 +14,7 @@
  * carry it. A bind address other than loopback needs both, or `insecure`.
  */
 import * as path from 'node:path';
-import { checkBind, HealthPort, HealthReporter, RedisLease, RpcServer, listenHealthPort, processStorage, TlsIdentity, type RedisConnection, type Storage } from '@tributary/common';
+import { checkBind, HealthPort, HealthReporter, RedisLease, RpcServer, listenHealthPort, processStorage, resolveLocation, TlsIdentity, type RedisConnection, type Storage } from '@tributary/common';
 import { clusterService } from './rpc/cluster-service';
 import { queryService } from './rpc/query-service';
 import { ExecutorRegistry } from './scheduler/executor-registry';
@@ -95,7 +95,8 @@ export async function startDriver(opts: DriverOptions): Promise<RunningDriver> {
   // The one Storage of this driver: the checkpoint, tables and its state directory go through it.
   const storage = opts.storage ?? processStorage();
   const env = productionEnvironment(opts.redis, storage);
-  const stateDir = path.resolve(opts.stateDir ?? '.tributary/driver');
+  // Local, or on the object store (s3://…) where standby drivers on other hosts share it.
+  const stateDir = resolveLocation(opts.stateDir ?? '.tributary/driver');
   const requestedPort = opts.port ?? 7077;
   // The lease records where the leader serves; a port of 0 is replaced by the bound one below.
   let leadership: Leadership = soleLeadership(`${host}:${requestedPort}`);
