@@ -123,7 +123,7 @@ export async function startDriver(opts: DriverOptions): Promise<RunningDriver> {
     leadership = soleLeadership(`${host}:${port}`);
   }
   const healthPort: HealthPort | undefined = opts.healthPort === undefined ? undefined : await listenHealthPort(health, host, opts.healthPort);
-  const dashboard = opts.dashboardPort === undefined ? undefined : await startDashboard({ host, port: opts.dashboardPort, queries: manager, registry, storage, log });
+  const dashboard = opts.dashboardPort === undefined ? undefined : await startDashboard({ host, port: opts.dashboardPort, queries: manager, registry, storage, token: opts.token, tls: opts.tls, log });
   if (dashboard) log(`dashboard on ${dashboard.url}`);
   const security = `${opts.tls ? 'mutual TLS' : 'plaintext'}, ${opts.token ? 'client token required' : 'no client token'}`;
   log(`driver serving on ${host}:${port} (${security})${healthPort ? ` (health on ${host}:${healthPort.port})` : ''}; state directory ${stateDir}${opts.allowedRoots?.length ? `; allowed roots ${opts.allowedRoots.join(', ')}` : ''}${opts.lease ? `; driver lease of cluster '${opts.lease.cluster ?? 'default'}' in Redis at ${opts.lease.host}:${opts.lease.port}` : ''}`);

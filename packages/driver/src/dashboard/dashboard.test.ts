@@ -1,6 +1,8 @@
 import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
 import * as http from 'node:http';
-import type { QueryProgress } from '@tributary/common';
+import * as https from 'node:https';
+import { makeTestCertificates, type QueryProgress } from '@tributary/common';
 import { ExecutorRegistry } from '../scheduler/executor-registry';
 import { ExecutorRoster } from './executor-roster';
 import { startDashboardServer } from './http-server';
@@ -153,6 +155,67 @@ describe('dashboard HTTP server', () => {
     } finally {
       await server.close();
       roster.close();
+    }
+  });
+
+  /** A request with headers; no redirect is followed. */
+  function fetchRaw(url: string, headers: Record<string, string> = {}, ca?: Buffer): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+    const mod = url.startsWith('https:') ? https : http;
+    return new Promise((resolve, reject) => {
+      mod.request(url, { headers, ...(ca ? { ca } : {}) }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => { body += c; });
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+      }).on('error', reject).end();
+    });
+  }
+
+  it('with the driver\'s token: refuses requests without it, takes it as a bearer header or as the cookie its login link sets', async () => {
+    const roster = new ExecutorRoster(registry);
+    const token = 'a-token-of-the-driver-0123456789';
+    const server = await startDashboardServer({ host: '127.0.0.1', port: 0, gatherer: new SnapshotGatherer({ views: () => [view] }, roster), log: () => {}, token });
+    try {
+      for (const p of ['', 'app.js', 'api/snapshot', 'events']) assert.equal((await fetchRaw(server.url + p)).status, 401, `${p} without the token`);
+      assert.equal((await fetchRaw(server.url + 'api/snapshot', { authorization: 'Bearer wrong-token-0123456789' })).status, 401);
+      assert.equal((await fetchRaw(server.url + 'api/snapshot', { authorization: `Bearer ${token}` })).status, 200);
+      assert.equal((await fetchRaw(server.url + '?token=wrong-token-0123456789')).status, 401, 'a login link with a wrong token');
+      const login = await fetchRaw(`${server.url}?token=${encodeURIComponent(token)}`);
+      assert.equal(login.status, 303);
+      assert.equal(login.headers.location, '/', 'the token leaves the address');
+      const cookie = String(login.headers['set-cookie']);
+      assert.match(cookie, /^tributary_token=[^;]+; HttpOnly; SameSite=Strict; Path=\//);
+      assert.doesNotMatch(cookie, /Secure/, 'not Secure over plain HTTP');
+      const pair = cookie.split(';')[0];
+      assert.equal((await fetchRaw(server.url + 'api/snapshot', { cookie: pair })).status, 200);
+      assert.equal((await fetchRaw(server.url + 'api/snapshot', { cookie: 'tributary_token=nope' })).status, 401);
+    } finally {
+      await server.close();
+      roster.close();
+    }
+  });
+
+  it('with the driver\'s certificate: serves HTTPS only, its login cookie marked Secure', async () => {
+    const certs = makeTestCertificates();
+    const roster = new ExecutorRoster(registry);
+    const token = 'a-token-of-the-driver-0123456789';
+    const server = await startDashboardServer({
+      host: '127.0.0.1', port: 0, gatherer: new SnapshotGatherer({ views: () => [view] }, roster), log: () => {}, token,
+      tls: { cert: fs.readFileSync(certs.server.cert), key: fs.readFileSync(certs.server.key) },
+    });
+    try {
+      assert.match(server.url, /^https:\/\//);
+      const ca = fs.readFileSync(certs.ca.cert);
+      const page = await fetchRaw(server.url, { authorization: `Bearer ${token}` }, ca);
+      assert.equal(page.status, 200);
+      assert.match(page.body, /<script src="\/app.js"><\/script>/);
+      const login = await fetchRaw(`${server.url}?token=${token}`, {}, ca);
+      assert.match(String(login.headers['set-cookie']), /; Secure$/);
+      await assert.rejects(fetchRaw(server.url.replace('https:', 'http:'), { authorization: `Bearer ${token}` }), 'no plain HTTP on the port');
+    } finally {
+      await server.close();
+      roster.close();
+      certs.remove();
     }
   });
 });

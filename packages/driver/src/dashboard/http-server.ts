@@ -13,11 +13,14 @@
  * Snapshots are gathered only while someone listens (an /events stream, or a /api/snapshot call),
  * one gathering at a time.
  *
- * Access control has one seam: `authorize` sees every request before any route; once the gRPC API
- * has its token (or mTLS), the same check goes there.
+ * Access (access.ts): when the driver has a bearer token, every route needs it (header, cookie, or
+ * the login link `?token=` that sets the cookie); `authorize` replaces that check in tests. When
+ * the driver has a TLS identity, the dashboard is served over HTTPS with the driver's certificate.
  */
 import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as https from 'node:https';
+import { tokenAccess } from './access';
 import * as path from 'node:path';
 import { DashboardSnapshot, SnapshotGatherer } from './snapshot';
 
@@ -49,6 +52,11 @@ export interface DashboardServerOptions {
   host: string;
   port: number;
   gatherer: SnapshotGatherer;
+  /** The driver's bearer token: required of every request when set. */
+  token?: string;
+  /** The driver's certificate and key: HTTPS when set. */
+  tls?: { cert: Buffer; key: Buffer };
+  /** Replaces the token check (tests). */
   authorize?: Authorize;
   log: (m: string) => void;
 }
@@ -60,7 +68,9 @@ export interface DashboardServer {
 }
 
 export async function startDashboardServer(opts: DashboardServerOptions): Promise<DashboardServer> {
-  const authorize = opts.authorize ?? (() => true);
+  const access = tokenAccess(opts.token);
+  const authorize = opts.authorize ?? access.authorize;
+  const secure = opts.tls !== undefined;
   const streams = new Set<http.ServerResponse>();
   let gathering: Promise<DashboardSnapshot> | undefined;
   const gather = (): Promise<DashboardSnapshot> => {
@@ -88,8 +98,13 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
   }, COMMIT_CHECK_MS);
   timer.unref();
 
-  const server = http.createServer((req, res) => {
-    if (!authorize(req)) {
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    const login = access.login(req, secure);
+    if (login !== null && login !== 'refused') {
+      res.writeHead(303, { ...SECURITY_HEADERS, 'Set-Cookie': login.setCookie, Location: login.location }).end();
+      return;
+    }
+    if (login === 'refused' || !authorize(req)) {
       res.writeHead(401, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' }).end('unauthorized\n');
       return;
     }
@@ -122,7 +137,8 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
       return;
     }
     res.writeHead(404, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' }).end('not found\n');
-  });
+  };
+  const server = opts.tls ? https.createServer({ cert: opts.tls.cert, key: opts.tls.key }, handler) : http.createServer(handler);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => { server.off('error', reject); resolve(); });
@@ -130,7 +146,7 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
   const port = (server.address() as { port: number }).port;
   return {
     port,
-    url: `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}/`,
+    url: `${secure ? 'https' : 'http'}://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}/`,
     async close() {
       clearInterval(timer);
       for (const res of streams) res.end();

@@ -18,6 +18,9 @@ export interface DashboardOptions {
   registry: ExecutorRegistry;
   /** Where the queries' tables are read. */
   storage: Storage;
+  /** The driver's bearer token and TLS identity: the dashboard requires the one and serves HTTPS with the other. */
+  token?: string;
+  tls?: { cert: Buffer; key: Buffer };
   authorize?: Authorize;
   log: (m: string) => void;
 }
@@ -25,7 +28,7 @@ export interface DashboardOptions {
 export async function startDashboard(opts: DashboardOptions): Promise<DashboardServer> {
   const roster = new ExecutorRoster(opts.registry);
   try {
-    const server = await startDashboardServer({ host: opts.host, port: opts.port, gatherer: new SnapshotGatherer(opts.queries, roster, opts.storage), authorize: opts.authorize, log: opts.log });
+    const server = await startDashboardServer({ host: opts.host, port: opts.port, gatherer: new SnapshotGatherer(opts.queries, roster, opts.storage), token: opts.token, tls: opts.tls, authorize: opts.authorize, log: opts.log });
     return { ...server, async close() { roster.close(); await server.close(); } };
   } catch (err) {
     roster.close();
