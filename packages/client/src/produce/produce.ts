@@ -7,9 +7,10 @@ import type { EventBatch } from './event-generator';
  * that exists with another count is refused), records sent in order in chunks of `chunkSize` with
  * acks=-1, one chunk in flight at a time (so a retried chunk cannot overtake the next), partition by
  * murmur2 of the key like Kafka's Java default partitioner unless `partitionOf` chooses one.
- * `rate` caps the send rate in events per second. The producer is not idempotent: a chunk retried
- * after a lost acknowledgement may be written twice, so tests that must know exactly what Kafka holds
- * read it back (test/support/oracle readTopicEvents).
+ * `rate` caps the send rate in events per second. The producer is idempotent (a producer id and
+ * sequence numbers per partition): a chunk retried after a lost acknowledgement is written once, as
+ * the broker drops the repeated batch. A run that fails part-way leaves what it sent; tests that
+ * must know exactly what Kafka holds read it back (test/support/oracle readTopicEvents).
  */
 export interface ProduceOptions {
   clientId?: string;
@@ -43,7 +44,7 @@ export async function produceEvents(
     ...kafkaJsSecurity(options.security),
   });
   await ensureTopic(kafka, topic, partitions);
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const chunkSize = Math.max(1, Math.min(options.chunkSize ?? DEFAULT_CHUNK_SIZE, rate === undefined ? Infinity : Math.ceil(rate / 10)));
   const started = Date.now();
