@@ -36,3 +36,4 @@ export {
 export * from './testing';
 export * from './arrow';
 export * from './storage';
+export * from './observe';

@@ -6,7 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import * as os from 'node:os';
-import { HealthPort, HealthReporter, RpcServer, listenHealthPort } from '@tributary/common';
+import { HealthPort, HealthReporter, Log, LogLevel, MetricsRegistry, MetricsServer, RpcServer, createLogger, listenHealthPort, startMetricsServer } from '@tributary/common';
+import { executorMetrics } from './metrics/executor-metrics';
 import { DriverLink } from './cluster/driver-link';
 import { shuffleService } from './rpc/shuffle-service';
 import { taskService } from './rpc/task-service';
@@ -28,7 +29,12 @@ export interface ExecutorOptions {
   port?: number;
   /** A plaintext port serving only grpc.health.v1.Health (for Kubernetes probes); none when unset. */
   healthPort?: number;
-  log?: (m: string) => void;
+  /** Where log lines go (default: a JSON-lines logger on stdout whose lines carry executorId; readable on a terminal). */
+  log?: Log;
+  /** Level of the default logger (default info). */
+  logLevel?: LogLevel;
+  /** Serves Prometheus /metrics on this port (0: a free one); no metrics endpoint when unset. */
+  metricsPort?: number;
   /** Bytes of shuffle partials one query may hold here at once (default 256 MiB); past it the attempt fails. */
   shuffleMemoryPerQuery?: number;
   /** Largest gRPC message this executor receives (default 64 MiB): one shuffle push, or a task request. */
@@ -44,14 +50,18 @@ export interface RunningExecutor {
   health: HealthReporter;
   /** The bound health port, when `healthPort` was given. */
   healthPort?: number;
+  /** The bound Prometheus /metrics port, when `metricsPort` was given. */
+  metricsPort?: number;
   close(): Promise<void>;
 }
 
 export async function startExecutor(opts: ExecutorOptions): Promise<RunningExecutor> {
   const id = opts.id ?? `executor-${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
-  const log = opts.log ?? ((m: string) => console.log(`[${new Date().toISOString()}] [${id}] ${m}`));
+  const log = opts.log ?? createLogger({ component: 'executor', level: opts.logLevel }).child({ executorId: id }).log;
   const inbox = new ShuffleInbox({ maxBytesPerQuery: opts.shuffleMemoryPerQuery ?? DEFAULT_SHUFFLE_MEMORY_PER_QUERY });
-  const sender = new ShuffleSender(id, inbox);
+  const metrics = new MetricsRegistry();
+  const taskMetrics = executorMetrics(metrics, () => inbox.stats().heldBytes);
+  const sender = new ShuffleSender(id, inbox, (bytes, local) => taskMetrics.shufflePushed(bytes, local));
   const liveState = new LiveState(log);
   const readers = new RangeReaders();
   const ingests = new IngestTaskRunner(readers, log);
@@ -61,7 +71,7 @@ export async function startExecutor(opts: ExecutorOptions): Promise<RunningExecu
   const dedupReduces = new DedupReduceTaskRunner(inbox, liveState, sender);
   const attempts = new AttemptTracker();
   const server = new RpcServer({ maxReceiveBytes: opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES })
-    .add('TaskService', taskService({ ingests, aggregateMaps, reduces, dedupMaps, dedupReduces }, attempts, inbox, log))
+    .add('TaskService', taskService({ ingests, aggregateMaps, reduces, dedupMaps, dedupReduces }, attempts, inbox, log, taskMetrics))
     .add('ShuffleService', shuffleService(inbox));
   const health = new HealthReporter(['tributary.v1.TaskService', 'tributary.v1.ShuffleService']);
   server.addHealth(health);
@@ -69,17 +79,20 @@ export async function startExecutor(opts: ExecutorOptions): Promise<RunningExecu
   const port = await server.listen(host, opts.port ?? 0);
   const healthPort: HealthPort | undefined = opts.healthPort === undefined ? undefined : await listenHealthPort(health, host, opts.healthPort);
   const address = `${host}:${port}`;
+  const metricsServer: MetricsServer | undefined = opts.metricsPort === undefined ? undefined : await startMetricsServer(metrics, host, opts.metricsPort);
   const link = new DriverLink(opts.driver, id, address, log, (registered) => health.setReady(registered));
   await link.start();
-  log(`executor ${id} serving on ${address}${healthPort ? ` (health on ${host}:${healthPort.port})` : ''}`);
+  log(`executor ${id} serving on ${address}${healthPort ? ` (health on ${host}:${healthPort.port})` : ''}${metricsServer ? ` (metrics on http://${host}:${metricsServer.port}/metrics)` : ''}`);
   return {
     id,
     address,
     health,
     healthPort: healthPort?.port,
+    metricsPort: metricsServer?.port,
     async close() {
       health.shutdown();
       link.stop();
+      await metricsServer?.close();
       await healthPort?.close();
       await server.close();
       inbox.closeAll();

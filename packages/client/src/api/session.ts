@@ -2,6 +2,7 @@ import { DataStreamReader } from './reader';
 import type { QuerySubmitter } from './submitter';
 import { invalid } from './unsupported';
 import { optionText, type OptionValue } from './options';
+import { StreamingQueryManager } from './query-listeners';
 
 export const DEFAULT_MASTER = 'tributary://127.0.0.1:7077';
 
@@ -35,6 +36,14 @@ export class TributarySession {
   /** Registers how sessions without an explicit submitter reach their master (the CLI registers gRPC). */
   static setSubmitterFactory(factory: SubmitterFactory | undefined): void {
     submitterFactory = factory;
+  }
+
+  private queryManager: StreamingQueryManager | undefined;
+
+  /** The session's query listeners (spark.streams.addListener), over the submitter's event stream. */
+  get streams(): StreamingQueryManager {
+    this.queryManager ??= new StreamingQueryManager(() => this.submitter());
+    return this.queryManager;
   }
 
   get readStream(): DataStreamReader {

@@ -6,6 +6,8 @@
  *   tributary executor --driver HOST:PORT [--id ID] [--host H] [--port 0] [--health-port P] [--shuffle-memory-per-query BYTES] [--max-message-bytes BYTES]
  *   tributary submit   <job.js | spec.json> [--driver HOST:PORT] [--wait]
  *   tributary list | status <id> | stop <id>   [--driver HOST:PORT]
+ *   tributary progress <id> [--follow] [--json] [--recent N] [--driver HOST:PORT]
+ *   (driver and executor also take --metrics-port P and --log-level LEVEL; the driver --kafka-lag-group on|off)
  *   tributary produce  --bootstrap HOST:PORT --topic T [--count N] [--partitions P] [--customers C] [--rate R] [--seed S]
  *   tributary produce  --bootstrap HOST:PORT --topic T --lines FILE|- [--partitions P]
  *   tributary demo     (a whole local cluster: Kafka, Redis, driver, 3 executors, the seed job; see README)
@@ -16,6 +18,7 @@
 import { parseArgs } from 'node:util';
 import { runDriverCommand, runExecutorCommand } from './processes';
 import { runSubmitCommand, runListCommand, runStatusCommand, runStopCommand } from './queries';
+import { runProgressCommand } from './progress';
 import { runProduceCommand } from './produce';
 import { runDemoCommand } from './demo';
 import { runTableCommand, TABLE_OPTIONS } from './table';
@@ -25,13 +28,18 @@ commands:
   driver     run a driver         --redis HOST:PORT [--port 7077] [--host 127.0.0.1] [--state-dir DIR]
                                   [--allowed-roots DIR,DIR] (tables and checkpoints only inside these)
                                   [--health-port P] (plaintext grpc.health.v1 only, for probes)
+                                  [--metrics-port P] (Prometheus /metrics; off unless given)
+                                  [--log-level info] (trace|debug|info|warn|error|fatal|silent)
+                                  [--kafka-lag-group on] (mirror committed offsets to group tributary-<query>)
   executor   run an executor      --driver HOST:PORT [--id ID] [--port 0]
                                   [--shuffle-memory-per-query 268435456] [--max-message-bytes 67108864]
                                   [--health-port P] (plaintext grpc.health.v1 only, for probes)
+                                  [--metrics-port P] [--log-level info]
   submit     submit a job         <job.js|spec.json> [--driver HOST:PORT] [--wait]
   list       list queries         [--driver HOST:PORT]
   status     show a query         <query-id> [--driver HOST:PORT]
   stop       stop a query         <query-id> [--driver HOST:PORT]
+  progress   a query's batches    <query-id> [--follow] (each batch as it commits) [--json] [--recent 10] [--driver HOST:PORT]
   produce    produce events       --bootstrap HOST:PORT --topic T [--count N] [--partitions P] [--customers C] [--rate R] [--seed S]
                                   --bootstrap HOST:PORT --topic T --lines FILE|- [--partitions P] (one record per line)
   demo       run the seed job on a local cluster it starts itself
@@ -48,11 +56,12 @@ export async function main(argv: string[]): Promise<number> {
     parseArgs({ args: rest, options: spec, allowPositionals: true, strict: true }) as ParsedArgs;
   switch (command) {
     case 'driver':
-      return runDriverCommand(opts({ host: { type: 'string' }, port: { type: 'string' }, 'health-port': { type: 'string' }, redis: { type: 'string' }, 'state-dir': { type: 'string' }, 'allowed-roots': { type: 'string' }, 'heartbeat-timeout-ms': { type: 'string' }, 'task-deadline-ms': { type: 'string' }, 'max-attempts-per-batch': { type: 'string' } }));
+      return runDriverCommand(opts({ host: { type: 'string' }, port: { type: 'string' }, 'health-port': { type: 'string' }, redis: { type: 'string' }, 'state-dir': { type: 'string' }, 'allowed-roots': { type: 'string' }, 'heartbeat-timeout-ms': { type: 'string' }, 'task-deadline-ms': { type: 'string' }, 'max-attempts-per-batch': { type: 'string' }, 'metrics-port': { type: 'string' }, 'log-level': { type: 'string' }, 'kafka-lag-group': { type: 'string' } }));
     case 'executor':
       return runExecutorCommand(opts({
         driver: { type: 'string' }, id: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, 'health-port': { type: 'string' },
         'shuffle-memory-per-query': { type: 'string' }, 'max-message-bytes': { type: 'string' },
+        'metrics-port': { type: 'string' }, 'log-level': { type: 'string' },
       }));
     case 'submit':
       return runSubmitCommand(opts({ driver: { type: 'string' }, wait: { type: 'boolean' } }));
@@ -62,6 +71,8 @@ export async function main(argv: string[]): Promise<number> {
       return runStatusCommand(opts({ driver: { type: 'string' } }));
     case 'stop':
       return runStopCommand(opts({ driver: { type: 'string' } }));
+    case 'progress':
+      return runProgressCommand(opts({ driver: { type: 'string' }, follow: { type: 'boolean' }, json: { type: 'boolean' }, recent: { type: 'string' } }));
     case 'produce':
       return runProduceCommand(opts({
         bootstrap: { type: 'string' }, topic: { type: 'string' }, count: { type: 'string' }, partitions: { type: 'string' },

@@ -23,6 +23,8 @@ export interface ClusterOptions {
   driverArgs?: string[];
   /** Run the driver as this user (the cluster's directory must be writable by it). */
   driverUser?: { uid: number; gid: number };
+  /** Serve Prometheus /metrics from every process (on free ports: `metricsPorts`); default true. */
+  metrics?: boolean;
 }
 
 export interface ManagedProcess {
@@ -37,6 +39,8 @@ export class LocalCluster {
   driver!: ManagedProcess;
   readonly executors = new Map<string, ManagedProcess>();
   driverAddress = '';
+  /** Process name ('driver', 'exec-0', …) → its Prometheus /metrics port on 127.0.0.1. */
+  readonly metricsPorts = new Map<string, number>();
   private nextExecutor = 0;
 
   constructor(readonly opts: ClusterOptions) {}
@@ -57,6 +61,7 @@ export class LocalCluster {
       'driver', '--port', port, '--redis', `${this.opts.redis.host}:${this.opts.redis.port}`,
       '--state-dir', path.join(this.opts.dir, 'driver-state'),
       '--heartbeat-timeout-ms', String(this.opts.heartbeatTimeoutMs ?? 3000),
+      ...(await this.metricsArgs('driver')),
       ...(this.opts.driverArgs ?? []),
     ], env, this.opts.driverUser);
     await this.waitForLog('driver', /driver serving on/, 30_000);
@@ -64,7 +69,7 @@ export class LocalCluster {
 
   async addExecutor(): Promise<string> {
     const id = `exec-${this.nextExecutor++}`;
-    this.executors.set(id, this.spawn(id, ['executor', '--driver', this.driverAddress, '--id', id], {}));
+    this.executors.set(id, this.spawn(id, ['executor', '--driver', this.driverAddress, '--id', id, ...(await this.metricsArgs(id))], {}));
     await this.waitForLog(id, /registered with the driver/, 30_000);
     return id;
   }
@@ -106,6 +111,14 @@ export class LocalCluster {
     await Promise.race([Promise.all(all.map((p) => p.exited)), new Promise((r) => setTimeout(r, 10_000))]);
     for (const p of all) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
     this.executors.clear();
+  }
+
+  /** `--metrics-port P` for a process (the same port across its restarts), or nothing when metrics are off. */
+  private async metricsArgs(name: string): Promise<string[]> {
+    if (this.opts.metrics === false) return [];
+    let port = this.metricsPorts.get(name);
+    if (port === undefined) { port = await freePort(); this.metricsPorts.set(name, port); }
+    return ['--metrics-port', String(port)];
   }
 
   private spawn(name: string, args: string[], env: Record<string, string>, user?: { uid: number; gid: number }): ManagedProcess {

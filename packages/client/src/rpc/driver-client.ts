@@ -16,6 +16,16 @@ function info(m: any): QueryInfo {
   };
 }
 
+/** A query listener event from the driver (QueryService.WatchQueries). */
+export type QueryEvent =
+  | { kind: 'started'; query: QueryInfo; timestampMs: number }
+  | { kind: 'progress'; query: QueryInfo; progress: QueryProgress; timestampMs: number }
+  | { kind: 'terminated'; query: QueryInfo; timestampMs: number };
+
+const EVENT_KINDS: Record<string, QueryEvent['kind']> = {
+  QUERY_EVENT_STARTED: 'started', QUERY_EVENT_PROGRESS: 'progress', QUERY_EVENT_TERMINATED: 'terminated',
+};
+
 export class DriverClient {
   private readonly rpc: RpcClient;
   constructor(readonly address: string) {
@@ -52,6 +62,19 @@ export class DriverClient {
       if (Date.now() > deadline) return i;
       await new Promise((r) => setTimeout(r, pollMs));
     }
+  }
+
+  /**
+   * Follows query events (every query's, or `queryId`'s), first replaying the `recentProgress`
+   * newest reports of each running query; `done` settles when the stream ends (`cancel()` ends it).
+   */
+  watch(opts: { queryId?: string; recentProgress?: number }, onEvent: (e: QueryEvent) => void): { done: Promise<void>; cancel(): void } {
+    return this.rpc.stream('WatchQueries', { query_id: opts.queryId ?? '', recent_progress: opts.recentProgress ?? 0 }, (m: any) => {
+      const kind = EVENT_KINDS[m.kind];
+      if (kind === undefined) return; // a kind this client does not know yet
+      const base = { query: info(m.query), timestampMs: Number(m.timestamp_ms) };
+      onEvent(kind === 'progress' ? { kind, ...base, progress: JSON.parse(m.progress_json) } : { kind, ...base });
+    });
   }
 
   close(): void {

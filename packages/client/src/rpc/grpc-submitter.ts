@@ -3,7 +3,7 @@
  * default submitter factory by the package's index, so `builder().master(url).getOrCreate()` works.
  */
 import type { QuerySpec, QuerySpecV2 } from '@tributary/common';
-import type { QueryHandleInfo, QueryState, QuerySubmitter, TerminationInfo } from '../api/submitter';
+import type { QueryHandleInfo, QueryListenerEvent, QueryState, QuerySubmitter, TerminationInfo } from '../api/submitter';
 import { DriverClient, QueryInfo } from './driver-client';
 
 function failure(info: QueryInfo) {
@@ -15,6 +15,16 @@ export class GrpcSubmitter implements QuerySubmitter {
 
   static forMaster(master: string): GrpcSubmitter {
     return new GrpcSubmitter(new DriverClient(master.replace(/^tributary:\/\//, '')));
+  }
+
+  watch(onEvent: (e: QueryListenerEvent) => void, onError: (err: Error) => void): { cancel(): void } {
+    const w = this.client.watch({}, (e) => {
+      if (e.kind === 'started') onEvent({ kind: 'started', id: e.query.id, runId: e.query.runId, name: e.query.name || null, timestamp: new Date(e.timestampMs).toISOString() });
+      else if (e.kind === 'progress') onEvent({ kind: 'progress', progress: e.progress });
+      else onEvent({ kind: 'terminated', id: e.query.id, runId: e.query.runId, exception: e.query.state === 'FAILED' ? (e.query.error || e.query.message) : null });
+    });
+    w.done.catch(onError);
+    return w;
   }
 
   async submit(spec: QuerySpec | QuerySpecV2): Promise<QueryHandleInfo> {

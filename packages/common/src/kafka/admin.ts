@@ -47,6 +47,12 @@ export interface KafkaAdmin {
    * places messages without a partition), acks from all in-sync replicas.
    */
   produceBatch(topic: string, messages: ProducedMessage[], compression?: Compression): Promise<ProducedBatch[]>;
+  /**
+   * Sets the committed offsets of consumer group `groupId` for the topic's partitions (an
+   * OffsetCommit through kafkajs's admin setOffsets, which Kafka accepts only while the group has
+   * no active members). For lag monitors only: Tributary never reads these offsets.
+   */
+  commitGroupOffsets(groupId: string, topic: string, offsets: Map<number, bigint>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -121,6 +127,10 @@ class KafkaJsAdmin implements KafkaAdmin {
     const producer = await this.connectedProducer();
     const meta = await producer.send({ topic, messages, acks: -1, compression: COMPRESSION[compression] });
     return meta.map((m) => ({ partition: m.partition, baseOffset: BigInt(m.baseOffset ?? m.offset ?? '-1') }));
+  }
+
+  async commitGroupOffsets(groupId: string, topic: string, offsets: Map<number, bigint>): Promise<void> {
+    await this.admin.setOffsets({ groupId, topic, partitions: [...offsets].map(([partition, offset]) => ({ partition, offset: offset.toString() })) });
   }
 
   private connectedProducer(): Promise<Producer> {

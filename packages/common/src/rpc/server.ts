@@ -9,7 +9,14 @@ import { CHANNEL_OPTIONS, ServiceName, serviceDefinition } from './proto-loader'
 import { HealthReporter, healthServiceDefinition } from './health';
 
 export type UnaryHandler = (request: any, call: grpc.ServerUnaryCall<any, any>) => Promise<any>;
+/**
+ * A server-streaming method: `send` writes one response message; the stream ends when the returned
+ * promise settles (a rejection ends it with the error's status). `closed` aborts when the client
+ * cancels or goes away.
+ */
+export type ServerStreamHandler = (request: any, send: (message: object) => void, closed: AbortSignal) => Promise<void>;
 export type ServiceHandlers = Record<string, UnaryHandler>;
+export type StreamHandlers = Record<string, ServerStreamHandler>;
 
 const STATUS_BY_CODE: Record<string, grpc.status> = {
   INVALID_ARGUMENT: grpc.status.INVALID_ARGUMENT,
@@ -55,6 +62,26 @@ function wrap(name: string, handler: UnaryHandler): grpc.handleUnaryCall<any, an
   };
 }
 
+function wrapStream(name: string, handler: ServerStreamHandler): grpc.handleServerStreamingCall<any, any> {
+  return (call) => {
+    const closed = new AbortController();
+    call.on('cancelled', () => closed.abort());
+    call.on('close', () => closed.abort());
+    Promise.resolve()
+      .then(() => handler(call.request, (m) => { if (!closed.signal.aborted) call.write(m); }, closed.signal))
+      .then(
+        () => { if (!closed.signal.aborted) call.end(); },
+        (err: unknown) => {
+          if (closed.signal.aborted) return;
+          const code = statusOf(err);
+          if (code === grpc.status.INTERNAL) console.error(`[rpc] ${name} failed:`, err);
+          const message = err instanceof Error ? err.message : String(err);
+          call.destroy({ name: 'Error', message, code, details: message, metadata: new grpc.Metadata() } as grpc.ServiceError);
+        },
+      );
+  };
+}
+
 export class RpcServer {
   private readonly server: grpc.Server;
 
@@ -63,10 +90,17 @@ export class RpcServer {
     this.server = new grpc.Server(opts.maxReceiveBytes === undefined ? CHANNEL_OPTIONS : { ...CHANNEL_OPTIONS, 'grpc.max_receive_message_length': opts.maxReceiveBytes });
   }
 
-  add(service: ServiceName, handlers: ServiceHandlers): this {
+  /** `streams`: the handlers of the service's server-streaming methods. */
+  add(service: ServiceName, handlers: ServiceHandlers, streams: StreamHandlers = {}): this {
     const def = serviceDefinition(service);
     const impl: grpc.UntypedServiceImplementation = {};
     for (const method of Object.keys(def)) {
+      if (def[method].responseStream) {
+        const h = streams[method];
+        if (!h) throw new Error(`no stream handler for ${service}.${method}`);
+        impl[method] = wrapStream(`${service}.${method}`, h);
+        continue;
+      }
       const h = handlers[method];
       if (!h) throw new Error(`no handler for ${service}.${method}`);
       impl[method] = wrap(`${service}.${method}`, h);

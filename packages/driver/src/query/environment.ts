@@ -51,6 +51,9 @@ export function productionEnvironment(redis: { host: string; port: number }): En
       }
       if (partitions.length === 0) throw missing();
     },
+    async mirrorGroupOffsets(servers, groupId, topic, offsets) {
+      await withAdmin(servers, (a) => a.commitGroupOffsets(groupId, topic, offsets));
+    },
     async checkRedis() {
       await pingRedis(redis.host, redis.port);
     },

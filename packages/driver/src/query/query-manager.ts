@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import {
   asVersion2, BatchId, stateStorePartitions, canonicalJson, Checkpoint, DEFAULT_MAX_EVENT_TIME_AHEAD, defaultSideTablePath, ExecutorJob,
   InvalidArgumentError, parseDuration, parseSpecDocument, QUARANTINE_TABLE_SCHEMA, QuerySpec,
-  TributaryError, UnavailableError, QuerySpecV2, ResolvedQuery, resolveQuery, diffResolved, deltaSchemaOf, lateRowsTableSchema,
+  TributaryError, UnavailableError, QuerySpecV2, type Log, ResolvedQuery, resolveQuery, diffResolved, deltaSchemaOf, lateRowsTableSchema,
 } from '@tributary/common';
 import { ExecutorRegistry } from '../scheduler/executor-registry';
 import { MicroBatchExecution, SourceOffsets, StateFence } from './micro-batch-execution';
@@ -21,11 +21,15 @@ import { asPreconditionError, PathPolicy } from './path-policy';
 import { executorRefusals } from './executor-refusals';
 import { earlierFormatRefusal } from './earlier-checkpoint';
 import type { FaultHook } from './fault-hook';
+import { ObserveOptions, QueryObserver } from '../progress/query-observer';
+import { ProgressStore } from '../progress/progress-store';
 
 export interface Environment {
   /** Checks Kafka is reachable and the topic exists; throws UnavailableError naming what and where. */
   checkKafka(bootstrapServers: string[], topic: string): Promise<void>;
   checkRedis(): Promise<void>;
+  /** Commits offsets for a consumer group (the lag mirror, progress/lag-mirror.ts); absent: no mirror. */
+  mirrorGroupOffsets?(bootstrapServers: string[], groupId: string, topic: string, offsets: Map<number, bigint>): Promise<void>;
   redis: { host: string; port: number };
   source(bootstrapServers: string[]): SourceOffsets;
   /** `statePartitions`: the state store partitions of the query (stateStorePartitions in common). */
@@ -42,6 +46,14 @@ interface Running {
   execution: MicroBatchExecution;
   checkpoint: Checkpoint;
   close: () => Promise<void>;
+  observer: QueryObserver;
+}
+
+/** What the query manager reports to (progress/): the driver's progress store, and whether offsets are mirrored to Kafka. */
+export interface ManagerObserveOptions {
+  store: ProgressStore;
+  /** Mirror committed offsets to a consumer group per query (progress/lag-mirror.ts); default true. */
+  mirrorLagToKafka?: boolean;
 }
 
 const DEFAULT_SHUFFLE_PARTITIONS = 8;
@@ -56,9 +68,10 @@ export class QueryManager {
     private readonly registry: ExecutorRegistry,
     private readonly env: Environment,
     private readonly stateDir: string,
-    private readonly log: (m: string) => void,
+    private readonly log: Log,
     private readonly faultHook?: FaultHook,
     allowedRoots: readonly string[] = [],
+    readonly observe: ManagerObserveOptions = { store: new ProgressStore() },
   ) {
     this.paths = new PathPolicy(stateDir, allowedRoots);
   }
@@ -172,6 +185,12 @@ export class QueryManager {
         sideSinks.push(new SideTableSink('lateRows', ctx.job.lateRowsTablePath, lateSchema, queryId));
       }
       for (const side of sideSinks) await side.ensureTable(lastCommitted);
+      const mirror = this.env.mirrorGroupOffsets;
+      const observeOpts: ObserveOptions = {
+        store: this.observe.store,
+        commitGroupOffsets: mirror && this.observe.mirrorLagToKafka !== false ? (g, t, o) => mirror.call(this.env, servers, g, t, o) : undefined,
+      };
+      const observer = new QueryObserver({ queryId, runId: ctx.runId, name: ctx.name }, checkpointDir, observeOpts, this.log);
       const execution = new MicroBatchExecution(ctx, {
         registry: this.registry,
         checkpoint,
@@ -181,19 +200,24 @@ export class QueryManager {
         sideSinks,
         faultHook: this.faultHook && ((step, batchId) => this.faultHook!(step, batchId, queryId)),
         log: this.log,
+        observe: observer,
       });
+      // A restarted driver shows the batches of earlier runs at once (progress/history-file.ts).
+      execution.progress.push(...observer.history.progress);
       const running: Running = {
-        ctx, execution, checkpoint,
-        close: async () => { await fence.close(); await checkpoint.close(); },
+        ctx, execution, checkpoint, observer,
+        close: async () => { await observer.flush(); await fence.close(); await checkpoint.close(); },
       };
       this.save(queryId, submitted);
       this.queries.set(queryId, running);
+      observer.started();
       execution.start();
       void execution.awaitTermination().then(async () => {
+        observer.terminated(execution.state, execution.error ?? null);
         if (!this.shuttingDown) this.forget(queryId, execution.state);
         await running.close();
       });
-      this.log(`query ${queryId} (${ctx.name}) started on ${checkpointDir}${resuming ? ' (resumed)' : ''}`);
+      this.log(`query ${queryId} (${ctx.name}) started on ${checkpointDir}${resuming ? ' (resumed)' : ''}${observer.lagGroupId ? `; committed offsets mirrored to Kafka consumer group ${observer.lagGroupId}` : ''}`, { queryId });
       return this.info(running);
     } catch (err) {
       await closeFence?.().catch(() => {});
@@ -222,6 +246,7 @@ export class QueryManager {
     // Driver shutdown: stop loops but keep the saved specs, so the next driver resumes them.
     this.shuttingDown = true;
     await Promise.all([...this.queries.values()].map((q) => q.execution.stop().catch(() => {})));
+    await Promise.all([...this.queries.values()].map((q) => q.observer.flush()));
   }
 
   private find(queryId: string): Running {

@@ -11,7 +11,8 @@ export interface ShuffleTarget { partition: number; executorId: string; address:
 export class ShuffleSender {
   private readonly clients = new Map<string, RpcClient>();
 
-  constructor(private readonly selfId: string, private readonly inbox: ShuffleInbox) {}
+  /** `onPushed`: told of each partition's bytes once delivered (metrics). */
+  constructor(private readonly selfId: string, private readonly inbox: ShuffleInbox, private readonly onPushed: (bytes: number, local: boolean) => void = () => {}) {}
 
   async pushAll(
     ctx: { queryId: string; batchId: BatchId; attempt: number; mapTaskId: number },
@@ -25,6 +26,7 @@ export class ShuffleSender {
       if (owner.executorId === this.selfId) {
         const refused = this.inbox.push(queryId, batchId, attempt, owner.partition, { mapTaskId, bytes: part.bytes, rows: part.rows });
         if (refused) throw new TributaryError(`push to ${owner.executorId} (itself) refused: [${refused.code}] ${refused.message}`, { code: refused.code, retriable: refused.code !== 'FENCED' });
+        this.onPushed(part.bytes.byteLength, true);
         return;
       }
       const res: any = await this.client(owner.address).call('PushPartials', {
@@ -39,6 +41,7 @@ export class ShuffleSender {
         throw err;
       });
       if (res.error && res.error.code) throw new TributaryError(`push to ${owner.executorId} failed: ${res.error.message}`, { code: res.error.code, retriable: res.error.retry === 'RETRY_CLASS_RETRIABLE' });
+      this.onPushed(part.bytes.byteLength, false);
     }));
   }
 
