@@ -48,9 +48,10 @@ export interface KafkaAdmin {
    */
   produceBatch(topic: string, messages: ProducedMessage[], compression?: Compression): Promise<ProducedBatch[]>;
   /**
-   * Sets the committed offsets of consumer group `groupId` for the topic's partitions (an
-   * OffsetCommit through kafkajs's admin setOffsets, which Kafka accepts only while the group has
-   * no active members). For lag monitors only: Tributary never reads these offsets.
+   * Sets the committed offsets of consumer group `groupId` for the topic's partitions: an
+   * OffsetCommit at the group's coordinator by our own client, without joining the group (Kafka
+   * accepts it only while the group has no active members). For lag monitors only: Tributary never
+   * reads these offsets.
    */
   commitGroupOffsets(groupId: string, topic: string, offsets: Map<number, bigint>): Promise<void>;
   close(): Promise<void>;
@@ -130,7 +131,7 @@ class KafkaJsAdmin implements KafkaAdmin {
   }
 
   async commitGroupOffsets(groupId: string, topic: string, offsets: Map<number, bigint>): Promise<void> {
-    await this.admin.setOffsets({ groupId, topic, partitions: [...offsets].map(([partition, offset]) => ({ partition, offset: offset.toString() })) });
+    await this.offsets.commitGroupOffsets(groupId, topic, offsets);
   }
 
   private connectedProducer(): Promise<Producer> {

@@ -7,13 +7,16 @@ import { connectKafkaAdmin, EMPTY_STATE_VERSION, KafkaAdmin, pingRedis, StateSto
 import { Environment } from './query-manager';
 import { SourceOffsets, StateFence } from './micro-batch-execution';
 
+/** Admin clients are kept per purpose: the lag mirror's failures never drop the client the query's offsets come from. */
+type AdminPurpose = 'query' | 'lagMirror';
+
 export function productionEnvironment(redis: { host: string; port: number }): Environment & { close(): Promise<void> } {
   // One admin client per bootstrap list. A call that fails drops it (closing it in the background):
   // after a broker restart a client may hold dead connections or stale metadata, so the next call
   // connects afresh instead of trusting it.
   const admins = new Map<string, Promise<KafkaAdmin>>();
-  const admin = (servers: string[]): Promise<KafkaAdmin> => {
-    const key = servers.join(',');
+  const admin = (servers: string[], purpose: AdminPurpose): Promise<KafkaAdmin> => {
+    const key = `${purpose}|${servers.join(',')}`;
     let a = admins.get(key);
     if (!a) {
       a = connectKafkaAdmin({ brokers: servers, clientId: 'tributary-driver' });
@@ -22,18 +25,18 @@ export function productionEnvironment(redis: { host: string; port: number }): En
     }
     return a;
   };
-  const drop = (servers: string[], failed: Promise<KafkaAdmin>): void => {
-    const key = servers.join(',');
+  const drop = (servers: string[], purpose: AdminPurpose, failed: Promise<KafkaAdmin>): void => {
+    const key = `${purpose}|${servers.join(',')}`;
     if (admins.get(key) !== failed) return;
     admins.delete(key);
     failed.then((a) => a.close()).catch(() => {});
   };
-  const withAdmin = async <T>(servers: string[], fn: (a: KafkaAdmin) => Promise<T>): Promise<T> => {
-    const a = admin(servers);
+  const withAdmin = async <T>(servers: string[], fn: (a: KafkaAdmin) => Promise<T>, purpose: AdminPurpose = 'query'): Promise<T> => {
+    const a = admin(servers, purpose);
     try {
       return await fn(await a);
     } catch (err) {
-      drop(servers, a);
+      drop(servers, purpose, a);
       throw new UnavailableError(`Kafka at ${servers.join(',')} is unavailable: ${(err as Error).message}`, { cause: err });
     }
   };
@@ -52,7 +55,8 @@ export function productionEnvironment(redis: { host: string; port: number }): En
       if (partitions.length === 0) throw missing();
     },
     async mirrorGroupOffsets(servers, groupId, topic, offsets) {
-      await withAdmin(servers, (a) => a.commitGroupOffsets(groupId, topic, offsets));
+      // A client of its own: a failed mirror commit must not drop the client the query's offsets come from.
+      await withAdmin(servers, (a) => a.commitGroupOffsets(groupId, topic, offsets), 'lagMirror');
     },
     async checkRedis() {
       await pingRedis(redis.host, redis.port);
