@@ -144,7 +144,7 @@ describe('a rogue executor cannot get wrong data committed', function () {
   });
 
   it('takes a live executor id: registration is refused naming the id and its live address, forged heartbeats keep nothing alive, and the table is exact', async () => {
-    const liveAddress = /serving on (\S+)/.exec(env.cluster.logOf('exec-0'))![1];
+    const liveAddress = /serving on ([\w.:-]+)/.exec(env.cluster.logOf('exec-0'))![1];
     await startRogue('take-id', 'exec-0', /ROGUE-RESULT/);
     const result = JSON.parse(/ROGUE-RESULT (.*)/.exec(fs.readFileSync(rogueLog, 'utf8'))![1]);
     assert.equal(result.register.ok, false);

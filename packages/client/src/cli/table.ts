@@ -14,6 +14,7 @@ import {
 } from '@tributary/common';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { withSpinner } from './progress-bar';
 import { ParsedArgs, intOption } from './main';
 
 export const TABLE_OPTIONS = {
@@ -38,7 +39,7 @@ export async function runTableCommand(args: ParsedArgs): Promise<number> {
       return 0;
     case 'optimize': {
       const target = args.values['target-file-size'];
-      const r = await optimize(tablePath, target === undefined ? {} : { targetFileBytes: intOption(args, 'target-file-size', 0) });
+      const r = await withSpinner(`OPTIMIZE ${tablePath}`, () => optimize(tablePath, target === undefined ? {} : { targetFileBytes: intOption(args, 'target-file-size', 0) }));
       console.log(r.version === undefined
         ? `OPTIMIZE ${tablePath}: nothing to compact at version ${r.readVersion}`
         : `OPTIMIZE ${tablePath}: version ${r.version}, ${r.filesRemoved} files compacted into ${r.filesAdded}, ${r.rows} rows rewritten (dataChange=false)`);
@@ -46,11 +47,11 @@ export async function runTableCommand(args: ParsedArgs): Promise<number> {
     }
     case 'vacuum': {
       const retain = args.values.retain;
-      const r = await vacuum(tablePath, {
+      const r = await withSpinner(`VACUUM ${tablePath}`, () => vacuum(tablePath, {
         ...(retain === undefined ? {} : { retentionHours: intOption(args, 'retain', 0) }),
         dryRun: args.values['dry-run'] === true,
         unsafe: args.values['unsafe-retention'] === true,
-      });
+      }));
       const verbWord = r.dryRun ? 'would delete' : 'deleted';
       console.log(`VACUUM ${tablePath} (retention ${r.retentionMs / 3600_000} hours): ${verbWord} ${r.files.length} files`);
       for (const f of r.files) console.log(`  ${f}`);
