@@ -24,6 +24,12 @@ const ROGUE = path.join(__dirname, '..', 'support', 'rogue-executor.js');
 const MAX_ATTEMPTS = 4;
 const TASK_DEADLINE_MS = 8000;
 
+
+/** The message of a JSON log line (the driver logs JSON lines: quotes in it are escaped), or the line itself. */
+function logMessage(line: string): string {
+  try { return String(JSON.parse(line).msg ?? line); } catch { return line; }
+}
+
 describe('a rogue executor cannot get wrong data committed', function () {
   this.timeout(5 * 60_000);
   const env = clusterPerTest('tributary-rogue-', 2, { driverArgs: ['--max-attempts-per-batch', String(MAX_ATTEMPTS), '--task-deadline-ms', String(TASK_DEADLINE_MS)] });
@@ -95,7 +101,7 @@ describe('a rogue executor cannot get wrong data committed', function () {
     assert.ok(expected.rows.length > 300, `expected many rows, got ${expected.rows.length}`);
   }
 
-  const rejections = (): string[] => env.cluster.logOf('driver').split('\n').filter((l) => /reports refused/.test(l));
+  const rejections = (): string[] => env.cluster.logOf('driver').split('\n').map(logMessage).filter((l) => /reports refused/.test(l));
 
   it('drops its output (answers success without files or emitted rows): every attempt is refused and the query fails naming the batch and the problem', async () => {
     await startRogue('drop-output', 'rogue-0', /registered with the driver/);

@@ -8,7 +8,7 @@
  *
  * Code that only logs takes a `Log` function (msg, fields?) — the shape the engine's modules were
  * already given as `(m: string) => void`, so a Logger's `log` fits where those are passed. A message
- * that starts with `WARN ` or `ERROR ` is logged at that level (the engine's existing convention).
+ * that starts with `DEBUG `, `WARN ` or `ERROR ` is logged at that level (the engine's existing convention; the prefix stays in the message, which people and tests grep for).
  */
 import pino from 'pino';
 
@@ -76,9 +76,9 @@ function wrap(p: pino.Logger): Logger {
     if (fields === undefined) p[level](msg); else p[level](fields, msg);
   };
   const log: Log = (msg, fields) => {
-    if (msg.startsWith('WARN ')) at('warn')(msg.slice(5), fields);
-    else if (msg.startsWith('ERROR ')) at('error')(msg.slice(6), fields);
-    else if (msg.startsWith('DEBUG ')) at('debug')(msg.slice(6), fields);
+    if (msg.startsWith('WARN ')) at('warn')(msg, fields);
+    else if (msg.startsWith('ERROR ')) at('error')(msg, fields);
+    else if (msg.startsWith('DEBUG ')) at('debug')(msg, fields);
     else at('info')(msg, fields);
   };
   return {

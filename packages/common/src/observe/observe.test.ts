@@ -20,7 +20,7 @@ describe('logger', () => {
     assert.equal(rest.length, 0);
     assert.deepEqual({ level: a.level, component: a.component, msg: a.msg, queryId: a.queryId, batchId: a.batchId, attempt: a.attempt }, { level: 'info', component: 'driver', msg: 'batch 3 committed', queryId: 'q', batchId: 3, attempt: 1 });
     assert.ok(!Number.isNaN(Date.parse(a.time)));
-    assert.deepEqual({ level: b.level, msg: b.msg, executorId: b.executorId, taskId: b.taskId }, { level: 'warn', msg: 'task failed', executorId: 'exec-1', taskId: 2 });
+    assert.deepEqual({ level: b.level, msg: b.msg, executorId: b.executorId, taskId: b.taskId }, { level: 'warn', msg: 'WARN task failed', executorId: 'exec-1', taskId: 2 });
   });
 
   it('prints readable lines on a terminal', async () => {
