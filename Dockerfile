@@ -37,6 +37,7 @@ COPY --from=build /src/packages/executor/package.json packages/executor/
 COPY --from=build /src/packages/executor/dist packages/executor/dist
 COPY --from=build /src/packages/driver/package.json packages/driver/
 COPY --from=build /src/packages/driver/dist packages/driver/dist
+COPY --from=build /src/packages/driver/dashboard packages/driver/dashboard
 COPY --from=build /src/packages/client/package.json packages/client/
 COPY --from=build /src/packages/client/dist packages/client/dist
 COPY --from=build /src/packages/client/bin packages/client/bin

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs S3Mock (an S3-compatible server, Spring Boot) in the foreground until it is told to stop.
-#   deploy/s3mock/run.sh <port> <second-port> <root-dir>
-# Serves plain HTTP on <port>, bound to 127.0.0.1, with ONE request thread. S3Mock 4.7.0 checks
+#   deploy/s3mock/run.sh <port> <second-port> <root-dir> [host]
+# Serves plain HTTP on <port>, bound to <host> (default 127.0.0.1), with ONE request thread. S3Mock 4.7.0 checks
 # `If-None-Match: *` and then writes, two steps without a lock: with several request threads two
 # racing conditional PutObjects on one key can both get 200 (seen here: 8 writers, 20 rounds, two
 # or more winners in half of the rounds). One request thread serialises every request, which makes
@@ -17,12 +17,13 @@ usage="usage: run.sh <port> <second-port> <root-dir>"
 port="${1:?$usage}"
 second_port="${2:?$usage}"
 root="${3:?$usage}"
+host="${4:-127.0.0.1}"
 "$here/fetch.sh"
 mkdir -p "$root"
 exec 3<&0
 java -Xms64m -Xmx384m -XX:TieredStopAtLevel=1 -Djava.awt.headless=true -cp "$here/jars/*" \
   com.adobe.testing.s3mock.S3MockApplication \
-  "--server.address=127.0.0.1" \
+  "--server.address=$host" \
   "--server.port=$port" \
   "--server.ssl.enabled=false" \
   "--server.tomcat.threads.max=1" \

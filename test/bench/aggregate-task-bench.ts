@@ -15,6 +15,8 @@ import type { RangeReaders } from '@tributary/executor/dist/task/range-readers';
 import type { ShuffleSender } from '@tributary/executor/dist/shuffle/shuffle-sender';
 import { chunkOf } from '@tributary/common/dist/decode/record-chunk-fixture';
 import { queryJob } from './query-jobs';
+import { LocalStorage } from '@tributary/common';
+const storage = new LocalStorage();
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const seedJob = require(path.join(REPO_ROOT, 'examples', 'seed-job.js')) as (spark: TributarySession, o: object) => Promise<unknown>;
@@ -87,7 +89,7 @@ async function main(): Promise<void> {
     lateRows: 'drop', lateRowsTablePath: null, maxValueBytes: 1 << 20, bootstrapServers: ['x'],
   } as unknown as ExecutorJob;
   const v1 = V1_MAP_TASK === null ? null : new V1_MAP_TASK(sender, readers, () => {});
-  const general = new AggregateMapTaskRunner(sender, readers, () => {});
+  const general = new AggregateMapTaskRunner(sender, readers, storage, () => {});
   const common = { attempt: 0, taskId: 0, job, ranges: [{ topic: 't', partition: 0, from: 0n, to: BigInt(events) }], lateWatermarkMicros: 0, lateFilter: true, owners, ...GUARD };
   for (let r = 0; r < rounds; r++) {
     for (const name of jobs) {

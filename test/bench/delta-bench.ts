@@ -12,6 +12,8 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { AGGREGATE_TABLE_SCHEMA, buildAggregateTable, commit, computeStats, createTable, readSnapshot, writeDataFile } from '@tributary/common';
+import { LocalStorage } from '@tributary/common';
+const storage = new LocalStorage();
 
 export interface DeltaBenchResult {
   rows: number;
@@ -39,15 +41,15 @@ function columns(rows: number) {
 async function once(rows: number): Promise<DeltaBenchResult['runs'][number]> {
   const table = await fs.mkdtemp(path.join(os.tmpdir(), 'tributary-bench-delta-'));
   try {
-    await createTable(table, AGGREGATE_TABLE_SCHEMA);
-    const snapshot = await readSnapshot(table);
+    await createTable(storage, table, AGGREGATE_TABLE_SCHEMA);
+    const snapshot = await readSnapshot(storage, table);
     const cols = columns(rows);
     const t0 = performance.now();
     const data = buildAggregateTable(cols, 300_000_000);
     const t1 = performance.now();
-    const add = await writeDataFile(table, data);
+    const add = await writeDataFile(storage, table, data);
     const t2 = performance.now();
-    await commit(table, [{ add }], { readVersion: 0, snapshot, operation: 'STREAMING UPDATE', txn: { appId: 'bench', version: 0 } });
+    await commit(storage, table, [{ add }], { readVersion: 0, snapshot, operation: 'STREAMING UPDATE', txn: { appId: 'bench', version: 0 } });
     const t3 = performance.now();
     const s0 = performance.now();
     computeStats(data);

@@ -15,6 +15,8 @@ import { IngestTaskRunner } from '@tributary/executor/dist/task/ingest-task';
 import type { RangeReaders } from '@tributary/executor/dist/task/range-readers';
 import { chunkOf } from '@tributary/common/dist/decode/record-chunk-fixture';
 import { queryJob } from './query-jobs';
+import { LocalStorage } from '@tributary/common';
+const storage = new LocalStorage();
 
 const CHUNK = 5000;
 
@@ -61,7 +63,7 @@ async function main(): Promise<void> {
     const job = { tablePath: dir, badRecords: 'drop', quarantineTablePath: null, bootstrapServers: ['x'] } as unknown as ExecutorJob;
     const cpu = process.cpuUsage();
     const t = performance.now();
-    const result = await new IngestTaskRunner(readers, () => {}).run({
+    const result = await new IngestTaskRunner(readers, storage, () => {}).run({
       batchId: r as unknown as BatchId, attempt: 0, taskId: 0, job, query, ranges: [{ topic: 't', partition: 0, from: 0n, to: BigInt(events) }], signal: new AbortController().signal,
     });
     const wall = performance.now() - t;

@@ -21,6 +21,8 @@ import {
   writeBatchFiles, type SqlField, type Vector,
 } from '@tributary/common';
 import { mergeUpdates, PARTITION_TAG, WINDOW_RANGE_TAG, WINDOWS_PER_RANGE } from '@tributary/executor';
+import { LocalStorage } from '@tributary/common';
+const storage = new LocalStorage();
 
 const MINUTE = 60_000_000;
 const BASE = Date.UTC(2026, 2, 1) * 1000;
@@ -89,25 +91,25 @@ function keysOf(minutes: number[], p: number, limit = USERS): { minutes: Int32Ar
 
 /** A table of `windows` windows × USERS rows in update mode's layout, in one commit. */
 async function buildTable(table: string, windows: number): Promise<number> {
-  await createTable(table, deltaSchemaOf(OUTPUT));
+  await createTable(storage, table, deltaSchemaOf(OUTPUT));
   const adds: AddFile[] = [];
   for (let r = 0; r < windows; r += WINDOWS_PER_RANGE) {
     const minutes = Array.from({ length: Math.min(WINDOWS_PER_RANGE, windows - r) }, (_, k) => r + k);
     const range = String(Math.floor((BASE + r * MINUTE) / (WINDOWS_PER_RANGE * MINUTE)) * WINDOWS_PER_RANGE * MINUTE);
     for (let p = 0; p < PARTITIONS; p++) {
       const k = keysOf(minutes, p);
-      for (const a of await writeBatchFiles(table, rowsOf(k.minutes, k.users, 0))) adds.push({ ...a, tags: { [PARTITION_TAG]: String(p), [WINDOW_RANGE_TAG]: range } });
+      for (const a of await writeBatchFiles(storage, table, rowsOf(k.minutes, k.users, 0))) adds.push({ ...a, tags: { [PARTITION_TAG]: String(p), [WINDOW_RANGE_TAG]: range } });
     }
   }
-  const snapshot = await readSnapshot(table);
-  await commit(table, adds.map((add) => ({ add })), { readVersion: snapshot.version, snapshot, operation: 'WRITE' });
+  const snapshot = await readSnapshot(storage, table);
+  await commit(storage, table, adds.map((add) => ({ add })), { readVersion: snapshot.version, snapshot, operation: 'WRITE' });
   return adds.length;
 }
 
 /** One batch: 5,000 keys of window `last` change, 5,000 keys of window `last + 1` are new. */
 async function updateBatch(table: string, last: number, txn: number): Promise<{ mergeMs: number; commitMs: number; files: number; rows: number }> {
   const t0 = performance.now();
-  const snapshot = await readSnapshot(table);
+  const snapshot = await readSnapshot(storage, table);
   const removed: string[] = [];
   const adds: AddFile[] = [];
   let rows = 0;
@@ -118,7 +120,7 @@ async function updateBatch(table: string, last: number, txn: number): Promise<{ 
     const users = Int32Array.from([...a.users, ...b.users]);
     const changed = rowsOf(minutes, users, txn + 1);
     const r = await mergeUpdates({
-      tablePath: table, snapshot, partition: p, output: OUTPUT, keys: KEYS, windowSizeMicros: MINUTE,
+      storage, tablePath: table, snapshot, partition: p, output: OUTPUT, keys: KEYS, windowSizeMicros: MINUTE,
       changed, changedKeyColumns: [0, 1], rows: changed,
     });
     removed.push(...r.removedPaths);
@@ -128,7 +130,7 @@ async function updateBatch(table: string, last: number, txn: number): Promise<{ 
   const t1 = performance.now();
   const live = new Map([...snapshot.files.values()].map((f) => [f.path, f]));
   const now = Date.now();
-  await commit(table, [...removed.map((p) => ({ remove: removeFor(live.get(p) as AddFile, now) })), ...adds.map((add) => ({ add }))], {
+  await commit(storage, table, [...removed.map((p) => ({ remove: removeFor(live.get(p) as AddFile, now) })), ...adds.map((add) => ({ add }))], {
     readVersion: snapshot.version, snapshot, operation: 'STREAMING UPDATE', txn: { appId: 'update-commit-bench', version: txn }, readPaths: removed,
   });
   return { mergeMs: t1 - t0, commitMs: performance.now() - t1, files: removed.length, rows };

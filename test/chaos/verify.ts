@@ -20,6 +20,8 @@ import { deltaCommits } from '../support/seed-run';
 import { STRING_KEY_COLUMNS } from './string-key-job';
 import { diffStringKeyRows, expectedStringKeyRows, stringKeyRowKey, type StringKeyRow } from './string-key-oracle';
 import { DELAY, WINDOW } from './workload';
+import { LocalStorage } from '@tributary/common';
+const storage = new LocalStorage();
 
 export interface Check {
   title: string;
@@ -37,7 +39,7 @@ export interface Verdict {
 export async function verify(opts: { bootstrap: string; topic: string; table: string; queryId: string; lateEventIds: number[] }): Promise<Verdict> {
   const records = await readTopicEvents(opts.bootstrap, opts.topic, 600_000);
   const expected = computeExpected(records, { windowMicros: WINDOW, delayMicros: DELAY, lateEventIds: opts.lateEventIds });
-  const actual = aggregateRows(await readTableRows(opts.table)).map((r) => ({ ...r, count: r.eventCount, sumCents: r.totalCents }));
+  const actual = aggregateRows(await readTableRows(storage, opts.table)).map((r) => ({ ...r, count: r.eventCount, sumCents: r.totalCents }));
   const diff = diffRows(expected.rows, actual);
   const checks: Check[] = [{
     title: `the table equals the oracle over the ${records.length} records in the topic (${expected.rows.length} rows, ${expected.lateRows} late, ${expected.badRecords} bad)`,
@@ -60,7 +62,7 @@ export async function verifyStringKey(opts: {
 }): Promise<Verdict> {
   const records = await readTopicEvents(opts.bootstrap, opts.topic, 600_000);
   const expected = expectedStringKeyRows(records, { windowMicros: WINDOW, delayMicros: DELAY, lateEventIds: opts.lateEventIds, outputMode: opts.outputMode });
-  const actual = canonicalRows(await readTableRows(opts.table));
+  const actual = canonicalRows(await readTableRows(storage, opts.table));
   const columns = actual.length > 0 ? Object.keys(actual[0]) : [];
   const diff = diffStringKeyRows(expected.rows, actual as unknown as StringKeyRow[]);
   const types = new Set(expected.rows.map((r) => r.event_type));
@@ -83,7 +85,7 @@ async function everyVersionKeysOnce(table: string): Promise<Check> {
   let rows = 0;
   for (const version of versions) {
     const seen = new Set<string>();
-    const at = canonicalRows(await readTableRows(table, { version })) as unknown as StringKeyRow[];
+    const at = canonicalRows(await readTableRows(storage, table, { version })) as unknown as StringKeyRow[];
     rows += at.length;
     for (const r of at) {
       const key = stringKeyRowKey(r);

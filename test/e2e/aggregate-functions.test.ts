@@ -23,6 +23,8 @@ import { testKafka } from '../support/infra';
 import { clusterPerTest } from '../support/cluster-fixture';
 import { deltaCommits, waitUntil, watermarkMicros } from '../support/seed-run';
 import { assertSameRows, batchOf } from '../support/event-rows';
+import { LocalStorage } from '@tributary/common';
+const storage = new LocalStorage();
 
 const SECOND = 1_000_000;
 const MINUTE = 60 * SECOND;
@@ -203,7 +205,7 @@ describe('every aggregate function on a real cluster (Kafka, Redis, driver + exe
       return [key, { window: { start, end: String(Number(start) + MINUTE) }, g, ...expectedRow(rows) }];
     }));
     const keyOf = (r: Record<string, CanonicalValue>): string => JSON.stringify([(r.window as { start: string }).start, r.g]);
-    const rows = canonicalRows(await readTableRows(table));
+    const rows = canonicalRows(await readTableRows(storage, table));
     assert.deepEqual(Object.keys(rows[0]), ['window', 'g', ...Object.keys(expectedRow(all.slice(0, 1)))]);
     assert.ok(expected.size > 200, `groups: ${expected.size}`);
     assert.ok([...expected.values()].some((e) => e.avg_dec !== null && String(e.avg_dec).replace(/[-.]/g, '').length > 30), 'averages beyond 30 digits');

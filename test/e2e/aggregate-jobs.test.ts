@@ -23,6 +23,8 @@ import { testKafka } from '../support/infra';
 import { clusterPerTest } from '../support/cluster-fixture';
 import { deltaCommits, waitUntil, watermarkMicros } from '../support/seed-run';
 import { assertSameRows, batchOf } from '../support/event-rows';
+import { LocalStorage } from '@tributary/common';
+const storage = new LocalStorage();
 
 const SECOND = 1_000_000;
 const MINUTE = 60 * SECOND;
@@ -148,7 +150,7 @@ describe('aggregation queries on a real cluster (Kafka, Redis, driver + executor
         groups.set(key, g);
       }
       const expected = [...groups.values()].map((g) => ({ window: g.window, user_id: g.user_id, n: String(g.n), revenue: centsText(g.cents) }));
-      const rows = canonicalRows(await readTableRows(table));
+      const rows = canonicalRows(await readTableRows(storage, table));
       assert.deepEqual(Object.keys(rows[0]), ['window', 'user_id', 'n', 'revenue'], 'the table has the query\'s own columns');
       assert.ok(expected.length > 2_000, `many groups expected, got ${expected.length}`);
       assertSameRows(rows, expected);
@@ -157,7 +159,7 @@ describe('aggregation queries on a real cluster (Kafka, Redis, driver + executor
       assert.ok(batches >= 8, `state must carry across several batches, got ${batches}`);
       assert.equal(progress.reduce((a, p) => a + p.numInputRows, 0), values.length + late.length + closing.length);
       assert.equal(progress.reduce((a, p) => a + p.lateRows.total, 0), late.length, 'late rows counted in progress');
-      const quarantine = canonicalRows(await readTableRows(`${table}_quarantine`));
+      const quarantine = canonicalRows(await readTableRows(storage, `${table}_quarantine`));
       assert.deepEqual(quarantine.map((q) => q.reason).sort(), ['DECIMAL_SCALE', 'NULL_EVENT_TIME', 'NULL_EVENT_TIME']);
     });
 
@@ -215,7 +217,7 @@ describe('aggregation queries on a real cluster (Kafka, Redis, driver + executor
         groups.set(key, g);
       }
       const expected = [...groups.values()].map((g) => ({ window: g.window, region: g.region, user_id: g.user_id, n: String(g.count), total: centsText(g.cents) }));
-      const rows = canonicalRows(await readTableRows(table)).map((x) => ({ window: x.window, region: x.region, user_id: x.user_id, n: x.n, total: x.total }));
+      const rows = canonicalRows(await readTableRows(storage, table)).map((x) => ({ window: x.window, region: x.region, user_id: x.user_id, n: x.n, total: x.total }));
       assert.ok(expected.length > 1_000, `many groups expected, got ${expected.length}`);
       assertSameRows(rows, expected);
       assert.ok(progress.filter((p) => p.numInputRows > 0).length >= 6, 'several batches');
@@ -270,7 +272,7 @@ describe('aggregation queries on a real cluster (Kafka, Redis, driver + executor
         groups.set(key, g);
       }
       const expected = [...groups.values()].map((g) => ({ window: g.window, user_id: g.user_id, n: String(g.n), revenue: centsText(g.cents) }));
-      assertSameRows(canonicalRows(await readTableRows(table)), expected);
+      assertSameRows(canonicalRows(await readTableRows(storage, table)), expected);
       assert.ok(committedBefore >= 11, `batches committed before the crash: ${committedBefore}`);
       assert.match(cluster.logOf('driver'), /resumed/);
       assert.ok(/loaded state of partition \d+ at version \d+ \(snapshot 10 \+/.test([...cluster.executors.keys()].map((id) => cluster.logOf(id)).join('\n')),
@@ -314,7 +316,7 @@ describe('aggregation queries on a real cluster (Kafka, Redis, driver + executor
       }
       const expected = [...totals].filter(([kind]) => kind !== 'refund').map(([kind, t]) => ({ kind, n: String(t.n), revenue: centsText(t.cents), n2: String(2 * t.n) }));
       assert.equal(expected.length, 3);
-      assertSameRows(canonicalRows(await readTableRows(table)), expected);
+      assertSameRows(canonicalRows(await readTableRows(storage, table)), expected);
     });
 
     it('(d) nullable fields, missing values and null keys: a null key is its own group, sums skip nulls, count(col) counts non-nulls', async () => {
@@ -380,8 +382,8 @@ describe('aggregation queries on a real cluster (Kafka, Redis, driver + executor
       }));
       assert.ok(expected.some((e) => e.kind === null) && expected.some((e) => e.region === null), 'null keys form groups');
       assert.ok(expected.some((e) => e.revenue === null), 'some groups have only null prices');
-      assertSameRows(canonicalRows(await readTableRows(table)), expected);
-      const quarantine = canonicalRows(await readTableRows(`${table}_quarantine`));
+      assertSameRows(canonicalRows(await readTableRows(storage, table)), expected);
+      const quarantine = canonicalRows(await readTableRows(storage, `${table}_quarantine`));
       assert.deepEqual(quarantine.map((q) => q.reason), ['NULL_EVENT_TIME', 'NULL_EVENT_TIME']);
     });
   });

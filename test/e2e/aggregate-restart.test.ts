@@ -19,6 +19,8 @@ import { clusterPerTest } from '../support/cluster-fixture';
 import { readTopicEvents } from '../support/oracle';
 import { waitUntil, watermarkMicros } from '../support/seed-run';
 import { BASE, MINUTE, rng, Visit, VISIT_SCHEMA, visitBatch, visitsInOrder, visitsPerMinute } from '../support/visits';
+import { LocalStorage } from '@tributary/common';
+const storage = new LocalStorage();
 
 const PARTITIONS = 3;
 
@@ -106,7 +108,7 @@ describe('restart rules of an aggregation (real cluster)', function () {
       if (v.cents > (firstSeqs.has(v.seq) ? 0n : 100n)) kept.push(v);
     }
     const expected = visitsPerMinute(kept);
-    const rows = canonicalRows(await readTableRows(table));
+    const rows = canonicalRows(await readTableRows(storage, table));
     assert.equal(lateRows, 0, 'no record was late');
     assert.ok(expected.length > 1_000, `many groups expected, got ${expected.length}`);
     // Groups open at the restart hold records of both runs: the state was carried over.

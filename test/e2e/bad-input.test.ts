@@ -18,6 +18,8 @@ import { clusterPerTest } from '../support/cluster-fixture';
 import { computeExpected, diffRows, readTopicEvents, TopicRecord } from '../support/oracle';
 import { DELAY, MINUTE, WINDOW, deltaCommits, waitUntil, watermarkMicros } from '../support/seed-run';
 import { badRecords, reasonOfKey } from '../support/bad-records';
+import { LocalStorage } from '@tributary/common';
+const storage = new LocalStorage();
 
 const PARTITIONS = 4;
 
@@ -94,7 +96,7 @@ describe('bad input on a real cluster: quarantined, counted, never fatal', funct
     // Main table: exactly the oracle over the good events.
     const expected = computeExpected(goodRecords.map((r) => ({ value: r.value })), { windowMicros: WINDOW, delayMicros: DELAY, lateEventIds: late.eventIds });
     assert.equal(expected.badRecords, 0, 'the oracle accepts every good event');
-    const actual = aggregateRows(await readTableRows(table)).map((r) => ({ ...r, count: r.eventCount, sumCents: r.totalCents }));
+    const actual = aggregateRows(await readTableRows(storage, table)).map((r) => ({ ...r, count: r.eventCount, sumCents: r.totalCents }));
     const diff = diffRows(expected.rows, actual);
     assert.ok(diff.equal, diff.text);
     assert.ok(expected.rows.length > 5_000, `expected many rows, got ${expected.rows.length}`);
@@ -112,7 +114,7 @@ describe('bad input on a real cluster: quarantined, counted, never fatal', funct
     assert.equal(progress.reduce((a, p) => a + (p.lateRows.written ?? 0), 0), expected.lateRows);
 
     // Late-rows table: exactly the late events (customer, cents, µs), each once.
-    const lateTable = await readTableRows(`${table}_late_rows`);
+    const lateTable = await readTableRows(storage, `${table}_late_rows`);
     const lateRows = lateTable.toArray().map((r: any) => r.toJSON());
     const micros = lateTable.getChild('timestamp')!.data.flatMap((d) => [...(d.values as BigInt64Array)].slice(0, d.length));
     const cents = lateTable.getChild('amount')!.data.flatMap((d) => Array.from({ length: d.length }, (_, i) => {
@@ -165,7 +167,7 @@ describe('bad input on a real cluster: quarantined, counted, never fatal', funct
     const goodRecords = records.filter((r) => reasonOfKey(r.key?.toString('utf8') ?? null) === undefined);
     const badInTopic = records.filter((r) => reasonOfKey(r.key?.toString('utf8') ?? null) !== undefined);
     const expected = computeExpected(goodRecords.map((r) => ({ value: r.value })), { windowMicros: WINDOW, delayMicros: DELAY });
-    const actual = aggregateRows(await readTableRows(table)).map((r) => ({ ...r, count: r.eventCount, sumCents: r.totalCents }));
+    const actual = aggregateRows(await readTableRows(storage, table)).map((r) => ({ ...r, count: r.eventCount, sumCents: r.totalCents }));
     const diff = diffRows(expected.rows, actual);
     assert.ok(diff.equal, diff.text);
     await checkQuarantine(`${table}_quarantine`, topic, badInTopic);
@@ -181,7 +183,7 @@ describe('bad input on a real cluster: quarantined, counted, never fatal', funct
 /** The quarantine table holds every bad record of the topic exactly once, with its coordinates, raw bytes and reason. */
 async function checkQuarantine(quarantinePath: string, topic: string, badInTopic: TopicRecord[]): Promise<void> {
     // Quarantine table: every bad record once, with its coordinates, raw bytes and reason.
-    const quarantine = (await readTableRows(quarantinePath)).toArray().map((r: any) => r.toJSON());
+    const quarantine = (await readTableRows(storage, quarantinePath)).toArray().map((r: any) => r.toJSON());
     const byCoordinates = new Map(quarantine.map((q: any) => [`${q.partition}:${q.offset}`, q]));
     assert.equal(byCoordinates.size, quarantine.length, 'no bad record is quarantined twice');
     assert.equal(quarantine.length, badInTopic.length, 'as many quarantined rows as bad records in the topic');

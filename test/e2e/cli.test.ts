@@ -12,6 +12,8 @@ import { canonicalRows, readSnapshot, readTableRows } from '@tributary/common';
 import { LocalCluster, REPO_ROOT } from '@tributary/client';
 import { testKafka, testRedis } from '../support/infra';
 import { aggregateRows } from '../support/aggregate-rows';
+import { LocalStorage } from '@tributary/common';
+const storage = new LocalStorage();
 
 const run = promisify(execFile);
 const BIN = path.join(REPO_ROOT, 'packages', 'client', 'bin', 'tributary.js');
@@ -51,11 +53,11 @@ describe('the tributary command line', function () {
     assert.equal(status.lastProgress.sink.description, `DeltaSink[${table}]`);
 
     const shown = await tributary('table', 'show', table, '--limit', '3');
-    const rows = aggregateRows(await readTableRows(table));
+    const rows = aggregateRows(await readTableRows(storage, table));
     const totalEvents = rows.reduce((a, r) => a + Number(r.eventCount), 0);
     assert.ok(totalEvents > 4500 && totalEvents <= 5000, `${totalEvents} events`);
     const lines = shown.stdout.trim().split('\n');
-    const snapshot = await readSnapshot(table);
+    const snapshot = await readSnapshot(storage, table);
     assert.equal(lines[0], `Delta table ${table}: version ${snapshot.version}, ${snapshot.files.size} files, ${rows.length} rows`);
     assert.match(lines[1], /^window +\| customer_id \| event_count \| total_amount$/);
     assert.equal(lines.filter((l) => /^\{\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z, \d{4}-/.test(l)).length, 3);
@@ -79,7 +81,7 @@ describe('the tributary command line', function () {
 
   it('runs examples/ingest-job.js on examples/data/orders.jsonl: the rows worked out by hand, bad lines quarantined', async () => {
     const table = await runSample('orders.jsonl', 'ingest-job.js', 'orders');
-    const rows = canonicalRows(await readTableRows(table)).sort((a, b) => Number(a.order_id) - Number(b.order_id));
+    const rows = canonicalRows(await readTableRows(storage, table)).sort((a, b) => Number(a.order_id) - Number(b.order_id));
     const pick = ['order_id', 'customer', 'currency', 'price', 'quantity', 'ts', 'total', 'hour', 'day'];
     assert.deepEqual(rows.map((r) => Object.fromEntries(pick.map((k) => [k, r[k]]))), [
       { order_id: '1', customer: 'c-1', currency: 'EUR', price: '12.50', quantity: '3', ts: micros(2026, 3, 1, 10, 15, 0, 123456), total: '37.50', hour: '10', day: '2026-03-01' },
@@ -88,13 +90,13 @@ describe('the tributary command line', function () {
       { order_id: '5', customer: null, currency: 'GBP', price: null, quantity: '2', ts: micros(2026, 3, 1, 23, 30, 0), total: null, hour: '23', day: '2026-03-01' },
       { order_id: '6', customer: 'c-4', currency: 'EUR', price: '1234567890.12', quantity: '5', ts: micros(2026, 3, 2, 8, 0, 0), total: '6172839450.60', hour: '8', day: '2026-03-02' },
     ]);
-    const quarantine = canonicalRows(await readTableRows(`${table}_quarantine`));
+    const quarantine = canonicalRows(await readTableRows(storage, `${table}_quarantine`));
     assert.deepEqual(quarantine.map((q) => q.reason).sort(), ['DECIMAL_SCALE', 'MISSING_FIELD']);
   });
 
   it('runs examples/nested-json-job.js on examples/data/device-readings.jsonl: the rows worked out by hand', async () => {
     const table = await runSample('device-readings.jsonl', 'nested-json-job.js', 'readings');
-    const rows = canonicalRows(await readTableRows(table)).sort((a, b) => Number(a.reading_id) - Number(b.reading_id));
+    const rows = canonicalRows(await readTableRows(storage, table)).sort((a, b) => Number(a.reading_id) - Number(b.reading_id));
     assert.deepEqual(rows, [
       {
         reading_id: '1', device_id: 'd-7', battery: '87.50', country: 'NL', site: { country: 'nl', city: 'Delft' }, tags: ['roof', 'north'],
@@ -109,7 +111,7 @@ describe('the tributary command line', function () {
         samples: [{ sensor: 'co2', value: '412.750' }], ts: micros(2026, 3, 2, 8, 0, 0), day: '2026-03-02',
       },
     ]);
-    const quarantine = canonicalRows(await readTableRows(`${table}_quarantine`));
+    const quarantine = canonicalRows(await readTableRows(storage, `${table}_quarantine`));
     assert.deepEqual(quarantine.map((q) => q.reason), ['WRONG_TYPE']);
   });
 

@@ -13,6 +13,8 @@ import { testKafka } from '../support/infra';
 import { clusterPerTest } from '../support/cluster-fixture';
 import { computeExpected, diffRows, readTopicEvents } from '../support/oracle';
 import { DELAY, MINUTE, WINDOW, startSeedJob, waitUntil, watermarkMicros } from '../support/seed-run';
+import { LocalStorage } from '@tributary/common';
+const storage = new LocalStorage();
 
 const ROUNDS = 10;
 const QUERIES = 3;
@@ -75,7 +77,7 @@ describe('queries at once on one cluster', function () {
         const progress = await r.query.recentProgress();
         await r.query.stop();
         const expected = computeExpected(r.values, { windowMicros: WINDOW, delayMicros: DELAY });
-        const actual = aggregateRows(await readTableRows(r.table)).map((row) => ({ ...row, count: row.eventCount, sumCents: row.totalCents }));
+        const actual = aggregateRows(await readTableRows(storage, r.table)).map((row) => ({ ...row, count: row.eventCount, sumCents: row.totalCents }));
         const diff = diffRows(expected.rows, actual);
         assert.ok(diff.equal, `round ${round}, ${r.topic}: ${diff.text}`);
         assert.ok(expected.rows.length > 50, `round ${round}: expected many rows, got ${expected.rows.length}`);

@@ -34,6 +34,8 @@ import { testKafka } from '../support/infra';
 import { clusterPerTest } from '../support/cluster-fixture';
 import { readTopicEvents, type TopicRecord } from '../support/oracle';
 import { deltaCommits, waitUntil } from '../support/seed-run';
+import { LocalStorage } from '@tributary/common';
+const storage = new LocalStorage();
 
 const EVENT_SCHEMA = new StructType([
   new StructField('event_id', StringType()),
@@ -208,7 +210,7 @@ function expectedSessionTable(records: Parsed[], plans: BatchPlan[], mode: 'appe
 const sorted = (rows: Record<string, unknown>[]): string[] => rows.map((r) => JSON.stringify(r)).sort();
 
 async function plansOf(checkpoint: string): Promise<BatchPlan[]> {
-  const log = new OffsetLog(path.join(checkpoint, 'offsets'));
+  const log = new OffsetLog(storage, path.join(checkpoint, 'offsets'));
   return Promise.all((await log.list()).map(async (n) => (await log.get(n)) as BatchPlan));
 }
 
@@ -261,7 +263,7 @@ describe('dropDuplicates before an aggregation on a real cluster (Kafka, Redis, 
     assert.ok(plans.filter((p) => !p.noData).length >= 5, 'several batches');
     const expected = expectedTable(records, plans);
     assert.ok(expected.duplicates > 2_500 && expected.late > 50, `the stream holds duplicates (${expected.duplicates}) and late copies (${expected.late})`);
-    const rows = canonicalRows(await readTableRows(table));
+    const rows = canonicalRows(await readTableRows(storage, table));
     assert.deepEqual(Object.keys(rows[0]), ['window', 'user_id', 'n', 'total']);
     assert.ok(expected.rows.length > 300, `many groups expected, got ${expected.rows.length}`);
     assert.equal(rows.length, expected.rows.length, 'one row per (window, user)');
@@ -315,7 +317,7 @@ describe('dropDuplicates before an aggregation on a real cluster (Kafka, Redis, 
 
     const expected = expectedTable(records, plans);
     assert.equal(expected.duplicates, resent.length, 'the calculation sees every copy as a duplicate');
-    const rows = canonicalRows(await readTableRows(table));
+    const rows = canonicalRows(await readTableRows(storage, table));
     assert.deepEqual(sorted(rows), sorted(expected.rows));
     // Directly: every closed window holds each of its events once (amount ≥ 0), copies or not.
     const once = new Map<string, { n: number; total: number }>();
@@ -369,7 +371,7 @@ describe('dropDuplicates before an aggregation on a real cluster (Kafka, Redis, 
     const plans = (await plansOf(checkpoint)).filter((p) => p.batchId <= last);
     const expected = expectedTable(records, plans);
     assert.ok(expected.duplicates > 5_000 && expected.rows.length > 300, `duplicates (${expected.duplicates}) and groups (${expected.rows.length})`);
-    assert.deepEqual(sorted(canonicalRows(await readTableRows(table))), sorted(expected.rows));
+    assert.deepEqual(sorted(canonicalRows(await readTableRows(storage, table))), sorted(expected.rows));
     assert.match(cluster.logOf('driver'), /resumed/);
     const logs = fresh.map((id) => cluster.logOf(id)).join('\n');
     assert.match(logs, /loaded state of partition \d+ at version \d+ \(snapshot 10 \+/, 'new executors rebuilt state from a snapshot and change sets');
@@ -391,7 +393,7 @@ describe('dropDuplicates before an aggregation on a real cluster (Kafka, Redis, 
       assert.ok(plans.filter((p) => !p.noData).length >= 5, 'several batches');
       const expected = expectedSessionTable(records, plans, mode);
       assert.ok(expected.duplicates > 2_500 && expected.late > 50, `the stream holds duplicates (${expected.duplicates}) and late copies (${expected.late})`);
-      const rows = canonicalRows(await readTableRows(table));
+      const rows = canonicalRows(await readTableRows(storage, table));
       assert.deepEqual(Object.keys(rows[0]), ['user_id', 'session_window', 'n', 'total']);
       assert.ok(expected.rows.length > 40, `many sessions expected, got ${expected.rows.length}`);
       // Sessions that bridge batches: some hold rows of more than one batch.
@@ -446,7 +448,7 @@ describe('dropDuplicates before an aggregation on a real cluster (Kafka, Redis, 
     const plans = (await plansOf(checkpoint)).filter((p) => p.batchId <= last);
     const expected = expectedSessionTable(records, plans, 'append');
     assert.ok(expected.duplicates > 5_000 && expected.rows.length > 80, `duplicates (${expected.duplicates}) and sessions (${expected.rows.length})`);
-    assert.deepEqual(sorted(canonicalRows(await readTableRows(table))), sorted(expected.rows));
+    assert.deepEqual(sorted(canonicalRows(await readTableRows(storage, table))), sorted(expected.rows));
     assert.match(cluster.logOf('driver'), /resumed/);
     const logs = fresh.map((id) => cluster.logOf(id)).join('\n');
     assert.match(logs, /loaded state of partition \d+ at version \d+ \(snapshot 10 \+/, 'new executors rebuilt state from a snapshot and change sets');
@@ -464,7 +466,7 @@ describe('dropDuplicates before an aggregation on a real cluster (Kafka, Redis, 
       await runToEnd(aggregated(topic, 1_500), table, checkpoint, mode);
       const expected = expectedTable(records, await plansOf(checkpoint), mode);
       assert.ok(expected.duplicates > 1_500 && expected.rows.length > 200, `duplicates (${expected.duplicates}) and groups (${expected.rows.length})`);
-      assert.deepEqual(sorted(canonicalRows(await readTableRows(table))), sorted(expected.rows));
+      assert.deepEqual(sorted(canonicalRows(await readTableRows(storage, table))), sorted(expected.rows));
     });
   }
 });

@@ -27,6 +27,8 @@ import { testKafka } from '../support/infra';
 import { clusterPerTest } from '../support/cluster-fixture';
 import { readTopicEvents, type TopicRecord } from '../support/oracle';
 import { deltaCommits, waitUntil } from '../support/seed-run';
+import { LocalStorage } from '@tributary/common';
+const storage = new LocalStorage();
 
 const EVENT_SCHEMA = new StructType([
   new StructField('event_id', StringType()),
@@ -142,14 +144,14 @@ describe('dropDuplicates on a real cluster (Kafka, Redis, driver + 2 executors, 
       const error = await query.exception();
       assert.equal(error, null, `${job.name}: the query ended without error: ${error?.message}`);
 
-      const plans = (await Promise.all((await new OffsetLog(path.join(checkpoint, 'offsets')).list()).map((n) => new OffsetLog(path.join(checkpoint, 'offsets')).get(n))))
+      const plans = (await Promise.all((await new OffsetLog(storage, path.join(checkpoint, 'offsets')).list()).map((n) => new OffsetLog(storage, path.join(checkpoint, 'offsets')).get(n))))
         .map((p) => p as BatchPlan);
       assert.ok(plans.filter((p) => !p.noData).length >= 5, `${job.name}: several batches`);
       const expected = expectedRows(records, plans, job.withinWatermark);
       // The stream exercises every case it was built for.
       assert.ok(expected.dupInBatch > 300 && expected.dupAcross > 300 && expected.late > 50, `${job.name}: duplicates within (${expected.dupInBatch}) and across batches (${expected.dupAcross}), late rows (${expected.late})`);
 
-      const rows = canonicalRows(await readTableRows(table));
+      const rows = canonicalRows(await readTableRows(storage, table));
       const actual = rows.map((r) => `${r.event_id}|${r.ts}|${r.amount}|${r.partition}|${r.offset}`).sort();
       assert.equal(actual.length, expected.rows.length, `${job.name}: row count`);
       assert.deepEqual(actual, expected.rows, `${job.name}: rows`);
@@ -203,9 +205,9 @@ describe('dropDuplicates on a real cluster (Kafka, Redis, driver + 2 executors, 
     await waitUntil(query, done, 300_000, describe);
     await query.stop();
 
-    const plans = await Promise.all((await new OffsetLog(path.join(checkpoint, 'offsets')).list()).map(async (n) => (await new OffsetLog(path.join(checkpoint, 'offsets')).get(n)) as BatchPlan));
+    const plans = await Promise.all((await new OffsetLog(storage, path.join(checkpoint, 'offsets')).list()).map(async (n) => (await new OffsetLog(storage, path.join(checkpoint, 'offsets')).get(n)) as BatchPlan));
     const expected = expectedRows(records, plans, true);
-    const actual = canonicalRows(await readTableRows(table)).map((r) => `${r.event_id}|${r.ts}|${r.amount}|${r.partition}|${r.offset}`).sort();
+    const actual = canonicalRows(await readTableRows(storage, table)).map((r) => `${r.event_id}|${r.ts}|${r.amount}|${r.partition}|${r.offset}`).sort();
     assert.deepEqual(actual, expected.rows);
     assert.match(cluster.logOf('driver'), /resumed/);
     assert.match(fresh.map((id) => cluster.logOf(id)).join('\n'), /loaded state of partition \d+ at version \d+ \(snapshot 10 \+/, 'new executors rebuilt the state from a snapshot and change sets');
@@ -247,9 +249,9 @@ describe('dropDuplicates on a real cluster (Kafka, Redis, driver + 2 executors, 
     await run(events.dropDuplicates(['event_id', 'ts']));
 
     const records = (await readTopicEvents(bootstrap, topic)).map(parseRecord);
-    const plans = await Promise.all((await new OffsetLog(path.join(checkpoint, 'offsets')).list()).map(async (n) => (await new OffsetLog(path.join(checkpoint, 'offsets')).get(n)) as BatchPlan));
+    const plans = await Promise.all((await new OffsetLog(storage, path.join(checkpoint, 'offsets')).list()).map(async (n) => (await new OffsetLog(storage, path.join(checkpoint, 'offsets')).get(n)) as BatchPlan));
     const expected = expectedRows(records, plans, false);
-    const actual = canonicalRows(await readTableRows(table)).map((r) => `${r.event_id}|${r.ts}|${r.amount}|${r.partition}|${r.offset}`).sort();
+    const actual = canonicalRows(await readTableRows(storage, table)).map((r) => `${r.event_id}|${r.ts}|${r.amount}|${r.partition}|${r.offset}`).sort();
     assert.deepEqual(actual, expected.rows);
     // The resent events met state written before the restart: no event appears twice.
     const ids = actual.map((r) => r.split('|').slice(0, 2).join('|'));

@@ -18,6 +18,8 @@ import { testKafka } from '../support/infra';
 import { clusterPerTest } from '../support/cluster-fixture';
 import { computeExpected, diffRows } from '../support/oracle';
 import { DELAY, MINUTE, WINDOW, waitUntil, watermarkMicros } from '../support/seed-run';
+import { LocalStorage } from '@tributary/common';
+const storage = new LocalStorage();
 
 const schema = new StructType([
   new StructField('customer_id', IntegerType()),
@@ -52,7 +54,7 @@ describe('Delta maintenance beside a running query (real cluster)', function () 
       .trigger({ processingTime: '200 milliseconds' })
       .start(table);
 
-    const version = async (): Promise<number> => (fs.existsSync(path.join(table, '_delta_log')) ? (await readSnapshot(table)).version : -1);
+    const version = async (): Promise<number> => (fs.existsSync(path.join(table, '_delta_log')) ? (await readSnapshot(storage, table)).version : -1);
     const describe = (): string => `table version unknown`;
     // Maintenance rounds while batches keep landing: OPTIMIZE, then (once its tombstones are older
     // than the 5-second retention, far longer than a batch takes here) VACUUM.
@@ -62,13 +64,13 @@ describe('Delta maintenance beside a running query (real cluster)', function () 
     for (let round = 0; round < 3; round++) {
       const target = 6 + round * 7;
       await waitUntil(query, async () => (await version()) >= target, 300_000, describe);
-      const o = await optimize(table);
+      const o = await optimize(storage, table);
       if (o.version !== undefined) optimizeVersions.push(o.version);
       compacted += o.filesRemoved;
       await new Promise((r) => setTimeout(r, 6_000));
-      const v = await vacuum(table, { retentionHours: 5 / 3600, unsafe: true });
+      const v = await vacuum(storage, table, { retentionHours: 5 / 3600, unsafe: true });
       vacuumed += v.files.length;
-      const live = await readSnapshot(table);
+      const live = await readSnapshot(storage, table);
       for (const f of live.files.keys()) assert.ok(fs.existsSync(f), `VACUUM deleted live file ${f}`);
     }
 
@@ -83,14 +85,14 @@ describe('Delta maintenance beside a running query (real cluster)', function () 
     await query.stop();
 
     const expected = computeExpected([...inOrder.values, ...late.values, ...closing.values], { windowMicros: WINDOW, delayMicros: DELAY, lateEventIds: late.eventIds });
-    const rows = await readTableRows(table);
+    const rows = await readTableRows(storage, table);
     const actual = aggregateRows(rows).map((r) => ({ ...r, count: r.eventCount, sumCents: r.totalCents }));
     const diff = diffRows(expected.rows, actual);
     assert.ok(diff.equal, diff.text);
 
     assert.ok(optimizeVersions.length >= 2 && compacted >= 10, `OPTIMIZE compacted ${compacted} files in ${optimizeVersions.length} commits`);
     assert.ok(vacuumed >= compacted / 2, `VACUUM deleted ${vacuumed} files of ${compacted} compacted`);
-    const snapshot = await readSnapshot(table);
+    const snapshot = await readSnapshot(storage, table);
     assert.deepEqual(snapshot.metadata.partitionColumns, ['hour']);
     const hours = new Set([...snapshot.files.values()].map((f) => f.partitionValues.hour));
     assert.ok(hours.size >= 3, `rows spread over ${hours.size} hourly partitions`);

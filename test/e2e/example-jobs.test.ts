@@ -17,6 +17,8 @@ import { DriverClient, GrpcSubmitter, produceEvents, REPO_ROOT, TributarySession
 import { testKafka } from '../support/infra';
 import { clusterPerTest } from '../support/cluster-fixture';
 import { assertSameRows, batchOf, orderRecords, readingRecords, type Row } from '../support/example-data';
+import { LocalStorage } from '@tributary/common';
+const storage = new LocalStorage();
 
 const run = promisify(execFile);
 const BIN = path.join(REPO_ROOT, 'packages', 'client', 'bin', 'tributary.js');
@@ -44,7 +46,7 @@ describe('the example jobs on a real cluster (Kafka, Redis, driver + 2 executors
     assert.ok(id, stdout);
     assert.match(stdout, new RegExp(`query ${id} FINISHED`));
 
-    const rows = canonicalRows(await readTableRows(table));
+    const rows = canonicalRows(await readTableRows(storage, table));
     const columns = ['order_id', 'customer', 'currency', 'price', 'quantity', 'ts', 'total', 'hour', 'day'];
     assert.ok(records.expected.length > 5_000, `many rows expected, got ${records.expected.length}`);
     assertSameRows(byFirstColumn(rows.map((r) => pick(r, columns)), 'order_id'), records.expected, 'order_id');
@@ -52,7 +54,7 @@ describe('the example jobs on a real cluster (Kafka, Redis, driver + 2 executors
     assert.equal(new Set(rows.map((r) => `${r.partition}/${r.offset}`)).size, rows.length);
     assert.deepEqual([...new Set(rows.map((r) => r.partition))].sort(), ['0', '1', '2']);
     // The schema and the partitioning Spark would give the same job.
-    const snapshot = await readSnapshot(table);
+    const snapshot = await readSnapshot(storage, table);
     assert.deepEqual(snapshot.metadata.partitionColumns, ['day']);
     const schema = JSON.parse(snapshot.metadata.schemaString) as { fields: { name: string; type: unknown; nullable: boolean }[] };
     assert.deepEqual(schema.fields.map((f) => `${f.name} ${JSON.stringify(f.type)}${f.nullable ? '' : ' not null'}`), [
@@ -61,7 +63,7 @@ describe('the example jobs on a real cluster (Kafka, Redis, driver + 2 executors
     ]);
     const days = new Set(records.expected.map((e) => e.day));
     assert.deepEqual(fs.readdirSync(table).filter((d) => d.startsWith('day=')).sort(), [...days].map((d) => `day=${d}`).sort());
-    const quarantine = canonicalRows(await readTableRows(`${table}_quarantine`));
+    const quarantine = canonicalRows(await readTableRows(storage, `${table}_quarantine`));
     assert.deepEqual(quarantine.map((q) => q.reason).sort(), records.badReasons);
   });
 
@@ -82,15 +84,15 @@ describe('the example jobs on a real cluster (Kafka, Redis, driver + 2 executors
     const error = await query.exception();
     assert.equal(error, null, `the query ended without error: ${error?.message}`);
 
-    const rows = canonicalRows(await readTableRows(table));
+    const rows = canonicalRows(await readTableRows(storage, table));
     assert.ok(records.expected.length > 8_000, `many rows expected, got ${records.expected.length}`);
     assertSameRows(byFirstColumn(rows, 'reading_id'), records.expected, 'reading_id');
     const progress = await query.recentProgress();
     assert.ok(progress.filter((p) => p.numInputRows > 0).length >= 4, 'several batches');
     assert.equal(progress.reduce((a, p) => a + p.numInputRows, 0), records.values.length);
-    const snapshot = await readSnapshot(table);
+    const snapshot = await readSnapshot(storage, table);
     assert.deepEqual(snapshot.metadata.partitionColumns, ['day']);
-    const quarantine = canonicalRows(await readTableRows(`${table}_quarantine`));
+    const quarantine = canonicalRows(await readTableRows(storage, `${table}_quarantine`));
     assert.deepEqual(quarantine.map((q) => q.reason).sort(), records.badReasons);
   });
 });

@@ -15,6 +15,8 @@ import { col, fromJson, DriverClient, GrpcSubmitter, lit, produceEvents, toDate,
 import { batchOf, centsText, json, ORDER_SCHEMA, orders } from '../support/orders';
 import { testKafka } from '../support/infra';
 import { clusterPerTest } from '../support/cluster-fixture';
+import { LocalStorage } from '@tributary/common';
+const storage = new LocalStorage();
 
 describe('ingest jobs on a real cluster (Kafka, Redis, driver + 2 executors, Delta)', function () {
   this.timeout(10 * 60_000);
@@ -60,7 +62,7 @@ describe('ingest jobs on a real cluster (Kafka, Redis, driver + 2 executors, Del
         double_total: centsText(o.totalCents * 2n), ts: String(o.tsMicros), day: o.ts.slice(0, 10),
       }))
       .sort((a, b) => (a.order_id < b.order_id ? -1 : 1));
-    const rows = canonicalRows(await readTableRows(table));
+    const rows = canonicalRows(await readTableRows(storage, table));
     const actual = rows
       .map((r) => ({
         order_id: r.order_id, user_id: r.user_id, name: r.name, tier: r.tier, items: r.items, total: r.total,
@@ -78,7 +80,7 @@ describe('ingest jobs on a real cluster (Kafka, Redis, driver + 2 executors, Del
     const progress = await query.recentProgress();
     assert.ok(progress.filter((p) => p.numInputRows > 0).length >= 4, 'several batches');
     assert.equal(progress.reduce((a, p) => a + p.numInputRows, 0), values.length);
-    const quarantine = canonicalRows(await readTableRows(`${table}_quarantine`));
+    const quarantine = canonicalRows(await readTableRows(storage, `${table}_quarantine`));
     assert.deepEqual(quarantine.map((q) => q.reason).sort(), ['DECIMAL_SCALE', 'MALFORMED_JSON', 'WRONG_TYPE'].sort());
   });
 

@@ -12,6 +12,8 @@ import { Kafka, logLevel } from 'kafkajs';
 import { testKafka } from '../support/infra';
 import { clusterPerTest } from '../support/cluster-fixture';
 import { batchOf, centsText, json, ORDER_SCHEMA, orders } from '../support/orders';
+import { LocalStorage } from '@tributary/common';
+const storage = new LocalStorage();
 
 describe('restart rules of an ingest job (real cluster)', function () {
   this.timeout(10 * 60_000);
@@ -47,7 +49,7 @@ describe('restart rules of an ingest job (real cluster)', function () {
       ...first.filter((o) => o.totalCents > 10_000n),
       ...second.filter((o) => o.totalCents > 5_000n),
     ].map((o) => `${o.order_id} ${centsText(o.totalCents)}`).sort();
-    const actual = canonicalRows(await readTableRows(table)).map((r) => `${r.order_id} ${r.total}`).sort();
+    const actual = canonicalRows(await readTableRows(storage, table)).map((r) => `${r.order_id} ${r.total}`).sort();
     assert.deepEqual(actual, expected);
 
     const other = `${topic}_other`;

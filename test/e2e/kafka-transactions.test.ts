@@ -22,6 +22,8 @@ import { clusterPerTest } from '../support/cluster-fixture';
 import { computeExpected, diffRows } from '../support/oracle';
 import { DELAY, MINUTE, WINDOW, startSeedJob, waitUntil, watermarkMicros } from '../support/seed-run';
 import { FirstOffsets, JavaTxnProducer } from '../support/txn-producer';
+import { LocalStorage } from '@tributary/common';
+const storage = new LocalStorage();
 
 const PARTITIONS = 3;
 const ROUND = 600;
@@ -82,7 +84,7 @@ describe('kafka.isolation.level with transactions from the Java producer', funct
       const started = await startSeedJob(env.cluster.driverAddress, { bootstrap, topic, table, checkpoint, isolationLevel: 'read_committed' });
       env.track(started.client);
       const query = started.query;
-      const offsets = new OffsetLog(path.join(checkpoint, 'offsets'));
+      const offsets = new OffsetLog(storage, path.join(checkpoint, 'offsets'));
       const lastPlanTo = async (): Promise<Map<number, bigint>> => {
         const latest = (await offsets.getLatest())?.value;
         return new Map((latest?.sources[0].partitions ?? []).map((r) => [r.partition, BigInt(r.to)]));
@@ -153,7 +155,7 @@ describe('kafka.isolation.level with transactions from the Java producer', funct
       assert.equal(diffRows(expectedUncommitted.rows, expectedAll.rows).equal, false, 'the open transaction changes the expected table');
       await assertTable(uncommittedTable, expectedUncommitted.rows, 'read_uncommitted');
       assert.equal(await inputRows(uncommittedCheckpoint), all.length, 'a read_uncommitted query reads every record');
-      const uncommittedOffsets = new OffsetLog(path.join(uncommittedCheckpoint, 'offsets'));
+      const uncommittedOffsets = new OffsetLog(storage, path.join(uncommittedCheckpoint, 'offsets'));
       for (const b of await uncommittedOffsets.list()) assert.equal((await uncommittedOffsets.get(b))!.isolationLevel, 'read_uncommitted');
     } finally {
       await admin.close();
@@ -164,7 +166,7 @@ describe('kafka.isolation.level with transactions from the Java producer', funct
 type Row = ReturnType<typeof computeExpected>['rows'][number];
 
 async function assertTable(table: string, expected: Row[], what: string): Promise<void> {
-  const actual = aggregateRows(await readTableRows(table)).map((r) => ({ ...r, count: r.eventCount, sumCents: r.totalCents }));
+  const actual = aggregateRows(await readTableRows(storage, table)).map((r) => ({ ...r, count: r.eventCount, sumCents: r.totalCents }));
   const diff = diffRows(expected, actual);
   assert.ok(diff.equal, `${what}: ${diff.text}`);
   assert.ok(expected.length > 100, `${what}: expected many rows, got ${expected.length}`);
@@ -172,7 +174,7 @@ async function assertTable(table: string, expected: Row[], what: string): Promis
 
 /** Records read by the query's committed batches, from its commit log. */
 async function inputRows(checkpoint: string): Promise<number> {
-  const log = new CommitLog(path.join(checkpoint, 'commits'));
+  const log = new CommitLog(storage, path.join(checkpoint, 'commits'));
   let total = 0;
   for (const n of await log.list()) total += (await log.get(n))!.numInputRows;
   return total;

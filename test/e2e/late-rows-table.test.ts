@@ -21,6 +21,8 @@ import { clusterPerTest } from '../support/cluster-fixture';
 import { readTopicEvents } from '../support/oracle';
 import { deltaCommits, waitUntil, watermarkMicros } from '../support/seed-run';
 import { BASE, centsText, MINUTE, rng, userOf, Visit, VISIT_SCHEMA, visitBatch, visitsInOrder, visitsPerMinute } from '../support/visits';
+import { LocalStorage } from '@tributary/common';
+const storage = new LocalStorage();
 
 const PARTITIONS = 4;
 
@@ -88,12 +90,12 @@ describe('late-rows table of a general aggregation on a real cluster', function 
     // Main table: the in-order records that pass the filter, by (window, user).
     const expectedMain = visitsPerMinute(records.map(({ visit }) => visit).filter((v) => !lateSeqs.has(v.seq) && !closingSeqs.has(v.seq) && passes(v)));
     assert.ok(expectedMain.length > 1_000, `many groups expected, got ${expectedMain.length}`);
-    assert.deepEqual(sorted(canonicalRows(await readTableRows(table))), sorted(expectedMain));
+    assert.deepEqual(sorted(canonicalRows(await readTableRows(storage, table))), sorted(expectedMain));
 
     // Late-rows table: exactly the late records that passed the filter, once each, with their coordinates.
     const lateRecords = records.filter(({ visit }) => lateSeqs.has(visit.seq) && passes(visit));
     assert.ok(lateRecords.length >= 350 && lateRecords.some(({ visit }) => visit.user === null), `late records: ${lateRecords.length}`);
-    const lateRows = canonicalRows(await readTableRows(lateTable));
+    const lateRows = canonicalRows(await readTableRows(storage, lateTable));
     assert.deepEqual(Object.keys(lateRows[0]).sort(), ['at', 'batch_id', 'cost', 'kafka_timestamp', 'offset', 'partition', 'topic', 'user', 'watermark'],
       "the aggregation's input row (seq is pruned: the aggregation does not read it), then the metadata columns");
     const expectedLate = lateRecords.map(({ rec, visit }) => ({

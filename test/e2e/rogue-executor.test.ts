@@ -19,6 +19,8 @@ import { clusterPerTest } from '../support/cluster-fixture';
 import { computeExpected, diffRows } from '../support/oracle';
 import { DELAY, MINUTE, WINDOW, deltaCommits } from '../support/seed-run';
 import { seedSpec } from '../support/specs';
+import { LocalStorage } from '@tributary/common';
+const storage = new LocalStorage();
 
 const ROGUE = path.join(__dirname, '..', 'support', 'rogue-executor.js');
 const MAX_ATTEMPTS = 4;
@@ -91,11 +93,11 @@ describe('a rogue executor cannot get wrong data committed', function () {
         assert.equal(fs.statSync(file).size, a.add.size, `version ${c.version}: ${p} has its size`);
       }
     }
-    await readTableRows(table);
+    await readTableRows(storage, table);
   }
 
   async function assertExact(table: string, expected: ReturnType<typeof computeExpected>): Promise<void> {
-    const actual = aggregateRows(await readTableRows(table)).map((r) => ({ ...r, count: r.eventCount, sumCents: r.totalCents }));
+    const actual = aggregateRows(await readTableRows(storage, table)).map((r) => ({ ...r, count: r.eventCount, sumCents: r.totalCents }));
     const diff = diffRows(expected.rows, actual);
     assert.ok(diff.equal, diff.text);
     assert.ok(expected.rows.length > 300, `expected many rows, got ${expected.rows.length}`);

@@ -16,6 +16,8 @@ import { testKafka } from '../support/infra';
 import { clusterPerTest } from '../support/cluster-fixture';
 import { computeExpected, diffRows } from '../support/oracle';
 import { DELAY, MINUTE, WINDOW, startSeedJob, waitUntil, watermarkMicros } from '../support/seed-run';
+import { LocalStorage } from '@tributary/common';
+const storage = new LocalStorage();
 
 const run = promisify(execFile);
 const ROGUE = path.join(__dirname, '..', 'support', 'rogue-shuffle.js');
@@ -73,7 +75,7 @@ describe('a rogue process pushing shuffle data nobody asked for', function () {
       assert.equal(await heldNow(), 0, 'nothing is held once the query stopped');
 
       const expected = computeExpected([...inOrder.values, ...closing.values], { windowMicros: WINDOW, delayMicros: DELAY });
-      const actual = aggregateRows(await readTableRows(table)).map((row) => ({ ...row, count: row.eventCount, sumCents: row.totalCents }));
+      const actual = aggregateRows(await readTableRows(storage, table)).map((row) => ({ ...row, count: row.eventCount, sumCents: row.totalCents }));
       const diff = diffRows(expected.rows, actual);
       assert.ok(diff.equal, diff.text);
       assert.equal(progress.reduce((a, p) => a + p.numInputRows, 0), inOrder.count + closing.count);

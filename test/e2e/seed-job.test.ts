@@ -15,6 +15,8 @@ import { testKafka } from '../support/infra';
 import { clusterPerTest } from '../support/cluster-fixture';
 import { computeExpected, diffRows } from '../support/oracle';
 import { DELAY, MINUTE, WINDOW, deltaCommits, startSeedJob, waitUntil, watermarkMicros } from '../support/seed-run';
+import { LocalStorage } from '@tributary/common';
+const storage = new LocalStorage();
 
 describe('the seed job on a real cluster (Kafka, Redis, driver + 3 executors, Delta)', function () {
   this.timeout(15 * 60_000);
@@ -49,7 +51,7 @@ describe('the seed job on a real cluster (Kafka, Redis, driver + 3 executors, De
     const expected = computeExpected([...inOrder.values, ...late.values, ...closing.values], {
       windowMicros: WINDOW, delayMicros: DELAY, lateEventIds: late.eventIds,
     });
-    const actual = aggregateRows(await readTableRows(table)).map((r) => ({ ...r, count: r.eventCount, sumCents: r.totalCents }));
+    const actual = aggregateRows(await readTableRows(storage, table)).map((r) => ({ ...r, count: r.eventCount, sumCents: r.totalCents }));
     const diff = diffRows(expected.rows, actual);
     assert.ok(diff.equal, diff.text);
     assert.ok(expected.rows.length > 10_000, `expected many rows, got ${expected.rows.length}`);

@@ -31,6 +31,8 @@ import {
 import { testKafka } from '../support/infra';
 import { clusterPerTest } from '../support/cluster-fixture';
 import { waitUntil, watermarkMicros } from '../support/seed-run';
+import { LocalStorage } from '@tributary/common';
+const storage = new LocalStorage();
 
 const SECOND = 1_000_000;
 const MINUTE = 60 * SECOND;
@@ -274,7 +276,7 @@ describe('session windows on a real cluster (Kafka, Redis, driver + two executor
     await query.stop();
 
     const expected = expectedSessions(all);
-    const rows = canonicalRows(await readTableRows(table));
+    const rows = canonicalRows(await readTableRows(storage, table));
     assert.deepEqual(Object.keys(rows[0]), ['user_id', 'session_window', 'visits', 'total', 'biggest', 'avg_amount', 'avg_secs', 'pages'], "the table has the query's own columns, in its order");
     const merged = bridges.flat().length;
     assert.ok(merged > 20, `bridges that merge stored sessions expected, got ${merged}`);
@@ -291,7 +293,7 @@ describe('session windows on a real cluster (Kafka, Redis, driver + two executor
 
     assert.ok(progress.filter((p) => p.numInputRows > 0).length >= ROUNDS, 'several batches after the restart');
     assert.equal(progress.reduce((a, p) => a + p.lateRows.total, 0), late.length, 'late events counted');
-    const lateTable = canonicalRows(await readTableRows(`${table}_late_rows`));
+    const lateTable = canonicalRows(await readTableRows(storage, `${table}_late_rows`));
     assert.deepEqual(lateTable.map((r) => `${r.user_id} ${r.ts}`).sort(), late.map((v) => `${v.user_id} ${v.us}`).sort(), 'late events in the late-rows table');
     const executorLogs = [...env.cluster.executors.keys()].map((id) => env.cluster.logOf(id)).join('\n');
     assert.match(executorLogs, /loaded state of partition \d+ at version \d+/, 'session state loaded from the store after the restart');
@@ -334,7 +336,7 @@ describe('session windows on a real cluster (Kafka, Redis, driver + two executor
         const end = (await query.lastProgress())?.sources[0]?.endOffset as Record<string, Record<string, string>> | undefined;
         return Object.values(end?.[topic] ?? {}).reduce((a, o) => a + Number(o), 0) >= all.length;
       }, 300_000, () => progressText(query));
-      const rows = canonicalRows(await readTableRows(table));
+      const rows = canonicalRows(await readTableRows(storage, table));
       const expected = expectedSessions(all);
       assert.deepEqual(sorted(comparable(rows, expected)), sorted(expected), what);
     };

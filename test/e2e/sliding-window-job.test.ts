@@ -28,6 +28,8 @@ import { testKafka } from '../support/infra';
 import { clusterPerTest } from '../support/cluster-fixture';
 import { waitUntil, watermarkMicros } from '../support/seed-run';
 import { batchOf } from '../support/event-rows';
+import { LocalStorage } from '@tributary/common';
+const storage = new LocalStorage();
 
 const MS = 1_000;
 const SECOND = 1_000_000;
@@ -149,7 +151,7 @@ describe('sliding-window jobs on a real cluster (append and complete mode)', fun
     const expected = [...groups.values()].map((g) => ({
       window: { start: String(g.start), end: String(g.start + SIZE) }, user_id: String(g.user_id), n: String(g.n), revenue: centsText(g.cents),
     }));
-    const rows = canonicalRows(await readTableRows(table));
+    const rows = canonicalRows(await readTableRows(storage, table));
     assert.deepEqual(Object.keys(rows[0]), ['window', 'user_id', 'n', 'revenue']);
     assert.ok(expected.length > 1_500, `many groups expected, got ${expected.length}`);
     assert.equal(rows.length, expected.length, 'one row per (window, user)');
@@ -160,7 +162,7 @@ describe('sliding-window jobs on a real cluster (append and complete mode)', fun
     assert.equal(progress.reduce((a, p) => a + p.lateRows.total, 0), whollyLate.length, 'late rows: the events none of whose windows was open');
     assert.equal(progress.reduce((a, p) => a + (p.lateRows.written ?? 0), 0), whollyLate.length);
     assert.equal(progress.reduce((a, p) => a + (p.lateRows.windowRows ?? 0), 0), closedWindowRows, 'every (event, closed window) pair dropped is counted');
-    const lateTable = canonicalRows(await readTableRows(`${table}_late_rows`));
+    const lateTable = canonicalRows(await readTableRows(storage, `${table}_late_rows`));
     assert.deepEqual(
       lateTable.map((l) => `${l.user_id}|${l.price}|${l.ts}`).sort(),
       whollyLate.map((p) => `${p.user_id}|${centsText(p.cents)}|${p.us}`).sort(),
@@ -209,7 +211,7 @@ describe('sliding-window jobs on a real cluster (append and complete mode)', fun
     const expected = [...groups.values()].map((g) => ({
       user_id: String(g.user_id), w: { start: String(g.start), end: String(g.start + size) }, revenue: centsText(g.cents), n: String(g.n),
     }));
-    const rows = canonicalRows(await readTableRows(table));
+    const rows = canonicalRows(await readTableRows(storage, table));
     assert.deepEqual(Object.keys(rows[0]), ['user_id', 'w', 'revenue', 'n']);
     assert.ok(expected.some((e) => Number(e.w.start) < 0) && expected.length > 300, `windows before the epoch and many groups (${expected.length})`);
     assert.deepEqual(sorted(rows), sorted(expected));

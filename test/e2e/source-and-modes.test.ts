@@ -16,6 +16,8 @@ import { aggregateRows } from '../support/aggregate-rows';
 import { testKafka, testRedis } from '../support/infra';
 import { amountCents, diffRows, timestampMicros } from '../support/oracle';
 import { MINUTE, WINDOW, waitUntil } from '../support/seed-run';
+import { LocalStorage } from '@tributary/common';
+const storage = new LocalStorage();
 
 const SCHEMA = new StructType([
   new StructField('customer_id', IntegerType()),
@@ -127,11 +129,11 @@ describe('source options and output modes on a real cluster', function () {
       groups.set(key, g);
     }
     const table = path.join(dir, 'tables', 'complete');
-    const actual = aggregateRows(await readTableRows(table)).map((r) => ({ ...r, count: r.eventCount, sumCents: r.totalCents }));
+    const actual = aggregateRows(await readTableRows(storage, table)).map((r) => ({ ...r, count: r.eventCount, sumCents: r.totalCents }));
     const diff = diffRows([...groups.values()], actual);
     assert.ok(diff.equal, diff.text);
     // 6,200 events in batches of 1,000: 7 commits after the table's creation, each replacing the last.
-    const snapshot = await readSnapshot(table);
+    const snapshot = await readSnapshot(storage, table);
     assert.equal(snapshot.version, 7);
     assert.ok(snapshot.files.size <= 2, `only the last batch's files are live, found ${snapshot.files.size}`);
   });

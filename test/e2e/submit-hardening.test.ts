@@ -176,7 +176,7 @@ describe('hardened submit: clear answers, all-or-nothing registration, an idle d
       extra.push(c);
       const dc = new DriverClient(c.driverAddress);
       try {
-        await refused(dc, spec(bootstrap(), topic, dir, 'auth'), 'FAILED_PRECONDITION', new RegExp(`Redis at 127\\.0\\.0\\.1:${port} requires authentication \\(NOAUTH`));
+        await refused(dc, spec(bootstrap(), topic, dir, 'auth'), 'FAILED_PRECONDITION', new RegExp(`Redis at redis://127\\.0\\.0\\.1:${port} refused authentication: NOAUTH.*no password was given`));
       } finally {
         dc.close();
       }
@@ -273,7 +273,8 @@ describe('hardened submit: clear answers, all-or-nothing registration, an idle d
       const a = await dc.submit(first); // the same checkpoint is free again
       const b = await dc.submit(spec(bootstrap(), topic, base, 'second'));
 
-      // Odd entries beside the saved specs, sorting before them: a directory, damaged JSON, a too-deep document.
+      // Odd entries beside the saved specs, sorting before them: a directory (no object to the
+      // driver's storage, so not even listed), damaged JSON, a too-deep document.
       const queries = path.join(stateDir, 'queries');
       fs.mkdirSync(path.join(queries, '0-a-table.json'));
       fs.writeFileSync(path.join(queries, '1-damaged.json'), '{"version": 1,');
@@ -288,7 +289,7 @@ describe('hardened submit: clear answers, all-or-nothing registration, an idle d
       });
       assert.deepEqual(resumed.map((q) => q.id).sort(), [a.id, b.id].sort());
       const log = c.logOf('driver', logFrom);
-      assert.match(log, /WARN skipping .*0-a-table\.json: not a saved query \(EISDIR/);
+      assert.doesNotMatch(log, /0-a-table\.json/);
       assert.match(log, /WARN skipping .*1-damaged\.json: not a saved query \(saved query .* is not valid JSON/);
       assert.match(log, /WARN skipping .*2-deep\.json: not a saved query \(saved query .* is nested more than 16 levels/);
 

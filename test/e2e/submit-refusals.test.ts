@@ -13,6 +13,8 @@ import { createQueryMetadata, QuerySpec, RpcError } from '@tributary/common';
 import { DriverClient, freePort, generateEvents, LocalCluster, produceEvents, REPO_ROOT } from '@tributary/client';
 import { testKafka, testRedis } from '../support/infra';
 import { seedSpec as spec } from '../support/specs';
+import { LocalStorage } from '@tributary/common';
+const storage = new LocalStorage();
 
 async function refused(client: DriverClient, s: unknown, code: string, message: RegExp): Promise<void> {
   await assert.rejects(client.submit(s as QuerySpec), (err: unknown) => {
@@ -114,7 +116,7 @@ describe('misuse refused at submit by a real driver, with a status and a message
 
   it('refuses a checkpoint written by an earlier version (metadata v1, the seed state format) with FAILED_PRECONDITION, saying what to do', async () => {
     const s = spec(bootstrap(), topic, dir, 'earlier');
-    await createQueryMetadata(s.sink.checkpointLocation, { shufflePartitions: 8, statefulFingerprint: '{}', sinkPaths: [s.sink.path], sourceTopic: topic });
+    await createQueryMetadata(storage, s.sink.checkpointLocation, { shufflePartitions: 8, statefulFingerprint: '{}', sinkPaths: [s.sink.path], sourceTopic: topic });
     await refused(client, s, 'FAILED_PRECONDITION',
       /checkpoint at .*earlier was written by an earlier version of Tributary \(query metadata v1, without a resolved query\).*Run the query with a new checkpoint location/);
     assert.equal(fs.existsSync(s.sink.path), false, 'no table is created for a refused query');

@@ -27,6 +27,8 @@ import { clusterPerTest } from '../support/cluster-fixture';
 import { readTopicEvents, type TopicRecord } from '../support/oracle/read-topic';
 import { deltaCommits, waitUntil, watermarkMicros } from '../support/seed-run';
 import { batchOf } from '../support/event-rows';
+import { LocalStorage } from '@tributary/common';
+const storage = new LocalStorage();
 
 const SECOND = 1_000_000;
 const MINUTE = 60 * SECOND;
@@ -183,7 +185,7 @@ describe('update mode into Delta on a real cluster (Kafka, Redis, driver + execu
         groups.set(key, g);
       }
       const expected = [...groups.values()].map((g) => ({ window: g.window, user_id: g.user_id, n: String(g.n), revenue: centsText(g.cents) }));
-      const rows = canonicalRows(await readTableRows(table, { version: c.version }));
+      const rows = canonicalRows(await readTableRows(storage, table, { version: c.version }));
       assertOneRowPerKey(rows, (x) => `${(x.window as { start: string }).start}/${x.user_id}`, at);
       assert.deepEqual(sortedText(rows), sortedText(expected), `${at} equals the aggregate so far`);
       const removes = c.actions.filter((a) => a.remove);
@@ -202,7 +204,7 @@ describe('update mode into Delta on a real cluster (Kafka, Redis, driver + execu
     const lastBatch = Math.max(...fs.readdirSync(path.join(checkpoint, 'commits')).filter((f) => /^\d+$/.test(f)).map(Number));
     fs.rmSync(path.join(checkpoint, 'commits', String(lastBatch)));
     const versionsBefore = deltaCommits(table).length;
-    const rowsBefore = sortedText(canonicalRows(await readTableRows(table)));
+    const rowsBefore = sortedText(canonicalRows(await readTableRows(storage, table)));
     const again = await start();
     await waitUntil(again, async () => fs.existsSync(path.join(checkpoint, 'commits', String(lastBatch))), 120_000, () => progressText(again));
     await again.stop();
@@ -210,7 +212,7 @@ describe('update mode into Delta on a real cluster (Kafka, Redis, driver + execu
     const carrying = after.filter((c) => c.actions.some((a) => a.txn && a.txn.appId === queryId && a.txn.version === lastBatch));
     assert.equal(carrying.length, 1, `batch ${lastBatch} is in the table once`);
     assert.equal(after.length, versionsBefore, 'the replay wrote no table version');
-    assert.deepEqual(sortedText(canonicalRows(await readTableRows(table))), rowsBefore);
+    assert.deepEqual(sortedText(canonicalRows(await readTableRows(storage, table))), rowsBefore);
   });
 
   it('(b) a group-by without a window: each version equals the totals per kind so far, one row per kind', async () => {
@@ -240,7 +242,7 @@ describe('update mode into Delta on a real cluster (Kafka, Redis, driver + execu
         totals.set(key, t);
       }
       const expected = [...totals.values()].map((t) => ({ kind: t.kind, user_id: t.user_id, n: String(t.n), revenue: centsText(t.cents) }));
-      const rows = canonicalRows(await readTableRows(table, { version: c.version }));
+      const rows = canonicalRows(await readTableRows(storage, table, { version: c.version }));
       assertOneRowPerKey(rows, (x) => `${x.kind}/${x.user_id}`, `table version ${c.version}`);
       assert.deepEqual(sortedText(rows), sortedText(expected), `table version ${c.version} equals the totals so far`);
     }

@@ -23,6 +23,8 @@ import { DeltaPeer, PeerSnapshot } from '../support/delta-peer';
 import { testKafka } from '../support/infra';
 import { batchOf } from '../support/orders';
 import { amountCents } from '../support/oracle';
+import { LocalStorage } from '@tributary/common';
+const storage = new LocalStorage();
 
 type Job = (spark: TributarySession, opts: Record<string, string>) => Promise<StreamingQuery>;
 type Row = Record<string, CanonicalValue>;
@@ -119,10 +121,10 @@ describe('Delta interop of aggregation tables written on the cluster (JVM refere
     const theirs = await peer.read(table);
     assert.ok(theirs.ok, `the JVM could not read ${table}: ${!theirs.ok ? theirs.error : ''}`);
     const t = theirs as PeerSnapshot;
-    const ours = await readSnapshot(table);
+    const ours = await readSnapshot(storage, table);
     assert.equal(t.version, ours.version);
     assert.ok(ours.version >= 3, `several commits, got version ${ours.version}`);
-    const mine = canonicalRows(await readTableRows(table));
+    const mine = canonicalRows(await readTableRows(storage, table));
     assert.ok(mine.length > 0, 'the table has rows');
     assert.deepEqual(sorted(t.rows), sorted(mine));
     return mine;

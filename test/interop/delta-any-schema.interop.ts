@@ -15,6 +15,8 @@ import {
   BOOLEAN, DATE, DOUBLE, INT, LONG, STRING, TIMESTAMP, structType,
 } from '@tributary/common';
 import { DeltaPeer, PeerSnapshot } from '../support/delta-peer';
+import { LocalStorage } from '@tributary/common';
+const storage = new LocalStorage();
 
 /**
  * JSON with every number kept exactly, as plain decimal text without trailing fraction zeros
@@ -87,9 +89,9 @@ describe('Delta interop of tables of any schema with the JVM reference implement
 
   async function writeTable(name: string, fields: readonly SqlField[], rows: Record<string, TestValue>[], partitionBy: string[] = [], maxRowsPerFile?: number): Promise<{ table: string; adds: AddFile[] }> {
     const table = path.join(dir, name);
-    await createTable(table, deltaSchemaOf(fields), { partitionColumns: partitionBy });
-    const adds = await writeBatchFiles(table, batchOf(fields, rows), { partitionBy, maxRowsPerFile });
-    const r = await commit(table, adds.map((add) => ({ add })), { readVersion: 0, operation: 'WRITE' });
+    await createTable(storage, table, deltaSchemaOf(fields), { partitionColumns: partitionBy });
+    const adds = await writeBatchFiles(storage, table, batchOf(fields, rows), { partitionBy, maxRowsPerFile });
+    const r = await commit(storage, table, adds.map((add) => ({ add })), { readVersion: 0, operation: 'WRITE' });
     assert.ok(!r.skipped);
     return { table, adds };
   }
@@ -100,7 +102,7 @@ describe('Delta interop of tables of any schema with the JVM reference implement
     assert.ok(theirs.ok, `the JVM could not read ${table}: ${!theirs.ok ? theirs.error : ''}`);
     const t = theirs as PeerSnapshot;
     assert.deepEqual(multiset(t.rows), multiset(expected));
-    assert.deepEqual(multiset(canonicalRows(await readTableRows(table))), multiset(expected));
+    assert.deepEqual(multiset(canonicalRows(await readTableRows(storage, table))), multiset(expected));
     return t;
   }
 
@@ -176,7 +178,7 @@ describe('Delta interop of tables of any schema with the JVM reference implement
     const ddl = 'n INT, big BIGINT, x DOUBLE, name STRING, price DECIMAL(12,2), huge DECIMAL(38,0), fine DECIMAL(38,18), ts TIMESTAMP, day DATE, flag BOOLEAN, s STRUCT<id: BIGINT, label: STRING>';
     await peer.sql(`CREATE TABLE delta.\`${spark}\` (${ddl}) USING delta`);
     await peer.sql(`INSERT INTO delta.\`${spark}\` SELECT /*+ COALESCE(1) */ * FROM VALUES ${values.join(', ')} AS v(${fields.map((f) => f.name).join(', ')})`);
-    await assertRows(spark, canonicalRows(await readTableRows(path.join(dir, 'stats-ours'))));
+    await assertRows(spark, canonicalRows(await readTableRows(storage, path.join(dir, 'stats-ours'))));
     const log = await fs.readFile(path.join(spark, '_delta_log', '00000000000000000001.json'), 'utf8');
     const theirs = log.split('\n').filter((l) => l.includes('"add"')).map((l) => (JSON.parse(l).add as AddFile).stats!);
     assert.equal(theirs.length, 1);

@@ -20,6 +20,8 @@ import {
 } from '@tributary/common';
 import { DeltaSink, type SinkTable } from '@tributary/driver';
 import { DeltaPeer, PeerSnapshot } from '../support/delta-peer';
+import { LocalStorage } from '@tributary/common';
+const storage = new LocalStorage();
 
 const FIVE_MIN_US = 300_000_000;
 const REPO_ROOT = path.resolve(__dirname, '../../..');
@@ -65,7 +67,7 @@ function batchRows(b: number, n: number) {
 async function writeBatchFiles(table: string, b: number, n: number, snapshot: Snapshot): Promise<AddFile[]> {
   const cols = batchRows(b, n);
   const layout = sinkLayout(snapshot.metadata);
-  if (layout.partitionColumns.length === 0) return [await writeDataFile(table, buildAggregateTable(cols, FIVE_MIN_US))];
+  if (layout.partitionColumns.length === 0) return [await writeDataFile(storage, table, buildAggregateTable(cols, FIVE_MIN_US))];
   const groups = new Map<string, number[]>();
   for (let i = 0; i < n; i++) {
     const row = {
@@ -86,14 +88,14 @@ async function writeBatchFiles(table: string, b: number, n: number, snapshot: Sn
       length: rows.length, windowStartMicros: pick(cols.windowStartMicros), customerId: pick(cols.customerId), count: pick(cols.count),
       sumCents: pick(cols.sumCents), sumCentsExact: exact,
     }, FIVE_MIN_US);
-    adds.push(await writeDataFile(table, data, { partitionValues: Object.fromEntries(layout.partitionColumns.map((c, k) => [c, values[k]])) }));
+    adds.push(await writeDataFile(storage, table, data, { partitionValues: Object.fromEntries(layout.partitionColumns.map((c, k) => [c, values[k]])) }));
   }
   return adds;
 }
 
 /** Tributary's and the JVM's view of one version agree: rows, schema, partitioning, files, txns. */
 async function assertSameSnapshot(peer: DeltaPeer, table: string, version?: number): Promise<Snapshot> {
-  const ours = await readSnapshot(table, version === undefined ? {} : { version });
+  const ours = await readSnapshot(storage, table, version === undefined ? {} : { version });
   const theirs = await peer.read(table, version === undefined ? {} : { version });
   assert.ok(theirs.ok, `the JVM could not read ${table}@${version ?? 'latest'}: ${!theirs.ok ? theirs.error : ''}`);
   const t = theirs as PeerSnapshot;
@@ -102,7 +104,7 @@ async function assertSameSnapshot(peer: DeltaPeer, table: string, version?: numb
   assert.deepEqual(t.partitionColumns, ours.metadata.partitionColumns);
   assert.deepEqual([...t.files!].sort(), [...ours.files.values()].map((f) => f.path).sort());
   assert.deepEqual(t.txns, Object.fromEntries([...ours.txns].map(([k, v]) => [k, String(v)])));
-  const rows = multiset(canonicalRows(await readSnapshotRows(ours)));
+  const rows = multiset(canonicalRows(await readSnapshotRows(storage, ours)));
   assert.deepEqual(multiset(t.rows), rows);
   return ours;
 }
@@ -126,10 +128,10 @@ describe('Delta interop with the JVM reference implementation (delta-spark 3.3, 
     const table = (): string => path.join(dir, 'streamed');
 
     it('23 streaming batches through the sink, checkpoints at 10 and 20: same rows, schema, files and txn versions at several versions', async () => {
-      const sink = new DeltaSink(table(), seedTable(spec()), 'query-a');
+      const sink = new DeltaSink(storage, table(), seedTable(spec()), 'query-a');
       await sink.ensureTable();
       for (let b = 0; b < 23; b++) {
-        const snapshot = await readSnapshot(table());
+        const snapshot = await readSnapshot(storage, table());
         const adds = await writeBatchFiles(table(), b, 6, snapshot);
         const v = await sink.commitBatch(asBatchId(b), adds, [{ topic: 'events', partition: 0, endOffset: String(100 * (b + 1)) }, { topic: 'events', partition: 1, endOffset: String(7 * b) }]);
         assert.equal(v, b + 1);
@@ -158,28 +160,28 @@ describe('Delta interop with the JVM reference implementation (delta-spark 3.3, 
       const at = t + 90_000;
       const theirs = await peer.read(table(), { timestamp: new Date(at).toISOString().replace('T', ' ').replace('Z', '') });
       assert.ok(theirs.ok, !theirs.ok ? theirs.error : '');
-      const ours = await readSnapshot(table(), { timestamp: at });
+      const ours = await readSnapshot(storage, table(), { timestamp: at });
       assert.equal(ours.version, 21);
-      assert.deepEqual(multiset((theirs as PeerSnapshot).rows), multiset(canonicalRows(await readSnapshotRows(ours))));
+      assert.deepEqual(multiset((theirs as PeerSnapshot).rows), multiset(canonicalRows(await readSnapshotRows(storage, ours))));
 
-      const before = multiset(canonicalRows(await readTableRows(table())));
-      const r = await optimize(table());
+      const before = multiset(canonicalRows(await readTableRows(storage, table())));
+      const r = await optimize(storage, table());
       assert.equal(r.filesRemoved, 23);
-      const vacuumed = await vacuum(table(), { retentionHours: 0, unsafe: true });
+      const vacuumed = await vacuum(storage, table(), { retentionHours: 0, unsafe: true });
       assert.equal(vacuumed.files.length, 23);
       const after = await assertSameSnapshot(peer, table());
       assert.equal(after.files.size, 1);
-      assert.deepEqual(multiset(canonicalRows(await readSnapshotRows(after))), before);
+      assert.deepEqual(multiset(canonicalRows(await readSnapshotRows(storage, after))), before);
       const history = await peer.sql(`DESCRIBE HISTORY delta.\`${table()}\` LIMIT 1`);
       assert.equal(history[0].operation, 'OPTIMIZE');
     });
 
     it('partitioned by a withColumn date and customer_id, and by strings with special characters: same rows and partition values', async () => {
       const t = path.join(dir, 'partitioned');
-      const sink = new DeltaSink(t, seedTable(spec(['date', 'customer_id'], [{ name: 'date', expr: { fn: 'to_date', column: 'window.start' } }])), 'query-p');
+      const sink = new DeltaSink(storage, t, seedTable(spec(['date', 'customer_id'], [{ name: 'date', expr: { fn: 'to_date', column: 'window.start' } }])), 'query-p');
       await sink.ensureTable();
       for (let b = 0; b < 4; b++) {
-        const adds = await writeBatchFiles(t, b, 5, await readSnapshot(t));
+        const adds = await writeBatchFiles(t, b, 5, await readSnapshot(storage, t));
         await sink.commitBatch(asBatchId(b), adds, []);
       }
       const s = await assertSameSnapshot(peer, t);
@@ -187,7 +189,7 @@ describe('Delta interop with the JVM reference implementation (delta-spark 3.3, 
 
       const odd = path.join(dir, 'odd partitions');
       const { createTable, struct, field, primitive, decimal } = await import('@tributary/common');
-      await createTable(odd, struct([field('id', primitive('long')), field('s', primitive('string')), field('d', decimal(9, 3)), field('ts', primitive('timestamp'))]), {
+      await createTable(storage, odd, struct([field('id', primitive('long')), field('s', primitive('string')), field('d', decimal(9, 3)), field('ts', primitive('timestamp'))]), {
         partitionColumns: ['s', 'd', 'ts'],
       });
       const arrow = await import('apache-arrow');
@@ -196,9 +198,9 @@ describe('Delta interop with the JVM reference implementation (delta-spark 3.3, 
         ['a b:c/%=?#', '-1.500', '2024-01-01 10:00:00.123456'], ['', '0.000', null], [null, null, '1969-12-31 23:59:59'], ['ü€', '12345.678', '2024-02-29 00:00:00'],
       ];
       for (const [k, [sv, dv, tv]] of values.entries()) {
-        adds.push(await writeDataFile(odd, arrow.tableFromArrays({ id: BigInt64Array.from([BigInt(k), BigInt(k + 10)]) }), { partitionValues: { s: sv, d: dv, ts: tv } }));
+        adds.push(await writeDataFile(storage, odd, arrow.tableFromArrays({ id: BigInt64Array.from([BigInt(k), BigInt(k + 10)]) }), { partitionValues: { s: sv, d: dv, ts: tv } }));
       }
-      await commit(odd, adds.map((add) => ({ add })), { readVersion: 0, operation: 'WRITE' });
+      await commit(storage, odd, adds.map((add) => ({ add })), { readVersion: 0, operation: 'WRITE' });
       await assertSameSnapshot(peer, odd);
     });
   });
@@ -221,7 +223,7 @@ describe('Delta interop with the JVM reference implementation (delta-spark 3.3, 
       await peer.sql(`OPTIMIZE ${q}`);
       const log = await fs.readdir(path.join(t, '_delta_log'));
       assert.ok(log.some((n) => n.endsWith('.checkpoint.parquet')), log.join(' '));
-      const latest = await readSnapshot(t);
+      const latest = await readSnapshot(storage, t);
       for (let v = 0; v <= latest.version; v++) await assertSameSnapshot(peer, t, v);
       await assertSameSnapshot(peer, t);
       assert.equal(latest.txns.get('spark-app'), 2);
@@ -245,8 +247,8 @@ describe('Delta interop with the JVM reference implementation (delta-spark 3.3, 
         const theirs = await peer.read(table);
         let ours: { snapshot: Snapshot; rows: string[] } | { refused: string } | { failed: string };
         try {
-          const snapshot = await readSnapshot(table);
-          ours = { snapshot, rows: multiset(canonicalRows(await readSnapshotRows(snapshot))) };
+          const snapshot = await readSnapshot(storage, table);
+          ours = { snapshot, rows: multiset(canonicalRows(await readSnapshotRows(storage, snapshot))) };
         } catch (e) {
           const err = e as Error & { code?: string };
           ours = err.code === 'DELTA_UNSUPPORTED_FEATURE' ? { refused: err.message } : { failed: `${err.code ?? err.name}: ${err.message}` };

@@ -17,6 +17,8 @@ import { DriverClient, GrpcSubmitter, LocalCluster, produceEvents, REPO_ROOT, Tr
 import { DeltaPeer, PeerSnapshot } from '../support/delta-peer';
 import { testKafka } from '../support/infra';
 import { assertSameRows, batchOf, fixedText, readingRecords, type ExampleRecords, type Row } from '../support/example-data';
+import { LocalStorage } from '@tributary/common';
+const storage = new LocalStorage();
 
 type Job = (spark: TributarySession, opts: Record<string, string>) => Promise<StreamingQuery>;
 
@@ -64,14 +66,14 @@ describe('Delta interop of a table written by an ingest query on the cluster (JV
     const theirs = await peer.read(table);
     assert.ok(theirs.ok, `the JVM could not read ${table}: ${!theirs.ok ? theirs.error : ''}`);
     const t = theirs as PeerSnapshot;
-    const ours = await readSnapshot(table);
+    const ours = await readSnapshot(storage, table);
     assert.ok(ours.version >= 4, `several commits, got version ${ours.version}`);
     assert.equal(t.version, ours.version);
     assert.deepEqual(t.partitionColumns, ['day']);
     assert.deepEqual(parseSchemaString(t.schema!), parseSchemaString(ours.metadata.schemaString));
     assert.ok(records.expected.length > 2_000, `many rows expected, got ${records.expected.length}`);
     assertSameRows(byReadingId(t.rows), records.expected, 'reading_id');
-    assertSameRows(byReadingId(canonicalRows(await readTableRows(table))), records.expected, 'reading_id');
+    assertSameRows(byReadingId(canonicalRows(await readTableRows(storage, table))), records.expected, 'reading_id');
   });
 
   it('Spark SQL over the nested columns gives what BigInt arithmetic over the records gives', async () => {

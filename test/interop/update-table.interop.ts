@@ -19,6 +19,8 @@ import {
 import { DeltaPeer, PeerSnapshot } from '../support/delta-peer';
 import { testKafka } from '../support/infra';
 import { batchOf } from '../support/orders';
+import { LocalStorage } from '@tributary/common';
+const storage = new LocalStorage();
 
 type Row = Record<string, CanonicalValue>;
 const sorted = (rows: Row[]): string[] => rows.map((r) => JSON.stringify(r, Object.keys(r).sort())).sort();
@@ -80,13 +82,13 @@ describe('Delta interop of an update-mode table written on the cluster (JVM refe
   });
 
   it('at every version the JVM reads the rows Tributary reads, one row per (window, user); the last equals the totals of every record', async () => {
-    const last = (await readSnapshot(table)).version;
+    const last = (await readSnapshot(storage, table)).version;
     assert.ok(last >= 8, `several batches, got version ${last}`);
     let mine: Row[] = [];
     for (let v = 1; v <= last; v++) {
       const theirs = await peer.read(table, { version: v });
       assert.ok(theirs.ok, `the JVM could not read version ${v}: ${!theirs.ok ? theirs.error : ''}`);
-      mine = canonicalRows(await readTableRows(table, { version: v }));
+      mine = canonicalRows(await readTableRows(storage, table, { version: v }));
       assert.deepEqual(sorted((theirs as PeerSnapshot).rows as Row[]), sorted(mine), `version ${v}`);
       const keys = mine.map((r) => `${(r.window as { start: string }).start}/${r.user_id}`);
       assert.equal(new Set(keys).size, keys.length, `version ${v}: one row per key`);

@@ -16,6 +16,8 @@ import {
 import { testKafka } from '../support/infra';
 import { clusterPerTest } from '../support/cluster-fixture';
 import { assertSameRows, batchOf } from '../support/event-rows';
+import { LocalStorage } from '@tributary/common';
+const storage = new LocalStorage();
 
 const SECOND = 1_000_000;
 /** 2026-03-01T00:00:00Z in µs. */
@@ -80,7 +82,7 @@ describe('approx_count_distinct over 1,000,000 distinct values on a real cluster
         .trigger({ availableNow: true }).start(table);
       assert.equal(await query.awaitTermination(5 * 60_000), true, `${name} finishes`);
       assert.equal(await query.exception(), null);
-      return canonicalRows(await readTableRows(table));
+      return canonicalRows(await readTableRows(storage, table));
     };
 
     const byKind = new Map<string, typeof rowsIn>();

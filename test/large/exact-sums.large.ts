@@ -12,6 +12,8 @@ import { DriverClient, LocalCluster, produceEvents } from '@tributary/client';
 import { aggregateRows } from '../support/aggregate-rows';
 import { testKafka, testRedis } from '../support/infra';
 import { DELAY, WINDOW, startSeedJob, waitUntil, watermarkMicros } from '../support/seed-run';
+import { LocalStorage } from '@tributary/common';
+const storage = new LocalStorage();
 
 const EVENTS = 1_100_000;
 const MAX_CENTS = 9_999_999_999n;
@@ -68,7 +70,7 @@ describe('exact sums beyond 2^53 cents on a real cluster', function () {
     await waitUntil(query, async () => watermarkMicros(await query.lastProgress()) >= finalWatermark, 20 * 60_000, async () => JSON.stringify(await query.lastProgress()));
     await query.stop();
 
-    const rows = aggregateRows(await readTableRows(table));
+    const rows = aggregateRows(await readTableRows(storage, table));
     assert.equal(rows.length, 1, JSON.stringify(rows, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)));
     const expectedCents = BigInt(EVENTS) * MAX_CENTS;
     assert.ok(expectedCents > 2n ** 53n);

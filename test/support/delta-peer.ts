@@ -31,12 +31,27 @@ export class DeltaPeer {
 
   private constructor(private readonly child: ChildProcess) {}
 
-  static async start(timeoutMs = 240_000): Promise<DeltaPeer> {
+  /**
+   * Starts the peer. With `s3`, Hadoop's S3A file system reads `s3a://bucket/…` from that
+   * S3-compatible endpoint (path-style, plain HTTP), with those credentials.
+   */
+  static async start(timeoutMs = 240_000, s3?: { endpoint: string; accessKeyId: string; secretAccessKey: string; region: string }): Promise<DeltaPeer> {
     const dir = path.join(REPO_ROOT, 'deploy', 'delta-jvm');
     if (!fs.existsSync(path.join(dir, 'classes', 'DeltaPeer.class'))) {
       throw new Error('the JVM Delta peer is not built: run bash deploy/delta-jvm/fetch.sh (npm run test:interop does)');
     }
-    const child = spawn('java', ['-Xmx3g', '-XX:+UseSerialGC', ...SPARK_ADD_OPENS, '-cp', `${path.join(dir, 'classes')}:${path.join(dir, 'jars', '*')}`, 'DeltaPeer'], {
+    // Spark reads spark.* system properties into its configuration; spark.hadoop.* go to Hadoop's.
+    const s3a = s3 === undefined ? [] : [
+      `-Dspark.hadoop.fs.s3a.endpoint=${s3.endpoint}`, `-Dspark.hadoop.fs.s3a.endpoint.region=${s3.region}`,
+      '-Dspark.hadoop.fs.s3a.path.style.access=true', '-Dspark.hadoop.fs.s3a.connection.ssl.enabled=false',
+      `-Dspark.hadoop.fs.s3a.access.key=${s3.accessKeyId}`, `-Dspark.hadoop.fs.s3a.secret.key=${s3.secretAccessKey}`,
+      '-Dspark.hadoop.fs.s3a.aws.credentials.provider=org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider',
+      '-Dspark.hadoop.fs.s3a.impl=org.apache.hadoop.fs.s3a.S3AFileSystem',
+      // S3Mock answers ranged GETs without the object's ETag, which S3A's change detection
+      // (comparing ETags between open and read) takes for a concurrent change: off, for the mock.
+      '-Dspark.hadoop.fs.s3a.change.detection.mode=none',
+    ];
+    const child = spawn('java', ['-Xmx3g', '-XX:+UseSerialGC', ...SPARK_ADD_OPENS, ...s3a, '-cp', `${path.join(dir, 'classes')}:${path.join(dir, 'jars', '*')}`, 'DeltaPeer'], {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const peer = new DeltaPeer(child);

@@ -4,6 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { RpcClientSecurity } from '@tributary/common';
 import { DriverClient, GrpcSubmitter, REPO_ROOT, StreamingQuery, TributarySession } from '@tributary/client';
 
 export const MINUTE = 60_000_000;
@@ -21,8 +22,9 @@ export interface SeedJobOptions {
   isolationLevel?: 'read_uncommitted' | 'read_committed';
 }
 
-export async function startSeedJob(driverAddress: string, opts: SeedJobOptions): Promise<{ query: StreamingQuery; client: DriverClient }> {
-  const client = new DriverClient(driverAddress);
+/** `security`: the client's TLS identity and token when the cluster runs with mutual TLS (plaintext by default). */
+export async function startSeedJob(driverAddress: string, opts: SeedJobOptions, security: RpcClientSecurity = {}): Promise<{ query: StreamingQuery; client: DriverClient }> {
+  const client = new DriverClient(driverAddress, security);
   const spark = TributarySession.builder().appName('seed job test').submitter(new GrpcSubmitter(client)).getOrCreate();
   const seedJob = require(path.join(REPO_ROOT, 'examples', 'seed-job.js'));
   const query: StreamingQuery = await seedJob(spark, { trigger: '200 milliseconds', ...opts });

@@ -22,7 +22,7 @@ export {
 export * from './state';
 export * from './parquet';
 export {
-  Action, AddFile, RemoveFile, Txn, Metadata, Protocol, CommitInfo, removeFor, ENGINE_INFO,
+  Action, AddFile, RemoveFile, Txn, Metadata, Protocol, CommitInfo, removeFor, ENGINE_INFO, parseActions, LogStore,
   DataType, StructType, StructField, PrimitiveName, struct, field, primitive, decimal, toSchemaString, parseSchemaString,
   typeName as deltaTypeName, toArrowSchema, createTable, CreateTableOptions, commit, kafkaOffsetTxns,
   ConcurrentModificationError, CommitOptions, CommitResult, ConflictCode, readSnapshot, snapshotSchema, TableNotFoundError,
@@ -37,3 +37,4 @@ export * from './testing';
 export * from './arrow';
 export * from './storage';
 export * from './observe';
+export * from './lease';

@@ -3,12 +3,17 @@
  * heartbeats. Holds the live state tables of the shuffle partitions it owns between batches.
  * Serves gRPC's standard health checking on its port (and on the plaintext health port when one is
  * given): SERVING while registered with its driver.
+ *
+ * Access (docs/security.md): with TLS, TaskService takes calls from the 'driver' certificate only,
+ * ShuffleService pushes from 'executor' certificates only; a bind address other than loopback
+ * needs TLS, or `insecure`.
  */
 import { randomUUID } from 'node:crypto';
 import * as os from 'node:os';
-import { HealthPort, HealthReporter, Log, LogLevel, MetricsRegistry, MetricsServer, RpcServer, createLogger, listenHealthPort, startMetricsServer } from '@tributary/common';
+import { checkBind, HealthPort, HealthReporter, Log, LogLevel, MetricsRegistry, MetricsServer, RpcServer, createLogger, listenHealthPort, processStorage, startMetricsServer, TlsIdentity, type Storage } from '@tributary/common';
 import { executorMetrics } from './metrics/executor-metrics';
 import { DriverLink } from './cluster/driver-link';
+import { LoadGauge } from './cluster/load-gauge';
 import { shuffleService } from './rpc/shuffle-service';
 import { taskService } from './rpc/task-service';
 import { DEFAULT_SHUFFLE_MEMORY_PER_QUERY, ShuffleInbox } from './shuffle/shuffle-inbox';
@@ -39,6 +44,12 @@ export interface ExecutorOptions {
   shuffleMemoryPerQuery?: number;
   /** Largest gRPC message this executor receives (default 64 MiB): one shuffle push, or a task request. */
   maxMessageBytes?: number;
+  /** Mutual TLS: this identity must carry the 'executor' role; plaintext without. */
+  tls?: TlsIdentity;
+  /** Serve a non-loopback address without TLS (logged as a warning). */
+  insecure?: boolean;
+  /** Where tables and the checkpoint's state live (default: this process's storage, processStorage()). */
+  storage?: Storage;
 }
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
@@ -58,30 +69,47 @@ export interface RunningExecutor {
 export async function startExecutor(opts: ExecutorOptions): Promise<RunningExecutor> {
   const id = opts.id ?? `executor-${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const log = opts.log ?? createLogger({ component: 'executor', level: opts.logLevel }).child({ executorId: id }).log;
+  const host = opts.host ?? '127.0.0.1';
+  const warning = checkBind({ process: 'executor', host, tls: opts.tls !== undefined, insecure: opts.insecure ?? false });
+  if (warning) log(warning);
+  if (opts.tls && !opts.tls.roles.includes('executor')) throw new Error(`the executor's certificate has no 'executor' role (URI SAN tributary:executor); the driver would refuse its registration`);
   const inbox = new ShuffleInbox({ maxBytesPerQuery: opts.shuffleMemoryPerQuery ?? DEFAULT_SHUFFLE_MEMORY_PER_QUERY });
   const metrics = new MetricsRegistry();
   const taskMetrics = executorMetrics(metrics, () => inbox.stats().heldBytes);
-  const sender = new ShuffleSender(id, inbox, (bytes, local) => taskMetrics.shufflePushed(bytes, local));
-  const liveState = new LiveState(log);
+  const sender = new ShuffleSender(id, inbox, opts.tls, (bytes, local) => taskMetrics.shufflePushed(bytes, local));
+  const storage = opts.storage ?? processStorage();
+  const liveState = new LiveState(storage, log);
   const readers = new RangeReaders();
-  const ingests = new IngestTaskRunner(readers, log);
-  const aggregateMaps = new AggregateMapTaskRunner(sender, readers, log);
-  const reduces = new ReduceTaskRunner(inbox, liveState);
-  const dedupMaps = new DedupMapTaskRunner(sender, readers, log);
-  const dedupReduces = new DedupReduceTaskRunner(inbox, liveState, sender);
+  const ingests = new IngestTaskRunner(readers, storage, log);
+  const aggregateMaps = new AggregateMapTaskRunner(sender, readers, storage, log);
+  const reduces = new ReduceTaskRunner(inbox, liveState, storage);
+  const dedupMaps = new DedupMapTaskRunner(sender, readers, storage, log);
+  const dedupReduces = new DedupReduceTaskRunner(inbox, liveState, sender, storage);
   const attempts = new AttemptTracker();
-  const server = new RpcServer({ maxReceiveBytes: opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES })
-    .add('TaskService', taskService({ ingests, aggregateMaps, reduces, dedupMaps, dedupReduces }, attempts, inbox, log, taskMetrics))
-    .add('ShuffleService', shuffleService(inbox));
+  const load = new LoadGauge();
+  const server = new RpcServer({ maxReceiveBytes: opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES, tls: opts.tls })
+    .add('TaskService', load.track(taskService({ ingests, aggregateMaps, reduces, dedupMaps, dedupReduces }, attempts, inbox, log, taskMetrics)), { roles: ['driver'] })
+    .add('ShuffleService', shuffleService(inbox), { roles: { PushPartials: ['executor'], GetInboxStats: ['driver', 'executor'] } });
   const health = new HealthReporter(['tributary.v1.TaskService', 'tributary.v1.ShuffleService']);
   server.addHealth(health);
-  const host = opts.host ?? '127.0.0.1';
   const port = await server.listen(host, opts.port ?? 0);
   const healthPort: HealthPort | undefined = opts.healthPort === undefined ? undefined : await listenHealthPort(health, host, opts.healthPort);
   const address = `${host}:${port}`;
   const metricsServer: MetricsServer | undefined = opts.metricsPort === undefined ? undefined : await startMetricsServer(metrics, host, opts.metricsPort);
-  const link = new DriverLink(opts.driver, id, address, log, (registered) => health.setReady(registered));
-  await link.start();
+  const link = new DriverLink(opts.driver, id, address, log, (registered) => health.setReady(registered), () => load.read(), opts.tls);
+  try {
+    await link.start();
+  } catch (err) {
+    link.stop();
+    await healthPort?.close();
+    await server.close();
+    inbox.closeAll();
+    sender.close();
+    await readers.close();
+    await liveState.close();
+    await metricsServer?.close();
+    throw err;
+  }
   log(`executor ${id} serving on ${address}${healthPort ? ` (health on ${host}:${healthPort.port})` : ''}${metricsServer ? ` (metrics on http://${host}:${metricsServer.port}/metrics)` : ''}`);
   return {
     id,

@@ -202,7 +202,7 @@ describe('DataFrame operations build LogicalOps', () => {
 
 describe('DataFrame refusals', () => {
   const cases: [string, () => unknown, string][] = [
-    ['a filter as SQL text', () => parsed().where('price > 1'), 'filter with a SQL expression string ("price > 1") is not supported yet; write the condition with Column methods, e.g. filter(col(\'price\').gt(100)); SQL text comes with spark.sql in Step 12'],
+    ['a filter as SQL text', () => parsed().where('price > 1'), 'filter with a SQL expression string ("price > 1") is not supported yet; write the condition with Column methods, e.g. filter(col(\'price\').gt(100)), or the query as SQL with spark.sql(…)'],
     ['a missing column in select', () => parsed().select('amount'), "cannot resolve 'amount'; available columns: user_id, kind, price, ts"],
     ['a missing column in a filter', () => parsed().filter(col('amount').gt(1)), "cannot resolve 'amount'; available columns: user_id, kind, price, ts"],
     ['a missing column in withColumn', () => parsed().withColumn('x', col('nope').plus(1)), "cannot resolve 'nope'; available columns: user_id, kind, price, ts"],
@@ -220,7 +220,7 @@ describe('DataFrame refusals', () => {
     ['drop of an expression', () => parsed().drop(col('price').plus(1)), 'drop((price + 1)) is not supported yet; drop columns by name'],
     ['join', () => parsed().join(), 'join is not supported yet; no step plans it yet (stream-stream and stream-static joins)'],
     ['dropDuplicates of a missing column', () => parsed().dropDuplicates(['event_id']), "cannot resolve 'event_id'; available columns: user_id, kind, price, ts"],
-    ['selectExpr', () => parsed().selectExpr(), 'selectExpr is not supported yet; build the columns with functions and Column methods (SQL text comes with spark.sql in Step 12)'],
+    ['selectExpr', () => parsed().selectExpr(), 'selectExpr is not supported yet; build the columns with functions and Column methods (or write the query as SQL with spark.sql(…))'],
     ['orderBy', () => parsed().orderBy(), 'orderBy on a stream is not supported yet; sorting is not supported on streaming DataFrames (Spark allows it only after an aggregation in complete mode)'],
     ['pivot', () => parsed().groupBy('kind').pivot(), 'pivot is not supported yet; no step plans it yet'],
     ['count() of a stream (an action)', () => parsed().count(), 'count is not supported on a stream; Queries with streaming sources must be executed with writeStream.start() (group and count with groupBy(...).count())'],

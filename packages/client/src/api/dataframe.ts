@@ -38,6 +38,15 @@ export class DataFrame {
     return new DataFrame(session, source, [], KAFKA_SOURCE_COLUMNS, undefined);
   }
 
+  /**
+   * @internal: a DataFrame over the named columns of a table, for `tributary sql -e` batch queries:
+   * the CLI evaluates its plan itself; it is never submitted (its source is empty).
+   */
+  static overColumns(session: TributarySession, shapes: readonly ColumnShape[]): DataFrame {
+    const none: KafkaSourceSpec = { format: 'kafka', bootstrapServers: '', topic: '', startingOffsets: 'latest', failOnDataLoss: true };
+    return new DataFrame(session, none, [], shapes, undefined);
+  }
+
   get isStreaming(): boolean {
     return true;
   }
@@ -58,7 +67,7 @@ export class DataFrame {
     if (columns.length === 0) throw invalid('select needs at least one column');
     for (const c of columns) this.refuseAggregate(c.expr, 'select');
     const exprs = columns.map((c) => c.expr);
-    return this.then({ op: 'select', exprs }, selectColumns(this.shapes, exprs), columns);
+    return this.applied({ op: 'select', exprs }, selectColumns(this.shapes, exprs), columns);
   }
 
   /** Adds a column, or replaces the column of that name. */
@@ -66,13 +75,13 @@ export class DataFrame {
     if (typeof colName !== 'string' || colName === '') throw invalid('withColumn needs a column name');
     const column = asColumn(c, `withColumn('${colName}')`);
     this.refuseAggregate(column.expr, `withColumn('${colName}')`);
-    return this.then({ op: 'withColumn', name: colName, expr: column.expr }, withColumn(this.shapes, colName, column.expr), [column]);
+    return this.applied({ op: 'withColumn', name: colName, expr: column.expr }, withColumn(this.shapes, colName, column.expr), [column]);
   }
 
   /** Renames a column; a no-op when there is none of that name, as in Spark. */
   withColumnRenamed(existing: string, newName: string): DataFrame {
     if (typeof existing !== 'string' || typeof newName !== 'string' || newName === '') throw invalid('withColumnRenamed needs the existing and the new column name');
-    return this.then({ op: 'withColumnRenamed', from: existing, to: newName }, renameColumn(this.shapes, existing, newName));
+    return this.applied({ op: 'withColumnRenamed', from: existing, to: newName }, renameColumn(this.shapes, existing, newName));
   }
 
   /** Drops top-level columns by name (or col(name)); names that match no column are ignored, as in Spark. */
@@ -82,18 +91,18 @@ export class DataFrame {
       if (c instanceof Column && c.expr.kind === 'col') return c.expr.name;
       throw unsupported(`drop(${String(c)})`, 'drop columns by name');
     });
-    return this.then({ op: 'drop', columns: names }, dropColumns(this.shapes, names));
+    return this.applied({ op: 'drop', columns: names }, dropColumns(this.shapes, names));
   }
 
   /** Keeps the rows where the condition is true (not false or null). */
   filter(condition: Column | string): DataFrame {
     if (typeof condition === 'string') {
-      throw unsupported(`filter with a SQL expression string ("${condition}")`, "write the condition with Column methods, e.g. filter(col('price').gt(100)); SQL text comes with spark.sql in Step 12");
+      throw unsupported(`filter with a SQL expression string ("${condition}")`, "write the condition with Column methods, e.g. filter(col('price').gt(100)), or the query as SQL with spark.sql(…)");
     }
     const c = asColumn(condition, 'filter');
     this.refuseAggregate(c.expr, 'filter');
     checkReferences(this.shapes, c.expr);
-    return this.then({ op: 'filter', condition: c.expr }, this.shapes, [c]);
+    return this.applied({ op: 'filter', condition: c.expr }, this.shapes, [c]);
   }
 
   /** Same as filter. */
@@ -107,7 +116,7 @@ export class DataFrame {
     if (typeof delayThreshold !== 'string' || delayThreshold.trim() === '') throw invalid("withWatermark needs a delay such as '10 minutes'");
     if (this.ops.some((o) => o.op === 'withWatermark')) throw unsupported('a second withWatermark', 'set one watermark on the window column');
     resolvePath(this.shapes, eventTime);
-    return this.then({ op: 'withWatermark', column: eventTime, delay: delayThreshold }, this.shapes);
+    return this.applied({ op: 'withWatermark', column: eventTime, delay: delayThreshold }, this.shapes);
   }
 
   /** groupBy(window(col('ts'), '5 minutes'), 'key', …): then agg(…) or a shortcut. */
@@ -130,6 +139,16 @@ export class DataFrame {
     return this.groupBy().agg(...exprs);
   }
 
+  /** Registers this DataFrame as a temp view for spark.sql and spark.table, replacing one of that name. */
+  createOrReplaceTempView(name: string): void {
+    this.session.registerView(name, this, true);
+  }
+
+  /** Registers this DataFrame as a temp view; refuses a name already taken. */
+  createTempView(name: string): void {
+    this.session.registerView(name, this, false);
+  }
+
   get writeStream(): DataStreamWriter {
     return new DataStreamWriter(this);
   }
@@ -147,7 +166,7 @@ export class DataFrame {
       if (!containsAggregate(a.expr)) throw invalid(`${exprSql(a.expr)} in agg is not an aggregate; use count, sum, avg, min, max or approxCountDistinct`);
     }
     const op: LogicalOp = { op: 'aggregate', keys: keys.map((k) => k.expr), aggregates: aggregates.map((a) => a.expr) };
-    return this.then(op, aggregateColumns(this.shapes, op.keys, op.aggregates), [...keys, ...aggregates]);
+    return this.applied(op, aggregateColumns(this.shapes, op.keys, op.aggregates), [...keys, ...aggregates]);
   }
 
   join(): never {
@@ -185,7 +204,7 @@ export class DataFrame {
     const names = subset.flat();
     if (names.some((n) => typeof n !== 'string' || n === '')) throw invalid(`${what} takes column names, e.g. ${what}(['event_id', 'ts'])`);
     for (const n of names) resolvePath(this.shapes, n);
-    return this.then({ op: 'dropDuplicates', columns: subset.length === 0 ? null : names, withinWatermark }, this.shapes);
+    return this.applied({ op: 'dropDuplicates', columns: subset.length === 0 ? null : names, withinWatermark }, this.shapes);
   }
   /** Spark's distinct: dropDuplicates over every column (so the watermark's column is a key). */
   distinct(): DataFrame {
@@ -222,7 +241,8 @@ export class DataFrame {
     throw refused('DataFrame.count');
   }
 
-  private then(op: LogicalOp, shapes: readonly ColumnShape[], columns: readonly Column[] = []): DataFrame {
+  // Not named `then`: a DataFrame must not look like a promise (spark.sql resolves to one).
+  private applied(op: LogicalOp, shapes: readonly ColumnShape[], columns: readonly Column[] = []): DataFrame {
     const zone = oneTimeZone([this.jsonTimeZone, ...columns.map((c) => c.jsonTimeZone)]);
     return new DataFrame(this.session, this.source, [...this.ops, op], shapes, zone);
   }

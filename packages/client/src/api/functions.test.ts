@@ -110,8 +110,8 @@ describe('functions refused by name', () => {
   const cases: [string, () => unknown, string][] = [
     ['countDistinct', () => F.countDistinct(), 'countDistinct is not supported; distinct aggregations are not supported on streaming DataFrames, as in Spark; use approxCountDistinct (Step 8)'],
     ['count_distinct', () => F.count_distinct(), 'count_distinct is not supported; distinct aggregations are not supported on streaming DataFrames, as in Spark; use approx_count_distinct (Step 8)'],
-    ['expr', () => F.expr(), 'expr is not supported yet; build the expression with functions and Column methods (SQL text comes with spark.sql in Step 12)'],
-    ['fromJson with a DDL string', () => F.fromJson('v', 'a INT' as never), "fromJson with a DDL schema string ('a INT') is not supported yet; pass a StructType; DDL strings come with spark.sql in Step 12"],
+    ['expr', () => F.expr(), 'expr is not supported yet; build the expression with functions and Column methods (or write the query as SQL with spark.sql(…))'],
+    ['fromJson with a DDL string naming a type Tributary has not', () => F.fromJson('v', 'a FLOAT'), "type 'float' (in 'struct<a FLOAT>') is not supported yet; use double"],
     ['fromJson with another option', () => F.fromJson('v', new StructType(), { mode: 'FAILFAST' }), "fromJson option 'mode' is not supported yet; only timeZone is understood"],
     ['two fromJson time zones in one expression', () => F.coalesce(F.fromJson('v', new StructType(), { timeZone: 'UTC' }), F.fromJson('w', new StructType(), { timeZone: '+01:00' })),
       'fromJson with different timeZone options (UTC, +01:00) is not supported yet; use one time zone'],

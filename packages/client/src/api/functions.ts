@@ -6,7 +6,7 @@
  */
 import { type ExprSpec } from '@tributary/common';
 import { asColumn, Column, derived, literal, toColumn, toOperand, type ColumnOrLiteral, type ColumnOrName } from './column';
-import { StructType } from './types';
+import { parseDdlSchema, StructType } from './types';
 import { invalid, refused, unsupported } from './unsupported';
 
 /** The aggregate functions (Spark SQL names) an aggregation may use. */
@@ -143,11 +143,12 @@ export const get_json_object = getJsonObject;
 const FROM_JSON_OPTIONS = new Set(['timeZone']);
 
 /**
- * from_json(col('value').cast('string'), schema[, { timeZone }]): the struct parsed from JSON text.
+ * from_json(col('value').cast('string'), schema[, { timeZone }]): the struct parsed from JSON text;
+ * the schema a StructType or DDL text ('customer_id INT, amount DECIMAL(10,2)').
  * The timeZone option (for timestamps without an offset) becomes the query's time zone.
  */
-export function fromJson(c: ColumnOrName, schema: StructType, options: Record<string, string> = {}): Column {
-  if (typeof schema === 'string') throw unsupported(`fromJson with a DDL schema string ('${schema as string}')`, 'pass a StructType; DDL strings come with spark.sql in Step 12');
+export function fromJson(c: ColumnOrName, schemaOrDdl: StructType | string, options: Record<string, string> = {}): Column {
+  const schema = typeof schemaOrDdl === 'string' ? parseDdlSchema(schemaOrDdl) : schemaOrDdl;
   if (!(schema instanceof StructType)) throw unsupported(`fromJson with the schema ${String(schema)}`, 'pass a StructType');
   for (const key of Object.keys(options)) {
     if (!FROM_JSON_OPTIONS.has(key)) throw unsupported(`fromJson option '${key}'`, 'only timeZone is understood');

@@ -16,6 +16,18 @@ describe('withAbsolutePaths', () => {
     assert.equal(s.sink.path, 'delta/t', 'the given spec is not changed');
   });
 
+  it('leaves object-store locations as they are', () => {
+    const s = referenceJobSpec();
+    s.sink.path = 's3://bucket/delta/t';
+    s.sink.checkpointLocation = 's3a://bucket/checkpoints/t';
+    s.options = { quarantinePath: 's3://bucket/q', lateRowsPath: 'late' };
+    const out = withAbsolutePaths(s, '/home/me/jobs');
+    assert.equal(out.sink.path, 's3://bucket/delta/t');
+    assert.equal(out.sink.checkpointLocation, 's3a://bucket/checkpoints/t');
+    assert.equal(out.options.quarantinePath, 's3://bucket/q');
+    assert.equal(out.options.lateRowsPath, '/home/me/jobs/late');
+  });
+
   it('leaves missing and empty locations for validation to name', () => {
     const s = referenceJobSpec();
     s.sink.path = '';

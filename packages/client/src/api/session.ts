@@ -3,6 +3,8 @@ import type { QuerySubmitter } from './submitter';
 import { invalid } from './unsupported';
 import { optionText, type OptionValue } from './options';
 import { StreamingQueryManager } from './query-listeners';
+import type { DataFrame } from './dataframe';
+import { runSql, type SqlOptions, type ViewCatalog } from '../sql/sql-statements';
 
 export const DEFAULT_MASTER = 'tributary://127.0.0.1:7077';
 
@@ -22,6 +24,9 @@ let submitterFactory: SubmitterFactory | undefined;
  * to the builder, else one made by the factory registered with setSubmitterFactory for its master.
  */
 export class TributarySession {
+  /** Temp views by lower-case name (createOrReplaceTempView, CREATE TEMP VIEW). */
+  private readonly views: ViewCatalog = new Map();
+
   private constructor(
     readonly appName: string,
     readonly master: string,
@@ -48,6 +53,38 @@ export class TributarySession {
 
   get readStream(): DataStreamReader {
     return new DataStreamReader(this);
+  }
+
+  /**
+   * Runs Spark SQL: CREATE [OR REPLACE] TEMP VIEW name AS SELECT … statements and a final SELECT,
+   * separated by ';' (sql/sql-statements.ts). Resolves to the last statement's streaming DataFrame
+   * (the last view's when the text ends with CREATE TEMP VIEW), ready for writeStream. Asynchronous
+   * because the Spark SQL grammar is loaded on first use. Syntax errors and unsupported constructs
+   * are refused with their line and column.
+   */
+  sql(text: string, options: SqlOptions = {}): Promise<DataFrame> {
+    return runSql(this, this.views, text, options);
+  }
+
+  /** The temp view `name` (case-insensitive), as Spark's spark.table. */
+  table(name: string): DataFrame {
+    const view = this.views.get(String(name).toLowerCase());
+    if (view === undefined) throw invalid(`[TABLE_OR_VIEW_NOT_FOUND] The table or view \`${name}\` cannot be found.`);
+    return view;
+  }
+
+  /** @internal: DataFrame.createOrReplaceTempView / createTempView. */
+  registerView(name: string, df: DataFrame, replace: boolean): void {
+    if (typeof name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw invalid(`a temp view needs a name of letters, digits and _, got ${String(name)}`);
+    if (!replace && this.views.has(name.toLowerCase())) {
+      throw invalid(`[TEMP_TABLE_OR_VIEW_ALREADY_EXISTS] Cannot create the temporary view \`${name}\` because it already exists.`);
+    }
+    this.views.set(name.toLowerCase(), df);
+  }
+
+  /** Drops a temp view; true when there was one (as spark.catalog.dropTempView). */
+  dropTempView(name: string): boolean {
+    return this.views.delete(String(name).toLowerCase());
   }
 
   submitter(): QuerySubmitter {

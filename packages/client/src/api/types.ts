@@ -226,6 +226,18 @@ class TypeNameParser {
   }
 }
 
+/**
+ * A schema as DDL, as from_json and PySpark take it: 'customer_id INT, amount DECIMAL(10,2), ts TIMESTAMP'
+ * (also 'a: INT, …' and 'struct<…>'), with parseTypeName's type names.
+ */
+export function parseDdlSchema(ddl: string): StructType {
+  if (typeof ddl !== 'string' || ddl.trim() === '') throw invalid(`a DDL schema must be text such as 'a INT, b STRING', got ${String(ddl)}`);
+  const text = ddl.trim();
+  const t = parseTypeName(/^struct\s*</i.test(text) ? text : `struct<${text}>`);
+  if (!(t instanceof StructType)) throw invalid(`'${ddl}' is not a struct schema`);
+  return t;
+}
+
 /** The type names accepted by Column.cast(text); undefined for an unknown or unsupported name. */
 export function dataTypeFromName(name: string): DataType | undefined {
   try {

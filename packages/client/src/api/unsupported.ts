@@ -9,7 +9,7 @@ export function invalid(message: string): InvalidArgumentError {
   return new InvalidArgumentError(message);
 }
 
-const SQL_STEP = 'SQL text comes with spark.sql in Step 12';
+const SQL_STEP = 'or write the query as SQL with spark.sql(…)';
 const NOT_PLANNED = 'no step plans it yet';
 
 /**

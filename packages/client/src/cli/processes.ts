@@ -2,8 +2,9 @@
 import * as path from 'node:path';
 import { startDriver } from '@tributary/driver';
 import { startExecutor } from '@tributary/executor';
-import { parseLogLevel } from '@tributary/common';
+import { parseLogLevel, redisConnectionFromFlags, type RedisConnection } from '@tributary/common';
 import { ParsedArgs, intOption, required } from './main';
+import { serverTls, serverToken } from './security-options';
 
 /** A process that closed cleanly exits within this; one whose close hangs is ended then. */
 const EXIT_GRACE_MS = 5_000;
@@ -24,7 +25,6 @@ function untilSignal(close: () => Promise<void>): Promise<number> {
 }
 
 export async function runDriverCommand(args: ParsedArgs): Promise<number> {
-  const [host, port] = required(args, 'redis').split(':');
   const driver = await startDriver({
     logLevel: parseLogLevel(args.values['log-level'] as string | undefined),
     metricsPort: args.values['metrics-port'] === undefined ? undefined : intOption(args, 'metrics-port', 0),
@@ -32,12 +32,17 @@ export async function runDriverCommand(args: ParsedArgs): Promise<number> {
     host: args.values.host as string | undefined,
     port: intOption(args, 'port', 7077),
     healthPort: args.values['health-port'] === undefined ? undefined : intOption(args, 'health-port', 0),
-    redis: { host, port: Number(port) },
+    redis: redisFlags(args),
     stateDir: args.values['state-dir'] as string | undefined,
     allowedRoots: allowedRoots(args.values['allowed-roots'] as string | undefined),
     heartbeatTimeoutMs: intOption(args, 'heartbeat-timeout-ms', 3000),
     taskDeadlineMs: intOption(args, 'task-deadline-ms', 30_000),
     maxAttemptsPerBatch: intOption(args, 'max-attempts-per-batch', 8),
+    tls: serverTls(args),
+    token: serverToken(args),
+    insecure: args.values.insecure === true,
+    dashboardPort: args.values['dashboard-port'] === undefined ? undefined : intOption(args, 'dashboard-port', 0),
+    lease: leaseOption(args),
   });
   return untilSignal(() => driver.close());
 }
@@ -53,6 +58,8 @@ export async function runExecutorCommand(args: ParsedArgs): Promise<number> {
     healthPort: args.values['health-port'] === undefined ? undefined : intOption(args, 'health-port', 0),
     shuffleMemoryPerQuery: args.values['shuffle-memory-per-query'] === undefined ? undefined : intOption(args, 'shuffle-memory-per-query', 0),
     maxMessageBytes: args.values['max-message-bytes'] === undefined ? undefined : intOption(args, 'max-message-bytes', 0),
+    tls: serverTls(args),
+    insecure: args.values.insecure === true,
   });
   return untilSignal(() => executor.close());
 }
@@ -63,10 +70,53 @@ function onOff(value: string | undefined, name: string, fallback: boolean): bool
   throw new Error(`--${name} takes on or off, got '${value}'`);
 }
 
+/** --lease redis://HOST:PORT[/0] (or HOST:PORT), --cluster NAME, --lease-ttl-ms MS. */
+export function leaseOption(args: ParsedArgs): { host: string; port: number; cluster?: string; ttlMs?: number } | undefined {
+  const value = args.values.lease as string | undefined;
+  if (value === undefined) {
+    if (args.values.cluster !== undefined || args.values['lease-ttl-ms'] !== undefined) throw new Error('--cluster and --lease-ttl-ms need --lease redis://HOST:PORT');
+    return undefined;
+  }
+  const m = /^(?:redis:\/\/)?([^:/\s]+):(\d{1,5})(?:\/(\d+))?\/?$/.exec(value);
+  if (!m) throw new Error(`--lease takes redis://HOST:PORT[/0], got '${value}'`);
+  // The lease keys are named by cluster (tributary:<cluster>:driver-lease) in database 0.
+  if (m[3] !== undefined && m[3] !== '0') throw new Error(`--lease: the driver lease lives in Redis database 0, got database ${m[3]} in '${value}'`);
+  return {
+    host: m[1], port: Number(m[2]),
+    cluster: args.values.cluster as string | undefined,
+    ttlMs: args.values['lease-ttl-ms'] === undefined ? undefined : intOption(args, 'lease-ttl-ms', 0),
+  };
+}
+
 /** --allowed-roots: comma-separated absolute directories. */
 function allowedRoots(value: string | undefined): string[] {
   if (value === undefined) return [];
   const roots = value.split(',').map((r) => r.trim()).filter(Boolean);
   for (const r of roots) if (!path.isAbsolute(r)) throw new Error(`--allowed-roots takes absolute directories, got '${r}'`);
   return roots;
+}
+
+/**
+ * The driver's Redis flags (parseArgs options): --redis HOST:PORT | redis://[USER:PASSWORD@]HOST:PORT
+ * | rediss://… (TLS); --redis-password-file FILE (the password, instead of one in the URL);
+ * --redis-tls-ca FILE (PEM; turns TLS on); --redis-tls-cert FILE and --redis-tls-key FILE (PEM, a
+ * client certificate for servers that ask for one).
+ */
+export const REDIS_FLAGS = {
+  redis: { type: 'string' },
+  'redis-password-file': { type: 'string' },
+  'redis-tls-ca': { type: 'string' },
+  'redis-tls-cert': { type: 'string' },
+  'redis-tls-key': { type: 'string' },
+} as const;
+
+function redisFlags(args: ParsedArgs): RedisConnection {
+  const file = (name: string) => args.values[name] as string | undefined;
+  return redisConnectionFromFlags({
+    redis: required(args, 'redis'),
+    passwordFile: file('redis-password-file'),
+    tlsCa: file('redis-tls-ca'),
+    tlsCert: file('redis-tls-cert'),
+    tlsKey: file('redis-tls-key'),
+  });
 }

@@ -8,11 +8,12 @@
 import type { QueryProgress } from '@tributary/common';
 import { DriverClient, QueryInfo } from '../rpc/driver-client';
 import { ParsedArgs, driverAddress, intOption } from './main';
+import { clientSecurityOf } from './security-options';
 
 export async function runProgressCommand(args: ParsedArgs): Promise<number> {
   const wanted = args.positionals[0];
   if (!wanted) throw new Error('usage: tributary progress <query-id|name> [--follow] [--json] [--recent N]');
-  const client = new DriverClient(driverAddress(args));
+  const client = new DriverClient(driverAddress(args), clientSecurityOf(args));
   const json = args.values.json === true;
   const print = (p: QueryProgress) => console.log(json ? JSON.stringify(p) : progressLine(p));
   try {

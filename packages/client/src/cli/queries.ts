@@ -7,6 +7,7 @@ import { GrpcSubmitter } from '../rpc/grpc-submitter';
 import { TributarySession } from '../api';
 import { withAbsolutePaths } from '../api/paths';
 import { ParsedArgs, driverAddress } from './main';
+import { clientSecurityOf } from './security-options';
 
 /**
  * A job file is either a QuerySpec as JSON, or a CommonJS module exporting
@@ -14,8 +15,8 @@ import { ParsedArgs, driverAddress } from './main';
  */
 export async function runSubmitCommand(args: ParsedArgs): Promise<number> {
   const file = args.positionals[0];
-  if (!file) throw new Error('usage: tributary submit <job.js|spec.json> [--driver HOST:PORT] [--wait]');
-  const client = new DriverClient(driverAddress(args));
+  if (!file) throw new Error('usage: tributary submit <job.js|spec.json> [--driver HOST:PORT] [--wait] [--tls-ca F --tls-cert F --tls-key F] [--token-file F]');
+  const client = new DriverClient(driverAddress(args), clientSecurityOf(args));
   try {
     return await submit(file, args, client);
   } catch (err) {
@@ -70,7 +71,7 @@ async function submit(file: string, args: ParsedArgs, client: DriverClient): Pro
 }
 
 export async function runListCommand(args: ParsedArgs): Promise<number> {
-  const client = new DriverClient(driverAddress(args));
+  const client = new DriverClient(driverAddress(args), clientSecurityOf(args));
   try {
     for (const q of await client.list()) console.log(`${q.id}  ${q.state.padEnd(8)}  batch ${q.lastCommittedBatch}  ${q.name}  ${q.message}`);
     return 0;
@@ -82,7 +83,7 @@ export async function runListCommand(args: ParsedArgs): Promise<number> {
 export async function runStatusCommand(args: ParsedArgs): Promise<number> {
   const id = args.positionals[0];
   if (!id) throw new Error('usage: tributary status <query-id>');
-  const client = new DriverClient(driverAddress(args));
+  const client = new DriverClient(driverAddress(args), clientSecurityOf(args));
   try {
     const { info, progress } = await client.get(id, 1);
     console.log(JSON.stringify({ ...info, lastProgress: progress[progress.length - 1] ?? null }, null, 2));
@@ -95,7 +96,7 @@ export async function runStatusCommand(args: ParsedArgs): Promise<number> {
 export async function runStopCommand(args: ParsedArgs): Promise<number> {
   const id = args.positionals[0];
   if (!id) throw new Error('usage: tributary stop <query-id>');
-  const client = new DriverClient(driverAddress(args));
+  const client = new DriverClient(driverAddress(args), clientSecurityOf(args));
   try {
     const info = await client.stop(id);
     console.log(`query ${id} ${info.state}`);

@@ -10,9 +10,8 @@
  */
 import {
   CanonicalValue, canonicalRows, commitTimestamps, DataType, deltaTypeName, optimize, parseSchemaString, readSnapshot, readSnapshotRows, Snapshot,
-  SnapshotOptions, vacuum, writeCheckpoint,
+  SnapshotOptions, vacuum, writeCheckpoint, processStorage, resolveLocation, Storage, joinLocation,
 } from '@tributary/common';
-import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { withSpinner } from './progress-bar';
 import { ParsedArgs, intOption } from './main';
@@ -25,21 +24,23 @@ export const TABLE_OPTIONS = {
 const USAGE = 'usage: tributary table show|history|describe|optimize|vacuum|checkpoint <path> [options]';
 
 export async function runTableCommand(args: ParsedArgs): Promise<number> {
-  const [verb, tablePath] = args.positionals;
-  if (!tablePath) throw new Error(USAGE);
+  const [verb, given] = args.positionals;
+  if (!given) throw new Error(USAGE);
+  const tablePath = resolveLocation(given);
+  const storage = processStorage();
   switch (verb) {
     case 'show':
-      await showTable(tablePath, intOption(args, 'limit', 20), timeTravel(args));
+      await showTable(storage, tablePath, intOption(args, 'limit', 20), timeTravel(args));
       return 0;
     case 'history':
-      await showHistory(tablePath, intOption(args, 'limit', 20));
+      await showHistory(storage, tablePath, intOption(args, 'limit', 20));
       return 0;
     case 'describe':
-      await describeTable(tablePath, timeTravel(args));
+      await describeTable(storage, tablePath, timeTravel(args));
       return 0;
     case 'optimize': {
       const target = args.values['target-file-size'];
-      const r = await withSpinner(`OPTIMIZE ${tablePath}`, () => optimize(tablePath, target === undefined ? {} : { targetFileBytes: intOption(args, 'target-file-size', 0) }));
+      const r = await withSpinner(`OPTIMIZE ${tablePath}`, () => optimize(storage, tablePath, target === undefined ? {} : { targetFileBytes: intOption(args, 'target-file-size', 0) }));
       console.log(r.version === undefined
         ? `OPTIMIZE ${tablePath}: nothing to compact at version ${r.readVersion}`
         : `OPTIMIZE ${tablePath}: version ${r.version}, ${r.filesRemoved} files compacted into ${r.filesAdded}, ${r.rows} rows rewritten (dataChange=false)`);
@@ -47,7 +48,7 @@ export async function runTableCommand(args: ParsedArgs): Promise<number> {
     }
     case 'vacuum': {
       const retain = args.values.retain;
-      const r = await withSpinner(`VACUUM ${tablePath}`, () => vacuum(tablePath, {
+      const r = await withSpinner(`VACUUM ${tablePath}`, () => vacuum(storage, tablePath, {
         ...(retain === undefined ? {} : { retentionHours: intOption(args, 'retain', 0) }),
         dryRun: args.values['dry-run'] === true,
         unsafe: args.values['unsafe-retention'] === true,
@@ -58,7 +59,7 @@ export async function runTableCommand(args: ParsedArgs): Promise<number> {
       return 0;
     }
     case 'checkpoint': {
-      const r = await writeCheckpoint(await readSnapshot(tablePath));
+      const r = await writeCheckpoint(storage, await readSnapshot(storage, tablePath));
       console.log(`checkpoint of ${tablePath} at version ${r.version}: ${r.size} actions, ${r.bytes} bytes`);
       return 0;
     }
@@ -86,10 +87,10 @@ function timeTravel(args: ParsedArgs): SnapshotOptions {
  * scale, never through floats). Cells: timestamps as ISO-8601 UTC with microseconds, structs as
  * {a, b}, arrays as [a, b], null as NULL; other values as canonicalRows gives them.
  */
-export async function showTable(tablePath: string, limit: number, at: SnapshotOptions = {}): Promise<void> {
-  const snapshot = await readSnapshot(tablePath, at);
+export async function showTable(storage: Storage, tablePath: string, limit: number, at: SnapshotOptions = {}): Promise<void> {
+  const snapshot = await readSnapshot(storage, tablePath, at);
   const fields = parseSchemaString(snapshot.metadata.schemaString).fields;
-  const rows = canonicalRows(await readSnapshotRows(snapshot));
+  const rows = canonicalRows(await readSnapshotRows(storage, snapshot));
   rows.sort((x, y) => {
     for (const f of fields) {
       const c = compareValues(x[f.name] ?? null, y[f.name] ?? null);
@@ -107,7 +108,8 @@ export async function showTable(tablePath: string, limit: number, at: SnapshotOp
   if (rows.length > limit) console.log(`... ${rows.length - limit} more rows`);
 }
 
-function cellText(v: CanonicalValue, type: DataType): string {
+/** A cell as `table show` prints it (timestamps ISO-8601 UTC with µs, structs {a, b}, arrays [a, b], NULL). */
+export function cellText(v: CanonicalValue, type: DataType): string {
   if (v === null) return 'NULL';
   if (type.kind === 'primitive' && (type.name === 'timestamp' || type.name === 'timestamp_ntz') && typeof v === 'string') return isoMicros(BigInt(v));
   if (type.kind === 'struct' && typeof v === 'object' && !Array.isArray(v)) {
@@ -150,11 +152,12 @@ function compareValues(a: CanonicalValue, b: CanonicalValue): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-export async function showHistory(tablePath: string, limit: number): Promise<void> {
-  const times = (await commitTimestamps(tablePath)).reverse().slice(0, limit);
+export async function showHistory(storage: Storage, tablePath: string, limit: number): Promise<void> {
+  const times = (await commitTimestamps(storage, tablePath)).reverse().slice(0, limit);
   console.log('version  timestamp                 operation          readVersion  parameters / engine');
   for (const { version, timestamp } of times) {
-    const text = await fs.readFile(path.join(tablePath, '_delta_log', `${String(version).padStart(20, '0')}.json`), 'utf8').catch(() => '');
+    const bytes = await storage.get(joinLocation(tablePath, '_delta_log', `${String(version).padStart(20, '0')}.json`)).catch(() => undefined);
+    const text = bytes === undefined ? '' : Buffer.from(bytes).toString('utf8');
     let info: Record<string, unknown> = {};
     for (const line of text.split('\n')) {
       if (!line.includes('"commitInfo"')) continue;
@@ -171,8 +174,8 @@ export async function showHistory(tablePath: string, limit: number): Promise<voi
   }
 }
 
-export async function describeTable(tablePath: string, at: SnapshotOptions = {}): Promise<void> {
-  const s: Snapshot = await readSnapshot(tablePath, at);
+export async function describeTable(storage: Storage, tablePath: string, at: SnapshotOptions = {}): Promise<void> {
+  const s: Snapshot = await readSnapshot(storage, tablePath, at);
   const schema = parseSchemaString(s.metadata.schemaString);
   let bytes = 0;
   let rows = 0;

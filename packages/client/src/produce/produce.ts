@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '@tributary/common';
+import { InvalidArgumentError, kafkaJsSecurity, type KafkaSecurity } from '@tributary/common';
 import { Kafka, logLevel, Partitioners, type Message, type Producer } from 'kafkajs';
 import type { EventBatch } from './event-generator';
 
@@ -16,6 +16,8 @@ export interface ProduceOptions {
   chunkSize?: number;
   /** Explicit partition of a record by its key; default: Kafka's murmur2 partitioner. */
   partitionOf?: (key: string, partitions: number) => number;
+  /** TLS and SASL for brokers that require them (kafkaSecurityFromOptions). */
+  security?: KafkaSecurity;
 }
 
 export interface ProduceResult {
@@ -38,6 +40,7 @@ export async function produceEvents(
     clientId: options.clientId ?? 'tributary-produce',
     brokers: typeof brokers === 'string' ? brokers.split(',') : brokers,
     logLevel: logLevel.ERROR,
+    ...kafkaJsSecurity(options.security),
   });
   await ensureTopic(kafka, topic, partitions);
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });

@@ -1,8 +1,13 @@
 /**
  * The client side of QueryService: submit, list, get and stop queries on a driver. Errors keep the
- * driver's gRPC status and message (INVALID_ARGUMENT names what is wrong with the job).
+ * driver's gRPC status and message (INVALID_ARGUMENT names what is wrong with the job;
+ * UNAUTHENTICATED a missing or wrong token; PERMISSION_DENIED a certificate without the client role).
+ *
+ * `address` may list every driver of a cluster with standby drivers ("a,b"): a call refused as
+ * NOT_LEADER or failing as unreachable is tried at the leader the refusal names, else at the next
+ * address, each address at most once per call.
  */
-import { QueryProgress, QuerySpec, QuerySpecV2, RpcClient } from '@tributary/common';
+import { LeaderAddresses, QueryProgress, QuerySpec, QuerySpecV2, RpcClient, RpcClientSecurity, isLeaderMiss } from '@tributary/common';
 
 export interface QueryInfo {
   id: string; runId: string; name: string; state: string; message: string; error: string;
@@ -27,29 +32,46 @@ const EVENT_KINDS: Record<string, QueryEvent['kind']> = {
 };
 
 export class DriverClient {
-  private readonly rpc: RpcClient;
-  constructor(readonly address: string) {
-    this.rpc = new RpcClient('QueryService', address);
+  private readonly drivers: LeaderAddresses;
+  private readonly clients = new Map<string, RpcClient>();
+  /** `security`: mutual TLS and the bearer token (rpc/client-security.ts); plaintext and none by default. */
+  constructor(readonly address: string, private readonly security: RpcClientSecurity = {}) {
+    this.drivers = new LeaderAddresses(address);
+  }
+
+  /** The call at the driver believed to lead; on a leader miss, at the others in turn. */
+  private async call(method: string, request: object, deadlineMs?: number): Promise<any> {
+    for (let tried = 1; ; tried++) {
+      const at = this.drivers.current();
+      let rpc = this.clients.get(at);
+      if (!rpc) { rpc = new RpcClient('QueryService', at, this.security); this.clients.set(at, rpc); }
+      try {
+        return await rpc.call(method, request, deadlineMs);
+      } catch (err) {
+        if (tried >= this.drivers.all.length || !isLeaderMiss(err)) throw err;
+        this.drivers.moveOn(err);
+      }
+    }
   }
 
   /** Sends a spec document (version 1, or 2 once the driver resolves plans). */
   async submit(spec: QuerySpec | QuerySpecV2): Promise<QueryInfo> {
-    const res: any = await this.rpc.call('SubmitQuery', { spec_json: JSON.stringify(spec) }, 60_000);
+    const res: any = await this.call('SubmitQuery', { spec_json: JSON.stringify(spec) }, 60_000);
     return info(res.query);
   }
 
   async list(): Promise<QueryInfo[]> {
-    const res: any = await this.rpc.call('ListQueries', {});
+    const res: any = await this.call('ListQueries', {});
     return (res.queries ?? []).map(info);
   }
 
   async get(queryId: string, recentProgress = 1): Promise<{ info: QueryInfo; progress: QueryProgress[] }> {
-    const res: any = await this.rpc.call('GetQuery', { query_id: queryId, recent_progress: recentProgress });
+    const res: any = await this.call('GetQuery', { query_id: queryId, recent_progress: recentProgress });
     return { info: info(res.query), progress: (res.progress_json ?? []).map((p: string) => JSON.parse(p)) };
   }
 
   async stop(queryId: string): Promise<QueryInfo> {
-    const res: any = await this.rpc.call('StopQuery', { query_id: queryId }, 120_000);
+    const res: any = await this.call('StopQuery', { query_id: queryId }, 120_000);
     return info(res.query);
   }
 
@@ -67,17 +89,43 @@ export class DriverClient {
   /**
    * Follows query events (every query's, or `queryId`'s), first replaying the `recentProgress`
    * newest reports of each running query; `done` settles when the stream ends (`cancel()` ends it).
+   * Like the unary calls it follows the leader: a stream refused or ended as NOT_LEADER or
+   * unreachable is opened again at the leader named, else the next address (each address at most
+   * once in a row; a stream that delivered events starts the count again). A reopened stream
+   * replays the running queries' STARTED and recent reports, so a listener may hear them twice.
    */
   watch(opts: { queryId?: string; recentProgress?: number }, onEvent: (e: QueryEvent) => void): { done: Promise<void>; cancel(): void } {
-    return this.rpc.stream('WatchQueries', { query_id: opts.queryId ?? '', recent_progress: opts.recentProgress ?? 0 }, (m: any) => {
-      const kind = EVENT_KINDS[m.kind];
-      if (kind === undefined) return; // a kind this client does not know yet
-      const base = { query: info(m.query), timestampMs: Number(m.timestamp_ms) };
-      onEvent(kind === 'progress' ? { kind, ...base, progress: JSON.parse(m.progress_json) } : { kind, ...base });
-    });
+    const request = { query_id: opts.queryId ?? '', recent_progress: opts.recentProgress ?? 0 };
+    let current: { done: Promise<void>; cancel(): void } | undefined;
+    let cancelled = false;
+    const done = (async () => {
+      for (let tried = 1; !cancelled; tried++) {
+        const at = this.drivers.current();
+        let rpc = this.clients.get(at);
+        if (!rpc) { rpc = new RpcClient('QueryService', at, this.security); this.clients.set(at, rpc); }
+        let delivered = false;
+        current = rpc.stream('WatchQueries', request, (m: any) => {
+          delivered = true;
+          const kind = EVENT_KINDS[m.kind];
+          if (kind === undefined) return; // a kind this client does not know yet
+          const base = { query: info(m.query), timestampMs: Number(m.timestamp_ms) };
+          onEvent(kind === 'progress' ? { kind, ...base, progress: JSON.parse(m.progress_json) } : { kind, ...base });
+        });
+        try {
+          await current.done;
+          return;
+        } catch (err) {
+          if (delivered) tried = 1;
+          if (cancelled) return;
+          if (tried >= this.drivers.all.length || !isLeaderMiss(err)) throw err;
+          this.drivers.moveOn(err);
+        }
+      }
+    })();
+    return { done, cancel: () => { cancelled = true; current?.cancel(); } };
   }
 
   close(): void {
-    this.rpc.close();
+    for (const c of this.clients.values()) c.close();
   }
 }

@@ -1,9 +1,11 @@
 /**
  * QuerySubmitter over gRPC: how sessions reach a driver at tributary://host:port. Registered as the
- * default submitter factory by the package's index, so `builder().master(url).getOrCreate()` works.
+ * default submitter factory by the package's index, so `builder().master(url).getOrCreate()` works;
+ * its TLS files and token come from the environment (rpc/client-security.ts).
  */
 import type { QuerySpec, QuerySpecV2 } from '@tributary/common';
 import type { QueryHandleInfo, QueryListenerEvent, QueryState, QuerySubmitter, TerminationInfo } from '../api/submitter';
+import { clientSecurity } from './client-security';
 import { DriverClient, QueryInfo } from './driver-client';
 
 function failure(info: QueryInfo) {
@@ -14,7 +16,7 @@ export class GrpcSubmitter implements QuerySubmitter {
   constructor(private readonly client: DriverClient) {}
 
   static forMaster(master: string): GrpcSubmitter {
-    return new GrpcSubmitter(new DriverClient(master.replace(/^tributary:\/\//, '')));
+    return new GrpcSubmitter(new DriverClient(master.replace(/^tributary:\/\//, ''), clientSecurity()));
   }
 
   watch(onEvent: (e: QueryListenerEvent) => void, onError: (err: Error) => void): { cancel(): void } {

@@ -6,6 +6,8 @@ import { InvalidArgumentError, TributaryError } from '../errors';
 import { CommitLog, type BatchCommit } from './commit-log';
 import { OffsetLog, type BatchPlan } from './offset-log';
 import { asBatchId } from '../batch/batch-id';
+import { LocalStorage } from '../storage/local-storage';
+const storage = new LocalStorage();
 
 function samplePlan(batchId: number): BatchPlan {
   return {
@@ -61,7 +63,7 @@ describe('OffsetLog and CommitLog', () => {
   });
 
   it('round-trips a plan exactly, offsets beyond 2^53 included', async () => {
-    const log = new OffsetLog(path.join(root, 'offsets'));
+    const log = new OffsetLog(storage, path.join(root, 'offsets'));
     assert.equal(await log.add(asBatchId(4), samplePlan(4)), true);
     const read = await log.get(asBatchId(4));
     assert.deepEqual(read, samplePlan(4));
@@ -71,13 +73,13 @@ describe('OffsetLog and CommitLog', () => {
   });
 
   it('refuses to write a plan whose batchId differs from the entry id', async () => {
-    const log = new OffsetLog(path.join(root, 'offsets'));
+    const log = new OffsetLog(storage, path.join(root, 'offsets'));
     await assert.rejects(log.add(asBatchId(5), samplePlan(4)), InvalidArgumentError);
     assert.deepEqual(await log.list(), []);
   });
 
   it('refuses to write a plan with numeric offsets or from after to', async () => {
-    const log = new OffsetLog(path.join(root, 'offsets'));
+    const log = new OffsetLog(storage, path.join(root, 'offsets'));
     const numeric = JSON.parse(JSON.stringify(samplePlan(0))) as { sources: { partitions: { from: unknown }[] }[] };
     numeric.sources[0].partitions[0].from = 100;
     await assert.rejects(log.add(asBatchId(0), numeric as unknown as BatchPlan), /partitions\[0\]\.from must be a decimal offset string/);
@@ -87,7 +89,7 @@ describe('OffsetLog and CommitLog', () => {
   });
 
   it('reads a plan without an isolation level (written before it was recorded) and refuses an unknown one', async () => {
-    const log = new OffsetLog(path.join(root, 'offsets'));
+    const log = new OffsetLog(storage, path.join(root, 'offsets'));
     const { isolationLevel: _dropped, ...older } = samplePlan(0);
     assert.equal(await log.add(asBatchId(0), older), true);
     assert.equal((await log.get(asBatchId(0)))?.isolationLevel, undefined);
@@ -100,7 +102,7 @@ describe('OffsetLog and CommitLog', () => {
     await fs.mkdir(dir);
     const { noData: _dropped, ...withoutNoData } = samplePlan(2);
     await fs.writeFile(path.join(dir, '2'), `v1\n${JSON.stringify(withoutNoData)}\n`);
-    await assert.rejects(new OffsetLog(dir).get(asBatchId(2)), (err: unknown) => {
+    await assert.rejects(new OffsetLog(storage, dir).get(asBatchId(2)), (err: unknown) => {
       assert.ok(err instanceof TributaryError);
       assert.equal(err.code, 'CHECKPOINT_CORRUPT');
       assert.ok(err.message.includes(path.join(dir, '2')));
@@ -110,14 +112,14 @@ describe('OffsetLog and CommitLog', () => {
   });
 
   it('round-trips a commit with skipped and versioned sinks', async () => {
-    const log = new CommitLog(path.join(root, 'commits'));
+    const log = new CommitLog(storage, path.join(root, 'commits'));
     assert.equal(await log.add(asBatchId(9), sampleCommit(9)), true);
     assert.equal(await log.add(asBatchId(9), { ...sampleCommit(9), attempt: 3 }), false);
     assert.deepEqual(await log.getLatest(), { batchId: 9, value: sampleCommit(9) });
   });
 
   it('refuses a commit whose sink version is neither a number nor "skipped"', async () => {
-    const log = new CommitLog(path.join(root, 'commits'));
+    const log = new CommitLog(storage, path.join(root, 'commits'));
     const bad = { ...sampleCommit(1), sinks: [{ path: 'main', version: 'done' }] } as unknown as BatchCommit;
     await assert.rejects(log.add(asBatchId(1), bad), /commit\.sinks\[0\]\.version/);
   });

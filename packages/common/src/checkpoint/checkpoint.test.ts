@@ -7,6 +7,8 @@ import { TributaryError } from '../errors';
 import { Checkpoint } from './checkpoint';
 import type { BatchPlan } from './offset-log';
 import { asBatchId } from '../batch/batch-id';
+import { LocalStorage } from '../storage/local-storage';
+const storage = new LocalStorage();
 
 function plan(batchId: number): BatchPlan {
   return {
@@ -51,7 +53,7 @@ describe('Checkpoint', () => {
   });
 
   it('reports the last planned and last committed batches', async () => {
-    const checkpoint = await Checkpoint.open(location);
+    const checkpoint = await Checkpoint.open(storage, location);
     try {
       assert.equal(await checkpoint.lastPlanned(), undefined);
       assert.equal(await checkpoint.lastCommitted(), undefined);
@@ -70,14 +72,14 @@ describe('Checkpoint', () => {
   });
 
   it('refuses a second open of a location while the first holds it, and allows it after close', async () => {
-    const first = await Checkpoint.open(location);
-    await assert.rejects(Checkpoint.open(location), isInUse(location, process.pid));
+    const first = await Checkpoint.open(storage, location);
+    await assert.rejects(Checkpoint.open(storage, location), isInUse(location, process.pid));
     await first.close();
     await fs.access(path.join(location, '.lock')).then(
       () => assert.fail('the lock file should be gone after close'),
       () => undefined,
     );
-    const second = await Checkpoint.open(location);
+    const second = await Checkpoint.open(storage, location);
     await second.close();
   });
 
@@ -85,7 +87,7 @@ describe('Checkpoint', () => {
     const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { stdio: 'ignore' });
     try {
       await writeLock(location, { pid: child.pid!, host: os.hostname(), token: 'other' });
-      await assert.rejects(Checkpoint.open(location), isInUse(location, child.pid!));
+      await assert.rejects(Checkpoint.open(storage, location), isInUse(location, child.pid!));
     } finally {
       child.kill();
     }
@@ -94,12 +96,12 @@ describe('Checkpoint', () => {
   it('refuses a location locked from another host, whatever the pid', async () => {
     const pid = deadPid();
     await writeLock(location, { pid, host: `not-${os.hostname()}`, token: 'other' });
-    await assert.rejects(Checkpoint.open(location), isInUse(location, pid));
+    await assert.rejects(Checkpoint.open(storage, location), isInUse(location, pid));
   });
 
   it('takes over a lock left by a dead process on this host', async () => {
     await writeLock(location, { pid: deadPid(), host: os.hostname(), token: 'stale' });
-    const checkpoint = await Checkpoint.open(location);
+    const checkpoint = await Checkpoint.open(storage, location);
     const lock = JSON.parse((await fs.readFile(path.join(location, '.lock'), 'utf8')).split('\n')[1]) as {
       pid: number;
       token: string;
@@ -114,7 +116,8 @@ describe('Checkpoint', () => {
     await writeLock(location, { pid: deadPid(), host: os.hostname(), token: 'stale' });
     const script = `
       const { Checkpoint } = require(${JSON.stringify(path.join(__dirname, 'checkpoint.js'))});
-      Checkpoint.open(process.argv[1]).then(
+      const { LocalStorage } = require(${JSON.stringify(path.join(__dirname, '..', 'storage', 'local-storage.js'))});
+      Checkpoint.open(new LocalStorage(), process.argv[1]).then(
         (c) => { process.stdout.write('won'); setTimeout(() => c.close(), 1500); },
         (e) => { process.stdout.write(e.code === 'CHECKPOINT_IN_USE' ? 'refused' : 'error ' + e.message); });`;
     const outcomes = await Promise.all(
@@ -131,16 +134,16 @@ describe('Checkpoint', () => {
   });
 
   it('opens read-only without taking the lock', async () => {
-    const holder = await Checkpoint.open(location);
-    const reader = await Checkpoint.open(location, { readOnly: true });
+    const holder = await Checkpoint.open(storage, location);
+    const reader = await Checkpoint.open(storage, location, { readOnly: true });
     assert.equal(await reader.lastPlanned(), undefined);
     await reader.close();
-    await assert.rejects(Checkpoint.open(location), TributaryError, 'the holder keeps its lock');
+    await assert.rejects(Checkpoint.open(storage, location), TributaryError, 'the holder keeps its lock');
     await holder.close();
   });
 
   it('creates the query metadata once and returns it on every later start', async () => {
-    const checkpoint = await Checkpoint.open(location);
+    const checkpoint = await Checkpoint.open(storage, location);
     const init = { shufflePartitions: 4, statefulFingerprint: '{}', sinkPaths: ['t'], sourceTopic: 'p' };
     const a = await checkpoint.initMetadata(init);
     const b = await checkpoint.initMetadata({ ...init, shufflePartitions: 99 });

@@ -1,13 +1,13 @@
-import * as path from 'node:path';
 import type { BatchId } from '../batch/batch-id';
 import { CommitLog, type BatchCommit } from './commit-log';
+import { joinLocation, type Storage } from '../storage/storage';
 import { LocationLock } from './location-lock';
 import type { LogEntry } from './metadata-log';
 import { OffsetLog, type BatchPlan } from './offset-log';
 import { createQueryMetadata, readQueryMetadata, type NewQueryMetadata, type QueryMetadata } from './query-metadata';
 
 /**
- * A checkpoint location (a directory; Spark's `checkpointLocation`):
+ * A checkpoint location (a directory, or an object-store prefix, in its Storage; Spark's `checkpointLocation`):
  *
  *     <location>/metadata        QueryMetadata, written once at first start
  *     <location>/offsets/<N>     plan of batch N, written before N runs (OffsetLog)
@@ -20,6 +20,7 @@ import { createQueryMetadata, readQueryMetadata, type NewQueryMetadata, type Que
  */
 export class Checkpoint {
   private constructor(
+    readonly storage: Storage,
     readonly location: string,
     readonly offsets: OffsetLog,
     readonly commits: CommitLog,
@@ -28,26 +29,28 @@ export class Checkpoint {
 
   /**
    * Opens the location, creating it if needed, and takes its lock unless `readOnly` (for tools
-   * that only look). Throws CHECKPOINT_IN_USE when a live query holds it.
+   * that only look). Throws CHECKPOINT_IN_USE when a live query holds it. `leaseToken`: the driver
+   * lease's fencing token of this driver, which takes over the lock of a deposed leader.
    */
-  static async open(location: string, options: { readOnly?: boolean } = {}): Promise<Checkpoint> {
-    const lock = options.readOnly === true ? undefined : await LocationLock.acquire(location);
+  static async open(storage: Storage, location: string, options: { readOnly?: boolean; leaseToken?: number } = {}): Promise<Checkpoint> {
+    const lock = options.readOnly === true ? undefined : await LocationLock.acquire(storage, location, Date.now(), options.leaseToken);
     return new Checkpoint(
+      storage,
       location,
-      new OffsetLog(path.join(location, 'offsets')),
-      new CommitLog(path.join(location, 'commits')),
+      new OffsetLog(storage, joinLocation(location, 'offsets')),
+      new CommitLog(storage, joinLocation(location, 'commits')),
       lock,
     );
   }
 
   /** The query metadata, or undefined before the first start. */
   readMetadata(): Promise<QueryMetadata | undefined> {
-    return readQueryMetadata(this.location);
+    return readQueryMetadata(this.storage, this.location);
   }
 
   /** Writes the metadata (fresh queryId) unless present; returns what is on disk. */
   async initMetadata(init: NewQueryMetadata): Promise<QueryMetadata> {
-    return (await createQueryMetadata(this.location, init)).metadata;
+    return (await createQueryMetadata(this.storage, this.location, init)).metadata;
   }
 
   lastPlanned(): Promise<LogEntry<BatchPlan> | undefined> {

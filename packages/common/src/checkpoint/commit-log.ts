@@ -2,6 +2,7 @@ import type { BatchId } from '../batch/batch-id';
 import { InvalidArgumentError } from '../errors';
 import { arrayAt, integerAt, integerOrNullAt, objectAt, stringAt } from './json-shape';
 import { MetadataLog } from './metadata-log';
+import type { Storage } from '../storage/storage';
 
 /** What batch N did to one sink table: the Delta version it committed, or 'skipped' (txn ≥ N already). */
 export interface SinkCommit {
@@ -31,6 +32,8 @@ export interface BatchCommit {
   readonly stateRowsTotal: number;
   /** Every sink in commit order (side tables first, the main table last). */
   readonly sinks: readonly SinkCommit[];
+  /** The driver lease's fencing token of the leader that wrote the entry (absent without a lease; docs/standby-driver.md). */
+  readonly leaseToken?: number;
 }
 
 /**
@@ -39,8 +42,8 @@ export interface BatchCommit {
  * the next run starts at N+1. Format v1, one `BatchCommit` JSON document.
  */
 export class CommitLog extends MetadataLog<BatchCommit> {
-  constructor(dir: string) {
-    super(dir, parseBatchCommit, 1);
+  constructor(storage: Storage, dir: string) {
+    super(storage, dir, parseBatchCommit, 1);
   }
 }
 
@@ -62,5 +65,6 @@ export function parseBatchCommit(document: unknown, batchId: BatchId): BatchComm
     stringAt(sink.path, `commit.sinks[${i}].path`);
     if (sink.version !== 'skipped') integerAt(sink.version, `commit.sinks[${i}].version`, 0);
   });
+  if (d.leaseToken !== undefined) integerAt(d.leaseToken, 'commit.leaseToken', 1);
   return d as unknown as BatchCommit;
 }

@@ -6,6 +6,8 @@ import * as path from 'node:path';
 import { InvalidArgumentError, TributaryError } from '../errors';
 import { MetadataLog } from './metadata-log';
 import { asBatchId, type BatchId } from '../batch/batch-id';
+import { LocalStorage } from '../storage/local-storage';
+const storage = new LocalStorage();
 
 async function tempDir(): Promise<string> {
   return fs.mkdtemp(path.join(os.tmpdir(), 'tributary-mdlog-'));
@@ -29,21 +31,21 @@ describe('MetadataLog', () => {
   });
 
   it('stores an entry as a `v1` line then one JSON document, and reads it back', async () => {
-    const log = new MetadataLog<{ a: number; b: string }>(dir);
+    const log = new MetadataLog<{ a: number; b: string }>(storage, dir);
     assert.equal(await log.add(asBatchId(7), { a: 1, b: 'x' }), true);
     assert.equal(await fs.readFile(path.join(dir, '7'), 'utf8'), 'v1\n{"a":1,"b":"x"}\n');
     assert.deepEqual(await log.get(asBatchId(7)), { a: 1, b: 'x' });
   });
 
   it('returns false and keeps the first value when an id is added twice', async () => {
-    const log = new MetadataLog<{ v: number }>(dir);
+    const log = new MetadataLog<{ v: number }>(storage, dir);
     assert.equal(await log.add(asBatchId(0), { v: 1 }), true);
     assert.equal(await log.add(asBatchId(0), { v: 2 }), false);
     assert.deepEqual(await log.get(asBatchId(0)), { v: 1 });
   });
 
   it('lets exactly one of two concurrent adds of the same id win', async () => {
-    const log = new MetadataLog<{ v: number }>(dir);
+    const log = new MetadataLog<{ v: number }>(storage, dir);
     await fs.mkdir(dir, { recursive: true });
     const results = await Promise.all([log.add(asBatchId(3), { v: 1 }), log.add(asBatchId(3), { v: 2 })]);
     assert.deepEqual([...results].sort(), [false, true]);
@@ -57,9 +59,10 @@ describe('MetadataLog', () => {
     const ids = 40;
     const script = `
       const { MetadataLog } = require(${JSON.stringify(path.join(__dirname, 'metadata-log.js'))});
+      const { LocalStorage } = require(${JSON.stringify(path.join(__dirname, '..', 'storage', 'local-storage.js'))});
       const [dir, writer, ids] = process.argv.slice(1);
       (async () => {
-        const log = new MetadataLog(dir);
+        const log = new MetadataLog(new LocalStorage(), dir);
         const won = [];
         for (let id = 0; id < Number(ids); id++) if (await log.add(id, { writer: Number(writer) })) won.push(id);
         process.stdout.write(JSON.stringify(won));
@@ -73,7 +76,7 @@ describe('MetadataLog', () => {
       }
     });
     assert.equal(winnerOf.size, ids);
-    const log = new MetadataLog<{ writer: number }>(dir);
+    const log = new MetadataLog<{ writer: number }>(storage, dir);
     for (const [id, writer] of winnerOf) assert.deepEqual(await log.get(asBatchId(id)), { writer }, `entry ${id}`);
     assert.equal((await fs.readdir(dir)).length, ids, 'only the entries remain, no temp files');
   });
@@ -81,7 +84,7 @@ describe('MetadataLog', () => {
   it('refuses an entry in a newer format version, naming the version and the file', async () => {
     await fs.mkdir(dir, { recursive: true });
     await fs.writeFile(path.join(dir, '4'), 'v2\n{"a":1}\n');
-    const log = new MetadataLog(dir);
+    const log = new MetadataLog(storage, dir);
     await assert.rejects(log.get(asBatchId(4)), (err: unknown) => {
       assert.ok(err instanceof TributaryError);
       assert.equal(err.code, 'CHECKPOINT_FORMAT_UNSUPPORTED');
@@ -96,7 +99,7 @@ describe('MetadataLog', () => {
     await fs.mkdir(dir, { recursive: true });
     await fs.writeFile(path.join(dir, '1'), '{"a":1}\n');
     await fs.writeFile(path.join(dir, '2'), 'v1\n{"a":\n');
-    const log = new MetadataLog(dir);
+    const log = new MetadataLog(storage, dir);
     for (const id of [1, 2]) {
       await assert.rejects(log.get(asBatchId(id)), (err: unknown) => {
         assert.ok(err instanceof TributaryError);
@@ -108,7 +111,7 @@ describe('MetadataLog', () => {
   });
 
   it('returns the highest id from getLatest when ids have gaps, ignoring temp and foreign files', async () => {
-    const log = new MetadataLog<{ id: number }>(dir);
+    const log = new MetadataLog<{ id: number }>(storage, dir);
     for (const id of [5, 0, 1]) await log.add(asBatchId(id), { id });
     await fs.writeFile(path.join(dir, '.9.123.abc.tmp'), 'v1\n{"id":9}\n');
     await fs.writeFile(path.join(dir, 'notes.txt'), 'x');
@@ -118,14 +121,14 @@ describe('MetadataLog', () => {
   });
 
   it('treats a missing directory as an empty log', async () => {
-    const log = new MetadataLog(path.join(dir, 'never-created'));
+    const log = new MetadataLog(storage, path.join(dir, 'never-created'));
     assert.deepEqual(await log.list(), []);
     assert.equal(await log.getLatest(), undefined);
     assert.equal(await log.get(asBatchId(0)), undefined);
   });
 
   it('purges the entries below the threshold and keeps the rest', async () => {
-    const log = new MetadataLog<{ id: number }>(dir);
+    const log = new MetadataLog<{ id: number }>(storage, dir);
     for (let id = 0; id <= 5; id++) await log.add(asBatchId(id), { id });
     assert.equal(await log.purge(asBatchId(3)), 3);
     assert.deepEqual(await log.list(), [3, 4, 5]);
@@ -135,7 +138,7 @@ describe('MetadataLog', () => {
   });
 
   it('rejects batch ids that are negative or not integers', async () => {
-    const log = new MetadataLog(dir);
+    const log = new MetadataLog(storage, dir);
     // Unchecked casts: the log checks ids itself, whatever a caller's types say.
     await assert.rejects(log.add(-1 as BatchId, {}), InvalidArgumentError);
     await assert.rejects(log.add(1.5 as BatchId, {}), InvalidArgumentError);

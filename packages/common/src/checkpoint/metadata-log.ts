@@ -1,8 +1,7 @@
-import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
 import type { BatchId } from '../batch/batch-id';
 import { InvalidArgumentError, TributaryError } from '../errors';
-import { errnoCode, putIfAbsent, readIfExists, removeStaleTempFiles } from '../fs/durable-file';
+import { sweepStaleTempFiles } from '../storage/local-storage';
+import { joinLocation, type Storage } from '../storage/storage';
 import { corruptCheckpointFile, decodeVersioned, encodeVersioned } from './versioned-json';
 
 export interface LogEntry<T> {
@@ -19,20 +18,23 @@ const STALE_TEMP_FILE_MS = 60 * 60 * 1000;
 /**
  * A write-once log of one JSON document per batch, in a directory of its own.
  *
- * On disk: `<dir>/<batchId>` (decimal, no leading zeros), each file `v<version>\n<json>\n`
- * (see versioned-json.ts). Names starting with '.' are temp files of `add` and are ignored.
+ * In storage: `<dir>/<batchId>` (decimal, no leading zeros), each file `v<version>\n<json>\n`
+ * (see versioned-json.ts). Listings leave out names starting with '.' (local temp files).
  *
  * Protocol:
- * - `add(N, value)` is put-if-absent (temp file + fsync + hard link + fsync of the directory):
+ * - `add(N, value)` is `putIfAbsent`:
  *   it returns true when this call wrote entry N and false when N already existed — whoever
  *   wrote it first, in this process or another. An entry, once added, never changes.
- * - Entries may have gaps (after `purge`, or written out of order); `getLatest` is the highest id.
+ * - Entries may have gaps (after `purge`, or written out of order); `getLatest` is the highest id
+ *   listed, read by name (a listing that misses a newer entry only delays it: `add` of that id
+ *   still returns false).
  * - A file in a newer format than `formatVersion` is refused with an error naming the file.
  *
  * Subclasses fix T, the format version and the document check; the base knows nothing of them.
  */
 export class MetadataLog<T> {
   constructor(
+    readonly storage: Storage,
     readonly dir: string,
     private readonly parse: DocumentParser<T> = (document) => document as T,
     /** The format this build writes, and the newest it reads. */
@@ -43,16 +45,15 @@ export class MetadataLog<T> {
   async add(batchId: BatchId, value: T): Promise<boolean> {
     checkBatchId(batchId);
     this.parse(JSON.parse(JSON.stringify(value)) as unknown, batchId);
-    await fs.mkdir(this.dir, { recursive: true });
-    return putIfAbsent(this.fileOf(batchId), encodeVersioned(this.formatVersion, value));
+    return this.storage.putIfAbsent(this.fileOf(batchId), encodeVersioned(this.formatVersion, value));
   }
 
   /** Entry `batchId`, or undefined when it was never written (or was purged). */
   async get(batchId: BatchId): Promise<T | undefined> {
     checkBatchId(batchId);
     const file = this.fileOf(batchId);
-    const text = await readIfExists(file);
-    return text === undefined ? undefined : this.decode(text, batchId, file);
+    const bytes = await this.storage.get(file);
+    return bytes === undefined ? undefined : this.decode(Buffer.from(bytes).toString('utf8'), batchId, file);
   }
 
   /** The entry with the highest batch id, or undefined for an empty log. */
@@ -72,13 +73,7 @@ export class MetadataLog<T> {
 
   /** Batch ids present, ascending. */
   async list(): Promise<BatchId[]> {
-    let names: string[];
-    try {
-      names = await fs.readdir(this.dir);
-    } catch (err) {
-      if (errnoCode(err) === 'ENOENT') return [];
-      throw err;
-    }
+    const names = (await this.storage.list(this.dir)).map((o) => o.name);
     const ids: BatchId[] = [];
     for (const name of names) {
       if (/^(0|[1-9][0-9]{0,15})$/.test(name)) {
@@ -95,19 +90,15 @@ export class MetadataLog<T> {
     let removed = 0;
     for (const id of await this.list()) {
       if (id >= keepFromBatchId) break;
-      await fs.unlink(this.fileOf(id)).then(
-        () => removed++,
-        (err: unknown) => {
-          if (errnoCode(err) !== 'ENOENT') throw err;
-        },
-      );
+      await this.storage.delete(this.fileOf(id));
+      removed++;
     }
-    await removeStaleTempFiles(this.dir, STALE_TEMP_FILE_MS).catch(() => 0);
+    await sweepStaleTempFiles(this.storage, this.dir, STALE_TEMP_FILE_MS).catch(() => 0);
     return removed;
   }
 
   private fileOf(batchId: BatchId): string {
-    return path.join(this.dir, String(batchId));
+    return joinLocation(this.dir, String(batchId));
   }
 
   private decode(text: string, batchId: BatchId, file: string): T {

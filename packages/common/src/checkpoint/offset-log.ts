@@ -10,6 +10,7 @@ import {
   stringAt,
 } from './json-shape';
 import { MetadataLog } from './metadata-log';
+import type { Storage } from '../storage/storage';
 import { ISOLATION_LEVELS, type IsolationLevel } from '../plan/kafka-options';
 
 /** One Kafka partition's input of a batch: offsets `[from, to)`, decimal strings as kafkajs has them. */
@@ -61,6 +62,8 @@ export interface BatchPlan {
    * recorded: those were read read_uncommitted).
    */
   readonly isolationLevel?: IsolationLevel;
+  /** The driver lease's fencing token of the leader that planned the batch (absent without a lease; docs/standby-driver.md). */
+  readonly leaseToken?: number;
 }
 
 /**
@@ -69,8 +72,8 @@ export interface BatchPlan {
  * planner starts batch N+1 at its `to` offsets. Format v1, one `BatchPlan` JSON document.
  */
 export class OffsetLog extends MetadataLog<BatchPlan> {
-  constructor(dir: string) {
-    super(dir, parseBatchPlan, 1);
+  constructor(storage: Storage, dir: string) {
+    super(storage, dir, parseBatchPlan, 1);
   }
 }
 
@@ -104,6 +107,7 @@ export function parseBatchPlan(document: unknown, batchId: BatchId): BatchPlan {
   if (limits.maxOffsetsPerTrigger !== undefined) integerAt(limits.maxOffsetsPerTrigger, 'plan.limits.maxOffsetsPerTrigger', 1);
   if (limits.maxEventTimeAheadMs !== undefined) integerAt(limits.maxEventTimeAheadMs, 'plan.limits.maxEventTimeAheadMs', 1);
   booleanAt(d.noData, 'plan.noData');
+  if (d.leaseToken !== undefined) integerAt(d.leaseToken, 'plan.leaseToken', 1);
   if (d.isolationLevel !== undefined && !(ISOLATION_LEVELS as readonly unknown[]).includes(d.isolationLevel)) {
     throw new InvalidArgumentError(`plan.isolationLevel must be one of ${ISOLATION_LEVELS.join(', ')}, got ${JSON.stringify(d.isolationLevel)}`);
   }

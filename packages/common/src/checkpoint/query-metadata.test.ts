@@ -8,6 +8,8 @@ import type { ResolvedQuery } from '../plan/resolved-query';
 import { resolvedQueryArb } from '../plan/resolved-query.testkit';
 import { checkResolvedQueryDocument } from './resolved-query-document';
 import { createQueryMetadata, readQueryMetadata, type NewQueryMetadata } from './query-metadata';
+import { LocalStorage } from '../storage/local-storage';
+const storage = new LocalStorage();
 
 const init: NewQueryMetadata = {
   shufflePartitions: 8,
@@ -70,19 +72,19 @@ describe('query metadata', () => {
   });
 
   it('is absent before the first start', async () => {
-    assert.equal(await readQueryMetadata(location), undefined);
+    assert.equal(await readQueryMetadata(storage, location), undefined);
   });
 
   it('is written once with a fresh UUID and read back unchanged', async () => {
-    const { metadata, created } = await createQueryMetadata(location, init, 1234);
+    const { metadata, created } = await createQueryMetadata(storage, location, init, 1234);
     assert.equal(created, true);
     assert.match(metadata.queryId, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    assert.deepEqual(await readQueryMetadata(location), { queryId: metadata.queryId, createdAtMs: 1234, ...init });
+    assert.deepEqual(await readQueryMetadata(storage, location), { queryId: metadata.queryId, createdAtMs: 1234, ...init });
   });
 
   it('keeps the first queryId across restarts and concurrent creators', async () => {
-    const first = await createQueryMetadata(location, init);
-    const again = await Promise.all([createQueryMetadata(location, init), createQueryMetadata(location, init)]);
+    const first = await createQueryMetadata(storage, location, init);
+    const again = await Promise.all([createQueryMetadata(storage, location, init), createQueryMetadata(storage, location, init)]);
     for (const r of again) {
       assert.equal(r.created, false);
       assert.equal(r.metadata.queryId, first.metadata.queryId);
@@ -90,7 +92,7 @@ describe('query metadata', () => {
   });
 
   it('lets exactly one of two concurrent first starts create it', async () => {
-    const results = await Promise.all([createQueryMetadata(location, init), createQueryMetadata(location, init)]);
+    const results = await Promise.all([createQueryMetadata(storage, location, init), createQueryMetadata(storage, location, init)]);
     assert.deepEqual(results.map((r) => r.created).sort(), [false, true]);
     assert.equal(results[0].metadata.queryId, results[1].metadata.queryId);
   });
@@ -99,7 +101,7 @@ describe('query metadata', () => {
     const file = path.join(location, 'metadata');
     for (const content of ['', 'v1\n{"queryId":"not-a-uuid"}\n', 'v1\n{"queryId":\n']) {
       await fs.writeFile(file, content);
-      await assert.rejects(readQueryMetadata(location), (err: unknown) => {
+      await assert.rejects(readQueryMetadata(storage, location), (err: unknown) => {
         assert.ok(err instanceof TributaryError);
         assert.equal(err.code, 'CHECKPOINT_CORRUPT');
         assert.ok(err.message.includes(file), err.message);
@@ -118,12 +120,12 @@ describe('query metadata', () => {
     };
 
     it('is written as v2 and read back whole', async () => {
-      const { metadata } = await createQueryMetadata(location, { ...init, resolvedQuery }, 99);
+      const { metadata } = await createQueryMetadata(storage, location, { ...init, resolvedQuery }, 99);
       assert.match(await fs.readFile(file(), 'utf8'), /^v2\n\{.*"resolvedQuery":\{"format":1,/);
-      const back = await readQueryMetadata(location);
+      const back = await readQueryMetadata(storage, location);
       assert.deepEqual(back, { queryId: metadata.queryId, createdAtMs: 99, ...init, resolvedQuery });
       // A restart does not rewrite it, even with another query.
-      const again = await createQueryMetadata(location, { ...init, resolvedQuery: { ...resolvedQuery, name: 'renamed' } });
+      const again = await createQueryMetadata(storage, location, { ...init, resolvedQuery: { ...resolvedQuery, name: 'renamed' } });
       assert.equal(again.created, false);
       assert.equal(again.metadata.resolvedQuery?.name, null);
     });
@@ -136,15 +138,15 @@ describe('query metadata', () => {
     });
 
     it('is still written as v1 without one', async () => {
-      await createQueryMetadata(location, init);
+      await createQueryMetadata(storage, location, init);
       assert.match(await fs.readFile(file(), 'utf8'), /^v1\n/);
-      assert.equal((await readQueryMetadata(location))?.resolvedQuery, undefined);
+      assert.equal((await readQueryMetadata(storage, location))?.resolvedQuery, undefined);
     });
 
     it('reads a v1 file of an earlier build, which has no resolved query', async () => {
       await fs.writeFile(file(), 'v1\n{"queryId":"0b7e4c1a-2f3d-4e5f-8a9b-0c1d2e3f4a5b","createdAtMs":5,"shufflePartitions":8,' +
         '"statefulFingerprint":"fp","sinkPaths":["/a"],"sourceTopic":"payments"}\n');
-      assert.deepEqual(await readQueryMetadata(location), {
+      assert.deepEqual(await readQueryMetadata(storage, location), {
         queryId: '0b7e4c1a-2f3d-4e5f-8a9b-0c1d2e3f4a5b', createdAtMs: 5, shufflePartitions: 8, statefulFingerprint: 'fp', sinkPaths: ['/a'], sourceTopic: 'payments',
       });
     });
@@ -161,19 +163,19 @@ describe('query metadata', () => {
       ];
       for (const [rq, pattern] of damaged) {
         await fs.writeFile(file(), `v2\n${JSON.stringify({ ...head, resolvedQuery: rq })}\n`);
-        await assert.rejects(readQueryMetadata(location), corrupt(pattern), String(pattern));
+        await assert.rejects(readQueryMetadata(storage, location), corrupt(pattern), String(pattern));
       }
       await fs.writeFile(file(), `v1\n${JSON.stringify({ ...head, resolvedQuery })}\n`);
-      await assert.rejects(readQueryMetadata(location), corrupt(/metadata\.resolvedQuery appears in a v1 file/));
+      await assert.rejects(readQueryMetadata(storage, location), corrupt(/metadata\.resolvedQuery appears in a v1 file/));
     });
 
     it('refuses a newer format by name, and refuses to write a damaged resolved query', async () => {
       await fs.writeFile(file(), 'v3\n{}\n');
-      await assert.rejects(readQueryMetadata(location), (err: unknown) => err instanceof TributaryError && err.code === 'CHECKPOINT_FORMAT_UNSUPPORTED');
+      await assert.rejects(readQueryMetadata(storage, location), (err: unknown) => err instanceof TributaryError && err.code === 'CHECKPOINT_FORMAT_UNSUPPORTED');
       await fs.rm(file());
       const bad = { ...resolvedQuery, sink: { ...resolvedQuery.sink, outputMode: 'upsert' } } as unknown as ResolvedQuery;
-      await assert.rejects(createQueryMetadata(location, { ...init, resolvedQuery: bad }), InvalidArgumentError);
-      assert.equal(await readQueryMetadata(location), undefined);
+      await assert.rejects(createQueryMetadata(storage, location, { ...init, resolvedQuery: bad }), InvalidArgumentError);
+      assert.equal(await readQueryMetadata(storage, location), undefined);
     });
   });
 });

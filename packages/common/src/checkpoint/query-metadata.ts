@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
 import { InvalidArgumentError } from '../errors';
 import type { ResolvedQuery } from '../plan/resolved-query';
 import { arrayAt, integerAt, objectAt, stringAt } from './json-shape';
-import { putIfAbsent, readIfExists } from '../fs/durable-file';
+import { joinLocation, type Storage } from '../storage/storage';
 import { checkResolvedQueryDocument } from './resolved-query-document';
 import { corruptCheckpointFile, decodeVersioned, encodeVersioned } from './versioned-json';
 
@@ -42,10 +40,11 @@ const FORMAT_WITH_RESOLVED_QUERY = 2;
 export const QUERY_METADATA_FILE = 'metadata';
 
 /** The query metadata of the checkpoint at `location`, or undefined before the first start. */
-export async function readQueryMetadata(location: string): Promise<QueryMetadata | undefined> {
-  const file = path.join(location, QUERY_METADATA_FILE);
-  const text = await readIfExists(file);
-  if (text === undefined) return undefined;
+export async function readQueryMetadata(storage: Storage, location: string): Promise<QueryMetadata | undefined> {
+  const file = joinLocation(location, QUERY_METADATA_FILE);
+  const bytes = await storage.get(file);
+  if (bytes === undefined) return undefined;
+  const text = Buffer.from(bytes).toString('utf8');
   const { version, value } = decodeVersioned(text, FORMAT_VERSION, file);
   try {
     return parseQueryMetadata(value, version);
@@ -60,6 +59,7 @@ export async function readQueryMetadata(location: string): Promise<QueryMetadata
  * Comparing it with the current job (fingerprint, partitions, sinks) is the caller's business.
  */
 export async function createQueryMetadata(
+  storage: Storage,
   location: string,
   init: NewQueryMetadata,
   nowMs = Date.now(),
@@ -75,12 +75,11 @@ export async function createQueryMetadata(
   };
   const version = metadata.resolvedQuery === undefined ? 1 : FORMAT_WITH_RESOLVED_QUERY;
   parseQueryMetadata(metadata, version);
-  await fs.mkdir(location, { recursive: true });
-  if (await putIfAbsent(path.join(location, QUERY_METADATA_FILE), encodeVersioned(version, metadata))) {
+  if (await storage.putIfAbsent(joinLocation(location, QUERY_METADATA_FILE), encodeVersioned(version, metadata))) {
     return { metadata, created: true };
   }
-  const existing = await readQueryMetadata(location);
-  if (existing === undefined) throw corruptCheckpointFile(path.join(location, QUERY_METADATA_FILE), 'it vanished after it existed');
+  const existing = await readQueryMetadata(storage, location);
+  if (existing === undefined) throw corruptCheckpointFile(joinLocation(location, QUERY_METADATA_FILE), 'it vanished after it existed');
   return { metadata: existing, created: false };
 }
 

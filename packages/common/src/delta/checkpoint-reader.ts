@@ -6,11 +6,11 @@
 import type * as arrow from 'apache-arrow';
 import { readParquet } from '../parquet';
 import { Action, toAction } from './actions';
-import { CheckpointFiles, LocalLogStore } from './log-store';
+import { CheckpointFiles, LogStore } from './log-store';
 
 const ACTION_COLUMNS = ['protocol', 'metaData', 'add', 'remove', 'txn'] as const;
 
-export async function readCheckpoint(store: LocalLogStore, checkpoint: CheckpointFiles): Promise<Action[]> {
+export async function readCheckpoint(store: LogStore, checkpoint: CheckpointFiles): Promise<Action[]> {
   const actions: Action[] = [];
   for (const name of checkpoint.files) {
     const table = readParquet(await store.readFile(name));

@@ -20,7 +20,8 @@
  */
 import * as arrow from 'apache-arrow';
 import { writeParquet } from '../parquet';
-import { checkpointFileName, LocalLogStore } from './log-store';
+import { checkpointFileName, LogStore } from './log-store';
+import type { Storage } from '../storage/storage';
 import { Snapshot } from './snapshot';
 import { deletedFileRetentionMs } from './table-properties';
 
@@ -63,7 +64,7 @@ export interface CheckpointResult {
   bytes: number;
 }
 
-export async function writeCheckpoint(snapshot: Snapshot, opts: { now?: number } = {}): Promise<CheckpointResult> {
+export async function writeCheckpoint(storage: Storage, snapshot: Snapshot, opts: { now?: number } = {}): Promise<CheckpointResult> {
   const now = opts.now ?? Date.now();
   const rows: Record<string, unknown>[] = [];
   const p = snapshot.protocol;
@@ -98,7 +99,7 @@ export async function writeCheckpoint(snapshot: Snapshot, opts: { now?: number }
     type: new arrow.Struct(CHECKPOINT_ARROW_SCHEMA.fields), length: rows.length, nullCount: 0, children: columns.map((c) => c.data[0]),
   });
   const bytes = writeParquet(new arrow.RecordBatch(CHECKPOINT_ARROW_SCHEMA, struct), { compression: 'snappy' });
-  const store = new LocalLogStore(snapshot.tablePath);
+  const store = new LogStore(storage, snapshot.tablePath);
   await store.replaceFile(checkpointFileName(snapshot.version), bytes);
   const last = await store.readLastCheckpoint();
   if (last === undefined || last.version <= snapshot.version) await store.writeLastCheckpoint({ version: snapshot.version, size: rows.length });

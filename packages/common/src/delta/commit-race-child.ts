@@ -6,12 +6,14 @@
  */
 import { commit } from './transaction';
 import { readSnapshot } from './snapshot';
+import { LocalStorage } from '../storage/local-storage';
+const storage = new LocalStorage();
 
 async function main(): Promise<void> {
   const [tablePath, workerId, commits] = process.argv.slice(2);
   for (let k = 0; k < Number(commits); k++) {
-    const snapshot = await readSnapshot(tablePath);
-    const result = await commit(
+    const snapshot = await readSnapshot(storage, tablePath);
+    const result = await commit(storage, 
       tablePath,
       [{ add: { path: `w${workerId}-${k}.parquet`, partitionValues: {}, size: 1, modificationTime: 1, dataChange: true } }],
       { readVersion: snapshot.version, snapshot, operation: 'WRITE', txn: { appId: `worker-${workerId}`, version: k } },

@@ -7,7 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { InvalidArgumentError } from '../errors';
 import { Action, ENGINE_INFO, Metadata, serialiseActions } from './actions';
-import { LocalLogStore } from './log-store';
+import { LogStore } from './log-store';
+import type { Storage } from '../storage/storage';
 import { StructType, sameSchema, toSchemaString } from './schema';
 import { ReplayState, readSnapshot, snapshotSchema } from './snapshot';
 import { writeVersionChecksum } from './transaction';
@@ -24,6 +25,7 @@ export interface CreateTableOptions {
 }
 
 export async function createTable(
+  storage: Storage,
   tablePath: string,
   schema: StructType,
   opts: CreateTableOptions = {},
@@ -34,8 +36,8 @@ export async function createTable(
     if (!f) throw new InvalidArgumentError(`partition column '${c}' is not a column of the schema`);
     if (f.type.kind !== 'primitive' && f.type.kind !== 'decimal') throw new InvalidArgumentError(`partition column '${c}' must have a primitive type`);
   }
-  const store = new LocalLogStore(tablePath);
-  if ((await store.list()).commits.length > 0) return existing(tablePath, schema, partitionColumns);
+  const store = new LogStore(storage, tablePath);
+  if ((await store.list()).commits.length > 0) return existing(storage, tablePath, schema, partitionColumns);
 
   const now = (opts.now ?? Date.now)();
   const configuration = opts.configuration ?? {};
@@ -69,18 +71,17 @@ export async function createTable(
     { protocol: { minReaderVersion: 1, minWriterVersion: 2 } },
     { metaData },
   ];
-  await store.ensureLogDir();
   if (await store.putIfAbsent(0, serialiseActions(actions))) {
     const state = new ReplayState(tablePath);
     state.apply(actions);
     await writeVersionChecksum(store, state.finish(0), txnId, opts.warn);
     return { created: true, version: 0 };
   }
-  return existing(tablePath, schema, partitionColumns);
+  return existing(storage, tablePath, schema, partitionColumns);
 }
 
-async function existing(tablePath: string, schema: StructType, partitionColumns: string[]): Promise<{ created: false; version: number }> {
-  const snapshot = await readSnapshot(tablePath);
+async function existing(storage: Storage, tablePath: string, schema: StructType, partitionColumns: string[]): Promise<{ created: false; version: number }> {
+  const snapshot = await readSnapshot(storage, tablePath);
   const same =
     sameSchema(snapshotSchema(snapshot), schema) && snapshot.metadata.partitionColumns.join('\u0000') === partitionColumns.join('\u0000');
   if (!same) {

@@ -2,18 +2,18 @@
  * Writes one Parquet data file into a table directory and returns its `add` action.
  *
  * Files are named like Spark's, `part-<uuid>-c000.snappy.parquet` (the codec's name), under Hive partition directories
- * when partition values are given. The file is fsynced before the `add` is returned, so a commit
- * never references bytes that a crash could lose; a file whose commit never happens is garbage that
+ * when partition values are given. The file is durably in storage (`put`) before the `add` is
+ * returned, so a commit never references bytes that a crash could lose; a file whose commit never happens is garbage that
  * VACUUM removes once older than its retention.
  */
 import { randomUUID } from 'node:crypto';
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type * as arrow from 'apache-arrow';
 import { DEFAULT_PARQUET_COMPRESSION, ParquetCompression, writeParquet } from '../parquet';
 import { AddFile } from './actions';
 import { partitionDirectory, toUriPath } from './paths';
 import { computeStats } from './stats';
+import { joinLocation, type Storage } from '../storage/storage';
 
 export interface DataFileOptions {
   /** Partition column → serialised value (PROTOCOL.md, "Partition Value Serialization"), in order. */
@@ -24,7 +24,7 @@ export interface DataFileOptions {
   dataChange?: boolean;
 }
 
-export async function writeDataFile(tablePath: string, data: arrow.Table, opts: DataFileOptions = {}): Promise<AddFile> {
+export async function writeDataFile(storage: Storage, tablePath: string, data: arrow.Table, opts: DataFileOptions = {}): Promise<AddFile> {
   const partitionValues = opts.partitionValues ?? {};
   const partitionColumns = Object.keys(partitionValues);
   const compression = opts.compression ?? DEFAULT_PARQUET_COMPRESSION;
@@ -39,15 +39,8 @@ export async function writeDataFile(tablePath: string, data: arrow.Table, opts: 
     : data;
   const stats = computeStats(fileData);
   const bytes = writeParquet(fileData, { compression });
-  const absolute = path.join(tablePath, relative);
-  await fs.mkdir(path.dirname(absolute), { recursive: true });
-  const handle = await fs.open(absolute, 'wx');
-  try {
-    await handle.writeFile(bytes);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  // `put`: the name is a fresh random UUID, so no other writer shares it (storage.ts).
+  await storage.put(joinLocation(tablePath, ...relative.split(path.sep)), bytes);
   return {
     path: toUriPath(relative),
     partitionValues,

@@ -9,6 +9,8 @@ import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { readSnapshot } from './snapshot';
 import { readTableRows } from './table-reader';
+import { LocalStorage } from '../storage/local-storage';
+const storage = new LocalStorage();
 
 const REPO_ROOT = path.resolve(__dirname, '../../../..');
 const SHARED = process.env.TRIBUTARY_SHARED ?? path.resolve(REPO_ROOT, '../shared');
@@ -25,7 +27,7 @@ describe('Delta golden tables (reference writer)', () => {
 
   it('snapshot-data3: an overwrite removes earlier files; versions 0–3 each see their own files', async () => {
     const names = async (version?: number): Promise<string[]> =>
-      [...(await readSnapshot(golden('snapshot-data3'), { version })).files.values()].map((f) => f.path).sort();
+      [...(await readSnapshot(storage, golden('snapshot-data3'), { version })).files.values()].map((f) => f.path).sort();
     assert.deepEqual(await names(1), [
       'part-00000-0441e99a-c421-400e-83a1-212aa6c84c73-c000.snappy.parquet',
       'part-00000-64680d94-9e18-4fa1-9ca9-f0cd8a9cfd11-c000.snappy.parquet',
@@ -42,7 +44,7 @@ describe('Delta golden tables (reference writer)', () => {
 
   it('checkpoint: starts from the version-10 checkpoint and replays 11–14 (each version keeps only file v+1)', async () => {
     for (const [version, live] of [[10, '11'], [12, '13'], [14, '15'], [5, '6']] as const) {
-      const snapshot = await readSnapshot(golden('checkpoint'), { version });
+      const snapshot = await readSnapshot(storage, golden('checkpoint'), { version });
       assert.equal(snapshot.version, version);
       assert.deepEqual([...snapshot.files.values()].map((f) => f.path), [live]);
       assert.equal(snapshot.metadata.id, 'testId');
@@ -52,12 +54,12 @@ describe('Delta golden tables (reference writer)', () => {
 
   it('multi-part-checkpoint: reads both parts; live files are every data file in the directory', async () => {
     const table = golden('multi-part-checkpoint');
-    const snapshot = await readSnapshot(table);
+    const snapshot = await readSnapshot(storage, table);
     const onDisk = (await fs.readdir(table)).filter((n) => n.endsWith('.parquet') && !n.startsWith('.')).sort();
     assert.equal(snapshot.version, 1);
     assert.deepEqual([...snapshot.files.values()].map((f) => f.path).sort(), onDisk);
     assert.equal(snapshot.metadata.configuration['delta.checkpointInterval'], '1');
-    const rows = await readTableRows(table);
+    const rows = await readTableRows(storage, table);
     // The reference writer's stats: version 0 wrote 1 row, version 1 wrote 30 (ids 0..29).
     const ids = [...rows.getChild('id')!].map(Number).sort((a, b) => a - b);
     assert.equal(rows.numRows, 31);
@@ -66,9 +68,9 @@ describe('Delta golden tables (reference writer)', () => {
 
   it('basic-with-vacuum-protocol-check-feature: reader 3 with vacuumProtocolCheck is readable, 100 rows', async () => {
     const table = golden('basic-with-vacuum-protocol-check-feature');
-    const snapshot = await readSnapshot(table);
+    const snapshot = await readSnapshot(storage, table);
     assert.deepEqual(snapshot.protocol.readerFeatures, ['vacuumProtocolCheck']);
-    const rows = await readTableRows(table);
+    const rows = await readTableRows(storage, table);
     const ids = [...rows.getChild('id')!].map(Number);
     const strs = [...rows.getChild('str')!];
     assert.deepEqual([...ids].sort((a, b) => a - b), Array.from({ length: 100 }, (_, i) => i));
@@ -77,16 +79,16 @@ describe('Delta golden tables (reference writer)', () => {
 
   it('canonicalized paths: a remove spelled file:/… with escapes cancels the add spelled /…', async () => {
     for (const name of ['canonicalized-paths-normal-a', 'canonicalized-paths-special-a']) {
-      const snapshot = await readSnapshot(golden(name));
+      const snapshot = await readSnapshot(storage, golden(name));
       assert.equal(snapshot.files.size, 0, name);
     }
   });
 
   it('refuses broken or unsupported tables with errors that name the cause', async () => {
-    await assert.rejects(readSnapshot(golden('deltalog-invalid-protocol-version')), /reader version 99/);
-    await assert.rejects(readSnapshot(golden('versions-not-contiguous')), /commit 1 is missing/);
-    await assert.rejects(readSnapshot(golden('deltalog-state-reconstruction-without-metadata')), /no metaData/);
-    await assert.rejects(readSnapshot(golden('dv-partitioned-with-checkpoint')), /deletionVectors/);
-    await assert.rejects(readSnapshot(golden('no-delta-log-folder')), { code: 'DELTA_TABLE_NOT_FOUND' });
+    await assert.rejects(readSnapshot(storage, golden('deltalog-invalid-protocol-version')), /reader version 99/);
+    await assert.rejects(readSnapshot(storage, golden('versions-not-contiguous')), /commit 1 is missing/);
+    await assert.rejects(readSnapshot(storage, golden('deltalog-state-reconstruction-without-metadata')), /no metaData/);
+    await assert.rejects(readSnapshot(storage, golden('dv-partitioned-with-checkpoint')), /deletionVectors/);
+    await assert.rejects(readSnapshot(storage, golden('no-delta-log-folder')), { code: 'DELTA_TABLE_NOT_FOUND' });
   });
 });

@@ -4,7 +4,8 @@
  * (JSON log and V1 checkpoints), data files with statistics, and the seed job's output schema.
  */
 export type { Action, AddFile, RemoveFile, Txn, Metadata, Protocol, CommitInfo } from './actions';
-export { removeFor, ENGINE_INFO } from './actions';
+export { removeFor, ENGINE_INFO, parseActions } from './actions';
+export { LogStore } from './log-store';
 export type { DataType, StructType, StructField, PrimitiveName } from './schema';
 export { struct, field, primitive, decimal, toSchemaString, parseSchemaString, typeName } from './schema';
 export { toArrowSchema } from './arrow-schema';

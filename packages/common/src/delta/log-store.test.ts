@@ -2,7 +2,10 @@ import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { LocalLogStore, commitFileName } from './log-store';
+import { LogStore, commitFileName } from './log-store';
+import { LocalStorage } from '../storage/local-storage';
+
+const storage = new LocalStorage();
 
 describe('Delta log store', () => {
   let dir: string;
@@ -19,8 +22,7 @@ describe('Delta log store', () => {
   });
 
   it('lets exactly one of many concurrent writers take a version and keeps its content whole', async () => {
-    const store = new LocalLogStore(dir);
-    await store.ensureLogDir();
+    const store = new LogStore(storage, dir);
     const writers = Array.from({ length: 16 }, (_, i) => store.putIfAbsent(3, `writer ${i}\n`.repeat(1000)));
     const results = await Promise.all(writers);
     const winners = results.flatMap((ok, i) => (ok ? [i] : []));
@@ -31,16 +33,15 @@ describe('Delta log store', () => {
   });
 
   it('never replaces an existing commit', async () => {
-    const store = new LocalLogStore(dir);
-    await store.ensureLogDir();
+    const store = new LogStore(storage, dir);
     assert.equal(await store.putIfAbsent(0, 'first\n'), true);
     assert.equal(await store.putIfAbsent(0, 'second\n'), false);
     assert.equal(await store.readCommit(0), 'first\n');
   });
 
   it('lists commits and only complete checkpoints', async () => {
-    const store = new LocalLogStore(dir);
-    await store.ensureLogDir();
+    const store = new LogStore(storage, dir);
+    await fs.mkdir(store.logDir);
     const names = [
       '00000000000000000000.json',
       '00000000000000000001.json',

@@ -1,22 +1,21 @@
 /**
- * The `_delta_log` directory of a table on a local (or POSIX-shared) file system.
+ * The `_delta_log` directory of a table, in any Storage (storage/storage.ts).
  *
- * Commits are `_delta_log/%020d.json` and are never overwritten. A commit is put-if-absent: the
- * content goes to a hidden temp file in `_delta_log`, is fsynced, then hard-linked to the final
- * name; `link` fails with EEXIST when another writer holds that version. Renaming into place is
- * never used: rename replaces an existing file silently, which loses commits under races.
+ * Commits are `_delta_log/%020d.json` and are never overwritten: a commit is `putIfAbsent`, so of
+ * racing writers of one version exactly one wins and the others see `false` (never a replace, which
+ * would lose commits under races).
  * Checkpoints: `%020d.checkpoint.parquet` (classic) and
- * `%020d.checkpoint.%010d.%010d.parquet` (multi-part: part, number of parts), written to a temp file
- * and renamed into place (a checkpoint's content is determined by its version, so replacing one
- * with another of the same version is harmless). `_last_checkpoint` is the one file meant to be
- * replaced: JSON `{"version":v,"size":<actions>,"parts"?:n}`, written to a temp file and renamed.
+ * `%020d.checkpoint.%010d.%010d.parquet` (multi-part: part, number of parts), written with `put`
+ * (a checkpoint's content is determined by its version, so replacing one with another of the same
+ * version is harmless). `_last_checkpoint` is the one file meant to be replaced: JSON
+ * `{"version":v,"size":<actions>,"parts"?:n}`, written with `put`.
+ * Which versions exist is learnt by listing `_delta_log`; a commit is then read by name, and a
+ * version is only ever claimed by `putIfAbsent`, so a stale listing costs a retry, never a commit.
  * Version checksums: `%020d.crc` (version-checksum.ts), put-if-absent like commits (the protocol
  * forbids overwriting one), written after their commit.
  */
-import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
-import { putIfAbsent, readIfExists, replaceFile } from '../fs/durable-file';
 import { InvalidArgumentError, UnavailableError } from '../errors';
+import { joinLocation, type Storage } from '../storage/storage';
 
 export const LOG_DIR = '_delta_log';
 
@@ -63,63 +62,65 @@ const CHECKSUM_RE = /^(\d{20})\.crc$/;
 const CLASSIC_CP_RE = /^(\d{20})\.checkpoint\.parquet$/;
 const MULTI_CP_RE = /^(\d{20})\.checkpoint\.(\d{10})\.(\d{10})\.parquet$/;
 
-export class LocalLogStore {
+export class LogStore {
   readonly logDir: string;
 
-  constructor(readonly tablePath: string) {
-    this.logDir = path.join(tablePath, LOG_DIR);
+  constructor(
+    readonly storage: Storage,
+    readonly tablePath: string,
+  ) {
+    this.logDir = joinLocation(tablePath, LOG_DIR);
+  }
+
+  /** The location of `name` inside `_delta_log`. */
+  location(name: string): string {
+    return joinLocation(this.logDir, name);
   }
 
   /** Writes `content` as `version` if no commit of that version exists; false when it does. */
   async putIfAbsent(version: number, content: string): Promise<boolean> {
-    const finalPath = path.join(this.logDir, commitFileName(version));
+    const location = this.location(commitFileName(version));
     try {
-      return await putIfAbsent(finalPath, content);
+      return await this.storage.putIfAbsent(location, content);
     } catch (err) {
-      throw new UnavailableError(`cannot write Delta commit ${finalPath}`, { cause: err });
+      throw new UnavailableError(`cannot write Delta commit ${location}`, { cause: err });
     }
   }
 
   /** The commit's text, or undefined when that version has no commit file. */
   async readCommit(version: number): Promise<string | undefined> {
-    try {
-      return await fs.readFile(path.join(this.logDir, commitFileName(version)), 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw err;
-    }
+    return this.readText(commitFileName(version));
   }
 
   /** Writes `content` as the version checksum of `version` unless one exists; false when it does. */
   async putChecksum(version: number, content: string): Promise<boolean> {
-    return putIfAbsent(path.join(this.logDir, checksumFileName(version)), content);
+    return this.storage.putIfAbsent(this.location(checksumFileName(version)), content);
   }
 
   /** The version checksum's text, or undefined when that version has none. */
   async readChecksum(version: number): Promise<string | undefined> {
-    return readIfExists(path.join(this.logDir, checksumFileName(version)));
+    return this.readText(checksumFileName(version));
   }
 
-  async readFile(name: string): Promise<Buffer> {
-    return fs.readFile(path.join(this.logDir, name));
+  /** The bytes of `name`; throws when it does not exist. */
+  async readFile(name: string): Promise<Uint8Array> {
+    const bytes = await this.storage.get(this.location(name));
+    if (bytes === undefined) throw new UnavailableError(`${this.location(name)} does not exist (any more)`);
+    return bytes;
   }
 
-  async exists(): Promise<boolean> {
-    try {
-      return (await fs.stat(this.logDir)).isDirectory();
-    } catch {
-      return false;
-    }
+  private async readText(name: string): Promise<string | undefined> {
+    const bytes = await this.storage.get(this.location(name));
+    return bytes === undefined ? undefined : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  }
+
+  /** Every file name in `_delta_log` (hidden names left out), for housekeeping. */
+  async names(): Promise<string[]> {
+    return (await this.storage.list(this.logDir)).map((o) => o.name);
   }
 
   async list(): Promise<LogListing> {
-    let names: string[];
-    try {
-      names = await fs.readdir(this.logDir);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { commits: [], checkpoints: [], checksums: new Set() };
-      throw err;
-    }
+    const names = await this.names();
     const commits: number[] = [];
     const checksums = new Set<number>();
     const classic = new Map<number, string>();
@@ -164,12 +165,13 @@ export class LocalLogStore {
 
   /** `_last_checkpoint`, or undefined when absent or unreadable (readers then list the log). */
   async readLastCheckpoint(): Promise<LastCheckpoint | undefined> {
-    let text: string;
+    let text: string | undefined;
     try {
-      text = await fs.readFile(path.join(this.logDir, LAST_CHECKPOINT), 'utf8');
+      text = await this.readText(LAST_CHECKPOINT);
     } catch {
       return undefined;
     }
+    if (text === undefined) return undefined;
     try {
       const json = JSON.parse(text) as Record<string, unknown>;
       if (!Number.isSafeInteger(json.version) || (json.version as number) < 0) return undefined;
@@ -184,26 +186,25 @@ export class LocalLogStore {
     await this.replaceFile(LAST_CHECKPOINT, JSON.stringify(last));
   }
 
-  /** Writes `name` in `_delta_log` through a temp file and rename (never for commits). */
+  /** Writes or replaces `name` in `_delta_log` (never a commit or a checksum). */
   async replaceFile(name: string, content: string | Uint8Array): Promise<void> {
     if (COMMIT_RE.test(name) || CHECKSUM_RE.test(name)) throw new InvalidArgumentError(`${name} must be written put-if-absent`);
-    await replaceFile(path.join(this.logDir, name), content);
+    await this.storage.put(this.location(name), content);
   }
 
   /** Modification time (ms) of a commit file. */
   async commitModificationTime(version: number): Promise<number> {
-    return Math.floor((await fs.stat(path.join(this.logDir, commitFileName(version)))).mtimeMs);
+    return this.modificationTime(commitFileName(version));
   }
 
+  /** Modification time (ms) of `name`; throws when it does not exist. */
   async modificationTime(name: string): Promise<number> {
-    return Math.floor((await fs.stat(path.join(this.logDir, name))).mtimeMs);
+    const info = await this.storage.head(this.location(name));
+    if (info === undefined) throw new UnavailableError(`${this.location(name)} does not exist (any more)`);
+    return info.modifiedMs;
   }
 
   async deleteFile(name: string): Promise<void> {
-    await fs.rm(path.join(this.logDir, name), { force: true });
-  }
-
-  async ensureLogDir(): Promise<void> {
-    await fs.mkdir(this.logDir, { recursive: true });
+    await this.storage.delete(this.location(name));
   }
 }

@@ -9,13 +9,15 @@ import { AGGREGATE_TABLE_SCHEMA, buildAggregateTable } from '../testing/aggregat
 import { writeCheckpoint } from './checkpoint-writer';
 import { createTable } from './create-table';
 import { writeDataFile } from './data-file';
-import { LocalLogStore } from './log-store';
+import { LogStore } from './log-store';
 import { cleanupLog, optimize, vacuum } from './maintenance';
 import { canonicalRows } from './row-format';
 import { decimal, field, primitive, struct } from './schema';
 import { readSnapshot, updateSnapshot } from './snapshot';
 import { parsePartitionValue, readTableRows } from './table-reader';
 import { commit } from './transaction';
+import { LocalStorage } from '../storage/local-storage';
+const storage = new LocalStorage();
 
 const FIVE_MIN_US = 300_000_000;
 const HOUR = 3600_000;
@@ -34,14 +36,14 @@ function aggregate(first: number, n: number): arrow.Table {
 }
 
 async function appendBatch(table: string, batch: number, first: number, n: number): Promise<AddFile> {
-  const snapshot = await readSnapshot(table);
-  const add = await writeDataFile(table, aggregate(first, n));
-  const r = await commit(table, [{ add }], { readVersion: snapshot.version, snapshot, operation: 'STREAMING UPDATE', txn: { appId: 'q', version: batch } });
+  const snapshot = await readSnapshot(storage, table);
+  const add = await writeDataFile(storage, table, aggregate(first, n));
+  const r = await commit(storage, table, [{ add }], { readVersion: snapshot.version, snapshot, operation: 'STREAMING UPDATE', txn: { appId: 'q', version: batch } });
   assert.ok(!r.skipped);
   return add;
 }
 
-const sortedRows = async (table: string, opts = {}): Promise<string[]> => canonicalRows(await readTableRows(table, opts)).map((r) => JSON.stringify(r)).sort();
+const sortedRows = async (table: string, opts = {}): Promise<string[]> => canonicalRows(await readTableRows(storage, table, opts)).map((r) => JSON.stringify(r)).sort();
 
 async function setCommitTime(table: string, version: number, ms: number): Promise<void> {
   const file = path.join(table, '_delta_log', `${String(version).padStart(20, '0')}.json`);
@@ -58,19 +60,19 @@ describe('Delta checkpoints, time travel and maintenance', () => {
   });
 
   it('a checkpoint replaces the commits before it: same files, txns and tombstones; _last_checkpoint names it', async () => {
-    await createTable(table, AGGREGATE_TABLE_SCHEMA);
+    await createTable(storage, table, AGGREGATE_TABLE_SCHEMA);
     const adds: AddFile[] = [];
     for (let b = 0; b < 5; b++) adds.push(await appendBatch(table, b, b * 10, 4));
-    let snapshot = await readSnapshot(table);
-    const removed = await commit(table, [{ remove: { path: adds[0].path, deletionTimestamp: Date.now(), dataChange: true } }], { readVersion: snapshot.version, snapshot, operation: 'DELETE' });
+    let snapshot = await readSnapshot(storage, table);
+    const removed = await commit(storage, table, [{ remove: { path: adds[0].path, deletionTimestamp: Date.now(), dataChange: true } }], { readVersion: snapshot.version, snapshot, operation: 'DELETE' });
     assert.ok(!removed.skipped);
-    snapshot = await readSnapshot(table);
+    snapshot = await readSnapshot(storage, table);
     const before = await sortedRows(table);
-    const result = await writeCheckpoint(snapshot);
+    const result = await writeCheckpoint(storage, snapshot);
     assert.deepEqual({ version: result.version, size: result.size }, { version: 6, size: 2 + 1 + 4 + 1 });
     assert.deepEqual(JSON.parse(await fs.readFile(path.join(table, '_delta_log', '_last_checkpoint'), 'utf8')), { version: 6, size: 8 });
     for (let v = 0; v <= 6; v++) await fs.rm(path.join(table, '_delta_log', `${String(v).padStart(20, '0')}.json`));
-    const after = await readSnapshot(table);
+    const after = await readSnapshot(storage, table);
     assert.equal(after.version, 6);
     assert.deepEqual([...after.files.keys()].sort(), [...snapshot.files.keys()].sort());
     assert.deepEqual([...after.tombstones.keys()], [...snapshot.tombstones.keys()]);
@@ -80,20 +82,20 @@ describe('Delta checkpoints, time travel and maintenance', () => {
     // A commit after the checkpoint is replayed on top of it; a corrupt _last_checkpoint is ignored.
     await appendBatch(table, 5, 100, 2);
     await fs.writeFile(path.join(table, '_delta_log', '_last_checkpoint'), '{"version": oops');
-    const next = await readSnapshot(table);
+    const next = await readSnapshot(storage, table);
     assert.equal(next.version, 7);
     assert.equal(next.files.size, 5);
     assert.equal(next.txns.get('q'), 5);
   });
 
   it('updateSnapshot replays only the new commits and equals a full read', async () => {
-    await createTable(table, AGGREGATE_TABLE_SCHEMA);
+    await createTable(storage, table, AGGREGATE_TABLE_SCHEMA);
     await appendBatch(table, 0, 0, 3);
-    const old = await readSnapshot(table);
+    const old = await readSnapshot(storage, table);
     await appendBatch(table, 1, 10, 3);
     await appendBatch(table, 2, 20, 3);
-    const updated = await updateSnapshot(old);
-    const full = await readSnapshot(table);
+    const updated = await updateSnapshot(storage, old);
+    const full = await readSnapshot(storage, table);
     assert.equal(old.version, 1);
     assert.equal(old.files.size, 1, 'the old snapshot is not changed');
     assert.equal(updated.version, 3);
@@ -102,19 +104,19 @@ describe('Delta checkpoints, time travel and maintenance', () => {
   });
 
   it('time travel by timestamp: newest version at or before T, monotonised file times, errors outside the range', async () => {
-    await createTable(table, AGGREGATE_TABLE_SCHEMA);
+    await createTable(storage, table, AGGREGATE_TABLE_SCHEMA);
     for (let b = 0; b < 3; b++) await appendBatch(table, b, b * 10, 2);
     const t0 = Date.UTC(2024, 0, 1);
     // Version 2's file time goes backwards: Delta reads it as version 1's time + 1 ms.
     for (const [v, ms] of [[0, t0], [1, t0 + 60_000], [2, t0 + 30_000], [3, t0 + 120_000]]) await setCommitTime(table, v, ms);
-    assert.equal((await readSnapshot(table, { timestamp: t0 })).version, 0);
-    assert.equal((await readSnapshot(table, { timestamp: t0 + 59_999 })).version, 0);
-    assert.equal((await readSnapshot(table, { timestamp: t0 + 60_000 })).version, 1);
-    assert.equal((await readSnapshot(table, { timestamp: t0 + 60_001 })).version, 2);
-    assert.equal((await readSnapshot(table, { timestamp: t0 + 120_000 })).version, 3);
+    assert.equal((await readSnapshot(storage, table, { timestamp: t0 })).version, 0);
+    assert.equal((await readSnapshot(storage, table, { timestamp: t0 + 59_999 })).version, 0);
+    assert.equal((await readSnapshot(storage, table, { timestamp: t0 + 60_000 })).version, 1);
+    assert.equal((await readSnapshot(storage, table, { timestamp: t0 + 60_001 })).version, 2);
+    assert.equal((await readSnapshot(storage, table, { timestamp: t0 + 120_000 })).version, 3);
     assert.deepEqual(await sortedRows(table, { timestamp: t0 + 60_000 }), await sortedRows(table, { version: 1 }));
-    await assert.rejects(readSnapshot(table, { timestamp: t0 - 1 }), { code: 'DELTA_TIMESTAMP_BEFORE_EARLIEST' });
-    await assert.rejects(readSnapshot(table, { timestamp: t0 + 120_001 }), { code: 'DELTA_TIMESTAMP_AFTER_LATEST' });
+    await assert.rejects(readSnapshot(storage, table, { timestamp: t0 - 1 }), { code: 'DELTA_TIMESTAMP_BEFORE_EARLIEST' });
+    await assert.rejects(readSnapshot(storage, table, { timestamp: t0 + 120_001 }), { code: 'DELTA_TIMESTAMP_AFTER_LATEST' });
   });
 
   it('partitioned tables: Hive directories with escapes, percent-encoded paths, values materialised as typed columns', async () => {
@@ -122,16 +124,16 @@ describe('Delta checkpoints, time travel and maintenance', () => {
       field('id', primitive('long')), field('amount', decimal(12, 2)),
       field('day', primitive('date')), field('label', primitive('string')), field('at', primitive('timestamp')),
     ]);
-    await createTable(table, schema, { partitionColumns: ['day', 'label', 'at'] });
+    await createTable(storage, table, schema, { partitionColumns: ['day', 'label', 'at'] });
     const data = (ids: bigint[]): arrow.Table => arrow.tableFromArrays({ id: BigInt64Array.from(ids) });
-    const add1 = await writeDataFile(table, data([1n, 2n]), { partitionValues: { day: '2024-02-29', label: 'a b:c/%', at: '2024-01-01 10:00:00.5' } });
-    const add2 = await writeDataFile(table, data([3n]), { partitionValues: { day: null, label: '', at: '1969-12-31 23:59:59.999999' } });
+    const add1 = await writeDataFile(storage, table, data([1n, 2n]), { partitionValues: { day: '2024-02-29', label: 'a b:c/%', at: '2024-01-01 10:00:00.5' } });
+    const add2 = await writeDataFile(storage, table, data([3n]), { partitionValues: { day: null, label: '', at: '1969-12-31 23:59:59.999999' } });
     assert.match(add1.path, /^day=2024-02-29\/label=a%20b%253Ac%252F%2525\/at=2024-01-01%2010%253A00%253A00\.5\/part-/);
     assert.match(add2.path, /^day=__HIVE_DEFAULT_PARTITION__\/label=__HIVE_DEFAULT_PARTITION__\//);
     await fs.access(path.join(table, 'day=2024-02-29', 'label=a b%3Ac%2F%25'));
-    const r = await commit(table, [{ add: add1 }, { add: add2 }], { readVersion: 0, operation: 'WRITE' });
+    const r = await commit(storage, table, [{ add: add1 }, { add: add2 }], { readVersion: 0, operation: 'WRITE' });
     assert.ok(!r.skipped);
-    const rows = canonicalRows(await readTableRows(table)).map((x) => JSON.stringify(x)).sort();
+    const rows = canonicalRows(await readTableRows(storage, table)).map((x) => JSON.stringify(x)).sort();
     assert.deepEqual(rows, [
       '{"id":"1","amount":null,"day":"2024-02-29","label":"a b:c/%","at":"1704103200500000"}',
       '{"id":"2","amount":null,"day":"2024-02-29","label":"a b:c/%","at":"1704103200500000"}',
@@ -152,100 +154,100 @@ describe('Delta checkpoints, time travel and maintenance', () => {
   });
 
   it('OPTIMIZE compacts small files with dataChange=false and keeps exactly the same rows; a second run has nothing to do', async () => {
-    await createTable(table, AGGREGATE_TABLE_SCHEMA, { configuration: { 'delta.appendOnly': 'true' } });
+    await createTable(storage, table, AGGREGATE_TABLE_SCHEMA, { configuration: { 'delta.appendOnly': 'true' } });
     for (let b = 0; b < 5; b++) await appendBatch(table, b, b * 100, 50);
     const before = await sortedRows(table);
-    const result = await optimize(table);
+    const result = await optimize(storage, table);
     assert.deepEqual({ ...result }, { version: 6, readVersion: 5, filesRemoved: 5, filesAdded: 1, rows: 250 });
-    const actions = parseActions((await new LocalLogStore(table).readCommit(6))!);
+    const actions = parseActions((await new LogStore(storage, table).readCommit(6))!);
     const info = actions.find((a) => 'commitInfo' in a);
     assert.ok(info && 'commitInfo' in info && info.commitInfo.operation === 'OPTIMIZE' && info.commitInfo.isBlindAppend === false);
     for (const a of actions) {
       if ('add' in a) assert.equal(a.add.dataChange, false);
       if ('remove' in a) assert.equal(a.remove.dataChange, false);
     }
-    const after = await readSnapshot(table);
+    const after = await readSnapshot(storage, table);
     assert.equal(after.files.size, 1);
     assert.equal(JSON.parse([...after.files.values()][0].stats!).numRecords, 250);
     assert.equal(after.txns.get('q'), 4);
     assert.deepEqual(await sortedRows(table), before);
-    assert.equal((await optimize(table)).version, undefined);
+    assert.equal((await optimize(storage, table)).version, undefined);
   });
 
   it('OPTIMIZE beside concurrent writers: a blind append lets it land at the next version; a removal of one of its files fails it', async () => {
-    await createTable(table, AGGREGATE_TABLE_SCHEMA);
+    await createTable(storage, table, AGGREGATE_TABLE_SCHEMA);
     const adds: AddFile[] = [];
     for (let b = 0; b < 3; b++) adds.push(await appendBatch(table, b, b * 10, 5));
-    const planned = await readSnapshot(table);
+    const planned = await readSnapshot(storage, table);
     const appended = await appendBatch(table, 3, 100, 5); // a streaming batch lands after OPTIMIZE read the table
     const before = await sortedRows(table);
-    const ok = await optimize(table, { snapshot: planned });
+    const ok = await optimize(storage, table, { snapshot: planned });
     assert.deepEqual({ version: ok.version, filesRemoved: ok.filesRemoved, filesAdded: ok.filesAdded }, { version: 5, filesRemoved: 3, filesAdded: 1 });
-    const after = await readSnapshot(table);
+    const after = await readSnapshot(storage, table);
     assert.equal(after.files.size, 2);
     assert.ok([...after.files.values()].some((f) => f.path === appended.path));
     assert.deepEqual(await sortedRows(table), before);
 
-    const planned2 = await readSnapshot(table);
+    const planned2 = await readSnapshot(storage, table);
     await appendBatch(table, 4, 200, 5);
-    const s = await readSnapshot(table);
+    const s = await readSnapshot(storage, table);
     const compacted = [...s.files.values()].find((f) => f.path !== appended.path && JSON.parse(f.stats!).numRecords === 15)!;
-    await commit(table, [{ remove: { path: compacted.path, deletionTimestamp: Date.now(), dataChange: true } }], { readVersion: s.version, snapshot: s, operation: 'DELETE' });
+    await commit(storage, table, [{ remove: { path: compacted.path, deletionTimestamp: Date.now(), dataChange: true } }], { readVersion: s.version, snapshot: s, operation: 'DELETE' });
     const rowsBefore = await sortedRows(table);
-    await assert.rejects(optimize(table, { snapshot: planned2 }), { code: 'DELTA_CONCURRENT_MODIFICATION', check: 'ConcurrentDeleteDelete' });
-    assert.equal((await readSnapshot(table)).version, 7);
+    await assert.rejects(optimize(storage, table, { snapshot: planned2 }), { code: 'DELTA_CONCURRENT_MODIFICATION', check: 'ConcurrentDeleteDelete' });
+    assert.equal((await readSnapshot(storage, table)).version, 7);
     assert.deepEqual(await sortedRows(table), rowsBefore);
   });
 
   it('VACUUM deletes only unreferenced files older than the retention; dry run lists them; short retention needs the unsafe flag', async () => {
-    await createTable(table, AGGREGATE_TABLE_SCHEMA);
+    await createTable(storage, table, AGGREGATE_TABLE_SCHEMA);
     const now = Date.now();
     const live = await appendBatch(table, 0, 0, 2);
     const oldRemoved = await appendBatch(table, 1, 10, 2);
     const newRemoved = await appendBatch(table, 2, 20, 2);
-    let s = await readSnapshot(table);
-    await commit(table, [
+    let s = await readSnapshot(storage, table);
+    await commit(storage, table, [
       { remove: { path: oldRemoved.path, deletionTimestamp: now - 8 * 24 * HOUR, dataChange: true } },
       { remove: { path: newRemoved.path, deletionTimestamp: now - HOUR, dataChange: true } },
     ], { readVersion: s.version, snapshot: s, operation: 'DELETE' });
-    const orphanOld = await writeDataFile(table, aggregate(90, 1));
-    const orphanNew = await writeDataFile(table, aggregate(91, 1));
+    const orphanOld = await writeDataFile(storage, table, aggregate(90, 1));
+    const orphanNew = await writeDataFile(storage, table, aggregate(91, 1));
     const old = (now - 10 * 24 * HOUR) / 1000;
     for (const f of [live, oldRemoved, newRemoved, orphanOld]) await fs.utimes(path.join(table, f.path), old, old);
     await fs.writeFile(path.join(table, '_hidden.txt'), 'x');
     await fs.utimes(path.join(table, '_hidden.txt'), old, old);
     void orphanNew;
 
-    const dry = await vacuum(table, { dryRun: true, now: () => now });
+    const dry = await vacuum(storage, table, { dryRun: true, now: () => now });
     assert.deepEqual(dry.files, [oldRemoved.path, orphanOld.path].sort());
     assert.equal((await fs.readdir(table)).filter((n) => n.endsWith('.parquet')).length, 5, 'dry run deletes nothing');
-    await assert.rejects(vacuum(table, { retentionHours: 0, now: () => now }), { code: 'DELTA_VACUUM_RETENTION_TOO_SHORT' });
-    const done = await vacuum(table, { now: () => now });
+    await assert.rejects(vacuum(storage, table, { retentionHours: 0, now: () => now }), { code: 'DELTA_VACUUM_RETENTION_TOO_SHORT' });
+    const done = await vacuum(storage, table, { now: () => now });
     assert.deepEqual(done.files, dry.files);
     const left = (await fs.readdir(table)).sort();
     assert.deepEqual(left, ['_delta_log', '_hidden.txt', live.path, newRemoved.path, orphanNew.path].sort());
     // With the unsafe flag and retention 0 the recently removed file goes too, never the live one.
-    const unsafe = await vacuum(table, { retentionHours: 0, unsafe: true, now: () => now + 1000 });
+    const unsafe = await vacuum(storage, table, { retentionHours: 0, unsafe: true, now: () => now + 1000 });
     assert.deepEqual(unsafe.files, [newRemoved.path, orphanNew.path].sort());
-    s = await readSnapshot(table);
+    s = await readSnapshot(storage, table);
     assert.deepEqual(await sortedRows(table), canonicalRows(aggregate(0, 2)).map((r) => JSON.stringify(r)).sort());
   });
 
   it('log cleanup deletes expired commits only below a checkpoint older than the retention, which then starts the log', async () => {
-    await createTable(table, AGGREGATE_TABLE_SCHEMA, { configuration: { 'delta.logRetentionDuration': 'interval 1 day' } });
+    await createTable(storage, table, AGGREGATE_TABLE_SCHEMA, { configuration: { 'delta.logRetentionDuration': 'interval 1 day' } });
     for (let b = 0; b < 6; b++) await appendBatch(table, b, b * 10, 2);
-    await writeCheckpoint(await readSnapshot(table, { version: 3 }));
+    await writeCheckpoint(storage, await readSnapshot(storage, table, { version: 3 }));
     const now = Date.now();
     const logDir = path.join(table, '_delta_log');
     const old = (now - 2 * 24 * HOUR) / 1000;
     for (const n of await fs.readdir(logDir)) if (/^0{19}[0-4]\./.test(n)) await fs.utimes(path.join(logDir, n), old, old);
     const before = await sortedRows(table);
-    const r = await cleanupLog(table, { now: () => now });
+    const r = await cleanupLog(storage, table, { now: () => now });
     assert.equal(r.keptCheckpoint, 3);
     // Each version's commit and its version checksum go together.
     assert.deepEqual(r.deleted, [0, 1, 2].flatMap((v) => ['crc', 'json'].map((ext) => `${String(v).padStart(20, '0')}.${ext}`)));
     assert.deepEqual(await sortedRows(table), before);
-    assert.equal((await readSnapshot(table, { version: 3 })).txns.get('q'), 2);
-    await assert.rejects(readSnapshot(table, { version: 2 }), /commit|version/);
+    assert.equal((await readSnapshot(storage, table, { version: 3 })).txns.get('q'), 2);
+    await assert.rejects(readSnapshot(storage, table, { version: 2 }), /commit|version/);
   });
 });

@@ -22,17 +22,17 @@
  * but only below the newest checkpoint that is itself older than the retention, so the oldest
  * retained version can still be reconstructed from a checkpoint.
  */
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as arrow from 'apache-arrow';
 import { InvalidArgumentError } from '../errors';
 import { Action, AddFile, removeFor } from './actions';
 import { writeDataFile } from './data-file';
-import { LocalLogStore, LAST_CHECKPOINT } from './log-store';
+import { LogStore, LAST_CHECKPOINT } from './log-store';
 import { Snapshot, readSnapshot, snapshotSchema } from './snapshot';
 import { readDataFile } from './table-reader';
 import { deletedFileRetentionMs, logRetentionMs } from './table-properties';
 import { commit } from './transaction';
+import { isObjectStoreLocation, joinLocation, type Storage } from '../storage/storage';
 
 export interface OptimizeOptions {
   /** Files at least this large are left alone. Default 3/4 of targetFileBytes. */
@@ -57,12 +57,12 @@ export interface OptimizeResult {
   rows: number;
 }
 
-export async function optimize(tablePath: string, opts: OptimizeOptions = {}): Promise<OptimizeResult> {
+export async function optimize(storage: Storage, tablePath: string, opts: OptimizeOptions = {}): Promise<OptimizeResult> {
   const target = opts.targetFileBytes ?? 128 * 1024 * 1024;
   const minBytes = opts.minFileBytes ?? Math.floor(target * 0.75);
   const maxRows = opts.maxRowsPerFile ?? 2_000_000;
   const now = opts.now ?? Date.now;
-  const snapshot = opts.snapshot ?? (await readSnapshot(tablePath));
+  const snapshot = opts.snapshot ?? (await readSnapshot(storage, tablePath));
   const schema = snapshotSchema(snapshot);
   const partitionColumns = snapshot.metadata.partitionColumns;
   const byPartition = new Map<string, [string, AddFile][]>();
@@ -88,12 +88,12 @@ export async function optimize(tablePath: string, opts: OptimizeOptions = {}): P
       if (bin.length < 2) continue;
       const partitionValues = bin[0][1].partitionValues;
       const batches: arrow.RecordBatch[] = [];
-      for (const [file, add] of bin) batches.push(...(await readDataFile(file, add, dataSchema, [])));
+      for (const [file, add] of bin) batches.push(...(await readDataFile(storage, file, add, dataSchema, [])));
       const total = batches.reduce((a, b) => a + b.numRows, 0);
       const table = new arrow.Table(batches.length > 0 ? batches[0].schema : new arrow.Schema([]), batches);
       for (let from = 0; from < total; from += maxRows) {
         const part = total <= maxRows ? table : table.slice(from, Math.min(total, from + maxRows));
-        const written = await writeDataFile(tablePath, part, { partitionValues: orderedValues(partitionColumns, partitionValues), dataChange: false });
+        const written = await writeDataFile(storage, tablePath, part, { partitionValues: orderedValues(partitionColumns, partitionValues), dataChange: false });
         const tags = bin[0][1].tags;
         actions.push({ add: tags === undefined ? written : { ...written, tags } });
         filesAdded++;
@@ -105,7 +105,7 @@ export async function optimize(tablePath: string, opts: OptimizeOptions = {}): P
     }
   }
   if (actions.length === 0) return { readVersion: snapshot.version, filesRemoved: 0, filesAdded: 0, rows: 0 };
-  const result = await commit(tablePath, actions, {
+  const result = await commit(storage, tablePath, actions, {
     readVersion: snapshot.version,
     snapshot,
     operation: 'OPTIMIZE',
@@ -157,9 +157,9 @@ export interface VacuumResult {
   retentionMs: number;
 }
 
-export async function vacuum(tablePath: string, opts: VacuumOptions = {}): Promise<VacuumResult> {
+export async function vacuum(storage: Storage, tablePath: string, opts: VacuumOptions = {}): Promise<VacuumResult> {
   const now = (opts.now ?? Date.now)();
-  const snapshot = await readSnapshot(tablePath);
+  const snapshot = await readSnapshot(storage, tablePath);
   const tableRetention = deletedFileRetentionMs(snapshot.metadata);
   const retentionMs = opts.retentionHours === undefined ? tableRetention : opts.retentionHours * 3600_000;
   if (!(retentionMs >= 0)) throw new InvalidArgumentError(`retention must be a non-negative number of hours, got ${opts.retentionHours}`);
@@ -174,29 +174,25 @@ export async function vacuum(tablePath: string, opts: VacuumOptions = {}): Promi
   const cutoff = now - retentionMs;
   const keep = new Set<string>(snapshot.files.keys());
   for (const [file, r] of snapshot.tombstones) if ((r.deletionTimestamp ?? 0) > cutoff) keep.add(file);
-  const root = path.resolve(tablePath);
-  const doomed: string[] = [];
-  for await (const file of dataFiles(root, root)) {
-    if (keep.has(file)) continue;
-    const stat = await fs.stat(file).catch(() => undefined);
-    if (!stat || stat.mtimeMs >= cutoff) continue;
-    doomed.push(file);
+  // Live files are keyed as canonicalFilePath keys them: resolved local paths, or URLs under the table.
+  const root = isObjectStoreLocation(tablePath) ? tablePath.replace(/\/+$/, '') : path.resolve(tablePath);
+  const doomed: { name: string; location: string }[] = [];
+  for (const object of await storage.list(root, { recursive: true })) {
+    if (!isDataFileName(object.name)) continue;
+    const location = joinLocation(root, object.name);
+    if (keep.has(location) || object.modifiedMs >= cutoff) continue;
+    doomed.push({ name: object.name, location });
   }
-  doomed.sort();
-  if (!opts.dryRun) for (const file of doomed) await fs.rm(file, { force: true });
-  return { files: doomed.map((f) => path.relative(root, f).split(path.sep).join('/')), dryRun: opts.dryRun ?? false, retentionMs };
+  doomed.sort((a, b) => (a.location < b.location ? -1 : a.location > b.location ? 1 : 0));
+  if (!opts.dryRun) for (const file of doomed) await storage.delete(file.location);
+  return { files: doomed.map((f) => f.name), dryRun: opts.dryRun ?? false, retentionMs };
 }
 
-/** Files under `dir`, skipping hidden entries (`_x`, `.x`) except partition directories. */
-async function* dataFiles(root: string, dir: string): AsyncGenerator<string> {
-  const entries = await fs.readdir(dir, { withFileTypes: true });
-  for (const e of entries) {
-    const hidden = (e.name.startsWith('_') || e.name.startsWith('.')) && !(e.isDirectory() && e.name.includes('='));
-    if (hidden) continue;
-    const full = path.join(dir, e.name);
-    if (e.isDirectory()) yield* dataFiles(root, full);
-    else if (e.isFile()) yield full;
-  }
+/** False for hidden entries (`_x`, `.x`) and anything below a hidden directory, except partition directories (`_x=v`). */
+function isDataFileName(name: string): boolean {
+  const segments = name.split('/');
+  const hidden = (s: string): boolean => s.startsWith('_') || s.startsWith('.');
+  return !hidden(segments[segments.length - 1]) && segments.slice(0, -1).every((d) => !hidden(d) || d.includes('='));
 }
 
 export interface LogCleanupResult {
@@ -206,11 +202,11 @@ export interface LogCleanupResult {
   keptCheckpoint?: number;
 }
 
-export async function cleanupLog(tablePath: string, opts: { now?: () => number; snapshot?: Snapshot } = {}): Promise<LogCleanupResult> {
+export async function cleanupLog(storage: Storage, tablePath: string, opts: { now?: () => number; snapshot?: Snapshot } = {}): Promise<LogCleanupResult> {
   const now = (opts.now ?? Date.now)();
-  const snapshot = opts.snapshot ?? (await readSnapshot(tablePath));
+  const snapshot = opts.snapshot ?? (await readSnapshot(storage, tablePath));
   const cutoff = now - logRetentionMs(snapshot.metadata);
-  const store = new LocalLogStore(tablePath);
+  const store = new LogStore(storage, tablePath);
   const listing = await store.list();
   let keep: number | undefined;
   for (const cp of listing.checkpoints) {
@@ -220,7 +216,7 @@ export async function cleanupLog(tablePath: string, opts: { now?: () => number; 
   }
   if (keep === undefined) return { deleted: [] };
   const deleted: string[] = [];
-  const names = await fs.readdir(store.logDir);
+  const names = await store.names();
   for (const name of names) {
     if (name === LAST_CHECKPOINT || name.startsWith('.')) continue;
     const m = /^(\d{20})\./.exec(name);

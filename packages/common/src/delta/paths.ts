@@ -8,10 +8,24 @@
  * (`%` → `%25`), as Spark does.
  */
 import * as path from 'node:path';
+import { isObjectStoreLocation, joinLocation } from '../storage/storage';
 
-/** The absolute local path a log path names, used as the key of live files. */
+/**
+ * The location a log path names (an absolute local path, or a URL under an object-store table),
+ * used as the key of live files and to read them.
+ */
 export function canonicalFilePath(tablePath: string, uriPath: string): string {
   let p = uriPath;
+  if (isObjectStoreLocation(tablePath)) {
+    if (isObjectStoreLocation(p)) return p;
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(p);
+    } catch {
+      decoded = p;
+    }
+    return joinLocation(tablePath, ...path.posix.normalize(decoded).split('/'));
+  }
   if (/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(p)) {
     const url = new URL(p);
     p = url.pathname;

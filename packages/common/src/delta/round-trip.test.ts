@@ -9,6 +9,8 @@ import { writeDataFile } from './data-file';
 import { readSnapshot } from './snapshot';
 import { readTableRows } from './table-reader';
 import { commit, kafkaOffsetTxns } from './transaction';
+import { LocalStorage } from '../storage/local-storage';
+const storage = new LocalStorage();
 
 const FIVE_MIN_US = 300_000_000;
 
@@ -47,7 +49,7 @@ describe('aggregate rows through Parquet and the Delta log', () => {
   });
 
   it('reads back three committed batches exactly, with their txn versions', async () => {
-    await createTable(table, AGGREGATE_TABLE_SCHEMA, { configuration: { 'delta.appendOnly': 'true' } });
+    await createTable(storage, table, AGGREGATE_TABLE_SCHEMA, { configuration: { 'delta.appendOnly': 'true' } });
     const batches = [
       // Microsecond window starts, a sum beyond 2^53 cents (BigInt64Array) and negatives.
       {
@@ -82,21 +84,21 @@ describe('aggregate rows through Parquet and the Delta log', () => {
         },
         FIVE_MIN_US,
       );
-      const addFile = await writeDataFile(table, data);
+      const addFile = await writeDataFile(storage, table, data);
       assert.match(addFile.path, /^part-[0-9a-f-]{36}-c000\.snappy\.parquet$/);
       assert.equal(addFile.size, (await fs.stat(path.join(table, addFile.path))).size);
       const txns = kafkaOffsetTxns('q', 'events', { 0: String(100 * (n + 1)) }).map((t) => ({ txn: t }));
-      const result = await commit(table, [{ add: addFile }, ...txns], { readVersion: version, operation: 'STREAMING UPDATE', txn: { appId: 'q', version: n } });
+      const result = await commit(storage, table, [{ add: addFile }, ...txns], { readVersion: version, operation: 'STREAMING UPDATE', txn: { appId: 'q', version: n } });
       assert.ok(!result.skipped);
       version = result.version;
     }
 
-    const snapshot = await readSnapshot(table);
+    const snapshot = await readSnapshot(storage, table);
     assert.equal(snapshot.version, 3);
     assert.equal(snapshot.txns.get('q'), 2);
     assert.equal(snapshot.txns.get('q-events-0'), 300);
 
-    const rows = await readTableRows(table);
+    const rows = await readTableRows(storage, table);
     assert.equal(rows.numRows, 6);
     const window = rows.getChild('window')!;
     const starts: bigint[] = [];

@@ -2,8 +2,10 @@ import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { LocalLogStore } from './log-store';
+import { LogStore } from './log-store';
 import { readSnapshot } from './snapshot';
+import { LocalStorage } from '../storage/local-storage';
+const storage = new LocalStorage();
 
 const PROTOCOL = '{"protocol":{"minReaderVersion":1,"minWriterVersion":2}}';
 const METADATA = '{"metaData":{"id":"t","format":{"provider":"parquet","options":{}},"schemaString":"{\\"type\\":\\"struct\\",\\"fields\\":[]}","partitionColumns":[],"configuration":{}}}';
@@ -20,8 +22,8 @@ describe('Delta snapshot replay', () => {
     await fs.rm(table, { recursive: true, force: true });
   });
   async function writeLog(commits: string[][]): Promise<void> {
-    const store = new LocalLogStore(table);
-    await store.ensureLogDir();
+    const store = new LogStore(storage, table);
+    await fs.mkdir(store.logDir, { recursive: true });
     for (let v = 0; v < commits.length; v++) assert.ok(await store.putIfAbsent(v, commits[v].join('\n') + '\n'));
   }
 
@@ -31,10 +33,10 @@ describe('Delta snapshot replay', () => {
       [remove(`file:${table}/a b.parquet`), txn('q', 1), txn('r', 5)],
       [add('a b.parquet'), remove('c.parquet'), txn('q', 2)],
     ]);
-    const at1 = await readSnapshot(table, { version: 1 });
+    const at1 = await readSnapshot(storage, table, { version: 1 });
     assert.deepEqual([...at1.files.keys()], [path.join(table, 'c.parquet')]);
     assert.deepEqual([...at1.txns], [['q', 1], ['r', 5]]);
-    const latest = await readSnapshot(table);
+    const latest = await readSnapshot(storage, table);
     assert.equal(latest.version, 2);
     assert.deepEqual([...latest.files.keys()], [path.join(table, 'a b.parquet')]);
     assert.equal(latest.txns.get('q'), 2);
@@ -43,15 +45,15 @@ describe('Delta snapshot replay', () => {
   it('fails on a gap in the log instead of returning a partial table', async () => {
     await writeLog([[PROTOCOL, METADATA], [add('a.parquet')]]);
     await fs.rename(path.join(table, '_delta_log', '00000000000000000001.json'), path.join(table, '_delta_log', '00000000000000000002.json'));
-    await assert.rejects(readSnapshot(table), /commit 1 is missing/);
+    await assert.rejects(readSnapshot(storage, table), /commit 1 is missing/);
   });
 
   it('refuses tables needing reader features it lacks, naming them', async () => {
     await writeLog([['{"protocol":{"minReaderVersion":3,"minWriterVersion":7,"readerFeatures":["deletionVectors","timestampNtz"],"writerFeatures":[]}}', METADATA]]);
-    await assert.rejects(readSnapshot(table), /unsupported reader features: deletionVectors$/);
+    await assert.rejects(readSnapshot(storage, table), /unsupported reader features: deletionVectors$/);
   });
 
   it('says a directory without a log is not a Delta table', async () => {
-    await assert.rejects(readSnapshot(table), { code: 'DELTA_TABLE_NOT_FOUND' });
+    await assert.rejects(readSnapshot(storage, table), { code: 'DELTA_TABLE_NOT_FOUND' });
   });
 });

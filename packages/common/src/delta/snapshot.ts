@@ -22,9 +22,10 @@
  * are accepted unverified; an unreadable one is reported through `warn` and treated as absent.
  */
 import { InvalidArgumentError } from '../errors';
+import type { Storage } from '../storage/storage';
 import { Action, AddFile, Metadata, Protocol, RemoveFile, parseActions } from './actions';
 import { readCheckpoint } from './checkpoint-reader';
-import { CheckpointFiles, LocalLogStore, LogListing, checksumFileName } from './log-store';
+import { CheckpointFiles, LogStore, LogListing, checksumFileName } from './log-store';
 import { canonicalFilePath } from './paths';
 import { assertReadable } from './protocol-support';
 import { StructType, parseSchemaString } from './schema';
@@ -63,8 +64,8 @@ function corrupt(message: string): InvalidArgumentError {
   return new InvalidArgumentError(message, { code: 'DELTA_LOG_CORRUPT' });
 }
 
-export async function readSnapshot(tablePath: string, opts: SnapshotOptions = {}): Promise<Snapshot> {
-  const store = new LocalLogStore(tablePath);
+export async function readSnapshot(storage: Storage, tablePath: string, opts: SnapshotOptions = {}): Promise<Snapshot> {
+  const store = new LogStore(storage, tablePath);
   const listing = await store.list();
   if (listing.commits.length === 0 && listing.checkpoints.length === 0) throw new TableNotFoundError(tablePath);
   const latest = Math.max(listing.commits.at(-1) ?? -1, listing.checkpoints.at(-1)?.version ?? -1);
@@ -93,23 +94,23 @@ export async function readSnapshot(tablePath: string, opts: SnapshotOptions = {}
  * The snapshot advanced to the newest version (or `opts.version`) by replaying only the commits after
  * `snapshot.version`; a full read when those commits are gone (log cleanup). `snapshot` is not changed.
  */
-export async function updateSnapshot(snapshot: Snapshot, opts: { version?: number; warn?: (message: string) => void } = {}): Promise<Snapshot> {
-  const store = new LocalLogStore(snapshot.tablePath);
+export async function updateSnapshot(storage: Storage, snapshot: Snapshot, opts: { version?: number; warn?: (message: string) => void } = {}): Promise<Snapshot> {
+  const store = new LogStore(storage, snapshot.tablePath);
   const listing = await store.list();
   const latest = listing.commits.at(-1) ?? -1;
   const target = opts.version ?? latest;
   const reread = { version: target, ...(opts.warn ? { warn: opts.warn } : {}) };
   if (target === snapshot.version) return snapshot;
-  if (target < snapshot.version) return readSnapshot(snapshot.tablePath, reread);
+  if (target < snapshot.version) return readSnapshot(storage, snapshot.tablePath, reread);
   const available = new Set(listing.commits);
-  for (let v = snapshot.version + 1; v <= target; v++) if (!available.has(v)) return readSnapshot(snapshot.tablePath, reread);
+  for (let v = snapshot.version + 1; v <= target; v++) if (!available.has(v)) return readSnapshot(storage, snapshot.tablePath, reread);
   const state = ReplayState.from(snapshot);
   await replayCommits(store, state, listing, snapshot.version + 1, target, opts.warn ?? (() => {}));
   return state.finish(target);
 }
 
 async function replayCommits(
-  store: LocalLogStore, state: ReplayState, listing: LogListing, from: number, target: number, warn: (message: string) => void,
+  store: LogStore, state: ReplayState, listing: LogListing, from: number, target: number, warn: (message: string) => void,
 ): Promise<void> {
   const available = new Set(listing.commits);
   for (let v = from; v <= target; v++) {
@@ -132,7 +133,7 @@ async function replayCommits(
 
 /** Checks the state at `version` against that version's checksum, when it has a readable one. */
 async function verifyVersion(
-  store: LocalLogStore, listing: LogListing, state: ReplayState, version: number, warn: (message: string) => void, source?: string,
+  store: LogStore, listing: LogListing, state: ReplayState, version: number, warn: (message: string) => void, source?: string,
 ): Promise<void> {
   if (!listing.checksums.has(version)) return;
   const text = await store.readChecksum(version);
@@ -146,7 +147,7 @@ async function verifyVersion(
 }
 
 /** `_last_checkpoint` when it names a complete checkpoint ≤ target, else the newest complete one ≤ target. */
-async function chooseCheckpoint(store: LocalLogStore, listing: LogListing, target: number): Promise<CheckpointFiles | undefined> {
+async function chooseCheckpoint(store: LogStore, listing: LogListing, target: number): Promise<CheckpointFiles | undefined> {
   const hint = await store.readLastCheckpoint();
   if (hint !== undefined && hint.version <= target) {
     const newer = listing.checkpoints.filter((c) => c.version <= target).at(-1);
@@ -164,12 +165,12 @@ export interface CommitTimestamp {
 }
 
 /** The timestamps of every commit file present, ascending by version (see the header for the rules). */
-export async function commitTimestamps(tablePath: string): Promise<CommitTimestamp[]> {
-  const store = new LocalLogStore(tablePath);
+export async function commitTimestamps(storage: Storage, tablePath: string): Promise<CommitTimestamp[]> {
+  const store = new LogStore(storage, tablePath);
   return readCommitTimestamps(store, await store.list());
 }
 
-async function readCommitTimestamps(store: LocalLogStore, listing: LogListing): Promise<CommitTimestamp[]> {
+async function readCommitTimestamps(store: LogStore, listing: LogListing): Promise<CommitTimestamp[]> {
   const out: CommitTimestamp[] = [];
   let prev = -Infinity;
   for (const version of listing.commits) {
@@ -184,7 +185,7 @@ async function readCommitTimestamps(store: LocalLogStore, listing: LogListing): 
 }
 
 /** commitInfo.inCommitTimestamp of a commit, when it has one (first action by protocol). */
-async function inCommitTimestamp(store: LocalLogStore, version: number): Promise<number | undefined> {
+async function inCommitTimestamp(store: LogStore, version: number): Promise<number | undefined> {
   const text = await store.readCommit(version);
   if (text === undefined) return undefined;
   const firstLine = text.slice(0, text.indexOf('\n') === -1 ? undefined : text.indexOf('\n'));
@@ -197,7 +198,7 @@ async function inCommitTimestamp(store: LocalLogStore, version: number): Promise
   }
 }
 
-async function versionAtTimestamp(store: LocalLogStore, listing: LogListing, timestamp: number): Promise<CommitTimestamp> {
+async function versionAtTimestamp(store: LogStore, listing: LogListing, timestamp: number): Promise<CommitTimestamp> {
   const all = await readCommitTimestamps(store, listing);
   // Versions that can be reconstructed: from the oldest checkpoint, or from version 0.
   const oldestStart = listing.commits[0] === 0 ? 0 : (listing.checkpoints[0]?.version ?? Infinity);

@@ -13,7 +13,6 @@
  *
  * For checks, tests, the CLI and OPTIMIZE: it holds the rows it reads in memory.
  */
-import { promises as fs } from 'node:fs';
 import * as arrow from 'apache-arrow';
 import { InvalidArgumentError } from '../errors';
 import { readParquet } from '../parquet';
@@ -21,23 +20,26 @@ import { AddFile } from './actions';
 import { toArrowSchema, toArrowType } from './arrow-schema';
 import { DataType, StructField, StructType } from './schema';
 import { Snapshot, SnapshotOptions, readSnapshot, snapshotSchema } from './snapshot';
+import type { Storage } from '../storage/storage';
 
-export async function readTableRows(tablePath: string, opts: SnapshotOptions = {}): Promise<arrow.Table> {
-  return readSnapshotRows(await readSnapshot(tablePath, opts));
+export async function readTableRows(storage: Storage, tablePath: string, opts: SnapshotOptions = {}): Promise<arrow.Table> {
+  return readSnapshotRows(storage, await readSnapshot(storage, tablePath, opts));
 }
 
-export async function readSnapshotRows(snapshot: Snapshot): Promise<arrow.Table> {
+export async function readSnapshotRows(storage: Storage, snapshot: Snapshot): Promise<arrow.Table> {
   const deltaSchema = snapshotSchema(snapshot);
   const entries = [...snapshot.files.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   const batches: arrow.RecordBatch[] = [];
-  for (const [file, add] of entries) batches.push(...(await readDataFile(file, add, deltaSchema, snapshot.metadata.partitionColumns)));
+  for (const [file, add] of entries) batches.push(...(await readDataFile(storage, file, add, deltaSchema, snapshot.metadata.partitionColumns)));
   return new arrow.Table(toArrowSchema(deltaSchema), batches);
 }
 
 /** One data file's rows in the table schema (partition columns materialised from `add`). */
-export async function readDataFile(file: string, add: AddFile, deltaSchema: StructType, partitionColumns: readonly string[]): Promise<arrow.RecordBatch[]> {
+export async function readDataFile(storage: Storage, file: string, add: AddFile, deltaSchema: StructType, partitionColumns: readonly string[]): Promise<arrow.RecordBatch[]> {
   const schema = toArrowSchema(deltaSchema);
-  const table = readParquet(await fs.readFile(file));
+  const bytes = await storage.get(file);
+  if (bytes === undefined) throw invalid(`${file}: the data file does not exist`);
+  const table = readParquet(bytes);
   const out: arrow.RecordBatch[] = [];
   const partitions = new Set(partitionColumns);
   const batches = table.batches.length > 0 ? table.batches : [];

@@ -15,7 +15,8 @@ import { randomUUID } from 'node:crypto';
 import { InvalidArgumentError, TributaryError, UnavailableError } from '../errors';
 import { Action, CommitInfo, ENGINE_INFO, Txn, parseActions, serialiseActions } from './actions';
 import { CommitIntent, ConflictCode, WinningCommit, checkConflicts } from './conflict-checker';
-import { LocalLogStore, checksumFileName } from './log-store';
+import { LogStore, checksumFileName } from './log-store';
+import type { Storage } from '../storage/storage';
 import { assertWritable, isAppendOnly } from './protocol-support';
 import { ReplayState, Snapshot, readSnapshot } from './snapshot';
 import { checksumOf, serialiseChecksum } from './version-checksum';
@@ -58,9 +59,9 @@ export class ConcurrentModificationError extends TributaryError {
   }
 }
 
-export async function commit(tablePath: string, actions: readonly Action[], opts: CommitOptions): Promise<CommitResult> {
+export async function commit(storage: Storage, tablePath: string, actions: readonly Action[], opts: CommitOptions): Promise<CommitResult> {
   const now = opts.now ?? Date.now;
-  const snapshot = opts.snapshot ?? (await readSnapshot(tablePath, { version: opts.readVersion }));
+  const snapshot = opts.snapshot ?? (await readSnapshot(storage, tablePath, { version: opts.readVersion }));
   if (snapshot.version !== opts.readVersion) {
     throw new InvalidArgumentError(`snapshot is at version ${snapshot.version}, readVersion is ${opts.readVersion}`);
   }
@@ -96,7 +97,7 @@ export async function commit(tablePath: string, actions: readonly Action[], opts
   all.push(...actions);
   const content = serialiseActions(all);
 
-  const store = new LocalLogStore(tablePath);
+  const store = new LogStore(storage, tablePath);
   const maxAttempts = opts.maxAttempts ?? 100;
   let checkedUpTo = opts.readVersion;
   const passed: WinningCommit[] = [];
@@ -121,7 +122,7 @@ export async function commit(tablePath: string, actions: readonly Action[], opts
 }
 
 /** Writes the checksum of `snapshot` (the table after a commit that is in); never throws. */
-export async function writeVersionChecksum(store: LocalLogStore, snapshot: Snapshot, txnId: string | undefined, warn?: (message: string) => void): Promise<void> {
+export async function writeVersionChecksum(store: LogStore, snapshot: Snapshot, txnId: string | undefined, warn?: (message: string) => void): Promise<void> {
   const name = checksumFileName(snapshot.version);
   try {
     if (!(await store.putChecksum(snapshot.version, serialiseChecksum(checksumOf(snapshot, txnId))))) {
@@ -133,7 +134,7 @@ export async function writeVersionChecksum(store: LocalLogStore, snapshot: Snaps
 }
 
 /** Commits from `from` up to the newest one present (at least `from`, which a winner just wrote). */
-async function readWinners(store: LocalLogStore, from: number): Promise<WinningCommit[]> {
+async function readWinners(store: LogStore, from: number): Promise<WinningCommit[]> {
   const winners: WinningCommit[] = [];
   for (let v = from; ; v++) {
     const text = await store.readCommit(v);

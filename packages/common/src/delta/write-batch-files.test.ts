@@ -14,12 +14,14 @@ import { canonicalRows } from './row-format';
 import { readTableRows } from './table-reader';
 import { commit } from './transaction';
 import { writeBatchFiles } from './write-batch-files';
+import { LocalStorage } from '../storage/local-storage';
+const storage = new LocalStorage();
 
 const byJson = (a: unknown, b: unknown): number => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1);
 const sorted = (rows: Record<string, CanonicalValue>[]): Record<string, CanonicalValue>[] => [...rows].sort(byJson);
 
 async function commitAdds(table: string, adds: AddFile[], readVersion: number): Promise<void> {
-  const result = await commit(table, adds.map((add) => ({ add })), { readVersion, operation: 'WRITE' });
+  const result = await commit(storage, table, adds.map((add) => ({ add })), { readVersion, operation: 'WRITE' });
   assert.ok(!result.skipped);
 }
 
@@ -33,8 +35,8 @@ describe('batches of any schema as Delta data files', () => {
   });
 
   it('writes every type, nested structs and arrays included, and reads the table back exactly', async () => {
-    await createTable(table, deltaSchemaOf(ALL_TYPES));
-    const adds = await writeBatchFiles(table, batchOf(ALL_TYPES, ALL_TYPES_ROWS));
+    await createTable(storage, table, deltaSchemaOf(ALL_TYPES));
+    const adds = await writeBatchFiles(storage, table, batchOf(ALL_TYPES, ALL_TYPES_ROWS));
     assert.equal(adds.length, 1);
     const add = adds[0];
     assert.match(add.path, /^part-[0-9a-f-]{36}-c000\.snappy\.parquet$/);
@@ -44,17 +46,17 @@ describe('batches of any schema as Delta data files', () => {
     assert.equal(JSON.parse(add.stats!).numRecords, 4);
     await commitAdds(table, adds, 0);
 
-    const snapshot = await readSnapshot(table);
+    const snapshot = await readSnapshot(storage, table);
     assert.deepEqual(sqlFieldsOf(snapshotSchema(snapshot)), ALL_TYPES);
-    assert.deepEqual(canonicalRows(await readTableRows(table)), ALL_TYPES_CANONICAL);
+    assert.deepEqual(canonicalRows(await readTableRows(storage, table)), ALL_TYPES_CANONICAL);
   });
 
   it('splits files at maxRowsPerFile', async () => {
-    await createTable(table, deltaSchemaOf(ALL_TYPES));
-    const adds = await writeBatchFiles(table, batchOf(ALL_TYPES, ALL_TYPES_ROWS), { maxRowsPerFile: 3 });
+    await createTable(storage, table, deltaSchemaOf(ALL_TYPES));
+    const adds = await writeBatchFiles(storage, table, batchOf(ALL_TYPES, ALL_TYPES_ROWS), { maxRowsPerFile: 3 });
     assert.deepEqual(adds.map((a) => JSON.parse(a.stats!).numRecords).sort(), [1, 3]);
     await commitAdds(table, adds, 0);
-    assert.deepEqual(sorted(canonicalRows(await readTableRows(table))), sorted(ALL_TYPES_CANONICAL));
+    assert.deepEqual(sorted(canonicalRows(await readTableRows(storage, table))), sorted(ALL_TYPES_CANONICAL));
   });
 
   it('partitions by date and string under escaped Hive directories, nulls in __HIVE_DEFAULT_PARTITION__', async () => {
@@ -68,8 +70,8 @@ describe('batches of any schema as Delta data files', () => {
       { id: 6, day: -1, region: 'ü ñ', amount: 1n },
       { id: 7, day: -719162, region: 'x', amount: -(10n ** 38n - 1n) },
     ];
-    await createTable(table, deltaSchemaOf(schema), { partitionColumns: ['day', 'region'] });
-    const adds = await writeBatchFiles(table, batchOf(schema, rows), { partitionBy: ['day', 'region'] });
+    await createTable(storage, table, deltaSchemaOf(schema), { partitionColumns: ['day', 'region'] });
+    const adds = await writeBatchFiles(storage, table, batchOf(schema, rows), { partitionBy: ['day', 'region'] });
     // 19000 days after 1970-01-01 is 2022-01-08.
     const byDir = new Map(adds.map((a) => [a.path.slice(0, a.path.lastIndexOf('/')), a]));
     assert.deepEqual([...byDir.keys()].sort(), [
@@ -99,7 +101,7 @@ describe('batches of any schema as Delta data files', () => {
     assert.ok(statsText.includes('"amount":-0.000000000000000001'), statsText);
 
     await commitAdds(table, adds, 0);
-    const back = sorted(canonicalRows(await readTableRows(table)));
+    const back = sorted(canonicalRows(await readTableRows(storage, table)));
     assert.deepEqual(back, sorted([
       { id: '1', day: '1969-12-31', region: 'a/b=c:d%', amount: '-0.000000000000000001' },
       { id: '2', day: null, region: 'eu', amount: '99999999999999999999.999999999999999999' },
@@ -123,7 +125,7 @@ describe('batches of any schema as Delta data files', () => {
       { ts: null, flag: null, price: null, big: null, n: null, x: null, payload: 'p3' },
       { ts: -1n, flag: true, price: -(10n ** 37n), big: -(2n ** 63n), n: -7, x: -0.5, payload: 'p4' },
     ];
-    await createTable(table, deltaSchemaOf(schema), { partitionColumns: keys });
+    await createTable(storage, table, deltaSchemaOf(schema), { partitionColumns: keys });
     const batch = batchOf(schema, rows);
     const parts = partitionRows(batch, keys);
     assert.deepEqual(parts.map((p) => [p.values, [...p.rows]]), [
@@ -131,11 +133,11 @@ describe('batches of any schema as Delta data files', () => {
       [{ ts: '2023-11-14T22:13:20.123456Z', flag: 'false', price: '0.05', big: '9007199254740993', n: '2147483647', x: 'NaN' }, [1]],
       [{ ts: null, flag: null, price: null, big: null, n: null, x: null }, [2]],
     ]);
-    const adds = await writeBatchFiles(table, batch, { partitionBy: keys });
+    const adds = await writeBatchFiles(storage, table, batch, { partitionBy: keys });
     assert.equal(adds.length, 3);
     assert.ok(adds.some((a) => a.path.startsWith('ts=1969-12-31T23%253A59%253A59.999999Z/flag=true/price=-100000000000000000000000000000000000.00/')));
     await commitAdds(table, adds, 0);
-    assert.deepEqual(sorted(canonicalRows(await readTableRows(table))), sorted([
+    assert.deepEqual(sorted(canonicalRows(await readTableRows(storage, table))), sorted([
       { ts: '-1', flag: true, price: '-100000000000000000000000000000000000.00', big: '-9223372036854775808', n: '-7', x: -0.5, payload: 'p1' },
       { ts: '1700000000123456', flag: false, price: '0.05', big: '9007199254740993', n: '2147483647', x: 'NaN', payload: 'p2' },
       { ts: null, flag: null, price: null, big: null, n: null, x: null, payload: 'p3' },
@@ -150,8 +152,8 @@ describe('batches of any schema as Delta data files', () => {
     const b1 = batchOf(schema, [row(1, 1), row(2, 1), row(3, 1)]);
     const b2 = batchOf(schema, [row(4, 2), row(5, 1), row(6, 2)]);
     const b3 = batchOf(schema, [row(7, 2), row(8, 2)]);
-    await createTable(table, deltaSchemaOf(schema), { partitionColumns: ['day'] });
-    const adds = await writeBatchFiles(table, [b1, batchOf(schema, []), b2, b3], { partitionBy: ['day'], maxRowsPerFile: 3 });
+    await createTable(storage, table, deltaSchemaOf(schema), { partitionColumns: ['day'] });
+    const adds = await writeBatchFiles(storage, table, [b1, batchOf(schema, []), b2, b3], { partitionBy: ['day'], maxRowsPerFile: 3 });
     // day 1: rows 1, 2, 3 | 5 (cut at 3 rows); day 2: rows 4, 6, 7 | 8. 1970-01-02 and 1970-01-03.
     const files = adds.map((a) => [a.partitionValues.day, JSON.parse(a.stats!).numRecords, JSON.parse(a.stats!).minValues.id, JSON.parse(a.stats!).maxValues.id]);
     assert.deepEqual(files, [['1970-01-02', 3, 1, 3], ['1970-01-02', 1, 5, 5], ['1970-01-03', 3, 4, 7], ['1970-01-03', 1, 8, 8]]);
@@ -159,12 +161,12 @@ describe('batches of any schema as Delta data files', () => {
     const expected = [1, 2, 3, 4, 5, 6, 7, 8].map((id) => ({
       id: String(id), day: [4, 6, 7, 8].includes(id) ? '1970-01-03' : '1970-01-02', name: `n${id}`, amount: `${id}.01`,
     }));
-    assert.deepEqual(sorted(canonicalRows(await readTableRows(table))), sorted(expected));
+    assert.deepEqual(sorted(canonicalRows(await readTableRows(storage, table))), sorted(expected));
   });
 
   it('writes no file for no rows', async () => {
-    assert.deepEqual(await writeBatchFiles(table, [batchOf([sqlField('id', INT)], [])]), []);
-    assert.deepEqual(await writeBatchFiles(table, []), []);
+    assert.deepEqual(await writeBatchFiles(storage, table, [batchOf([sqlField('id', INT)], [])]), []);
+    assert.deepEqual(await writeBatchFiles(storage, table, []), []);
   });
 
   it('refuses partition columns that are missing or not scalar', () => {

@@ -9,7 +9,7 @@
  * columns go into the path and `add.partitionValues`, not into the files, as Spark writes them.
  * Partitions come in order of first appearance. A batch whose rows all fall in one partition is
  * written without copying its rows; the rows of a batch split across partitions are gathered.
- * Each file is ColumnBatch → Arrow (column-batch-arrow.ts) → Parquet, fsynced (data-file.ts).
+ * Each file is ColumnBatch → Arrow (column-batch-arrow.ts) → Parquet, durably stored (data-file.ts).
  */
 import * as arrow from 'apache-arrow';
 import { takeRows } from '../columns/take-rows';
@@ -18,6 +18,7 @@ import type { ParquetCompression } from '../parquet';
 import { AddFile } from './actions';
 import { columnBatchToArrow } from './column-batch-arrow';
 import { writeDataFile } from './data-file';
+import type { Storage } from '../storage/storage';
 import { partitionRows } from './partition-batch';
 
 export interface BatchFilesOptions {
@@ -39,7 +40,7 @@ interface Piece {
   rows: Int32Array | null;
 }
 
-export async function writeBatchFiles(tablePath: string, batches: ColumnBatch | readonly ColumnBatch[], opts: BatchFilesOptions = {}): Promise<AddFile[]> {
+export async function writeBatchFiles(storage: Storage, tablePath: string, batches: ColumnBatch | readonly ColumnBatch[], opts: BatchFilesOptions = {}): Promise<AddFile[]> {
   const partitionBy = opts.partitionBy ?? [];
   const maxRows = opts.maxRowsPerFile ?? DEFAULT_MAX_ROWS_PER_FILE;
   const list = ('columns' in batches ? [batches as ColumnBatch] : (batches as readonly ColumnBatch[])).filter((b) => b.count > 0);
@@ -67,7 +68,7 @@ export async function writeBatchFiles(tablePath: string, batches: ColumnBatch | 
       const data = new arrow.Table(file);
       file = [];
       fileRows = 0;
-      adds.push(await writeDataFile(tablePath, data, { partitionValues: values, compression: opts.compression, dataChange: opts.dataChange }));
+      adds.push(await writeDataFile(storage, tablePath, data, { partitionValues: values, compression: opts.compression, dataChange: opts.dataChange }));
     };
     for (const piece of pieces) {
       const count = piece.rows === null ? piece.batch.count : piece.rows.length;

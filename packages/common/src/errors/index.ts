@@ -42,6 +42,20 @@ export class FencedError extends TributaryError {
   }
 }
 
+/** A caller that did not prove who it is (no or a wrong bearer token, no client certificate). */
+export class UnauthenticatedError extends TributaryError {
+  constructor(message: string) {
+    super(message, { code: 'UNAUTHENTICATED', retriable: false });
+  }
+}
+
+/** A caller that proved who it is, but whose role may not make this call (e.g. a client certificate registering as an executor). */
+export class PermissionDeniedError extends TributaryError {
+  constructor(message: string) {
+    super(message, { code: 'PERMISSION_DENIED', retriable: false });
+  }
+}
+
 /**
  * Whether running the same work again may succeed: a TributaryError says so itself; an operating
  * system error (a Node error with a `syscall`, e.g. EIO, ENOSPC, ECONNRESET from file or socket

@@ -9,6 +9,7 @@ import { InvalidArgumentError } from '../errors';
 import type { IsolationLevel } from '../plan/kafka-options';
 import { registerKafkaJsCodecs } from './codecs';
 import { FetchClient } from './fetch-client';
+import { KafkaSecurity, kafkaJsSecurity } from './security';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP } from './list-offsets-protocol';
 
 export type Compression = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
@@ -65,9 +66,13 @@ const COMPRESSION: Record<Compression, CompressionTypes> = {
   zstd: CompressionTypes.ZSTD,
 };
 
-export async function connectKafkaAdmin(opts: { brokers: string[]; clientId?: string }): Promise<KafkaAdmin> {
+/**
+ * An admin (and producer) client. `security` applies to kafkajs (its `ssl` and `sasl` options) and to
+ * the offsets client alike.
+ */
+export async function connectKafkaAdmin(opts: { brokers: string[]; clientId?: string; security?: KafkaSecurity }): Promise<KafkaAdmin> {
   registerKafkaJsCodecs();
-  const kafka = new Kafka({ brokers: opts.brokers, clientId: opts.clientId ?? 'tributary-admin', logLevel: logLevel.ERROR });
+  const kafka = new Kafka({ brokers: opts.brokers, clientId: opts.clientId ?? 'tributary-admin', logLevel: logLevel.ERROR, ...kafkaJsSecurity(opts.security) });
   const admin = kafka.admin();
   await admin.connect();
   const offsets = new FetchClient({
@@ -79,6 +84,7 @@ export async function connectKafkaAdmin(opts: { brokers: string[]; clientId?: st
     retries: 5,
     retryBackoffMs: 100,
     maxRetryBackoffMs: 2_000,
+    security: opts.security,
   });
   return new KafkaJsAdmin(kafka, admin, offsets);
 }

@@ -5,9 +5,17 @@
  * from the socket straight into it, small ones copied there from a scratch buffer.
  * Any failure (socket error, close, timeout, a correlation mismatch) fails every pending request and
  * the connection is unusable from then on: callers take a new one.
+ *
+ * With `security.tls` the connection is TLS (node:tls; the broker's certificate must chain to the
+ * CA given and name the host); with `security.sasl` it authenticates before it is handed out
+ * (sasl-authenticate.ts). A refused certificate or refused credentials fail with a non-retriable
+ * error (codes KAFKA_TLS, KAFKA_AUTHENTICATION): trying again would not help.
  */
 import * as net from 'node:net';
-import { UnavailableError } from '../errors';
+import * as tls from 'node:tls';
+import { TributaryError, UnavailableError } from '../errors';
+import { authenticate } from './sasl-authenticate';
+import { KafkaSecurity, tlsConnectOptions } from './security';
 import { RequestWriter, writeRequestHeader } from './wire-protocol';
 
 export interface BrokerAddress {
@@ -19,6 +27,8 @@ export interface ConnectionOptions {
   clientId: string;
   connectTimeoutMs: number;
   requestTimeoutMs: number;
+  /** TLS and SASL; plain text without authentication when absent. */
+  security?: KafkaSecurity;
 }
 
 export interface SendOptions {
@@ -90,14 +100,37 @@ export class BrokerConnection {
     this.onData(this.scratch.subarray(0, nread));
   }
 
-  static connect(address: BrokerAddress, opts: ConnectionOptions): Promise<BrokerConnection> {
+  /** A connection ready for requests: connected, with TLS and SASL done as `opts.security` asks. */
+  static async connect(address: BrokerAddress, opts: ConnectionOptions): Promise<BrokerConnection> {
+    const conn = await BrokerConnection.open(address, opts);
+    const sasl = opts.security?.sasl;
+    if (sasl !== undefined) {
+      try {
+        await authenticate(conn, sasl, `Kafka broker ${address.host}:${address.port}`);
+      } catch (e) {
+        conn.close();
+        throw e;
+      }
+    }
+    return conn;
+  }
+
+  private static open(address: BrokerAddress, opts: ConnectionOptions): Promise<BrokerConnection> {
     return new Promise((resolve, reject) => {
       const conn = new BrokerConnection(address, opts);
-      const socket = net.connect({
-        host: address.host,
-        port: address.port,
-        onread: { buffer: () => conn.readBuffer(), callback: (n: number) => { conn.onRead(n); return true; } },
-      });
+      const withTls = opts.security?.tls;
+      let socket: net.Socket;
+      if (withTls === undefined) {
+        socket = net.connect({
+          host: address.host,
+          port: address.port,
+          onread: { buffer: () => conn.readBuffer(), callback: (n: number) => { conn.onRead(n); return true; } },
+        });
+      } else {
+        // Decrypted bytes arrive as 'data' chunks, copied on by onData.
+        socket = tls.connect({ host: address.host, port: address.port, ...tlsConnectOptions(withTls, address.host) });
+        socket.on('data', (data: Buffer) => conn.onData(data));
+      }
       socket.setNoDelay(true);
       const timer = setTimeout(() => {
         socket.destroy();
@@ -105,10 +138,12 @@ export class BrokerConnection {
       }, opts.connectTimeoutMs);
       const onError = (e: Error) => {
         clearTimeout(timer);
-        reject(connectionError(address, `cannot connect: ${e.message}`, e));
+        reject(withTls !== undefined && isCertificateError(e)
+          ? new TributaryError(`Kafka broker ${address.host}:${address.port}: TLS refused the broker's certificate: ${e.message}`, { code: 'KAFKA_TLS', cause: e })
+          : connectionError(address, `cannot connect${withTls !== undefined ? ' with TLS' : ''}: ${e.message}`, e));
       };
       socket.once('error', onError);
-      socket.once('connect', () => {
+      socket.once(withTls === undefined ? 'connect' : 'secureConnect', () => {
         clearTimeout(timer);
         socket.off('error', onError);
         conn.attach(socket);
@@ -207,4 +242,10 @@ export function connectionError(address: BrokerAddress, detail: string, cause?: 
     code: 'KAFKA_CONNECTION',
     cause,
   });
+}
+
+/** node:tls's verdicts on a certificate (as opposed to a network failure during the handshake). */
+function isCertificateError(e: Error): boolean {
+  const code = (e as NodeJS.ErrnoException).code ?? '';
+  return /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ALTNAME|HOSTNAME/.test(code);
 }

@@ -6,12 +6,13 @@
  * - leader moves, unknown topic/partition, storage errors → refresh metadata, back off, retry;
  * - connection loss or timeouts → reconnect with backoff; after the retries, UnavailableError;
  * - throttle_time_ms → the next request to that partition waits it out (KIP-219).
- * Plaintext only (no TLS, no SASL).
+ * TLS and SASL as `security` asks (broker-connection.ts), on every connection.
  */
 import { DataLossError, InvalidArgumentError, TributaryError, UnavailableError } from '../errors';
 import { BrokerAddress, BrokerConnection, ConnectionOptions } from './broker-connection';
 import { FETCH_API_KEY, FETCH_VERSION, FetchedPartition, readFetchResponse, writeFetchRequest } from './fetch-protocol';
 import { kafkaErrorAction, kafkaErrorName } from './kafka-errors';
+import type { KafkaSecurity } from './security';
 import { METADATA_API_KEY, METADATA_VERSION, PartitionMetadata, readMetadataResponse, writeMetadataRequest } from './metadata';
 import { LIST_OFFSETS_API_KEY, LIST_OFFSETS_VERSION, readListOffsetsResponse, writeListOffsetsRequest } from './list-offsets-protocol';
 import {
@@ -30,6 +31,8 @@ export interface FetchClientOptions {
   retries: number;
   retryBackoffMs: number;
   maxRetryBackoffMs: number;
+  /** TLS and SASL of every connection; plain text when absent. */
+  security?: KafkaSecurity;
 }
 
 /** A fetched record set; `release` hands its memory back for the next fetch. */
@@ -59,6 +62,7 @@ export class FetchClient {
       clientId: opts.clientId,
       connectTimeoutMs: opts.connectTimeoutMs,
       requestTimeoutMs: opts.requestTimeoutMs,
+      security: opts.security,
     };
   }
 

@@ -7,3 +7,5 @@ export type { Compression, KafkaAdmin, ProducedBatch, ProducedMessage } from './
 export { RecordBatchBuilder } from './record-batch-builder';
 export { createRecordProducer } from './record-producer';
 export type { RecordProducer, RecordProducerOptions } from './record-producer';
+export { kafkaJsSecurity, kafkaSecurityFromOptions, securityKey } from './security';
+export type { KafkaSasl, KafkaSecurity, KafkaTls } from './security';

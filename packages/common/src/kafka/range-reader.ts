@@ -19,6 +19,7 @@
  * DataLossError when the records are not in the log, UnavailableError when an open transaction
  * holds the last stable offset back.
  */
+import type { KafkaSecurity } from './security';
 import { DataLossError, InvalidArgumentError, UnavailableError } from '../errors';
 import { FetchClient, FetchResult, PartitionFetcher, sleep } from './fetch-client';
 import { RecordBatchDecoder, scanRecordSet } from './record-batch';
@@ -61,6 +62,8 @@ export interface RangeReaderOptions {
   /** host:port of one or more brokers. */
   brokers: string[];
   clientId?: string;
+  /** TLS and SASL (kafkaSecurityFromOptions); plain text when absent. */
+  security?: KafkaSecurity;
   /** Fetch max_bytes and partition_max_bytes. Default 8 MiB. */
   maxBytesPerFetch?: number;
   /** Default read_uncommitted. read_committed drops records of aborted transactions. */
@@ -117,6 +120,7 @@ class KafkaRangeReader implements RangeReader {
       retries: opts.retries ?? 10,
       retryBackoffMs: opts.retryBackoffMs ?? 100,
       maxRetryBackoffMs: 5_000,
+      security: opts.security,
     });
   }
 

@@ -12,11 +12,14 @@ import { TributaryError, UnavailableError } from '../errors';
 import { BrokerConnection } from './broker-connection';
 import { FetchClient, sleep } from './fetch-client';
 import { kafkaErrorAction, kafkaErrorName } from './kafka-errors';
+import type { KafkaSecurity } from './security';
 import { PRODUCE_API_KEY, PRODUCE_VERSION, readProduceResponse, writeProduceRequest } from './produce-protocol';
 
 export interface RecordProducerOptions {
   brokers: string[];
   clientId?: string;
+  /** TLS and SASL; plain text when absent. */
+  security?: KafkaSecurity;
   /** -1 (all in-sync replicas, default), 1 (leader) or 0 is not supported (no response). */
   acks?: -1 | 1;
   requestTimeoutMs?: number;
@@ -47,6 +50,7 @@ class KafkaRecordProducer implements RecordProducer {
       retries: opts.retries ?? 10,
       retryBackoffMs: 100,
       maxRetryBackoffMs: 2_000,
+      security: opts.security,
     });
   }
 

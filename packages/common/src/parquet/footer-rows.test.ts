@@ -6,6 +6,8 @@ import { writeDataFile } from '../delta';
 import { buildAggregateTable } from '../testing/aggregate-table';
 import { footerRowCount, ParquetFooterError, readParquetRowCount } from './footer-rows';
 import { readFooter } from './thrift-footer.testkit';
+import { LocalStorage } from '../storage/local-storage';
+const storage = new LocalStorage();
 
 function rows(n: number) {
   const windowStartMicros = new Float64Array(n);
@@ -42,9 +44,9 @@ describe('the Parquet footer row count', () => {
 
   it('equals the rows written and the stats numRecords, for files written by the project\'s Parquet writer', async () => {
     for (const n of [1, 1000, 70_000]) {
-      const add = await writeDataFile(dir, rows(n));
+      const add = await writeDataFile(storage, dir, rows(n));
       const file = path.join(dir, decodeURIComponent(add.path));
-      assert.equal(await readParquetRowCount(file), n);
+      assert.equal(await readParquetRowCount(storage, file), n);
       assert.equal(JSON.parse(add.stats!).numRecords, n);
       // The independent test decoder reads the same field 3 (num_rows).
       assert.equal(Number(readFooter(await fs.readFile(file))[3]), n);
@@ -60,17 +62,17 @@ describe('the Parquet footer row count', () => {
   it('refuses files that are not Parquet, are truncated, or whose footer lacks num_rows', async () => {
     const text = path.join(dir, 'text.parquet');
     await fs.writeFile(text, 'this is not a parquet file at all');
-    await assert.rejects(readParquetRowCount(text), ParquetFooterError);
-    const add = await writeDataFile(dir, rows(10));
+    await assert.rejects(readParquetRowCount(storage, text), ParquetFooterError);
+    const add = await writeDataFile(storage, dir, rows(10));
     const real = await fs.readFile(path.join(dir, decodeURIComponent(add.path)));
     const cut = path.join(dir, 'cut.parquet');
     await fs.writeFile(cut, real.subarray(0, real.length - 3));
-    await assert.rejects(readParquetRowCount(cut), ParquetFooterError);
+    await assert.rejects(readParquetRowCount(storage, cut), ParquetFooterError);
     const lying = Buffer.from(real);
     lying.writeUInt32LE(real.length, real.length - 8); // a footer longer than the file
     const lyingFile = path.join(dir, 'lying.parquet');
     await fs.writeFile(lyingFile, lying);
-    await assert.rejects(readParquetRowCount(lyingFile), /does not fit/);
+    await assert.rejects(readParquetRowCount(storage, lyingFile), /does not fit/);
     assert.throws(() => footerRowCount(Uint8Array.from([0x15, 0x02, 0x00])), /no num_rows/);
     assert.throws(() => footerRowCount(Uint8Array.from([0x15, 0x02, 0x19])), ParquetFooterError);
   });

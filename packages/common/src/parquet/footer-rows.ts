@@ -9,30 +9,30 @@
  * binary is a varint length then bytes; lists and sets start with (size << 4 | element type), size 15
  * meaning a varint size follows; maps with a varint size then (key type << 4 | value type).
  */
-import { promises as fs } from 'node:fs';
+import type { Storage } from '../storage/storage';
 
 const MAGIC = 0x31524150; // "PAR1" read as a little-endian u32
 const TAIL_BYTES = 8;
 
 export class ParquetFooterError extends Error {}
 
-/** The `num_rows` of the file's footer; throws ParquetFooterError when the file is not Parquet. */
-export async function readParquetRowCount(file: string): Promise<number> {
-  const handle = await fs.open(file, 'r');
-  try {
-    const { size } = await handle.stat();
-    if (size < 12) throw new ParquetFooterError(`${size} bytes is too short for a Parquet file`);
-    const tail = Buffer.alloc(TAIL_BYTES);
-    await handle.read(tail, 0, TAIL_BYTES, size - TAIL_BYTES);
-    if (tail.readUInt32LE(4) !== MAGIC) throw new ParquetFooterError('the file does not end with the Parquet magic PAR1');
-    const footerLength = tail.readUInt32LE(0);
-    if (footerLength === 0 || footerLength > size - 12) throw new ParquetFooterError(`footer length ${footerLength} does not fit a file of ${size} bytes`);
-    const footer = Buffer.alloc(footerLength);
-    await handle.read(footer, 0, footerLength, size - TAIL_BYTES - footerLength);
-    return footerRowCount(footer);
-  } finally {
-    await handle.close();
-  }
+/**
+ * The `num_rows` of the footer of the object at `location` (two range reads: the tail, then the
+ * footer); throws ParquetFooterError when it is not Parquet, and when there is no object.
+ */
+export async function readParquetRowCount(storage: Storage, location: string): Promise<number> {
+  const info = await storage.head(location);
+  if (info === undefined) throw new ParquetFooterError('there is no such file');
+  const size = info.size;
+  if (size < 12) throw new ParquetFooterError(`${size} bytes is too short for a Parquet file`);
+  const tail = Buffer.from(await storage.getRange(location, size - TAIL_BYTES, size));
+  if (tail.length !== TAIL_BYTES) throw new ParquetFooterError(`the file shrank below ${size} bytes while being read`);
+  if (tail.readUInt32LE(4) !== MAGIC) throw new ParquetFooterError('the file does not end with the Parquet magic PAR1');
+  const footerLength = tail.readUInt32LE(0);
+  if (footerLength === 0 || footerLength > size - 12) throw new ParquetFooterError(`footer length ${footerLength} does not fit a file of ${size} bytes`);
+  const footer = await storage.getRange(location, size - TAIL_BYTES - footerLength, size - TAIL_BYTES);
+  if (footer.length !== footerLength) throw new ParquetFooterError(`the file shrank below ${size} bytes while being read`);
+  return footerRowCount(footer);
 }
 
 /** `num_rows` of a FileMetaData structure (the footer bytes without the length and magic). */

@@ -55,4 +55,35 @@ describe('table paths', () => {
     ]);
     assert.equal(pathRuleProblems([at('t', '/scratch/t')], opts).length, 1);
   });
+
+  it('applies the same rules to object-store locations, within their bucket, s3a:// being s3://', () => {
+    assert.deepEqual(pathRuleProblems([at('the table path', 's3://lake/tables/t'), at('checkpointLocation', 's3://lake/checkpoints/t')]), []);
+    assert.deepEqual(pathRuleProblems([at('the table path', 's3://lake/t'), at('checkpointLocation', 's3://other/t')]), [], 'other buckets do not overlap');
+    assert.deepEqual(pathRuleProblems([at('the table path', '/lake/t'), at('checkpointLocation', 's3://lake/t')]), [], 'a local path is never an object location');
+    assert.deepEqual(pathRuleProblems([at('the table path', 's3://lake/t'), at('checkpointLocation', 's3a://lake/t/_checkpoint')]), [
+      "checkpointLocation 's3a://lake/t/_checkpoint' is inside the table path 's3://lake/t'; each needs a location of its own",
+    ]);
+    assert.deepEqual(pathRuleProblems([at('the table path', 's3://lake/t/'), at('checkpointLocation', 's3://lake/t')]), [
+      "checkpointLocation 's3://lake/t' is the same location as the table path; each needs a location of its own",
+    ]);
+  });
+
+  it('refuses object-store locations with empty, . or .. parts, and confines them to the allowed roots', () => {
+    for (const bad of ['s3://lake/allowed/../secret', 's3://lake/allowed/./t', 's3://lake/allowed//t']) {
+      assert.deepEqual(pathRuleProblems([at('the table path', bad)], { allowedRoots: ['s3://lake/allowed'] }), [
+        `the table path '${bad}' has an empty, '.' or '..' part; object-store keys are literal, give the location without them`,
+      ]);
+    }
+    assert.deepEqual(pathRuleProblems([at('the table path', 's3://lake/allowed/t')], { allowedRoots: ['/data', 's3://lake/allowed'] }), []);
+    assert.deepEqual(pathRuleProblems([at('the table path', 's3a://lake/allowed/t')], { allowedRoots: ['s3://lake/allowed'] }), []);
+    assert.deepEqual(pathRuleProblems([at('the table path', 's3://lake/allowedX/t')], { allowedRoots: ['s3://lake/allowed'] }), [
+      "the table path 's3://lake/allowedX/t' is outside the driver's allowed roots (s3://lake/allowed)",
+    ]);
+    assert.deepEqual(pathRuleProblems([at('the table path', 's3://lake/t')], { allowedRoots: ['/data'] }), [
+      "the table path 's3://lake/t' is outside the driver's allowed roots (/data)",
+    ], 'local roots do not admit an object store');
+    assert.deepEqual(pathRuleProblems([at('the table path', 's3://lake/state/t')], { stateDir: 's3://lake/state' }), [
+      "the table path 's3://lake/state/t' overlaps the driver's state directory s3://lake/state; choose a location outside it",
+    ]);
+  });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { QuerySpec } from './query-spec';
 import { referenceJobSpec as seedSpec } from '../testing';
 import { sharedSectionProblems } from './validate-spec';
-import { isolationLevelOf } from './kafka-options';
+import { isolationLevelOf, kafkaSecuritySettings, parseJaasConfig } from './kafka-options';
 
 /**
  * [what is wrong, how to break the seed spec, the exact problems expected]. What depends on the
@@ -12,16 +12,44 @@ const cases: [string, (s: QuerySpec) => void, string[]][] = [
   ['an unknown isolation level', (s) => { s.source.kafkaOptions = { 'isolation.level': 'READ_COMMITTED' }; }, [
     'kafka.isolation.level must be \'read_uncommitted\' or \'read_committed\', got "READ_COMMITTED"',
   ]],
-  ['TLS, SASL and other kafka.* options, each by name', (s) => {
-    s.source.kafkaOptions = { 'security.protocol': 'SASL_SSL', 'sasl.mechanism': 'PLAIN', 'ssl.truststore.location': '/t', 'client.id': 'me' };
+  ['JKS stores and other kafka.* client options, each by name', (s) => {
+    s.source.kafkaOptions = { 'security.protocol': 'SASL_SSL', 'sasl.mechanism': 'PLAIN', 'ssl.truststore.location': '/t.jks', 'ssl.truststore.password': 'x', 'client.id': 'me' };
   }, [
-    "kafka source option 'kafka.security.protocol' is not supported yet: TLS and SASL come in a later step; brokers are reached in plaintext for now; supported kafka.* options: kafka.bootstrap.servers, kafka.isolation.level",
-    "kafka source option 'kafka.sasl.mechanism' is not supported yet: TLS and SASL come in a later step; brokers are reached in plaintext for now; supported kafka.* options: kafka.bootstrap.servers, kafka.isolation.level",
-    "kafka source option 'kafka.ssl.truststore.location' is not supported yet: TLS and SASL come in a later step; brokers are reached in plaintext for now; supported kafka.* options: kafka.bootstrap.servers, kafka.isolation.level",
-    "kafka source option 'kafka.client.id' is not supported: Tributary reads Kafka with its own clients, which do not honour it; supported kafka.* options: kafka.bootstrap.servers, kafka.isolation.level",
+    "kafka source option 'kafka.ssl.truststore.location' is not supported: Tributary reads PEM files, not JKS stores: give kafka.ssl.ca.location (and kafka.ssl.certificate.location with kafka.ssl.key.location for a client certificate); supported kafka.* options: kafka.bootstrap.servers, kafka.isolation.level, kafka.security.protocol, kafka.sasl.mechanism, kafka.sasl.jaas.config, kafka.sasl.username, kafka.sasl.password.file, kafka.ssl.ca.location, kafka.ssl.certificate.location, kafka.ssl.key.location",
+    "kafka source option 'kafka.ssl.truststore.password' is not supported: Tributary reads PEM files, not JKS stores: give kafka.ssl.ca.location (and kafka.ssl.certificate.location with kafka.ssl.key.location for a client certificate); supported kafka.* options: kafka.bootstrap.servers, kafka.isolation.level, kafka.security.protocol, kafka.sasl.mechanism, kafka.sasl.jaas.config, kafka.sasl.username, kafka.sasl.password.file, kafka.ssl.ca.location, kafka.ssl.certificate.location, kafka.ssl.key.location",
+    "kafka source option 'kafka.client.id' is not supported: Tributary reads Kafka with its own clients, which do not honour it; supported kafka.* options: kafka.bootstrap.servers, kafka.isolation.level, kafka.security.protocol, kafka.sasl.mechanism, kafka.sasl.jaas.config, kafka.sasl.username, kafka.sasl.password.file, kafka.ssl.ca.location, kafka.ssl.certificate.location, kafka.ssl.key.location",
+  ]],
+  ['a password in the JAAS config', (s) => {
+    s.source.kafkaOptions = {
+      'security.protocol': 'SASL_SSL', 'sasl.mechanism': 'SCRAM-SHA-512', 'sasl.password.file': '/p',
+      'sasl.jaas.config': 'org.apache.kafka.common.security.scram.ScramLoginModule required username="alice" password="alice-secret";',
+    };
+  }, [
+    'kafka.sasl.jaas.config holds a password, which would be stored in clear in the checkpoint: leave it out and put the password in a file named by kafka.sasl.password.file',
+  ]],
+  ['kafka.sasl.password itself', (s) => { s.source.kafkaOptions = { 'security.protocol': 'SASL_PLAINTEXT', 'sasl.password': 'pw' }; }, [
+    "kafka source option 'kafka.sasl.password' is not supported: a password in the options would be stored in clear in the checkpoint: put it in a file named by kafka.sasl.password.file; supported kafka.* options: kafka.bootstrap.servers, kafka.isolation.level, kafka.security.protocol, kafka.sasl.mechanism, kafka.sasl.jaas.config, kafka.sasl.username, kafka.sasl.password.file, kafka.ssl.ca.location, kafka.ssl.certificate.location, kafka.ssl.key.location",
+  ]],
+  ['a login module that does not do the mechanism', (s) => {
+    s.source.kafkaOptions = {
+      'security.protocol': 'SASL_PLAINTEXT', 'sasl.mechanism': 'PLAIN', 'sasl.password.file': '/p',
+      'sasl.jaas.config': 'org.apache.kafka.common.security.scram.ScramLoginModule required username="alice";',
+    };
+  }, ['kafka.sasl.jaas.config names org.apache.kafka.common.security.scram.ScramLoginModule, which does not do PLAIN']],
+  ['SASL without a mechanism', (s) => { s.source.kafkaOptions = { 'security.protocol': 'SASL_SSL' }; }, [
+    'kafka.sasl.mechanism must be one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 with SASL_SSL, got undefined',
+  ]],
+  ['SASL without a password file', (s) => { s.source.kafkaOptions = { 'security.protocol': 'SASL_SSL', 'sasl.mechanism': 'PLAIN', 'sasl.username': 'alice' }; }, [
+    'SASL PLAIN needs kafka.sasl.password.file, a file holding the password',
+  ]],
+  ['SSL options with plain text', (s) => { s.source.kafkaOptions = { 'ssl.ca.location': '/ca.pem' }; }, [
+    'kafka.ssl.ca.location need kafka.security.protocol SSL or SASL_SSL (it is PLAINTEXT)',
+  ]],
+  ['an unknown security protocol', (s) => { s.source.kafkaOptions = { 'security.protocol': 'TLS' }; }, [
+    'kafka.security.protocol must be one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL, got "TLS"',
   ]],
   ['a consumer group id', (s) => { s.source.kafkaOptions = { 'group.id': 'g' }; }, [
-    "kafka source option 'kafka.group.id' is not supported yet: Tributary tracks offsets in its checkpoint, not in a consumer group; supported kafka.* options: kafka.bootstrap.servers, kafka.isolation.level",
+    "kafka source option 'kafka.group.id' is not supported: Tributary tracks offsets in its checkpoint, not in a consumer group; supported kafka.* options: kafka.bootstrap.servers, kafka.isolation.level, kafka.security.protocol, kafka.sasl.mechanism, kafka.sasl.jaas.config, kafka.sasl.username, kafka.sasl.password.file, kafka.ssl.ca.location, kafka.ssl.certificate.location, kafka.ssl.key.location",
   ]],
   ['bootstrap servers inside kafkaOptions', (s) => { s.source.kafkaOptions = { 'bootstrap.servers': 'k:9092' }; }, [
     "kafka.bootstrap.servers belongs in the source's bootstrapServers, not in kafkaOptions",
@@ -158,5 +186,36 @@ describe('sharedSectionProblems (source, sink, trigger and options of any spec v
       assert.equal(isolationLevelOf(s.source), level);
     }
     assert.equal(isolationLevelOf(seedSpec().source), 'read_uncommitted');
+  });
+});
+
+describe('kafka security options', () => {
+  it('accepts SASL_SSL with a JAAS user name, a password file and PEM files, and says what they ask for', () => {
+    const options = {
+      'security.protocol': 'SASL_SSL', 'sasl.mechanism': 'SCRAM-SHA-512', 'sasl.password.file': '/secrets/kafka-password',
+      'sasl.jaas.config': 'org.apache.kafka.common.security.scram.ScramLoginModule required username="alice";',
+      'ssl.ca.location': '/tls/ca.pem', 'ssl.certificate.location': '/tls/client.pem', 'ssl.key.location': '/tls/client.key',
+    };
+    const s = seedSpec();
+    s.source.kafkaOptions = options;
+    assert.deepEqual(sharedSectionProblems(s), []);
+    assert.deepEqual(kafkaSecuritySettings(options), {
+      protocol: 'SASL_SSL',
+      tls: { caFile: '/tls/ca.pem', certFile: '/tls/client.pem', keyFile: '/tls/client.key' },
+      sasl: { mechanism: 'SCRAM-SHA-512', username: 'alice', passwordFile: '/secrets/kafka-password' },
+    });
+    assert.deepEqual(kafkaSecuritySettings({ 'security.protocol': 'SSL' }), { protocol: 'SSL', tls: { caFile: undefined, certFile: undefined, keyFile: undefined } });
+    assert.deepEqual(kafkaSecuritySettings({}), { protocol: 'PLAINTEXT' });
+    assert.deepEqual(kafkaSecuritySettings({ 'security.protocol': 'SASL_PLAINTEXT', 'sasl.mechanism': 'PLAIN', 'sasl.username': 'bob', 'sasl.password.file': '/p' }),
+      { protocol: 'SASL_PLAINTEXT', sasl: { mechanism: 'PLAIN', username: 'bob', passwordFile: '/p' } });
+  });
+
+  it('parses JAAS configs as Kafka clients write them', () => {
+    assert.deepEqual(parseJaasConfig('org.apache.kafka.common.security.plain.PlainLoginModule required username="al ice" password="p\\"w;";'),
+      { module: 'org.apache.kafka.common.security.plain.PlainLoginModule', options: { username: 'al ice', password: 'p"w;' } });
+    assert.deepEqual(parseJaasConfig('org.apache.kafka.common.security.scram.ScramLoginModule required username=alice;'),
+      { module: 'org.apache.kafka.common.security.scram.ScramLoginModule', options: { username: 'alice' } });
+    assert.equal(typeof parseJaasConfig('username="alice";'), 'string');
+    assert.equal(typeof parseJaasConfig('x.Module required username="alice"'), 'string');
   });
 });

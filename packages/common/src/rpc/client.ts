@@ -4,7 +4,15 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { TributaryError } from '../errors';
+import { tokenMetadata } from './bearer-token';
 import { CHANNEL_OPTIONS, ServiceName, clientConstructor } from './proto-loader';
+import { channelCredentials, TlsIdentity } from './tls';
+
+/** How a client proves who it is: mutual TLS with this identity (plaintext without), and a bearer token for the driver's QueryService. */
+export interface RpcClientSecurity {
+  tls?: TlsIdentity;
+  token?: string;
+}
 
 const CODE_NAMES: Record<number, string> = Object.fromEntries(
   Object.entries(grpc.status).filter(([, v]) => typeof v === 'number').map(([k, v]) => [v as number, k]),
@@ -26,16 +34,21 @@ export class RpcError extends TributaryError {
 
 export class RpcClient {
   private readonly client: grpc.Client;
-  constructor(readonly service: ServiceName, readonly address: string) {
+  private readonly token: string | undefined;
+  constructor(readonly service: ServiceName, readonly address: string, security: RpcClientSecurity = {}) {
     const Ctor = clientConstructor(service);
-    this.client = new Ctor(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+    // QueryService and ClusterService are the driver's; TaskService and ShuffleService an executor's.
+    const server = service === 'QueryService' || service === 'ClusterService' ? 'driver' : 'executor';
+    this.client = new Ctor(address, channelCredentials(security.tls, server), CHANNEL_OPTIONS);
+    this.token = security.token;
   }
 
   call<Res = any>(method: string, request: object, deadlineMs = 30_000): Promise<Res> {
     return new Promise((resolve, reject) => {
       const fn = (this.client as any)[method];
       if (typeof fn !== 'function') { reject(new Error(`${this.service} has no method ${method}`)); return; }
-      fn.call(this.client, request, { deadline: Date.now() + deadlineMs }, (err: grpc.ServiceError | null, res: Res) => {
+      const metadata = this.token === undefined ? new grpc.Metadata() : tokenMetadata(this.token);
+      fn.call(this.client, request, metadata, { deadline: Date.now() + deadlineMs }, (err: grpc.ServiceError | null, res: Res) => {
         if (err) reject(new RpcError(`${this.service}.${method}`, err.code ?? grpc.status.UNKNOWN, err.details || err.message));
         else resolve(res);
       });
@@ -49,7 +62,9 @@ export class RpcClient {
   stream<Res = any>(method: string, request: object, onMessage: (m: Res) => void): { done: Promise<void>; cancel(): void } {
     const fn = (this.client as any)[method];
     if (typeof fn !== 'function') return { done: Promise.reject(new Error(`${this.service} has no method ${method}`)), cancel: () => {} };
-    const call: grpc.ClientReadableStream<Res> = fn.call(this.client, request);
+    // The bearer token goes with the stream as with every unary call.
+    const metadata = this.token === undefined ? new grpc.Metadata() : tokenMetadata(this.token);
+    const call: grpc.ClientReadableStream<Res> = fn.call(this.client, request, metadata);
     let cancelled = false;
     const done = new Promise<void>((resolve, reject) => {
       call.on('data', onMessage);

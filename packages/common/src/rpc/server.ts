@@ -2,11 +2,29 @@
  * A gRPC server of Tributary services whose handlers are plain async functions. Each handler
  * replies exactly once: a resolved value is the response; a thrown TributaryError becomes the
  * matching status code with its message; anything else is INTERNAL (and logged), never a crash.
+ *
+ * Access (`add(service, handlers, access)`), checked before the handler runs, so a refused call
+ * changes nothing:
+ * - with TLS, the handshake already refused any client without a certificate issued by the cluster
+ *   CA; `roles` then names the certificate roles (rpc/tls.ts) that may call, per service or per
+ *   method: another role is PERMISSION_DENIED. Without TLS (loopback local mode) roles are not checked.
+ * - `token`: every call must carry it as a bearer token (rpc/bearer-token.ts), else UNAUTHENTICATED.
  */
 import * as grpc from '@grpc/grpc-js';
-import { InvalidArgumentError, TributaryError, UnavailableError } from '../errors';
+import { InvalidArgumentError, PermissionDeniedError, TributaryError, UnauthenticatedError, UnavailableError } from '../errors';
+import { checkBearerToken } from './bearer-token';
 import { CHANNEL_OPTIONS, ServiceName, serviceDefinition } from './proto-loader';
 import { HealthReporter, healthServiceDefinition } from './health';
+import { PeerRole, peerRoles, serverCredentials, TlsIdentity } from './tls';
+
+export interface ServiceAccess {
+  /** Certificate roles allowed to call: one list for the whole service, or one per method. */
+  roles?: readonly PeerRole[] | Record<string, readonly PeerRole[]>;
+  /** The bearer token every call must carry. */
+  token?: string;
+}
+
+type Guard = (call: grpc.ServerUnaryCall<any, any> | grpc.ServerWritableStream<any, any>) => void;
 
 export type UnaryHandler = (request: any, call: grpc.ServerUnaryCall<any, any>) => Promise<any>;
 /**
@@ -25,6 +43,8 @@ const STATUS_BY_CODE: Record<string, grpc.status> = {
   NOT_FOUND: grpc.status.NOT_FOUND,
   ALREADY_EXISTS: grpc.status.ALREADY_EXISTS,
   DATA_LOSS: grpc.status.DATA_LOSS,
+  UNAUTHENTICATED: grpc.status.UNAUTHENTICATED,
+  PERMISSION_DENIED: grpc.status.PERMISSION_DENIED,
   FENCED: grpc.status.ABORTED,
   CHECKPOINT_IN_USE: grpc.status.FAILED_PRECONDITION,
   CHECKPOINT_CORRUPT: grpc.status.FAILED_PRECONDITION,
@@ -40,7 +60,7 @@ export function statusOf(err: unknown): grpc.status {
   return grpc.status.INTERNAL;
 }
 
-function wrap(name: string, handler: UnaryHandler): grpc.handleUnaryCall<any, any> {
+function wrap(name: string, handler: UnaryHandler, guard: Guard): grpc.handleUnaryCall<any, any> {
   return (call, callback) => {
     let replied = false;
     const reply = (err: grpc.ServiceError | null, value?: any) => {
@@ -49,12 +69,13 @@ function wrap(name: string, handler: UnaryHandler): grpc.handleUnaryCall<any, an
       callback(err, value);
     };
     Promise.resolve()
-      .then(() => handler(call.request, call))
+      .then(() => { guard(call); return handler(call.request, call); })
       .then(
         (value) => reply(null, value ?? {}),
         (err: unknown) => {
           const code = statusOf(err);
           if (code === grpc.status.INTERNAL) console.error(`[rpc] ${name} failed:`, err);
+          if (err instanceof UnauthenticatedError || err instanceof PermissionDeniedError) console.error(`[rpc] ${name} refused (${err.code}) from ${call.getPeer()}: ${err.message}`);
           const message = err instanceof Error ? err.message : String(err);
           reply({ name: 'Error', message, code, details: message, metadata: new grpc.Metadata() } as grpc.ServiceError);
         },
@@ -62,19 +83,20 @@ function wrap(name: string, handler: UnaryHandler): grpc.handleUnaryCall<any, an
   };
 }
 
-function wrapStream(name: string, handler: ServerStreamHandler): grpc.handleServerStreamingCall<any, any> {
+function wrapStream(name: string, handler: ServerStreamHandler, guard: Guard): grpc.handleServerStreamingCall<any, any> {
   return (call) => {
     const closed = new AbortController();
     call.on('cancelled', () => closed.abort());
     call.on('close', () => closed.abort());
     Promise.resolve()
-      .then(() => handler(call.request, (m) => { if (!closed.signal.aborted) call.write(m); }, closed.signal))
+      .then(() => { guard(call); return handler(call.request, (m) => { if (!closed.signal.aborted) call.write(m); }, closed.signal); })
       .then(
         () => { if (!closed.signal.aborted) call.end(); },
         (err: unknown) => {
           if (closed.signal.aborted) return;
           const code = statusOf(err);
           if (code === grpc.status.INTERNAL) console.error(`[rpc] ${name} failed:`, err);
+          if (err instanceof UnauthenticatedError || err instanceof PermissionDeniedError) console.error(`[rpc] ${name} refused (${err.code}) from ${call.getPeer()}: ${err.message}`);
           const message = err instanceof Error ? err.message : String(err);
           call.destroy({ name: 'Error', message, code, details: message, metadata: new grpc.Metadata() } as grpc.ServiceError);
         },
@@ -82,28 +104,50 @@ function wrapStream(name: string, handler: ServerStreamHandler): grpc.handleServ
   };
 }
 
+/** The check of one method's calls: the caller's certificate role (with TLS), then its token. */
+function guardOf(service: string, method: string, access: ServiceAccess, tls: boolean): Guard {
+  const roles = access.roles === undefined ? undefined : Array.isArray(access.roles) ? access.roles : (access.roles as Record<string, readonly PeerRole[]>)[method] ?? [];
+  return (call) => {
+    if (tls && roles) {
+      const cert = call.getAuthContext()?.sslPeerCertificate;
+      if (!cert) throw new UnauthenticatedError(`${service}.${method} requires a client certificate issued by the cluster CA`);
+      const has = peerRoles(cert);
+      if (!has.some((r) => roles.includes(r))) {
+        throw new PermissionDeniedError(`${service}.${method} may be called by ${roles.map((r) => `'${r}'`).join(' or ')} certificates only; `
+          + `this client's certificate (subject CN=${cert.subject?.CN ?? '?'}) has ${has.length ? has.map((r) => `'${r}'`).join(', ') : 'no tributary role'}`);
+      }
+    }
+    if (access.token !== undefined) checkBearerToken(call.metadata, access.token, service);
+  };
+}
+
 export class RpcServer {
   private readonly server: grpc.Server;
+  private readonly tls: TlsIdentity | undefined;
 
-  /** `maxReceiveBytes`: larger requests are refused with RESOURCE_EXHAUSTED (default: CHANNEL_OPTIONS, for shuffle traffic). */
-  constructor(opts: { maxReceiveBytes?: number } = {}) {
+  /**
+   * `maxReceiveBytes`: larger requests are refused with RESOURCE_EXHAUSTED (default: CHANNEL_OPTIONS, for shuffle traffic).
+   * `tls`: serve mutual TLS with this identity (plaintext without).
+   */
+  constructor(opts: { maxReceiveBytes?: number; tls?: TlsIdentity } = {}) {
     this.server = new grpc.Server(opts.maxReceiveBytes === undefined ? CHANNEL_OPTIONS : { ...CHANNEL_OPTIONS, 'grpc.max_receive_message_length': opts.maxReceiveBytes });
+    this.tls = opts.tls;
   }
 
-  /** `streams`: the handlers of the service's server-streaming methods. */
-  add(service: ServiceName, handlers: ServiceHandlers, streams: StreamHandlers = {}): this {
+  /** `access`: who may call (checked before every unary and streaming call); `streams`: the handlers of the service's server-streaming methods. */
+  add(service: ServiceName, handlers: ServiceHandlers, access: ServiceAccess = {}, streams: StreamHandlers = {}): this {
     const def = serviceDefinition(service);
     const impl: grpc.UntypedServiceImplementation = {};
     for (const method of Object.keys(def)) {
       if (def[method].responseStream) {
         const h = streams[method];
         if (!h) throw new Error(`no stream handler for ${service}.${method}`);
-        impl[method] = wrapStream(`${service}.${method}`, h);
+        impl[method] = wrapStream(`${service}.${method}`, h, guardOf(service, method, access, this.tls !== undefined));
         continue;
       }
       const h = handlers[method];
       if (!h) throw new Error(`no handler for ${service}.${method}`);
-      impl[method] = wrap(`${service}.${method}`, h);
+      impl[method] = wrap(`${service}.${method}`, h, guardOf(service, method, access, this.tls !== undefined));
     }
     this.server.addService(def, impl);
     return this;
@@ -118,7 +162,7 @@ export class RpcServer {
   /** Binds host:port (port 0 picks a free one) and returns the bound port. */
   listen(host: string, port: number): Promise<number> {
     return new Promise((resolve, reject) => {
-      this.server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, bound) =>
+      this.server.bindAsync(`${host}:${port}`, serverCredentials(this.tls), (err, bound) =>
         err ? reject(err) : resolve(bound),
       );
     });

@@ -1,37 +1,36 @@
 import type { StateVersion } from '../batch/batch-id';
-import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
-import { putIfAbsent, replaceFile } from '../fs/durable-file';
 import { InvalidArgumentError, UnavailableError } from '../errors';
-import {
-  BlobName,
-  STATE_FORMAT_VERSION,
-  blobFileName,
-  metadataPath,
-  parseBlobFileName,
-  parseTempFileVersion,
-  partitionDir,
-  stateDir,
-} from './layout';
+import { sweepStaleTempFiles } from '../storage/local-storage';
+import { joinLocation, type Storage } from '../storage/storage';
+import { BlobName, STATE_FORMAT_VERSION, blobFileName, metadataPath, parseBlobFileName, partitionDir } from './layout';
+
+/** Temp files older than this are debris of a crashed local writer; `removeBelow` removes them. */
+const STALE_TEMP_FILE_MS = 60 * 60 * 1000;
 
 /**
- * The durable copy of state under the checkpoint location (layout in layout.ts). A blob file is
- * written once: temp file, fsync, rename, fsync of the directory. Files carry the attempt in their
- * name, so attempts never share a file and rename cannot clobber another attempt's state.
+ * The durable copy of state under the checkpoint location (layout in layout.ts), in its Storage. A
+ * blob file is written once with `put` (atomic replace): files carry the attempt in their name, so
+ * attempts never share a file and a put cannot clobber another attempt's state. Which blobs exist
+ * is learnt by listing a partition's directory; the commit log, not the listing, says which attempt
+ * of a version counts.
  */
 export class DurableStateFiles {
-  constructor(private readonly checkpointDir: string) {}
+  constructor(
+    private readonly storage: Storage,
+    private readonly checkpointDir: string,
+  ) {}
 
   /**
-   * Creates `state/_metadata` if absent (put-if-absent by hard link, so concurrent openers agree), and
-   * refuses a directory written in another format or for another query.
+   * Creates `state/_metadata` if absent (put-if-absent, so concurrent openers agree), and refuses a
+   * directory written in another format or for another query.
    */
   async ensureMetadata(queryId: string): Promise<void> {
     const file = metadataPath(this.checkpointDir);
-    await fs.mkdir(stateDir(this.checkpointDir), { recursive: true });
     const content = JSON.stringify({ formatVersion: STATE_FORMAT_VERSION, queryId }) + '\n';
-    await putIfAbsent(file, content);
-    const found = JSON.parse(await fs.readFile(file, 'utf8')) as { formatVersion?: unknown; queryId?: unknown };
+    await this.storage.putIfAbsent(file, content);
+    const bytes = await this.storage.get(file);
+    if (bytes === undefined) throw new UnavailableError(`${file} vanished right after it was written`);
+    const found = JSON.parse(Buffer.from(bytes).toString('utf8')) as { formatVersion?: unknown; queryId?: unknown };
     if (found.formatVersion !== STATE_FORMAT_VERSION) {
       throw new InvalidArgumentError(
         `${file}: state format version ${String(found.formatVersion)} is not supported (this build reads ${STATE_FORMAT_VERSION})`,
@@ -43,13 +42,11 @@ export class DurableStateFiles {
   }
 
   async write(partition: number, blob: BlobName, bytes: Uint8Array): Promise<void> {
-    const dir = partitionDir(this.checkpointDir, partition);
-    const name = blobFileName(blob);
+    const location = this.locationOf(partition, blob);
     try {
-      await fs.mkdir(dir, { recursive: true });
-      await replaceFile(path.join(dir, name), bytes);
+      await this.storage.put(location, bytes);
     } catch (error) {
-      throw new UnavailableError(`durable state write of ${path.join(dir, name)} failed: ${(error as Error).message}`, {
+      throw new UnavailableError(`durable state write of ${location} failed: ${(error as Error).message}`, {
         code: 'STATE_DURABLE_WRITE',
         cause: error,
       });
@@ -57,13 +54,8 @@ export class DurableStateFiles {
   }
 
   /** The file's bytes, or undefined when it does not exist. */
-  async read(partition: number, blob: BlobName): Promise<Buffer | undefined> {
-    try {
-      return await fs.readFile(path.join(partitionDir(this.checkpointDir, partition), blobFileName(blob)));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
-    }
+  async read(partition: number, blob: BlobName): Promise<Uint8Array | undefined> {
+    return this.storage.get(this.locationOf(partition, blob));
   }
 
   async list(partition: number): Promise<BlobName[]> {
@@ -75,21 +67,21 @@ export class DurableStateFiles {
     return blobs;
   }
 
-  /** Deletes every blob and leftover temp file of a version below `cutoff`, of any attempt. */
+  /** Deletes every blob of a version below `cutoff`, of any attempt (and, locally, stale temp files). */
   async removeBelow(partition: number, cutoff: StateVersion): Promise<void> {
     const dir = partitionDir(this.checkpointDir, partition);
     for (const name of await this.names(partition)) {
-      const version = parseBlobFileName(name)?.version ?? parseTempFileVersion(name);
-      if (version !== undefined && version < cutoff) await fs.rm(path.join(dir, name), { force: true });
+      const version = parseBlobFileName(name)?.version;
+      if (version !== undefined && version < cutoff) await this.storage.delete(joinLocation(dir, name));
     }
+    await sweepStaleTempFiles(this.storage, dir, STALE_TEMP_FILE_MS).catch(() => 0);
+  }
+
+  private locationOf(partition: number, blob: BlobName): string {
+    return joinLocation(partitionDir(this.checkpointDir, partition), blobFileName(blob));
   }
 
   private async names(partition: number): Promise<string[]> {
-    try {
-      return await fs.readdir(partitionDir(this.checkpointDir, partition));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
-    }
+    return (await this.storage.list(partitionDir(this.checkpointDir, partition))).map((o) => o.name);
   }
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { InvalidArgumentError } from '../errors';
-import { RedisKeys, blobFileName, checkQueryId, parseBlobFileName, parseTempFileVersion } from './layout';
+import { RedisKeys, blobFileName, checkQueryId, parseBlobFileName } from './layout';
 import { asStateVersion as sv } from '../batch/batch-id';
 
 describe('state layout', () => {
@@ -12,8 +12,6 @@ describe('state layout', () => {
   });
 
   it('finds the version of a leftover temp file', () => {
-    assert.equal(parseTempFileVersion('.41.0.delta.arrow.0a1b2c.tmp'), 41);
-    assert.equal(parseTempFileVersion('41.0.delta.arrow'), undefined);
   });
 
   it('keeps every Redis key of a query under one hash tag', () => {

@@ -1,6 +1,6 @@
-import * as path from 'node:path';
 import type { StateVersion } from '../batch/batch-id';
 import { InvalidArgumentError } from '../errors';
+import { joinLocation } from '../storage/storage';
 
 /**
  * Where state lives, on disk and in Redis. Names carry state versions (batch/batch-id.ts): version v
@@ -8,11 +8,11 @@ import { InvalidArgumentError } from '../errors';
  * batch. Every partition writes every version it passes through (an empty change set when nothing
  * changed), so a missing version is always an error.
  *
- * Durable copy, under the checkpoint location (format version 1, named in `state/_metadata`):
+ * Durable copy, under the checkpoint location in its Storage (format version 1, named in `state/_metadata`):
  *   state/_metadata                                   JSON {"formatVersion":1,"queryId":"..."}
  *   state/<partition>/<version>.<attempt>.delta.arrow     change set of <version>, by attempt <attempt> of its batch
  *   state/<partition>/<version>.<attempt>.snapshot.arrow  whole state at <version>, by attempt <attempt>
- *   state/<partition>/.<file name>.<random>.tmp           a write in progress (temp + fsync + rename)
+ *   state/<partition>/.<file name>.<pid>.<random>.tmp     local storage only: a write in progress (temp + fsync + rename)
  * File contents are the caller's Arrow IPC bytes, unchanged. Only the attempt the commit log names
  * for a version counts; files of other attempts are ignored and purged with their version.
  *
@@ -36,19 +36,18 @@ export interface BlobName {
 }
 
 const BLOB_FILE = /^(\d+)\.(\d+)\.(delta|snapshot)\.arrow$/;
-const TEMP_FILE = /^\.((\d+)\.\d+\.(?:delta|snapshot)\.arrow)\.[0-9a-f]+\.tmp$/;
 const QUERY_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
 export function stateDir(checkpointDir: string): string {
-  return path.join(checkpointDir, 'state');
+  return joinLocation(checkpointDir, 'state');
 }
 
 export function metadataPath(checkpointDir: string): string {
-  return path.join(stateDir(checkpointDir), '_metadata');
+  return joinLocation(stateDir(checkpointDir), '_metadata');
 }
 
 export function partitionDir(checkpointDir: string, partition: number): string {
-  return path.join(stateDir(checkpointDir), String(partition));
+  return joinLocation(stateDir(checkpointDir), String(partition));
 }
 
 export function blobFileName(blob: BlobName): string {
@@ -59,12 +58,6 @@ export function parseBlobFileName(name: string): BlobName | undefined {
   const m = BLOB_FILE.exec(name);
   if (m === null) return undefined;
   return { version: Number(m[1]) as StateVersion, attempt: Number(m[2]), kind: m[3] as BlobKind };
-}
-
-/** The version a leftover temp file was writing, or undefined if `name` is not a temp file. */
-export function parseTempFileVersion(name: string): StateVersion | undefined {
-  const m = TEMP_FILE.exec(name);
-  return m === null ? undefined : (Number(m[2]) as StateVersion);
 }
 
 export function fenceValue(version: StateVersion, attempt: number): string {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import { FencedError, TributaryError, UnavailableError } from '../errors';
+import { RedisConnection, createRedisClient, describeRedis } from './redis-connection';
 import type { StateVersion } from '../batch/batch-id';
 import { BlobKind, BlobName, RedisKeys, fenceValue } from './layout';
 
@@ -32,16 +33,8 @@ return {1, current}
 `;
 const WRITE_FENCED_SHA = createHash('sha1').update(WRITE_FENCED).digest('hex');
 
-export function connectRedis(host: string, port: number, commandTimeoutMs: number, onError: (error: Error) => void): Redis {
-  const redis = new Redis({
-    host,
-    port,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    commandTimeout: commandTimeoutMs,
-    connectTimeout: commandTimeoutMs,
-    retryStrategy: (times) => Math.min(50 * times, 1_000),
-  });
+export function connectRedis(conn: RedisConnection, commandTimeoutMs: number, onError: (error: Error) => void): Redis {
+  const redis = createRedisClient(conn, { timeoutMs: commandTimeoutMs, retryStrategy: (times) => Math.min(50 * times, 1_000) });
   redis.on('error', onError);
   return redis;
 }
@@ -133,22 +126,32 @@ function fenceError(partition: number, blob: BlobName, current: string | null): 
   });
 }
 
-/** Resolves when a Redis answers PING at host:port within `timeoutMs`; rejects with UnavailableError naming where. */
-export async function pingRedis(host: string, port: number, timeoutMs = 3000): Promise<void> {
-  const redis = new Redis({ host, port, lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: timeoutMs, commandTimeout: timeoutMs, retryStrategy: () => null });
+/**
+ * Resolves when the Redis of `conn` answers PING within `timeoutMs` (after TLS and AUTH, as the
+ * connection asks); rejects naming where (never the password) and why:
+ * - FAILED_PRECONDITION when Redis refuses the credentials (WRONGPASS), wants some (NOAUTH), or the
+ *   user lacks a permission (NOPERM): retrying will not help;
+ * - UNAVAILABLE otherwise (nothing listening, TLS handshake failed, connection closed: a plain-text
+ *   client at a TLS-only port sees the server close the connection).
+ */
+export async function pingRedis(conn: RedisConnection, timeoutMs = 3000): Promise<void> {
+  const redis = createRedisClient(conn, { timeoutMs, lazyConnect: true, retryStrategy: () => null });
+  const where = describeRedis(conn);
   let event: Error | undefined;
-  redis.on('error', (e: Error) => { event = e; });
+  redis.on('error', (e: Error) => { event ??= e; });
   try {
     await redis.connect();
     await redis.ping();
   } catch (err) {
-    // A Redis that answers NOAUTH (or WRONGPASS) is there but wants a password, which this version never
-    // sends; the reply may arrive as the error of the call or (during the handshake) as an error event.
-    const auth = [err as Error, event].find((e) => e !== undefined && /^(NOAUTH|WRONGPASS)\b/.test(e.message));
-    if (auth !== undefined) {
-      throw new TributaryError(`Redis at ${host}:${port} requires authentication (${auth.message.split(',')[0]}); Tributary does not send a Redis password yet: use a Redis without requirepass`, { code: 'FAILED_PRECONDITION', cause: err });
+    // Refusals may arrive as the error of the call or (during the handshake) as an error event.
+    const refusal = [err as Error, event].find((e) => e !== undefined && /^(NOAUTH|WRONGPASS|NOPERM)\b/.test(e.message));
+    if (refusal !== undefined) {
+      const how = conn.password === undefined ? 'no password was given (use redis://USER:PASSWORD@… or --redis-password-file)' : `user ${conn.username ?? 'default'} was refused`;
+      throw new TributaryError(`Redis at ${where} refused authentication: ${refusal.message.split(/[.,]/)[0]}; ${how}`, { code: 'FAILED_PRECONDITION', cause: err });
     }
-    throw new UnavailableError(`Redis at ${host}:${port} is unreachable: ${(err as Error).message}`, { code: 'UNAVAILABLE', cause: err });
+    const detail = [event, err as Error].find((e) => e !== undefined)!.message;
+    const hint = conn.tls === undefined && /closed|ECONNRESET/i.test(detail) ? ' (a TLS-only Redis closes plain-text connections: use rediss://)' : '';
+    throw new UnavailableError(`Redis at ${where} is unreachable: ${detail}${hint}`, { code: 'UNAVAILABLE', cause: err });
   } finally {
     redis.disconnect();
   }

@@ -8,6 +8,8 @@ import { UnavailableError } from '../errors';
 import { PrivateRedisServer } from './redis-server.test-support';
 import { StateStore } from './state-store';
 import { asStateVersion as sv } from '../batch/batch-id';
+import { LocalStorage } from '../storage/local-storage';
+const storage = new LocalStorage();
 
 const fastRetry = { initialDelayMs: 20, maxDelayMs: 200, factor: 2, jitter: 0.2, deadlineMs: 10_000 };
 
@@ -28,7 +30,7 @@ describe('StateStore when Redis loses data or goes away (private redis-server)',
     server = await PrivateRedisServer.start({ appendOnly: options.appendOnly });
     checkpointDir = mkdtempSync(path.join(os.tmpdir(), 'trib-state-outage-'));
     warnings = [];
-    store = await StateStore.open({
+    store = await StateStore.open({ storage,
       redis: { host: '127.0.0.1', port: server.port },
       checkpointDir,
       queryId,

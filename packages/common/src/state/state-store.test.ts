@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Redis from 'ioredis';
@@ -9,6 +9,8 @@ import { StateStore, StateStoreOptions } from './state-store';
 
 import { testRedis } from '../testing';
 import { asStateVersion as sv, type StateVersion } from '../batch/batch-id';
+import { LocalStorage } from '../storage/local-storage';
+const storage = new LocalStorage();
 
 /** A blob that is not valid UTF-8 and differs per (partition, version, attempt, kind). */
 function blob(partition: number, version: number, attempt: number, kind: string): Buffer {
@@ -23,7 +25,7 @@ describe('StateStore (shared Redis, unique query per test)', function () {
   const stores: StateStore[] = [];
 
   async function open(extra: Partial<StateStoreOptions> = {}): Promise<StateStore> {
-    const store = await StateStore.open({ redis: testRedis(), checkpointDir, queryId, warn: () => undefined, ...extra });
+    const store = await StateStore.open({ storage, redis: testRedis(), checkpointDir, queryId, warn: () => undefined, ...extra });
     stores.push(store);
     return store;
   }
@@ -167,9 +169,12 @@ describe('StateStore (shared Redis, unique query per test)', function () {
   it('purges what loading the kept version does not need, on disk and in Redis, and keeps its snapshot', async () => {
     const store = await open({ snapshotEvery: 3 });
     await writeVersions(store, 5, 8);
-    // A stale attempt's file and a crashed write's temp file of old versions.
+    // A stale attempt's file and a crashed write's temp file (local storage's name, two hours old).
     writeFileSync(path.join(checkpointDir, 'state', '5', '2.7.delta.arrow'), 'stale');
-    writeFileSync(path.join(checkpointDir, 'state', '5', '.4.0.delta.arrow.abc123.tmp'), 'torn');
+    const torn = path.join(checkpointDir, 'state', '5', '.4.0.delta.arrow.12345.abc123.tmp');
+    writeFileSync(torn, 'torn');
+    const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
+    utimesSync(torn, twoHoursAgo, twoHoursAgo);
 
     await store.purge(5, sv(2), () => 0); // no snapshot at or below 2: nothing may go
     assert.equal(diskFiles(5).length, 8 + 2 + 2);
@@ -206,7 +211,7 @@ describe('StateStore (shared Redis, unique query per test)', function () {
     await open();
     assert.ok(existsSync(path.join(checkpointDir, 'state', '_metadata')));
     await assert.rejects(
-      StateStore.open({ redis: testRedis(), checkpointDir, queryId: randomUUID() }),
+      StateStore.open({ storage, redis: testRedis(), checkpointDir, queryId: randomUUID() }),
       InvalidArgumentError,
     );
   });

@@ -1,9 +1,11 @@
 import { EMPTY_STATE_VERSION, type StateVersion } from '../batch/batch-id';
 import { DurableStateFiles } from './durable-files';
+import type { Storage } from '../storage/storage';
 import { InvalidArgumentError, TributaryError } from '../errors';
 import { BlobFetch, CommittedAttempt, StateChain, assembleChain } from './chain';
 import { BlobKind, checkCount, checkKind, checkQueryId } from './layout';
 import { RedisStateBlobs, connectRedis, isRetriableRedisError } from './redis-blobs';
+import { RedisConnection, describeRedis } from './redis-connection';
 import { DEFAULT_RETRY_POLICY, RetryPolicy, retryWithBackoff } from '../retry/retry';
 import type Redis from 'ioredis';
 
@@ -32,7 +34,9 @@ import type Redis from 'ioredis';
  * next purge (the versions set remembers what is left).
  */
 export interface StateStoreOptions {
-  redis: { host: string; port: number };
+  redis: RedisConnection;
+  /** Where the durable copy lives (the checkpoint's storage). */
+  storage: Storage;
   checkpointDir: string;
   queryId: string;
   /** A snapshot every this many versions (default 10). */
@@ -60,11 +64,11 @@ export class StateStore {
     const snapshotEvery = options.snapshotEvery ?? 10;
     checkCount('snapshotEvery', snapshotEvery, 1);
     const warn = options.warn ?? ((message: string) => console.warn(message));
-    const files = new DurableStateFiles(options.checkpointDir);
+    const files = new DurableStateFiles(options.storage, options.checkpointDir);
     await files.ensureMetadata(options.queryId);
-    const where = `${options.redis.host}:${options.redis.port}`;
+    const where = describeRedis(options.redis);
     let connected = true;
-    const redis = connectRedis(options.redis.host, options.redis.port, options.redisCommandTimeoutMs ?? 5_000, (error) => {
+    const redis = connectRedis(options.redis, options.redisCommandTimeoutMs ?? 5_000, (error) => {
       if (connected) warn(`state store: Redis at ${where} unavailable: ${error.message}`);
       connected = false;
     });

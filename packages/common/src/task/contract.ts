@@ -3,6 +3,8 @@
  * run-specific facts of a query (`job_json`) and the statistics each task reports (`stats_json`).
  */
 import type { IsolationLevel } from '../plan/kafka-options';
+import type { RedisConnection } from '../state/redis-connection';
+import type { KafkaSecurity } from '../kafka/security';
 
 /**
  * What an executor needs beside the resolved query (MapTaskRequest.query / ReduceTaskRequest.query,
@@ -16,13 +18,22 @@ export interface ExecutorJob {
   checkpointLocation: string;
   /** The main table, absolute. */
   tablePath: string;
-  redis: { host: string; port: number };
+  /**
+   * Redis as the driver reaches it, credentials and TLS certificates (PEM) included: this message
+   * carries a secret, so it is never logged (the driver's gRPC channel is the one to protect it).
+   */
+  redis: RedisConnection;
   /** The quarantine table (side table, absolute), set when the query's badRecords is 'quarantine'. */
   quarantineTablePath: string | null;
   /** The late-rows table (side table, absolute), set when the query's lateRows is 'table'. */
   lateRowsTablePath: string | null;
   /** State snapshot every N versions; change sets in between. */
   snapshotEvery: number;
+  /**
+   * TLS and SASL the map tasks read Kafka with, from the source's kafka.* options with the files they
+   * name already read by the driver (PEM, password): a secret, never logged nor stored. Absent: plain text.
+   */
+  kafka?: KafkaSecurity;
   /** kafka.isolation.level the map tasks read with: the batch plan's (a replay reads as the batch first did). */
   isolationLevel?: IsolationLevel;
 }

@@ -6,3 +6,5 @@ export { AGGREGATE_TABLE_SCHEMA, buildAggregateTable } from './aggregate-table';
 export type { AggregateColumns } from './aggregate-table';
 export { sinkTableSchema, sinkLayout, DERIVED_METADATA_KEY } from './seed-sink-layout';
 export type { SinkLayout, AggregateRowView } from './seed-sink-layout';
+export { makeTestCertificates } from './test-certificates';
+export type { PemFiles, TestCertificates } from './test-certificates';

@@ -13,6 +13,7 @@
  * commit carrying the batch's txn. A concurrent change to a removed file fails the commit as
  * retriable: the batch runs again against the new version.
  */
+import type { Storage } from '@tributary/common';
 import {
   AddFile, Action, ConcurrentModificationError, createTable, kafkaOffsetTxns, removeFor, Snapshot, StructType, BatchId, TributaryError,
 } from '@tributary/common';
@@ -40,17 +41,18 @@ export class DeltaSink {
   private readonly table: StreamingTable;
 
   constructor(
+    private readonly storage: Storage,
     readonly tablePath: string,
     private readonly sinkTable: SinkTable,
     private readonly queryId: string,
     log: (message: string) => void = (m) => process.stderr.write(`${m}\n`),
   ) {
-    this.table = new StreamingTable(tablePath, queryId, log);
+    this.table = new StreamingTable(storage, tablePath, queryId, log);
   }
 
   /** Creates the table, or checks that an existing one has the query's columns and partitioning (createTable). */
   async ensureTable(): Promise<void> {
-    await createTable(this.tablePath, this.sinkTable.schema, { partitionColumns: this.sinkTable.partitionColumns });
+    await createTable(this.storage, this.tablePath, this.sinkTable.schema, { partitionColumns: this.sinkTable.partitionColumns });
   }
 
   /** The newest batch of this query the table holds, if any. */

@@ -11,6 +11,7 @@
  * not mistake it for a table that lost committed batches — durably, even if the driver dies before
  * the table's first batch. Snapshot and checkpoints are kept as for the main table (streaming-table.ts).
  */
+import type { Storage } from '@tributary/common';
 import {
   AddFile, asBatchId, BatchId, createTable, deltaTypeName, InvalidArgumentError, SideTableName, StructType, TributaryError,
 } from '@tributary/common';
@@ -23,20 +24,21 @@ export class SideTableSink {
   private readonly table: StreamingTable;
 
   constructor(
+    private readonly storage: Storage,
     readonly name: SideTableName,
     readonly tablePath: string,
     private readonly schema: StructType,
     private readonly queryId: string,
     log: (message: string) => void = (m) => process.stderr.write(`${m}\n`),
   ) {
-    this.table = new StreamingTable(tablePath, queryId, log);
+    this.table = new StreamingTable(storage, tablePath, queryId, log);
   }
 
   /** Creates the table unless it exists; `lastCommittedBatch` is the query's, from its commit log (−1: none). */
   async ensureTable(lastCommittedBatch: number): Promise<void> {
     let created: boolean;
     try {
-      ({ created } = await createTable(this.tablePath, this.schema, { description: `Tributary ${this.name} table of query ${this.queryId}` }));
+      ({ created } = await createTable(this.storage, this.tablePath, this.schema, { description: `Tributary ${this.name} table of query ${this.queryId}` }));
     } catch (err) {
       // A late-rows table follows its query's aggregation input: another query's table is refused by name.
       if (!(err instanceof TributaryError) || err.code !== 'DELTA_TABLE_EXISTS') throw err;

@@ -15,6 +15,7 @@
  * versions replayed: a damaged commit fails the read (DamagedCommitError, not retriable), so a
  * query refuses to start or go on rather than continue without the rows it lost.
  */
+import type { Storage } from '@tributary/common';
 import { Action, checkpointInterval, cleanupLog, commit, readSnapshot, Snapshot, updateSnapshot, writeCheckpoint, BatchId } from '@tributary/common';
 
 export interface BatchCommitOptions {
@@ -37,6 +38,7 @@ export class StreamingTable {
   private maintenance: Promise<void> = Promise.resolve();
 
   constructor(
+    private readonly storage: Storage,
     readonly tablePath: string,
     private readonly queryId: string,
     private readonly log: (message: string) => void,
@@ -45,7 +47,7 @@ export class StreamingTable {
   /** The table's snapshot at its newest version. */
   async current(): Promise<Snapshot> {
     const warn = this.log;
-    this.snapshot = this.snapshot ? await updateSnapshot(this.snapshot, { warn }) : await readSnapshot(this.tablePath, { warn });
+    this.snapshot = this.snapshot ? await updateSnapshot(this.storage, this.snapshot, { warn }) : await readSnapshot(this.storage, this.tablePath, { warn });
     return this.snapshot;
   }
 
@@ -61,7 +63,7 @@ export class StreamingTable {
   async commitBatch(batchId: BatchId, actionsFor: (snapshot: Snapshot) => Action[], opts: BatchCommitOptions): Promise<number | 'skipped'> {
     const snapshot = opts.readSnapshot ?? (await this.current());
     const actions = actionsFor(snapshot);
-    const result = await commit(this.tablePath, actions, {
+    const result = await commit(this.storage, this.tablePath, actions, {
       readVersion: snapshot.version,
       snapshot,
       operation: 'STREAMING UPDATE',
@@ -88,8 +90,8 @@ export class StreamingTable {
     this.checkpointDue = undefined;
     this.maintenance = this.maintenance.then(async () => {
       try {
-        await writeCheckpoint(snapshot);
-        await cleanupLog(this.tablePath, { snapshot });
+        await writeCheckpoint(this.storage, snapshot);
+        await cleanupLog(this.storage, this.tablePath, { snapshot });
       } catch (err) {
         this.log(`delta table ${this.tablePath}: checkpoint of version ${snapshot.version} failed (the table stays readable from its log): ${(err as Error).message}`);
       }

@@ -4,6 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { AddFile, buildAggregateTable, writeDataFile } from '@tributary/common';
 import { DataFileRejected, pathProblem, verifyDataFiles } from './verify-files';
+import { LocalStorage } from '@tributary/common';
+const storage = new LocalStorage();
 
 function table(n: number) {
   return buildAggregateTable({
@@ -30,18 +32,18 @@ describe('verifying reported data files', () => {
     let good: AddFile;
     beforeEach(async () => {
       dir = await fs.mkdtemp(path.join(os.tmpdir(), 'trib-verify-'));
-      good = await writeDataFile(dir, table(7));
+      good = await writeDataFile(storage, dir, table(7));
     });
     afterEach(() => fs.rm(dir, { recursive: true, force: true }));
 
     it('returns the rows of files that are there, of their size, with footers matching their stats', async () => {
-      const other = await writeDataFile(dir, table(3));
-      assert.equal(await verifyDataFiles(dir, [good, other], 'reduce task'), 10);
-      assert.equal(await verifyDataFiles(dir, [], 'reduce task'), 0);
+      const other = await writeDataFile(storage, dir, table(3));
+      assert.equal(await verifyDataFiles(storage, dir, [good, other], 'reduce task'), 10);
+      assert.equal(await verifyDataFiles(storage, dir, [], 'reduce task'), 0);
     });
 
     const refuses = async (adds: AddFile[], problem: RegExp) => {
-      await assert.rejects(verifyDataFiles(dir, adds, 'reduce task on executor e'), (err: Error) => {
+      await assert.rejects(verifyDataFiles(storage, dir, adds, 'reduce task on executor e'), (err: Error) => {
         assert.ok(err instanceof DataFileRejected);
         assert.match(err.message, /reduce task on executor e reported file "/);
         assert.match(err.message, problem);
@@ -57,7 +59,8 @@ describe('verifying reported data files', () => {
       await refuses([{ ...good, stats: undefined }], /no numRecords/);
       await refuses([good, { ...good }], /reported twice/);
       await fs.symlink(path.join(dir, decodeURIComponent(good.path)), path.join(dir, 'link.parquet'));
-      await refuses([{ ...good, path: 'link.parquet' }], /symbolic link/);
+      // A symbolic link is no object to local storage: refused as no regular file.
+      await refuses([{ ...good, path: 'link.parquet' }], /cannot be read \(ENOENT\): .*not a regular file/);
       await fs.writeFile(path.join(dir, 'text.parquet'), 'x'.repeat(good.size));
       await refuses([{ ...good, path: 'text.parquet' }], /Parquet footer cannot be read/);
       await refuses([{ ...good, path: '../escape/x.parquet' }], /leaves the table/);

@@ -6,14 +6,14 @@
  *      `s3:`), no leading `/`, no empty, `.` or `..` segment, before or after percent-decoding
  *      (Delta paths are percent-encoded, so `%2E%2E` is `..`), no NUL or backslash;
  *   2. no two reports name the same file;
- *   3. the file exists as a regular file (not a symlink, which could point anywhere) of the
- *      reported size;
- *   4. its Parquet footer's `num_rows` equals the stats' `numRecords` (the footer alone is read).
+ *   3. the file exists as an object of the reported size (`head`; in local storage only a regular
+ *      file is one, never a symlink, which could point anywhere);
+ *   4. its Parquet footer's `num_rows` equals the stats' `numRecords` (the footer alone is read,
+ *      by range).
  * The first problem found is reported as one message naming the table, the file and the problem.
  */
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { AddFile, readParquetRowCount } from '@tributary/common';
+import { AddFile, isObjectStoreLocation, joinLocation, readParquetRowCount, Storage } from '@tributary/common';
 
 const URI_SCHEME = /^[a-zA-Z][a-zA-Z0-9+.-]*:/;
 
@@ -54,8 +54,9 @@ export class DataFileRejected extends Error {}
  * Checks every reported file of one table; resolves with the total of their rows, or rejects with
  * DataFileRejected naming the first problem.
  */
-export async function verifyDataFiles(tablePath: string, adds: readonly AddFile[], what: string): Promise<number> {
-  const root = path.resolve(tablePath);
+export async function verifyDataFiles(storage: Storage, tablePath: string, adds: readonly AddFile[], what: string): Promise<number> {
+  const objectStore = isObjectStoreLocation(tablePath);
+  const root = objectStore ? tablePath.replace(/\/+$/, '') : path.resolve(tablePath);
   const seen = new Set<string>();
   let rows = 0;
   for (const add of adds) {
@@ -63,24 +64,26 @@ export async function verifyDataFiles(tablePath: string, adds: readonly AddFile[
     const fail = (problem: string): never => { throw new DataFileRejected(`${what} reported file ${shown} for table ${root}: ${problem}`); };
     const problem = pathProblem(add?.path);
     if (problem) fail(problem);
-    const file = path.resolve(root, decodeURIComponent(add.path));
-    if (!file.startsWith(root + path.sep)) fail('the path leaves the table');
+    // pathProblem refused every '..' and absolute form, so a join stays inside the table.
+    const file = objectStore ? joinLocation(root, decodeURIComponent(add.path)) : path.resolve(root, decodeURIComponent(add.path));
+    if (!file.startsWith(root + '/')) fail('the path leaves the table');
     if (seen.has(file)) fail('the file is reported twice');
     seen.add(file);
     if (add.deletionVector !== undefined && add.deletionVector !== null) fail('a new data file cannot carry a deletion vector');
     const records = statsRecords(add);
     if (records === undefined) fail('its stats have no numRecords');
-    let stat;
+    let info;
     try {
-      stat = await fs.lstat(file);
+      info = await storage.head(file);
     } catch (err) {
       fail(`the file cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
     }
-    if (!stat!.isFile()) fail(stat!.isSymbolicLink() ? 'the file is a symbolic link' : 'it is not a regular file');
-    if (stat!.size !== add.size) fail(`the file has ${stat!.size} bytes, the report says ${add.size}`);
+    // No object there: missing, or (locally) a directory, symbolic link or other non-regular file.
+    if (info === undefined) fail('the file cannot be read (ENOENT): there is no such file, or it is not a regular file');
+    if (info!.size !== add.size) fail(`the file has ${info!.size} bytes, the report says ${add.size}`);
     let footerRows = 0;
     try {
-      footerRows = await readParquetRowCount(file);
+      footerRows = await readParquetRowCount(storage, file);
     } catch (err) {
       fail(`its Parquet footer cannot be read (${(err as Error).message})`);
     }

@@ -5,27 +5,28 @@
  * or newer-format file is an empty history.
  *
  * Format (version 1): {"version":1,"queryId":"…","writtenAtMs":…,"progress":[QueryProgress…],
- * "commits":[CommitRecord…]}, both lists oldest first, at most HISTORY_LIMIT each. Written to a
- * temporary file, then renamed over the old one.
+ * "commits":[CommitRecord…]}, both lists oldest first, at most HISTORY_LIMIT each. Read and
+ * written through the driver's Storage (a whole-object put replaces the old one), so it lives
+ * wherever the checkpoint lives (local directory or object store).
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import type { Log } from '@tributary/common';
+import { joinLocation, type Log, type Storage } from '@tributary/common';
 import { HISTORY_LIMIT, QueryHistory } from './progress-store';
 
 export const HISTORY_FORMAT_VERSION = 1;
 
 export function historyPath(checkpointDir: string): string {
-  return path.join(checkpointDir, 'observe', 'history.json');
+  return joinLocation(checkpointDir, 'observe', 'history.json');
 }
 
-export function readHistory(checkpointDir: string, queryId: string, log: Log): QueryHistory {
+export async function readHistory(storage: Storage, checkpointDir: string, queryId: string, log: Log): Promise<QueryHistory> {
   const file = historyPath(checkpointDir);
   let doc: any;
   try {
-    doc = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const bytes = await storage.get(file);
+    if (bytes === undefined) return { progress: [], commits: [] };
+    doc = JSON.parse(Buffer.from(bytes).toString('utf8'));
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') log(`WARN ignoring the query history ${file}: ${(err as Error).message}`, { queryId });
+    log(`WARN ignoring the query history ${file}: ${(err as Error).message}`, { queryId });
     return { progress: [], commits: [] };
   }
   if (doc?.version !== HISTORY_FORMAT_VERSION || doc.queryId !== queryId || !Array.isArray(doc.progress) || !Array.isArray(doc.commits)) {
@@ -45,6 +46,7 @@ export class HistoryWriter {
   private pending = false;
 
   constructor(
+    private readonly storage: Storage,
     private readonly checkpointDir: string,
     private readonly queryId: string,
     private readonly current: () => QueryHistory,
@@ -66,14 +68,10 @@ export class HistoryWriter {
 
   private async write(): Promise<void> {
     const file = historyPath(this.checkpointDir);
-    const tmp = `${file}.${process.pid}.tmp`;
     try {
       const h = this.current();
-      await fs.promises.mkdir(path.dirname(file), { recursive: true });
-      await fs.promises.writeFile(tmp, JSON.stringify({ version: HISTORY_FORMAT_VERSION, queryId: this.queryId, writtenAtMs: Date.now(), progress: h.progress, commits: h.commits }));
-      await fs.promises.rename(tmp, file);
+      await this.storage.put(file, JSON.stringify({ version: HISTORY_FORMAT_VERSION, queryId: this.queryId, writtenAtMs: Date.now(), progress: h.progress, commits: h.commits }));
     } catch (err) {
-      await fs.promises.rm(tmp, { force: true }).catch(() => {});
       this.log(`WARN could not write the query history ${file} (status after a restart shows fewer batches): ${(err as Error).message}`, { queryId: this.queryId });
     }
   }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { QueryProgress } from '@tributary/common';
+import { processStorage, type QueryProgress } from '@tributary/common';
 import { HISTORY_LIMIT, ProgressStore } from './progress-store';
 import { HistoryWriter, historyPath, readHistory } from './history-file';
 import { LagMirror, lagGroupId } from './lag-mirror';
@@ -59,22 +59,22 @@ describe('history file', () => {
   it('round-trips the newest history, written in the background', async () => {
     const store = new ProgressStore();
     store.started(query);
-    const writer = new HistoryWriter(dir, 'q1', () => store.history('q1'), () => {});
+    const writer = new HistoryWriter(processStorage(), dir, 'q1', () => store.history('q1'), () => {});
     for (let n = 0; n < 5; n++) { store.batchCommitted('q1', progress(n), commit(n)); writer.request(); }
     await writer.flush();
-    const read = readHistory(dir, 'q1', () => {});
+    const read = await readHistory(processStorage(), dir, 'q1', () => {});
     assert.deepEqual(read.progress.map((p) => p.batchId), [0, 1, 2, 3, 4]);
     assert.deepEqual(read.commits, [0, 1, 2, 3, 4].map(commit));
   });
 
-  it('reads a missing, damaged, other-query or other-version file as an empty history, warning for the last three', () => {
+  it('reads a missing, damaged, other-query or other-version file as an empty history, warning for the last three', async () => {
     const warnings: string[] = [];
     const log = (m: string) => warnings.push(m);
-    assert.deepEqual(readHistory(dir, 'q1', log), { progress: [], commits: [] });
+    assert.deepEqual(await readHistory(processStorage(), dir, 'q1', log), { progress: [], commits: [] });
     fs.mkdirSync(path.dirname(historyPath(dir)), { recursive: true });
     for (const text of ['{not json', JSON.stringify({ version: 1, queryId: 'other', progress: [], commits: [] }), JSON.stringify({ version: 2, queryId: 'q1', progress: [], commits: [] })]) {
       fs.writeFileSync(historyPath(dir), text);
-      assert.deepEqual(readHistory(dir, 'q1', log), { progress: [], commits: [] });
+      assert.deepEqual(await readHistory(processStorage(), dir, 'q1', log), { progress: [], commits: [] });
     }
     assert.equal(warnings.length, 3);
   });

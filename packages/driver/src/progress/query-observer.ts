@@ -4,7 +4,7 @@
  * history file in the checkpoint and mirrors the committed offsets to the query's Kafka consumer
  * group. All of it off the batch's path: nothing here is awaited by the loop or read for correctness.
  */
-import type { BatchCommit, Log, QueryProgress } from '@tributary/common';
+import type { BatchCommit, Log, QueryProgress, Storage } from '@tributary/common';
 import { HistoryWriter, readHistory } from './history-file';
 import { CommitGroupOffsets, LagMirror, lagGroupId } from './lag-mirror';
 import type { ProgressStore, QueryHistory } from './progress-store';
@@ -21,9 +21,17 @@ export class QueryObserver {
   private readonly writer: HistoryWriter;
   private readonly mirror: LagMirror | undefined;
 
-  constructor(private readonly identity: QueryIdentity, checkpointDir: string, private readonly opts: ObserveOptions, private readonly log: Log) {
-    this.history = readHistory(checkpointDir, identity.queryId, log);
-    this.writer = new HistoryWriter(checkpointDir, identity.queryId, () => opts.store.history(identity.queryId), log);
+  /** Reads the query's history file from its checkpoint (through `storage`), which it keeps writing there. */
+  static async open(identity: QueryIdentity, storage: Storage, checkpointDir: string, opts: ObserveOptions, log: Log): Promise<QueryObserver> {
+    return new QueryObserver(identity, storage, checkpointDir, await readHistory(storage, checkpointDir, identity.queryId, log), opts, log);
+  }
+
+  private constructor(
+    private readonly identity: QueryIdentity, storage: Storage, checkpointDir: string, history: QueryHistory,
+    private readonly opts: ObserveOptions, private readonly log: Log,
+  ) {
+    this.history = history;
+    this.writer = new HistoryWriter(storage, checkpointDir, identity.queryId, () => opts.store.history(identity.queryId), log);
     this.mirror = opts.commitGroupOffsets && new LagMirror(lagGroupId(identity.queryId, identity.name), opts.commitGroupOffsets, log, identity.queryId);
   }
 

@@ -3,50 +3,51 @@
  * bootstrap list), Redis reachability, and the state store's fence and durable versions. The one
  * place the query code reaches Kafka and Redis from the driver.
  */
-import { connectKafkaAdmin, EMPTY_STATE_VERSION, KafkaAdmin, pingRedis, StateStore, StateVersion, stateVersionAfter, UnavailableError } from '@tributary/common';
+import type { Storage } from '@tributary/common';
+import { connectKafkaAdmin, EMPTY_STATE_VERSION, KafkaAdmin, KafkaSecurity, pingRedis, RedisConnection, securityKey, StateStore, StateVersion, stateVersionAfter, UnavailableError } from '@tributary/common';
 import { Environment } from './query-manager';
 import { SourceOffsets, StateFence } from './micro-batch-execution';
 
 /** Admin clients are kept per purpose: the lag mirror's failures never drop the client the query's offsets come from. */
 type AdminPurpose = 'query' | 'lagMirror';
 
-export function productionEnvironment(redis: { host: string; port: number }): Environment & { close(): Promise<void> } {
+export function productionEnvironment(redis: RedisConnection, storage: Storage): Environment & { close(): Promise<void> } {
   // One admin client per bootstrap list. A call that fails drops it (closing it in the background):
   // after a broker restart a client may hold dead connections or stale metadata, so the next call
   // connects afresh instead of trusting it.
   const admins = new Map<string, Promise<KafkaAdmin>>();
-  const admin = (servers: string[], purpose: AdminPurpose): Promise<KafkaAdmin> => {
-    const key = `${purpose}|${servers.join(',')}`;
+  const admin = (servers: string[], security: KafkaSecurity | undefined, purpose: AdminPurpose): Promise<KafkaAdmin> => {
+    const key = `${purpose}|${servers.join(',')} ${securityKey(security)}`;
     let a = admins.get(key);
     if (!a) {
-      a = connectKafkaAdmin({ brokers: servers, clientId: 'tributary-driver' });
+      a = connectKafkaAdmin({ brokers: servers, clientId: 'tributary-driver', security });
       a.catch(() => { if (admins.get(key) === a) admins.delete(key); });
       admins.set(key, a);
     }
     return a;
   };
-  const drop = (servers: string[], purpose: AdminPurpose, failed: Promise<KafkaAdmin>): void => {
-    const key = `${purpose}|${servers.join(',')}`;
+  const drop = (servers: string[], security: KafkaSecurity | undefined, purpose: AdminPurpose, failed: Promise<KafkaAdmin>): void => {
+    const key = `${purpose}|${servers.join(',')} ${securityKey(security)}`;
     if (admins.get(key) !== failed) return;
     admins.delete(key);
     failed.then((a) => a.close()).catch(() => {});
   };
-  const withAdmin = async <T>(servers: string[], fn: (a: KafkaAdmin) => Promise<T>, purpose: AdminPurpose = 'query'): Promise<T> => {
-    const a = admin(servers, purpose);
+  const withAdmin = async <T>(servers: string[], security: KafkaSecurity | undefined, fn: (a: KafkaAdmin) => Promise<T>, purpose: AdminPurpose = 'query'): Promise<T> => {
+    const a = admin(servers, security, purpose);
     try {
       return await fn(await a);
     } catch (err) {
-      drop(servers, purpose, a);
+      drop(servers, security, purpose, a);
       throw new UnavailableError(`Kafka at ${servers.join(',')} is unavailable: ${(err as Error).message}`, { cause: err });
     }
   };
   return {
     redis,
-    async checkKafka(servers, topic) {
+    async checkKafka(servers, topic, security) {
       const missing = () => new UnavailableError(`topic ${topic} does not exist on Kafka at ${servers.join(',')}`, { code: 'UNAVAILABLE' });
       let partitions: number[];
       try {
-        partitions = await withTimeout(withAdmin(servers, (a) => a.listPartitions(topic)), 10_000, `Kafka at ${servers.join(',')} did not answer within 10 s`);
+        partitions = await withTimeout(withAdmin(servers, security, (a) => a.listPartitions(topic)), 10_000, `Kafka at ${servers.join(',')} did not answer within 10 s`);
       } catch (err) {
         // The broker answered, naming the topic unknown: Kafka is there, the topic is not.
         if ((err as { cause?: { type?: string } }).cause?.type === 'UNKNOWN_TOPIC_OR_PARTITION') throw missing();
@@ -54,21 +55,21 @@ export function productionEnvironment(redis: { host: string; port: number }): En
       }
       if (partitions.length === 0) throw missing();
     },
-    async mirrorGroupOffsets(servers, groupId, topic, offsets) {
-      // A client of its own: a failed mirror commit must not drop the client the query's offsets come from.
-      await withAdmin(servers, (a) => a.commitGroupOffsets(groupId, topic, offsets), 'lagMirror');
+    async mirrorGroupOffsets(servers, security, groupId, topic, offsets) {
+      // A client of its own (with the query's Kafka credentials): a failed mirror commit must not drop the client the query's offsets come from.
+      await withAdmin(servers, security, (a) => a.commitGroupOffsets(groupId, topic, offsets), 'lagMirror');
     },
     async checkRedis() {
-      await pingRedis(redis.host, redis.port);
+      await pingRedis(redis);
     },
-    source(servers): SourceOffsets {
+    source(servers, security): SourceOffsets {
       return {
-        latest: (topic, isolation) => withAdmin(servers, (a) => a.latestOffsets(topic, isolation)),
-        earliest: (topic) => withAdmin(servers, (a) => a.earliestOffsets(topic)),
+        latest: (topic, isolation) => withAdmin(servers, security, (a) => a.latestOffsets(topic, isolation)),
+        earliest: (topic) => withAdmin(servers, security, (a) => a.earliestOffsets(topic)),
       };
     },
     async stateFence(queryId, checkpointDir, statePartitions): Promise<StateFence & { close(): Promise<void> }> {
-      const store = await StateStore.open({ redis, checkpointDir, queryId });
+      const store = await StateStore.open({ storage, redis, checkpointDir, queryId });
       return {
         setFence: (batchId, attempt) => store.setFence(stateVersionAfter(batchId), attempt),
         async newestDurableVersion(committedAttempt) {

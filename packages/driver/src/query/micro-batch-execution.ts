@@ -60,6 +60,14 @@ export interface ExecutionDeps {
   sink: DeltaSink;
   /** Side tables, committed before the main table in this order. */
   sideSinks: SideTableSink[];
+  /**
+   * Called before every protocol write (plan, attempt claim and state fence, each sink commit, commit
+   * log, purge): throws NOT_LEADER once this driver lost the driver lease (leadership/). Absent
+   * for a driver without a lease.
+   */
+  assertLeader?: (what: string) => Promise<void>;
+  /** The fencing token of this driver's leadership, recorded in plans and commit log entries (absent without a lease). */
+  leaseToken?: () => number | undefined;
   /** Test-only fault hook: called at each named step; may throw or kill the process. */
   faultHook?: (step: string, batchId: BatchId) => void | Promise<void>;
   log: Log;
@@ -322,6 +330,7 @@ export class MicroBatchExecution {
       limits: { maxOffsetsPerTrigger: this.ctx.spec.source.maxOffsetsPerTrigger, maxEventTimeAheadMs: this.ctx.maxEventTimeAheadMs },
       noData,
       isolationLevel: this.ctx.query.source.isolationLevel,
+      ...this.leaseTokenField(),
     };
   }
 
@@ -329,6 +338,7 @@ export class MicroBatchExecution {
 
   private async markMicroBatchStart(plan: BatchPlan): Promise<void> {
     await this.deps.faultHook?.('beforeWalCommit', plan.batchId);
+    await this.deps.assertLeader?.(`planning batch ${plan.batchId}`);
     const added = await this.deps.checkpoint.offsets.add(plan.batchId, plan);
     if (!added) throw new TributaryError(`batch ${plan.batchId} was already planned by another run of this query (concurrent writer on the checkpoint?)`);
     await this.deps.faultHook?.('afterWalCommit', plan.batchId);
@@ -358,7 +368,8 @@ export class MicroBatchExecution {
     for (;;) {
       if (this.stopRequested) throw new TributaryError('query stopped', { retriable: true, code: 'STOPPED' });
       await this.deps.registry.waitFor(1, 24 * 3600_000, this.stopping.signal);
-      const attempt = claimAttempt(this.ctx.checkpointDir, plan.batchId);
+      await this.deps.assertLeader?.(`claiming an attempt of batch ${plan.batchId}`);
+      const attempt = await claimAttempt(this.deps.checkpoint.storage, this.ctx.checkpointDir, plan.batchId);
       const stateless = isStateless(this.ctx);
       if (!stateless) await this.deps.state.setFence(plan.batchId, attempt);
       // Update mode: the reduce tasks merge into this version of the table; the commit reads it.
@@ -385,7 +396,7 @@ export class MicroBatchExecution {
           eventTimeGuardReferenceMs: plan.eventTimeGuardReferenceMs,
           maxEventTimeAheadMs: plan.limits.maxEventTimeAheadMs ?? DEFAULT_MAX_EVENT_TIME_AHEAD_MS,
           taskDeadlineMs: this.deps.registry.taskDeadlineMs,
-          verify: (out) => verifyAttemptOutput(this.ctx.job, plan.batchId, attempt, out, (n, a, p) => this.deps.state.emittedRows(n, a, p)),
+          verify: (out) => verifyAttemptOutput(this.deps.checkpoint.storage, this.ctx.job, plan.batchId, attempt, out, (n, a, p) => this.deps.state.emittedRows(n, a, p)),
         });
         this.failedAttempts.delete(plan.batchId);
         return { attempt, output, mergeSnapshot };
@@ -411,6 +422,7 @@ export class MicroBatchExecution {
   /** Side tables first, each with txn (queryId, N), then the main table; a table in `skipSinks` already holds N. */
   private async commitSinks(plan: BatchPlan, out: AttemptOutput, skipSinks: string[], mergeSnapshot?: Snapshot): Promise<{ path: string; version: number | 'skipped' }[]> {
     // Side tables are independent of each other: committed together, all before the main table.
+    if (this.deps.sideSinks.some((side) => !skipSinks.includes(side.tablePath))) await this.deps.assertLeader?.(`committing batch ${plan.batchId} to the side tables`);
     const results = await Promise.all(this.deps.sideSinks.map(async (side) => ({
       path: side.tablePath,
       version: skipSinks.includes(side.tablePath) ? ('skipped' as const) : await side.commitBatch(plan.batchId, out.sideAddActions[side.name]),
@@ -419,6 +431,7 @@ export class MicroBatchExecution {
     if (skipSinks.includes(this.ctx.job.tablePath)) return [...results, { path: this.ctx.job.tablePath, version: 'skipped' }];
     const offsets = plan.sources.flatMap((s) => s.partitions.map((p) => ({ topic: s.topic, partition: p.partition, endOffset: p.to })));
     const merge = mergeSnapshot === undefined ? undefined : { snapshot: mergeSnapshot, removedPaths: out.removedPaths };
+    await this.deps.assertLeader?.(`committing batch ${plan.batchId} to ${this.ctx.job.tablePath}`);
     const version = await this.deps.sink.commitBatch(plan.batchId, out.addActions, offsets, merge);
     return [...results, { path: this.ctx.job.tablePath, version }];
   }
@@ -446,9 +459,11 @@ export class MicroBatchExecution {
       // every operator's live rows (a dedup before an aggregation too): a no-data batch runs while any remain
       stateRowsTotal: [...out.reduceStats, ...(out.dedupReports ?? []).map((r) => r.stats)].reduce((a, s) => a + s.stateRowsTotal, 0),
       sinks,
+      ...this.leaseTokenField(),
     };
     // False when rebuilding state of a batch already committed: its entry stays; this run uses
     // the rebuild's attempt for the state it wrote.
+    await this.deps.assertLeader?.(`writing the commit log entry of batch ${plan.batchId}`);
     await this.deps.checkpoint.commits.add(plan.batchId, commit);
     this.committedAttempts.set(plan.batchId, attempt);
     this.lastCommittedBatch = plan.batchId;
@@ -467,9 +482,10 @@ export class MicroBatchExecution {
   private purgeInBackground(keepFrom: BatchId): void {
     this.purging = this.purging.then(async () => {
       try {
+        await this.deps.assertLeader?.(`purging batches below ${keepFrom}`);
         await this.deps.checkpoint.purge(keepFrom);
         if (!isStateless(this.ctx)) await this.deps.state.purge(stateVersionAfter(keepFrom), this.committedAttemptOfVersion);
-        purgeAttemptClaims(this.ctx.checkpointDir, keepFrom);
+        await purgeAttemptClaims(this.deps.checkpoint.storage, this.ctx.checkpointDir, keepFrom);
         for (const n of [...this.committedAttempts.keys()]) if (n < keepFrom - 1) this.committedAttempts.delete(n);
       } catch (err) {
         this.deps.log(`WARN query ${this.ctx.queryId}: purge below batch ${keepFrom} failed (the next purge retries it): ${err instanceof Error ? err.message : err}`);
@@ -478,6 +494,11 @@ export class MicroBatchExecution {
   }
 
   // ---- helpers ----------------------------------------------------------------------------------
+
+  private leaseTokenField(): { leaseToken?: number } {
+    const token = this.deps.leaseToken?.();
+    return token === undefined ? {} : { leaseToken: token };
+  }
 
   private pushProgress(p: QueryProgress): void {
     this.progress.push(p);

@@ -12,7 +12,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { InvalidArgumentError, NamedPath, pathRuleProblems, QuerySpec, specPaths, TributaryError } from '@tributary/common';
+import { InvalidArgumentError, isObjectStoreLocation, NamedPath, pathRuleProblems, QuerySpec, specPaths, TributaryError } from '@tributary/common';
 
 /** Filesystem errors that mean "this location cannot be used" rather than a passing fault. */
 const PRECONDITION_ERRNOS = new Set(['EACCES', 'EPERM', 'ENOTDIR', 'EEXIST', 'EISDIR', 'EROFS', 'ELOOP', 'ENAMETOOLONG', 'ENOSPC', 'EDQUOT']);
@@ -23,14 +23,21 @@ export class PathPolicy {
 
   /** `stateDir` and `allowedRoots` absolute; both are compared by their real locations. */
   constructor(stateDir: string, allowedRoots: readonly string[] = []) {
-    for (const r of allowedRoots) if (!path.isAbsolute(r)) throw new InvalidArgumentError(`allowed root '${r}' is not an absolute path`);
-    this.stateDir = realLocation(stateDir);
-    this.allowedRoots = allowedRoots.map(realLocation);
+    for (const r of allowedRoots) {
+      if (!path.isAbsolute(r) && !isObjectStoreLocation(r)) throw new InvalidArgumentError(`allowed root '${r}' is neither an absolute path nor an object-store location`);
+    }
+    this.stateDir = isObjectStoreLocation(stateDir) ? stateDir : realLocation(stateDir);
+    this.allowedRoots = allowedRoots.map((r) => (isObjectStoreLocation(r) ? r : realLocation(r)));
   }
 
   /** Throws InvalidArgumentError listing every broken rule, else TributaryError(FAILED_PRECONDITION) for the first unusable location. */
   check(spec: Pick<QuerySpec, 'sink' | 'options'>): void {
-    const written = specPaths(spec);
+    // Object-store locations (s3://…) have no real path to resolve or directory to probe: they obey
+    // the lexical rules as written (table-paths.ts: inside the allowed roots, no '..' part, no
+    // overlap), and no local check touches them.
+    const all = specPaths(spec);
+    const objects = all.filter((p) => isObjectStoreLocation(p.path));
+    const written = all.filter((p) => !isObjectStoreLocation(p.path));
     const relative = pathRuleProblems(written.filter((p) => !path.isAbsolute(p.path)));
     const real = written.filter((p) => path.isAbsolute(p.path)).map((p) => ({ written: p, real: { what: p.what, path: realLocation(p.path) } }));
     const shownOf = new Map(real.map((r) => [r.real, r.written]));
@@ -38,7 +45,7 @@ export class PathPolicy {
       const w = shownOf.get(p);
       return w === undefined || path.resolve(w.path) === p.path ? `'${p.path}'` : `'${w.path}' (really '${p.path}')`;
     };
-    const problems = [...relative, ...pathRuleProblems(real.map((r) => r.real), { stateDir: this.stateDir, allowedRoots: this.allowedRoots }, shown)];
+    const problems = [...relative, ...pathRuleProblems([...real.map((r) => r.real), ...objects], { stateDir: this.stateDir, allowedRoots: this.allowedRoots }, shown)];
     if (problems.length > 0) {
       const noun = problems.length === 1 ? 'problem' : 'problems';
       throw new InvalidArgumentError(`invalid query (${problems.length} ${noun}):\n- ${problems.join('\n- ')}`);

@@ -2,15 +2,14 @@
  * Submitted queries of this driver: submit (validate, check the environment, open or create the
  * checkpoint, start the micro-batch loop), list, get, stop. Specs of active queries are kept in the
  * driver's state directory so that a restarted driver resumes them (waiting for Kafka and Redis
- * instead of refusing, since the user already chose to run them).
+ * instead of refusing, since the user already chose to run them). Those files, the checkpoint and the
+ * tables are all read and written through the driver's one Storage.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import {
   asVersion2, BatchId, stateStorePartitions, canonicalJson, Checkpoint, DEFAULT_MAX_EVENT_TIME_AHEAD, defaultSideTablePath, ExecutorJob,
   InvalidArgumentError, parseDuration, parseSpecDocument, QUARANTINE_TABLE_SCHEMA, QuerySpec,
-  TributaryError, UnavailableError, QuerySpecV2, type Log, ResolvedQuery, resolveQuery, diffResolved, deltaSchemaOf, lateRowsTableSchema,
+  TributaryError, UnavailableError, QuerySpecV2, type QueryProgress, Storage, joinLocation, resolveLocation, type RedisConnection, kafkaSecurityFromOptions, type KafkaSecurity, type Log, ResolvedQuery, resolveQuery, diffResolved, deltaSchemaOf, lateRowsTableSchema,
 } from '@tributary/common';
 import { ExecutorRegistry } from '../scheduler/executor-registry';
 import { MicroBatchExecution, SourceOffsets, StateFence } from './micro-batch-execution';
@@ -23,15 +22,17 @@ import { earlierFormatRefusal } from './earlier-checkpoint';
 import type { FaultHook } from './fault-hook';
 import { ObserveOptions, QueryObserver } from '../progress/query-observer';
 import { ProgressStore } from '../progress/progress-store';
+import type { QueryView } from '../dashboard/snapshot';
+import { Leadership, soleLeadership } from '../leadership/leadership';
 
 export interface Environment {
   /** Checks Kafka is reachable and the topic exists; throws UnavailableError naming what and where. */
-  checkKafka(bootstrapServers: string[], topic: string): Promise<void>;
+  checkKafka(bootstrapServers: string[], topic: string, security?: KafkaSecurity): Promise<void>;
   checkRedis(): Promise<void>;
-  /** Commits offsets for a consumer group (the lag mirror, progress/lag-mirror.ts); absent: no mirror. */
-  mirrorGroupOffsets?(bootstrapServers: string[], groupId: string, topic: string, offsets: Map<number, bigint>): Promise<void>;
-  redis: { host: string; port: number };
-  source(bootstrapServers: string[]): SourceOffsets;
+  /** Commits offsets for a consumer group with the query's Kafka security (the lag mirror, progress/lag-mirror.ts); absent: no mirror. */
+  mirrorGroupOffsets?(bootstrapServers: string[], security: KafkaSecurity | undefined, groupId: string, topic: string, offsets: Map<number, bigint>): Promise<void>;
+  redis: RedisConnection;
+  source(bootstrapServers: string[], security?: KafkaSecurity): SourceOffsets;
   /** `statePartitions`: the state store partitions of the query (stateStorePartitions in common). */
   stateFence(queryId: string, checkpointDir: string, statePartitions: number): Promise<StateFence & { close(): Promise<void> }>;
 }
@@ -62,39 +63,46 @@ export class QueryManager {
   private readonly queries = new Map<string, Running>();
   private readonly paths: PathPolicy;
   private shuttingDown = false;
+  /** Leadership (standby driver): bumped when this driver stops leading, so resume retries of before end. */
+  private generation = 0;
 
   /** `allowedRoots`: when not empty, every table, checkpoint and side table must lie inside one of them. */
   constructor(
     private readonly registry: ExecutorRegistry,
     private readonly env: Environment,
+    private readonly storage: Storage,
     private readonly stateDir: string,
     private readonly log: Log,
     private readonly faultHook?: FaultHook,
     allowedRoots: readonly string[] = [],
+    /** The driver lease (leadership/): checked before the query's protocol writes and the saved specs' writes. */
+    private readonly leadership: Leadership = soleLeadership(''),
     readonly observe: ManagerObserveOptions = { store: new ProgressStore() },
   ) {
     this.paths = new PathPolicy(stateDir, allowedRoots);
   }
 
   /**
-   * Resumes the queries that were active when this driver (or its predecessor) stopped. An entry of
-   * the state directory that is not a saved query (a directory, unreadable or damaged JSON) is
-   * logged and skipped; every other query is resumed.
+   * Resumes the queries that were active when this driver (or its predecessor) stopped. A file of
+   * the state directory that is not a saved query (unreadable or damaged JSON) is logged and
+   * skipped (a directory is no object to storage and is not listed); every other query is resumed.
    */
   async resumeSaved(): Promise<void> {
-    const dir = path.join(this.stateDir, 'queries');
+    const dir = joinLocation(this.stateDir, 'queries');
     let names: string[];
     try {
-      names = fs.readdirSync(dir);
+      names = (await this.storage.list(dir)).map((o) => o.name);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.log(`WARN cannot list saved queries in ${dir}, none resumed: ${(err as Error).message}`);
+      this.log(`WARN cannot list saved queries in ${dir}, none resumed: ${(err as Error).message}`);
       return;
     }
     for (const name of names.filter((n) => n.endsWith('.json'))) {
-      const file = path.join(dir, name);
+      const file = joinLocation(dir, name);
       let spec: AnySpec;
       try {
-        spec = parseSpecDocument(fs.readFileSync(file, 'utf8'), `saved query ${file}`) as AnySpec;
+        const bytes = await this.storage.get(file);
+        if (bytes === undefined) continue; // forgotten meanwhile
+        spec = parseSpecDocument(Buffer.from(bytes).toString('utf8'), `saved query ${file}`) as AnySpec;
       } catch (err) {
         this.log(`WARN skipping ${file}: not a saved query (${(err as Error).message}); the other saved queries are resumed`);
         continue;
@@ -105,7 +113,9 @@ export class QueryManager {
 
   private resumeWithRetry(spec: AnySpec, file: string): void {
     let delay = 500;
+    const generation = this.generation;
     const attempt = async () => {
+      if (generation !== this.generation) return; // this driver stopped leading; the next leader resumes it
       try {
         await this.start(spec, true);
       } catch (err) {
@@ -134,17 +144,20 @@ export class QueryManager {
     const spec = asVersion2(submitted);
     let query = this.validate(spec);
     this.paths.check(spec);
-    const checkpointDir = path.resolve(spec.sink.checkpointLocation);
+    const checkpointDir = resolveLocation(spec.sink.checkpointLocation);
     for (const q of this.queries.values()) {
       if (q.ctx.checkpointDir === checkpointDir && (q.execution.state === 'ACTIVE' || q.execution.state === 'STARTING')) {
         throw new TributaryError(`checkpoint location ${checkpointDir} is already used by running query ${q.ctx.queryId}`, { code: 'FAILED_PRECONDITION' });
       }
     }
     const servers = spec.source.bootstrapServers.split(',').map((s) => s.trim()).filter(Boolean);
-    await this.env.checkKafka(servers, spec.source.topic);
+    // The files the security options name are read here, at every start: the checkpoint and the saved
+    // spec hold only the options (file names), never what is in the files.
+    const security = kafkaSecurityOf(spec.source.kafkaOptions);
+    await this.env.checkKafka(servers, spec.source.topic, security);
     await this.env.checkRedis();
 
-    const checkpoint = await Checkpoint.open(checkpointDir).catch((err) => { throw asPreconditionError(err); });
+    const checkpoint = await Checkpoint.open(this.storage, checkpointDir, { leaseToken: this.leadership.token() }).catch((err) => { throw asPreconditionError(err); });
     let closeFence: (() => Promise<void>) | undefined;
     try {
       const existing = await checkpoint.readMetadata();
@@ -166,41 +179,43 @@ export class QueryManager {
         // Restarts compare the resolved query recorded beside it (diffResolved); the fingerprint is kept for readers of the file.
         statefulFingerprint: canonicalJson(query.dedup === undefined ? { aggregate: query.aggregate } : { aggregate: query.aggregate, dedup: query.dedup }),
         resolvedQuery: query,
-        sinkPaths: [...sidePaths, path.resolve(spec.sink.path)],
+        sinkPaths: [...sidePaths, resolveLocation(spec.sink.path)],
         sourceTopic: spec.source.topic,
       }));
       const queryId = metadata.queryId;
-      const ctx = this.context(spec, query, queryId, checkpointDir, metadata.shufflePartitions);
+      const ctx = this.context(spec, query, queryId, checkpointDir, metadata.shufflePartitions, security);
       // every state store partition: after dropDuplicates before an aggregation, the dedup state is in P more (batch-stages.ts)
       const fence = await this.env.stateFence(queryId, checkpointDir, stateStorePartitions(query, metadata.shufflePartitions));
       closeFence = () => fence.close();
-      const sink = new DeltaSink(ctx.job.tablePath, sinkTableOfQuery(query), queryId);
+      const sink = new DeltaSink(this.storage, ctx.job.tablePath, sinkTableOfQuery(query), queryId);
       await sink.ensureTable();
       const lastCommitted = (await checkpoint.commits.getLatest())?.batchId ?? -1;
       const sideSinks: SideTableSink[] = [];
-      if (ctx.job.quarantineTablePath) sideSinks.push(new SideTableSink('quarantine', ctx.job.quarantineTablePath, QUARANTINE_TABLE_SCHEMA, queryId));
+      if (ctx.job.quarantineTablePath) sideSinks.push(new SideTableSink(this.storage, 'quarantine', ctx.job.quarantineTablePath, QUARANTINE_TABLE_SCHEMA, queryId));
       if (ctx.job.lateRowsTablePath) {
         // The late-rows table's schema follows the aggregation's input row (task/late-rows-table.ts).
         const lateSchema = deltaSchemaOf(lateRowsTableSchema(query));
-        sideSinks.push(new SideTableSink('lateRows', ctx.job.lateRowsTablePath, lateSchema, queryId));
+        sideSinks.push(new SideTableSink(this.storage, 'lateRows', ctx.job.lateRowsTablePath, lateSchema, queryId));
       }
       for (const side of sideSinks) await side.ensureTable(lastCommitted);
       const mirror = this.env.mirrorGroupOffsets;
       const observeOpts: ObserveOptions = {
         store: this.observe.store,
-        commitGroupOffsets: mirror && this.observe.mirrorLagToKafka !== false ? (g, t, o) => mirror.call(this.env, servers, g, t, o) : undefined,
+        commitGroupOffsets: mirror && this.observe.mirrorLagToKafka !== false ? (g, t, o) => mirror.call(this.env, servers, security, g, t, o) : undefined,
       };
-      const observer = new QueryObserver({ queryId, runId: ctx.runId, name: ctx.name }, checkpointDir, observeOpts, this.log);
+      const observer = await QueryObserver.open({ queryId, runId: ctx.runId, name: ctx.name }, this.storage, checkpointDir, observeOpts, this.log);
       const execution = new MicroBatchExecution(ctx, {
         registry: this.registry,
         checkpoint,
-        source: this.env.source(servers),
+        source: this.env.source(servers, security),
         state: fence,
         sink,
         sideSinks,
         faultHook: this.faultHook && ((step, batchId) => this.faultHook!(step, batchId, queryId)),
         log: this.log,
         observe: observer,
+        assertLeader: (what) => this.leadership.assertLeader(`query ${queryId}: ${what}`),
+        leaseToken: () => this.leadership.token(),
       });
       // A restarted driver shows the batches of earlier runs at once (progress/history-file.ts).
       execution.progress.push(...observer.history.progress);
@@ -208,13 +223,14 @@ export class QueryManager {
         ctx, execution, checkpoint, observer,
         close: async () => { await observer.flush(); await fence.close(); await checkpoint.close(); },
       };
-      this.save(queryId, submitted);
+      await this.leadership.assertLeader(`saving query ${queryId}`);
+      await this.save(queryId, submitted);
       this.queries.set(queryId, running);
       observer.started();
       execution.start();
       void execution.awaitTermination().then(async () => {
         observer.terminated(execution.state, execution.error ?? null);
-        if (!this.shuttingDown) this.forget(queryId, execution.state);
+        if (!this.shuttingDown) await this.forget(queryId, execution.state);
         await running.close();
       });
       this.log(`query ${queryId} (${ctx.name}) started on ${checkpointDir}${resuming ? ' (resumed)' : ''}${observer.lagGroupId ? `; committed offsets mirrored to Kafka consumer group ${observer.lagGroupId}` : ''}`, { queryId });
@@ -230,6 +246,22 @@ export class QueryManager {
     return [...this.queries.values()].map((q) => this.info(q));
   }
 
+  /**
+   * Each query with its recent progress and tables, for the dashboard (dashboard/snapshot.ts). The
+   * progress store's reports when it holds more (it starts from the checkpoint's history file, so
+   * the charts survive a driver restart), else this run's.
+   */
+  views(): QueryView[] {
+    return [...this.queries.values()].map((q) => ({
+      info: this.info(q), progress: this.progressOf(q.ctx.queryId, q.execution.progress), tablePath: q.ctx.job.tablePath, quarantineTablePath: q.ctx.job.quarantineTablePath,
+    }));
+  }
+
+  private progressOf(queryId: string, run: readonly QueryProgress[]): readonly QueryProgress[] {
+    const kept = this.observe.store.recentProgress(queryId);
+    return kept.length > run.length ? kept : run;
+  }
+
   get(queryId: string, recent: number): { info: QueryInfoMsg; progress: unknown[] } {
     const q = this.find(queryId);
     return { info: this.info(q), progress: q.execution.progress.slice(-recent) };
@@ -238,7 +270,7 @@ export class QueryManager {
   async stop(queryId: string): Promise<QueryInfoMsg> {
     const q = this.find(queryId);
     await q.execution.stop();
-    this.forget(queryId, 'STOPPED');
+    await this.forget(queryId, 'STOPPED');
     return this.info(q);
   }
 
@@ -247,6 +279,17 @@ export class QueryManager {
     this.shuttingDown = true;
     await Promise.all([...this.queries.values()].map((q) => q.execution.stop().catch(() => {})));
     await Promise.all([...this.queries.values()].map((q) => q.observer.flush()));
+  }
+
+  /**
+   * This driver stopped leading (deposed): stops every loop without committing anything more and
+   * keeps the saved specs, which the new leader resumes. Resolves once every loop has ended.
+   */
+  async standDown(): Promise<void> {
+    this.generation++;
+    const running = [...this.queries.values()];
+    this.queries.clear();
+    await Promise.all(running.map((q) => q.execution.stop().catch(() => {})));
   }
 
   private find(queryId: string): Running {
@@ -267,17 +310,18 @@ export class QueryManager {
     return query;
   }
 
-  private context(spec: QuerySpecV2, query: ResolvedQuery, queryId: string, checkpointDir: string, shufflePartitions: number): QueryContext {
+  private context(spec: QuerySpecV2, query: ResolvedQuery, queryId: string, checkpointDir: string, shufflePartitions: number, security?: KafkaSecurity): QueryContext {
     const job: ExecutorJob = {
       queryId,
       shufflePartitions,
       checkpointLocation: checkpointDir,
-      tablePath: path.resolve(query.sink.path),
+      tablePath: resolveLocation(query.sink.path),
       redis: this.env.redis,
       quarantineTablePath: this.quarantinePath(spec),
       lateRowsTablePath: query.aggregate === null ? null : this.lateRowsPath(spec),
       snapshotEvery: 10,
       isolationLevel: query.source.isolationLevel,
+      ...(security === undefined ? {} : { kafka: security }),
     };
     return {
       spec,
@@ -299,13 +343,13 @@ export class QueryManager {
   /** The quarantine table's absolute path, or null unless badRecords is 'quarantine' (the default). */
   private quarantinePath(spec: AnySpec): string | null {
     if ((spec.options.badRecords ?? 'quarantine') !== 'quarantine') return null;
-    return path.resolve(spec.options.quarantinePath ?? defaultSideTablePath(spec.sink.path, 'quarantine'));
+    return resolveLocation(spec.options.quarantinePath ?? defaultSideTablePath(spec.sink.path, 'quarantine'));
   }
 
   /** The late-rows table's absolute path, or null unless lateRows is 'table' (append and update mode: complete mode has no late rows). */
   private lateRowsPath(spec: AnySpec): string | null {
     if (spec.options.lateRows !== 'table' || spec.sink.outputMode === 'complete') return null;
-    return path.resolve(spec.options.lateRowsPath ?? defaultSideTablePath(spec.sink.path, 'lateRows'));
+    return resolveLocation(spec.options.lateRowsPath ?? defaultSideTablePath(spec.sink.path, 'lateRows'));
   }
 
   private info(q: Running): QueryInfoMsg {
@@ -321,24 +365,23 @@ export class QueryManager {
     };
   }
 
-  /** Saves the spec as <state dir>/queries/<query id>.json (write, then rename); FAILED_PRECONDITION naming the directory when it cannot. */
-  private save(queryId: string, spec: AnySpec): void {
-    const dir = path.join(this.stateDir, 'queries');
-    const tmp = path.join(dir, `.${queryId}.json.tmp`);
+  /** Saves the spec as <state dir>/queries/<query id>.json (`put`: replaced whole); FAILED_PRECONDITION naming the directory when it cannot. */
+  private async save(queryId: string, spec: AnySpec): Promise<void> {
     try {
-      fs.mkdirSync(dir, { recursive: true });
-      fs.writeFileSync(tmp, JSON.stringify(spec));
-      fs.renameSync(tmp, path.join(dir, `${queryId}.json`));
+      await this.storage.put(joinLocation(this.stateDir, 'queries', `${queryId}.json`), JSON.stringify(spec));
     } catch (err) {
-      try { fs.rmSync(tmp, { force: true }); } catch { /* nothing was written */ }
       const code = (err as NodeJS.ErrnoException).code;
       throw new TributaryError(`the driver cannot save the query in its state directory ${this.stateDir}${code ? ` (${code})` : ''}: ${(err as Error).message}; the query was not started`, { code: 'FAILED_PRECONDITION', cause: err });
     }
   }
 
-  private forget(queryId: string, state: string): void {
+  private async forget(queryId: string, state: string): Promise<void> {
+    // A loop that ended because this driver was deposed is the new leader's to resume: its spec stays.
+    if (!this.leadership.isLeader()) return;
     if (state === 'STOPPED' || state === 'FINISHED' || state === 'FAILED') {
-      fs.rmSync(path.join(this.stateDir, 'queries', `${queryId}.json`), { force: true });
+      await this.storage.delete(joinLocation(this.stateDir, 'queries', `${queryId}.json`)).catch((err: unknown) => {
+        this.log(`WARN cannot remove the saved query ${queryId} from ${this.stateDir}: ${(err as Error).message}`);
+      });
     }
   }
 }
@@ -351,3 +394,9 @@ function sinkTableOfQuery(query: ResolvedQuery): SinkTable {
 type AnySpec = QuerySpec | QuerySpecV2;
 
 export { UnavailableError };
+
+/** The Kafka security of the source options, files read; undefined for plain text. */
+function kafkaSecurityOf(options: Record<string, string> | undefined): KafkaSecurity | undefined {
+  const security = kafkaSecurityFromOptions(options);
+  return security.tls === undefined && security.sasl === undefined ? undefined : security;
+}

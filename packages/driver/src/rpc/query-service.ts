@@ -1,5 +1,5 @@
 /** QueryService handlers: decode → query manager → encode. */
-import { parseSpecDocument, ServiceHandlers, StreamHandlers } from '@tributary/common';
+import { parseSpecDocument, ServiceHandlers, StreamHandlers, TributaryError } from '@tributary/common';
 import { QueryInfoMsg, QueryManager } from '../query/query-manager';
 import type { QueryEvent } from '../progress/query-events';
 
@@ -25,12 +25,14 @@ export function queryService(manager: QueryManager): ServiceHandlers {
 /**
  * QueryService.WatchQueries: query listener events from the driver's progress store. On subscribe,
  * each running (watched) query's STARTED, then its `recent_progress` newest reports; then events as
- * they happen, until the client cancels or the driver shuts down (`shutdown` aborts).
+ * they happen, until the client cancels, the driver shuts down or stops leading (`ended()` aborts;
+ * the client then follows the leader).
  */
-export function queryStreams(manager: QueryManager, shutdown: AbortSignal): StreamHandlers {
+export function queryStreams(manager: QueryManager, ended: () => AbortSignal): StreamHandlers {
   return {
     async WatchQueries(req: { query_id: string; recent_progress: number }, send, closed) {
       const store = manager.observe.store;
+      const shutdown = ended();
       const wanted = (id: string) => !req.query_id || req.query_id === id;
       const infoOf = (id: string): QueryInfoMsg | null => manager.list().find((q) => q.id === id) ?? null;
       if (req.query_id) manager.get(req.query_id, 0); // NOT_FOUND for an unknown query
@@ -55,6 +57,8 @@ export function queryStreams(manager: QueryManager, shutdown: AbortSignal): Stre
       } finally {
         unsubscribe();
       }
+      // Ended because this driver stopped leading: NOT_LEADER, so the client follows the leader.
+      if (!closed.aborted && shutdown.aborted && shutdown.reason instanceof TributaryError) throw shutdown.reason;
     },
   };
 }

@@ -16,7 +16,7 @@
  * fails as retriable and runs again, even though the executor still heartbeats.
  */
 import { randomUUID } from 'node:crypto';
-import { RpcClient, TributaryError } from '@tributary/common';
+import { RpcClient, TlsIdentity, TributaryError } from '@tributary/common';
 import { DEFAULT_MAX_ATTEMPTS_PER_BATCH } from './attempt-cap';
 
 export interface ExecutorInfo {
@@ -28,8 +28,17 @@ export interface ExecutorInfo {
   registeredAtMs: number;
   lastHeartbeatMs: number;
   rssBytes: number;
+  /** The load its latest heartbeat reported (HeartbeatRequest fields 4–6; zeros until one does). */
+  load: ExecutorLoad;
   tasks: RpcClient;
   shuffle: RpcClient;
+}
+
+export interface ExecutorLoad {
+  /** Process CPU over wall time since the previous heartbeat, 100 = one core. */
+  cpuPercent: number;
+  tasksRunning: number;
+  tasksCompleted: number;
 }
 
 export interface RegistryOptions {
@@ -41,6 +50,8 @@ export interface RegistryOptions {
   taskDeadlineMs?: number;
   /** Attempts a batch gets before its query fails (attempt-cap.ts). Default 8. */
   maxAttemptsPerBatch?: number;
+  /** The driver's TLS identity for its calls to executors (plaintext without). */
+  tls?: TlsIdentity;
   now?: () => number;
 }
 
@@ -59,8 +70,10 @@ export class ExecutorRegistry {
   readonly taskDeadlineMs: number;
   readonly maxAttemptsPerBatch: number;
   private readonly now: () => number;
+  private readonly tls: TlsIdentity | undefined;
 
   constructor(opts: RegistryOptions = {}) {
+    this.tls = opts.tls;
     this.heartbeatIntervalMs = opts.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
     this.timeoutMs = opts.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
     this.taskDeadlineMs = opts.taskDeadlineMs ?? DEFAULT_TASK_DEADLINE_MS;
@@ -83,9 +96,9 @@ export class ExecutorRegistry {
     if (old) this.drop(old, false);
     const t = this.now();
     const info: ExecutorInfo = {
-      id, address, pid, incarnation: randomUUID(), registeredAtMs: t, lastHeartbeatMs: t, rssBytes: 0,
-      tasks: new RpcClient('TaskService', address),
-      shuffle: new RpcClient('ShuffleService', address),
+      id, address, pid, incarnation: randomUUID(), registeredAtMs: t, lastHeartbeatMs: t, rssBytes: 0, load: { cpuPercent: 0, tasksRunning: 0, tasksCompleted: 0 },
+      tasks: new RpcClient('TaskService', address, { tls: this.tls }),
+      shuffle: new RpcClient('ShuffleService', address, { tls: this.tls }),
     };
     this.executors.set(id, info);
     this.emit('added', info);
@@ -93,11 +106,12 @@ export class ExecutorRegistry {
   }
 
   /** Returns false when the executor or this incarnation of it is unknown (it must re-register). */
-  heartbeat(id: string, incarnation: string, rssBytes: number): boolean {
+  heartbeat(id: string, incarnation: string, rssBytes: number, load?: ExecutorLoad): boolean {
     const info = this.executors.get(id);
     if (!info || info.incarnation !== incarnation) return false;
     info.lastHeartbeatMs = this.now();
     info.rssBytes = rssBytes;
+    if (load) info.load = load;
     return true;
   }
 

@@ -6,7 +6,7 @@
  * and the emitted rows each state write recorded (report-checks.ts). Any problem fails the attempt
  * as retriable, naming it; the attempt cap (attempt-cap.ts) ends an executor that fails every time.
  */
-import { ExecutorJob, BatchId, MapTaskStats } from '@tributary/common';
+import { ExecutorJob, BatchId, MapTaskStats, Storage } from '@tributary/common';
 import { DataFileRejected, verifyDataFiles } from '../commit/verify-files';
 import { AttemptFailed, AttemptOutput } from './attempt-runner';
 import { reduceReportProblems, ReduceReport } from './report-checks';
@@ -15,7 +15,7 @@ import { reduceReportProblems, ReduceReport } from './report-checks';
 export type RecordedEmittedRows = (batchId: BatchId, attempt: number, partition: number) => Promise<number | undefined>;
 
 export async function verifyAttemptOutput(
-  job: ExecutorJob, batchId: BatchId, attempt: number, out: AttemptOutput, recordedEmitted: RecordedEmittedRows,
+  storage: Storage, job: ExecutorJob, batchId: BatchId, attempt: number, out: AttemptOutput, recordedEmitted: RecordedEmittedRows,
 ): Promise<void> {
   const at = `batch ${batchId} attempt ${attempt}`;
   try {
@@ -27,18 +27,18 @@ export async function verifyAttemptOutput(
       ] as const) {
         if (adds.length === 0 && !reported) continue;
         if (table === null) throw new DataFileRejected(`${who} reported ${side} files, but the query has no ${side} table`);
-        const rows = await verifyDataFiles(table, adds, who);
+        const rows = await verifyDataFiles(storage, table, adds, who);
         if (rows !== reported) throw new DataFileRejected(`${who} reported ${reported} ${side} rows, but its ${side} files hold ${rows}`);
       }
       // An ingest task's data files: on disk, in the table, holding the rows it reports.
       if (m.data.length > 0 || m.stats.outputRows) {
-        const rows = await verifyDataFiles(job.tablePath, m.data, who);
+        const rows = await verifyDataFiles(storage, job.tablePath, m.data, who);
         if (rows !== m.stats.outputRows) throw new DataFileRejected(`${who} reported ${m.stats.outputRows} output rows, but its data files hold ${rows}`);
       }
     }
     const reduces: ReduceReport[] = [];
     for (const r of out.reduceReports) {
-      const fileRows = await verifyDataFiles(job.tablePath, r.adds, `reduce task on executor ${r.executorId} (${at})`);
+      const fileRows = await verifyDataFiles(storage, job.tablePath, r.adds, `reduce task on executor ${r.executorId} (${at})`);
       reduces.push({ executorId: r.executorId, partitions: r.partitions, stats: r.stats, fileRows });
     }
     const problems: string[] = [];

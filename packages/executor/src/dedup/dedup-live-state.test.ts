@@ -8,6 +8,8 @@ import { asBatchId, asStateVersion as sv, BatchId, ColumnBatch, ExecutorJob, INT
 import { batch, Cell, rowsOf } from '../aggregate/group-by/group-by.test-support';
 import { LiveState } from '../state/live-state';
 import { DedupLayout } from './dedup-layout';
+import { LocalStorage } from '@tributary/common';
+const storage = new LocalStorage();
 
 const S = 1_000_000;
 const SNAPSHOT_EVERY = 4;
@@ -49,7 +51,7 @@ describe('LiveState: dedup state versions over the real store', function () {
   beforeEach(async () => {
     checkpointDir = mkdtempSync(path.join(os.tmpdir(), 'trib-dedup-state-'));
     job = { queryId: randomUUID(), checkpointLocation: checkpointDir, redis: testRedis(), snapshotEvery: SNAPSHOT_EVERY } as ExecutorJob;
-    store = await StateStore.open({ redis: testRedis(), checkpointDir, queryId: job.queryId, snapshotEvery: SNAPSHOT_EVERY, warn: () => undefined });
+    store = await StateStore.open({ storage, redis: testRedis(), checkpointDir, queryId: job.queryId, snapshotEvery: SNAPSHOT_EVERY, warn: () => undefined });
   });
 
   afterEach(async () => {
@@ -63,7 +65,7 @@ describe('LiveState: dedup state versions over the real store', function () {
 
   it('keeps what a model of Spark’s rules keeps, batch after batch; a new executor rebuilds the state from snapshot + change sets', async () => {
     const logs: string[] = [];
-    const live = new LiveState((m) => logs.push(m));
+    const live = new LiveState(storage, (m) => logs.push(m));
     const committed = new Map<BatchId, number>();
     const model = new Map<string, bigint>();
     const batches = 2 * SNAPSHOT_EVERY + 2;
@@ -89,7 +91,7 @@ describe('LiveState: dedup state versions over the real store', function () {
     assert.ok(!logs.some((m) => m.startsWith('loaded state')), 'tables came from the cache');
     await live.close();
 
-    const fresh = new LiveState((m) => logs.push(m));
+    const fresh = new LiveState(storage, (m) => logs.push(m));
     const rebuilt = await fresh.checkoutDedup(job, layout, 0, asBatchId(batches - 1), committed);
     const asModel = new Map(rowsOf(rebuilt.allRows()).map((r) => [r[0] as string, r[1] as bigint]));
     assert.deepEqual(asModel, model);
@@ -99,7 +101,7 @@ describe('LiveState: dedup state versions over the real store', function () {
 
   it('a replayed batch (the driver committed another attempt) reloads the committed state and keeps the same rows', async () => {
     const logs: string[] = [];
-    const live = new LiveState((m) => logs.push(m));
+    const live = new LiveState(storage, (m) => logs.push(m));
     const committed = new Map<BatchId, number>();
     await store.setFence(sv(1), 0);
     const t0 = await live.checkoutDedup(job, layout, 0, null, committed);

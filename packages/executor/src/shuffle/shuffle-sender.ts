@@ -3,7 +3,7 @@
  * partition (possibly empty, so owners know every map output arrived). Partitions this executor
  * owns go straight into its own inbox without a network hop.
  */
-import { RpcClient, TributaryError, BatchId } from '@tributary/common';
+import { RpcClient, TributaryError, BatchId, TlsIdentity } from '@tributary/common';
 import { ShuffleInbox } from './shuffle-inbox';
 
 export interface ShuffleTarget { partition: number; executorId: string; address: string }
@@ -11,8 +11,12 @@ export interface ShuffleTarget { partition: number; executorId: string; address:
 export class ShuffleSender {
   private readonly clients = new Map<string, RpcClient>();
 
-  /** `onPushed`: told of each partition's bytes once delivered (metrics). */
-  constructor(private readonly selfId: string, private readonly inbox: ShuffleInbox, private readonly onPushed: (bytes: number, local: boolean) => void = () => {}) {}
+  /** `tls`: this executor's identity for its pushes to other executors (plaintext without).
+   *  `onPushed`: told of each partition's bytes once delivered (metrics). */
+  constructor(
+    private readonly selfId: string, private readonly inbox: ShuffleInbox, private readonly tls?: TlsIdentity,
+    private readonly onPushed: (bytes: number, local: boolean) => void = () => {},
+  ) {}
 
   async pushAll(
     ctx: { queryId: string; batchId: BatchId; attempt: number; mapTaskId: number },
@@ -52,7 +56,7 @@ export class ShuffleSender {
 
   private client(address: string): RpcClient {
     let c = this.clients.get(address);
-    if (!c) { c = new RpcClient('ShuffleService', address); this.clients.set(address, c); }
+    if (!c) { c = new RpcClient('ShuffleService', address, { tls: this.tls }); this.clients.set(address, c); }
     return c;
   }
 }

@@ -9,6 +9,8 @@ import {
 import { batch, Cell } from '../aggregate/group-by/group-by.test-support';
 import { groupLayout, PartialGroupAggregator } from '../aggregate/group-by';
 import { LateRowsBatches } from './late-rows-batches';
+import { LocalStorage } from '@tributary/common';
+const storage = new LocalStorage();
 
 const MINUTE = 60_000_000;
 const T = 1_772_323_200_000_000; // 2026-03-01T00:00:00Z
@@ -58,8 +60,8 @@ describe('late rows of a resolved query', () => {
     const watermark = T + 2 * MINUTE; // windows [T, T+1m) and [T+1m, T+2m) are closed
     const schema = lateRowsTableSchema(q);
     const table = path.join(dir, 'clicks_late_rows');
-    await createTable(table, deltaSchemaOf(schema));
-    const files = new LateRowsBatches(table, schema, asBatchId(7), watermark, 2); // a file once 2 rows are held: one per chunk here
+    await createTable(storage, table, deltaSchemaOf(schema));
+    const files = new LateRowsBatches(storage, table, schema, asBatchId(7), watermark, 2); // a file once 2 rows are held: one per chunk here
     const expected: string[] = [];
     const chunks: { user: string | null; price: bigint | null; at: number; kafkaMs: number }[][] = [
       [
@@ -95,9 +97,9 @@ describe('late rows of a resolved query', () => {
     const adds = await files.finish();
     assert.equal(files.rows, 4);
     assert.equal(adds.length, 2);
-    const snapshot = await readSnapshot(table);
-    await commit(table, adds.map((a) => ({ add: a })), { readVersion: snapshot.version, snapshot, operation: 'WRITE' });
-    const rows = await readTableRows(table);
+    const snapshot = await readSnapshot(storage, table);
+    await commit(storage, table, adds.map((a) => ({ add: a })), { readVersion: snapshot.version, snapshot, operation: 'WRITE' });
+    const rows = await readTableRows(storage, table);
     const [at, kafkaTs, wm] = ['at', 'kafka_timestamp', 'watermark'].map((c) => micros(rows, c));
     const got = rows.toArray().map((r: any, i) => {
       const o = r.toJSON();

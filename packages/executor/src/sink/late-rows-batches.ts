@@ -6,6 +6,7 @@
  * recordIndex; `flushIfFull` writes the held batches once a row budget is reached, `finish` writes
  * the rest and returns every file's `add` action for the driver's commit.
  */
+import type { Storage } from '@tributary/common';
 import {
   AddFile, BatchId, BytesVector, ColumnBatch, ExactVector, Int32Vector, RecordChunk, SqlField, takeRows, Vector, writeBatchFiles,
   LATE_ROWS_METADATA,
@@ -21,6 +22,7 @@ export class LateRowsBatches {
 
   /** `schema`: the table's (lateRowsTableSchema); `watermarkMicros`: WM(N−1), the watermark that made the rows late. */
   constructor(
+    private readonly storage: Storage,
     private readonly tablePath: string,
     private readonly schema: readonly SqlField[],
     private readonly batchId: BatchId,
@@ -80,7 +82,7 @@ export class LateRowsBatches {
     const batches = this.held;
     this.held = [];
     this.heldRows = 0;
-    this.adds.push(...(await writeBatchFiles(this.tablePath, batches)));
+    this.adds.push(...(await writeBatchFiles(this.storage, this.tablePath, batches)));
   }
 }
 

@@ -6,6 +6,7 @@
  * rest and returns every file's `add` action for the driver's commit. Files of an attempt the driver
  * does not commit stay out of the log (VACUUM removes them).
  */
+import type { Storage } from '@tributary/common';
 import * as arrow from 'apache-arrow';
 import { AddFile, QUARANTINE_TABLE_SCHEMA, RecordChunk, toArrowSchema, writeDataFile, BatchId } from '@tributary/common';
 import { bytesData, int32Data, int64Data, tableOf } from './arrow-columns';
@@ -34,7 +35,7 @@ export class QuarantineFiles {
   /** Rows written to files or held for the next one. */
   rows = 0;
 
-  constructor(private readonly tablePath: string, private readonly batchId: BatchId, limits: QuarantineLimits = {}) {
+  constructor(private readonly storage: Storage, private readonly tablePath: string, private readonly batchId: BatchId, limits: QuarantineLimits = {}) {
     this.maxBytes = limits.maxBufferedBytes ?? 16 * 1024 * 1024;
     this.maxRows = limits.maxBufferedRows ?? 100_000;
   }
@@ -85,7 +86,7 @@ export class QuarantineFiles {
       bytesData(f[7].type, this.detail),
       int64Data(f[8].type, this.offset.map(() => this.batchId)),
     ]);
-    this.adds.push(await writeDataFile(this.tablePath, table));
+    this.adds.push(await writeDataFile(this.storage, this.tablePath, table));
     this.topic = []; this.partition = []; this.offset = []; this.kafkaTimestamp = [];
     this.key = []; this.value = []; this.reason = []; this.detail = [];
     this.bytes = 0;

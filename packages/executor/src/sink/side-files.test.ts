@@ -6,6 +6,8 @@ import {
   commit, createTable, QUARANTINE_TABLE_SCHEMA, readSnapshot, readTableRows, RecordChunk, asBatchId,
 } from '@tributary/common';
 import { QuarantineFiles } from './quarantine-files';
+import { LocalStorage } from '@tributary/common';
+const storage = new LocalStorage();
 
 /** A chunk whose records are laid out with junk between them (the reader reuses one buffer). */
 function chunk(records: { key: Buffer | null; value: Buffer | null; ts: number }[]): RecordChunk {
@@ -41,8 +43,8 @@ function int64s(table: any, name: string): (number | null)[] {
 }
 
 async function commitFiles(table: string, adds: any[]): Promise<void> {
-  const snapshot = await readSnapshot(table);
-  await commit(table, adds.map((a) => ({ add: a })), { readVersion: snapshot.version, snapshot, operation: 'WRITE' });
+  const snapshot = await readSnapshot(storage, table);
+  await commit(storage, table, adds.map((a) => ({ add: a })), { readVersion: snapshot.version, snapshot, operation: 'WRITE' });
 }
 
 describe('side-table files of a map task', () => {
@@ -52,7 +54,7 @@ describe('side-table files of a map task', () => {
 
   it('quarantine files keep the raw key and value bytes, coordinates, reason, detail and batch id exactly', async () => {
     const table = path.join(dir, 'q');
-    await createTable(table, QUARANTINE_TABLE_SCHEMA);
+    await createTable(storage, table, QUARANTINE_TABLE_SCHEMA);
     const binary = Buffer.from([0xff, 0xfe, 0x00, 0x80, 0x7b]);
     const c = chunk([
       { key: Buffer.from('k1'), value: binary, ts: 1_700_000_000_123 },
@@ -60,7 +62,7 @@ describe('side-table files of a map task', () => {
       { key: Buffer.alloc(0), value: Buffer.alloc(0), ts: 0 },
     ]);
     // Row budget of 2: the third row goes to a second file.
-    const q = new QuarantineFiles(table, asBatchId(17), { maxBufferedRows: 2 });
+    const q = new QuarantineFiles(storage, table, asBatchId(17), { maxBufferedRows: 2 });
     q.add(c, 0, 'NOT_UTF8', 'invalid UTF-8 at byte 0');
     q.add(c, 1, 'TOMBSTONE', 'record value is null (a tombstone)');
     c.buf.fill(0); // the reader reuses its buffer: what was added must already be copied
@@ -72,7 +74,7 @@ describe('side-table files of a map task', () => {
     assert.equal(q.rows, 3);
     await commitFiles(table, adds);
 
-    const data = await readTableRows(table);
+    const data = await readTableRows(storage, table);
     const ts = int64s(data, 'kafka_timestamp');
     const rows = data.toArray().map((r: any, i) => ({ ...r.toJSON(), ts: ts[i] }));
     rows.sort((a: any, b: any) => Number(a.offset - b.offset) || a.reason.localeCompare(b.reason));

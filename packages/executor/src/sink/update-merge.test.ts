@@ -6,6 +6,8 @@ import {
   AddFile, canonicalRows, ColumnBatch, commit, optimize, writeCheckpoint, createTable, deltaSchemaOf, LONG, readSnapshot, readTableRows, removeFor, sqlField, STRING, TIMESTAMP, type SqlField,
 } from '@tributary/common';
 import { keyStrings, mergeUpdates, PARTITION_TAG, WINDOW_RANGE_TAG } from './update-merge';
+import { LocalStorage } from '@tributary/common';
+const storage = new LocalStorage();
 
 const MINUTE = 60_000_000;
 const OUTPUT: SqlField[] = [
@@ -41,14 +43,14 @@ function rowsOf(rows: [number, string | null, number][]): ColumnBatch {
 }
 
 async function batch(table: string, version: number, partition: number, rows: [number, string | null, number][], changed = rows): Promise<{ removed: string[]; adds: AddFile[]; kept: number }> {
-  const snapshot = await readSnapshot(table);
+  const snapshot = await readSnapshot(storage, table);
   const r = await mergeUpdates({
-    tablePath: table, snapshot, partition, output: OUTPUT, keys: KEYS, windowSizeMicros: MINUTE,
+    storage, tablePath: table, snapshot, partition, output: OUTPUT, keys: KEYS, windowSizeMicros: MINUTE,
     changed: rowsOf(changed), changedKeyColumns: [0, 1], rows: rowsOf(rows),
   });
   const live = new Map([...snapshot.files.values()].map((a) => [a.path, a]));
   const actions = [...r.removedPaths.map((p) => ({ remove: removeFor(live.get(p) as AddFile, 0) })), ...r.adds.map((a) => ({ add: a }))];
-  await commit(table, actions, { readVersion: snapshot.version, snapshot, operation: 'STREAMING UPDATE', txn: { appId: 'q', version } });
+  await commit(storage, table, actions, { readVersion: snapshot.version, snapshot, operation: 'STREAMING UPDATE', txn: { appId: 'q', version } });
   return { removed: r.removedPaths, adds: r.adds, kept: r.keptRows };
 }
 
@@ -63,10 +65,10 @@ describe('update-mode merge (copy-on-write by key)', () => {
 
   it('replaces changed keys with their new rows, keeps the others, and rewrites only the files of the window ranges touched', async () => {
     const table = path.join(dir, 't');
-    await createTable(table, deltaSchemaOf(OUTPUT));
+    await createTable(storage, table, deltaSchemaOf(OUTPUT));
     // Window ranges are 4 windows wide: minutes 0–3 and 8–11 are two ranges.
     await batch(table, 0, 3, [[0, 'a', 1], [1, 'b', 2], [8, 'a', 5], [1, null, 7]]);
-    const first = await readSnapshot(table);
+    const first = await readSnapshot(storage, table);
     assert.equal(first.files.size, 2, 'one file per window range');
     for (const f of first.files.values()) assert.equal(f.tags?.[PARTITION_TAG], '3');
     assert.deepEqual([...first.files.values()].map((f) => f.tags?.[WINDOW_RANGE_TAG]).sort(), [String(0), String(8 * MINUTE)]);
@@ -75,44 +77,44 @@ describe('update-mode merge (copy-on-write by key)', () => {
     const second = await batch(table, 1, 3, [[1, 'b', 3], [2, 'c', 1], [1, null, 8]]);
     assert.equal(second.removed.length, 1);
     assert.equal(second.kept, 1, 'the row (0, a) is carried over');
-    const rows = tableRows(canonicalRows(await readTableRows(table)));
+    const rows = tableRows(canonicalRows(await readTableRows(storage, table)));
     assert.deepEqual(rows, [`${0}/a/1`, `${60000000}/b/3`, `${60000000}/null/8`, `${120000000}/c/1`, `${480000000}/a/5`].sort());
   });
 
   it('deletes a changed key whose new row a filter after the aggregation dropped', async () => {
     const table = path.join(dir, 't');
-    await createTable(table, deltaSchemaOf(OUTPUT));
+    await createTable(storage, table, deltaSchemaOf(OUTPUT));
     await batch(table, 0, 0, [[0, 'a', 1], [0, 'b', 1]]);
     await batch(table, 1, 0, [], [[0, 'a', 9]]);
-    assert.deepEqual(tableRows(canonicalRows(await readTableRows(table))), ['0/b/1']);
+    assert.deepEqual(tableRows(canonicalRows(await readTableRows(storage, table))), ['0/b/1']);
   });
 
   it('leaves alone the files of other shuffle partitions', async () => {
     const table = path.join(dir, 't');
-    await createTable(table, deltaSchemaOf(OUTPUT));
+    await createTable(storage, table, deltaSchemaOf(OUTPUT));
     await batch(table, 0, 0, [[0, 'a', 1]]);
     const other = await batch(table, 1, 1, [[0, 'z', 1]]);
     assert.equal(other.removed.length, 0);
-    assert.equal(tableRows(canonicalRows(await readTableRows(table))).length, 2);
+    assert.equal(tableRows(canonicalRows(await readTableRows(storage, table))).length, 2);
   });
 
   it('keeps its layout through a checkpoint and OPTIMIZE: tags survive, only files of one group are combined', async () => {
     const table = path.join(dir, 't');
-    await createTable(table, deltaSchemaOf(OUTPUT));
+    await createTable(storage, table, deltaSchemaOf(OUTPUT));
     await batch(table, 0, 0, [[0, 'a', 1]]);
     await batch(table, 1, 0, [[8, 'b', 1]]);
     await batch(table, 2, 1, [[0, 'c', 1]]);
     await batch(table, 3, 1, [[1, 'd', 1]]);
-    const before = await readSnapshot(table);
+    const before = await readSnapshot(storage, table);
     // (1, d) is in partition 1's range-0 group, whose file's statistics (window 0 only) exclude it: a second file there.
     assert.equal(before.files.size, 4);
-    await writeCheckpoint(before);
-    await optimize(table);
-    const after = await readSnapshot(table);
+    await writeCheckpoint(storage, before);
+    await optimize(storage, table);
+    const after = await readSnapshot(storage, table);
     const groups = [...after.files.values()].map((f) => `${f.tags?.[PARTITION_TAG]}@${f.tags?.[WINDOW_RANGE_TAG]}`).sort();
     assert.deepEqual(groups, ['0@0', `0@${8 * MINUTE}`, '1@0']);
     await batch(table, 4, 1, [[1, 'd', 2]]);
-    assert.deepEqual(tableRows(canonicalRows(await readTableRows(table))), ['0/a/1', '0/c/1', `${MINUTE}/d/2`, `${8 * MINUTE}/b/1`].sort());
+    assert.deepEqual(tableRows(canonicalRows(await readTableRows(storage, table))), ['0/a/1', '0/c/1', `${MINUTE}/d/2`, `${8 * MINUTE}/b/1`].sort());
   });
 
   it('encodes keys so that null, empty string and values differ', () => {

@@ -21,6 +21,7 @@
  * Keys compare as their column values (null apart from every value; decimals unscaled; strings as
  * bytes), encoded per row into one string (keyStrings).
  */
+import type { Storage } from '@tributary/common';
 import type * as arrow from 'apache-arrow';
 import {
   AddFile, ColumnBatch, concatBatches, exactBigInt, ExactVector, readDataFile, Snapshot, snapshotSchema, SqlField, SqlType, StructType,
@@ -34,6 +35,7 @@ export const WINDOW_RANGE_TAG = 'tributary.update.windowRange';
 export const WINDOWS_PER_RANGE = 4;
 
 export interface UpdateMergeInput {
+  storage: Storage;
   tablePath: string;
   /** The table at the version the driver commits against. */
   snapshot: Snapshot;
@@ -128,7 +130,7 @@ export async function mergeUpdates(input: UpdateMergeInput): Promise<UpdateMerge
     result.groupsRewritten++;
     if (pieces.length === 0) continue;
     const tags = { [PARTITION_TAG]: part, [WINDOW_RANGE_TAG]: g.range };
-    const adds = await writeBatchFiles(input.tablePath, concatBatches(input.output, pieces));
+    const adds = await writeBatchFiles(input.storage, input.tablePath, concatBatches(input.output, pieces));
     for (const a of adds) result.adds.push({ ...a, tags });
   }
   return result;
@@ -163,7 +165,7 @@ function mayHoldKeys(add: AddFile, g: FileGroup, windowName: string | null): boo
 
 /** A data file's rows as columns of the output schema. */
 async function readFileRows(absolute: string, add: AddFile, deltaSchema: StructType, input: UpdateMergeInput): Promise<ColumnBatch> {
-  const batches = await readDataFile(absolute, add, deltaSchema, input.snapshot.metadata.partitionColumns);
+  const batches = await readDataFile(input.storage, absolute, add, deltaSchema, input.snapshot.metadata.partitionColumns);
   const parts: ColumnBatch[] = batches.map((b) => ({
     count: b.numRows,
     schema: input.output,

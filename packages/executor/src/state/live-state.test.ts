@@ -8,6 +8,8 @@ import { asBatchId, asStateVersion as sv, BatchId, decimalType, ExecutorJob, LON
 import { decodeGroupPartials, GroupLayout, groupLayout } from '../aggregate/group-by';
 import { batch, Cell, rowsOf } from '../aggregate/group-by/group-by.test-support';
 import { LiveState } from './live-state';
+import { LocalStorage } from '@tributary/common';
+const storage = new LocalStorage();
 
 const W = 60_000_000;
 const SNAPSHOT_EVERY = 5;
@@ -23,7 +25,7 @@ describe('LiveState: state versions over the real store, snapshots off the event
     job = {
       queryId: randomUUID(), checkpointLocation: checkpointDir, redis: testRedis(), snapshotEvery: SNAPSHOT_EVERY,
     } as ExecutorJob;
-    store = await StateStore.open({ redis: testRedis(), checkpointDir, queryId: job.queryId, snapshotEvery: SNAPSHOT_EVERY, warn: () => undefined });
+    store = await StateStore.open({ storage, redis: testRedis(), checkpointDir, queryId: job.queryId, snapshotEvery: SNAPSHOT_EVERY, warn: () => undefined });
   });
 
   afterEach(async () => {
@@ -76,7 +78,7 @@ describe('LiveState: state versions over the real store, snapshots off the event
 
     it('versions change sets and snapshots in the group codec formats, and a new executor rebuilds the same state', async () => {
       const logs: string[] = [];
-      const live = new LiveState((m) => logs.push(m));
+      const live = new LiveState(storage, (m) => logs.push(m));
       const committed = new Map<BatchId, number>();
       const model: GroupModel = new Map();
       const emitted: GroupModel = new Map();
@@ -110,7 +112,7 @@ describe('LiveState: state versions over the real store, snapshots off the event
       assert.ok(!logs.some((m) => m.startsWith('loaded state')), 'tables came from the cache');
       await live.close();
 
-      const fresh = new LiveState((m) => logs.push(m));
+      const fresh = new LiveState(storage, (m) => logs.push(m));
       const rebuilt = await fresh.checkoutGroups(job, layout, 0, asBatchId(batches - 1), committed);
       assert.deepEqual(asGroupModel(rowsOf(rebuilt.allRows())), model);
       assert.match(logs[logs.length - 1], new RegExp(`snapshot ${2 * SNAPSHOT_EVERY} \\+ 2 change sets`));
@@ -119,7 +121,7 @@ describe('LiveState: state versions over the real store, snapshots off the event
 
     it('does not use a cached table of an attempt the driver did not commit: it reloads the committed one', async () => {
       const logs: string[] = [];
-      const live = new LiveState((m) => logs.push(m));
+      const live = new LiveState(storage, (m) => logs.push(m));
       const committed = new Map<BatchId, number>();
       await store.setFence(sv(1), 0);
       const t0 = await live.checkoutGroups(job, layout, 0, null, committed);
@@ -141,7 +143,7 @@ describe('LiveState: state versions over the real store, snapshots off the event
     });
     it('writes every Kth version as a snapshot equal to the state then (encoded on the worker), and loads it with change sets exactly', async () => {
       const logs: string[] = [];
-      const live = new LiveState((m) => logs.push(m));
+      const live = new LiveState(storage, (m) => logs.push(m));
       const committed = new Map<BatchId, number>();
       const model: GroupModel = new Map();
       const models: GroupModel[] = [];
@@ -166,7 +168,7 @@ describe('LiveState: state versions over the real store, snapshots off the event
       assert.ok([...model.values()].some((a) => a[1] !== null && a[1] > 10n ** 35n), 'sums beyond 18 digits occur');
       await live.close();
 
-      const fresh = new LiveState((m) => logs.push(m));
+      const fresh = new LiveState(storage, (m) => logs.push(m));
       const rebuilt = await fresh.checkoutGroups(job, layout, 0, asBatchId(batches - 1), committed);
       assert.match(logs[logs.length - 1], new RegExp(`snapshot ${3 * SNAPSHOT_EVERY} \\+ 3 change sets`));
       assert.deepEqual(asGroupModel(rowsOf(rebuilt.allRows())), model);
@@ -175,7 +177,7 @@ describe('LiveState: state versions over the real store, snapshots off the event
 
     it('takes a snapshot due only once no partition is checked out: never inside a reduce task still merging other partitions', async () => {
       const logs: string[] = [];
-      const live = new LiveState((m) => logs.push(m));
+      const live = new LiveState(storage, (m) => logs.push(m));
       const committed = new Map<BatchId, number>();
       const snapshotFile = (p: number, v: number) => path.join(checkpointDir, 'state', String(p), `${v}.0.snapshot.arrow`);
       for (let b = 0; b < SNAPSHOT_EVERY; b++) {
@@ -200,7 +202,7 @@ describe('LiveState: state versions over the real store, snapshots off the event
 
     it('releases what an idle query holds once another query runs, and the idle one reloads its state from the store', async () => {
       const logs: string[] = [];
-      const live = new LiveState((m) => logs.push(m), 200);
+      const live = new LiveState(storage, (m) => logs.push(m), 200);
       const committed = new Map<BatchId, number>();
       const model: GroupModel = new Map();
       for (let b = 0; b < 3; b++) {

@@ -20,6 +20,7 @@
  * the query has not used it for `idleQueryMs` (default 10 minutes) and another query does: a query
  * that was stopped leaves nothing behind for good, and one that comes back loads from the store.
  */
+import type { Storage } from '@tributary/common';
 import { BatchId, batchThatWrote, ExecutorJob, StateChain, StateStore, StateVersion, stateVersionAfter } from '@tributary/common';
 import {
   decodeGroupChanges, decodeGroupPartials, encodeGroupChanges, GroupLayout, GroupStateTable, ImageBuffers, imageFits,
@@ -73,6 +74,7 @@ export class LiveState {
   private readonly lastUsedMs = new Map<string, number>();
 
   constructor(
+    private readonly storage: Storage,
     private readonly log: (m: string) => void,
     private readonly idleQueryMs = 10 * 60_000,
   ) {}
@@ -385,7 +387,7 @@ export class LiveState {
     let s = this.stores.get(job.queryId);
     if (!s) {
       s = StateStore.open({
-        redis: job.redis, checkpointDir: job.checkpointLocation, queryId: job.queryId, snapshotEvery: job.snapshotEvery,
+        storage: this.storage, redis: job.redis, checkpointDir: job.checkpointLocation, queryId: job.queryId, snapshotEvery: job.snapshotEvery,
         warn: (m: string) => this.log(`WARN ${m}`),
       });
       s.catch(() => this.stores.delete(job.queryId));

@@ -16,6 +16,7 @@
  * `add` actions go back with the stats (lateRowsAdds, stats.lateRowsWritten) for the driver to
  * commit with the batch.
  */
+import type { Storage } from '@tributary/common';
 import {
   AddFile, BatchId, ColumnBatch, ExecutorJob, MapTaskStats, ResolvedQuery, emptyMapStats, lateRowsTableSchema, stepsOutput, aggregateInput,
 } from '@tributary/common';
@@ -67,7 +68,12 @@ export class AggregateMapTaskRunner {
    */
   private readonly pool = new Map<string, PartialGroupAggregator[]>();
 
-  constructor(private readonly sender: ShuffleSender, private readonly readers: RangeReaders, private readonly log: (m: string) => void) {}
+  constructor(
+    private readonly sender: ShuffleSender,
+    private readonly readers: RangeReaders,
+    private readonly storage: Storage,
+    private readonly log: (m: string) => void,
+  ) {}
 
   async run(input: AggregateMapTaskInput): Promise<AggregateMapTaskResult> {
     const aggregate = input.query.aggregate;
@@ -99,12 +105,12 @@ export class AggregateMapTaskRunner {
     const range = new EventTimeRange();
     const lateWatermark = input.lateFilter ? input.lateWatermarkMicros : -Infinity;
     const lateFiles = query.options.lateRows === 'table' && job.lateRowsTablePath && input.lateFilter
-      ? new LateRowsBatches(job.lateRowsTablePath, lateRowsTableSchema(query), input.batchId, input.lateWatermarkMicros) : undefined;
+      ? new LateRowsBatches(this.storage, job.lateRowsTablePath, lateRowsTableSchema(query), input.batchId, input.lateWatermarkMicros) : undefined;
     const late = new LateRowIndices();
     const onLate = lateFiles === undefined ? undefined : late.push;
     let guardMs = 0;
     let aggregateMs = 0;
-    const read = await readDecodedChunks(this.readers, input, stats, this.log, (rows, chunk, onBad) => {
+    const read = await readDecodedChunks(this.readers, this.storage, input, stats, this.log, (rows, chunk, onBad) => {
       const tg = performance.now();
       const kept = guardEventTime(rows, chunk, onBad, guard, range);
       stats.validRows -= rows.count - kept.count;

@@ -9,6 +9,7 @@
  * a copy of what must outlive the call. A reader reuses a chunk's buffer only after `onRows`'s
  * promise resolved.
  */
+import type { Storage } from '@tributary/common';
 import {
   AddFile, BatchId, ColumnBatch, createStructDecoder, DEFAULT_ISOLATION_LEVEL, ExecutorJob, MapTaskStats, RecordChunk, ResolvedQuery,
 } from '@tributary/common';
@@ -37,12 +38,12 @@ export interface DecodedChunksResult {
 
 /** Reads and decodes the ranges, counting inputRows, validRows (rows decoded), bytesFetched and quarantinedRows into `stats`. */
 export async function readDecodedChunks(
-  readers: RangeReaders, input: DecodedChunksInput, stats: MapTaskStats, log: (m: string) => void, onRows: OnRows,
+  readers: RangeReaders, storage: Storage, input: DecodedChunksInput, stats: MapTaskStats, log: (m: string) => void, onRows: OnRows,
 ): Promise<DecodedChunksResult> {
   const { job, query } = input;
-  const reader = await readers.get(query.source.bootstrapServers, job.isolationLevel ?? DEFAULT_ISOLATION_LEVEL);
+  const reader = await readers.get(query.source.bootstrapServers, job.isolationLevel ?? DEFAULT_ISOLATION_LEVEL, job.kafka);
   const decoder = createStructDecoder(query.scan);
-  const quarantine = query.options.badRecords === 'quarantine' && job.quarantineTablePath ? new QuarantineFiles(job.quarantineTablePath, input.batchId) : undefined;
+  const quarantine = query.options.badRecords === 'quarantine' && job.quarantineTablePath ? new QuarantineFiles(storage, job.quarantineTablePath, input.batchId) : undefined;
   const onBad = badRecordHandler(query.options.badRecords, input.batchId, stats, quarantine, log);
   const ctx = { timeZone: query.options.timeZone };
   let decodeMs = 0;

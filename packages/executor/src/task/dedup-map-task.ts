@@ -11,6 +11,7 @@
  * Stats as an aggregation's map task: sentRowsByPartition (checked against each reduce), the kept
  * rows' event-time range (it moves the watermark), late rows, bad records by reason.
  */
+import type { Storage } from '@tributary/common';
 import {
   AddFile, BatchId, ColumnBatch, concatBatches, emptyMapStats, ExactVector, ExecutorJob, MapTaskStats, RecordChunk, ResolvedQuery, takeRows,
 } from '@tributary/common';
@@ -39,7 +40,12 @@ export interface DedupMapTaskInput {
 }
 
 export class DedupMapTaskRunner {
-  constructor(private readonly sender: ShuffleSender, private readonly readers: RangeReaders, private readonly log: (m: string) => void) {}
+  constructor(
+    private readonly sender: ShuffleSender,
+    private readonly readers: RangeReaders,
+    private readonly storage: Storage,
+    private readonly log: (m: string) => void,
+  ) {}
 
   async run(input: DedupMapTaskInput): Promise<{ stats: MapTaskStats; quarantineAdds: AddFile[] }> {
     const t0 = Date.now();
@@ -59,7 +65,7 @@ export class DedupMapTaskRunner {
     const P = job.shufflePartitions;
     const byPartition: ColumnBatch[][] = Array.from({ length: P }, () => []);
     let routeMs = 0;
-    const read = await readDecodedChunks(this.readers, input, stats, this.log, (rows, chunk, onBad) => {
+    const read = await readDecodedChunks(this.readers, this.storage, input, stats, this.log, (rows, chunk, onBad) => {
       const kept = guardEventTime(rows, chunk, onBad, guard, range);
       stats.validRows -= rows.count - kept.count;
       const tr = performance.now();

@@ -23,6 +23,7 @@
  * sent rows), emitted rows (checked against the state's record, and, for an ingest job, the files),
  * state rows; before an aggregation also the partials sent to each aggregation partition.
  */
+import type { Storage } from '@tributary/common';
 import {
   AddFile, BatchId, ColumnBatch, concatBatches, dedupStatePartition, aggregateInput, previousBatch, ReduceTaskStats, takeRows, writeBatchFiles,
 } from '@tributary/common';
@@ -52,7 +53,12 @@ export interface BeforeAggregateInput {
 export class DedupReduceTaskRunner {
   private readonly layouts = new Map<string, { key: string; layout: DedupLayout }>();
 
-  constructor(private readonly inbox: ShuffleInbox, private readonly state: LiveState, private readonly sender: ShuffleSender) {}
+  constructor(
+    private readonly inbox: ShuffleInbox,
+    private readonly state: LiveState,
+    private readonly sender: ShuffleSender,
+    private readonly storage: Storage,
+  ) {}
 
   /** An ingest job's dedup reduce: the kept rows, through `post`, become the table's files. */
   async run(input: ReduceTaskInput): Promise<{ stats: ReduceTaskStats; adds: AddFile[] }> {
@@ -67,7 +73,7 @@ export class DedupReduceTaskRunner {
         return out.count;
       });
       const tp = Date.now();
-      const adds = emitted.length === 0 ? [] : await writeBatchFiles(input.job.tablePath, concatBatches(query.output, emitted), { partitionBy: query.sink.partitionBy });
+      const adds = emitted.length === 0 ? [] : await writeBatchFiles(this.storage, input.job.tablePath, concatBatches(query.output, emitted), { partitionBy: query.sink.partitionBy });
       stats.filesWritten = adds.length;
       stats.timingsMs.parquet = Date.now() - tp;
       stats.timingsMs.total = Date.now() - t0;

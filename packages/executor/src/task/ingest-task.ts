@@ -9,7 +9,7 @@
  * to stateful operators (one with dropDuplicates runs as dedup-map-task.ts + dedup-reduce-task.ts
  * instead). Bad records follow the query's policy (bad-records.ts).
  */
-import { AddFile, BatchId, ColumnBatch, concatBatches, emptyMapStats, ExecutorJob, MapTaskStats, ResolvedQuery, sharesMemory, writeBatchFiles } from '@tributary/common';
+import { AddFile, BatchId, ColumnBatch, concatBatches, emptyMapStats, ExecutorJob, MapTaskStats, ResolvedQuery, sharesMemory, Storage, writeBatchFiles } from '@tributary/common';
 import { runSteps } from '../pipeline/run-steps';
 import { readDecodedChunks } from './decoded-chunks';
 import { RangeReaders } from './range-readers';
@@ -34,7 +34,7 @@ export interface IngestTaskResult {
 const MAX_HELD_ROWS = 1_000_000;
 
 export class IngestTaskRunner {
-  constructor(private readonly readers: RangeReaders, private readonly log: (m: string) => void) {}
+  constructor(private readonly readers: RangeReaders, private readonly storage: Storage, private readonly log: (m: string) => void) {}
 
   async run(input: IngestTaskInput): Promise<IngestTaskResult> {
     const t0 = Date.now();
@@ -54,10 +54,10 @@ export class IngestTaskRunner {
       held = [];
       heldRows = 0;
       // Each chunk's rows become a record batch of the files as they are (no concatenation).
-      dataAdds.push(...(await writeBatchFiles(job.tablePath, batches, { partitionBy: query.sink.partitionBy })));
+      dataAdds.push(...(await writeBatchFiles(this.storage, job.tablePath, batches, { partitionBy: query.sink.partitionBy })));
       writeMs += performance.now() - tw;
     };
-    const read = await readDecodedChunks(this.readers, input, stats, this.log, async (rows) => {
+    const read = await readDecodedChunks(this.readers, this.storage, input, stats, this.log, async (rows) => {
       const ts = performance.now();
       const out = runSteps(query.post, rows, ctx);
       // The decoder's buffers are reused by the next chunk: output that still points into them

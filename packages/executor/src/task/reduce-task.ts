@@ -22,6 +22,7 @@
  * (writeBatchFiles, partitioned as the sink is). A session-window query's reduce runs in
  * session-reduce-task.ts, with the same steps over session state.
  */
+import type { Storage } from '@tributary/common';
 import {
   AddFile, BatchId, ColumnBatch, concatBatches, ExecutorJob, previousBatch, ReduceTaskStats, ResolvedQuery, aggregateInput, updateKeyColumns, writeBatchFiles,
 } from '@tributary/common';
@@ -60,9 +61,15 @@ const SHUFFLE_WAIT_MS = 30_000;
 
 export class ReduceTaskRunner {
   private readonly layouts = new Map<string, { key: string; layout: GroupLayout }>();
-  private readonly snapshots = new TableSnapshots();
+  private readonly snapshots: TableSnapshots;
 
-  constructor(private readonly inbox: ShuffleInbox, private readonly state: LiveState) {}
+  constructor(
+    private readonly inbox: ShuffleInbox,
+    private readonly state: LiveState,
+    private readonly storage: Storage,
+  ) {
+    this.snapshots = new TableSnapshots(storage);
+  }
 
   async run(input: ReduceTaskInput): Promise<ReduceTaskResult> {
     const t0 = Date.now();
@@ -70,7 +77,7 @@ export class ReduceTaskRunner {
     try {
       if ((input.query.aggregate?.session ?? null) !== null) {
         // session windows are refused in update mode, so a session batch only writes new files
-        return { ...(await reduceSessions(this.inbox, this.state, input, emptyReduceStats(input.partitions), t0)), removedPaths: [] };
+        return { ...(await reduceSessions(this.inbox, this.state, this.storage, input, emptyReduceStats(input.partitions), t0)), removedPaths: [] };
       }
       return await this.reduceGroups(input, input.query, t0);
     } finally {
@@ -139,7 +146,7 @@ export class ReduceTaskRunner {
       for (const m of merges) {
         if (m.changed.count === 0) continue;
         const r = await mergeUpdates({
-          tablePath: job.tablePath, snapshot: snapshot as NonNullable<typeof snapshot>, partition: m.partition, output: query.output, keys,
+          storage: this.storage, tablePath: job.tablePath, snapshot: snapshot as NonNullable<typeof snapshot>, partition: m.partition, output: query.output, keys,
           windowSizeMicros: layout.window === null ? null : layout.window.sizeMicros, changed: m.changed, changedKeyColumns, rows: m.rows,
         });
         adds.push(...r.adds);
@@ -151,7 +158,7 @@ export class ReduceTaskRunner {
       }
       stats.update = u;
     } else {
-      adds = emitted.length === 0 ? [] : await writeBatchFiles(job.tablePath, concatBatches(query.output, emitted), { partitionBy: query.sink.partitionBy });
+      adds = emitted.length === 0 ? [] : await writeBatchFiles(this.storage, job.tablePath, concatBatches(query.output, emitted), { partitionBy: query.sink.partitionBy });
     }
     stats.filesWritten = adds.length;
     stats.timingsMs.parquet = Date.now() - tp;

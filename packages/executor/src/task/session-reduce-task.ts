@@ -8,7 +8,7 @@
  *   4. write state version N+1 (the whole state, fenced by (N+1, A), durable before the answer);
  *   5. write the emitted rows, after the query's `post` steps, as data files and answer with their `add` actions.
  */
-import { AddFile, ColumnBatch, concatBatches, previousBatch, ReduceTaskStats, aggregateInput, writeBatchFiles } from '@tributary/common';
+import { AddFile, ColumnBatch, concatBatches, previousBatch, ReduceTaskStats, aggregateInput, Storage, writeBatchFiles } from '@tributary/common';
 import { decodeSessionPartials, SessionLayout, sessionLayout, sessionOutputRows } from '../aggregate/session';
 import { runSteps } from '../pipeline/run-steps';
 import { ShuffleInbox } from '../shuffle/shuffle-inbox';
@@ -17,7 +17,7 @@ import type { ReduceTaskInput } from './reduce-task';
 
 const SHUFFLE_WAIT_MS = 30_000;
 
-export async function reduceSessions(inbox: ShuffleInbox, state: LiveState, input: ReduceTaskInput, stats: ReduceTaskStats, t0: number): Promise<{ stats: ReduceTaskStats; adds: AddFile[] }> {
+export async function reduceSessions(inbox: ShuffleInbox, state: LiveState, storage: Storage, input: ReduceTaskInput, stats: ReduceTaskStats, t0: number): Promise<{ stats: ReduceTaskStats; adds: AddFile[] }> {
   const { job, query, queryId, batchId, attempt } = input;
   if (query.aggregate === null) throw new RangeError('a reduce task needs a query with an aggregation');
   const layout: SessionLayout = sessionLayout(query.aggregate, aggregateInput(query));
@@ -56,7 +56,7 @@ export async function reduceSessions(inbox: ShuffleInbox, state: LiveState, inpu
     stats.timingsMs.stateWrite += te - tw;
   }));
   const tp = Date.now();
-  const adds = emitted.length === 0 ? [] : await writeBatchFiles(job.tablePath, concatBatches(query.output, emitted), { partitionBy: query.sink.partitionBy });
+  const adds = emitted.length === 0 ? [] : await writeBatchFiles(storage, job.tablePath, concatBatches(query.output, emitted), { partitionBy: query.sink.partitionBy });
   stats.filesWritten = adds.length;
   stats.timingsMs.parquet = Date.now() - tp;
   stats.timingsMs.total = Date.now() - t0;

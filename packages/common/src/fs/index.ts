@@ -1,1 +1,0 @@
-export { putIfAbsent, replaceFile, fsyncDirectory, readIfExists, removeStaleTempFiles, isTempName, errnoCode } from './durable-file';
