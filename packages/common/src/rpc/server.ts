@@ -98,7 +98,8 @@ function wrapStream(name: string, handler: ServerStreamHandler, guard: Guard): g
           if (code === grpc.status.INTERNAL) console.error(`[rpc] ${name} failed:`, err);
           if (err instanceof UnauthenticatedError || err instanceof PermissionDeniedError) console.error(`[rpc] ${name} refused (${err.code}) from ${call.getPeer()}: ${err.message}`);
           const message = err instanceof Error ? err.message : String(err);
-          call.destroy({ name: 'Error', message, code, details: message, metadata: new grpc.Metadata() } as grpc.ServiceError);
+          // 'error' on a server stream sends the status to the client (destroy alone does not).
+          call.emit('error', { name: 'Error', message, code, details: message, metadata: new grpc.Metadata() } as grpc.ServiceError);
         },
       );
   };
