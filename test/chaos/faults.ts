@@ -59,7 +59,7 @@ export async function inject(fault: Fault, cluster: LocalCluster, servers: Chaos
       const hooked = cluster.driver;
       const died = await Promise.race([hooked.exited.then(() => true), sleep(HOOK_WAIT_MS).then(() => false)]);
       const at = Date.now();
-      const hit = died ? new RegExp(`fault hook: killing the driver at ${fault.step} of batch (\\d+) of query (\\S+)`).exec(cluster.logOf('driver', hooked.logStart)) : null;
+      const hit = died ? new RegExp(`fault hook: killing the driver at ${fault.step} of batch (\\d+) of query ([0-9a-f-]+)`).exec(cluster.logOf('driver', hooked.logStart)) : null;
       await cluster.restartDriver({});
       if (!hit) return { at, detail: `NOT REACHED: the driver did not die at ${fault.step} within ${HOOK_WAIT_MS / 1000} s`, missed: true };
       return { at, detail: `SIGKILL by the fault hook at ${fault.step} of batch ${hit[1]} of query ${hit[2]}, restarted` };

@@ -174,7 +174,7 @@ describe('bad input on a real cluster: quarantined, counted, never fatal', funct
     // Batch 2 reached the quarantine table before the crash: the replay skipped it there.
     const batch2 = deltaCommits(`${table}_quarantine`).filter((c) => c.actions.some((a) => a.txn?.appId === query.id && a.txn.version === 2));
     assert.equal(batch2.length, 1, 'batch 2 committed once to the quarantine table');
-    const replay = /recovery: \{"kind":"replay","batchId":2,"skipSinks":(\[[^\]]*\])/.exec(env.cluster.logOf('driver'));
+    const replay = /recovery: \{"kind":"replay","batchId":2,"skipSinks":(\[[^\]]*\])/.exec(env.cluster.logOf('driver').replaceAll('\\"', '"')); // JSON log lines escape the quotes
     assert.ok(replay, 'batch 2 was replayed');
     assert.deepEqual(JSON.parse(replay[1]), [`${table}_quarantine`, `${table}_late_rows`], 'the replay skipped the side tables, not the main table');
   });

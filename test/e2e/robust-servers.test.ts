@@ -41,7 +41,7 @@ describe('servers answer bad gRPC requests with an error status and stay up', fu
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-robust-'));
     cluster = await LocalCluster.start({ dir: path.join(dir, 'cluster'), redis: testRedis(), executors: 1 });
-    const m = /serving on (\S+)/.exec(cluster.logOf('exec-0'));
+    const m = /serving on ([\w.:-]+)/.exec(cluster.logOf('exec-0'));
     assert.ok(m, 'the executor logs its address');
     executorAddress = m[1];
   });

@@ -37,7 +37,7 @@ describe('a rogue process pushing shuffle data nobody asked for', function () {
     await produceEvents(bootstrap, topic, 4, closing);
     const finalWatermark = Math.floor(gen.watermarkMicros / 1000) * 1000;
 
-    const addresses = [...env.cluster.executors.keys()].map((id) => /serving on (\S+)/.exec(env.cluster.logOf(id))![1]);
+    const addresses = [...env.cluster.executors.keys()].map((id) => /serving on ([\w.:-]+)/.exec(env.cluster.logOf(id))![1]);
     const stats = addresses.map((a) => new RpcClient('ShuffleService', a));
     const table = path.join(env.dir, 'table');
     const started = await startSeedJob(env.cluster.driverAddress, {

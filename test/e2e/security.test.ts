@@ -113,7 +113,7 @@ describe('security: mutual TLS, a client token and certificate roles on a real c
       dir: path.join(dir, 'cluster'), redis: testRedis(), executors: 2,
       tlsDir: certs, tokenFile: path.join(certs, 'token'), driverArgs: ['--allowed-roots', data],
     });
-    executorAddresses = ['exec-0', 'exec-1'].map((n) => /serving on (\S+)/.exec(cluster.logOf(n))![1]);
+    executorAddresses = ['exec-0', 'exec-1'].map((n) => /serving on ([\w.:-]+)/.exec(cluster.logOf(n))![1]);
     topic = `secure_events_${Date.now()}`;
   });
 
@@ -163,6 +163,14 @@ describe('security: mutual TLS, a client token and certificate roles on a real c
       const r = await outcome(call(driverClient({ tls: client, token: 'x'.repeat(43) })));
       assert.equal(r.code, 'UNAUTHENTICATED', r.message);
     }
+    // The WatchQueries stream is checked like the unary calls, before any event is sent.
+    const events: unknown[] = [];
+    const watchWrong = await outcome(driverClient({ tls: client, token: 'x'.repeat(43) }).watch({}, (e) => events.push(e)).done);
+    assert.equal(watchWrong.code, 'UNAUTHENTICATED', watchWrong.message);
+    const watchAsExecutor = await outcome(driverClient({ tls: executor, token }).watch({}, (e) => events.push(e)).done);
+    assert.equal(watchAsExecutor.code, 'PERMISSION_DENIED', watchAsExecutor.message);
+    assert.match(watchAsExecutor.message, /QueryService\.WatchQueries may be called by 'client' certificates only/);
+    assert.deepEqual(events, []);
     const asExecutor = await outcome(driverClient({ tls: executor, token }).submit(spec));
     assert.equal(asExecutor.code, 'PERMISSION_DENIED');
     assert.match(asExecutor.message, /QueryService\.SubmitQuery may be called by 'client' certificates only; this client's certificate \(subject CN=executor\) has 'executor'/);

@@ -36,4 +36,5 @@ export {
 export * from './testing';
 export * from './arrow';
 export * from './storage';
+export * from './observe';
 export * from './lease';

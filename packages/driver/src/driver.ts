@@ -14,16 +14,18 @@
  * carry it. A bind address other than loopback needs both, or `insecure`.
  */
 import * as path from 'node:path';
-import { checkBind, HealthPort, HealthReporter, RedisLease, RpcServer, listenHealthPort, processStorage, resolveLocation, TlsIdentity, type RedisConnection, type Storage } from '@tributary/common';
+import { checkBind, HealthPort, HealthReporter, Log, LogLevel, MetricsRegistry, MetricsServer, RedisLease, RpcServer, createLogger, listenHealthPort, processStorage, resolveLocation, startMetricsServer, TlsIdentity, type RedisConnection, type Storage } from '@tributary/common';
 import { clusterService } from './rpc/cluster-service';
-import { queryService } from './rpc/query-service';
+import { queryService, queryStreams } from './rpc/query-service';
+import { ProgressStore } from './progress/progress-store';
+import { driverMetrics } from './progress/driver-metrics';
 import { ExecutorRegistry } from './scheduler/executor-registry';
 import { QueryManager } from './query/query-manager';
 import { productionEnvironment } from './query/environment';
 import { faultHookFromEnv } from './query/fault-hook';
 import { startDashboard } from './dashboard';
-import { Leadership, LeaseLeadership, soleLeadership } from './leadership/leadership';
-import { leaderOnly } from './rpc/leader-only';
+import { Leadership, LeaseLeadership, notLeaderError, soleLeadership } from './leadership/leadership';
+import { leaderOnly, leaderOnlyStreams } from './rpc/leader-only';
 
 const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 
@@ -46,6 +48,14 @@ export interface DriverOptions {
   taskDeadlineMs?: number;
   /** Attempts a batch gets before its query fails, naming the batch and the last error (scheduler/attempt-cap.ts). */
   maxAttemptsPerBatch?: number;
+  /** Where log lines go (default: a JSON-lines logger on stdout, readable on a terminal: createLogger in common). */
+  log?: Log;
+  /** Level of the default logger (default info). */
+  logLevel?: LogLevel;
+  /** Serves Prometheus /metrics on this port (0: a free one); no metrics endpoint when unset. */
+  metricsPort?: number;
+  /** Mirror each query's committed offsets to its Kafka consumer group (progress/lag-mirror.ts); default true. */
+  mirrorLagToKafka?: boolean;
   /** Mutual TLS: this identity must carry the 'driver' role; plaintext without. */
   tls?: TlsIdentity;
   /** The bearer token clients must present to submit, list, read or stop queries. */
@@ -59,7 +69,6 @@ export interface DriverOptions {
    * cluster's name (default 'default'), its ttl (default 5000 ms). Without it this driver leads alone.
    */
   lease?: { host: string; port: number; cluster?: string; ttlMs?: number };
-  log?: (m: string) => void;
   /** Where checkpoints, tables and the state directory live (default: this process's storage, processStorage()). */
   storage?: Storage;
 }
@@ -72,6 +81,12 @@ export interface RunningDriver {
   health: HealthReporter;
   /** The bound health port, when `healthPort` was given. */
   healthPort?: number;
+  /** The bound Prometheus /metrics port, when `metricsPort` was given. */
+  metricsPort?: number;
+  /** Recent progress, commit history and query events of this driver's queries (for a dashboard). */
+  progress: ProgressStore;
+  /** The driver's Prometheus registry (served on `metricsPort`). */
+  metrics: MetricsRegistry;
   /** The dashboard's address (http://host:port/), when `dashboardPort` was given. */
   dashboardUrl?: string;
   leadership: Leadership;
@@ -81,7 +96,7 @@ export interface RunningDriver {
 export const DEFAULT_LEASE_TTL_MS = 5_000;
 
 export async function startDriver(opts: DriverOptions): Promise<RunningDriver> {
-  const log = opts.log ?? ((m: string) => console.log(`[${new Date().toISOString()}] [driver] ${m}`));
+  const log = opts.log ?? createLogger({ component: 'driver', level: opts.logLevel }).log;
   const host = opts.host ?? '127.0.0.1';
   // Refused before anything starts: a driver open to the network without protection.
   const warning = checkBind({ process: 'driver', host, tls: opts.tls !== undefined, token: opts.token !== undefined, insecure: opts.insecure ?? false });
@@ -91,7 +106,12 @@ export async function startDriver(opts: DriverOptions): Promise<RunningDriver> {
     heartbeatIntervalMs: opts.heartbeatIntervalMs, heartbeatTimeoutMs: opts.heartbeatTimeoutMs, taskDeadlineMs: opts.taskDeadlineMs,
     maxAttemptsPerBatch: opts.maxAttemptsPerBatch, tls: opts.tls,
   });
-  registry.onChange((event, e) => log(`executor ${e.id} ${event === 'added' ? 'registered' : 'lost'} (${e.address})`));
+  registry.onChange((event, e) => log(`${event === 'added' ? '' : 'WARN '}executor ${e.id} ${event === 'added' ? 'registered' : 'lost'} (${e.address})`, { executorId: e.id }));
+  const progress = new ProgressStore((err) => log(`WARN a query listener failed: ${err instanceof Error ? err.message : err}`));
+  const metrics = new MetricsRegistry();
+  const stopMetrics = driverMetrics(metrics, progress, registry);
+  // Ends the WatchQueries streams when the driver closes or stops leading (clients follow the leader).
+  let streamsEnd = new AbortController();
   // The one Storage of this driver: the checkpoint, tables and its state directory go through it.
   const storage = opts.storage ?? processStorage();
   const env = productionEnvironment(opts.redis, storage);
@@ -105,10 +125,11 @@ export async function startDriver(opts: DriverOptions): Promise<RunningDriver> {
     assertLeader: (what) => leadership.assertLeader(what), onDeposed: (l) => leadership.onDeposed(l),
     awaitLeadership: () => leadership.awaitLeadership(), close: () => leadership.close(),
   };
-  const manager = new QueryManager(registry, env, storage, stateDir, log, faultHookFromEnv(log), opts.allowedRoots ?? [], lazyLeadership);
+  const manager = new QueryManager(registry, env, storage, stateDir, log, faultHookFromEnv(log), opts.allowedRoots ?? [], lazyLeadership, { store: progress, mirrorLagToKafka: opts.mirrorLagToKafka });
   // Clients and executors send the driver small requests (a spec, a heartbeat): refuse big ones early.
   const server = new RpcServer({ maxReceiveBytes: MAX_REQUEST_BYTES, tls: opts.tls })
-    .add('QueryService', leaderOnly('QueryService', queryService(manager), lazyLeadership), { roles: ['client'], token: opts.token })
+    .add('QueryService', leaderOnly('QueryService', queryService(manager), lazyLeadership), { roles: ['client'], token: opts.token },
+      leaderOnlyStreams('QueryService', queryStreams(manager, () => streamsEnd.signal), lazyLeadership))
     .add('ClusterService', leaderOnly('ClusterService', clusterService(registry), lazyLeadership), { roles: ['executor'] });
   const health = new HealthReporter(['tributary.v1.QueryService', 'tributary.v1.ClusterService']);
   server.addHealth(health);
@@ -126,7 +147,8 @@ export async function startDriver(opts: DriverOptions): Promise<RunningDriver> {
   const dashboard = opts.dashboardPort === undefined ? undefined : await startDashboard({ host, port: opts.dashboardPort, queries: manager, registry, storage, token: opts.token, tls: opts.tls, log });
   if (dashboard) log(`dashboard on ${dashboard.url}`);
   const security = `${opts.tls ? 'mutual TLS' : 'plaintext'}, ${opts.token ? 'client token required' : 'no client token'}`;
-  log(`driver serving on ${host}:${port} (${security})${healthPort ? ` (health on ${host}:${healthPort.port})` : ''}; state directory ${stateDir}${opts.allowedRoots?.length ? `; allowed roots ${opts.allowedRoots.join(', ')}` : ''}${opts.lease ? `; driver lease of cluster '${opts.lease.cluster ?? 'default'}' in Redis at ${opts.lease.host}:${opts.lease.port}` : ''}`);
+  const metricsServer: MetricsServer | undefined = opts.metricsPort === undefined ? undefined : await startMetricsServer(metrics, host, opts.metricsPort);
+  log(`driver serving on ${host}:${port} (${security})${healthPort ? ` (health on ${host}:${healthPort.port})` : ''}${metricsServer ? ` (metrics on http://${host}:${metricsServer.port}/metrics)` : ''}; state directory ${stateDir}${opts.allowedRoots?.length ? `; allowed roots ${opts.allowedRoots.join(', ')}` : ''}${opts.lease ? `; driver lease of cluster '${opts.lease.cluster ?? 'default'}' in Redis at ${opts.lease.host}:${opts.lease.port}` : ''}`);
   let closing = false;
   /** Stands by until this driver leads, then resumes the saved queries and serves. */
   const lead = async (): Promise<void> => {
@@ -142,6 +164,8 @@ export async function startDriver(opts: DriverOptions): Promise<RunningDriver> {
   };
   leadership.onDeposed(() => {
     health.setReady(false);
+    streamsEnd.abort(notLeaderError('QueryService.WatchQueries ended', lazyLeadership.leaderAddress()));
+    streamsEnd = new AbortController();
     void manager.standDown().then(() => {
       log('every query loop of this driver has stopped; standing by for the lease again');
       if (!closing) return lead();
@@ -155,14 +179,20 @@ export async function startDriver(opts: DriverOptions): Promise<RunningDriver> {
     registry,
     health,
     healthPort: healthPort?.port,
+    metricsPort: metricsServer?.port,
+    progress,
+    metrics,
     dashboardUrl: dashboard?.url,
     leadership: lazyLeadership,
     async close() {
       closing = true;
       health.shutdown();
+      streamsEnd.abort();
       await dashboard?.close();
       await manager.close();
       await leadership.close();
+      stopMetrics();
+      await metricsServer?.close();
       await healthPort?.close();
       await server.close();
       registry.close();

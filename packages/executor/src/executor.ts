@@ -10,7 +10,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import * as os from 'node:os';
-import { checkBind, HealthPort, HealthReporter, RpcServer, listenHealthPort, processStorage, TlsIdentity, type Storage } from '@tributary/common';
+import { checkBind, HealthPort, HealthReporter, Log, LogLevel, MetricsRegistry, MetricsServer, RpcServer, createLogger, listenHealthPort, processStorage, startMetricsServer, TlsIdentity, type Storage } from '@tributary/common';
+import { executorMetrics } from './metrics/executor-metrics';
 import { DriverLink } from './cluster/driver-link';
 import { LoadGauge } from './cluster/load-gauge';
 import { shuffleService } from './rpc/shuffle-service';
@@ -33,7 +34,12 @@ export interface ExecutorOptions {
   port?: number;
   /** A plaintext port serving only grpc.health.v1.Health (for Kubernetes probes); none when unset. */
   healthPort?: number;
-  log?: (m: string) => void;
+  /** Where log lines go (default: a JSON-lines logger on stdout whose lines carry executorId; readable on a terminal). */
+  log?: Log;
+  /** Level of the default logger (default info). */
+  logLevel?: LogLevel;
+  /** Serves Prometheus /metrics on this port (0: a free one); no metrics endpoint when unset. */
+  metricsPort?: number;
   /** Bytes of shuffle partials one query may hold here at once (default 256 MiB); past it the attempt fails. */
   shuffleMemoryPerQuery?: number;
   /** Largest gRPC message this executor receives (default 64 MiB): one shuffle push, or a task request. */
@@ -55,18 +61,22 @@ export interface RunningExecutor {
   health: HealthReporter;
   /** The bound health port, when `healthPort` was given. */
   healthPort?: number;
+  /** The bound Prometheus /metrics port, when `metricsPort` was given. */
+  metricsPort?: number;
   close(): Promise<void>;
 }
 
 export async function startExecutor(opts: ExecutorOptions): Promise<RunningExecutor> {
   const id = opts.id ?? `executor-${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
-  const log = opts.log ?? ((m: string) => console.log(`[${new Date().toISOString()}] [${id}] ${m}`));
+  const log = opts.log ?? createLogger({ component: 'executor', level: opts.logLevel }).child({ executorId: id }).log;
   const host = opts.host ?? '127.0.0.1';
   const warning = checkBind({ process: 'executor', host, tls: opts.tls !== undefined, insecure: opts.insecure ?? false });
   if (warning) log(warning);
   if (opts.tls && !opts.tls.roles.includes('executor')) throw new Error(`the executor's certificate has no 'executor' role (URI SAN tributary:executor); the driver would refuse its registration`);
   const inbox = new ShuffleInbox({ maxBytesPerQuery: opts.shuffleMemoryPerQuery ?? DEFAULT_SHUFFLE_MEMORY_PER_QUERY });
-  const sender = new ShuffleSender(id, inbox, opts.tls);
+  const metrics = new MetricsRegistry();
+  const taskMetrics = executorMetrics(metrics, () => inbox.stats().heldBytes);
+  const sender = new ShuffleSender(id, inbox, opts.tls, (bytes, local) => taskMetrics.shufflePushed(bytes, local));
   const storage = opts.storage ?? processStorage();
   const liveState = new LiveState(storage, log);
   const readers = new RangeReaders();
@@ -78,13 +88,14 @@ export async function startExecutor(opts: ExecutorOptions): Promise<RunningExecu
   const attempts = new AttemptTracker();
   const load = new LoadGauge();
   const server = new RpcServer({ maxReceiveBytes: opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES, tls: opts.tls })
-    .add('TaskService', load.track(taskService({ ingests, aggregateMaps, reduces, dedupMaps, dedupReduces }, attempts, inbox, log)), { roles: ['driver'] })
+    .add('TaskService', load.track(taskService({ ingests, aggregateMaps, reduces, dedupMaps, dedupReduces }, attempts, inbox, log, taskMetrics)), { roles: ['driver'] })
     .add('ShuffleService', shuffleService(inbox), { roles: { PushPartials: ['executor'], GetInboxStats: ['driver', 'executor'] } });
   const health = new HealthReporter(['tributary.v1.TaskService', 'tributary.v1.ShuffleService']);
   server.addHealth(health);
   const port = await server.listen(host, opts.port ?? 0);
   const healthPort: HealthPort | undefined = opts.healthPort === undefined ? undefined : await listenHealthPort(health, host, opts.healthPort);
   const address = `${host}:${port}`;
+  const metricsServer: MetricsServer | undefined = opts.metricsPort === undefined ? undefined : await startMetricsServer(metrics, host, opts.metricsPort);
   const link = new DriverLink(opts.driver, id, address, log, (registered) => health.setReady(registered), () => load.read(), opts.tls);
   try {
     await link.start();
@@ -96,17 +107,20 @@ export async function startExecutor(opts: ExecutorOptions): Promise<RunningExecu
     sender.close();
     await readers.close();
     await liveState.close();
+    await metricsServer?.close();
     throw err;
   }
-  log(`executor ${id} serving on ${address}${healthPort ? ` (health on ${host}:${healthPort.port})` : ''}`);
+  log(`executor ${id} serving on ${address}${healthPort ? ` (health on ${host}:${healthPort.port})` : ''}${metricsServer ? ` (metrics on http://${host}:${metricsServer.port}/metrics)` : ''}`);
   return {
     id,
     address,
     health,
     healthPort: healthPort?.port,
+    metricsPort: metricsServer?.port,
     async close() {
       health.shutdown();
       link.stop();
+      await metricsServer?.close();
       await healthPort?.close();
       await server.close();
       inbox.closeAll();

@@ -20,3 +20,6 @@ export {
 export type {
   QuerySubmitter, QueryHandleInfo, QueryState, StreamingQueryStatus, QueryFailure, TerminationInfo,
 } from './submitter';
+export { StreamingQueryManager } from './query-listeners';
+export type { StreamingQueryListener, QueryStartedEvent, QueryProgressEvent, QueryTerminatedEvent } from './query-listeners';
+export type { QueryListenerEvent } from './submitter';

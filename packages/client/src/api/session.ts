@@ -2,6 +2,7 @@ import { DataStreamReader } from './reader';
 import type { QuerySubmitter } from './submitter';
 import { invalid } from './unsupported';
 import { optionText, type OptionValue } from './options';
+import { StreamingQueryManager } from './query-listeners';
 import type { DataFrame } from './dataframe';
 import { runSql, type SqlOptions, type ViewCatalog } from '../sql/sql-statements';
 
@@ -40,6 +41,14 @@ export class TributarySession {
   /** Registers how sessions without an explicit submitter reach their master (the CLI registers gRPC). */
   static setSubmitterFactory(factory: SubmitterFactory | undefined): void {
     submitterFactory = factory;
+  }
+
+  private queryManager: StreamingQueryManager | undefined;
+
+  /** The session's query listeners (spark.streams.addListener), over the submitter's event stream. */
+  get streams(): StreamingQueryManager {
+    this.queryManager ??= new StreamingQueryManager(() => this.submitter());
+    return this.queryManager;
   }
 
   get readStream(): DataStreamReader {

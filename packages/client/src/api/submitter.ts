@@ -17,7 +17,18 @@ export interface QuerySubmitter {
   stop(id: string): Promise<void>;
   /** Resolves when the query ends or the timeout passes, whichever is first. */
   awaitTermination(id: string, timeoutMs?: number): Promise<TerminationInfo>;
+  /**
+   * Follows every query's listener events until `cancel()` (query-listeners.ts); optional: a
+   * submitter without it has no listeners.
+   */
+  watch?(onEvent: (e: QueryListenerEvent) => void, onError: (err: Error) => void): { cancel(): void };
 }
+
+/** A query listener event as a submitter delivers it (Spark's QueryStartedEvent, QueryProgressEvent, QueryTerminatedEvent). */
+export type QueryListenerEvent =
+  | { kind: 'started'; id: string; runId: string; name: string | null; timestamp: string }
+  | { kind: 'progress'; progress: QueryProgress }
+  | { kind: 'terminated'; id: string; runId: string; exception: string | null };
 
 export interface QueryHandleInfo {
   /** Constant across restarts from the same checkpoint. */

@@ -13,6 +13,8 @@
  *   tributary submit   <job.js | spec.json> [--driver HOST:PORT[,HOST:PORT...]] [--wait] [--tls-ca F --tls-cert F --tls-key F] [--token-file F]
  *   tributary list | status <id> | stop <id>   [--driver HOST:PORT] [--tls-ca F --tls-cert F --tls-key F] [--token-file F]
  *   tributary certs    <dir> | --out <dir> [--hosts H,IP] [--driver-hosts H,IP] [--executor-hosts H,IP] [--days D]   (a development CA and certificates)
+ *   tributary progress <id> [--follow] [--json] [--recent N] [--driver HOST:PORT[,HOST:PORT...]] [--tls-ca F --tls-cert F --tls-key F] [--token-file F]
+ *   (driver and executor also take --metrics-port P and --log-level LEVEL; the driver --kafka-lag-group on|off)
  *   tributary produce  --bootstrap HOST:PORT --topic T [--count N] [--partitions P] [--customers C] [--rate R] [--seed S]
  *   tributary produce  --bootstrap HOST:PORT --topic T --lines FILE|- [--partitions P]
  *   tributary demo     (a whole local cluster: Kafka, Redis, driver, 3 executors, the seed job; see README)
@@ -24,6 +26,7 @@
 import { parseArgs } from 'node:util';
 import { REDIS_FLAGS, runDriverCommand, runExecutorCommand } from './processes';
 import { runSubmitCommand, runListCommand, runStatusCommand, runStopCommand } from './queries';
+import { runProgressCommand } from './progress';
 import { runProduceCommand } from './produce';
 import { runDemoCommand } from './demo';
 import { runTableCommand, TABLE_OPTIONS } from './table';
@@ -42,15 +45,20 @@ commands:
                                   [--lease redis://HOST:PORT] [--cluster NAME] [--lease-ttl-ms 5000]
                                   (drivers sharing a lease: one leads, the others stand by)
                                   [--tls-ca F --tls-cert F --tls-key F] [--token-file F] [--insecure]
+                                  [--metrics-port P] (Prometheus /metrics; off unless given)
+                                  [--log-level info] (trace|debug|info|warn|error|fatal|silent)
+                                  [--kafka-lag-group on] (mirror committed offsets to group tributary-<query>)
   executor   run an executor      --driver HOST:PORT[,HOST:PORT...] (all drivers; follows the leader) [--id ID] [--host 127.0.0.1] [--port 0]
                                   [--shuffle-memory-per-query 268435456] [--max-message-bytes 67108864]
                                   [--health-port P] (plaintext grpc.health.v1 only, for probes)
                                   [--tls-ca F --tls-cert F --tls-key F] [--insecure]
+                                  [--metrics-port P] [--log-level info]
   submit     submit a job         <job.js|spec.json> [--driver HOST:PORT[,HOST:PORT...]] [--wait]
   list       list queries         [--driver HOST:PORT]
   status     show a query         <query-id> [--driver HOST:PORT]
   stop       stop a query         <query-id> [--driver HOST:PORT]
-                                  (submit, list, status, stop: [--tls-ca F --tls-cert F --tls-key F] [--token-file F],
+  progress   a query's batches    <query-id> [--follow] (each batch as it commits) [--json] [--recent 10] [--driver HOST:PORT]
+                                  (submit, list, status, stop, progress: [--tls-ca F --tls-cert F --tls-key F] [--token-file F],
                                    or TRIBUTARY_TLS_CA, TRIBUTARY_TLS_CERT, TRIBUTARY_TLS_KEY, TRIBUTARY_TOKEN(_FILE))
   certs      development certs    <dir> | --out <dir> [--hosts H,IP] [--driver-hosts H,IP] [--executor-hosts H,IP] [--days 365]
   produce    produce events       --bootstrap HOST:PORT --topic T [--count N] [--partitions P] [--customers C] [--rate R] [--seed S]
@@ -77,12 +85,14 @@ export async function main(argv: string[]): Promise<number> {
         host: { type: 'string' }, port: { type: 'string' }, 'health-port': { type: 'string' }, ...REDIS_FLAGS, 'state-dir': { type: 'string' },
         'allowed-roots': { type: 'string' }, 'heartbeat-timeout-ms': { type: 'string' }, 'task-deadline-ms': { type: 'string' }, 'max-attempts-per-batch': { type: 'string' },
         'dashboard-port': { type: 'string' }, lease: { type: 'string' }, cluster: { type: 'string' }, 'lease-ttl-ms': { type: 'string' },
+        'metrics-port': { type: 'string' }, 'log-level': { type: 'string' }, 'kafka-lag-group': { type: 'string' },
         ...CLIENT_SECURITY_OPTIONS, insecure: { type: 'boolean' },
       }));
     case 'executor':
       return runExecutorCommand(opts({
         driver: { type: 'string' }, id: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, 'health-port': { type: 'string' },
         'shuffle-memory-per-query': { type: 'string' }, 'max-message-bytes': { type: 'string' },
+        'metrics-port': { type: 'string' }, 'log-level': { type: 'string' },
         ...TLS_OPTIONS, insecure: { type: 'boolean' },
       }));
     case 'submit':
@@ -93,6 +103,8 @@ export async function main(argv: string[]): Promise<number> {
       return runStatusCommand(opts({ driver: { type: 'string' }, ...CLIENT_SECURITY_OPTIONS }));
     case 'stop':
       return runStopCommand(opts({ driver: { type: 'string' }, ...CLIENT_SECURITY_OPTIONS }));
+    case 'progress':
+      return runProgressCommand(opts({ driver: { type: 'string' }, follow: { type: 'boolean' }, json: { type: 'boolean' }, recent: { type: 'string' }, ...CLIENT_SECURITY_OPTIONS }));
     case 'certs':
       return runCertsCommand(opts({ out: { type: 'string' }, hosts: { type: 'string' }, 'driver-hosts': { type: 'string' }, 'executor-hosts': { type: 'string' }, days: { type: 'string' } }));
     case 'produce':

@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import { startDriver } from '@tributary/driver';
 import { startExecutor } from '@tributary/executor';
-import { isObjectStoreLocation, redisConnectionFromFlags, type RedisConnection } from '@tributary/common';
+import { isObjectStoreLocation, parseLogLevel, redisConnectionFromFlags, type RedisConnection } from '@tributary/common';
 import { ParsedArgs, intOption, required } from './main';
 import { serverTls, serverToken } from './security-options';
 
@@ -26,6 +26,9 @@ function untilSignal(close: () => Promise<void>): Promise<number> {
 
 export async function runDriverCommand(args: ParsedArgs): Promise<number> {
   const driver = await startDriver({
+    logLevel: parseLogLevel(args.values['log-level'] as string | undefined),
+    metricsPort: args.values['metrics-port'] === undefined ? undefined : intOption(args, 'metrics-port', 0),
+    mirrorLagToKafka: onOff(args.values['kafka-lag-group'] as string | undefined, 'kafka-lag-group', true),
     host: args.values.host as string | undefined,
     port: intOption(args, 'port', 7077),
     healthPort: args.values['health-port'] === undefined ? undefined : intOption(args, 'health-port', 0),
@@ -48,6 +51,8 @@ export async function runExecutorCommand(args: ParsedArgs): Promise<number> {
   const executor = await startExecutor({
     driver: required(args, 'driver'),
     id: args.values.id as string | undefined,
+    logLevel: parseLogLevel(args.values['log-level'] as string | undefined),
+    metricsPort: args.values['metrics-port'] === undefined ? undefined : intOption(args, 'metrics-port', 0),
     host: args.values.host as string | undefined,
     port: intOption(args, 'port', 0),
     healthPort: args.values['health-port'] === undefined ? undefined : intOption(args, 'health-port', 0),
@@ -57,6 +62,12 @@ export async function runExecutorCommand(args: ParsedArgs): Promise<number> {
     insecure: args.values.insecure === true,
   });
   return untilSignal(() => executor.close());
+}
+
+function onOff(value: string | undefined, name: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (value === 'on' || value === 'off') return value === 'on';
+  throw new Error(`--${name} takes on or off, got '${value}'`);
 }
 
 /** --lease redis://HOST:PORT[/0] (or HOST:PORT), --cluster NAME, --lease-ttl-ms MS. */

@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import { EventGenerator, inOrderChunks, type EventBatch } from '../produce/event-generator';
 import { produceEvents } from '../produce/produce';
 import { ParsedArgs, intOption, required } from './main';
+import { progressBar } from './progress-bar';
 
 const MINUTE = 60_000_000;
 const WINDOW = 5 * MINUTE;
@@ -32,15 +33,21 @@ export async function runProduceCommand(args: ParsedArgs): Promise<number> {
   if (!(lateShare >= 0 && lateShare < 1)) throw new Error(`--late-share must be in [0, 1), got ${args.values['late-share']}`);
   // Late events: stamped in windows that closed two windows before the watermark this stream has
   // reached so far, so an engine that has read up to here drops them.
+  const bar = progressBar(`producing to ${topic}`, count);
+  let handed = 0;
   async function* withLate() {
     for (const chunk of inOrderChunks(generator, count, 20_000)) {
       yield chunk;
+      // a chunk is asked for once the one before it is on its way
+      handed += chunk.count;
+      bar.update(handed);
       const late = Math.round(chunk.count * lateShare);
       if (late > 0) yield generator.phaseLate(late, generator.watermarkMicros - 2 * WINDOW);
     }
   }
   const result = await produceEvents(bootstrap, topic, partitions, withLate(), rate);
   const closing = await produceEvents(bootstrap, topic, partitions, generator.phaseCloseAll(3));
+  bar.finish();
   console.log(`produced ${result.sent + closing.sent} events to ${topic} (${partitions} partitions) in ${((result.durationMs + closing.durationMs) / 1000).toFixed(1)} s`);
   return 0;
 }

@@ -13,6 +13,7 @@ import {
   SnapshotOptions, vacuum, writeCheckpoint, processStorage, resolveLocation, Storage, joinLocation,
 } from '@tributary/common';
 import * as path from 'node:path';
+import { withSpinner } from './progress-bar';
 import { ParsedArgs, intOption } from './main';
 
 export const TABLE_OPTIONS = {
@@ -39,7 +40,7 @@ export async function runTableCommand(args: ParsedArgs): Promise<number> {
       return 0;
     case 'optimize': {
       const target = args.values['target-file-size'];
-      const r = await optimize(storage, tablePath, target === undefined ? {} : { targetFileBytes: intOption(args, 'target-file-size', 0) });
+      const r = await withSpinner(`OPTIMIZE ${tablePath}`, () => optimize(storage, tablePath, target === undefined ? {} : { targetFileBytes: intOption(args, 'target-file-size', 0) }));
       console.log(r.version === undefined
         ? `OPTIMIZE ${tablePath}: nothing to compact at version ${r.readVersion}`
         : `OPTIMIZE ${tablePath}: version ${r.version}, ${r.filesRemoved} files compacted into ${r.filesAdded}, ${r.rows} rows rewritten (dataChange=false)`);
@@ -47,11 +48,11 @@ export async function runTableCommand(args: ParsedArgs): Promise<number> {
     }
     case 'vacuum': {
       const retain = args.values.retain;
-      const r = await vacuum(storage, tablePath, {
+      const r = await withSpinner(`VACUUM ${tablePath}`, () => vacuum(storage, tablePath, {
         ...(retain === undefined ? {} : { retentionHours: intOption(args, 'retain', 0) }),
         dryRun: args.values['dry-run'] === true,
         unsafe: args.values['unsafe-retention'] === true,
-      });
+      }));
       const verbWord = r.dryRun ? 'would delete' : 'deleted';
       console.log(`VACUUM ${tablePath} (retention ${r.retentionMs / 3600_000} hours): ${verbWord} ${r.files.length} files`);
       for (const f of r.files) console.log(`  ${f}`);

@@ -31,6 +31,8 @@ export interface ClusterOptions {
   dashboardPort?: number;
   /** Run the driver as this user (the cluster's directory must be writable by it). */
   driverUser?: { uid: number; gid: number };
+  /** Serve Prometheus /metrics from every process (on free ports: `metricsPorts`); default true. */
+  metrics?: boolean;
   /** Start a standby driver too, sharing a lease (ttl, default 5000 ms) in the cluster's Redis with the first. */
   standby?: { leaseTtlMs?: number; cluster?: string; env?: Record<string, string> };
   /**
@@ -63,6 +65,8 @@ export class LocalCluster {
   readonly executors = new Map<string, ManagedProcess>();
   /** The driver's address; with `standby`, "driver,standby" (clients and executors take the list). */
   driverAddress = '';
+  /** Process name ('driver', 'exec-0', …) → its Prometheus /metrics port on 127.0.0.1. */
+  readonly metricsPorts = new Map<string, number>();
   /** The dashboard's address (http://host:port/) when `dashboardPort` was given. */
   dashboardUrl = '';
   private readonly driverPorts = { driver: 0, standby: 0 };
@@ -87,16 +91,16 @@ export class LocalCluster {
   }
 
   async startDriver(env: Record<string, string> = this.opts.driverEnv ?? {}): Promise<void> {
-    this.driver = this.spawn('driver', this.driverArgs(this.driverPorts.driver, true), env, this.opts.driverUser);
+    this.driver = this.spawn('driver', this.driverArgs(this.driverPorts.driver, true, await this.metricsArgs('driver')), env, this.opts.driverUser);
     await this.waitForLog('driver', /driver serving on/, 30_000);
     if (this.opts.dashboardPort !== undefined) {
-      this.dashboardUrl = /dashboard on (http:\/\/\S+)/.exec(this.logOf('driver', this.driver.logStart))?.[1] ?? '';
+      this.dashboardUrl = /dashboard on (http:\/\/[^\s"]+)/.exec(this.logOf('driver', this.driver.logStart))?.[1] ?? '';
     }
   }
 
   /** Starts (again) the standby driver; it serves once it holds the lease. */
   async startStandby(env: Record<string, string> = this.opts.standby?.env ?? {}): Promise<void> {
-    this.standbyDriver = this.spawn('standby', this.driverArgs(this.driverPorts.standby, false), env, this.opts.driverUser);
+    this.standbyDriver = this.spawn('standby', this.driverArgs(this.driverPorts.standby, false, await this.metricsArgs('standby')), env, this.opts.driverUser);
     await this.waitForLog('standby', /driver serving on/, 30_000);
   }
 
@@ -104,12 +108,13 @@ export class LocalCluster {
    * Both drivers share the state directory: whichever leads resumes the saved queries. Only the
    * first serves the dashboard (two drivers on one host cannot bind one port).
    */
-  private driverArgs(port: number, first: boolean): string[] {
+  private driverArgs(port: number, first: boolean, metrics: string[]): string[] {
     const { redis, standby } = this.opts;
     return [
       'driver', '--port', String(port), ...(this.opts.redisArgs ?? ['--redis', `${redis.host}:${redis.port}`]),
       '--state-dir', path.join(this.opts.dir, 'driver-state'),
       '--heartbeat-timeout-ms', String(this.opts.heartbeatTimeoutMs ?? 3000),
+      ...metrics,
       ...tlsArgs(this.opts.tlsDir, 'driver'),
       ...(this.opts.tokenFile ? ['--token-file', this.opts.tokenFile] : []),
       ...(standby ? ['--lease', `redis://${redis.host}:${redis.port}`, '--cluster', standby.cluster ?? 'local', '--lease-ttl-ms', String(standby.leaseTtlMs ?? 5000)] : []),
@@ -120,7 +125,7 @@ export class LocalCluster {
 
   async addExecutor(): Promise<string> {
     const id = `exec-${this.nextExecutor++}`;
-    this.executors.set(id, this.spawn(id, ['executor', '--driver', this.driverAddress, '--id', id, ...tlsArgs(this.opts.tlsDir, 'executor')], {}));
+    this.executors.set(id, this.spawn(id, ['executor', '--driver', this.driverAddress, '--id', id, ...tlsArgs(this.opts.tlsDir, 'executor'), ...(await this.metricsArgs(id))], {}));
     await this.waitForLog(id, /registered with the driver/, 30_000);
     return id;
   }
@@ -162,6 +167,14 @@ export class LocalCluster {
     await Promise.race([Promise.all(all.map((p) => p.exited)), new Promise((r) => setTimeout(r, 10_000))]);
     for (const p of all) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
     this.executors.clear();
+  }
+
+  /** `--metrics-port P` for a process (the same port across its restarts), or nothing when metrics are off. */
+  private async metricsArgs(name: string): Promise<string[]> {
+    if (this.opts.metrics === false) return [];
+    let port = this.metricsPorts.get(name);
+    if (port === undefined) { port = await freePort(); this.metricsPorts.set(name, port); }
+    return ['--metrics-port', String(port)];
   }
 
   private spawn(name: string, args: string[], env: Record<string, string>, user?: { uid: number; gid: number }): ManagedProcess {

@@ -21,6 +21,16 @@ function info(m: any): QueryInfo {
   };
 }
 
+/** A query listener event from the driver (QueryService.WatchQueries). */
+export type QueryEvent =
+  | { kind: 'started'; query: QueryInfo; timestampMs: number }
+  | { kind: 'progress'; query: QueryInfo; progress: QueryProgress; timestampMs: number }
+  | { kind: 'terminated'; query: QueryInfo; timestampMs: number };
+
+const EVENT_KINDS: Record<string, QueryEvent['kind']> = {
+  QUERY_EVENT_STARTED: 'started', QUERY_EVENT_PROGRESS: 'progress', QUERY_EVENT_TERMINATED: 'terminated',
+};
+
 export class DriverClient {
   private readonly drivers: LeaderAddresses;
   private readonly clients = new Map<string, RpcClient>();
@@ -74,6 +84,45 @@ export class DriverClient {
       if (Date.now() > deadline) return i;
       await new Promise((r) => setTimeout(r, pollMs));
     }
+  }
+
+  /**
+   * Follows query events (every query's, or `queryId`'s), first replaying the `recentProgress`
+   * newest reports of each running query; `done` settles when the stream ends (`cancel()` ends it).
+   * Like the unary calls it follows the leader: a stream refused or ended as NOT_LEADER or
+   * unreachable is opened again at the leader named, else the next address (each address at most
+   * once in a row; a stream that delivered events starts the count again). A reopened stream
+   * replays the running queries' STARTED and recent reports, so a listener may hear them twice.
+   */
+  watch(opts: { queryId?: string; recentProgress?: number }, onEvent: (e: QueryEvent) => void): { done: Promise<void>; cancel(): void } {
+    const request = { query_id: opts.queryId ?? '', recent_progress: opts.recentProgress ?? 0 };
+    let current: { done: Promise<void>; cancel(): void } | undefined;
+    let cancelled = false;
+    const done = (async () => {
+      for (let tried = 1; !cancelled; tried++) {
+        const at = this.drivers.current();
+        let rpc = this.clients.get(at);
+        if (!rpc) { rpc = new RpcClient('QueryService', at, this.security); this.clients.set(at, rpc); }
+        let delivered = false;
+        current = rpc.stream('WatchQueries', request, (m: any) => {
+          delivered = true;
+          const kind = EVENT_KINDS[m.kind];
+          if (kind === undefined) return; // a kind this client does not know yet
+          const base = { query: info(m.query), timestampMs: Number(m.timestamp_ms) };
+          onEvent(kind === 'progress' ? { kind, ...base, progress: JSON.parse(m.progress_json) } : { kind, ...base });
+        });
+        try {
+          await current.done;
+          return;
+        } catch (err) {
+          if (delivered) tried = 1;
+          if (cancelled) return;
+          if (tried >= this.drivers.all.length || !isLeaderMiss(err)) throw err;
+          this.drivers.moveOn(err);
+        }
+      }
+    })();
+    return { done, cancel: () => { cancelled = true; current?.cancel(); } };
   }
 
   close(): void {

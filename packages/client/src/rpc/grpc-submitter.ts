@@ -4,7 +4,7 @@
  * its TLS files and token come from the environment (rpc/client-security.ts).
  */
 import type { QuerySpec, QuerySpecV2 } from '@tributary/common';
-import type { QueryHandleInfo, QueryState, QuerySubmitter, TerminationInfo } from '../api/submitter';
+import type { QueryHandleInfo, QueryListenerEvent, QueryState, QuerySubmitter, TerminationInfo } from '../api/submitter';
 import { clientSecurity } from './client-security';
 import { DriverClient, QueryInfo } from './driver-client';
 
@@ -17,6 +17,16 @@ export class GrpcSubmitter implements QuerySubmitter {
 
   static forMaster(master: string): GrpcSubmitter {
     return new GrpcSubmitter(new DriverClient(master.replace(/^tributary:\/\//, ''), clientSecurity()));
+  }
+
+  watch(onEvent: (e: QueryListenerEvent) => void, onError: (err: Error) => void): { cancel(): void } {
+    const w = this.client.watch({}, (e) => {
+      if (e.kind === 'started') onEvent({ kind: 'started', id: e.query.id, runId: e.query.runId, name: e.query.name || null, timestamp: new Date(e.timestampMs).toISOString() });
+      else if (e.kind === 'progress') onEvent({ kind: 'progress', progress: e.progress });
+      else onEvent({ kind: 'terminated', id: e.query.id, runId: e.query.runId, exception: e.query.state === 'FAILED' ? (e.query.error || e.query.message) : null });
+    });
+    w.done.catch(onError);
+    return w;
   }
 
   async submit(spec: QuerySpec | QuerySpecV2): Promise<QueryHandleInfo> {

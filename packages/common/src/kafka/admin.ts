@@ -48,6 +48,13 @@ export interface KafkaAdmin {
    * places messages without a partition), acks from all in-sync replicas.
    */
   produceBatch(topic: string, messages: ProducedMessage[], compression?: Compression): Promise<ProducedBatch[]>;
+  /**
+   * Sets the committed offsets of consumer group `groupId` for the topic's partitions: an
+   * OffsetCommit at the group's coordinator by our own client, without joining the group (Kafka
+   * accepts it only while the group has no active members). For lag monitors only: Tributary never
+   * reads these offsets.
+   */
+  commitGroupOffsets(groupId: string, topic: string, offsets: Map<number, bigint>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -127,6 +134,10 @@ class KafkaJsAdmin implements KafkaAdmin {
     const producer = await this.connectedProducer();
     const meta = await producer.send({ topic, messages, acks: -1, compression: COMPRESSION[compression] });
     return meta.map((m) => ({ partition: m.partition, baseOffset: BigInt(m.baseOffset ?? m.offset ?? '-1') }));
+  }
+
+  async commitGroupOffsets(groupId: string, topic: string, offsets: Map<number, bigint>): Promise<void> {
+    await this.offsets.commitGroupOffsets(groupId, topic, offsets);
   }
 
   private connectedProducer(): Promise<Producer> {

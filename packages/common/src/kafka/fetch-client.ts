@@ -15,6 +15,10 @@ import { kafkaErrorAction, kafkaErrorName } from './kafka-errors';
 import type { KafkaSecurity } from './security';
 import { METADATA_API_KEY, METADATA_VERSION, PartitionMetadata, readMetadataResponse, writeMetadataRequest } from './metadata';
 import { LIST_OFFSETS_API_KEY, LIST_OFFSETS_VERSION, readListOffsetsResponse, writeListOffsetsRequest } from './list-offsets-protocol';
+import {
+  FIND_COORDINATOR_API_KEY, FIND_COORDINATOR_VERSION, OFFSET_COMMIT_API_KEY, OFFSET_COMMIT_VERSION, readFindCoordinatorResponse,
+  readOffsetCommitResponse, writeFindCoordinatorRequest, writeOffsetCommitRequest,
+} from './group-offsets-protocol';
 
 export interface FetchClientOptions {
   brokers: readonly string[];
@@ -126,6 +130,46 @@ export class FetchClient {
         lastError = e;
       }
     }
+  }
+
+  /**
+   * Commits `offsets` of `topic` for consumer group `groupId` at its coordinator, without joining
+   * the group (group-offsets-protocol.ts). Coordinator moves and loading are retried as ListOffsets
+   * errors are; a group with active members refuses (UNKNOWN_MEMBER_ID / ILLEGAL_GENERATION).
+   */
+  async commitGroupOffsets(groupId: string, topic: string, offsets: ReadonlyMap<number, bigint>): Promise<void> {
+    let lastError: unknown;
+    for (let attempt = 0; ; attempt++) {
+      if (attempt > 0) {
+        if (attempt > this.opts.retries) throw new UnavailableError(`group ${groupId}: OffsetCommit failed after ${attempt} attempts: ${(lastError as Error).message}`, { code: (lastError as TributaryError).code ?? 'UNAVAILABLE', cause: lastError });
+        await sleep(this.backoffMs(attempt));
+      }
+      try {
+        const found = readFindCoordinatorResponse(await (await this.anyConnection()).send(FIND_COORDINATOR_API_KEY, FIND_COORDINATOR_VERSION, (w) => writeFindCoordinatorRequest(w, groupId)));
+        if (found.errorCode !== 0) throw this.groupError(groupId, 'FindCoordinator', found.errorCode);
+        const conn = await this.lease({ host: found.host, port: found.port });
+        let body: Buffer;
+        try {
+          body = await conn.send(OFFSET_COMMIT_API_KEY, OFFSET_COMMIT_VERSION, (w) => writeOffsetCommitRequest(w, groupId, topic, offsets));
+        } finally {
+          this.giveBack(conn);
+        }
+        const failed = readOffsetCommitResponse(body).find((p) => p.errorCode !== 0);
+        if (failed) throw this.groupError(groupId, `OffsetCommit of partition ${failed.partition}`, failed.errorCode);
+        return;
+      } catch (e) {
+        if (!(e instanceof TributaryError) || !e.retriable) throw e;
+        lastError = e;
+      }
+    }
+  }
+
+  private groupError(groupId: string, what: string, code: number): TributaryError {
+    const name = kafkaErrorName(code);
+    // COORDINATOR_LOAD_IN_PROGRESS (14), COORDINATOR_NOT_AVAILABLE (15), NOT_COORDINATOR (16): ask again
+    return [14, 15, 16].includes(code) || kafkaErrorAction(code) !== 'fatal'
+      ? new UnavailableError(`group ${groupId}: ${what} answered ${name}`, { code: name })
+      : new TributaryError(`group ${groupId}: ${what} failed with ${name}`, { code: name, retriable: false });
   }
 
   /** The leader's address; throws a retriable error while the partition has none. */

@@ -55,6 +55,28 @@ export class RpcClient {
     });
   }
 
+  /**
+   * Calls a server-streaming method: `onMessage` gets each response; the promise resolves when the
+   * server ends the stream and rejects with an RpcError on a failure (not after `cancel()`).
+   */
+  stream<Res = any>(method: string, request: object, onMessage: (m: Res) => void): { done: Promise<void>; cancel(): void } {
+    const fn = (this.client as any)[method];
+    if (typeof fn !== 'function') return { done: Promise.reject(new Error(`${this.service} has no method ${method}`)), cancel: () => {} };
+    // The bearer token goes with the stream as with every unary call.
+    const metadata = this.token === undefined ? new grpc.Metadata() : tokenMetadata(this.token);
+    const call: grpc.ClientReadableStream<Res> = fn.call(this.client, request, metadata);
+    let cancelled = false;
+    const done = new Promise<void>((resolve, reject) => {
+      call.on('data', onMessage);
+      call.on('end', () => resolve());
+      call.on('error', (err: grpc.ServiceError) => {
+        if (cancelled || err.code === grpc.status.CANCELLED) resolve();
+        else reject(new RpcError(`${this.service}.${method}`, err.code ?? grpc.status.UNKNOWN, err.details || err.message));
+      });
+    });
+    return { done, cancel: () => { cancelled = true; call.cancel(); } };
+  }
+
   close(): void {
     this.client.close();
   }

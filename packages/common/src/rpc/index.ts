@@ -1,4 +1,4 @@
-export { RpcServer, ServiceAccess, ServiceHandlers, UnaryHandler, statusOf } from './server';
+export { RpcServer, ServiceAccess, ServiceHandlers, UnaryHandler, ServerStreamHandler, StreamHandlers, statusOf } from './server';
 export { RpcClient, RpcClientSecurity, RpcError } from './client';
 export { PeerRole, TlsFiles, TlsIdentity, certDirFiles, readTlsIdentity, rolesInAltNames } from './tls';
 export { MIN_TOKEN_LENGTH, checkedToken, readTokenFile } from './bearer-token';

@@ -24,10 +24,17 @@ export interface ServiceAccess {
   token?: string;
 }
 
-type Guard = (call: grpc.ServerUnaryCall<any, any>) => void;
+type Guard = (call: grpc.ServerUnaryCall<any, any> | grpc.ServerWritableStream<any, any>) => void;
 
 export type UnaryHandler = (request: any, call: grpc.ServerUnaryCall<any, any>) => Promise<any>;
+/**
+ * A server-streaming method: `send` writes one response message; the stream ends when the returned
+ * promise settles (a rejection ends it with the error's status). `closed` aborts when the client
+ * cancels or goes away.
+ */
+export type ServerStreamHandler = (request: any, send: (message: object) => void, closed: AbortSignal) => Promise<void>;
 export type ServiceHandlers = Record<string, UnaryHandler>;
+export type StreamHandlers = Record<string, ServerStreamHandler>;
 
 const STATUS_BY_CODE: Record<string, grpc.status> = {
   INVALID_ARGUMENT: grpc.status.INVALID_ARGUMENT,
@@ -76,6 +83,28 @@ function wrap(name: string, handler: UnaryHandler, guard: Guard): grpc.handleUna
   };
 }
 
+function wrapStream(name: string, handler: ServerStreamHandler, guard: Guard): grpc.handleServerStreamingCall<any, any> {
+  return (call) => {
+    const closed = new AbortController();
+    call.on('cancelled', () => closed.abort());
+    call.on('close', () => closed.abort());
+    Promise.resolve()
+      .then(() => { guard(call); return handler(call.request, (m) => { if (!closed.signal.aborted) call.write(m); }, closed.signal); })
+      .then(
+        () => { if (!closed.signal.aborted) call.end(); },
+        (err: unknown) => {
+          if (closed.signal.aborted) return;
+          const code = statusOf(err);
+          if (code === grpc.status.INTERNAL) console.error(`[rpc] ${name} failed:`, err);
+          if (err instanceof UnauthenticatedError || err instanceof PermissionDeniedError) console.error(`[rpc] ${name} refused (${err.code}) from ${call.getPeer()}: ${err.message}`);
+          const message = err instanceof Error ? err.message : String(err);
+          // 'error' on a server stream sends the status to the client (destroy alone does not).
+          call.emit('error', { name: 'Error', message, code, details: message, metadata: new grpc.Metadata() } as grpc.ServiceError);
+        },
+      );
+  };
+}
+
 /** The check of one method's calls: the caller's certificate role (with TLS), then its token. */
 function guardOf(service: string, method: string, access: ServiceAccess, tls: boolean): Guard {
   const roles = access.roles === undefined ? undefined : Array.isArray(access.roles) ? access.roles : (access.roles as Record<string, readonly PeerRole[]>)[method] ?? [];
@@ -106,10 +135,17 @@ export class RpcServer {
     this.tls = opts.tls;
   }
 
-  add(service: ServiceName, handlers: ServiceHandlers, access: ServiceAccess = {}): this {
+  /** `access`: who may call (checked before every unary and streaming call); `streams`: the handlers of the service's server-streaming methods. */
+  add(service: ServiceName, handlers: ServiceHandlers, access: ServiceAccess = {}, streams: StreamHandlers = {}): this {
     const def = serviceDefinition(service);
     const impl: grpc.UntypedServiceImplementation = {};
     for (const method of Object.keys(def)) {
+      if (def[method].responseStream) {
+        const h = streams[method];
+        if (!h) throw new Error(`no stream handler for ${service}.${method}`);
+        impl[method] = wrapStream(`${service}.${method}`, h, guardOf(service, method, access, this.tls !== undefined));
+        continue;
+      }
       const h = handlers[method];
       if (!h) throw new Error(`no handler for ${service}.${method}`);
       impl[method] = wrap(`${service}.${method}`, h, guardOf(service, method, access, this.tls !== undefined));

@@ -8,13 +8,16 @@ import { connectKafkaAdmin, EMPTY_STATE_VERSION, KafkaAdmin, KafkaSecurity, ping
 import { Environment } from './query-manager';
 import { SourceOffsets, StateFence } from './micro-batch-execution';
 
+/** Admin clients are kept per purpose: the lag mirror's failures never drop the client the query's offsets come from. */
+type AdminPurpose = 'query' | 'lagMirror';
+
 export function productionEnvironment(redis: RedisConnection, storage: Storage): Environment & { close(): Promise<void> } {
   // One admin client per bootstrap list. A call that fails drops it (closing it in the background):
   // after a broker restart a client may hold dead connections or stale metadata, so the next call
   // connects afresh instead of trusting it.
   const admins = new Map<string, Promise<KafkaAdmin>>();
-  const admin = (servers: string[], security: KafkaSecurity | undefined): Promise<KafkaAdmin> => {
-    const key = `${servers.join(',')} ${securityKey(security)}`;
+  const admin = (servers: string[], security: KafkaSecurity | undefined, purpose: AdminPurpose): Promise<KafkaAdmin> => {
+    const key = `${purpose}|${servers.join(',')} ${securityKey(security)}`;
     let a = admins.get(key);
     if (!a) {
       a = connectKafkaAdmin({ brokers: servers, clientId: 'tributary-driver', security });
@@ -23,18 +26,18 @@ export function productionEnvironment(redis: RedisConnection, storage: Storage):
     }
     return a;
   };
-  const drop = (servers: string[], security: KafkaSecurity | undefined, failed: Promise<KafkaAdmin>): void => {
-    const key = `${servers.join(',')} ${securityKey(security)}`;
+  const drop = (servers: string[], security: KafkaSecurity | undefined, purpose: AdminPurpose, failed: Promise<KafkaAdmin>): void => {
+    const key = `${purpose}|${servers.join(',')} ${securityKey(security)}`;
     if (admins.get(key) !== failed) return;
     admins.delete(key);
     failed.then((a) => a.close()).catch(() => {});
   };
-  const withAdmin = async <T>(servers: string[], security: KafkaSecurity | undefined, fn: (a: KafkaAdmin) => Promise<T>): Promise<T> => {
-    const a = admin(servers, security);
+  const withAdmin = async <T>(servers: string[], security: KafkaSecurity | undefined, fn: (a: KafkaAdmin) => Promise<T>, purpose: AdminPurpose = 'query'): Promise<T> => {
+    const a = admin(servers, security, purpose);
     try {
       return await fn(await a);
     } catch (err) {
-      drop(servers, security, a);
+      drop(servers, security, purpose, a);
       throw new UnavailableError(`Kafka at ${servers.join(',')} is unavailable: ${(err as Error).message}`, { cause: err });
     }
   };
@@ -51,6 +54,10 @@ export function productionEnvironment(redis: RedisConnection, storage: Storage):
         throw err;
       }
       if (partitions.length === 0) throw missing();
+    },
+    async mirrorGroupOffsets(servers, security, groupId, topic, offsets) {
+      // A client of its own (with the query's Kafka credentials): a failed mirror commit must not drop the client the query's offsets come from.
+      await withAdmin(servers, security, (a) => a.commitGroupOffsets(groupId, topic, offsets), 'lagMirror');
     },
     async checkRedis() {
       await pingRedis(redis);

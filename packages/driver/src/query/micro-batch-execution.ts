@@ -17,7 +17,7 @@
  */
 import {
   asBatchId, BatchId, batchThatWrote, isRetriable, nextBatch, StateVersion, stateVersionAfter, TributaryError, QueryProgress, BatchPlan,
-  BatchCommit, Checkpoint, DEFAULT_ISOLATION_LEVEL, type IsolationLevel, type Snapshot,
+  BatchCommit, Checkpoint, DEFAULT_ISOLATION_LEVEL, type IsolationLevel, type Log, type Snapshot,
 } from '@tributary/common';
 import { decideRecovery, RecoveryDecision } from '../recovery';
 import { ExecutorRegistry } from '../scheduler/executor-registry';
@@ -70,7 +70,16 @@ export interface ExecutionDeps {
   leaseToken?: () => number | undefined;
   /** Test-only fault hook: called at each named step; may throw or kill the process. */
   faultHook?: (step: string, batchId: BatchId) => void | Promise<void>;
-  log: (msg: string) => void;
+  log: Log;
+  /**
+   * Told of each committed batch (its progress report, commit-log entry and the data files it
+   * added to the main table) and of each retry; for observers only (progress/query-observer.ts):
+   * called synchronously, must not throw or block.
+   */
+  observe?: {
+    batchCommitted(progress: QueryProgress, commit: BatchCommit, files: number): void;
+    retried(what: 'attempt' | 'recovery', batchId: number | null, reason: string): void;
+  };
 }
 
 export type QueryState = 'STARTING' | 'ACTIVE' | 'STOPPED' | 'FAILED' | 'FINISHED';
@@ -167,13 +176,14 @@ export class MicroBatchExecution {
           this.state = 'FAILED';
           this.error = err instanceof Error ? err.message : String(err);
           this.message = `Failed: ${this.error}`;
-          this.deps.log(`query ${this.ctx.queryId} failed: ${err instanceof Error ? err.stack : err}`);
+          this.deps.log(`ERROR query ${this.ctx.queryId} failed: ${err instanceof Error ? err.stack : err}`, { queryId: this.ctx.queryId });
           return;
         }
         if (this.lastCommittedBatch > committedBefore) backoffMs = RETRY_INITIAL_BACKOFF_MS;
         committedBefore = this.lastCommittedBatch;
         this.message = `Waiting to retry: ${err instanceof Error ? err.message : String(err)}`;
-        this.deps.log(`query ${this.ctx.queryId}: retriable failure, recovering again in ${backoffMs} ms: ${err instanceof Error ? err.message : err}`);
+        this.deps.log(`WARN query ${this.ctx.queryId}: retriable failure, recovering again in ${backoffMs} ms: ${err instanceof Error ? err.message : err}`, { queryId: this.ctx.queryId });
+        this.deps.observe?.retried('recovery', null, err instanceof Error ? err.message : String(err));
         await this.sleep(backoffMs);
         backoffMs = Math.min(backoffMs * 2, RETRY_MAX_BACKOFF_MS);
         if (this.stopRequested) { this.state = 'STOPPED'; this.message = 'Stopped'; return; }
@@ -214,7 +224,7 @@ export class MicroBatchExecution {
     // Decide, act, and decide again until the query is at a clean batch boundary.
     for (;;) {
       const decision = await this.decide();
-      this.deps.log(`query ${this.ctx.queryId} recovery: ${JSON.stringify(decision)}`);
+      this.deps.log(`query ${this.ctx.queryId} recovery: ${JSON.stringify(decision)}`, { queryId: this.ctx.queryId });
       switch (decision.kind) {
         case 'startFresh':
         case 'runNext':
@@ -347,7 +357,10 @@ export class MicroBatchExecution {
     timings.reduce = out.output.timingsMs.reduce;
     if (out.output.timingsMs.dedup !== undefined) timings.dedupReduce = out.output.timingsMs.dedup;
     timings.triggerExecution = Date.now() - triggerStart;
-    this.pushProgress(buildProgress({ ctx: this.ctx, plan, output: out.output, commit, timings, attempt: out.attempt, sideSinks: this.deps.sideSinks, latestOffsets: this.latestOffsets }));
+    const progress = buildProgress({ ctx: this.ctx, plan, output: out.output, commit, timings, attempt: out.attempt, sideSinks: this.deps.sideSinks, latestOffsets: this.latestOffsets });
+    this.pushProgress(progress);
+    this.deps.log(`batch ${plan.batchId} committed: ${commit.numInputRows} input rows, ${commit.numOutputRows} output rows in ${timings.triggerExecution} ms`, { queryId: this.ctx.queryId, batchId: plan.batchId, attempt: out.attempt });
+    this.deps.observe?.batchCommitted(progress, commit, out.output.addActions.length);
   }
 
   private async runAttempts(plan: BatchPlan): Promise<{ attempt: number; output: AttemptOutput; mergeSnapshot?: Snapshot }> {
@@ -393,7 +406,8 @@ export class MicroBatchExecution {
           this.failedAttempts.set(plan.batchId, failed);
           const decision = afterFailedAttempt(plan.batchId, failed, this.deps.registry.maxAttemptsPerBatch, err.message);
           if (decision.kind === 'fail') throw decision.error;
-          this.deps.log(`batch ${plan.batchId} attempt ${attempt} failed, retrying: ${err.message}`);
+          this.deps.log(`WARN batch ${plan.batchId} attempt ${attempt} failed, retrying: ${err.message}`, { queryId: this.ctx.queryId, batchId: plan.batchId, attempt });
+          this.deps.observe?.retried('attempt', plan.batchId, err.message);
           await this.sleep(backoffMs);
           backoffMs = Math.min(backoffMs * 2, 2000);
           continue;

@@ -9,7 +9,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import {
   asVersion2, BatchId, stateStorePartitions, canonicalJson, Checkpoint, DEFAULT_MAX_EVENT_TIME_AHEAD, defaultSideTablePath, ExecutorJob,
   InvalidArgumentError, parseDuration, parseSpecDocument, QUARANTINE_TABLE_SCHEMA, QuerySpec,
-  TributaryError, UnavailableError, QuerySpecV2, Storage, joinLocation, resolveLocation, type RedisConnection, kafkaSecurityFromOptions, type KafkaSecurity, ResolvedQuery, resolveQuery, diffResolved, deltaSchemaOf, lateRowsTableSchema,
+  TributaryError, UnavailableError, QuerySpecV2, type QueryProgress, Storage, joinLocation, resolveLocation, type RedisConnection, kafkaSecurityFromOptions, type KafkaSecurity, type Log, ResolvedQuery, resolveQuery, diffResolved, deltaSchemaOf, lateRowsTableSchema,
 } from '@tributary/common';
 import { ExecutorRegistry } from '../scheduler/executor-registry';
 import { MicroBatchExecution, SourceOffsets, StateFence } from './micro-batch-execution';
@@ -20,6 +20,8 @@ import { asPreconditionError, PathPolicy } from './path-policy';
 import { executorRefusals } from './executor-refusals';
 import { earlierFormatRefusal } from './earlier-checkpoint';
 import type { FaultHook } from './fault-hook';
+import { ObserveOptions, QueryObserver } from '../progress/query-observer';
+import { ProgressStore } from '../progress/progress-store';
 import type { QueryView } from '../dashboard/snapshot';
 import { Leadership, soleLeadership } from '../leadership/leadership';
 
@@ -27,6 +29,8 @@ export interface Environment {
   /** Checks Kafka is reachable and the topic exists; throws UnavailableError naming what and where. */
   checkKafka(bootstrapServers: string[], topic: string, security?: KafkaSecurity): Promise<void>;
   checkRedis(): Promise<void>;
+  /** Commits offsets for a consumer group with the query's Kafka security (the lag mirror, progress/lag-mirror.ts); absent: no mirror. */
+  mirrorGroupOffsets?(bootstrapServers: string[], security: KafkaSecurity | undefined, groupId: string, topic: string, offsets: Map<number, bigint>): Promise<void>;
   redis: RedisConnection;
   source(bootstrapServers: string[], security?: KafkaSecurity): SourceOffsets;
   /** `statePartitions`: the state store partitions of the query (stateStorePartitions in common). */
@@ -43,6 +47,14 @@ interface Running {
   execution: MicroBatchExecution;
   checkpoint: Checkpoint;
   close: () => Promise<void>;
+  observer: QueryObserver;
+}
+
+/** What the query manager reports to (progress/): the driver's progress store, and whether offsets are mirrored to Kafka. */
+export interface ManagerObserveOptions {
+  store: ProgressStore;
+  /** Mirror committed offsets to a consumer group per query (progress/lag-mirror.ts); default true. */
+  mirrorLagToKafka?: boolean;
 }
 
 const DEFAULT_SHUFFLE_PARTITIONS = 8;
@@ -60,11 +72,12 @@ export class QueryManager {
     private readonly env: Environment,
     private readonly storage: Storage,
     private readonly stateDir: string,
-    private readonly log: (m: string) => void,
+    private readonly log: Log,
     private readonly faultHook?: FaultHook,
     allowedRoots: readonly string[] = [],
     /** The driver lease (leadership/): checked before the query's protocol writes and the saved specs' writes. */
     private readonly leadership: Leadership = soleLeadership(''),
+    readonly observe: ManagerObserveOptions = { store: new ProgressStore() },
   ) {
     this.paths = new PathPolicy(stateDir, allowedRoots);
   }
@@ -185,6 +198,12 @@ export class QueryManager {
         sideSinks.push(new SideTableSink(this.storage, 'lateRows', ctx.job.lateRowsTablePath, lateSchema, queryId));
       }
       for (const side of sideSinks) await side.ensureTable(lastCommitted);
+      const mirror = this.env.mirrorGroupOffsets;
+      const observeOpts: ObserveOptions = {
+        store: this.observe.store,
+        commitGroupOffsets: mirror && this.observe.mirrorLagToKafka !== false ? (g, t, o) => mirror.call(this.env, servers, security, g, t, o) : undefined,
+      };
+      const observer = await QueryObserver.open({ queryId, runId: ctx.runId, name: ctx.name }, this.storage, checkpointDir, observeOpts, this.log);
       const execution = new MicroBatchExecution(ctx, {
         registry: this.registry,
         checkpoint,
@@ -194,22 +213,27 @@ export class QueryManager {
         sideSinks,
         faultHook: this.faultHook && ((step, batchId) => this.faultHook!(step, batchId, queryId)),
         log: this.log,
+        observe: observer,
         assertLeader: (what) => this.leadership.assertLeader(`query ${queryId}: ${what}`),
         leaseToken: () => this.leadership.token(),
       });
+      // A restarted driver shows the batches of earlier runs at once (progress/history-file.ts).
+      execution.progress.push(...observer.history.progress);
       const running: Running = {
-        ctx, execution, checkpoint,
-        close: async () => { await fence.close(); await checkpoint.close(); },
+        ctx, execution, checkpoint, observer,
+        close: async () => { await observer.flush(); await fence.close(); await checkpoint.close(); },
       };
       await this.leadership.assertLeader(`saving query ${queryId}`);
       await this.save(queryId, submitted);
       this.queries.set(queryId, running);
+      observer.started();
       execution.start();
       void execution.awaitTermination().then(async () => {
+        observer.terminated(execution.state, execution.error ?? null);
         if (!this.shuttingDown) await this.forget(queryId, execution.state);
         await running.close();
       });
-      this.log(`query ${queryId} (${ctx.name}) started on ${checkpointDir}${resuming ? ' (resumed)' : ''}`);
+      this.log(`query ${queryId} (${ctx.name}) started on ${checkpointDir}${resuming ? ' (resumed)' : ''}${observer.lagGroupId ? `; committed offsets mirrored to Kafka consumer group ${observer.lagGroupId}` : ''}`, { queryId });
       return this.info(running);
     } catch (err) {
       await closeFence?.().catch(() => {});
@@ -222,11 +246,20 @@ export class QueryManager {
     return [...this.queries.values()].map((q) => this.info(q));
   }
 
-  /** Each query with its recent progress and tables, for the dashboard (dashboard/snapshot.ts). */
+  /**
+   * Each query with its recent progress and tables, for the dashboard (dashboard/snapshot.ts). The
+   * progress store's reports when it holds more (it starts from the checkpoint's history file, so
+   * the charts survive a driver restart), else this run's.
+   */
   views(): QueryView[] {
     return [...this.queries.values()].map((q) => ({
-      info: this.info(q), progress: q.execution.progress, tablePath: q.ctx.job.tablePath, quarantineTablePath: q.ctx.job.quarantineTablePath,
+      info: this.info(q), progress: this.progressOf(q.ctx.queryId, q.execution.progress), tablePath: q.ctx.job.tablePath, quarantineTablePath: q.ctx.job.quarantineTablePath,
     }));
+  }
+
+  private progressOf(queryId: string, run: readonly QueryProgress[]): readonly QueryProgress[] {
+    const kept = this.observe.store.recentProgress(queryId);
+    return kept.length > run.length ? kept : run;
   }
 
   get(queryId: string, recent: number): { info: QueryInfoMsg; progress: unknown[] } {
@@ -245,6 +278,7 @@ export class QueryManager {
     // Driver shutdown: stop loops but keep the saved specs, so the next driver resumes them.
     this.shuttingDown = true;
     await Promise.all([...this.queries.values()].map((q) => q.execution.stop().catch(() => {})));
+    await Promise.all([...this.queries.values()].map((q) => q.observer.flush()));
   }
 
   /**

@@ -4,7 +4,7 @@
  * thing answered with INVALID_ARGUMENT.
  */
 import {
-  aggregateShuffleId, asBatchId, BatchId, dedupBeforeAggregate, ExecutorJob, InvalidArgumentError, ISOLATION_LEVELS, ResolvedQuery, resolvedQueryFromProto, ServiceHandlers, TributaryError,
+  type Log, aggregateShuffleId, asBatchId, BatchId, dedupBeforeAggregate, ExecutorJob, InvalidArgumentError, ISOLATION_LEVELS, ResolvedQuery, resolvedQueryFromProto, ServiceHandlers, TributaryError,
 } from '@tributary/common';
 import { IngestTaskRunner } from '../task/ingest-task';
 import { AggregateMapTaskRunner } from '../task/aggregate-map-task';
@@ -14,6 +14,7 @@ import { DedupReduceTaskRunner } from '../task/dedup-reduce-task';
 import { AttemptTracker } from '../task/attempt-tracker';
 import { ShuffleInbox } from '../shuffle/shuffle-inbox';
 import { ShuffleTarget } from '../shuffle/shuffle-sender';
+import { ExecutorMetrics, NO_EXECUTOR_METRICS, TaskKind } from '../metrics/executor-metrics';
 
 /** An OpenShuffle's expiry is clamped to this range (0 or missing: the longest). */
 const MIN_SHUFFLE_EXPIRY_MS = 1_000;
@@ -127,8 +128,22 @@ export interface TaskRunners {
   dedupReduces: DedupReduceTaskRunner;
 }
 
-export function taskService(runners: TaskRunners, attempts: AttemptTracker, inbox: ShuffleInbox, log: (m: string) => void): ServiceHandlers {
+export function taskService(runners: TaskRunners, attempts: AttemptTracker, inbox: ShuffleInbox, log: Log, metrics: ExecutorMetrics = NO_EXECUTOR_METRICS): ServiceHandlers {
   const { ingests, aggregateMaps, reduces, dedupMaps, dedupReduces } = runners;
+  /** Runs a task, timing it and logging its start and end with the task's ids; the answer says the outcome. */
+  async function timedTask<R extends { error?: unknown; stats_json?: string }>(ctx: Ctx, kind: TaskKind, taskId: number | undefined, fn: () => Promise<R>): Promise<R> {
+    const fields = { queryId: ctx.query_id, batchId: ctx.batch_id, attempt: ctx.attempt, taskId, kind };
+    log(`DEBUG ${kind} task started`, fields);
+    const t0 = performance.now();
+    const res = await fn();
+    const seconds = (performance.now() - t0) / 1000;
+    const outcome = res.error ? 'failed' : 'succeeded';
+    let inputRows: number | undefined;
+    if (!res.error && kind !== 'reduce' && kind !== 'dedup_reduce' && res.stats_json) inputRows = Number(JSON.parse(res.stats_json).inputRows ?? 0);
+    metrics.task(ctx.query_id, kind, outcome, seconds, inputRows);
+    log(`${kind} task ${outcome} in ${Math.round(seconds * 1000)} ms${inputRows === undefined ? '' : `, ${inputRows} input rows`}`, fields);
+    return res;
+  }
   return {
     async OpenShuffle(req) {
       const ctx = checkCtx(req.ctx);
@@ -151,7 +166,7 @@ export function taskService(runners: TaskRunners, attempts: AttemptTracker, inbo
       const ranges = parseRanges(req.ranges);
       const query = parseQuery(req.query);
       if (!Number.isInteger(req.task_id) || req.task_id < 0) throw new InvalidArgumentError('task_id must be ≥ 0');
-      if (query.aggregate === null && query.dedup === undefined) {
+      if (query.aggregate === null && query.dedup === undefined) return timedTask(ctx, 'ingest', req.task_id, async () => {
         // An ingest query: the map task writes the table's files; there is no shuffle to push to.
         const signal = attempts.begin(ctx.query_id, ctx.batch_id, ctx.attempt);
         try {
@@ -162,10 +177,10 @@ export function taskService(runners: TaskRunners, attempts: AttemptTracker, inbo
             data_add_actions_json: dataAdds.map((a) => JSON.stringify(a)),
           };
         } catch (err) {
-          log(`ingest task ${req.task_id} of batch ${ctx.batch_id} attempt ${ctx.attempt} failed: ${(err as Error).message}`);
+          log(`WARN ingest task ${req.task_id} of batch ${ctx.batch_id} attempt ${ctx.attempt} failed: ${(err as Error).message}`, { queryId: ctx.query_id, batchId: ctx.batch_id, attempt: ctx.attempt, taskId: req.task_id });
           return { error: taskError(err) };
         }
-      }
+      });
       const owners = parseOwners(req.owners, job);
       const signal = attempts.begin(ctx.query_id, ctx.batch_id, ctx.attempt);
       const common = {
@@ -174,7 +189,7 @@ export function taskService(runners: TaskRunners, attempts: AttemptTracker, inbo
         eventTimeGuardReferenceMs: Number(req.event_time_guard_reference_ms), maxEventTimeAheadMs: Number(req.max_event_time_ahead_ms),
         signal,
       };
-      try {
+      return timedTask(ctx, query.dedup !== undefined ? 'dedup_map' : 'aggregate_map', req.task_id, async () => { try {
         if (query.dedup !== undefined) {
           const { stats, quarantineAdds } = await dedupMaps.run({ ...common, query });
           return { stats_json: JSON.stringify(stats), quarantine_add_actions_json: quarantineAdds.map((a) => JSON.stringify(a)) };
@@ -186,9 +201,9 @@ export function taskService(runners: TaskRunners, attempts: AttemptTracker, inbo
           late_rows_add_actions_json: lateRowsAdds.map((a) => JSON.stringify(a)),
         };
       } catch (err) {
-        log(`map task ${req.task_id} of batch ${ctx.batch_id} attempt ${ctx.attempt} failed: ${(err as Error).message}`);
+        log(`WARN map task ${req.task_id} of batch ${ctx.batch_id} attempt ${ctx.attempt} failed: ${(err as Error).message}`, { queryId: ctx.query_id, batchId: ctx.batch_id, attempt: ctx.attempt, taskId: req.task_id });
         return { error: taskError(err) };
-      }
+      } });
     },
     async RunReduceTask(req) {
       const ctx = checkCtx(req.ctx);
@@ -205,7 +220,8 @@ export function taskService(runners: TaskRunners, attempts: AttemptTracker, inbo
       if (beforeAggregate && (!Number.isInteger(req.task_id) || req.task_id < 0)) throw new InvalidArgumentError('task_id must be ≥ 0');
       const owners = beforeAggregate ? parseOwners(req.owners, job) : [];
       attempts.begin(ctx.query_id, ctx.batch_id, ctx.attempt);
-      try {
+      const ingestDedup = query.dedup !== undefined && query.aggregate === null;
+      return timedTask(ctx, beforeAggregate || ingestDedup ? 'dedup_reduce' : 'reduce', beforeAggregate ? req.task_id : undefined, async () => { try {
         const tableVersion = Number(req.table_version ?? -1);
         const input = {
           // The inbox the task takes from: after dropDuplicates, the aggregation's reduce takes the second shuffle.
@@ -226,13 +242,12 @@ export function taskService(runners: TaskRunners, attempts: AttemptTracker, inbo
           return { stats_json: JSON.stringify(stats), add_actions_json: [], removed_paths: [] };
         }
         // dropDuplicates writes new files only; update mode's merge may also remove files
-        const ingestDedup = query.dedup !== undefined && query.aggregate === null;
         const { stats, adds, removedPaths } = ingestDedup ? { ...(await dedupReduces.run(input)), removedPaths: [] as string[] } : await reduces.run(input);
         return { stats_json: JSON.stringify(stats), add_actions_json: adds.map((a) => JSON.stringify(a)), removed_paths: removedPaths };
       } catch (err) {
-        log(`reduce task of batch ${ctx.batch_id} attempt ${ctx.attempt} failed: ${(err as Error).message}`);
+        log(`WARN reduce task of batch ${ctx.batch_id} attempt ${ctx.attempt} failed: ${(err as Error).message}`, { queryId: ctx.query_id, batchId: ctx.batch_id, attempt: ctx.attempt });
         return { error: taskError(err) };
-      }
+      } });
     },
     async AbortAttempt(req) {
       const ctx = checkCtx(req.ctx);

@@ -11,8 +11,12 @@ export interface ShuffleTarget { partition: number; executorId: string; address:
 export class ShuffleSender {
   private readonly clients = new Map<string, RpcClient>();
 
-  /** `tls`: this executor's identity for its pushes to other executors (plaintext without). */
-  constructor(private readonly selfId: string, private readonly inbox: ShuffleInbox, private readonly tls?: TlsIdentity) {}
+  /** `tls`: this executor's identity for its pushes to other executors (plaintext without).
+   *  `onPushed`: told of each partition's bytes once delivered (metrics). */
+  constructor(
+    private readonly selfId: string, private readonly inbox: ShuffleInbox, private readonly tls?: TlsIdentity,
+    private readonly onPushed: (bytes: number, local: boolean) => void = () => {},
+  ) {}
 
   async pushAll(
     ctx: { queryId: string; batchId: BatchId; attempt: number; mapTaskId: number },
@@ -26,6 +30,7 @@ export class ShuffleSender {
       if (owner.executorId === this.selfId) {
         const refused = this.inbox.push(queryId, batchId, attempt, owner.partition, { mapTaskId, bytes: part.bytes, rows: part.rows });
         if (refused) throw new TributaryError(`push to ${owner.executorId} (itself) refused: [${refused.code}] ${refused.message}`, { code: refused.code, retriable: refused.code !== 'FENCED' });
+        this.onPushed(part.bytes.byteLength, true);
         return;
       }
       const res: any = await this.client(owner.address).call('PushPartials', {
@@ -40,6 +45,7 @@ export class ShuffleSender {
         throw err;
       });
       if (res.error && res.error.code) throw new TributaryError(`push to ${owner.executorId} failed: ${res.error.message}`, { code: res.error.code, retriable: res.error.retry === 'RETRY_CLASS_RETRIABLE' });
+      this.onPushed(part.bytes.byteLength, false);
     }));
   }
 
