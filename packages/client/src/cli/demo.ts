@@ -16,6 +16,7 @@ import { LocalCluster } from '../local/cluster';
 import { REPO_ROOT, freePort, startKafka, startRedis, stopKafka, stopRedis } from '../local/deploy';
 import { EventBatch, EventGenerator, inOrderChunks } from '../produce/event-generator';
 import { produceEvents } from '../produce/produce';
+import { progressBar } from './progress-bar';
 import { DriverClient } from '../rpc/driver-client';
 import { GrpcSubmitter } from '../rpc/grpc-submitter';
 import { processStorage } from '@tributary/common';
@@ -56,7 +57,8 @@ export async function runDemoCommand(args: ParsedArgs): Promise<number> {
     step(`producing ${events.toLocaleString('en')} customer events to topic customer_events (8 partitions)`);
     const generator = new EventGenerator({ seed: 15, customers: 5000, eventsPerSecond: 50, outOfOrderShare: 0.1, maxDisorderMicros: 2 * MINUTE });
     const produced = await produceEvents(bootstrap, 'customer_events', 8, inOrderChunks(generator, events, 20_000));
-    await produceEvents(bootstrap, 'customer_events', 8, generator.phaseCloseAll(3));
+    const closing = generator.phaseCloseAll(3);
+    await produceEvents(bootstrap, 'customer_events', 8, closing);
     console.log(`produced in ${(produced.durationMs / 1000).toFixed(1)} s`);
 
     step(`running the seed job (examples/seed-job.js) with trigger ${keep ? "'1 second'" : 'availableNow'}`);
@@ -71,8 +73,18 @@ export async function runDemoCommand(args: ParsedArgs): Promise<number> {
     });
     // With a processing-time trigger the query never ends: wait for the batch whose watermark
     // closes every sample window (the last events produced move it there).
-    if (keep) await untilWatermark(query, generator.watermarkMicros);
-    else await query.awaitTermination();
+    // The backlog as a progress bar (on a terminal only): rows the query has read of those produced.
+    const backlog = progressBar('backlog', events + closing.count);
+    const polling = setInterval(() => {
+      query.recentProgress().then((ps: any[]) => backlog.update(ps.reduce((a: number, p: any) => a + p.numInputRows, 0)), () => undefined);
+    }, 250);
+    try {
+      if (keep) await untilWatermark(query, generator.watermarkMicros);
+      else await query.awaitTermination();
+    } finally {
+      clearInterval(polling);
+      backlog.finish();
+    }
     const progress = await query.recentProgress();
     const rows = progress.reduce((a: number, p: any) => a + p.numInputRows, 0);
     const seconds = (Date.now() - started) / 1000;

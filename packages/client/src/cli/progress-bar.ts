@@ -1,5 +1,6 @@
 /**
- * Progress bars for long work a person waits on (`produce`, `table optimize`/`vacuum`), drawn on
+ * Progress bars for long work a person waits on (`produce`, `table optimize`/`vacuum`, the demo's
+ * backlog), drawn on
  * one line of stdout with carriage returns — only when stdout is a terminal: piped or redirected
  * output, logs and tests get none of it.
  *

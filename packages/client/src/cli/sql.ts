@@ -15,6 +15,7 @@ import * as path from 'node:path';
 import { TributaryError, type DataType } from '@tributary/common';
 import { TributarySession, type Trigger } from '../api';
 import { DriverClient } from '../rpc/driver-client';
+import { CLIENT_SECURITY_OPTIONS, clientSecurityOf } from './security-options';
 import { GrpcSubmitter } from '../rpc/grpc-submitter';
 import { runBatchSql } from '../sql/batch-query';
 import { driverAddress, intOption, type ParsedArgs } from './main';
@@ -24,11 +25,12 @@ import { cellText } from './table';
 export const SQL_OPTIONS = {
   e: { type: 'string', short: 'e' }, sink: { type: 'string' }, checkpoint: { type: 'string' }, 'output-mode': { type: 'string' },
   trigger: { type: 'string' }, 'kafka-option': { type: 'string', multiple: true }, name: { type: 'string' }, driver: { type: 'string' },
-  wait: { type: 'boolean' }, limit: { type: 'string' },
+  wait: { type: 'boolean' }, limit: { type: 'string' }, ...CLIENT_SECURITY_OPTIONS,
 } as const;
 
 const USAGE = `usage: tributary sql <job.sql> --sink delta:<path> --checkpoint <dir> [--output-mode update] [--trigger availableNow|'10 seconds']
-                     [--kafka-option key=value]… [--name N] [--driver HOST:PORT] [--wait]
+                     [--kafka-option key=value]… [--name N] [--driver HOST:PORT[,HOST:PORT…]] [--wait]
+                     [--tls-ca F --tls-cert F --tls-key F] [--token-file F]
        tributary sql -e "SELECT … FROM delta.\`/path/to/table\`" [--limit N]`;
 
 export async function runSqlCommand(args: ParsedArgs): Promise<number> {
@@ -73,7 +75,7 @@ async function stream(file: string, args: ParsedArgs): Promise<number> {
     kafka[kv.slice(0, i)] = kv.slice(i + 1);
   }
   const text = fs.readFileSync(file, 'utf8');
-  const client = new DriverClient(driverAddress(args));
+  const client = new DriverClient(driverAddress(args), clientSecurityOf(args));
   try {
     const spark = TributarySession.builder().appName(path.basename(file)).submitter(new GrpcSubmitter(client)).getOrCreate();
     const df = await spark.sql(text, { kafka });
