@@ -55,7 +55,7 @@ describe('a query resumed by a restarted driver waits for Redis instead of being
     await cluster.driver.exited;
     await stopRedis(redisDir);
     await cluster.startDriver();
-    await until(async () => /resuming query from .* waits: Redis at 127\.0\.0\.1:\d+ is unreachable/.test(cluster!.logOf('driver')), 30_000, 'the driver to wait for Redis');
+    await until(async () => /resuming query from .* waits: Redis at (redis:\/\/)?127\.0\.0\.1:\d+ is unreachable/.test(cluster!.logOf('driver')), 30_000, 'the driver to wait for Redis');
     assert.deepEqual(await client.list(), [], 'not running while Redis is away');
     await new Promise((r) => setTimeout(r, 1500));
     assert.ok((cluster.logOf('driver').match(/resuming query from .* waits/g) ?? []).length >= 2, 'it retries');

@@ -136,7 +136,7 @@ describe('misuse refused at submit by a real driver, with a status and a message
     const noRedis = await LocalCluster.start({ dir: path.join(dir, 'cluster-no-redis'), redis: { host: '127.0.0.1', port }, executors: 0 });
     const c = new DriverClient(noRedis.driverAddress);
     try {
-      await refused(c, spec(bootstrap(), topic, dir, 'no-redis'), 'UNAVAILABLE', new RegExp(`Redis at 127\\.0\\.0\\.1:${port} is unreachable`));
+      await refused(c, spec(bootstrap(), topic, dir, 'no-redis'), 'UNAVAILABLE', new RegExp(`Redis at redis://127\\.0\\.0\\.1:${port} is unreachable`));
     } finally {
       c.close();
       await noRedis.stop();
