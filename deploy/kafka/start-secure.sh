@@ -50,36 +50,6 @@ ssl.truststore.type=PEM
 ssl.truststore.location=$tls/ca.crt
 ssl.client.auth=none
 listener.name.ssl.ssl.client.auth=required
-log.dirs=$dir/data
-num.partitions=1
-offsets.topic.replication.factor=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-group.initial.rebalance.delay.ms=0
-auto.create.topics.enable=false
-log.retention.hours=-1
 PROPS
-cat > "$dir/log4j.properties" <<PROPS
-log4j.rootLogger=INFO, file
-log4j.appender.file=org.apache.log4j.FileAppender
-log4j.appender.file.File=$dir/kafka.log
-log4j.appender.file.layout=org.apache.log4j.PatternLayout
-log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n
-log4j.logger.kafka=INFO
-log4j.logger.org.apache.kafka=WARN
-log4j.logger.state.change.logger=WARN
-log4j.logger.kafka.server.KafkaServer=INFO
-log4j.logger.kafka.server.BrokerServer=INFO
-PROPS
-cp="$here/jars/*"
-jvm=(-Xms256m -Xmx768m -XX:+UseG1GC -Djava.awt.headless=true "-Dlog4j.configuration=file:$dir/log4j.properties")
-if [ ! -f "$dir/data/meta.properties" ]; then
-  java "${jvm[@]}" -cp "$cp" kafka.tools.StorageTool format -t "tributary-secure-kafka1" -c "$dir/server.properties" \
-    --add-scram "SCRAM-SHA-256=[name=$user,password=$password]" --add-scram "SCRAM-SHA-512=[name=$user,password=$password]" \
-    > "$dir/format.log" 2>&1 \
-    || { echo "tributary deploy: formatting Kafka storage failed:" >&2; tail -20 "$dir/format.log" >&2; exit 1; }
-fi
-: > "$dir/kafka.log"
-nohup java "${jvm[@]}" -cp "$cp" kafka.Kafka "$dir/server.properties" > "$dir/stdout.log" 2>&1 &
-echo $! > "$dir/kafka.pid"
-"$here/ready.sh" "$dir" 90
+"$here/launch.sh" "$dir" "tributary-secure-kafka1" \
+  --add-scram "SCRAM-SHA-256=[name=$user,password=$password]" --add-scram "SCRAM-SHA-512=[name=$user,password=$password]"

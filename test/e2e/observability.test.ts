@@ -11,13 +11,12 @@
  */
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { connectKafkaAdmin, type QueryProgress } from '@tributary/common';
-import { DriverClient, EventGenerator, GrpcSubmitter, LocalCluster, REPO_ROOT, TributarySession, produceEvents } from '@tributary/client';
-import { testKafka, testRedis } from '../support/infra';
+import { DriverClient, EventGenerator, GrpcSubmitter, REPO_ROOT, TributarySession, produceEvents } from '@tributary/client';
+import { clusterPerTest } from '../support/cluster-fixture';
+import { testKafka } from '../support/infra';
 import { startSeedJob, waitUntil } from '../support/seed-run';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -73,22 +72,10 @@ function jsonLines(text: string): Record<string, any>[] {
 
 describe('observability: metrics, logs, listeners, history and the Kafka lag group', function () {
   this.timeout(15 * 60_000);
-  let dir: string;
-  let cluster: LocalCluster | undefined;
-  let client: DriverClient | undefined;
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && cluster) {
-      for (const name of ['driver', ...cluster.executors.keys()]) console.log(`--- ${name} log (tail)\n${cluster.logOf(name).slice(-4000)}`);
-    }
-    client?.close();
-    await cluster?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const fixture = clusterPerTest('tributary-observe-', 2);
 
   it('shows a running query in /metrics, JSON logs, listener events, status after a restart and Kafka\'s consumer-group tool', async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-observe-'));
-    cluster = await LocalCluster.start({ dir: path.join(dir, 'cluster'), redis: testRedis(), executors: 2 });
+    const { cluster, dir } = fixture;
     const bootstrap = testKafka();
     const topic = `customer_events_observe_${Date.now()}`;
     const gen = new EventGenerator({ seed: 11, customers: 200, eventsPerSecond: 20, outOfOrderShare: 0.1, maxDisorderMicros: 60_000_000 });
@@ -109,9 +96,9 @@ describe('observability: metrics, logs, listeners, history and the Kafka lag gro
     const started = await startSeedJob(cluster.driverAddress, {
       bootstrap, topic, table: path.join(dir, 'delta', 'customers'), checkpoint: path.join(dir, 'checkpoints', 'customers'), maxOffsetsPerTrigger: 2_000, trigger: '200 milliseconds',
     });
-    client = started.client;
+    const client = fixture.track(started.client);
     const query = started.query;
-    const all = async (): Promise<QueryProgress[]> => (await client!.get(query.id, 100)).progress;
+    const all = async (): Promise<QueryProgress[]> => (await client.get(query.id, 100)).progress;
     const rowsIn = (ps: QueryProgress[]) => ps.reduce((a, p) => a + p.numInputRows, 0);
     await waitUntil(query, async () => rowsIn(await all()) >= first, 180_000, async () => JSON.stringify((await all()).map((p) => [p.batchId, p.numInputRows])));
     await new Promise((r) => setTimeout(r, 1_000)); // metrics and events of the last batch are out
@@ -162,7 +149,7 @@ describe('observability: metrics, logs, listeners, history and the Kafka lag gro
     const batch = progress[1].batchId;
     const driverLines = jsonLines(cluster.logOf('driver')).filter((l) => l.batchId === batch && l.queryId === query.id);
     assert.ok(driverLines.some((l) => /committed/.test(l.msg) && l.component === 'driver'), JSON.stringify(driverLines));
-    const executorLines = [...cluster.executors.keys()].flatMap((n) => jsonLines(cluster!.logOf(n))).filter((l) => l.batchId === batch && l.queryId === query.id);
+    const executorLines = [...cluster.executors.keys()].flatMap((n) => jsonLines(cluster.logOf(n))).filter((l) => l.batchId === batch && l.queryId === query.id);
     assert.ok(executorLines.some((l) => l.component === 'executor' && l.executorId && l.attempt >= 1 && /task succeeded/.test(l.msg)), JSON.stringify(executorLines.slice(0, 5)));
 
     // ---- listener events: the start, then every batch in order

@@ -4,13 +4,12 @@
  * equal the independent calculation: no batch lost, none counted twice.
  */
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { readTableRows } from '@tributary/common';
-import { DriverClient, EventGenerator, LocalCluster, produceEvents } from '@tributary/client';
+import { EventGenerator, produceEvents } from '@tributary/client';
 import { aggregateRows } from '../support/aggregate-rows';
-import { testKafka, testRedis } from '../support/infra';
+import { clusterPerTest } from '../support/cluster-fixture';
+import { testKafka } from '../support/infra';
 import { computeExpected, diffRows } from '../support/oracle';
 import { DELAY, MINUTE, WINDOW, deltaCommits, startSeedJob, waitUntil, watermarkMicros } from '../support/seed-run';
 import { LocalStorage } from '@tributary/common';
@@ -18,22 +17,10 @@ const storage = new LocalStorage();
 
 describe('restarting the whole cluster mid-stream', function () {
   this.timeout(15 * 60_000);
-  let dir: string;
-  let cluster: LocalCluster | undefined;
-  let client: DriverClient | undefined;
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && cluster) {
-      for (const name of ['driver', ...cluster.executors.keys()]) console.log(`--- ${name} log (tail)\n${cluster.logOf(name).slice(-4000)}`);
-    }
-    client?.close();
-    await cluster?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const fixture = clusterPerTest('tributary-restart-', 3);
 
   it('resumes on the same checkpoint after kill -9 of the driver and all executors, and the table stays exact', async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-restart-'));
-    cluster = await LocalCluster.start({ dir: path.join(dir, 'cluster'), redis: testRedis(), executors: 3 });
+    const { cluster, dir } = fixture;
     const topic = `customer_events_restart_${Date.now()}`;
     const bootstrap = testKafka();
     const gen = new EventGenerator({ seed: 7, customers: 500, eventsPerSecond: 10, outOfOrderShare: 0.2, maxDisorderMicros: 2 * MINUTE });
@@ -44,7 +31,7 @@ describe('restarting the whole cluster mid-stream', function () {
     const started = await startSeedJob(cluster.driverAddress, {
       bootstrap, topic, table, checkpoint: path.join(dir, 'checkpoints', 'customers'), maxOffsetsPerTrigger: 3_000, trigger: '300 milliseconds',
     });
-    client = started.client;
+    fixture.track(started.client);
     const query = started.query;
     await waitUntil(query, async () => ((await query.lastProgress())?.batchId ?? -1) >= 5, 120_000, async () => JSON.stringify(await query.status()));
 

@@ -12,14 +12,14 @@
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { LocalStorage, readTableRows, RpcClient, TributaryError } from '@tributary/common';
 import { DriverClient, EventGenerator, LocalCluster, produceEvents, REPO_ROOT, StreamingQuery } from '@tributary/client';
 import { aggregateRows } from '../support/aggregate-rows';
-import { testKafka, testRedis } from '../support/infra';
+import { clusterSlotPerTest } from '../support/cluster-fixture';
+import { testKafka } from '../support/infra';
 import { computeExpected, diffRows } from '../support/oracle';
 import { DELAY, MINUTE, WINDOW, deltaCommits, startSeedJob, waitUntil, watermarkMicros } from '../support/seed-run';
 
@@ -67,23 +67,12 @@ function batchesInLog(table: string, queryId: string): (number | undefined)[] {
 
 describe('a standby driver (real cluster, two drivers sharing a lease)', function () {
   this.timeout(15 * 60_000);
-  let dir: string;
-  let cluster: LocalCluster | undefined;
-  let client: DriverClient | undefined;
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && cluster) {
-      for (const name of ['driver', 'standby', ...cluster.executors.keys()]) console.log(`--- ${name} log (tail)\n${cluster.logOf(name).slice(-5000)}`);
-    }
-    client?.close();
-    await cluster?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const fixture = clusterSlotPerTest('tributary-standby-');
 
   async function run(name: string, standbyEnv: Record<string, string> = {}, driverEnv: Record<string, string> = {}) {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), `tributary-standby-${name}-`));
-    cluster = await LocalCluster.start({
-      dir: path.join(dir, 'cluster'), redis: testRedis(), executors: 3, driverEnv,
+    const { dir } = fixture;
+    const cluster = await fixture.start({
+      executors: 3, driverEnv,
       standby: { leaseTtlMs: LEASE_TTL_MS, cluster: `standby-${name}-${Date.now()}`, env: standbyEnv },
     });
     const topic = `customer_events_standby_${name}_${Date.now()}`;
@@ -95,8 +84,8 @@ describe('a standby driver (real cluster, two drivers sharing a lease)', functio
     const started = await startSeedJob(cluster.driverAddress, {
       bootstrap, topic, table, checkpoint: path.join(dir, 'checkpoints', 'customers'), maxOffsetsPerTrigger: 3_000, trigger: '300 milliseconds',
     });
-    client = started.client;
-    return { cluster, gen, inOrder, table, topic, bootstrap, query: started.query };
+    const client = fixture.track(started.client);
+    return { cluster, client, gen, inOrder, table, topic, bootstrap, query: started.query };
   }
 
   /** Produces the events that close every window, waits for the final watermark, stops, and checks the table. */
@@ -147,7 +136,7 @@ describe('a standby driver (real cluster, two drivers sharing a lease)', functio
     const takeoverMs = takeoverAt - killedAt;
     console.log(`      standby took over ${takeoverMs} ms after the leader was killed (lease ttl ${LEASE_TTL_MS} ms)`);
     assert.ok(takeoverMs <= TAKEOVER_BOUND_MS, `took over after ${takeoverMs} ms`);
-    await activeAgain(client!, query.id, 60_000);
+    await activeAgain(r.client, query.id, 60_000);
     assert.equal(await healthOf(standbyAt), 'SERVING');
     assert.match(c.logOf('standby'), new RegExp(`query ${query.id} \\(.*\\) started on .* \\(resumed\\)`));
     // The executors followed the new leader.
@@ -157,8 +146,8 @@ describe('a standby driver (real cluster, two drivers sharing a lease)', functio
     assert.ok(committedBefore >= 4, `batches committed before the kill: ${committedBefore}`);
     assert.ok(batchesInLog(table, query.id).length > committedBefore, 'the new leader committed batches');
     // Commit log entries name the leader's fencing token: the old one's up to the kill, the new one's, greater, after.
-    const tokens = fs.readdirSync(path.join(dir, 'checkpoints', 'customers', 'commits')).filter((f) => /^\d+$/.test(f)).map(Number).sort((x, y) => x - y)
-      .map((n) => JSON.parse(fs.readFileSync(path.join(dir, 'checkpoints', 'customers', 'commits', String(n)), 'utf8').split('\n')[1]).leaseToken as number);
+    const tokens = fs.readdirSync(path.join(fixture.dir, 'checkpoints', 'customers', 'commits')).filter((f) => /^\d+$/.test(f)).map(Number).sort((x, y) => x - y)
+      .map((n) => JSON.parse(fs.readFileSync(path.join(fixture.dir, 'checkpoints', 'customers', 'commits', String(n)), 'utf8').split('\n')[1]).leaseToken as number);
     assert.ok(tokens.every((t, i) => Number.isInteger(t) && (i === 0 || t >= tokens[i - 1])), `tokens ${tokens}`);
     assert.ok(tokens[tokens.length - 1] > tokens[0], `tokens ${tokens}`);
   });
@@ -173,7 +162,7 @@ describe('a standby driver (real cluster, two drivers sharing a lease)', functio
     const takeoverAt = await tookOver(c, 'standby', 30_000);
     console.log(`      standby took over ${takeoverAt - frozenAt} ms after the leader froze (lease ttl ${LEASE_TTL_MS} ms)`);
     assert.ok(takeoverAt - frozenAt <= TAKEOVER_BOUND_MS, `took over after ${takeoverAt - frozenAt} ms`);
-    await activeAgain(client!, query.id, 60_000);
+    await activeAgain(r.client, query.id, 60_000);
     // The new leader replays batch 5 from its plan and goes on.
     await waitForBatch(query, FROZEN_BATCH + 2);
     const byNewLeader = batchesInLog(table, query.id);
@@ -193,7 +182,7 @@ describe('a standby driver (real cluster, two drivers sharing a lease)', functio
 
     await finishAndCheck(r);
     // Nothing the old leader had in flight landed: batch 5 is in the table once, committed by the new leader's attempt.
-    const entry = (log: string, n: number) => JSON.parse(fs.readFileSync(path.join(dir, 'checkpoints', 'customers', log, String(n)), 'utf8').split('\n')[1]);
+    const entry = (log: string, n: number) => JSON.parse(fs.readFileSync(path.join(fixture.dir, 'checkpoints', 'customers', log, String(n)), 'utf8').split('\n')[1]);
     const plan5 = entry('offsets', FROZEN_BATCH);
     const commit5 = entry('commits', FROZEN_BATCH);
     assert.ok(commit5.attempt > 1, `batch 5 committed by attempt ${commit5.attempt} (the frozen leader ran attempt 1)`);

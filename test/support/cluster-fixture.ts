@@ -16,17 +16,22 @@ export interface ClusterFixture {
   track(client: DriverClient): DriverClient;
 }
 
-export function clusterPerTest(prefix: string, executors = 3, options: Partial<ClusterOptions> = {}): ClusterFixture {
+/** A cluster a test starts itself, with options of its own (`start`); torn down like clusterPerTest's. */
+export interface ClusterSlot extends ClusterFixture {
+  /** Starts the test's cluster under `dir`, on the run's Redis unless `options` name another. */
+  start(options: Partial<ClusterOptions> & { executors: number }): Promise<LocalCluster>;
+}
+
+export function clusterSlotPerTest(prefix: string): ClusterSlot {
   let dir = '';
   let cluster: LocalCluster | undefined;
   const clients: DriverClient[] = [];
-  beforeEach(async () => {
+  beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-    cluster = await LocalCluster.start({ ...options, dir: path.join(dir, 'cluster'), redis: testRedis(), executors });
   });
   afterEach(async function () {
     if (this.currentTest?.state === 'failed' && cluster) {
-      for (const name of ['driver', ...cluster.executors.keys()]) console.log(`--- ${name} log (tail)\n${cluster.logOf(name).slice(-4000)}`);
+      for (const name of ['driver', ...(cluster.standbyDriver ? ['standby'] : []), ...cluster.executors.keys()]) console.log(`--- ${name} log (tail)\n${cluster.logOf(name).slice(-5000)}`);
     }
     for (const c of clients.splice(0)) c.close();
     await cluster?.stop();
@@ -36,9 +41,22 @@ export function clusterPerTest(prefix: string, executors = 3, options: Partial<C
   return {
     get dir() { return dir; },
     get cluster() {
-      if (!cluster) throw new Error('the cluster exists only inside a test');
+      if (!cluster) throw new Error('the cluster exists only inside a test, once started');
+      return cluster;
+    },
+    async start(options) {
+      cluster = await LocalCluster.start({ redis: testRedis(), ...options, dir: path.join(dir, 'cluster') });
       return cluster;
     },
     track(client) { clients.push(client); return client; },
   };
+}
+
+/** A cluster of `executors` executors started before each test. */
+export function clusterPerTest(prefix: string, executors = 3, options: Partial<ClusterOptions> = {}): ClusterFixture {
+  const slot = clusterSlotPerTest(prefix);
+  beforeEach(async () => {
+    await slot.start({ ...options, executors });
+  });
+  return slot;
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import type { ListedObject, ObjectInfo, Storage } from './storage';
+import { noObject, type ListedObject, type ObjectInfo, type Storage } from './storage';
 
 /**
  * Storage on a local (or POSIX-like shared) file system. Locations are absolute paths.
@@ -60,7 +60,9 @@ export class LocalStorage implements Storage, TempFileSweeper {
   }
 
   async getRange(location: string, start: number, end: number): Promise<Uint8Array> {
-    const handle = await fs.open(localPath(location), 'r');
+    const handle = await fs.open(localPath(location), 'r').catch((err: unknown) => {
+      throw errnoCode(err) === 'ENOENT' ? noObject(location) : err;
+    });
     try {
       const { size } = await handle.stat();
       const from = Math.min(Math.max(0, start), size);

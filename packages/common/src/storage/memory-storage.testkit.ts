@@ -4,7 +4,7 @@
  * contract (memory-storage.test.ts runs storageContract on it), records every call, and keeps
  * no directories: `list` derives them from the names below.
  */
-import type { ListedObject, ObjectInfo, Storage } from './storage';
+import { noObject, type ListedObject, type ObjectInfo, type Storage } from './storage';
 
 export class MemoryStorage implements Storage {
   readonly objects = new Map<string, { bytes: Uint8Array; modifiedMs: number }>();
@@ -34,7 +34,7 @@ export class MemoryStorage implements Storage {
   async getRange(location: string, start: number, end: number): Promise<Uint8Array> {
     this.calls.push(`getRange ${location}`);
     const o = this.objects.get(location);
-    if (o === undefined) throw new Error(`no object at ${location}`);
+    if (o === undefined) throw noObject(location);
     const from = Math.min(Math.max(0, start), o.bytes.length);
     return o.bytes.slice(from, Math.min(Math.max(from, end), o.bytes.length));
   }

@@ -1,7 +1,7 @@
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { InvalidArgumentError, TributaryError, UnavailableError } from '../errors';
 import { retryWithBackoff, type RetryPolicy } from '../retry';
-import { parseObjectStoreLocation, type ListedObject, type ObjectInfo, type Storage } from './storage';
+import { noObject, parseObjectStoreLocation, type ListedObject, type ObjectInfo, type Storage } from './storage';
 
 /**
  * Storage on S3 and S3-compatible object stores, through the AWS SDK v3 (the one module that uses it).
@@ -307,10 +307,6 @@ function isNoSuchKey(error: unknown): boolean {
 function isTransportError(error: unknown): boolean {
   const e = error as (NodeJS.ErrnoException & { name?: string }) | undefined;
   return typeof e?.code === 'string' || e?.name === 'TimeoutError' || e?.name === 'RequestTimeout';
-}
-
-function noObject(location: string): TributaryError {
-  return new TributaryError(`no object at ${location}`, { code: 'NOT_FOUND' });
 }
 
 function storeFailure(operation: string, location: string, error: unknown): TributaryError {

@@ -6,6 +6,7 @@
  * so the suite knows nothing of local paths.
  */
 import { strict as assert } from 'node:assert';
+import { TributaryError } from '../errors';
 import { joinLocation, type Storage } from './storage';
 
 export interface StorageUnderTest {
@@ -60,11 +61,18 @@ export function storageContract(name: string, makeStorage: () => Promise<Storage
       assert.ok(contents.includes(text(await storage.get(at('replaced')))!));
     });
 
-    it('get and head of a missing object give undefined; getRange of one throws', async () => {
+    it('get and head of a missing object give undefined; getRange of one throws NOT_FOUND naming it', async () => {
       assert.equal(await storage.get(at('missing')), undefined);
       assert.equal(await storage.get(at('no', 'such', 'dir', 'missing')), undefined);
       assert.equal(await storage.head(at('missing')), undefined);
-      await assert.rejects(storage.getRange(at('missing'), 0, 10));
+      for (const [start, end] of [[0, 10], [5, 5]]) {
+        await assert.rejects(storage.getRange(at('missing'), start, end), (error: unknown) => {
+          assert.ok(error instanceof TributaryError, String(error));
+          assert.equal(error.code, 'NOT_FOUND');
+          assert.ok(error.message.includes(at('missing')), error.message);
+          return true;
+        });
+      }
     });
 
     it('getRange returns [start, end) clamped to the object', async () => {
@@ -76,6 +84,10 @@ export function storageContract(name: string, makeStorage: () => Promise<Storage
       assert.equal((await storage.getRange(at('data.bin'), 100, 120)).length, 0);
       assert.equal((await storage.getRange(at('data.bin'), 150, 160)).length, 0);
       assert.equal((await storage.getRange(at('data.bin'), 5, 5)).length, 0);
+      assert.deepEqual([...(await storage.getRange(at('data.bin'), -5, 3))], [0, 1, 2]);
+      assert.equal((await storage.getRange(at('data.bin'), 9, 3)).length, 0);
+      await storage.put(at('empty'), '');
+      assert.equal((await storage.getRange(at('empty'), 0, 10)).length, 0);
     });
 
     it('head gives the size and a modification time near now', async () => {
@@ -99,6 +111,7 @@ export function storageContract(name: string, makeStorage: () => Promise<Storage
       await storage.put(at('t', '_delta_log', '00000000000000000000.json'), '22');
       await storage.put(at('t', 'p=1', 'q=2', 'deep.parquet'), '333');
       await storage.put(at('other', 'x'), '4');
+      await storage.put(at('t2', 'beside'), '5');
       const flat = await storage.list(at('t'));
       assert.deepEqual(flat.map((o) => o.name).sort(), ['top.parquet']);
       assert.equal(flat[0].size, 1);
@@ -107,12 +120,15 @@ export function storageContract(name: string, makeStorage: () => Promise<Storage
       assert.deepEqual(all.map((o) => o.size).sort(), [1, 2, 3]);
       for (const o of all) assert.ok(o.modifiedMs > 0);
       assert.deepEqual((await storage.list(at('t', 'p=1'), { recursive: true })).map((o) => o.name), ['q=2/deep.parquet']);
+      assert.deepEqual((await storage.list(`${at('t')}/`)).map((o) => o.name), ['top.parquet']);
     });
 
-    it('list leaves out names starting with "."', async () => {
+    it('list leaves out names starting with "." at any level', async () => {
       await storage.put(at('d', 'visible'), 'v');
       await storage.put(at('d', '.hidden'), 'h');
       await storage.putIfAbsent(at('d', '.lock'), 'l');
+      await storage.put(at('d', '.tmp', 'inside'), 'i');
+      await storage.put(at('d', 'sub', '.partial'), 'p');
       assert.deepEqual((await storage.list(at('d'))).map((o) => o.name), ['visible']);
       assert.deepEqual((await storage.list(at('d'), { recursive: true })).map((o) => o.name), ['visible']);
       assert.equal(text(await storage.get(at('d', '.lock'))), 'l');
@@ -139,6 +155,9 @@ export function storageContract(name: string, makeStorage: () => Promise<Storage
       const bytes = Uint8Array.from({ length: 256 }, (_, i) => i);
       await storage.putIfAbsent(at('bytes'), bytes);
       assert.deepEqual([...((await storage.get(at('bytes'))) ?? [])], [...bytes]);
+      const view = new Uint8Array(Buffer.from('..window..')).subarray(2, 8);
+      await storage.put(at('view'), view);
+      assert.equal(text(await storage.get(at('view'))), 'window');
     });
   });
 }

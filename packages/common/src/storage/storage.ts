@@ -28,6 +28,7 @@
  * Failures of the store itself (I/O errors, an unreachable endpoint) surface as thrown errors;
  * callers wrap them in the engine's error kinds where they know what was being written.
  */
+import { TributaryError } from '../errors';
 export interface Storage {
   /** Writes `contents` at `location` unless an object is there; false when one is (another writer won). */
   putIfAbsent(location: string, contents: string | Uint8Array): Promise<boolean>;
@@ -35,7 +36,7 @@ export interface Storage {
   put(location: string, contents: string | Uint8Array): Promise<void>;
   /** The object's bytes, or undefined when there is none. */
   get(location: string): Promise<Uint8Array | undefined>;
-  /** Bytes `[start, end)` of the object (clamped to its size); throws when there is no object. */
+  /** Bytes `[start, end)` of the object (clamped to its size); throws `noObject(location)` when there is none. */
   getRange(location: string, start: number, end: number): Promise<Uint8Array>;
   /** Size and modification time, or undefined when there is no object. */
   head(location: string): Promise<ObjectInfo | undefined>;
@@ -47,6 +48,11 @@ export interface Storage {
   list(dir: string, options?: { recursive?: boolean }): Promise<ListedObject[]>;
   /** Removes the object; a missing one is fine. */
   delete(location: string): Promise<void>;
+}
+
+/** What `getRange` throws for a missing object: NOT_FOUND, naming the location. */
+export function noObject(location: string): TributaryError {
+  return new TributaryError(`no object at ${location}`, { code: 'NOT_FOUND' });
 }
 
 export interface ObjectInfo {
