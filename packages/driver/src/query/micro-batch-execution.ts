@@ -66,7 +66,7 @@ export interface ExecutionDeps {
    * for a driver without a lease.
    */
   assertLeader?: (what: string) => Promise<void>;
-  /** The fencing token of this driver's leadership, recorded in plans and commit log entries (absent without a lease). */
+  /** The fencing token of this driver's leadership, recorded in plans, commit log entries and Delta commits (absent without a lease). */
   leaseToken?: () => number | undefined;
   /** Test-only fault hook: called at each named step; may throw or kill the process. */
   faultHook?: (step: string, batchId: BatchId) => void | Promise<void>;
@@ -425,14 +425,14 @@ export class MicroBatchExecution {
     if (this.deps.sideSinks.some((side) => !skipSinks.includes(side.tablePath))) await this.deps.assertLeader?.(`committing batch ${plan.batchId} to the side tables`);
     const results = await Promise.all(this.deps.sideSinks.map(async (side) => ({
       path: side.tablePath,
-      version: skipSinks.includes(side.tablePath) ? ('skipped' as const) : await side.commitBatch(plan.batchId, out.sideAddActions[side.name]),
+      version: skipSinks.includes(side.tablePath) ? ('skipped' as const) : await side.commitBatch(plan.batchId, out.sideAddActions[side.name], this.deps.leaseToken?.()),
     })));
     await this.deps.faultHook?.('afterSideCommits', plan.batchId);
     if (skipSinks.includes(this.ctx.job.tablePath)) return [...results, { path: this.ctx.job.tablePath, version: 'skipped' }];
     const offsets = plan.sources.flatMap((s) => s.partitions.map((p) => ({ topic: s.topic, partition: p.partition, endOffset: p.to })));
     const merge = mergeSnapshot === undefined ? undefined : { snapshot: mergeSnapshot, removedPaths: out.removedPaths };
     await this.deps.assertLeader?.(`committing batch ${plan.batchId} to ${this.ctx.job.tablePath}`);
-    const version = await this.deps.sink.commitBatch(plan.batchId, out.addActions, offsets, merge);
+    const version = await this.deps.sink.commitBatch(plan.batchId, out.addActions, offsets, merge, this.deps.leaseToken?.());
     return [...results, { path: this.ctx.job.tablePath, version }];
   }
 
