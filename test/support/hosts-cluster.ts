@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { certDirFiles, readTableRows, readTlsIdentity, type RpcClientSecurity, type Storage } from '@tributary/common';
+import { certDirFiles, LocalStorage, readTableRows, readTlsIdentity, S3Storage, StorageRouter, type RpcClientSecurity, type Storage } from '@tributary/common';
 import { REPO_ROOT } from '@tributary/client';
 import { aggregateRows } from './aggregate-rows';
 import { HostProcess, NetworkHosts } from './network-hosts';
@@ -63,6 +63,37 @@ export class HostsCluster {
       AWS_ENDPOINT_URL_S3: `http://${this.hosts.address('s3')}:${S3_PORT}`, AWS_REGION: S3_TEST_REGION,
       AWS_ACCESS_KEY_ID: s3TestCredentials().accessKeyId, AWS_SECRET_ACCESS_KEY: s3TestCredentials().secretAccessKey,
     };
+  }
+
+  /** Storage as the processes have it (local paths, and s3:// on the store through `aws`), for the test to read what they wrote. */
+  storage(): Storage {
+    const s3 = new S3Storage({ env: this.aws });
+    return new StorageRouter(new LocalStorage(), { s3, s3a: s3 });
+  }
+
+  driverAddress(host: string): string {
+    return `${this.hosts.address(host)}:${DRIVER_PORT}`;
+  }
+
+  /**
+   * Starts a driver on `host` (process and log named after the host) with mutual TLS and the token,
+   * its state on `stateDir`, locations confined to `allowedRoots`. With `leaseTtlMs`, it shares the
+   * driver lease of cluster 'hosts' in this cluster's Redis with every other driver started so.
+   */
+  startDriver(host: string, opts: { stateDir: string; allowedRoots: string[]; leaseTtlMs?: number; heartbeatTimeoutMs?: number }): HostProcess {
+    return this.tributary(host, host, [
+      'driver', '--host', this.hosts.address(host), '--port', String(DRIVER_PORT), '--redis', this.redis,
+      '--state-dir', opts.stateDir, '--heartbeat-timeout-ms', String(opts.heartbeatTimeoutMs ?? 3000), '--allowed-roots', opts.allowedRoots.join(','),
+      ...(opts.leaseTtlMs === undefined ? [] : ['--lease', `redis://${this.redis}`, '--cluster', 'hosts', '--lease-ttl-ms', String(opts.leaseTtlMs)]),
+      ...this.certificateFlags(host, 'driver'), ...this.tokenFlags(host),
+    ]);
+  }
+
+  /** Starts executor `id` on `host` (process and log named `id`), given the address of every driver. */
+  startExecutor(host: string, id: string, driverHosts: string[]): HostProcess {
+    return this.tributary(host, id, [
+      'executor', '--driver', driverHosts.map((d) => this.driverAddress(d)).join(','), '--host', this.hosts.address(host), '--id', id, ...this.certificateFlags(host, 'executor'),
+    ]);
   }
 
   /** The client's TLS identity and token. */
