@@ -14,6 +14,7 @@
 import { canonicalRows, joinLocation, readTableRows, type Storage } from '@tributary/common';
 import { aggregateRows } from '../support/aggregate-rows';
 import { computeExpected, diffRows, readTopicEvents } from '../support/oracle';
+import { readDeltaCommits } from '../support/seed-run';
 import { STRING_KEY_COLUMNS } from './string-key-job';
 import { diffStringKeyRows, expectedStringKeyRows, stringKeyRowKey, type StringKeyRow } from './string-key-oracle';
 import { DELAY, WINDOW } from './workload';
@@ -75,7 +76,7 @@ export async function verifyStringKey(storage: Storage, opts: {
 
 /** Reads the table as of each of its versions (the log's own time travel) and finds any key held twice. */
 async function everyVersionKeysOnce(storage: Storage, table: string): Promise<Check> {
-  const versions = (await deltaCommits(storage, table)).map((c) => c.version);
+  const versions = (await readDeltaCommits(storage, table)).map((c) => c.version);
   const twice: string[] = [];
   let rows = 0;
   for (const version of versions) {
@@ -101,7 +102,7 @@ async function everyVersionKeysOnce(storage: Storage, table: string): Promise<Ch
  * its add, and every file still in the table on disk. Orphans: files on disk the log never added.
  */
 async function verifyMergedLog(storage: Storage, table: string, queryId: string): Promise<{ checks: Check[]; orphanFiles: number }> {
-  const commits = (await deltaCommits(storage, table)).filter((c) => c.version > 0);
+  const commits = (await readDeltaCommits(storage, table)).filter((c) => c.version > 0);
   const checks: Check[] = [batchesOnce(commits, queryId, 'the update-mode Delta log')];
   const addedAt = new Map<string, number>();
   const removedAt = new Map<string, number>();
@@ -137,7 +138,7 @@ async function verifyMergedLog(storage: Storage, table: string, queryId: string)
  * commit order), every added file added once, never removed, and on disk; orphans counted.
  */
 async function verifyLog(storage: Storage, table: string, queryId: string): Promise<{ checks: Check[]; orphanFiles: number }> {
-  const commits = (await deltaCommits(storage, table)).filter((c) => c.version > 0);
+  const commits = (await readDeltaCommits(storage, table)).filter((c) => c.version > 0);
   const checks: Check[] = [batchesOnce(commits, queryId, 'the Delta log')];
 
   const added = commits.flatMap((c) => c.actions.filter((a) => a.add).map((a) => decodeURIComponent(a.add.path) as string));
@@ -164,19 +165,6 @@ function batchesOnce(commits: { version: number; actions: any[] }[], queryId: st
     ok: inOrder && commits.length > 0,
     detail: inOrder ? '' : `txn versions per commit: ${JSON.stringify(batches)}`,
   };
-}
-
-/** The table's JSON commits (`_delta_log/<20 digits>.json`) in version order, each as its actions. */
-export async function deltaCommits(storage: Storage, table: string): Promise<{ version: number; actions: any[] }[]> {
-  const log = joinLocation(table, '_delta_log');
-  const names = (await storage.list(log)).map((o) => o.name).filter((n) => /^\d{20}\.json$/.test(n)).sort();
-  const out: { version: number; actions: any[] }[] = [];
-  for (const name of names) {
-    const bytes = await storage.get(joinLocation(log, name));
-    if (bytes === undefined) throw new Error(`${table}: ${name} was listed but cannot be read`);
-    out.push({ version: Number(name.slice(0, 20)), actions: Buffer.from(bytes).toString('utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) });
-  }
-  return out;
 }
 
 /** Those of the table's relative file paths that have no object. */

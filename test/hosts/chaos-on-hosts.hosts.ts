@@ -19,16 +19,21 @@
  * harness's (test/chaos/verify.ts), read through the Storage interface from the object store: the
  * table equals the independent calculation over every record the topic holds, each batch is in the
  * Delta log exactly once, every logged file exists. And the Delta log shows the takeover: each
- * commit records the fencing token of the leader that made it, never smaller than an earlier one's,
- * and the commits after the takeover carry the new leader's greater token.
+ * commit records the fencing token of the leader that made it, and every commit after the kill
+ * carries a greater token than every commit before it.
+ *
+ * On a loaded machine the lease may also change hands without a fault (a leader that cannot renew
+ * in time deposes itself): the test finds the leader in the drivers' logs whenever it needs it, and
+ * waits for executor events in whichever driver leads.
  */
 import assert from 'node:assert/strict';
+import type { Storage } from '@tributary/common';
 import { Xoshiro128 } from '@tributary/client';
 import { CommitWatch } from '../chaos/commit-watch';
-import { Check, deltaCommits, verify } from '../chaos/verify';
+import { Check, verify } from '../chaos/verify';
 import { WINDOW, Workload } from '../chaos/workload';
 import { HostsCluster } from '../support/hosts-cluster';
-import { startSeedJob } from '../support/seed-run';
+import { readDeltaCommits, startSeedJob } from '../support/seed-run';
 
 const SEED = 13;
 const EVENTS = 100_000;
@@ -70,7 +75,6 @@ describe('the chaos short run on hosts: table and checkpoint on S3, executors on
     const startDriver = (host: string): void => {
       c.startDriver(host, { stateDir: 's3://lake/driver-state', allowedRoots: ['s3://lake/delta', 's3://lake/checkpoints'], leaseTtlMs: LEASE_TTL_MS });
     };
-    let leader = 'driver-1';
     startDriver('driver-1');
     await c.waitForLog('driver-1', 'driver-1', /leading: acquired the driver lease/, 60_000);
     startDriver('driver-2');
@@ -78,10 +82,10 @@ describe('the chaos short run on hosts: table and checkpoint on S3, executors on
     /** The executor id running on each executor host now (a killed one is replaced under a new id). */
     const executorOn = new Map<string, string>();
     const startExecutor = async (host: string, id: string): Promise<void> => {
-      const from = c.logOf(leader, leader).length;
+      const from = driverLogMarks(c);
       c.startExecutor(host, id, DRIVERS);
       executorOn.set(host, id);
-      await c.waitForLog(leader, leader, new RegExp(`executor ${id} registered`), 60_000, from);
+      await waitForDriverLog(c, new RegExp(`executor ${id} registered`), 60_000, from);
     };
     for (const host of EXECUTOR_HOSTS) await startExecutor(host, host);
 
@@ -113,21 +117,20 @@ describe('the chaos short run on hosts: table and checkpoint on S3, executors on
     const injectFault = async (fault: Fault): Promise<{ at: number; detail: string }> => {
       switch (fault) {
         case 'leader-kill': {
-          const old = leader;
+          const old = await currentLeader(c);
           const next = DRIVERS.find((d) => d !== old)!;
-          const from = c.logOf(next, next).length;
+          const from = driverLogMarks(c);
           const proc = c.procs.get(old)!;
           proc.child.kill('SIGKILL');
           const at = Date.now();
           await proc.exited;
-          await c.waitForLog(next, next, /leading: acquired the driver lease/, 60_000, from);
+          await c.waitForLog(next, next, /leading: acquired the driver lease/, 60_000, from.get(next));
           const takeoverMs = Date.now() - at;
           assert.ok(takeoverMs <= TAKEOVER_BOUND_MS, `the standby took over ${takeoverMs} ms after the leader's death (lease ttl ${LEASE_TTL_MS} ms)`);
-          leader = next;
           takeoverAt = at;
           deposed = old;
           // The executors look for the new leader and register with it.
-          for (const id of executorOn.values()) await c.waitForLog(next, next, new RegExp(`executor ${id} registered`), 60_000, from);
+          for (const id of executorOn.values()) await c.waitForLog(next, next, new RegExp(`executor ${id} registered`), 60_000, from.get(next));
           // Started again, as a supervisor would, the killed driver stands by.
           const oldFrom = c.logOf(old, old).length;
           startDriver(old);
@@ -137,15 +140,15 @@ describe('the chaos short run on hosts: table and checkpoint on S3, executors on
         case 'executor-partition': {
           const host = pick(EXECUTOR_HOSTS, rng);
           const id = executorOn.get(host)!;
-          let from = c.logOf(leader, leader).length;
+          let from = driverLogMarks(c);
           hosts.partition(host);
           const at = Date.now();
-          await c.waitForLog(leader, leader, new RegExp(`executor ${id} lost`), 30_000, from);
+          await waitForDriverLog(c, new RegExp(`executor ${id} lost`), 30_000, from);
           const lostAt = Date.now();
           await watch.waitFor(() => watch.firstCommitAfter(lostAt) !== undefined, 300_000, `a batch to commit while ${host} is cut off`);
-          from = c.logOf(leader, leader).length;
+          from = driverLogMarks(c);
           hosts.heal(host);
-          await c.waitForLog(leader, leader, new RegExp(`executor ${id} registered`), 60_000, from);
+          await waitForDriverLog(c, new RegExp(`executor ${id} registered`), 60_000, from);
           return { at, detail: `${host} cut off: ${id} lost after ${lostAt - at} ms, a batch committed without it; healed, it registered again` };
         }
         case 'executor-kill': {
@@ -220,12 +223,15 @@ describe('the chaos short run on hosts: table and checkpoint on S3, executors on
 
 /**
  * The takeover as the Delta log shows it: every commit of the query records the fencing token of the
- * leader that made it (operationParameters.leaseToken), tokens never decrease from one version to
- * the next, and the log holds commits of two leaderships: the killed leader's before the takeover,
- * the new leader's (a greater token) after it.
+ * leader that made it (operationParameters.leaseToken), and the log holds commits from before the
+ * kill and after it, every one after it with a greater token than every one before (commitInfo's
+ * timestamp is the committing driver's clock, the same machine's as the test's). Tokens are not
+ * required to grow from version to version: a deposed leader's commit already under way when its
+ * lease ran out may land after its successor's commit of an earlier batch (put-if-absent lets it in,
+ * as nobody else committed that batch), which a loaded machine can bring about without a fault.
  */
-async function leaseTokensShowTakeover(storage: ReturnType<HostsCluster['storage']>, queryId: string, takeoverAt: number | undefined, deposed: string | undefined): Promise<Check> {
-  const commits = (await deltaCommits(storage, TABLE)).filter((commit) => commit.version > 0);
+async function leaseTokensShowTakeover(storage: Storage, queryId: string, takeoverAt: number | undefined, deposed: string | undefined): Promise<Check> {
+  const commits = (await readDeltaCommits(storage, TABLE)).filter((commit) => commit.version > 0);
   const tokens = commits.map((commit) => {
     const info = commit.actions.find((a) => a.commitInfo)?.commitInfo;
     return { version: commit.version, timestamp: Number(info?.timestamp), queryId: info?.operationParameters?.queryId, token: Number(info?.operationParameters?.leaseToken) };
@@ -233,9 +239,6 @@ async function leaseTokensShowTakeover(storage: ReturnType<HostsCluster['storage
   const problems: string[] = [];
   for (const t of tokens) {
     if (t.queryId !== queryId || !Number.isInteger(t.token)) problems.push(`version ${t.version} records query ${t.queryId} and token ${t.token}`);
-  }
-  for (let i = 1; i < tokens.length; i++) {
-    if (tokens[i].token < tokens[i - 1].token) problems.push(`version ${tokens[i].version}'s token ${tokens[i].token} is below version ${tokens[i - 1].version}'s ${tokens[i - 1].token}`);
   }
   const distinct = [...new Set(tokens.map((t) => t.token))];
   if (takeoverAt === undefined) problems.push('the leader was never killed');
@@ -246,10 +249,45 @@ async function leaseTokensShowTakeover(storage: ReturnType<HostsCluster['storage
     else if (!(Math.min(...after.map((t) => t.token)) > Math.max(...before.map((t) => t.token)))) problems.push(`tokens after the takeover ${JSON.stringify([...new Set(after.map((t) => t.token))])} are not all above those before ${JSON.stringify([...new Set(before.map((t) => t.token))])}`);
   }
   return {
-    title: `each of the ${tokens.length} Delta commits records its leader's fencing token, never decreasing; those after the takeover from ${deposed ?? '?'} carry a greater one (tokens ${distinct.join(', ')})`,
+    title: `each of the ${tokens.length} Delta commits records its leader's fencing token; those after the kill of ${deposed ?? '?'} carry greater ones than those before (tokens ${distinct.join(', ')})`,
     ok: problems.length === 0 && distinct.length >= 2,
     detail: problems.slice(0, 5).join('; ') || `only tokens ${distinct.join(', ')}`,
   };
+}
+
+/** Each driver's log length now: where a wait for what happens next starts reading. */
+function driverLogMarks(c: HostsCluster): Map<string, number> {
+  return new Map(DRIVERS.map((d) => [d, c.logOf(d, d).length]));
+}
+
+/** Waits until `pattern` appears in either driver's log after its mark (executor events are logged by whichever leads). */
+async function waitForDriverLog(c: HostsCluster, pattern: RegExp, timeoutMs: number, from: Map<string, number>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!DRIVERS.some((d) => pattern.test(c.logOf(d, d).slice(from.get(d))))) {
+    if (Date.now() > deadline) throw new Error(`no driver logged ${pattern} within ${timeoutMs} ms:\n${DRIVERS.map((d) => `${d}: ${c.logOf(d, d).slice(-1500)}`).join('\n')}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** The driver whose log last says it acquired the lease, with no deposition or standing by after it; waits until one does. */
+async function currentLeader(c: HostsCluster): Promise<string> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const leading = DRIVERS.filter((d) => {
+      const log = c.logOf(d, d);
+      const acquired = lastMatch(log, /leading: acquired the driver lease/g);
+      return acquired >= 0 && acquired > lastMatch(log, /DEPOSED|standing by/g);
+    });
+    if (leading.length === 1) return leading[0];
+    if (Date.now() > deadline) throw new Error(`no single leader in the drivers' logs (leading: ${leading.join(', ') || 'none'})`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function lastMatch(text: string, pattern: RegExp): number {
+  let last = -1;
+  for (const m of text.matchAll(pattern)) last = m.index ?? last;
+  return last;
 }
 
 function pick<T>(items: readonly T[], rng: Xoshiro128): T {

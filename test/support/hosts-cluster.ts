@@ -16,7 +16,7 @@ import { REPO_ROOT } from '@tributary/client';
 import { aggregateRows } from './aggregate-rows';
 import { HostProcess, NetworkHosts } from './network-hosts';
 import { computeExpected, diffRows } from './oracle';
-import { DELAY, WINDOW } from './seed-run';
+import { DELAY, readDeltaCommits, WINDOW } from './seed-run';
 import { S3_TEST_REGION, s3TestCredentials } from './s3-server';
 
 const BIN = path.join(REPO_ROOT, 'packages', 'client', 'bin', 'tributary.js');
@@ -206,12 +206,10 @@ export async function assertSeedTableExact(
   const diff = diffRows(expected.rows, actual);
   assert.ok(diff.equal, diff.text);
   assert.ok(expected.rows.length > 1_000, `expected many rows, got ${expected.rows.length}`);
-  const logNames = (await storage.list(`${table}/_delta_log`)).map((o) => o.name).filter((n) => /^\d{20}\.json$/.test(n)).sort();
   const batches: number[] = [];
-  for (const name of logNames.slice(1)) {
-    const text = Buffer.from((await storage.get(`${table}/_delta_log/${name}`))!).toString('utf8');
-    const own = text.split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((a) => a.txn?.appId === queryId);
-    assert.equal(own.length, 1, `${name} carries the query's txn once`);
+  for (const { version, actions } of (await readDeltaCommits(storage, table)).slice(1)) {
+    const own = actions.filter((a) => a.txn?.appId === queryId);
+    assert.equal(own.length, 1, `version ${version} carries the query's txn once`);
     batches.push(own[0].txn.version);
   }
   assert.deepEqual(batches, batches.map((_, i) => i), 'each batch committed once, in order');

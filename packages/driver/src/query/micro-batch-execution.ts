@@ -39,6 +39,18 @@ export interface SourceOffsets {
   earliest(topic: string): Promise<Map<number, bigint>>;
 }
 
+/**
+ * Between this run's recovery and its next plan, batch N was planned by another writer: a deposed
+ * leader whose plan write was already under way when its lease ran out lands it late (put-if-absent
+ * lets it in, since nobody had planned N yet). Planning after it would skip N, and planning N again
+ * is refused; so the run recovers again, which replays that plan like any planned, uncommitted batch.
+ */
+function plannedElsewhere(batchId: BatchId): TributaryError {
+  return new TributaryError(`batch ${batchId} was planned by another run of this query (a deposed leader's late write?); recovering again to replay it`, {
+    code: 'PLANNED_ELSEWHERE', retriable: true,
+  });
+}
+
 /** The committed attempt of the batch that wrote a state version (batch/batch-id.ts in common). */
 export type CommittedAttemptOfVersion = (version: StateVersion) => number | undefined;
 
@@ -277,6 +289,7 @@ export class MicroBatchExecution {
     const cp = this.deps.checkpoint;
     const prevPlan = (await cp.offsets.getLatest())?.value;
     const prevCommit = (await cp.commits.getLatest())?.value;
+    if (prevPlan && prevPlan.batchId !== prevCommit?.batchId) throw plannedElsewhere(prevPlan.batchId);
     const topic = this.ctx.query.source.topic;
     const [latestRaw, earliest] = await Promise.all([this.deps.source.latest(topic, this.ctx.query.source.isolationLevel), this.deps.source.earliest(topic)]);
     this.latestOffsets = latestRaw;
@@ -340,7 +353,7 @@ export class MicroBatchExecution {
     await this.deps.faultHook?.('beforeWalCommit', plan.batchId);
     await this.deps.assertLeader?.(`planning batch ${plan.batchId}`);
     const added = await this.deps.checkpoint.offsets.add(plan.batchId, plan);
-    if (!added) throw new TributaryError(`batch ${plan.batchId} was already planned by another run of this query (concurrent writer on the checkpoint?)`);
+    if (!added) throw plannedElsewhere(plan.batchId);
     await this.deps.faultHook?.('afterWalCommit', plan.batchId);
   }
 
