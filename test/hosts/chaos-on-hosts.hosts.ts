@@ -27,7 +27,7 @@
  * waits for executor events in whichever driver leads.
  */
 import assert from 'node:assert/strict';
-import type { Storage } from '@tributary/common';
+import { isLeaderMiss, type Storage } from '@tributary/common';
 import { Xoshiro128 } from '@tributary/client';
 import { CommitWatch } from '../chaos/commit-watch';
 import { Check, verify } from '../chaos/verify';
@@ -203,7 +203,7 @@ describe('the chaos short run on hosts: table and checkpoint on S3, executors on
       log(`all ${workload.produced} events produced (${workload.sendRetries} sends repeated); waiting for the watermark ${new Date(finalWatermark / 1000).toISOString()}`);
       await watch.waitFor(() => watch.watermarkMicros() >= finalWatermark, 300_000, 'the final watermark to be committed');
       await watch.stop();
-      await started.query.stop();
+      await duringLeaderChange(() => started.query.stop());
       const commits = watch.commits();
       log(`${commits.length} batches committed, ${commits.filter((b) => b.attempt > 1).length} of them after more than one attempt`);
 
@@ -253,6 +253,22 @@ async function leaseTokensShowTakeover(storage: Storage, queryId: string, takeov
     ok: problems.length === 0 && distinct.length >= 2,
     detail: problems.slice(0, 5).join('; ') || `only tokens ${distinct.join(', ')}`,
   };
+}
+
+/**
+ * Runs a client call again while every driver refuses it as not leading or cannot be reached (the
+ * lease changing hands on a loaded machine), for up to 60 s.
+ */
+async function duringLeaderChange<T>(call: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      return await call();
+    } catch (err) {
+      if (!isLeaderMiss(err) || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
 }
 
 /** Each driver's log length now: where a wait for what happens next starts reading. */
