@@ -1,11 +1,11 @@
 /**
  * Follows a query's commit log (`<checkpoint>/commits/<N>`, format v1: a version line, then one JSON
- * document) straight from disk, independently of the driver, which may be dead: which batches
+ * document) straight from its storage (a local directory or the object store, through the Storage
+ * interface), independently of the driver, which may be dead: which batches
  * committed, when (the driver's committedAtMs), with which attempt and watermark, and how many input
  * records they read. Entries are remembered once seen, so purges of old entries lose nothing.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { joinLocation, type Storage } from '@tributary/common';
 
 export interface SeenCommit {
   batchId: number;
@@ -18,27 +18,35 @@ export interface SeenCommit {
 export class CommitWatch {
   private readonly seen = new Map<number, SeenCommit>();
   private timer: NodeJS.Timeout | undefined;
+  private polling: Promise<void> | undefined;
   private consumed = 0;
   private watermark = -Infinity;
 
-  constructor(private readonly dir: string) {}
+  constructor(private readonly storage: Storage, private readonly dir: string) {}
 
+  /** Polls every `everyMs` in the background (one poll at a time; a failed poll is tried again on the next tick). */
   start(everyMs = 100): void {
-    this.timer = setInterval(() => this.poll(), everyMs);
+    this.timer = setInterval(() => { void this.poll().catch(() => {}); }, everyMs);
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    this.poll();
+    this.timer = undefined;
+    await this.poll().catch(() => {}); // a last look; what it misses only leaves the report shorter
   }
 
-  poll(): void {
-    if (!fs.existsSync(this.dir)) return;
-    for (const name of fs.readdirSync(this.dir)) {
+  /** Reads the entries not seen yet; concurrent calls share one poll. */
+  poll(): Promise<void> {
+    this.polling ??= this.readNew().finally(() => { this.polling = undefined; });
+    return this.polling;
+  }
+
+  private async readNew(): Promise<void> {
+    for (const { name } of await this.storage.list(this.dir)) {
       if (!/^\d+$/.test(name) || this.seen.has(Number(name))) continue;
-      let text: string;
-      try { text = fs.readFileSync(path.join(this.dir, name), 'utf8'); } catch { continue; }
-      const [version, body] = text.split('\n');
+      const bytes = await this.storage.get(joinLocation(this.dir, name)).catch(() => undefined);
+      if (bytes === undefined) continue; // purged meanwhile, or unreadable now: the next poll tries again
+      const [version, body] = Buffer.from(bytes).toString('utf8').split('\n');
       if (version !== 'v1' || !body) continue; // not complete yet: read on the next poll
       const d = JSON.parse(body);
       const c: SeenCommit = { batchId: d.batchId, attempt: d.attempt, committedAtMs: d.committedAtMs, watermarkMicros: d.watermarkMicros, numInputRows: d.numInputRows };
@@ -73,7 +81,7 @@ export class CommitWatch {
   async waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      this.poll();
+      await this.poll().catch(() => {});
       if (check()) return;
       if (Date.now() > deadline) throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}`);
       await new Promise((r) => setTimeout(r, 100));

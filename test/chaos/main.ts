@@ -29,6 +29,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePort, LocalCluster, startKafka, startRedis, stopKafka, stopRedis, Xoshiro128, DriverClient } from '@tributary/client';
+import { processStorage } from '@tributary/common';
 import { startSeedJob } from '../support/seed-run';
 import { CommitWatch } from './commit-watch';
 import { ChaosServers, inject } from './faults';
@@ -64,6 +65,8 @@ function parseOptions(argv: string[]): Options {
 }
 
 const startedAt = Date.now();
+/** Where the verdict and the commit watches read the tables and checkpoints (local paths here). */
+const storage = processStorage();
 const print = (s: string) => console.log(s);
 const log = (s: string) => console.log(`[chaos +${((Date.now() - startedAt) / 1000).toFixed(1).padStart(6)} s] ${s}`);
 
@@ -80,15 +83,15 @@ async function main(): Promise<number> {
   let checks: Check[] = [];
   const faults: FaultRecord[] = [];
   const watchCheckpoint = path.join(dir, 'checkpoints', 'customers');
-  const watch = new CommitWatch(path.join(watchCheckpoint, 'commits'));
+  const watch = new CommitWatch(storage, path.join(watchCheckpoint, 'commits'));
   const secondCheckpoint = path.join(dir, 'checkpoints', 'second');
-  const secondWatch = new CommitWatch(path.join(secondCheckpoint, 'commits'));
+  const secondWatch = new CommitWatch(storage, path.join(secondCheckpoint, 'commits'));
   let secondClient: DriverClient | undefined;
   const stringCheckpoint = path.join(dir, 'checkpoints', 'string-key');
-  const stringWatch = new CommitWatch(path.join(stringCheckpoint, 'commits'));
+  const stringWatch = new CommitWatch(storage, path.join(stringCheckpoint, 'commits'));
   let stringClient: DriverClient | undefined;
   const updateCheckpoint = path.join(dir, 'checkpoints', 'string-key-update');
-  const updateWatch = new CommitWatch(path.join(updateCheckpoint, 'commits'));
+  const updateWatch = new CommitWatch(storage, path.join(updateCheckpoint, 'commits'));
   let updateClient: DriverClient | undefined;
   try {
     log(`starting Kafka (port ${servers.kafkaPort}) and Redis (port ${servers.redisPort}) under ${dir}`);
@@ -219,10 +222,10 @@ async function main(): Promise<number> {
         log(`the run did not finish: ${fatal.message}`);
       }
     }
-    watch.stop();
-    secondWatch.stop();
-    stringWatch.stop();
-    updateWatch.stop();
+    await watch.stop();
+    await secondWatch.stop();
+    await stringWatch.stop();
+    await updateWatch.stop();
     for (const f of faults) {
       const next = watch.firstCommitAfter(f.at);
       if (next) { f.recoveryMs = next.committedAtMs - f.at; f.nextBatch = next.batchId; }
@@ -243,10 +246,10 @@ async function main(): Promise<number> {
     cluster = undefined;
 
     log('reading the topic back and comparing the table with the oracle');
-    const verdict = await verify({ bootstrap, topic, table, queryId, lateEventIds: workload.lateEventIds });
-    const secondVerdict = await verify({ bootstrap, topic: secondTopic, table: secondTable, queryId: secondQueryId, lateEventIds: [] });
-    const stringVerdict = await verifyStringKey({ bootstrap, topic: stringTopic, table: stringTable, queryId: stringQueryId, lateEventIds: stringed.lateEventIds });
-    const updateVerdict = await verifyStringKey({ bootstrap, topic: stringTopic, table: updateTable, queryId: updateQueryId, lateEventIds: stringed.lateEventIds, outputMode: 'update' });
+    const verdict = await verify(storage, { bootstrap, topic, table, queryId, lateEventIds: workload.lateEventIds });
+    const secondVerdict = await verify(storage, { bootstrap, topic: secondTopic, table: secondTable, queryId: secondQueryId, lateEventIds: [] });
+    const stringVerdict = await verifyStringKey(storage, { bootstrap, topic: stringTopic, table: stringTable, queryId: stringQueryId, lateEventIds: stringed.lateEventIds });
+    const updateVerdict = await verifyStringKey(storage, { bootstrap, topic: stringTopic, table: updateTable, queryId: updateQueryId, lateEventIds: stringed.lateEventIds, outputMode: 'update' });
     checks = [
       ...verdict.checks,
       ...secondVerdict.checks.map((c) => ({ ...c, title: `second query: ${c.title}` })),
@@ -266,10 +269,10 @@ async function main(): Promise<number> {
   } catch (err) {
     checks = [{ title: 'the chaos run', ok: false, detail: (err as Error).stack ?? String(err) }];
   } finally {
-    watch.stop();
-    secondWatch.stop();
-    stringWatch.stop();
-    updateWatch.stop();
+    await watch.stop();
+    await secondWatch.stop();
+    await stringWatch.stop();
+    await updateWatch.stop();
     client?.close();
     secondClient?.close();
     stringClient?.close();

@@ -1,6 +1,6 @@
 /**
- * The verdict of a chaos run, from what is on disk and in Kafka after it, independently of the
- * engine's own bookkeeping:
+ * The verdict of a chaos run, from what is in storage (a local directory or the object store, read
+ * through the Storage interface) and in Kafka after it, independently of the engine's own bookkeeping:
  *  - the table equals the oracle (test/support/oracle) computed over every record the topic holds,
  *    read back with a plain kafkajs consumer (duplicates from producer retries included); the
  *    string-key query's table, the calculation of string-key-oracle.ts over its topic;
@@ -11,17 +11,13 @@
  *    added and at most once, every live file exists, and every version of the table, read as of that
  *    version, holds each key (window, event_type, customer_id) once.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { canonicalRows, readTableRows } from '@tributary/common';
+import { canonicalRows, joinLocation, readTableRows, type Storage } from '@tributary/common';
 import { aggregateRows } from '../support/aggregate-rows';
 import { computeExpected, diffRows, readTopicEvents } from '../support/oracle';
-import { deltaCommits } from '../support/seed-run';
+import { readDeltaCommits } from '../support/seed-run';
 import { STRING_KEY_COLUMNS } from './string-key-job';
 import { diffStringKeyRows, expectedStringKeyRows, stringKeyRowKey, type StringKeyRow } from './string-key-oracle';
 import { DELAY, WINDOW } from './workload';
-import { LocalStorage } from '@tributary/common';
-const storage = new LocalStorage();
 
 export interface Check {
   title: string;
@@ -36,7 +32,7 @@ export interface Verdict {
   orphanFiles: number;
 }
 
-export async function verify(opts: { bootstrap: string; topic: string; table: string; queryId: string; lateEventIds: number[] }): Promise<Verdict> {
+export async function verify(storage: Storage, opts: { bootstrap: string; topic: string; table: string; queryId: string; lateEventIds: number[] }): Promise<Verdict> {
   const records = await readTopicEvents(opts.bootstrap, opts.topic, 600_000);
   const expected = computeExpected(records, { windowMicros: WINDOW, delayMicros: DELAY, lateEventIds: opts.lateEventIds });
   const actual = aggregateRows(await readTableRows(storage, opts.table)).map((r) => ({ ...r, count: r.eventCount, sumCents: r.totalCents }));
@@ -47,7 +43,7 @@ export async function verify(opts: { bootstrap: string; topic: string; table: st
     detail: expected.rows.length > 0 ? diff.text : 'the oracle expects no row: the run produced nothing to compare',
   }];
 
-  const log = verifyLog(opts.table, opts.queryId);
+  const log = await verifyLog(storage, opts.table, opts.queryId);
   checks.push(...log.checks);
   return { checks, records: records.length, expectedRows: expected.rows.length, orphanFiles: log.orphanFiles };
 }
@@ -57,7 +53,7 @@ export async function verify(opts: { bootstrap: string; topic: string; table: st
  * The string-key query's verdict (string-key-job.ts): its table equals the independent calculation
  * of string-key-oracle.ts over every record its topic holds, and its Delta log passes the same checks.
  */
-export async function verifyStringKey(opts: {
+export async function verifyStringKey(storage: Storage, opts: {
   bootstrap: string; topic: string; table: string; queryId: string; lateEventIds: number[]; outputMode?: 'append' | 'update';
 }): Promise<Verdict> {
   const records = await readTopicEvents(opts.bootstrap, opts.topic, 600_000);
@@ -72,15 +68,15 @@ export async function verifyStringKey(opts: {
     detail: expected.rows.length === 0 ? 'the calculation expects no row: the run produced nothing to compare'
       : JSON.stringify(columns) !== JSON.stringify(STRING_KEY_COLUMNS) ? `the table's columns are ${JSON.stringify(columns)}, not ${JSON.stringify(STRING_KEY_COLUMNS)}` : diff.text,
   }];
-  const log = opts.outputMode === 'update' ? verifyMergedLog(opts.table, opts.queryId) : verifyLog(opts.table, opts.queryId);
+  const log = opts.outputMode === 'update' ? await verifyMergedLog(storage, opts.table, opts.queryId) : await verifyLog(storage, opts.table, opts.queryId);
   checks.push(...log.checks);
-  if (opts.outputMode === 'update') checks.push(await everyVersionKeysOnce(opts.table));
+  if (opts.outputMode === 'update') checks.push(await everyVersionKeysOnce(storage, opts.table));
   return { checks, records: records.length, expectedRows: expected.rows.length, orphanFiles: log.orphanFiles };
 }
 
 /** Reads the table as of each of its versions (the log's own time travel) and finds any key held twice. */
-async function everyVersionKeysOnce(table: string): Promise<Check> {
-  const versions = deltaCommits(table).map((c) => c.version);
+async function everyVersionKeysOnce(storage: Storage, table: string): Promise<Check> {
+  const versions = (await readDeltaCommits(storage, table)).map((c) => c.version);
   const twice: string[] = [];
   let rows = 0;
   for (const version of versions) {
@@ -105,8 +101,8 @@ async function everyVersionKeysOnce(table: string): Promise<Check> {
  * as a merge leaves them: every file added once, removed at most once and only in a later version than
  * its add, and every file still in the table on disk. Orphans: files on disk the log never added.
  */
-function verifyMergedLog(table: string, queryId: string): { checks: Check[]; orphanFiles: number } {
-  const commits = deltaCommits(table).filter((c) => c.version > 0);
+async function verifyMergedLog(storage: Storage, table: string, queryId: string): Promise<{ checks: Check[]; orphanFiles: number }> {
+  const commits = (await readDeltaCommits(storage, table)).filter((c) => c.version > 0);
   const checks: Check[] = [batchesOnce(commits, queryId, 'the update-mode Delta log')];
   const addedAt = new Map<string, number>();
   const removedAt = new Map<string, number>();
@@ -127,8 +123,8 @@ function verifyMergedLog(table: string, queryId: string): { checks: Check[]; orp
     }
   }
   const live = [...addedAt.keys()].filter((p) => !removedAt.has(p));
-  const missing = live.filter((p) => !fs.existsSync(path.join(table, p)));
-  const orphans = dataFiles(table).filter((p) => !addedAt.has(p));
+  const missing = await absent(storage, table, live);
+  const orphans = (await dataFiles(storage, table)).filter((p) => !addedAt.has(p));
   checks.push({
     title: `the update-mode table's ${addedAt.size} added files are each added once and removed at most once after their add (${removedAt.size} rewritten away); its ${live.length} live files exist (${orphans.length} orphan files of failed attempts stay out of the log)`,
     ok: problems.length === 0 && missing.length === 0 && live.length > 0,
@@ -141,15 +137,15 @@ function verifyMergedLog(table: string, queryId: string): { checks: Check[]; orp
  * The Delta log checks of one query's table: each batch exactly once (txn versions 0, 1, 2, … in
  * commit order), every added file added once, never removed, and on disk; orphans counted.
  */
-function verifyLog(table: string, queryId: string): { checks: Check[]; orphanFiles: number } {
-  const commits = deltaCommits(table).filter((c) => c.version > 0);
+async function verifyLog(storage: Storage, table: string, queryId: string): Promise<{ checks: Check[]; orphanFiles: number }> {
+  const commits = (await readDeltaCommits(storage, table)).filter((c) => c.version > 0);
   const checks: Check[] = [batchesOnce(commits, queryId, 'the Delta log')];
 
   const added = commits.flatMap((c) => c.actions.filter((a) => a.add).map((a) => decodeURIComponent(a.add.path) as string));
   const removed = commits.flatMap((c) => c.actions.filter((a) => a.remove));
   const dup = added.filter((p, i) => added.indexOf(p) !== i);
-  const missing = added.filter((p) => !fs.existsSync(path.join(table, p)));
-  const onDisk = dataFiles(table);
+  const missing = await absent(storage, table, added);
+  const onDisk = await dataFiles(storage, table);
   const inLog = new Set(added);
   const orphans = onDisk.filter((p) => !inLog.has(p));
   checks.push({
@@ -171,12 +167,14 @@ function batchesOnce(commits: { version: number; actions: any[] }[], queryId: st
   };
 }
 
-/** Parquet files under the table directory, relative paths, outside _delta_log. */
-function dataFiles(table: string, rel = ''): string[] {
+/** Those of the table's relative file paths that have no object. */
+async function absent(storage: Storage, table: string, paths: string[]): Promise<string[]> {
   const out: string[] = [];
-  for (const e of fs.readdirSync(path.join(table, rel), { withFileTypes: true })) {
-    const p = rel ? `${rel}/${e.name}` : e.name;
-    if (e.isDirectory()) { if (e.name !== '_delta_log') out.push(...dataFiles(table, p)); } else if (e.name.endsWith('.parquet')) out.push(p);
-  }
+  for (const p of paths) if ((await storage.head(joinLocation(table, p))) === undefined) out.push(p);
   return out;
+}
+
+/** Parquet files under the table, relative paths, outside _delta_log. */
+async function dataFiles(storage: Storage, table: string): Promise<string[]> {
+  return (await storage.list(table, { recursive: true })).map((o) => o.name).filter((n) => n.endsWith('.parquet') && !n.startsWith('_delta_log/'));
 }

@@ -24,6 +24,8 @@ export class Workload {
   readonly lateEventIds: number[] = [];
   produced = 0;
   sendRetries = 0;
+  /** The earliest event time of the in-order events produced so far (µs). */
+  firstMicros = Infinity;
 
   /** `eventsPerSecond` below 50 would let a resent unit span more than the delay allows (see above). */
   constructor(seed: number, private readonly bootstrap: string, private readonly topic: string, private readonly log: (m: string) => void, eventsPerSecond = EVENTS_PER_SECOND) {
@@ -32,7 +34,11 @@ export class Workload {
   }
 
   async inOrder(count: number): Promise<void> {
-    for (let left = count; left > 0; left -= UNIT) await this.send(this.gen.phaseInOrder(Math.min(UNIT, left)));
+    for (let left = count; left > 0; left -= UNIT) {
+      const batch = this.gen.phaseInOrder(Math.min(UNIT, left));
+      for (const t of batch.eventTimeMicros) if (t < this.firstMicros) this.firstMicros = t;
+      await this.send(batch);
+    }
   }
 
   /** The newest event time so far minus `behindMicros`, rounded down to a window boundary. */

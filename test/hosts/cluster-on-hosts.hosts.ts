@@ -16,7 +16,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { processStorage } from '@tributary/common';
 import { DriverClient, EventGenerator, GrpcSubmitter, produceEvents, REPO_ROOT, StreamingQuery, TributarySession } from '@tributary/client';
-import { assertSeedTableExact, DRIVER_PORT, HostsCluster, withEnvironment } from '../support/hosts-cluster';
+import { assertSeedTableExact, HostsCluster, withEnvironment } from '../support/hosts-cluster';
 import { DELAY, MINUTE, WINDOW, waitUntil, watermarkMicros } from '../support/seed-run';
 
 const EXECUTORS = ['exec-a', 'exec-b', 'exec-c', 'exec-d'];
@@ -38,16 +38,12 @@ describe('Tributary on separate hosts (network namespaces, private directories, 
 
   it('runs the seed job exact while an executor is partitioned and healed, one joins and one leaves', async () => {
     const { hosts } = c;
-    const driverAddress = `${hosts.address('driver')}:${DRIVER_PORT}`;
-    c.tributary('driver', 'driver', [
-      'driver', '--host', hosts.address('driver'), '--port', String(DRIVER_PORT), '--redis', c.redis,
-      '--state-dir', path.join(hosts.dirOf('driver'), 'state'), '--heartbeat-timeout-ms', '3000', '--allowed-roots', 's3://lake',
-      ...c.certificateFlags('driver', 'driver'), ...c.tokenFlags('driver'),
-    ]);
+    const driverAddress = c.driverAddress('driver');
+    c.startDriver('driver', { stateDir: path.join(hosts.dirOf('driver'), 'state'), allowedRoots: ['s3://lake'] });
     await c.waitForLog('driver', 'driver', /driver serving on/, 60_000);
     const startExecutor = async (host: string): Promise<void> => {
       const from = c.logOf('driver', 'driver').length;
-      c.tributary(host, host, ['executor', '--driver', driverAddress, '--host', hosts.address(host), '--id', host, ...c.certificateFlags(host, 'executor')]);
+      c.startExecutor(host, host, ['driver']);
       await c.waitForLog('driver', 'driver', new RegExp(`executor ${host} registered`), 60_000, from);
     };
     for (const e of ['exec-a', 'exec-b', 'exec-c']) await startExecutor(e);

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { processStorage } from '@tributary/common';
 import { DriverClient, EventGenerator, GrpcSubmitter, produceEvents, REPO_ROOT, StreamingQuery, TributarySession } from '@tributary/client';
-import { assertSeedTableExact, DRIVER_PORT, HostsCluster, REDIS_PORT, withEnvironment } from '../support/hosts-cluster';
+import { assertSeedTableExact, HostsCluster, withEnvironment } from '../support/hosts-cluster';
 import { MINUTE, waitUntil, watermarkMicros } from '../support/seed-run';
 
 const LEASE_TTL_MS = 2000;
@@ -35,21 +35,16 @@ describe('the standby driver on another host takes over from a partitioned leade
   it('resumes the seed job within a few seconds of the leader\'s partition; the healed leader stands by; the table is exact', async () => {
     const { hosts } = c;
     const drivers = ['driver-1', 'driver-2'];
-    const addresses = drivers.map((d) => `${hosts.address(d)}:${DRIVER_PORT}`).join(',');
+    const addresses = drivers.map((d) => c.driverAddress(d)).join(',');
     const startDriver = (d: string): void => {
-      c.tributary(d, d, [
-        'driver', '--host', hosts.address(d), '--port', String(DRIVER_PORT), '--redis', c.redis,
-        '--state-dir', 's3://lake/driver-state', '--heartbeat-timeout-ms', '3000', '--allowed-roots', 's3://lake/delta,s3://lake/checkpoints',
-        '--lease', `redis://${hosts.address('redis')}:${REDIS_PORT}`, '--cluster', 'hosts', '--lease-ttl-ms', String(LEASE_TTL_MS),
-        ...c.certificateFlags(d, 'driver'), ...c.tokenFlags(d),
-      ]);
+      c.startDriver(d, { stateDir: 's3://lake/driver-state', allowedRoots: ['s3://lake/delta', 's3://lake/checkpoints'], leaseTtlMs: LEASE_TTL_MS });
     };
     startDriver('driver-1');
     await c.waitForLog('driver-1', 'driver-1', /leading: acquired the driver lease/, 60_000);
     startDriver('driver-2');
     await c.waitForLog('driver-2', 'driver-2', /standing by/, 60_000);
     for (const e of EXECUTORS) {
-      c.tributary(e, e, ['executor', '--driver', addresses, '--host', hosts.address(e), '--id', e, ...c.certificateFlags(e, 'executor')]);
+      c.startExecutor(e, e, drivers);
       await c.waitForLog('driver-1', 'driver-1', new RegExp(`executor ${e} registered`), 60_000);
     }
 

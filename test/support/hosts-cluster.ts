@@ -11,12 +11,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { certDirFiles, readTableRows, readTlsIdentity, type RpcClientSecurity, type Storage } from '@tributary/common';
+import { certDirFiles, LocalStorage, readTableRows, readTlsIdentity, S3Storage, StorageRouter, type RpcClientSecurity, type Storage } from '@tributary/common';
 import { REPO_ROOT } from '@tributary/client';
 import { aggregateRows } from './aggregate-rows';
 import { HostProcess, NetworkHosts } from './network-hosts';
 import { computeExpected, diffRows } from './oracle';
-import { DELAY, WINDOW } from './seed-run';
+import { DELAY, readDeltaCommits, WINDOW } from './seed-run';
 import { S3_TEST_REGION, s3TestCredentials } from './s3-server';
 
 const BIN = path.join(REPO_ROOT, 'packages', 'client', 'bin', 'tributary.js');
@@ -63,6 +63,37 @@ export class HostsCluster {
       AWS_ENDPOINT_URL_S3: `http://${this.hosts.address('s3')}:${S3_PORT}`, AWS_REGION: S3_TEST_REGION,
       AWS_ACCESS_KEY_ID: s3TestCredentials().accessKeyId, AWS_SECRET_ACCESS_KEY: s3TestCredentials().secretAccessKey,
     };
+  }
+
+  /** Storage as the processes have it (local paths, and s3:// on the store through `aws`), for the test to read what they wrote. */
+  storage(): Storage {
+    const s3 = new S3Storage({ env: this.aws });
+    return new StorageRouter(new LocalStorage(), { s3, s3a: s3 });
+  }
+
+  driverAddress(host: string): string {
+    return `${this.hosts.address(host)}:${DRIVER_PORT}`;
+  }
+
+  /**
+   * Starts a driver on `host` (process and log named after the host) with mutual TLS and the token,
+   * its state on `stateDir`, locations confined to `allowedRoots`. With `leaseTtlMs`, it shares the
+   * driver lease of cluster 'hosts' in this cluster's Redis with every other driver started so.
+   */
+  startDriver(host: string, opts: { stateDir: string; allowedRoots: string[]; leaseTtlMs?: number; heartbeatTimeoutMs?: number }): HostProcess {
+    return this.tributary(host, host, [
+      'driver', '--host', this.hosts.address(host), '--port', String(DRIVER_PORT), '--redis', this.redis,
+      '--state-dir', opts.stateDir, '--heartbeat-timeout-ms', String(opts.heartbeatTimeoutMs ?? 3000), '--allowed-roots', opts.allowedRoots.join(','),
+      ...(opts.leaseTtlMs === undefined ? [] : ['--lease', `redis://${this.redis}`, '--cluster', 'hosts', '--lease-ttl-ms', String(opts.leaseTtlMs)]),
+      ...this.certificateFlags(host, 'driver'), ...this.tokenFlags(host),
+    ]);
+  }
+
+  /** Starts executor `id` on `host` (process and log named `id`), given the address of every driver. */
+  startExecutor(host: string, id: string, driverHosts: string[]): HostProcess {
+    return this.tributary(host, id, [
+      'executor', '--driver', driverHosts.map((d) => this.driverAddress(d)).join(','), '--host', this.hosts.address(host), '--id', id, ...this.certificateFlags(host, 'executor'),
+    ]);
   }
 
   /** The client's TLS identity and token. */
@@ -175,12 +206,10 @@ export async function assertSeedTableExact(
   const diff = diffRows(expected.rows, actual);
   assert.ok(diff.equal, diff.text);
   assert.ok(expected.rows.length > 1_000, `expected many rows, got ${expected.rows.length}`);
-  const logNames = (await storage.list(`${table}/_delta_log`)).map((o) => o.name).filter((n) => /^\d{20}\.json$/.test(n)).sort();
   const batches: number[] = [];
-  for (const name of logNames.slice(1)) {
-    const text = Buffer.from((await storage.get(`${table}/_delta_log/${name}`))!).toString('utf8');
-    const own = text.split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((a) => a.txn?.appId === queryId);
-    assert.equal(own.length, 1, `${name} carries the query's txn once`);
+  for (const { version, actions } of (await readDeltaCommits(storage, table)).slice(1)) {
+    const own = actions.filter((a) => a.txn?.appId === queryId);
+    assert.equal(own.length, 1, `version ${version} carries the query's txn once`);
     batches.push(own[0].txn.version);
   }
   assert.deepEqual(batches, batches.map((_, i) => i), 'each batch committed once, in order');

@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { RpcClientSecurity } from '@tributary/common';
+import { joinLocation, type RpcClientSecurity, type Storage } from '@tributary/common';
 import { DriverClient, GrpcSubmitter, REPO_ROOT, StreamingQuery, TributarySession } from '@tributary/client';
 
 export const MINUTE = 60_000_000;
@@ -61,4 +61,17 @@ export function deltaCommits(table: string): { version: number; actions: any[] }
       version: Number(f.slice(0, 20)),
       actions: fs.readFileSync(path.join(log, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)),
     }));
+}
+
+/** As deltaCommits, through Storage: for tables at any location (an `s3://` one too). */
+export async function readDeltaCommits(storage: Storage, table: string): Promise<{ version: number; actions: any[] }[]> {
+  const log = joinLocation(table, '_delta_log');
+  const names = (await storage.list(log)).map((o) => o.name).filter((n) => /^\d{20}\.json$/.test(n)).sort();
+  const out: { version: number; actions: any[] }[] = [];
+  for (const name of names) {
+    const bytes = await storage.get(joinLocation(log, name));
+    if (bytes === undefined) throw new Error(`${table}: ${name} was listed but cannot be read`);
+    out.push({ version: Number(name.slice(0, 20)), actions: Buffer.from(bytes).toString('utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) });
+  }
+  return out;
 }

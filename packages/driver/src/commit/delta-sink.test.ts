@@ -49,6 +49,21 @@ describe('DeltaSink', () => {
     assert.equal((await readTableRows(storage, table)).numRows, 12);
   });
 
+  it("records the committing driver's lease fencing token in commitInfo, and none without a lease", async () => {
+    const sink = new DeltaSink(storage, table, SEED_TABLE, 'q');
+    await sink.ensureTable();
+    await sink.commitBatch(asBatchId(0), [await file(table, 0)], []);
+    await sink.commitBatch(asBatchId(1), [await file(table, 1)], [], undefined, 7);
+    await sink.commitBatch(asBatchId(2), [await file(table, 2)], [], undefined, 9);
+    const params = async (version: number): Promise<Record<string, string>> => {
+      const text = await fs.readFile(path.join(table, '_delta_log', `${String(version).padStart(20, '0')}.json`), 'utf8');
+      return JSON.parse(text.split('\n')[0]).commitInfo.operationParameters;
+    };
+    assert.equal((await params(1)).leaseToken, undefined);
+    assert.deepEqual(await params(2), { outputMode: 'Append', queryId: 'q', epochId: '1', leaseToken: '7' });
+    assert.equal((await params(3)).leaseToken, '9');
+  });
+
   it('advances its snapshot over commits of other writers (an OPTIMIZE between batches)', async () => {
     const sink = new DeltaSink(storage, table, SEED_TABLE, 'q');
     await sink.ensureTable();

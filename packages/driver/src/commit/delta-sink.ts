@@ -65,9 +65,9 @@ export class DeltaSink {
     return this.table.current();
   }
 
-  /** Returns the table version written, or 'skipped' when the table already holds batch N. */
+  /** Returns the table version written, or 'skipped' when the table already holds batch N. `leaseToken`: the committing driver's (streaming-table.ts). */
   async commitBatch(
-    batchId: BatchId, adds: AddFile[], offsets: { topic: string; partition: number; endOffset: string }[], merge?: UpdateMerge,
+    batchId: BatchId, adds: AddFile[], offsets: { topic: string; partition: number; endOffset: string }[], merge?: UpdateMerge, leaseToken?: number,
   ): Promise<number | 'skipped'> {
     const complete = this.sinkTable.complete;
     if (this.sinkTable.update && merge === undefined) throw new RangeError('an update-mode commit needs the snapshot its merge read');
@@ -92,6 +92,7 @@ export class DeltaSink {
         readWholeTable: complete,
         ...(merge !== undefined ? { readSnapshot: merge.snapshot, readPaths: merge.removedPaths } : {}),
         now,
+        leaseToken,
       });
     } catch (err) {
       if (merge !== undefined && err instanceof ConcurrentModificationError) {

@@ -55,9 +55,9 @@ export class SideTableSink {
     return this.table.txnVersion();
   }
 
-  /** Returns the table version written, or 'skipped' when the table already holds batch N. */
-  commitBatch(batchId: BatchId, adds: AddFile[]): Promise<number | 'skipped'> {
-    return this.table.commitBatch(batchId, () => adds.map((a) => ({ add: a })), { operationParameters: { outputMode: 'Append' } });
+  /** Returns the table version written, or 'skipped' when the table already holds batch N. `leaseToken`: the committing driver's (streaming-table.ts). */
+  commitBatch(batchId: BatchId, adds: AddFile[], leaseToken?: number): Promise<number | 'skipped'> {
+    return this.table.commitBatch(batchId, () => adds.map((a) => ({ add: a })), { operationParameters: { outputMode: 'Append' }, leaseToken });
   }
 
   /** Starts the checkpoint a commit made due, in the background (call once the batch is over). */

@@ -10,6 +10,9 @@
  * time. Their failure is logged and never fails a batch (readers fall back to the previous
  * checkpoint and the JSON commits).
  *
+ * A driver that holds the driver lease records its fencing token in each commit's
+ * commitInfo.operationParameters.leaseToken, so the log shows which leadership wrote every version.
+ *
  * Each commit writes its version checksum from the snapshot after it (commit() returns it), so the
  * running file count and size cost nothing extra. Reading the table verifies the checksums of the
  * versions replayed: a damaged commit fails the read (DamagedCommitError, not retriable), so a
@@ -30,6 +33,8 @@ export interface BatchCommitOptions {
   /** Files the commit depends on (update mode: those it rewrites). */
   readPaths?: string[];
   now?: number;
+  /** The fencing token of the driver lease the committing driver holds (absent without a lease): commitInfo.operationParameters.leaseToken. */
+  leaseToken?: number;
 }
 
 export class StreamingTable {
@@ -67,7 +72,10 @@ export class StreamingTable {
       readVersion: snapshot.version,
       snapshot,
       operation: 'STREAMING UPDATE',
-      operationParameters: { ...opts.operationParameters, queryId: this.queryId, epochId: String(batchId) },
+      operationParameters: {
+        ...opts.operationParameters, queryId: this.queryId, epochId: String(batchId),
+        ...(opts.leaseToken !== undefined ? { leaseToken: String(opts.leaseToken) } : {}),
+      },
       txn: { appId: this.queryId, version: batchId },
       readWholeTable: opts.readWholeTable ?? false,
       readPaths: opts.readPaths ?? [],

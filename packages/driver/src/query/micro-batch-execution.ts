@@ -39,6 +39,18 @@ export interface SourceOffsets {
   earliest(topic: string): Promise<Map<number, bigint>>;
 }
 
+/**
+ * Between this run's recovery and its next plan, batch N was planned by another writer: a deposed
+ * leader whose plan write was already under way when its lease ran out lands it late (put-if-absent
+ * lets it in, since nobody had planned N yet). Planning after it would skip N, and planning N again
+ * is refused; so the run recovers again, which replays that plan like any planned, uncommitted batch.
+ */
+function plannedElsewhere(batchId: BatchId): TributaryError {
+  return new TributaryError(`batch ${batchId} was planned by another run of this query (a deposed leader's late write?); recovering again to replay it`, {
+    code: 'PLANNED_ELSEWHERE', retriable: true,
+  });
+}
+
 /** The committed attempt of the batch that wrote a state version (batch/batch-id.ts in common). */
 export type CommittedAttemptOfVersion = (version: StateVersion) => number | undefined;
 
@@ -66,7 +78,7 @@ export interface ExecutionDeps {
    * for a driver without a lease.
    */
   assertLeader?: (what: string) => Promise<void>;
-  /** The fencing token of this driver's leadership, recorded in plans and commit log entries (absent without a lease). */
+  /** The fencing token of this driver's leadership, recorded in plans, commit log entries and Delta commits (absent without a lease). */
   leaseToken?: () => number | undefined;
   /** Test-only fault hook: called at each named step; may throw or kill the process. */
   faultHook?: (step: string, batchId: BatchId) => void | Promise<void>;
@@ -277,6 +289,7 @@ export class MicroBatchExecution {
     const cp = this.deps.checkpoint;
     const prevPlan = (await cp.offsets.getLatest())?.value;
     const prevCommit = (await cp.commits.getLatest())?.value;
+    if (prevPlan && prevPlan.batchId !== prevCommit?.batchId) throw plannedElsewhere(prevPlan.batchId);
     const topic = this.ctx.query.source.topic;
     const [latestRaw, earliest] = await Promise.all([this.deps.source.latest(topic, this.ctx.query.source.isolationLevel), this.deps.source.earliest(topic)]);
     this.latestOffsets = latestRaw;
@@ -340,7 +353,7 @@ export class MicroBatchExecution {
     await this.deps.faultHook?.('beforeWalCommit', plan.batchId);
     await this.deps.assertLeader?.(`planning batch ${plan.batchId}`);
     const added = await this.deps.checkpoint.offsets.add(plan.batchId, plan);
-    if (!added) throw new TributaryError(`batch ${plan.batchId} was already planned by another run of this query (concurrent writer on the checkpoint?)`);
+    if (!added) throw plannedElsewhere(plan.batchId);
     await this.deps.faultHook?.('afterWalCommit', plan.batchId);
   }
 
@@ -425,14 +438,14 @@ export class MicroBatchExecution {
     if (this.deps.sideSinks.some((side) => !skipSinks.includes(side.tablePath))) await this.deps.assertLeader?.(`committing batch ${plan.batchId} to the side tables`);
     const results = await Promise.all(this.deps.sideSinks.map(async (side) => ({
       path: side.tablePath,
-      version: skipSinks.includes(side.tablePath) ? ('skipped' as const) : await side.commitBatch(plan.batchId, out.sideAddActions[side.name]),
+      version: skipSinks.includes(side.tablePath) ? ('skipped' as const) : await side.commitBatch(plan.batchId, out.sideAddActions[side.name], this.deps.leaseToken?.()),
     })));
     await this.deps.faultHook?.('afterSideCommits', plan.batchId);
     if (skipSinks.includes(this.ctx.job.tablePath)) return [...results, { path: this.ctx.job.tablePath, version: 'skipped' }];
     const offsets = plan.sources.flatMap((s) => s.partitions.map((p) => ({ topic: s.topic, partition: p.partition, endOffset: p.to })));
     const merge = mergeSnapshot === undefined ? undefined : { snapshot: mergeSnapshot, removedPaths: out.removedPaths };
     await this.deps.assertLeader?.(`committing batch ${plan.batchId} to ${this.ctx.job.tablePath}`);
-    const version = await this.deps.sink.commitBatch(plan.batchId, out.addActions, offsets, merge);
+    const version = await this.deps.sink.commitBatch(plan.batchId, out.addActions, offsets, merge, this.deps.leaseToken?.());
     return [...results, { path: this.ctx.job.tablePath, version }];
   }
 
