@@ -5,7 +5,9 @@
  *
  * `address` may list every driver of a cluster with standby drivers ("a,b"): a call refused as
  * NOT_LEADER or failing as unreachable is tried at the leader the refusal names, else at the next
- * address, each address at most once per call.
+ * address. While the lease changes hands no driver leads for up to a lease TTL: when every address
+ * refused as NOT_LEADER or was unreachable (so none ran the call), the round starts again after a
+ * pause, until `handoverMs` has passed since the call began (then the last refusal is thrown).
  */
 import { LeaderAddresses, QueryProgress, QuerySpec, QuerySpecV2, RpcClient, RpcClientSecurity, isLeaderMiss } from '@tributary/common';
 
@@ -31,16 +33,31 @@ const EVENT_KINDS: Record<string, QueryEvent['kind']> = {
   QUERY_EVENT_STARTED: 'started', QUERY_EVENT_PROGRESS: 'progress', QUERY_EVENT_TERMINATED: 'terminated',
 };
 
+/** How long a call to a cluster of several drivers waits for one of them to lead: two default lease TTLs and a margin. */
+export const DEFAULT_HANDOVER_MS = 15_000;
+
+/** A refusal that proves the driver did not run the call: a standby's NOT_LEADER, or no connection at all. */
+function notRun(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'UNAVAILABLE' || /not the leader/.test(error instanceof Error ? error.message : '');
+}
+
 export class DriverClient {
   private readonly drivers: LeaderAddresses;
   private readonly clients = new Map<string, RpcClient>();
-  /** `security`: mutual TLS and the bearer token (rpc/client-security.ts); plaintext and none by default. */
-  constructor(readonly address: string, private readonly security: RpcClientSecurity = {}) {
+  /**
+   * `security`: mutual TLS and the bearer token (rpc/client-security.ts); plaintext and none by default.
+   * `handoverMs`: with several driver addresses, how long a call waits for a leader (DEFAULT_HANDOVER_MS).
+   */
+  constructor(readonly address: string, private readonly security: RpcClientSecurity = {}, private readonly handoverMs = DEFAULT_HANDOVER_MS) {
     this.drivers = new LeaderAddresses(address);
   }
 
-  /** The call at the driver believed to lead; on a leader miss, at the others in turn. */
+  /** The call at the driver believed to lead; on a leader miss, at the others in turn (see the header). */
   private async call(method: string, request: object, deadlineMs?: number): Promise<any> {
+    const started = Date.now();
+    let round = 0;
+    let notRunInRound = true;
     for (let tried = 1; ; tried++) {
       const at = this.drivers.current();
       let rpc = this.clients.get(at);
@@ -48,7 +65,17 @@ export class DriverClient {
       try {
         return await rpc.call(method, request, deadlineMs);
       } catch (err) {
-        if (tried >= this.drivers.all.length || !isLeaderMiss(err)) throw err;
+        if (!isLeaderMiss(err)) throw err;
+        notRunInRound &&= notRun(err);
+        if (tried >= this.drivers.all.length) {
+          // Every driver missed: wait for a handover only when none of them can have run the call.
+          const pauseMs = Math.min(1_000, 200 * 2 ** round);
+          if (this.drivers.all.length < 2 || !notRunInRound || Date.now() - started + pauseMs > this.handoverMs) throw err;
+          await new Promise((r) => setTimeout(r, pauseMs));
+          round++;
+          tried = 0;
+          notRunInRound = true;
+        }
         this.drivers.moveOn(err);
       }
     }
