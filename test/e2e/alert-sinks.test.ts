@@ -1,7 +1,7 @@
 /**
  * Alerts out of the lake's path, on a real cluster (Kafka broker, Redis, driver + executor
- * processes over gRPC): the seed's orders, per 5-minute window and customer the total amount where
- * above 10000, in update mode —
+ * processes over gRPC): examples/alert-job.js over the seed's orders, per 5-minute window and
+ * customer the total amount where above 10000, in update mode —
  *   (a) into a Kafka topic, exactly once: the driver is killed (SIGKILL, by the fault hook) right
  *       after batch 3's Kafka transaction committed and before its commit-log entry, an executor is
  *       killed, and the driver is killed again at an arbitrary moment mid-stream; a read_committed
@@ -23,7 +23,7 @@ import { clusterPerTest } from '../support/cluster-fixture';
 import { readTopicEvents } from '../support/oracle/read-topic';
 import { readCommitted } from '../support/read-committed';
 import {
-  alertQuery, alertText, BASE, centsOf, expectedAlerts, lastCommittedBatch, offsetsReadBy, orderBatch, ordersInOrder, plannedRanges,
+  alertText, BASE, centsOf, expectedAlerts, lastCommittedBatch, offsetsReadBy, orderBatch, ordersInOrder, plannedRanges, startAlertJob,
 } from '../support/alert-orders';
 
 const PARTITIONS = 4;
@@ -85,11 +85,9 @@ describe('alert sinks on a real cluster (Kafka, Redis, driver + executors)', fun
 
       const client = env.track(new DriverClient(env.cluster.driverAddress));
       const checkpoint = path.join(env.dir, 'chk-alerts');
-      const query: StreamingQuery = await alertQuery(session(client, 'alerts to kafka'), bootstrap, ordersTopic, 500)
-        .writeStream.format('kafka').outputMode('update')
-        .option('kafka.bootstrap.servers', bootstrap).option('topic', alertsTopic)
-        .option('checkpointLocation', checkpoint)
-        .trigger({ processingTime: '200 milliseconds' }).start();
+      const query: StreamingQuery = await startAlertJob(session(client, 'alerts to kafka'), {
+        bootstrap, topic: ordersTopic, maxOffsetsPerTrigger: 500, sink: 'kafka', alertsTopic, checkpoint, trigger: '200 milliseconds',
+      });
 
       // The fault hook kills the driver after batch 3's transaction committed, before its commit-log entry.
       await eventually(() => !env.cluster.driverRunning(), 120_000, () => `the driver still runs at batch ${lastCommittedBatch(checkpoint)}`);
@@ -148,6 +146,7 @@ describe('alert sinks on a real cluster (Kafka, Redis, driver + executors)', fun
         req.on('end', () => {
           requests++;
           if (requests % 4 === 0) { res.writeHead(503).end('try again'); return; }
+          assert.equal(req.headers.authorization, 'Bearer test');
           const doc = JSON.parse(body) as { batchId: number; part: number; rows: { idempotencyKey: string; row: Record<string, unknown> }[] };
           for (const r of doc.rows) received.push({ key: r.idempotencyKey, batchId: doc.batchId, row: r.row, header: String(req.headers['idempotency-key']) });
           if (killedAt === undefined && doc.batchId >= 3 && doc.part === 0) {
@@ -165,11 +164,10 @@ describe('alert sinks on a real cluster (Kafka, Redis, driver + executors)', fun
         const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/alerts`;
         const client = env.track(new DriverClient(env.cluster.driverAddress));
         const checkpoint = path.join(env.dir, 'chk-webhook');
-        const query = await alertQuery(session(client, 'alerts to a webhook'), bootstrap, ordersTopic, 500)
-          .writeStream.format('webhook').outputMode('update')
-          .option('url', url).option('headers', '{"Authorization":"Bearer test"}').option('maxRowsPerRequest', 7)
-          .option('checkpointLocation', checkpoint)
-          .trigger({ processingTime: '200 milliseconds' }).start();
+        const query = await startAlertJob(session(client, 'alerts to a webhook'), {
+          bootstrap, topic: ordersTopic, maxOffsetsPerTrigger: 500, sink: 'webhook', url, headers: '{"Authorization":"Bearer test"}', maxRowsPerRequest: 7,
+          checkpoint, trigger: '200 milliseconds',
+        });
         await eventually(() => killedAt !== undefined && !env.cluster.driverRunning(), 120_000, () => `no kill yet; ${requests} requests`);
         await env.cluster.restartDriver();
         const last = await waitAllRead(checkpoint, orders.length, 300_000);

@@ -1,6 +1,7 @@
 /**
  * The seed's alerting case for sink tests: orders (customer_id, amount DECIMAL(10,2), timestamp),
- * the alert query (5-minute windows per customer, total_amount > 10000, update mode) and its
+ * the alert job of examples/alert-job.js (5-minute windows per customer, total_amount > 10000,
+ * update mode) and its
  * expected output computed here, independently of the engine: for every batch N (its ranges read
  * from the checkpoint's offsets log, `<checkpoint>/offsets/<N>` = `v1\n<json>\n`), the keys its
  * records touched, with their totals over every record up to the end of N, where above 10000.
@@ -11,17 +12,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { EventBatch } from '@tributary/client';
-import { col, concat, DataFrame, DecimalType, fromJson, IntegerType, lit, StructField, StructType, sum, TimestampType, TributarySession, window } from '@tributary/client';
+import { REPO_ROOT, type StreamingQuery, type TributarySession } from '@tributary/client';
 import type { TopicRecord } from './oracle/read-topic';
 import { BASE, centsText, iso, MINUTE, rng, SECOND } from './visits';
 
 export interface Order { customer: number; cents: bigint; us: number }
 
-export const ORDER_SCHEMA = new StructType([
-  new StructField('customer_id', IntegerType()),
-  new StructField('amount', DecimalType(10, 2)),
-  new StructField('timestamp', TimestampType()),
-]);
 export const WINDOW = 5 * MINUTE;
 /** The alert threshold, 10000.00, in cents. */
 export const THRESHOLD_CENTS = 1_000_000n;
@@ -52,24 +48,13 @@ export function orderBatch(orders: readonly Order[]): EventBatch {
 export { BASE };
 
 /**
- * The alert query: per 5-minute window and customer, the total amount, where above 10000; with
- * Spark's Kafka columns `key` (the customer) and `value` (a JSON text), the window and key columns
- * kept as they are (update mode needs them).
+ * Runs examples/alert-job.js (the README's alert job) as `tributary submit` loads it, with `opts`
+ * (its key=value options).
  */
-export function alertQuery(spark: TributarySession, bootstrap: string, topic: string, maxOffsets: number): DataFrame {
-  return spark.readStream.format('kafka').option('kafka.bootstrap.servers', bootstrap).option('subscribe', topic)
-    .option('startingOffsets', 'earliest').option('maxOffsetsPerTrigger', maxOffsets).load()
-    .select(fromJson(col('value').cast('string'), ORDER_SCHEMA).alias('o')).select('o.*')
-    .withWatermark('timestamp', '10 minutes')
-    .groupBy(window(col('timestamp'), '5 minutes'), col('customer_id'))
-    .agg(sum('amount').alias('total_amount'))
-    .filter(col('total_amount').gt(10000))
-    .select(
-      col('window'), col('customer_id'), col('total_amount'),
-      col('customer_id').cast('string').alias('key'),
-      concat(lit('{"customer_id":'), col('customer_id').cast('string'), lit(',"window_start":"'), col('window.start').cast('string'),
-        lit('","total_amount":"'), col('total_amount').cast('string'), lit('"}')).alias('value'),
-    );
+export async function startAlertJob(spark: TributarySession, opts: Record<string, string | number>): Promise<StreamingQuery> {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const alertJob = require(path.join(REPO_ROOT, 'examples', 'alert-job.js')) as (s: TributarySession, o: Record<string, string | number>) => Promise<StreamingQuery>;
+  return alertJob(spark, opts);
 }
 
 /** An alert as `<window start µs>|<customer>|<total cents>`. */

@@ -54,13 +54,10 @@ export function transactionalIdOf(queryId: string): string {
 }
 
 export class KafkaPublisher implements RowPublisher {
-  readonly description: string;
   private producer: TransactionalProducer | undefined;
   private published: number | undefined;
 
-  constructor(private readonly opts: KafkaPublisherOptions, private readonly clients: KafkaSinkClients) {
-    this.description = `KafkaSink[${opts.topic ?? '<topic column>'}]`;
-  }
+  constructor(private readonly opts: KafkaPublisherOptions, private readonly clients: KafkaSinkClients) {}
 
   /** Creates the marker topic if missing and checks that the output topic exists. */
   async prepare(): Promise<void> {

@@ -17,7 +17,6 @@ import type { BatchSink } from './batch-sink';
 import { deleteStagedFiles, readStagedRows, StagedRow } from './staged-rows';
 
 export interface RowPublisher {
-  readonly description: string;
   /** Creates or checks what the publisher needs before the first batch (topics, endpoints). */
   prepare(): Promise<void>;
   /** The newest batch the destination holds for this query (undefined: none known). */

@@ -47,11 +47,7 @@ export interface WebhookPublisherOptions {
 class RetriableHttp extends Error {}
 
 export class WebhookPublisher implements RowPublisher {
-  readonly description: string;
-
-  constructor(private readonly opts: WebhookPublisherOptions, private readonly post: HttpPost = fetchPost) {
-    this.description = `WebhookSink[${new URL(opts.url).origin}]`;
-  }
+  constructor(private readonly opts: WebhookPublisherOptions, private readonly post: HttpPost = fetchPost) {}
 
   async prepare(): Promise<void> {}
 
