@@ -8,13 +8,17 @@
  *   webhook  at least once, with an idempotency key per row (webhook-publisher.ts)
  *
  * The batch's staged files are deleted once it is published (or found published). Files of failed
- * attempts stay in the stage directory (as orphan data files of a Delta table do).
+ * attempts, and of replays that found their batch published, are removed after a later batch
+ * committed, once older than ORPHAN_AGE_MS: every attempt then running started after the batch
+ * committed, so its files are younger (the margin covers clocks of other hosts).
  */
 import type { AddFile, BatchId, SqlField, Storage } from '@tributary/common';
 import { mkdir } from 'node:fs/promises';
 import { isObjectStoreLocation } from '@tributary/common';
 import type { BatchSink } from './batch-sink';
-import { deleteStagedFiles, readStagedRows, StagedRow } from './staged-rows';
+import { deleteStagedFiles, readStagedRows, removeStagedOrphans, StagedRow } from './staged-rows';
+
+export const ORPHAN_AGE_MS = 10 * 60_000;
 
 export interface RowPublisher {
   /** Creates or checks what the publisher needs before the first batch (topics, endpoints). */
@@ -26,6 +30,9 @@ export interface RowPublisher {
 }
 
 export class PublishedSink implements BatchSink {
+  /** The orphan cleanup running in the background, if any; never rejects. */
+  private cleaning: Promise<void> = Promise.resolve();
+
   constructor(
     private readonly storage: Storage,
     readonly tablePath: string,
@@ -49,9 +56,14 @@ export class PublishedSink implements BatchSink {
     return done === 'skipped' ? 'skipped' : batchId;
   }
 
-  startMaintenance(): void {}
+  startMaintenance(): void {
+    const before = Date.now() - ORPHAN_AGE_MS;
+    this.cleaning = this.cleaning.then(() => removeStagedOrphans(this.storage, this.tablePath, before)).then(() => {}, () => {});
+  }
 
-  async idle(): Promise<void> {}
+  idle(): Promise<void> {
+    return this.cleaning;
+  }
 
   close(): Promise<void> {
     return this.publisher.close();

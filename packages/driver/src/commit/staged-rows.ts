@@ -7,7 +7,7 @@
  */
 import * as arrow from 'apache-arrow';
 import type { AddFile, CanonicalValue, SqlField, Storage } from '@tributary/common';
-import { canonicalFilePath, canonicalRows, deltaSchemaOf, readDataFile } from '@tributary/common';
+import { canonicalFilePath, canonicalRows, deltaSchemaOf, joinLocation, readDataFile } from '@tributary/common';
 
 export type StagedRow = Record<string, CanonicalValue>;
 
@@ -22,6 +22,17 @@ export async function readStagedRows(storage: Storage, stagePath: string, output
 /** Deletes the staged files of a published batch; a file left behind only costs space. */
 export async function deleteStagedFiles(storage: Storage, stagePath: string, adds: readonly AddFile[]): Promise<void> {
   await Promise.all(adds.map((a) => storage.delete(canonicalFilePath(stagePath, a.path)).catch(() => {})));
+}
+
+/**
+ * Removes the data files in the stage older than `beforeMs` (files of failed attempts, and of
+ * replays whose batch was already published); names starting with '_' (the webhook's delivery
+ * record) are kept.
+ */
+export async function removeStagedOrphans(storage: Storage, stagePath: string, beforeMs: number): Promise<number> {
+  const old = (await storage.list(stagePath, { recursive: true })).filter((o) => !o.name.startsWith('_') && o.name.endsWith('.parquet') && o.modifiedMs < beforeMs);
+  await Promise.all(old.map((o) => storage.delete(joinLocation(stagePath, ...o.name.split('/')))));
+  return old.length;
 }
 
 /** Bytes of a string or binary value in canonical form ("0x" + hex for binary); null stays null. */
