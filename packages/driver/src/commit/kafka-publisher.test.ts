@@ -106,6 +106,23 @@ describe('KafkaPublisher (real broker): one transaction per batch with its marke
     await third.close();
   });
 
+  it("finds a query's newest marker behind many markers of other queries sharing the marker topic", async () => {
+    const topic = `sink_out_${randomUUID().slice(0, 8)}`;
+    const markerTopic = `sink_markers_${randomUUID().slice(0, 8)}`;
+    await admin.createTopic(topic, 1);
+    const mine = { queryId: randomUUID(), brokers: [testKafka()], topic, markerTopic, output: OUTPUT };
+    const a = new KafkaPublisher(mine, await clients());
+    await a.prepare();
+    assert.equal(await a.publish(asBatchId(7), rows(7, 1)), 'published');
+    const other = new KafkaPublisher({ ...mine, queryId: randomUUID() }, await clients());
+    for (let n = 0; n < 150; n++) assert.equal(await other.publish(asBatchId(n), []), 'published');
+    await a.close();
+    await other.close();
+    const b = new KafkaPublisher(mine, await clients());
+    assert.equal(await b.lastPublishedBatch(), 7, '300 offsets (markers and commit markers) later');
+    await b.close();
+  });
+
   it('refuses to start on an output topic that does not exist, naming it', async () => {
     const publisher = new KafkaPublisher({ queryId: randomUUID(), brokers: [testKafka()], topic: 'no_such_topic_here', markerTopic: `m_${randomUUID().slice(0, 8)}`, output: OUTPUT }, await clients());
     await assert.rejects(publisher.prepare(), /the kafka sink's topic no_such_topic_here does not exist/);
