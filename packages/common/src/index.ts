@@ -31,7 +31,7 @@ export {
   CheckpointResult, optimize, vacuum, cleanupLog, OptimizeOptions, OptimizeResult, VacuumOptions, VacuumResult,
   LogCleanupResult, checkpointInterval, canonicalRows, formatUnscaled, CanonicalValue,
   deltaSchemaOf, deltaTypeOf, sqlFieldsOf, sqlTypeOf, columnBatchToArrow, arrowSchemaOf, partitionRows, partitionValueText,
-  BatchPartition, writeBatchFiles, DEFAULT_MAX_ROWS_PER_FILE, BatchFilesOptions,
+  BatchPartition, writeBatchFiles, DEFAULT_MAX_ROWS_PER_FILE, BatchFilesOptions, canonicalFilePath,
 } from './delta';
 export * from './testing';
 export * from './arrow';

@@ -1,4 +1,5 @@
-import { resolveQuery, type OutputMode, type QueryOptions, type QuerySpecV2, type TriggerSpec } from '@tributary/common';
+import { defaultStagePath, resolveQuery, type OutputMode, type QueryOptions, type QuerySpecV2, type SinkFormat, type TriggerSpec } from '@tributary/common';
+import { SinkSettings } from './sink-settings';
 import type { DataFrame } from './dataframe';
 import { withAbsolutePaths } from './paths';
 import { optionText, QUERY_OPTION_KEYS, setQueryOption, type OptionValue } from './options';
@@ -24,12 +25,14 @@ export class DataStreamWriter {
   private partitionColumns: string[] | undefined;
   private triggerSpec: TriggerSpec = { kind: 'processingTime', interval: '0 seconds' };
   private readonly queryOptions: QueryOptions = {};
+  private sinkFormat: SinkFormat = 'delta';
+  private readonly sinkSettings = new SinkSettings();
 
   constructor(private readonly df: DataFrame) {}
 
   format(sink: string): this {
-    if (sink === 'kafka') throw unsupported("sink format 'kafka'", "use 'delta'; the exactly-once Kafka sink comes in Step 11");
-    if (sink !== 'delta') throw unsupported(`sink format '${sink}'`, "use 'delta'");
+    if (sink !== 'delta' && sink !== 'kafka' && sink !== 'webhook') throw unsupported(`sink format '${sink}'`, "use 'delta', 'kafka' or 'webhook'");
+    this.sinkFormat = sink;
     return this;
   }
 
@@ -48,8 +51,10 @@ export class DataStreamWriter {
   option(key: string, value: OptionValue): this {
     if (key === 'checkpointLocation') this.checkpointLocation = optionText(value);
     else if (key === 'path') this.path = optionText(value);
+    else if (this.sinkFormat !== 'delta' && this.sinkSettings.set(this.sinkFormat, key, value)) return this;
     else if (!setQueryOption(this.queryOptions, key, value)) {
-      throw invalid(`unknown delta sink option '${key}'; known options: ${WRITER_KEYS.join(', ')}`);
+      const known = this.sinkFormat === 'delta' ? WRITER_KEYS : [...SinkSettings.keys(this.sinkFormat), ...WRITER_KEYS];
+      throw invalid(`unknown ${this.sinkFormat} sink option '${key}'; known options: ${known.join(', ')}`);
     }
     return this;
   }
@@ -103,15 +108,20 @@ export class DataStreamWriter {
     if (confPartitions !== undefined) setQueryOption(options, 'spark.sql.shuffle.partitions', confPartitions);
     Object.assign(options, this.queryOptions);
     options.timeZone = frame.jsonTimeZone ?? conf.get('spark.sql.session.timeZone') ?? 'UTC';
+    const checkpointLocation = this.checkpointLocation ?? this.defaultCheckpointLocation() ?? '';
+    if (this.sinkFormat !== 'delta' && path !== undefined) throw invalid(`the ${this.sinkFormat} sink writes no table: call start() without a path`);
+    // A Kafka or webhook sink stages each batch's rows beside the checkpoint (common/plan/external-sink.ts).
+    const stage = this.sinkFormat === 'delta' || checkpointLocation === '' ? undefined : defaultStagePath(checkpointLocation);
     const spec: QuerySpecV2 = {
       version: 2,
       source: frame.source,
       plan: frame.plan,
       sink: {
-        format: 'delta',
-        path: path ?? this.path ?? '',
+        format: this.sinkFormat,
+        path: path ?? this.path ?? stage ?? '',
         outputMode: this.mode,
-        checkpointLocation: this.checkpointLocation ?? this.defaultCheckpointLocation() ?? '',
+        checkpointLocation,
+        ...this.sinkSettings.specOf(this.sinkFormat),
       },
       trigger: { ...this.triggerSpec },
       options,

@@ -54,6 +54,7 @@ export function checkResolvedQueryDocument(value: unknown, at: string): Resolved
   oneOf(sink.outputMode, ['append', 'complete', 'update'], `${at}.sink.outputMode`);
   arrayAt(sink.partitionBy, `${at}.sink.partitionBy`).forEach((p, i) => textAt(p, `${at}.sink.partitionBy[${i}]`));
   textAt(sink.checkpointLocation, `${at}.sink.checkpointLocation`);
+  if (sink.format !== undefined) oneOf(sink.format, ['delta', 'kafka', 'webhook'], `${at}.sink.format`);
 
   const o = objectAt(q.options, `${at}.options`);
   integerAt(o.shufflePartitions, `${at}.options.shufflePartitions`, 0);

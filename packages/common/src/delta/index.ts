@@ -38,3 +38,4 @@ export { partitionRows, partitionValueText } from './partition-batch';
 export type { BatchPartition } from './partition-batch';
 export { writeBatchFiles, DEFAULT_MAX_ROWS_PER_FILE } from './write-batch-files';
 export type { BatchFilesOptions } from './write-batch-files';
+export { canonicalFilePath } from './paths';

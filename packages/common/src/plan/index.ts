@@ -6,6 +6,8 @@ export type {
   QueryProgress, EventTimeProgress, StateOperatorProgress, SourceProgress, SinkProgress, KafkaOffsets,
 } from './progress';
 export { parseDuration, formatMicros } from './duration';
+export { DEFAULT_MARKER_TOPIC, SINK_FORMATS, defaultStagePath, externalSinkProblems } from './external-sink';
+export type { KafkaSinkSpec, SinkFormat, WebhookSinkSpec } from './external-sink';
 export { canonicalJson } from './canonical-json';
 export { hllPrecision, relativeSDProblem, DEFAULT_RELATIVE_SD, MAX_HLL_PRECISION } from './hll-precision';
 export { sharedSectionProblems, APPEND_WITHOUT_WATERMARK, MAX_SUM_INPUT_PRECISION, MAX_SHUFFLE_PARTITIONS } from './validate-spec';

@@ -7,6 +7,7 @@
  * checkpoint location, and a trigger. Durations are kept as the user wrote them (e.g. '10 minutes')
  * and parsed by `parseDuration`; validation (validate-spec.ts) names every problem.
  */
+import type { KafkaSinkSpec, SinkFormat, WebhookSinkSpec } from './external-sink';
 export interface QuerySpec {
   version: 1;
   name?: string;
@@ -76,11 +77,16 @@ export type DerivedExpr =
 
 export type OutputMode = 'append' | 'complete' | 'update';
 export interface DeltaSinkSpec {
-  format: 'delta';
+  /** 'kafka' and 'webhook' publish the rows elsewhere and stage them at `path` (external-sink.ts). */
+  format: SinkFormat;
   path: string;
   outputMode: OutputMode;
   checkpointLocation: string;
   partitionBy?: string[];
+  /** format 'kafka': where and how to publish. */
+  kafka?: KafkaSinkSpec;
+  /** format 'webhook': where to POST. */
+  webhook?: WebhookSinkSpec;
 }
 
 export type TriggerSpec =

@@ -75,7 +75,7 @@ export interface AggregateSpecMessage {
   schema: SqlFieldMessage[];
 }
 
-export interface ResolvedSinkMessage { path: string; output_mode: string; partition_by: string[]; checkpoint_location: string }
+export interface ResolvedSinkMessage { path: string; output_mode: string; partition_by: string[]; checkpoint_location: string; format?: string }
 
 export interface ResolvedOptionsMessage {
   shuffle_partitions: number;
@@ -433,6 +433,7 @@ function sinkToProto(s: ResolvedSink, path: string): ResolvedSinkMessage {
     output_mode: OUTPUT_MODES.name(s.outputMode, `${path}.outputMode`),
     partition_by: [...s.partitionBy],
     checkpoint_location: s.checkpointLocation,
+    format: s.format === undefined || s.format === 'delta' ? '' : s.format,
   };
 }
 
@@ -443,6 +444,7 @@ function sinkFromProto(msg: Maybe<ResolvedSinkMessage>, path: string): ResolvedS
     outputMode: OUTPUT_MODES.value(m.output_mode, `${path}.output_mode`),
     partitionBy: [...(m.partition_by ?? [])],
     checkpointLocation: m.checkpoint_location ?? '',
+    ...(m.format === 'kafka' || m.format === 'webhook' ? { format: m.format } : {}),
   };
 }
 

@@ -19,6 +19,7 @@
  * Every schema is a list of SqlFields; every expression is a typed RExpr whose column references
  * are indices into the schema of the stage it runs on. Durations are µs.
  */
+import type { SinkFormat } from './external-sink';
 import type { SqlField, SqlType } from '../schema/sql-type';
 import type { IsolationLevel } from './kafka-options';
 import type { OutputMode } from './query-spec';
@@ -134,6 +135,8 @@ export interface DedupSpec {
 }
 
 export interface ResolvedSink {
+  /** Absent (as in documents written before it) means 'delta'; otherwise `path` is where rows are staged (external-sink.ts). */
+  format?: SinkFormat;
   path: string;
   outputMode: OutputMode;
   /** Partition columns: names of top-level output columns. */

@@ -125,7 +125,7 @@ const cases: [string, (s: QuerySpec) => void, string[]][] = [
   ['a topic name longer than 249 characters', (s) => { s.source.topic = 'a'.repeat(250); }, [
     `topic "${'a'.repeat(80)}…" is not a legal Kafka topic name: it is 250 characters long, more than 249`,
   ]],
-  ['a sink other than Delta', (s) => { (s.sink as { format: string }).format = 'parquet'; }, ["sink format 'parquet' is not supported yet; use 'delta'"]],
+  ['a sink other than Delta', (s) => { (s.sink as { format: string }).format = 'parquet'; }, ["sink format 'parquet' is not supported; use 'delta', 'kafka', 'webhook'"]],
   ['a continuous trigger', (s) => { (s as { trigger: unknown }).trigger = { kind: 'continuous' }; }, [
     "trigger 'continuous' is not supported yet; use { processingTime: '<interval>' } or { availableNow: true }",
   ]],

@@ -1,4 +1,5 @@
 import { parseDuration } from './duration';
+import { SINK_FORMATS } from './external-sink';
 import type { QuerySpec } from './query-spec';
 import { startingOffsetsProblems } from './starting-offsets';
 import { kafkaOptionsProblems } from './kafka-options';
@@ -89,7 +90,7 @@ function checkSink(spec: Pick<QuerySpec, 'sink'>, add: Add): void {
     add("the query has no sink: use writeStream.format('delta')");
     return;
   }
-  if (sink.format !== 'delta') add(`sink format ${quote(sink.format)} is not supported yet; use 'delta'`);
+  if (!SINK_FORMATS.includes(sink.format)) add(`sink format ${quote(sink.format)} is not supported; use ${SINK_FORMATS.map((f) => `'${f}'`).join(', ')}`);
   if (typeof sink.path !== 'string' || sink.path.trim() === '') add("no output path: call start('<table path>')");
   if (typeof sink.checkpointLocation !== 'string' || sink.checkpointLocation.trim() === '') {
     add("no checkpoint location: set option('checkpointLocation', '<path>') on writeStream");

@@ -22,6 +22,7 @@
  * stops at the first operation that has one, since later ones would read unknown columns.
  */
 import { parseDuration } from '../plan/duration';
+import { externalSinkProblems } from '../plan/external-sink';
 import { isolationLevelOf } from '../plan/kafka-options';
 import type { LogicalOp, QuerySpecV2 } from '../plan/logical-plan';
 import type { AggregateSpec, DedupSpec, EventTime, KafkaColumn, ResolvedQuery, RExpr, ScanSpec, Step } from '../plan/resolved-query';
@@ -89,6 +90,7 @@ export function resolveQuery(spec: QuerySpecV2, opts: ResolveOptions = {}): Reso
     problems.push(...modeProblems(spec, plan));
     if (plan.dedup !== null) problems.push(...dedupProblems(spec.options.lateRows ?? 'drop'));
     problems.push(...outputProblems(plan.output, spec.sink.partitionBy));
+    problems.push(...externalSinkProblems(spec.sink, plan.output));
   }
   if (problems.length > 0 || plan === null) throw new QueryResolutionError(problems.length > 0 ? problems : ['the query could not be resolved']);
 
@@ -116,6 +118,7 @@ export function resolveQuery(spec: QuerySpecV2, opts: ResolveOptions = {}): Reso
     post: plan.post,
     output: plan.output,
     sink: {
+      ...(spec.sink.format === 'delta' ? {} : { format: spec.sink.format }),
       path: spec.sink.path,
       outputMode: mode,
       partitionBy: plan.partitionBy(spec.sink.partitionBy ?? []),

@@ -86,7 +86,7 @@ export function buildProgress(args: {
       inputRowsPerSecond: numInputRows / seconds,
       processedRowsPerSecond: numInputRows / seconds,
     }],
-    sink: { description: `DeltaSink[${ctx.job.tablePath}]`, numOutputRows: commit.numOutputRows },
+    sink: { description: sinkDescription(ctx), numOutputRows: commit.numOutputRows },
     badRecords: { total: Object.values(badByReason).reduce((a, b) => a + b, 0), byReason: badByReason, action: ctx.query.options.badRecords, quarantined },
     lateRows: { total: late, action: ctx.job.lateRowsTablePath ? 'table' : 'drop', written: lateWritten, windowRows: lateWindowRows },
     sideTables: args.sideSinks.map((side) => ({
@@ -143,4 +143,12 @@ function lagMetrics(partitions: readonly { partition: number; to: string }[], la
     maxOffsetsBehindLatest: String(Math.max(...behind)),
     avgOffsetsBehindLatest: String(behind.reduce((a, b) => a + b, 0) / behind.length),
   };
+}
+
+/** As Spark describes its sinks: DeltaSink[<path>], KafkaSink[<topic>]; WebhookSink[<origin>] for the webhook. */
+function sinkDescription(ctx: QueryContext): string {
+  const sink = ctx.spec.sink;
+  if (sink.format === 'kafka') return `KafkaSink[${sink.kafka?.topic ?? '<topic column>'}]`;
+  if (sink.format === 'webhook') return `WebhookSink[${sink.webhook === undefined ? '' : new URL(sink.webhook.url).origin}]`;
+  return `DeltaSink[${ctx.job.tablePath}]`;
 }

@@ -28,7 +28,7 @@ import { planRanges } from '../planner/offset-ranges';
 import { INITIAL_WATERMARK_MICROS, nextWatermark } from '../planner/watermark';
 import { resolveStartingOffsets } from '../planner/starting-offsets';
 import { claimAttempt, purgeAttemptClaims } from '../commit/attempt-claims';
-import { DeltaSink } from '../commit/delta-sink';
+import type { BatchSink } from '../commit/batch-sink';
 import { SideTableSink } from '../commit/side-table-sink';
 import { buildProgress } from '../progress/progress-builder';
 import { isStateless, QueryContext } from './query-context';
@@ -69,7 +69,8 @@ export interface ExecutionDeps {
   checkpoint: Checkpoint;
   source: SourceOffsets;
   state: StateFence;
-  sink: DeltaSink;
+  /** The main sink: a Delta table, or a sink publishing the batch's rows (Kafka, webhook). */
+  sink: BatchSink;
   /** Side tables, committed before the main table in this order. */
   sideSinks: SideTableSink[];
   /**
@@ -386,7 +387,7 @@ export class MicroBatchExecution {
       const stateless = isStateless(this.ctx);
       if (!stateless) await this.deps.state.setFence(plan.batchId, attempt);
       // Update mode: the reduce tasks merge into this version of the table; the commit reads it.
-      const mergeSnapshot = this.ctx.query.sink.outputMode === 'update' ? await this.deps.sink.updateSnapshot() : undefined;
+      const mergeSnapshot = this.ctx.query.sink.outputMode === 'update' && this.deps.sink.updateSnapshot ? await this.deps.sink.updateSnapshot() : undefined;
       const committedAttempts = [...this.committedAttempts]
         .filter(([n]) => n >= plan.batchId - 2 * this.ctx.job.snapshotEvery - 2)
         .map(([n, a]) => ({ batchId: n, attempt: a }));

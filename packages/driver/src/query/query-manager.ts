@@ -14,7 +14,7 @@ import {
 import { ExecutorRegistry } from '../scheduler/executor-registry';
 import { MicroBatchExecution, SourceOffsets, StateFence } from './micro-batch-execution';
 import { QueryContext } from './query-context';
-import { DeltaSink, SinkTable } from '../commit/delta-sink';
+import { createMainSink } from '../commit/main-sink';
 import { SideTableSink } from '../commit/side-table-sink';
 import { asPreconditionError, PathPolicy } from './path-policy';
 import { executorRefusals } from './executor-refusals';
@@ -159,6 +159,7 @@ export class QueryManager {
 
     const checkpoint = await Checkpoint.open(this.storage, checkpointDir, { leaseToken: this.leadership.token() }).catch((err) => { throw asPreconditionError(err); });
     let closeFence: (() => Promise<void>) | undefined;
+    let closeSink: (() => Promise<void>) | undefined;
     try {
       const existing = await checkpoint.readMetadata();
       if (existing) {
@@ -187,7 +188,8 @@ export class QueryManager {
       // every state store partition: after dropDuplicates before an aggregation, the dedup state is in P more (batch-stages.ts)
       const fence = await this.env.stateFence(queryId, checkpointDir, stateStorePartitions(query, metadata.shufflePartitions));
       closeFence = () => fence.close();
-      const sink = new DeltaSink(this.storage, ctx.job.tablePath, sinkTableOfQuery(query), queryId);
+      const sink = await createMainSink(this.storage, ctx.job.tablePath, spec, query, queryId);
+      closeSink = () => sink.close?.() ?? Promise.resolve();
       await sink.ensureTable();
       const lastCommitted = (await checkpoint.commits.getLatest())?.batchId ?? -1;
       const sideSinks: SideTableSink[] = [];
@@ -221,7 +223,7 @@ export class QueryManager {
       execution.progress.push(...observer.history.progress);
       const running: Running = {
         ctx, execution, checkpoint, observer,
-        close: async () => { await observer.flush(); await fence.close(); await checkpoint.close(); },
+        close: async () => { await observer.flush(); await fence.close(); await closeSink?.().catch(() => {}); await checkpoint.close(); },
       };
       await this.leadership.assertLeader(`saving query ${queryId}`);
       await this.save(queryId, submitted);
@@ -237,6 +239,7 @@ export class QueryManager {
       return this.info(running);
     } catch (err) {
       await closeFence?.().catch(() => {});
+      await closeSink?.().catch(() => {});
       await checkpoint.close().catch(() => {});
       throw asPreconditionError(err);
     }
@@ -387,9 +390,6 @@ export class QueryManager {
 }
 
 /** The table a resolved query writes. */
-function sinkTableOfQuery(query: ResolvedQuery): SinkTable {
-  return { schema: deltaSchemaOf(query.output), partitionColumns: query.sink.partitionBy, complete: query.sink.outputMode === 'complete', update: query.sink.outputMode === 'update' };
-}
 
 type AnySpec = QuerySpec | QuerySpecV2;
 

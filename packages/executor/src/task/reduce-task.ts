@@ -91,9 +91,12 @@ export class ReduceTaskRunner {
     const layout = this.layoutOf(queryId, query);
     const ctx = { timeZone: query.options.timeZone };
     const emitted: ColumnBatch[] = [];
+    // Update mode into Delta merges into the table's files; a Kafka or webhook sink stages the
+    // changed rows as new files instead (common/plan/external-sink.ts), as append mode does.
     const update = query.sink.outputMode === 'update';
-    if (update && input.tableVersion === null) throw new RangeError('an update-mode reduce task needs the table version to merge against');
-    const snapshot = update ? await this.snapshots.at(job.tablePath, input.tableVersion as number) : null;
+    const merging = update && (query.sink.format ?? 'delta') === 'delta';
+    if (merging && input.tableVersion === null) throw new RangeError('an update-mode reduce task needs the table version to merge against');
+    const snapshot = merging ? await this.snapshots.at(job.tablePath, input.tableVersion as number) : null;
     const merges: { partition: number; changed: ColumnBatch; rows: ColumnBatch }[] = [];
     await Promise.all(input.partitions.map(async (partition) => {
       const messages = await this.inbox.take(queryId, batchId, attempt, partition, input.mapTaskIds, SHUFFLE_WAIT_MS);
@@ -116,7 +119,7 @@ export class ReduceTaskRunner {
         const changed = outputRows(layout, table.changesSinceMark().upserts);
         out = runSteps(query.post, changed, ctx);
         if (layout.window !== null) table.evictClosed(input.watermarkMicros);
-        merges.push({ partition, changed, rows: out });
+        if (merging) merges.push({ partition, changed, rows: out });
       } else {
         const stateRows = query.sink.outputMode === 'append' ? table.evictClosed(input.watermarkMicros) : table.allRows();
         out = runSteps(query.post, outputRows(layout, stateRows), ctx);
@@ -125,7 +128,7 @@ export class ReduceTaskRunner {
       const changes = await this.state.commitGroups(job, partition, batchId, attempt, table, out.count);
       stats.byPartition.push({ partition, mergedPartialRows: merged, emittedRows: out.count });
       const te = Date.now();
-      if (out.count > 0 && !update) emitted.push(out);
+      if (out.count > 0 && !merging) emitted.push(out);
       stats.emittedRows += out.count;
       stats.stateRowsTotal += table.numGroups;
       stats.stateMemoryBytes += table.memoryBytes;
@@ -138,7 +141,7 @@ export class ReduceTaskRunner {
     const tp = Date.now();
     let adds: AddFile[];
     const removedPaths: string[] = [];
-    if (update) {
+    if (merging) {
       adds = [];
       const keys = updateKeyColumns(query.aggregate as NonNullable<ResolvedQuery['aggregate']>, query.post);
       const changedKeyColumns = Array.from({ length: (keys.window === null ? 0 : 1) + keys.keys.length }, (_, k) => k);
