@@ -16,7 +16,8 @@ export interface BatchSink {
   txnVersion(): Promise<number | undefined>;
   /** Present only for a sink that merges update-mode rows into files (Delta). */
   updateSnapshot?(): Promise<Snapshot>;
-  commitBatch(batchId: BatchId, adds: AddFile[], offsets: { topic: string; partition: number; endOffset: string }[], merge?: UpdateMerge): Promise<number | 'skipped'>;
+  /** `leaseToken`: the committing driver's fencing token, recorded where the sink keeps commit metadata (Delta's commitInfo). */
+  commitBatch(batchId: BatchId, adds: AddFile[], offsets: { topic: string; partition: number; endOffset: string }[], merge?: UpdateMerge, leaseToken?: number): Promise<number | 'skipped'>;
   startMaintenance(): void;
   idle(): Promise<void>;
   /** Releases connections when the query ends. */
