@@ -1,0 +1,25 @@
+/**
+ * What a change-event source is: its format and the source table's columns and keys. The resolved
+ * query carries it (ResolvedQuery.cdc) and the readers derive their decoding from it.
+ */
+import type { SqlField } from '../schema/sql-type';
+
+export type ChangeFormat = 'goldengate' | 'debezium';
+export const CHANGE_FORMATS: readonly ChangeFormat[] = ['goldengate', 'debezium'];
+
+/** Which field of Debezium's `source` block is the position (one per connector: PostgreSQL lsn, Oracle scn, MySQL binlog). */
+export type DebeziumPosition = 'lsn' | 'scn' | 'binlog';
+export const DEBEZIUM_POSITIONS: readonly DebeziumPosition[] = ['lsn', 'scn', 'binlog'];
+
+export interface ChangeSourceSpec {
+  format: ChangeFormat;
+  /** The source table's columns, as the change events carry them (by name). */
+  columns: SqlField[];
+  /** Names of the key columns, in `columns`. */
+  keys: string[];
+  /** Debezium only: where its position is; null for GoldenGate (its `pos`). */
+  position: DebeziumPosition | null;
+  /** Zone of timestamps written without an offset (GoldenGate's op_ts): 'UTC' or a fixed offset. */
+  timeZone: string;
+  maxValueBytes: number;
+}
