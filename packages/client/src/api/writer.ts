@@ -1,4 +1,5 @@
-import { resolveQuery, type OutputMode, type QueryOptions, type QuerySpecV2, type TriggerSpec } from '@tributary/common';
+import { applyChangesSpecOf, type ApplyChangesOptions } from './apply-changes';
+import { resolveQuery, type ApplyChangesSpec, type OutputMode, type QueryOptions, type QuerySpecV2, type TriggerSpec } from '@tributary/common';
 import type { DataFrame } from './dataframe';
 import { withAbsolutePaths } from './paths';
 import { optionText, QUERY_OPTION_KEYS, setQueryOption, type OptionValue } from './options';
@@ -24,6 +25,7 @@ export class DataStreamWriter {
   private partitionColumns: string[] | undefined;
   private triggerSpec: TriggerSpec = { kind: 'processingTime', interval: '0 seconds' };
   private readonly queryOptions: QueryOptions = {};
+  private applyChangesSpec: ApplyChangesSpec | undefined;
 
   constructor(private readonly df: DataFrame) {}
 
@@ -82,6 +84,16 @@ export class DataStreamWriter {
     return this;
   }
 
+  /**
+   * Applies the source's change events to the table by key (docs/cdc.md), in update mode:
+   * applyChanges({ keys: ['ID'], columns: 'ID BIGINT NOT NULL, NAME STRING', sourceTable: 'SHOP.ORDERS' }).
+   */
+  applyChanges(options: ApplyChangesOptions): this {
+    this.applyChangesSpec = applyChangesSpecOf(options);
+    this.mode = 'update';
+    return this;
+  }
+
   foreachBatch(): never {
     throw refused('DataStreamWriter.foreachBatch');
   }
@@ -118,6 +130,7 @@ export class DataStreamWriter {
     };
     if (this.name !== undefined) spec.name = this.name;
     if (this.partitionColumns !== undefined) spec.sink.partitionBy = [...this.partitionColumns];
+    if (this.applyChangesSpec !== undefined) spec.sink.applyChanges = structuredClone(this.applyChangesSpec);
     return spec;
   }
 

@@ -23,3 +23,22 @@ export interface ChangeSourceSpec {
   timeZone: string;
   maxValueBytes: number;
 }
+
+/**
+ * A CDC query (ResolvedQuery.cdc): change events read from Kafka (ChangeSourceSpec) applied to the
+ * Delta table by key (apply-changes.ts in the executor). The query's output is the source's columns
+ * minus `exceptColumns`; its keys are output columns.
+ */
+export interface CdcSpec {
+  source: ChangeSourceSpec;
+  /** Output columns of the keys, in `keys` order. */
+  keyColumns: number[];
+  /** Only changes of this source table are applied (GoldenGate `table`, Debezium schema.table), compared exactly; null: every change. */
+  sourceTable: string | null;
+  /** Columns of the source left out of the table. */
+  exceptColumns: string[];
+  /** 'scd1': the table holds each key's current row. */
+  storedAs: 'scd1';
+  /** How long (source commit time, µs) a deleted key's tombstone is kept. */
+  tombstoneRetentionMicros: number;
+}

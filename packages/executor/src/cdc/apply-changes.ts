@@ -48,6 +48,9 @@ export interface ApplyResult {
   rows: ColumnBatch;
   /** Whether anything changed (else the files stay as they are). */
   changed: boolean;
+  /** Rows of `rows` kept as they were, then rows written by the batch (the changed keys' new rows). */
+  keptRows: number;
+  freshRows: number;
   applied: number;
   ignored: number;
   deletedRows: number;
@@ -73,7 +76,7 @@ interface Pending {
 export function applyChanges(input: ApplyInput): ApplyResult {
   const { changes: ch, current, keyColumns, state } = input;
   const n = ch.count;
-  const result: ApplyResult = { rows: current, changed: false, applied: 0, ignored: 0, deletedRows: 0, partialWithoutRow: 0, tombstonesEvicted: 0 };
+  const result: ApplyResult = { rows: current, changed: false, keptRows: current.count, freshRows: 0, applied: 0, ignored: 0, deletedRows: 0, partialWithoutRow: 0, tombstonesEvicted: 0 };
   if (n === 0) return result;
   const { op, posMajor: major, posMinor: minor } = ch;
   const order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => major[a] - major[b] || minor[a] - minor[b] || ch.tie[a] - ch.tie[b]);
@@ -172,6 +175,8 @@ export function applyChanges(input: ApplyInput): ApplyResult {
   };
   const kept = keep.length === current.count ? current : takeRows(current, Int32Array.from(keep));
   result.rows = concatBatches(current.schema, [kept, fresh]);
+  result.keptRows = kept.count;
+  result.freshRows = fresh.count;
   result.changed = true;
   result.tombstonesEvicted = evict(state, input.tombstoneRetentionMicros);
   return result;
