@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import type { ApplyChangesSpec, ChangeEventsSpec } from '../cdc/apply-changes-spec';
+import type { QuerySpecV2 } from '../plan/logical-plan';
+import { resolvedQueryFromProto, resolvedQueryToProto } from '../plan/resolved-query-proto';
+import { arrayType, decimalType, LONG, sqlField, STRING, TIMESTAMP } from '../schema/sql-type';
+import { QueryResolutionError } from './problem';
+import { col, resolve, specOf } from '../testing/plan-builders';
+
+const COLUMNS = [sqlField('ID', LONG, false), sqlField('NAME', STRING), sqlField('AMOUNT', decimalType(12, 2)), sqlField('UPDATED', TIMESTAMP), sqlField('NOTE', STRING)];
+
+function cdcSpec(changes: ChangeEventsSpec | undefined, apply: Partial<ApplyChangesSpec> | undefined, sink: Partial<QuerySpecV2['sink']> = {}): QuerySpecV2 {
+  const spec = specOf([], { outputMode: 'update', ...sink, ...(apply === undefined ? {} : { applyChanges: { keys: ['ID'], columns: COLUMNS, ...apply } }) });
+  if (changes !== undefined) spec.source.changes = changes;
+  return spec;
+}
+
+function problems(spec: QuerySpecV2): readonly string[] {
+  try {
+    resolve(spec);
+  } catch (e) {
+    assert.ok(e instanceof QueryResolutionError, `expected a QueryResolutionError, got ${String(e)}`);
+    return e.problems;
+  }
+  assert.fail('the spec was accepted');
+}
+
+describe('resolving a CDC query (applyChanges)', () => {
+  it('makes the table the source columns minus exceptColumns, keyed by the keys, in update mode', () => {
+    const q = resolve(cdcSpec({ format: 'debezium', position: 'scn' }, { keys: ['ID'], exceptColumns: ['NOTE'], sourceTable: 'SHOP.ORDERS', tombstoneRetention: '2 days' }));
+    assert.deepEqual(q.output.map((f) => f.name), ['ID', 'NAME', 'AMOUNT', 'UPDATED']);
+    assert.equal(q.sink.outputMode, 'update');
+    assert.equal(q.aggregate, null);
+    assert.deepEqual(q.cdc?.keyColumns, [0]);
+    assert.equal(q.cdc?.source.position, 'scn');
+    assert.equal(q.cdc?.sourceTable, 'SHOP.ORDERS');
+    assert.equal(q.cdc?.tombstoneRetentionMicros, 2 * 86_400_000_000);
+    assert.deepEqual(resolvedQueryFromProto(JSON.parse(JSON.stringify(resolvedQueryToProto(q)))), q, 'the proto form carries it whole');
+  });
+
+  const cases: [string, QuerySpecV2, RegExp][] = [
+    ['applyChanges without change events', cdcSpec(undefined, {}), /applyChanges needs change events: set option\('changes.format'/],
+    ['change events without applyChanges', cdcSpec({ format: 'goldengate' }, undefined), /written with writeStream.applyChanges/],
+    ['an unknown format', cdcSpec({ format: 'maxwell' }, {}), /changes.format "maxwell" is not a change format; use goldengate or debezium/],
+    ['Debezium without its position', cdcSpec({ format: 'debezium' }, {}), /Debezium events need option\('changes.position', …\): lsn, scn, binlog/],
+    ['a position for GoldenGate', cdcSpec({ format: 'goldengate', position: 'scn' }, {}), /changes.position is for Debezium events/],
+    ['a key that is not a column', cdcSpec({ format: 'goldengate' }, { keys: ['id'] }), /key id is not a column .*names are case-sensitive/],
+    ['no keys', cdcSpec({ format: 'goldengate' }, { keys: [] }), /applyChanges needs keys/],
+    ['an excluded key', cdcSpec({ format: 'goldengate' }, { exceptColumns: ['ID'] }), /exceptColumns: ID is a key; keys stay in the table/],
+    ['an excluded column that is not one', cdcSpec({ format: 'goldengate' }, { exceptColumns: ['X'] }), /exceptColumns: X is not a column/],
+    ['sequenceBy a column', cdcSpec({ format: 'goldengate' }, { sequenceBy: 'UPDATED' }), /sequenceBy "UPDATED": changes are ordered by their source position/],
+    ['SCD type 2', cdcSpec({ format: 'goldengate' }, { storedAs: 'scd2' }), /storedAs 'scd2' \(history rows\) is not built yet/],
+    ['a bad retention', cdcSpec({ format: 'goldengate' }, { tombstoneRetention: 'soon' }), /tombstoneRetention: /],
+    ['an array column', cdcSpec({ format: 'goldengate' }, { columns: [...COLUMNS, sqlField('TAGS', arrayType(STRING))] }), /column TAGS: array<string> columns are not supported in change events yet/],
+    ['append mode', cdcSpec({ format: 'goldengate' }, {}, { outputMode: 'append' }), /applyChanges writes in update mode/],
+    ['partitionBy', cdcSpec({ format: 'goldengate' }, {}, { partitionBy: ['NAME'] }), /partitionBy is not supported with applyChanges/],
+    ['DataFrame operations', { ...cdcSpec({ format: 'goldengate' }, {}), plan: [{ op: 'select', exprs: [col('value')] }] }, /a change stream is applied as it is read: DataFrame operations \(select\) are not supported on it/],
+  ];
+  for (const [what, spec, expected] of cases) {
+    it(`refuses ${what}, naming the problem`, () => {
+      const found = problems(spec);
+      assert.ok(found.some((p) => expected.test(p)), `problems: ${JSON.stringify(found)}`);
+    });
+  }
+});
