@@ -4,6 +4,7 @@ import type { QuerySpecV2 } from '../plan/logical-plan';
 import { resolvedQueryFromProto, resolvedQueryToProto } from '../plan/resolved-query-proto';
 import { arrayType, decimalType, LONG, sqlField, STRING, TIMESTAMP } from '../schema/sql-type';
 import { QueryResolutionError } from './problem';
+import { diffResolved } from './restart-diff';
 import { col, resolve, specOf } from '../testing/plan-builders';
 
 const COLUMNS = [sqlField('ID', LONG, false), sqlField('NAME', STRING), sqlField('AMOUNT', decimalType(12, 2)), sqlField('UPDATED', TIMESTAMP), sqlField('NOTE', STRING)];
@@ -35,6 +36,17 @@ describe('resolving a CDC query (applyChanges)', () => {
     assert.equal(q.cdc?.sourceTable, 'SHOP.ORDERS');
     assert.equal(q.cdc?.tombstoneRetentionMicros, 2 * 86_400_000_000);
     assert.deepEqual(resolvedQueryFromProto(JSON.parse(JSON.stringify(resolvedQueryToProto(q)))), q, 'the proto form carries it whole');
+  });
+
+  it('refuses a restart that changes keys, columns or source table, and accepts a new tombstone retention', () => {
+    const before = resolve(cdcSpec({ format: 'goldengate' }, { sourceTable: 'SHOP.ORDERS' }));
+    assert.deepEqual(diffResolved(before, resolve(cdcSpec({ format: 'goldengate' }, { sourceTable: 'SHOP.ORDERS', tombstoneRetention: '30 days' }))), []);
+    assert.deepEqual(diffResolved(before, resolve(cdcSpec({ format: 'goldengate' }, { sourceTable: 'SHOP.ORDERS', keys: ['ID', 'NAME'] }))), [
+      'applyChanges changed from goldengate keyed by [ID] into [ID bigint, NAME string, AMOUNT decimal(12,2), UPDATED timestamp, NOTE string] from SHOP.ORDERS'
+      + ' to goldengate keyed by [ID, NAME] into [ID bigint, NAME string, AMOUNT decimal(12,2), UPDATED timestamp, NOTE string] from SHOP.ORDERS',
+    ]);
+    assert.equal(diffResolved(before, resolve(cdcSpec({ format: 'goldengate' }, { exceptColumns: ['NOTE'], sourceTable: 'SHOP.ORDERS' }))).length, 1);
+    assert.equal(diffResolved(before, resolve(cdcSpec({ format: 'goldengate' }, { sourceTable: 'SHOP.OTHER' }))).length, 1);
   });
 
   const cases: [string, QuerySpecV2, RegExp][] = [
