@@ -19,7 +19,7 @@ import {
 import { testKafka } from '../support/infra';
 import { clusterPerTest } from '../support/cluster-fixture';
 import { deltaCommits, waitUntil } from '../support/seed-run';
-import { debeziumRecords, expectedRows, goldenGateRecords, OTHER_TABLE, playSourceDatabase, rng, TABLE, type SourceRecord } from '../support/cdc-source-db';
+import { debeziumRecords, expectedHistory, expectedRows, goldenGateRecords, OTHER_TABLE, playSourceDatabase, rng, TABLE, type SourceRecord } from '../support/cdc-source-db';
 
 const storage = new LocalStorage();
 const COLUMNS = new StructType([
@@ -157,5 +157,39 @@ describe('CDC: change events applied to a Delta table on a real cluster (Kafka, 
     assert.match(fresh.map((id) => cluster.logOf(id)).join('\n'), /loaded state of partition \d+ at version \d+ \(snapshot 10 \+/, 'new executors rebuilt the key state from a snapshot and change sets');
     const batches = deltaCommits(table).filter((c) => c.version > 0).map((c) => c.actions.find((a) => a.txn && a.txn.appId === query.id)?.txn.version);
     assert.deepEqual(batches, batches.map((_, i) => i), 'each batch landed once, in order');
+  });
+
+  it('GoldenGate JSON stored as SCD type 2: the table holds every version with its valid-from, valid-to and current flag, as the source history', async () => {
+    const { log } = playSourceDatabase(41, 2000, [600, 1500]);
+    const records = goldenGateRecords(log, 9);
+    // One Kafka partition: each truncate arrives in order with the changes around it (docs/cdc.md).
+    const topic = `cdc_scd2_${Date.now()}`;
+    const bootstrap = testKafka();
+    await produceEvents(bootstrap, topic, 1, batchOfRecords(withDuplicatesAndReplay(records, 10)));
+    const client = env.track(new DriverClient(env.cluster.driverAddress));
+    const spark = TributarySession.builder().appName('cdc scd2').submitter(new GrpcSubmitter(client)).getOrCreate();
+    const table = path.join(env.dir, 'delta', 'scd2');
+    const run = async () => {
+      const q = await spark.readStream.format('kafka').option('kafka.bootstrap.servers', bootstrap).option('subscribe', topic)
+        .option('startingOffsets', 'earliest').option('maxOffsetsPerTrigger', 400).option('changes.format', 'goldengate').load()
+        .writeStream.applyChanges({ keys: ['ID'], columns: COLUMNS, sourceTable: TABLE, exceptColumns: ['NOTE'], storedAs: 'scd2' })
+        .option('checkpointLocation', path.join(env.dir, 'chk-scd2')).trigger({ availableNow: true }).start(table);
+      assert.equal(await q.awaitTermination(600_000), true);
+      assert.equal((await q.exception())?.message ?? null, null);
+      return q;
+    };
+    const first = await run();
+    await produceEvents(bootstrap, topic, 1, batchOfRecords(records.slice(200, 900)));
+    await new Promise((r) => setTimeout(r, 1000)); // the first run's checkpoint lock is released just after its end
+    await run();
+    const rows = canonicalRows(await readTableRows(storage, table));
+    const expected = expectedHistory(log);
+    assert.ok(expected.length > 1.5 * new Set(expected.map((v) => v.ID)).size, 'keys have several versions');
+    assert.deepEqual(sortedText(rows), sortedText(expected), 'the table holds the source history');
+    for (const c of deltaCommits(table).filter((x) => x.version > 0)) {
+      assert.ok(c.actions.some((a) => a.txn && a.txn.appId === first.id));
+      const current = canonicalRows(await readTableRows(storage, table, { version: c.version })).filter((x) => x.__is_current === true).map((x) => x.ID);
+      assert.equal(new Set(current).size, current.length, `table version ${c.version}: one current version per key`);
+    }
   });
 });

@@ -38,6 +38,15 @@ describe('resolving a CDC query (applyChanges)', () => {
     assert.deepEqual(resolvedQueryFromProto(JSON.parse(JSON.stringify(resolvedQueryToProto(q)))), q, 'the proto form carries it whole');
   });
 
+  it('stores SCD type 2 with __valid_from, __valid_to and __is_current after the columns', () => {
+    const q = resolve(cdcSpec({ format: 'goldengate' }, { storedAs: 'scd2', exceptColumns: ['NOTE'] }));
+    assert.deepEqual(q.output.map((f) => `${f.name} ${f.type.kind}${f.nullable ? '' : ' not null'}`), [
+      'ID long not null', 'NAME string', 'AMOUNT decimal', 'UPDATED timestamp', '__valid_from timestamp not null', '__valid_to timestamp', '__is_current boolean not null',
+    ]);
+    assert.equal(q.cdc?.storedAs, 'scd2');
+    assert.deepEqual(resolvedQueryFromProto(JSON.parse(JSON.stringify(resolvedQueryToProto(q)))), q);
+  });
+
   it('refuses a restart that changes keys, columns or source table, and accepts a new tombstone retention', () => {
     const before = resolve(cdcSpec({ format: 'goldengate' }, { sourceTable: 'SHOP.ORDERS' }));
     assert.deepEqual(diffResolved(before, resolve(cdcSpec({ format: 'goldengate' }, { sourceTable: 'SHOP.ORDERS', tombstoneRetention: '30 days' }))), []);
@@ -60,7 +69,8 @@ describe('resolving a CDC query (applyChanges)', () => {
     ['an excluded key', cdcSpec({ format: 'goldengate' }, { exceptColumns: ['ID'] }), /exceptColumns: ID is a key; keys stay in the table/],
     ['an excluded column that is not one', cdcSpec({ format: 'goldengate' }, { exceptColumns: ['X'] }), /exceptColumns: X is not a column/],
     ['sequenceBy a column', cdcSpec({ format: 'goldengate' }, { sequenceBy: 'UPDATED' }), /sequenceBy "UPDATED": changes are ordered by their source position/],
-    ['SCD type 2', cdcSpec({ format: 'goldengate' }, { storedAs: 'scd2' }), /storedAs 'scd2' \(history rows\) is not built yet/],
+    ['an unknown storedAs', cdcSpec({ format: 'goldengate' }, { storedAs: 'scd3' }), /storedAs "scd3": use 'scd1' \(current rows\) or 'scd2' \(history\)/],
+    ['an SCD2 column name in the source', cdcSpec({ format: 'goldengate' }, { storedAs: 'scd2', columns: [...COLUMNS, sqlField('__is_current', STRING)] }), /column __is_current is one of the columns storedAs 'scd2' adds/],
     ['a bad retention', cdcSpec({ format: 'goldengate' }, { tombstoneRetention: 'soon' }), /tombstoneRetention: /],
     ['an array column', cdcSpec({ format: 'goldengate' }, { columns: [...COLUMNS, sqlField('TAGS', arrayType(STRING))] }), /column TAGS: array<string> columns are not supported in change events yet/],
     ['append mode', cdcSpec({ format: 'goldengate' }, {}, { outputMode: 'append' }), /applyChanges writes in update mode/],

@@ -72,7 +72,7 @@ function cdcText(query: ResolvedQuery): string {
   const c = query.cdc;
   if (c === undefined) return 'none';
   const cols = query.output.map((f) => `${f.name} ${simpleString(f.type)}`).join(', ');
-  return `${c.source.format}${c.source.position === null ? '' : ` (${c.source.position})`} keyed by [${c.source.keys.join(', ')}] into [${cols}] from ${c.sourceTable ?? 'every table'}`;
+  return `${c.source.format}${c.source.position === null ? '' : ` (${c.source.position})`}${c.storedAs === 'scd2' ? ' as SCD type 2' : ''} keyed by [${c.source.keys.join(', ')}] into [${cols}] from ${c.sourceTable ?? 'every table'}`;
 }
 
 /** The query's dropDuplicates as text ('none' without one); with or without the key names (names may change). */

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { BooleanVector, ColumnBatch, concatBatches, ExactVector } from '@tributary/common';
+import { BooleanVector, ColumnBatch, concatBatches, ExactVector, SCD2_FIELDS } from '@tributary/common';
 import { C, mulberry32, plainRows, rowsOfChanges, SCHEMA, sourceDatabase, table } from './apply-changes.fixture';
-import { applyChangesScd2, scd2Fields } from './apply-changes-scd2';
+import { applyChangesScd2 } from './apply-changes-scd2';
 import { CdcKeyState } from './cdc-key-state';
 
-const FULL = [...SCHEMA, ...scd2Fields()];
+const FULL = [...SCHEMA, ...SCD2_FIELDS];
 interface Version { id: number; name: string | null; amount: number | null; from: number; to: number | null; current: boolean }
 
 class History {

@@ -2,6 +2,7 @@
  * Applying one batch's changes to one shuffle partition of a CDC table stored as SCD type 2: the
  * table keeps every version of each key's row, each with
  *
+ * (SCD2_FIELDS in common/src/cdc/cdc-spec.ts)
  *   __valid_from   the commit time (µs) of the change that made the version
  *   __valid_to     the commit time of the change that ended it (null while it is current)
  *   __is_current   true for the version the source holds now
@@ -14,11 +15,9 @@
  * does not carry from the version before. A change without a commit time uses the latest one seen.
  * Versions that ended are never changed again.
  */
-import { BooleanVector, ColumnBatch, concatBatches, ExactVector, OP, SqlField, takeRows } from '@tributary/common';
+import { BooleanVector, ColumnBatch, concatBatches, ExactVector, OP, takeRows } from '@tributary/common';
 import { keyStrings } from '../sink/update-merge';
 import type { ApplyInput, ApplyResult } from './apply-changes';
-
-export const SCD2_COLUMNS = ['__valid_from', '__valid_to', '__is_current'] as const;
 
 const NONE = -2;
 const EXISTING = -1;
@@ -176,15 +175,6 @@ export function applyChangesScd2(input: ApplyInput): ApplyResult {
   result.changed = true;
   result.tombstonesEvicted = Number.isFinite(state.maxOpTime) ? state.evictTombstones(state.maxOpTime - input.tombstoneRetentionMicros) : 0;
   return result;
-}
-
-/** The SCD2 columns after a table's data columns. */
-export function scd2Fields(): SqlField[] {
-  return [
-    { name: SCD2_COLUMNS[0], type: { kind: 'timestamp' }, nullable: false },
-    { name: SCD2_COLUMNS[1], type: { kind: 'timestamp' }, nullable: true },
-    { name: SCD2_COLUMNS[2], type: { kind: 'boolean' }, nullable: false },
-  ];
 }
 
 function before(aMajor: number, aMinor: number, bMajor: number, bMinor: number): boolean {
