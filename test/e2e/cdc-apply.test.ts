@@ -51,6 +51,18 @@ function withDuplicatesAndReplay(records: readonly SourceRecord[], seed: number)
   return out;
 }
 
+/** Starts a query on a checkpoint whose previous run just ended (its lock is released just after it reports its end). */
+async function startWhenFree(start: () => Promise<StreamingQuery>): Promise<StreamingQuery> {
+  for (let i = 0; ; i++) {
+    try {
+      return await start();
+    } catch (err) {
+      if (i > 50 || !/already used by a running query/.test((err as Error).message)) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
 function sortedText(rows: readonly unknown[]): string[] {
   return rows.map((x) => JSON.stringify(x)).sort();
 }
@@ -81,11 +93,7 @@ describe('CDC: change events applied to a Delta table on a real cluster (Kafka, 
     assert.equal(progress.reduce((a, p) => a + p.badRecords.total, 0), 0, 'no record was bad');
     // A replay of a stretch of the log after the first run: older than what the table holds.
     await produceEvents(bootstrap, opts.topic, 3, batchOfRecords(opts.replay));
-    let second: StreamingQuery | undefined;
-    for (let i = 0; second === undefined; i++) {
-      // the first run's checkpoint lock is released just after it reports its end
-      try { second = await start(); } catch (err) { if (i > 50 || !/already used by a running query/.test((err as Error).message)) throw err; await new Promise((r) => setTimeout(r, 200)); }
-    }
+    const second = await startWhenFree(start);
     assert.equal(await second.awaitTermination(600_000), true, 'the second run ends');
 
     const rows = canonicalRows(await readTableRows(storage, table));
@@ -180,8 +188,7 @@ describe('CDC: change events applied to a Delta table on a real cluster (Kafka, 
     };
     const first = await run();
     await produceEvents(bootstrap, topic, 1, batchOfRecords(records.slice(200, 900)));
-    await new Promise((r) => setTimeout(r, 1000)); // the first run's checkpoint lock is released just after its end
-    await run();
+    await startWhenFree(run);
     const rows = canonicalRows(await readTableRows(storage, table));
     const expected = expectedHistory(log);
     assert.ok(expected.length > 1.5 * new Set(expected.map((v) => v.ID)).size, 'keys have several versions');
