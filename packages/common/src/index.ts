@@ -38,3 +38,4 @@ export * from './arrow';
 export * from './storage';
 export * from './observe';
 export * from './lease';
+export * from './cdc';

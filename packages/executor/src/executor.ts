@@ -26,6 +26,9 @@ import { AggregateMapTaskRunner } from './task/aggregate-map-task';
 import { ReduceTaskRunner } from './task/reduce-task';
 import { DedupMapTaskRunner } from './task/dedup-map-task';
 import { DedupReduceTaskRunner } from './task/dedup-reduce-task';
+import { CdcMapTaskRunner } from './task/cdc-map-task';
+import { CdcReduceTaskRunner } from './task/cdc-reduce-task';
+import { TableSnapshots } from './sink/table-snapshots';
 
 export interface ExecutorOptions {
   driver: string;
@@ -85,10 +88,12 @@ export async function startExecutor(opts: ExecutorOptions): Promise<RunningExecu
   const reduces = new ReduceTaskRunner(inbox, liveState, storage);
   const dedupMaps = new DedupMapTaskRunner(sender, readers, storage, log);
   const dedupReduces = new DedupReduceTaskRunner(inbox, liveState, sender, storage);
+  const cdcMaps = new CdcMapTaskRunner(sender, readers, storage, log);
+  const cdcReduces = new CdcReduceTaskRunner(inbox, liveState, storage, new TableSnapshots(storage));
   const attempts = new AttemptTracker();
   const load = new LoadGauge();
   const server = new RpcServer({ maxReceiveBytes: opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES, tls: opts.tls })
-    .add('TaskService', load.track(taskService({ ingests, aggregateMaps, reduces, dedupMaps, dedupReduces }, attempts, inbox, log, taskMetrics)), { roles: ['driver'] })
+    .add('TaskService', load.track(taskService({ ingests, aggregateMaps, reduces, dedupMaps, dedupReduces, cdcMaps, cdcReduces }, attempts, inbox, log, taskMetrics)), { roles: ['driver'] })
     .add('ShuffleService', shuffleService(inbox), { roles: { PushPartials: ['executor'], GetInboxStats: ['driver', 'executor'] } });
   const health = new HealthReporter(['tributary.v1.TaskService', 'tributary.v1.ShuffleService']);
   server.addHealth(health);

@@ -4,7 +4,7 @@ import { booleanOption, optionText, positiveIntegerOption, type OptionValue } fr
 import type { TributarySession } from './session';
 import { invalid, unsupported } from './unsupported';
 
-const READER_KEYS = ['subscribe', 'startingOffsets', 'maxOffsetsPerTrigger', 'failOnDataLoss', ...SUPPORTED_KAFKA_OPTIONS];
+const READER_KEYS = ['subscribe', 'startingOffsets', 'maxOffsetsPerTrigger', 'failOnDataLoss', 'changes.format', 'changes.position', ...SUPPORTED_KAFKA_OPTIONS];
 const ONE_TOPIC = "subscribe to one topic with option('subscribe', …)";
 /** Spark's Kafka source options that Tributary does not support yet, with the way that works where there is one. */
 const UNSUPPORTED_READER_KEYS: Record<string, string | undefined> = {
@@ -54,6 +54,9 @@ export class DataStreamReader {
       case 'startingOffsets': this.source.startingOffsets = startingOffsetsFromOption(text); break;
       case 'maxOffsetsPerTrigger': this.source.maxOffsetsPerTrigger = positiveIntegerOption(key, value); break;
       case 'failOnDataLoss': this.source.failOnDataLoss = booleanOption(key, value); break;
+      // change events (docs/cdc.md): written with writeStream.applyChanges
+      case 'changes.format': this.source.changes = { ...this.source.changes, format: text }; break;
+      case 'changes.position': this.source.changes = { format: this.source.changes?.format ?? '', ...this.source.changes, position: text }; break;
       default: {
         if (!key.startsWith('kafka.')) throw invalid(`unknown kafka source option '${key}'; known options: ${READER_KEYS.join(', ')}`);
         const problem = kafkaOptionProblem(key, text);

@@ -1,4 +1,5 @@
-import { defaultStagePath, resolveQuery, type OutputMode, type QueryOptions, type QuerySpecV2, type SinkFormat, type TriggerSpec } from '@tributary/common';
+import { defaultStagePath, resolveQuery, type ApplyChangesSpec, type OutputMode, type QueryOptions, type QuerySpecV2, type SinkFormat, type TriggerSpec } from '@tributary/common';
+import { applyChangesSpecOf, type ApplyChangesOptions } from './apply-changes';
 import { SinkSettings } from './sink-settings';
 import type { DataFrame } from './dataframe';
 import { withAbsolutePaths } from './paths';
@@ -27,6 +28,7 @@ export class DataStreamWriter {
   private readonly queryOptions: QueryOptions = {};
   private sinkFormat: SinkFormat = 'delta';
   private readonly sinkSettings = new SinkSettings();
+  private applyChangesSpec: ApplyChangesSpec | undefined;
 
   constructor(private readonly df: DataFrame) {}
 
@@ -87,6 +89,16 @@ export class DataStreamWriter {
     return this;
   }
 
+  /**
+   * Applies the source's change events to the table by key (docs/cdc.md), in update mode:
+   * applyChanges({ keys: ['ID'], columns: 'ID BIGINT NOT NULL, NAME STRING', sourceTable: 'SHOP.ORDERS' }).
+   */
+  applyChanges(options: ApplyChangesOptions): this {
+    this.applyChangesSpec = applyChangesSpecOf(options);
+    this.mode = 'update';
+    return this;
+  }
+
   foreachBatch(): never {
     throw refused('DataStreamWriter.foreachBatch');
   }
@@ -128,6 +140,7 @@ export class DataStreamWriter {
     };
     if (this.name !== undefined) spec.name = this.name;
     if (this.partitionColumns !== undefined) spec.sink.partitionBy = [...this.partitionColumns];
+    if (this.applyChangesSpec !== undefined) spec.sink.applyChanges = structuredClone(this.applyChangesSpec);
     return spec;
   }
 

@@ -19,6 +19,12 @@ import { parseTimeZoneOffsetSeconds, parseTimestampBytes, scanTimestampBytes } f
 export interface StructDecoderOptions {
   /** Deepest nesting of arrays/objects, counting the record's object itself. Default 1000. */
   maxDepth?: number;
+  /**
+   * Struct fields of the parsed value (top level) whose objects' keys are tracked: `presence(name)`
+   * then tells, per field of that struct and per row, whether the key was in the object (a JSON
+   * null counts as present), which from_json's nulls do not (change events' partial updates).
+   */
+  trackPresence?: readonly string[];
 }
 
 // State of a struct field in the object being decoded. A later duplicate key replaces an earlier one.
@@ -66,6 +72,9 @@ export class StructDecoder {
   private problem: FieldProblem | null = null;
   private buf: Buffer = Buffer.alloc(0);
   private topStart = 0; // where the top-level value starts (NOT_AN_OBJECT)
+  /** Tracked struct nodes (trackPresence) → per field, per row: 1 when the key was present. */
+  private readonly tracked = new Map<ColumnNode, Uint8Array[]>();
+  private readonly trackedByName = new Map<string, ColumnNode>();
 
   constructor(scanSpec: ScanSpec, opts: StructDecoderOptions = {}) {
     this.maxValueBytes = scanSpec.maxValueBytes;
@@ -96,6 +105,12 @@ export class StructDecoder {
     }
     this.top = [...this.kafka.nodes];
     if (this.root !== null) this.top.push(this.root);
+    for (const name of opts.trackPresence ?? []) {
+      const node = this.root?.children.find((c) => c.name === name);
+      if (node === undefined || node.kind !== Kind.STRUCT) throw new InvalidArgumentError(`trackPresence: ${name} is not a struct field of the JSON schema`);
+      this.tracked.set(node, node.children.map(() => new Uint8Array(0)));
+      this.trackedByName.set(name, node);
+    }
     this.scan = new JsonScanner(this.maxDepth);
     this.batch = { count: 0, schema: scanSpec.schema, columns: this.top.map((n) => n.vector), recordIndex: this.recordIndex };
   }
@@ -111,6 +126,13 @@ export class StructDecoder {
       node.ensureSlots(Math.max(n, 1), 0);
     }
     if (this.recordIndex.length < n) this.recordIndex = new Int32Array(Math.max(n, this.recordIndex.length * 2));
+    for (const [node, flags] of this.tracked) {
+      for (let f = 0; f < flags.length; f++) {
+        if (flags[f].length < n) flags[f] = new Uint8Array(Math.max(n, flags[f].length * 2));
+        else flags[f].fill(0, 0, n);
+      }
+      this.tracked.set(node, flags);
+    }
     const recordIndex = this.recordIndex;
     const buf = (this.buf = chunk.buf);
     const root = this.root;
@@ -132,6 +154,8 @@ export class StructDecoder {
         if (writeKafka) writeKafkaColumns(kafka, chunk, i, row);
         recordIndex[row++] = i;
       } else {
+        // the slot is reused by the next record: forget the keys this one had
+        for (const flags of this.tracked.values()) for (const f of flags) f[row] = 0;
         const facts = this.factsOf(reason, buf, start, len);
         onBad(chunk, i, BAD_REASONS[reason], () => describeStructBadRecord(facts));
       }
@@ -141,6 +165,17 @@ export class StructDecoder {
     batch.recordIndex = recordIndex;
     for (const node of this.top) node.publish(row);
     return batch;
+  }
+
+  /**
+   * After `decode`: for a tracked struct field (trackPresence), per field of its struct, per row,
+   * 1 when the object had the key (null or not), 0 when it had not or the struct itself was null.
+   * Reused by the next `decode`.
+   */
+  presence(name: string): readonly Uint8Array[] {
+    const node = this.trackedByName.get(name);
+    if (node === undefined) throw new RangeError(`${name} is not tracked (trackPresence)`);
+    return this.tracked.get(node) as Uint8Array[];
   }
 
   /** Decodes b[start..end) into slot `row` of the root; returns OK or a reason code. */
@@ -240,6 +275,8 @@ export class StructDecoder {
       }
     }
     s.depth--;
+    const presence = this.tracked.size === 0 ? undefined : this.tracked.get(node);
+    if (presence !== undefined) for (let f = 0; f < fields; f++) presence[f][slot] = state[f] === MISSING ? 0 : 1;
     let problem: FieldProblem | null = null;
     for (let f = 0; f < fields; f++) {
       const st = state[f];

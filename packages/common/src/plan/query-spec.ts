@@ -7,7 +7,9 @@
  * checkpoint location, and a trigger. Durations are kept as the user wrote them (e.g. '10 minutes')
  * and parsed by `parseDuration`; validation (validate-spec.ts) names every problem.
  */
+import type { ApplyChangesSpec, ChangeEventsSpec } from '../cdc/apply-changes-spec';
 import type { KafkaSinkSpec, SinkFormat, WebhookSinkSpec } from './external-sink';
+
 export interface QuerySpec {
   version: 1;
   name?: string;
@@ -37,6 +39,8 @@ export interface KafkaSourceSpec {
    * (kafka-options.ts); validation refuses any other by name.
    */
   kafkaOptions?: Record<string, string>;
+  /** The records are change events (docs/cdc.md); absent: plain records. */
+  changes?: ChangeEventsSpec;
 }
 
 export type FieldType = 'int' | 'long' | 'string' | 'timestamp' | { decimal: [number, number] } | 'double' | 'boolean';
@@ -87,6 +91,8 @@ export interface DeltaSinkSpec {
   kafka?: KafkaSinkSpec;
   /** format 'webhook': where to POST. */
   webhook?: WebhookSinkSpec;
+  /** Apply change events by key (docs/cdc.md); absent: write the query's rows. */
+  applyChanges?: ApplyChangesSpec;
 }
 
 export type TriggerSpec =

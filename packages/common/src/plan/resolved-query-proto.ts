@@ -10,6 +10,7 @@
  * the field's path.
  */
 import { InvalidArgumentError } from '../errors';
+import { CHANGE_FORMATS, DEBEZIUM_POSITIONS, type CdcSpec, type ChangeFormat, type DebeziumPosition } from '../cdc/cdc-spec';
 import type { SqlField, SqlType } from '../schema/sql-type';
 import type { IsolationLevel } from './kafka-options';
 import type { OutputMode } from './query-spec';
@@ -88,6 +89,11 @@ export interface ResolvedOptionsMessage {
   available_now: boolean;
 }
 
+export interface CdcSpecMessage {
+  format: string; columns: SqlFieldMessage[]; keys: string[]; position?: string | null; time_zone: string; max_value_bytes: number;
+  key_columns: number[]; source_table?: string | null; except_columns: string[]; stored_as: string; tombstone_retention_micros: number | string;
+}
+
 export interface ResolvedQueryMessage {
   format: number;
   name?: string | null;
@@ -97,6 +103,7 @@ export interface ResolvedQueryMessage {
   event_time: Maybe<EventTimeMessage>;
   aggregate: Maybe<AggregateSpecMessage>;
   dedup?: Maybe<DedupSpecMessage>;
+  cdc?: Maybe<CdcSpecMessage>;
   post: StepMessage[];
   output: SqlFieldMessage[];
   sink: Maybe<ResolvedSinkMessage>;
@@ -492,10 +499,42 @@ export function resolvedQueryToProto(q: ResolvedQuery): ResolvedQueryMessage {
       within_watermark: q.dedup.withinWatermark,
       ...(q.dedup.beforeAggregate === undefined ? {} : { has_before_aggregate: true, before_aggregate: stepsToProto(q.dedup.beforeAggregate, 'dedup.beforeAggregate') }),
     },
+    cdc: q.cdc === undefined ? null : cdcToProto(q.cdc),
     post: stepsToProto(q.post, 'post'),
     output: fieldsToProto(q.output, 'output'),
     sink: sinkToProto(q.sink, 'sink'),
     options: optionsToProto(q.options, 'options'),
+  };
+}
+
+function cdcToProto(c: CdcSpec): CdcSpecMessage {
+  const s = c.source;
+  return {
+    format: s.format, columns: fieldsToProto(s.columns, 'cdc.source.columns'), keys: [...s.keys],
+    ...(s.position === null ? {} : { position: s.position }),
+    time_zone: s.timeZone, max_value_bytes: int32(s.maxValueBytes, 'cdc.source.maxValueBytes'),
+    key_columns: c.keyColumns.map((k, i) => int32(k, `cdc.keyColumns[${i}]`)),
+    ...(c.sourceTable === null ? {} : { source_table: c.sourceTable }),
+    except_columns: [...c.exceptColumns], stored_as: c.storedAs,
+    tombstone_retention_micros: int64(c.tombstoneRetentionMicros, 'cdc.tombstoneRetentionMicros'),
+  };
+}
+
+function cdcFromProto(m: CdcSpecMessage): CdcSpec {
+  if (!(CHANGE_FORMATS as readonly string[]).includes(m.format)) throw new InvalidArgumentError(`cdc.format: unknown change format ${JSON.stringify(m.format)}`);
+  const position = optionalIn(m.position);
+  if (position !== null && !(DEBEZIUM_POSITIONS as readonly string[]).includes(position)) throw new InvalidArgumentError(`cdc.position: unknown ${JSON.stringify(position)}`);
+  if (m.stored_as !== 'scd1' && m.stored_as !== 'scd2') throw new InvalidArgumentError(`cdc.stored_as: unknown ${JSON.stringify(m.stored_as)}`);
+  return {
+    source: {
+      format: m.format as ChangeFormat, columns: fieldsFromProto(m.columns, 'cdc.columns'), keys: [...(m.keys ?? [])],
+      position: position as DebeziumPosition | null, timeZone: m.time_zone ?? '', maxValueBytes: m.max_value_bytes ?? 0,
+    },
+    keyColumns: (m.key_columns ?? []).map((k) => k ?? 0),
+    sourceTable: optionalIn(m.source_table),
+    exceptColumns: [...(m.except_columns ?? [])],
+    storedAs: m.stored_as,
+    tombstoneRetentionMicros: int64In(m.tombstone_retention_micros, 'cdc.tombstone_retention_micros'),
   };
 }
 
@@ -519,6 +558,7 @@ export function resolvedQueryFromProto(msg: Maybe<ResolvedQueryMessage>): Resolv
     eventTime: m.event_time === null || m.event_time === undefined ? null : eventTimeFromProto(m.event_time, 'event_time'),
     aggregate: m.aggregate === null || m.aggregate === undefined ? null : aggregateFromProto(m.aggregate, 'aggregate'),
     ...(m.dedup === null || m.dedup === undefined ? {} : { dedup: dedupFromProto(m.dedup) }),
+    ...(m.cdc === null || m.cdc === undefined ? {} : { cdc: cdcFromProto(m.cdc) }),
     post: stepsFromProto(m.post, 'post'),
     output: fieldsFromProto(m.output, 'output'),
     sink: sinkFromProto(m.sink, 'sink'),

@@ -19,6 +19,7 @@
  * Every schema is a list of SqlFields; every expression is a typed RExpr whose column references
  * are indices into the schema of the stage it runs on. Durations are µs.
  */
+import type { CdcSpec } from '../cdc/cdc-spec';
 import type { SinkFormat } from './external-sink';
 import type { SqlField, SqlType } from '../schema/sql-type';
 import type { IsolationLevel } from './kafka-options';
@@ -166,6 +167,8 @@ export interface ResolvedQuery {
   aggregate: AggregateSpec | null;
   /** Deduplication between pre and post; absent (as in documents written before it) when none. */
   dedup?: DedupSpec;
+  /** A CDC query (docs/cdc.md): change events applied to the table by key; scan, pre, post are empty. Absent otherwise. */
+  cdc?: CdcSpec;
   post: Step[];
   output: SqlField[];
   sink: ResolvedSink;

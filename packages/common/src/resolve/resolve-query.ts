@@ -41,6 +41,7 @@ import type { ExprEnv, JsonHoist, Resolved, ScopeColumn } from './resolve-expr';
 import { columnsRead, renumberStep } from './rexpr-columns';
 import { applyOp, type Stage } from './operations';
 import { DEDUP_AFTER_AGGREGATION, dedupProblems, resolveDedup } from './dedup';
+import { isCdcSpec, resolveCdcQuery } from './cdc';
 
 /** Spark's message for complete mode on a query without aggregation (UnsupportedOperationChecker). */
 export const COMPLETE_WITHOUT_AGGREGATION =
@@ -78,6 +79,7 @@ export function resolveQuery(spec: QuerySpecV2, opts: ResolveOptions = {}): Reso
   if (timeZone !== 'UTC' && !(typeof timeZone === 'string' && /^[+-]([01]\d|2[0-3]):[0-5]\d$/.test(timeZone))) {
     problems.push(`time zone ${JSON.stringify(timeZone)} is not supported yet; use 'UTC' or a fixed offset such as '+02:00'`);
   }
+  if (isCdcSpec(spec)) return resolveCdcQuery(spec, opts, problems, timeZone);
   const env: ExprEnv = { catalog: opts.catalog ?? DEFAULT_CATALOG, ctx: { timeZone }, json: null, jsonRefusal: '' };
   const planProblems: string[] = [];
   let plan = resolvePlan(spec.plan, env, false, planProblems);
@@ -95,21 +97,13 @@ export function resolveQuery(spec: QuerySpecV2, opts: ResolveOptions = {}): Reso
   if (problems.length > 0 || plan === null) throw new QueryResolutionError(problems.length > 0 ? problems : ['the query could not be resolved']);
 
   const o = spec.options;
-  const badRecords = o.badRecords ?? 'quarantine';
   const lateRows = o.lateRows ?? 'drop';
   const mode = spec.sink.outputMode;
   const maxAhead = parseDuration(o.maxEventTimeAhead ?? DEFAULT_MAX_EVENT_TIME_AHEAD);
   return {
     format: 1,
     name: spec.name ?? null,
-    source: {
-      topic: spec.source.topic,
-      bootstrapServers: spec.source.bootstrapServers.split(',').map((s) => s.trim()),
-      startingOffsets: spec.source.startingOffsets,
-      maxOffsetsPerTrigger: spec.source.maxOffsetsPerTrigger ?? null,
-      failOnDataLoss: spec.source.failOnDataLoss,
-      isolationLevel: isolationLevelOf(spec.source),
-    },
+    source: resolvedSource(spec),
     scan: { ...plan.scan, json: plan.scan.json === null ? null : { ...plan.scan.json, timeZone }, maxValueBytes: o.maxValueBytes ?? opts.defaults?.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES },
     pre: plan.pre,
     eventTime: plan.eventTime === null ? null : { ...plan.eventTime, maxAheadMicros: maxAhead },
@@ -124,17 +118,36 @@ export function resolveQuery(spec: QuerySpecV2, opts: ResolveOptions = {}): Reso
       partitionBy: plan.partitionBy(spec.sink.partitionBy ?? []),
       checkpointLocation: spec.sink.checkpointLocation,
     },
-    options: {
-      shufflePartitions: o.shufflePartitions ?? opts.defaults?.shufflePartitions ?? DEFAULT_SHUFFLE_PARTITIONS,
-      badRecords,
-      quarantinePath: badRecords === 'quarantine' ? o.quarantinePath ?? defaultSideTablePath(spec.sink.path, 'quarantine') : null,
-      lateRows,
-      // Only an aggregation in append or update mode drops late rows (Spark: the state store's late filter); ingest jobs keep them all.
-      lateRowsPath: lateRows === 'table' && mode !== 'complete' && plan.aggregate !== null ? o.lateRowsPath ?? defaultSideTablePath(spec.sink.path, 'lateRows') : null,
-      timeZone,
-      triggerIntervalMicros: spec.trigger.kind === 'processingTime' ? parseDuration(spec.trigger.interval) : null,
-      availableNow: spec.trigger.kind === 'availableNow',
-    },
+    // Only an aggregation in append or update mode drops late rows (Spark: the state store's late filter); ingest jobs keep them all.
+    options: resolvedOptions(spec, opts, timeZone, lateRows === 'table' && mode !== 'complete' && plan.aggregate !== null),
+  };
+}
+
+/** The resolved Kafka source of a spec. */
+export function resolvedSource(spec: QuerySpecV2): ResolvedQuery['source'] {
+  return {
+    topic: spec.source.topic,
+    bootstrapServers: spec.source.bootstrapServers.split(',').map((s) => s.trim()),
+    startingOffsets: spec.source.startingOffsets,
+    maxOffsetsPerTrigger: spec.source.maxOffsetsPerTrigger ?? null,
+    failOnDataLoss: spec.source.failOnDataLoss,
+    isolationLevel: isolationLevelOf(spec.source),
+  };
+}
+
+/** The resolved options of a spec; `writesLateRows`: whether the query has a late-rows table to write. */
+export function resolvedOptions(spec: QuerySpecV2, opts: ResolveOptions, timeZone: string, writesLateRows: boolean): ResolvedQuery['options'] {
+  const o = spec.options;
+  const badRecords = o.badRecords ?? 'quarantine';
+  return {
+    shufflePartitions: o.shufflePartitions ?? opts.defaults?.shufflePartitions ?? DEFAULT_SHUFFLE_PARTITIONS,
+    badRecords,
+    quarantinePath: badRecords === 'quarantine' ? o.quarantinePath ?? defaultSideTablePath(spec.sink.path, 'quarantine') : null,
+    lateRows: o.lateRows ?? 'drop',
+    lateRowsPath: writesLateRows ? o.lateRowsPath ?? defaultSideTablePath(spec.sink.path, 'lateRows') : null,
+    timeZone,
+    triggerIntervalMicros: spec.trigger.kind === 'processingTime' ? parseDuration(spec.trigger.interval) : null,
+    availableNow: spec.trigger.kind === 'availableNow',
   };
 }
 

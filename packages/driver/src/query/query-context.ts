@@ -25,7 +25,7 @@ export interface QueryContext {
   configHash: string;
 }
 
-/** A query without aggregation or dropDuplicates: map tasks write the table, with no shuffle, reduce stage or state. */
+/** A query without aggregation, dropDuplicates or applyChanges: map tasks write the table, with no shuffle, reduce stage or state. */
 export function isStateless(ctx: QueryContext): boolean {
-  return ctx.query.aggregate === null && ctx.query.dedup === undefined;
+  return ctx.query.aggregate === null && ctx.query.dedup === undefined && ctx.query.cdc === undefined;
 }

@@ -178,7 +178,7 @@ export class QueryManager {
       const metadata = existing ?? (await checkpoint.initMetadata({
         shufflePartitions: query.options.shufflePartitions,
         // Restarts compare the resolved query recorded beside it (diffResolved); the fingerprint is kept for readers of the file.
-        statefulFingerprint: canonicalJson(query.dedup === undefined ? { aggregate: query.aggregate } : { aggregate: query.aggregate, dedup: query.dedup }),
+        statefulFingerprint: canonicalJson({ aggregate: query.aggregate, ...(query.dedup === undefined ? {} : { dedup: query.dedup }), ...(query.cdc === undefined ? {} : { cdc: query.cdc }) }),
         resolvedQuery: query,
         sinkPaths: [...sidePaths, resolveLocation(spec.sink.path)],
         sourceTopic: spec.source.topic,

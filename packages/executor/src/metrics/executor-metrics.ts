@@ -8,7 +8,7 @@
  */
 import { MetricsRegistry } from '@tributary/common';
 
-export type TaskKind = 'ingest' | 'aggregate_map' | 'dedup_map' | 'reduce' | 'dedup_reduce';
+export type TaskKind = 'ingest' | 'aggregate_map' | 'dedup_map' | 'reduce' | 'dedup_reduce' | 'cdc_map' | 'cdc_reduce';
 export type TaskOutcome = 'succeeded' | 'failed';
 
 export interface ExecutorMetrics {

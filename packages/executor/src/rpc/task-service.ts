@@ -11,6 +11,8 @@ import { AggregateMapTaskRunner } from '../task/aggregate-map-task';
 import { ReduceTaskRunner } from '../task/reduce-task';
 import { DedupMapTaskRunner } from '../task/dedup-map-task';
 import { DedupReduceTaskRunner } from '../task/dedup-reduce-task';
+import { CdcMapTaskRunner } from '../task/cdc-map-task';
+import { CdcReduceTaskRunner } from '../task/cdc-reduce-task';
 import { AttemptTracker } from '../task/attempt-tracker';
 import { ShuffleInbox } from '../shuffle/shuffle-inbox';
 import { ShuffleTarget } from '../shuffle/shuffle-sender';
@@ -126,10 +128,13 @@ export interface TaskRunners {
   reduces: ReduceTaskRunner;
   dedupMaps: DedupMapTaskRunner;
   dedupReduces: DedupReduceTaskRunner;
+  /** A CDC query (query.cdc): change events applied by key. */
+  cdcMaps: CdcMapTaskRunner;
+  cdcReduces: CdcReduceTaskRunner;
 }
 
 export function taskService(runners: TaskRunners, attempts: AttemptTracker, inbox: ShuffleInbox, log: Log, metrics: ExecutorMetrics = NO_EXECUTOR_METRICS): ServiceHandlers {
-  const { ingests, aggregateMaps, reduces, dedupMaps, dedupReduces } = runners;
+  const { ingests, aggregateMaps, reduces, dedupMaps, dedupReduces, cdcMaps, cdcReduces } = runners;
   /** Runs a task, timing it and logging its start and end with the task's ids; the answer says the outcome. */
   async function timedTask<R extends { error?: unknown; stats_json?: string }>(ctx: Ctx, kind: TaskKind, taskId: number | undefined, fn: () => Promise<R>): Promise<R> {
     const fields = { queryId: ctx.query_id, batchId: ctx.batch_id, attempt: ctx.attempt, taskId, kind };
@@ -166,7 +171,7 @@ export function taskService(runners: TaskRunners, attempts: AttemptTracker, inbo
       const ranges = parseRanges(req.ranges);
       const query = parseQuery(req.query);
       if (!Number.isInteger(req.task_id) || req.task_id < 0) throw new InvalidArgumentError('task_id must be ≥ 0');
-      if (query.aggregate === null && query.dedup === undefined) return timedTask(ctx, 'ingest', req.task_id, async () => {
+      if (query.aggregate === null && query.dedup === undefined && query.cdc === undefined) return timedTask(ctx, 'ingest', req.task_id, async () => {
         // An ingest query: the map task writes the table's files; there is no shuffle to push to.
         const signal = attempts.begin(ctx.query_id, ctx.batch_id, ctx.attempt);
         try {
@@ -189,7 +194,11 @@ export function taskService(runners: TaskRunners, attempts: AttemptTracker, inbo
         eventTimeGuardReferenceMs: Number(req.event_time_guard_reference_ms), maxEventTimeAheadMs: Number(req.max_event_time_ahead_ms),
         signal,
       };
-      return timedTask(ctx, query.dedup !== undefined ? 'dedup_map' : 'aggregate_map', req.task_id, async () => { try {
+      return timedTask(ctx, query.cdc !== undefined ? 'cdc_map' : query.dedup !== undefined ? 'dedup_map' : 'aggregate_map', req.task_id, async () => { try {
+        if (query.cdc !== undefined) {
+          const { stats, quarantineAdds } = await cdcMaps.run({ batchId: ctx.batch_id, attempt: ctx.attempt, taskId: req.task_id, job, ranges, owners, signal, query });
+          return { stats_json: JSON.stringify(stats), quarantine_add_actions_json: quarantineAdds.map((a) => JSON.stringify(a)) };
+        }
         if (query.dedup !== undefined) {
           const { stats, quarantineAdds } = await dedupMaps.run({ ...common, query });
           return { stats_json: JSON.stringify(stats), quarantine_add_actions_json: quarantineAdds.map((a) => JSON.stringify(a)) };
@@ -210,7 +219,7 @@ export function taskService(runners: TaskRunners, attempts: AttemptTracker, inbo
       const job = parseJob(req.job_json, ctx);
       const partitions = parsePartitions(req.partitions, job, 'partition');
       const query = parseQuery(req.query);
-      if (query.aggregate === null && query.dedup === undefined) throw new InvalidArgumentError('a query without aggregation or dropDuplicates has no reduce tasks');
+      if (query.aggregate === null && query.dedup === undefined && query.cdc === undefined) throw new InvalidArgumentError('a query without aggregation, dropDuplicates or applyChanges has no reduce tasks');
       const mapTaskIds = (req.map_task_ids ?? []) as number[];
       if (mapTaskIds.some((id) => !Number.isInteger(id) || id < 0)) throw new InvalidArgumentError('map_task_ids must be ≥ 0');
       const stage = String(req.stage ?? 'REDUCE_STAGE_FINAL');
@@ -221,7 +230,7 @@ export function taskService(runners: TaskRunners, attempts: AttemptTracker, inbo
       const owners = beforeAggregate ? parseOwners(req.owners, job) : [];
       attempts.begin(ctx.query_id, ctx.batch_id, ctx.attempt);
       const ingestDedup = query.dedup !== undefined && query.aggregate === null;
-      return timedTask(ctx, beforeAggregate || ingestDedup ? 'dedup_reduce' : 'reduce', beforeAggregate ? req.task_id : undefined, async () => { try {
+      return timedTask(ctx, query.cdc !== undefined ? 'cdc_reduce' : beforeAggregate || ingestDedup ? 'dedup_reduce' : 'reduce', beforeAggregate ? req.task_id : undefined, async () => { try {
         const tableVersion = Number(req.table_version ?? -1);
         const input = {
           // The inbox the task takes from: after dropDuplicates, the aggregation's reduce takes the second shuffle.
@@ -240,6 +249,10 @@ export function taskService(runners: TaskRunners, attempts: AttemptTracker, inbo
             lateWatermarkMicros: Number(req.late_watermark_micros), lateFilter: !!req.late_filter,
           });
           return { stats_json: JSON.stringify(stats), add_actions_json: [], removed_paths: [] };
+        }
+        if (query.cdc !== undefined) {
+          const { stats, adds, removedPaths } = await cdcReduces.run(input);
+          return { stats_json: JSON.stringify(stats), add_actions_json: adds.map((a) => JSON.stringify(a)), removed_paths: removedPaths };
         }
         // dropDuplicates writes new files only; update mode's merge may also remove files
         const { stats, adds, removedPaths } = ingestDedup ? { ...(await dedupReduces.run(input)), removedPaths: [] as string[] } : await reduces.run(input);

@@ -163,8 +163,10 @@ function mayHoldKeys(add: AddFile, g: FileGroup, windowName: string | null): boo
   return !(g.maxStart < min || g.minStart > max);
 }
 
-/** A data file's rows as columns of the output schema. */
-async function readFileRows(absolute: string, add: AddFile, deltaSchema: StructType, input: UpdateMergeInput): Promise<ColumnBatch> {
+/** A data file's rows as columns of the output schema (`input`: where the table is and its schema). */
+export async function readFileRows(
+  absolute: string, add: AddFile, deltaSchema: StructType, input: Pick<UpdateMergeInput, 'storage' | 'snapshot' | 'output'>,
+): Promise<ColumnBatch> {
   const batches = await readDataFile(input.storage, absolute, add, deltaSchema, input.snapshot.metadata.partitionColumns);
   const parts: ColumnBatch[] = batches.map((b) => ({
     count: b.numRows,

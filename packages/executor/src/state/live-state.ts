@@ -30,12 +30,14 @@ import { decodeDedupChanges, decodeDedupKeys, encodeDedupChanges, encodeDedupKey
 import { DedupLayout } from '../dedup/dedup-layout';
 import { DedupStateTable } from '../dedup/dedup-state-table';
 import { SnapshotEncoder } from './snapshot-encoder';
+import { CdcKeyState } from '../cdc/cdc-key-state';
+import { decodeKeyChanges, encodeKeyChanges } from '../cdc/cdc-codec';
 
 /** Snapshot memory of a partition: `buffers` is null while they are with the encoder (or not made yet). */
 interface SnapshotSlot { buffers: ImageBuffers | null; busy: boolean; preparing: boolean }
 
 /** A table at `version`; `takeSnapshot`, while set, copies it for a snapshot due at this version. */
-interface Cached { key: string; version: StateVersion; attempt: number; table: GroupStateTable | SessionStateTable | DedupStateTable; takeSnapshot: (() => void) | null }
+interface Cached { key: string; version: StateVersion; attempt: number; table: GroupStateTable | SessionStateTable | DedupStateTable | CdcKeyState; takeSnapshot: (() => void) | null }
 
 /** Room snapshot memory is made with: the state × GROWTH + PAD_ROWS; made again once the state passes it × REFILL. */
 const GROWTH = 1.5;
@@ -114,7 +116,7 @@ export class LiveState {
    */
   private takeCached(
     job: ExecutorJob, partition: number, prevBatchId: BatchId | null, committed: ReadonlyMap<BatchId, number>,
-  ): GroupStateTable | SessionStateTable | DedupStateTable | null {
+  ): GroupStateTable | SessionStateTable | DedupStateTable | CdcKeyState | null {
     const version = stateVersionAfter(prevBatchId);
     const key = `${job.queryId}:${partition}`;
     this.touch(job.queryId);
@@ -184,6 +186,45 @@ export class LiveState {
   private logLoaded(partition: number, prevBatchId: BatchId, chain: StateChain, rows: number): void {
     const version = stateVersionAfter(prevBatchId);
     this.log(`loaded state of partition ${partition} at version ${version} (${chain.snapshot ? `snapshot ${chain.snapshot.version} + ` : ''}${chain.changes.length} change sets, ${rows} rows)`);
+  }
+
+  /** A CDC query's key state of `partition` after batch `prevBatchId` (cdc-key-state.ts), ready to change (as checkoutDedup). */
+  async checkoutCdc(job: ExecutorJob, partition: number, prevBatchId: BatchId | null, committed: ReadonlyMap<BatchId, number>): Promise<CdcKeyState> {
+    const key = `${job.queryId}:${partition}`;
+    this.inUse.add(key);
+    try {
+      const cached = this.takeCached(job, partition, prevBatchId, committed);
+      if (cached instanceof CdcKeyState) return cached;
+      const table = new CdcKeyState();
+      if (prevBatchId === null) return table;
+      const chain = await this.loadChain(job, partition, prevBatchId, committed);
+      if (chain.snapshot) table.apply(decodeKeyChanges(chain.snapshot.bytes));
+      for (const change of chain.changes) table.apply(decodeKeyChanges(change.bytes));
+      table.mark();
+      this.logLoaded(partition, prevBatchId, chain, table.numKeys);
+      return table;
+    } catch (err) {
+      this.inUse.delete(key);
+      throw err;
+    }
+  }
+
+  /** Writes the CDC key state's changes since checkout (cdc-keys/v1) as the version batch `batchId` writes (as commitDedup). */
+  async commitCdc(job: ExecutorJob, partition: number, batchId: BatchId, attempt: number, table: CdcKeyState, emittedRows: number): Promise<void> {
+    await this.commitChanges(job, partition, batchId, attempt, table, encodeKeyChanges(table.changesSinceMark()), emittedRows, (store, version) => {
+      if (!store.shouldSnapshot(version)) return null;
+      const warn = (err: unknown): void => this.log(`WARN cdc key-state snapshot of ${job.queryId}:${partition} not written: ${(err as Error).message}`);
+      return () => {
+        let bytes: Uint8Array;
+        try {
+          bytes = encodeKeyChanges(table.all());
+        } catch (err) {
+          warn(err);
+          return;
+        }
+        store.writeDurableSnapshot(partition, version, attempt, bytes).catch(warn);
+      };
+    });
   }
 
   /**
@@ -263,7 +304,7 @@ export class LiveState {
    * or when the next batch checks the table out.
    */
   private async commitChanges(
-    job: ExecutorJob, partition: number, batchId: BatchId, attempt: number, table: GroupStateTable | SessionStateTable | DedupStateTable, bytes: Uint8Array, emittedRows: number,
+    job: ExecutorJob, partition: number, batchId: BatchId, attempt: number, table: GroupStateTable | SessionStateTable | DedupStateTable | CdcKeyState, bytes: Uint8Array, emittedRows: number,
     snapshotDue: (store: StateStore, version: StateVersion) => (() => void) | null,
   ): Promise<void> {
     const version = stateVersionAfter(batchId);

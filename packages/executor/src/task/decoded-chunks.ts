@@ -40,26 +40,44 @@ export interface DecodedChunksResult {
 export async function readDecodedChunks(
   readers: RangeReaders, storage: Storage, input: DecodedChunksInput, stats: MapTaskStats, log: (m: string) => void, onRows: OnRows,
 ): Promise<DecodedChunksResult> {
+  const { query } = input;
+  const decoder = createStructDecoder(query.scan);
+  const ctx = { timeZone: query.options.timeZone };
+  let stepsMs = 0;
+  const read = await readChunks(readers, storage, input, stats, log, (chunk, onBad) => {
+    const decoded = decoder.decode(chunk, onBad);
+    const ts = performance.now();
+    const rows = runSteps(query.pre, decoded, ctx);
+    stepsMs += performance.now() - ts;
+    return { value: rows, rows: decoded.count };
+  }, onRows);
+  return { ...read, decodeMs: read.decodeMs - stepsMs, stepsMs };
+}
+
+/**
+ * The read loop under readDecodedChunks, for any decoding of a chunk (a CDC query's change reader
+ * too): `decode` turns a chunk into a value and its row count (counted as validRows), `onDecoded`
+ * takes it, one chunk at a time in arrival order.
+ */
+export async function readChunks<T>(
+  readers: RangeReaders, storage: Storage, input: DecodedChunksInput, stats: MapTaskStats, log: (m: string) => void,
+  decode: (chunk: RecordChunk, onBad: OnBadRecord) => { value: T; rows: number },
+  onDecoded: (value: T, chunk: RecordChunk, onBad: OnBadRecord) => Promise<void> | void,
+): Promise<DecodedChunksResult> {
   const { job, query } = input;
   const reader = await readers.get(query.source.bootstrapServers, job.isolationLevel ?? DEFAULT_ISOLATION_LEVEL, job.kafka);
-  const decoder = createStructDecoder(query.scan);
   const quarantine = query.options.badRecords === 'quarantine' && job.quarantineTablePath ? new QuarantineFiles(storage, job.quarantineTablePath, input.batchId) : undefined;
   const onBad = badRecordHandler(query.options.badRecords, input.batchId, stats, quarantine, log);
-  const ctx = { timeZone: query.options.timeZone };
   let decodeMs = 0;
-  let stepsMs = 0;
   let processing: Promise<void> = Promise.resolve();
   const onChunk = (chunk: RecordChunk): Promise<void> => {
     const done = processing.then(async () => {
       const td = performance.now();
-      const decoded = decoder.decode(chunk, onBad);
-      const ts = performance.now();
+      const decoded = decode(chunk, onBad);
+      decodeMs += performance.now() - td;
       stats.inputRows += chunk.count;
-      stats.validRows += decoded.count;
-      const rows = runSteps(query.pre, decoded, ctx);
-      decodeMs += ts - td;
-      stepsMs += performance.now() - ts;
-      await onRows(rows, chunk, onBad);
+      stats.validRows += decoded.rows;
+      await onDecoded(decoded.value, chunk, onBad);
       await quarantine?.flushIfFull();
     });
     processing = done.catch(() => {});
@@ -69,5 +87,5 @@ export async function readDecodedChunks(
   for (const r of reads) stats.bytesFetched += r.bytesFetched;
   const quarantineAdds = (await quarantine?.finish()) ?? [];
   stats.quarantinedRows = quarantine?.rows ?? 0;
-  return { quarantineAdds, decodeMs, stepsMs };
+  return { quarantineAdds, decodeMs, stepsMs: 0 };
 }

@@ -1,0 +1,113 @@
+/**
+ * Resolving a CDC query (docs/cdc.md): a Kafka source whose records are change events
+ * (source.changes) written with applyChanges (sink.applyChanges). The query has no DataFrame
+ * operations: the table's columns are the events' columns minus exceptColumns, its keys the
+ * applyChanges keys. Every misconfiguration is named at submit.
+ */
+import type { ApplyChangesSpec } from '../cdc/apply-changes-spec';
+import { CHANGE_FORMATS, DEBEZIUM_POSITIONS, SCD2_FIELDS, type CdcSpec, type ChangeFormat, type DebeziumPosition } from '../cdc/cdc-spec';
+import { parseDuration } from '../plan/duration';
+import type { QuerySpecV2 } from '../plan/logical-plan';
+import type { ResolvedQuery } from '../plan/resolved-query';
+import { isScalar, simpleString } from '../schema/sql-type';
+import { QueryResolutionError } from './problem';
+import { DEFAULT_MAX_VALUE_BYTES, resolvedOptions, resolvedSource, type ResolveOptions } from './resolve-query';
+
+export const DEFAULT_TOMBSTONE_RETENTION = '7 days';
+
+/** Whether a spec asks for a CDC query (either half: the other is then required). */
+export function isCdcSpec(spec: QuerySpecV2): boolean {
+  return spec.source.changes !== undefined || spec.sink.applyChanges !== undefined;
+}
+
+export function resolveCdcQuery(spec: QuerySpecV2, opts: ResolveOptions, problems: string[], timeZone: string): ResolvedQuery {
+  const events = spec.source.changes;
+  const apply = spec.sink.applyChanges;
+  if (events === undefined) problems.push("applyChanges needs change events: set option('changes.format', 'goldengate' | 'debezium') on readStream");
+  if (apply === undefined) problems.push("a change-event source (option 'changes.format') is written with writeStream.applyChanges({ keys, columns, … })");
+  if (spec.plan.length > 0) problems.push(`a change stream is applied as it is read: DataFrame operations (${spec.plan.map((o) => o.op).join(', ')}) are not supported on it`);
+  if (spec.sink.outputMode !== 'update') problems.push(`applyChanges writes in update mode (rows are changed by key), not ${spec.sink.outputMode}`);
+  if ((spec.sink.format ?? 'delta') !== 'delta') problems.push(`applyChanges writes a Delta table, not the ${spec.sink.format} sink`);
+  if ((spec.sink.partitionBy ?? []).length > 0) problems.push('partitionBy is not supported with applyChanges: files are laid out by shuffle partition (docs/cdc.md)');
+  let format: ChangeFormat = 'goldengate';
+  let position: DebeziumPosition | null = null;
+  if (events !== undefined) {
+    if (!(CHANGE_FORMATS as readonly string[]).includes(events.format)) problems.push(`changes.format ${JSON.stringify(events.format)} is not a change format; use ${CHANGE_FORMATS.join(' or ')}`);
+    else format = events.format as ChangeFormat;
+    if (format === 'debezium') {
+      if (events.position === undefined) problems.push(`Debezium events need option('changes.position', …): ${DEBEZIUM_POSITIONS.join(', ')} (PostgreSQL lsn, Oracle scn, MySQL binlog)`);
+      else if (!(DEBEZIUM_POSITIONS as readonly string[]).includes(events.position)) problems.push(`changes.position ${JSON.stringify(events.position)} is not one of ${DEBEZIUM_POSITIONS.join(', ')}`);
+      else position = events.position as DebeziumPosition;
+    } else if (events.position !== undefined) problems.push("changes.position is for Debezium events; GoldenGate's position is its pos field");
+  }
+  const cdc = apply === undefined ? null : applyProblems(apply, problems);
+  if (problems.length > 0 || cdc === null) throw new QueryResolutionError(problems);
+  const data = apply!.columns.filter((c) => !cdc.exceptColumns.includes(c.name));
+  const output = cdc.storedAs === 'scd2' ? [...data, ...SCD2_FIELDS] : data;
+  const o = spec.options;
+  return {
+    format: 1,
+    name: spec.name ?? null,
+    source: resolvedSource(spec),
+    scan: { kafkaColumns: [], json: null, schema: [], maxValueBytes: o.maxValueBytes ?? opts.defaults?.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES },
+    pre: [],
+    eventTime: null,
+    aggregate: null,
+    cdc: {
+      ...cdc,
+      source: { format, columns: apply!.columns, keys: [...apply!.keys], position, timeZone, maxValueBytes: o.maxValueBytes ?? opts.defaults?.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES },
+      keyColumns: apply!.keys.map((k) => output.findIndex((c) => c.name === k)),
+    },
+    post: [],
+    output,
+    sink: { path: spec.sink.path, outputMode: 'update', partitionBy: [], checkpointLocation: spec.sink.checkpointLocation },
+    options: resolvedOptions(spec, opts, timeZone, false),
+  };
+}
+
+/** The CdcSpec's own parts of applyChanges, adding every problem found. */
+function applyProblems(a: ApplyChangesSpec, problems: string[]): Omit<CdcSpec, 'source' | 'keyColumns'> | null {
+  const start = problems.length;
+  const columns = Array.isArray(a.columns) ? a.columns : [];
+  if (columns.length === 0) problems.push('applyChanges needs the columns of the source table (columns: a StructType or DDL string)');
+  const names = new Set<string>();
+  for (const c of columns) {
+    const lower = c.name.toLowerCase();
+    if (names.has(lower)) problems.push(`column ${c.name} is named twice in applyChanges columns`);
+    names.add(lower);
+    if (c.type.kind === 'binary' || c.type.kind === 'struct' || c.type.kind === 'array') problems.push(`column ${c.name}: ${simpleString(c.type)} columns are not supported in change events yet`);
+  }
+  const has = (n: string) => columns.some((c) => c.name === n);
+  const keys = Array.isArray(a.keys) ? a.keys : [];
+  if (keys.length === 0) problems.push('applyChanges needs keys: the names of the columns that identify a row');
+  for (const k of keys) {
+    const col = columns.find((c) => c.name === k);
+    if (col === undefined) problems.push(`key ${k} is not a column (columns are ${columns.map((c) => c.name).join(', ')}; names are case-sensitive)`);
+    else if (!isScalar(col.type)) problems.push(`key ${k} is ${simpleString(col.type)}: keys must be scalar`);
+  }
+  if (new Set(keys).size !== keys.length) problems.push(`a key is named twice: ${keys.join(', ')}`);
+  const except = a.exceptColumns ?? [];
+  for (const e of except) {
+    if (!has(e)) problems.push(`exceptColumns: ${e} is not a column`);
+    if (keys.includes(e)) problems.push(`exceptColumns: ${e} is a key; keys stay in the table`);
+  }
+  if (except.length > 0 && except.length >= columns.length) problems.push('exceptColumns leaves no column');
+  if (a.sequenceBy !== undefined && a.sequenceBy !== 'position') {
+    problems.push(`sequenceBy ${JSON.stringify(a.sequenceBy)}: changes are ordered by their source position ('position'); ordering by a column is not supported yet`);
+  }
+  const storedAs = a.storedAs ?? 'scd1';
+  if (storedAs !== 'scd1' && storedAs !== 'scd2') problems.push(`storedAs ${JSON.stringify(a.storedAs)}: use 'scd1' (current rows) or 'scd2' (history)`);
+  if (storedAs === 'scd2') {
+    for (const f of SCD2_FIELDS) if (names.has(f.name.toLowerCase())) problems.push(`column ${f.name} is one of the columns storedAs 'scd2' adds`);
+  }
+  let retention = 0;
+  try {
+    retention = parseDuration(a.tombstoneRetention ?? DEFAULT_TOMBSTONE_RETENTION);
+    if (!(retention > 0)) problems.push('tombstoneRetention must be longer than 0');
+  } catch (err) {
+    problems.push(`tombstoneRetention: ${(err as Error).message}`);
+  }
+  if (a.sourceTable !== undefined && (typeof a.sourceTable !== 'string' || a.sourceTable === '')) problems.push('sourceTable must be a table name such as SHOP.ORDERS');
+  if (problems.length > start) return null;
+  return { sourceTable: a.sourceTable ?? null, exceptColumns: [...except], storedAs: storedAs as 'scd1' | 'scd2', tombstoneRetentionMicros: retention };
+}

@@ -1,0 +1,197 @@
+/**
+ * Applying one batch's changes to one shuffle partition of a CDC table, SCD type 1 (the table
+ * holds each key's current row). Pure: the partition's current rows and key state in, its new
+ * rows and key state out (the reduce task reads and writes the files and the state).
+ *
+ * Rules (docs/cdc.md):
+ *   - changes are taken in position order (ties: Kafka offset), so a key changed several times in
+ *     a batch ends as its last change says;
+ *   - a change at or before the position the state holds for its key is ignored (a replay, a
+ *     duplicate, a late older change), across batches too;
+ *   - a delete removes the row and leaves a tombstone (its position) in the state, kept until the
+ *     source time has moved `tombstoneRetentionMicros` past it: a late older insert is ignored;
+ *   - an update carrying some columns changes only those (a compressed update): the others come
+ *     from the row as it was (the table's, or an earlier change of the batch);
+ *   - a truncate at position P removes every row whose last change is at or before P, and every
+ *     later-arriving change at or before P is ignored (the state keeps P).
+ */
+import { ColumnBatch, concatBatches, OP, takeRows } from '@tributary/common';
+import { keyStrings } from '../sink/update-merge';
+import { CdcKeyState } from './cdc-key-state';
+
+/** One partition's changes of a batch, in the table's output columns. */
+export interface CdcRows {
+  count: number;
+  op: Uint8Array;
+  posMajor: Float64Array;
+  posMinor: Float64Array;
+  /** µs, NaN when unknown. */
+  opTime: Float64Array;
+  /** Order among changes at one position: increasing with arrival (the Kafka offset). */
+  tie: Float64Array;
+  /** Per output column, per row: 1 when the change carries it. */
+  present: Uint8Array[];
+  row: ColumnBatch;
+}
+
+export interface ApplyInput {
+  changes: CdcRows;
+  /** The partition's rows before the batch (output schema). */
+  current: ColumnBatch;
+  keyColumns: readonly number[];
+  state: CdcKeyState;
+  tombstoneRetentionMicros: number;
+}
+
+export interface ApplyResult {
+  /** The partition's rows after the batch. */
+  rows: ColumnBatch;
+  /** Whether anything changed (else the files stay as they are). */
+  changed: boolean;
+  /** Rows of `rows` kept as they were, then rows written by the batch (the changed keys' new rows). */
+  keptRows: number;
+  freshRows: number;
+  applied: number;
+  ignored: number;
+  deletedRows: number;
+  /** Partial updates of a key the table did not hold: their absent columns are null. */
+  partialWithoutRow: number;
+  tombstonesEvicted: number;
+}
+
+const NONE = -2;
+const EXISTING = -1;
+
+interface Pending {
+  major: number;
+  minor: number;
+  /** The change whose image the row starts from, EXISTING (the table's row) or NONE (no row). */
+  base: number;
+  /** Partial updates after the base, in order. */
+  overlay: number[];
+  deleted: boolean;
+  time: number;
+}
+
+export function applyChanges(input: ApplyInput): ApplyResult {
+  const { changes: ch, current, keyColumns, state } = input;
+  const n = ch.count;
+  const result: ApplyResult = { rows: current, changed: false, keptRows: current.count, freshRows: 0, applied: 0, ignored: 0, deletedRows: 0, partialWithoutRow: 0, tombstonesEvicted: 0 };
+  if (n === 0) return result;
+  const { op, posMajor: major, posMinor: minor } = ch;
+  const order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => major[a] - major[b] || minor[a] - minor[b] || ch.tie[a] - ch.tie[b]);
+  const C = ch.row.schema.length;
+
+  // 1. The latest truncate: every key state at or before it is erased.
+  let truncated = false;
+  for (let i = 0; i < n; i++) {
+    if (op[i] !== OP.TRUNCATE) continue;
+    if (before(state.truncMajor, state.truncMinor, major[i], minor[i])) {
+      state.truncMajor = major[i];
+      state.truncMinor = minor[i];
+      truncated = true;
+    }
+  }
+  const erased = new Set<string>(truncated ? state.keysThrough(state.truncMajor, state.truncMinor) : []);
+  for (const k of erased) state.remove(k);
+
+  // 2. Each change in order, against what is known of its key.
+  const keys = keyStrings(ch.row, keyColumns);
+  const pending = new Map<string, Pending>();
+  for (let o = 0; o < n; o++) {
+    const i = order[o];
+    if (op[i] === OP.TRUNCATE) continue;
+    if (!Number.isNaN(ch.opTime[i]) && ch.opTime[i] > state.maxOpTime) state.maxOpTime = ch.opTime[i];
+    if (!before(state.truncMajor, state.truncMinor, major[i], minor[i])) { result.ignored++; continue; }
+    const k = keys[i];
+    let p = pending.get(k);
+    if (p === undefined) {
+      const s = state.slotOf(k);
+      p = s < 0
+        ? { major: -1, minor: -1, base: NONE, overlay: [], deleted: false, time: NaN }
+        : { major: state.majorAt(s), minor: state.minorAt(s), base: state.deletedAt(s) ? NONE : EXISTING, overlay: [], deleted: false, time: NaN };
+    }
+    if (!before(p.major, p.minor, major[i], minor[i])) { result.ignored++; continue; }
+    result.applied++;
+    p.major = major[i];
+    p.minor = minor[i];
+    p.time = ch.opTime[i];
+    if (op[i] === OP.DELETE) {
+      p.base = NONE;
+      p.overlay = [];
+      p.deleted = true;
+    } else {
+      p.deleted = false;
+      if (op[i] === OP.INSERT || carriesAll(ch.present, C, i)) {
+        p.base = i;
+        p.overlay = [];
+      } else p.overlay.push(i);
+    }
+    pending.set(k, p);
+  }
+
+  // 3. Old rows: kept unless their key changed or a truncate erased it.
+  const oldKeys = keyStrings(current, keyColumns);
+  const oldIndex = new Map<string, number>();
+  const keep: number[] = [];
+  for (let r = 0; r < current.count; r++) {
+    const k = oldKeys[r];
+    if (pending.has(k)) oldIndex.set(k, r);
+    else if (erased.has(k)) result.deletedRows++;
+    else keep.push(r);
+  }
+  if (pending.size === 0 && !truncated) {
+    result.tombstonesEvicted = evict(state, input.tombstoneRetentionMicros);
+    return result;
+  }
+
+  // 4. New rows, column by column over [changes, current]: each column from the last change that carried it, else the base.
+  const picks = Array.from({ length: C }, () => [] as number[]);
+  for (const [k, p] of pending) {
+    state.set(k, p.major, p.minor, p.deleted, Number.isNaN(p.time) ? state.maxOpTime : p.time);
+    if (p.deleted) {
+      if (oldIndex.has(k)) result.deletedRows++;
+      continue;
+    }
+    let base = p.base;
+    if (base === EXISTING) base = oldIndex.has(k) ? n + (oldIndex.get(k) as number) : NONE;
+    if (base === NONE) {
+      base = p.overlay[0];
+      result.partialWithoutRow++;
+    }
+    for (let c = 0; c < C; c++) {
+      let src = base;
+      for (let j = p.overlay.length - 1; j >= 0; j--) {
+        if (ch.present[c][p.overlay[j]] === 1) { src = p.overlay[j]; break; }
+      }
+      picks[c].push(src);
+    }
+  }
+  const both = concatBatches(current.schema, [ch.row, current]);
+  const fresh: ColumnBatch = {
+    count: picks[0]?.length ?? 0,
+    schema: current.schema,
+    columns: current.schema.map((_, c) => takeRows(both, Int32Array.from(picks[c]), [c]).columns[0]),
+  };
+  const kept = keep.length === current.count ? current : takeRows(current, Int32Array.from(keep));
+  result.rows = concatBatches(current.schema, [kept, fresh]);
+  result.keptRows = kept.count;
+  result.freshRows = fresh.count;
+  result.changed = true;
+  result.tombstonesEvicted = evict(state, input.tombstoneRetentionMicros);
+  return result;
+}
+
+/** Whether position a is strictly before position b. */
+function before(aMajor: number, aMinor: number, bMajor: number, bMinor: number): boolean {
+  return aMajor < bMajor || (aMajor === bMajor && aMinor < bMinor);
+}
+
+function carriesAll(present: readonly Uint8Array[], columns: number, i: number): boolean {
+  for (let c = 0; c < columns; c++) if (present[c][i] !== 1) return false;
+  return true;
+}
+
+function evict(state: CdcKeyState, retention: number): number {
+  return state.maxOpTime === -Infinity ? 0 : state.evictTombstones(state.maxOpTime - retention);
+}

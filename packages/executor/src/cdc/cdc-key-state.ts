@@ -1,0 +1,136 @@
+/**
+ * What a shuffle partition of a CDC query remembers between batches (apply-changes.ts), so that a
+ * change older than the one the table holds for its key is ignored across batches:
+ *
+ *   per key      the position of the last change applied, and whether that change was a delete
+ *                (a tombstone) with its commit time (µs) for the retention
+ *   truncated    the position of the latest truncate applied (major, minor; −1 when none): every
+ *                change at or before it is ignored, from any Kafka partition
+ *   maxOpTime    the latest source commit time seen (µs): tombstones older than it by the
+ *                retention are dropped, so retention is measured in source time and a replay
+ *                drops the same ones
+ *
+ * Keys are keyStrings (update-merge.ts) of the key columns. Versioning as the other state tables:
+ * after a version is durable the owner calls mark(); changesSinceMark() lists the keys set and
+ * the keys removed since, with the scalars, stored as the next version (cdc-codec.ts); a rebuild
+ * applies the change sets in order.
+ */
+export interface KeyChanges {
+  set: { key: string; major: number; minor: number; deleted: boolean; time: number }[];
+  removed: string[];
+  truncMajor: number;
+  truncMinor: number;
+  maxOpTime: number;
+}
+
+export class CdcKeyState {
+  private readonly slots = new Map<string, number>();
+  private major = new Float64Array(1024);
+  private minor = new Float64Array(1024);
+  private deleted = new Uint8Array(1024);
+  private time = new Float64Array(1024);
+  private readonly free: number[] = [];
+  private next = 0;
+  truncMajor = -1;
+  truncMinor = -1;
+  maxOpTime = -Infinity;
+  private readonly touched = new Set<string>();
+  private readonly removedSinceMark = new Set<string>();
+
+  get numKeys(): number {
+    return this.slots.size;
+  }
+
+  get memoryBytes(): number {
+    return this.major.byteLength * 3 + this.deleted.byteLength + this.slots.size * 64;
+  }
+
+  /** The key's slot, or −1 when the state holds nothing for it. */
+  slotOf(key: string): number {
+    return this.slots.get(key) ?? -1;
+  }
+  majorAt(slot: number): number { return this.major[slot]; }
+  minorAt(slot: number): number { return this.minor[slot]; }
+  deletedAt(slot: number): boolean { return this.deleted[slot] === 1; }
+
+  set(key: string, major: number, minor: number, deleted: boolean, time: number): void {
+    let s = this.slots.get(key);
+    if (s === undefined) {
+      s = this.free.pop() ?? this.next++;
+      if (s >= this.major.length) this.grow();
+      this.slots.set(key, s);
+    }
+    this.major[s] = major;
+    this.minor[s] = minor;
+    this.deleted[s] = deleted ? 1 : 0;
+    this.time[s] = time;
+    this.touched.add(key);
+    this.removedSinceMark.delete(key);
+  }
+
+  remove(key: string): void {
+    const s = this.slots.get(key);
+    if (s === undefined) return;
+    this.slots.delete(key);
+    this.free.push(s);
+    this.touched.delete(key);
+    this.removedSinceMark.add(key);
+  }
+
+  /** Every key whose position is at or before (major, minor) (a truncate there erased them). */
+  keysThrough(major: number, minor: number): string[] {
+    const out: string[] = [];
+    for (const [k, s] of this.slots) if (this.major[s] < major || (this.major[s] === major && this.minor[s] <= minor)) out.push(k);
+    return out;
+  }
+
+  /** Drops tombstones whose delete time is before `before` (µs); returns how many. */
+  evictTombstones(before: number): number {
+    let n = 0;
+    for (const [k, s] of this.slots) {
+      if (this.deleted[s] === 1 && this.time[s] < before) {
+        this.remove(k);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  mark(): void {
+    this.touched.clear();
+    this.removedSinceMark.clear();
+  }
+
+  changesSinceMark(): KeyChanges {
+    const set = [...this.touched].map((key) => {
+      const s = this.slots.get(key) as number;
+      return { key, major: this.major[s], minor: this.minor[s], deleted: this.deleted[s] === 1, time: this.time[s] };
+    });
+    return { set, removed: [...this.removedSinceMark], truncMajor: this.truncMajor, truncMinor: this.truncMinor, maxOpTime: this.maxOpTime };
+  }
+
+  /** Every key, as a change set from the empty state (a snapshot). */
+  all(): KeyChanges {
+    const set = [...this.slots].map(([key, s]) => ({ key, major: this.major[s], minor: this.minor[s], deleted: this.deleted[s] === 1, time: this.time[s] }));
+    return { set, removed: [], truncMajor: this.truncMajor, truncMinor: this.truncMinor, maxOpTime: this.maxOpTime };
+  }
+
+  apply(changes: KeyChanges): void {
+    for (const k of changes.removed) this.remove(k);
+    for (const c of changes.set) this.set(c.key, c.major, c.minor, c.deleted, c.time);
+    this.truncMajor = changes.truncMajor;
+    this.truncMinor = changes.truncMinor;
+    this.maxOpTime = changes.maxOpTime;
+  }
+
+  private grow(): void {
+    const n = this.major.length * 2;
+    const f = (a: Float64Array) => { const b = new Float64Array(n); b.set(a); return b; };
+    this.major = f(this.major);
+    this.minor = f(this.minor);
+    this.time = f(this.time);
+    const d = new Uint8Array(n);
+    d.set(this.deleted);
+    this.deleted = d;
+  }
+}
