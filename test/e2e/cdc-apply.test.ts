@@ -12,14 +12,14 @@
  */
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { canonicalRows, LocalStorage, readTableRows } from '@tributary/common';
+import { canonicalRows, LocalStorage, readTableRows, seededRandom } from '@tributary/common';
 import {
   DecimalType, DriverClient, GrpcSubmitter, LongType, produceEvents, StringType, StructField, StructType, TimestampType, StreamingQuery, TributarySession, type EventBatch,
 } from '@tributary/client';
 import { testKafka } from '../support/infra';
 import { clusterPerTest } from '../support/cluster-fixture';
 import { deltaCommits, waitUntil } from '../support/seed-run';
-import { debeziumRecords, expectedHistory, expectedRows, goldenGateRecords, OTHER_TABLE, playSourceDatabase, rng, TABLE, type SourceRecord } from '../support/cdc-source-db';
+import { debeziumRecords, expectedHistory, expectedRows, goldenGateRecords, OTHER_TABLE, playSourceDatabase, TABLE, type SourceRecord } from '../support/cdc-source-db';
 
 const storage = new LocalStorage();
 const COLUMNS = new StructType([
@@ -39,7 +39,7 @@ function batchOfRecords(records: readonly SourceRecord[]): EventBatch {
 
 /** The log's records with duplicates (a record again a little later) and a replay (an earlier stretch again) mixed in. */
 function withDuplicatesAndReplay(records: readonly SourceRecord[], seed: number): SourceRecord[] {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const out: SourceRecord[] = [];
   const pending: { at: number; rec: SourceRecord }[] = [];
   records.forEach((rec, i) => {

@@ -6,6 +6,8 @@
  * cents), so its final state is computed independently of the engine. The log renders as
  * GoldenGate JSON or Debezium JSON records, keyed by the row's key as the connectors key them.
  */
+import { seededRandom } from '@tributary/common';
+
 export interface SourceRow { ID: bigint; NAME: string | null; AMOUNT: bigint | null; UPDATED: number | null; NOTE: string | null }
 export type Column = Exclude<keyof SourceRow, 'ID'>;
 const COLUMNS: Column[] = ['NAME', 'AMOUNT', 'UPDATED', 'NOTE'];
@@ -21,20 +23,10 @@ export const TABLE = 'SHOP.ORDERS';
 export const OTHER_TABLE = 'SHOP.OTHER';
 const BASE_MICROS = Date.UTC(2026, 2, 1, 10) * 1000;
 
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Plays `steps` operations; truncates at the given steps. */
 export function playSourceDatabase(seed: number, steps: number, truncateAt: readonly number[]): { log: SourceChange[]; final: SourceRow[] } {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const rows = new Map<bigint, SourceRow>();
   const log: SourceChange[] = [];
   // GoldenGate-like positions: trail sequence × 10^10 + RBA; the RBA restarts with each trail file.
@@ -137,7 +129,7 @@ function stringify(o: unknown): string {
 
 /** GoldenGate JSON (operation formatter) records; a compressed update may flag a column `_isMissing` instead of leaving it out. */
 export function goldenGateRecords(log: readonly SourceChange[], seed: number): SourceRecord[] {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   return log.map((c) => {
     const head = { table: c.table, op_type: c.op, op_ts: timeText(c.ts, false), current_ts: timeText(c.ts + 1000, true).slice(0, -1), pos: String(c.pos).padStart(20, '0') };
     switch (c.op) {

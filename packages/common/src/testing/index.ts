@@ -8,3 +8,4 @@ export { sinkTableSchema, sinkLayout, DERIVED_METADATA_KEY } from './seed-sink-l
 export type { SinkLayout, AggregateRowView } from './seed-sink-layout';
 export { makeTestCertificates } from './test-certificates';
 export type { PemFiles, TestCertificates } from './test-certificates';
+export { seededRandom } from './seeded-random';

@@ -2,17 +2,7 @@
  * Independent reference calculations for the tests: BigInt arithmetic, string-keyed Maps, a generic
  * byte-wise Murmur3. Deliberately slow and obvious; shares no code with the kernels.
  */
-/** Deterministic PRNG (mulberry32) so failures reproduce. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '@tributary/common';
 
 /** Integer in [lo, hi], inclusive. */
 export function randomInt(rand: () => number, lo: number, hi: number): number {

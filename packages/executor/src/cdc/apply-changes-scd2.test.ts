@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { BooleanVector, ColumnBatch, concatBatches, ExactVector, SCD2_FIELDS } from '@tributary/common';
-import { C, mulberry32, plainRows, rowsOfChanges, SCHEMA, sourceDatabase, table } from './apply-changes.fixture';
+import { BooleanVector, ColumnBatch, concatBatches, ExactVector, SCD2_FIELDS, seededRandom } from '@tributary/common';
+import { C, plainRows, rowsOfChanges, SCHEMA, sourceDatabase, table } from './apply-changes.fixture';
 import { applyChangesScd2 } from './apply-changes-scd2';
 import { CdcKeyState } from './cdc-key-state';
 
@@ -93,7 +93,7 @@ describe('applying changes to a table (SCD type 2)', () => {
   // is one Kafka partition, in batches, with replays and duplicates.
   it('ends equal to the history of a seeded source database delivered in batches with replays and duplicates', () => {
     for (let seed = 1; seed <= 20; seed++) {
-      const rnd = mulberry32(seed);
+      const rnd = seededRandom(seed);
       const { log } = sourceDatabase(rnd, 400);
       const t = new History();
       for (let at = 0; at < log.length;) {

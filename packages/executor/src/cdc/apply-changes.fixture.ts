@@ -3,7 +3,7 @@
  * objects, and a seeded source database whose change log (positions increasing, commit time = 10 ×
  * the position's step) and final rows a test compares with.
  */
-import { batchOf, ColumnBatch, decimalType, LONG, OP, sqlField, STRING, TestValue } from '@tributary/common';
+import { batchOf, ColumnBatch, decimalType, LONG, OP, sqlField, STRING, TestValue, seededRandom } from '@tributary/common';
 import type { CdcRows } from './apply-changes';
 
 export const SCHEMA = [sqlField('id', LONG, false), sqlField('name', STRING), sqlField('amount', decimalType(10, 2))];
@@ -97,13 +97,3 @@ export function sourceDatabase(rnd: () => number, steps: number): { log: C[]; fi
   return { log: log.map((c) => ({ ...c, time: (c.pos[0] * 100 + c.pos[1]) * 10 })), final: [...rows.values()].sort((a, b) => a.id - b.id) };
 }
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { ColumnBatch } from '@tributary/common';
-import { C, mulberry32, plainRows, rowsOfChanges, sourceDatabase, table, Row } from './apply-changes.fixture';
+import { ColumnBatch, seededRandom } from '@tributary/common';
+import { C, plainRows, rowsOfChanges, sourceDatabase, table, Row } from './apply-changes.fixture';
 import { applyChanges, CdcRows } from './apply-changes';
 import { CdcKeyState } from './cdc-key-state';
 
@@ -81,7 +81,7 @@ describe('applying changes to a table (SCD type 1)', () => {
 
   it('ends equal to a seeded source database after its log is delivered in batches with replays and duplicates', () => {
     for (let seed = 1; seed <= 20; seed++) {
-      const rnd = mulberry32(seed);
+      const rnd = seededRandom(seed);
       const { log, final } = sourceDatabase(rnd, 400);
       // Two Kafka partitions by key (truncates on 0); each keeps its order. Batches take a random
       // slice of each; now and then a partition's earlier records are delivered again.

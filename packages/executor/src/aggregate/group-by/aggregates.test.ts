@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {
-  AggregateSpec, BINARY, ColumnBatch, DOUBLE, INT, LONG, STRING, SqlField, TIMESTAMP, decimalType, sqlField, structType,
+  AggregateSpec, BINARY, ColumnBatch, DOUBLE, INT, LONG, STRING, SqlField, TIMESTAMP, decimalType, sqlField, structType, seededRandom,
 } from '@tributary/common';
 import { DecimalOverflowError } from '../errors';
 import { Cell, batch, rowsOf, show } from './group-by.test-support';
@@ -45,20 +45,10 @@ const layout: GroupLayout = groupLayout({
   schema: [WINDOW, input[1], ...aggregates.map((a) => a.field)],
 }, input);
 
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Input rows: 3 windows × 6 keys (one null), nulls in every column, values where order and exactness matter. */
 function inputRows(seed: number, n: number): Cell[][] {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const int = (k: number): number => Math.floor(next() * k);
   const bigRandom = (digits: number): bigint => {
     let v = 0n;
@@ -238,7 +228,7 @@ describe('aggregates end to end in the group-by (partials, shuffle codec, state,
     ];
     const l = groupLayout({ window: null, keys: [{ column: 0, field: small[0] }], aggregates: agg, schema: [small[0], ...agg.map((a) => a.field)] }, small);
     const map = new PartialGroupAggregator(l, 4);
-    const next = random(3);
+    const next = seededRandom(3);
     const model = new Map<number, [string, string]>();
     for (let b = 0; b < 40; b++) {
       const rows: Cell[][] = Array.from({ length: 500 }, () => {

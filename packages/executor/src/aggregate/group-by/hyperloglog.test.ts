@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { SqlType, hllPrecision, sqlField } from '@tributary/common';
+import { SqlType, hllPrecision, sqlField, seededRandom } from '@tributary/common';
 import { vector } from './group-by.test-support';
 import { addHashes, estimate, hashColumn } from './hyperloglog';
 import { SketchAccumulator } from './sketch-accumulator';
@@ -66,16 +66,6 @@ function bytesOfLong(v: bigint, n: number): Uint8Array {
 }
 
 /** A deterministic pseudo-random generator (mulberry32) for test data. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('XXH64 as Spark computes it (xxhash64.ts)', () => {
   it('matches the published vectors of the xxHash specification', () => {
@@ -88,7 +78,7 @@ describe('XXH64 as Spark computes it (xxhash64.ts)', () => {
   });
 
   it('hashes bytes of every length 0..100 and two seeds as the BigInt reference does', () => {
-    const next = random(7);
+    const next = seededRandom(7);
     const data = Uint8Array.from({ length: 140 }, () => Math.floor(next() * 256));
     for (const seed of [42n, 0xfedcba9876543210n]) {
       for (let len = 0; len <= 100; len++) {
