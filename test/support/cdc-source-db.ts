@@ -191,3 +191,33 @@ export function expectedRows(final: readonly SourceRow[]): Record<string, string
     UPDATED: r.UPDATED === null ? null : String(r.UPDATED),
   }));
 }
+
+/**
+ * The table's history as SCD type 2 keeps it (canonical form, NOTE left out): one version per change
+ * of TABLE in log order, from its commit time until the next change of its key (or a truncate), the
+ * open ones current. Computed from the model's log, not by engine code.
+ */
+export function expectedHistory(log: readonly SourceChange[]): Record<string, string | boolean | null>[] {
+  const open = new Map<bigint, { row: SourceRow; from: number }>();
+  const out: Record<string, string | boolean | null>[] = [];
+  const show = (row: SourceRow, from: number, to: number | null) => ({
+    ...expectedRows([row])[0], __valid_from: String(from), __valid_to: to === null ? null : String(to), __is_current: to === null,
+  });
+  const end = (id: bigint, t: number) => {
+    const v = open.get(id);
+    if (v === undefined) return;
+    out.push(show(v.row, v.from, t));
+    open.delete(id);
+  };
+  for (const c of log) {
+    if (c.table !== TABLE) continue;
+    switch (c.op) {
+      case 'T': for (const id of [...open.keys()]) end(id, c.ts); break;
+      case 'D': end(c.before.ID, c.ts); break;
+      case 'I': end(c.after.ID, c.ts); open.set(c.after.ID, { row: c.after, from: c.ts }); break;
+      case 'U': end(c.before.ID, c.ts); end(c.after.ID, c.ts); open.set(c.after.ID, { row: c.after, from: c.ts }); break;
+    }
+  }
+  for (const v of open.values()) out.push(show(v.row, v.from, null));
+  return out;
+}

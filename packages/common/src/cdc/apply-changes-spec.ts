@@ -25,7 +25,7 @@ export interface ApplyChangesSpec {
   sourceTable?: string;
   /** Columns left out of the table. */
   exceptColumns?: string[];
-  /** 'scd1' (current rows, the default); 'scd2' (history) is not built yet. */
+  /** 'scd1' (current rows, the default) or 'scd2' (every version, with __valid_from, __valid_to, __is_current). */
   storedAs?: string;
   /** How long a deleted key's tombstone is kept, in source commit time (a duration; default '7 days'). */
   tombstoneRetention?: string;

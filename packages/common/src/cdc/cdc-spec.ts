@@ -2,7 +2,7 @@
  * What a change-event source is: its format and the source table's columns and keys. The resolved
  * query carries it (ResolvedQuery.cdc) and the readers derive their decoding from it.
  */
-import type { SqlField } from '../schema/sql-type';
+import { BOOLEAN, sqlField, TIMESTAMP, type SqlField } from '../schema/sql-type';
 
 export type ChangeFormat = 'goldengate' | 'debezium';
 export const CHANGE_FORMATS: readonly ChangeFormat[] = ['goldengate', 'debezium'];
@@ -37,8 +37,22 @@ export interface CdcSpec {
   sourceTable: string | null;
   /** Columns of the source left out of the table. */
   exceptColumns: string[];
-  /** 'scd1': the table holds each key's current row. */
-  storedAs: 'scd1';
+  /** 'scd1': the table holds each key's current row; 'scd2': every version, with SCD2_FIELDS after the columns. */
+  storedAs: 'scd1' | 'scd2';
   /** How long (source commit time, µs) a deleted key's tombstone is kept. */
   tombstoneRetentionMicros: number;
+}
+
+/**
+ * The columns an SCD type 2 table has after the source's: when a version began and ended (the
+ * commit times of the changes that made and ended it; valid_to null while current) and whether it
+ * is the current one.
+ */
+export const SCD2_FIELDS: readonly SqlField[] = [
+  sqlField('__valid_from', TIMESTAMP, false), sqlField('__valid_to', TIMESTAMP, true), sqlField('__is_current', BOOLEAN, false),
+];
+
+/** The columns of a CDC query's output that come from the source (the output without SCD2_FIELDS). */
+export function cdcDataColumns(cdc: CdcSpec, output: readonly SqlField[]): readonly SqlField[] {
+  return cdc.storedAs === 'scd2' ? output.slice(0, output.length - SCD2_FIELDS.length) : output;
 }

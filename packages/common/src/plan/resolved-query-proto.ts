@@ -522,7 +522,7 @@ function cdcFromProto(m: CdcSpecMessage): CdcSpec {
   if (!(CHANGE_FORMATS as readonly string[]).includes(m.format)) throw new InvalidArgumentError(`cdc.format: unknown change format ${JSON.stringify(m.format)}`);
   const position = optionalIn(m.position);
   if (position !== null && !(DEBEZIUM_POSITIONS as readonly string[]).includes(position)) throw new InvalidArgumentError(`cdc.position: unknown ${JSON.stringify(position)}`);
-  if (m.stored_as !== 'scd1') throw new InvalidArgumentError(`cdc.stored_as: unknown ${JSON.stringify(m.stored_as)}`);
+  if (m.stored_as !== 'scd1' && m.stored_as !== 'scd2') throw new InvalidArgumentError(`cdc.stored_as: unknown ${JSON.stringify(m.stored_as)}`);
   return {
     source: {
       format: m.format as ChangeFormat, columns: fieldsFromProto(m.columns, 'cdc.columns'), keys: [...(m.keys ?? [])],
@@ -531,7 +531,7 @@ function cdcFromProto(m: CdcSpecMessage): CdcSpec {
     keyColumns: (m.key_columns ?? []).map((k) => k ?? 0),
     sourceTable: optionalIn(m.source_table),
     exceptColumns: [...(m.except_columns ?? [])],
-    storedAs: 'scd1',
+    storedAs: m.stored_as,
     tombstoneRetentionMicros: int64In(m.tombstone_retention_micros, 'cdc.tombstone_retention_micros'),
   };
 }

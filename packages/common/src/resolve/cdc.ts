@@ -5,7 +5,7 @@
  * applyChanges keys. Every misconfiguration is named at submit.
  */
 import type { ApplyChangesSpec } from '../cdc/apply-changes-spec';
-import { CHANGE_FORMATS, DEBEZIUM_POSITIONS, type CdcSpec, type ChangeFormat, type DebeziumPosition } from '../cdc/cdc-spec';
+import { CHANGE_FORMATS, DEBEZIUM_POSITIONS, SCD2_FIELDS, type CdcSpec, type ChangeFormat, type DebeziumPosition } from '../cdc/cdc-spec';
 import { parseDuration } from '../plan/duration';
 import type { QuerySpecV2 } from '../plan/logical-plan';
 import type { ResolvedQuery } from '../plan/resolved-query';
@@ -41,7 +41,8 @@ export function resolveCdcQuery(spec: QuerySpecV2, opts: ResolveOptions, problem
   }
   const cdc = apply === undefined ? null : applyProblems(apply, problems);
   if (problems.length > 0 || cdc === null) throw new QueryResolutionError(problems);
-  const output = apply!.columns.filter((c) => !cdc.exceptColumns.includes(c.name));
+  const data = apply!.columns.filter((c) => !cdc.exceptColumns.includes(c.name));
+  const output = cdc.storedAs === 'scd2' ? [...data, ...SCD2_FIELDS] : data;
   const o = spec.options;
   return {
     format: 1,
@@ -93,8 +94,10 @@ function applyProblems(a: ApplyChangesSpec, problems: string[]): Omit<CdcSpec, '
   if (a.sequenceBy !== undefined && a.sequenceBy !== 'position') {
     problems.push(`sequenceBy ${JSON.stringify(a.sequenceBy)}: changes are ordered by their source position ('position'); ordering by a column is not supported yet`);
   }
-  if (a.storedAs !== undefined && a.storedAs !== 'scd1') {
-    problems.push(a.storedAs === 'scd2' ? "storedAs 'scd2' (history rows) is not built yet; use 'scd1'" : `storedAs ${JSON.stringify(a.storedAs)}: use 'scd1'`);
+  const storedAs = a.storedAs ?? 'scd1';
+  if (storedAs !== 'scd1' && storedAs !== 'scd2') problems.push(`storedAs ${JSON.stringify(a.storedAs)}: use 'scd1' (current rows) or 'scd2' (history)`);
+  if (storedAs === 'scd2') {
+    for (const f of SCD2_FIELDS) if (names.has(f.name.toLowerCase())) problems.push(`column ${f.name} is one of the columns storedAs 'scd2' adds`);
   }
   let retention = 0;
   try {
@@ -105,5 +108,5 @@ function applyProblems(a: ApplyChangesSpec, problems: string[]): Omit<CdcSpec, '
   }
   if (a.sourceTable !== undefined && (typeof a.sourceTable !== 'string' || a.sourceTable === '')) problems.push('sourceTable must be a table name such as SHOP.ORDERS');
   if (problems.length > start) return null;
-  return { sourceTable: a.sourceTable ?? null, exceptColumns: [...except], storedAs: 'scd1', tombstoneRetentionMicros: retention };
+  return { sourceTable: a.sourceTable ?? null, exceptColumns: [...except], storedAs: storedAs as 'scd1' | 'scd2', tombstoneRetentionMicros: retention };
 }

@@ -17,6 +17,8 @@
  *   dropDuplicates: added, removed, Within-
  *     Watermark or not, its keys' number or types
  *   the shuffle partitions (the state is partitioned by them)
+ *   applyChanges: added, removed, its change format and        applyChanges' tombstoneRetention
+ *     position, keys, columns or source table (docs/cdc.md)
  *
  * On a restart, resolve the new spec with the recorded shuffle partitions as the default
  * (ResolveOptions.defaults), so a spec that leaves them unset keeps them.
@@ -38,6 +40,7 @@ export function diffResolved(previous: ResolvedQuery, next: ResolvedQuery): stri
   changed('shufflePartitions', String(previous.options.shufflePartitions), String(next.options.shufflePartitions));
   const dedupKind = (query: ResolvedQuery): string => dedupText(query, false);
   if (dedupKind(previous) !== dedupKind(next)) changes.push(`the deduplication changed from ${dedupText(previous, true)} to ${dedupText(next, true)}`);
+  if (cdcText(previous) !== cdcText(next)) changes.push(`applyChanges changed from ${cdcText(previous)} to ${cdcText(next)}`);
   const a = previous.aggregate;
   const b = next.aggregate;
   if (a === null || b === null) {
@@ -62,6 +65,14 @@ function windowText(query: ResolvedQuery, agg: AggregateSpec): string {
   const slide = w.slideMicros === w.sizeMicros ? '' : `, slide ${formatMicros(w.slideMicros)}`;
   const start = w.startMicros === 0 ? '' : `, start ${formatMicros(w.startMicros)}`;
   return `window(${pre[w.column]?.name ?? `#${w.column}`}, ${formatMicros(w.sizeMicros)}${slide}${start})`;
+}
+
+/** A CDC query's kept layout as text ('none' for another query): what its key state and files mean. */
+function cdcText(query: ResolvedQuery): string {
+  const c = query.cdc;
+  if (c === undefined) return 'none';
+  const cols = query.output.map((f) => `${f.name} ${simpleString(f.type)}`).join(', ');
+  return `${c.source.format}${c.source.position === null ? '' : ` (${c.source.position})`}${c.storedAs === 'scd2' ? ' as SCD type 2' : ''} keyed by [${c.source.keys.join(', ')}] into [${cols}] from ${c.sourceTable ?? 'every table'}`;
 }
 
 /** The query's dropDuplicates as text ('none' without one); with or without the key names (names may change). */

@@ -10,8 +10,8 @@
  */
 import type { Storage } from '@tributary/common';
 import {
-  AddFile, BatchId, ChangeBatch, ColumnBatch, concatBatches, createChangeReader, emptyMapStats, ExecutorJob, MapTaskStats, OP, RecordChunk,
-  ResolvedQuery, takeRows,
+  AddFile, BatchId, cdcDataColumns, ChangeBatch, ColumnBatch, concatBatches, createChangeReader, emptyMapStats, ExecutorJob, MapTaskStats, OP, RecordChunk,
+  ResolvedQuery, SqlField, takeRows,
 } from '@tributary/common';
 import { SPARK_HASH_SEED } from '../aggregate/group-by';
 import { hashColumn } from '../aggregate/group-by/group-partition';
@@ -46,7 +46,8 @@ export class CdcMapTaskRunner {
     const cdc = query.cdc;
     if (cdc === undefined) throw new RangeError('a CDC map task needs a CDC query');
     const reader = createChangeReader(cdc.source);
-    const outputColumns = query.output.map((f) => cdc.source.columns.findIndex((c) => c.name === f.name));
+    const data = cdcDataColumns(cdc, query.output);
+    const outputColumns = data.map((f) => cdc.source.columns.findIndex((c) => c.name === f.name));
     const keyColumns = cdc.source.keys.map((k) => cdc.source.columns.findIndex((c) => c.name === k));
     const stats = emptyMapStats();
     const P = job.shufflePartitions;
@@ -58,13 +59,13 @@ export class CdcMapTaskRunner {
       return { value: changes, rows: changes.count };
     }, (changes, chunk) => {
       const tr = performance.now();
-      otherTables += route(changes, chunk, cdc.sourceTable, keyColumns, outputColumns, query, P, byPartition);
+      otherTables += route(changes, chunk, cdc.sourceTable, keyColumns, outputColumns, data, P, byPartition);
       routeMs += performance.now() - tr;
     });
     const te = performance.now();
     const parts = byPartition.map((list) => {
-      const rows = concatRows(query, list);
-      return { bytes: encodeChanges(query.output, rows), rows: rows.count };
+      const rows = concatRows(data, list);
+      return { bytes: encodeChanges(data, rows), rows: rows.count };
     });
     routeMs += performance.now() - te;
     if (otherTables > 0) this.log(`batch ${input.batchId} map task ${input.taskId}: ${otherTables} changes of tables other than ${cdc.sourceTable} skipped`);
@@ -90,7 +91,7 @@ export class CdcMapTaskRunner {
 /** Appends one chunk's change rows to their partitions' lists (copied); returns how many were of other tables. */
 function route(
   b: ChangeBatch, chunk: RecordChunk, sourceTable: string | null, keyColumns: readonly number[], outputColumns: readonly number[],
-  query: ResolvedQuery, P: number, out: CdcRows[][],
+  data: readonly SqlField[], P: number, out: CdcRows[][],
 ): number {
   const n = b.count;
   if (n === 0) return 0;
@@ -108,7 +109,7 @@ function route(
     const r = h[i] % P;
     lists[r < 0 ? r + P : r].push(i);
   }
-  const row: ColumnBatch = { count: n, schema: query.output, columns: outputColumns.map((c) => b.row.columns[c]) };
+  const row: ColumnBatch = { count: n, schema: data, columns: outputColumns.map((c) => b.row.columns[c]) };
   for (let p = 0; p < P; p++) {
     if (lists[p].length === 0) continue;
     const picked = Int32Array.from(lists[p]);
@@ -134,8 +135,8 @@ function gather<T extends Uint8Array | Float64Array>(from: T, rows: Int32Array, 
   return into;
 }
 
-/** One partition's change rows of many chunks as one CdcRows. */
-export function concatRows(query: ResolvedQuery, list: readonly CdcRows[]): CdcRows {
+/** One partition's change rows of many chunks as one CdcRows (`data`: the source's columns in the table). */
+export function concatRows(data: readonly SqlField[], list: readonly CdcRows[]): CdcRows {
   const n = list.reduce((a, r) => a + r.count, 0);
   const cat = <T extends Uint8Array | Float64Array>(make: (n: number) => T, pick: (r: CdcRows) => T): T => {
     const out = make(n);
@@ -150,7 +151,7 @@ export function concatRows(query: ResolvedQuery, list: readonly CdcRows[]): CdcR
     posMinor: cat((k) => new Float64Array(k), (r) => r.posMinor),
     opTime: cat((k) => new Float64Array(k), (r) => r.opTime),
     tie: cat((k) => new Float64Array(k), (r) => r.tie),
-    present: query.output.map((_, c) => cat((k) => new Uint8Array(k), (r) => r.present[c])),
-    row: concatBatches(query.output, list.map((r) => r.row)),
+    present: data.map((_, c) => cat((k) => new Uint8Array(k), (r) => r.present[c])),
+    row: concatBatches(data, list.map((r) => r.row)),
   };
 }

@@ -14,8 +14,9 @@
  * a replayed batch finds its txn and changes nothing.
  */
 import type { Storage } from '@tributary/common';
-import { AddFile, ColumnBatch, concatBatches, previousBatch, Snapshot, snapshotSchema, writeBatchFiles } from '@tributary/common';
+import { AddFile, cdcDataColumns, ColumnBatch, concatBatches, previousBatch, Snapshot, snapshotSchema, writeBatchFiles } from '@tributary/common';
 import { applyChanges, CdcRows } from '../cdc/apply-changes';
+import { applyChangesScd2 } from '../cdc/apply-changes-scd2';
 import { decodeChanges } from '../cdc/cdc-codec';
 import { ShuffleInbox } from '../shuffle/shuffle-inbox';
 import { TableSnapshots } from '../sink/table-snapshots';
@@ -42,6 +43,8 @@ export class CdcReduceTaskRunner {
       if (cdc === undefined) throw new RangeError('a CDC reduce task needs a CDC query');
       if (input.tableVersion === null) throw new RangeError('a CDC reduce task needs the table version to apply against');
       const snapshot = await this.snapshots.at(job.tablePath, input.tableVersion);
+      const data = cdcDataColumns(cdc, query.output);
+      const apply = cdc.storedAs === 'scd2' ? applyChangesScd2 : applyChanges;
       const stats = emptyReduceStats(input.partitions);
       const u = { keptRows: 0, removedRows: 0, removedFiles: 0, groupsRewritten: 0 };
       const adds: AddFile[] = [];
@@ -55,16 +58,16 @@ export class CdcReduceTaskRunner {
         const received: CdcRows[] = [];
         for (const m of messages) {
           if (m.rows === 0) continue;
-          const rows = decodeChanges(query.output, m.bytes);
+          const rows = decodeChanges(data, m.bytes);
           if (rows.count !== m.rows) throw new RangeError(`a push of partition ${partition} says ${m.rows} rows but holds ${rows.count}`);
           received.push(rows);
         }
-        const changes = concatRows(query, received);
+        const changes = concatRows(data, received);
         let emitted = 0;
         if (changes.count > 0) {
           const files = partitionFiles(snapshot, partition);
           const current = await this.readRows(snapshot, files, query.output);
-          const r = applyChanges({ changes, current, keyColumns: cdc.keyColumns, state: keys, tombstoneRetentionMicros: cdc.tombstoneRetentionMicros });
+          const r = apply({ changes, current, keyColumns: cdc.keyColumns, state: keys, tombstoneRetentionMicros: cdc.tombstoneRetentionMicros });
           if (r.changed) {
             emitted = r.freshRows;
             for (const f of files) removedPaths.push(f.add.path);
