@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { REPO_ROOT } from '@tributary/client';
 import { BacklogResult, runBacklog } from './backlog';
+import { CdcBenchResult, runCdcBench } from './cdc-bench';
 import { startEnvironment } from './environment';
 import { parseOptions, BenchOptions } from './options';
 import { ProfileSummary, summariseProfiles } from './profile-stages';
@@ -29,6 +30,8 @@ export interface BenchReport {
   spark?: SparkBacklogResult;
   sparkSteady?: SparkSteadyResult;
   steady?: SteadyResult;
+  /** CDC apply throughput (cdc-bench.ts). */
+  cdc?: CdcBenchResult;
   state?: StateResult;
   /** Update mode's commit time on a small and a large table (update-commit-bench.ts). */
   updateCommit?: UpdateCommitResult;
@@ -68,6 +71,9 @@ async function main(): Promise<void> {
       for (const job of (['ingest', 'two-key', 'sliding'] as const).filter((j) => o.only.includes(j))) {
         report.jobs = report.jobs ?? [];
         report.jobs.push(await runQueryJobBacklog(env, job, { events: o.events, partitions: o.partitions, customers: o.customers, maxOffsetsPerTrigger: o.batch, seed: o.seed, log }));
+      }
+      if (o.only.includes('cdc')) {
+        report.cdc = await runCdcBench(env, { keys: o.cdcKeys, changes: o.changes, partitions: o.partitions, maxOffsetsPerTrigger: o.batch, seed: o.seed, log });
       }
       if (o.only.includes('steady')) {
         const steady = {
@@ -113,6 +119,14 @@ function targets(r: BenchReport): NonNullable<BenchReport['targets']> {
       target: `≥ ${goal.toLocaleString('en-US')} events/s`,
       measured: j.eventsPerSecond !== undefined ? `${j.eventsPerSecond.toLocaleString('en-US')} events/s` : (j.notRun ?? 'not run'),
       met: (j.eventsPerSecond ?? 0) >= goal,
+    });
+  }
+  if (r.cdc) {
+    t.push({
+      name: `CDC apply throughput into a table of ${r.cdc.keys.toLocaleString('en-US')} keys`,
+      target: '≥ 200,000 changes/s',
+      measured: `${r.cdc.changesPerSecond.toLocaleString('en-US')} changes/s`,
+      met: r.cdc.changesPerSecond >= 200_000 && r.cdc.keys >= 1_000_000,
     });
   }
   if (r.steady) {

@@ -16,6 +16,9 @@ export interface BenchOptions {
   delay: string;
   keys: number;
   probeEvents: number;
+  /** CDC run: keys of the table (inserted first) and changes of the measured backlog. */
+  cdcKeys: number;
+  changes: number;
   seed: number;
   profile: boolean;
   /** The runs of the seed command to do (default all of them, in this order). */
@@ -26,12 +29,13 @@ export interface BenchOptions {
 }
 
 /** The runs of the seed command: the seed job's backlog and steady runs, and the backlog runs of the general jobs (query-jobs.ts). */
-export type BenchRun = 'backlog' | 'ingest' | 'two-key' | 'sliding' | 'steady' | 'update-commit';
-export const BENCH_RUNS: readonly BenchRun[] = ['backlog', 'ingest', 'two-key', 'sliding', 'steady', 'update-commit'];
+export type BenchRun = 'backlog' | 'ingest' | 'two-key' | 'sliding' | 'cdc' | 'steady' | 'update-commit';
+export const BENCH_RUNS: readonly BenchRun[] = ['backlog', 'ingest', 'two-key', 'sliding', 'cdc', 'steady', 'update-commit'];
 
 export const USAGE = `npm run bench -- [seed|state|delta] [options]
   seed (default)   backlog throughput + reader ceiling of the seed job, backlog throughput of the ingest,
-                   two-key and sliding-window jobs (test/bench/query-jobs.ts), then steady-rate latency of the seed job
+                   two-key and sliding-window jobs (test/bench/query-jobs.ts), CDC apply throughput
+                   (test/bench/cdc-bench.ts), then steady-rate latency of the seed job
   state            "state that scales": reduce cost of small batches as state grows to --keys
   delta            the Delta benchmark (test/bench/delta-bench.ts), when present
 options:
@@ -48,7 +52,9 @@ options:
   --delay D         steady watermark delay (default '4 seconds')
   --keys K          state run: keys in state at the end (default 5,000,000; --quick 300,000)
   --probe-events N  state run: events per probe batch (default 10,000)
-  --only RUNS       some of the runs, comma-separated: backlog (the seed job), ingest, two-key, sliding, steady,
+  --cdc-keys K      cdc run: keys inserted into the table first (default 1,000,000)
+  --changes N       cdc run: changes of the measured backlog (default 8,000,000; --quick 1,000,000)
+  --only RUNS       some of the runs, comma-separated: backlog (the seed job), ingest, two-key, sliding, cdc, steady,
                     update-commit (update mode's commit of 10,000 keys on tables of 100,000 and 10,000,000 rows)
   --profile         driver and executors run with node --cpu-prof; the report attributes CPU to stages
   --spark           after each run, the same on Apache Spark Structured Streaming (local mode; the
@@ -79,7 +85,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     flags.set(name, v);
   }
   if (flags.has('help')) { console.log(USAGE); process.exit(0); }
-  const known = new Set(['quick', 'profile', 'keep', 'spark', 'events', 'executors', 'partitions', 'customers', 'batch', 'rate', 'duration', 'warmup', 'trigger', 'window', 'delay', 'keys', 'probe-events', 'seed', 'only', 'out']);
+  const known = new Set(['quick', 'profile', 'keep', 'spark', 'events', 'executors', 'partitions', 'customers', 'batch', 'rate', 'duration', 'warmup', 'trigger', 'window', 'delay', 'keys', 'probe-events', 'cdc-keys', 'changes', 'seed', 'only', 'out']);
   for (const k of flags.keys()) if (!known.has(k)) throw new Error(`unknown option --${k}\n${USAGE}`);
   const quick = flags.has('quick');
   const num = (k: string, d: number) => {
@@ -106,6 +112,8 @@ export function parseOptions(argv: string[]): BenchOptions {
     delay: flags.get('delay') ?? '4 seconds',
     keys: num('keys', quick ? 300_000 : 5_000_000),
     probeEvents: num('probe-events', 10_000),
+    cdcKeys: num('cdc-keys', 1_000_000),
+    changes: num('changes', quick ? 1_000_000 : 8_000_000),
     seed: num('seed', 42),
     profile: flags.has('profile'),
     only: BENCH_RUNS.filter((r) => only.includes(r)),

@@ -62,6 +62,23 @@ export function renderReport(r: BenchReport): string {
       ].join(''),
     });
   }
+  if (r.cdc) {
+    const c = r.cdc;
+    const t0 = c.perBatch[0]?.commitMs ?? 0;
+    sections.push({
+      heading: `CDC apply (availableNow): ${c.changes.toLocaleString('en-US')} changes into a table of ${c.keys.toLocaleString('en-US')} keys, ${c.batches} batches`,
+      body: [
+        `<p>${c.description}. ${c.changesPerSecond.toLocaleString('en-US')} changes/s over ${c.measuredBatches} batches after the first (${(c.measuredMs / 1000).toFixed(1)} s);
+        ${c.wallChangesPerSecond.toLocaleString('en-US')} changes/s over the whole run. The load (${c.keys.toLocaleString('en-US')} inserts into the empty table) ran at ${c.load.changesPerSecond.toLocaleString('en-US')} changes/s in ${c.load.batches} batches.
+        The table ends with ${c.tableRows.toLocaleString('en-US')} rows, the generator's live keys.</p>`,
+        lineChart('Per batch: changes/s of each batch (rows / batch duration)', [
+          { name: 'batch rate', points: c.perBatch.map((p) => [(p.commitMs - t0) / 1000, p.ms > 0 ? Math.round((p.rows / p.ms) * 1000) : 0]) },
+        ], 'seconds since the first commit', 'changes/s'),
+        stageBars('CDC: time per stage (driver steps; ms per million changes)', c.stages.stages),
+        processBars('CDC', c.processes),
+      ].join(''),
+    });
+  }
   if (r.spark && r.backlog) {
     const k = r.spark;
     sections.push({

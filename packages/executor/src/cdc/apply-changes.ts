@@ -71,6 +71,8 @@ interface Pending {
   overlay: number[];
   deleted: boolean;
   time: number;
+  /** The key's row in `current`, −1 when the table does not hold it. */
+  oldRow: number;
 }
 
 export function applyChanges(input: ApplyInput): ApplyResult {
@@ -79,7 +81,9 @@ export function applyChanges(input: ApplyInput): ApplyResult {
   const result: ApplyResult = { rows: current, changed: false, keptRows: current.count, freshRows: 0, applied: 0, ignored: 0, deletedRows: 0, partialWithoutRow: 0, tombstonesEvicted: 0 };
   if (n === 0) return result;
   const { op, posMajor: major, posMinor: minor } = ch;
-  const order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => major[a] - major[b] || minor[a] - minor[b] || ch.tie[a] - ch.tie[b]);
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  order.sort((a, b) => major[a] - major[b] || minor[a] - minor[b] || ch.tie[a] - ch.tie[b]);
   const C = ch.row.schema.length;
 
   // 1. The latest truncate: every key state at or before it is erased.
@@ -94,6 +98,7 @@ export function applyChanges(input: ApplyInput): ApplyResult {
   }
   const erased = new Set<string>(truncated ? state.keysThrough(state.truncMajor, state.truncMinor) : []);
   for (const k of erased) state.remove(k);
+  const anyErased = erased.size > 0;
 
   // 2. Each change in order, against what is known of its key.
   const keys = keyStrings(ch.row, keyColumns);
@@ -105,13 +110,15 @@ export function applyChanges(input: ApplyInput): ApplyResult {
     if (!before(state.truncMajor, state.truncMinor, major[i], minor[i])) { result.ignored++; continue; }
     const k = keys[i];
     let p = pending.get(k);
+    const known = p !== undefined;
     if (p === undefined) {
       const s = state.slotOf(k);
       p = s < 0
-        ? { major: -1, minor: -1, base: NONE, overlay: [], deleted: false, time: NaN }
-        : { major: state.majorAt(s), minor: state.minorAt(s), base: state.deletedAt(s) ? NONE : EXISTING, overlay: [], deleted: false, time: NaN };
+        ? { major: -1, minor: -1, base: NONE, overlay: [], deleted: false, time: NaN, oldRow: -1 }
+        : { major: state.majorAt(s), minor: state.minorAt(s), base: state.deletedAt(s) ? NONE : EXISTING, overlay: [], deleted: false, time: NaN, oldRow: -1 };
     }
     if (!before(p.major, p.minor, major[i], minor[i])) { result.ignored++; continue; }
+    if (!known) pending.set(k, p);
     result.applied++;
     p.major = major[i];
     p.minor = minor[i];
@@ -127,34 +134,40 @@ export function applyChanges(input: ApplyInput): ApplyResult {
         p.overlay = [];
       } else p.overlay.push(i);
     }
-    pending.set(k, p);
   }
 
   // 3. Old rows: kept unless their key changed or a truncate erased it.
   const oldKeys = keyStrings(current, keyColumns);
-  const oldIndex = new Map<string, number>();
-  const keep: number[] = [];
+  const keep = new Int32Array(current.count);
+  let keepCount = 0;
   for (let r = 0; r < current.count; r++) {
     const k = oldKeys[r];
-    if (pending.has(k)) oldIndex.set(k, r);
-    else if (erased.has(k)) result.deletedRows++;
-    else keep.push(r);
+    const p = pending.get(k);
+    if (p !== undefined) p.oldRow = r;
+    else if (anyErased && erased.has(k)) result.deletedRows++;
+    else keep[keepCount++] = r;
   }
   if (pending.size === 0 && !truncated) {
     result.tombstonesEvicted = evict(state, input.tombstoneRetentionMicros);
     return result;
   }
 
-  // 4. New rows, column by column over [changes, current]: each column from the last change that carried it, else the base.
-  const picks = Array.from({ length: C }, () => [] as number[]);
+  // 4. New rows, column by column over [changes, the changed keys' old rows]: each column from the last change that carried it, else the base.
+  const picks = Array.from({ length: C }, () => new Int32Array(pending.size));
+  let picked = 0;
+  const oldRows = new Int32Array(pending.size);
+  let oldCount = 0;
   for (const [k, p] of pending) {
     state.set(k, p.major, p.minor, p.deleted, Number.isNaN(p.time) ? state.maxOpTime : p.time);
     if (p.deleted) {
-      if (oldIndex.has(k)) result.deletedRows++;
+      if (p.oldRow >= 0) result.deletedRows++;
       continue;
     }
     let base = p.base;
-    if (base === EXISTING) base = oldIndex.has(k) ? n + (oldIndex.get(k) as number) : NONE;
+    if (base === EXISTING && p.oldRow >= 0) {
+      oldRows[oldCount] = p.oldRow;
+      base = n + oldCount++;
+    } else if (base === EXISTING) base = NONE;
     if (base === NONE) {
       base = p.overlay[0];
       result.partialWithoutRow++;
@@ -164,16 +177,17 @@ export function applyChanges(input: ApplyInput): ApplyResult {
       for (let j = p.overlay.length - 1; j >= 0; j--) {
         if (ch.present[c][p.overlay[j]] === 1) { src = p.overlay[j]; break; }
       }
-      picks[c].push(src);
+      picks[c][picked] = src;
     }
+    picked++;
   }
-  const both = concatBatches(current.schema, [ch.row, current]);
+  const both = concatBatches(current.schema, [ch.row, takeRows(current, oldRows.subarray(0, oldCount))]);
   const fresh: ColumnBatch = {
-    count: picks[0]?.length ?? 0,
+    count: picked,
     schema: current.schema,
-    columns: current.schema.map((_, c) => takeRows(both, Int32Array.from(picks[c]), [c]).columns[0]),
+    columns: current.schema.map((_, c) => takeRows(both, picks[c].subarray(0, picked), [c]).columns[0]),
   };
-  const kept = keep.length === current.count ? current : takeRows(current, Int32Array.from(keep));
+  const kept = keepCount === current.count ? current : takeRows(current, keep.subarray(0, keepCount));
   result.rows = concatBatches(current.schema, [kept, fresh]);
   result.keptRows = kept.count;
   result.freshRows = fresh.count;

@@ -65,7 +65,7 @@ export class CdcKeyState {
     this.deleted[s] = deleted ? 1 : 0;
     this.time[s] = time;
     this.touched.add(key);
-    this.removedSinceMark.delete(key);
+    if (this.removedSinceMark.size > 0) this.removedSinceMark.delete(key);
   }
 
   remove(key: string): void {
