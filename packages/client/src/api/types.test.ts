@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { InvalidArgumentError, type SqlType } from '@tributary/common';
 import {
-  ArrayType, BinaryType, BooleanType, DataType, DateType, DecimalType, DoubleType, IntegerType, LongType, parseTypeName, StringType, StructField,
+  ArrayType, BinaryType, BooleanType, DataType, DateType, DecimalType, DoubleType, IntegerType, LongType, parseDdlSchema, parseTypeName, StringType, StructField,
   StructType, TimestampType,
 } from './types';
 
@@ -46,6 +46,27 @@ describe('the *Type() classes', () => {
       { name: 'address', type: { kind: 'struct', fields: [{ name: 'city', type: { kind: 'string' }, nullable: true }] }, nullable: true },
     ]);
     assert.equal(more.simpleString(), 'struct<id:bigint,tags:array<string>,address:struct<city:string>>');
+  });
+});
+
+describe('DDL schemas with NOT NULL and COMMENT, as Spark takes them', () => {
+  it('NOT NULL makes a field non-nullable, at the top and inside struct<>; comments are read past', () => {
+    const t = parseDdlSchema("ID BIGINT NOT NULL, name STRING COMMENT 'the name, as given', s struct<a: INT not null comment \"x\", b: DATE>");
+    assert.deepEqual(t.sqlType, {
+      kind: 'struct',
+      fields: [
+        { name: 'ID', type: { kind: 'long' }, nullable: false },
+        { name: 'name', type: { kind: 'string' }, nullable: true },
+        { name: 's', type: { kind: 'struct', fields: [
+          { name: 'a', type: { kind: 'int' }, nullable: false },
+          { name: 'b', type: { kind: 'date' }, nullable: true },
+        ] }, nullable: true },
+      ],
+    });
+  });
+  it('refuses NOT without NULL and an unclosed comment, naming the position', () => {
+    assert.throws(() => parseDdlSchema('a INT NOT, b INT'), /cannot parse type .*position/);
+    assert.throws(() => parseDdlSchema("a INT COMMENT 'open"), /unclosed comment/);
   });
 });
 

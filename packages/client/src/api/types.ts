@@ -160,7 +160,11 @@ class TypeNameParser {
       do {
         const name = this.fieldName();
         this.accept(':');
-        fields.push(sqlField(name, this.type()));
+        const type = this.type();
+        // Spark's colType / complexColType: name type [NOT NULL] [COMMENT 'text'] (the comment is not kept).
+        const nullable = !this.keywords('not', 'null');
+        if (this.keywords('comment')) this.quoted();
+        fields.push(sqlField(name, type, nullable));
       } while (this.accept(','));
       this.expect('>');
     }
@@ -196,6 +200,33 @@ class TypeNameParser {
     if (m === null) return this.fail('expected a field name');
     this.pos += m[0].length;
     return m[0];
+  }
+
+  /** Consumes the words (any case) when they come next; false, consuming nothing, when they do not. */
+  private keywords(...words: string[]): boolean {
+    const start = this.pos;
+    for (const w of words) {
+      this.skipSpaces();
+      const m = /^[A-Za-z]+/.exec(this.text.slice(this.pos));
+      if (m === null || m[0].toLowerCase() !== w) { this.pos = start; return false; }
+      this.pos += m[0].length;
+    }
+    return true;
+  }
+
+  /** A 'single' or "double" quoted text (a backslash escapes the next character). */
+  private quoted(): string {
+    this.skipSpaces();
+    const q = this.text[this.pos];
+    if (q !== "'" && q !== '"') return this.fail('expected a quoted comment');
+    let out = '';
+    for (let i = this.pos + 1; i < this.text.length; i++) {
+      const c = this.text[i];
+      if (c === '\\' && i + 1 < this.text.length) { out += this.text[++i]; continue; }
+      if (c === q) { this.pos = i + 1; return out; }
+      out += c;
+    }
+    return this.fail('unclosed comment');
   }
 
   private integer(): number {
