@@ -50,7 +50,7 @@ export async function verifyCdc(storage: Storage, opts: {
 }
 
 /** Compares rows by key, each row's columns compared in a fixed (sorted) order: missing, extra, different and duplicated rows. */
-function diffByKey(expected: readonly Record<string, unknown>[], actual: readonly Record<string, unknown>[], keyOf: (r: Record<string, unknown>) => string, limit = 20): { equal: boolean; text: string } {
+export function diffByKey(expected: readonly Record<string, unknown>[], actual: readonly Record<string, unknown>[], keyOf: (r: Record<string, unknown>) => string, limit = 20): { equal: boolean; text: string } {
   const show = (r: Record<string, unknown>) => JSON.stringify(Object.fromEntries(Object.keys(r).sort().map((k) => [k, r[k]])));
   const want = new Map(expected.map((r) => [keyOf(r), show(r)]));
   const seen = new Set<string>();
