@@ -5,7 +5,7 @@
  * broker started again on its data. `at` is the moment the fault took effect (ms).
  */
 import { flushRedis, killKafka, LocalCluster, startKafka, startRedis, stopKafka, stopRedis, Xoshiro128 } from '@tributary/client';
-import { Fault } from './schedule';
+import { AimedQuery, Fault } from './schedule';
 
 export interface ChaosServers {
   kafkaDir: string;
@@ -27,7 +27,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const HOOK_WAIT_MS = 120_000;
 
 /** `queries`: the ids of the queries a fault may be aimed at. */
-export async function inject(fault: Fault, cluster: LocalCluster, servers: ChaosServers, rng: Xoshiro128, queries: { 'update-mode': string }): Promise<Injected> {
+export async function inject(fault: Fault, cluster: LocalCluster, servers: ChaosServers, rng: Xoshiro128, queries: Record<AimedQuery, string>): Promise<Injected> {
   switch (fault.kind) {
     case 'executor-kill': {
       const id = pick([...cluster.executors.keys()].filter((e) => !cluster.paused.has(e)), rng);

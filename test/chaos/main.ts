@@ -23,14 +23,24 @@
  * driver is killed in its merge commits too. Its table must equal the same calculation in update mode
  * (every group with its last value), and every version of it must hold each key once. The string-key
  * late events are produced once both string-key queries have committed a watermark past their windows.
+ *
+ * A fifth and sixth query are the CDC job (cdc-job.ts): a seeded source database (cdc-workload.ts)
+ * plays inserts, full and compressed updates, deletes, key updates and truncates, rendered as
+ * GoldenGate JSON with duplicates and a replay, produced slice by slice with the others to two topics
+ * (3 partitions, and 1 for the history, whose truncates must arrive in order with the changes around
+ * them); one query applies the first as SCD type 1, the other the second as SCD type 2. Their tables
+ * must equal the model's final rows and its history (cdc-verify.ts), each batch in the log once.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePort, LocalCluster, startKafka, startRedis, stopKafka, stopRedis, Xoshiro128, DriverClient } from '@tributary/client';
-import { processStorage } from '@tributary/common';
+import { connectKafkaAdmin, processStorage } from '@tributary/common';
 import { startSeedJob } from '../support/seed-run';
+import { startCdcJob } from './cdc-job';
+import { verifyCdc } from './cdc-verify';
+import { CdcWorkload } from './cdc-workload';
 import { CommitWatch } from './commit-watch';
 import { ChaosServers, inject } from './faults';
 import { FaultRecord, printChecks, printFaults } from './report';
@@ -93,6 +103,12 @@ async function main(): Promise<number> {
   const updateCheckpoint = path.join(dir, 'checkpoints', 'string-key-update');
   const updateWatch = new CommitWatch(storage, path.join(updateCheckpoint, 'commits'));
   let updateClient: DriverClient | undefined;
+  const cdcCheckpoint = path.join(dir, 'checkpoints', 'cdc');
+  const cdcWatch = new CommitWatch(storage, path.join(cdcCheckpoint, 'commits'));
+  let cdcClient: DriverClient | undefined;
+  const historyCheckpoint = path.join(dir, 'checkpoints', 'cdc-history');
+  const historyWatch = new CommitWatch(storage, path.join(historyCheckpoint, 'commits'));
+  let historyClient: DriverClient | undefined;
   try {
     log(`starting Kafka (port ${servers.kafkaPort}) and Redis (port ${servers.redisPort}) under ${dir}`);
     await Promise.all([startKafka(servers.kafkaDir, servers.kafkaPort), startRedis(servers.redisDir, servers.redisPort)]);
@@ -111,11 +127,15 @@ async function main(): Promise<number> {
     const stringTopic = `chaos_string_key_events_${opts.seed}`;
     const stringed = new Workload(opts.seed + 104_729, bootstrap, stringTopic, log, 50);
     const stringLateCount = Math.max(200, Math.round(lateCount / 5));
+    const cdcTopic = `chaos_cdc_changes_${opts.seed}`;
+    const historyTopic = `chaos_cdc_history_changes_${opts.seed}`;
+    const cdc = new CdcWorkload(opts.seed + 15_485_863, Math.max(2000, Math.round(opts.events / 25)), bootstrap, [{ topic: cdcTopic, partitions: 3 }, { topic: historyTopic, partitions: 1 }], log);
+    const cdcSliceSize = Math.ceil(cdc.records.length / (plan.length + 1));
     const produceSlice = async () => {
       const n = Math.min(sliceSize, inOrderLeft);
       inOrderLeft -= n;
       const m = Math.round((n * secondSliceSize) / sliceSize);
-      await Promise.all([workload.inOrder(n), second.inOrder(m), stringed.inOrder(m)]);
+      await Promise.all([workload.inOrder(n), second.inOrder(m), stringed.inOrder(m), cdc.next(cdcSliceSize)]);
     };
 
     await produceSlice();
@@ -151,6 +171,17 @@ async function main(): Promise<number> {
     const updateQueryId = updateStarted.query.id;
     updateWatch.start();
     log(`string-key update-mode query ${updateQueryId} started on ${stringTopic}`);
+    const cdcStarted = await startCdcJob(cluster.driverAddress, {
+      bootstrap, topic: cdcTopic, table: path.join(dir, 'delta', 'cdc_orders'), checkpoint: cdcCheckpoint, maxOffsetsPerTrigger: Math.ceil(cdcSliceSize / 2), trigger: '200 milliseconds', storedAs: 'scd1',
+    });
+    cdcClient = cdcStarted.client;
+    cdcWatch.start();
+    const historyStarted = await startCdcJob(cluster.driverAddress, {
+      bootstrap, topic: historyTopic, table: path.join(dir, 'delta', 'cdc_orders_history'), checkpoint: historyCheckpoint, maxOffsetsPerTrigger: Math.ceil(cdcSliceSize / 2), trigger: '200 milliseconds', storedAs: 'scd2',
+    });
+    historyClient = historyStarted.client;
+    historyWatch.start();
+    log(`CDC queries ${cdcStarted.query.id} (SCD type 1, ${cdcTopic}) and ${historyStarted.query.id} (SCD type 2, ${historyTopic}) started; ${cdc.records.length} change records (${cdc.log.length} changes), ${cdcSliceSize} per slice`);
     /** The watermark both string-key queries have committed: late events for it are late for both. */
     const stringWatermark = () => Math.min(stringWatch.watermarkMicros(), updateWatch.watermarkMicros());
 
@@ -187,7 +218,7 @@ async function main(): Promise<number> {
         producing.catch(() => {});
         const fault = plan[i];
         log(`fault #${i + 1}: ${faultName(fault)}`);
-        const injected = await inject(fault, cluster, servers, rng, { 'update-mode': updateQueryId });
+        const injected = await inject(fault, cluster, servers, rng, { 'update-mode': updateQueryId, cdc: cdcStarted.query.id, 'cdc-history': historyStarted.query.id });
         faults.push({ index: i, name: faultName(fault), detail: injected.detail, at: injected.at });
         await watch.waitFor(() => watch.firstCommitAfter(injected.at) !== undefined, 300_000, `a batch to commit after fault #${i + 1} (${faultName(fault)})`);
       } catch (err) {
@@ -217,6 +248,13 @@ async function main(): Promise<number> {
         await secondWatch.waitFor(() => secondWatch.watermarkMicros() >= secondFinal, opts.short ? 300_000 : 600_000, "the second query's final watermark to be committed");
         await stringWatch.waitFor(() => stringWatch.watermarkMicros() >= stringFinal, opts.short ? 300_000 : 600_000, "the string-key query's final watermark to be committed");
         await updateWatch.waitFor(() => updateWatch.watermarkMicros() >= stringFinal, opts.short ? 300_000 : 600_000, "the update-mode query's final watermark to be committed");
+        await cdc.rest();
+        const admin = await connectKafkaAdmin({ brokers: [bootstrap] });
+        const held = async (t: string) => [...(await admin.latestOffsets(t, 'read_uncommitted')).values()].reduce((a, o) => a + Number(o), 0);
+        const [cdcHeld, historyHeld] = await Promise.all([held(cdcTopic), held(historyTopic)]).finally(() => admin.close());
+        log(`all ${cdc.records.length} change records produced (${cdc.sendRetries} sends repeated; the topics hold ${cdcHeld} and ${historyHeld}); waiting for the CDC queries to read them`);
+        await cdcWatch.waitFor(() => cdcWatch.consumedRows() >= cdcHeld, opts.short ? 300_000 : 600_000, `the SCD type 1 CDC query to read the ${cdcHeld} records of its topic`);
+        await historyWatch.waitFor(() => historyWatch.consumedRows() >= historyHeld, opts.short ? 300_000 : 600_000, `the SCD type 2 CDC query to read the ${historyHeld} records of its topic`);
       } catch (err) {
         fatal = err as Error;
         log(`the run did not finish: ${fatal.message}`);
@@ -226,6 +264,8 @@ async function main(): Promise<number> {
     await secondWatch.stop();
     await stringWatch.stop();
     await updateWatch.stop();
+    await cdcWatch.stop();
+    await historyWatch.stop();
     for (const f of faults) {
       const next = watch.firstCommitAfter(f.at);
       if (next) { f.recoveryMs = next.committedAtMs - f.at; f.nextBatch = next.batchId; }
@@ -234,6 +274,8 @@ async function main(): Promise<number> {
     await secondStarted.query.stop().catch((err) => log(`stopping the second query: ${(err as Error).message}`));
     await stringStarted.query.stop().catch((err) => log(`stopping the string-key query: ${(err as Error).message}`));
     await updateStarted.query.stop().catch((err) => log(`stopping the update-mode query: ${(err as Error).message}`));
+    await cdcStarted.query.stop().catch((err) => log(`stopping the SCD type 1 CDC query: ${(err as Error).message}`));
+    await historyStarted.query.stop().catch((err) => log(`stopping the SCD type 2 CDC query: ${(err as Error).message}`));
     client.close();
     client = undefined;
     secondClient.close();
@@ -242,6 +284,10 @@ async function main(): Promise<number> {
     stringClient = undefined;
     updateClient.close();
     updateClient = undefined;
+    cdcClient.close();
+    cdcClient = undefined;
+    historyClient.close();
+    historyClient = undefined;
     await cluster.stop();
     cluster = undefined;
 
@@ -250,11 +296,15 @@ async function main(): Promise<number> {
     const secondVerdict = await verify(storage, { bootstrap, topic: secondTopic, table: secondTable, queryId: secondQueryId, lateEventIds: [] });
     const stringVerdict = await verifyStringKey(storage, { bootstrap, topic: stringTopic, table: stringTable, queryId: stringQueryId, lateEventIds: stringed.lateEventIds });
     const updateVerdict = await verifyStringKey(storage, { bootstrap, topic: stringTopic, table: updateTable, queryId: updateQueryId, lateEventIds: stringed.lateEventIds, outputMode: 'update' });
+    const cdcVerdict = await verifyCdc(storage, { bootstrap, topic: cdcTopic, table: path.join(dir, 'delta', 'cdc_orders'), queryId: cdcStarted.query.id, log: cdc.log, final: cdc.final, storedAs: 'scd1' });
+    const historyVerdict = await verifyCdc(storage, { bootstrap, topic: historyTopic, table: path.join(dir, 'delta', 'cdc_orders_history'), queryId: historyStarted.query.id, log: cdc.log, final: cdc.final, storedAs: 'scd2' });
     checks = [
       ...verdict.checks,
       ...secondVerdict.checks.map((c) => ({ ...c, title: `second query: ${c.title}` })),
       ...stringVerdict.checks.map((c) => ({ ...c, title: `string-key query: ${c.title}` })),
       ...updateVerdict.checks.map((c) => ({ ...c, title: `update-mode query: ${c.title}` })),
+      ...cdcVerdict.checks.map((c) => ({ ...c, title: `CDC query (SCD type 1): ${c.title}` })),
+      ...historyVerdict.checks.map((c) => ({ ...c, title: `CDC query (SCD type 2): ${c.title}` })),
     ];
     if (fatal) checks.unshift({ title: 'the run completed', ok: false, detail: fatal.message });
     printFaults(faults, startedAt, print);
@@ -264,6 +314,10 @@ async function main(): Promise<number> {
     print(`string-key query: ${stringCommits.length} batches committed, ${stringCommits.filter((c) => c.attempt > 1).length} of them after more than one attempt; ${stringVerdict.orphanFiles} orphan data files; ${stringed.sendRetries} producer sends repeated`);
     const updateCommits = updateWatch.commits();
     print(`update-mode query: ${updateCommits.length} batches committed, ${updateCommits.filter((c) => c.attempt > 1).length} of them after more than one attempt; ${updateVerdict.orphanFiles} orphan data files`);
+    for (const [name, w, v] of [['CDC query (SCD type 1)', cdcWatch, cdcVerdict], ['CDC query (SCD type 2)', historyWatch, historyVerdict]] as const) {
+      const cs = w.commits();
+      print(`${name}: ${cs.length} batches committed, ${cs.filter((c) => c.attempt > 1).length} of them after more than one attempt; ${v.orphanFiles} orphan data files; ${cdc.sendRetries} producer sends repeated`);
+    }
     const missed = faults.filter((f) => f.detail.startsWith('NOT REACHED'));
     if (missed.length) print(`WARNING: protocol steps not reached by the fault hook: ${missed.map((f) => f.name).join(', ')}`);
   } catch (err) {
@@ -273,10 +327,14 @@ async function main(): Promise<number> {
     await secondWatch.stop();
     await stringWatch.stop();
     await updateWatch.stop();
+    await cdcWatch.stop();
+    await historyWatch.stop();
     client?.close();
     secondClient?.close();
     stringClient?.close();
     updateClient?.close();
+    cdcClient?.close();
+    historyClient?.close();
     if (cluster) await cluster.stop().catch(() => {});
     await Promise.all([stopKafka(servers.kafkaDir).catch(() => {}), stopRedis(servers.redisDir).catch(() => {})]);
   }

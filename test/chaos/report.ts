@@ -2,7 +2,8 @@
  * What a chaos run prints: each fault with the time from the moment it took effect to the next
  * committed batch, the median and worst of those times (overall and per kind), and the checks of
  * the verdict as mocha prints tests ("  ✓ …", then "  N passing" / "  N failing"), which .ci/run
- * counts like any suite.
+ * counts like any suite. The checks of every query are listed, each titled with its query (the seed
+ * query, the second, the string-key and update-mode queries, the CDC queries of SCD type 1 and 2).
  */
 import { Check } from './verify';
 

@@ -10,6 +10,7 @@
  *  - an update-mode table (the string-key job's second run): a file is removed only after it was
  *    added and at most once, every live file exists, and every version of the table, read as of that
  *    version, holds each key (window, event_type, customer_id) once.
+ * The CDC job's verdict is cdc-verify.ts (it reuses the merged-log and per-version checks).
  */
 import { canonicalRows, joinLocation, readTableRows, type Storage } from '@tributary/common';
 import { aggregateRows } from '../support/aggregate-rows';
@@ -70,27 +71,31 @@ export async function verifyStringKey(storage: Storage, opts: {
   }];
   const log = opts.outputMode === 'update' ? await verifyMergedLog(storage, opts.table, opts.queryId) : await verifyLog(storage, opts.table, opts.queryId);
   checks.push(...log.checks);
-  if (opts.outputMode === 'update') checks.push(await everyVersionKeysOnce(storage, opts.table));
+  if (opts.outputMode === 'update') checks.push(await everyVersionKeysOnce(storage, opts.table, 'update-mode table', (r) => stringKeyRowKey(r as unknown as StringKeyRow)));
   return { checks, records: records.length, expectedRows: expected.rows.length, orphanFiles: log.orphanFiles };
 }
 
-/** Reads the table as of each of its versions (the log's own time travel) and finds any key held twice. */
-async function everyVersionKeysOnce(storage: Storage, table: string): Promise<Check> {
+/**
+ * Reads the table as of each of its versions (the log's own time travel) and finds any key held
+ * twice; `keyOf` names a row's key, or undefined for a row that does not count (an ended SCD2 version).
+ */
+export async function everyVersionKeysOnce(storage: Storage, table: string, what: string, keyOf: (row: Record<string, unknown>) => string | undefined): Promise<Check> {
   const versions = (await readDeltaCommits(storage, table)).map((c) => c.version);
   const twice: string[] = [];
   let rows = 0;
   for (const version of versions) {
     const seen = new Set<string>();
-    const at = canonicalRows(await readTableRows(storage, table, { version })) as unknown as StringKeyRow[];
+    const at = canonicalRows(await readTableRows(storage, table, { version }));
     rows += at.length;
     for (const r of at) {
-      const key = stringKeyRowKey(r);
+      const key = keyOf(r);
+      if (key === undefined) continue;
       if (seen.has(key)) twice.push(`version ${version}: ${key}`);
       seen.add(key);
     }
   }
   return {
-    title: `each of the ${versions.length} versions of the update-mode table holds every key once (${rows} rows read over all versions)`,
+    title: `each of the ${versions.length} versions of the ${what} holds every key once (${rows} rows read over all versions)`,
     ok: twice.length === 0 && versions.length > 1,
     detail: twice.length === 0 ? (versions.length > 1 ? '' : 'the table has no version after its creation') : `keys held twice: ${twice.slice(0, 10).join('; ')}${twice.length > 10 ? ` … (${twice.length})` : ''}`,
   };
@@ -101,9 +106,9 @@ async function everyVersionKeysOnce(storage: Storage, table: string): Promise<Ch
  * as a merge leaves them: every file added once, removed at most once and only in a later version than
  * its add, and every file still in the table on disk. Orphans: files on disk the log never added.
  */
-async function verifyMergedLog(storage: Storage, table: string, queryId: string): Promise<{ checks: Check[]; orphanFiles: number }> {
+export async function verifyMergedLog(storage: Storage, table: string, queryId: string, name = 'update-mode'): Promise<{ checks: Check[]; orphanFiles: number }> {
   const commits = (await readDeltaCommits(storage, table)).filter((c) => c.version > 0);
-  const checks: Check[] = [batchesOnce(commits, queryId, 'the update-mode Delta log')];
+  const checks: Check[] = [batchesOnce(commits, queryId, `the ${name} Delta log`)];
   const addedAt = new Map<string, number>();
   const removedAt = new Map<string, number>();
   const problems: string[] = [];
@@ -126,7 +131,7 @@ async function verifyMergedLog(storage: Storage, table: string, queryId: string)
   const missing = await absent(storage, table, live);
   const orphans = (await dataFiles(storage, table)).filter((p) => !addedAt.has(p));
   checks.push({
-    title: `the update-mode table's ${addedAt.size} added files are each added once and removed at most once after their add (${removedAt.size} rewritten away); its ${live.length} live files exist (${orphans.length} orphan files of failed attempts stay out of the log)`,
+    title: `the ${name} table's ${addedAt.size} added files are each added once and removed at most once after their add (${removedAt.size} rewritten away); its ${live.length} live files exist (${orphans.length} orphan files of failed attempts stay out of the log)`,
     ok: problems.length === 0 && missing.length === 0 && live.length > 0,
     detail: `${problems.slice(0, 5).join('; ') || 'no misplaced add or remove'}; missing: ${missing.slice(0, 5).join(', ') || 'none'}`,
   });

@@ -14,42 +14,20 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { canonicalRows, LocalStorage, readTableRows, seededRandom } from '@tributary/common';
 import {
-  DecimalType, DriverClient, GrpcSubmitter, LongType, produceEvents, StringType, StructField, StructType, TimestampType, StreamingQuery, TributarySession, type EventBatch,
+  DecimalType, DriverClient, GrpcSubmitter, LongType, produceEvents, StringType, StructField, StructType, TimestampType, StreamingQuery, TributarySession,
 } from '@tributary/client';
 import { testKafka } from '../support/infra';
 import { clusterPerTest } from '../support/cluster-fixture';
 import { deltaCommits, waitUntil } from '../support/seed-run';
-import { debeziumRecords, expectedHistory, expectedRows, goldenGateRecords, OTHER_TABLE, playSourceDatabase, TABLE, type SourceRecord } from '../support/cdc-source-db';
+import {
+  batchOfRecords, debeziumRecords, expectedHistory, expectedRows, goldenGateRecords, OTHER_TABLE, playSourceDatabase, TABLE, withDuplicatesAndReplay, type SourceRecord,
+} from '../support/cdc-source-db';
 
 const storage = new LocalStorage();
 const COLUMNS = new StructType([
   new StructField('ID', LongType(), false), new StructField('NAME', StringType()), new StructField('AMOUNT', DecimalType(12, 2)),
   new StructField('UPDATED', TimestampType()), new StructField('NOTE', StringType()),
 ]);
-
-function batchOfRecords(records: readonly SourceRecord[]): EventBatch {
-  const n = records.length;
-  return {
-    count: n,
-    keys: records.map((r) => r.key),
-    values: records.map((r) => (r.value === null ? null : Buffer.from(r.value))) as Buffer[],
-    eventIds: new Float64Array(n), customerIds: new Int32Array(n), eventTimeMicros: new Float64Array(n), amountCents: new Float64Array(n),
-  };
-}
-
-/** The log's records with duplicates (a record again a little later) and a replay (an earlier stretch again) mixed in. */
-function withDuplicatesAndReplay(records: readonly SourceRecord[], seed: number): SourceRecord[] {
-  const r = seededRandom(seed);
-  const out: SourceRecord[] = [];
-  const pending: { at: number; rec: SourceRecord }[] = [];
-  records.forEach((rec, i) => {
-    out.push(rec);
-    if (r() < 0.04) pending.push({ at: i + 1 + Math.floor(r() * 40), rec });
-    for (const p of pending.filter((x) => x.at === i)) out.push(p.rec);
-    if (i === Math.floor(records.length * 0.6)) out.push(...records.slice(0, Math.floor(records.length * 0.25)));
-  });
-  return out;
-}
 
 /** Starts a query on a checkpoint whose previous run just ended (its lock is released just after it reports its end). */
 async function startWhenFree(start: () => Promise<StreamingQuery>): Promise<StreamingQuery> {

@@ -7,6 +7,7 @@
  * GoldenGate JSON or Debezium JSON records, keyed by the row's key as the connectors key them.
  */
 import { seededRandom } from '@tributary/common';
+import type { EventBatch } from '@tributary/client';
 
 export interface SourceRow { ID: bigint; NAME: string | null; AMOUNT: bigint | null; UPDATED: number | null; NOTE: string | null }
 export type Column = Exclude<keyof SourceRow, 'ID'>;
@@ -96,6 +97,31 @@ export function playSourceDatabase(seed: number, steps: number, truncateAt: read
 
 /** A Kafka record: key and value (null: a Kafka tombstone). */
 export interface SourceRecord { key: string; value: string | null }
+
+/** The records as produceEvents sends them (the generator's columns unused). */
+export function batchOfRecords(records: readonly SourceRecord[]): EventBatch {
+  const n = records.length;
+  return {
+    count: n,
+    keys: records.map((r) => r.key),
+    values: records.map((r) => (r.value === null ? null : Buffer.from(r.value))) as Buffer[],
+    eventIds: new Float64Array(n), customerIds: new Int32Array(n), eventTimeMicros: new Float64Array(n), amountCents: new Float64Array(n),
+  };
+}
+
+/** The log's records with duplicates (a record again a little later) and a replay (an earlier stretch again) mixed in. */
+export function withDuplicatesAndReplay(records: readonly SourceRecord[], seed: number): SourceRecord[] {
+  const r = seededRandom(seed);
+  const out: SourceRecord[] = [];
+  const pending: { at: number; rec: SourceRecord }[] = [];
+  records.forEach((rec, i) => {
+    out.push(rec);
+    if (r() < 0.04) pending.push({ at: i + 1 + Math.floor(r() * 40), rec });
+    for (const p of pending.filter((x) => x.at === i)) out.push(p.rec);
+    if (i === Math.floor(records.length * 0.6)) out.push(...records.slice(0, Math.floor(records.length * 0.25)));
+  });
+  return out;
+}
 
 function centsText(c: bigint): string {
   const a = c < 0n ? -c : c;
