@@ -61,8 +61,10 @@ export function takeVector(v: Vector, rows: Int32Array): Vector {
 }
 
 /**
- * Strings and binaries: offsets of the taken rows, then their bytes. Its own function, so that the
- * copy loops are optimized for byte arrays alone (inside takeVector's switch they ran several times slower).
+ * Strings and binaries: offsets of the taken rows, then their bytes. Its own function, so that its
+ * loops are optimized for byte arrays alone (about 10% faster than inside takeVector's switch, on the
+ * bench's event_type column). Locals, not property loads in the loops: vectors come in many shapes,
+ * and a megamorphic load inside a loop that also stores is not hoisted.
  */
 function takeBytes(b: BytesVector, validity: Validity, rows: Int32Array): BytesVector {
   const n = rows.length;
