@@ -105,7 +105,7 @@ async function main(): Promise<void> {
       const used = process.cpuUsage(cpu);
       const us = (ms: number) => ((ms * 1000) / events).toFixed(3);
       const tm = stats.timingsMs;
-      console.log(`round ${r} ${name.padEnd(7)}: ${us((used.user + used.system) / 1000)} µs CPU/event (wall ${us(wall)}): decode ${us(tm.decode)}, aggregate ${us(tm.aggregate)}; `
+      console.log(`round ${r} ${name.padEnd(7)}: ${us((used.user + used.system) / 1000)} µs CPU/event (wall ${us(wall)}): decode ${us(tm.decode)}, steps ${us(tm.steps ?? 0)}, aggregate ${us(tm.aggregate)}; `
         + `${stats.validRows} rows → ${stats.partialRows} partials, ${sentBytes} bytes`);
     }
   }

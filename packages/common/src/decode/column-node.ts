@@ -60,6 +60,11 @@ export class ColumnNode {
   /** long, double, decimal (unscaled), timestamp (µs). */
   f64: Float64Array = EMPTY_F64;
   validity: Uint8Array | null = null;
+  /**
+   * Whether a null was written since clear(): when none was, the published vector's validity is
+   * null (all valid), which lets filters, keys and aggregates take their no-null loops.
+   */
+  private wroteNull = false;
   /** string, binary, array: capacity + 1 entries. */
   offsets: Int32Array = EMPTY_I32;
   /** string, binary: the bytes. */
@@ -264,7 +269,10 @@ export class ColumnNode {
 
   /** Writes null into a slot (validity 0, value 0 or an empty span; struct children too). */
   writeNull(slot: number): void {
-    if (this.validity !== null) this.validity[slot] = 0;
+    if (this.validity !== null) {
+      this.validity[slot] = 0;
+      this.wroteNull = true;
+    }
     switch (this.kind) {
       case Kind.BOOLEAN:
         this.u8[slot] = 0;
@@ -303,6 +311,7 @@ export class ColumnNode {
   clear(): void {
     if (this.offsets.length > 0) this.offsets[0] = 0;
     this.wide = null;
+    this.wroteNull = false;
     for (const c of this.children) c.clear();
     if (this.element !== null) this.element.clear();
   }
@@ -310,7 +319,7 @@ export class ColumnNode {
   /** Points the vector at the current arrays, for `rows` committed slots. */
   publish(rows: number): void {
     const v = this.vector as unknown as Record<string, unknown>;
-    v.validity = this.validity;
+    v.validity = this.wroteNull ? this.validity : null;
     switch (this.kind) {
       case Kind.BOOLEAN:
         v.values = this.u8;

@@ -62,6 +62,21 @@ function field(name: string, type: SqlType, nullable = true): SqlField {
 const DAY_MS = 86_400_000;
 
 describe('StructDecoder', () => {
+  it('publishes a column without nulls in the chunk with validity null, and one with a null with its validity', () => {
+    const decoder = createStructDecoder(scanOf([field('a', INT), field('s', STRING), field('t', structType([field('x', LONG)]))]));
+    const children = () => (decoder.decode(chunkOf(values), () => {}).columns[0] as unknown as { children: { validity: Uint8Array | null }[] }).children;
+    let values = ['{"a":1,"s":"x","t":{"x":1}}', '{"a":2,"s":"y","t":{"x":2}}'];
+    assert.deepEqual(children().map((c) => c.validity), [null, null, null]);
+    values = ['{"a":1,"t":{}}', '{"a":null,"s":"y","t":null}', '{"a":3,"s":"z","t":{"x":3}}'];
+    const [a, s, t] = children();
+    assert.deepEqual([Array.from(a.validity!.subarray(0, 3)), Array.from(s.validity!.subarray(0, 3)), Array.from(t.validity!.subarray(0, 3))],
+      [[1, 0, 1], [0, 1, 1], [1, 0, 1]]);
+    const x = (t as unknown as { children: { validity: Uint8Array | null }[] }).children[0];
+    assert.deepEqual(Array.from(x.validity!.subarray(0, 3)), [0, 0, 1], 'a missing field and a null struct leave the child null');
+    values = ['{"a":4,"s":"w","t":{"x":4}}'];
+    assert.deepEqual(children().map((c) => c.validity), [null, null, null], 'the next chunk without nulls is all valid again');
+  });
+
   describe('scalar types', () => {
     it('reads booleans, ints, longs and doubles as Spark from_json does', () => {
       const fields = [field('b', BOOLEAN), field('f', BOOLEAN), field('i', INT), field('n', INT), field('l', LONG), field('d', DOUBLE)];
