@@ -71,7 +71,9 @@ describe('DriverClient with a leader and a standby', () => {
     const started = Date.now();
     await assert.rejects(client.list(), /not the leader/);
     const took = Date.now() - started;
-    assert.ok(took <= 2_500, `gave up after ${took} ms`);
+    // It waited (pauses of 200 and 400 ms fit in the bound; the next would not) and no longer than the bound allows.
+    assert.ok(took >= 500 && took <= 2_500, `gave up after ${took} ms`);
+    assert.ok(a.calls >= 2 && b.calls >= 2, `rounds: a ${a.calls}, b ${b.calls}`);
   });
 
   it('does not wait or go elsewhere on a failure that is not a leader miss', async () => {
