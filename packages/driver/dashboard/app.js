@@ -145,6 +145,11 @@
     ])));
     $('table-error').hidden = !q.tableError;
     $('table-error').textContent = q.tableError ? `The query's tables could not be read: ${q.tableError}` : '';
+    // A Kafka or webhook sink has no table: the results and commit panels say where the rows go.
+    $('published-to').hidden = !q.publishedTo;
+    $('published-to').textContent = q.publishedTo ? `This query publishes its rows to ${q.publishedTo}; it has no table to show.` : '';
+    $('results-panel').hidden = Boolean(q.publishedTo);
+    $('commits-panel').hidden = Boolean(q.publishedTo);
   }
 
   function renderExecutors(snapshot) {

@@ -48,6 +48,29 @@ export function defaultStagePath(checkpointLocation: string): string {
   return `${checkpointLocation.replace(/\/+$/, '')}-sink-stage`;
 }
 
+/**
+ * Where a Kafka or webhook sink publishes, for people to read (the dashboard): the topic and
+ * brokers, or the webhook's origin and path (never its query string, which may carry a token);
+ * null for a Delta sink.
+ */
+export function publishedSinkDescription(sink: { format?: string; kafka?: KafkaSinkSpec; webhook?: WebhookSinkSpec }): string | null {
+  if (sink.format === 'kafka' && sink.kafka !== undefined) {
+    const topic = sink.kafka.topic === undefined ? "each row's topic column" : `topic ${sink.kafka.topic}`;
+    return `Kafka (${topic}, brokers ${sink.kafka.bootstrapServers})`;
+  }
+  if (sink.format === 'webhook' && sink.webhook !== undefined) {
+    let where: string;
+    try {
+      const u = new URL(sink.webhook.url);
+      where = `${u.origin}${u.pathname}`;
+    } catch {
+      where = 'its URL';
+    }
+    return `a webhook (${where})`;
+  }
+  return null;
+}
+
 /** The Kafka columns a sink reads, and the types each may have. */
 const KAFKA_SINK_COLUMNS: Record<string, (t: SqlType) => boolean> = {
   key: (t) => t.kind === 'string' || t.kind === 'binary',

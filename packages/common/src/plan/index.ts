@@ -6,7 +6,7 @@ export type {
   QueryProgress, EventTimeProgress, StateOperatorProgress, SourceProgress, SinkProgress, KafkaOffsets,
 } from './progress';
 export { parseDuration, formatMicros } from './duration';
-export { DEFAULT_MARKER_TOPIC, SINK_FORMATS, defaultStagePath, externalSinkProblems } from './external-sink';
+export { DEFAULT_MARKER_TOPIC, SINK_FORMATS, defaultStagePath, externalSinkProblems, publishedSinkDescription } from './external-sink';
 export type { KafkaSinkSpec, SinkFormat, WebhookSinkSpec } from './external-sink';
 export { canonicalJson } from './canonical-json';
 export { hllPrecision, relativeSDProblem, DEFAULT_RELATIVE_SD, MAX_HLL_PRECISION } from './hll-precision';

@@ -1,5 +1,7 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { makeTestCertificates, type QueryProgress } from '@tributary/common';
@@ -81,12 +83,43 @@ describe('dashboard executor roster', () => {
   });
 });
 
+describe('dashboard snapshot of a query with a Kafka or webhook sink', () => {
+  it('says where the rows go instead of reading its stage directory as a table', async () => {
+    const registry = new ExecutorRegistry();
+    const stage = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-dashboard-stage-'));
+    try {
+      fs.writeFileSync(path.join(stage, 'part-0.parquet'), 'staged rows, not a Delta table');
+      const published: QueryView = {
+        info: { id: 'q-2', run_id: 'r', name: 'alerts', state: 'ACTIVE', message: '', error: '', last_committed_batch: 0, checkpoint_location: '/c' },
+        progress: [report(0, '2026-12-06T00:00:00.000Z', 10, { 0: '10' }, { 0: '10' })],
+        tablePath: stage,
+        quarantineTablePath: null,
+        publishedTo: 'Kafka (topic alerts, brokers k:9092)',
+      };
+      const asDelta: QueryView = { ...published, info: { ...published.info, id: 'q-3' }, publishedTo: null };
+      const roster = new ExecutorRoster(registry);
+      const snap = await new SnapshotGatherer({ views: () => [published, asDelta] }, roster).gather();
+      roster.close();
+      assert.equal(snap.queries[0].publishedTo, 'Kafka (topic alerts, brokers k:9092)');
+      assert.equal(snap.queries[0].tableError, null);
+      assert.equal(snap.queries[0].results, null);
+      assert.deepEqual(snap.queries[0].commits, []);
+      // the same directory read as a Delta table is an error: the sink's kind is what spares it
+      assert.match(String(snap.queries[1].tableError), /not a Delta table/);
+    } finally {
+      fs.rmSync(stage, { recursive: true, force: true });
+      registry.close();
+    }
+  });
+});
+
 describe('dashboard HTTP server', () => {
   const view: QueryView = {
     info: { id: 'q-1', run_id: 'r', name: '<b>orders</b>', state: 'ACTIVE', message: '', error: '', last_committed_batch: 0, checkpoint_location: '/c' },
     progress: [report(0, '2026-12-06T00:00:00.000Z', 10, { 0: '10' }, { 0: '10' })],
     tablePath: '/nonexistent/tributary-dashboard-test-table',
     quarantineTablePath: null,
+    publishedTo: null,
   };
   let registry: ExecutorRegistry;
   beforeEach(() => { registry = new ExecutorRegistry(); });

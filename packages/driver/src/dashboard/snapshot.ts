@@ -27,6 +27,8 @@ export interface QueryView {
   progress: readonly QueryProgress[];
   tablePath: string;
   quarantineTablePath: string | null;
+  /** Where a Kafka or webhook sink publishes (publishedSinkDescription); null: the query writes the Delta table at tablePath. */
+  publishedTo: string | null;
 }
 
 export interface QuerySource {
@@ -80,6 +82,8 @@ export interface QuerySnapshot {
   badRecordSamples: BadRecordSample[];
   commits: (CommitRow & { batchDurationMs: number | null; commitStepMs: number | null })[];
   results: ResultsView | null;
+  /** Where the query publishes its rows when it has no table to show (a Kafka or webhook sink), else null. */
+  publishedTo: string | null;
   /** Why a table panel is empty (e.g. the table could not be read), else null. */
   tableError: string | null;
 }
@@ -139,15 +143,8 @@ export class SnapshotGatherer {
     let badRecordSamples: BadRecordSample[] = [];
     let tableError: string | null = null;
     try {
-      results = await this.tables.resultsOf(v.tablePath, this.limits.resultRows);
-      commits = (await this.tables.commitHistoryOf(v.tablePath, v.info.id, this.limits.commits)).map((c) => {
-        const p = c.batchId === null ? undefined : byBatch.get(c.batchId);
-        return {
-          ...c,
-          batchDurationMs: p?.durationMs.triggerExecution ?? null,
-          commitStepMs: p ? (p.durationMs.sinkCommit ?? 0) + (p.durationMs.commitOffsets ?? 0) : null,
-        };
-      });
+      // A Kafka or webhook sink only stages its rows at tablePath (not a Delta table): no results or commits to read.
+      if (v.publishedTo === null) ({ results, commits } = await this.mainTable(v, byBatch));
       if (v.quarantineTablePath) {
         badRecordSamples = await this.tables.badRecordSamplesOf(v.quarantineTablePath, this.limits.badRecordSamples);
       }
@@ -168,8 +165,23 @@ export class SnapshotGatherer {
       badRecordSamples,
       commits,
       results,
+      publishedTo: v.publishedTo,
       tableError,
     };
+  }
+
+  /** The main table's newest rows and its commit history, joined with the batches' durations. */
+  private async mainTable(v: QueryView, byBatch: ReadonlyMap<number, QueryProgress>): Promise<{ results: ResultsView; commits: QuerySnapshot['commits'] }> {
+    const results = await this.tables.resultsOf(v.tablePath, this.limits.resultRows);
+    const commits = (await this.tables.commitHistoryOf(v.tablePath, v.info.id, this.limits.commits)).map((c) => {
+      const p = c.batchId === null ? undefined : byBatch.get(c.batchId);
+      return {
+        ...c,
+        batchDurationMs: p?.durationMs.triggerExecution ?? null,
+        commitStepMs: p ? (p.durationMs.sinkCommit ?? 0) + (p.durationMs.commitOffsets ?? 0) : null,
+      };
+    });
+    return { results, commits };
   }
 }
 

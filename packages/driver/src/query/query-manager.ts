@@ -9,7 +9,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import {
   asVersion2, BatchId, stateStorePartitions, canonicalJson, Checkpoint, DEFAULT_MAX_EVENT_TIME_AHEAD, defaultSideTablePath, ExecutorJob,
   InvalidArgumentError, parseDuration, parseSpecDocument, QUARANTINE_TABLE_SCHEMA, QuerySpec,
-  TributaryError, UnavailableError, QuerySpecV2, type QueryProgress, Storage, joinLocation, resolveLocation, type RedisConnection, kafkaSecurityFromOptions, type KafkaSecurity, type Log, ResolvedQuery, resolveQuery, diffResolved, deltaSchemaOf, lateRowsTableSchema,
+  TributaryError, UnavailableError, QuerySpecV2, type QueryProgress, publishedSinkDescription, Storage, joinLocation, resolveLocation, type RedisConnection, kafkaSecurityFromOptions, type KafkaSecurity, type Log, ResolvedQuery, resolveQuery, diffResolved, deltaSchemaOf, lateRowsTableSchema,
 } from '@tributary/common';
 import { ExecutorRegistry } from '../scheduler/executor-registry';
 import { MicroBatchExecution, SourceOffsets, StateFence } from './micro-batch-execution';
@@ -257,6 +257,7 @@ export class QueryManager {
   views(): QueryView[] {
     return [...this.queries.values()].map((q) => ({
       info: this.info(q), progress: this.progressOf(q.ctx.queryId, q.execution.progress), tablePath: q.ctx.job.tablePath, quarantineTablePath: q.ctx.job.quarantineTablePath,
+      publishedTo: publishedSinkDescription(q.ctx.spec.sink),
     }));
   }
 
