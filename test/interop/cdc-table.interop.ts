@@ -14,18 +14,16 @@ import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { canonicalRows, LocalStorage, readSnapshot, readTableRows, testRedis, type CanonicalValue } from '@tributary/common';
+import { LocalStorage, testRedis } from '@tributary/common';
 import {
   DecimalType, DriverClient, GrpcSubmitter, LocalCluster, LongType, produceEvents, StringType, StructField, StructType, TimestampType, TributarySession,
 } from '@tributary/client';
-import { DeltaPeer, PeerSnapshot } from '../support/delta-peer';
+import { assertEveryVersionReadsAlike, DeltaPeer, PeerSnapshot, sortedRows as sorted } from '../support/delta-peer';
 import { testKafka } from '../support/infra';
 import { batchOf } from '../support/orders';
 import { expectedHistory, expectedRows, goldenGateRecords, playSourceDatabase, TABLE } from '../support/cdc-source-db';
 
 const storage = new LocalStorage();
-type Row = Record<string, CanonicalValue>;
-const sorted = (rows: readonly unknown[]): string[] => rows.map((r) => JSON.stringify(r, Object.keys(r as object).sort())).sort();
 const COLUMNS = new StructType([
   new StructField('ID', LongType(), false), new StructField('NAME', StringType()), new StructField('AMOUNT', DecimalType(12, 2)),
   new StructField('UPDATED', TimestampType()), new StructField('NOTE', StringType()),
@@ -91,18 +89,10 @@ describe('Delta interop of CDC tables (applyChanges, SCD types 1 and 2) written 
   });
 
   it('at every version the JVM reads the rows Tributary reads, one row per key; the last equals the model\'s final rows', async () => {
-    const last = (await readSnapshot(storage, table)).version;
-    assert.ok(last >= 8, `several batches, got version ${last}`);
-    let theirsLast: Row[] = [];
-    for (let v = 1; v <= last; v++) {
-      const theirs = await peer.read(table, { version: v });
-      assert.ok(theirs.ok, `the JVM could not read version ${v}: ${!theirs.ok ? theirs.error : ''}`);
-      theirsLast = (theirs as PeerSnapshot).rows as Row[];
-      const mine = canonicalRows(await readTableRows(storage, table, { version: v }));
-      assert.deepEqual(sorted(theirsLast), sorted(mine), `version ${v}`);
-      const ids = theirsLast.map((r) => r.ID);
+    const theirsLast = await assertEveryVersionReadsAlike(peer, storage, table, 8, (rows, v) => {
+      const ids = rows.map((r) => r.ID);
       assert.equal(new Set(ids).size, ids.length, `version ${v}: one row per key`);
-    }
+    });
     assert.ok(final.length > 100, `the source table ends with many rows, got ${final.length}`);
     assert.equal(theirsLast.length, final.length, 'as many rows as the source table holds');
     assert.deepEqual(sorted(theirsLast), sorted(final), 'the JVM reads the source table\'s final rows');
@@ -118,18 +108,10 @@ describe('Delta interop of CDC tables (applyChanges, SCD types 1 and 2) written 
   });
 
   it('SCD type 2: at every version the JVM reads the rows Tributary reads, one current version per key; the last equals the model\'s history', async () => {
-    const last = (await readSnapshot(storage, table2)).version;
-    assert.ok(last >= 8, `several batches, got version ${last}`);
-    let theirsLast: Row[] = [];
-    for (let v = 1; v <= last; v++) {
-      const theirs = await peer.read(table2, { version: v });
-      assert.ok(theirs.ok, `the JVM could not read version ${v}: ${!theirs.ok ? theirs.error : ''}`);
-      theirsLast = (theirs as PeerSnapshot).rows as Row[];
-      const mine = canonicalRows(await readTableRows(storage, table2, { version: v }));
-      assert.deepEqual(sorted(theirsLast), sorted(mine), `version ${v}`);
-      const current = theirsLast.filter((r) => r.__is_current === true).map((r) => r.ID);
+    const theirsLast = await assertEveryVersionReadsAlike(peer, storage, table2, 8, (rows, v) => {
+      const current = rows.filter((r) => r.__is_current === true).map((r) => r.ID);
       assert.equal(new Set(current).size, current.length, `version ${v}: one current version per key`);
-    }
+    });
     assert.ok(history.length > 1.5 * final.length, `keys have several versions: ${history.length} versions, ${final.length} keys at the end`);
     assert.deepEqual(sorted(theirsLast), sorted(history), 'the JVM reads the source table\'s history');
     const sql = await peer.sql(`SELECT count(*) AS versions, count_if(__is_current) AS current, count(DISTINCT CASE WHEN __is_current THEN ID END) AS keys FROM delta.\`${table2}\``);

@@ -8,7 +8,8 @@ import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
-import type { CanonicalValue } from '@tributary/common';
+import { strict as assert } from 'node:assert';
+import { canonicalRows, readSnapshot, readTableRows, type CanonicalValue, type Storage } from '@tributary/common';
 import { REPO_ROOT } from '@tributary/client';
 import { SPARK_ADD_OPENS } from './jvm-spark';
 
@@ -24,6 +25,33 @@ export interface PeerSnapshot {
   rows: Record<string, CanonicalValue>[];
 }
 export type PeerAnswer = PeerSnapshot | { ok: false; error: string };
+type Row = Record<string, CanonicalValue>;
+
+/** Rows as sorted canonical JSON lines, for comparing two reads as multisets. */
+export function sortedRows(rows: readonly object[]): string[] {
+  return rows.map((r) => JSON.stringify(r, Object.keys(r).sort())).sort();
+}
+
+/**
+ * The interop check of a streaming table: at every version from 1 to the newest (at least
+ * `minVersions` of them), the JVM reads the rows Tributary reads; `each` asserts what must hold of
+ * every version's rows. Returns the newest version's rows.
+ */
+export async function assertEveryVersionReadsAlike(
+  peer: DeltaPeer, storage: Storage, table: string, minVersions: number, each: (rows: Row[], version: number) => void = () => {},
+): Promise<Row[]> {
+  const last = (await readSnapshot(storage, table)).version;
+  assert.ok(last >= minVersions, `several batches, got version ${last}`);
+  let rows: Row[] = [];
+  for (let v = 1; v <= last; v++) {
+    const theirs = await peer.read(table, { version: v });
+    assert.ok(theirs.ok, `the JVM could not read version ${v}: ${!theirs.ok ? theirs.error : ''}`);
+    rows = canonicalRows(await readTableRows(storage, table, { version: v }));
+    assert.deepEqual(sortedRows(theirs.rows), sortedRows(rows), `version ${v}`);
+    each(rows, v);
+  }
+  return rows;
+}
 
 export class DeltaPeer {
   private readonly waiting: ((line: string) => void)[] = [];
