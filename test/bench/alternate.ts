@@ -37,11 +37,30 @@ function parse(argv: string[]): { baseline: string; rounds: number; benchArgs: s
   return { baseline: path.resolve(baseline), rounds, benchArgs };
 }
 
+/**
+ * The bench arguments for `checkout`: an `--only` list keeps the runs its usage text names (an
+ * older baseline has fewer jobs; those it lacks run in this checkout only).
+ */
+function argsFor(checkout: string, benchArgs: string[]): string[] {
+  const at = benchArgs.indexOf('--only');
+  if (at < 0 || at + 1 >= benchArgs.length) return benchArgs;
+  const help = spawnSync(process.execPath, [path.join(checkout, 'test', 'dist', 'bench', 'main.js'), '--help'], { cwd: checkout, encoding: 'utf8' });
+  // the option's paragraph: its line and the indented lines after it, up to the next option
+  const lines = `${help.stdout}${help.stderr}`.split('\n');
+  const first = lines.findIndex((l) => l.trimStart().startsWith('--only'));
+  let last = first + 1;
+  while (first >= 0 && last < lines.length && !lines[last].trimStart().startsWith('--')) last++;
+  const paragraph = first < 0 ? '' : lines.slice(first, last).join(' ');
+  const known = benchArgs[at + 1].split(',').filter((run) => new RegExp(`(^|[\\s,|(])${run}([\\s,|)]|$)`).test(paragraph));
+  if (known.length === 0) throw new Error(`the bench in ${checkout} has none of the runs ${benchArgs[at + 1]}`);
+  return [...benchArgs.slice(0, at + 1), known.join(','), ...benchArgs.slice(at + 2)];
+}
+
 /** Runs the bench of `checkout` and returns its backlog throughputs by job. */
 function runBench(checkout: string, benchArgs: string[], out: string): Throughputs {
   const main = path.join(checkout, 'test', 'dist', 'bench', 'main.js');
   if (!fs.existsSync(main)) throw new Error(`${main} does not exist: build that checkout first (npm ci && npm run build)`);
-  const run = spawnSync(process.execPath, [main, ...benchArgs, '--out', out], { cwd: checkout, stdio: ['ignore', 'inherit', 'inherit'] });
+  const run = spawnSync(process.execPath, [main, ...argsFor(checkout, benchArgs), '--out', out], { cwd: checkout, stdio: ['ignore', 'inherit', 'inherit'] });
   if (run.status !== 0) throw new Error(`the bench in ${checkout} exited with ${run.status}`);
   const report = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8')) as {
     backlog?: { eventsPerSecond: number };
