@@ -6,17 +6,24 @@
  * one message per partition. A truncate has no key: it goes to every partition. Bad records
  * follow the query's policy. The task answers once every push was acknowledged.
  *
- * Stats: sentRowsByPartition (checked against each reduce); no event time.
+ * Several source tables (routes, cdc-spec.ts): each route's table is read with its own columns and
+ * keys and partitioned by its own keys; a partition's message holds every route's rows
+ * (cdc-routes/v1, cdc-route-frames.ts); a truncate of table T goes to every partition of T's route
+ * only. Changes of tables no route names are counted and logged.
+ *
+ * Stats: sentRowsByPartition (checked against each reduce), route r's count for partition p at
+ * r·P + p; no event time.
  */
 import type { Storage } from '@tributary/common';
 import {
-  AddFile, BatchId, cdcDataColumns, ChangeBatch, ColumnBatch, concatBatches, createChangeReader, emptyMapStats, ExecutorJob, MapTaskStats, OP, RecordChunk,
-  ResolvedQuery, SqlField, takeRows,
+  AddFile, BatchId, cdcDataColumns, cdcRoutes, ChangeBatch, ChangeReader, ColumnBatch, concatBatches, createChangeReader, emptyMapStats, ExecutorJob, MapTaskStats,
+  OP, RecordChunk, ResolvedQuery, SqlField, takeRows,
 } from '@tributary/common';
 import { SPARK_HASH_SEED } from '../aggregate/group-by';
 import { hashColumn } from '../aggregate/group-by/group-partition';
 import type { CdcRows } from '../cdc/apply-changes';
 import { encodeChanges } from '../cdc/cdc-codec';
+import { encodeRouteFrames } from '../cdc/cdc-route-frames';
 import { ShuffleSender, ShuffleTarget } from '../shuffle/shuffle-sender';
 import { readChunks } from './decoded-chunks';
 import { RangeReaders } from './range-readers';
@@ -45,33 +52,65 @@ export class CdcMapTaskRunner {
     const { job, query } = input;
     const cdc = query.cdc;
     if (cdc === undefined) throw new RangeError('a CDC map task needs a CDC query');
-    const reader = createChangeReader(cdc.source);
-    const data = cdcDataColumns(cdc, query.output);
-    const outputColumns = data.map((f) => cdc.source.columns.findIndex((c) => c.name === f.name));
-    const keyColumns = cdc.source.keys.map((k) => cdc.source.columns.findIndex((c) => c.name === k));
-    const stats = emptyMapStats();
     const P = job.shufflePartitions;
-    const byPartition: CdcRows[][] = Array.from({ length: P }, () => []);
+    const routes: RouteSide[] = cdcRoutes(cdc, query.output, query.sink.path).map((r) => {
+      const data = cdcDataColumns(r, r.output);
+      return {
+        sourceTable: r.sourceTable,
+        reader: createChangeReader(r.source),
+        data,
+        outputColumns: data.map((f) => r.source.columns.findIndex((c) => c.name === f.name)),
+        keyColumns: r.source.keys.map((k) => r.source.columns.findIndex((c) => c.name === k)),
+        byPartition: Array.from({ length: P }, () => []),
+      };
+    });
+    const R = routes.length;
+    // Several tables: a reader of the envelope alone (no columns) finds each record's table and
+    // reports the records that are no change at all; each route's reader then reports only the
+    // problems of its own table's records (another table's record may well not fit its columns).
+    const tableReader = R === 1 ? null : createChangeReader({ ...cdc.source, columns: [], keys: [] });
+    const stats = emptyMapStats();
     let otherTables = 0;
     let routeMs = 0;
-    const read = await readChunks(this.readers, this.storage, input, stats, this.log, (chunk, onBad) => {
-      const changes = reader.decode(chunk, onBad);
-      return { value: changes, rows: changes.count };
-    }, (changes, chunk) => {
+    const read = await readChunks(this.readers, this.storage, input, stats, this.log, (chunk, onBad): { value: { all: ChangeBatch | null; byRoute: ChangeBatch[] }; rows: number } => {
+      if (tableReader === null) {
+        const changes = routes[0].reader.decode(chunk, onBad);
+        return { value: { all: null, byRoute: [changes] }, rows: changes.count };
+      }
+      const all = tableReader.decode(chunk, onBad);
+      const tableOf = new Int32Array(chunk.count).fill(-1);
+      for (let i = 0; i < all.count; i++) tableOf[all.recordIndex[i]] = all.table[i];
+      const byRoute = routes.map((rt) => {
+        const id = all.tables.indexOf(rt.sourceTable as string);
+        return rt.reader.decode(chunk, (c, index, reason, detail) => { if (id >= 0 && tableOf[index] === id) onBad(c, index, reason, detail); });
+      });
+      return { value: { all, byRoute }, rows: all.count };
+    }, ({ all, byRoute }, chunk) => {
       const tr = performance.now();
-      otherTables += route(changes, chunk, cdc.sourceTable, keyColumns, outputColumns, data, P, byPartition);
+      routes.forEach((rt, r) => {
+        const other = route(byRoute[r], chunk, rt.sourceTable, rt.keyColumns, rt.outputColumns, rt.data, P, rt.byPartition);
+        if (all === null) otherTables += other;
+      });
+      if (all !== null) otherTables += unrouted(all, routes);
       routeMs += performance.now() - tr;
     });
     const te = performance.now();
-    const parts = byPartition.map((list) => {
-      const rows = concatRows(data, list);
-      return { bytes: encodeChanges(data, rows), rows: rows.count };
+    const encoded = routes.map((rt) => rt.byPartition.map((list) => {
+      const rows = concatRows(rt.data, list);
+      return { bytes: encodeChanges(rt.data, rows), rows: rows.count };
+    }));
+    const parts = R === 1 ? encoded[0] : Array.from({ length: P }, (_, p) => {
+      const frames = encoded.map((e) => (e[p].rows === 0 ? { rows: 0, bytes: new Uint8Array(0) } : e[p]));
+      return { bytes: encodeRouteFrames(frames), rows: frames.reduce((a, f) => a + f.rows, 0) };
     });
     routeMs += performance.now() - te;
-    if (otherTables > 0) this.log(`batch ${input.batchId} map task ${input.taskId}: ${otherTables} changes of tables other than ${cdc.sourceTable} skipped`);
-    if (reader.skippedTombstones > 0) this.log(`batch ${input.batchId} map task ${input.taskId}: ${reader.skippedTombstones} Debezium tombstones skipped`);
+    const tables = routes.map((r) => r.sourceTable).join(', ');
+    if (otherTables > 0) this.log(`batch ${input.batchId} map task ${input.taskId}: ${otherTables} changes of tables other than ${tables} skipped`);
+    const tombstones = (tableReader ?? routes[0].reader).skippedTombstones;
+    if (tombstones > 0) this.log(`batch ${input.batchId} map task ${input.taskId}: ${tombstones} Debezium tombstones skipped`);
     stats.partialRows = parts.reduce((a, p) => a + p.rows, 0);
-    stats.sentRowsByPartition = parts.map((p) => p.rows);
+    // Rows sent by route r to shuffle partition p, at cdcStatePartition(r, p, P): the reduce reports them so.
+    stats.sentRowsByPartition = encoded.flatMap((e) => e.map((p) => p.rows));
     const ts = Date.now();
     await this.sender.pushAll({ queryId: job.queryId, batchId: input.batchId, attempt: input.attempt, mapTaskId: input.taskId }, input.owners, parts);
     const shuffleMs = Date.now() - ts;
@@ -86,6 +125,29 @@ export class CdcMapTaskRunner {
     };
     return { stats, quarantineAdds: read.quarantineAdds };
   }
+}
+
+/** One route of the map task: its table's reader, columns and the change rows gathered per shuffle partition. */
+interface RouteSide {
+  sourceTable: string | null;
+  reader: ChangeReader;
+  /** The source's columns in the table. */
+  data: readonly SqlField[];
+  outputColumns: number[];
+  keyColumns: number[];
+  byPartition: CdcRows[][];
+}
+
+/** Changes of `all` (every table's, from the envelope reader) whose table no route applies. */
+function unrouted(all: ChangeBatch, routes: readonly RouteSide[]): number {
+  const routed = new Uint8Array(all.tables.length);
+  for (const r of routes) {
+    const id = all.tables.indexOf(r.sourceTable as string);
+    if (id >= 0) routed[id] = 1;
+  }
+  let n = 0;
+  for (let i = 0; i < all.count; i++) if (routed[all.table[i]] === 0) n++;
+  return n;
 }
 
 /** Appends one chunk's change rows to their partitions' lists (copied); returns how many were of other tables. */
