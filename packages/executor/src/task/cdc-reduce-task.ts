@@ -23,11 +23,11 @@ import { applyChanges, CdcRows } from '../cdc/apply-changes';
 import { applyChangesScd2 } from '../cdc/apply-changes-scd2';
 import { decodeChanges } from '../cdc/cdc-codec';
 import { decodeRouteFrames } from '../cdc/cdc-route-frames';
+import { concatRows } from '../cdc/cdc-router';
 import { ShuffleInbox } from '../shuffle/shuffle-inbox';
 import { TableSnapshots } from '../sink/table-snapshots';
 import { PARTITION_TAG, readFileRows, WINDOW_RANGE_TAG } from '../sink/update-merge';
 import { LiveState } from '../state/live-state';
-import { concatRows } from './cdc-map-task';
 import { emptyReduceStats, ReduceTaskInput, ReduceTaskResult } from './reduce-task';
 
 const SHUFFLE_WAIT_MS = 30_000;
