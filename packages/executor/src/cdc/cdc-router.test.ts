@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { CdcSpec, LONG, OP, sqlField, STRING } from '@tributary/common';
+import { CdcSpec, ChangeSourceSpec, LONG, OP, sqlField, STRING } from '@tributary/common';
 import { chunkOf } from '@tributary/common/dist/decode/record-chunk-fixture';
 import { rowsOf } from '../aggregate/group-by/group-by.test-support';
 import { decodeChanges } from './cdc-codec';
@@ -69,6 +69,22 @@ describe('CdcRouter: one change stream routed to a table per source table', () =
       assert.equal(byRoute[0][p].filter((x) => x.op === OP.TRUNCATE).length, 0, `and not ORDERS partition ${p}`);
     }
     assert.deepEqual(byRoute[1].flat().filter((x) => x.op !== OP.TRUNCATE).map((x) => `${x.op}:${x.key}`), [`${OP.INSERT}:c1`]);
+  });
+
+  it('routes Debezium tables by schema.table alike; tombstones are skipped and counted once', () => {
+    const dbz = (t: string, op: string, lsn: number, after: object) => JSON.stringify({ before: null, after, op, ts_ms: 1772359200123, source: { ts_ms: 1772359200000, db: 'shop', schema: 'shop', table: t, lsn } });
+    const debezium = (s: ChangeSourceSpec): ChangeSourceSpec => ({ ...s, format: 'debezium', position: 'lsn' });
+    const spec: CdcSpec = {
+      ...SPEC, source: debezium(SPEC.source), sourceTable: 'shop.orders',
+      routes: [{ ...SPEC.routes![0], source: debezium(SPEC.routes![0].source), sourceTable: 'shop.customers' }],
+    };
+    const router = new CdcRouter(spec, ORDERS, '/tables/orders', P);
+    const chunk = chunkOf([dbz('orders', 'c', 100, { ID: 1, NAME: 'a' }), dbz('customers', 'c', 101, { CUST: 'c1', REGION: 'EU' }), null, dbz('audit', 'c', 102, { ID: 'x' })]);
+    router.route(router.decode(chunk, (_c, i, reason) => assert.fail(`record ${i} reported bad: ${reason}`)).value, chunk);
+    const out = router.finish();
+    assert.equal(out.otherTables, 1);
+    assert.equal(out.skippedTombstones, 1);
+    assert.deepEqual([0, 1].map((r) => out.sentRowsByPartition.slice(r * P, (r + 1) * P).reduce((a, n) => a + n, 0)), [1, 1]);
   });
 
   it('keeps a query of one table unframed: cdc-changes/v1 per partition, P counts', () => {
