@@ -176,13 +176,9 @@ export class QueryManager {
         }
       }
       const sidePaths = [this.quarantinePath(spec), this.lateRowsPath(spec)].filter((p): p is string => p !== null);
-      // A CDC query of several source tables: the tables of routes 1, 2, … (cdc-spec.ts), each its own Delta table.
+      // A CDC query of several source tables: the tables of routes 1, 2, … (cdc-spec.ts), each its own
+      // Delta table (the path policy above refused overlapping locations).
       const routePaths = (query.cdc?.routes ?? []).map((r) => resolveLocation(r.path));
-      const taken = [checkpointDir, resolveLocation(spec.sink.path), ...sidePaths];
-      for (const [i, p] of routePaths.entries()) {
-        if (taken.includes(p)) throw new InvalidArgumentError(`applyChanges route ${query.cdc!.routes![i].sourceTable}: its table ${p} is also the query's table, checkpoint, side table or another route's table`);
-        taken.push(p);
-      }
       const metadata = existing ?? (await checkpoint.initMetadata({
         shufflePartitions: query.options.shufflePartitions,
         // Restarts compare the resolved query recorded beside it (diffResolved); the fingerprint is kept for readers of the file.
