@@ -18,9 +18,26 @@ export interface ApplyChangesOptions {
   storedAs?: string;
   /** How long a deleted key's tombstone is kept, in source time (default '7 days'). */
   tombstoneRetention?: string;
+  /** More source tables of the stream, each applied to the Delta table at its `path` (docs/cdc.md, "Several source tables"). */
+  routes?: ApplyChangesRouteOptions[];
+}
+
+/** One more source table and its table: as ApplyChangesOptions, with the table's path. */
+export interface ApplyChangesRouteOptions extends Omit<ApplyChangesOptions, 'routes' | 'sourceTable'> {
+  sourceTable: string;
+  path: string;
 }
 
 export function applyChangesSpecOf(o: ApplyChangesOptions): ApplyChangesSpec {
+  const spec = tableSpecOf(o);
+  if (o.routes !== undefined) {
+    if (!Array.isArray(o.routes)) throw invalid('applyChanges routes: a list of { sourceTable, path, keys, columns, … }');
+    spec.routes = o.routes.map((r) => ({ ...tableSpecOf(r), sourceTable: r.sourceTable, path: r.path }));
+  }
+  return spec;
+}
+
+function tableSpecOf(o: Omit<ApplyChangesOptions, 'routes'>): ApplyChangesSpec {
   if (o === null || typeof o !== 'object') throw invalid('applyChanges takes { keys, columns, … }');
   const schema = typeof o.columns === 'string' ? parseDdlSchema(o.columns) : o.columns;
   if (!(schema instanceof StructType)) throw invalid('applyChanges columns: pass a StructType or a DDL string');

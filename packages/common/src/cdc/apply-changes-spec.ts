@@ -29,4 +29,20 @@ export interface ApplyChangesSpec {
   storedAs?: string;
   /** How long a deleted key's tombstone is kept, in source commit time (a duration; default '7 days'). */
   tombstoneRetention?: string;
+  /** More source tables of the same change stream, each applied to a Delta table of its own (docs/cdc.md, "Several source tables"). */
+  routes?: ApplyChangesRouteSpec[];
+}
+
+/** One more source table of a query's change stream and the Delta table it is applied to. */
+export interface ApplyChangesRouteSpec {
+  /** The source table (GoldenGate `table`, Debezium schema.table): required. */
+  sourceTable: string;
+  /** The Delta table's location. */
+  path: string;
+  keys: string[];
+  columns: SqlField[];
+  sequenceBy?: string;
+  exceptColumns?: string[];
+  storedAs?: string;
+  tombstoneRetention?: string;
 }

@@ -41,6 +41,34 @@ export interface CdcSpec {
   storedAs: 'scd1' | 'scd2';
   /** How long (source commit time, µs) a deleted key's tombstone is kept. */
   tombstoneRetentionMicros: number;
+  /**
+   * More source tables, each applied to a Delta table of its own (routes 1, 2, …; the fields above
+   * are route 0, written to the query's output and sink path). Absent for a query of one table.
+   */
+  routes?: CdcRoute[];
+}
+
+/** A source table of a CDC query with its own columns, keys and table (sourceTable null only for route 0 of a query of one table). */
+export interface CdcRoute extends Omit<CdcSpec, 'routes'> {
+  /** The table's columns (the source's minus exceptColumns, then SCD2_FIELDS for 'scd2'). */
+  output: SqlField[];
+  /** The Delta table's location as the user wrote it (resolved like the sink path). */
+  path: string;
+}
+
+/**
+ * Every table a CDC query applies, route 0 (the query's own output and sink path) first. Route r's
+ * key state of shuffle partition p is state partition r·P + p (cdcStatePartition), so a query of
+ * one table keeps its layout.
+ */
+export function cdcRoutes(cdc: CdcSpec, output: readonly SqlField[], path: string): CdcRoute[] {
+  const { routes, ...main } = cdc;
+  return [{ ...main, output: [...output], path }, ...(routes ?? [])];
+}
+
+/** The state-store partition of route `route`'s key state of shuffle partition `partition` (P shuffle partitions). */
+export function cdcStatePartition(route: number, partition: number, P: number): number {
+  return route * P + partition;
 }
 
 /**
@@ -53,6 +81,6 @@ export const SCD2_FIELDS: readonly SqlField[] = [
 ];
 
 /** The columns of a CDC query's output that come from the source (the output without SCD2_FIELDS). */
-export function cdcDataColumns(cdc: CdcSpec, output: readonly SqlField[]): readonly SqlField[] {
+export function cdcDataColumns(cdc: Pick<CdcSpec, 'storedAs'>, output: readonly SqlField[]): readonly SqlField[] {
   return cdc.storedAs === 'scd2' ? output.slice(0, output.length - SCD2_FIELDS.length) : output;
 }

@@ -1,5 +1,5 @@
 export { OP, OP_NAMES, type Op, type ChangeBatch } from './change-batch';
-export { cdcDataColumns, CHANGE_FORMATS, DEBEZIUM_POSITIONS, SCD2_FIELDS, type CdcSpec, type ChangeFormat, type ChangeSourceSpec, type DebeziumPosition } from './cdc-spec';
-export type { ApplyChangesSpec, ChangeEventsSpec } from './apply-changes-spec';
+export { cdcDataColumns, cdcRoutes, cdcStatePartition, CHANGE_FORMATS, DEBEZIUM_POSITIONS, SCD2_FIELDS, type CdcRoute, type CdcSpec, type ChangeFormat, type ChangeSourceSpec, type DebeziumPosition } from './cdc-spec';
+export type { ApplyChangesRouteSpec, ApplyChangesSpec, ChangeEventsSpec } from './apply-changes-spec';
 export { createChangeReader, ChangeReader } from './change-reader';
 export { comparePositions, positionText } from './position';

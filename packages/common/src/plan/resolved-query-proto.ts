@@ -92,6 +92,12 @@ export interface ResolvedOptionsMessage {
 export interface CdcSpecMessage {
   format: string; columns: SqlFieldMessage[]; keys: string[]; position?: string | null; time_zone: string; max_value_bytes: number;
   key_columns: number[]; source_table?: string | null; except_columns: string[]; stored_as: string; tombstone_retention_micros: number | string;
+  routes?: CdcRouteMessage[];
+}
+
+export interface CdcRouteMessage {
+  source_table: string; columns: SqlFieldMessage[]; keys: string[]; key_columns: number[]; except_columns: string[]; stored_as: string;
+  tombstone_retention_micros: number | string; output: SqlFieldMessage[]; path: string;
 }
 
 export interface ResolvedQueryMessage {
@@ -517,6 +523,12 @@ function cdcToProto(c: CdcSpec): CdcSpecMessage {
     ...(c.sourceTable === null ? {} : { source_table: c.sourceTable }),
     except_columns: [...c.exceptColumns], stored_as: c.storedAs,
     tombstone_retention_micros: int64(c.tombstoneRetentionMicros, 'cdc.tombstoneRetentionMicros'),
+    routes: (c.routes ?? []).map((r, i) => ({
+      source_table: r.sourceTable ?? '', columns: fieldsToProto(r.source.columns, `cdc.routes[${i}].source.columns`), keys: [...r.source.keys],
+      key_columns: r.keyColumns.map((k, j) => int32(k, `cdc.routes[${i}].keyColumns[${j}]`)), except_columns: [...r.exceptColumns], stored_as: r.storedAs,
+      tombstone_retention_micros: int64(r.tombstoneRetentionMicros, `cdc.routes[${i}].tombstoneRetentionMicros`),
+      output: fieldsToProto(r.output, `cdc.routes[${i}].output`), path: r.path,
+    })),
   };
 }
 
@@ -525,16 +537,32 @@ function cdcFromProto(m: CdcSpecMessage): CdcSpec {
   const position = optionalIn(m.position);
   if (position !== null && !(DEBEZIUM_POSITIONS as readonly string[]).includes(position)) throw new InvalidArgumentError(`cdc.position: unknown ${JSON.stringify(position)}`);
   if (m.stored_as !== 'scd1' && m.stored_as !== 'scd2') throw new InvalidArgumentError(`cdc.stored_as: unknown ${JSON.stringify(m.stored_as)}`);
+  const sourceOf = (columns: SqlFieldMessage[], keys: string[] | undefined, path: string) => ({
+    format: m.format as ChangeFormat, columns: fieldsFromProto(columns, path), keys: [...(keys ?? [])],
+    position: position as DebeziumPosition | null, timeZone: m.time_zone ?? '', maxValueBytes: m.max_value_bytes ?? 0,
+  });
+  const routes = (m.routes ?? []).map((r, i) => {
+    if (r.stored_as !== 'scd1' && r.stored_as !== 'scd2') throw new InvalidArgumentError(`cdc.routes[${i}].stored_as: unknown ${JSON.stringify(r.stored_as)}`);
+    if (!r.source_table || !r.path) throw new InvalidArgumentError(`cdc.routes[${i}]: a route needs its source_table and path`);
+    return {
+      source: sourceOf(r.columns, r.keys, `cdc.routes[${i}].columns`),
+      keyColumns: (r.key_columns ?? []).map((k) => k ?? 0),
+      sourceTable: r.source_table,
+      exceptColumns: [...(r.except_columns ?? [])],
+      storedAs: r.stored_as as 'scd1' | 'scd2',
+      tombstoneRetentionMicros: int64In(r.tombstone_retention_micros, `cdc.routes[${i}].tombstone_retention_micros`),
+      output: fieldsFromProto(r.output, `cdc.routes[${i}].output`),
+      path: r.path,
+    };
+  });
   return {
-    source: {
-      format: m.format as ChangeFormat, columns: fieldsFromProto(m.columns, 'cdc.columns'), keys: [...(m.keys ?? [])],
-      position: position as DebeziumPosition | null, timeZone: m.time_zone ?? '', maxValueBytes: m.max_value_bytes ?? 0,
-    },
+    source: sourceOf(m.columns, m.keys, 'cdc.columns'),
     keyColumns: (m.key_columns ?? []).map((k) => k ?? 0),
     sourceTable: optionalIn(m.source_table),
     exceptColumns: [...(m.except_columns ?? [])],
     storedAs: m.stored_as,
     tombstoneRetentionMicros: int64In(m.tombstone_retention_micros, 'cdc.tombstone_retention_micros'),
+    ...(routes.length === 0 ? {} : { routes }),
   };
 }
 

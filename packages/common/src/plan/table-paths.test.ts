@@ -16,6 +16,19 @@ describe('table paths', () => {
     assert.deepEqual(specPaths(s).map((p) => p.what), ['the table path', 'checkpointLocation', 'lateRowsPath']);
   });
 
+  it('lists a CDC query\'s route tables, so each obeys the rules and none overlaps another location', () => {
+    const s = referenceJobSpec();
+    s.sink.applyChanges = {
+      keys: ['ID'], columns: [], sourceTable: 'SHOP.ORDERS',
+      routes: [{ sourceTable: 'SHOP.CUSTOMERS', path: '/delta/customer_aggregates/customers', keys: ['C'], columns: [] }, { sourceTable: 'SHOP.ITEMS', path: 'items', keys: ['S'], columns: [] }],
+    };
+    const paths = specPaths(s);
+    assert.deepEqual(paths.slice(2, 4), [at('the table of route SHOP.CUSTOMERS', '/delta/customer_aggregates/customers'), at('the table of route SHOP.ITEMS', 'items')]);
+    const problems = pathRuleProblems(paths);
+    assert.ok(problems.some((p) => /the table of route SHOP.CUSTOMERS '\/delta\/customer_aggregates\/customers' is inside the table path/.test(p)), problems.join('; '));
+    assert.ok(problems.some((p) => /the table of route SHOP.ITEMS 'items' is a relative path/.test(p)), problems.join('; '));
+  });
+
   it('knows when a path is inside a directory, by components', () => {
     assert.ok(isWithin('/a/b', '/a'));
     assert.ok(isWithin('/a', '/a'));

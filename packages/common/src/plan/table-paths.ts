@@ -32,6 +32,9 @@ export function specPaths(spec: Pick<QuerySpec, 'sink' | 'options'>): NamedPath[
   const text = (p: unknown): p is string => typeof p === 'string' && p.trim() !== '';
   if (text(sink?.path)) out.push({ what: 'the table path', path: sink.path });
   if (text(sink?.checkpointLocation)) out.push({ what: 'checkpointLocation', path: sink.checkpointLocation });
+  // A CDC query's routes (docs/cdc.md, "Several source tables"): a table each.
+  const routes = sink?.applyChanges?.routes;
+  if (Array.isArray(routes)) for (const r of routes) if (text(r?.path)) out.push({ what: `the table of route ${r.sourceTable}`, path: r.path });
   if ((opts.badRecords ?? 'quarantine') === 'quarantine') {
     const q = opts.quarantinePath ?? (text(sink?.path) ? defaultSideTablePath(sink.path, 'quarantine') : undefined);
     if (text(q)) out.push({ what: 'quarantinePath', path: q });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { ApplyChangesSpec, ChangeEventsSpec } from '../cdc/apply-changes-spec';
+import type { ApplyChangesRouteSpec, ApplyChangesSpec, ChangeEventsSpec } from '../cdc/apply-changes-spec';
 import type { QuerySpecV2 } from '../plan/logical-plan';
 import { resolvedQueryFromProto, resolvedQueryToProto } from '../plan/resolved-query-proto';
 import { arrayType, decimalType, LONG, sqlField, STRING, TIMESTAMP } from '../schema/sql-type';
@@ -13,6 +13,12 @@ function cdcSpec(changes: ChangeEventsSpec | undefined, apply: Partial<ApplyChan
   const spec = specOf([], { outputMode: 'update', ...sink, ...(apply === undefined ? {} : { applyChanges: { keys: ['ID'], columns: COLUMNS, ...apply } }) });
   if (changes !== undefined) spec.source.changes = changes;
   return spec;
+}
+
+const CUSTOMER_COLUMNS = [sqlField('CUST', STRING, false), sqlField('REGION', STRING), sqlField('SCORE', LONG)];
+
+function route(over: Partial<ApplyChangesRouteSpec> = {}): ApplyChangesRouteSpec {
+  return { sourceTable: 'SHOP.CUSTOMERS', path: '/tables/customers', keys: ['CUST'], columns: CUSTOMER_COLUMNS, ...over };
 }
 
 function problems(spec: QuerySpecV2): readonly string[] {
@@ -58,6 +64,29 @@ describe('resolving a CDC query (applyChanges)', () => {
     assert.equal(diffResolved(before, resolve(cdcSpec({ format: 'goldengate' }, { sourceTable: 'SHOP.OTHER' }))).length, 1);
   });
 
+  it('resolves routes: each source table with its own columns, keys and table; route 0 stays the query\'s own', () => {
+    const q = resolve(cdcSpec({ format: 'goldengate' }, { sourceTable: 'SHOP.ORDERS', routes: [route({ exceptColumns: ['SCORE'], storedAs: 'scd2', tombstoneRetention: '1 day' })] }));
+    assert.equal(q.cdc?.sourceTable, 'SHOP.ORDERS');
+    assert.deepEqual(q.output.map((f) => f.name), ['ID', 'NAME', 'AMOUNT', 'UPDATED', 'NOTE']);
+    assert.equal(q.cdc?.routes?.length, 1);
+    const r = q.cdc!.routes![0];
+    assert.equal(r.sourceTable, 'SHOP.CUSTOMERS');
+    assert.equal(r.path, '/tables/customers');
+    assert.deepEqual(r.output.map((f) => f.name), ['CUST', 'REGION', '__valid_from', '__valid_to', '__is_current']);
+    assert.deepEqual(r.source.columns.map((f) => f.name), ['CUST', 'REGION', 'SCORE']);
+    assert.deepEqual(r.source.keys, ['CUST']);
+    assert.deepEqual(r.keyColumns, [0]);
+    assert.equal(r.storedAs, 'scd2');
+    assert.equal(r.tombstoneRetentionMicros, 86_400_000_000);
+    assert.equal(r.source.format, 'goldengate');
+    assert.deepEqual(resolvedQueryFromProto(JSON.parse(JSON.stringify(resolvedQueryToProto(q)))), q, 'the proto form carries the routes whole');
+    const single = resolve(cdcSpec({ format: 'goldengate' }, { sourceTable: 'SHOP.ORDERS' }));
+    assert.equal(single.cdc?.routes, undefined, 'a query of one table has no routes');
+    assert.deepEqual(resolvedQueryFromProto(JSON.parse(JSON.stringify(resolvedQueryToProto(single)))), single);
+    assert.equal(diffResolved(single, q).length, 1, 'adding a route on restart is refused');
+    assert.equal(diffResolved(q, resolve(cdcSpec({ format: 'goldengate' }, { sourceTable: 'SHOP.ORDERS', routes: [route({ path: '/tables/c2', exceptColumns: ['SCORE'], storedAs: 'scd2' })] }))).length, 1, 'moving a route\'s table is refused');
+  });
+
   const cases: [string, QuerySpecV2, RegExp][] = [
     ['applyChanges without change events', cdcSpec(undefined, {}), /applyChanges needs change events: set option\('changes.format'/],
     ['applyChanges into the kafka sink', ((s) => ({ ...s, sink: { ...s.sink, format: 'kafka' as const } }))(cdcSpec({ format: 'goldengate' }, {})), /applyChanges writes a Delta table, not the kafka sink/],
@@ -77,6 +106,14 @@ describe('resolving a CDC query (applyChanges)', () => {
     ['append mode', cdcSpec({ format: 'goldengate' }, {}, { outputMode: 'append' }), /applyChanges writes in update mode/],
     ['partitionBy', cdcSpec({ format: 'goldengate' }, {}, { partitionBy: ['NAME'] }), /partitionBy is not supported with applyChanges/],
     ['DataFrame operations', { ...cdcSpec({ format: 'goldengate' }, {}), plan: [{ op: 'select', exprs: [col('value')] }] }, /a change stream is applied as it is read: DataFrame operations \(select\) are not supported on it/],
+    ['routes without a main sourceTable', cdcSpec({ format: 'goldengate' }, { routes: [route()] }), /applyChanges with routes needs its own sourceTable/],
+    ['a source table routed twice', cdcSpec({ format: 'goldengate' }, { sourceTable: 'SHOP.ORDERS', routes: [route({ sourceTable: 'SHOP.ORDERS' })] }), /applyChanges route SHOP.ORDERS: source table SHOP.ORDERS is routed twice/],
+    ['two routes to one path', cdcSpec({ format: 'goldengate' }, { sourceTable: 'SHOP.ORDERS', routes: [route(), route({ sourceTable: 'SHOP.ITEMS' })] }), /applyChanges route SHOP.ITEMS: path \/tables\/customers is already the table of route SHOP.CUSTOMERS/],
+    ['a route to the query\'s own table', cdcSpec({ format: 'goldengate' }, { sourceTable: 'SHOP.ORDERS', routes: [route({ path: '/tables/out/' })] }), /path \/tables\/out\/ is already the query's own table/],
+    ['a route to the checkpoint', cdcSpec({ format: 'goldengate' }, { sourceTable: 'SHOP.ORDERS', routes: [route({ path: '/checkpoints/out' })] }), /path \/checkpoints\/out is already the checkpoint location/],
+    ['a route without a path', cdcSpec({ format: 'goldengate' }, { sourceTable: 'SHOP.ORDERS', routes: [route({ path: '' })] }), /applyChanges route SHOP.CUSTOMERS needs the path of its Delta table/],
+    ['a route whose key is not a column', cdcSpec({ format: 'goldengate' }, { sourceTable: 'SHOP.ORDERS', routes: [route({ keys: ['ID'] })] }), /applyChanges route SHOP.CUSTOMERS: key ID is not a column/],
+    ['a route with an unknown storedAs', cdcSpec({ format: 'goldengate' }, { sourceTable: 'SHOP.ORDERS', routes: [route({ storedAs: 'scd9' })] }), /applyChanges route SHOP.CUSTOMERS: storedAs "scd9"/],
   ];
   for (const [what, spec, expected] of cases) {
     it(`refuses ${what}, naming the problem`, () => {

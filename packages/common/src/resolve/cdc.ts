@@ -4,12 +4,12 @@
  * operations: the table's columns are the events' columns minus exceptColumns, its keys the
  * applyChanges keys. Every misconfiguration is named at submit.
  */
-import type { ApplyChangesSpec } from '../cdc/apply-changes-spec';
-import { CHANGE_FORMATS, DEBEZIUM_POSITIONS, SCD2_FIELDS, type CdcSpec, type ChangeFormat, type DebeziumPosition } from '../cdc/cdc-spec';
+import type { ApplyChangesRouteSpec, ApplyChangesSpec } from '../cdc/apply-changes-spec';
+import { CHANGE_FORMATS, DEBEZIUM_POSITIONS, SCD2_FIELDS, type CdcSpec, type ChangeFormat, type ChangeSourceSpec, type DebeziumPosition } from '../cdc/cdc-spec';
 import { parseDuration } from '../plan/duration';
 import type { QuerySpecV2 } from '../plan/logical-plan';
 import type { ResolvedQuery } from '../plan/resolved-query';
-import { isScalar, simpleString } from '../schema/sql-type';
+import { isScalar, simpleString, type SqlField } from '../schema/sql-type';
 import { QueryResolutionError } from './problem';
 import { DEFAULT_MAX_VALUE_BYTES, resolvedOptions, resolvedSource, type ResolveOptions } from './resolve-query';
 
@@ -41,10 +41,12 @@ export function resolveCdcQuery(spec: QuerySpecV2, opts: ResolveOptions, problem
     } else if (events.position !== undefined) problems.push("changes.position is for Debezium events; GoldenGate's position is its pos field");
   }
   const cdc = apply === undefined ? null : applyProblems(apply, problems);
+  const routes = apply === undefined ? [] : routeProblems(apply, spec.sink.path, spec.sink.checkpointLocation, problems);
   if (problems.length > 0 || cdc === null) throw new QueryResolutionError(problems);
-  const data = apply!.columns.filter((c) => !cdc.exceptColumns.includes(c.name));
-  const output = cdc.storedAs === 'scd2' ? [...data, ...SCD2_FIELDS] : data;
+  const output = tableColumns(apply!, cdc);
   const o = spec.options;
+  const maxValueBytes = o.maxValueBytes ?? opts.defaults?.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES;
+  const sourceOf = (a: Pick<ApplyChangesSpec, 'columns' | 'keys'>): ChangeSourceSpec => ({ format, columns: a.columns, keys: [...a.keys], position, timeZone, maxValueBytes });
   return {
     format: 1,
     name: spec.name ?? null,
@@ -55,8 +57,14 @@ export function resolveCdcQuery(spec: QuerySpecV2, opts: ResolveOptions, problem
     aggregate: null,
     cdc: {
       ...cdc,
-      source: { format, columns: apply!.columns, keys: [...apply!.keys], position, timeZone, maxValueBytes: o.maxValueBytes ?? opts.defaults?.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES },
+      source: sourceOf(apply!),
       keyColumns: apply!.keys.map((k) => output.findIndex((c) => c.name === k)),
+      ...(routes.length === 0 ? {} : {
+        routes: routes.map(({ route, parts }) => {
+          const routeOutput = tableColumns(route, parts);
+          return { ...parts, source: sourceOf(route), keyColumns: route.keys.map((k) => routeOutput.findIndex((c) => c.name === k)), output: routeOutput, path: route.path };
+        }),
+      }),
     },
     post: [],
     output,
@@ -65,8 +73,51 @@ export function resolveCdcQuery(spec: QuerySpecV2, opts: ResolveOptions, problem
   };
 }
 
+/** A table's columns: the source's minus exceptColumns, then SCD2_FIELDS for 'scd2'. */
+function tableColumns(a: Pick<ApplyChangesSpec, 'columns'>, parts: Pick<CdcSpec, 'exceptColumns' | 'storedAs'>): SqlField[] {
+  const data = a.columns.filter((c) => !parts.exceptColumns.includes(c.name));
+  return parts.storedAs === 'scd2' ? [...data, ...SCD2_FIELDS] : data;
+}
+
+/**
+ * The routes of applyChanges (more source tables, one Delta table each), adding every problem
+ * found: each route's own (as applyProblems, prefixed by its table), routes without the query's
+ * own sourceTable, a source table named twice, a table path used twice or equal to the query's
+ * path or checkpoint.
+ */
+function routeProblems(
+  a: ApplyChangesSpec, mainPath: string, checkpoint: string, problems: string[],
+): { route: ApplyChangesRouteSpec; parts: Omit<CdcSpec, 'source' | 'keyColumns' | 'routes'> & { sourceTable: string } }[] {
+  if (a.routes === undefined) return [];
+  if (!Array.isArray(a.routes)) { problems.push('applyChanges routes: a list of { sourceTable, path, keys, columns, … }'); return []; }
+  if (a.routes.length === 0) return [];
+  if (a.sourceTable === undefined) problems.push('applyChanges with routes needs its own sourceTable: the table written to the query\'s path (start(path))');
+  const tables = new Set<string>(a.sourceTable === undefined ? [] : [a.sourceTable]);
+  const norm = (p: string): string => p.replace(/\/+$/, '');
+  const paths = new Map<string, string>([[norm(mainPath), 'the query\'s own table (start(path))'], [norm(checkpoint), 'the checkpoint location']]);
+  const out: { route: ApplyChangesRouteSpec; parts: Omit<CdcSpec, 'source' | 'keyColumns' | 'routes'> & { sourceTable: string } }[] = [];
+  a.routes.forEach((route, i) => {
+    const name = typeof route?.sourceTable === 'string' && route.sourceTable !== '' ? route.sourceTable : null;
+    const label = `applyChanges route ${name ?? `#${i + 1}`}`;
+    if (name === null) problems.push(`applyChanges route #${i + 1} needs a sourceTable such as SHOP.CUSTOMERS`);
+    else if (tables.has(name)) problems.push(`${label}: source table ${name} is routed twice; each source table goes to one table`);
+    else tables.add(name);
+    if (typeof route?.path !== 'string' || route.path === '') problems.push(`${label} needs the path of its Delta table`);
+    else {
+      const taken = paths.get(norm(route.path));
+      if (taken !== undefined) problems.push(`${label}: path ${route.path} is already ${taken}; each source table needs a table of its own`);
+      else paths.set(norm(route.path), `the table of route ${name ?? `#${i + 1}`}`);
+    }
+    const own: string[] = [];
+    const parts = applyProblems({ ...route, sourceTable: name ?? 'unnamed' }, own);
+    problems.push(...own.map((p) => `${label}: ${p}`));
+    if (parts !== null && name !== null) out.push({ route, parts: { ...parts, sourceTable: name } });
+  });
+  return out;
+}
+
 /** The CdcSpec's own parts of applyChanges, adding every problem found. */
-function applyProblems(a: ApplyChangesSpec, problems: string[]): Omit<CdcSpec, 'source' | 'keyColumns'> | null {
+function applyProblems(a: Omit<ApplyChangesSpec, 'routes'>, problems: string[]): Omit<CdcSpec, 'source' | 'keyColumns' | 'routes'> | null {
   const start = problems.length;
   const columns = Array.isArray(a.columns) ? a.columns : [];
   if (columns.length === 0) problems.push('applyChanges needs the columns of the source table (columns: a StructType or DDL string)');

@@ -18,7 +18,8 @@
  *     Watermark or not, its keys' number or types
  *   the shuffle partitions (the state is partitioned by them)
  *   applyChanges: added, removed, its change format and        applyChanges' tombstoneRetention
- *     position, keys, columns or source table (docs/cdc.md)
+ *     position, keys, columns or source table, its routes (added,
+ *     removed, their tables, keys, columns, paths; docs/cdc.md)
  *
  * On a restart, resolve the new spec with the recorded shuffle partitions as the default
  * (ResolveOptions.defaults), so a spec that leaves them unset keeps them.
@@ -72,7 +73,8 @@ function cdcText(query: ResolvedQuery): string {
   const c = query.cdc;
   if (c === undefined) return 'none';
   const cols = query.output.map((f) => `${f.name} ${simpleString(f.type)}`).join(', ');
-  return `${c.source.format}${c.source.position === null ? '' : ` (${c.source.position})`}${c.storedAs === 'scd2' ? ' as SCD type 2' : ''} keyed by [${c.source.keys.join(', ')}] into [${cols}] from ${c.sourceTable ?? 'every table'}`;
+  const routes = (c.routes ?? []).map((r) => `; ${r.sourceTable}${r.storedAs === 'scd2' ? ' as SCD type 2' : ''} keyed by [${r.source.keys.join(', ')}] into [${r.output.map((f) => `${f.name} ${simpleString(f.type)}`).join(', ')}] at ${r.path}`).join('');
+  return `${c.source.format}${c.source.position === null ? '' : ` (${c.source.position})`}${c.storedAs === 'scd2' ? ' as SCD type 2' : ''} keyed by [${c.source.keys.join(', ')}] into [${cols}] from ${c.sourceTable ?? 'every table'}${routes}`;
 }
 
 /** The query's dropDuplicates as text ('none' without one); with or without the key names (names may change). */

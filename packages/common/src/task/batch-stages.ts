@@ -31,5 +31,7 @@ export function dedupStatePartition(query: ResolvedQuery, shufflePartitions: num
 
 /** How many state store partitions a query keeps (every one written at every version). */
 export function stateStorePartitions(query: ResolvedQuery, shufflePartitions: number): number {
+  // A CDC query's route r keeps its key state of shuffle partition p in partition r·P + p (cdc-spec.ts).
+  if (query.cdc !== undefined) return (1 + (query.cdc.routes?.length ?? 0)) * shufflePartitions;
   return dedupBeforeAggregate(query) ? 2 * shufflePartitions : shufflePartitions;
 }

@@ -4,7 +4,8 @@
  * driver reaches that step of that batch (`*`: any) of that query (absent: any) it kills itself with
  * SIGKILL, as a crash would. TRIBUTARY_FAULT_STOP_AT, same syntax, freezes the driver there instead
  * (SIGSTOP, once: a partitioned or stalled leader; SIGCONT lets it go on from that very step).
- * Unset in production: the hook is then absent.
+ * Unset in production: the hook is then absent. Besides PROTOCOL_STEPS, a CDC query of several
+ * source tables reaches `afterRouteCommit` after each route table's commit (micro-batch-execution.ts).
  */
 import { BatchId } from '@tributary/common';
 export const PROTOCOL_STEPS = ['beforeWalCommit', 'afterWalCommit', 'afterStateDurable', 'afterSideCommits', 'afterSinkCommit', 'afterCommitLog'] as const;

@@ -8,7 +8,8 @@
  *                         reduce tasks make state N durable before they answer (after
  *                         dropDuplicates before an aggregation, both reduce stages: "dedupReduce")
  *   commitSinks         → Delta commits with txn (queryId, N): side tables (quarantine, late rows)
- *                         first, then the main table with the Kafka end offsets ("sinkCommit")
+ *                         first, then a CDC query's route tables (routes 1, 2, … in order), then
+ *                         the main table with the Kafka end offsets ("sinkCommit")
  *   markMicroBatchEnd   → the commit log gets N ("commitOffsets"); every 10th batch, old logs and
  *                         state are purged in the background
  *
@@ -29,6 +30,7 @@ import { INITIAL_WATERMARK_MICROS, nextWatermark } from '../planner/watermark';
 import { resolveStartingOffsets } from '../planner/starting-offsets';
 import { claimAttempt, purgeAttemptClaims } from '../commit/attempt-claims';
 import type { BatchSink } from '../commit/batch-sink';
+import type { DeltaSink } from '../commit/delta-sink';
 import { SideTableSink } from '../commit/side-table-sink';
 import { buildProgress } from '../progress/progress-builder';
 import { isStateless, QueryContext } from './query-context';
@@ -73,6 +75,11 @@ export interface ExecutionDeps {
   sink: BatchSink;
   /** Side tables, committed before the main table in this order. */
   sideSinks: SideTableSink[];
+  /**
+   * A CDC query of several source tables: the tables of routes 1, 2, … (cdc-spec.ts), in route
+   * order; committed after the side tables and before the main table, each with txn (queryId, N).
+   */
+  routeSinks?: DeltaSink[];
   /**
    * Called before every protocol write (plan, attempt claim and state fence, each sink commit, commit
    * log, purge): throws NOT_LEADER once this driver lost the driver lease (leadership/). Absent
@@ -277,7 +284,7 @@ export class MicroBatchExecution {
       oldestPlanned: planned.length ? planned[0] : null,
       lastCommitted: committed?.batchId ?? null,
       sinks: [
-        ...(await Promise.all(this.deps.sideSinks.map(async (s) => ({ path: s.tablePath, txnVersion: (await s.txnVersion()) ?? null })))),
+        ...(await Promise.all([...this.deps.sideSinks, ...this.routeSinks()].map(async (s) => ({ path: s.tablePath, txnVersion: (await s.txnVersion()) ?? null })))),
         { path: this.ctx.job.tablePath, txnVersion: (await this.deps.sink.txnVersion()) ?? null },
       ],
       stateBatch: stateVersion === null ? 'notApplicable' : batchThatWrote(stateVersion),
@@ -363,10 +370,10 @@ export class MicroBatchExecution {
   private async runBatch(plan: BatchPlan, skipSinks: string[], timings: Record<string, number>, triggerStart: number): Promise<void> {
     const out = await this.timed(timings, 'addBatch', () => this.runAttempts(plan));
     await this.deps.faultHook?.('afterStateDurable', plan.batchId);
-    const sinkResult = await this.timed(timings, 'sinkCommit', () => this.commitSinks(plan, out.output, skipSinks, out.mergeSnapshot));
+    const sinkResult = await this.timed(timings, 'sinkCommit', () => this.commitSinks(plan, out.output, skipSinks, out.mergeSnapshot, out.routeSnapshots));
     await this.deps.faultHook?.('afterSinkCommit', plan.batchId);
     const commit = await this.timed(timings, 'commitOffsets', () => this.markMicroBatchEnd(plan, out.attempt, out.output, sinkResult));
-    for (const sink of [...this.deps.sideSinks, this.deps.sink]) sink.startMaintenance(); // checkpoints, off the batch's path
+    for (const sink of [...this.deps.sideSinks, ...this.routeSinks(), this.deps.sink]) sink.startMaintenance(); // checkpoints, off the batch's path
     timings.map = out.output.timingsMs.map;
     timings.reduce = out.output.timingsMs.reduce;
     if (out.output.timingsMs.dedup !== undefined) timings.dedupReduce = out.output.timingsMs.dedup;
@@ -377,7 +384,7 @@ export class MicroBatchExecution {
     this.deps.observe?.batchCommitted(progress, commit, out.output.addActions.length);
   }
 
-  private async runAttempts(plan: BatchPlan): Promise<{ attempt: number; output: AttemptOutput; mergeSnapshot?: Snapshot }> {
+  private async runAttempts(plan: BatchPlan): Promise<{ attempt: number; output: AttemptOutput; mergeSnapshot?: Snapshot; routeSnapshots: Snapshot[] }> {
     let backoffMs = 100;
     for (;;) {
       if (this.stopRequested) throw new TributaryError('query stopped', { retriable: true, code: 'STOPPED' });
@@ -388,6 +395,9 @@ export class MicroBatchExecution {
       if (!stateless) await this.deps.state.setFence(plan.batchId, attempt);
       // Update mode: the reduce tasks merge into this version of the table; the commit reads it.
       const mergeSnapshot = this.ctx.query.sink.outputMode === 'update' && this.deps.sink.updateSnapshot ? await this.deps.sink.updateSnapshot() : undefined;
+      // A CDC query's route tables likewise, each at its own newest version.
+      const routeSnapshots = await Promise.all(this.routeSinks().map((r) => r.updateSnapshot()));
+      const routeTables = routeSnapshots.map((snap, i) => ({ tablePath: this.routeSinks()[i].tablePath, tableVersion: snap.version }));
       const committedAttempts = [...this.committedAttempts]
         .filter(([n]) => n >= plan.batchId - 2 * this.ctx.job.snapshotEvery - 2)
         .map(([n, a]) => ({ batchId: n, attempt: a }));
@@ -402,6 +412,7 @@ export class MicroBatchExecution {
           lateWatermarkMicros: plan.lateWatermarkMicros,
           lateFilter: this.ctx.query.sink.outputMode !== 'complete' && !stateless,
           tableVersion: mergeSnapshot?.version ?? null,
+          ...(routeTables.length === 0 ? {} : { routeTables }),
           stateless,
           query: this.ctx.query,
           watermarkMicros: plan.watermarkMicros,
@@ -410,10 +421,12 @@ export class MicroBatchExecution {
           eventTimeGuardReferenceMs: plan.eventTimeGuardReferenceMs,
           maxEventTimeAheadMs: plan.limits.maxEventTimeAheadMs ?? DEFAULT_MAX_EVENT_TIME_AHEAD_MS,
           taskDeadlineMs: this.deps.registry.taskDeadlineMs,
-          verify: (out) => verifyAttemptOutput(this.deps.checkpoint.storage, this.ctx.job, plan.batchId, attempt, out, (n, a, p) => this.deps.state.emittedRows(n, a, p)),
+          verify: (out) => verifyAttemptOutput(
+            this.deps.checkpoint.storage, this.ctx.job, plan.batchId, attempt, out, (n, a, p) => this.deps.state.emittedRows(n, a, p), routeTables.map((t) => t.tablePath),
+          ),
         });
         this.failedAttempts.delete(plan.batchId);
-        return { attempt, output, mergeSnapshot };
+        return { attempt, output, mergeSnapshot, routeSnapshots };
       } catch (err) {
         if (err instanceof AttemptFailed && err.retryClass === 'retriable') {
           const failed = (this.failedAttempts.get(plan.batchId) ?? 0) + 1;
@@ -433,15 +446,33 @@ export class MicroBatchExecution {
 
   // ---- commitSinks ------------------------------------------------------------------------------
 
-  /** Side tables first, each with txn (queryId, N), then the main table; a table in `skipSinks` already holds N. */
-  private async commitSinks(plan: BatchPlan, out: AttemptOutput, skipSinks: string[], mergeSnapshot?: Snapshot): Promise<{ path: string; version: number | 'skipped' }[]> {
+  /**
+   * Side tables first, each with txn (queryId, N); then a CDC query's route tables, one after the
+   * other in route order, each with txn (queryId, N) and its own files; then the main table with
+   * the Kafka end offsets. A table in `skipSinks` already holds N. A driver that dies between two
+   * of these commits leaves batch N planned and not committed: recovery replays N (the same plan,
+   * the key state of N−1, so the same changes) and commits it only to the tables whose txn is
+   * below N (recovery/decide.ts, rule 10); the commit log gets N once every table holds it.
+   */
+  private async commitSinks(
+    plan: BatchPlan, out: AttemptOutput, skipSinks: string[], mergeSnapshot?: Snapshot, routeSnapshots: Snapshot[] = [],
+  ): Promise<{ path: string; version: number | 'skipped' }[]> {
     // Side tables are independent of each other: committed together, all before the main table.
     if (this.deps.sideSinks.some((side) => !skipSinks.includes(side.tablePath))) await this.deps.assertLeader?.(`committing batch ${plan.batchId} to the side tables`);
-    const results = await Promise.all(this.deps.sideSinks.map(async (side) => ({
+    const results: { path: string; version: number | 'skipped' }[] = await Promise.all(this.deps.sideSinks.map(async (side) => ({
       path: side.tablePath,
       version: skipSinks.includes(side.tablePath) ? ('skipped' as const) : await side.commitBatch(plan.batchId, out.sideAddActions[side.name], this.deps.leaseToken?.()),
     })));
     await this.deps.faultHook?.('afterSideCommits', plan.batchId);
+    for (const [i, route] of this.routeSinks().entries()) {
+      if (skipSinks.includes(route.tablePath)) { results.push({ path: route.tablePath, version: 'skipped' }); continue; }
+      const files = out.routeOutputs?.[i];
+      if (files === undefined || routeSnapshots[i] === undefined) throw new TributaryError(`batch ${plan.batchId} has no files or snapshot of route table ${route.tablePath}`);
+      await this.deps.assertLeader?.(`committing batch ${plan.batchId} to ${route.tablePath}`);
+      const version = await route.commitBatch(plan.batchId, files.addActions, [], { snapshot: routeSnapshots[i], removedPaths: files.removedPaths }, this.deps.leaseToken?.());
+      results.push({ path: route.tablePath, version });
+      await this.deps.faultHook?.('afterRouteCommit', plan.batchId);
+    }
     if (skipSinks.includes(this.ctx.job.tablePath)) return [...results, { path: this.ctx.job.tablePath, version: 'skipped' }];
     const offsets = plan.sources.flatMap((s) => s.partitions.map((p) => ({ topic: s.topic, partition: p.partition, endOffset: p.to })));
     const merge = mergeSnapshot === undefined ? undefined : { snapshot: mergeSnapshot, removedPaths: out.removedPaths };
@@ -451,7 +482,11 @@ export class MicroBatchExecution {
   }
 
   private sinkPaths(): string[] {
-    return [...this.deps.sideSinks.map((s) => s.tablePath), this.ctx.job.tablePath];
+    return [...this.deps.sideSinks.map((s) => s.tablePath), ...this.routeSinks().map((s) => s.tablePath), this.ctx.job.tablePath];
+  }
+
+  private routeSinks(): DeltaSink[] {
+    return this.deps.routeSinks ?? [];
   }
 
   // ---- markMicroBatchEnd ------------------------------------------------------------------------

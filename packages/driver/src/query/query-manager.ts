@@ -14,6 +14,7 @@ import {
 import { ExecutorRegistry } from '../scheduler/executor-registry';
 import { MicroBatchExecution, SourceOffsets, StateFence } from './micro-batch-execution';
 import { QueryContext } from './query-context';
+import { DeltaSink } from '../commit/delta-sink';
 import { createMainSink } from '../commit/main-sink';
 import { SideTableSink } from '../commit/side-table-sink';
 import { asPreconditionError, PathPolicy } from './path-policy';
@@ -175,12 +176,15 @@ export class QueryManager {
         }
       }
       const sidePaths = [this.quarantinePath(spec), this.lateRowsPath(spec)].filter((p): p is string => p !== null);
+      // A CDC query of several source tables: the tables of routes 1, 2, … (cdc-spec.ts), each its own
+      // Delta table (the path policy above refused overlapping locations).
+      const routePaths = (query.cdc?.routes ?? []).map((r) => resolveLocation(r.path));
       const metadata = existing ?? (await checkpoint.initMetadata({
         shufflePartitions: query.options.shufflePartitions,
         // Restarts compare the resolved query recorded beside it (diffResolved); the fingerprint is kept for readers of the file.
         statefulFingerprint: canonicalJson({ aggregate: query.aggregate, ...(query.dedup === undefined ? {} : { dedup: query.dedup }), ...(query.cdc === undefined ? {} : { cdc: query.cdc }) }),
         resolvedQuery: query,
-        sinkPaths: [...sidePaths, resolveLocation(spec.sink.path)],
+        sinkPaths: [...sidePaths, ...routePaths, resolveLocation(spec.sink.path)],
         sourceTopic: spec.source.topic,
       }));
       const queryId = metadata.queryId;
@@ -191,6 +195,10 @@ export class QueryManager {
       const sink = await createMainSink(this.storage, ctx.job.tablePath, spec, query, queryId);
       closeSink = () => sink.close?.() ?? Promise.resolve();
       await sink.ensureTable();
+      const routeSinks = (query.cdc?.routes ?? []).map((r, i) => new DeltaSink(this.storage, routePaths[i], {
+        schema: deltaSchemaOf(r.output), partitionColumns: [], complete: false, update: true,
+      }, queryId));
+      for (const r of routeSinks) await r.ensureTable();
       const lastCommitted = (await checkpoint.commits.getLatest())?.batchId ?? -1;
       const sideSinks: SideTableSink[] = [];
       if (ctx.job.quarantineTablePath) sideSinks.push(new SideTableSink(this.storage, 'quarantine', ctx.job.quarantineTablePath, QUARANTINE_TABLE_SCHEMA, queryId));
@@ -213,6 +221,7 @@ export class QueryManager {
         state: fence,
         sink,
         sideSinks,
+        routeSinks,
         faultHook: this.faultHook && ((step, batchId) => this.faultHook!(step, batchId, queryId)),
         log: this.log,
         observe: observer,

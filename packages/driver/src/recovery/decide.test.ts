@@ -236,6 +236,17 @@ describe('decideRecovery', () => {
       });
     });
 
+    it('a CDC query of several tables, dead between two route commits: replays the batch to the route tables and main table that do not hold it', () => {
+      // Commit order (micro-batch-execution.ts commitSinks): side tables, routes 1, 2, …, the main table.
+      const sinks = (txns: number[]) => ['quarantine', 'customers', 'items', 'orders'].map((path, i) => ({ path, txnVersion: txns[i] }));
+      const at = (txns: number[]) => decideRecovery({ lastPlanned: asBatchId(5), oldestPlanned: asBatchId(0), lastCommitted: asBatchId(4), sinks: sinks(txns), stateBatch: asBatchId(5) });
+      assert.deepEqual(at([5, 5, 4, 4]), { kind: 'replay', batchId: 5, skipSinks: ['quarantine', 'customers'] });
+      assert.deepEqual(at([5, 5, 5, 4]), { kind: 'replay', batchId: 5, skipSinks: ['quarantine', 'customers', 'items'] });
+      assert.deepEqual(at([5, 4, 4, 4]), { kind: 'replay', batchId: 5, skipSinks: ['quarantine'] });
+      // A route table that lost a committed batch is refused like any sink.
+      assert.deepEqual(gist(decideRecovery({ lastPlanned: asBatchId(5), oldestPlanned: asBatchId(0), lastCommitted: asBatchId(5), sinks: sinks([5, 5, 3, 5]), stateBatch: asBatchId(5) })), { kind: 'fail', code: 'SINK_BEHIND_COMMITS' });
+    });
+
     it('replays with the main table skipped when it holds the batch but the commit log does not', () => {
       assert.deepEqual(decideRecovery(facts({ planned: 5, committed: 4, txns: [5, 5], state: 5 })), {
         kind: 'replay',

@@ -35,6 +35,8 @@ export interface AttemptInput {
   taskDeadlineMs: number;
   /** Update mode: the main table's version the reduce tasks merge against (the commit's read version); null otherwise. */
   tableVersion?: number | null;
+  /** A CDC query of several source tables: route r ≥ 1's table (resolved path, the version its changes apply against) at r − 1. */
+  routeTables?: { tablePath: string; tableVersion: number }[];
   /**
    * A query without aggregation (an ingest job): no shuffle and no reduce stage; each map task
    * writes the table's data files for its ranges and reports their `add` actions.
@@ -58,9 +60,15 @@ export interface AttemptOutput {
   dedupReports?: ReduceTaskReport[];
   /** Update mode: the table files the reduce tasks rewrote (paths as in their `add`), to remove in the commit. */
   removedPaths: string[];
+  /** A CDC query of several source tables: route r ≥ 1's added files and rewritten paths at r − 1 (the fields above are route 0's). */
+  routeOutputs?: { addActions: any[]; removedPaths: string[] }[];
 }
 
-export interface ReduceTaskReport { executorId: string; partitions: number[]; stats: ReduceTaskStats; adds: any[]; removedPaths: string[] }
+export interface ReduceTaskReport {
+  executorId: string; partitions: number[]; stats: ReduceTaskStats; adds: any[]; removedPaths: string[];
+  /** A CDC query of several source tables: route r ≥ 1's files at r − 1. */
+  routeFiles: { adds: any[]; removedPaths: string[] }[];
+}
 
 export class AttemptFailed extends TributaryError {
   constructor(message: string, readonly retryClass: 'retriable' | 'fatal', cause?: unknown) {
@@ -137,9 +145,14 @@ export async function runAttempt(registry: ExecutorRegistry, input: AttemptInput
   const parse = (list: string[] | undefined, who: string): any[] => (list ?? []).map((a) => json(a, who));
   const reduceReport = (res: any, executorId: string, parts: number[]): ReduceTaskReport => {
     const who = `reduce task on executor ${executorId}`;
-    const removedPaths = (res.removed_paths ?? []) as unknown[];
-    if (removedPaths.some((p) => typeof p !== 'string')) throw new AttemptFailed(`${who} of batch ${input.batchId} answered removed paths that are not strings`, 'retriable');
-    return { executorId, partitions: parts, stats: json(res.stats_json, who) as ReduceTaskStats, adds: parse(res.add_actions_json, who), removedPaths: removedPaths as string[] };
+    const paths = (list: unknown): string[] => {
+      const removedPaths = (list ?? []) as unknown[];
+      if (removedPaths.some((p) => typeof p !== 'string')) throw new AttemptFailed(`${who} of batch ${input.batchId} answered removed paths that are not strings`, 'retriable');
+      return removedPaths as string[];
+    };
+    const routeFiles = ((res.route_files ?? []) as { add_actions_json?: string[]; removed_paths?: unknown }[]).map((f) => ({ adds: parse(f.add_actions_json, who), removedPaths: paths(f.removed_paths) }));
+    if (routeFiles.length !== (input.routeTables?.length ?? 0)) throw new AttemptFailed(`${who} of batch ${input.batchId} answered files of ${routeFiles.length} routes, not ${input.routeTables?.length ?? 0}`, 'retriable');
+    return { executorId, partitions: parts, stats: json(res.stats_json, who) as ReduceTaskStats, adds: parse(res.add_actions_json, who), removedPaths: paths(res.removed_paths), routeFiles };
   };
 
   try {
@@ -175,6 +188,7 @@ export async function runAttempt(registry: ExecutorRegistry, input: AttemptInput
         ctx, job_json: jobJson, query, partitions: parts, map_task_ids: twoShuffles ? dedupTaskIds : mapTasks.map((t) => t.taskId),
         watermark_micros: input.watermarkMicros, committed: input.committedAttempts.map((c) => ({ batch_id: c.batchId, attempt: c.attempt })),
         table_path: input.job.tablePath, no_data: input.noData, table_version: input.tableVersion ?? -1,
+        route_tables: (input.routeTables ?? []).map((t) => ({ table_path: t.tablePath, table_version: t.tableVersion })),
       }, `reduce task of batch ${input.batchId} (partitions ${parts.join(',')})`))),
       lost,
     ]);
@@ -199,6 +213,11 @@ export async function runAttempt(registry: ExecutorRegistry, input: AttemptInput
       reduceReports,
       ...(dedupReports === undefined ? {} : { dedupReports }),
       removedPaths: reduceReports.flatMap((r) => r.removedPaths),
+      ...(input.routeTables === undefined || input.routeTables.length === 0 ? {} : {
+        routeOutputs: input.routeTables.map((_, i) => ({
+          addActions: reduceReports.flatMap((r) => r.routeFiles[i].adds), removedPaths: reduceReports.flatMap((r) => r.routeFiles[i].removedPaths),
+        })),
+      }),
     };
     await input.verify?.(output);
     return output;

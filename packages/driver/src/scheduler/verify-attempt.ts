@@ -6,7 +6,7 @@
  * and the emitted rows each state write recorded (report-checks.ts). Any problem fails the attempt
  * as retriable, naming it; the attempt cap (attempt-cap.ts) ends an executor that fails every time.
  */
-import { ExecutorJob, BatchId, MapTaskStats, Storage } from '@tributary/common';
+import { cdcStatePartition, ExecutorJob, BatchId, MapTaskStats, Storage } from '@tributary/common';
 import { DataFileRejected, verifyDataFiles } from '../commit/verify-files';
 import { AttemptFailed, AttemptOutput } from './attempt-runner';
 import { reduceReportProblems, ReduceReport } from './report-checks';
@@ -14,8 +14,13 @@ import { reduceReportProblems, ReduceReport } from './report-checks';
 /** The rows the state write of batch `batchId` by `attempt` recorded as emitted by `partition`. */
 export type RecordedEmittedRows = (batchId: BatchId, attempt: number, partition: number) => Promise<number | undefined>;
 
+/**
+ * `routeTablePaths`: a CDC query of several source tables, the tables of routes 1, 2, …: their
+ * files are checked in their own tables, and each reduce's partition p counts as route r's
+ * partition r·P + p (cdc-spec.ts cdcStatePartition), as the map tasks and state writes count it.
+ */
 export async function verifyAttemptOutput(
-  storage: Storage, job: ExecutorJob, batchId: BatchId, attempt: number, out: AttemptOutput, recordedEmitted: RecordedEmittedRows,
+  storage: Storage, job: ExecutorJob, batchId: BatchId, attempt: number, out: AttemptOutput, recordedEmitted: RecordedEmittedRows, routeTablePaths: readonly string[] = [],
 ): Promise<void> {
   const at = `batch ${batchId} attempt ${attempt}`;
   try {
@@ -37,9 +42,13 @@ export async function verifyAttemptOutput(
       }
     }
     const reduces: ReduceReport[] = [];
+    const routes = 1 + routeTablePaths.length;
     for (const r of out.reduceReports) {
-      const fileRows = await verifyDataFiles(storage, job.tablePath, r.adds, `reduce task on executor ${r.executorId} (${at})`);
-      reduces.push({ executorId: r.executorId, partitions: r.partitions, stats: r.stats, fileRows });
+      const who = `reduce task on executor ${r.executorId} (${at})`;
+      let fileRows = await verifyDataFiles(storage, job.tablePath, r.adds, who);
+      for (const [i, path] of routeTablePaths.entries()) fileRows += await verifyDataFiles(storage, path, r.routeFiles[i]?.adds ?? [], who);
+      const partitions = Array.from({ length: routes }, (_, route) => r.partitions.map((p) => cdcStatePartition(route, p, job.shufflePartitions))).flat();
+      reduces.push({ executorId: r.executorId, partitions, stats: r.stats, fileRows });
     }
     const problems: string[] = [];
     let senders: Pick<MapTaskStats, 'sentRowsByPartition'>[] = out.mapStats;
@@ -53,7 +62,7 @@ export async function verifyAttemptOutput(
       problems.push(...reduceReportProblems({ batchId, attempt, mapStats: out.mapStats, reduces: dedups, stateEmitted: new Map(partitions.map((p, i) => [p, recorded[i]])) }));
       senders = out.dedupReports.map((r) => ({ sentRowsByPartition: r.stats.sentRowsByPartition as number[] }));
     }
-    const partitions = out.reduceReports.flatMap((r) => r.partitions);
+    const partitions = reduces.flatMap((r) => r.partitions);
     const recorded = await Promise.all(partitions.map((p) => recordedEmitted(batchId, attempt, p)));
     const stateEmitted = new Map(partitions.map((p, i) => [p, recorded[i]]));
     problems.push(...reduceReportProblems({ batchId, attempt, mapStats: senders, reduces, stateEmitted }));

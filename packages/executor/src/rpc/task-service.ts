@@ -43,6 +43,17 @@ function parseCommitted(list: unknown): Map<BatchId, number> {
   return committed;
 }
 
+/** A CDC reduce request's tables of routes 1, 2, …: one per route of the query, each with a path and a version. */
+function parseRouteTables(list: unknown, query: ResolvedQuery): { tablePath: string; tableVersion: number }[] {
+  const tables = ((list ?? []) as { table_path?: string; table_version?: unknown }[]).map((t) => ({ tablePath: String(t.table_path ?? ''), tableVersion: Number(t.table_version ?? -1) }));
+  const routes = query.cdc?.routes?.length ?? 0;
+  if (tables.length !== routes) throw new InvalidArgumentError(`route_tables: the query has ${routes} routes besides its own table, the request names ${tables.length} tables`);
+  for (const t of tables) {
+    if (t.tablePath === '' || !Number.isSafeInteger(t.tableVersion) || t.tableVersion < 0) throw new InvalidArgumentError('route_tables: each needs a table_path and a table_version ≥ 0');
+  }
+  return tables;
+}
+
 function parseJob(json: unknown, ctx: Ctx): ExecutorJob {
   let job: ExecutorJob;
   try {
@@ -241,6 +252,7 @@ export function taskService(runners: TaskRunners, attempts: AttemptTracker, inbo
           committed: parseCommitted(req.committed),
           noData: !!req.no_data,
           tableVersion: Number.isSafeInteger(tableVersion) && tableVersion >= 0 ? tableVersion : null,
+          routeTables: parseRouteTables(req.route_tables, query),
         };
         if (beforeAggregate) {
           // dropDuplicates before an aggregation, first reduce: writes dedup state, pushes partials on
@@ -251,8 +263,11 @@ export function taskService(runners: TaskRunners, attempts: AttemptTracker, inbo
           return { stats_json: JSON.stringify(stats), add_actions_json: [], removed_paths: [] };
         }
         if (query.cdc !== undefined) {
-          const { stats, adds, removedPaths } = await cdcReduces.run(input);
-          return { stats_json: JSON.stringify(stats), add_actions_json: adds.map((a) => JSON.stringify(a)), removed_paths: removedPaths };
+          const { stats, adds, removedPaths, routeFiles } = await cdcReduces.run(input);
+          return {
+            stats_json: JSON.stringify(stats), add_actions_json: adds.map((a) => JSON.stringify(a)), removed_paths: removedPaths,
+            route_files: (routeFiles ?? []).map((f) => ({ add_actions_json: f.adds.map((a) => JSON.stringify(a)), removed_paths: f.removedPaths })),
+          };
         }
         // dropDuplicates writes new files only; update mode's merge may also remove files
         const { stats, adds, removedPaths } = ingestDedup ? { ...(await dedupReduces.run(input)), removedPaths: [] as string[] } : await reduces.run(input);

@@ -6,17 +6,17 @@
  * one message per partition. A truncate has no key: it goes to every partition. Bad records
  * follow the query's policy. The task answers once every push was acknowledged.
  *
- * Stats: sentRowsByPartition (checked against each reduce); no event time.
+ * Several source tables (routes, cdc-spec.ts): each route's table is read with its own columns and
+ * keys and partitioned by its own keys; a partition's message holds every route's rows
+ * (cdc-routes/v1, cdc-route-frames.ts); a truncate of table T goes to every partition of T's route
+ * only. Changes of tables no route names are counted and logged.
+ *
+ * Stats: sentRowsByPartition (checked against each reduce), route r's count for partition p at
+ * r·P + p; no event time.
  */
 import type { Storage } from '@tributary/common';
-import {
-  AddFile, BatchId, cdcDataColumns, ChangeBatch, ColumnBatch, concatBatches, createChangeReader, emptyMapStats, ExecutorJob, MapTaskStats, OP, RecordChunk,
-  ResolvedQuery, SqlField, takeRows,
-} from '@tributary/common';
-import { SPARK_HASH_SEED } from '../aggregate/group-by';
-import { hashColumn } from '../aggregate/group-by/group-partition';
-import type { CdcRows } from '../cdc/apply-changes';
-import { encodeChanges } from '../cdc/cdc-codec';
+import { AddFile, BatchId, emptyMapStats, ExecutorJob, MapTaskStats, ResolvedQuery } from '@tributary/common';
+import { CdcRouter } from '../cdc/cdc-router';
 import { ShuffleSender, ShuffleTarget } from '../shuffle/shuffle-sender';
 import { readChunks } from './decoded-chunks';
 import { RangeReaders } from './range-readers';
@@ -43,37 +43,24 @@ export class CdcMapTaskRunner {
   async run(input: CdcMapTaskInput): Promise<{ stats: MapTaskStats; quarantineAdds: AddFile[] }> {
     const t0 = Date.now();
     const { job, query } = input;
-    const cdc = query.cdc;
-    if (cdc === undefined) throw new RangeError('a CDC map task needs a CDC query');
-    const reader = createChangeReader(cdc.source);
-    const data = cdcDataColumns(cdc, query.output);
-    const outputColumns = data.map((f) => cdc.source.columns.findIndex((c) => c.name === f.name));
-    const keyColumns = cdc.source.keys.map((k) => cdc.source.columns.findIndex((c) => c.name === k));
+    if (query.cdc === undefined) throw new RangeError('a CDC map task needs a CDC query');
+    const router = new CdcRouter(query.cdc, query.output, query.sink.path, job.shufflePartitions);
     const stats = emptyMapStats();
-    const P = job.shufflePartitions;
-    const byPartition: CdcRows[][] = Array.from({ length: P }, () => []);
-    let otherTables = 0;
     let routeMs = 0;
-    const read = await readChunks(this.readers, this.storage, input, stats, this.log, (chunk, onBad) => {
-      const changes = reader.decode(chunk, onBad);
-      return { value: changes, rows: changes.count };
-    }, (changes, chunk) => {
+    const read = await readChunks(this.readers, this.storage, input, stats, this.log, (chunk, onBad) => router.decode(chunk, onBad), (changes, chunk) => {
       const tr = performance.now();
-      otherTables += route(changes, chunk, cdc.sourceTable, keyColumns, outputColumns, data, P, byPartition);
+      router.route(changes, chunk);
       routeMs += performance.now() - tr;
     });
     const te = performance.now();
-    const parts = byPartition.map((list) => {
-      const rows = concatRows(data, list);
-      return { bytes: encodeChanges(data, rows), rows: rows.count };
-    });
+    const out = router.finish();
     routeMs += performance.now() - te;
-    if (otherTables > 0) this.log(`batch ${input.batchId} map task ${input.taskId}: ${otherTables} changes of tables other than ${cdc.sourceTable} skipped`);
-    if (reader.skippedTombstones > 0) this.log(`batch ${input.batchId} map task ${input.taskId}: ${reader.skippedTombstones} Debezium tombstones skipped`);
-    stats.partialRows = parts.reduce((a, p) => a + p.rows, 0);
-    stats.sentRowsByPartition = parts.map((p) => p.rows);
+    if (out.otherTables > 0) this.log(`batch ${input.batchId} map task ${input.taskId}: ${out.otherTables} changes of tables other than ${out.tables.join(', ')} skipped`);
+    if (out.skippedTombstones > 0) this.log(`batch ${input.batchId} map task ${input.taskId}: ${out.skippedTombstones} Debezium tombstones skipped`);
+    stats.partialRows = out.parts.reduce((a, p) => a + p.rows, 0);
+    stats.sentRowsByPartition = out.sentRowsByPartition;
     const ts = Date.now();
-    await this.sender.pushAll({ queryId: job.queryId, batchId: input.batchId, attempt: input.attempt, mapTaskId: input.taskId }, input.owners, parts);
+    await this.sender.pushAll({ queryId: job.queryId, batchId: input.batchId, attempt: input.attempt, mapTaskId: input.taskId }, input.owners, out.parts);
     const shuffleMs = Date.now() - ts;
     const total = Date.now() - t0;
     stats.timingsMs = {
@@ -86,72 +73,4 @@ export class CdcMapTaskRunner {
     };
     return { stats, quarantineAdds: read.quarantineAdds };
   }
-}
-
-/** Appends one chunk's change rows to their partitions' lists (copied); returns how many were of other tables. */
-function route(
-  b: ChangeBatch, chunk: RecordChunk, sourceTable: string | null, keyColumns: readonly number[], outputColumns: readonly number[],
-  data: readonly SqlField[], P: number, out: CdcRows[][],
-): number {
-  const n = b.count;
-  if (n === 0) return 0;
-  const wanted = sourceTable === null ? -1 : b.tables.indexOf(sourceTable);
-  const h = new Int32Array(n).fill(SPARK_HASH_SEED);
-  for (const k of keyColumns) hashColumn(b.row.columns[k], n, h);
-  const lists: number[][] = Array.from({ length: P }, () => []);
-  let other = 0;
-  for (let i = 0; i < n; i++) {
-    if (sourceTable !== null && b.table[i] !== wanted) { other++; continue; }
-    if (b.op[i] === OP.TRUNCATE) {
-      for (let p = 0; p < P; p++) lists[p].push(i);
-      continue;
-    }
-    const r = h[i] % P;
-    lists[r < 0 ? r + P : r].push(i);
-  }
-  const row: ColumnBatch = { count: n, schema: data, columns: outputColumns.map((c) => b.row.columns[c]) };
-  for (let p = 0; p < P; p++) {
-    if (lists[p].length === 0) continue;
-    const picked = Int32Array.from(lists[p]);
-    const m = picked.length;
-    const tie = new Float64Array(m);
-    for (let j = 0; j < m; j++) tie[j] = chunk.offset[b.recordIndex[picked[j]]];
-    out[p].push({
-      count: m,
-      op: gather(b.op, picked, new Uint8Array(m)),
-      posMajor: gather(b.posMajor, picked, new Float64Array(m)),
-      posMinor: gather(b.posMinor, picked, new Float64Array(m)),
-      opTime: Float64Array.from(picked, (i) => (b.opTimeValid[i] === 1 ? b.opTime[i] : NaN)),
-      tie,
-      present: outputColumns.map((c) => gather(b.present[c], picked, new Uint8Array(m))),
-      row: takeRows(row, picked),
-    });
-  }
-  return other;
-}
-
-function gather<T extends Uint8Array | Float64Array>(from: T, rows: Int32Array, into: T): T {
-  for (let j = 0; j < rows.length; j++) into[j] = from[rows[j]];
-  return into;
-}
-
-/** One partition's change rows of many chunks as one CdcRows (`data`: the source's columns in the table). */
-export function concatRows(data: readonly SqlField[], list: readonly CdcRows[]): CdcRows {
-  const n = list.reduce((a, r) => a + r.count, 0);
-  const cat = <T extends Uint8Array | Float64Array>(make: (n: number) => T, pick: (r: CdcRows) => T): T => {
-    const out = make(n);
-    let at = 0;
-    for (const r of list) { out.set(pick(r).subarray(0, r.count) as never, at); at += r.count; }
-    return out;
-  };
-  return {
-    count: n,
-    op: cat((k) => new Uint8Array(k), (r) => r.op),
-    posMajor: cat((k) => new Float64Array(k), (r) => r.posMajor),
-    posMinor: cat((k) => new Float64Array(k), (r) => r.posMinor),
-    opTime: cat((k) => new Float64Array(k), (r) => r.opTime),
-    tie: cat((k) => new Float64Array(k), (r) => r.tie),
-    present: data.map((_, c) => cat((k) => new Uint8Array(k), (r) => r.present[c])),
-    row: concatBatches(data, list.map((r) => r.row)),
-  };
 }

@@ -12,17 +12,22 @@
  *      rows the partition emitted: its changed keys' new rows).
  * The driver commits every partition's removes and adds with the batch's txn in one Delta commit;
  * a replayed batch finds its txn and changes nothing.
+ *
+ * Several source tables (routes, cdc-spec.ts): steps 2–5 run per route r, with r's key state of
+ * partition p at state partition r·P + p (cdcStatePartition), r's table at the version the driver
+ * named for it, its files written under r's table; the files are returned per route.
  */
 import type { Storage } from '@tributary/common';
-import { AddFile, cdcDataColumns, ColumnBatch, concatBatches, previousBatch, Snapshot, snapshotSchema, writeBatchFiles } from '@tributary/common';
+import { AddFile, cdcDataColumns, cdcRoutes, cdcStatePartition, ColumnBatch, concatBatches, previousBatch, Snapshot, snapshotSchema, writeBatchFiles } from '@tributary/common';
 import { applyChanges, CdcRows } from '../cdc/apply-changes';
 import { applyChangesScd2 } from '../cdc/apply-changes-scd2';
 import { decodeChanges } from '../cdc/cdc-codec';
+import { decodeRouteFrames } from '../cdc/cdc-route-frames';
+import { concatRows } from '../cdc/cdc-router';
 import { ShuffleInbox } from '../shuffle/shuffle-inbox';
 import { TableSnapshots } from '../sink/table-snapshots';
 import { PARTITION_TAG, readFileRows, WINDOW_RANGE_TAG } from '../sink/update-merge';
 import { LiveState } from '../state/live-state';
-import { concatRows } from './cdc-map-task';
 import { emptyReduceStats, ReduceTaskInput, ReduceTaskResult } from './reduce-task';
 
 const SHUFFLE_WAIT_MS = 30_000;
@@ -42,63 +47,79 @@ export class CdcReduceTaskRunner {
     try {
       if (cdc === undefined) throw new RangeError('a CDC reduce task needs a CDC query');
       if (input.tableVersion === null) throw new RangeError('a CDC reduce task needs the table version to apply against');
-      const snapshot = await this.snapshots.at(job.tablePath, input.tableVersion);
-      const data = cdcDataColumns(cdc, query.output);
-      const apply = cdc.storedAs === 'scd2' ? applyChangesScd2 : applyChanges;
+      const routes = cdcRoutes(cdc, query.output, query.sink.path);
+      const R = routes.length;
+      const P = job.shufflePartitions;
+      const tables = [{ tablePath: job.tablePath, tableVersion: input.tableVersion }, ...(input.routeTables ?? [])];
+      if (tables.length !== R) throw new RangeError(`a CDC reduce task of ${R} routes was given ${tables.length} tables`);
+      const snapshots = await Promise.all(tables.map((t) => this.snapshots.at(t.tablePath, t.tableVersion)));
+      const datas = routes.map((r) => cdcDataColumns(r, r.output));
       const stats = emptyReduceStats(input.partitions);
       const u = { keptRows: 0, removedRows: 0, removedFiles: 0, groupsRewritten: 0 };
-      const adds: AddFile[] = [];
-      const removedPaths: string[] = [];
+      const files = routes.map(() => ({ adds: [] as AddFile[], removedPaths: [] as string[] }));
       await Promise.all(input.partitions.map(async (partition) => {
         const messages = await this.inbox.take(queryId, batchId, attempt, partition, input.mapTaskIds, SHUFFLE_WAIT_MS);
-        const tl = Date.now();
-        const keys = await this.state.checkoutCdc(job, partition, previousBatch(batchId), input.committed);
-        const tm = Date.now();
-        keys.mark();
-        const received: CdcRows[] = [];
+        // Each route's received rows: the message is cdc-changes/v1 for one route, cdc-routes/v1 for several.
+        const received: CdcRows[][] = routes.map(() => []);
         for (const m of messages) {
           if (m.rows === 0) continue;
-          const rows = decodeChanges(data, m.bytes);
-          if (rows.count !== m.rows) throw new RangeError(`a push of partition ${partition} says ${m.rows} rows but holds ${rows.count}`);
-          received.push(rows);
+          const frames = R === 1 ? [{ rows: m.rows, bytes: m.bytes }] : decodeRouteFrames(m.bytes, R);
+          if (frames.reduce((a, f) => a + f.rows, 0) !== m.rows) throw new RangeError(`a push of partition ${partition} says ${m.rows} rows but its routes hold another count`);
+          frames.forEach((f, r) => {
+            if (f.rows === 0) return;
+            const rows = decodeChanges(datas[r], f.bytes);
+            if (rows.count !== f.rows) throw new RangeError(`a push of partition ${partition} says ${f.rows} rows of route ${r} but holds ${rows.count}`);
+            received[r].push(rows);
+          });
         }
-        const changes = concatRows(data, received);
-        let emitted = 0;
-        if (changes.count > 0) {
-          const files = partitionFiles(snapshot, partition);
-          const current = await this.readRows(snapshot, files, query.output);
-          const r = apply({ changes, current, keyColumns: cdc.keyColumns, state: keys, tombstoneRetentionMicros: cdc.tombstoneRetentionMicros });
-          if (r.changed) {
-            emitted = r.freshRows;
-            for (const f of files) removedPaths.push(f.add.path);
-            u.removedFiles += files.length;
-            u.removedRows += current.count;
-            u.keptRows += r.keptRows;
-            u.groupsRewritten++;
-            if (r.rows.count > 0) {
-              const tags = { [PARTITION_TAG]: String(partition), [WINDOW_RANGE_TAG]: '' };
-              for (const a of await writeBatchFiles(this.storage, job.tablePath, r.rows)) adds.push({ ...a, tags });
+        for (let r = 0; r < R; r++) {
+          const route = routes[r];
+          const statePartition = cdcStatePartition(r, partition, P);
+          const tl = Date.now();
+          const keys = await this.state.checkoutCdc(job, statePartition, previousBatch(batchId), input.committed);
+          const tm = Date.now();
+          keys.mark();
+          const changes = concatRows(datas[r], received[r]);
+          let emitted = 0;
+          if (changes.count > 0) {
+            const snapshot = snapshots[r];
+            const live = partitionFiles(snapshot, partition);
+            const current = await this.readRows(snapshot, live, route.output);
+            const apply = route.storedAs === 'scd2' ? applyChangesScd2 : applyChanges;
+            const res = apply({ changes, current, keyColumns: route.keyColumns, state: keys, tombstoneRetentionMicros: route.tombstoneRetentionMicros });
+            if (res.changed) {
+              emitted = res.freshRows;
+              for (const f of live) files[r].removedPaths.push(f.add.path);
+              u.removedFiles += live.length;
+              u.removedRows += current.count;
+              u.keptRows += res.keptRows;
+              u.groupsRewritten++;
+              if (res.rows.count > 0) {
+                const tags = { [PARTITION_TAG]: String(partition), [WINDOW_RANGE_TAG]: '' };
+                for (const a of await writeBatchFiles(this.storage, tables[r].tablePath, res.rows)) files[r].adds.push({ ...a, tags });
+              }
             }
+            stats.stateRowsUpdated += res.applied;
+            stats.stateRowsRemoved += res.tombstonesEvicted;
           }
-          stats.stateRowsUpdated += r.applied;
-          stats.stateRowsRemoved += r.tombstonesEvicted;
+          const tw = Date.now();
+          await this.state.commitCdc(job, statePartition, batchId, attempt, keys, emitted);
+          const te = Date.now();
+          // Route r's partition p is reported as cdcStatePartition(r, p, P), as the map tasks count what they sent it.
+          stats.byPartition.push({ partition: statePartition, mergedPartialRows: changes.count, emittedRows: emitted });
+          stats.mergedPartialRows += changes.count;
+          stats.emittedRows += emitted;
+          stats.stateRowsTotal += keys.numKeys;
+          stats.stateMemoryBytes += keys.memoryBytes;
+          stats.timingsMs.stateLoad += tm - tl;
+          stats.timingsMs.merge += tw - tm;
+          stats.timingsMs.stateWrite += te - tw;
         }
-        const tw = Date.now();
-        await this.state.commitCdc(job, partition, batchId, attempt, keys, emitted);
-        const te = Date.now();
-        stats.byPartition.push({ partition, mergedPartialRows: changes.count, emittedRows: emitted });
-        stats.mergedPartialRows += changes.count;
-        stats.emittedRows += emitted;
-        stats.stateRowsTotal += keys.numKeys;
-        stats.stateMemoryBytes += keys.memoryBytes;
-        stats.timingsMs.stateLoad += tm - tl;
-        stats.timingsMs.merge += tw - tm;
-        stats.timingsMs.stateWrite += te - tw;
       }));
       stats.update = u;
-      stats.filesWritten = adds.length;
+      stats.filesWritten = files.reduce((a, f) => a + f.adds.length, 0);
       stats.timingsMs.total = Date.now() - t0;
-      return { stats, adds, removedPaths };
+      return { stats, adds: files[0].adds, removedPaths: files[0].removedPaths, ...(R === 1 ? {} : { routeFiles: files.slice(1) }) };
     } finally {
       this.inbox.close(queryId, batchId, attempt, 'its reduce task ended');
     }

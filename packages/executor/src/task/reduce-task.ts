@@ -48,6 +48,8 @@ export interface ReduceTaskInput {
   noData: boolean;
   /** Update mode: the table version the merge reads (the driver commits against it); null otherwise. */
   tableVersion: number | null;
+  /** A CDC query of several source tables: route r ≥ 1's table (resolved path, version to apply against) at r − 1. */
+  routeTables?: { tablePath: string; tableVersion: number }[];
 }
 
 export interface ReduceTaskResult {
@@ -55,6 +57,8 @@ export interface ReduceTaskResult {
   adds: AddFile[];
   /** Update mode: paths (as in their `add`) of the files the merge rewrote. */
   removedPaths: string[];
+  /** A CDC query of several source tables: route r ≥ 1's files at r − 1 (adds, removedPaths: the fields above are route 0's). */
+  routeFiles?: { adds: AddFile[]; removedPaths: string[] }[];
 }
 
 const SHUFFLE_WAIT_MS = 30_000;
