@@ -16,11 +16,20 @@
  * applies the change sets in order.
  */
 export interface KeyChanges {
-  set: { key: string; major: number; minor: number; deleted: boolean; time: number }[];
+  /** The keys set, column by column: key i is at position (major[i], minor[i]), a tombstone when deleted[i] is 1, changed at time[i] (µs). */
+  set: KeyColumns;
   removed: string[];
   truncMajor: number;
   truncMinor: number;
   maxOpTime: number;
+}
+
+export interface KeyColumns {
+  keys: string[];
+  major: Float64Array;
+  minor: Float64Array;
+  deleted: Uint8Array;
+  time: Float64Array;
 }
 
 export class CdcKeyState {
@@ -102,25 +111,36 @@ export class CdcKeyState {
   }
 
   changesSinceMark(): KeyChanges {
-    const set = [...this.touched].map((key) => {
-      const s = this.slots.get(key) as number;
-      return { key, major: this.major[s], minor: this.minor[s], deleted: this.deleted[s] === 1, time: this.time[s] };
-    });
-    return { set, removed: [...this.removedSinceMark], truncMajor: this.truncMajor, truncMinor: this.truncMinor, maxOpTime: this.maxOpTime };
+    return { set: this.columnsOf(this.touched), removed: [...this.removedSinceMark], truncMajor: this.truncMajor, truncMinor: this.truncMinor, maxOpTime: this.maxOpTime };
   }
 
   /** Every key, as a change set from the empty state (a snapshot). */
   all(): KeyChanges {
-    const set = [...this.slots].map(([key, s]) => ({ key, major: this.major[s], minor: this.minor[s], deleted: this.deleted[s] === 1, time: this.time[s] }));
-    return { set, removed: [], truncMajor: this.truncMajor, truncMinor: this.truncMinor, maxOpTime: this.maxOpTime };
+    return { set: this.columnsOf(this.slots.keys()), removed: [], truncMajor: this.truncMajor, truncMinor: this.truncMinor, maxOpTime: this.maxOpTime };
   }
 
   apply(changes: KeyChanges): void {
     for (const k of changes.removed) this.remove(k);
-    for (const c of changes.set) this.set(c.key, c.major, c.minor, c.deleted, c.time);
+    const c = changes.set;
+    for (let i = 0; i < c.keys.length; i++) this.set(c.keys[i], c.major[i], c.minor[i], c.deleted[i] === 1, c.time[i]);
     this.truncMajor = changes.truncMajor;
     this.truncMinor = changes.truncMinor;
     this.maxOpTime = changes.maxOpTime;
+  }
+
+  /** The held keys `keys`, column by column. */
+  private columnsOf(keys: Iterable<string>): KeyColumns {
+    const list = [...keys];
+    const n = list.length;
+    const out: KeyColumns = { keys: list, major: new Float64Array(n), minor: new Float64Array(n), deleted: new Uint8Array(n), time: new Float64Array(n) };
+    for (let i = 0; i < n; i++) {
+      const s = this.slots.get(list[i]) as number;
+      out.major[i] = this.major[s];
+      out.minor[i] = this.minor[s];
+      out.deleted[i] = this.deleted[s];
+      out.time[i] = this.time[s];
+    }
+    return out;
   }
 
   private grow(): void {
