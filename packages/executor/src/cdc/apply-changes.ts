@@ -41,6 +41,8 @@ export interface ApplyInput {
   keyColumns: readonly number[];
   state: CdcKeyState;
   tombstoneRetentionMicros: number;
+  /** `current`'s key strings (keyStrings of `keyColumns`) and index key → row, when known (partition-rows-cache.ts); else derived. */
+  currentKeys?: { keys: string[]; index: Map<string, number> };
 }
 
 export interface ApplyResult {
@@ -57,6 +59,8 @@ export interface ApplyResult {
   /** Partial updates of a key the table did not hold: their absent columns are null. */
   partialWithoutRow: number;
   tombstonesEvicted: number;
+  /** Per row of `rows`, its key string (SCD type 1; absent when the batch had no changes and `currentKeys` was not given). */
+  keys?: string[];
 }
 
 const NONE = -2;
@@ -67,8 +71,8 @@ interface Pending {
   minor: number;
   /** The change whose image the row starts from, EXISTING (the table's row) or NONE (no row). */
   base: number;
-  /** Partial updates after the base, in order. */
-  overlay: number[];
+  /** Partial updates after the base, in order (null: none; most keys have none). */
+  overlay: number[] | null;
   deleted: boolean;
   time: number;
   /** The key's row in `current`, −1 when the table does not hold it. */
@@ -78,12 +82,13 @@ interface Pending {
 export function applyChanges(input: ApplyInput): ApplyResult {
   const { changes: ch, current, keyColumns, state } = input;
   const n = ch.count;
-  const result: ApplyResult = { rows: current, changed: false, keptRows: current.count, freshRows: 0, applied: 0, ignored: 0, deletedRows: 0, partialWithoutRow: 0, tombstonesEvicted: 0 };
+  const result: ApplyResult = {
+    rows: current, changed: false, keptRows: current.count, freshRows: 0, applied: 0, ignored: 0, deletedRows: 0, partialWithoutRow: 0, tombstonesEvicted: 0,
+    keys: input.currentKeys?.keys,
+  };
   if (n === 0) return result;
   const { op, posMajor: major, posMinor: minor } = ch;
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  order.sort((a, b) => major[a] - major[b] || minor[a] - minor[b] || ch.tie[a] - ch.tie[b]);
+  const order = positionOrder(major, minor, ch.tie, n);
   const C = ch.row.schema.length;
 
   // 1. The latest truncate: every key state at or before it is erased.
@@ -114,8 +119,8 @@ export function applyChanges(input: ApplyInput): ApplyResult {
     if (p === undefined) {
       const s = state.slotOf(k);
       p = s < 0
-        ? { major: -1, minor: -1, base: NONE, overlay: [], deleted: false, time: NaN, oldRow: -1 }
-        : { major: state.majorAt(s), minor: state.minorAt(s), base: state.deletedAt(s) ? NONE : EXISTING, overlay: [], deleted: false, time: NaN, oldRow: -1 };
+        ? { major: -1, minor: -1, base: NONE, overlay: null, deleted: false, time: NaN, oldRow: -1 }
+        : { major: state.majorAt(s), minor: state.minorAt(s), base: state.deletedAt(s) ? NONE : EXISTING, overlay: null, deleted: false, time: NaN, oldRow: -1 };
     }
     if (!before(p.major, p.minor, major[i], minor[i])) { result.ignored++; continue; }
     if (!known) pending.set(k, p);
@@ -125,27 +130,45 @@ export function applyChanges(input: ApplyInput): ApplyResult {
     p.time = ch.opTime[i];
     if (op[i] === OP.DELETE) {
       p.base = NONE;
-      p.overlay = [];
+      p.overlay = null;
       p.deleted = true;
     } else {
       p.deleted = false;
       if (op[i] === OP.INSERT || carriesAll(ch.present, C, i)) {
         p.base = i;
-        p.overlay = [];
-      } else p.overlay.push(i);
+        p.overlay = null;
+      } else (p.overlay ??= []).push(i);
     }
   }
 
   // 3. Old rows: kept unless their key changed or a truncate erased it.
-  const oldKeys = keyStrings(current, keyColumns);
+  const oldKeys = input.currentKeys?.keys ?? keyStrings(current, keyColumns);
+  result.keys = oldKeys;
   const keep = new Int32Array(current.count);
   let keepCount = 0;
-  for (let r = 0; r < current.count; r++) {
-    const k = oldKeys[r];
-    const p = pending.get(k);
-    if (p !== undefined) p.oldRow = r;
-    else if (anyErased && erased.has(k)) result.deletedRows++;
-    else keep[keepCount++] = r;
+  if (input.currentKeys !== undefined) {
+    // Through the index: only the changed and erased keys are looked up.
+    const index = input.currentKeys.index;
+    const dropped = new Uint8Array(current.count);
+    for (const [k, p] of pending) {
+      const r = index.get(k);
+      if (r !== undefined) { p.oldRow = r; dropped[r] = 1; }
+    }
+    if (anyErased) {
+      for (const k of erased) {
+        const r = index.get(k);
+        if (r !== undefined && dropped[r] === 0) { dropped[r] = 1; result.deletedRows++; }
+      }
+    }
+    for (let r = 0; r < current.count; r++) if (dropped[r] === 0) keep[keepCount++] = r;
+  } else {
+    for (let r = 0; r < current.count; r++) {
+      const k = oldKeys[r];
+      const p = pending.get(k);
+      if (p !== undefined) p.oldRow = r;
+      else if (anyErased && erased.has(k)) result.deletedRows++;
+      else keep[keepCount++] = r;
+    }
   }
   if (pending.size === 0 && !truncated) {
     result.tombstonesEvicted = evict(state, input.tombstoneRetentionMicros);
@@ -157,25 +180,30 @@ export function applyChanges(input: ApplyInput): ApplyResult {
   let picked = 0;
   const oldRows = new Int32Array(pending.size);
   let oldCount = 0;
+  const freshKeys: string[] = [];
   for (const [k, p] of pending) {
     state.set(k, p.major, p.minor, p.deleted, Number.isNaN(p.time) ? state.maxOpTime : p.time);
     if (p.deleted) {
       if (p.oldRow >= 0) result.deletedRows++;
       continue;
     }
+    freshKeys.push(k);
     let base = p.base;
     if (base === EXISTING && p.oldRow >= 0) {
       oldRows[oldCount] = p.oldRow;
       base = n + oldCount++;
     } else if (base === EXISTING) base = NONE;
     if (base === NONE) {
-      base = p.overlay[0];
+      base = (p.overlay as number[])[0];
       result.partialWithoutRow++;
     }
+    const overlay = p.overlay;
     for (let c = 0; c < C; c++) {
       let src = base;
-      for (let j = p.overlay.length - 1; j >= 0; j--) {
-        if (ch.present[c][p.overlay[j]] === 1) { src = p.overlay[j]; break; }
+      if (overlay !== null) {
+        for (let j = overlay.length - 1; j >= 0; j--) {
+          if (ch.present[c][overlay[j]] === 1) { src = overlay[j]; break; }
+        }
       }
       picks[c][picked] = src;
     }
@@ -189,11 +217,51 @@ export function applyChanges(input: ApplyInput): ApplyResult {
   };
   const kept = keepCount === current.count ? current : takeRows(current, keep.subarray(0, keepCount));
   result.rows = concatBatches(current.schema, [kept, fresh]);
+  const newKeys = new Array<string>(kept.count + freshKeys.length);
+  for (let r = 0; r < keepCount; r++) newKeys[r] = oldKeys[keep[r]];
+  for (let r = 0; r < freshKeys.length; r++) newKeys[keepCount + r] = freshKeys[r];
+  result.keys = newKeys;
   result.keptRows = kept.count;
   result.freshRows = fresh.count;
   result.changed = true;
   result.tombstonesEvicted = evict(state, input.tombstoneRetentionMicros);
   return result;
+}
+
+/**
+ * The changes 0..n−1 in position order (ties: `tie`). A batch's changes arrive as a few runs
+ * already in order (each map task's share of each Kafka partition), so the runs are found and
+ * merged pairwise (a natural merge sort: n log(runs) comparisons instead of n log n).
+ */
+export function positionOrder(major: Float64Array, minor: Float64Array, tie: Float64Array, n: number): Int32Array {
+  const after = (a: number, b: number) => major[a] > major[b] || (major[a] === major[b] && (minor[a] > minor[b] || (minor[a] === minor[b] && tie[a] > tie[b])));
+  let from = new Int32Array(n);
+  for (let i = 0; i < n; i++) from[i] = i;
+  const starts: number[] = [0];
+  for (let i = 1; i < n; i++) if (after(i - 1, i)) starts.push(i);
+  if (starts.length === 1) return from;
+  let to = new Int32Array(n);
+  let runs = starts;
+  while (runs.length > 1) {
+    const merged: number[] = [];
+    for (let r = 0; r < runs.length; r += 2) {
+      const lo = runs[r];
+      const mid = r + 1 < runs.length ? runs[r + 1] : n;
+      const hi = r + 2 < runs.length ? runs[r + 2] : n;
+      merged.push(lo);
+      let a = lo;
+      let b = mid;
+      let k = lo;
+      while (a < mid && b < hi) to[k++] = after(from[a], from[b]) ? from[b++] : from[a++];
+      while (a < mid) to[k++] = from[a++];
+      while (b < hi) to[k++] = from[b++];
+    }
+    runs = merged;
+    const t = from;
+    from = to;
+    to = t;
+  }
+  return from;
 }
 
 /** Whether position a is strictly before position b. */

@@ -18,6 +18,7 @@ import { AddFile, cdcDataColumns, ColumnBatch, concatBatches, previousBatch, Sna
 import { applyChanges, CdcRows } from '../cdc/apply-changes';
 import { applyChangesScd2 } from '../cdc/apply-changes-scd2';
 import { decodeChanges } from '../cdc/cdc-codec';
+import { indexOf, KeyedRows, keyedRows, PartitionRowsCache } from '../cdc/partition-rows-cache';
 import { ShuffleInbox } from '../shuffle/shuffle-inbox';
 import { TableSnapshots } from '../sink/table-snapshots';
 import { PARTITION_TAG, readFileRows, WINDOW_RANGE_TAG } from '../sink/update-merge';
@@ -33,6 +34,8 @@ export class CdcReduceTaskRunner {
     private readonly state: LiveState,
     private readonly storage: Storage,
     private readonly snapshots: TableSnapshots,
+    /** SCD type 1 partitions' rows between batches (partition-rows-cache.ts). */
+    private readonly rowsCache = new PartitionRowsCache(),
   ) {}
 
   async run(input: ReduceTaskInput): Promise<ReduceTaskResult> {
@@ -64,11 +67,18 @@ export class CdcReduceTaskRunner {
         }
         const changes = concatRows(data, received);
         let emitted = 0;
+        const files = partitionFiles(snapshot, partition);
+        const paths = files.map((f) => f.add.path);
+        const cacheable = cdc.storedAs !== 'scd2';
+        const where = { tablePath: job.tablePath, partition, output: query.output, keyColumns: cdc.keyColumns };
+        const cached = cacheable ? this.rowsCache.take({ ...where, prevBatchId: previousBatch(batchId), committed: input.committed, files: paths }) : null;
+        let keep: { files: string[]; rows: KeyedRows } | null = cached === null ? null : { files: paths, rows: cached };
         if (changes.count > 0) {
-          const files = partitionFiles(snapshot, partition);
-          const current = await this.readRows(snapshot, files, query.output);
-          const r = apply({ changes, current, keyColumns: cdc.keyColumns, state: keys, tombstoneRetentionMicros: cdc.tombstoneRetentionMicros });
+          const current = cached?.rows ?? await this.readRows(snapshot, files, query.output);
+          const r = apply({ changes, current, keyColumns: cdc.keyColumns, state: keys, tombstoneRetentionMicros: cdc.tombstoneRetentionMicros, currentKeys: cached ?? undefined });
+          if (cacheable && !r.changed) keep = { files: paths, rows: cached ?? keyedRows(current, cdc.keyColumns) };
           if (r.changed) {
+            const written: string[] = [];
             emitted = r.freshRows;
             for (const f of files) removedPaths.push(f.add.path);
             u.removedFiles += files.length;
@@ -77,14 +87,20 @@ export class CdcReduceTaskRunner {
             u.groupsRewritten++;
             if (r.rows.count > 0) {
               const tags = { [PARTITION_TAG]: String(partition), [WINDOW_RANGE_TAG]: '' };
-              for (const a of await writeBatchFiles(this.storage, job.tablePath, r.rows)) adds.push({ ...a, tags });
+              for (const a of await writeBatchFiles(this.storage, job.tablePath, r.rows)) {
+                adds.push({ ...a, tags });
+                written.push(a.path);
+              }
             }
+            if (cacheable) keep = { files: written, rows: r.keys === undefined ? keyedRows(r.rows, cdc.keyColumns) : { rows: r.rows, keys: r.keys, index: indexOf(r.keys) } };
           }
           stats.stateRowsUpdated += r.applied;
           stats.stateRowsRemoved += r.tombstonesEvicted;
         }
         const tw = Date.now();
         await this.state.commitCdc(job, partition, batchId, attempt, keys, emitted);
+        // A key held by two rows is not the layout the index stands for: not kept.
+        if (keep !== null && keep.rows.index.size === keep.rows.rows.count) this.rowsCache.put({ ...where, batchId, attempt, files: keep.files }, keep.rows);
         const te = Date.now();
         stats.byPartition.push({ partition, mergedPartialRows: changes.count, emittedRows: emitted });
         stats.mergedPartialRows += changes.count;
