@@ -77,6 +77,8 @@ interface Pending {
   time: number;
   /** The key's row in `current`, −1 when the table does not hold it. */
   oldRow: number;
+  /** The key's slot in the state, −1 when the state did not hold it. */
+  slot: number;
 }
 
 export function applyChanges(input: ApplyInput): ApplyResult {
@@ -119,8 +121,8 @@ export function applyChanges(input: ApplyInput): ApplyResult {
     if (p === undefined) {
       const s = state.slotOf(k);
       p = s < 0
-        ? { major: -1, minor: -1, base: NONE, overlay: null, deleted: false, time: NaN, oldRow: -1 }
-        : { major: state.majorAt(s), minor: state.minorAt(s), base: state.deletedAt(s) ? NONE : EXISTING, overlay: null, deleted: false, time: NaN, oldRow: -1 };
+        ? { major: -1, minor: -1, base: NONE, overlay: null, deleted: false, time: NaN, oldRow: -1, slot: -1 }
+        : { major: state.majorAt(s), minor: state.minorAt(s), base: state.deletedAt(s) ? NONE : EXISTING, overlay: null, deleted: false, time: NaN, oldRow: -1, slot: s };
     }
     if (!before(p.major, p.minor, major[i], minor[i])) { result.ignored++; continue; }
     if (!known) pending.set(k, p);
@@ -182,7 +184,9 @@ export function applyChanges(input: ApplyInput): ApplyResult {
   let oldCount = 0;
   const freshKeys: string[] = [];
   for (const [k, p] of pending) {
-    state.set(k, p.major, p.minor, p.deleted, Number.isNaN(p.time) ? state.maxOpTime : p.time);
+    const time = Number.isNaN(p.time) ? state.maxOpTime : p.time;
+    if (p.slot >= 0) state.setAt(p.slot, p.major, p.minor, p.deleted, time); // no key left the state since step 2
+    else state.set(k, p.major, p.minor, p.deleted, time);
     if (p.deleted) {
       if (p.oldRow >= 0) result.deletedRows++;
       continue;
