@@ -15,7 +15,7 @@
  *   - a truncate at position P removes every row whose last change is at or before P, and every
  *     later-arriving change at or before P is ignored (the state keeps P).
  */
-import { ColumnBatch, concatBatches, OP, takeRows } from '@tributary/common';
+import { ColumnBatch, concatBatches, OP, takeVector } from '@tributary/common';
 import { keyStrings } from '../sink/update-merge';
 import { CdcKeyState } from './cdc-key-state';
 
@@ -177,11 +177,16 @@ export function applyChanges(input: ApplyInput): ApplyResult {
     return result;
   }
 
-  // 4. New rows, column by column over [changes, the changed keys' old rows]: each column from the last change that carried it, else the base.
-  const picks = Array.from({ length: C }, () => new Int32Array(pending.size));
-  let picked = 0;
-  const oldRows = new Int32Array(pending.size);
-  let oldCount = 0;
+  // 4. New rows, column by column over [current, changes] (change i is row R + i): the kept rows,
+  // then each changed key's row, each column from the last change that carried it, else the base
+  // (its full image, or its old row).
+  const R = current.count;
+  const picks = Array.from({ length: C }, () => {
+    const a = new Int32Array(keepCount + pending.size);
+    a.set(keep.subarray(0, keepCount));
+    return a;
+  });
+  let picked = keepCount;
   const freshKeys: string[] = [];
   for (const [k, p] of pending) {
     const time = Number.isNaN(p.time) ? state.maxOpTime : p.time;
@@ -192,13 +197,11 @@ export function applyChanges(input: ApplyInput): ApplyResult {
       continue;
     }
     freshKeys.push(k);
-    let base = p.base;
-    if (base === EXISTING && p.oldRow >= 0) {
-      oldRows[oldCount] = p.oldRow;
-      base = n + oldCount++;
-    } else if (base === EXISTING) base = NONE;
-    if (base === NONE) {
-      base = (p.overlay as number[])[0];
+    let base: number;
+    if (p.base >= 0) base = R + p.base;
+    else if (p.base === EXISTING && p.oldRow >= 0) base = p.oldRow;
+    else {
+      base = R + (p.overlay as number[])[0];
       result.partialWithoutRow++;
     }
     const overlay = p.overlay;
@@ -206,27 +209,21 @@ export function applyChanges(input: ApplyInput): ApplyResult {
       let src = base;
       if (overlay !== null) {
         for (let j = overlay.length - 1; j >= 0; j--) {
-          if (ch.present[c][overlay[j]] === 1) { src = overlay[j]; break; }
+          if (ch.present[c][overlay[j]] === 1) { src = R + overlay[j]; break; }
         }
       }
       picks[c][picked] = src;
     }
     picked++;
   }
-  const both = concatBatches(current.schema, [ch.row, takeRows(current, oldRows.subarray(0, oldCount))]);
-  const fresh: ColumnBatch = {
-    count: picked,
-    schema: current.schema,
-    columns: current.schema.map((_, c) => takeRows(both, picks[c].subarray(0, picked), [c]).columns[0]),
-  };
-  const kept = keepCount === current.count ? current : takeRows(current, keep.subarray(0, keepCount));
-  result.rows = concatBatches(current.schema, [kept, fresh]);
-  const newKeys = new Array<string>(kept.count + freshKeys.length);
+  const sources = concatBatches(current.schema, [current, ch.row]);
+  result.rows = { count: picked, schema: current.schema, columns: current.schema.map((_, c) => takeVector(sources.columns[c], picks[c].subarray(0, picked))) };
+  const newKeys = new Array<string>(picked);
   for (let r = 0; r < keepCount; r++) newKeys[r] = oldKeys[keep[r]];
   for (let r = 0; r < freshKeys.length; r++) newKeys[keepCount + r] = freshKeys[r];
   result.keys = newKeys;
-  result.keptRows = kept.count;
-  result.freshRows = fresh.count;
+  result.keptRows = keepCount;
+  result.freshRows = picked - keepCount;
   result.changed = true;
   result.tombstonesEvicted = evict(state, input.tombstoneRetentionMicros);
   return result;
