@@ -66,21 +66,6 @@ export interface ApplyResult {
 const NONE = -2;
 const EXISTING = -1;
 
-interface Pending {
-  major: number;
-  minor: number;
-  /** The change whose image the row starts from, EXISTING (the table's row) or NONE (no row). */
-  base: number;
-  /** Partial updates after the base, in order (null: none; most keys have none). */
-  overlay: number[] | null;
-  deleted: boolean;
-  time: number;
-  /** The key's row in `current`, −1 when the table does not hold it. */
-  oldRow: number;
-  /** The key's slot in the state, −1 when the state did not hold it. */
-  slot: number;
-}
-
 export function applyChanges(input: ApplyInput): ApplyResult {
   const { changes: ch, current, keyColumns, state } = input;
   const n = ch.count;
@@ -107,39 +92,58 @@ export function applyChanges(input: ApplyInput): ApplyResult {
   for (const k of erased) state.remove(k);
   const anyErased = erased.size > 0;
 
-  // 2. Each change in order, against what is known of its key.
+  // 2. Each change in order, against what is known of its key. The keys changed (pending), column
+  // by column: key j is pKey[j], found through its state slot (pendingOfSlot) or, for a key the
+  // state does not hold, through pendingOfNew; pBase[j] is the change whose image the row starts
+  // from, EXISTING (the table's row) or NONE (no row); pOverlay[j] the partial updates after it.
   const keys = keyStrings(ch.row, keyColumns);
-  const pending = new Map<string, Pending>();
+  const pendingOfSlot = new Int32Array(state.slotCount).fill(-1);
+  const pendingOfNew = new Map<string, number>();
+  const pendingOf = (k: string, s: number): number => (s >= 0 ? pendingOfSlot[s] : pendingOfNew.get(k) ?? -1);
+  const pKey: string[] = [];
+  const pSlot = new Int32Array(n);
+  const pMajor = new Float64Array(n);
+  const pMinor = new Float64Array(n);
+  const pTime = new Float64Array(n);
+  const pBase = new Int32Array(n);
+  const pDeleted = new Uint8Array(n);
+  const pOldRow = new Int32Array(n).fill(-1);
+  const pOverlay: (number[] | null)[] = [];
+  let P = 0;
   for (let o = 0; o < n; o++) {
     const i = order[o];
     if (op[i] === OP.TRUNCATE) continue;
     if (!Number.isNaN(ch.opTime[i]) && ch.opTime[i] > state.maxOpTime) state.maxOpTime = ch.opTime[i];
     if (!before(state.truncMajor, state.truncMinor, major[i], minor[i])) { result.ignored++; continue; }
     const k = keys[i];
-    let p = pending.get(k);
-    const known = p !== undefined;
-    if (p === undefined) {
-      const s = state.slotOf(k);
-      p = s < 0
-        ? { major: -1, minor: -1, base: NONE, overlay: null, deleted: false, time: NaN, oldRow: -1, slot: -1 }
-        : { major: state.majorAt(s), minor: state.minorAt(s), base: state.deletedAt(s) ? NONE : EXISTING, overlay: null, deleted: false, time: NaN, oldRow: -1, slot: s };
+    const s = state.slotOf(k);
+    let j = pendingOf(k, s);
+    const heldMajor = j >= 0 ? pMajor[j] : s >= 0 ? state.majorAt(s) : -1;
+    const heldMinor = j >= 0 ? pMinor[j] : s >= 0 ? state.minorAt(s) : -1;
+    if (!before(heldMajor, heldMinor, major[i], minor[i])) { result.ignored++; continue; }
+    if (j < 0) {
+      j = P++;
+      pKey.push(k);
+      pSlot[j] = s;
+      pBase[j] = s < 0 || state.deletedAt(s) ? NONE : EXISTING;
+      pOverlay.push(null);
+      if (s >= 0) pendingOfSlot[s] = j;
+      else pendingOfNew.set(k, j);
     }
-    if (!before(p.major, p.minor, major[i], minor[i])) { result.ignored++; continue; }
-    if (!known) pending.set(k, p);
     result.applied++;
-    p.major = major[i];
-    p.minor = minor[i];
-    p.time = ch.opTime[i];
+    pMajor[j] = major[i];
+    pMinor[j] = minor[i];
+    pTime[j] = ch.opTime[i];
     if (op[i] === OP.DELETE) {
-      p.base = NONE;
-      p.overlay = null;
-      p.deleted = true;
+      pBase[j] = NONE;
+      pOverlay[j] = null;
+      pDeleted[j] = 1;
     } else {
-      p.deleted = false;
+      pDeleted[j] = 0;
       if (op[i] === OP.INSERT || carriesAll(ch.present, C, i)) {
-        p.base = i;
-        p.overlay = null;
-      } else (p.overlay ??= []).push(i);
+        pBase[j] = i;
+        pOverlay[j] = null;
+      } else (pOverlay[j] ??= []).push(i);
     }
   }
 
@@ -152,9 +156,9 @@ export function applyChanges(input: ApplyInput): ApplyResult {
     // Through the index: only the changed and erased keys are looked up.
     const index = input.currentKeys.index;
     const dropped = new Uint8Array(current.count);
-    for (const [k, p] of pending) {
-      const r = index.get(k);
-      if (r !== undefined) { p.oldRow = r; dropped[r] = 1; }
+    for (let j = 0; j < P; j++) {
+      const r = index.get(pKey[j]);
+      if (r !== undefined) { pOldRow[j] = r; dropped[r] = 1; }
     }
     if (anyErased) {
       for (const k of erased) {
@@ -166,13 +170,13 @@ export function applyChanges(input: ApplyInput): ApplyResult {
   } else {
     for (let r = 0; r < current.count; r++) {
       const k = oldKeys[r];
-      const p = pending.get(k);
-      if (p !== undefined) p.oldRow = r;
+      const j = pendingOf(k, state.slotOf(k));
+      if (j >= 0) pOldRow[j] = r;
       else if (anyErased && erased.has(k)) result.deletedRows++;
       else keep[keepCount++] = r;
     }
   }
-  if (pending.size === 0 && !truncated) {
+  if (P === 0 && !truncated) {
     result.tombstonesEvicted = evict(state, input.tombstoneRetentionMicros);
     return result;
   }
@@ -182,34 +186,36 @@ export function applyChanges(input: ApplyInput): ApplyResult {
   // (its full image, or its old row).
   const R = current.count;
   const picks = Array.from({ length: C }, () => {
-    const a = new Int32Array(keepCount + pending.size);
+    const a = new Int32Array(keepCount + P);
     a.set(keep.subarray(0, keepCount));
     return a;
   });
   let picked = keepCount;
   const freshKeys: string[] = [];
-  for (const [k, p] of pending) {
-    const time = Number.isNaN(p.time) ? state.maxOpTime : p.time;
-    if (p.slot >= 0) state.setAt(p.slot, p.major, p.minor, p.deleted, time); // no key left the state since step 2
-    else state.set(k, p.major, p.minor, p.deleted, time);
-    if (p.deleted) {
-      if (p.oldRow >= 0) result.deletedRows++;
+  for (let j = 0; j < P; j++) {
+    const k = pKey[j];
+    const deleted = pDeleted[j] === 1;
+    const time = Number.isNaN(pTime[j]) ? state.maxOpTime : pTime[j];
+    if (pSlot[j] >= 0) state.setAt(pSlot[j], pMajor[j], pMinor[j], deleted, time); // no key left the state since step 2
+    else state.set(k, pMajor[j], pMinor[j], deleted, time);
+    if (deleted) {
+      if (pOldRow[j] >= 0) result.deletedRows++;
       continue;
     }
     freshKeys.push(k);
+    const overlay = pOverlay[j];
     let base: number;
-    if (p.base >= 0) base = R + p.base;
-    else if (p.base === EXISTING && p.oldRow >= 0) base = p.oldRow;
+    if (pBase[j] >= 0) base = R + pBase[j];
+    else if (pBase[j] === EXISTING && pOldRow[j] >= 0) base = pOldRow[j];
     else {
-      base = R + (p.overlay as number[])[0];
+      base = R + (overlay as number[])[0];
       result.partialWithoutRow++;
     }
-    const overlay = p.overlay;
     for (let c = 0; c < C; c++) {
       let src = base;
       if (overlay !== null) {
-        for (let j = overlay.length - 1; j >= 0; j--) {
-          if (ch.present[c][overlay[j]] === 1) { src = R + overlay[j]; break; }
+        for (let x = overlay.length - 1; x >= 0; x--) {
+          if (ch.present[c][overlay[x]] === 1) { src = R + overlay[x]; break; }
         }
       }
       picks[c][picked] = src;

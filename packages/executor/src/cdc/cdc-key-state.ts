@@ -58,6 +58,11 @@ export class CdcKeyState {
     return this.major.byteLength * 3 + this.deleted.byteLength + this.touchedAt.byteLength + this.slots.size * 72;
   }
 
+  /** Slots ever given out: every slot is below it. */
+  get slotCount(): number {
+    return this.next;
+  }
+
   /** The key's slot, or −1 when the state holds nothing for it. */
   slotOf(key: string): number {
     return this.slots.get(key) ?? -1;
