@@ -5,7 +5,8 @@
  *   1. take every map task's change rows (cdc-changes/v1) from the inbox;
  *   2. take the partition's key state after batch N−1 (LiveState.checkoutCdc);
  *   3. when there are changes, read the partition's live files at the table version the driver
- *      commits against, and apply the changes (apply-changes.ts);
+ *      commits against (or take the rows this executor wrote as exactly those files:
+ *      partition-rows-cache.ts), and apply the changes (apply-changes.ts);
  *   4. if the rows changed, write them as the partition's new file(s) and report the files read
  *      as removed;
  *   5. write key-state version N+1 (fenced by (N+1, A), durable before the answer, recording the
