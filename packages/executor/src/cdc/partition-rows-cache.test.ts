@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { BatchId } from '@tributary/common';
 import { SCHEMA, table } from './apply-changes.fixture';
-import { keyedRows, PartitionRowsCache, RowsExpected, RowsOrigin } from './partition-rows-cache';
+import { fileIdentity, keyedRows, PartitionRowsCache, RowsExpected, RowsOrigin } from './partition-rows-cache';
 
 const b = (n: number) => n as BatchId;
 const KEYS = [0];
@@ -29,6 +29,16 @@ describe('the partition rows cache of CDC tables', () => {
     for (const files of [['f1'], ['f1', 'f2', 'f3'], ['f1', 'g2'], []]) {
       assert.equal(filled().take({ ...NEXT, files }), null, JSON.stringify(files));
     }
+  });
+
+  it('tells files apart by path and size, and a file under a deletion vector from every file written', () => {
+    const written = fileIdentity({ path: 'part-1.parquet', size: 100 });
+    assert.equal(fileIdentity({ path: 'part-1.parquet', size: 100 }), written);
+    assert.notEqual(fileIdentity({ path: 'part-1.parquet', size: 101 }), written);
+    assert.notEqual(fileIdentity({ path: 'part-1.parquet', size: 100, deletionVector: { storageType: 'u' } }), written);
+    const cache = new PartitionRowsCache();
+    cache.put({ ...ORIGIN, files: [written] }, rows);
+    assert.equal(cache.take({ ...NEXT, files: [fileIdentity({ path: 'part-1.parquet', size: 100, deletionVector: { storageType: 'u' } })] }), null);
   });
 
   it('misses for another attempt committed, another batch chain, another partition, table or schema', () => {

@@ -11,12 +11,13 @@
  *   - batch N is the batch before N+1 and A is the attempt of N the driver committed (so a replay,
  *     a retry of N elsewhere, or a recovery that rebuilt the chain differently misses);
  *   - the table at the version the driver passes holds, for the partition, exactly the entry's
- *     files (a commit that did not land, an OPTIMIZE, or any other writer misses).
+ *     files, by path and size and without a deletion vector (a commit that did not land, an
+ *     OPTIMIZE, or any other writer misses).
  * Taking removes the entry, hit or miss: an attempt that fails leaves no entry behind, and only
  * an attempt that has written its files puts one back. Entries of partitions not taken for
  * IDLE_MS (the partition moved to another executor, the query stopped) are dropped.
  */
-import type { BatchId, ColumnBatch, SqlField } from '@tributary/common';
+import type { AddFile, BatchId, ColumnBatch, SqlField } from '@tributary/common';
 import { keyStrings } from '../sink/update-merge';
 
 /** A partition's rows and, per row, its key string (keyStrings), with the index key → row. */
@@ -38,6 +39,11 @@ export function indexOf(keys: readonly string[]): Map<string, number> {
   return index;
 }
 
+/** A data file as the cache compares it: its path and size, and whether a deletion vector applies (then it matches no file written). */
+export function fileIdentity(add: Pick<AddFile, 'path' | 'size' | 'deletionVector'>): string {
+  return `${add.size} ${add.path}${add.deletionVector === undefined || add.deletionVector === null ? '' : ' (deletion vector)'}`;
+}
+
 /** Who wrote an entry and where. */
 export interface RowsOrigin {
   tablePath: string;
@@ -46,7 +52,7 @@ export interface RowsOrigin {
   keyColumns: readonly number[];
   batchId: BatchId;
   attempt: number;
-  /** The `add` paths of the files holding the rows (none when the partition is empty). */
+  /** The files holding the rows (fileIdentity of their `add`; none when the partition is empty). */
   files: readonly string[];
 }
 

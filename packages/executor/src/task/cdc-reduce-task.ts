@@ -19,7 +19,7 @@ import { AddFile, cdcDataColumns, ColumnBatch, concatBatches, previousBatch, Sna
 import { applyChanges, CdcRows } from '../cdc/apply-changes';
 import { applyChangesScd2 } from '../cdc/apply-changes-scd2';
 import { decodeChanges } from '../cdc/cdc-codec';
-import { indexOf, KeyedRows, keyedRows, PartitionRowsCache } from '../cdc/partition-rows-cache';
+import { fileIdentity, indexOf, KeyedRows, keyedRows, PartitionRowsCache } from '../cdc/partition-rows-cache';
 import { ShuffleInbox } from '../shuffle/shuffle-inbox';
 import { TableSnapshots } from '../sink/table-snapshots';
 import { PARTITION_TAG, readFileRows, WINDOW_RANGE_TAG } from '../sink/update-merge';
@@ -69,7 +69,7 @@ export class CdcReduceTaskRunner {
         const changes = concatRows(data, received);
         let emitted = 0;
         const files = partitionFiles(snapshot, partition);
-        const paths = files.map((f) => f.add.path);
+        const paths = files.map((f) => fileIdentity(f.add));
         const cacheable = cdc.storedAs !== 'scd2';
         const where = { tablePath: job.tablePath, partition, output: query.output, keyColumns: cdc.keyColumns };
         const cached = cacheable ? this.rowsCache.take({ ...where, prevBatchId: previousBatch(batchId), committed: input.committed, files: paths }) : null;
@@ -90,7 +90,7 @@ export class CdcReduceTaskRunner {
               const tags = { [PARTITION_TAG]: String(partition), [WINDOW_RANGE_TAG]: '' };
               for (const a of await writeBatchFiles(this.storage, job.tablePath, r.rows)) {
                 adds.push({ ...a, tags });
-                written.push(a.path);
+                written.push(fileIdentity(a));
               }
             }
             if (cacheable) keep = { files: written, rows: r.keys === undefined ? keyedRows(r.rows, cdc.keyColumns) : { rows: r.rows, keys: r.keys, index: indexOf(r.keys) } };
