@@ -1,18 +1,27 @@
 import assert from 'node:assert/strict';
 import { ColumnBatch, seededRandom } from '@tributary/common';
 import { C, plainRows, rowsOfChanges, sourceDatabase, table, Row } from './apply-changes.fixture';
-import { applyChanges, CdcRows } from './apply-changes';
+import { applyChanges, CdcRows, positionOrder } from './apply-changes';
 import { CdcKeyState } from './cdc-key-state';
+import { indexOf } from './partition-rows-cache';
 
 /** A CDC table of one partition: its rows and key state, batch after batch. */
 class Table {
   rows: ColumnBatch = table([]);
   readonly state = new CdcKeyState();
-  constructor(readonly retention = 1e12) {}
+  /** With `indexed`, each batch gets the rows' keys and index (as from the partition rows cache). */
+  private keys: string[] = [];
+  constructor(readonly retention = 1e12, readonly indexed = false) {}
   batch(list: readonly C[]) {
-    const r = applyChanges({ changes: rowsOfChanges(list), current: this.rows, keyColumns: [0], state: this.state, tombstoneRetentionMicros: this.retention });
+    const currentKeys = this.indexed ? { keys: this.keys, index: indexOf(this.keys) } : undefined;
+    const r = applyChanges({ changes: rowsOfChanges(list), current: this.rows, keyColumns: [0], state: this.state, tombstoneRetentionMicros: this.retention, currentKeys });
     this.rows = r.rows;
     this.state.mark();
+    if (this.indexed) {
+      const ids = (r.rows.columns[0] as { values: Float64Array }).values.subarray(0, r.rows.count);
+      assert.deepEqual(r.keys, Array.from(ids, String), 'the keys returned are the rows\' ids, row by row');
+      this.keys = r.keys as string[];
+    }
     return r;
   }
   get plain(): Row[] { return plainRows(this.rows); }
@@ -79,7 +88,7 @@ describe('applying changes to a table (SCD type 1)', () => {
     assert.deepEqual(t.plain, [{ id: 2, name: 'after', amount: 2 }, { id: 5, name: 'e', amount: 5 }]);
   });
 
-  it('ends equal to a seeded source database after its log is delivered in batches with replays and duplicates', () => {
+  for (const indexed of [false, true]) it(`ends equal to a seeded source database after its log is delivered in batches with replays and duplicates${indexed ? ', given the rows\' key index' : ''}`, () => {
     for (let seed = 1; seed <= 20; seed++) {
       const rnd = seededRandom(seed);
       const { log, final } = sourceDatabase(rnd, 400);
@@ -88,7 +97,7 @@ describe('applying changes to a table (SCD type 1)', () => {
       const parts: C[][] = [[], []];
       for (const c of log) parts[c.op === 'T' ? 0 : (c.row?.id as number) % 2].push(c);
       const at = [0, 0];
-      const t = new Table();
+      const t = new Table(1e12, indexed);
       while (at[0] < parts[0].length || at[1] < parts[1].length) {
         const batch: C[] = [];
         for (let p = 0; p < 2; p++) {
@@ -105,5 +114,36 @@ describe('applying changes to a table (SCD type 1)', () => {
       assert.deepEqual(t.plain, final, `seed ${seed}`);
     }
   });
-});
 
+  it('orders changes by position and tie, whether they arrive in a few ordered runs, in one, or shuffled', () => {
+    const rnd = seededRandom(5);
+    for (const runs of [1, 2, 3, 8, 13, 0]) {
+      const n = 1000;
+      const major = new Float64Array(n);
+      const minor = new Float64Array(n);
+      const tie = new Float64Array(n);
+      if (runs === 0) {
+        for (let i = 0; i < n; i++) { major[i] = Math.floor(rnd() * 3); minor[i] = Math.floor(rnd() * 50); tie[i] = Math.floor(rnd() * 4); }
+      } else {
+        // `runs` Kafka partitions' changes, each in order, interleaved; positions repeat across them.
+        const at = Array.from({ length: runs }, () => [0, 0]);
+        const part = new Int32Array(n);
+        for (let i = 0; i < n; i++) {
+          const p = Math.floor(rnd() * runs);
+          part[i] = p;
+          if (rnd() < 0.2) at[p][0]++;
+          at[p][1] += Math.floor(rnd() * 3);
+          [major[i], minor[i], tie[i]] = [at[p][0], at[p][1], i];
+        }
+        // One run after the other, as the map tasks' pushes are concatenated.
+        const byRun = [...Array(n).keys()].sort((a, b) => part[a] - part[b] || a - b);
+        const [m2, n2, t2] = [major.slice(), minor.slice(), tie.slice()];
+        byRun.forEach((src, i) => { major[i] = m2[src]; minor[i] = n2[src]; tie[i] = t2[src]; });
+      }
+      const expected = [...Array(n).keys()].sort((a, b) => major[a] - major[b] || minor[a] - minor[b] || tie[a] - tie[b] || a - b);
+      const got = [...positionOrder(major, minor, tie, n)];
+      assert.deepEqual(got.map((i) => [major[i], minor[i], tie[i]]), expected.map((i) => [major[i], minor[i], tie[i]]), `${runs} runs`);
+      assert.deepEqual([...got].sort((a, b) => a - b), [...Array(n).keys()], 'each change once');
+    }
+  });
+});

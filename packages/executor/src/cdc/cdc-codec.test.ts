@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { batchOf, decimalType, LONG, sqlField, STRING } from '@tributary/common';
+import { batchOf, decimalType, LONG, seededRandom, sqlField, STRING } from '@tributary/common';
 import type { CdcRows } from './apply-changes';
 import { decodeChanges, decodeKeyChanges, encodeChanges, encodeKeyChanges } from './cdc-codec';
-import { CdcKeyState } from './cdc-key-state';
+import { CdcKeyState, KeyChanges } from './cdc-key-state';
 
 const OUTPUT = [sqlField('id', LONG, false), sqlField('name', STRING), sqlField('amount', decimalType(10, 2))];
 
@@ -48,4 +48,47 @@ describe('CDC codecs (cdc-changes/v1, cdc-keys/v1)', () => {
     assert.equal(b.slotOf('1'), -1);
     assert.ok(b.deletedAt(b.slotOf('2')));
   });
+
+  it('lists the change set column by column as an independent record of the same operations says, through the codec too', () => {
+    type Entry = { major: number; minor: number; deleted: boolean; time: number };
+    const random = seededRandom(11);
+    const state = new CdcKeyState();
+    const replica = new CdcKeyState();
+    const whole = new Map<string, Entry>(); // every key held, from the operations alone
+    for (let version = 0; version < 6; version++) {
+      const setSince = new Map<string, Entry>();
+      const removedSince = new Set<string>();
+      for (let i = 0; i < 400; i++) {
+        const key = random() < 0.1 ? `k\u0001${Math.floor(random() * 50)}\u00e9` : String(Math.floor(random() * 300));
+        if (random() < 0.25) {
+          state.remove(key);
+          if (whole.delete(key)) removedSince.add(key);
+          setSince.delete(key);
+        } else {
+          const e: Entry = { major: Math.floor(random() * 4), minor: Math.floor(random() * 2 ** 40), deleted: random() < 0.3, time: random() < 0.1 ? -Infinity : Math.floor(random() * 1e15) };
+          state.set(key, e.major, e.minor, e.deleted, e.time);
+          whole.set(key, e);
+          setSince.set(key, e);
+          removedSince.delete(key);
+        }
+      }
+      state.maxOpTime = version * 1000;
+      const changes = state.changesSinceMark();
+      assert.deepEqual(objects(changes), setSince, `version ${version}: keys set`);
+      assert.deepEqual([...changes.removed].sort(), [...removedSince].sort(), `version ${version}: keys removed`);
+      const back = decodeKeyChanges(encodeKeyChanges(changes));
+      const finite = (m: Map<string, Entry>) => new Map([...m].map(([k, e]) => [k, { ...e, time: Number.isFinite(e.time) ? e.time : 0 }]));
+      assert.deepEqual(objects(back), finite(setSince), `version ${version}: through the codec`);
+      assert.deepEqual([...back.removed].sort(), [...changes.removed].sort());
+      assert.equal(back.maxOpTime, version * 1000);
+      state.mark();
+      replica.apply(back);
+      assert.deepEqual(objects(replica.all()), finite(whole), `version ${version}: the replica holds every key`);
+    }
+  });
 });
+
+/** A change set's keys set, as a map (deepEqual compares maps regardless of order). */
+function objects(c: KeyChanges): Map<string, { major: number; minor: number; deleted: boolean; time: number }> {
+  return new Map(c.set.keys.map((key, i) => [key, { major: c.set.major[i], minor: c.set.minor[i], deleted: c.set.deleted[i] === 1, time: c.set.time[i] }]));
+}

@@ -79,23 +79,32 @@ export function decodeChanges(output: readonly SqlField[], bytes: Uint8Array): C
 }
 
 export function encodeKeyChanges(changes: KeyChanges): Uint8Array {
-  const n = changes.set.length + changes.removed.length;
-  const keys = [...changes.set.map((s) => s.key), ...changes.removed].map((k) => Buffer.from(k, 'latin1'));
+  const set = changes.set;
+  const m = set.keys.length;
+  const n = m + changes.removed.length;
+  // Keys are latin1 strings (keyStrings): one byte per character.
   const offsets = new Int32Array(n + 1);
-  keys.forEach((k, i) => { offsets[i + 1] = offsets[i] + k.length; });
-  const f = (pick: (s: KeyChanges['set'][number]) => number) => {
-    const a = new Float64Array(n);
-    changes.set.forEach((s, i) => { a[i] = pick(s); });
-    return a;
+  for (let i = 0; i < m; i++) offsets[i + 1] = offsets[i] + set.keys[i].length;
+  for (let i = m; i < n; i++) offsets[i + 1] = offsets[i] + changes.removed[i - m].length;
+  const data = Buffer.allocUnsafe(offsets[n]);
+  for (let i = 0; i < m; i++) data.write(set.keys[i], offsets[i], 'latin1');
+  for (let i = m; i < n; i++) data.write(changes.removed[i - m], offsets[i], 'latin1');
+  const padded = (a: Float64Array) => {
+    const b = new Float64Array(n);
+    b.set(a.subarray(0, m));
+    return b;
   };
-  const removed = new Uint8Array(n).fill(1, changes.set.length);
+  const deleted = new Uint8Array(n);
+  deleted.set(set.deleted.subarray(0, m));
+  const time = padded(set.time);
+  for (let i = 0; i < m; i++) if (!Number.isFinite(time[i])) time[i] = 0;
   const columns: Vector[] = [
-    { type: { kind: 'binary' }, validity: null, offsets, data: Buffer.concat(keys) },
-    { type: { kind: 'long' }, validity: null, values: f((s) => s.major), wide: null },
-    { type: { kind: 'long' }, validity: null, values: f((s) => s.minor), wide: null },
-    { type: { kind: 'boolean' }, validity: null, values: Uint8Array.from(f((s) => (s.deleted ? 1 : 0))) },
-    { type: { kind: 'timestamp' }, validity: null, values: f((s) => (Number.isFinite(s.time) ? s.time : 0)), wide: null },
-    { type: { kind: 'boolean' }, validity: null, values: removed },
+    { type: { kind: 'binary' }, validity: null, offsets, data },
+    { type: { kind: 'long' }, validity: null, values: padded(set.major), wide: null },
+    { type: { kind: 'long' }, validity: null, values: padded(set.minor), wide: null },
+    { type: { kind: 'boolean' }, validity: null, values: deleted },
+    { type: { kind: 'timestamp' }, validity: null, values: time, wide: null },
+    { type: { kind: 'boolean' }, validity: null, values: new Uint8Array(n).fill(1, m) },
   ];
   const truncated = changes.truncMajor < 0 ? 'none' : `${changes.truncMajor}:${changes.truncMinor}`;
   const maxOpTime = Number.isFinite(changes.maxOpTime) ? String(changes.maxOpTime) : 'none';
@@ -107,19 +116,32 @@ export function decodeKeyChanges(bytes: Uint8Array): KeyChanges {
   const [key, major, minor, deleted, time, removed] = rows.columns as unknown as [
     { offsets: Int32Array; data: Uint8Array }, { values: Float64Array }, { values: Float64Array }, { values: Uint8Array }, { values: Float64Array }, { values: Uint8Array },
   ];
-  const out: KeyChanges = { set: [], removed: [], truncMajor: -1, truncMinor: -1, maxOpTime: -Infinity };
+  const n = rows.count;
+  let m = 0;
+  for (let i = 0; i < n; i++) if (removed.values[i] === 0) m++;
+  const set = { keys: new Array<string>(m), major: new Float64Array(m), minor: new Float64Array(m), deleted: new Uint8Array(m), time: new Float64Array(m) };
+  const out: KeyChanges = { set, removed: [], truncMajor: -1, truncMinor: -1, maxOpTime: -Infinity };
   const buf = Buffer.from(key.data.buffer, key.data.byteOffset, key.data.byteLength);
-  for (let i = 0; i < rows.count; i++) {
+  let j = 0;
+  for (let i = 0; i < n; i++) {
     const k = buf.toString('latin1', key.offsets[i], key.offsets[i + 1]);
-    if (removed.values[i] === 1) out.removed.push(k);
-    else out.set.push({ key: k, major: major.values[i], minor: minor.values[i], deleted: deleted.values[i] === 1, time: time.values[i] });
+    if (removed.values[i] === 1) {
+      out.removed.push(k);
+      continue;
+    }
+    set.keys[j] = k;
+    set.major[j] = major.values[i];
+    set.minor[j] = minor.values[i];
+    set.deleted[j] = deleted.values[i] === 1 ? 1 : 0;
+    set.time[j] = time.values[i];
+    j++;
   }
   const t = metadata.get(TRUNCATED_KEY);
   if (t === undefined || (t !== 'none' && !/^\d+:\d+$/.test(t))) throw new CorruptAggregateDataError(`cdc key state: bad ${TRUNCATED_KEY} ${JSON.stringify(t)}`);
   if (t !== 'none') [out.truncMajor, out.truncMinor] = t.split(':').map(Number);
-  const m = metadata.get(MAX_OP_TIME_KEY);
-  if (m === undefined || (m !== 'none' && !/^-?\d+$/.test(m))) throw new CorruptAggregateDataError(`cdc key state: bad ${MAX_OP_TIME_KEY} ${JSON.stringify(m)}`);
-  if (m !== 'none') out.maxOpTime = Number(m);
+  const mt = metadata.get(MAX_OP_TIME_KEY);
+  if (mt === undefined || (mt !== 'none' && !/^-?\d+$/.test(mt))) throw new CorruptAggregateDataError(`cdc key state: bad ${MAX_OP_TIME_KEY} ${JSON.stringify(mt)}`);
+  if (mt !== 'none') out.maxOpTime = Number(mt);
   return out;
 }
 

@@ -16,11 +16,20 @@
  * applies the change sets in order.
  */
 export interface KeyChanges {
-  set: { key: string; major: number; minor: number; deleted: boolean; time: number }[];
+  /** The keys set, column by column: key i is at position (major[i], minor[i]), a tombstone when deleted[i] is 1, changed at time[i] (µs). */
+  set: KeyColumns;
   removed: string[];
   truncMajor: number;
   truncMinor: number;
   maxOpTime: number;
+}
+
+export interface KeyColumns {
+  keys: string[];
+  major: Float64Array;
+  minor: Float64Array;
+  deleted: Uint8Array;
+  time: Float64Array;
 }
 
 export class CdcKeyState {
@@ -34,7 +43,11 @@ export class CdcKeyState {
   truncMajor = -1;
   truncMinor = -1;
   maxOpTime = -Infinity;
-  private readonly touched = new Set<string>();
+  /** Per slot, its key ('' when free). */
+  private readonly keyOf: string[] = [];
+  /** Per slot, 1 when set since the mark; touchedSlots lists them (a slot freed and taken again may be listed twice). */
+  private touchedAt = new Uint8Array(1024);
+  private touchedSlots: number[] = [];
   private readonly removedSinceMark = new Set<string>();
 
   get numKeys(): number {
@@ -42,7 +55,12 @@ export class CdcKeyState {
   }
 
   get memoryBytes(): number {
-    return this.major.byteLength * 3 + this.deleted.byteLength + this.slots.size * 64;
+    return this.major.byteLength * 3 + this.deleted.byteLength + this.touchedAt.byteLength + this.slots.size * 72;
+  }
+
+  /** Slots ever given out: every slot is below it. */
+  get slotCount(): number {
+    return this.next;
   }
 
   /** The key's slot, or −1 when the state holds nothing for it. */
@@ -59,13 +77,22 @@ export class CdcKeyState {
       s = this.free.pop() ?? this.next++;
       if (s >= this.major.length) this.grow();
       this.slots.set(key, s);
+      this.keyOf[s] = key;
+      if (this.removedSinceMark.size > 0) this.removedSinceMark.delete(key);
     }
+    this.setAt(s, major, minor, deleted, time);
+  }
+
+  /** As set, for a key held at `slot` (slotOf, with no remove since). */
+  setAt(s: number, major: number, minor: number, deleted: boolean, time: number): void {
     this.major[s] = major;
     this.minor[s] = minor;
     this.deleted[s] = deleted ? 1 : 0;
     this.time[s] = time;
-    this.touched.add(key);
-    if (this.removedSinceMark.size > 0) this.removedSinceMark.delete(key);
+    if (this.touchedAt[s] === 0) {
+      this.touchedAt[s] = 1;
+      this.touchedSlots.push(s);
+    }
   }
 
   remove(key: string): void {
@@ -73,7 +100,8 @@ export class CdcKeyState {
     if (s === undefined) return;
     this.slots.delete(key);
     this.free.push(s);
-    this.touched.delete(key);
+    this.keyOf[s] = '';
+    this.touchedAt[s] = 0;
     this.removedSinceMark.add(key);
   }
 
@@ -97,30 +125,49 @@ export class CdcKeyState {
   }
 
   mark(): void {
-    this.touched.clear();
+    for (const s of this.touchedSlots) this.touchedAt[s] = 0;
+    this.touchedSlots = [];
     this.removedSinceMark.clear();
   }
 
   changesSinceMark(): KeyChanges {
-    const set = [...this.touched].map((key) => {
-      const s = this.slots.get(key) as number;
-      return { key, major: this.major[s], minor: this.minor[s], deleted: this.deleted[s] === 1, time: this.time[s] };
-    });
-    return { set, removed: [...this.removedSinceMark], truncMajor: this.truncMajor, truncMinor: this.truncMinor, maxOpTime: this.maxOpTime };
+    const slots: number[] = [];
+    for (const s of this.touchedSlots) {
+      if (this.touchedAt[s] !== 1) continue; // freed since, or listed twice
+      this.touchedAt[s] = 2;
+      slots.push(s);
+    }
+    for (const s of slots) this.touchedAt[s] = 1;
+    return { set: this.columnsOfSlots(slots), removed: [...this.removedSinceMark], truncMajor: this.truncMajor, truncMinor: this.truncMinor, maxOpTime: this.maxOpTime };
   }
 
   /** Every key, as a change set from the empty state (a snapshot). */
   all(): KeyChanges {
-    const set = [...this.slots].map(([key, s]) => ({ key, major: this.major[s], minor: this.minor[s], deleted: this.deleted[s] === 1, time: this.time[s] }));
-    return { set, removed: [], truncMajor: this.truncMajor, truncMinor: this.truncMinor, maxOpTime: this.maxOpTime };
+    return { set: this.columnsOfSlots([...this.slots.values()]), removed: [], truncMajor: this.truncMajor, truncMinor: this.truncMinor, maxOpTime: this.maxOpTime };
   }
 
   apply(changes: KeyChanges): void {
     for (const k of changes.removed) this.remove(k);
-    for (const c of changes.set) this.set(c.key, c.major, c.minor, c.deleted, c.time);
+    const c = changes.set;
+    for (let i = 0; i < c.keys.length; i++) this.set(c.keys[i], c.major[i], c.minor[i], c.deleted[i] === 1, c.time[i]);
     this.truncMajor = changes.truncMajor;
     this.truncMinor = changes.truncMinor;
     this.maxOpTime = changes.maxOpTime;
+  }
+
+  /** The keys held at `slots`, column by column. */
+  private columnsOfSlots(slots: readonly number[]): KeyColumns {
+    const n = slots.length;
+    const out: KeyColumns = { keys: new Array<string>(n), major: new Float64Array(n), minor: new Float64Array(n), deleted: new Uint8Array(n), time: new Float64Array(n) };
+    for (let i = 0; i < n; i++) {
+      const s = slots[i];
+      out.keys[i] = this.keyOf[s];
+      out.major[i] = this.major[s];
+      out.minor[i] = this.minor[s];
+      out.deleted[i] = this.deleted[s];
+      out.time[i] = this.time[s];
+    }
+    return out;
   }
 
   private grow(): void {
@@ -129,8 +176,8 @@ export class CdcKeyState {
     this.major = f(this.major);
     this.minor = f(this.minor);
     this.time = f(this.time);
-    const d = new Uint8Array(n);
-    d.set(this.deleted);
-    this.deleted = d;
+    const u = (a: Uint8Array) => { const b = new Uint8Array(n); b.set(a); return b; };
+    this.deleted = u(this.deleted);
+    this.touchedAt = u(this.touchedAt);
   }
 }

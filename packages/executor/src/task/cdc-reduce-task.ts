@@ -5,7 +5,8 @@
  *   1. take every map task's change rows (cdc-changes/v1) from the inbox;
  *   2. take the partition's key state after batch N−1 (LiveState.checkoutCdc);
  *   3. when there are changes, read the partition's live files at the table version the driver
- *      commits against, and apply the changes (apply-changes.ts);
+ *      commits against (or take the rows this executor wrote as exactly those files:
+ *      partition-rows-cache.ts), and apply the changes (apply-changes.ts);
  *   4. if the rows changed, write them as the partition's new file(s) and report the files read
  *      as removed;
  *   5. write key-state version N+1 (fenced by (N+1, A), durable before the answer, recording the
@@ -24,6 +25,7 @@ import { applyChangesScd2 } from '../cdc/apply-changes-scd2';
 import { decodeChanges } from '../cdc/cdc-codec';
 import { decodeRouteFrames } from '../cdc/cdc-route-frames';
 import { concatRows } from '../cdc/cdc-router';
+import { fileIdentity, indexOf, KeyedRows, keyedRows, PartitionRowsCache } from '../cdc/partition-rows-cache';
 import { ShuffleInbox } from '../shuffle/shuffle-inbox';
 import { TableSnapshots } from '../sink/table-snapshots';
 import { PARTITION_TAG, readFileRows, WINDOW_RANGE_TAG } from '../sink/update-merge';
@@ -38,6 +40,8 @@ export class CdcReduceTaskRunner {
     private readonly state: LiveState,
     private readonly storage: Storage,
     private readonly snapshots: TableSnapshots,
+    /** SCD type 1 partitions' rows between batches (partition-rows-cache.ts). */
+    private readonly rowsCache = new PartitionRowsCache(),
   ) {}
 
   async run(input: ReduceTaskInput): Promise<ReduceTaskResult> {
@@ -81,13 +85,22 @@ export class CdcReduceTaskRunner {
           keys.mark();
           const changes = concatRows(datas[r], received[r]);
           let emitted = 0;
+          const snapshot = snapshots[r];
+          const live = partitionFiles(snapshot, partition);
+          const liveIds = live.map((f) => fileIdentity(f.add));
+          const cacheable = route.storedAs !== 'scd2';
+          const where = { tablePath: tables[r].tablePath, partition, output: route.output, keyColumns: route.keyColumns };
+          const cached = cacheable ? this.rowsCache.take({ ...where, prevBatchId: previousBatch(batchId), committed: input.committed, files: liveIds }) : null;
+          let keep: { files: string[]; rows: KeyedRows } | null = cached === null ? null : { files: liveIds, rows: cached };
           if (changes.count > 0) {
-            const snapshot = snapshots[r];
-            const live = partitionFiles(snapshot, partition);
-            const current = await this.readRows(snapshot, live, route.output);
+            const current = cached?.rows ?? await this.readRows(snapshot, live, route.output);
             const apply = route.storedAs === 'scd2' ? applyChangesScd2 : applyChanges;
-            const res = apply({ changes, current, keyColumns: route.keyColumns, state: keys, tombstoneRetentionMicros: route.tombstoneRetentionMicros });
+            const res = apply({
+              changes, current, keyColumns: route.keyColumns, state: keys, tombstoneRetentionMicros: route.tombstoneRetentionMicros, currentKeys: cached ?? undefined,
+            });
+            if (cacheable && !res.changed) keep = { files: liveIds, rows: cached ?? keyedRows(current, route.keyColumns) };
             if (res.changed) {
+              const written: string[] = [];
               emitted = res.freshRows;
               for (const f of live) files[r].removedPaths.push(f.add.path);
               u.removedFiles += live.length;
@@ -96,14 +109,20 @@ export class CdcReduceTaskRunner {
               u.groupsRewritten++;
               if (res.rows.count > 0) {
                 const tags = { [PARTITION_TAG]: String(partition), [WINDOW_RANGE_TAG]: '' };
-                for (const a of await writeBatchFiles(this.storage, tables[r].tablePath, res.rows)) files[r].adds.push({ ...a, tags });
+                for (const a of await writeBatchFiles(this.storage, tables[r].tablePath, res.rows)) {
+                  files[r].adds.push({ ...a, tags });
+                  written.push(fileIdentity(a));
+                }
               }
+              if (cacheable) keep = { files: written, rows: res.keys === undefined ? keyedRows(res.rows, route.keyColumns) : { rows: res.rows, keys: res.keys, index: indexOf(res.keys) } };
             }
             stats.stateRowsUpdated += res.applied;
             stats.stateRowsRemoved += res.tombstonesEvicted;
           }
           const tw = Date.now();
           await this.state.commitCdc(job, statePartition, batchId, attempt, keys, emitted);
+          // A key held by two rows is not the layout the index stands for: not kept.
+          if (keep !== null && keep.rows.index.size === keep.rows.rows.count) this.rowsCache.put({ ...where, batchId, attempt, files: keep.files }, keep.rows);
           const te = Date.now();
           // Route r's partition p is reported as cdcStatePartition(r, p, P), as the map tasks count what they sent it.
           stats.byPartition.push({ partition: statePartition, mergedPartialRows: changes.count, emittedRows: emitted });
