@@ -4,9 +4,7 @@
 #   deploy/kafka/launch.sh <data-dir> <cluster-id> [extra StorageTool format arguments...]
 # <data-dir>/server.properties must hold the node's roles, listeners and security settings; this
 # appends the settings every Tributary broker shares (one replica, no topic auto-creation, logs
-# kept forever; one partition, not 50, for the consumer-group offsets and transaction state
-# topics, which a one-broker cluster creates at its first group commit or transaction), writes
-# log4j.properties, and starts kafka.Kafka in the background. Writes
+# kept forever), writes log4j.properties, and starts kafka.Kafka in the background. Writes
 # <data-dir>/kafka.pid and <data-dir>/kafka.log and returns once the log says "Kafka Server started"
 # (or fails after 90 s with the log's tail).
 set -euo pipefail
@@ -19,8 +17,6 @@ cat >> "$dir/server.properties" <<PROPS
 log.dirs=$dir/data
 num.partitions=1
 offsets.topic.replication.factor=1
-offsets.topic.num.partitions=1
-transaction.state.log.num.partitions=1
 transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
 group.initial.rebalance.delay.ms=0
