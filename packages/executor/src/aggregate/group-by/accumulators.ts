@@ -262,7 +262,7 @@ class ExactSumAccumulator implements Accumulator {
   initGroups(from: number, to: number): void {
     this.sum.fill(0, from, to);
     this.seen.fill(0, from, to);
-    for (let g = from; g < to; g++) this.exact.delete(g);
+    if (this.exact.size > 0) for (let g = from; g < to; g++) this.exact.delete(g);
   }
 
   update(groupOf: Int32Array, n: number, input: Vector | null): void {
@@ -371,7 +371,7 @@ class MinMaxAccumulator implements Accumulator {
   initGroups(from: number, to: number): void {
     this.best.fill(0, from, to);
     this.seen.fill(0, from, to);
-    if (this.exact) for (let g = from; g < to; g++) this.wide.delete(g);
+    if (this.exact && this.wide.size > 0) for (let g = from; g < to; g++) this.wide.delete(g);
   }
 
   update(groupOf: Int32Array, n: number, input: Vector | null): void {

@@ -58,9 +58,10 @@ describe('DirectIntKeys (the lone int key cache of a map task\'s table)', () => 
         const lo = Math.floor(random() * 2000) - 1000;
         for (let round = 0; round < 3; round++) {
           for (let chunk = 0; chunk < 6; chunk++) {
-            // more windows than the cache keeps (8) in some chunks; late rows skipped in others
+            // more windows than the cache keeps (32) in some chunks, after chunks of few windows (the
+            // cache makes arrays on the spot until one is refused); late rows skipped in others
             const b = batch([sqlField('ts', TIMESTAMP), sqlField('k', INT), sqlField('v', LONG)],
-              rows(random, 700, chunk % 2 === 0 ? 3 : 12, lo, 3000, round === 0 && chunk === 0));
+              rows(random, 700, [3, 12, 45][chunk % 3], lo, 3000, round === 0 && chunk === 0));
             const watermark = chunk === 3 ? T + 2 * W : -Infinity;
             const a = cached.addRows(b, watermark);
             const p = plain.addRows(b, watermark);

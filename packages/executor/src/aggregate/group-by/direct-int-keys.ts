@@ -18,7 +18,10 @@
  * that made it were all resolved by the table and remembered, every later row of the window in
  * range is looked up here first, and a compacted table's groups are all recorded again
  * (rememberGroup). A window gets an array only while fewer than MAX_WINDOWS have one, so a window
- * whose groups were made without one never gets one later (the same holds per tag). So a miss in
+ * whose groups were made without one never gets one later (the same holds per tag). Arrays are
+ * only added until the next forget(), so while fewer than MAX_WINDOWS exist none was ever refused:
+ * a (window, tag) without an array then has no group of an in-range key, and lookup() makes its
+ * array on the spot (empty, and right) instead of leaving its first rows to the table. So a miss in
  * an existing array is a new group, which lookup() adds itself through `groups.appendDirect` (the
  * table appends the key row without probing its index) and records; a row the cache cannot answer
  * (a null key or tag, a key out of range, a window and tag without an array) is left for the
@@ -91,14 +94,15 @@ export class DirectIntKeys {
           if (w !== lastWindow) byTag = this.windows.get(w) ?? null;
           lastWindow = w;
           lastTag = tag;
-          array = tag < 0 || byTag === null ? null : byTag[tag + 1] ?? null;
+          array = tag < 0 ? null : (byTag === null ? null : byTag[tag + 1] ?? null) ?? this.fresh(w, tag);
+          if (array !== null && byTag === null) byTag = this.windows.get(w) ?? null;
         }
       } else if (windowStart !== null) {
         w = windowStart[i];
         if (w !== lastWindow) {
           lastWindow = w;
           byTag = this.windows.get(w) ?? null;
-          array = byTag === null ? null : byTag[0] ?? null;
+          array = (byTag === null ? null : byTag[0] ?? null) ?? this.fresh(w, -1);
         }
       }
       const k = keys[i] - base;
@@ -171,6 +175,11 @@ export class DirectIntKeys {
     this.windows.clear();
     this.arrays = 0;
     this.single?.fill(0);
+  }
+
+  /** For lookup(), with `groups` only: a new array for (window start, tag), which has none (null when MAX_WINDOWS exist). */
+  private fresh(w: number, tag: number): Int32Array | null {
+    return this.groups === null ? null : this.arrayOf(w, tag);
   }
 
   /** The array of (window start, tag), made if fewer than MAX_WINDOWS exist; else null. */

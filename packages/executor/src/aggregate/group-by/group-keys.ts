@@ -60,6 +60,10 @@ export class GroupKeyTable {
   private readonly directInt: number;
   private readonly directTag: number;
   private settled = new Uint8Array(0);
+  /** appendDirect()'s last window start and its words (rows come window by window). */
+  private appendWindow = NaN;
+  private appendLow = 0;
+  private appendHigh = 0;
   private tags = new Int32Array(0);
 
   /**
@@ -179,9 +183,13 @@ export class GroupKeyTable {
     for (let f = 0; f < this.flagWords; f++) kw[b + f] = 0;
     const o = this.flagWords;
     if (this.hasWindow) {
-      const high = Math.floor(windowStart / TWO_32);
-      kw[b + o] = windowStart - high * TWO_32;
-      kw[b + o + 1] = high;
+      if (windowStart !== this.appendWindow) {
+        this.appendWindow = windowStart;
+        this.appendHigh = Math.floor(windowStart / TWO_32);
+        this.appendLow = windowStart - this.appendHigh * TWO_32;
+      }
+      kw[b + o] = this.appendLow;
+      kw[b + o + 1] = this.appendHigh;
     }
     kw[b + this.columns[this.directInt].offset] = key;
     if (tag >= 0) kw[b + this.columns[this.directTag].offset] = tag;

@@ -5,7 +5,8 @@
  *
  * Window assignment (window-assignment.ts: Spark's alignment, tumbling or sliding): a row belongs to
  * the windows [start, start + size) that hold its time, with starts at startMicros + j·slideMicros;
- * addRows runs one pass per window offset k. A row whose time is null has no window and is dropped
+ * addRows runs one pass per window offset k (a tumbling window's one pass assigns and filters in
+ * one loop: tumblingPass). A row whose time is null has no window and is dropped
  * (Spark filters such rows out). A row's contribution to a window is late when that window's end ≤
  * the watermark (Spark's predicate, per window); the row is late (counted, handed to onLate) when
  * all its windows are.
@@ -15,7 +16,7 @@ import { formatMicrosIso } from '../window';
 import { Accumulator, makeAccumulator } from './accumulators';
 import { GroupKeyTable } from './group-keys';
 import { GroupLayout } from './group-layout';
-import { latestStarts, windowPass, windowsPerRow } from './window-assignment';
+import { latestStarts, tumblingPass, windowPass, windowsPerRow } from './window-assignment';
 
 export interface AddRowsResult {
   /** Rows whose window end ≤ the watermark (not aggregated). */
@@ -71,6 +72,11 @@ export class GroupTable {
     }
     const time = batch.columns[w.column] as ExactVector;
     const times = time.values;
+    if (w.slideMicros === w.sizeMicros) {
+      const r = tumblingPass(n, times, time.validity, w, lateWatermarkMicros, this.windowStart, this.skip, onLate);
+      if (r.kept > 0) this.aggregatePass(batch, n, this.windowStart, keyVectors, r.kept === n ? null : this.skip);
+      return { lateRows: r.late, lateWindowRows: r.late, nullTimeRows: r.nullTimeRows, maxEventTimeMicros: r.maxTimeMicros };
+    }
     const last = this.lastStart;
     const nullTime = this.nullTime;
     const r = latestStarts(n, times, time.validity, w, last, nullTime);

@@ -5,7 +5,7 @@ import { Cell, batch, rowsOf, sortedLines } from './group-by.test-support';
 import { WindowLayout, groupLayout } from './group-layout';
 import { groupHashes } from './group-partition';
 import { GroupTable } from './group-table';
-import { latestStarts, windowPass, windowsPerRow } from './window-assignment';
+import { latestStarts, tumblingPass, windowPass, windowsPerRow } from './window-assignment';
 
 const MIN = 60_000_000;
 const T = 1_714_565_100_000_000; // 2024-05-01T12:05:00Z
@@ -82,6 +82,43 @@ describe('window assignment (Spark TimeWindowing: sliding and tumbling windows)'
         assert.ok(want.length >= Math.floor(size / slide) && want.length <= windowsPerRow(w));
       });
     }
+  });
+
+  it('tumblingPass: the windows, skips, late rows (in row order), null times and max time of latestStarts + windowPass(0)', () => {
+    const rand = seededRandom(11);
+    for (const [size, start] of [[5 * MIN, 0], [5 * MIN, MIN], [7, -3], [10 * MIN, -4 * MIN]]) {
+      const w = layout(size, size, start);
+      const n = 600;
+      const times = new Float64Array(n);
+      const validity = new Uint8Array(n).fill(1);
+      for (let i = 0; i < n; i++) {
+        const around = [0, T, -T, T + 3 * size][i % 4];
+        // runs of rows in one window (the loop's cached window), then jumps back and forth
+        times[i] = i % 50 < 30 ? around + (i % 50) : around + randomInt(rand, -3 * size, 3 * size);
+        if (i % 17 === 5) validity[i] = 0;
+      }
+      for (const watermark of [-Infinity, T + size, T + 2 * size]) {
+        const last = new Float64Array(n);
+        const nullTime = new Uint8Array(n);
+        const ref = latestStarts(n, times, validity, w, last, nullTime);
+        const refStarts = new Float64Array(n);
+        const refSkip = new Uint8Array(n);
+        const refPass = windowPass(0, n, times, last, nullTime, w, watermark, refStarts, refSkip);
+        const starts = new Float64Array(n);
+        const skip = new Uint8Array(n);
+        const lateRows: number[] = [];
+        const got = tumblingPass(n, times, validity, w, watermark, starts, skip, (i) => lateRows.push(i));
+        assert.deepEqual(skip, refSkip);
+        for (let i = 0; i < n; i++) if (skip[i] === 0) assert.equal(starts[i], refStarts[i], `row ${i}`);
+        assert.deepEqual(got, { kept: refPass.kept, late: refPass.late, nullTimeRows: ref.nullTimeRows, maxTimeMicros: ref.maxTimeMicros });
+        const wantLate: number[] = [];
+        for (let i = 0; i < n; i++) if (nullTime[i] === 0 && last[i] + size <= watermark) wantLate.push(i);
+        assert.deepEqual(lateRows, wantLate);
+        if (watermark !== -Infinity) assert.ok(lateRows.length > 0 && got.kept > 0, 'some rows late, some kept');
+      }
+    }
+    assert.throws(() => tumblingPass(1, Float64Array.of(0.5), null, layout(5 * MIN, 5 * MIN), -Infinity, new Float64Array(1), new Uint8Array(1)), /not an integer/);
+    assert.throws(() => tumblingPass(1, Float64Array.of(0), null, layout(10 * MIN, MIN), -Infinity, new Float64Array(1), new Uint8Array(1)), /sliding/);
   });
 
   it('drops only the windows whose end ≤ the late watermark: a row can be late for its older windows only', () => {

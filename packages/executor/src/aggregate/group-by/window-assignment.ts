@@ -14,7 +14,8 @@
  * and still count in its newer ones, as in Spark.
  *
  * The map side runs one pass per k over a batch's columns (GroupTable.addRows): latestStarts() once,
- * then windowPass(k) fills the k-th window start of every row and which rows it skips.
+ * then windowPass(k) fills the k-th window start of every row and which rows it skips. A tumbling
+ * window has one pass, so tumblingPass() does all of it in one loop over the rows.
  */
 import { EXACT_LIMIT } from '@tributary/common';
 import { WindowLayout } from './group-layout';
@@ -110,4 +111,61 @@ export function windowPass(
     }
   }
   return { kept, late };
+}
+
+export interface TumblingPassResult {
+  /** Rows kept (skip[i] = 0): a non-null time in a window not closed. */
+  readonly kept: number;
+  /** Rows whose window had closed (end ≤ the late watermark): skipped, and handed to onLate. */
+  readonly late: number;
+  readonly nullTimeRows: number;
+  /** Max non-null time, late rows included (−Infinity if none). */
+  readonly maxTimeMicros: number;
+}
+
+/**
+ * latestStarts() and windowPass(0) of a tumbling window (slide = size) in one loop: starts[i] = the
+ * row's window start, skip[i] = 1 when its time is null or its window is late (end ≤
+ * lateWatermarkMicros; onLate(i) is then called, in row order). Throws as latestStarts() does.
+ */
+export function tumblingPass(
+  n: number, times: Float64Array, validity: Uint8Array | null, w: WindowLayout, lateWatermarkMicros: number,
+  starts: Float64Array, skip: Uint8Array, onLate?: (row: number) => void,
+): TumblingPassResult {
+  if (w.slideMicros !== w.sizeMicros) throw new RangeError(`tumblingPass() of a sliding window (${w.sizeMicros} µs every ${w.slideMicros} µs)`);
+  const size = w.sizeMicros;
+  const origin = w.startMicros;
+  let nullTimeRows = 0;
+  let late = 0;
+  let maxT = -Infinity;
+  // the current window [curStart, curEnd) and whether it is late: in-order times skip the % and the test
+  let curStart = 0;
+  let curEnd = -Infinity;
+  let curLate = 0;
+  for (let i = 0; i < n; i++) {
+    if (validity !== null && validity[i] === 0) {
+      skip[i] = 1;
+      nullTimeRows++;
+      continue;
+    }
+    const t = times[i];
+    if (t > maxT) maxT = t;
+    if (!(t >= curStart && t < curEnd)) {
+      if (!(t - Math.floor(t) === 0 && t < EXACT && t > -EXACT)) {
+        throw new RangeError(`row ${i}: event time ${t} is not an integer of µs below 2^53`);
+      }
+      let rem = (t - origin) % size;
+      if (rem < 0) rem += size;
+      curStart = t - rem;
+      curEnd = curStart + size;
+      curLate = curEnd <= lateWatermarkMicros ? 1 : 0;
+    }
+    starts[i] = curStart;
+    skip[i] = curLate;
+    if (curLate === 1) {
+      late++;
+      if (onLate !== undefined) onLate(i);
+    }
+  }
+  return { kept: n - late - nullTimeRows, late, nullTimeRows, maxTimeMicros: maxT };
 }
