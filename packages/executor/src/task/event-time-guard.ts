@@ -33,7 +33,11 @@ export class EventTimeRange {
   sum = 0;
 }
 
-/** The rows that pass the checks (the same batch when all do); bad ones went to `onBad`. */
+/**
+ * The rows that pass the checks (the same batch when all do); bad ones went to `onBad`. The row
+ * loops capture nothing in closures (a closure over a loop variable would allocate per row): the
+ * messages are made by functions of their own.
+ */
 export function guardEventTime(
   rows: ColumnBatch, chunk: RecordChunk, onBad: OnBadRecord, spec: EventTimeGuardSpec, range: EventTimeRange,
 ): ColumnBatch {
@@ -42,18 +46,14 @@ export function guardEventTime(
   const recordIndex = rows.recordIndex;
   if (recordIndex === undefined) throw new RangeError('rows without recordIndex cannot name their bad records');
   let keep: Uint8Array | null = null;
-  const drop = (r: number): void => {
-    if (keep === null) keep = new Uint8Array(n).fill(1);
-    keep[r] = 0;
-  };
   for (let c = 0; c < spec.nonNullColumns.length; c++) {
     const validity = rows.columns[spec.nonNullColumns[c]].validity;
     if (validity === null) continue;
     for (let r = 0; r < n; r++) {
       if (validity[r] === 0 && (keep === null || keep[r] === 1)) {
-        drop(r);
-        const name = spec.nonNullNames[c];
-        onBad(chunk, recordIndex[r], NULL_EVENT_TIME, () => `event time column ${name} is null (the query's watermark or window needs it)`);
+        keep ??= new Uint8Array(n).fill(1);
+        keep[r] = 0;
+        onBad(chunk, recordIndex[r], NULL_EVENT_TIME, nullTimeDetail(spec.nonNullNames[c]));
       }
     }
   }
@@ -64,11 +64,12 @@ export function guardEventTime(
     let max = range.max;
     let sum = range.sum;
     for (let r = 0; r < n; r++) {
-      if (keep !== null && (keep as Uint8Array)[r] === 0) continue;
+      if (keep !== null && keep[r] === 0) continue;
       const t = times[r];
       if (t > limit) {
-        drop(r);
-        onBad(chunk, recordIndex[r], EVENT_TIME_TOO_FAR_AHEAD, () => `timestamp ${formatTimestampMicros(t)} is more than ${formatMicros(spec.maxAheadMs * 1000)} after the batch's reference time ${new Date(spec.referenceMs).toISOString()} (maxEventTimeAhead)`);
+        keep ??= new Uint8Array(n).fill(1);
+        keep[r] = 0;
+        onBad(chunk, recordIndex[r], EVENT_TIME_TOO_FAR_AHEAD, aheadDetail(t, spec));
         continue;
       }
       if (t < min) min = t;
@@ -86,4 +87,12 @@ export function guardEventTime(
   const list = new Int32Array(kept);
   for (let r = 0, w = 0; r < n; r++) if (flags[r] === 1) list[w++] = r;
   return takeRows(rows, list);
+}
+
+function nullTimeDetail(name: string): () => string {
+  return () => `event time column ${name} is null (the query's watermark or window needs it)`;
+}
+
+function aheadDetail(t: number, spec: EventTimeGuardSpec): () => string {
+  return () => `timestamp ${formatTimestampMicros(t)} is more than ${formatMicros(spec.maxAheadMs * 1000)} after the batch's reference time ${new Date(spec.referenceMs).toISOString()} (maxEventTimeAhead)`;
 }

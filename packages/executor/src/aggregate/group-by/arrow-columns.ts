@@ -12,7 +12,7 @@
  * become Arrow bitmaps and back.
  */
 import * as arrow from 'apache-arrow';
-import { BytesVector, EXACT_LIMIT, ExactVector, SqlType, Vector, exactBigInt, setDecimal128Words, setInt64Words } from '@tributary/common';
+import { BytesVector, EXACT_LIMIT, ExactVector, SqlType, Vector, exactBigInt, setDecimal128Words } from '@tributary/common';
 /** 2^53, held in a module constant: the package's export is a getter, costly in row loops. */
 const EXACT = EXACT_LIMIT;
 import { CorruptAggregateDataError } from '../errors';
@@ -77,26 +77,10 @@ export function toArrowData(v: Vector, n: number): arrow.Data {
     case 'double':
       return arrow.makeData({ ...base, type: type as arrow.Float64, data: (v as { values: Float64Array }).values.subarray(0, n) });
     case 'long':
-    case 'timestamp': {
-      const words = new Uint32Array(2 * n);
-      const ev = v as ExactVector;
-      for (let i = 0; i < n; i++) {
-        const x = ev.values[i];
-        if (x === x) setInt64Words(words, i, x);
-        else if (v.validity === null || v.validity[i] === 1) setWords(words, i, 2, exactBigInt(ev, i));
-      }
-      return arrow.makeData({ ...base, type: type as arrow.Int64, data: new BigInt64Array(words.buffer) });
-    }
-    case 'decimal': {
-      const words = new Uint32Array(4 * n);
-      const ev = v as ExactVector;
-      for (let i = 0; i < n; i++) {
-        const x = ev.values[i];
-        if (x === x) setDecimal128Words(words, i, x);
-        else if (v.validity === null || v.validity[i] === 1) setWords(words, i, 4, exactBigInt(ev, i));
-      }
-      return arrow.makeData({ ...base, type: type as arrow.Decimal, data: words });
-    }
+    case 'timestamp':
+      return arrow.makeData({ ...base, type: type as arrow.Int64, data: new BigInt64Array(int64Words(v as ExactVector, n).buffer) });
+    case 'decimal':
+      return arrow.makeData({ ...base, type: type as arrow.Decimal, data: decimal128Words(v as ExactVector, n) });
     case 'string':
     case 'binary': {
       const bv = v as BytesVector;
@@ -175,6 +159,44 @@ export function fromArrowData(d: arrow.Data, t: SqlType, name: string): Vector {
     default:
       throw new CorruptAggregateDataError(`column ${name} has type ${t.kind}, not a scalar`);
   }
+}
+
+/** Arrow's int64 words of an exact vector's first n values (a window start repeats: its words are reused). */
+function int64Words(ev: ExactVector, n: number): Uint32Array {
+  const words = new Uint32Array(2 * n);
+  const values = ev.values;
+  const validity = ev.validity;
+  let last = NaN;
+  let low = 0;
+  let high = 0;
+  for (let i = 0; i < n; i++) {
+    const x = values[i];
+    if (x !== last) {
+      if (x !== x) {
+        if (validity === null || validity[i] === 1) setWords(words, i, 2, exactBigInt(ev, i));
+        continue;
+      }
+      last = x;
+      high = Math.floor(x / TWO_32);
+      low = x - high * TWO_32;
+    }
+    words[2 * i] = low;
+    words[2 * i + 1] = high; // stored modulo 2^32: -1 → 0xffffffff
+  }
+  return words;
+}
+
+/** Arrow's Decimal128 words (the unscaled value, little-endian two's complement) of an exact vector's first n values. */
+function decimal128Words(ev: ExactVector, n: number): Uint32Array {
+  const words = new Uint32Array(4 * n);
+  const values = ev.values;
+  const validity = ev.validity;
+  for (let i = 0; i < n; i++) {
+    const x = values[i];
+    if (x === x) setDecimal128Words(words, i, x);
+    else if (validity === null || validity[i] === 1) setWords(words, i, 4, exactBigInt(ev, i));
+  }
+  return words;
 }
 
 function setWords(words: Uint32Array, i: number, per: number, v: bigint): void {

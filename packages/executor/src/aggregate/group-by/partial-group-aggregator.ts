@@ -65,22 +65,9 @@ export class PartialGroupAggregator {
     if (this.hashes.length < size) this.hashes = new Int32Array(Math.max(size, this.hashes.length * 2));
     const hashes = table.groupHashes(this.hashes);
     const counts = new Int32Array(numPartitions + 1);
-    // pmod(h, P) as h − ⌊h/P⌋·P on doubles: a signed integer % that yields −0 drops V8 to a slow
-    // floating-point modulus; |h| < 2^31 keeps the floor off by at most one.
-    const inverse = 1 / numPartitions;
-    for (let g = 0; g < size; g++) {
-      const h = hashes[g];
-      let p = h - Math.floor(h * inverse) * numPartitions;
-      if (p < 0) p += numPartitions;
-      else if (p >= numPartitions) p -= numPartitions;
-      hashes[g] = p;
-      counts[p + 1]++;
-    }
+    partitionsOfHashes(hashes, size, numPartitions, counts);
     for (let p = 0; p < numPartitions; p++) counts[p + 1] += counts[p];
-    // group g goes to row dest[g]: partitions are contiguous, groups in id order within each
-    const dest = new Int32Array(size);
-    const cursor = counts.slice(0, numPartitions);
-    for (let g = 0; g < size; g++) dest[g] = cursor[hashes[g]]++;
+    const dest = destinations(hashes, size, counts.slice(0, numPartitions));
     const all = table.rows(null, dest);
     const partitions: ColumnBatch[] = [];
     for (let p = 0; p < numPartitions; p++) partitions.push(sliceRows(all, counts[p], counts[p + 1]));
@@ -100,4 +87,30 @@ export class PartialGroupAggregator {
     this.maxEventTime = -Infinity;
     return result;
   }
+}
+
+/**
+ * hashes[g] := pmod(hashes[g], P) for groups 0..size−1, counting each partition's groups into
+ * counts[p + 1]. (Row loops live in small functions of their own: V8 optimizes them whole, where
+ * a loop inside a long function called once per task runs partly unoptimized.)
+ */
+function partitionsOfHashes(hashes: Int32Array, size: number, numPartitions: number, counts: Int32Array): void {
+  // pmod(h, P) as h − ⌊h/P⌋·P on doubles: a signed integer % that yields −0 drops V8 to a slow
+  // floating-point modulus; |h| < 2^31 keeps the floor off by at most one.
+  const inverse = 1 / numPartitions;
+  for (let g = 0; g < size; g++) {
+    const h = hashes[g];
+    let p = h - Math.floor(h * inverse) * numPartitions;
+    if (p < 0) p += numPartitions;
+    else if (p >= numPartitions) p -= numPartitions;
+    hashes[g] = p;
+    counts[p + 1]++;
+  }
+}
+
+/** Row of each group: partitions contiguous (cursor[p] = partition p's first row), groups in id order within each. */
+function destinations(partitionOf: Int32Array, size: number, cursor: Int32Array): Int32Array {
+  const dest = new Int32Array(size);
+  for (let g = 0; g < size; g++) dest[g] = cursor[partitionOf[g]]++;
+  return dest;
 }
