@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { DIRECT_ARRAYS_MAP_SIDE, DIRECT_ARRAYS_STATE } from './direct-int-keys';
 import { DATE, INT, LONG, STRING, SqlField, TIMESTAMP, sqlField } from '@tributary/common';
 import { Cell, batch, rowsOf, sortedLines } from './group-by.test-support';
 import { groupLayout } from './group-layout';
@@ -49,12 +50,12 @@ function rows(random: () => number, count: number, windows: number, lo: number, 
 
 describe('DirectIntKeys (the lone int key cache of a map task\'s table)', () => {
   for (const windowed of [true, false]) {
-    for (const seed of [1, 7, 42, 1234]) {
-      it(`${windowed ? 'windowed' : 'no window'}, seed ${seed}: the same groups, ids and sums as the table alone, across adds, late rows, clears and retain`, () => {
+    for (const [seed, arrays] of [[1, DIRECT_ARRAYS_MAP_SIDE], [7, DIRECT_ARRAYS_MAP_SIDE], [42, DIRECT_ARRAYS_STATE], [1234, DIRECT_ARRAYS_STATE]]) {
+      it(`${windowed ? 'windowed' : 'no window'}, seed ${seed}, ${arrays} arrays: the same groups, ids and sums as the table alone, across adds, late rows, clears and retain`, () => {
         const layout = layoutOf(windowed);
         const random = rng(seed);
-        const cached = new GroupTable(layout, 16, true);
-        const plain = new GroupTable(layout, 16, false);
+        const cached = new GroupTable(layout, 16, arrays);
+        const plain = new GroupTable(layout, 16, 0);
         const lo = Math.floor(random() * 2000) - 1000;
         for (let round = 0; round < 3; round++) {
           for (let chunk = 0; chunk < 6; chunk++) {
@@ -90,8 +91,8 @@ describe('DirectIntKeys (the lone int key cache of a map task\'s table)', () => 
 
   it('adds the new groups of a known window itself, each once, and the table finds them after it grows and after retain', () => {
     const layout = layoutOf(true);
-    const cached = new GroupTable(layout, 16, true);
-    const plain = new GroupTable(layout, 16, false);
+    const cached = new GroupTable(layout, 16, DIRECT_ARRAYS_MAP_SIDE);
+    const plain = new GroupTable(layout, 16, 0);
     const fields = [sqlField('ts', TIMESTAMP), sqlField('k', INT), sqlField('v', LONG)];
     // chunk 0 makes the window's array (keys 0..99); later chunks bring new keys of that window,
     // each twice in a chunk, past the table's first capacity (16 groups) so that it grows
@@ -125,8 +126,8 @@ describe('DirectIntKeys (the lone int key cache of a map task\'s table)', () => 
     for (const [type, lo, range, active] of [[DATE, 19000, 500, true], [INT, 0, 10_000_000, false]] as const) {
       const layout = layoutOf(true, type);
       const random = rng(99);
-      const cached = new GroupTable(layout, 16, true);
-      const plain = new GroupTable(layout, 16, false);
+      const cached = new GroupTable(layout, 16, DIRECT_ARRAYS_MAP_SIDE);
+      const plain = new GroupTable(layout, 16, 0);
       for (let chunk = 0; chunk < 5; chunk++) {
         const b = batch([sqlField('ts', TIMESTAMP), sqlField('k', type), sqlField('v', LONG)], rows(random, 500, 4, lo, range, chunk === 0));
         cached.addRows(b, -Infinity);
@@ -164,8 +165,8 @@ describe('DirectIntKeys (the lone int key cache of a map task\'s table)', () => 
         it(`a string key beside the int key (${stringFirst ? 'string first' : 'int first'}, ${windowed ? 'windowed' : 'no window'}, seed ${seed}): the same groups and sums as the table alone, with null strings, more (window, string) pairs than the cache keeps, clears and retain`, () => {
           const layout = twoKeyLayout(windowed, stringFirst);
           const random = rng(seed);
-          const cached = new GroupTable(layout, 16, true);
-          const plain = new GroupTable(layout, 16, false);
+          const cached = new GroupTable(layout, 16, DIRECT_ARRAYS_MAP_SIDE);
+          const plain = new GroupTable(layout, 16, 0);
           const fields = [sqlField('ts', TIMESTAMP), sqlField('k', INT), sqlField('s', STRING), sqlField('v', LONG)];
           const lo = Math.floor(random() * 2000) - 1000;
           for (let round = 0; round < 3; round++) {

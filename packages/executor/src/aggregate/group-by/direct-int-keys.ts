@@ -10,16 +10,19 @@
  *   base, span      from the first rows seen: span = the keys' range and a quarter more each side,
  *                   a power of two ≤ MAX_SPAN; keys seen later outside [base, base + span) are
  *                   never cached (the table finds them)
- *   windows         at most MAX_WINDOWS arrays (≤ 32 MiB at MAX_SPAN) over all windows and tags;
- *                   rows of other (window, tag) pairs are left to the table. A sliding window of 10 minutes every minute puts a batch of
+ *   windows         at most maxArrays arrays over all windows and tags (1 MiB each at MAX_SPAN):
+ *                   DIRECT_ARRAYS_MAP_SIDE for a map task's table (cleared every task),
+ *                   DIRECT_ARRAYS_STATE for a shuffle partition's state table (a few live windows;
+ *                   its arrays are made again after each eviction); rows of other (window, tag)
+ *                   pairs are left to the table. A sliding window of 10 minutes every minute puts a batch of
  *                   ten seconds of events in 11 windows: 8 left a quarter of its rows to the table
  *
  * A window's array, once made, knows every group of that window whose key is in range: the rows
  * that made it were all resolved by the table and remembered, every later row of the window in
  * range is looked up here first, and a compacted table's groups are all recorded again
- * (rememberGroup). A window gets an array only while fewer than MAX_WINDOWS have one, so a window
+ * (rememberGroup). A window gets an array only while fewer than maxArrays have one, so a window
  * whose groups were made without one never gets one later (the same holds per tag). Arrays are
- * only added until the next forget(), so while fewer than MAX_WINDOWS exist none was ever refused:
+ * only added until the next forget(), so while fewer than maxArrays exist none was ever refused:
  * a (window, tag) without an array then has no group of an in-range key, and lookup() makes its
  * array on the spot (empty, and right) instead of leaving its first rows to the table. So a miss in
  * an existing array is a new group, which lookup() adds itself through `groups.appendDirect` (the
@@ -32,7 +35,9 @@
 import { TWO_32 } from './key-columns';
 
 const MAX_SPAN = 1 << 18;
-const MAX_WINDOWS = 32;
+/** Arrays of a map task's cache (≤ 32 MiB); of a state table's (≤ 8 MiB per shuffle partition). */
+export const DIRECT_ARRAYS_MAP_SIDE = 32;
+export const DIRECT_ARRAYS_STATE = 8;
 /** The row is not known to the cache (groupOf value written by lookup()). */
 export const UNKNOWN = -2;
 
@@ -53,7 +58,12 @@ export class DirectIntKeys {
   /** For tables without a window: the one array. */
   private single: Int32Array | null = null;
 
-  constructor(private readonly hasWindow: boolean, private readonly groups: DirectGroups | null = null) {}
+  constructor(private readonly hasWindow: boolean, private readonly groups: DirectGroups | null = null, private readonly maxArrays = DIRECT_ARRAYS_MAP_SIDE) {}
+
+  /** Bytes of the arrays held (free ones included). */
+  get memoryBytes(): number {
+    return (this.arrays + this.free.length) * this.span * 4 + (this.single === null ? 0 : this.single.byteLength);
+  }
 
   /** Whether lookups can answer (a range is set and the cache is not off). */
   get active(): boolean {
@@ -177,17 +187,17 @@ export class DirectIntKeys {
     this.single?.fill(0);
   }
 
-  /** For lookup(), with `groups` only: a new array for (window start, tag), which has none (null when MAX_WINDOWS exist). */
+  /** For lookup(), with `groups` only: a new array for (window start, tag), which has none (null when maxArrays exist). */
   private fresh(w: number, tag: number): Int32Array | null {
     return this.groups === null ? null : this.arrayOf(w, tag);
   }
 
-  /** The array of (window start, tag), made if fewer than MAX_WINDOWS exist; else null. */
+  /** The array of (window start, tag), made if fewer than maxArrays exist; else null. */
   private arrayOf(w: number, tag: number): Int32Array | null {
     let byTag = this.windows.get(w);
     const known = byTag?.[tag + 1];
     if (known !== undefined) return known;
-    if (this.arrays >= MAX_WINDOWS) return null;
+    if (this.arrays >= this.maxArrays) return null;
     const reused = this.free.pop();
     if (reused !== undefined) reused.fill(0);
     const array = reused ?? new Int32Array(this.span);

@@ -67,11 +67,11 @@ export class GroupKeyTable {
   private tags = new Int32Array(0);
 
   /**
-   * `directIntKeys`: keep a DirectIntKeys cache in front of the table when its keys are one int or
-   * date and at most one string or binary (up to a few MB of memory more: for short-lived tables
-   * such as a map task's).
+   * `directArrays` > 0: keep a DirectIntKeys cache of at most that many arrays (1 MiB each at
+   * most) in front of the table when its keys are one int or date and at most one string or
+   * binary (direct-int-keys.ts: DIRECT_ARRAYS_MAP_SIDE, DIRECT_ARRAYS_STATE); 0: no cache.
    */
-  constructor(hasWindow: boolean, keyFields: readonly SqlField[], initialGroups = 1024, directIntKeys = false) {
+  constructor(hasWindow: boolean, keyFields: readonly SqlField[], initialGroups = 1024, directArrays = 0) {
     this.hasWindow = hasWindow;
     this.flagWords = Math.ceil((2 * keyFields.length) / 32);
     let offset = this.flagWords + (hasWindow ? 2 : 0);
@@ -96,7 +96,7 @@ export class GroupKeyTable {
     else if (keyFields.length === 2 && isBytes(0) && isInt(1)) [int, tag] = [1, 0];
     this.directInt = int;
     this.directTag = tag;
-    this.direct = directIntKeys && int >= 0 ? new DirectIntKeys(hasWindow, this) : null;
+    this.direct = directArrays > 0 && int >= 0 ? new DirectIntKeys(hasWindow, this, directArrays) : null;
   }
 
   /**
@@ -119,7 +119,7 @@ export class GroupKeyTable {
   get memoryBytes(): number {
     let bytes = this.slots.byteLength + this.keyWords.byteLength + this.hashes.byteLength;
     for (const col of this.columns) bytes += col.dictionary?.memoryBytes ?? 0;
-    return bytes;
+    return bytes + (this.direct?.memoryBytes ?? 0);
   }
 
   /** Whether a DirectIntKeys cache answers lookups (for tests and logs). */

@@ -19,6 +19,7 @@
  * merged: the attempt fails and state is rebuilt from durable storage.
  */
 import { ColumnBatch } from '@tributary/common';
+import { DIRECT_ARRAYS_STATE } from './direct-int-keys';
 import { GroupChangeSet } from './group-codec';
 import { copyGroupImage, GroupImage, ImageBuffers, imageSizes } from './group-image';
 import { GroupLayout } from './group-layout';
@@ -34,7 +35,7 @@ export class GroupStateTable {
   private dirtyCount = 0;
 
   constructor(readonly layout: GroupLayout, initialGroups = 16 * 1024) {
-    this.table = new GroupTable(layout, initialGroups);
+    this.table = new GroupTable(layout, initialGroups, DIRECT_ARRAYS_STATE);
   }
 
   get numGroups(): number {
@@ -130,7 +131,7 @@ export class GroupStateTable {
 
   /** Replaces all content by a snapshot (every group of some version, once, in any order), then mark(). */
   loadSnapshot(rows: ColumnBatch): void {
-    this.table = new GroupTable(this.layout, Math.max(1024, rows.count));
+    this.table = new GroupTable(this.layout, Math.max(1024, rows.count), DIRECT_ARRAYS_STATE);
     this.windows.clear();
     this.dirtyCount = 0;
     this.dirtyFlag = new Uint8Array(0);

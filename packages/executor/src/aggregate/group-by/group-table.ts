@@ -41,9 +41,9 @@ export class GroupTable {
   private nullTime = new Uint8Array(0);
   private skip = new Uint8Array(0);
 
-  /** `directIntKeys`: see GroupKeyTable (a cache for a lone int key, for short-lived tables). */
-  constructor(readonly layout: GroupLayout, initialGroups = 1024, directIntKeys = false) {
-    this.keys = new GroupKeyTable(layout.window !== null, layout.keys.map((k) => k.field), initialGroups, directIntKeys);
+  /** `directArrays`: see GroupKeyTable (a cache for a lone int key; 0: none). */
+  constructor(readonly layout: GroupLayout, initialGroups = 1024, directArrays = 0) {
+    this.keys = new GroupKeyTable(layout.window !== null, layout.keys.map((k) => k.field), initialGroups, directArrays);
     this.accumulators = layout.parts.map((p) => makeAccumulator(p, (g) => this.describe(g)));
     for (const a of this.accumulators) a.ensureCapacity(this.keys.capacity);
   }

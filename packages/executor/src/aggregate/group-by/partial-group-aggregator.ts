@@ -8,6 +8,7 @@
 import { ColumnBatch } from '@tributary/common';
 import { GroupLayout } from './group-layout';
 import { sliceRows } from './column-slices';
+import { DIRECT_ARRAYS_MAP_SIDE } from './direct-int-keys';
 import { GroupTable } from './group-table';
 
 export interface GroupDrainResult {
@@ -32,7 +33,7 @@ export class PartialGroupAggregator {
   private hashes = new Int32Array(0);
 
   constructor(readonly layout: GroupLayout, initialGroups = 16 * 1024) {
-    this.table = new GroupTable(layout, initialGroups, true);
+    this.table = new GroupTable(layout, initialGroups, DIRECT_ARRAYS_MAP_SIDE);
   }
 
   /** Aggregates one batch; rows whose window end ≤ lateWatermarkMicros are late. Returns the late count. */

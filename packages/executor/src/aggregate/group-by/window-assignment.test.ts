@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { DIRECT_ARRAYS_MAP_SIDE } from './direct-int-keys';
 import { AggregateSpec, INT, LONG, SqlField, TIMESTAMP, sqlField } from '@tributary/common';
 import { int32LittleEndian, randomInt, refMurmur3Bytes, seededRandom } from '../reference-model.test-support';
 import { Cell, batch, rowsOf, sortedLines } from './group-by.test-support';
@@ -151,7 +152,7 @@ describe('GroupTable with a sliding window', () => {
         rows.push([t, randomInt(rand, 0, 4), BigInt(randomInt(rand, -100, 100))]);
       }
       const watermark = T - 5 * MIN;
-      const table = new GroupTable(groupLayout(spec(size, slide, start), input), 16, true);
+      const table = new GroupTable(groupLayout(spec(size, slide, start), input), 16, DIRECT_ARRAYS_MAP_SIDE);
       const late: number[] = [];
       const result = table.addRows(batch(input, rows.slice(0, 1700)), watermark, (r) => late.push(r));
       const result2 = table.addRows(batch(input, rows.slice(1700)), watermark, (r) => late.push(1700 + r));

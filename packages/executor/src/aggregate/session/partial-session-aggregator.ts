@@ -6,6 +6,7 @@
  * key's stored sessions at one owner. drainPartitions() hands out the partials and starts empty.
  * An add() that throws leaves the aggregator partly updated: the attempt has failed, discard it.
  */
+import { DIRECT_ARRAYS_MAP_SIDE } from '../group-by/direct-int-keys';
 import { ColumnBatch } from '@tributary/common';
 import { sliceRows } from '../group-by/column-slices';
 import { SessionLayout } from './session-layout';
@@ -30,7 +31,7 @@ export class PartialSessionAggregator {
   private compactedSize = 0;
 
   constructor(readonly layout: SessionLayout, initialSessions = 16 * 1024) {
-    this.sessions = new SessionSet(layout, initialSessions, true);
+    this.sessions = new SessionSet(layout, initialSessions, DIRECT_ARRAYS_MAP_SIDE);
   }
 
   /** Aggregates one batch; rows whose session end (t + gap) ≤ lateWatermarkMicros are late. Returns the late count. */

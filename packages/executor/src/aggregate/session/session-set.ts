@@ -47,9 +47,9 @@ export class SessionSet {
   private rowSession = new Int32Array(0);
   private skip = new Uint8Array(0);
 
-  /** `directIntKeys`: a cache in front of the key table for a lone int key (GroupKeyTable; for short-lived sets). */
-  constructor(readonly layout: SessionLayout, initialSessions = 1024, directIntKeys = false) {
-    this.keys = new GroupKeyTable(false, layout.keys.map((k) => k.field), initialSessions, directIntKeys);
+  /** `directArrays`: a cache in front of the key table for a lone int key (GroupKeyTable; 0: none). */
+  constructor(readonly layout: SessionLayout, initialSessions = 1024, directArrays = 0) {
+    this.keys = new GroupKeyTable(false, layout.keys.map((k) => k.field), initialSessions, directArrays);
     this.accumulators = this.makeAccumulators(initialSessions);
     this.ensureSessions(initialSessions);
   }
