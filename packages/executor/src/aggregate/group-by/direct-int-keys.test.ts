@@ -89,6 +89,26 @@ describe('DirectIntKeys (the lone int key cache of a map task\'s table)', () => 
     }
   }
 
+  it('a first batch whose keys are all null sets no range and makes no array: the next batches of its windows are right', () => {
+    for (const arrays of [DIRECT_ARRAYS_MAP_SIDE, DIRECT_ARRAYS_STATE]) {
+      const layout = layoutOf(true);
+      const cached = new GroupTable(layout, 16, arrays);
+      const plain = new GroupTable(layout, 16, 0);
+      const fields = [sqlField('ts', TIMESTAMP), sqlField('k', INT), sqlField('v', LONG)];
+      const nulls: Cell[][] = [];
+      for (let i = 0; i < 50; i++) nulls.push([BigInt(T + (i % 3) * W + i), null, BigInt(i)]);
+      const keyed: Cell[][] = [];
+      for (let i = 0; i < 300; i++) keyed.push([BigInt(T + (i % 3) * W + i), i % 40, BigInt(i)]);
+      for (const b of [batch(fields, nulls), batch(fields, keyed), batch(fields, keyed)]) {
+        cached.addRows(b, -Infinity);
+        plain.addRows(b, -Infinity);
+      }
+      assert.ok(cached.keys.directKeysActive, 'the cache is in use');
+      assert.equal(cached.size, 3 * 40 + 3, 'one group per (window, key) and one null-key group per window');
+      assert.deepEqual(sortedLines(rowsOf(cached.rows())), sortedLines(rowsOf(plain.rows())));
+    }
+  });
+
   it('adds the new groups of a known window itself, each once, and the table finds them after it grows and after retain', () => {
     const layout = layoutOf(true);
     const cached = new GroupTable(layout, 16, DIRECT_ARRAYS_MAP_SIDE);

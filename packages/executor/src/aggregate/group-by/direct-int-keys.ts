@@ -187,9 +187,13 @@ export class DirectIntKeys {
     this.single?.fill(0);
   }
 
-  /** For lookup(), with `groups` only: a new array for (window start, tag), which has none (null when maxArrays exist). */
+  /**
+   * For lookup(), with `groups` and a range only: a new array for (window start, tag), which has
+   * none (null when maxArrays exist, or while no key has set the range: an array made then would
+   * have no room).
+   */
   private fresh(w: number, tag: number): Int32Array | null {
-    return this.groups === null ? null : this.arrayOf(w, tag);
+    return this.groups === null || this.span === 0 ? null : this.arrayOf(w, tag);
   }
 
   /** The array of (window start, tag), made if fewer than maxArrays exist; else null. */
