@@ -119,6 +119,8 @@ describe('window assignment (Spark TimeWindowing: sliding and tumbling windows)'
       }
     }
     assert.throws(() => tumblingPass(1, Float64Array.of(0.5), null, layout(5 * MIN, 5 * MIN), -Infinity, new Float64Array(1), new Uint8Array(1)), /not an integer/);
+    // a fractional time inside the window of the row before it is refused too (not only at a window change)
+    assert.throws(() => tumblingPass(2, Float64Array.of(T, T + 0.5), null, layout(5 * MIN, 5 * MIN), -Infinity, new Float64Array(2), new Uint8Array(2)), /row 1: event time .* not an integer/);
     assert.throws(() => tumblingPass(1, Float64Array.of(0), null, layout(10 * MIN, MIN), -Infinity, new Float64Array(1), new Uint8Array(1)), /sliding/);
   });
 

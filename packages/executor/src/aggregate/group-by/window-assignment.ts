@@ -150,10 +150,10 @@ export function tumblingPass(
     }
     const t = times[i];
     if (t > maxT) maxT = t;
+    if (!(t - Math.floor(t) === 0 && t < EXACT && t > -EXACT)) {
+      throw new RangeError(`row ${i}: event time ${t} is not an integer of µs below 2^53`);
+    }
     if (!(t >= curStart && t < curEnd)) {
-      if (!(t - Math.floor(t) === 0 && t < EXACT && t > -EXACT)) {
-        throw new RangeError(`row ${i}: event time ${t} is not an integer of µs below 2^53`);
-      }
       let rem = (t - origin) % size;
       if (rem < 0) rem += size;
       curStart = t - rem;
